@@ -1,0 +1,174 @@
+package io.scarcity.api;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * An immutable mini-batch of rows from one client's stream.
+ *
+ * <p>Features are stored row-major in one array so that a batch costs one allocation and experts can
+ * read it without copying ({@link #value(int, int)}) or copy one row into a buffer they reuse
+ * ({@link #copyRow(int, double[])}). Labels are optional: a classification batch has class indices,
+ * a regression batch real targets, an unlabelled batch neither. {@code firstRow} is the index of the
+ * first row in the client's stream, so that positions (e.g. of a drift) can be reported.
+ */
+public final class Batch {
+    private final DataSchema schema;
+    private final String domain;
+    private final int rows;
+    private final double[] features;
+    private final int[] classes;
+    private final double[] targets;
+    private final double[] weights;
+    private final long firstRow;
+
+    private Batch(DataSchema schema, String domain, int rows, double[] features, int[] classes,
+                  double[] targets, double[] weights, long firstRow) {
+        this.schema = schema;
+        this.domain = domain;
+        this.rows = rows;
+        this.features = features;
+        this.classes = classes;
+        this.targets = targets;
+        this.weights = weights;
+        this.firstRow = firstRow;
+    }
+
+    /**
+     * A classification batch. Arrays are copied.
+     *
+     * @param features {@code rows x numFeatures} values, row-major, all finite
+     * @param labels class index per row, or {@code null} for an unlabelled batch
+     */
+    public static Batch ofClasses(DataSchema schema, String domain, long firstRow, double[] features, int[] labels) {
+        Objects.requireNonNull(schema, "schema is null");
+        int rows = checkShape(schema, features);
+        if (labels != null) {
+            if (labels.length != rows) {
+                throw new IllegalArgumentException("labels: " + labels.length + " for " + rows + " rows");
+            }
+            int k = schema.numClasses();
+            for (int y : labels) {
+                if (y < 0 || y >= k) {
+                    throw new IllegalArgumentException("label " + y + " outside 0.." + (k - 1));
+                }
+            }
+        }
+        return new Batch(schema, Objects.requireNonNull(domain, "domain is null"), rows, features.clone(),
+                labels == null ? null : labels.clone(), null, null, firstRow);
+    }
+
+    /** A regression batch; {@code targets} may be {@code null} for an unlabelled batch. */
+    public static Batch ofTargets(DataSchema schema, String domain, long firstRow, double[] features, double[] targets) {
+        Objects.requireNonNull(schema, "schema is null");
+        int rows = checkShape(schema, features);
+        if (targets != null && targets.length != rows) {
+            throw new IllegalArgumentException("targets: " + targets.length + " for " + rows + " rows");
+        }
+        return new Batch(schema, Objects.requireNonNull(domain, "domain is null"), rows, features.clone(), null,
+                targets == null ? null : targets.clone(), null, firstRow);
+    }
+
+    private static int checkShape(DataSchema schema, double[] features) {
+        Objects.requireNonNull(features, "features is null");
+        int d = schema.numFeatures();
+        if (features.length % d != 0) {
+            throw new IllegalArgumentException(features.length + " values is not a whole number of rows of " + d);
+        }
+        return features.length / d;
+    }
+
+    /**
+     * The same rows with a weight per row (e.g. an outlier expert down-weights rows). Weights must be
+     * finite and non-negative.
+     */
+    public Batch withWeights(double[] rowWeights) {
+        Objects.requireNonNull(rowWeights, "rowWeights is null");
+        if (rowWeights.length != rows) {
+            throw new IllegalArgumentException("weights: " + rowWeights.length + " for " + rows + " rows");
+        }
+        for (double w : rowWeights) {
+            if (!(w >= 0) || Double.isInfinite(w)) {
+                throw new IllegalArgumentException("row weight must be finite and >= 0, got " + w);
+            }
+        }
+        return new Batch(schema, domain, rows, features, classes, targets, rowWeights.clone(), firstRow);
+    }
+
+    public DataSchema schema() {
+        return schema;
+    }
+
+    public String domain() {
+        return domain;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int numFeatures() {
+        return schema.numFeatures();
+    }
+
+    /** Index of this batch's first row in the client's stream. */
+    public long firstRow() {
+        return firstRow;
+    }
+
+    public double value(int row, int feature) {
+        return features[row * schema.numFeatures() + feature];
+    }
+
+    /** Copies row {@code row} into {@code dest} (length at least {@link #numFeatures()}) and returns it. */
+    public double[] copyRow(int row, double[] dest) {
+        int d = schema.numFeatures();
+        System.arraycopy(features, row * d, dest, 0, d);
+        return dest;
+    }
+
+    /** A fresh copy of all features, row-major. */
+    public double[] featuresCopy() {
+        return features.clone();
+    }
+
+    public boolean hasLabels() {
+        return classes != null || targets != null;
+    }
+
+    /** Class index of a row; only for labelled classification batches. */
+    public int label(int row) {
+        if (classes == null) {
+            throw new IllegalStateException("batch has no class labels");
+        }
+        return classes[row];
+    }
+
+    /** Target of a row; only for labelled regression batches. */
+    public double target(int row) {
+        if (targets == null) {
+            throw new IllegalStateException("batch has no regression targets");
+        }
+        return targets[row];
+    }
+
+    /** Weight of a row: 1 unless set by {@link #withWeights(double[])}. */
+    public double weight(int row) {
+        return weights == null ? 1.0 : weights[row];
+    }
+
+    /** Rows {@code from} (inclusive) to {@code to} (exclusive) as a new batch. */
+    public Batch slice(int from, int to) {
+        Objects.checkFromToIndex(from, to, rows);
+        int d = schema.numFeatures();
+        return new Batch(schema, domain, to - from, Arrays.copyOfRange(features, from * d, to * d),
+                classes == null ? null : Arrays.copyOfRange(classes, from, to),
+                targets == null ? null : Arrays.copyOfRange(targets, from, to),
+                weights == null ? null : Arrays.copyOfRange(weights, from, to), firstRow + from);
+    }
+
+    @Override
+    public String toString() {
+        return "Batch[" + rows + " rows x " + schema.numFeatures() + ", domain=" + domain + ", firstRow=" + firstRow + "]";
+    }
+}

@@ -1,0 +1,77 @@
+package io.scarcity.api;
+
+/**
+ * One specialised online learner or analyser on a client.
+ *
+ * <p>Call order per batch (test-then-train): if the expert is active, the runtime calls
+ * {@link #predict} (predicting experts only) on the batch before any expert has learned from it,
+ * then {@link #learn} with the mixture's outcome. Non-predicting experts (analysers) learn first, so
+ * that their signals (e.g. a detected drift) are visible to predicting experts in the same batch.
+ * {@link #replay} may follow with rows sampled from the client's memory. {@link #adapt} is called
+ * between rounds with the coordinator's meta-parameters; {@link #exportState}/{@link #mergeState}
+ * between rounds for gossip.
+ *
+ * <p>Threading: one expert instance belongs to one client and is only ever called from one thread at
+ * a time; implementations need no synchronisation.
+ */
+public interface Expert {
+    /** What this expert can do; must not change over the expert's life. Never {@code null}. */
+    ExpertCapabilities capabilities();
+
+    /**
+     * Predicts every row of a batch before learning from it. Called only if
+     * {@link ExpertCapabilities#predicts()}; the default throws.
+     *
+     * @param batch never {@code null}
+     * @param signals the client's signal board; read only what {@link ExpertCapabilities#reads()} declares
+     * @return a prediction with {@code batch.rows()} rows (class probabilities for classification)
+     */
+    default Prediction predict(Batch batch, SignalBoard signals) {
+        throw new IllegalStateException(getClass().getName() + " declares predicts=false");
+    }
+
+    /**
+     * Learns from a batch after it was predicted. Publish signals here.
+     *
+     * @param batch never {@code null}; may be unlabelled
+     * @param outcome how the mixture did on this batch, never {@code null}
+     * @param signals the client's signal board
+     */
+    void learn(Batch batch, BatchOutcome outcome, SignalBoard signals);
+
+    /** Learns from rows replayed from memory (no prediction, no signals). Default: ignore. */
+    default void replay(Batch batch) {
+    }
+
+    /**
+     * The learning rate (or forgetting rate) the expert currently uses, reported to the coordinator in
+     * insights; NaN if the expert has none.
+     */
+    default double learningRate() {
+        return Double.NaN;
+    }
+
+    /**
+     * Applies the coordinator's meta-parameters for this client's domain (learning-rate hints,
+     * normalisation statistics). Called between rounds, never concurrently with other calls.
+     * Default: ignore.
+     *
+     * @param parameters never {@code null}
+     * @param instanceName the name this expert has in the run, the key to look up in per-expert maps
+     */
+    default void adapt(MetaParameters parameters, String instanceName) {
+    }
+
+    /** The gossipable state. Called only if {@link ExpertCapabilities#gossipable()}; the default throws. */
+    default ExpertState exportState() {
+        throw new IllegalStateException(getClass().getName() + " declares gossipable=false");
+    }
+
+    /**
+     * Replaces (or blends) the state with a merged one from gossip. Called only if
+     * {@link ExpertCapabilities#gossipable()}; the default throws.
+     */
+    default void mergeState(ExpertState merged) {
+        throw new IllegalStateException(getClass().getName() + " declares gossipable=false");
+    }
+}

@@ -1,0 +1,32 @@
+package io.scarcity.api;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs on the coordinator, which holds no data: turns clients' insights into meta-parameters per
+ * domain, including for clients that join late with nothing learned.
+ *
+ * <p>Call order: {@link #learn} once per round with that round's accepted insights (already stored in
+ * {@code store}); {@link #parametersFor} whenever a client (possibly new) needs parameters. Threading:
+ * called from the coordinator's thread only.
+ */
+public interface MetaLearner {
+    /**
+     * Learns from a round's insights.
+     *
+     * @param round the round that just ended (1-based)
+     * @param insights the round's accepted insights in a stable order, never {@code null}
+     * @param store the global memory including these insights
+     * @return parameters per domain for every domain that had insights this round, never {@code null}
+     */
+    Map<String, MetaParameters> learn(int round, List<Insight> insights, InsightStore store);
+
+    /**
+     * Current parameters for a domain; for an unknown domain, whatever a cold-start client should use.
+     *
+     * @param domain never {@code null}
+     * @param features number of features of the client's stream (for sizing normalisation)
+     */
+    MetaParameters parametersFor(String domain, int features);
+}
