@@ -8,10 +8,17 @@ package io.scarcity.api;
 public final class ConfigException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final String path;
+    private final String reason;
 
     public ConfigException(String path, String message) {
         super(path == null || path.isEmpty() ? message : path + ": " + message);
         this.path = path == null ? "" : path;
+        this.reason = message;
+    }
+
+    /** What is wrong, without the path. */
+    public String reason() {
+        return reason;
     }
 
     /** Full dotted path of the offending key, e.g. {@code experts[0].config.learningRate}; empty for the whole file. */

@@ -1,0 +1,72 @@
+package io.scarcity.runtime.cli;
+
+import io.scarcity.api.ApiVersion;
+import io.scarcity.api.ConfigException;
+import io.scarcity.runtime.UserException;
+import java.io.PrintWriter;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code scarcity}: run experiments, validate configs, list plugins. Exit codes: 0 success, 2 a user
+ * error (bad config, bad data, bad arguments; a one-paragraph message, no stack trace), 1 a bug.
+ */
+@Command(name = "scarcity", mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Federated continual learning with a mixture of experts.",
+        subcommands = {RunCommand.class, ValidateCommand.class, PluginsCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    /** Exit code for errors the user can fix. */
+    public static final int USER_ERROR = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI and returns its exit code (for tests and embedding). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        quietLibraries();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof ConfigException || e instanceof UserException) {
+                commandLine.getErr().println("error: " + e.getMessage());
+                return USER_ERROR;
+            }
+            commandLine.getErr().println("internal error (a bug; please report it with the run folder's run.log):");
+            e.printStackTrace(commandLine.getErr());
+            return 1;
+        });
+        cli.setParameterExceptionHandler((e, a) -> {
+            CommandLine c = e.getCommandLine();
+            c.getErr().println("error: " + e.getMessage());
+            c.getErr().println("try '" + c.getCommandSpec().qualifiedName() + " --help'");
+            return USER_ERROR;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** PF4J logs every plugin it starts at INFO; keep the terminal for the run itself. */
+    private static void quietLibraries() {
+        Logger.getLogger("org.pf4j").setLevel(Level.WARNING);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String impl = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"scarcity " + (impl == null ? "dev" : impl) + " (API " + ApiVersion.current() + ")"};
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package io.scarcity.runtime.client;
+
+import io.scarcity.api.Batch;
+import io.scarcity.api.BatchOutcome;
+import io.scarcity.api.DataSchema;
+import io.scarcity.api.ExpertReport;
+import io.scarcity.api.ExpertState;
+import io.scarcity.api.InMemorySignalBoard;
+import io.scarcity.api.Insight;
+import io.scarcity.api.Memory;
+import io.scarcity.api.MetaParameters;
+import io.scarcity.api.Prediction;
+import io.scarcity.api.Router;
+import io.scarcity.api.Routing;
+import io.scarcity.api.RoutingContext;
+import io.scarcity.api.SignalBoard;
+import io.scarcity.api.StandardSignals;
+import io.scarcity.api.Task;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * One federated client: a private stream's batches go through the router, the active experts
+ * (test-then-train), the memory and replay; at the end of a round it produces an {@link Insight} and
+ * nothing else leaves it except gossiped expert states.
+ *
+ * <p>Not thread-safe: the engine runs each client on one thread at a time.
+ */
+public final class ClientNode {
+    private static final double LOG_FLOOR = 1e-12;
+
+    private final String id;
+    private final String domain;
+    private final DataSchema schema;
+    private final List<ExpertSlot> slots;
+    private final Map<String, ExpertSlot> byName = new HashMap<>();
+    private final List<ExpertSlot> analysers = new ArrayList<>();
+    private final List<String> candidates = new ArrayList<>();
+    private final Router router;
+    private final Memory memory;
+    private final int replayRows;
+    private final double priorWeight;
+    private final SignalBoard signals = new InMemorySignalBoard();
+    private final MomentsAccumulator moments;
+    private final List<RunMetricsSink> sinks;
+
+    /**
+     * @param sinks the metrics sinks handed to this client's components, drained each round
+     */
+    public ClientNode(String id, String domain, DataSchema schema, List<ExpertSlot> slots, Router router, Memory memory,
+                      int replayRows, double priorWeight, List<RunMetricsSink> sinks) {
+        this.id = Objects.requireNonNull(id, "id is null");
+        this.domain = Objects.requireNonNull(domain, "domain is null");
+        this.schema = Objects.requireNonNull(schema, "schema is null");
+        this.slots = List.copyOf(slots);
+        this.router = Objects.requireNonNull(router, "router is null");
+        this.memory = Objects.requireNonNull(memory, "memory is null");
+        this.replayRows = replayRows;
+        this.priorWeight = priorWeight;
+        this.moments = new MomentsAccumulator(schema.numFeatures());
+        this.sinks = List.copyOf(sinks);
+        for (ExpertSlot s : this.slots) {
+            byName.put(s.name(), s);
+            if (s.capabilities().predicts()) {
+                candidates.add(s.name());
+            } else {
+                analysers.add(s);
+            }
+        }
+        if (candidates.isEmpty()) {
+            throw new IllegalArgumentException("no predicting expert");
+        }
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String domain() {
+        return domain;
+    }
+
+    public DataSchema schema() {
+        return schema;
+    }
+
+    public List<ExpertSlot> slots() {
+        return slots;
+    }
+
+    /** Latest signals on this client's board. */
+    public Map<String, Double> signals() {
+        return signals.snapshot();
+    }
+
+    /**
+     * Runs one round over the client's batches (possibly none) and returns its result and insight.
+     */
+    public ClientRoundResult runRound(int round, List<Batch> batches) {
+        for (ExpertSlot s : slots) {
+            s.resetRound();
+        }
+        long rows = 0;
+        long correct = 0;
+        double lossSum = 0;
+        double logLossSum = 0;
+        List<Long> driftRows = new ArrayList<>();
+        for (Batch batch : batches) {
+            BatchResult r = processBatch(round, batch);
+            rows += batch.rows();
+            correct += r.correct;
+            lossSum += r.lossSum;
+            logLossSum += r.logLossSum;
+            if (signals.get(StandardSignals.DRIFT_DETECTED, 0) >= 1) {
+                driftRows.add(batch.firstRow() + batch.rows());
+            }
+        }
+        Map<String, RoundMetrics.ExpertRound> experts = new LinkedHashMap<>();
+        Map<String, ExpertReport> reports = new TreeMap<>();
+        Map<String, Double> board = signals.snapshot();
+        for (ExpertSlot s : slots) {
+            double lr = s.expert().learningRate();
+            experts.put(s.name(), new RoundMetrics.ExpertRound(s.activations, s.meanLoss(), s.samples, lr));
+            Map<String, Double> written = new TreeMap<>();
+            for (String w : s.capabilities().writes()) {
+                Double v = board.get(w);
+                if (v != null) {
+                    written.put(w, v);
+                }
+            }
+            reports.put(s.name(), new ExpertReport(s.name(), s.plugin(), s.meanLoss(), s.samples, s.activations,
+                    lr, written));
+        }
+        Map<String, Double> pluginMetrics = new TreeMap<>();
+        for (RunMetricsSink sink : sinks) {
+            pluginMetrics.putAll(sink.drain());
+        }
+        boolean classification = schema.task() == Task.CLASSIFICATION;
+        double accuracy = rows == 0 || !classification ? Double.NaN : (double) correct / rows;
+        double loss = rows == 0 ? Double.NaN : lossSum / rows;
+        Insight insight = new Insight(id, domain, round, rows, accuracy, loss, reports, board, moments.drain());
+        return new ClientRoundResult(id, domain, round, rows, correct, lossSum, logLossSum, driftRows,
+                new RoundMetrics(experts, pluginMetrics), board, memory.stats(), insight);
+    }
+
+    private record BatchResult(long correct, double lossSum, double logLossSum) {
+    }
+
+    private BatchResult processBatch(int round, Batch batch) {
+        Routing routing = router.route(new RoutingContext(candidates, batch, signals, round));
+        if (routing == null) {
+            throw new IllegalStateException("router returned no routing");
+        }
+        int n = batch.rows();
+        boolean classification = schema.task() == Task.CLASSIFICATION;
+        int k = schema.numClasses();
+        double[] mixed = new double[classification ? n * k : n];
+        Map<String, Double> rewards = new LinkedHashMap<>();
+        boolean labelled = batch.hasLabels();
+        List<ExpertSlot> active = new ArrayList<>(routing.active().size());
+        for (int i = 0; i < routing.active().size(); i++) {
+            String name = routing.active().get(i);
+            ExpertSlot slot = byName.get(name);
+            if (slot == null || !slot.capabilities().predicts()) {
+                throw new IllegalStateException("router activated '" + name + "', which is not a candidate " + candidates);
+            }
+            active.add(slot);
+            slot.activations++;
+            Prediction p = slot.expert().predict(batch, signals);
+            checkPrediction(slot, p, n, classification, k);
+            double w = routing.weight(i);
+            double lossSum = 0;
+            if (classification) {
+                for (int r = 0; r < n; r++) {
+                    for (int c = 0; c < k; c++) {
+                        mixed[r * k + c] += w * p.probability(r, c);
+                    }
+                    if (labelled && p.predictedClass(r) != batch.label(r)) {
+                        lossSum += 1;
+                    }
+                }
+            } else {
+                for (int r = 0; r < n; r++) {
+                    mixed[r] += w * p.value(r);
+                    if (labelled) {
+                        double e = p.value(r) - batch.target(r);
+                        lossSum += e * e;
+                    }
+                }
+            }
+            if (labelled && n > 0) {
+                slot.lossSum += lossSum;
+                slot.rowsPredicted += n;
+                double mean = lossSum / n;
+                rewards.put(name, classification ? 1 - mean : 1 / (1 + mean));
+            }
+        }
+        Prediction mixture = classification ? Prediction.ofProbabilities(n, k, mixed) : Prediction.ofValues(mixed);
+        long correct = 0;
+        double lossSum = 0;
+        double logLossSum = 0;
+        double[] rowLosses = new double[labelled ? n : 0];
+        if (labelled) {
+            for (int r = 0; r < n; r++) {
+                if (classification) {
+                    int y = batch.label(r);
+                    boolean right = mixture.predictedClass(r) == y;
+                    correct += right ? 1 : 0;
+                    rowLosses[r] = right ? 0 : 1;
+                    logLossSum += -Math.log(Math.max(LOG_FLOOR, mixture.probability(r, y)));
+                } else {
+                    double e = mixture.value(r) - batch.target(r);
+                    rowLosses[r] = e * e;
+                }
+                lossSum += rowLosses[r];
+            }
+            router.reward(routing, rewards);
+            signals.publish(StandardSignals.MIXTURE_LOSS, n == 0 ? 0 : lossSum / n);
+            if (classification) {
+                signals.publish(StandardSignals.MIXTURE_ACCURACY, n == 0 ? 0 : (double) correct / n);
+            }
+        }
+        BatchOutcome outcome = new BatchOutcome(mixture, rowLosses, round);
+        // Analysers learn first so that their signals (e.g. a drift) reach the predictors on this batch.
+        for (ExpertSlot a : analysers) {
+            a.expert().learn(batch, outcome, signals);
+            a.samples += n;
+        }
+        for (ExpertSlot s : active) {
+            s.expert().learn(batch, outcome, signals);
+            s.samples += n;
+        }
+        memory.observe(batch, signals);
+        if (replayRows > 0) {
+            Optional<Batch> replay = memory.replay(replayRows);
+            if (replay.isPresent()) {
+                for (ExpertSlot s : active) {
+                    s.expert().replay(replay.get());
+                }
+            }
+        }
+        moments.add(batch);
+        return new BatchResult(correct, lossSum, logLossSum);
+    }
+
+    private void checkPrediction(ExpertSlot slot, Prediction p, int n, boolean classification, int k) {
+        if (p == null || p.rows() != n || (classification && p.numClasses() != k) || (!classification && p.isClassification())) {
+            throw new IllegalStateException("expert '" + slot.name() + "' (" + slot.plugin() + ") returned a prediction of the wrong shape: "
+                    + (p == null ? "null" : p.rows() + " rows x " + p.numClasses() + " classes") + " for " + n + " rows x " + k);
+        }
+    }
+
+    /** Applies the coordinator's parameters for this client's domain. */
+    public void apply(MetaParameters parameters) {
+        for (ExpertSlot s : slots) {
+            s.expert().adapt(parameters, s.name());
+        }
+        if (!parameters.routerPriors().isEmpty()) {
+            router.adoptPriors(parameters.routerPriors(), priorWeight);
+        }
+    }
+
+    /** The gossipable experts, most active this round first (ties in config order), at most {@code max} (0 = all). */
+    public List<ExpertSlot> gossipCandidates(int max) {
+        List<ExpertSlot> g = new ArrayList<>();
+        for (ExpertSlot s : slots) {
+            if (s.capabilities().gossipable()) {
+                g.add(s);
+            }
+        }
+        g.sort((a, b) -> Long.compare(b.activations, a.activations));
+        return max > 0 && g.size() > max ? g.subList(0, max) : g;
+    }
+
+    public ExpertState exportState(String expert) {
+        return byName.get(expert).expert().exportState();
+    }
+
+    public void mergeState(String expert, ExpertState merged) {
+        byName.get(expert).expert().mergeState(merged);
+    }
+}

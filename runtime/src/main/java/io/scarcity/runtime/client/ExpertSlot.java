@@ -1,0 +1,57 @@
+package io.scarcity.runtime.client;
+
+import io.scarcity.api.Expert;
+import io.scarcity.api.ExpertCapabilities;
+import java.util.Objects;
+
+/** One expert instance on a client, with the runtime's per-round accounting of it. */
+public final class ExpertSlot {
+    private final String name;
+    private final String plugin;
+    private final Expert expert;
+    private final ExpertCapabilities capabilities;
+    long activations;
+    long rowsPredicted;
+    double lossSum;
+    long samples;
+
+    public ExpertSlot(String name, String plugin, Expert expert) {
+        this.name = Objects.requireNonNull(name, "name is null");
+        this.plugin = Objects.requireNonNull(plugin, "plugin is null");
+        this.expert = Objects.requireNonNull(expert, "expert is null");
+        this.capabilities = Objects.requireNonNull(expert.capabilities(),
+                "expert " + name + " (" + plugin + ") returned null capabilities");
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String plugin() {
+        return plugin;
+    }
+
+    public Expert expert() {
+        return expert;
+    }
+
+    public ExpertCapabilities capabilities() {
+        return capabilities;
+    }
+
+    /** Batches this slot was active on in the current round. */
+    public long activations() {
+        return activations;
+    }
+
+    void resetRound() {
+        activations = 0;
+        rowsPredicted = 0;
+        lossSum = 0;
+        samples = 0;
+    }
+
+    double meanLoss() {
+        return rowsPredicted == 0 ? Double.NaN : lossSum / rowsPredicted;
+    }
+}

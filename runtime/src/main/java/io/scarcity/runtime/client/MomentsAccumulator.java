@@ -1,0 +1,37 @@
+package io.scarcity.runtime.client;
+
+import io.scarcity.api.Batch;
+import io.scarcity.api.FeatureMoments;
+
+/** Welford's running mean and M2 per feature over a round's rows. */
+final class MomentsAccumulator {
+    private final double[] mean;
+    private final double[] m2;
+    private long count;
+
+    MomentsAccumulator(int features) {
+        mean = new double[features];
+        m2 = new double[features];
+    }
+
+    void add(Batch batch) {
+        int d = mean.length;
+        for (int r = 0; r < batch.rows(); r++) {
+            count++;
+            for (int j = 0; j < d; j++) {
+                double x = batch.value(r, j);
+                double delta = x - mean[j];
+                mean[j] += delta / count;
+                m2[j] += delta * (x - mean[j]);
+            }
+        }
+    }
+
+    FeatureMoments drain() {
+        FeatureMoments m = new FeatureMoments(count, mean, m2);
+        java.util.Arrays.fill(mean, 0);
+        java.util.Arrays.fill(m2, 0);
+        count = 0;
+        return m;
+    }
+}

@@ -1,0 +1,29 @@
+package io.scarcity.runtime.client;
+
+import io.scarcity.api.MetricsSink;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Collects a component's metrics for the current round; {@link #drain()} hands them over and resets. */
+public final class RunMetricsSink implements MetricsSink {
+    private final Map<String, Double> values = new TreeMap<>();
+
+    @Override
+    public synchronized void gauge(String name, double value) {
+        if (Double.isFinite(value)) {
+            values.put(name, value);
+        }
+    }
+
+    @Override
+    public synchronized void count(String name, long delta) {
+        values.merge(name, (double) delta, Double::sum);
+    }
+
+    /** This round's values (sorted) and a fresh start. */
+    public synchronized Map<String, Double> drain() {
+        Map<String, Double> out = new TreeMap<>(values);
+        values.clear();
+        return out;
+    }
+}

@@ -1,0 +1,362 @@
+package io.scarcity.runtime.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.scarcity.api.ConfigException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Reads a run config strictly: the YAML file is laid over the embedded defaults, then overridden by
+ * environment variables ({@code SCARCITY_ROUNDS=10}, {@code SCARCITY_DOMAINS__0__CLIENTS=4}: prefix
+ * {@code SCARCITY_}, {@code __} between levels) and then by {@code --set path.to.key=value}, in that
+ * precedence. Unknown keys, wrong types and bad values fail with the key's path, the bad value and
+ * what is accepted.
+ */
+public final class ConfigLoader {
+    /** Environment variables with the prefix that are not overrides (used by the launcher). */
+    public static final Set<String> RESERVED_ENV = Set.of("SCARCITY_HOME", "SCARCITY_PLUGINS_DIR", "SCARCITY_OPTS",
+            "SCARCITY_JAVA_OPTS", "SCARCITY_REBUILD");
+    private static final String ENV_PREFIX = "SCARCITY_";
+
+    private static final ObjectMapper YAML = JsonMapper.builder(YAMLFactory.builder()
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Loads a config file with overrides.
+     *
+     * @param env environment variables (only {@code SCARCITY_*} ones are used)
+     * @param sets {@code path.to.key=value} overrides, applied last
+     * @throws ConfigException on any problem, naming the key (or the file and line for malformed YAML)
+     */
+    public static LoadedConfig load(Path file, Map<String, String> env, List<String> sets) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("", "config file " + file + " does not exist; check the path (configs/quickstart.yaml is a ready example)");
+        } catch (IOException e) {
+            throw new ConfigException("", "cannot read config file " + file + ": " + e.getMessage());
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return parse(text, file.toString(), base, env, sets);
+    }
+
+    /** Loads config text (for tests and embedding); relative paths resolve against {@code baseDir}. */
+    public static LoadedConfig parse(String text, String source, Path baseDir, Map<String, String> env, List<String> sets) {
+        JsonNode user = readYaml(text, source);
+        ObjectNode tree = defaults();
+        merge(tree, user);
+        Map<String, String> origins = new TreeMap<>();
+        for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+            String name = e.getKey();
+            if (!name.startsWith(ENV_PREFIX) || RESERVED_ENV.contains(name)) {
+                continue;
+            }
+            List<String> segments = List.of(name.substring(ENV_PREFIX.length()).split("__"));
+            String path = apply(tree, segments, e.getValue(), "environment variable " + name, true);
+            origins.put(path, "environment variable " + name + "=" + e.getValue());
+        }
+        for (String set : sets) {
+            int eq = set.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException("--set", "expected path.to.key=value, got '" + set + "'");
+            }
+            String key = set.substring(0, eq).trim();
+            List<String> segments = new ArrayList<>();
+            for (String s : key.replace("[", ".").replace("]", "").split("\\.")) {
+                if (s.isEmpty()) {
+                    throw new ConfigException("--set", "malformed key '" + key + "' in '" + set + "'");
+                }
+                segments.add(s);
+            }
+            String path = apply(tree, segments, set.substring(eq + 1), "--set " + set, false);
+            origins.put(path, "--set " + set);
+        }
+        RunConfig config = bind(tree, origins);
+        return new LoadedConfig(config, tree, baseDir, source);
+    }
+
+    /** The embedded defaults as a fresh tree. */
+    public static ObjectNode defaults() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream("defaults.yaml")) {
+            return (ObjectNode) YAML.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("embedded defaults.yaml is unreadable", e);
+        }
+    }
+
+    static String toYaml(JsonNode node) {
+        try {
+            return YAML.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write config as YAML", e);
+        }
+    }
+
+    /** A plain Java view (maps, lists, scalars) of a subtree, as plugins receive it. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> plain(JsonNode node) {
+        return node == null || node.isNull() ? new LinkedHashMap<>() : YAML.convertValue(node, LinkedHashMap.class);
+    }
+
+    private static JsonNode readYaml(String text, String source) {
+        JsonNode node;
+        try {
+            node = YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr();
+            String problem = e.getOriginalMessage().split("\n")[0];
+            throw new ConfigException("", source + ": malformed YAML" + where + ": " + problem
+                    + "; check the indentation and the ':' after each key");
+        }
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            throw new ConfigException("", source + " is empty; see configs/quickstart.yaml for a complete example");
+        }
+        if (!node.isObject()) {
+            throw new ConfigException("", source + ": expected a mapping of keys (name, rounds, domains, experts, ...) at the top, got "
+                    + describe(node));
+        }
+        return node;
+    }
+
+    /** Lays {@code over} onto {@code base}: mappings merge key by key, except plugin selections and lists, which replace. */
+    private static void merge(ObjectNode base, JsonNode over) {
+        Iterator<Map.Entry<String, JsonNode>> fields = over.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            JsonNode existing = base.get(f.getKey());
+            if (existing != null && existing.isObject() && f.getValue().isObject() && !f.getValue().has("plugin")) {
+                merge((ObjectNode) existing, f.getValue());
+            } else {
+                base.set(f.getKey(), f.getValue().deepCopy());
+            }
+        }
+    }
+
+    private static String apply(ObjectNode root, List<String> segments, String rawValue, String origin, boolean fromEnv) {
+        JsonNode node = root;
+        StringBuilder path = new StringBuilder();
+        for (int i = 0; i < segments.size(); i++) {
+            String seg = segments.get(i);
+            boolean last = i == segments.size() - 1;
+            if (node instanceof ArrayNode array) {
+                int index;
+                try {
+                    index = Integer.parseInt(seg);
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(path.toString(), "is a list; " + origin + " must give an index (0.." + (array.size() - 1) + ") here, got '" + seg + "'");
+                }
+                if (index < 0 || index >= array.size()) {
+                    throw new ConfigException(path.toString(), "has " + array.size() + " entries; index " + index + " from " + origin + " is out of range");
+                }
+                path.append('[').append(index).append(']');
+                if (last) {
+                    array.set(index, scalar(rawValue));
+                } else {
+                    node = array.get(index);
+                }
+            } else if (node instanceof ObjectNode object) {
+                String key = resolveKey(object, seg, fromEnv);
+                path.append(path.length() == 0 ? "" : ".").append(key);
+                if (last) {
+                    object.set(key, scalar(rawValue));
+                } else {
+                    JsonNode child = object.get(key);
+                    if (child == null || child.isNull()) {
+                        child = object.putObject(key);
+                    }
+                    node = child;
+                }
+            } else {
+                throw new ConfigException(path.toString(), "is a single value, so " + origin + " cannot set a key below it");
+            }
+        }
+        return path.toString();
+    }
+
+    private static String resolveKey(ObjectNode object, String segment, boolean fromEnv) {
+        String squashed = segment.replace("_", "").replace("-", "");
+        Iterator<String> names = object.fieldNames();
+        while (names.hasNext()) {
+            String n = names.next();
+            if (n.equals(segment) || (fromEnv && n.replace("-", "").equalsIgnoreCase(squashed))) {
+                return n;
+            }
+        }
+        if (!fromEnv) {
+            return segment;
+        }
+        // UPPER_SNAKE -> camelCase, the convention of every built-in key
+        String[] parts = segment.toLowerCase(Locale.ROOT).split("_");
+        StringBuilder b = new StringBuilder(parts[0]);
+        for (int i = 1; i < parts.length; i++) {
+            if (!parts[i].isEmpty()) {
+                b.append(Character.toUpperCase(parts[i].charAt(0))).append(parts[i].substring(1));
+            }
+        }
+        return b.toString();
+    }
+
+    private static JsonNode scalar(String raw) {
+        if (raw.isEmpty()) {
+            return TextNode.valueOf("");
+        }
+        try {
+            JsonNode n = YAML.readTree(raw);
+            return n == null || n.isMissingNode() ? TextNode.valueOf(raw) : n;
+        } catch (JsonProcessingException e) {
+            return TextNode.valueOf(raw);
+        }
+    }
+
+    private static RunConfig bind(ObjectNode tree, Map<String, String> origins) {
+        try {
+            return YAML.treeToValue(tree, RunConfig.class);
+        } catch (JsonMappingException e) {
+            throw translate(e, tree, origins);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("", e.getOriginalMessage());
+        }
+    }
+
+    private static ConfigException translate(JsonMappingException e, ObjectNode tree, Map<String, String> origins) {
+        List<JsonMappingException.Reference> refs = e.getPath();
+        String path = formatPath(refs);
+        String reason;
+        if (e instanceof UnrecognizedPropertyException u) {
+            Set<String> known = new TreeSet<>();
+            for (Object k : u.getKnownPropertyIds()) {
+                known.add(String.valueOf(k));
+            }
+            reason = "unknown key '" + u.getPropertyName() + "'; valid keys here: " + String.join(", ", known);
+        } else if (e instanceof ValueInstantiationException v && v.getCause() instanceof ConfigException c) {
+            path = c.path().isEmpty() ? path : (path.isEmpty() ? c.path() : path + "." + c.path());
+            reason = c.reason();
+        } else if (e instanceof ValueInstantiationException v && v.getCause() != null) {
+            reason = v.getCause().getMessage();
+        } else if (e instanceof InvalidFormatException f) {
+            reason = "expected " + typeName(f.getTargetType()) + ", got " + show(f.getValue());
+        } else if (e instanceof MismatchedInputException m) {
+            JsonNode bad = lookup(tree, refs);
+            reason = "expected " + typeName(m.getTargetType()) + ", got " + (bad == null ? "nothing" : describe(bad));
+        } else {
+            reason = e.getOriginalMessage();
+        }
+        String origin = origins.get(path);
+        return new ConfigException(path, reason + (origin == null ? "" : " (from " + origin + ")"));
+    }
+
+    private static String formatPath(List<JsonMappingException.Reference> refs) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : refs) {
+            if (r.getFieldName() != null) {
+                b.append(b.length() == 0 ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.toString();
+    }
+
+    private static JsonNode lookup(JsonNode root, List<JsonMappingException.Reference> refs) {
+        JsonNode n = root;
+        for (JsonMappingException.Reference r : refs) {
+            if (n == null) {
+                return null;
+            }
+            n = r.getFieldName() != null ? n.get(r.getFieldName()) : n.get(r.getIndex());
+        }
+        return n;
+    }
+
+    private static String typeName(Class<?> t) {
+        if (t == null) {
+            return "a different value";
+        }
+        if (t == int.class || t == Integer.class || t == long.class || t == Long.class) {
+            return "a whole number";
+        }
+        if (t == double.class || t == Double.class || t == float.class) {
+            return "a number";
+        }
+        if (t == boolean.class || t == Boolean.class) {
+            return "true or false";
+        }
+        if (t == String.class) {
+            return "a text value";
+        }
+        if (List.class.isAssignableFrom(t)) {
+            return "a list";
+        }
+        if (Map.class.isAssignableFrom(t) || t.isRecord()) {
+            return "a mapping of keys to values";
+        }
+        return "a " + t.getSimpleName();
+    }
+
+    private static String show(Object value) {
+        return value instanceof String ? "'" + value + "'" : String.valueOf(value);
+    }
+
+    private static String describe(JsonNode node) {
+        if (node.isObject()) {
+            return "a mapping";
+        }
+        if (node.isArray()) {
+            return "a list";
+        }
+        if (node.isTextual()) {
+            return "'" + node.asText() + "'";
+        }
+        return node.toString();
+    }
+
+    /** Builds an empty object node (for callers composing trees). */
+    public static ObjectNode newObject() {
+        return JsonNodeFactory.instance.objectNode();
+    }
+}

@@ -1,0 +1,25 @@
+package io.scarcity.runtime.config;
+
+import io.scarcity.api.ConfigException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One domain: its clients share a stream (a generator or a file) that a partitioner splits among them.
+ * {@code stream} and {@code partition} are read by the data layer.
+ */
+public record DomainConfig(String name, Integer clients, Map<String, Object> stream, Map<String, Object> partition) {
+    public DomainConfig {
+        if (name == null || !RunConfig.NAME.matcher(name).matches()) {
+            throw new ConfigException("name", "expected a domain name of letters, digits, '.', '_' or '-', got '" + name + "'");
+        }
+        if (clients == null || clients < 1) {
+            throw new ConfigException("clients", "expected the number of clients in domain '" + name + "' (>= 1), got " + clients);
+        }
+        if (stream == null || stream.isEmpty()) {
+            throw new ConfigException("stream", "domain '" + name + "' needs a stream, e.g. stream: {type: sea}");
+        }
+        stream = new LinkedHashMap<>(stream);
+        partition = partition == null ? new LinkedHashMap<>(Map.of("type", "iid")) : new LinkedHashMap<>(partition);
+    }
+}

@@ -1,0 +1,78 @@
+package io.scarcity.runtime.config;
+
+import io.scarcity.api.ConfigException;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * A whole experiment, as bound from YAML (over the embedded defaults). Plugin subtrees stay raw maps
+ * here; each plugin turns its own subtree into typed options.
+ */
+public record RunConfig(String name, long seed, int rounds, int threads, int batchSize, int batchesPerRound,
+                        int replayRows, List<DomainConfig> domains, List<ExpertSelection> experts,
+                        PluginSelection router, PluginSelection memory, PluginSelection metaLearner,
+                        PluginSelection gossip, CoordinatorConfig coordinator, OutputConfig output) {
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    public RunConfig {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new ConfigException("name", "expected letters, digits, '.', '_' or '-' (it names the run folder), got '" + name + "'");
+        }
+        positive("rounds", rounds);
+        positive("batchSize", batchSize);
+        positive("batchesPerRound", batchesPerRound);
+        if (threads < 0) {
+            throw new ConfigException("threads", "expected a whole number >= 0 (0 = one per core), got " + threads);
+        }
+        if (replayRows < 0) {
+            throw new ConfigException("replayRows", "expected a whole number >= 0 (0 = no replay), got " + replayRows);
+        }
+        if (domains == null || domains.isEmpty()) {
+            throw new ConfigException("domains", "at least one domain is needed, e.g.\n  domains:\n    - name: a\n      clients: 3\n      stream: {type: sea}");
+        }
+        if (experts == null || experts.isEmpty()) {
+            throw new ConfigException("experts", "at least one expert is needed, e.g.\n  experts:\n    - plugin: statistical");
+        }
+        domains = List.copyOf(domains);
+        experts = List.copyOf(experts);
+        for (int i = 0; i < domains.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (domains.get(i).name().equals(domains.get(j).name())) {
+                    throw new ConfigException("domains[" + i + "].name", "domain '" + domains.get(i).name()
+                            + "' is defined twice (also domains[" + j + "]); domain names must be unique");
+                }
+            }
+        }
+        for (int i = 0; i < experts.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (experts.get(i).instanceName().equals(experts.get(j).instanceName())) {
+                    throw new ConfigException("experts[" + i + "].name", "expert name '" + experts.get(i).instanceName()
+                            + "' is used twice (also experts[" + j + "]); give each instance of a plugin its own name:");
+                }
+            }
+        }
+        require("router", router);
+        require("memory", memory);
+        require("metaLearner", metaLearner);
+        require("gossip", gossip);
+        require("coordinator", coordinator);
+        require("output", output);
+    }
+
+    /** Total number of clients over all domains. */
+    public int totalClients() {
+        return domains.stream().mapToInt(DomainConfig::clients).sum();
+    }
+
+    private static void positive(String key, int value) {
+        if (value < 1) {
+            throw new ConfigException(key, "expected a whole number >= 1, got " + value);
+        }
+    }
+
+    private static void require(String key, Object value) {
+        if (value == null) {
+            throw new ConfigException(key, "is required");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.scarcity.runtime.engine;
+
+import io.scarcity.api.ConfigException;
+import io.scarcity.api.DataSchema;
+import io.scarcity.api.Expert;
+import io.scarcity.api.GossipStrategy;
+import io.scarcity.api.Memory;
+import io.scarcity.api.MetaLearner;
+import io.scarcity.api.PluginConfig;
+import io.scarcity.api.PluginContext;
+import io.scarcity.api.PluginFactory;
+import io.scarcity.api.PluginKind;
+import io.scarcity.api.Router;
+import io.scarcity.runtime.client.ClientNode;
+import io.scarcity.runtime.client.ExpertSlot;
+import io.scarcity.runtime.client.RunMetricsSink;
+import io.scarcity.runtime.config.ExpertSelection;
+import io.scarcity.runtime.config.PluginSelection;
+import io.scarcity.runtime.config.RunConfig;
+import io.scarcity.runtime.plugin.InstalledPlugin;
+import io.scarcity.runtime.plugin.PluginRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Builds a run's components from the config and the installed plugins: only what the config selects
+ * is instantiated. After each {@code create}, config keys the plugin never read are reported as
+ * unknown, with their full path.
+ */
+public final class Assembly {
+    private final RunConfig config;
+    private final PluginRegistry registry;
+
+    public Assembly(RunConfig config, PluginRegistry registry) {
+        this.config = Objects.requireNonNull(config, "config is null");
+        this.registry = Objects.requireNonNull(registry, "registry is null");
+    }
+
+    /** Checks every plugin name before anything is created, so that all name errors come first. */
+    public void checkNames() {
+        for (int i = 0; i < config.experts().size(); i++) {
+            registry.require(PluginKind.EXPERT, config.experts().get(i).plugin(), "experts[" + i + "].plugin");
+        }
+        registry.require(PluginKind.ROUTER, config.router().plugin(), "router.plugin");
+        registry.require(PluginKind.MEMORY, config.memory().plugin(), "memory.plugin");
+        registry.require(PluginKind.META_LEARNER, config.metaLearner().plugin(), "metaLearner.plugin");
+        registry.require(PluginKind.GOSSIP, config.gossip().plugin(), "gossip.plugin");
+    }
+
+    /** A client with its own experts, router and memory. */
+    public ClientNode client(String clientId, String domain, DataSchema schema) {
+        List<ExpertSlot> slots = new ArrayList<>();
+        List<RunMetricsSink> sinks = new ArrayList<>();
+        for (int i = 0; i < config.experts().size(); i++) {
+            ExpertSelection sel = config.experts().get(i);
+            RunMetricsSink sink = new RunMetricsSink();
+            sinks.add(sink);
+            Expert e = create(PluginKind.EXPERT, sel.plugin(), sel.config(), "experts[" + i + "]",
+                    new RunContext(config.seed(), clientId, domain, schema, sel.instanceName(), sink), Expert.class);
+            slots.add(new ExpertSlot(sel.instanceName(), sel.plugin(), e));
+        }
+        if (slots.stream().noneMatch(s -> s.capabilities().predicts())) {
+            throw new ConfigException("experts", "none of the experts predicts (" + String.join(", ",
+                    slots.stream().map(ExpertSlot::name).toList()) + "); add a predicting expert such as 'statistical'");
+        }
+        RunMetricsSink routerSink = new RunMetricsSink();
+        RunMetricsSink memorySink = new RunMetricsSink();
+        sinks.add(routerSink);
+        sinks.add(memorySink);
+        Router router = create(PluginKind.ROUTER, config.router().plugin(), config.router().config(), "router",
+                new RunContext(config.seed(), clientId, domain, schema, config.router().plugin(), routerSink), Router.class);
+        Memory memory = create(PluginKind.MEMORY, config.memory().plugin(), config.memory().config(), "memory",
+                new RunContext(config.seed(), clientId, domain, schema, config.memory().plugin(), memorySink), Memory.class);
+        return new ClientNode(clientId, domain, schema, slots, router, memory, config.replayRows(),
+                config.coordinator().priorWeight(), sinks);
+    }
+
+    /** The coordinator's meta-learner (no schema: the coordinator never sees data). */
+    public MetaLearner metaLearner(RunMetricsSink sink) {
+        PluginSelection sel = config.metaLearner();
+        return create(PluginKind.META_LEARNER, sel.plugin(), sel.config(), "metaLearner",
+                new RunContext(config.seed(), null, null, null, sel.plugin(), sink), MetaLearner.class);
+    }
+
+    public GossipStrategy gossip(RunMetricsSink sink) {
+        PluginSelection sel = config.gossip();
+        return create(PluginKind.GOSSIP, sel.plugin(), sel.config(), "gossip",
+                new RunContext(config.seed(), null, null, null, "gossip/" + sel.plugin(), sink), GossipStrategy.class);
+    }
+
+    private <T> T create(PluginKind kind, String plugin, java.util.Map<String, Object> raw, String path,
+                         PluginContext context, Class<T> type) {
+        InstalledPlugin installed = registry.require(kind, plugin, path + ".plugin");
+        PluginConfig pc = PluginConfig.of(path + ".config", raw);
+        Object created;
+        try {
+            created = ((PluginFactory<?>) installed.factory()).create(pc, context);
+        } catch (ConfigException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the " + kind.label() + " plugin '" + plugin + "' (" + installed.origin()
+                    + ") failed to start: " + e, e);
+        }
+        if (!type.isInstance(created)) {
+            throw new IllegalStateException("the " + kind.label() + " plugin '" + plugin + "' returned "
+                    + (created == null ? "null" : created.getClass().getName()) + " instead of a " + type.getSimpleName());
+        }
+        Set<String> unread = pc.unreadKeys();
+        if (!unread.isEmpty()) {
+            String first = unread.iterator().next();
+            throw new ConfigException(first, "unknown key for the " + kind.label() + " plugin '" + plugin + "'"
+                    + (unread.size() > 1 ? " (also unknown: " + String.join(", ", unread.stream().skip(1).toList()) + ")" : "")
+                    + "; check the spelling against the plugin's options (CONTRIBUTING.md and README list them)");
+        }
+        return type.cast(created);
+    }
+}

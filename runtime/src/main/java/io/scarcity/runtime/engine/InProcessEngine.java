@@ -1,0 +1,304 @@
+package io.scarcity.runtime.engine;
+
+import io.scarcity.api.Batch;
+import io.scarcity.api.ConfigException;
+import io.scarcity.api.DataSchema;
+import io.scarcity.api.ExpertState;
+import io.scarcity.api.GossipPair;
+import io.scarcity.api.GossipStrategy;
+import io.scarcity.api.Insight;
+import io.scarcity.api.MetaParameters;
+import io.scarcity.api.Peer;
+import io.scarcity.api.PluginConfig;
+import io.scarcity.runtime.client.ClientNode;
+import io.scarcity.runtime.client.ClientRoundResult;
+import io.scarcity.runtime.client.ExpertSlot;
+import io.scarcity.runtime.client.RunMetricsSink;
+import io.scarcity.runtime.config.DomainConfig;
+import io.scarcity.runtime.config.LoadedConfig;
+import io.scarcity.runtime.config.RunConfig;
+import io.scarcity.runtime.coordinator.Coordinator;
+import io.scarcity.runtime.coordinator.GlobalMemory;
+import io.scarcity.runtime.data.Partitioner;
+import io.scarcity.runtime.data.PartitionerFactory;
+import io.scarcity.runtime.data.RowSource;
+import io.scarcity.runtime.data.StreamFactory;
+import io.scarcity.runtime.plugin.PluginRegistry;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The embedded federation engine: a coordinator with no data source and N clients in one JVM, clients
+ * running in parallel on a thread pool. Each round: clients test-then-train on their batches and send
+ * insights; the coordinator stores them, meta-learns and broadcasts meta-parameters; peers gossip
+ * expert states directly. Every random choice is seeded from (run seed, component), and results are
+ * gathered in client order, so the same seed gives the same metrics whatever the thread count.
+ */
+public final class InProcessEngine implements AutoCloseable {
+    private static final Logger LOG = System.getLogger("io.scarcity.engine");
+
+    private final RunConfig config;
+    private final List<DomainFeed> feeds = new ArrayList<>();
+    private final List<List<ClientNode>> clientsByDomain = new ArrayList<>();
+    private final List<ClientNode> clients = new ArrayList<>();
+    private final Map<String, Integer> clientIndex = new HashMap<>();
+    private final Coordinator coordinator;
+    private final GossipStrategy gossip;
+    private final RunMetricsSink coordinatorMetrics = new RunMetricsSink();
+
+    /**
+     * Builds every component (validating all plugin names and options) without running anything.
+     *
+     * @throws ConfigException on a bad config; {@link io.scarcity.runtime.data.DataException} on bad data sources
+     */
+    public InProcessEngine(LoadedConfig loaded, PluginRegistry registry) {
+        this.config = loaded.config();
+        Assembly assembly = new Assembly(config, registry);
+        assembly.checkNames();
+        try {
+            for (int i = 0; i < config.domains().size(); i++) {
+                DomainConfig d = config.domains().get(i);
+                PluginConfig streamConfig = PluginConfig.of("domains[" + i + "].stream", d.stream());
+                RowSource source = StreamFactory.create(streamConfig, Seeds.derive(config.seed(), "stream/" + d.name()),
+                        loaded.baseDir());
+                rejectUnread(streamConfig, "stream type");
+                PluginConfig partitionConfig = PluginConfig.of("domains[" + i + "].partition", d.partition());
+                Partitioner partitioner = PartitionerFactory.create(partitionConfig, d.clients(), source.schema(),
+                        Seeds.derive(config.seed(), "partition/" + d.name()));
+                rejectUnread(partitionConfig, "partitioner");
+                feeds.add(new DomainFeed(d.name(), source, partitioner, d.clients(), config.batchSize(), config.batchesPerRound()));
+                List<ClientNode> domainClients = new ArrayList<>();
+                for (int j = 0; j < d.clients(); j++) {
+                    ClientNode c = assembly.client(d.name() + "-" + j, d.name(), source.schema());
+                    clientIndex.put(c.id(), clients.size());
+                    clients.add(c);
+                    domainClients.add(c);
+                }
+                clientsByDomain.add(domainClients);
+            }
+            this.coordinator = new Coordinator(new GlobalMemory(config.coordinator().memoryPerDomain()),
+                    assembly.metaLearner(coordinatorMetrics), System.getLogger("io.scarcity.coordinator"));
+            this.gossip = assembly.gossip(coordinatorMetrics);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static void rejectUnread(PluginConfig pc, String what) {
+        if (!pc.unreadKeys().isEmpty()) {
+            String first = pc.unreadKeys().iterator().next();
+            throw new ConfigException(first, "unknown key for this " + what + "; see the README's data section for the keys each type takes");
+        }
+    }
+
+    /** Clients in order (domain by domain). */
+    public List<ClientNode> clients() {
+        return List.copyOf(clients);
+    }
+
+    /** Runs every round (or until all data is exhausted), reporting each to {@code observer}. */
+    public RunResult run(RunObserver observer) {
+        Objects.requireNonNull(observer, "observer is null");
+        long start = System.nanoTime();
+        // Cold start: every client begins from what the coordinator knows (nothing yet, or a pooled guess).
+        for (ClientNode c : clients) {
+            c.apply(coordinator.parametersFor(c.domain(), c.schema().numFeatures()));
+        }
+        Map<String, Map<Long, Integer>> injected = new TreeMap<>();
+        for (DomainFeed f : feeds) {
+            Map<Long, Integer> m = new LinkedHashMap<>();
+            for (long pos : f.source().driftPositions()) {
+                m.put(pos, (int) (pos / f.rowsPerRound()) + 1);
+            }
+            injected.put(domainOf(f), m);
+        }
+        Map<String, List<Integer>> detected = new TreeMap<>();
+        Map<String, double[]> domainAcc = new TreeMap<>();
+        long rows = 0;
+        long correct = 0;
+        double lossSum = 0;
+        long gossipBytesTotal = 0;
+        int threads = config.threads() == 0 ? Runtime.getRuntime().availableProcessors() : config.threads();
+        ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, daemonThreads()) : null;
+        int completed = 0;
+        String stopReason = "completed";
+        try {
+            for (int round = 1; round <= config.rounds(); round++) {
+                List<List<Batch>> work = new ArrayList<>(clients.size());
+                boolean any = false;
+                for (DomainFeed f : feeds) {
+                    List<List<Batch>> perClient = f.nextRound();
+                    for (List<Batch> b : perClient) {
+                        any |= !b.isEmpty();
+                    }
+                    work.addAll(perClient);
+                }
+                if (!any) {
+                    stopReason = "data exhausted after round " + (round - 1);
+                    LOG.log(Level.INFO, stopReason);
+                    break;
+                }
+                List<ClientRoundResult> results = runClients(pool, round, work);
+                long[] bytes = new long[clients.size()];
+                int[] partners = new int[clients.size()];
+                List<Insight> insights = new ArrayList<>(results.size());
+                for (int i = 0; i < results.size(); i++) {
+                    Insight in = results.get(i).insight();
+                    insights.add(in);
+                    bytes[i] += in.sizeBytes();
+                }
+                Map<String, MetaParameters> params = coordinator.endRound(round, insights);
+                for (ClientNode c : clients) {
+                    MetaParameters p = params.get(c.domain());
+                    if (p != null) {
+                        c.apply(p);
+                    }
+                }
+                long gossipBytes = gossip(round, bytes, partners);
+                gossipBytesTotal += gossipBytes;
+                for (ClientRoundResult r : results) {
+                    rows += r.rows();
+                    correct += r.correct();
+                    lossSum += r.lossSum();
+                    double[] acc = domainAcc.computeIfAbsent(r.domain(), k -> new double[2]);
+                    acc[0] += r.correct();
+                    acc[1] += r.rows();
+                    if (!r.driftRows().isEmpty()) {
+                        detected.computeIfAbsent(r.clientId(), k -> new ArrayList<>()).add(round);
+                    }
+                }
+                completed = round;
+                observer.roundCompleted(round, config.rounds(), results,
+                        new RunObserver.RoundExtras(bytes, partners, gossipBytes, coordinator.rejected()));
+            }
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+        Map<String, double[]> accuracy = new TreeMap<>();
+        domainAcc.forEach((d, a) -> accuracy.put(d, new double[] {a[1] == 0 ? Double.NaN : a[0] / a[1], a[1]}));
+        return new RunResult(completed, stopReason, rows, correct, lossSum, accuracy, injected, detected,
+                coordinator.memory().accepted(), coordinator.rejected(), gossipBytesTotal, System.nanoTime() - start);
+    }
+
+    private String domainOf(DomainFeed f) {
+        return config.domains().get(feeds.indexOf(f)).name();
+    }
+
+    private List<ClientRoundResult> runClients(ExecutorService pool, int round, List<List<Batch>> work) {
+        List<ClientRoundResult> results = new ArrayList<>(clients.size());
+        if (pool == null) {
+            for (int i = 0; i < clients.size(); i++) {
+                results.add(clients.get(i).runRound(round, work.get(i)));
+            }
+            return results;
+        }
+        List<Future<ClientRoundResult>> futures = new ArrayList<>(clients.size());
+        for (int i = 0; i < clients.size(); i++) {
+            ClientNode c = clients.get(i);
+            List<Batch> b = work.get(i);
+            futures.add(pool.submit(() -> c.runRound(round, b)));
+        }
+        for (Future<ClientRoundResult> f : futures) {
+            try {
+                results.add(f.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while clients were running", e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (cause instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException(cause);
+            }
+        }
+        return results;
+    }
+
+    /** Peer-to-peer exchange: the coordinator is not involved. Returns the bytes exchanged. */
+    private long gossip(int round, long[] bytes, int[] partners) {
+        List<Peer> peers = new ArrayList<>(clients.size());
+        for (ClientNode c : clients) {
+            peers.add(new Peer(c.id(), c.domain(), c.signals()));
+        }
+        List<GossipPair> pairs = gossip.plan(round, peers);
+        long total = 0;
+        for (GossipPair pair : pairs) {
+            Integer ia = clientIndex.get(pair.a());
+            Integer ib = clientIndex.get(pair.b());
+            if (ia == null || ib == null) {
+                throw new IllegalStateException("gossip strategy paired an unknown peer: " + pair);
+            }
+            ClientNode a = clients.get(ia);
+            ClientNode b = clients.get(ib);
+            if (!sameShape(a.schema(), b.schema())) {
+                coordinatorMetrics.count("gossip.skipped-incompatible", 1);
+                continue;
+            }
+            for (ExpertSlot slot : a.gossipCandidates(gossip.expertsPerExchange())) {
+                ExpertState sa = a.exportState(slot.name());
+                ExpertState sb = b.exportState(slot.name());
+                ExpertState merged = gossip.merge(sa, sb);
+                a.mergeState(slot.name(), merged);
+                b.mergeState(slot.name(), merged);
+                bytes[ia] += sa.sizeBytes();
+                bytes[ib] += sb.sizeBytes();
+                total += sa.sizeBytes() + sb.sizeBytes();
+            }
+            partners[ia]++;
+            partners[ib]++;
+        }
+        return total;
+    }
+
+    private static boolean sameShape(DataSchema a, DataSchema b) {
+        return a.numFeatures() == b.numFeatures() && a.task() == b.task() && a.numClasses() == b.numClasses();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "scarcity-client-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Quarantined rows per domain so far (sources configured to quarantine). */
+    public Map<String, Long> quarantined() {
+        Map<String, Long> q = new TreeMap<>();
+        for (int i = 0; i < feeds.size(); i++) {
+            q.put(config.domains().get(i).name(), feeds.get(i).source().quarantined());
+        }
+        return q;
+    }
+
+    @Override
+    public void close() {
+        for (DomainFeed f : feeds) {
+            try {
+                f.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "closing a data source failed", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.scarcity.runtime.engine;
+
+import io.scarcity.api.ConfigException;
+import io.scarcity.runtime.UserException;
+import io.scarcity.runtime.config.LoadedConfig;
+import io.scarcity.runtime.plugin.PluginRegistry;
+import io.scarcity.runtime.report.MetricsWriter;
+import io.scarcity.runtime.report.ProgressDisplay;
+import io.scarcity.runtime.report.RunFolder;
+import io.scarcity.runtime.report.RunLog;
+import io.scarcity.runtime.report.SummaryCollector;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One headless run from a loaded config to a run folder: {@code config.yaml} (resolved),
+ * {@code metrics.jsonl}, {@code summary.json} and {@code run.log}. Whatever happens after the folder
+ * exists (a bad row in round 40, a bug, Ctrl-C), the metrics of completed rounds stay on disk and the
+ * summary says how the run ended.
+ */
+public final class RunExecution {
+    private static final System.Logger LOG = System.getLogger("io.scarcity.run");
+
+    /** Where the run went and how it ended. */
+    public record Outcome(Path runDir, RunResult result) {
+    }
+
+    private RunExecution() {
+    }
+
+    /**
+     * Runs a config.
+     *
+     * @param progress where progress goes (typically stderr)
+     * @throws ConfigException or UserException for user errors; the run folder, if created, holds
+     *         everything computed before the error and a summary with status {@code failed}
+     */
+    public static Outcome run(LoadedConfig loaded, PluginRegistry registry, PrintStream progress, Clock clock) {
+        Objects.requireNonNull(loaded, "loaded is null");
+        Path outDir = Path.of(loaded.config().output().dir());
+        if (!outDir.isAbsolute()) {
+            outDir = Path.of("").toAbsolutePath().resolve(outDir);
+        }
+        // Build (and so validate) everything before creating a folder, so a config error leaves no debris.
+        InProcessEngine engine = new InProcessEngine(loaded, registry);
+        Path runDir = RunFolder.create(outDir, loaded.config().name(), clock);
+        SummaryCollector summary = new SummaryCollector(loaded.config().name());
+        AtomicBoolean finished = new AtomicBoolean(false);
+        Thread onInterrupt = new Thread(() -> {
+            if (finished.compareAndSet(false, true)) {
+                summary.write(runDir.resolve("summary.json"), "interrupted", "the run was stopped before it finished", null);
+            }
+        }, "scarcity-interrupt");
+        try (RunLog log = RunLog.attach(runDir.resolve("run.log"));
+             MetricsWriter metrics = new MetricsWriter(runDir.resolve("metrics.jsonl"))) {
+            Files.writeString(runDir.resolve("config.yaml"), "# resolved from " + loaded.source()
+                    + " (defaults + file + overrides)\n" + loaded.resolvedYaml(), StandardCharsets.UTF_8);
+            LOG.log(Level.INFO, "run " + loaded.config().name() + " started in " + runDir + " with "
+                    + loaded.config().totalClients() + " clients");
+            Runtime.getRuntime().addShutdownHook(onInterrupt);
+            ProgressDisplay display = new ProgressDisplay(progress,
+                    ProgressDisplay.resolve(loaded.config().output().progress()));
+            try {
+                RunResult result = engine.run(fanOut(List.of(metrics, summary, display)));
+                if (result.roundsCompleted() < loaded.config().rounds()) {
+                    display.finish();
+                }
+                finished.set(true);
+                summary.write(runDir.resolve("summary.json"), "completed", null, result);
+                LOG.log(Level.INFO, "run finished: " + result.stopReason());
+                return new Outcome(runDir, result);
+            } catch (RuntimeException | Error e) {
+                display.finish();
+                finished.set(true);
+                String message = e instanceof ConfigException || e instanceof UserException ? e.getMessage() : e.toString();
+                LOG.log(Level.ERROR, "run failed after " + summary.roundsCompleted() + " rounds: " + message, e);
+                summary.write(runDir.resolve("summary.json"), "failed", message, null);
+                if (e instanceof UserException ue) {
+                    throw new UserException(ue.getMessage() + "\n(the " + summary.roundsCompleted()
+                            + " rounds completed before the error are kept in " + runDir + ")", ue);
+                }
+                if (e instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw (Error) e;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            engine.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException ignored) {
+                // the JVM is already shutting down: the hook is running
+            }
+        }
+    }
+
+    private static RunObserver fanOut(List<RunObserver> observers) {
+        return (round, total, results, extras) -> {
+            for (RunObserver o : observers) {
+                o.roundCompleted(round, total, results, extras);
+            }
+        };
+    }
+}

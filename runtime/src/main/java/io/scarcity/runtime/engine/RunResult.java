@@ -1,0 +1,18 @@
+package io.scarcity.runtime.engine;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a run ended.
+ *
+ * @param roundsCompleted rounds fully done (metrics written)
+ * @param stopReason {@code completed}, or why the run stopped early (e.g. data exhausted)
+ * @param injectedDrifts drift positions the sources declared, per domain, as {@code row -> round}
+ * @param detectedDrifts rounds in which each client detected a drift
+ */
+public record RunResult(int roundsCompleted, String stopReason, long rows, long correct, double lossSum,
+                        Map<String, double[]> domainAccuracy, Map<String, Map<Long, Integer>> injectedDrifts,
+                        Map<String, List<Integer>> detectedDrifts, long insightsAccepted, long insightsRejected,
+                        long gossipBytes, long elapsedNanos) {
+}

@@ -1,0 +1,237 @@
+package io.scarcity.runtime.plugin;
+
+import io.scarcity.api.ApiVersion;
+import io.scarcity.api.ConfigException;
+import io.scarcity.api.PluginFactory;
+import io.scarcity.api.PluginKind;
+import io.scarcity.runtime.UserException;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.stream.Collectors;
+import org.pf4j.DefaultExtensionFinder;
+import org.pf4j.DefaultPluginManager;
+import org.pf4j.ExtensionFinder;
+import org.pf4j.PluginManager;
+import org.pf4j.PluginState;
+import org.pf4j.PluginWrapper;
+
+/**
+ * Every plugin factory available to a run, found two ways that share one registration file
+ * ({@code META-INF/services/<factory interface>}): {@link ServiceLoader} on the class path (tests,
+ * embedding) and PF4J for plugin archives in a plugins folder, each in its own class loader, with its
+ * {@code Plugin-Requires} range checked against {@link ApiVersion}. Two factories of one kind with one
+ * name are refused, naming both origins.
+ *
+ * <p>Immutable after {@link #load}; {@link #close()} stops the PF4J plugins.
+ */
+public final class PluginRegistry implements AutoCloseable {
+    private final Map<PluginKind, Map<String, InstalledPlugin>> byKind;
+    private final PluginManager pluginManager;
+
+    private PluginRegistry(Map<PluginKind, Map<String, InstalledPlugin>> byKind, PluginManager pluginManager) {
+        this.byKind = byKind;
+        this.pluginManager = pluginManager;
+    }
+
+    /**
+     * Finds every factory on the class path of {@code classLoader} and in the plugin archives of
+     * {@code pluginsDir}.
+     *
+     * @param pluginsDir a folder of PF4J plugin archives, or {@code null} for class path only; a missing
+     *        folder is an error
+     * @throws UserException on duplicate names, an incompatible or broken plugin archive
+     */
+    public static PluginRegistry load(Path pluginsDir, ClassLoader classLoader) {
+        Objects.requireNonNull(classLoader, "classLoader is null");
+        List<InstalledPlugin> found = new ArrayList<>();
+        for (PluginKind kind : PluginKind.values()) {
+            try {
+                for (PluginFactory<?> factory : ServiceLoader.load(kind.factoryType(), classLoader)) {
+                    found.add(describe(kind, factory, classpathOrigin(factory.getClass()), versionOf(factory.getClass())));
+                }
+            } catch (ServiceConfigurationError e) {
+                throw new UserException("a plugin on the class path is broken: " + e.getMessage()
+                        + "; rebuild it or remove it from the class path", e);
+            }
+        }
+        PluginManager manager = null;
+        if (pluginsDir != null) {
+            if (!Files.isDirectory(pluginsDir)) {
+                throw new UserException("plugins folder " + pluginsDir + " does not exist; create it or point "
+                        + "--plugins (or SCARCITY_PLUGINS_DIR) at the folder holding the plugin archives");
+            }
+            manager = startPluginManager(pluginsDir);
+            for (PluginWrapper plugin : manager.getPlugins()) {
+                String origin = "plugin:" + plugin.getPluginId() + "@" + plugin.getPluginPath().getFileName();
+                String version = plugin.getDescriptor().getVersion();
+                for (PluginKind kind : PluginKind.values()) {
+                    for (Object ext : manager.getExtensions(kind.factoryType(), plugin.getPluginId())) {
+                        found.add(describe(kind, (PluginFactory<?>) ext, origin, version));
+                    }
+                }
+            }
+        }
+        Map<PluginKind, Map<String, InstalledPlugin>> byKind = new EnumMap<>(PluginKind.class);
+        for (PluginKind kind : PluginKind.values()) {
+            byKind.put(kind, new TreeMap<>());
+        }
+        for (InstalledPlugin p : found) {
+            InstalledPlugin previous = byKind.get(p.kind()).putIfAbsent(p.name(), p);
+            if (previous != null) {
+                if (manager != null) {
+                    manager.stopPlugins();
+                }
+                throw new UserException("two " + p.kind().label() + " plugins are named '" + p.name() + "': "
+                        + previous.origin() + " and " + p.origin() + "; remove one of them or rename it");
+            }
+        }
+        return new PluginRegistry(byKind, manager);
+    }
+
+    private static PluginManager startPluginManager(Path pluginsDir) {
+        DefaultPluginManager manager = new DefaultPluginManager(pluginsDir) {
+            @Override
+            protected ExtensionFinder createExtensionFinder() {
+                // One registration serves both loaders: read META-INF/services, not PF4J's extensions.idx.
+                DefaultExtensionFinder finder = (DefaultExtensionFinder) super.createExtensionFinder();
+                finder.addServiceProviderExtensionFinder();
+                return finder;
+            }
+        };
+        manager.setSystemVersion(ApiVersion.current());
+        try {
+            manager.loadPlugins();
+            manager.startPlugins();
+        } catch (RuntimeException e) {
+            manager.stopPlugins();
+            throw new UserException("cannot load the plugins in " + pluginsDir + ": " + e.getMessage(), e);
+        }
+        List<String> problems = new ArrayList<>();
+        for (PluginWrapper plugin : manager.getPlugins()) {
+            if (plugin.getPluginState() != PluginState.STARTED) {
+                String requires = plugin.getDescriptor().getRequires();
+                String why;
+                if (requires != null && !requires.isBlank() && plugin.getPluginState() == PluginState.DISABLED) {
+                    why = "it requires API " + requires + " but this runtime provides API " + ApiVersion.current()
+                            + "; install a version of the plugin built for API " + ApiVersion.current()
+                            + " or remove it from " + pluginsDir;
+                } else {
+                    Throwable t = plugin.getFailedException();
+                    why = "it is " + plugin.getPluginState().toString().toLowerCase()
+                            + (t == null ? "" : " (" + t.getMessage() + ")") + "; rebuild it or remove it from " + pluginsDir;
+                }
+                problems.add("plugin '" + plugin.getPluginId() + "' (" + plugin.getPluginPath().getFileName()
+                        + ") cannot be used: " + why);
+            }
+        }
+        if (!problems.isEmpty()) {
+            manager.stopPlugins();
+            throw new UserException(String.join("\n", problems));
+        }
+        return manager;
+    }
+
+    private static InstalledPlugin describe(PluginKind kind, PluginFactory<?> factory, String origin, String version) {
+        String name;
+        try {
+            name = factory.name();
+        } catch (RuntimeException e) {
+            throw new UserException("the " + kind.label() + " factory " + factory.getClass().getName() + " from " + origin
+                    + " fails to report its name: " + e);
+        }
+        if (name == null || !PluginFactory.NAME_PATTERN.matcher(name).matches()) {
+            throw new UserException("the " + kind.label() + " factory " + factory.getClass().getName() + " from " + origin
+                    + " has an invalid name '" + name + "': names must match " + PluginFactory.NAME_PATTERN.pattern());
+        }
+        String description = factory.description() == null ? "" : factory.description();
+        return new InstalledPlugin(kind, name, version, origin, description, factory);
+    }
+
+    private static String classpathOrigin(Class<?> type) {
+        CodeSource source = type.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) {
+            return "classpath";
+        }
+        try {
+            Path p = Path.of(source.getLocation().toURI());
+            return "classpath:" + (p.getFileName() == null ? p : p.getFileName());
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return "classpath:" + source.getLocation();
+        }
+    }
+
+    private static String versionOf(Class<?> type) {
+        CodeSource source = type.getProtectionDomain().getCodeSource();
+        if (source != null && source.getLocation() != null) {
+            try {
+                Path p = Path.of(source.getLocation().toURI());
+                if (Files.isRegularFile(p)) {
+                    try (JarFile jar = new JarFile(p.toFile())) {
+                        Manifest m = jar.getManifest();
+                        if (m != null && m.getMainAttributes().getValue("Plugin-Version") != null) {
+                            return m.getMainAttributes().getValue("Plugin-Version");
+                        }
+                    }
+                }
+            } catch (IOException | URISyntaxException | IllegalArgumentException e) {
+                // fall through: the version is informative only
+            }
+        }
+        String v = type.getPackage() == null ? null : type.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** Every installed plugin, sorted by kind then name. */
+    public List<InstalledPlugin> all() {
+        return byKind.values().stream().flatMap(m -> m.values().stream()).collect(Collectors.toList());
+    }
+
+    /** Names installed for a kind, sorted. */
+    public List<String> names(PluginKind kind) {
+        return List.copyOf(byKind.get(kind).keySet());
+    }
+
+    /**
+     * The factory a config selects.
+     *
+     * @param path the config key that named it, for the error
+     * @throws ConfigException naming the installed plugins of that kind if none is called {@code name}
+     */
+    public InstalledPlugin require(PluginKind kind, String name, String path) {
+        InstalledPlugin p = byKind.get(kind).get(name);
+        if (p == null) {
+            List<String> installed = names(kind);
+            throw new ConfigException(path, "unknown " + kind.label() + " plugin '" + name + "'; installed "
+                    + kind.label() + " plugins: " + (installed.isEmpty() ? "none (is the plugins folder empty?)"
+                    : String.join(", ", installed)));
+        }
+        return p;
+    }
+
+    /** Stops PF4J plugins, if any were loaded. */
+    @Override
+    public void close() {
+        if (pluginManager != null) {
+            pluginManager.stopPlugins();
+        }
+    }
+
+    /** Sorted view for listings. */
+    public static Comparator<InstalledPlugin> listingOrder() {
+        return Comparator.comparing(InstalledPlugin::kind).thenComparing(InstalledPlugin::name);
+    }
+}

@@ -1,0 +1,86 @@
+package io.scarcity.runtime.report;
+
+import io.scarcity.runtime.client.ClientRoundResult;
+import io.scarcity.runtime.client.RoundMetrics;
+import io.scarcity.runtime.engine.RunObserver;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes {@code metrics.jsonl}: one line per client per round, flushed at the end of every round so
+ * that a run that fails later keeps everything measured so far. Contains no wall-clock values, so the
+ * file is byte-identical for the same seed whatever the thread count.
+ */
+public final class MetricsWriter implements RunObserver, AutoCloseable {
+    private final BufferedWriter out;
+
+    public MetricsWriter(Path file) {
+        try {
+            out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open " + file, e);
+        }
+    }
+
+    @Override
+    public void roundCompleted(int round, int totalRounds, List<ClientRoundResult> results, RoundExtras extras) {
+        try {
+            for (int i = 0; i < results.size(); i++) {
+                out.write(Json.write(line(results.get(i), extras, i)));
+                out.write('\n');
+            }
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write metrics.jsonl", e);
+        }
+    }
+
+    static Map<String, Object> line(ClientRoundResult r, RoundExtras extras, int i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("round", r.round());
+        m.put("client", r.clientId());
+        m.put("domain", r.domain());
+        m.put("rows", r.rows());
+        m.put("accuracy", Json.num(r.insight().accuracy()));
+        m.put("loss", Json.num(r.insight().loss()));
+        m.put("logLoss", Json.num(r.rows() == 0 || Double.isNaN(r.insight().accuracy()) ? Double.NaN : r.logLossSum() / r.rows()));
+        Map<String, Object> experts = new LinkedHashMap<>();
+        for (Map.Entry<String, RoundMetrics.ExpertRound> e : r.metrics().experts().entrySet()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("active", e.getValue().activations());
+            x.put("loss", Json.num(e.getValue().loss()));
+            x.put("lr", Json.num(e.getValue().learningRate()));
+            experts.put(e.getKey(), x);
+        }
+        m.put("experts", experts);
+        m.put("driftDetections", r.driftRows().size());
+        m.put("driftRows", r.driftRows());
+        Map<String, Object> signals = new TreeMap<>();
+        r.signals().forEach((k, v) -> signals.put(k, Json.num(v)));
+        m.put("signals", signals);
+        m.put("bytesSent", extras.bytesSent()[i]);
+        m.put("gossipPartners", extras.gossipPartners()[i]);
+        m.put("memory", r.memory().tierSizes());
+        Map<String, Object> plugins = new TreeMap<>();
+        r.metrics().plugins().forEach((k, v) -> plugins.put(k, Json.num(v)));
+        m.put("plugins", plugins);
+        return m;
+    }
+
+    @Override
+    public void close() {
+        try {
+            out.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close metrics.jsonl", e);
+        }
+    }
+}

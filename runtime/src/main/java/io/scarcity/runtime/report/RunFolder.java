@@ -1,0 +1,36 @@
+package io.scarcity.runtime.report;
+
+import io.scarcity.runtime.UserException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+
+/** The folder a run writes: {@code <dir>/<name>-<yyyyMMdd-HHmmss>[-n]/}. */
+public final class RunFolder {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private RunFolder() {
+    }
+
+    /** Creates a new, empty run folder (never reuses an existing one). */
+    public static Path create(Path outputDir, String name, Clock clock) {
+        String base = name + "-" + LocalDateTime.now(clock).format(STAMP);
+        try {
+            Files.createDirectories(outputDir);
+            for (int n = 1; ; n++) {
+                Path dir = outputDir.resolve(n == 1 ? base : base + "-" + n);
+                try {
+                    return Files.createDirectory(dir);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // another run started in the same second: take the next suffix
+                }
+            }
+        } catch (IOException e) {
+            throw new UserException("cannot create the run folder under " + outputDir.toAbsolutePath() + ": " + e.getMessage()
+                    + "; set output.dir (or --set output.dir=...) to a writable folder");
+        }
+    }
+}
