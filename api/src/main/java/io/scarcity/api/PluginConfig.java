@@ -276,6 +276,11 @@ public final class PluginConfig {
         return new ConfigException(pathOf(key), message);
     }
 
+    /** The {@link ConfigException} for an option record's validation failure, with the full path. */
+    public ConfigException invalid(InvalidOptionException e) {
+        return new ConfigException(pathOf(e.key()), e.reason());
+    }
+
     private Object take(String key) {
         read.add(key);
         return values.get(key);

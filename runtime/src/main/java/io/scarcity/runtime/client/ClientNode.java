@@ -229,6 +229,7 @@ public final class ClientNode {
         BatchOutcome outcome = new BatchOutcome(mixture, rowLosses, round);
         // Analysers learn first so that their signals (e.g. a drift) reach the predictors on this batch.
         for (ExpertSlot a : analysers) {
+            a.activations++;
             a.expert().learn(batch, outcome, signals);
             a.samples += n;
         }

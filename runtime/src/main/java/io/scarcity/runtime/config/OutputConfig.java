@@ -13,6 +13,8 @@ public record OutputConfig(String dir, String progress) {
     static final List<String> PROGRESS = List.of("auto", "bar", "lines", "off");
 
     public OutputConfig {
+        // YAML 1.1 reads a bare off/on as a boolean
+        progress = "false".equals(progress) ? "off" : "true".equals(progress) ? "auto" : progress;
         if (dir == null || dir.isBlank()) {
             throw new ConfigException("dir", "expected a folder for run outputs, e.g. runs");
         }

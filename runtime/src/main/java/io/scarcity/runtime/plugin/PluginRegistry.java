@@ -93,7 +93,7 @@ public final class PluginRegistry implements AutoCloseable {
             InstalledPlugin previous = byKind.get(p.kind()).putIfAbsent(p.name(), p);
             if (previous != null) {
                 if (manager != null) {
-                    manager.stopPlugins();
+                    shutdown(manager);
                 }
                 throw new UserException("two " + p.kind().label() + " plugins are named '" + p.name() + "': "
                         + previous.origin() + " and " + p.origin() + "; remove one of them or rename it");
@@ -117,7 +117,7 @@ public final class PluginRegistry implements AutoCloseable {
             manager.loadPlugins();
             manager.startPlugins();
         } catch (RuntimeException e) {
-            manager.stopPlugins();
+            shutdown(manager);
             throw new UserException("cannot load the plugins in " + pluginsDir + ": " + e.getMessage(), e);
         }
         List<String> problems = new ArrayList<>();
@@ -139,7 +139,7 @@ public final class PluginRegistry implements AutoCloseable {
             }
         }
         if (!problems.isEmpty()) {
-            manager.stopPlugins();
+            shutdown(manager);
             throw new UserException(String.join("\n", problems));
         }
         return manager;
@@ -226,7 +226,22 @@ public final class PluginRegistry implements AutoCloseable {
     @Override
     public void close() {
         if (pluginManager != null) {
-            pluginManager.stopPlugins();
+            shutdown(pluginManager);
+        }
+    }
+
+    /**
+     * Stops and unloads every plugin one by one (PF4J 3.15's {@code stopPlugins()} modifies the list it
+     * iterates and throws), closing their class loaders.
+     */
+    private static void shutdown(PluginManager manager) {
+        List<PluginWrapper> started = new ArrayList<>(manager.getStartedPlugins());
+        java.util.Collections.reverse(started);
+        for (PluginWrapper w : started) {
+            manager.stopPlugin(w.getPluginId());
+        }
+        for (PluginWrapper w : new ArrayList<>(manager.getPlugins())) {
+            manager.unloadPlugin(w.getPluginId());
         }
     }
 

@@ -1,0 +1,68 @@
+package io.scarcity.plugins.drift;
+
+/**
+ * The Page-Hinkley test for an increase in the mean of a stream, with a fading factor.
+ *
+ * <p>With {@code xbar_t} the running mean of the values since the last reset, the cumulative sum is
+ * {@code m_t = alpha * m_{t-1} + (x_t - xbar_t - delta)} and the statistic is {@code m_t - M_t}, where
+ * {@code M_t = min(alpha * M_{t-1}, m_t)}. The minimum fades with the sum: {@code m_t - alpha^(t-s) m_s}
+ * is the faded cumulative sum of the increments after row {@code s}, so the statistic is the largest
+ * such sum over all starting rows. (Fading the sum alone but keeping an all-time minimum, as some
+ * implementations do, lets the statistic creep up on a stationary stream and raises false alarms.)
+ * With {@code alpha = 1} it is the classic test. A change is reported when the statistic exceeds
+ * {@code lambda} after at least {@code minInstances} values.
+ */
+final class PageHinkley {
+    private final double delta;
+    private final double alpha;
+    private final int minInstances;
+    private double lambda;
+    private long count;
+    private double mean;
+    private double sum;
+    private double minimum;
+
+    PageHinkley(double delta, double lambda, double alpha, int minInstances) {
+        this.delta = delta;
+        this.lambda = lambda;
+        this.alpha = alpha;
+        this.minInstances = minInstances;
+    }
+
+    /** Adds a value; returns whether a change was detected, in which case the test has reset itself. */
+    boolean add(double x) {
+        count++;
+        mean += (x - mean) / count;
+        sum = alpha * sum + (x - mean - delta);
+        minimum = Math.min(alpha * minimum, sum);
+        if (count >= minInstances && sum - minimum > lambda) {
+            reset();
+            return true;
+        }
+        return false;
+    }
+
+    void reset() {
+        count = 0;
+        mean = 0;
+        sum = 0;
+        minimum = 0;
+    }
+
+    /** The current statistic, >= 0. */
+    double statistic() {
+        return sum - minimum;
+    }
+
+    double lambda() {
+        return lambda;
+    }
+
+    void lambda(double value) {
+        lambda = value;
+    }
+
+    long count() {
+        return count;
+    }
+}

@@ -1,0 +1,41 @@
+package io.scarcity.plugins.insight;
+
+import io.scarcity.api.InvalidOptionException;
+import io.scarcity.api.PluginConfig;
+import java.util.Objects;
+
+/**
+ * Validated options of the insight meta-learner.
+ *
+ * @param window how many of a domain's most recent insights are learned from, >= 1
+ * @param temperature temperature of the softmin over losses that weighs clients' learning rates, > 0
+ */
+record Options(int window, double temperature) {
+    static final int DEFAULT_WINDOW = 200;
+    static final double DEFAULT_TEMPERATURE = 0.05;
+
+    Options {
+        if (window < 1) {
+            throw new InvalidOptionException("window", "must be >= 1, got " + window);
+        }
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new InvalidOptionException("temperature", "must be finite and > 0, got " + temperature);
+        }
+    }
+
+    static Options defaults() {
+        return new Options(DEFAULT_WINDOW, DEFAULT_TEMPERATURE);
+    }
+
+    /** Reads the options from a plugin's configuration; a bad value fails with the key's full path. */
+    static Options from(PluginConfig config) {
+        Objects.requireNonNull(config, "config is null");
+        int window = config.getInt("window", DEFAULT_WINDOW);
+        double temperature = config.getDouble("temperature", DEFAULT_TEMPERATURE);
+        try {
+            return new Options(window, temperature);
+        } catch (InvalidOptionException e) {
+            throw config.invalid(e);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.scarcity.plugins.randompairs;
+
+import io.scarcity.api.GossipPair;
+import io.scarcity.api.GossipStrategy;
+import io.scarcity.api.Peer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Gossip in disjoint random pairs. On rounds that are a multiple of {@code every}, the peers are
+ * shuffled (Fisher-Yates over a copy, in the given order, with the component's generator), the first
+ * {@code ceil(fraction * n)} take part, and they pair up consecutively; with an odd number the last
+ * one sits out. With {@code sameDomain} this is done per domain, in sorted domain order, so no pair
+ * crosses domains. States merge by the API's default, the sample-weighted mean.
+ */
+final class RandomPairs implements GossipStrategy {
+    /** Absorbs the rounding of {@code fraction * n} so that e.g. 0.3 * 10 takes 3 peers, not 4. */
+    private static final double EPSILON = 1e-9;
+
+    private final Options options;
+    private final Random random;
+
+    RandomPairs(Options options, Random random) {
+        this.options = Objects.requireNonNull(options, "options is null");
+        this.random = Objects.requireNonNull(random, "random is null");
+    }
+
+    @Override
+    public List<GossipPair> plan(int round, List<Peer> peers) {
+        Objects.requireNonNull(peers, "peers is null");
+        Set<String> ids = new HashSet<>();
+        for (Peer peer : peers) {
+            if (!ids.add(Objects.requireNonNull(peer, "peer is null").id())) {
+                throw new IllegalArgumentException("peer " + peer.id() + " is listed twice");
+            }
+        }
+        List<GossipPair> pairs = new ArrayList<>();
+        if (round % options.every() != 0) {
+            return pairs;
+        }
+        if (options.sameDomain()) {
+            Map<String, List<Peer>> byDomain = new TreeMap<>();
+            for (Peer peer : peers) {
+                byDomain.computeIfAbsent(peer.domain(), d -> new ArrayList<>()).add(peer);
+            }
+            for (List<Peer> group : byDomain.values()) {
+                pairUp(group, pairs);
+            }
+        } else {
+            pairUp(peers, pairs);
+        }
+        return pairs;
+    }
+
+    private void pairUp(List<Peer> peers, List<GossipPair> out) {
+        List<Peer> shuffled = new ArrayList<>(peers);
+        for (int i = shuffled.size() - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            Peer t = shuffled.get(i);
+            shuffled.set(i, shuffled.get(j));
+            shuffled.set(j, t);
+        }
+        int taking = (int) Math.min(shuffled.size(), Math.ceil(options.fraction() * shuffled.size() - EPSILON));
+        for (int i = 0; i + 1 < taking; i += 2) {
+            out.add(new GossipPair(shuffled.get(i).id(), shuffled.get(i + 1).id()));
+        }
+    }
+
+    @Override
+    public int expertsPerExchange() {
+        return options.experts();
+    }
+}

@@ -1,0 +1,140 @@
+package io.scarcity.plugins.randompairs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scarcity.api.ExpertState;
+import io.scarcity.api.GossipPair;
+import io.scarcity.api.GossipStrategy;
+import io.scarcity.api.Peer;
+import io.scarcity.api.PluginConfig;
+import io.scarcity.api.PluginContext;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RandomPairsTest {
+    private static GossipStrategy strategy(Map<String, ?> config, long seed) {
+        return new RandomPairsFactory().create(PluginConfig.of("gossip.config", config),
+                PluginContext.standalone(seed, null, "random-pairs"));
+    }
+
+    private static List<Peer> peers(int n, int domains) {
+        List<Peer> peers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            peers.add(new Peer("p" + i, "d" + (i % domains), Map.of()));
+        }
+        return peers;
+    }
+
+    private static Set<String> covered(List<GossipPair> pairs) {
+        Set<String> ids = new HashSet<>();
+        for (GossipPair pair : pairs) {
+            assertTrue(ids.add(pair.a()), pair.a() + " is in two pairs");
+            assertTrue(ids.add(pair.b()), pair.b() + " is in two pairs");
+        }
+        return ids;
+    }
+
+    @Test
+    void pairsAreDisjointAndCoverAllButAtMostOne() {
+        for (int n = 0; n <= 13; n++) {
+            GossipStrategy strategy = strategy(Map.of(), n);
+            for (int round = 1; round <= 5; round++) {
+                List<Peer> peers = peers(n, 1);
+                List<GossipPair> pairs = strategy.plan(round, peers);
+                Set<String> ids = covered(pairs);
+                assertEquals(n / 2, pairs.size());
+                assertEquals(n - n % 2, ids.size());
+                for (String id : ids) {
+                    assertTrue(peers.stream().anyMatch(p -> p.id().equals(id)));
+                }
+            }
+        }
+    }
+
+    @Test
+    void partnersChangeBetweenRounds() {
+        GossipStrategy strategy = strategy(Map.of(), 4);
+        Set<Set<String>> distinct = new HashSet<>();
+        for (int round = 1; round <= 20; round++) {
+            for (GossipPair pair : strategy.plan(round, peers(6, 1))) {
+                distinct.add(Set.of(pair.a(), pair.b()));
+            }
+        }
+        assertEquals(15, distinct.size(), "all 15 pairs of 6 peers come up within 20 rounds");
+    }
+
+    @Test
+    void sameSeedSamePlan() {
+        GossipStrategy a = strategy(Map.of("fraction", 0.7), 42);
+        GossipStrategy b = strategy(Map.of("fraction", 0.7), 42);
+        GossipStrategy c = strategy(Map.of("fraction", 0.7), 43);
+        List<List<GossipPair>> planA = new ArrayList<>();
+        List<List<GossipPair>> planC = new ArrayList<>();
+        for (int round = 1; round <= 10; round++) {
+            List<GossipPair> pa = a.plan(round, peers(20, 3));
+            assertEquals(pa, b.plan(round, peers(20, 3)));
+            planA.add(pa);
+            planC.add(c.plan(round, peers(20, 3)));
+        }
+        assertNotEquals(planA, planC, "another seed gives another plan");
+    }
+
+    @Test
+    void fractionLimitsTheParticipants() {
+        GossipStrategy strategy = strategy(Map.of("fraction", 0.3), 7);
+        assertEquals(1, strategy.plan(1, peers(10, 1)).size(), "ceil(0.3 * 10) = 3 peers: one pair");
+        assertEquals(2, strategy.plan(2, peers(11, 1)).size(), "ceil(0.3 * 11) = 4 peers: two pairs");
+        assertEquals(0, strategy.plan(3, peers(1, 1)).size());
+    }
+
+    @Test
+    void sameDomainNeverPairsAcrossDomains() {
+        GossipStrategy strategy = strategy(Map.of("sameDomain", true), 3);
+        for (int round = 1; round <= 20; round++) {
+            List<Peer> peers = peers(17, 3);
+            Map<String, String> domainOf = new HashMap<>();
+            for (Peer p : peers) {
+                domainOf.put(p.id(), p.domain());
+            }
+            List<GossipPair> pairs = strategy.plan(round, peers);
+            covered(pairs);
+            for (GossipPair pair : pairs) {
+                assertEquals(domainOf.get(pair.a()), domainOf.get(pair.b()));
+            }
+            // Domains of 6, 6 and 5 peers: 3 + 3 + 2 pairs.
+            assertEquals(8, pairs.size());
+        }
+    }
+
+    @Test
+    void everySkipsRounds() {
+        GossipStrategy strategy = strategy(Map.of("every", 3), 1);
+        for (int round = 1; round <= 9; round++) {
+            int pairs = strategy.plan(round, peers(8, 1)).size();
+            assertEquals(round % 3 == 0 ? 4 : 0, pairs, "round " + round);
+        }
+    }
+
+    @Test
+    void mergeIsTheSampleWeightedMean() {
+        ExpertState mine = new ExpertState("stat", Map.of("mean", new double[] {0.0, 4.0}), 30);
+        ExpertState theirs = new ExpertState("stat", Map.of("mean", new double[] {4.0, 0.0}), 10);
+        ExpertState merged = strategy(Map.of(), 1).merge(mine, theirs);
+        assertEquals(1.0, merged.weight("mean")[0], 1e-12);
+        assertEquals(3.0, merged.weight("mean")[1], 1e-12);
+    }
+
+    @Test
+    void duplicatePeersAreRejected() {
+        List<Peer> peers = List.of(new Peer("a", "d", Map.of()), new Peer("a", "d", Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> strategy(Map.of(), 1).plan(1, peers));
+    }
+}

@@ -1,0 +1,131 @@
+package io.scarcity.plugins.statistical;
+
+import io.scarcity.api.Batch;
+import java.util.Arrays;
+
+/**
+ * Online robust location and scale per feature, for outlier scoring.
+ *
+ * <p>The first {@link #WARM_UP} rows are buffered and give an exact median and median absolute
+ * deviation (MAD). After that both follow stochastic-approximation updates that only look at the
+ * sign of a deviation, so a single extreme value moves them no more than a typical one does: the
+ * median steps by {@code rate * scale} towards each value, and the MAD is multiplied by
+ * {@code exp(+-rate)} depending on whether the absolute deviation is above or below it (whose fixed
+ * point is exactly the median absolute deviation). Scores are computed against the estimates before
+ * the row updates them. The scale never goes below {@code minScale}, so a constant feature does not
+ * divide by zero (a value that differs from it is then flagged).
+ */
+final class RobustStatistics {
+    /** Rows buffered before the estimates start; none is flagged during the warm-up. */
+    static final int WARM_UP = 32;
+    /** Makes the MAD a consistent estimate of the standard deviation under normality. */
+    static final double MAD_TO_SD = 1.4826;
+
+    private final int features;
+    private final double minScale;
+    private final double[] median;
+    private final double[] mad;
+    private final double[] warmUp;
+    private int buffered;
+    private boolean ready;
+
+    RobustStatistics(int features, double minScale) {
+        this.features = features;
+        this.minScale = minScale;
+        this.median = new double[features];
+        this.mad = new double[features];
+        this.warmUp = new double[WARM_UP * features];
+    }
+
+    /**
+     * Scores every row of a batch, then lets it update the estimates.
+     *
+     * @param rate the step of the stochastic-approximation updates, in (0, 1)
+     * @param threshold robust z-score above which a row counts
+     * @return the number of rows whose largest robust z-score exceeds {@code threshold}
+     */
+    int scan(Batch batch, double rate, double threshold) {
+        // Multiplicative MAD steps, computed once per batch rather than per value.
+        double up = Math.exp(rate);
+        double down = 1.0 / up;
+        double madFloor = minScale / MAD_TO_SD;
+        int outliers = 0;
+        for (int r = 0; r < batch.rows(); r++) {
+            if (!ready) {
+                for (int j = 0; j < features; j++) {
+                    warmUp[buffered * features + j] = batch.value(r, j);
+                }
+                if (++buffered == WARM_UP) {
+                    initialise();
+                }
+                continue;
+            }
+            double maxZ = 0;
+            for (int j = 0; j < features; j++) {
+                double dev = batch.value(r, j) - median[j];
+                double abs = Math.abs(dev);
+                double scale = Math.max(MAD_TO_SD * mad[j], minScale);
+                double z = abs / scale;
+                if (z > maxZ) {
+                    maxZ = z;
+                }
+                if (dev > 0) {
+                    median[j] += rate * scale;
+                } else if (dev < 0) {
+                    median[j] -= rate * scale;
+                }
+                mad[j] = abs > mad[j] ? mad[j] * up : Math.max(mad[j] * down, madFloor);
+            }
+            if (maxZ > threshold) {
+                outliers++;
+            }
+        }
+        return outliers;
+    }
+
+    private void initialise() {
+        double[] column = new double[WARM_UP];
+        for (int j = 0; j < features; j++) {
+            for (int i = 0; i < WARM_UP; i++) {
+                column[i] = warmUp[i * features + j];
+            }
+            median[j] = medianOf(column);
+            for (int i = 0; i < WARM_UP; i++) {
+                column[i] = Math.abs(column[i] - median[j]);
+            }
+            mad[j] = Math.max(medianOf(column), minScale / MAD_TO_SD);
+        }
+        ready = true;
+    }
+
+    private static double medianOf(double[] values) {
+        Arrays.sort(values);
+        int n = values.length;
+        return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+    }
+
+    boolean ready() {
+        return ready;
+    }
+
+    double[] median() {
+        return median.clone();
+    }
+
+    double[] mad() {
+        return mad.clone();
+    }
+
+    /** Adopts estimates from gossip; ends the warm-up. */
+    void set(double[] newMedian, double[] newMad) {
+        if (newMedian.length != features || newMad.length != features) {
+            throw new IllegalArgumentException("robust statistics for " + newMedian.length + "/" + newMad.length
+                    + " features, expected " + features);
+        }
+        for (int j = 0; j < features; j++) {
+            median[j] = newMedian[j];
+            mad[j] = Math.max(newMad[j], minScale / MAD_TO_SD);
+        }
+        ready = true;
+    }
+}

@@ -1,0 +1,82 @@
+package io.scarcity.plugins.statistical;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scarcity.api.ConfigException;
+import io.scarcity.api.DataSchema;
+import io.scarcity.api.Expert;
+import io.scarcity.api.ExpertFactory;
+import io.scarcity.api.PluginConfig;
+import io.scarcity.api.PluginContext;
+import io.scarcity.api.StandardSignals;
+import io.scarcity.api.Task;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class StatisticalExpertFactoryTest {
+    private static final DataSchema SCHEMA = new DataSchema(List.of("a", "b"), Task.CLASSIFICATION, List.of("x", "y"));
+    private static final PluginContext CONTEXT = PluginContext.standalone(1, SCHEMA, "statistical");
+
+    @Test
+    void isRegisteredUnderItsName() {
+        List<ExpertFactory> found = ServiceLoader.load(ExpertFactory.class).stream().map(ServiceLoader.Provider::get).toList();
+        assertEquals(1, found.size());
+        assertInstanceOf(StatisticalExpertFactory.class, found.get(0));
+        assertEquals("statistical", found.get(0).name());
+        assertFalse(found.get(0).description().isBlank());
+    }
+
+    @Test
+    void defaultsApplyWhenNothingIsConfigured() {
+        assertEquals(new Options(0.02, 1e-3, 3.5, 0.1, 5.0, 5), Options.from(PluginConfig.empty()));
+        Expert expert = new StatisticalExpertFactory().create(PluginConfig.empty(), CONTEXT);
+        assertEquals(0.02, expert.learningRate());
+        assertTrue(expert.capabilities().predicts());
+        assertTrue(expert.capabilities().gossipable());
+        assertEquals(java.util.Set.of(StandardSignals.DRIFT_DETECTED), expert.capabilities().reads());
+        assertEquals(java.util.Set.of(StandardSignals.OUTLIER_RATE), expert.capabilities().writes());
+    }
+
+    @Test
+    void readsEveryOption() {
+        PluginConfig config = PluginConfig.of("experts[0].config", Map.of("learningRate", 0.5, "minVariance", 0.01,
+                "outlierThreshold", 4.0, "explore", 0.0, "driftBoost", 2.0, "boostBatches", 3));
+        assertEquals(new Options(0.5, 0.01, 4.0, 0.0, 2.0, 3), Options.from(config));
+        assertTrue(config.unreadKeys().isEmpty());
+    }
+
+    static List<Arguments> badValues() {
+        return List.of(
+                Arguments.of("learningRate", -1.0), Arguments.of("learningRate", 0.0), Arguments.of("learningRate", 1.5),
+                Arguments.of("learningRate", "fast"),
+                Arguments.of("minVariance", 0.0), Arguments.of("outlierThreshold", -3.0),
+                Arguments.of("explore", -0.1), Arguments.of("driftBoost", 0.5), Arguments.of("boostBatches", -1),
+                Arguments.of("boostBatches", 1.5));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badValues")
+    void badValueNamesTheKeyPath(String key, Object value) {
+        PluginConfig config = PluginConfig.of("experts[0].config", Map.of(key, value));
+        ConfigException e = assertThrows(ConfigException.class, () -> new StatisticalExpertFactory().create(config, CONTEXT));
+        assertTrue(e.getMessage().contains("experts[0].config." + key), e.getMessage());
+        assertEquals("experts[0].config." + key, e.path());
+    }
+
+    @Test
+    void needsASchema() {
+        PluginContext coordinator = PluginContext.standalone(1, null, "statistical");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new StatisticalExpertFactory().create(PluginConfig.of("experts[0].config", Map.of()), coordinator));
+        assertTrue(e.getMessage().contains("schema"), e.getMessage());
+    }
+}

@@ -1,0 +1,315 @@
+package io.scarcity.plugins.statistical;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scarcity.api.Batch;
+import io.scarcity.api.BatchOutcome;
+import io.scarcity.api.DataSchema;
+import io.scarcity.api.Expert;
+import io.scarcity.api.ExpertState;
+import io.scarcity.api.InMemorySignalBoard;
+import io.scarcity.api.MetaParameters;
+import io.scarcity.api.PluginConfig;
+import io.scarcity.api.PluginContext;
+import io.scarcity.api.Prediction;
+import io.scarcity.api.SignalBoard;
+import io.scarcity.api.StandardSignals;
+import io.scarcity.api.Task;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class StatisticalExpertTest {
+    private static final DataSchema SCHEMA = new DataSchema(List.of("a", "b", "c"), Task.CLASSIFICATION, List.of("neg", "pos"));
+    private static final DataSchema REGRESSION = new DataSchema(List.of("a", "b", "c"), Task.REGRESSION, null);
+
+    private static Expert expert(Map<String, ?> config) {
+        return new StatisticalExpertFactory().create(PluginConfig.of("experts[0].config", config),
+                PluginContext.standalone(7, SCHEMA, "stat"));
+    }
+
+    /** Two classes with unit-variance features centred at -shift and +shift (swapped if {@code swapped}). */
+    private static Batch gaussianBatch(Random random, int rows, double shift, boolean swapped, long firstRow) {
+        double[] x = new double[rows * 3];
+        int[] y = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            y[r] = random.nextBoolean() ? 1 : 0;
+            double centre = (y[r] == 1) != swapped ? shift : -shift;
+            for (int j = 0; j < 3; j++) {
+                x[r * 3 + j] = centre + random.nextGaussian();
+            }
+        }
+        return Batch.ofClasses(SCHEMA, "d", firstRow, x, y);
+    }
+
+    /** Test-then-train on one batch; returns the expert's accuracy on it. */
+    private static double step(Expert expert, Batch batch, SignalBoard signals) {
+        Prediction p = expert.predict(batch, signals);
+        double[] losses = new double[batch.rows()];
+        int correct = 0;
+        for (int r = 0; r < batch.rows(); r++) {
+            boolean ok = p.predictedClass(r) == batch.label(r);
+            correct += ok ? 1 : 0;
+            losses[r] = ok ? 0 : 1;
+        }
+        expert.learn(batch, new BatchOutcome(p, losses, 1), signals);
+        return (double) correct / batch.rows();
+    }
+
+    @Test
+    void separatedGaussianClassesArePredictedAccurately() {
+        Expert expert = expert(Map.of());
+        SignalBoard signals = new InMemorySignalBoard();
+        Random random = new Random(11);
+        double correct = 0;
+        int batches = 100;
+        for (int b = 0; b < batches; b++) {
+            correct += step(expert, gaussianBatch(random, 50, 1.5, false, b * 50L), signals);
+        }
+        double accuracy = correct / batches;
+        assertTrue(accuracy > 0.95, "prequential accuracy " + accuracy);
+    }
+
+    @Test
+    void probabilitiesAreCalibratedInDirection() {
+        Expert expert = expert(Map.of());
+        SignalBoard signals = new InMemorySignalBoard();
+        Random random = new Random(3);
+        for (int b = 0; b < 20; b++) {
+            step(expert, gaussianBatch(random, 50, 1.5, false, 0), signals);
+        }
+        Batch probe = Batch.ofClasses(SCHEMA, "d", 0, new double[] {0, 0, 0, 3, 3, 3, -3, -3, -3}, null);
+        Prediction p = expert.predict(probe, signals);
+        assertEquals(0.5, p.probability(0, 1), 0.2);
+        assertTrue(p.probability(1, 1) > 0.999);
+        assertTrue(p.probability(2, 0) > 0.999);
+    }
+
+    @Test
+    void untrainedExpertPredictsUniformly() {
+        Expert expert = expert(Map.of());
+        Prediction p = expert.predict(gaussianBatch(new Random(1), 5, 1, false, 0), new InMemorySignalBoard());
+        for (int r = 0; r < 5; r++) {
+            assertEquals(0.5, p.probability(r, 0), 1e-12);
+        }
+    }
+
+    /** Accuracy per batch of 20 rows after the class means swap (after 50 batches of the old concept). */
+    private static double[] accuracyAfterSwap(boolean signalDrift) {
+        Expert expert = expert(Map.of());
+        SignalBoard signals = new InMemorySignalBoard();
+        Random random = new Random(5);
+        for (int b = 0; b < 50; b++) {
+            signals.publish(StandardSignals.DRIFT_DETECTED, 0);
+            step(expert, gaussianBatch(random, 20, 1.5, false, 0), signals);
+        }
+        double[] accuracy = new double[40];
+        for (int b = 0; b < accuracy.length; b++) {
+            signals.publish(StandardSignals.DRIFT_DETECTED, signalDrift && b == 0 ? 1 : 0);
+            accuracy[b] = step(expert, gaussianBatch(random, 20, 1.5, true, 0), signals);
+        }
+        return accuracy;
+    }
+
+    private static int batchesToRecover(double[] accuracy) {
+        for (int b = 0; b < accuracy.length; b++) {
+            if (accuracy[b] > 0.9) {
+                return b;
+            }
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    @Test
+    void recoversFromAnAbruptSwapOfClassMeans() {
+        double[] accuracy = accuracyAfterSwap(false);
+        assertTrue(accuracy[0] < 0.2, "the swap should break the old model, accuracy " + accuracy[0]);
+        int recovered = batchesToRecover(accuracy);
+        assertTrue(recovered <= 10, "recovered after " + recovered + " batches");
+        double late = 0;
+        for (int b = 20; b < accuracy.length; b++) {
+            late += accuracy[b] / (accuracy.length - 20);
+        }
+        assertTrue(late > 0.9, "accuracy once recovered " + late);
+    }
+
+    @Test
+    void detectedDriftSpeedsUpRecovery() {
+        double[] plain = accuracyAfterSwap(false);
+        double[] boosted = accuracyAfterSwap(true);
+        assertTrue(batchesToRecover(boosted) < batchesToRecover(plain),
+                "boosted " + batchesToRecover(boosted) + " vs plain " + batchesToRecover(plain));
+        assertTrue(batchesToRecover(boosted) <= 2, "boosted recovery took " + batchesToRecover(boosted) + " batches");
+        double plainEarly = 0;
+        double boostedEarly = 0;
+        for (int b = 0; b < 10; b++) {
+            plainEarly += plain[b];
+            boostedEarly += boosted[b];
+        }
+        assertTrue(boostedEarly > plainEarly + 1, "boosted " + boostedEarly + " vs plain " + plainEarly);
+    }
+
+    @Test
+    void outlierRateRisesOnPlantedOutliersAndStaysLowOnCleanData() {
+        Expert expert = expert(Map.of());
+        SignalBoard signals = new InMemorySignalBoard();
+        Random random = new Random(21);
+        double maxClean = 0;
+        for (int b = 0; b < 60; b++) {
+            step(expert, gaussianBatch(random, 100, 1.0, false, 0), signals);
+            if (b > 0) {
+                maxClean = Math.max(maxClean, signals.get(StandardSignals.OUTLIER_RATE, Double.NaN));
+            }
+        }
+        assertTrue(maxClean <= 0.05, "clean outlier rate up to " + maxClean);
+
+        Batch clean = gaussianBatch(random, 100, 1.0, false, 0);
+        double[] x = clean.featuresCopy();
+        int[] y = new int[100];
+        for (int r = 0; r < 100; r++) {
+            y[r] = clean.label(r);
+            if (r % 4 == 0) {
+                x[r * 3 + 1] += 25.0; // a quarter of the rows get one wild feature
+            }
+        }
+        step(expert, Batch.ofClasses(SCHEMA, "d", 0, x, y), signals);
+        double planted = signals.get(StandardSignals.OUTLIER_RATE, Double.NaN);
+        assertTrue(planted >= 0.24 && planted <= 0.3, "planted outlier rate " + planted);
+
+        // The sign-based estimates barely move: the next clean batch is clean again.
+        step(expert, gaussianBatch(random, 100, 1.0, false, 0), signals);
+        assertTrue(signals.get(StandardSignals.OUTLIER_RATE, Double.NaN) <= 0.05);
+    }
+
+    @Test
+    void exportThenMergeKeepsPredictionsEqual() {
+        Expert trained = expert(Map.of());
+        SignalBoard signals = new InMemorySignalBoard();
+        Random random = new Random(8);
+        for (int b = 0; b < 20; b++) {
+            step(trained, gaussianBatch(random, 50, 1.0, false, 0), signals);
+        }
+        ExpertState state = trained.exportState();
+        assertEquals(1000, state.samples());
+        assertEquals(6, state.weight("mean").length);
+        assertEquals(6, state.weight("variance").length);
+        assertEquals(2, state.weight("prior").length);
+
+        Expert fresh = expert(Map.of());
+        fresh.mergeState(state);
+        Expert self = expert(Map.of());
+        self.mergeState(ExpertState.sampleWeightedMean(state, state));
+        Batch probe = gaussianBatch(random, 200, 1.0, false, 0);
+        Prediction expected = trained.predict(probe, signals);
+        Prediction adopted = fresh.predict(probe, signals);
+        Prediction averaged = self.predict(probe, signals);
+        for (int r = 0; r < probe.rows(); r++) {
+            assertEquals(expected.probability(r, 1), adopted.probability(r, 1), 1e-9);
+            assertEquals(expected.probability(r, 1), averaged.probability(r, 1), 1e-9);
+        }
+        assertEquals(state.samples(), fresh.exportState().samples());
+    }
+
+    @Test
+    void mergingWithAPeerThatNeverSawAClassKeepsThatClassMean() {
+        SignalBoard signals = new InMemorySignalBoard();
+        Expert both = expert(Map.of());
+        Expert onlyNegative = expert(Map.of());
+        Random random = new Random(4);
+        for (int b = 0; b < 20; b++) {
+            step(both, gaussianBatch(random, 50, 2.0, false, 0), signals);
+        }
+        double[] x = new double[300];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = -2.0 + random.nextGaussian();
+        }
+        step(onlyNegative, Batch.ofClasses(SCHEMA, "d", 0, x, new int[100]), signals);
+        ExpertState merged = ExpertState.sampleWeightedMean(both.exportState(), onlyNegative.exportState());
+        Expert result = expert(Map.of());
+        result.mergeState(merged);
+        double[] mean = result.exportState().weight("mean");
+        for (int j = 0; j < 3; j++) {
+            assertEquals(2.0, mean[3 + j], 0.3, "class 1 mean must not be dragged to zero");
+            assertEquals(-2.0, mean[j], 0.3);
+        }
+    }
+
+    @Test
+    void adaptAppliesTheHintForItsInstance() {
+        Expert exact = expert(Map.of("explore", 0.0));
+        exact.adapt(new MetaParameters("d", 1, Map.of("stat", 0.07, "other", 0.5), Map.of(),
+                new io.scarcity.api.FeatureMoments(0, new double[3], new double[3]), Map.of()), "stat");
+        assertEquals(0.07, exact.learningRate(), 1e-15);
+
+        exact.adapt(MetaParameters.none("d", 3), "stat");
+        assertEquals(0.07, exact.learningRate(), 1e-15, "no hint leaves the rate alone");
+
+        exact.adapt(new MetaParameters("d", 2, Map.of("stat", 50.0), Map.of(),
+                new io.scarcity.api.FeatureMoments(0, new double[3], new double[3]), Map.of()), "stat");
+        assertEquals(1.0, exact.learningRate(), "clamped to 1");
+
+        Expert jittered = expert(Map.of("explore", 0.1));
+        MetaParameters hint = new MetaParameters("d", 1, Map.of("stat", 0.05), Map.of(),
+                new io.scarcity.api.FeatureMoments(0, new double[3], new double[3]), Map.of());
+        jittered.adapt(hint, "stat");
+        double rate = jittered.learningRate();
+        assertNotEquals(0.05, rate);
+        assertTrue(Math.abs(Math.log(rate / 0.05)) < 0.5, "jitter too large: " + rate);
+    }
+
+    @Test
+    void regressionPredictsTheRunningTargetMeanWithoutShrinkage() {
+        Expert expert = new StatisticalExpertFactory().create(PluginConfig.empty(), PluginContext.standalone(1, REGRESSION, "stat"));
+        SignalBoard signals = new InMemorySignalBoard();
+        Batch first = Batch.ofTargets(REGRESSION, "d", 0, new double[30], new double[] {4, 6, 5, 5, 5, 5, 5, 5, 5, 5});
+        expert.learn(first, new BatchOutcome(null, new double[10], 1), signals);
+        Prediction p = expert.predict(first, signals);
+        assertEquals(5.0, p.value(0), 1e-12, "warm-up averages instead of shrinking towards zero");
+
+        Random random = new Random(2);
+        for (int b = 0; b < 200; b++) {
+            double[] targets = new double[50];
+            for (int i = 0; i < 50; i++) {
+                targets[i] = 10 + random.nextGaussian();
+            }
+            expert.learn(Batch.ofTargets(REGRESSION, "d", 0, new double[150], targets), new BatchOutcome(null, new double[50], 1), signals);
+        }
+        assertEquals(10.0, expert.predict(first, signals).value(3), 0.3);
+    }
+
+    @Test
+    void zeroWeightRowsAreIgnoredAndUnlabelledBatchesOnlyScoreOutliers() {
+        Expert expert = expert(Map.of());
+        SignalBoard signals = new InMemorySignalBoard();
+        Batch batch = Batch.ofClasses(SCHEMA, "d", 0, new double[] {1, 1, 1, 9, 9, 9}, new int[] {0, 0})
+                .withWeights(new double[] {1, 0});
+        expert.learn(batch, new BatchOutcome(null, new double[2], 1), signals);
+        assertEquals(1.0, expert.exportState().weight("mean")[0]);
+        assertEquals(1, expert.exportState().samples());
+
+        Batch unlabelled = Batch.ofClasses(SCHEMA, "d", 0, new double[] {5, 5, 5}, null);
+        expert.learn(unlabelled, new BatchOutcome(null, new double[0], 1), signals);
+        assertEquals(1, expert.exportState().samples());
+        assertEquals(0.0, signals.get(StandardSignals.OUTLIER_RATE, -1), "published on every batch");
+    }
+
+    @Test
+    void replayTrains() {
+        Expert expert = expert(Map.of());
+        expert.replay(Batch.ofClasses(SCHEMA, "d", 0, new double[] {2, 2, 2}, new int[] {1}));
+        assertEquals(2.0, expert.exportState().weight("mean")[3]);
+        assertEquals(0, expert.exportState().samples(), "replayed rows are not new samples");
+    }
+
+    @Test
+    void rejectsBatchesOfAnotherShape() {
+        Expert expert = expert(Map.of());
+        DataSchema other = new DataSchema(List.of("a"), Task.CLASSIFICATION, List.of("x", "y"));
+        Batch batch = Batch.ofClasses(other, "d", 0, new double[] {1}, new int[] {0});
+        assertThrows(IllegalArgumentException.class, () -> expert.predict(batch, new InMemorySignalBoard()));
+    }
+}

@@ -1,0 +1,59 @@
+package io.scarcity.plugins.ucb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scarcity.api.ConfigException;
+import io.scarcity.api.PluginConfig;
+import io.scarcity.api.PluginContext;
+import io.scarcity.api.RouterFactory;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class UcbRouterFactoryTest {
+    private static final PluginContext CONTEXT = PluginContext.standalone(1, null, "ucb");
+
+    @Test
+    void isRegisteredUnderItsName() {
+        List<RouterFactory> found = ServiceLoader.load(RouterFactory.class).stream().map(ServiceLoader.Provider::get).toList();
+        assertEquals(1, found.size());
+        assertInstanceOf(UcbRouterFactory.class, found.get(0));
+        assertEquals("ucb", found.get(0).name());
+        assertFalse(found.get(0).description().isBlank());
+    }
+
+    @Test
+    void defaultsApplyWhenNothingIsConfigured() {
+        assertEquals(new Options(1, 1.0, 1.0, Options.Weighting.REWARD), Options.from(PluginConfig.empty()));
+        assertInstanceOf(UcbRouter.class, new UcbRouterFactory().create(PluginConfig.empty(), CONTEXT));
+    }
+
+    @Test
+    void readsEveryOption() {
+        PluginConfig config = PluginConfig.of("router", Map.of("k", 2, "exploration", 0.5, "discount", 0.99,
+                "weighting", "Uniform"));
+        assertEquals(new Options(2, 0.5, 0.99, Options.Weighting.UNIFORM), Options.from(config));
+        assertTrue(config.unreadKeys().isEmpty());
+    }
+
+    static List<Arguments> badValues() {
+        return List.of(Arguments.of("k", 0), Arguments.of("k", 1.5), Arguments.of("exploration", -1.0),
+                Arguments.of("discount", 0.0), Arguments.of("discount", 1.5), Arguments.of("weighting", "max"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badValues")
+    void badValueNamesTheKeyPath(String key, Object value) {
+        PluginConfig config = PluginConfig.of("clients[0].router.config", Map.of(key, value));
+        ConfigException e = assertThrows(ConfigException.class, () -> new UcbRouterFactory().create(config, CONTEXT));
+        assertTrue(e.getMessage().contains("clients[0].router.config." + key), e.getMessage());
+    }
+}

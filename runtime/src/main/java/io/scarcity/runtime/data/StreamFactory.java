@@ -1,0 +1,65 @@
+package io.scarcity.runtime.data;
+
+import io.scarcity.api.PluginConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Builds a domain's {@link RowSource} from its {@code stream} section. Each type reads only the keys
+ * it supports, so the caller's {@link PluginConfig#unreadKeys()} check reports the rest as typos.
+ */
+public final class StreamFactory {
+    static final List<String> TYPES = List.of("sea", "hyperplane", "csv");
+
+    private StreamFactory() {
+    }
+
+    /**
+     * @param stream the {@code stream} section; {@code type} chooses the source
+     * @param seed seed of the source's random numbers (synthetic sources only)
+     * @param baseDir folder against which a relative CSV {@code path} is resolved
+     * @throws io.scarcity.api.ConfigException on a bad or missing option
+     * @throws DataException on a missing or malformed CSV file
+     */
+    public static RowSource create(PluginConfig stream, long seed, Path baseDir) {
+        Objects.requireNonNull(stream, "stream is null");
+        Objects.requireNonNull(baseDir, "baseDir is null");
+        if (!stream.has("type")) {
+            throw stream.invalid("type", "missing; choose one of " + String.join(", ", TYPES));
+        }
+        String type = stream.getChoice("type", null, TYPES);
+        return switch (type) {
+            case "sea" -> SeaGenerator.fromConfig(stream, seed);
+            case "hyperplane" -> HyperplaneGenerator.fromConfig(stream, seed);
+            case "csv" -> CsvSource.fromConfig(stream, baseDir);
+            default -> throw new AssertionError("unhandled stream type " + type);
+        };
+    }
+
+    /**
+     * Optional {@code length}: absent means unbounded ({@link Long#MAX_VALUE}); a present value
+     * must be at least 1, since a zero-row stream is always a mistake.
+     */
+    static long readLength(PluginConfig config) {
+        if (!config.has("length")) {
+            return Long.MAX_VALUE;
+        }
+        long length = config.getLong("length", 0);
+        if (length < 1) {
+            throw config.invalid("length", "must be >= 1 row, got " + length
+                    + "; leave length out for an unbounded stream");
+        }
+        return length;
+    }
+
+    /** {@code noise}, a label-flip probability in [0, 0.5): at 0.5 labels would be pure chance. */
+    static double readNoise(PluginConfig config, double defaultValue) {
+        double noise = config.getDouble("noise", defaultValue);
+        if (!(noise >= 0 && noise < 0.5)) {
+            throw config.invalid("noise", "is a label-flip probability and must be >= 0 and < 0.5, got "
+                    + noise + " (at 0.5 the labels carry no information)");
+        }
+        return noise;
+    }
+}

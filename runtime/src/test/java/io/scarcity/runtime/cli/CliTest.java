@@ -1,0 +1,101 @@
+package io.scarcity.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scarcity.runtime.config.QuickstartPaths;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End to end through the command line, as a user types it (class-path plugins). */
+class CliTest {
+    @TempDir
+    Path tmp;
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void runWritesTheRunFolderAndSummarises() throws Exception {
+        Result r = cli("run", QuickstartPaths.quickstart().toString(), "--set", "rounds=6",
+                "--set", "output.dir=" + tmp.resolve("runs"), "--set", "output.progress=off");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("completed: 6 rounds"), r.out());
+        assertTrue(r.out().contains("prequential accuracy"), r.out());
+        try (var dirs = Files.list(tmp.resolve("runs"))) {
+            Path dir = dirs.findFirst().orElseThrow();
+            assertTrue(dir.getFileName().toString().startsWith("quickstart-"), dir.toString());
+            for (String f : new String[] {"config.yaml", "metrics.jsonl", "summary.json", "run.log"}) {
+                assertTrue(Files.exists(dir.resolve(f)), f);
+            }
+            assertEquals(6 * 5, Files.readAllLines(dir.resolve("metrics.jsonl")).size());
+        }
+    }
+
+    @Test
+    void validateAcceptsTheQuickstartAndRejectsMistakesWithExitCode2() throws Exception {
+        Result ok = cli("validate", QuickstartPaths.quickstart().toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("is valid: 5 clients in 2 domain(s)"), ok.out());
+
+        Path bad = tmp.resolve("bad.yaml");
+        Files.writeString(bad, Files.readString(QuickstartPaths.quickstart()).replace("rounds: 40", "rounds: forty"));
+        Result r = cli("validate", bad.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("rounds: expected a whole number, got 'forty'"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
+    @Test
+    void userErrorsExitWith2AndNoStackTrace() {
+        Result missing = cli("run", tmp.resolve("nope.yaml").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("does not exist"), missing.err());
+        assertFalse(missing.err().contains("\tat "), missing.err());
+
+        Result unknownOption = cli("run", QuickstartPaths.quickstart().toString(), "--frobnicate");
+        assertEquals(2, unknownOption.code());
+        assertTrue(unknownOption.err().contains("--frobnicate"), unknownOption.err());
+
+        Result badPlugin = cli("run", QuickstartPaths.quickstart().toString(), "--set", "gossip.plugin=flood");
+        assertEquals(2, badPlugin.code());
+        assertTrue(badPlugin.err().contains("gossip.plugin: unknown gossip plugin 'flood'; installed gossip plugins: random-pairs"),
+                badPlugin.err());
+
+        Result badDir = cli("plugins", "--plugins", tmp.resolve("absent").toString());
+        assertEquals(2, badDir.code());
+    }
+
+    @Test
+    void pluginsListsKindNameVersionAndOrigin() {
+        Result r = cli("plugins");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("KIND"), r.out());
+        for (String name : new String[] {"statistical", "drift", "ucb", "hierarchical", "insight", "random-pairs"}) {
+            assertTrue(r.out().contains(name), name + " missing from\n" + r.out());
+        }
+        assertTrue(r.out().contains("classpath:"), r.out());
+    }
+
+    @Test
+    void helpIsAvailableOnEveryCommand() {
+        for (String cmd : new String[] {"run", "validate", "plugins"}) {
+            Result r = cli(cmd, "--help");
+            assertEquals(0, r.code(), cmd);
+            assertTrue(r.out().contains("Usage: scarcity " + cmd), r.out());
+        }
+        assertEquals(0, cli("--version").code());
+    }
+}

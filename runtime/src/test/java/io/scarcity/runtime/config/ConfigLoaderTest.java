@@ -1,0 +1,185 @@
+package io.scarcity.runtime.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scarcity.api.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    static final String MINIMAL = """
+            name: t
+            rounds: 3
+            domains:
+              - name: a
+                clients: 2
+                stream: {type: sea}
+            experts:
+              - plugin: statistical
+            """;
+
+    static LoadedConfig parse(String yaml) {
+        return ConfigLoader.parse(yaml, "test.yaml", Path.of("."), Map.of(), List.of());
+    }
+
+    static ConfigException error(String yaml) {
+        return assertThrows(ConfigException.class, () -> parse(yaml));
+    }
+
+    @Test
+    void minimalConfigGetsTheEmbeddedDefaults() {
+        RunConfig c = parse(MINIMAL).config();
+        assertEquals(3, c.rounds());
+        assertEquals(50, c.batchSize());
+        assertEquals("ucb", c.router().plugin());
+        assertEquals("hierarchical", c.memory().plugin());
+        assertEquals("insight", c.metaLearner().plugin());
+        assertEquals("random-pairs", c.gossip().plugin());
+        assertEquals("iid", c.domains().get(0).partition().get("type"));
+        assertEquals("statistical", c.experts().get(0).instanceName());
+        assertEquals(10000, c.coordinator().memoryPerDomain());
+    }
+
+    @Test
+    void malformedYamlNamesTheLine() {
+        ConfigException e = error("name: t\nrounds: [1, 2\ndomains: x\n");
+        assertTrue(e.getMessage().contains("test.yaml: malformed YAML at line"), e.getMessage());
+    }
+
+    @Test
+    void duplicateKeysAreErrors() {
+        ConfigException e = error(MINIMAL + "rounds: 4\n");
+        assertTrue(e.getMessage().contains("rounds"), e.getMessage());
+    }
+
+    @Test
+    void emptyFileAndNonMappingAreErrors() {
+        assertTrue(error("").getMessage().contains("is empty"));
+        assertTrue(error("- a\n- b\n").getMessage().contains("expected a mapping"));
+    }
+
+    @Test
+    void unknownTopLevelKeyListsTheValidOnes() {
+        ConfigException e = error(MINIMAL + "roundz: 5\n");
+        assertEquals("roundz", e.path());
+        assertTrue(e.getMessage().contains("unknown key 'roundz'"), e.getMessage());
+        assertTrue(e.getMessage().contains("rounds"), e.getMessage());
+    }
+
+    @Test
+    void unknownNestedKeyHasItsFullPath() {
+        ConfigException e = error(MINIMAL.replace("clients: 2", "clients: 2\n    clientz: 3"));
+        assertEquals("domains[0].clientz", e.path());
+        ConfigException c = error(MINIMAL + "coordinator: {memoryPerDomian: 5}\n");
+        assertEquals("coordinator.memoryPerDomian", c.path());
+        assertTrue(c.getMessage().contains("memoryPerDomain"), c.getMessage());
+    }
+
+    @Test
+    void wrongTypesNameTheKeyAndTheValue() {
+        ConfigException e = error(MINIMAL.replace("rounds: 3", "rounds: many"));
+        assertEquals("rounds", e.path());
+        assertTrue(e.getMessage().contains("expected a whole number, got 'many'"), e.getMessage());
+        ConfigException f = error(MINIMAL.replace("rounds: 3", "rounds: 2.5"));
+        assertEquals("rounds", f.path());
+        ConfigException g = error(MINIMAL.replace("clients: 2", "clients: [1]"));
+        assertEquals("domains[0].clients", g.path());
+        ConfigException h = error(MINIMAL + "router: 7\n");
+        assertEquals("router", h.path());
+    }
+
+    @Test
+    void zeroOrNegativeSizesAreRefused() {
+        assertEquals("rounds", error(MINIMAL.replace("rounds: 3", "rounds: 0")).path());
+        assertEquals("batchSize", error(MINIMAL + "batchSize: -5\n").path());
+        assertEquals("domains[0].clients", error(MINIMAL.replace("clients: 2", "clients: 0")).path());
+        assertEquals("coordinator.memoryPerDomain", error(MINIMAL + "coordinator: {memoryPerDomain: 0}\n").path());
+        assertEquals("threads", error(MINIMAL + "threads: -1\n").path());
+    }
+
+    @Test
+    void missingRequiredPartsSayWhatToAdd() {
+        ConfigException e = error("name: t\nexperts: [{plugin: statistical}]\n");
+        assertEquals("domains", e.path());
+        assertTrue(e.getMessage().contains("stream: {type: sea}"), e.getMessage());
+        ConfigException s = error(MINIMAL.replace("    stream: {type: sea}\n", ""));
+        assertEquals("domains[0].stream", s.path());
+        ConfigException x = error(MINIMAL.replace("experts:\n  - plugin: statistical\n", ""));
+        assertEquals("experts", x.path());
+    }
+
+    @Test
+    void duplicateExpertAndDomainNamesAreRefused() {
+        ConfigException e = error(MINIMAL + "  - plugin: statistical\n");
+        assertEquals("experts[1].name", e.path());
+        ConfigException d = error(MINIMAL.replace("experts:", """
+                  - name: a
+                    clients: 1
+                    stream: {type: sea}
+                experts:"""));
+        assertEquals("domains[1].name", d.path());
+    }
+
+    @Test
+    void environmentOverridesTheFileAndSetOverridesTheEnvironment() {
+        Map<String, String> env = Map.of("SCARCITY_ROUNDS", "7", "SCARCITY_BATCH_SIZE", "25",
+                "SCARCITY_DOMAINS__0__CLIENTS", "4", "SCARCITY_HOME", "/ignored", "PATH", "/bin");
+        LoadedConfig c = ConfigLoader.parse(MINIMAL, "t.yaml", Path.of("."), env, List.of());
+        assertEquals(7, c.config().rounds());
+        assertEquals(25, c.config().batchSize());
+        assertEquals(4, c.config().domains().get(0).clients());
+        LoadedConfig s = ConfigLoader.parse(MINIMAL, "t.yaml", Path.of("."), env,
+                List.of("rounds=9", "domains[0].clients=5", "router.config.k=2", "experts.0.config.learningRate=0.1"));
+        assertEquals(9, s.config().rounds());
+        assertEquals(25, s.config().batchSize());
+        assertEquals(5, s.config().domains().get(0).clients());
+        assertEquals(2, s.config().router().config().get("k"));
+        assertEquals(0.1, s.config().experts().get(0).config().get("learningRate"));
+        assertTrue(s.resolvedYaml().contains("rounds: 9"), s.resolvedYaml());
+    }
+
+    @Test
+    void badOverridesNameTheirOrigin() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(MINIMAL, "t.yaml", Path.of("."),
+                Map.of(), List.of("rounds=abc")));
+        assertTrue(e.getMessage().contains("got 'abc'") && e.getMessage().contains("--set rounds=abc"), e.getMessage());
+        ConfigException env = assertThrows(ConfigException.class, () -> ConfigLoader.parse(MINIMAL, "t.yaml", Path.of("."),
+                Map.of("SCARCITY_ROUNDS", "x"), List.of()));
+        assertTrue(env.getMessage().contains("environment variable SCARCITY_ROUNDS=x"), env.getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.parse(MINIMAL, "t.yaml", Path.of("."),
+                Map.of(), List.of("rounds"))).getMessage().contains("expected path.to.key=value"));
+        ConfigException idx = assertThrows(ConfigException.class, () -> ConfigLoader.parse(MINIMAL, "t.yaml", Path.of("."),
+                Map.of(), List.of("domains[3].clients=1")));
+        assertTrue(idx.getMessage().contains("out of range"), idx.getMessage());
+        ConfigException unknown = assertThrows(ConfigException.class, () -> ConfigLoader.parse(MINIMAL, "t.yaml", Path.of("."),
+                Map.of(), List.of("roundss=3")));
+        assertEquals("roundss", unknown.path());
+    }
+
+    @Test
+    void missingFileIsAClearError(@TempDir Path dir) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(dir.resolve("nope.yaml"), Map.of(), List.of()));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+    }
+
+    @Test
+    void loadResolvesRelativePathsAgainstTheConfigFolder(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, MINIMAL);
+        assertEquals(dir.toAbsolutePath(), ConfigLoader.load(f, Map.of(), List.of()).baseDir());
+    }
+
+    @Test
+    void theQuickstartConfigIsValid() {
+        LoadedConfig c = ConfigLoader.load(QuickstartPaths.quickstart(), Map.of(), List.of());
+        assertEquals(5, c.config().totalClients());
+        assertEquals(2, c.config().domains().size());
+    }
+}

@@ -1,0 +1,176 @@
+package io.scarcity.runtime.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scarcity.api.ConfigException;
+import io.scarcity.runtime.UserException;
+import io.scarcity.runtime.config.ConfigLoader;
+import io.scarcity.runtime.config.LoadedConfig;
+import io.scarcity.runtime.config.QuickstartPaths;
+import io.scarcity.runtime.plugin.PluginRegistry;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InProcessEngineTest {
+    static PluginRegistry registry;
+    static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void load() {
+        registry = PluginRegistry.load(null, InProcessEngineTest.class.getClassLoader());
+    }
+
+    @AfterAll
+    static void close() {
+        registry.close();
+    }
+
+    RunExecution.Outcome run(Path config, String... sets) {
+        List<String> all = new ArrayList<>(List.of(sets));
+        all.add("output.dir=" + tmp.resolve("runs"));
+        all.add("output.progress=off");
+        LoadedConfig loaded = ConfigLoader.load(config, Map.of(), all);
+        return RunExecution.run(loaded, registry, QUIET, Clock.systemUTC());
+    }
+
+    static List<JsonNode> lines(Path runDir) throws Exception {
+        ObjectMapper m = new ObjectMapper();
+        List<JsonNode> out = new ArrayList<>();
+        for (String l : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            out.add(m.readTree(l));
+        }
+        return out;
+    }
+
+    @Test
+    void quickstartLearnsFarAboveChanceAndDetectsTheInjectedDrifts() throws Exception {
+        RunExecution.Outcome o = run(QuickstartPaths.quickstart());
+        RunResult r = o.result();
+        assertEquals(40, r.roundsCompleted());
+        double accuracy = (double) r.correct() / r.rows();
+        assertTrue(accuracy > 0.80, "prequential accuracy " + accuracy + " (chance is ~0.5-0.65 on SEA)");
+        // Both domains change concept at the start of round 21 (inland gradually over 4 rounds).
+        assertEquals(Map.of(30000L, 21), r.injectedDrifts().get("coast"));
+        int nearDrift = 0;
+        int falseAlarms = 0;
+        for (List<Integer> rounds : r.detectedDrifts().values()) {
+            for (int round : rounds) {
+                if (round >= 21 && round <= 26) {
+                    nearDrift++;
+                } else {
+                    falseAlarms++;
+                }
+            }
+        }
+        assertTrue(r.detectedDrifts().keySet().stream().filter(c -> c.startsWith("coast"))
+                .allMatch(c -> r.detectedDrifts().get(c).stream().anyMatch(x -> x >= 21 && x <= 23)),
+                "every coast client detects the abrupt drift within 3 rounds: " + r.detectedDrifts());
+        assertTrue(nearDrift >= 3, "detections near the drift: " + r.detectedDrifts());
+        assertTrue(falseAlarms <= 2, "false alarms: " + r.detectedDrifts());
+        List<JsonNode> lines = lines(o.runDir());
+        assertEquals(40 * 5, lines.size());
+        JsonNode last = lines.get(lines.size() - 1);
+        for (String key : List.of("round", "client", "domain", "rows", "accuracy", "loss", "experts", "signals",
+                "driftDetections", "bytesSent", "memory")) {
+            assertTrue(last.has(key), "metrics line lacks " + key + ": " + last);
+        }
+        assertTrue(last.get("bytesSent").asLong() > 0);
+        JsonNode summary = new ObjectMapper().readTree(o.runDir().resolve("summary.json").toFile());
+        assertEquals("completed", summary.get("status").asText());
+        assertTrue(Files.readString(o.runDir().resolve("config.yaml")).contains("name: quickstart"));
+        assertTrue(Files.size(o.runDir().resolve("run.log")) > 0);
+    }
+
+    @Test
+    void sameSeedGivesByteIdenticalMetricsWhateverTheThreadCount() throws Exception {
+        Path cfg = QuickstartPaths.quickstart();
+        Path one = run(cfg, "threads=1", "rounds=12", "name=t1").runDir();
+        Path two = run(cfg, "threads=2", "rounds=12", "name=t2").runDir();
+        Path four = run(cfg, "threads=4", "rounds=12", "name=t4").runDir();
+        byte[] a = Files.readAllBytes(one.resolve("metrics.jsonl"));
+        assertTrue(a.length > 1000);
+        assertTrue(java.util.Arrays.equals(a, Files.readAllBytes(two.resolve("metrics.jsonl"))), "1 vs 2 threads differ");
+        assertTrue(java.util.Arrays.equals(a, Files.readAllBytes(four.resolve("metrics.jsonl"))), "1 vs 4 threads differ");
+        Path otherSeed = run(cfg, "threads=2", "rounds=12", "name=t5", "seed=7").runDir();
+        assertFalse(java.util.Arrays.equals(a, Files.readAllBytes(otherSeed.resolve("metrics.jsonl"))), "the seed has no effect");
+    }
+
+    @Test
+    void unknownPluginNamesAndOptionsFailBeforeAnyFolderIsCreated() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> run(QuickstartPaths.quickstart(), "router.plugin=thompsonn"));
+        assertEquals("router.plugin", e.path());
+        assertTrue(e.getMessage().contains("installed router plugins: ucb"), e.getMessage());
+        ConfigException x = assertThrows(ConfigException.class,
+                () -> run(QuickstartPaths.quickstart(), "experts[0].plugin=stats"));
+        assertEquals("experts[0].plugin", x.path());
+        assertTrue(x.getMessage().contains("drift, statistical") || x.getMessage().contains("drift,"), x.getMessage());
+        ConfigException k = assertThrows(ConfigException.class,
+                () -> run(QuickstartPaths.quickstart(), "experts[0].config.learnRate=0.1"));
+        assertEquals("experts[0].config.learnRate", k.path());
+        ConfigException v = assertThrows(ConfigException.class,
+                () -> run(QuickstartPaths.quickstart(), "experts[0].config.learningRate=-1"));
+        assertEquals("experts[0].config.learningRate", v.path());
+        ConfigException s = assertThrows(ConfigException.class,
+                () -> run(QuickstartPaths.quickstart(), "domains[0].stream.noize=0.1"));
+        assertEquals("domains[0].stream.noize", s.path());
+        assertFalse(Files.exists(tmp.resolve("runs")), "a config error must not leave a run folder");
+    }
+
+    @Test
+    void aBadRowMidRunKeepsTheMetricsOfCompletedRounds() throws Exception {
+        Path csv = tmp.resolve("data.csv");
+        StringBuilder b = new StringBuilder("a,b,label\n");
+        java.util.Random rnd = new java.util.Random(1);
+        for (int i = 0; i < 1000; i++) {
+            double x = rnd.nextDouble();
+            double y = rnd.nextDouble();
+            b.append(i == 700 ? "oops" : String.valueOf(x)).append(',').append(y).append(',').append(x > y ? "hi" : "lo").append('\n');
+        }
+        Files.writeString(csv, b);
+        Path cfg = tmp.resolve("csv.yaml");
+        Files.writeString(cfg, """
+                name: csvrun
+                rounds: 10
+                batchSize: 50
+                batchesPerRound: 2
+                domains:
+                  - name: d
+                    clients: 2
+                    stream: {type: csv, path: data.csv, label: label, classes: [hi, lo]}
+                experts: [{plugin: statistical}]
+                """);
+        UserException e = assertThrows(UserException.class, () -> run(cfg));
+        assertTrue(e.getMessage().contains("data.csv") && e.getMessage().contains("702"), e.getMessage());
+        assertTrue(e.getMessage().contains("rounds completed before the error are kept"), e.getMessage());
+        Path runDir;
+        try (var dirs = Files.list(tmp.resolve("runs"))) {
+            runDir = dirs.findFirst().orElseThrow();
+        }
+        List<JsonNode> lines = lines(runDir);
+        assertEquals(3 * 2, lines.size(), "rounds 1-3 (600 rows) completed before row 700");
+        JsonNode summary = new ObjectMapper().readTree(runDir.resolve("summary.json").toFile());
+        assertEquals("failed", summary.get("status").asText());
+        assertEquals(3, summary.get("roundsCompleted").asInt());
+
+        // The same file runs to the end when the config asks to quarantine bad rows.
+        RunExecution.Outcome ok = run(cfg, "domains[0].stream.onInvalid=quarantine", "name=quarantined");
+        assertEquals(999, ok.result().rows());
+    }
+}

@@ -1,0 +1,89 @@
+package io.scarcity.runtime.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scarcity.api.ConfigException;
+import io.scarcity.api.PluginKind;
+import io.scarcity.runtime.UserException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PluginRegistryTest {
+    private final ClassLoader cl = getClass().getClassLoader();
+
+    @Test
+    void serviceLoaderFindsTheShippedPluginsOnTheClassPath() {
+        try (PluginRegistry r = PluginRegistry.load(null, cl)) {
+            assertTrue(r.names(PluginKind.EXPERT).containsAll(java.util.List.of("statistical", "drift")), r.names(PluginKind.EXPERT).toString());
+            assertEquals(java.util.List.of("ucb"), r.names(PluginKind.ROUTER));
+            assertEquals(java.util.List.of("hierarchical"), r.names(PluginKind.MEMORY));
+            assertEquals(java.util.List.of("insight"), r.names(PluginKind.META_LEARNER));
+            assertEquals(java.util.List.of("random-pairs"), r.names(PluginKind.GOSSIP));
+            InstalledPlugin stat = r.require(PluginKind.EXPERT, "statistical", "x");
+            assertTrue(stat.origin().startsWith("classpath:"), stat.origin());
+        }
+    }
+
+    @Test
+    void pf4jLoadsAnArchiveBuiltOnTheFlyInItsOwnClassLoader(@TempDir Path dir) throws Exception {
+        Path plugins = dir.resolve("plugins");
+        PluginArchives.build(plugins, "majority", "test.majority",
+                PluginArchives.majorityExpertSource("test.majority", "majority"), ">=0.1.0 & <1.0.0");
+        try (PluginRegistry r = PluginRegistry.load(plugins, cl)) {
+            InstalledPlugin p = r.require(PluginKind.EXPERT, "majority", "experts[0].plugin");
+            assertEquals("plugin:majority@majority.jar", p.origin());
+            assertEquals("1.2.3", p.version());
+            assertEquals("Predicts the recent majority class (example third-party plugin)", p.description());
+            ClassLoader pluginLoader = p.factory().getClass().getClassLoader();
+            assertNotSame(cl, pluginLoader);
+            assertTrue(pluginLoader.getClass().getName().startsWith("org.pf4j."), pluginLoader.getClass().getName());
+            // the class-path plugins are still there beside it
+            assertTrue(r.names(PluginKind.EXPERT).contains("statistical"));
+        }
+    }
+
+    @Test
+    void twoFactoriesWithOneNameFailNamingBothOrigins(@TempDir Path dir) throws Exception {
+        Path plugins = dir.resolve("plugins");
+        PluginArchives.build(plugins, "impostor", "test.impostor",
+                PluginArchives.majorityExpertSource("test.impostor", "statistical"), ">=0.1.0");
+        UserException e = assertThrows(UserException.class, () -> PluginRegistry.load(plugins, cl));
+        assertTrue(e.getMessage().contains("two expert plugins are named 'statistical'"), e.getMessage());
+        assertTrue(e.getMessage().contains("classpath:"), e.getMessage());
+        assertTrue(e.getMessage().contains("plugin:impostor@impostor.jar"), e.getMessage());
+    }
+
+    @Test
+    void pluginRequiringAnotherApiVersionIsRefusedWithTheReason(@TempDir Path dir) throws Exception {
+        Path plugins = dir.resolve("plugins");
+        PluginArchives.build(plugins, "future", "test.future",
+                PluginArchives.majorityExpertSource("test.future", "future"), ">=9.0.0");
+        UserException e = assertThrows(UserException.class, () -> PluginRegistry.load(plugins, cl));
+        assertTrue(e.getMessage().contains("plugin 'future'"), e.getMessage());
+        assertTrue(e.getMessage().contains("requires API >=9.0.0"), e.getMessage());
+        assertTrue(e.getMessage().contains("provides API " + io.scarcity.api.ApiVersion.current()), e.getMessage());
+    }
+
+    @Test
+    void unknownPluginNameListsTheInstalledOnes() {
+        try (PluginRegistry r = PluginRegistry.load(null, cl)) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> r.require(PluginKind.ROUTER, "thompsonn", "router.plugin"));
+            assertEquals("router.plugin", e.path());
+            assertTrue(e.getMessage().contains("unknown router plugin 'thompsonn'"), e.getMessage());
+            assertTrue(e.getMessage().contains("installed router plugins: ucb"), e.getMessage());
+        }
+    }
+
+    @Test
+    void missingPluginsFolderIsAUserError(@TempDir Path dir) {
+        UserException e = assertThrows(UserException.class, () -> PluginRegistry.load(dir.resolve("nope"), cl));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+        assertTrue(Files.notExists(dir.resolve("nope")));
+    }
+}
