@@ -57,9 +57,21 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** PF4J logs every plugin it starts at INFO; keep the terminal for the run itself. */
+    /** Strong reference: java.util.logging keeps loggers weakly, and would forget the level. */
+    private static final Logger PF4J_LOG = Logger.getLogger("org.pf4j");
+
+    /**
+     * The terminal is for progress and results: the console shows warnings and errors only, while the
+     * run's log file (attached per run) records everything at INFO. PF4J's per-plugin chatter is kept
+     * at WARNING everywhere.
+     */
     private static void quietLibraries() {
-        Logger.getLogger("org.pf4j").setLevel(Level.WARNING);
+        PF4J_LOG.setLevel(Level.WARNING);
+        for (java.util.logging.Handler h : Logger.getLogger("").getHandlers()) {
+            if (h instanceof java.util.logging.ConsoleHandler) {
+                h.setLevel(Level.WARNING);
+            }
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -22,10 +22,13 @@ final class PluginsCommand implements Callable<Integer> {
         try (PluginRegistry registry = plugins.load()) {
             List<InstalledPlugin> all = registry.all();
             var out = spec.commandLine().getOut();
-            String format = "%-13s %-14s %-16s %-40s %s%n";
-            out.printf(format, "KIND", "NAME", "VERSION", "ORIGIN", "DESCRIPTION");
+            String format = "%-13s %-14s %-16s %s%n";
+            out.printf(format, "KIND", "NAME", "VERSION", "ORIGIN");
             for (InstalledPlugin p : all) {
-                out.printf(format, p.kind().label(), p.name(), p.version(), p.origin(), p.description());
+                out.printf(format, p.kind().label(), p.name(), p.version(), p.origin());
+                if (!p.description().isEmpty()) {
+                    out.printf("%-13s %s%n", "", p.description());
+                }
             }
             if (all.isEmpty()) {
                 out.println("(no plugins found: pass --plugins DIR or set SCARCITY_PLUGINS_DIR)");
