@@ -53,6 +53,10 @@ final class RunCommand implements Callable<Integer> {
             int detections = r.detectedDrifts().values().stream().mapToInt(List::size).sum();
             out.printf(Locale.ROOT, "  drifts injected %s; detections %d; insights accepted %d, rejected %d; gossip %,d bytes%n",
                     r.injectedDrifts(), detections, r.insightsAccepted(), r.insightsRejected(), r.gossipBytes());
+            long quarantined = r.quarantinedRows().values().stream().mapToLong(Long::longValue).sum();
+            if (quarantined > 0) {
+                out.printf(Locale.ROOT, "  %,d invalid rows quarantined %s (reasons in run.log)%n", quarantined, r.quarantinedRows());
+            }
             out.printf(Locale.ROOT, "  %,.0f rows/s; results in %s%n", r.rows() / Math.max(1e-9, r.elapsedNanos() / 1e9),
                     Path.of("").toAbsolutePath().relativize(outcome.runDir().toAbsolutePath()));
             return 0;

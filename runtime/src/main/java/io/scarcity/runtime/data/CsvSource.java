@@ -276,6 +276,7 @@ public final class CsvSource implements RowSource {
     }
 
     /** The first few quarantine reasons ({@value #MAX_SAMPLES} at most), each naming file and line. */
+    @Override
     public List<String> quarantineSamples() {
         return List.copyOf(samples);
     }

@@ -25,6 +25,11 @@ public interface RowSource extends AutoCloseable {
         return 0;
     }
 
+    /** The first few reasons rows were quarantined, e.g. {@code data.csv:12: ...}. */
+    default List<String> quarantineSamples() {
+        return List.of();
+    }
+
     /** Row indices at which the source changes concept (for reports and tests); empty if unknown. */
     default List<Long> driftPositions() {
         return List.of();

@@ -51,7 +51,6 @@ public final class InProcessEngine implements AutoCloseable {
 
     private final RunConfig config;
     private final List<DomainFeed> feeds = new ArrayList<>();
-    private final List<List<ClientNode>> clientsByDomain = new ArrayList<>();
     private final List<ClientNode> clients = new ArrayList<>();
     private final Map<String, Integer> clientIndex = new HashMap<>();
     private final Coordinator coordinator;
@@ -79,14 +78,11 @@ public final class InProcessEngine implements AutoCloseable {
                         Seeds.derive(config.seed(), "partition/" + d.name()));
                 rejectUnread(partitionConfig, "partitioner");
                 feeds.add(new DomainFeed(d.name(), source, partitioner, d.clients(), config.batchSize(), config.batchesPerRound()));
-                List<ClientNode> domainClients = new ArrayList<>();
                 for (int j = 0; j < d.clients(); j++) {
                     ClientNode c = assembly.client(d.name() + "-" + j, d.name(), source.schema());
                     clientIndex.put(c.id(), clients.size());
                     clients.add(c);
-                    domainClients.add(c);
                 }
-                clientsByDomain.add(domainClients);
             }
             this.coordinator = new Coordinator(new GlobalMemory(config.coordinator().memoryPerDomain()),
                     assembly.metaLearner(coordinatorMetrics), System.getLogger("io.scarcity.coordinator"));
@@ -189,9 +185,17 @@ public final class InProcessEngine implements AutoCloseable {
                 pool.shutdownNow();
             }
         }
+        Map<String, Long> quarantined = quarantined();
+        for (int i = 0; i < feeds.size(); i++) {
+            RowSource s = feeds.get(i).source();
+            if (s.quarantined() > 0) {
+                LOG.log(Level.WARNING, "domain " + config.domains().get(i).name() + ": " + s.quarantined()
+                        + " rows quarantined (skipped, not trained on); first reasons: " + String.join(" | ", s.quarantineSamples()));
+            }
+        }
         Map<String, double[]> accuracy = new TreeMap<>();
         domainAcc.forEach((d, a) -> accuracy.put(d, new double[] {a[1] == 0 ? Double.NaN : a[0] / a[1], a[1]}));
-        return new RunResult(completed, stopReason, rows, correct, lossSum, accuracy, injected, detected,
+        return new RunResult(completed, stopReason, rows, correct, lossSum, accuracy, injected, detected, quarantined,
                 coordinator.memory().accepted(), coordinator.rejected(), gossipBytesTotal, System.nanoTime() - start);
     }
 

@@ -113,6 +113,9 @@ public final class SummaryCollector implements RunObserver {
             s.put("injectedDrifts", result.injectedDrifts());
         }
         s.put("driftDetectionRounds", detections);
+        if (result != null) {
+            s.put("quarantinedRows", result.quarantinedRows());
+        }
         s.put("bytesSent", bytes);
         s.put("insightsRejected", rejected);
         s.put("wallSeconds", Json.num(seconds));

@@ -79,6 +79,40 @@ class CliTest {
     }
 
     @Test
+    void badDataFilesExitWith2NamingTheFileAndLine() throws Exception {
+        Path cfg = tmp.resolve("csv.yaml");
+        Files.writeString(cfg, """
+                name: csv
+                rounds: 2
+                output: {dir: %s, progress: off}
+                domains:
+                  - name: d
+                    clients: 1
+                    stream: {type: csv, path: data.csv, label: y}
+                experts: [{plugin: statistical}]
+                """.formatted(tmp.resolve("runs").toString().replace("\\", "/")));
+        Result missing = cli("run", cfg.toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("data.csv"), missing.err());
+        assertFalse(missing.err().contains("\tat "), missing.err());
+
+        Files.writeString(tmp.resolve("data.csv"), "a,b,y\n1,2,p\n3,NaN,q\n5,6,p\n");
+        Result nan = cli("run", cfg.toString());
+        assertEquals(2, nan.code());
+        assertTrue(nan.err().contains("data.csv:3"), nan.err());
+
+        Files.writeString(tmp.resolve("data.csv"), "a,b,y\n1,2,p\n3,4\n5,6,p\n");
+        Result ragged = cli("validate", cfg.toString());
+        assertEquals(2, ragged.code());
+        assertTrue(ragged.err().contains("data.csv:3"), ragged.err());
+
+        Files.writeString(tmp.resolve("data.csv"), "a,b,y\n1,2,p\n3,4,q\n5,6,r\n");
+        Result unknownLabel = cli("run", cfg.toString(), "--set", "domains[0].stream.classes=[p, q]");
+        assertEquals(2, unknownLabel.code());
+        assertTrue(unknownLabel.err().contains("data.csv:4") && unknownLabel.err().contains("'r'"), unknownLabel.err());
+    }
+
+    @Test
     void pluginsListsKindNameVersionAndOrigin() {
         Result r = cli("plugins");
         assertEquals(0, r.code(), r.err());

@@ -172,5 +172,9 @@ class InProcessEngineTest {
         // The same file runs to the end when the config asks to quarantine bad rows.
         RunExecution.Outcome ok = run(cfg, "domains[0].stream.onInvalid=quarantine", "name=quarantined");
         assertEquals(999, ok.result().rows());
+        assertEquals(Map.of("d", 1L), ok.result().quarantinedRows());
+        JsonNode okSummary = new ObjectMapper().readTree(ok.runDir().resolve("summary.json").toFile());
+        assertEquals(1, okSummary.get("quarantinedRows").get("d").asInt());
+        assertTrue(Files.readString(ok.runDir().resolve("run.log")).contains("1 rows quarantined"));
     }
 }
