@@ -1,6 +1,5 @@
 package io.scarcity.runtime.cli;
 
-import io.scarcity.runtime.config.ConfigLoader;
 import io.scarcity.runtime.config.LoadedConfig;
 import io.scarcity.runtime.engine.RunExecution;
 import io.scarcity.runtime.engine.RunResult;
@@ -8,15 +7,12 @@ import io.scarcity.runtime.plugin.PluginRegistry;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -24,12 +20,8 @@ import picocli.CommandLine.Spec;
                 "config.yaml (resolved), metrics.jsonl (one line per client per round), summary.json, run.log.",
                 "Overrides: environment variables SCARCITY_<KEY> (SCARCITY_DOMAINS__0__CLIENTS for nesting), then --set."})
 final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "CONFIG", description = "The run config, e.g. configs/quickstart.yaml.")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "Override a config value, e.g. --set rounds=10 --set domains[0].clients=4 (repeatable; wins over the environment).")
-    List<String> sets = new ArrayList<>();
+    @Mixin
+    ConfigOptions configOptions;
 
     @Mixin
     PluginOptions plugins;
@@ -39,7 +31,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LoadedConfig loaded = ConfigLoader.load(config, System.getenv(), sets);
+        LoadedConfig loaded = configOptions.load();
         try (PluginRegistry registry = plugins.load()) {
             PrintStream progress = System.err;
             RunExecution.Outcome outcome = RunExecution.run(loaded, registry, progress, Clock.systemDefaultZone());

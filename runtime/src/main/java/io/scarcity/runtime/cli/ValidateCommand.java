@@ -1,28 +1,20 @@
 package io.scarcity.runtime.cli;
 
-import io.scarcity.runtime.config.ConfigLoader;
 import io.scarcity.runtime.config.LoadedConfig;
 import io.scarcity.runtime.engine.InProcessEngine;
 import io.scarcity.runtime.plugin.PluginRegistry;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = {"Checks a config without running it: YAML, keys, types, plugin names and every plugin's options,",
                 "data sources (files exist, headers match). Exit 0 if valid, 2 with the problem otherwise."})
 final class ValidateCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "CONFIG")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config value, as for run.")
-    List<String> sets = new ArrayList<>();
+    @Mixin
+    ConfigOptions configOptions;
 
     @Option(names = "--print", description = "Print the resolved config (defaults + file + overrides).")
     boolean print;
@@ -35,14 +27,14 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LoadedConfig loaded = ConfigLoader.load(config, System.getenv(), sets);
+        LoadedConfig loaded = configOptions.load();
         try (PluginRegistry registry = plugins.load();
              InProcessEngine engine = new InProcessEngine(loaded, registry)) {
             var out = spec.commandLine().getOut();
             if (print) {
                 out.print(loaded.resolvedYaml());
             }
-            out.println(config + " is valid: " + loaded.config().totalClients() + " clients in "
+            out.println(configOptions.config + " is valid: " + loaded.config().totalClients() + " clients in "
                     + loaded.config().domains().size() + " domain(s), " + loaded.config().rounds() + " rounds, experts "
                     + engine.clients().get(0).slots().stream().map(s -> s.name()).toList());
             return 0;
