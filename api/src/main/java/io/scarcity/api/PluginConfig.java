@@ -271,6 +271,14 @@ public final class PluginConfig {
         return out;
     }
 
+    /**
+     * Keys of this subtree that were asked for (present or not), sorted: the options the plugin
+     * understands, for error messages about unknown keys.
+     */
+    public Set<String> askedKeys() {
+        return new TreeSet<>(read);
+    }
+
     /** An error for {@code key} of this subtree, for plugins that validate values themselves. */
     public ConfigException invalid(String key, String message) {
         return new ConfigException(pathOf(key), message);

@@ -112,7 +112,7 @@ public final class Assembly {
             String first = unread.iterator().next();
             throw new ConfigException(first, "unknown key for the " + kind.label() + " plugin '" + plugin + "'"
                     + (unread.size() > 1 ? " (also unknown: " + String.join(", ", unread.stream().skip(1).toList()) + ")" : "")
-                    + "; check the spelling against the plugin's options (CONTRIBUTING.md and README list them)");
+                    + "; options it reads here: " + (pc.askedKeys().isEmpty() ? "none" : String.join(", ", pc.askedKeys())));
         }
         return type.cast(created);
     }

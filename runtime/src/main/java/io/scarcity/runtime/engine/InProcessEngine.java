@@ -96,7 +96,8 @@ public final class InProcessEngine implements AutoCloseable {
     private static void rejectUnread(PluginConfig pc, String what) {
         if (!pc.unreadKeys().isEmpty()) {
             String first = pc.unreadKeys().iterator().next();
-            throw new ConfigException(first, "unknown key for this " + what + "; see the README's data section for the keys each type takes");
+            throw new ConfigException(first, "unknown key for this " + what + "; keys it reads here: "
+                    + String.join(", ", pc.askedKeys()));
         }
     }
 

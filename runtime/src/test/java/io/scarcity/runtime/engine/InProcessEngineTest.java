@@ -124,6 +124,7 @@ class InProcessEngineTest {
         ConfigException k = assertThrows(ConfigException.class,
                 () -> run(QuickstartPaths.quickstart(), "experts[0].config.learnRate=0.1"));
         assertEquals("experts[0].config.learnRate", k.path());
+        assertTrue(k.getMessage().contains("learningRate") && k.getMessage().contains("outlierThreshold"), k.getMessage());
         ConfigException v = assertThrows(ConfigException.class,
                 () -> run(QuickstartPaths.quickstart(), "experts[0].config.learningRate=-1"));
         assertEquals("experts[0].config.learningRate", v.path());
