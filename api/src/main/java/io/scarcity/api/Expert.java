@@ -39,7 +39,12 @@ public interface Expert {
      */
     void learn(Batch batch, BatchOutcome outcome, SignalBoard signals);
 
-    /** Learns from rows replayed from memory (no prediction, no signals). Default: ignore. */
+    /**
+     * Learns from rows replayed from memory (no prediction, no signals). Called only on active
+     * predicting experts, after {@link #learn} on the same batch. Default: ignore.
+     *
+     * @param batch labelled rows sampled from the client's memory, never {@code null}
+     */
     default void replay(Batch batch) {
     }
 
@@ -62,14 +67,22 @@ public interface Expert {
     default void adapt(MetaParameters parameters, String instanceName) {
     }
 
-    /** The gossipable state. Called only if {@link ExpertCapabilities#gossipable()}; the default throws. */
+    /**
+     * The gossipable state, a snapshot that later learning does not change. Called only if
+     * {@link ExpertCapabilities#gossipable()}, between rounds; the default throws.
+     *
+     * @return never {@code null}
+     */
     default ExpertState exportState() {
         throw new IllegalStateException(getClass().getName() + " declares gossipable=false");
     }
 
     /**
      * Replaces (or blends) the state with a merged one from gossip. Called only if
-     * {@link ExpertCapabilities#gossipable()}; the default throws.
+     * {@link ExpertCapabilities#gossipable()}, between rounds; the default throws.
+     *
+     * @param merged never {@code null}; produced from states this plugin exported (same instance name
+     *        on a peer with the same schema), so its arrays have the shapes this expert exports
      */
     default void mergeState(ExpertState merged) {
         throw new IllegalStateException(getClass().getName() + " declares gossipable=false");

@@ -17,7 +17,7 @@ public interface MetaLearner {
      *
      * @param round the round that just ended (1-based)
      * @param insights the round's accepted insights in a stable order, never {@code null}
-     * @param store the global memory including these insights
+     * @param store the global memory including these insights, never {@code null}; read-only
      * @return parameters per domain for every domain that had insights this round, never {@code null}
      */
     Map<String, MetaParameters> learn(int round, List<Insight> insights, InsightStore store);
@@ -27,6 +27,7 @@ public interface MetaLearner {
      *
      * @param domain never {@code null}
      * @param features number of features of the client's stream (for sizing normalisation)
+     * @return never {@code null}; {@link MetaParameters#none} when nothing is known
      */
     MetaParameters parametersFor(String domain, int features);
 }

@@ -81,6 +81,10 @@ public final class PluginConfig {
         if (v instanceof Map || v instanceof List) {
             throw bad(key, v, "a text value");
         }
+        if (v instanceof Boolean) {
+            // YAML reads bare yes/no/on/off/true/false as booleans
+            throw bad(key, v, "a text value (put it in quotes if you mean the word)");
+        }
         return String.valueOf(v);
     }
 
@@ -184,8 +188,8 @@ public final class PluginConfig {
         }
         List<String> out = new ArrayList<>();
         for (Object o : list) {
-            if (o == null || o instanceof Map || o instanceof List) {
-                throw bad(key, v, "a list of text values");
+            if (o == null || o instanceof Map || o instanceof List || o instanceof Boolean) {
+                throw bad(key, v, "a list of text values (quote words such as 'yes' or 'no')");
             }
             out.add(String.valueOf(o));
         }
@@ -277,6 +281,19 @@ public final class PluginConfig {
      */
     public Set<String> askedKeys() {
         return new TreeSet<>(read);
+    }
+
+    /**
+     * The asked keys of the (nested) section that holds the key at {@code fullKeyPath}, e.g. the keys
+     * of {@code mix} for {@code memory.config.mix.foo}.
+     */
+    public Set<String> askedKeysAround(String fullKeyPath) {
+        for (PluginConfig s : sections.values()) {
+            if (fullKeyPath.startsWith(s.path + ".")) {
+                return s.askedKeysAround(fullKeyPath);
+            }
+        }
+        return askedKeys();
     }
 
     /** An error for {@code key} of this subtree, for plugins that validate values themselves. */

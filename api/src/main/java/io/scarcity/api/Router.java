@@ -22,8 +22,9 @@ public interface Router {
     /**
      * Feedback for the last routing.
      *
-     * @param routing the routing returned by the last {@link #route} call
-     * @param rewards reward in [0, 1] per active expert (1 = no loss), keyed by instance name
+     * @param routing the routing returned by the last {@link #route} call, never {@code null}
+     * @param rewards reward in [0, 1] per active expert (1 = no loss), keyed by instance name; never
+     *        {@code null}, empty for an unlabelled batch
      */
     void reward(Routing routing, Map<String, Double> rewards);
 

@@ -61,15 +61,15 @@ public final class Main implements Runnable {
     private static final Logger PF4J_LOG = Logger.getLogger("org.pf4j");
 
     /**
-     * The terminal is for progress and results: the console shows warnings and errors only, while the
-     * run's log file (attached per run) records everything at INFO. PF4J's per-plugin chatter is kept
-     * at WARNING everywhere.
+     * The terminal belongs to the CLI (progress, results, one-paragraph errors): log records go only to
+     * the run's log file, attached per run. Without this, java.util.logging's console handler would
+     * print records, stack traces included, on stderr. PF4J's per-plugin chatter is kept at WARNING.
      */
     private static void quietLibraries() {
         PF4J_LOG.setLevel(Level.WARNING);
         for (java.util.logging.Handler h : Logger.getLogger("").getHandlers()) {
             if (h instanceof java.util.logging.ConsoleHandler) {
-                h.setLevel(Level.WARNING);
+                h.setLevel(Level.OFF);
             }
         }
     }

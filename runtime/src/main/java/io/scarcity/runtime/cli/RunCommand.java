@@ -37,10 +37,19 @@ final class RunCommand implements Callable<Integer> {
             RunExecution.Outcome outcome = RunExecution.run(loaded, registry, progress, Clock.systemDefaultZone());
             RunResult r = outcome.result();
             var out = spec.commandLine().getOut();
-            out.printf(Locale.ROOT, "%s: %d rounds, %,d rows, prequential accuracy %.4f%n", r.stopReason(),
-                    r.roundsCompleted(), r.rows(), r.rows() == 0 ? Double.NaN : (double) r.correct() / r.rows());
-            for (Map.Entry<String, double[]> d : r.domainAccuracy().entrySet()) {
-                out.printf(Locale.ROOT, "  domain %-12s accuracy %.4f over %,d rows%n", d.getKey(), d.getValue()[0], (long) d.getValue()[1]);
+            StringBuilder headline = new StringBuilder(String.format(Locale.ROOT, "%s: %d rounds, %,d rows",
+                    r.stopReason(), r.roundsCompleted(), r.rows()));
+            if (!Double.isNaN(outcome.accuracy())) {
+                headline.append(String.format(Locale.ROOT, ", prequential accuracy %.4f", outcome.accuracy()));
+            }
+            if (!Double.isNaN(outcome.rmse())) {
+                headline.append(String.format(Locale.ROOT, ", prequential RMSE %.4g", outcome.rmse()));
+            }
+            out.println(headline);
+            for (Map.Entry<String, double[]> d : r.domainMetrics().entrySet()) {
+                double[] m = d.getValue();
+                out.printf(Locale.ROOT, "  domain %-12s %s %.4f over %,d rows%n", d.getKey(), m[2] == 1 ? "accuracy" : "RMSE    ",
+                        m[0], (long) m[1]);
             }
             int detections = r.detectedDrifts().values().stream().mapToInt(List::size).sum();
             out.printf(Locale.ROOT, "  drifts injected %s; detections %d; insights accepted %d, rejected %d; gossip %,d bytes%n",

@@ -45,16 +45,18 @@ public final class ClientNode {
     private final Router router;
     private final Memory memory;
     private final int replayRows;
+    private final int minMomentRows;
     private final double priorWeight;
     private final SignalBoard signals = new InMemorySignalBoard();
     private final MomentsAccumulator moments;
     private final List<RunMetricsSink> sinks;
 
     /**
+     * @param minMomentRows feature moments are sent only once they pool this many rows
      * @param sinks the metrics sinks handed to this client's components, drained each round
      */
     public ClientNode(String id, String domain, DataSchema schema, List<ExpertSlot> slots, Router router, Memory memory,
-                      int replayRows, double priorWeight, List<RunMetricsSink> sinks) {
+                      int replayRows, double priorWeight, int minMomentRows, List<RunMetricsSink> sinks) {
         this.id = Objects.requireNonNull(id, "id is null");
         this.domain = Objects.requireNonNull(domain, "domain is null");
         this.schema = Objects.requireNonNull(schema, "schema is null");
@@ -62,6 +64,7 @@ public final class ClientNode {
         this.router = Objects.requireNonNull(router, "router is null");
         this.memory = Objects.requireNonNull(memory, "memory is null");
         this.replayRows = replayRows;
+        this.minMomentRows = minMomentRows;
         this.priorWeight = priorWeight;
         this.moments = new MomentsAccumulator(schema.numFeatures());
         this.sinks = List.copyOf(sinks);
@@ -144,8 +147,8 @@ public final class ClientNode {
         boolean classification = schema.task() == Task.CLASSIFICATION;
         double accuracy = rows == 0 || !classification ? Double.NaN : (double) correct / rows;
         double loss = rows == 0 ? Double.NaN : lossSum / rows;
-        Insight insight = new Insight(id, domain, round, rows, accuracy, loss, reports, board, moments.drain());
-        return new ClientRoundResult(id, domain, round, rows, correct, lossSum, logLossSum, driftRows,
+        Insight insight = new Insight(id, domain, round, rows, accuracy, loss, reports, board, moments.drain(minMomentRows));
+        return new ClientRoundResult(id, domain, round, classification, rows, correct, lossSum, logLossSum, driftRows,
                 new RoundMetrics(experts, pluginMetrics), board, memory.stats(), insight);
     }
 

@@ -27,7 +27,14 @@ final class MomentsAccumulator {
         }
     }
 
-    FeatureMoments drain() {
+    /**
+     * The pooled moments if they cover at least {@code minRows} rows (then a fresh start); otherwise
+     * zero-count moments, and the rows stay pooled for a later round.
+     */
+    FeatureMoments drain(int minRows) {
+        if (count < minRows) {
+            return new FeatureMoments(0, new double[mean.length], new double[mean.length]);
+        }
         FeatureMoments m = new FeatureMoments(count, mean, m2);
         java.util.Arrays.fill(mean, 0);
         java.util.Arrays.fill(m2, 0);

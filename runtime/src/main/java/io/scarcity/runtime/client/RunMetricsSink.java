@@ -7,6 +7,7 @@ import java.util.TreeMap;
 /** Collects a component's metrics for the current round; {@link #drain()} hands them over and resets. */
 public final class RunMetricsSink implements MetricsSink {
     private final Map<String, Double> values = new TreeMap<>();
+    private final Map<String, Double> totals = new TreeMap<>();
 
     @Override
     public synchronized void gauge(String name, double value) {
@@ -18,6 +19,12 @@ public final class RunMetricsSink implements MetricsSink {
     @Override
     public synchronized void count(String name, long delta) {
         values.merge(name, (double) delta, Double::sum);
+        totals.merge(name, (double) delta, Double::sum);
+    }
+
+    /** Every counter summed over the whole run (gauges are not included). */
+    public synchronized Map<String, Double> totals() {
+        return new TreeMap<>(totals);
     }
 
     /** This round's values (sorted) and a fresh start. */

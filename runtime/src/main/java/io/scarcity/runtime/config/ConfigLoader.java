@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -21,6 +24,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.scarcity.api.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -34,6 +38,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.Event;
 
 /**
  * Reads a run config strictly: the YAML file is laid over the embedded defaults, then overridden by
@@ -59,6 +67,12 @@ public final class ConfigLoader {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            // A number or true/false where text is expected is a mistake, not a name: `name: 007`
+            // would silently become "7" and `name: yes` "true".
+            .withCoercionConfig(LogicalType.Textual, c -> c
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
     private ConfigLoader() {
@@ -143,6 +157,7 @@ public final class ConfigLoader {
     }
 
     private static JsonNode readYaml(String text, String source) {
+        rejectAliases(text, source);
         JsonNode node;
         try {
             node = YAML.readTree(text);
@@ -161,6 +176,23 @@ public final class ConfigLoader {
                     + describe(node));
         }
         return node;
+    }
+
+    /**
+     * YAML anchors and aliases ({@code &x}, {@code *x}) would reach the binder as plain text, so a
+     * config using them is refused with the line of the first alias.
+     */
+    private static void rejectAliases(String text, String source) {
+        try {
+            for (Event e : new Yaml().parse(new StringReader(text))) {
+                if (e instanceof AliasEvent a) {
+                    throw new ConfigException("", source + ": YAML aliases (*" + a.getAnchor() + " at line "
+                            + (a.getStartMark().getLine() + 1) + ") are not supported; write the value out in full");
+                }
+            }
+        } catch (YAMLException e) {
+            // malformed YAML: reported with its position by the main parser
+        }
     }
 
     /** Lays {@code over} onto {@code base}: mappings merge key by key, except plugin selections and lists, which replace. */

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 public record RunConfig(String name, long seed, int rounds, int threads, int batchSize, int batchesPerRound,
                         int replayRows, List<DomainConfig> domains, List<ExpertSelection> experts,
                         PluginSelection router, PluginSelection memory, PluginSelection metaLearner,
-                        PluginSelection gossip, CoordinatorConfig coordinator, OutputConfig output) {
+                        PluginSelection gossip, CoordinatorConfig coordinator, PrivacyConfig privacy,
+                        OutputConfig output) {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     public RunConfig {
@@ -47,7 +48,7 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
             for (int j = 0; j < i; j++) {
                 if (experts.get(i).instanceName().equals(experts.get(j).instanceName())) {
                     throw new ConfigException("experts[" + i + "].name", "expert name '" + experts.get(i).instanceName()
-                            + "' is used twice (also experts[" + j + "]); give each instance of a plugin its own name:");
+                            + "' is used twice (also experts[" + j + "]); give each instance of a plugin its own name");
                 }
             }
         }
@@ -56,6 +57,14 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
         require("metaLearner", metaLearner);
         require("gossip", gossip);
         require("coordinator", coordinator);
+        require("privacy", privacy);
+        for (int i = 0; i < domains.size(); i++) {
+            long perRound = (long) domains.get(i).clients() * batchesPerRound * batchSize;
+            if (perRound > 50_000_000L) {
+                throw new ConfigException("domains[" + i + "].clients", "clients x batchesPerRound x batchSize = " + perRound
+                        + " rows per round for domain '" + domains.get(i).name() + "' is more than 50,000,000; use smaller batches or more rounds");
+            }
+        }
         require("output", output);
     }
 

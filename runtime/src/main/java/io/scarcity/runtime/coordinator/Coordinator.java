@@ -60,7 +60,12 @@ public final class Coordinator {
 
     /** Parameters for a domain (a cold-start guess for an unknown one). */
     public MetaParameters parametersFor(String domain, int features) {
-        return metaLearner.parametersFor(domain, features);
+        MetaParameters p = metaLearner.parametersFor(domain, features);
+        if (p == null) {
+            throw new IllegalStateException("meta-learner " + metaLearner.getClass().getName()
+                    + " returned null parameters for domain " + domain + " (MetaParameters.none is the empty answer)");
+        }
+        return p;
     }
 
     public GlobalMemory memory() {

@@ -74,7 +74,7 @@ public final class Assembly {
         Memory memory = create(PluginKind.MEMORY, config.memory().plugin(), config.memory().config(), "memory",
                 new RunContext(config.seed(), clientId, domain, schema, config.memory().plugin(), memorySink), Memory.class);
         return new ClientNode(clientId, domain, schema, slots, router, memory, config.replayRows(),
-                config.coordinator().priorWeight(), sinks);
+                config.coordinator().priorWeight(), config.privacy().minMomentRows(), sinks);
     }
 
     /** The coordinator's meta-learner (no schema: the coordinator never sees data). */
@@ -112,7 +112,8 @@ public final class Assembly {
             String first = unread.iterator().next();
             throw new ConfigException(first, "unknown key for the " + kind.label() + " plugin '" + plugin + "'"
                     + (unread.size() > 1 ? " (also unknown: " + String.join(", ", unread.stream().skip(1).toList()) + ")" : "")
-                    + "; options it reads here: " + (pc.askedKeys().isEmpty() ? "none" : String.join(", ", pc.askedKeys())));
+                    + "; options it reads here: " + (pc.askedKeysAround(first).isEmpty() ? "none"
+                    : String.join(", ", pc.askedKeysAround(first))));
         }
         return type.cast(created);
     }

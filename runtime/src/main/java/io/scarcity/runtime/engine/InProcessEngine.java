@@ -97,7 +97,7 @@ public final class InProcessEngine implements AutoCloseable {
         if (!pc.unreadKeys().isEmpty()) {
             String first = pc.unreadKeys().iterator().next();
             throw new ConfigException(first, "unknown key for this " + what + "; keys it reads here: "
-                    + String.join(", ", pc.askedKeys()));
+                    + String.join(", ", pc.askedKeysAround(first)));
         }
     }
 
@@ -114,14 +114,7 @@ public final class InProcessEngine implements AutoCloseable {
         for (ClientNode c : clients) {
             c.apply(coordinator.parametersFor(c.domain(), c.schema().numFeatures()));
         }
-        Map<String, Map<Long, Integer>> injected = new TreeMap<>();
-        for (DomainFeed f : feeds) {
-            Map<Long, Integer> m = new LinkedHashMap<>();
-            for (long pos : f.source().driftPositions()) {
-                m.put(pos, (int) (pos / f.rowsPerRound()) + 1);
-            }
-            injected.put(domainOf(f), m);
-        }
+        Map<String, Map<Long, Integer>> injected = injectedDrifts();
         Map<String, List<Integer>> detected = new TreeMap<>();
         Map<String, double[]> domainAcc = new TreeMap<>();
         long rows = 0;
@@ -142,6 +135,11 @@ public final class InProcessEngine implements AutoCloseable {
                         any |= !b.isEmpty();
                     }
                     work.addAll(perClient);
+                }
+                if (!any && round == 1) {
+                    throw new io.scarcity.runtime.data.DataException("no data: the streams of every domain are empty "
+                            + "(quarantined rows per domain: " + quarantined() + "); check the data files, "
+                            + "or their onInvalid/length settings");
                 }
                 if (!any) {
                     stopReason = "data exhausted after round " + (round - 1);
@@ -170,16 +168,17 @@ public final class InProcessEngine implements AutoCloseable {
                     rows += r.rows();
                     correct += r.correct();
                     lossSum += r.lossSum();
-                    double[] acc = domainAcc.computeIfAbsent(r.domain(), k -> new double[2]);
-                    acc[0] += r.correct();
+                    double[] acc = domainAcc.computeIfAbsent(r.domain(), k -> new double[3]);
+                    acc[0] += r.classification() ? r.correct() : r.lossSum();
                     acc[1] += r.rows();
+                    acc[2] = r.classification() ? 1 : 0;
                     if (!r.driftRows().isEmpty()) {
                         detected.computeIfAbsent(r.clientId(), k -> new ArrayList<>()).add(round);
                     }
                 }
                 completed = round;
                 observer.roundCompleted(round, config.rounds(), results,
-                        new RunObserver.RoundExtras(bytes, partners, gossipBytes, coordinator.rejected()));
+                        new RunObserver.RoundExtras(bytes, partners, gossipBytes, coordinator.rejected(), coordinatorMetrics.drain()));
             }
         } finally {
             if (pool != null) {
@@ -195,13 +194,29 @@ public final class InProcessEngine implements AutoCloseable {
             }
         }
         Map<String, double[]> accuracy = new TreeMap<>();
-        domainAcc.forEach((d, a) -> accuracy.put(d, new double[] {a[1] == 0 ? Double.NaN : a[0] / a[1], a[1]}));
+        domainAcc.forEach((d, a) -> accuracy.put(d, new double[] {
+            a[1] == 0 ? Double.NaN : a[2] == 1 ? a[0] / a[1] : Math.sqrt(a[0] / a[1]), a[1], a[2]}));
         return new RunResult(completed, stopReason, rows, correct, lossSum, accuracy, injected, detected, quarantined,
                 coordinator.memory().accepted(), coordinator.rejected(), gossipBytesTotal, System.nanoTime() - start);
     }
 
-    private String domainOf(DomainFeed f) {
-        return config.domains().get(feeds.indexOf(f)).name();
+    /** Drift positions the sources declare, per domain, as {@code stream row -> round it falls in}. */
+    public Map<String, Map<Long, Integer>> injectedDrifts() {
+        Map<String, Map<Long, Integer>> injected = new TreeMap<>();
+        for (int i = 0; i < feeds.size(); i++) {
+            DomainFeed f = feeds.get(i);
+            Map<Long, Integer> m = new LinkedHashMap<>();
+            for (long pos : f.source().driftPositions()) {
+                m.put(pos, (int) (pos / f.rowsPerRound()) + 1);
+            }
+            injected.put(config.domains().get(i).name(), m);
+        }
+        return injected;
+    }
+
+    /** Counters of the coordinator-side plugins (meta-learner, gossip) summed over the run. */
+    public Map<String, Double> coordinatorTotals() {
+        return coordinatorMetrics.totals();
     }
 
     private List<ClientRoundResult> runClients(ExecutorService pool, int round, List<List<Batch>> work) {

@@ -30,8 +30,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class RunExecution {
     private static final System.Logger LOG = System.getLogger("io.scarcity.run");
 
-    /** Where the run went and how it ended. */
-    public record Outcome(Path runDir, RunResult result) {
+    /**
+     * Where the run went and how it ended; {@code accuracy} over classification rows and {@code rmse}
+     * over regression rows (NaN when there are none).
+     */
+    public record Outcome(Path runDir, RunResult result, double accuracy, double rmse) {
     }
 
     private RunExecution() {
@@ -53,11 +56,12 @@ public final class RunExecution {
         // Build (and so validate) everything before creating a folder, so a config error leaves no debris.
         InProcessEngine engine = new InProcessEngine(loaded, registry);
         Path runDir = RunFolder.create(outDir, loaded.config().name(), clock);
-        SummaryCollector summary = new SummaryCollector(loaded.config().name());
+        SummaryCollector summary = new SummaryCollector(loaded.config().name(), loaded.config().rounds());
         AtomicBoolean finished = new AtomicBoolean(false);
         Thread onInterrupt = new Thread(() -> {
             if (finished.compareAndSet(false, true)) {
-                summary.write(runDir.resolve("summary.json"), "interrupted", "the run was stopped before it finished", null);
+                summary.write(runDir.resolve("summary.json"), "interrupted", "the run was stopped before it finished", null,
+                        facts(engine));
             }
         }, "scarcity-interrupt");
         try (RunLog log = RunLog.attach(runDir.resolve("run.log"));
@@ -75,15 +79,20 @@ public final class RunExecution {
                     display.finish();
                 }
                 finished.set(true);
-                summary.write(runDir.resolve("summary.json"), "completed", null, result);
+                summary.write(runDir.resolve("summary.json"), "completed", null, result, facts(engine));
                 LOG.log(Level.INFO, "run finished: " + result.stopReason());
-                return new Outcome(runDir, result);
+                return new Outcome(runDir, result, summary.accuracy(), summary.rmse());
             } catch (RuntimeException | Error e) {
                 display.finish();
                 finished.set(true);
-                String message = e instanceof ConfigException || e instanceof UserException ? e.getMessage() : e.toString();
-                LOG.log(Level.ERROR, "run failed after " + summary.roundsCompleted() + " rounds: " + message, e);
-                summary.write(runDir.resolve("summary.json"), "failed", message, null);
+                boolean userError = e instanceof ConfigException || e instanceof UserException;
+                String message = userError ? e.getMessage() : e.toString();
+                if (userError) {
+                    LOG.log(Level.ERROR, "run failed after " + summary.roundsCompleted() + " rounds: " + message);
+                } else {
+                    LOG.log(Level.ERROR, "run failed after " + summary.roundsCompleted() + " rounds: " + message, e);
+                }
+                summary.write(runDir.resolve("summary.json"), "failed", message, null, facts(engine));
                 if (e instanceof UserException ue) {
                     throw new UserException(ue.getMessage() + "\n(the " + summary.roundsCompleted()
                             + " rounds completed before the error are kept in " + runDir + ")", ue);
@@ -103,6 +112,10 @@ public final class RunExecution {
                 // the JVM is already shutting down: the hook is running
             }
         }
+    }
+
+    private static SummaryCollector.Facts facts(InProcessEngine engine) {
+        return new SummaryCollector.Facts(engine.injectedDrifts(), engine.quarantined(), engine.coordinatorTotals());
     }
 
     private static RunObserver fanOut(List<RunObserver> observers) {

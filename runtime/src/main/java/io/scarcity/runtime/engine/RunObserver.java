@@ -9,6 +9,7 @@ public interface RunObserver {
     void roundCompleted(int round, int totalRounds, List<ClientRoundResult> results, RoundExtras extras);
 
     /** Per-round extras measured outside the clients: bytes sent per client, gossip partners. */
-    record RoundExtras(long[] bytesSent, int[] gossipPartners, long gossipBytes, long insightsRejected) {
+    record RoundExtras(long[] bytesSent, int[] gossipPartners, long gossipBytes, long insightsRejected,
+                       java.util.Map<String, Double> coordinatorMetrics) {
     }
 }

@@ -7,13 +7,15 @@ import java.util.Map;
  * How a run ended.
  *
  * @param roundsCompleted rounds fully done (metrics written)
+ * @param domainMetrics per domain {@code [metric, rows, 1 if classification else 0]}: the metric is
+ *        prequential accuracy for classification, RMSE for regression
  * @param stopReason {@code completed}, or why the run stopped early (e.g. data exhausted)
  * @param injectedDrifts drift positions the sources declared, per domain, as {@code row -> round}
  * @param detectedDrifts rounds in which each client detected a drift
  * @param quarantinedRows rows skipped as invalid per domain (sources configured to quarantine)
  */
 public record RunResult(int roundsCompleted, String stopReason, long rows, long correct, double lossSum,
-                        Map<String, double[]> domainAccuracy, Map<String, Map<Long, Integer>> injectedDrifts,
+                        Map<String, double[]> domainMetrics, Map<String, Map<Long, Integer>> injectedDrifts,
                         Map<String, List<Integer>> detectedDrifts, Map<String, Long> quarantinedRows, long insightsAccepted, long insightsRejected,
                         long gossipBytes, long elapsedNanos) {
 }

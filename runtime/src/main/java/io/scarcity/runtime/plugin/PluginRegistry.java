@@ -102,7 +102,43 @@ public final class PluginRegistry implements AutoCloseable {
         return new PluginRegistry(byKind, manager);
     }
 
+    /**
+     * Checks every {@code *.jar} in the folder before PF4J sees it: PF4J logs and skips an archive it
+     * cannot read, and silently keeps one of two archives with the same {@code Plugin-Id}. Here both are
+     * start-up errors naming the files. Returns {@code Plugin-Id -> archive}.
+     */
+    private static Map<String, Path> checkArchives(Path pluginsDir) {
+        Map<String, Path> ids = new TreeMap<>();
+        List<Path> jars;
+        try (var files = Files.list(pluginsDir)) {
+            jars = files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList();
+        } catch (IOException e) {
+            throw new UserException("cannot list the plugins folder " + pluginsDir + ": " + e.getMessage());
+        }
+        for (Path jar : jars) {
+            String id;
+            try (JarFile file = new JarFile(jar.toFile())) {
+                Manifest m = file.getManifest();
+                id = m == null ? null : m.getMainAttributes().getValue("Plugin-Id");
+            } catch (IOException e) {
+                throw new UserException(jar + " is not a readable jar (" + e.getMessage()
+                        + "); remove it from the plugins folder or rebuild it");
+            }
+            if (id == null || id.isBlank()) {
+                throw new UserException(jar + " has no Plugin-Id in its manifest, so it is not a plugin archive; "
+                        + "add the PF4J descriptor (see CONTRIBUTING.md) or remove it from the plugins folder");
+            }
+            Path previous = ids.putIfAbsent(id.trim(), jar);
+            if (previous != null) {
+                throw new UserException("two plugin archives have Plugin-Id '" + id.trim() + "': " + previous.getFileName()
+                        + " and " + jar.getFileName() + " in " + pluginsDir + "; remove one of them (an old version?)");
+            }
+        }
+        return ids;
+    }
+
     private static PluginManager startPluginManager(Path pluginsDir) {
+        Map<String, Path> archives = checkArchives(pluginsDir);
         DefaultPluginManager manager = new DefaultPluginManager(pluginsDir) {
             @Override
             protected ExtensionFinder createExtensionFinder() {
@@ -121,6 +157,13 @@ public final class PluginRegistry implements AutoCloseable {
             throw new UserException("cannot load the plugins in " + pluginsDir + ": " + e.getMessage(), e);
         }
         List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, Path> archive : archives.entrySet()) {
+            if (manager.getPlugin(archive.getKey()) == null) {
+                problems.add(archive.getValue().getFileName() + " (Plugin-Id '" + archive.getKey() + "') could not be loaded "
+                        + "by PF4J: check that its manifest has a semantic Plugin-Version and Plugin-Class: org.pf4j.Plugin; "
+                        + "rebuild it or remove it from " + pluginsDir);
+            }
+        }
         for (PluginWrapper plugin : manager.getPlugins()) {
             if (plugin.getPluginState() != PluginState.STARTED) {
                 String requires = plugin.getDescriptor().getRequires();

@@ -51,7 +51,8 @@ public final class MetricsWriter implements RunObserver, AutoCloseable {
         m.put("rows", r.rows());
         m.put("accuracy", Json.num(r.insight().accuracy()));
         m.put("loss", Json.num(r.insight().loss()));
-        m.put("logLoss", Json.num(r.rows() == 0 || Double.isNaN(r.insight().accuracy()) ? Double.NaN : r.logLossSum() / r.rows()));
+        m.put("logLoss", Json.num(r.rows() == 0 || !r.classification() ? Double.NaN : r.logLossSum() / r.rows()));
+        m.put("rmse", Json.num(r.rows() == 0 || r.classification() ? Double.NaN : Math.sqrt(r.lossSum() / r.rows())));
         Map<String, Object> experts = new LinkedHashMap<>();
         for (Map.Entry<String, RoundMetrics.ExpertRound> e : r.metrics().experts().entrySet()) {
             Map<String, Object> x = new LinkedHashMap<>();

@@ -18,7 +18,10 @@ public final class ProgressDisplay implements RunObserver {
     private final Mode mode;
     private final long start = System.nanoTime();
     private long rows;
+    private long classRows;
     private long correct;
+    private long regRows;
+    private double squaredErrors;
 
     public ProgressDisplay(PrintStream out, Mode mode) {
         this.out = out;
@@ -40,15 +43,27 @@ public final class ProgressDisplay implements RunObserver {
         long rr = 0;
         long rc = 0;
         for (ClientRoundResult r : results) {
-            rr += r.rows();
-            rc += r.correct();
+            rows += r.rows();
+            if (r.classification()) {
+                rr += r.rows();
+                rc += r.correct();
+            } else {
+                regRows += r.rows();
+                squaredErrors += r.lossSum();
+            }
         }
-        rows += rr;
+        classRows += rr;
         correct += rc;
         double seconds = (System.nanoTime() - start) / 1e9;
-        String text = String.format(Locale.ROOT, "round %d/%d  accuracy %.3f (this round %.3f)  rows %,d  %,.0f rows/s",
-                round, total, rows == 0 ? 0 : (double) correct / rows, rr == 0 ? 0 : (double) rc / rr, rows,
-                seconds > 0 ? rows / seconds : 0);
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "round %d/%d", round, total));
+        if (classRows > 0) {
+            text.append(String.format(Locale.ROOT, "  accuracy %.3f (this round %.3f)", (double) correct / classRows,
+                    rr == 0 ? Double.NaN : (double) rc / rr));
+        }
+        if (regRows > 0) {
+            text.append(String.format(Locale.ROOT, "  RMSE %.4g", Math.sqrt(squaredErrors / regRows)));
+        }
+        text.append(String.format(Locale.ROOT, "  rows %,d  %,.0f rows/s", rows, seconds > 0 ? rows / seconds : 0));
         switch (mode) {
             case BAR -> {
                 int width = 24;

@@ -16,42 +16,58 @@ import java.util.TreeMap;
 
 /**
  * Accumulates what {@code summary.json} reports as rounds complete, so that a run that fails midway
- * still gets a summary of everything done before the failure.
+ * still gets a summary of everything done before the failure. Classification is summarised by
+ * accuracy, regression by RMSE; a run may mix both across domains.
  */
 public final class SummaryCollector implements RunObserver {
+    /** What the engine knows besides the rounds' results. */
+    public record Facts(Map<String, Map<Long, Integer>> injectedDrifts, Map<String, Long> quarantinedRows,
+                        Map<String, Double> coordinatorCounters) {
+    }
+
     private final String name;
+    private final int plannedRounds;
     private final long startNanos = System.nanoTime();
     private int rounds;
-    private int totalRounds;
     private long rows;
+    private long classRows;
     private long correct;
-    private double lossSum;
+    private long regRows;
+    private double squaredErrors;
     private long bytes;
     private long rejected;
-    private final Map<String, long[]> perDomain = new TreeMap<>();
+    private final Map<String, double[]> perDomain = new TreeMap<>();
     private final Map<String, List<Integer>> detections = new TreeMap<>();
     private final List<Double> roundAccuracy = new ArrayList<>();
 
-    public SummaryCollector(String name) {
+    public SummaryCollector(String name, int plannedRounds) {
         this.name = name;
+        this.plannedRounds = plannedRounds;
     }
 
     @Override
     public synchronized void roundCompleted(int round, int total, List<ClientRoundResult> results, RoundExtras extras) {
         rounds = round;
-        totalRounds = total;
         long rr = 0;
         long rc = 0;
         for (int i = 0; i < results.size(); i++) {
             ClientRoundResult r = results.get(i);
             rows += r.rows();
-            correct += r.correct();
-            lossSum += r.lossSum();
-            rr += r.rows();
-            rc += r.correct();
-            long[] d = perDomain.computeIfAbsent(r.domain(), k -> new long[2]);
-            d[0] += r.rows();
-            d[1] += r.correct();
+            // per domain: [classification?, rows, correct, squared errors]
+            double[] d = perDomain.computeIfAbsent(r.domain(), k -> new double[4]);
+            d[0] = r.classification() ? 1 : 0;
+            d[1] += r.rows();
+            if (r.classification()) {
+                classRows += r.rows();
+                correct += r.correct();
+                rr += r.rows();
+                rc += r.correct();
+                d[2] += r.correct();
+            } else {
+                regRows += r.rows();
+                squaredErrors += r.lossSum();
+                d[3] += r.lossSum();
+            }
             if (!r.driftRows().isEmpty()) {
                 detections.computeIfAbsent(r.clientId(), k -> new ArrayList<>()).add(round);
             }
@@ -66,9 +82,14 @@ public final class SummaryCollector implements RunObserver {
         return rows;
     }
 
-    /** Prequential accuracy over every row so far. */
+    /** Prequential accuracy over every classification row so far (NaN if none). */
     public synchronized double accuracy() {
-        return rows == 0 ? Double.NaN : (double) correct / rows;
+        return classRows == 0 ? Double.NaN : (double) correct / classRows;
+    }
+
+    /** Prequential RMSE over every regression row so far (NaN if none). */
+    public synchronized double rmse() {
+        return regRows == 0 ? Double.NaN : Math.sqrt(squaredErrors / regRows);
     }
 
     public synchronized int roundsCompleted() {
@@ -81,9 +102,10 @@ public final class SummaryCollector implements RunObserver {
      * @param status {@code completed}, {@code failed} or {@code interrupted}
      * @param error the user-facing error message, or {@code null}
      * @param result the engine's result when it finished, or {@code null}
+     * @param facts what the engine knows (drifts, quarantine, coordinator counters), or {@code null}
      */
-    public synchronized void write(Path file, String status, String error, RunResult result) {
-        double seconds = (System.nanoTime() - startNanos) / 1e9;
+    public synchronized void write(Path file, String status, String error, RunResult result, Facts facts) {
+        double seconds = result != null ? result.elapsedNanos() / 1e9 : (System.nanoTime() - startNanos) / 1e9;
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("name", name);
         s.put("status", status);
@@ -91,30 +113,35 @@ public final class SummaryCollector implements RunObserver {
             s.put("error", error);
         }
         s.put("roundsCompleted", rounds);
-        s.put("roundsPlanned", totalRounds);
+        s.put("roundsPlanned", plannedRounds);
         if (result != null) {
             s.put("stopReason", result.stopReason());
         }
         s.put("rows", rows);
         s.put("accuracy", Json.num(accuracy()));
-        s.put("meanLoss", Json.num(rows == 0 ? Double.NaN : lossSum / rows));
+        s.put("rmse", Json.num(rmse()));
         List<Double> acc = new ArrayList<>();
         roundAccuracy.forEach(a -> acc.add(Json.num(a)));
         s.put("accuracyByRound", acc);
         Map<String, Object> domains = new TreeMap<>();
         perDomain.forEach((d, v) -> {
             Map<String, Object> x = new LinkedHashMap<>();
-            x.put("rows", v[0]);
-            x.put("accuracy", Json.num(v[0] == 0 ? Double.NaN : (double) v[1] / v[0]));
+            x.put("rows", (long) v[1]);
+            if (v[0] == 1) {
+                x.put("accuracy", Json.num(v[1] == 0 ? Double.NaN : v[2] / v[1]));
+            } else {
+                x.put("rmse", Json.num(v[1] == 0 ? Double.NaN : Math.sqrt(v[3] / v[1])));
+            }
             domains.put(d, x);
         });
         s.put("domains", domains);
-        if (result != null) {
-            s.put("injectedDrifts", result.injectedDrifts());
+        if (facts != null) {
+            s.put("injectedDrifts", facts.injectedDrifts());
         }
         s.put("driftDetectionRounds", detections);
-        if (result != null) {
-            s.put("quarantinedRows", result.quarantinedRows());
+        if (facts != null) {
+            s.put("quarantinedRows", facts.quarantinedRows());
+            s.put("coordinatorCounters", facts.coordinatorCounters());
         }
         s.put("bytesSent", bytes);
         s.put("insightsRejected", rejected);

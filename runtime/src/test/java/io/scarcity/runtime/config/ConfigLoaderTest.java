@@ -95,6 +95,44 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void numbersAndBooleansAreNotSilentlyTurnedIntoNames() {
+        ConfigException num = error(MINIMAL.replace("name: t", "name: 007"));
+        assertEquals("name", num.path());
+        assertTrue(num.getMessage().contains("expected a text value"), num.getMessage());
+        ConfigException yes = assertThrows(ConfigException.class, () -> ConfigLoader.parse(MINIMAL, "t.yaml", Path.of("."),
+                Map.of(), List.of("name=yes")));
+        assertEquals("name", yes.path());
+        assertEquals("domains[0].name", error(MINIMAL.replace("- name: a", "- name: 12")).path());
+    }
+
+    @Test
+    void yamlAliasesAreRefusedWithTheirLine() {
+        ConfigException e = error("""
+                name: &n t
+                rounds: 3
+                domains:
+                  - name: *n
+                    clients: 2
+                    stream: {type: sea}
+                experts:
+                  - plugin: statistical
+                """);
+        assertTrue(e.getMessage().contains("aliases (*n at line 4)"), e.getMessage());
+    }
+
+    @Test
+    void sizesWhoseProductOverflowsAreRefused() {
+        ConfigException e = error(MINIMAL + "batchSize: 100000\nbatchesPerRound: 100000\n");
+        assertEquals("domains[0].clients", e.path());
+        assertTrue(e.getMessage().contains("rows per round"), e.getMessage());
+    }
+
+    @Test
+    void momentsNeedAtLeastTwoRows() {
+        assertEquals("privacy.minMomentRows", error(MINIMAL + "privacy: {minMomentRows: 1}\n").path());
+    }
+
+    @Test
     void zeroOrNegativeSizesAreRefused() {
         assertEquals("rounds", error(MINIMAL.replace("rounds: 3", "rounds: 0")).path());
         assertEquals("batchSize", error(MINIMAL + "batchSize: -5\n").path());

@@ -70,6 +70,32 @@ class PluginRegistryTest {
     }
 
     @Test
+    void brokenOrForeignJarsInThePluginsFolderAreNamedNotSkipped(@TempDir Path dir) throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Files.writeString(plugins.resolve("broken.jar"), "not a zip");
+        UserException broken = assertThrows(UserException.class, () -> PluginRegistry.load(plugins, cl));
+        assertTrue(broken.getMessage().contains("broken.jar is not a readable jar"), broken.getMessage());
+        Files.delete(plugins.resolve("broken.jar"));
+
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(plugins.resolve("plain.jar")))) {
+            out.putNextEntry(new java.util.jar.JarEntry("a.txt"));
+            out.write(1);
+            out.closeEntry();
+        }
+        UserException plain = assertThrows(UserException.class, () -> PluginRegistry.load(plugins, cl));
+        assertTrue(plain.getMessage().contains("plain.jar has no Plugin-Id"), plain.getMessage());
+        Files.delete(plugins.resolve("plain.jar"));
+
+        PluginArchives.build(plugins, "majority", "test.one", PluginArchives.majorityExpertSource("test.one", "one"), ">=0.1.0");
+        Path second = PluginArchives.build(dir.resolve("other"), "majority", "test.two",
+                PluginArchives.majorityExpertSource("test.two", "two"), ">=0.1.0");
+        Files.copy(second, plugins.resolve("majority-old.jar"));
+        UserException twice = assertThrows(UserException.class, () -> PluginRegistry.load(plugins, cl));
+        assertTrue(twice.getMessage().contains("two plugin archives have Plugin-Id 'majority'"), twice.getMessage());
+        assertTrue(twice.getMessage().contains("majority-old.jar") && twice.getMessage().contains("majority.jar"), twice.getMessage());
+    }
+
+    @Test
     void unknownPluginNameListsTheInstalledOnes() {
         try (PluginRegistry r = PluginRegistry.load(null, cl)) {
             ConfigException e = assertThrows(ConfigException.class,

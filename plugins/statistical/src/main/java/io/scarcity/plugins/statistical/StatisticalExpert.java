@@ -139,10 +139,19 @@ final class StatisticalExpert implements Expert {
                     double dev = batch.value(r, j) - mean[o + j];
                     s -= 0.5 * dev * dev * inverseVariance[o + j];
                 }
+                // Values far outside the learned scale (|x| ~ 1e155 and up) overflow to -inf or NaN.
+                s = s > Double.NEGATIVE_INFINITY ? s : Double.NEGATIVE_INFINITY;
                 out[base + c] = s;
                 if (s > max) {
                     max = s;
                 }
+            }
+            if (max == Double.NEGATIVE_INFINITY) {
+                // No class gives the row a finite likelihood: fall back to the class priors.
+                for (int c = 0; c < classes; c++) {
+                    out[base + c] = count[c] > 0 ? Math.max(prior[c], PRIOR_FLOOR) : 0.0;
+                }
+                continue;
             }
             // Log-sum-exp: shift by the maximum so that the best class gets exp(0) = 1.
             for (int c = 0; c < classes; c++) {

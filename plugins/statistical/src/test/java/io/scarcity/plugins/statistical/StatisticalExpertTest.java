@@ -61,6 +61,27 @@ class StatisticalExpertTest {
     }
 
     @Test
+    void valuesFarOutsideTheLearnedScaleGiveFinitePriorBasedPredictions() {
+        Expert expert = expert(Map.of());
+        SignalBoard signals = new InMemorySignalBoard();
+        Random random = new Random(5);
+        for (int b = 0; b < 20; b++) {
+            step(expert, gaussianBatch(random, 50, 2.0, false, b * 50L), signals);
+        }
+        double[] huge = {1e160, -1e160, 3e200, 1e300, 1e300, -1e300};
+        Prediction p = expert.predict(Batch.ofClasses(SCHEMA, "d", 0, huge, new int[] {0, 1}), signals);
+        for (int r = 0; r < 2; r++) {
+            double sum = p.probability(r, 0) + p.probability(r, 1);
+            assertEquals(1.0, sum, 1e-9);
+            assertTrue(p.probability(r, 0) > 0.3 && p.probability(r, 0) < 0.7, "prior-like, got " + p.probability(r, 0));
+        }
+        // and learning from such rows keeps the expert usable on ordinary rows
+        expert.learn(Batch.ofClasses(SCHEMA, "d", 0, huge, new int[] {0, 1}), new BatchOutcome(p, new double[] {0, 0}, 1), signals);
+        Prediction after = expert.predict(gaussianBatch(random, 50, 2.0, false, 0), signals);
+        assertTrue(Double.isFinite(after.probability(0, 0)));
+    }
+
+    @Test
     void separatedGaussianClassesArePredictedAccurately() {
         Expert expert = expert(Map.of());
         SignalBoard signals = new InMemorySignalBoard();

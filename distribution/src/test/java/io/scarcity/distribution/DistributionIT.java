@@ -1,0 +1,155 @@
+package io.scarcity.distribution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distribution as a user runs it: a fresh JVM, {@code lib/} on the class path, the shipped plugins
+ * loaded from {@code plugins/} through PF4J (not from the class path), and the user's terminal (stdout,
+ * stderr, exit code) as the only interface.
+ */
+class DistributionIT {
+    static final Path DIST = Path.of("target", "scarcity").toAbsolutePath();
+    static final Path CONFIGS = Path.of("..", "configs").toAbsolutePath().normalize();
+
+    @TempDir
+    Path tmp;
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result scarcity(Path pluginsDir, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", DIST.resolve("lib") + "/*", "io.scarcity.runtime.cli.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("SCARCITY_"));
+        env.put("SCARCITY_PLUGINS_DIR", pluginsDir.toString());
+        Path out = Files.createTempFile("out", ".txt");
+        Path err = Files.createTempFile("err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("scarcity " + String.join(" ", args) + " did not finish in 120 s");
+        }
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    static void assertNoStackTrace(Result r) {
+        assertFalse(r.err().contains("\tat ") || r.err().contains("SEVERE") || r.err().contains("Exception in"),
+                "stderr must hold one message, no stack trace:\n" + r.err());
+    }
+
+    @Test
+    void quickstartRunsWithThePluginsLoadedThroughPf4j() throws Exception {
+        Result r = scarcity(DIST.resolve("plugins"), "run", CONFIGS.resolve("quickstart.yaml").toString(),
+                "--set", "rounds=8", "--set", "output.dir=" + tmp.resolve("runs"), "--set", "output.progress=lines");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("completed: 8 rounds"), r.out());
+        assertTrue(r.err().contains("round 8/8"), "progress lines on stderr: " + r.err());
+        assertNoStackTrace(r);
+        Result plugins = scarcity(DIST.resolve("plugins"), "plugins");
+        assertEquals(0, plugins.code(), plugins.err());
+        for (String name : List.of("statistical", "drift", "ucb", "hierarchical", "insight", "random-pairs")) {
+            assertTrue(plugins.out().contains("plugin:" + name + "@scarcity-plugin-" + name), name + " not loaded from its archive:\n" + plugins.out());
+        }
+        assertFalse(plugins.out().contains("classpath:"), "the distribution must not load plugins from the class path");
+    }
+
+    @Test
+    void aBadRowMidRunExitsWith2WithoutAStackTraceAndKeepsTheMetrics() throws Exception {
+        StringBuilder csv = new StringBuilder("a,b,label\n");
+        for (int i = 0; i < 600; i++) {
+            csv.append(i == 450 ? "NaN" : String.valueOf(i % 7)).append(',').append(i % 5).append(',').append(i % 2 == 0 ? "x" : "y").append('\n');
+        }
+        Files.writeString(tmp.resolve("rows.csv"), csv);
+        Path cfg = tmp.resolve("late.yaml");
+        Files.writeString(cfg, """
+                name: late
+                rounds: 6
+                batchSize: 50
+                batchesPerRound: 2
+                output: {dir: runs, progress: off}
+                domains:
+                  - {name: d, clients: 1, stream: {type: csv, path: rows.csv, label: label, classes: [x, y]}}
+                experts: [{plugin: statistical}]
+                """);
+        Result r = scarcity(DIST.resolve("plugins"), "run", cfg.toString(), "--set", "output.dir=" + tmp.resolve("runs"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("rows.csv:452") && r.err().contains("NaN"), r.err());
+        assertNoStackTrace(r);
+        Path runDir;
+        try (var dirs = Files.list(tmp.resolve("runs"))) {
+            runDir = dirs.findFirst().orElseThrow();
+        }
+        assertEquals(4, Files.readAllLines(runDir.resolve("metrics.jsonl")).size(), "rounds 1-4 (400 rows) are kept");
+        assertTrue(Files.readString(runDir.resolve("summary.json")).contains("\"status\" : \"failed\""));
+    }
+
+    @Test
+    void regressionStreamsAreReportedByRmse() throws Exception {
+        StringBuilder csv = new StringBuilder("x1,x2,y\n");
+        java.util.Random rnd = new java.util.Random(3);
+        for (int i = 0; i < 2000; i++) {
+            double a = rnd.nextDouble();
+            double b = rnd.nextDouble();
+            csv.append(a).append(',').append(b).append(',').append(10 + a + rnd.nextGaussian() * 0.1).append('\n');
+        }
+        Files.writeString(tmp.resolve("reg.csv"), csv);
+        Path cfg = tmp.resolve("reg.yaml");
+        Files.writeString(cfg, """
+                name: reg
+                rounds: 5
+                domains:
+                  - {name: r, clients: 2, stream: {type: csv, path: reg.csv, label: y, task: regression}}
+                experts: [{plugin: statistical}]
+                """);
+        Result r = scarcity(DIST.resolve("plugins"), "run", cfg.toString(), "--set", "output.dir=" + tmp.resolve("runs"),
+                "--set", "output.progress=off");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("prequential RMSE"), r.out());
+        assertFalse(r.out().contains("accuracy"), "no accuracy for a regression run:\n" + r.out());
+        // Predicting 0 would give RMSE 10. The running target mean starts from nothing, so the first
+        // batch costs most of the prequential RMSE; by the last round only the target's spread (~0.3) is left.
+        String rmse = r.out().replaceAll("(?s).*prequential RMSE ([0-9.]+).*", "$1");
+        assertTrue(Double.parseDouble(rmse) < 3.0, r.out());
+        Path runDir;
+        try (var dirs = Files.list(tmp.resolve("runs"))) {
+            runDir = dirs.findFirst().orElseThrow();
+        }
+        List<String> lines = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+        String last = lines.get(lines.size() - 1);
+        double lastRmse = Double.parseDouble(last.replaceAll(".*\"rmse\":([0-9.]+).*", "$1"));
+        assertTrue(lastRmse < 0.5, last);
+        assertTrue(last.contains("\"accuracy\":null"), last);
+    }
+
+    @Test
+    void aBrokenArchiveInThePluginsFolderIsAUserError() throws Exception {
+        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
+        try (var files = Files.list(DIST.resolve("plugins"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, plugins.resolve(f.getFileName()));
+            }
+        }
+        Files.writeString(plugins.resolve("half-downloaded.jar"), "PK");
+        Result r = scarcity(plugins, "plugins");
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("half-downloaded.jar is not a readable jar"), r.err());
+        assertNoStackTrace(r);
+    }
+}

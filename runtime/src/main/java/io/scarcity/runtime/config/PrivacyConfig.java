@@ -1,0 +1,19 @@
+package io.scarcity.runtime.config;
+
+import io.scarcity.api.ConfigException;
+
+/**
+ * What a client may reveal in its insights.
+ *
+ * @param minMomentRows a client sends feature moments only once they pool at least this many rows
+ *        (held back and carried over until then), so that a round with one or two rows never reveals
+ *        those rows' values through their mean and variance
+ */
+public record PrivacyConfig(int minMomentRows) {
+    public PrivacyConfig {
+        if (minMomentRows < 2) {
+            throw new ConfigException("minMomentRows", "expected a whole number >= 2 (moments of fewer rows reveal the rows), got "
+                    + minMomentRows);
+        }
+    }
+}
