@@ -106,6 +106,11 @@ class CliTest {
         assertEquals(2, ragged.code());
         assertTrue(ragged.err().contains("data.csv:3"), ragged.err());
 
+        Files.writeString(tmp.resolve("data.csv"), "a,b,y\n");
+        Result empty = cli("run", cfg.toString(), "--set", "domains[0].stream.classes=[p, q]");
+        assertEquals(2, empty.code(), empty.out());
+        assertTrue(empty.err().contains("no data"), empty.err());
+
         Files.writeString(tmp.resolve("data.csv"), "a,b,y\n1,2,p\n3,4,q\n5,6,r\n");
         Result unknownLabel = cli("run", cfg.toString(), "--set", "domains[0].stream.classes=[p, q]");
         assertEquals(2, unknownLabel.code());
