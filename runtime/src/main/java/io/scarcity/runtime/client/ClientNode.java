@@ -50,6 +50,8 @@ public final class ClientNode {
     private final SignalBoard signals = new InMemorySignalBoard();
     private final MomentsAccumulator moments;
     private final List<RunMetricsSink> sinks;
+    private long[] confusion;
+    private Routing lastRouting;
 
     /**
      * @param minMomentRows feature moments are sent only once they pool this many rows
@@ -109,6 +111,8 @@ public final class ClientNode {
         for (ExpertSlot s : slots) {
             s.resetRound();
         }
+        int k = schema.numClasses();
+        confusion = schema.task() == Task.CLASSIFICATION ? new long[k * k] : null;
         long rows = 0;
         long correct = 0;
         double lossSum = 0;
@@ -148,7 +152,7 @@ public final class ClientNode {
         double accuracy = rows == 0 || !classification ? Double.NaN : (double) correct / rows;
         double loss = rows == 0 ? Double.NaN : lossSum / rows;
         Insight insight = new Insight(id, domain, round, rows, accuracy, loss, reports, board, moments.drain(minMomentRows));
-        return new ClientRoundResult(id, domain, round, classification, rows, correct, lossSum, logLossSum, driftRows,
+        return new ClientRoundResult(id, domain, round, classification, rows, correct, lossSum, logLossSum, confusion, driftRows,
                 new RoundMetrics(experts, pluginMetrics), board, memory.stats(), insight);
     }
 
@@ -160,6 +164,7 @@ public final class ClientNode {
         if (routing == null) {
             throw new IllegalStateException("router returned no routing");
         }
+        lastRouting = routing;
         int n = batch.rows();
         boolean classification = schema.task() == Task.CLASSIFICATION;
         int k = schema.numClasses();
@@ -213,8 +218,10 @@ public final class ClientNode {
             for (int r = 0; r < n; r++) {
                 if (classification) {
                     int y = batch.label(r);
-                    boolean right = mixture.predictedClass(r) == y;
+                    int predicted = mixture.predictedClass(r);
+                    boolean right = predicted == y;
                     correct += right ? 1 : 0;
+                    confusion[y * k + predicted]++;
                     rowLosses[r] = right ? 0 : 1;
                     logLossSum += -Math.log(Math.max(LOG_FLOOR, mixture.probability(r, y)));
                 } else {
@@ -251,6 +258,35 @@ public final class ClientNode {
         }
         moments.add(batch);
         return new BatchResult(correct, lossSum, logLossSum);
+    }
+
+    /**
+     * Predicts a held-out batch with the client's current model, without learning, rewarding or
+     * publishing anything: the experts of the last routing (all candidates, equally weighted, before
+     * the first batch) mixed with its weights. Used to measure accuracy on past tasks (forgetting).
+     */
+    public Prediction evaluate(Batch batch) {
+        Routing routing = lastRouting != null ? lastRouting : Routing.uniform(candidates);
+        int n = batch.rows();
+        boolean classification = schema.task() == Task.CLASSIFICATION;
+        int k = schema.numClasses();
+        double[] mixed = new double[classification ? n * k : n];
+        for (int i = 0; i < routing.active().size(); i++) {
+            ExpertSlot slot = byName.get(routing.active().get(i));
+            Prediction p = slot.expert().predict(batch, signals);
+            checkPrediction(slot, p, n, classification, k);
+            double w = routing.weight(i);
+            for (int r = 0; r < n; r++) {
+                if (classification) {
+                    for (int c = 0; c < k; c++) {
+                        mixed[r * k + c] += w * p.probability(r, c);
+                    }
+                } else {
+                    mixed[r] += w * p.value(r);
+                }
+            }
+        }
+        return classification ? Prediction.ofProbabilities(n, k, mixed) : Prediction.ofValues(mixed);
     }
 
     private void checkPrediction(ExpertSlot slot, Prediction p, int n, boolean classification, int k) {

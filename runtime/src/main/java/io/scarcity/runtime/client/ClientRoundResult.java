@@ -14,10 +14,12 @@ import java.util.Map;
  * @param correct rows the mixture classified right (classification)
  * @param lossSum sum of per-row losses (0/1 error or squared error)
  * @param logLossSum sum of per-row log-losses (classification)
+ * @param confusion classification only ({@code null} for regression): counts of (true class, predicted
+ *        class) pairs, row-major {@code k x k}, for kappa
  * @param driftRows stream positions (client row index) where a drift was detected this round
  */
 public record ClientRoundResult(String clientId, String domain, int round, boolean classification, long rows,
                                 long correct, double lossSum,
-                                double logLossSum, List<Long> driftRows, RoundMetrics metrics,
+                                double logLossSum, long[] confusion, List<Long> driftRows, RoundMetrics metrics,
                                 Map<String, Double> signals, MemoryStats memory, Insight insight) {
 }

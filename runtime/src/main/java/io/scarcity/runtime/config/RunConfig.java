@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 public record RunConfig(String name, long seed, int rounds, int threads, int batchSize, int batchesPerRound,
                         int replayRows, List<DomainConfig> domains, List<ExpertSelection> experts,
                         PluginSelection router, PluginSelection memory, PluginSelection metaLearner,
-                        PluginSelection gossip, CoordinatorConfig coordinator, PrivacyConfig privacy,
-                        OutputConfig output) {
+                        PluginSelection gossip, FederationConfig federation, CoordinatorConfig coordinator,
+                        PrivacyConfig privacy, OutputConfig output) {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     public RunConfig {
@@ -58,6 +58,7 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
         require("gossip", gossip);
         require("coordinator", coordinator);
         require("privacy", privacy);
+        require("federation", federation);
         for (int i = 0; i < domains.size(); i++) {
             long perRound = (long) domains.get(i).clients() * batchesPerRound * batchSize;
             if (perRound > 50_000_000L) {

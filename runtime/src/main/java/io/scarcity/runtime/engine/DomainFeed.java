@@ -6,16 +6,23 @@ import io.scarcity.api.Task;
 import io.scarcity.runtime.data.Partitioner;
 import io.scarcity.runtime.data.Row;
 import io.scarcity.runtime.data.RowSource;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One domain's stream split among its clients: each round it draws
- * {@code clients x batchesPerRound x batchSize} rows from the source, routes each to a client with the
- * partitioner, and cuts each client's rows into batches (the last one possibly short). Under label or
- * quantity skew, clients get unequal shares, as they would in the field.
+ * One domain's stream split among its clients. Two ways:
+ * <ul>
+ *   <li>shared stream (IID, Dirichlet, quantity skew): each round draws
+ *       {@code clients x batchesPerRound x batchSize} rows from the source and routes each to a client
+ *       with the partitioner, so under skew clients get unequal shares, as in the field;</li>
+ *   <li>per-client quota (natural partitioning, one client per id): each round every client gets up to
+ *       {@code batchesPerRound x batchSize} of its own rows, in their order in the source, so that a file
+ *       sorted by id still gives every client its stream from the first round on.</li>
+ * </ul>
+ * Each client's rows are cut into batches (the last one possibly short).
  */
 final class DomainFeed implements AutoCloseable {
     private final String domain;
@@ -23,18 +30,28 @@ final class DomainFeed implements AutoCloseable {
     private final Partitioner partitioner;
     private final int clients;
     private final int batchSize;
+    private final int batchesPerRound;
     private final int rowsPerRound;
+    private final boolean perClientQuota;
     private final long[] clientRows;
+    private final List<ArrayDeque<Row>> pending = new ArrayList<>();
+    private long consumed;
     private boolean exhausted;
 
-    DomainFeed(String domain, RowSource source, Partitioner partitioner, int clients, int batchSize, int batchesPerRound) {
+    DomainFeed(String domain, RowSource source, Partitioner partitioner, int clients, int batchSize, int batchesPerRound,
+               boolean perClientQuota) {
         this.domain = Objects.requireNonNull(domain, "domain is null");
         this.source = Objects.requireNonNull(source, "source is null");
         this.partitioner = Objects.requireNonNull(partitioner, "partitioner is null");
         this.clients = clients;
         this.batchSize = batchSize;
+        this.batchesPerRound = batchesPerRound;
         this.rowsPerRound = Math.multiplyExact(Math.multiplyExact(clients, batchesPerRound), batchSize);
+        this.perClientQuota = perClientQuota;
         this.clientRows = new long[clients];
+        for (int c = 0; c < clients; c++) {
+            pending.add(new ArrayDeque<>());
+        }
     }
 
     DataSchema schema() {
@@ -45,6 +62,10 @@ final class DomainFeed implements AutoCloseable {
         return source;
     }
 
+    String domain() {
+        return domain;
+    }
+
     boolean exhausted() {
         return exhausted;
     }
@@ -53,54 +74,94 @@ final class DomainFeed implements AutoCloseable {
         return rowsPerRound;
     }
 
+    /** Rows read from the source so far (its stream position). */
+    long consumed() {
+        return consumed;
+    }
+
     /** Batches per client index for the next round; empty lists once the source is exhausted. */
     List<List<Batch>> nextRound() {
-        DataSchema schema = source.schema();
-        int d = schema.numFeatures();
-        boolean classification = schema.task() == Task.CLASSIFICATION;
         List<List<Row>> perClient = new ArrayList<>(clients);
-        for (int c = 0; c < clients; c++) {
-            perClient.add(new ArrayList<>());
-        }
-        for (int i = 0; i < rowsPerRound && !exhausted; i++) {
-            Optional<Row> row = source.next();
-            if (row.isEmpty()) {
-                exhausted = true;
-                break;
+        if (perClientQuota) {
+            int quota = batchesPerRound * batchSize;
+            while (!exhausted && !allHave(quota)) {
+                read().ifPresent(r -> pending.get(partitioner.assign(r)).add(r));
             }
-            int c = partitioner.assign(row.get());
-            perClient.get(c).add(row.get());
+            for (int c = 0; c < clients; c++) {
+                List<Row> rows = new ArrayList<>(quota);
+                ArrayDeque<Row> q = pending.get(c);
+                while (rows.size() < quota && !q.isEmpty()) {
+                    rows.add(q.poll());
+                }
+                perClient.add(rows);
+            }
+        } else {
+            for (int c = 0; c < clients; c++) {
+                perClient.add(new ArrayList<>());
+            }
+            for (int i = 0; i < rowsPerRound && !exhausted; i++) {
+                Optional<Row> row = read();
+                row.ifPresent(r -> perClient.get(partitioner.assign(r)).add(r));
+            }
         }
         List<List<Batch>> out = new ArrayList<>(clients);
         for (int c = 0; c < clients; c++) {
-            List<Row> rows = perClient.get(c);
-            List<Batch> batches = new ArrayList<>();
-            for (int from = 0; from < rows.size(); from += batchSize) {
-                int to = Math.min(rows.size(), from + batchSize);
-                int n = to - from;
-                double[] x = new double[n * d];
-                for (int r = 0; r < n; r++) {
-                    System.arraycopy(rows.get(from + r).features(), 0, x, r * d, d);
-                }
-                long first = clientRows[c];
-                clientRows[c] += n;
-                if (classification) {
-                    int[] y = new int[n];
-                    for (int r = 0; r < n; r++) {
-                        y[r] = rows.get(from + r).label();
-                    }
-                    batches.add(Batch.ofClasses(schema, domain, first, x, y));
-                } else {
-                    double[] t = new double[n];
-                    for (int r = 0; r < n; r++) {
-                        t[r] = rows.get(from + r).target();
-                    }
-                    batches.add(Batch.ofTargets(schema, domain, first, x, t));
-                }
-            }
-            out.add(batches);
+            out.add(batches(c, perClient.get(c)));
         }
         return out;
+    }
+
+    private Optional<Row> read() {
+        Optional<Row> row = source.next();
+        if (row.isEmpty()) {
+            exhausted = true;
+        } else {
+            consumed++;
+        }
+        return row;
+    }
+
+    private boolean allHave(int quota) {
+        for (ArrayDeque<Row> q : pending) {
+            if (q.size() < quota) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private List<Batch> batches(int client, List<Row> rows) {
+        DataSchema schema = source.schema();
+        int d = schema.numFeatures();
+        boolean classification = schema.task() == Task.CLASSIFICATION;
+        List<Batch> batches = new ArrayList<>();
+        for (int from = 0; from < rows.size(); from += batchSize) {
+            int to = Math.min(rows.size(), from + batchSize);
+            batches.add(toBatch(schema, domain, rows.subList(from, to), clientRows[client], classification, d));
+            clientRows[client] += to - from;
+        }
+        return batches;
+    }
+
+    /** Rows as one batch (features copied row-major). */
+    static Batch toBatch(DataSchema schema, String domain, List<Row> rows, long firstRow, boolean classification, int d) {
+        int n = rows.size();
+        double[] x = new double[n * d];
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(rows.get(r).features(), 0, x, r * d, d);
+        }
+        if (classification) {
+            int[] y = new int[n];
+            for (int r = 0; r < n; r++) {
+                y[r] = rows.get(r).label();
+            }
+            return Batch.ofClasses(schema, domain, firstRow, x, y);
+        }
+        double[] t = new double[n];
+        for (int r = 0; r < n; r++) {
+            t[r] = rows.get(r).target();
+        }
+        return Batch.ofTargets(schema, domain, firstRow, x, t);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.scarcity.api.GossipStrategy;
 import io.scarcity.api.Insight;
 import io.scarcity.api.MetaParameters;
 import io.scarcity.api.Peer;
+import io.scarcity.api.Prediction;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.runtime.client.ClientNode;
 import io.scarcity.runtime.client.ClientRoundResult;
@@ -21,7 +22,9 @@ import io.scarcity.runtime.coordinator.Coordinator;
 import io.scarcity.runtime.coordinator.GlobalMemory;
 import io.scarcity.runtime.data.Partitioner;
 import io.scarcity.runtime.data.PartitionerFactory;
+import io.scarcity.runtime.data.Row;
 import io.scarcity.runtime.data.RowSource;
+import io.scarcity.runtime.data.TaskStream;
 import io.scarcity.runtime.data.StreamFactory;
 import io.scarcity.runtime.plugin.PluginRegistry;
 import java.lang.System.Logger;
@@ -51,6 +54,8 @@ public final class InProcessEngine implements AutoCloseable {
 
     private final RunConfig config;
     private final List<DomainFeed> feeds = new ArrayList<>();
+    private final List<List<ClientNode>> clientsByDomain = new ArrayList<>();
+    private final List<Integer> segmentsEvaluated = new ArrayList<>();
     private final List<ClientNode> clients = new ArrayList<>();
     private final Map<String, Integer> clientIndex = new HashMap<>();
     private final Coordinator coordinator;
@@ -77,12 +82,18 @@ public final class InProcessEngine implements AutoCloseable {
                 Partitioner partitioner = PartitionerFactory.create(partitionConfig, d.clients(), source.schema(),
                         Seeds.derive(config.seed(), "partition/" + d.name()));
                 rejectUnread(partitionConfig, "partitioner");
-                feeds.add(new DomainFeed(d.name(), source, partitioner, d.clients(), config.batchSize(), config.batchesPerRound()));
+                boolean natural = "natural".equals(d.partition().get("type"));
+                feeds.add(new DomainFeed(d.name(), source, partitioner, d.clients(), config.batchSize(),
+                        config.batchesPerRound(), natural));
+                segmentsEvaluated.add(0);
+                List<ClientNode> domainClients = new ArrayList<>();
                 for (int j = 0; j < d.clients(); j++) {
                     ClientNode c = assembly.client(d.name() + "-" + j, d.name(), source.schema());
                     clientIndex.put(c.id(), clients.size());
                     clients.add(c);
+                    domainClients.add(c);
                 }
+                clientsByDomain.add(domainClients);
             }
             this.coordinator = new Coordinator(new GlobalMemory(config.coordinator().memoryPerDomain()),
                     assembly.metaLearner(coordinatorMetrics), System.getLogger("io.scarcity.coordinator"));
@@ -121,6 +132,7 @@ public final class InProcessEngine implements AutoCloseable {
         long correct = 0;
         double lossSum = 0;
         long gossipBytesTotal = 0;
+        List<TaskEvaluation> evaluations = new ArrayList<>();
         int threads = config.threads() == 0 ? Runtime.getRuntime().availableProcessors() : config.threads();
         ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, daemonThreads()) : null;
         int completed = 0;
@@ -149,20 +161,25 @@ public final class InProcessEngine implements AutoCloseable {
                 List<ClientRoundResult> results = runClients(pool, round, work);
                 long[] bytes = new long[clients.size()];
                 int[] partners = new int[clients.size()];
-                List<Insight> insights = new ArrayList<>(results.size());
-                for (int i = 0; i < results.size(); i++) {
-                    Insight in = results.get(i).insight();
-                    insights.add(in);
-                    bytes[i] += in.sizeBytes();
-                }
-                Map<String, MetaParameters> params = coordinator.endRound(round, insights);
-                for (ClientNode c : clients) {
-                    MetaParameters p = params.get(c.domain());
-                    if (p != null) {
-                        c.apply(p);
+                long gossipBytes = 0;
+                if (config.federation().federated()) {
+                    List<Insight> insights = new ArrayList<>(results.size());
+                    for (int i = 0; i < results.size(); i++) {
+                        Insight in = results.get(i).insight();
+                        insights.add(in);
+                        bytes[i] += in.sizeBytes();
                     }
+                    Map<String, MetaParameters> params = coordinator.endRound(round, insights);
+                    for (ClientNode c : clients) {
+                        MetaParameters p = params.get(c.domain());
+                        if (p != null) {
+                            c.apply(p);
+                        }
+                    }
+                    gossipBytes = gossip(round, bytes, partners);
+                } else if (config.federation().fedavg()) {
+                    gossipBytes = averageWeights(bytes);
                 }
-                long gossipBytes = gossip(round, bytes, partners);
                 gossipBytesTotal += gossipBytes;
                 for (ClientRoundResult r : results) {
                     rows += r.rows();
@@ -179,6 +196,10 @@ public final class InProcessEngine implements AutoCloseable {
                 completed = round;
                 observer.roundCompleted(round, config.rounds(), results,
                         new RunObserver.RoundExtras(bytes, partners, gossipBytes, coordinator.rejected(), coordinatorMetrics.drain()));
+                for (TaskEvaluation e : evaluateTasks(round)) {
+                    evaluations.add(e);
+                    observer.tasksEvaluated(e);
+                }
             }
         } finally {
             if (pool != null) {
@@ -197,7 +218,7 @@ public final class InProcessEngine implements AutoCloseable {
         domainAcc.forEach((d, a) -> accuracy.put(d, new double[] {
             a[1] == 0 ? Double.NaN : a[2] == 1 ? a[0] / a[1] : Math.sqrt(a[0] / a[1]), a[1], a[2]}));
         return new RunResult(completed, stopReason, rows, correct, lossSum, accuracy, injected, detected, quarantined,
-                coordinator.memory().accepted(), coordinator.rejected(), gossipBytesTotal, System.nanoTime() - start);
+                coordinator.memory().accepted(), coordinator.rejected(), gossipBytesTotal, evaluations, System.nanoTime() - start);
     }
 
     /** Drift positions the sources declare, per domain, as {@code stream row -> round it falls in}. */
@@ -251,6 +272,76 @@ public final class InProcessEngine implements AutoCloseable {
             }
         }
         return results;
+    }
+
+    /**
+     * FedAvg (weight sharing, a baseline): per domain, each gossipable expert's states are averaged over
+     * the clients, sample-weighted, and every client adopts the average. Each client uploads its state
+     * and downloads the average. Returns the bytes moved.
+     */
+    private long averageWeights(long[] bytes) {
+        long total = 0;
+        for (List<ClientNode> domainClients : clientsByDomain) {
+            ClientNode first = domainClients.get(0);
+            for (ExpertSlot slot : first.gossipCandidates(0)) {
+                List<ExpertState> states = new ArrayList<>(domainClients.size());
+                for (ClientNode c : domainClients) {
+                    states.add(c.exportState(slot.name()));
+                }
+                ExpertState mean = WeightAveraging.average(states);
+                for (int i = 0; i < domainClients.size(); i++) {
+                    ClientNode c = domainClients.get(i);
+                    c.mergeState(slot.name(), mean);
+                    long moved = states.get(i).sizeBytes() + mean.sizeBytes();
+                    bytes[clientIndex.get(c.id())] += moved;
+                    total += moved;
+                }
+            }
+        }
+        return total;
+    }
+
+    /** Evaluates every client of a task-stream domain on every task after each completed segment. */
+    private List<TaskEvaluation> evaluateTasks(int round) {
+        List<TaskEvaluation> out = new ArrayList<>();
+        for (int i = 0; i < feeds.size(); i++) {
+            if (!(feeds.get(i).source() instanceof TaskStream tasks)) {
+                continue;
+            }
+            List<TaskStream.Segment> schedule = tasks.schedule();
+            int next = segmentsEvaluated.get(i);
+            // A segment counts as learned once the feed has read past its end (or the stream ran out).
+            while (next < schedule.size()
+                    && (feeds.get(i).consumed() >= schedule.get(next).end() || feeds.get(i).exhausted())) {
+                double[] accuracy = new double[tasks.taskCount()];
+                for (int t = 0; t < accuracy.length; t++) {
+                    accuracy[t] = accuracyOn(clientsByDomain.get(i), tasks, t);
+                }
+                out.add(new TaskEvaluation(config.domains().get(i).name(), round, next, schedule.get(next).task(), accuracy));
+                next++;
+            }
+            segmentsEvaluated.set(i, next);
+        }
+        return out;
+    }
+
+    private static double accuracyOn(List<ClientNode> domainClients, TaskStream tasks, int task) {
+        List<Row> rows = tasks.testRows(task);
+        if (rows.isEmpty()) {
+            return Double.NaN;
+        }
+        DataSchema schema = tasks.schema();
+        Batch test = DomainFeed.toBatch(schema, "test", rows, 0, true, schema.numFeatures());
+        double sum = 0;
+        for (ClientNode c : domainClients) {
+            Prediction p = c.evaluate(test);
+            long right = 0;
+            for (int r = 0; r < test.rows(); r++) {
+                right += p.predictedClass(r) == test.label(r) ? 1 : 0;
+            }
+            sum += (double) right / test.rows();
+        }
+        return sum / domainClients.size();
     }
 
     /** Peer-to-peer exchange: the coordinator is not involved. Returns the bytes exchanged. */

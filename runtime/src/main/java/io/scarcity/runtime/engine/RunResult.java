@@ -12,10 +12,11 @@ import java.util.Map;
  * @param stopReason {@code completed}, or why the run stopped early (e.g. data exhausted)
  * @param injectedDrifts drift positions the sources declared, per domain, as {@code row -> round}
  * @param detectedDrifts rounds in which each client detected a drift
+ * @param taskEvaluations accuracy-matrix rows of task streams, in order (empty without task streams)
  * @param quarantinedRows rows skipped as invalid per domain (sources configured to quarantine)
  */
 public record RunResult(int roundsCompleted, String stopReason, long rows, long correct, double lossSum,
                         Map<String, double[]> domainMetrics, Map<String, Map<Long, Integer>> injectedDrifts,
                         Map<String, List<Integer>> detectedDrifts, Map<String, Long> quarantinedRows, long insightsAccepted, long insightsRejected,
-                        long gossipBytes, long elapsedNanos) {
+                        long gossipBytes, List<TaskEvaluation> taskEvaluations, long elapsedNanos) {
 }
