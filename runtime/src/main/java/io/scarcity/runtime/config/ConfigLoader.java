@@ -133,6 +133,124 @@ public final class ConfigLoader {
         return new LoadedConfig(config, tree, baseDir, source);
     }
 
+    /**
+     * Binds a run config given as a tree (e.g. the {@code run:} part of a benchmark suite, with a
+     * method's changes applied): laid over the defaults, no overrides.
+     */
+    public static LoadedConfig bindTree(ObjectNode user, String source, Path baseDir) {
+        ObjectNode tree = defaults();
+        merge(tree, user);
+        return new LoadedConfig(bind(tree, Map.of()), tree, baseDir, source);
+    }
+
+    /**
+     * Sets the value at a dotted path ({@code experts[0].config.k}, {@code federation.mode}) in a tree,
+     * creating mappings on the way.
+     *
+     * @param origin what asked for it, for error messages
+     */
+    public static void set(ObjectNode tree, String path, JsonNode value, String origin) {
+        List<String> segments = new ArrayList<>();
+        for (String s : path.replace("[", ".").replace("]", "").split("\\.")) {
+            if (s.isEmpty()) {
+                throw new ConfigException(origin, "malformed key '" + path + "'");
+            }
+            segments.add(s);
+        }
+        JsonNode node = tree;
+        for (int i = 0; i < segments.size(); i++) {
+            String seg = segments.get(i);
+            boolean last = i == segments.size() - 1;
+            if (node instanceof ArrayNode array) {
+                int index;
+                try {
+                    index = Integer.parseInt(seg);
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(origin, "'" + path + "': a list needs an index, got '" + seg + "'");
+                }
+                if (index < 0 || index >= array.size()) {
+                    throw new ConfigException(origin, "'" + path + "': index " + index + " is out of range (0.." + (array.size() - 1) + ")");
+                }
+                if (last) {
+                    array.set(index, value.deepCopy());
+                } else {
+                    node = array.get(index);
+                }
+            } else if (node instanceof ObjectNode object) {
+                if (last) {
+                    object.set(seg, value.deepCopy());
+                } else {
+                    JsonNode child = object.get(seg);
+                    node = child == null || child.isNull() ? object.putObject(seg) : child;
+                }
+            } else {
+                throw new ConfigException(origin, "'" + path + "': cannot set a key below a single value");
+            }
+        }
+    }
+
+    /** A YAML mapper as strict as the one for run configs, for other config files (benchmark suites). */
+    public static ObjectMapper strictMapper() {
+        return YAML;
+    }
+
+    /**
+     * Reads a YAML file into a tree with the same rules and messages as run configs (malformed YAML
+     * with its line, no aliases, a mapping at the top).
+     */
+    public static JsonNode readFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("", "file " + file + " does not exist; check the path");
+        } catch (IOException e) {
+            throw new ConfigException("", "cannot read " + file + ": " + e.getMessage());
+        }
+        return readYaml(text, file.toString());
+    }
+
+    /**
+     * Reports a key that no record component takes before binding, so that a typo is named as such even
+     * when the same mapping also lacks a required key (the binder would report the missing one first).
+     * Descends into record-typed components and lists of records; plugin subtrees (maps) are left to
+     * their plugins.
+     */
+    public static void rejectUnknownKeys(JsonNode node, Class<?> type, String path, Map<String, String> origins) {
+        if (!type.isRecord() || !(node instanceof ObjectNode object)) {
+            return;
+        }
+        Map<String, java.lang.reflect.RecordComponent> components = new java.util.LinkedHashMap<>();
+        for (java.lang.reflect.RecordComponent c : type.getRecordComponents()) {
+            components.put(c.getName(), c);
+        }
+        Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            String p = path.isEmpty() ? f.getKey() : path + "." + f.getKey();
+            java.lang.reflect.RecordComponent c = components.get(f.getKey());
+            if (c == null) {
+                String origin = origins.get(p);
+                throw new ConfigException(p, "unknown key '" + f.getKey() + "'; valid keys here: "
+                        + String.join(", ", new TreeSet<>(components.keySet())) + (origin == null ? "" : " (from " + origin + ")"));
+            }
+            if (c.getType().isRecord()) {
+                rejectUnknownKeys(f.getValue(), c.getType(), p, origins);
+            } else if (List.class.isAssignableFrom(c.getType()) && f.getValue().isArray()
+                    && c.getGenericType() instanceof java.lang.reflect.ParameterizedType pt
+                    && pt.getActualTypeArguments()[0] instanceof Class<?> element && element.isRecord()) {
+                for (int i = 0; i < f.getValue().size(); i++) {
+                    rejectUnknownKeys(f.getValue().get(i), element, p + "[" + i + "]", origins);
+                }
+            }
+        }
+    }
+
+    /** Turns a Jackson binding error into a ConfigException with the key's path. */
+    public static ConfigException explain(JsonMappingException e, JsonNode tree) {
+        return translate(e, tree, Map.of());
+    }
+
     /** The embedded defaults as a fresh tree. */
     public static ObjectNode defaults() {
         try (InputStream in = ConfigLoader.class.getResourceAsStream("defaults.yaml")) {
@@ -286,6 +404,7 @@ public final class ConfigLoader {
     }
 
     private static RunConfig bind(ObjectNode tree, Map<String, String> origins) {
+        rejectUnknownKeys(tree, RunConfig.class, "", origins);
         try {
             return YAML.treeToValue(tree, RunConfig.class);
         } catch (JsonMappingException e) {
@@ -295,7 +414,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static ConfigException translate(JsonMappingException e, ObjectNode tree, Map<String, String> origins) {
+    private static ConfigException translate(JsonMappingException e, JsonNode tree, Map<String, String> origins) {
         List<JsonMappingException.Reference> refs = e.getPath();
         String path = formatPath(refs);
         String reason;

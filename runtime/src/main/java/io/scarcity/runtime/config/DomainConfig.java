@@ -6,9 +6,11 @@ import java.util.Map;
 
 /**
  * One domain: its clients share a stream (a generator or a file) that a partitioner splits among them.
- * {@code stream} and {@code partition} are read by the data layer.
+ * {@code stream} and {@code partition} are read by the data layer. {@code batchesPerRound}, if given,
+ * overrides the run's for this domain's clients (a centralised baseline gets all clients' batches).
  */
-public record DomainConfig(String name, Integer clients, Map<String, Object> stream, Map<String, Object> partition) {
+public record DomainConfig(String name, Integer clients, Map<String, Object> stream, Map<String, Object> partition,
+                           Integer batchesPerRound) {
     public DomainConfig {
         if (name == null || !RunConfig.NAME.matcher(name).matches()) {
             throw new ConfigException("name", "expected a domain name of letters, digits, '.', '_' or '-', got '" + name + "'");
@@ -19,7 +21,15 @@ public record DomainConfig(String name, Integer clients, Map<String, Object> str
         if (stream == null || stream.isEmpty()) {
             throw new ConfigException("stream", "domain '" + name + "' needs a stream, e.g. stream: {type: sea}");
         }
+        if (batchesPerRound != null && batchesPerRound < 1) {
+            throw new ConfigException("batchesPerRound", "expected a whole number >= 1, got " + batchesPerRound);
+        }
         stream = new LinkedHashMap<>(stream);
         partition = partition == null ? new LinkedHashMap<>(Map.of("type", "iid")) : new LinkedHashMap<>(partition);
+    }
+
+    /** Batches per client per round in this domain. */
+    public int batchesPerRound(int runDefault) {
+        return batchesPerRound == null ? runDefault : batchesPerRound;
     }
 }

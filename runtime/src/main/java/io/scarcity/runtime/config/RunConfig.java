@@ -60,7 +60,7 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
         require("privacy", privacy);
         require("federation", federation);
         for (int i = 0; i < domains.size(); i++) {
-            long perRound = (long) domains.get(i).clients() * batchesPerRound * batchSize;
+            long perRound = (long) domains.get(i).clients() * domains.get(i).batchesPerRound(batchesPerRound) * batchSize;
             if (perRound > 50_000_000L) {
                 throw new ConfigException("domains[" + i + "].clients", "clients x batchesPerRound x batchSize = " + perRound
                         + " rows per round for domain '" + domains.get(i).name() + "' is more than 50,000,000; use smaller batches or more rounds");

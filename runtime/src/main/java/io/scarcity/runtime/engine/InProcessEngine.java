@@ -84,7 +84,7 @@ public final class InProcessEngine implements AutoCloseable {
                 rejectUnread(partitionConfig, "partitioner");
                 boolean natural = "natural".equals(d.partition().get("type"));
                 feeds.add(new DomainFeed(d.name(), source, partitioner, d.clients(), config.batchSize(),
-                        config.batchesPerRound(), natural));
+                        d.batchesPerRound(config.batchesPerRound()), natural));
                 segmentsEvaluated.add(0);
                 List<ClientNode> domainClients = new ArrayList<>();
                 for (int j = 0; j < d.clients(); j++) {

@@ -1,0 +1,260 @@
+package io.scarcity.runtime.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.scarcity.runtime.client.ClientRoundResult;
+import io.scarcity.runtime.config.ConfigLoader;
+import io.scarcity.runtime.config.LoadedConfig;
+import io.scarcity.runtime.engine.InProcessEngine;
+import io.scarcity.runtime.engine.RunObserver;
+import io.scarcity.runtime.engine.RunResult;
+import io.scarcity.runtime.engine.TaskEvaluation;
+import io.scarcity.runtime.eval.ContinualMetrics;
+import io.scarcity.runtime.eval.DriftRecovery;
+import io.scarcity.runtime.eval.Kappa;
+import io.scarcity.runtime.plugin.PluginRegistry;
+import io.scarcity.runtime.report.MetricsWriter;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Runs every method of a suite over every seed, one after the other in this JVM (so that timings and
+ * memory are comparable), and measures each run. Every method gets the identical streams and
+ * partitions for a seed: the data layer is seeded from the run seed and the domain alone.
+ */
+public final class BenchRunner {
+    private final BenchSuite suite;
+    private final Path suiteDir;
+    private final PluginRegistry registry;
+    private final PrintStream progress;
+
+    public BenchRunner(BenchSuite suite, Path suiteDir, PluginRegistry registry, PrintStream progress) {
+        this.suite = Objects.requireNonNull(suite, "suite is null");
+        this.suiteDir = Objects.requireNonNull(suiteDir, "suiteDir is null");
+        this.registry = Objects.requireNonNull(registry, "registry is null");
+        this.progress = Objects.requireNonNull(progress, "progress is null");
+    }
+
+    /** The run config of a method with a seed, validated (so that a suite fails before anything runs). */
+    public LoadedConfig configFor(BenchMethod method, long seed) {
+        ObjectNode tree = suite.run().deepCopy();
+        String origin = "methods[" + method.name() + "].set";
+        for (Map.Entry<String, JsonNode> e : method.set().entrySet()) {
+            ConfigLoader.set(tree, e.getKey(), e.getValue(), origin);
+        }
+        ConfigLoader.set(tree, "seed", LongNode.valueOf(seed), "seeds");
+        ConfigLoader.set(tree, "output.progress", TextNode.valueOf("off"), "bench");
+        ConfigLoader.set(tree, "name", TextNode.valueOf(suite.suite()), "bench");
+        String mode = method.centralised() ? "local" : method.federation();
+        ConfigLoader.set(tree, "federation.mode", TextNode.valueOf(mode), "bench");
+        LoadedConfig bound = ConfigLoader.bindTree(tree, "suite " + suite.suite() + ", method " + method.name(), suiteDir);
+        if (method.centralised() && tree.get("domains") instanceof ArrayNode domains) {
+            // One learner per domain that gets every client's batches: the same rows per round, in stream order.
+            for (int i = 0; i < domains.size(); i++) {
+                if (domains.get(i) instanceof ObjectNode domain) {
+                    var d = bound.config().domains().get(i);
+                    domain.put("clients", 1);
+                    domain.put("batchesPerRound", d.clients() * d.batchesPerRound(bound.config().batchesPerRound()));
+                    domain.putObject("partition").put("type", "iid");
+                }
+            }
+            bound = ConfigLoader.bindTree(tree, "suite " + suite.suite() + ", method " + method.name(), suiteDir);
+        }
+        return bound;
+    }
+
+    /**
+     * Runs everything.
+     *
+     * @param outDir where each run's metrics.jsonl goes ({@code <method>-seed<seed>/})
+     */
+    public List<MethodRun> runAll(Path outDir) {
+        // Validate every method's config first: a typo in the last method must not cost the whole suite.
+        for (BenchMethod m : suite.methods()) {
+            for (long seed : suite.seeds()) {
+                try (InProcessEngine probe = new InProcessEngine(configFor(m, seed), registry)) {
+                    probe.clients();
+                }
+            }
+        }
+        List<MethodRun> runs = new ArrayList<>();
+        int total = suite.methods().size() * suite.seeds().size();
+        int done = 0;
+        for (BenchMethod m : suite.methods()) {
+            for (long seed : suite.seeds()) {
+                done++;
+                progress.printf(Locale.ROOT, "[%d/%d] %s, seed %d ... ", done, total, m.name(), seed);
+                progress.flush();
+                MethodRun r = runOne(m, seed, outDir.resolve(safe(m.name()) + "-seed" + seed));
+                runs.add(r);
+                progress.printf(Locale.ROOT, "%s  %,.0f rows/s%n", headline(r), r.rowsPerSecond());
+            }
+        }
+        return runs;
+    }
+
+    private static String headline(MethodRun r) {
+        if (!Double.isNaN(r.accuracy())) {
+            return String.format(Locale.ROOT, "accuracy %.4f  kappa %.4f", r.accuracy(), r.kappa());
+        }
+        return String.format(Locale.ROOT, "RMSE %.4g", r.rmse());
+    }
+
+    static String safe(String name) {
+        return name.replaceAll("[^A-Za-z0-9._-]+", "_");
+    }
+
+    private MethodRun runOne(BenchMethod method, long seed, Path dir) {
+        LoadedConfig config = configFor(method, seed);
+        Collector collector = new Collector();
+        RunResult result;
+        System.gc();
+        resetPeaks();
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try (InProcessEngine engine = new InProcessEngine(config, registry);
+             MetricsWriter metrics = new MetricsWriter(dir.resolve("metrics.jsonl"))) {
+            result = engine.run(new RunObserver() {
+                @Override
+                public void roundCompleted(int round, int totalRounds, List<ClientRoundResult> results, RoundExtras extras) {
+                    metrics.roundCompleted(round, totalRounds, results, extras);
+                    collector.roundCompleted(round, totalRounds, results, extras);
+                }
+
+                @Override
+                public void tasksEvaluated(TaskEvaluation evaluation) {
+                    collector.evaluations.add(evaluation);
+                }
+            });
+        }
+        double peakMb = peakHeap() / 1048576.0;
+        double seconds = result.elapsedNanos() / 1e9;
+        double[] byRound = collector.accuracyByRound.stream().mapToDouble(Double::doubleValue).toArray();
+        List<Double> recovery = new ArrayList<>();
+        for (Map<Long, Integer> drifts : result.injectedDrifts().values()) {
+            for (int round : drifts.values()) {
+                recovery.add(DriftRecovery.rounds(byRound, round, suite.recoveryTolerance()));
+            }
+        }
+        double[][] matrix = new double[0][];
+        int[] taskOf = new int[0];
+        ContinualMetrics cl = null;
+        if (!collector.evaluations.isEmpty()) {
+            // Domains are averaged per segment when several run task streams with the same schedule.
+            Map<Integer, List<TaskEvaluation>> bySegment = new TreeMap<>();
+            for (TaskEvaluation e : collector.evaluations) {
+                bySegment.computeIfAbsent(e.segment(), k -> new ArrayList<>()).add(e);
+            }
+            matrix = new double[bySegment.size()][];
+            taskOf = new int[bySegment.size()];
+            int i = 0;
+            for (List<TaskEvaluation> es : bySegment.values()) {
+                double[] row = new double[es.get(0).accuracy().length];
+                for (TaskEvaluation e : es) {
+                    double[] a = e.accuracy();
+                    for (int t = 0; t < row.length; t++) {
+                        row[t] += a[t] / es.size();
+                    }
+                }
+                matrix[i] = row;
+                taskOf[i] = es.get(0).task();
+                i++;
+            }
+            cl = ContinualMetrics.of(matrix, taskOf);
+        }
+        Map<String, Double> clientAcc = new LinkedHashMap<>();
+        collector.clientRows.forEach((c, v) -> clientAcc.put(c, v[0] == 0 ? Double.NaN : v[1] / v[0]));
+        double bytesPerClientRound = collector.clientRounds == 0 ? 0 : (double) collector.bytes / collector.clientRounds;
+        return new MethodRun(method.name(), seed, result.rows(),
+                collector.classRows == 0 ? Double.NaN : (double) collector.correct / collector.classRows,
+                collector.confusion == null ? Double.NaN : Kappa.of(collector.confusion, collector.k),
+                collector.regRows == 0 ? Double.NaN : Math.sqrt(collector.squaredErrors / collector.regRows),
+                byRound, clientAcc,
+                cl == null ? Double.NaN : cl.finalAccuracy(), cl == null ? Double.NaN : cl.backwardTransfer(),
+                cl == null ? Double.NaN : cl.forgetting(), matrix, taskOf, recovery, bytesPerClientRound,
+                seconds > 0 ? result.rows() / seconds : Double.NaN, peakMb);
+    }
+
+    /** Everything measured from the rounds' results. */
+    private static final class Collector implements RunObserver {
+        long classRows;
+        long correct;
+        long regRows;
+        double squaredErrors;
+        long[] confusion;
+        int k;
+        long bytes;
+        long clientRounds;
+        final List<Double> accuracyByRound = new ArrayList<>();
+        final Map<String, double[]> clientRows = new LinkedHashMap<>();
+        final List<TaskEvaluation> evaluations = new ArrayList<>();
+
+        @Override
+        public void roundCompleted(int round, int totalRounds, List<ClientRoundResult> results, RoundExtras extras) {
+            long rr = 0;
+            long rc = 0;
+            for (int i = 0; i < results.size(); i++) {
+                ClientRoundResult r = results.get(i);
+                bytes += extras.bytesSent()[i];
+                clientRounds++;
+                if (r.classification()) {
+                    rr += r.rows();
+                    rc += r.correct();
+                    double[] c = clientRows.computeIfAbsent(r.clientId(), x -> new double[2]);
+                    c[0] += r.rows();
+                    c[1] += r.correct();
+                    if (r.confusion() != null) {
+                        if (confusion == null) {
+                            k = (int) Math.round(Math.sqrt(r.confusion().length));
+                            confusion = new long[r.confusion().length];
+                        }
+                        if (r.confusion().length == confusion.length) {
+                            Kappa.add(confusion, r.confusion());
+                        }
+                    }
+                } else {
+                    regRows += r.rows();
+                    squaredErrors += r.lossSum();
+                }
+            }
+            classRows += rr;
+            correct += rc;
+            accuracyByRound.add(rr == 0 ? Double.NaN : (double) rc / rr);
+        }
+    }
+
+    private static void resetPeaks() {
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) {
+                p.resetPeakUsage();
+            }
+        }
+    }
+
+    private static long peakHeap() {
+        long sum = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) {
+                sum += p.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+}

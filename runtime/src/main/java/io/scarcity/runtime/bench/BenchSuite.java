@@ -1,0 +1,71 @@
+package io.scarcity.runtime.bench;
+
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scarcity.api.ConfigException;
+import io.scarcity.runtime.config.ConfigLoader;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A benchmark suite: one run config and the methods that run it, each over the same seeds, so that
+ * every method sees the identical streams and partitions.
+ *
+ * @param suite the suite's name (names the output folder)
+ * @param description one paragraph for the report
+ * @param seeds run seeds; each method runs once per seed
+ * @param run a run config (same keys as {@code scarcity run} files); relative paths resolve against the suite file
+ * @param methods what to compare
+ * @param recoveryTolerance accuracy points within which a drift counts as recovered (default 0.02)
+ */
+public record BenchSuite(String suite, String description, List<Long> seeds, ObjectNode run, List<BenchMethod> methods,
+                         Double recoveryTolerance) {
+    public BenchSuite {
+        if (suite == null || !suite.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new ConfigException("suite", "expected a name of letters, digits, '.', '_' or '-', got '" + suite + "'");
+        }
+        description = description == null ? "" : description;
+        if (seeds == null || seeds.isEmpty()) {
+            throw new ConfigException("seeds", "give at least one seed, e.g. seeds: [1, 2, 3]");
+        }
+        seeds = List.copyOf(seeds);
+        if (run == null) {
+            throw new ConfigException("run", "the run config the methods share is required");
+        }
+        if (methods == null || methods.isEmpty()) {
+            throw new ConfigException("methods", "give at least one method, e.g. methods: [{name: scarcity}]");
+        }
+        methods = List.copyOf(methods);
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < methods.size(); i++) {
+            if (!names.add(methods.get(i).name())) {
+                throw new ConfigException("methods[" + i + "].name", "method '" + methods.get(i).name() + "' is listed twice");
+            }
+        }
+        recoveryTolerance = recoveryTolerance == null ? 0.02 : recoveryTolerance;
+        if (!(recoveryTolerance > 0 && recoveryTolerance < 1)) {
+            throw new ConfigException("recoveryTolerance", "expected a number in (0, 1), got " + recoveryTolerance);
+        }
+    }
+
+    /** Reads and validates a suite file strictly (unknown keys, wrong types: errors with the key's path). */
+    public static BenchSuite load(Path file) {
+        JsonNode tree = ConfigLoader.readFile(file);
+        try {
+            ConfigLoader.rejectUnknownKeys(tree, BenchSuite.class, "", java.util.Map.of());
+        } catch (ConfigException e) {
+            throw new ConfigException(e.path(), file + ": " + e.reason());
+        }
+        try {
+            return ConfigLoader.strictMapper().treeToValue(tree, BenchSuite.class);
+        } catch (JsonMappingException e) {
+            ConfigException c = ConfigLoader.explain(e, tree);
+            throw new ConfigException(c.path(), file + ": " + c.reason());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ConfigException("", file + ": " + e.getOriginalMessage());
+        }
+    }
+}

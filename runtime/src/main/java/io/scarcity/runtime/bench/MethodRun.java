@@ -1,0 +1,19 @@
+package io.scarcity.runtime.bench;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one method measured with one seed.
+ *
+ * @param accuracyByRound prequential accuracy of each round over all classification rows (NaN if none)
+ * @param clientAccuracy prequential accuracy of each client over the run (classification)
+ * @param recoveryRounds rounds to recover from each injected drift (NaN: not recovered)
+ * @param bytesPerClientRound mean bytes a client sent per round (insights, gossip, weights)
+ * @param peakHeapMb peak heap during the run (all pools, after a GC before it)
+ */
+public record MethodRun(String method, long seed, long rows, double accuracy, double kappa, double rmse,
+                        double[] accuracyByRound, Map<String, Double> clientAccuracy, double finalTaskAccuracy,
+                        double backwardTransfer, double forgetting, double[][] accuracyMatrix, int[] taskOf,
+                        List<Double> recoveryRounds, double bytesPerClientRound, double rowsPerSecond, double peakHeapMb) {
+}

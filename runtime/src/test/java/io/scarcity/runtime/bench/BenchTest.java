@@ -1,0 +1,136 @@
+package io.scarcity.runtime.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scarcity.api.ConfigException;
+import io.scarcity.runtime.cli.Main;
+import io.scarcity.runtime.config.LoadedConfig;
+import io.scarcity.runtime.plugin.PluginRegistry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchTest {
+    static final String SUITE = """
+            suite: tiny
+            description: a tiny SEA suite for tests
+            seeds: [1, 2]
+            run:
+              rounds: 6
+              batchSize: 50
+              batchesPerRound: 2
+              domains:
+                - name: sea
+                  clients: 3
+                  stream: {type: sea, noise: 0.1, drifts: [{at: 1200, concept: 3}]}
+                  partition: {type: dirichlet, alpha: 0.5}
+              experts: [{plugin: statistical}, {plugin: drift}]
+            methods:
+              - name: scarcity
+              - name: local-only
+                federation: local
+              - name: centralised
+                centralised: true
+              - name: fedavg
+                federation: fedavg
+              - name: slow
+                federation: local
+                set: {"experts[0].config.learningRate": 0.001}
+            """;
+
+    @TempDir
+    Path tmp;
+
+    Path write(String text) throws Exception {
+        Path f = tmp.resolve("suite.yaml");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    @Test
+    void methodsChangeTheSharedRunConfigAsDeclared() throws Exception {
+        BenchSuite suite = BenchSuite.load(write(SUITE));
+        try (PluginRegistry r = PluginRegistry.load(null, getClass().getClassLoader())) {
+            BenchRunner runner = new BenchRunner(suite, tmp, r, System.err);
+            LoadedConfig central = runner.configFor(suite.methods().get(2), 7);
+            assertEquals(1, central.config().domains().get(0).clients());
+            assertEquals("iid", central.config().domains().get(0).partition().get("type"));
+            assertEquals("local", central.config().federation().mode());
+            assertEquals(7, central.config().seed());
+            LoadedConfig fed = runner.configFor(suite.methods().get(0), 7);
+            assertEquals(3, fed.config().domains().get(0).clients());
+            assertEquals("federated", fed.config().federation().mode());
+            assertEquals("fedavg", runner.configFor(suite.methods().get(3), 7).config().federation().mode());
+            assertEquals(0.001, runner.configFor(suite.methods().get(4), 7).config().experts().get(0).config().get("learningRate"));
+        }
+    }
+
+    @Test
+    void suiteMistakesNameTheKey() throws Exception {
+        ConfigException unknown = assertThrows(ConfigException.class, () -> BenchSuite.load(write(SUITE.replace("seeds:", "seedz:"))));
+        assertTrue(unknown.getMessage().contains("unknown key 'seedz'"), unknown.getMessage());
+        ConfigException twice = assertThrows(ConfigException.class,
+                () -> BenchSuite.load(write(SUITE.replace("- name: slow", "- name: scarcity"))));
+        assertEquals("methods[4].name", twice.path());
+        ConfigException mode = assertThrows(ConfigException.class,
+                () -> BenchSuite.load(write(SUITE.replace("federation: fedavg", "federation: gossip"))));
+        assertTrue(mode.getMessage().contains("federated, local, fedavg"), mode.getMessage());
+        ConfigException seeds = assertThrows(ConfigException.class, () -> BenchSuite.load(write(SUITE.replace("seeds: [1, 2]", "seeds: []"))));
+        assertEquals("seeds", seeds.path());
+    }
+
+    @Test
+    void benchRunsEveryMethodOnIdenticalStreamsAndWritesTheReport() throws Exception {
+        Path suite = write(SUITE);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new String[] {"bench", suite.toString(), "--out", tmp.resolve("out").toString()},
+                new PrintWriter(out, true), new PrintWriter(err, true));
+        assertEquals(0, code, err.toString());
+        String table = out.toString();
+        for (String m : new String[] {"scarcity", "local-only", "centralised", "fedavg", "slow"}) {
+            assertTrue(table.contains(m), m + " missing:\n" + table);
+        }
+        assertTrue(table.contains("accuracy") && table.contains("kappa") && table.contains("±"), table);
+        Path dir;
+        try (var dirs = Files.list(tmp.resolve("out"))) {
+            dir = dirs.findFirst().orElseThrow();
+        }
+        String html = Files.readString(dir.resolve("report.html"));
+        assertTrue(html.contains("data:image/png;base64,") && html.contains("centralised"), "report without plots");
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        // 5 methods x 2 seeds, and every run of a seed saw the same rows
+        assertEquals(10, json.get("runs").size());
+        long rows = json.get("runs").get(0).get("rows").asLong();
+        for (JsonNode r : json.get("runs")) {
+            assertEquals(rows, r.get("rows").asLong(), "method " + r.get("method") + " saw other rows");
+        }
+        assertEquals(3 * 6 * 2 * 50, rows);
+        assertTrue(Files.readString(dir.resolve("results.csv")).contains("\"fedavg\",accuracy,"));
+        // local-only sends nothing; fedavg sends weights; scarcity sends insights and gossip
+        double localBytes = json.get("table").get("local-only").get("KB/client/round").get("mean").asDouble();
+        assertEquals(0.0, localBytes, 1e-12);
+        assertTrue(json.get("table").get("fedavg").get("KB/client/round").get("mean").asDouble() > 0);
+        assertTrue(Files.exists(dir.resolve("runs").resolve("scarcity-seed1").resolve("metrics.jsonl")));
+        assertFalse(err.toString().contains("\tat "), err.toString());
+    }
+
+    @Test
+    void unknownMethodSelectionIsAUserError() throws Exception {
+        Path suite = write(SUITE);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new String[] {"bench", suite.toString(), "--methods", "scarcity,nope"},
+                new PrintWriter(out, true), new PrintWriter(err, true));
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("unknown method 'nope'"), err.toString());
+    }
+}
