@@ -88,6 +88,8 @@ public final class BenchReport {
         XYChart chart = new XYChartBuilder().width(1000).height(420).xAxisTitle("round").yAxisTitle("accuracy").build();
         chart.getStyler().setMarkerSize(0);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setXAxisTickMarkSpacingHint(70);
+        chart.getStyler().setXAxisDecimalPattern("#");
         for (String method : methods) {
             List<double[]> series = runs.stream().filter(r -> r.method().equals(method)).map(MethodRun::accuracyByRound).toList();
             int n = series.stream().mapToInt(a -> a.length).min().orElse(0);

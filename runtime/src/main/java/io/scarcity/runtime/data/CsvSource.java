@@ -5,11 +5,11 @@ import io.scarcity.api.PluginConfig;
 import io.scarcity.api.Task;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,9 +21,20 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Rows of a delimited text file (UTF-8, header line required), streamed. Every problem is reported
- * with the file and line: a user should never have to bisect a CSV to find a bad row. Invalid rows
- * either stop the run or, with {@code onInvalid: quarantine}, are skipped and counted.
+ * Rows of a delimited text file (UTF-8, plain or gzipped: gzip is recognised by its magic bytes, not
+ * the file name), streamed. Every problem is reported with the file and line: a user should never have
+ * to bisect a CSV to find a bad row. Invalid rows either stop the run or, with
+ * {@code onInvalid: quarantine}, are skipped and counted.
+ *
+ * <p>The first line names the columns, unless {@code header: false}: then the first line is data and
+ * the columns are called {@code c0, c1, ...}; the label, features, id, timestamp and nominal columns
+ * may then be named either {@code cN} or by their 0-based index {@code N}.
+ *
+ * <p>Columns listed under {@code nominal} hold categories: each value is encoded as its 0-based index
+ * in the declared list; a value not in the list is an invalid row.
+ *
+ * <p>With an {@code id} column, each row's {@link Row#group()} is the id value (text, stripped of
+ * surrounding blanks), and {@link #groups()} lists the distinct values of the valid rows.
  *
  * <p>Without an explicit {@code classes} list the file is read once more, beforehand, to collect the
  * distinct labels: the schema must be known before the first row.
@@ -49,9 +60,19 @@ public final class CsvSource implements RowSource {
      * @param delimiter field separator
      * @param onInvalid whether an invalid row stops the run or is skipped and counted
      * @param length maximum number of rows to emit, {@link Long#MAX_VALUE} for all
+     * @param header whether the first line names the columns (else columns are c0, c1, ...)
+     * @param nominal declared values of categorical feature columns, by column name; a value is encoded as
+     *     its index in the list
      */
     public record Options(Path path, String label, List<String> features, String id, String timestamp,
-            Task task, List<String> classes, char delimiter, OnInvalid onInvalid, long length) {
+            Task task, List<String> classes, char delimiter, OnInvalid onInvalid, long length, boolean header,
+            Map<String, List<String>> nominal) {
+        /** With a header line and no nominal columns. */
+        public Options(Path path, String label, List<String> features, String id, String timestamp,
+                Task task, List<String> classes, char delimiter, OnInvalid onInvalid, long length) {
+            this(path, label, features, id, timestamp, task, classes, delimiter, onInvalid, length, true, Map.of());
+        }
+
         public Options {
             Objects.requireNonNull(path, "path is null");
             Objects.requireNonNull(label, "label is null");
@@ -71,6 +92,19 @@ public final class CsvSource implements RowSource {
             if (length < 1) {
                 throw new IllegalArgumentException("length must be >= 1, got " + length);
             }
+            Map<String, List<String>> copy = new LinkedHashMap<>();
+            for (Map.Entry<String, List<String>> e : Objects.requireNonNull(nominal, "nominal is null").entrySet()) {
+                List<String> values = List.copyOf(e.getValue());
+                if (values.isEmpty()) {
+                    throw new IllegalArgumentException("nominal column '" + e.getKey() + "' declares no values");
+                }
+                if (new HashSet<>(values).size() != values.size()) {
+                    throw new IllegalArgumentException("duplicate values in nominal column '" + e.getKey() + "': "
+                            + values);
+                }
+                copy.put(e.getKey(), values);
+            }
+            nominal = Collections.unmodifiableMap(copy);
         }
     }
 
@@ -80,6 +114,12 @@ public final class CsvSource implements RowSource {
     private final int[] featureColumns;
     private final String[] featureNames;
     private final int labelColumn;
+    /** Column of the id, or -1. */
+    private final int idColumn;
+    /** Per feature: value to code of a nominal column, or null for a numeric one. */
+    private final Map<String, Integer>[] nominalCodes;
+    /** Distinct id values of the valid rows, sorted; null until scanned. */
+    private List<String> groups;
     private final boolean regression;
     private final DataSchema schema;
     private final Map<String, Integer> classIndex;
@@ -114,16 +154,20 @@ public final class CsvSource implements RowSource {
         try {
             long headerLine;
             if (!r.next(fields)) {
-                throw new DataException(fileName + ": the file is empty; it needs a header line naming the columns");
+                throw new DataException(fileName + ": the file is empty; " + (options.header()
+                        ? "it needs a header line naming the columns" : "it needs at least one row"));
             }
             headerLine = r.recordLine();
-            Map<String, Integer> header = readHeader(fields, headerLine);
+            Map<String, Integer> header = options.header() ? readHeader(fields, headerLine) : generatedHeader(fields.size());
             this.columns = fields.size();
             this.labelColumn = column(header, options.label(), "label", headerLine);
             Set<Integer> excluded = new HashSet<>();
             excluded.add(labelColumn);
             if (options.id() != null) {
-                excluded.add(column(header, options.id(), "id", headerLine));
+                this.idColumn = column(header, options.id(), "id", headerLine);
+                excluded.add(idColumn);
+            } else {
+                this.idColumn = -1;
             }
             if (options.timestamp() != null) {
                 excluded.add(column(header, options.timestamp(), "timestamp", headerLine));
@@ -150,12 +194,17 @@ public final class CsvSource implements RowSource {
                         throw new DataException(fileName + ":" + headerLine + ": column '" + name + "' is listed as a"
                                 + " feature but is also the label, id or timestamp column; remove it from features");
                     }
-                    names.add(name);
+                    if (cols.contains(col)) {
+                        throw new DataException(fileName + ":" + headerLine + ": column '" + name + "' is listed"
+                                + " twice among the features");
+                    }
+                    names.add(options.header() ? name : "c" + col);
                     cols.add(col);
                 }
             }
             this.featureNames = names.toArray(new String[0]);
             this.featureColumns = cols.stream().mapToInt(Integer::intValue).toArray();
+            this.nominalCodes = nominalCodes(header, cols, excluded, headerLine);
         } catch (IOException e) {
             closeQuietly(r);
             throw unreadable(e);
@@ -171,20 +220,63 @@ public final class CsvSource implements RowSource {
         } else {
             closeQuietly(r);
             classes = discoverClasses();
-            r = open();
-            skipHeader(r);
+            r = null;
+        }
+        if (r != null) {
+            closeQuietly(r);
         }
         this.classIndex = new HashMap<>();
         for (int i = 0; i < classes.size(); i++) {
             classIndex.put(classes.get(i), i);
         }
         this.schema = new DataSchema(List.of(featureNames), options.task(), classes);
-        this.reader = r;
+        this.reader = openAtData();
+    }
+
+    /** Column names c0, c1, ... of a file without a header line. */
+    private static Map<String, Integer> generatedHeader(int columns) {
+        Map<String, Integer> header = new LinkedHashMap<>();
+        for (int i = 0; i < columns; i++) {
+            header.put("c" + i, i);
+        }
+        return header;
+    }
+
+    /** The value-to-code maps of the nominal columns, per feature (null for numeric features). */
+    @SuppressWarnings("unchecked")
+    private Map<String, Integer>[] nominalCodes(Map<String, Integer> header, List<Integer> cols, Set<Integer> excluded,
+            long headerLine) {
+        Map<String, Integer>[] codes = new Map[cols.size()];
+        for (Map.Entry<String, List<String>> e : options.nominal().entrySet()) {
+            int col = column(header, e.getKey(), "nominal", headerLine);
+            if (excluded.contains(col)) {
+                throw new DataException(fileName + ":" + headerLine + ": column '" + e.getKey() + "' is declared"
+                        + " nominal but is the label, id or timestamp column; nominal lists categorical features"
+                        + " (class names go in classes)");
+            }
+            int j = cols.indexOf(col);
+            if (j < 0) {
+                throw new DataException(fileName + ":" + headerLine + ": column '" + e.getKey() + "' is declared"
+                        + " nominal but is not among the features; add it to features or remove it from nominal");
+            }
+            if (codes[j] != null) {
+                throw new DataException(fileName + ":" + headerLine + ": column '" + e.getKey() + "' is declared"
+                        + " nominal twice (by name and by index)");
+            }
+            Map<String, Integer> m = new HashMap<>();
+            List<String> values = e.getValue();
+            for (int v = 0; v < values.size(); v++) {
+                m.put(values.get(v), v);
+            }
+            codes[j] = m;
+        }
+        return codes;
     }
 
     /**
      * Reads {@code path}, {@code label}, {@code features}, {@code id}, {@code timestamp},
-     * {@code task}, {@code classes}, {@code delimiter}, {@code onInvalid} and {@code length}.
+     * {@code task}, {@code classes}, {@code delimiter}, {@code onInvalid}, {@code length},
+     * {@code header} and {@code nominal}.
      */
     static CsvSource fromConfig(PluginConfig config, Path baseDir) {
         Objects.requireNonNull(config, "config is null");
@@ -216,6 +308,8 @@ public final class CsvSource implements RowSource {
         char delimiter = readDelimiter(config);
         OnInvalid onInvalid = config.getEnum("onInvalid", OnInvalid.FAIL);
         long length = StreamFactory.readLength(config);
+        boolean header = config.getBoolean("header", true);
+        Map<String, List<String>> nominal = readNominal(config, label, id, timestamp);
         Path path;
         try {
             path = baseDir.resolve(pathText).normalize();
@@ -229,7 +323,30 @@ public final class CsvSource implements RowSource {
                     + "); check the path, or run from the folder it is relative to");
         }
         return new CsvSource(new Options(path, label, features, id, timestamp, task, classes, delimiter,
-                onInvalid, length));
+                onInvalid, length, header, nominal));
+    }
+
+    /** The {@code nominal} mapping: column name to its declared values, each list non-empty and distinct. */
+    static Map<String, List<String>> readNominal(PluginConfig config, String label, String id, String timestamp) {
+        if (!config.has("nominal")) {
+            config.section("nominal");
+            return Map.of();
+        }
+        PluginConfig section = config.section("nominal");
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String column : section.keys()) {
+            if (column.equals(label) || column.equals(id) || column.equals(timestamp)) {
+                throw section.invalid(column, "is the label, id or timestamp column; nominal lists categorical"
+                        + " features only (class names go in classes)");
+            }
+            List<String> values = section.getStringList(column, List.of());
+            if (values.isEmpty()) {
+                throw section.invalid(column, "declares no values; list the categories, e.g. [red, green, blue]");
+            }
+            checkDistinct(section, column, values);
+            out.put(column, values);
+        }
+        return out;
     }
 
     public Options options() {
@@ -255,7 +372,8 @@ public final class CsvSource implements RowSource {
                 double[] x = new double[featureColumns.length];
                 String problem = check(reader, x, true);
                 if (problem == null) {
-                    return Optional.of(new Row(emitted++, x, parsedLabel, parsedTarget));
+                    String group = idColumn >= 0 ? fields.get(idColumn).strip() : null;
+                    return Optional.of(new Row(emitted++, x, parsedLabel, parsedTarget, group));
                 }
                 reject(reader.recordLine(), problem);
             }
@@ -273,6 +391,58 @@ public final class CsvSource implements RowSource {
     @Override
     public long quarantined() {
         return quarantined;
+    }
+
+    /**
+     * With an {@code id} column, its distinct values over the rows this source will emit (valid rows,
+     * up to {@code length}), sorted numerically if all are numbers, else lexicographically; found by
+     * one pass over the file (done together with the label scan when classes are discovered). Empty
+     * without an id column.
+     *
+     * @throws DataException (with {@code onInvalid: fail}) if the pass meets an invalid row
+     */
+    @Override
+    public Optional<List<String>> groups() {
+        if (idColumn < 0) {
+            return Optional.empty();
+        }
+        if (groups == null) {
+            groups = scanGroups();
+        }
+        return Optional.of(groups);
+    }
+
+    private List<String> scanGroups() {
+        Set<String> seen = new HashSet<>();
+        double[] scratch = new double[featureColumns.length];
+        long valid = 0;
+        CsvReader r = openAtData();
+        try {
+            while (valid < options.length() && r.next(fields)) {
+                String problem = check(r, scratch, true);
+                if (problem != null) {
+                    if (options.onInvalid() == OnInvalid.FAIL) {
+                        throw new DataException(fileName + ":" + r.recordLine() + ": " + problem
+                                + ". Fix or drop the row, or set onInvalid: quarantine to skip invalid rows");
+                    }
+                    continue;
+                }
+                valid++;
+                seen.add(fields.get(idColumn).strip());
+            }
+        } catch (IOException e) {
+            throw unreadable(e);
+        } finally {
+            closeQuietly(r);
+        }
+        return sortedNaturally(seen);
+    }
+
+    /** The values sorted by {@link #naturalOrder}. */
+    static List<String> sortedNaturally(Set<String> values) {
+        List<String> sorted = new ArrayList<>(values);
+        sorted.sort(naturalOrder(sorted));
+        return List.copyOf(sorted);
     }
 
     /** The first few quarantine reasons ({@value #MAX_SAMPLES} at most), each naming file and line. */
@@ -308,6 +478,16 @@ public final class CsvSource implements RowSource {
             String s = fields.get(featureColumns[j]);
             if (s.isBlank()) {
                 return "feature column '" + featureNames[j] + "' is empty; fill in the value or drop the row";
+            }
+            if (nominalCodes[j] != null) {
+                Integer code = nominalCodes[j].get(s.strip());
+                if (code == null) {
+                    return "nominal column '" + featureNames[j] + "' has the value '" + shown(s.strip())
+                            + "', which is not one of its declared values " + shownList(options.nominal().get(
+                                    nominalKey(j))) + "; add it to nominal if it is valid";
+                }
+                x[j] = code;
+                continue;
             }
             double v;
             try {
@@ -368,14 +548,17 @@ public final class CsvSource implements RowSource {
         }
     }
 
-    /** One pass over the file collecting the labels of valid rows, up to the length cap. */
+    /**
+     * One pass over the file collecting the labels of valid rows, up to the length cap (and the ids, if
+     * there is an id column, for {@link #groups()}).
+     */
     private List<String> discoverClasses() {
         Set<String> labels = new HashSet<>();
+        Set<String> ids = new HashSet<>();
         double[] scratch = new double[featureColumns.length];
         long valid = 0;
-        CsvReader r = open();
+        CsvReader r = openAtData();
         try {
-            skipHeader(r);
             while (valid < options.length() && r.next(fields)) {
                 String problem = check(r, scratch, false);
                 if (problem != null) {
@@ -385,6 +568,9 @@ public final class CsvSource implements RowSource {
                     continue;
                 }
                 valid++;
+                if (idColumn >= 0) {
+                    ids.add(fields.get(idColumn).strip());
+                }
                 if (labels.add(parsedRawLabel) && labels.size() > MAX_DISCOVERED_CLASSES) {
                     throw new DataException(fileName + ": the label column '" + options.label() + "' has more than "
                             + MAX_DISCOVERED_CLASSES + " distinct values; for a numeric target set task: regression,"
@@ -401,9 +587,10 @@ public final class CsvSource implements RowSource {
                     + (labels.isEmpty() ? "no valid rows" : "a single value '" + shown(labels.iterator().next()) + "'")
                     + "; classification needs at least two classes (list them in classes if the others come later)");
         }
-        List<String> sorted = new ArrayList<>(labels);
-        sorted.sort(naturalOrder(sorted));
-        return List.copyOf(sorted);
+        if (idColumn >= 0) {
+            groups = sortedNaturally(ids);
+        }
+        return sortedNaturally(labels);
     }
 
     /** Numeric order if every label is a number (so "10" follows "9"), else lexicographic. */
@@ -451,6 +638,14 @@ public final class CsvSource implements RowSource {
         if (col != null) {
             return col;
         }
+        if (!options.header()) {
+            if (name.matches("[0-9]{1,9}") && Integer.parseInt(name) < header.size()) {
+                return Integer.parseInt(name);
+            }
+            return fail(fileName + ":" + line + ": there is no " + role + " column '" + name + "'; the file has no"
+                    + " header line (header: false) and " + header.size() + " columns, so name them c0 to c"
+                    + (header.size() - 1) + " or by index 0 to " + (header.size() - 1));
+        }
         String hint = "";
         if (header.size() == 1) {
             String only = header.keySet().iterator().next();
@@ -472,20 +667,48 @@ public final class CsvSource implements RowSource {
 
     private CsvReader open() {
         try {
-            return new CsvReader(Files.newBufferedReader(options.path(), StandardCharsets.UTF_8),
-                    options.delimiter(), fileName);
+            return new CsvReader(DataFiles.openText(options.path()), options.delimiter(), fileName);
         } catch (IOException e) {
             throw unreadable(e);
         }
     }
 
-    private void skipHeader(CsvReader r) {
-        try {
-            r.next(fields);
-        } catch (IOException e) {
-            closeQuietly(r);
-            throw unreadable(e);
+    /** A reader positioned at the first data record: past the header line, if there is one. */
+    private CsvReader openAtData() {
+        CsvReader r = open();
+        if (options.header()) {
+            try {
+                r.next(fields);
+            } catch (IOException e) {
+                closeQuietly(r);
+                throw unreadable(e);
+            } catch (RuntimeException e) {
+                closeQuietly(r);
+                throw e;
+            }
         }
+        return r;
+    }
+
+    /** The key of {@code options.nominal()} that declared feature {@code j}. */
+    private String nominalKey(int j) {
+        String name = featureNames[j];
+        if (options.nominal().containsKey(name)) {
+            return name;
+        }
+        String index = Integer.toString(featureColumns[j]);
+        return options.nominal().containsKey(index) ? index : name;
+    }
+
+    /** A list for a message, cut after 20 values. */
+    static String shownList(List<String> values) {
+        if (values == null) {
+            return "[]";
+        }
+        if (values.size() <= 20) {
+            return values.toString();
+        }
+        return values.subList(0, 20) + " and " + (values.size() - 20) + " more";
     }
 
     private DataException unreadable(IOException e) {
@@ -503,11 +726,11 @@ public final class CsvSource implements RowSource {
         }
     }
 
-    private static String shown(String s) {
+    static String shown(String s) {
         return s.length() <= MAX_SHOWN_VALUE ? s : s.substring(0, MAX_SHOWN_VALUE) + "...";
     }
 
-    private static String required(PluginConfig config, String key, String what) {
+    static String required(PluginConfig config, String key, String what) {
         String v = config.getString(key, null);
         if (v == null || v.isBlank()) {
             throw config.invalid(key, "missing; set it to " + what);
@@ -515,7 +738,7 @@ public final class CsvSource implements RowSource {
         return v;
     }
 
-    private static String optionalColumn(PluginConfig config, String key) {
+    static String optionalColumn(PluginConfig config, String key) {
         String v = config.getString(key, null);
         if (v != null && v.isBlank()) {
             throw config.invalid(key, "is empty; name the column, or leave " + key + " out");
@@ -523,7 +746,7 @@ public final class CsvSource implements RowSource {
         return v;
     }
 
-    private static void checkDistinct(PluginConfig config, String key, List<String> values) {
+    static void checkDistinct(PluginConfig config, String key, List<String> values) {
         Set<String> seen = new HashSet<>();
         for (String v : values) {
             if (!seen.add(v)) {

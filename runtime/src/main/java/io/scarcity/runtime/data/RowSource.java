@@ -30,6 +30,17 @@ public interface RowSource extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * The distinct {@link Row#group()} values this source will emit, sorted (numerically when all are
+     * numbers), for natural partitioning; empty if the source has no groups (no id column). May read
+     * the whole source once, so call it before the first row, at most once per run.
+     *
+     * @throws DataException if reading the groups meets an invalid row the source would fail on
+     */
+    default Optional<List<String>> groups() {
+        return Optional.empty();
+    }
+
     /** Row indices at which the source changes concept (for reports and tests); empty if unknown. */
     default List<Long> driftPositions() {
         return List.of();

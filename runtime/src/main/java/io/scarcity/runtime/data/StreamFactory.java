@@ -10,17 +10,17 @@ import java.util.Objects;
  * it supports, so the caller's {@link PluginConfig#unreadKeys()} check reports the rest as typos.
  */
 public final class StreamFactory {
-    static final List<String> TYPES = List.of("sea", "hyperplane", "csv");
+    static final List<String> TYPES = List.of("sea", "hyperplane", "csv", "idx", "arff", "tasks");
 
     private StreamFactory() {
     }
 
     /**
      * @param stream the {@code stream} section; {@code type} chooses the source
-     * @param seed seed of the source's random numbers (synthetic sources only)
-     * @param baseDir folder against which a relative CSV {@code path} is resolved
+     * @param seed seed of the source's random numbers (synthetic sources and task streams)
+     * @param baseDir folder against which relative file paths are resolved
      * @throws io.scarcity.api.ConfigException on a bad or missing option
-     * @throws DataException on a missing or malformed CSV file
+     * @throws DataException on a missing or malformed data file
      */
     public static RowSource create(PluginConfig stream, long seed, Path baseDir) {
         Objects.requireNonNull(stream, "stream is null");
@@ -33,6 +33,9 @@ public final class StreamFactory {
             case "sea" -> SeaGenerator.fromConfig(stream, seed);
             case "hyperplane" -> HyperplaneGenerator.fromConfig(stream, seed);
             case "csv" -> CsvSource.fromConfig(stream, baseDir);
+            case "idx" -> IdxSource.fromConfig(stream, baseDir);
+            case "arff" -> ArffSource.fromConfig(stream, baseDir);
+            case "tasks" -> TaskSequence.fromConfig(stream, seed, baseDir);
             default -> throw new AssertionError("unhandled stream type " + type);
         };
     }

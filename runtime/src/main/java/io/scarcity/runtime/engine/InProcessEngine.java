@@ -79,7 +79,7 @@ public final class InProcessEngine implements AutoCloseable {
                         loaded.baseDir());
                 rejectUnread(streamConfig, "stream type");
                 PluginConfig partitionConfig = PluginConfig.of("domains[" + i + "].partition", d.partition());
-                Partitioner partitioner = PartitionerFactory.create(partitionConfig, d.clients(), source.schema(),
+                Partitioner partitioner = PartitionerFactory.create(partitionConfig, d.clients(), source,
                         Seeds.derive(config.seed(), "partition/" + d.name()));
                 rejectUnread(partitionConfig, "partitioner");
                 boolean natural = "natural".equals(d.partition().get("type"));
