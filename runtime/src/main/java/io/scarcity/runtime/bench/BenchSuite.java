@@ -20,9 +20,11 @@ import java.util.Set;
  * @param run a run config (same keys as {@code scarcity run} files); relative paths resolve against the suite file
  * @param methods what to compare
  * @param recoveryTolerance accuracy points within which a drift counts as recovered (default 0.02)
+ * @param datasets cached data sets the suite reads ({@code scripts/fetch-datasets.sh} names); fetched
+ *        on first use
  */
 public record BenchSuite(String suite, String description, List<Long> seeds, ObjectNode run, List<BenchMethod> methods,
-                         Double recoveryTolerance) {
+                         Double recoveryTolerance, List<String> datasets) {
     public BenchSuite {
         if (suite == null || !suite.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
             throw new ConfigException("suite", "expected a name of letters, digits, '.', '_' or '-', got '" + suite + "'");
@@ -43,6 +45,12 @@ public record BenchSuite(String suite, String description, List<Long> seeds, Obj
         for (int i = 0; i < methods.size(); i++) {
             if (!names.add(methods.get(i).name())) {
                 throw new ConfigException("methods[" + i + "].name", "method '" + methods.get(i).name() + "' is listed twice");
+            }
+        }
+        datasets = datasets == null ? List.of() : List.copyOf(datasets);
+        for (int i = 0; i < datasets.size(); i++) {
+            if (!datasets.get(i).matches("[a-z][a-z0-9-]*")) {
+                throw new ConfigException("datasets[" + i + "]", "expected a data set name such as sensors, got '" + datasets.get(i) + "'");
             }
         }
         recoveryTolerance = recoveryTolerance == null ? 0.02 : recoveryTolerance;

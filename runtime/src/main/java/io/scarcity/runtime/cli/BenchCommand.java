@@ -72,8 +72,11 @@ final class BenchCommand implements Callable<Integer> {
             ConfigLoader.set(run, "rounds", IntNode.valueOf(rounds), "--rounds");
         }
         suite = new BenchSuite(suite.suite(), suite.description(), seeds == null ? suite.seeds() : seeds, run, chosen,
-                suite.recoveryTolerance());
+                suite.recoveryTolerance(), suite.datasets());
         Path suiteDir = suiteFile.toAbsolutePath().getParent();
+        for (String dataset : suite.datasets()) {
+            DatasetCache.ensure(dataset, suiteDir, System.err);
+        }
         var out = spec.commandLine().getOut();
         try (PluginRegistry registry = plugins.load()) {
             BenchRunner runner = new BenchRunner(suite, suiteDir, registry, System.err);
