@@ -33,8 +33,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Rows per second through one client's whole pipeline (router, statistical expert test-then-train,
  * memory, signals, accounting) on SEA, single-threaded, against the baseline of the statistical expert
- * alone (predict + learn, no runtime around it) on the same batches in the same run. Scores are
- * rows/s (one operation = one row).
+ * alone (predict + learn, no runtime around it) on the same batches in the same run, and against MOA's
+ * Hoeffding Tree alone ({@code moa-ht} with MOA's defaults, predict + learn) on the same batches, so
+ * that Scarcity's expert and MOA's tree are measured side by side. Scores are rows/s (one operation =
+ * one row). Every benchmark keeps learning from the same 100 batches, invocation after invocation.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -51,6 +53,7 @@ public class ClientPipelineBenchmark {
     private PluginRegistry registry;
     private ClientNode client;
     private Expert expert;
+    private Expert moaTree;
     private List<Batch> batches;
     private BatchOutcome[] outcomes;
     private final SignalBoard signals = new InMemorySignalBoard();
@@ -64,6 +67,8 @@ public class ClientPipelineBenchmark {
         client = new Assembly(config.config(), registry).client("bench-0", "sea", batches.get(0).schema());
         ExpertFactory f = (ExpertFactory) registry.require(PluginKind.EXPERT, "statistical", "bench").factory();
         expert = f.create(PluginConfig.empty(), PluginContext.standalone(1, batches.get(0).schema(), "statistical"));
+        ExpertFactory moa = (ExpertFactory) registry.require(PluginKind.EXPERT, "moa-ht", "bench").factory();
+        moaTree = moa.create(PluginConfig.empty(), PluginContext.standalone(1, batches.get(0).schema(), "moa-ht"));
         outcomes = new BatchOutcome[BATCHES];
         for (int i = 0; i < BATCHES; i++) {
             Batch b = batches.get(i);
@@ -92,6 +97,20 @@ public class ClientPipelineBenchmark {
             Batch b = batches.get(i);
             Prediction p = expert.predict(b, signals);
             expert.learn(b, outcomes[i], signals);
+            s += p.probability(0, 0);
+        }
+        return s;
+    }
+
+    /** Baseline: MOA's Hoeffding Tree as an expert, predict then learn, on the same batches. */
+    @Benchmark
+    @OperationsPerInvocation(ROWS)
+    public double moaHoeffdingTreeAlone() {
+        double s = 0;
+        for (int i = 0; i < BATCHES; i++) {
+            Batch b = batches.get(i);
+            Prediction p = moaTree.predict(b, signals);
+            moaTree.learn(b, outcomes[i], signals);
             s += p.probability(0, 0);
         }
         return s;
