@@ -4,9 +4,8 @@ import io.scarcity.runtime.config.LoadedConfig;
 import io.scarcity.runtime.engine.InProcessEngine;
 import io.scarcity.runtime.engine.RunResult;
 import io.scarcity.runtime.plugin.PluginRegistry;
+import io.scarcity.runtime.report.HeapPeak;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.util.Locale;
 
 /**
@@ -27,12 +26,12 @@ public final class ClientScale {
         LoadedConfig config = LightClient.config(clients, rounds);
         try (PluginRegistry registry = PluginRegistry.load(null, ClientScale.class.getClassLoader());
              InProcessEngine engine = new InProcessEngine(config, registry)) {
-            resetPeaks();
+            HeapPeak.reset();
             RunResult r = engine.run((round, total, results, extras) -> { });
             double seconds = r.elapsedNanos() / 1e9;
             System.gc();
             long after = usedHeap();
-            long peak = peakHeap();
+            long peak = HeapPeak.bytes();
             System.out.printf(Locale.ROOT, "%-28s %s%n", "clients", clients);
             System.out.printf(Locale.ROOT, "%-28s %d x %d rows%n", "rounds x rows per client", rounds, 1000);
             System.out.printf(Locale.ROOT, "%-28s %,d%n", "rows", r.rows());
@@ -46,23 +45,5 @@ public final class ClientScale {
 
     private static long usedHeap() {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    private static void resetPeaks() {
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (p.getType() == MemoryType.HEAP) {
-                p.resetPeakUsage();
-            }
-        }
-    }
-
-    private static long peakHeap() {
-        long sum = 0;
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (p.getType() == MemoryType.HEAP) {
-                sum += p.getPeakUsage().getUsed();
-            }
-        }
-        return sum;
     }
 }

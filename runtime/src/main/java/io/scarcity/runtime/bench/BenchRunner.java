@@ -16,11 +16,9 @@ import io.scarcity.runtime.eval.ContinualMetrics;
 import io.scarcity.runtime.eval.DriftRecovery;
 import io.scarcity.runtime.eval.Kappa;
 import io.scarcity.runtime.plugin.PluginRegistry;
+import io.scarcity.runtime.report.HeapPeak;
 import io.scarcity.runtime.report.MetricsWriter;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -122,7 +120,7 @@ public final class BenchRunner {
         Collector collector = new Collector();
         RunResult result;
         System.gc();
-        resetPeaks();
+        HeapPeak.reset();
         try {
             Files.createDirectories(dir);
         } catch (java.io.IOException e) {
@@ -143,7 +141,7 @@ public final class BenchRunner {
                 }
             });
         }
-        double peakMb = peakHeap() / 1048576.0;
+        double peakMb = HeapPeak.bytes() / 1048576.0;
         double seconds = result.elapsedNanos() / 1e9;
         double[] byRound = collector.accuracyByRound.stream().mapToDouble(Double::doubleValue).toArray();
         List<Double> recovery = new ArrayList<>();
@@ -237,23 +235,5 @@ public final class BenchRunner {
             correct += rc;
             accuracyByRound.add(rr == 0 ? Double.NaN : (double) rc / rr);
         }
-    }
-
-    private static void resetPeaks() {
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (p.getType() == MemoryType.HEAP) {
-                p.resetPeakUsage();
-            }
-        }
-    }
-
-    private static long peakHeap() {
-        long sum = 0;
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (p.getType() == MemoryType.HEAP) {
-                sum += p.getPeakUsage().getUsed();
-            }
-        }
-        return sum;
     }
 }

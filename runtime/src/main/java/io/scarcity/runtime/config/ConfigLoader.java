@@ -110,7 +110,7 @@ public final class ConfigLoader {
                 continue;
             }
             List<String> segments = List.of(name.substring(ENV_PREFIX.length()).split("__"));
-            String path = apply(tree, segments, e.getValue(), "environment variable " + name, true);
+            String path = apply(tree, segments, scalar(e.getValue()), "environment variable " + name, true);
             origins.put(path, "environment variable " + name + "=" + e.getValue());
         }
         for (String set : sets) {
@@ -126,7 +126,7 @@ public final class ConfigLoader {
                 }
                 segments.add(s);
             }
-            String path = apply(tree, segments, set.substring(eq + 1), "--set " + set, false);
+            String path = apply(tree, segments, scalar(set.substring(eq + 1)), "--set " + set, false);
             origins.put(path, "--set " + set);
         }
         RunConfig config = bind(tree, origins);
@@ -151,42 +151,13 @@ public final class ConfigLoader {
      */
     public static void set(ObjectNode tree, String path, JsonNode value, String origin) {
         List<String> segments = new ArrayList<>();
-        for (String s : path.replace("[", ".").replace("]", "").split("\\.")) {
-            if (s.isEmpty()) {
+        for (String seg : path.replace("[", ".").replace("]", "").split("\\.")) {
+            if (seg.isEmpty()) {
                 throw new ConfigException(origin, "malformed key '" + path + "'");
             }
-            segments.add(s);
+            segments.add(seg);
         }
-        JsonNode node = tree;
-        for (int i = 0; i < segments.size(); i++) {
-            String seg = segments.get(i);
-            boolean last = i == segments.size() - 1;
-            if (node instanceof ArrayNode array) {
-                int index;
-                try {
-                    index = Integer.parseInt(seg);
-                } catch (NumberFormatException e) {
-                    throw new ConfigException(origin, "'" + path + "': a list needs an index, got '" + seg + "'");
-                }
-                if (index < 0 || index >= array.size()) {
-                    throw new ConfigException(origin, "'" + path + "': index " + index + " is out of range (0.." + (array.size() - 1) + ")");
-                }
-                if (last) {
-                    array.set(index, value.deepCopy());
-                } else {
-                    node = array.get(index);
-                }
-            } else if (node instanceof ObjectNode object) {
-                if (last) {
-                    object.set(seg, value.deepCopy());
-                } else {
-                    JsonNode child = object.get(seg);
-                    node = child == null || child.isNull() ? object.putObject(seg) : child;
-                }
-            } else {
-                throw new ConfigException(origin, "'" + path + "': cannot set a key below a single value");
-            }
-        }
+        apply(tree, segments, value.deepCopy(), origin, false);
     }
 
     /** A YAML mapper as strict as the one for run configs, for other config files (benchmark suites). */
@@ -327,7 +298,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static String apply(ObjectNode root, List<String> segments, String rawValue, String origin, boolean fromEnv) {
+    private static String apply(ObjectNode root, List<String> segments, JsonNode value, String origin, boolean fromEnv) {
         JsonNode node = root;
         StringBuilder path = new StringBuilder();
         for (int i = 0; i < segments.size(); i++) {
@@ -345,7 +316,7 @@ public final class ConfigLoader {
                 }
                 path.append('[').append(index).append(']');
                 if (last) {
-                    array.set(index, scalar(rawValue));
+                    array.set(index, value);
                 } else {
                     node = array.get(index);
                 }
@@ -353,7 +324,7 @@ public final class ConfigLoader {
                 String key = resolveKey(object, seg, fromEnv);
                 path.append(path.length() == 0 ? "" : ".").append(key);
                 if (last) {
-                    object.set(key, scalar(rawValue));
+                    object.set(key, value);
                 } else {
                     JsonNode child = object.get(key);
                     if (child == null || child.isNull()) {

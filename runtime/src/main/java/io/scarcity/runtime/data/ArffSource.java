@@ -6,8 +6,6 @@ import io.scarcity.api.Task;
 import io.scarcity.runtime.data.CsvSource.OnInvalid;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -84,11 +82,10 @@ public final class ArffSource implements RowSource {
     private final long dataLine;
     private final List<String> values = new ArrayList<>();
     private final BitSet missing = new BitSet();
-    private final List<String> samples = new ArrayList<>();
+    private final RowQuarantine quarantine;
     private BufferedReader reader;
     private long line;
     private long emitted;
-    private long quarantined;
     private List<String> groups;
     private int parsedLabel;
     private double parsedTarget;
@@ -104,12 +101,8 @@ public final class ArffSource implements RowSource {
         this.options = Objects.requireNonNull(options, "options is null");
         Path path = options.path();
         this.fileName = path.toString();
-        if (!Files.isRegularFile(path)) {
-            throw new DataException(Files.isDirectory(path)
-                    ? fileName + " is a folder, not an ARFF file; check the path"
-                    : "ARFF file not found: " + path.toAbsolutePath()
-                            + "; check the path, or run from the folder it is relative to");
-        }
+        DataFiles.requireRegularFile(path, "an", "ARFF file");
+        this.quarantine = new RowQuarantine(fileName, options.onInvalid());
         this.regression = options.task() == Task.REGRESSION;
         List<Attribute> attrs = new ArrayList<>();
         String[] rel = new String[1];
@@ -117,13 +110,13 @@ public final class ArffSource implements RowSource {
         try {
             this.dataLine = readHeader(r, attrs, rel);
         } catch (IOException e) {
-            closeQuietly(r);
+            DataFiles.closeQuietly(r);
             throw unreadable(e);
         } catch (RuntimeException e) {
-            closeQuietly(r);
+            DataFiles.closeQuietly(r);
             throw e;
         }
-        closeQuietly(r);
+        DataFiles.closeQuietly(r);
         this.attributes = List.copyOf(attrs);
         this.relation = rel[0];
         Map<String, Integer> byName = new LinkedHashMap<>();
@@ -284,7 +277,7 @@ public final class ArffSource implements RowSource {
                     String group = idColumn >= 0 ? values.get(idColumn) : null;
                     return Optional.of(new Row(emitted++, x, parsedLabel, parsedTarget, group));
                 }
-                reject(line, problem);
+                quarantine.reject(line, problem);
             }
         } catch (IOException e) {
             close();
@@ -299,12 +292,12 @@ public final class ArffSource implements RowSource {
 
     @Override
     public long quarantined() {
-        return quarantined;
+        return quarantine.count();
     }
 
     @Override
     public List<String> quarantineSamples() {
-        return List.copyOf(samples);
+        return quarantine.samples();
     }
 
     /**
@@ -325,7 +318,7 @@ public final class ArffSource implements RowSource {
     @Override
     public void close() {
         if (reader != null) {
-            closeQuietly(reader);
+            DataFiles.closeQuietly(reader);
             reader = null;
         }
     }
@@ -345,10 +338,7 @@ public final class ArffSource implements RowSource {
                     continue;
                 }
                 if (!problem.isEmpty()) {
-                    if (options.onInvalid() == OnInvalid.FAIL) {
-                        throw new DataException(fileName + ":" + line + ": " + problem
-                                + ". Fix or drop the row, or set onInvalid: quarantine to skip invalid rows");
-                    }
+                    quarantine.failIfStrict(line, problem);
                     continue;
                 }
                 valid++;
@@ -357,7 +347,7 @@ public final class ArffSource implements RowSource {
         } catch (IOException e) {
             throw unreadable(e);
         } finally {
-            closeQuietly(r);
+            DataFiles.closeQuietly(r);
             line = savedLine;
         }
         return CsvSource.sortedNaturally(seen);
@@ -397,15 +387,10 @@ public final class ArffSource implements RowSource {
                 x[j] = code;
                 continue;
             }
-            double v;
-            try {
-                v = DecimalParser.parse(s);
-            } catch (NumberFormatException e) {
-                return "attribute '" + a.name() + "' has the non-numeric value '" + CsvSource.shown(s)
-                        + "', but it is declared numeric";
-            }
-            if (!Double.isFinite(v)) {
-                return "attribute '" + a.name() + "' is " + s + "; features must be finite numbers";
+            double v = FiniteNumber.parse(s);
+            if (Double.isNaN(v)) {
+                return FiniteNumber.problem("attribute '" + a.name() + "'", s, ", but it is declared numeric",
+                        "features");
             }
             x[j] = v;
         }
@@ -415,15 +400,9 @@ public final class ArffSource implements RowSource {
         }
         String raw = values.get(labelColumn);
         if (regression) {
-            double t;
-            try {
-                t = DecimalParser.parse(raw);
-            } catch (NumberFormatException e) {
-                return "the target attribute '" + label.name() + "' has the non-numeric value '" + CsvSource.shown(raw)
-                        + "'";
-            }
-            if (!Double.isFinite(t)) {
-                return "the target attribute '" + label.name() + "' is " + raw + "; targets must be finite numbers";
+            double t = FiniteNumber.parse(raw);
+            if (Double.isNaN(t)) {
+                return FiniteNumber.problem("the target attribute '" + label.name() + "'", raw, "", "targets");
             }
             parsedLabel = -1;
             parsedTarget = t;
@@ -442,17 +421,6 @@ public final class ArffSource implements RowSource {
         return "attribute '" + a.name() + "' has the value '" + CsvSource.shown(value) + "', which is not one of its"
                 + " declared values " + CsvSource.shownList(a.values()) + " (declared on line " + a.line()
                 + "); add it to the declaration if it is valid";
-    }
-
-    private void reject(long at, String problem) {
-        String where = fileName + ":" + at + ": " + problem;
-        if (options.onInvalid() == OnInvalid.FAIL) {
-            throw new DataException(where + ". Fix or drop the row, or set onInvalid: quarantine to skip invalid rows");
-        }
-        quarantined++;
-        if (samples.size() < CsvSource.MAX_SAMPLES) {
-            samples.add(where);
-        }
     }
 
     /** Reads the header up to and including {@code @data}; returns the line of {@code @data}. */
@@ -521,20 +489,8 @@ public final class ArffSource implements RowSource {
         char q = s.charAt(0);
         if (q == '\'' || q == '"') {
             StringBuilder sb = new StringBuilder();
-            i = 1;
-            boolean closed = false;
-            while (i < s.length()) {
-                char c = s.charAt(i++);
-                if (c == '\\' && i < s.length()) {
-                    sb.append(s.charAt(i++));
-                } else if (c == q) {
-                    closed = true;
-                    break;
-                } else {
-                    sb.append(c);
-                }
-            }
-            if (!closed) {
+            i = readQuoted(s, 0, sb);
+            if (i < 0) {
                 throw new DataException(fileName + ":" + n + ": the attribute name's quote " + q + " is never closed");
             }
             name = sb.toString();
@@ -621,20 +577,9 @@ public final class ArffSource implements RowSource {
             sb.setLength(0);
             boolean quoted = false;
             if (i < n && (text.charAt(i) == '\'' || text.charAt(i) == '"')) {
-                char q = text.charAt(i++);
-                boolean closed = false;
-                while (i < n) {
-                    char c = text.charAt(i++);
-                    if (c == '\\' && i < n) {
-                        sb.append(text.charAt(i++));
-                    } else if (c == q) {
-                        closed = true;
-                        break;
-                    } else {
-                        sb.append(c);
-                    }
-                }
-                if (!closed) {
+                char q = text.charAt(i);
+                i = readQuoted(text, i, sb);
+                if (i < 0) {
                     return "value " + (out.size() + 1) + " opens a quote " + q + " that is never closed on this line";
                 }
                 quoted = true;
@@ -660,6 +605,29 @@ public final class ArffSource implements RowSource {
             }
             return null;
         }
+    }
+
+    /**
+     * Reads the quoted name or value whose opening quote ({@code '} or {@code "}) is at {@code start},
+     * appending it to {@code out} without the quotes and with backslash escapes undone.
+     *
+     * @return the index just past the closing quote, or -1 if the quote is never closed
+     */
+    private static int readQuoted(String text, int start, StringBuilder out) {
+        char q = text.charAt(start);
+        int n = text.length();
+        int i = start + 1;
+        while (i < n) {
+            char c = text.charAt(i++);
+            if (c == '\\' && i < n) {
+                out.append(text.charAt(i++));
+            } else if (c == q) {
+                return i;
+            } else {
+                out.append(c);
+            }
+        }
+        return -1;
     }
 
     private static String stripComment(String text) {
@@ -709,10 +677,10 @@ public final class ArffSource implements RowSource {
                 }
             }
         } catch (IOException e) {
-            closeQuietly(r);
+            DataFiles.closeQuietly(r);
             throw unreadable(e);
         } catch (RuntimeException e) {
-            closeQuietly(r);
+            DataFiles.closeQuietly(r);
             throw e;
         }
         line = dataLine;
@@ -720,17 +688,6 @@ public final class ArffSource implements RowSource {
     }
 
     private DataException unreadable(IOException e) {
-        if (e instanceof CharacterCodingException) {
-            return new DataException(fileName + ": the file is not valid UTF-8; save it as UTF-8", e);
-        }
-        return new DataException(fileName + ": cannot read the file (" + e.getMessage() + ")", e);
-    }
-
-    private static void closeQuietly(BufferedReader r) {
-        try {
-            r.close();
-        } catch (IOException e) {
-            // Nothing was written, so a failed close loses nothing.
-        }
+        return DataFiles.unreadable(fileName, e);
     }
 }

@@ -4,9 +4,6 @@ import io.scarcity.api.DataSchema;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.Task;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,8 +40,6 @@ public final class CsvSource implements RowSource {
     /** What to do with an invalid row. */
     public enum OnInvalid { FAIL, QUARANTINE }
 
-    /** Quarantine reasons kept for the report; the rest are only counted. */
-    static final int MAX_SAMPLES = 10;
     /** More distinct labels than this almost always means a numeric target read as classes. */
     static final int MAX_DISCOVERED_CLASSES = 1000;
     private static final int MAX_SHOWN_VALUE = 40;
@@ -124,10 +119,9 @@ public final class CsvSource implements RowSource {
     private final DataSchema schema;
     private final Map<String, Integer> classIndex;
     private final List<String> fields = new ArrayList<>();
-    private final List<String> samples = new ArrayList<>();
+    private final RowQuarantine quarantine;
     private CsvReader reader;
     private long emitted;
-    private long quarantined;
     /** Outputs of {@link #check}, kept in fields so that checking a row allocates nothing. */
     private int parsedLabel;
     private double parsedTarget;
@@ -143,12 +137,8 @@ public final class CsvSource implements RowSource {
         this.options = Objects.requireNonNull(options, "options is null");
         Path path = options.path();
         this.fileName = path.toString();
-        if (!Files.isRegularFile(path)) {
-            throw new DataException(Files.isDirectory(path)
-                    ? fileName + " is a folder, not a CSV file; check the path"
-                    : "CSV file not found: " + path.toAbsolutePath()
-                            + "; check the path, or run from the folder it is relative to");
-        }
+        DataFiles.requireRegularFile(path, "a", "CSV file");
+        this.quarantine = new RowQuarantine(fileName, options.onInvalid());
         this.regression = options.task() == Task.REGRESSION;
         CsvReader r = open();
         try {
@@ -206,10 +196,10 @@ public final class CsvSource implements RowSource {
             this.featureColumns = cols.stream().mapToInt(Integer::intValue).toArray();
             this.nominalCodes = nominalCodes(header, cols, excluded, headerLine);
         } catch (IOException e) {
-            closeQuietly(r);
+            DataFiles.closeQuietly(r);
             throw unreadable(e);
         } catch (RuntimeException e) {
-            closeQuietly(r);
+            DataFiles.closeQuietly(r);
             throw e;
         }
         List<String> classes;
@@ -218,12 +208,12 @@ public final class CsvSource implements RowSource {
         } else if (!options.classes().isEmpty()) {
             classes = options.classes();
         } else {
-            closeQuietly(r);
+            DataFiles.closeQuietly(r);
             classes = discoverClasses();
             r = null;
         }
         if (r != null) {
-            closeQuietly(r);
+            DataFiles.closeQuietly(r);
         }
         this.classIndex = new HashMap<>();
         for (int i = 0; i < classes.size(); i++) {
@@ -310,18 +300,8 @@ public final class CsvSource implements RowSource {
         long length = StreamFactory.readLength(config);
         boolean header = config.getBoolean("header", true);
         Map<String, List<String>> nominal = readNominal(config, label, id, timestamp);
-        Path path;
-        try {
-            path = baseDir.resolve(pathText).normalize();
-        } catch (InvalidPathException e) {
-            throw config.invalid("path", "'" + pathText + "' is not a valid file path: " + e.getReason());
-        }
-        if (!Files.exists(path)) {
-            throw new DataException("CSV file not found: " + path.toAbsolutePath() + " (" + config.pathOf("path")
-                    + " is '" + pathText + "'" + (Path.of(pathText).isAbsolute() ? ""
-                            : ", resolved against " + baseDir.toAbsolutePath().normalize())
-                    + "); check the path, or run from the folder it is relative to");
-        }
+        // A folder is left to the constructor, whose message for it names no config key.
+        Path path = DataFiles.resolveExisting(config, "path", pathText, baseDir, "CSV file");
         return new CsvSource(new Options(path, label, features, id, timestamp, task, classes, delimiter,
                 onInvalid, length, header, nominal));
     }
@@ -375,7 +355,7 @@ public final class CsvSource implements RowSource {
                     String group = idColumn >= 0 ? fields.get(idColumn).strip() : null;
                     return Optional.of(new Row(emitted++, x, parsedLabel, parsedTarget, group));
                 }
-                reject(reader.recordLine(), problem);
+                quarantine.reject(reader.recordLine(), problem);
             }
         } catch (IOException e) {
             close();
@@ -390,7 +370,7 @@ public final class CsvSource implements RowSource {
 
     @Override
     public long quarantined() {
-        return quarantined;
+        return quarantine.count();
     }
 
     /**
@@ -414,27 +394,7 @@ public final class CsvSource implements RowSource {
 
     private List<String> scanGroups() {
         Set<String> seen = new HashSet<>();
-        double[] scratch = new double[featureColumns.length];
-        long valid = 0;
-        CsvReader r = openAtData();
-        try {
-            while (valid < options.length() && r.next(fields)) {
-                String problem = check(r, scratch, true);
-                if (problem != null) {
-                    if (options.onInvalid() == OnInvalid.FAIL) {
-                        throw new DataException(fileName + ":" + r.recordLine() + ": " + problem
-                                + ". Fix or drop the row, or set onInvalid: quarantine to skip invalid rows");
-                    }
-                    continue;
-                }
-                valid++;
-                seen.add(fields.get(idColumn).strip());
-            }
-        } catch (IOException e) {
-            throw unreadable(e);
-        } finally {
-            closeQuietly(r);
-        }
+        forEachValidRow(true, () -> seen.add(fields.get(idColumn).strip()));
         return sortedNaturally(seen);
     }
 
@@ -445,16 +405,16 @@ public final class CsvSource implements RowSource {
         return List.copyOf(sorted);
     }
 
-    /** The first few quarantine reasons ({@value #MAX_SAMPLES} at most), each naming file and line. */
+    /** The first few quarantine reasons ({@value RowQuarantine#MAX_SAMPLES} at most), each naming file and line. */
     @Override
     public List<String> quarantineSamples() {
-        return List.copyOf(samples);
+        return quarantine.samples();
     }
 
     @Override
     public void close() {
         if (reader != null) {
-            closeQuietly(reader);
+            DataFiles.closeQuietly(reader);
             reader = null;
         }
     }
@@ -510,15 +470,10 @@ public final class CsvSource implements RowSource {
             return "the label column '" + options.label() + "' is empty";
         }
         if (regression) {
-            double t;
-            try {
-                t = DecimalParser.parse(raw);
-            } catch (NumberFormatException e) {
-                return "the target column '" + options.label() + "' has the non-numeric value '" + shown(raw)
-                        + "'; for class labels set task: classification";
-            }
-            if (!Double.isFinite(t)) {
-                return "the target column '" + options.label() + "' is " + raw + "; targets must be finite numbers";
+            double t = FiniteNumber.parse(raw);
+            if (Double.isNaN(t)) {
+                return FiniteNumber.problem("the target column '" + options.label() + "'", raw,
+                        "; for class labels set task: classification", "targets");
             }
             parsedLabel = -1;
             parsedTarget = t;
@@ -537,17 +492,6 @@ public final class CsvSource implements RowSource {
         return null;
     }
 
-    private void reject(long line, String problem) {
-        String where = fileName + ":" + line + ": " + problem;
-        if (options.onInvalid() == OnInvalid.FAIL) {
-            throw new DataException(where + ". Fix or drop the row, or set onInvalid: quarantine to skip invalid rows");
-        }
-        quarantined++;
-        if (samples.size() < MAX_SAMPLES) {
-            samples.add(where);
-        }
-    }
-
     /**
      * One pass over the file collecting the labels of valid rows, up to the length cap (and the ids, if
      * there is an id column, for {@link #groups()}).
@@ -555,33 +499,17 @@ public final class CsvSource implements RowSource {
     private List<String> discoverClasses() {
         Set<String> labels = new HashSet<>();
         Set<String> ids = new HashSet<>();
-        double[] scratch = new double[featureColumns.length];
-        long valid = 0;
-        CsvReader r = openAtData();
-        try {
-            while (valid < options.length() && r.next(fields)) {
-                String problem = check(r, scratch, false);
-                if (problem != null) {
-                    if (options.onInvalid() == OnInvalid.FAIL) {
-                        reject(r.recordLine(), problem);
-                    }
-                    continue;
-                }
-                valid++;
-                if (idColumn >= 0) {
-                    ids.add(fields.get(idColumn).strip());
-                }
-                if (labels.add(parsedRawLabel) && labels.size() > MAX_DISCOVERED_CLASSES) {
-                    throw new DataException(fileName + ": the label column '" + options.label() + "' has more than "
-                            + MAX_DISCOVERED_CLASSES + " distinct values; for a numeric target set task: regression,"
-                            + " or list the class names in classes");
-                }
+        // Labels are not looked up: the classes are what this pass is finding.
+        forEachValidRow(false, () -> {
+            if (idColumn >= 0) {
+                ids.add(fields.get(idColumn).strip());
             }
-        } catch (IOException e) {
-            throw unreadable(e);
-        } finally {
-            closeQuietly(r);
-        }
+            if (labels.add(parsedRawLabel) && labels.size() > MAX_DISCOVERED_CLASSES) {
+                throw new DataException(fileName + ": the label column '" + options.label() + "' has more than "
+                        + MAX_DISCOVERED_CLASSES + " distinct values; for a numeric target set task: regression,"
+                        + " or list the class names in classes");
+            }
+        });
         if (labels.size() < 2) {
             throw new DataException(fileName + ": the label column '" + options.label() + "' has "
                     + (labels.isEmpty() ? "no valid rows" : "a single value '" + shown(labels.iterator().next()) + "'")
@@ -591,6 +519,34 @@ public final class CsvSource implements RowSource {
             groups = sortedNaturally(ids);
         }
         return sortedNaturally(labels);
+    }
+
+    /**
+     * A look-ahead pass over the rows {@link #next} will emit (valid rows, up to the length cap): runs
+     * {@code visit} on each, with the row in {@link #fields} and its label in the {@code parsed*} fields.
+     * Invalid rows are skipped, or with {@code onInvalid: fail} the first one stops the pass.
+     *
+     * @param lookUpLabel passed to {@link #check}
+     */
+    private void forEachValidRow(boolean lookUpLabel, Runnable visit) {
+        double[] scratch = new double[featureColumns.length];
+        long valid = 0;
+        CsvReader r = openAtData();
+        try {
+            while (valid < options.length() && r.next(fields)) {
+                String problem = check(r, scratch, lookUpLabel);
+                if (problem != null) {
+                    quarantine.failIfStrict(r.recordLine(), problem);
+                    continue;
+                }
+                valid++;
+                visit.run();
+            }
+        } catch (IOException e) {
+            throw unreadable(e);
+        } finally {
+            DataFiles.closeQuietly(r);
+        }
     }
 
     /** Numeric order if every label is a number (so "10" follows "9"), else lexicographic. */
@@ -680,10 +636,10 @@ public final class CsvSource implements RowSource {
             try {
                 r.next(fields);
             } catch (IOException e) {
-                closeQuietly(r);
+                DataFiles.closeQuietly(r);
                 throw unreadable(e);
             } catch (RuntimeException e) {
-                closeQuietly(r);
+                DataFiles.closeQuietly(r);
                 throw e;
             }
         }
@@ -712,18 +668,7 @@ public final class CsvSource implements RowSource {
     }
 
     private DataException unreadable(IOException e) {
-        if (e instanceof CharacterCodingException) {
-            return new DataException(fileName + ": the file is not valid UTF-8; save it as UTF-8", e);
-        }
-        return new DataException(fileName + ": cannot read the file (" + e.getMessage() + ")", e);
-    }
-
-    private static void closeQuietly(CsvReader r) {
-        try {
-            r.close();
-        } catch (IOException e) {
-            // Nothing was written, so a failed close loses nothing.
-        }
+        return DataFiles.unreadable(fileName, e);
     }
 
     static String shown(String s) {

@@ -3,9 +3,11 @@ package io.scarcity.runtime.data;
 import io.scarcity.api.PluginConfig;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -50,6 +52,46 @@ final class DataFiles {
     }
 
     /**
+     * Checks that {@code path} is a file a source can open, before any reading, so that a wrong path is
+     * reported as such rather than as an I/O error.
+     *
+     * @param article "a" or "an", to go before {@code what}
+     * @param what what the file is, for messages, e.g. "CSV file"
+     * @throws DataException if the path is a folder or does not exist
+     */
+    static void requireRegularFile(Path path, String article, String what) {
+        if (!Files.isRegularFile(path)) {
+            throw new DataException(Files.isDirectory(path)
+                    ? path + " is a folder, not " + article + " " + what + "; check the path"
+                    : what + " not found: " + path.toAbsolutePath()
+                            + "; check the path, or run from the folder it is relative to");
+        }
+    }
+
+    /**
+     * The exception for a text file that failed to read; malformed UTF-8 gets its own advice, since
+     * re-saving the file fixes it.
+     */
+    static DataException unreadable(String fileName, IOException e) {
+        if (e instanceof CharacterCodingException) {
+            return new DataException(fileName + ": the file is not valid UTF-8; save it as UTF-8", e);
+        }
+        return new DataException(fileName + ": cannot read the file (" + e.getMessage() + ")", e);
+    }
+
+    /** Closes a file that was only read, if there is one. */
+    static void closeQuietly(Closeable file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            file.close();
+        } catch (IOException e) {
+            // Nothing was written, so a failed close loses nothing.
+        }
+    }
+
+    /**
      * Resolves the required file option {@code key} against {@code baseDir} and checks that it exists.
      *
      * @param what what the file is, for messages, e.g. "ARFF file"
@@ -61,6 +103,23 @@ final class DataFiles {
         if (text == null || text.isBlank()) {
             throw config.invalid(key, "missing; set it to the " + what + " to read");
         }
+        Path path = resolveExisting(config, key, text, baseDir, what);
+        if (Files.isDirectory(path)) {
+            throw new DataException(path + " is a folder, not a " + what + " (" + config.pathOf(key)
+                    + "); check the path");
+        }
+        return path;
+    }
+
+    /**
+     * Resolves {@code text}, the value of file option {@code key}, against {@code baseDir} and checks that
+     * something exists there. A folder passes: callers that say more about it than {@link #resolve}
+     * does check for it themselves.
+     *
+     * @throws io.scarcity.api.ConfigException if {@code text} is not a path
+     * @throws DataException if nothing exists there, naming where it was looked for
+     */
+    static Path resolveExisting(PluginConfig config, String key, String text, Path baseDir, String what) {
         Path path;
         try {
             path = baseDir.resolve(text).normalize();
@@ -72,10 +131,6 @@ final class DataFiles {
                     + " is '" + text + "'" + (Path.of(text).isAbsolute() ? ""
                             : ", resolved against " + baseDir.toAbsolutePath().normalize())
                     + "); check the path, or run from the folder it is relative to");
-        }
-        if (Files.isDirectory(path)) {
-            throw new DataException(path + " is a folder, not a " + what + " (" + config.pathOf(key)
-                    + "); check the path");
         }
         return path;
     }

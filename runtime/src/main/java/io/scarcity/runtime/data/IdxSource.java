@@ -6,7 +6,6 @@ import io.scarcity.api.Task;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -92,8 +91,8 @@ public final class IdxSource implements RowSource {
         this.options = Objects.requireNonNull(options, "options is null");
         this.imagesName = options.images().toString();
         String labelsName = options.labels().toString();
-        checkFile(options.images(), "images");
-        checkFile(options.labels(), "labels");
+        DataFiles.requireRegularFile(options.images(), "an", "IDX images file");
+        DataFiles.requireRegularFile(options.labels(), "an", "IDX labels file");
         byte[] raw = readLabels(options.labels(), labelsName);
         int[] dims = checkImages(options.images(), raw.length, labelsName);
         this.rows = dims[1];
@@ -289,17 +288,8 @@ public final class IdxSource implements RowSource {
             }
             return in;
         } catch (IOException e) {
-            closeQuietly(in);
+            DataFiles.closeQuietly(in);
             throw unreadable(imagesName, e);
-        }
-    }
-
-    private static void checkFile(Path path, String role) {
-        if (!Files.isRegularFile(path)) {
-            throw new DataException(Files.isDirectory(path)
-                    ? path + " is a folder, not an IDX " + role + " file; check the path"
-                    : "IDX " + role + " file not found: " + path.toAbsolutePath()
-                            + "; check the path, or run from the folder it is relative to");
         }
     }
 
@@ -484,15 +474,5 @@ public final class IdxSource implements RowSource {
         return new DataException(name + ": cannot read the file (" + e.getMessage() + ")"
                 + (e instanceof java.util.zip.ZipException || e instanceof EOFException
                         ? "; the gzip data is damaged, download the file again (scripts/fetch-datasets.sh)" : ""), e);
-    }
-
-    private static void closeQuietly(InputStream in) {
-        if (in != null) {
-            try {
-                in.close();
-            } catch (IOException e) {
-                // Nothing was written, so a failed close loses nothing.
-            }
-        }
     }
 }

@@ -10,7 +10,7 @@ import java.util.Random;
  * large alpha approaches equal shares. Works for classification and regression.
  */
 public final class QuantityPartitioner implements Partitioner {
-    private final double[] cumulative;
+    private final DirichletShares shares;
     private final double alpha;
     private final Random rnd;
 
@@ -27,31 +27,13 @@ public final class QuantityPartitioner implements Partitioner {
         }
         this.alpha = alpha;
         this.rnd = new Random(seed);
-        double[] p = DirichletPartitioner.sampleDirichlet(alpha, clients, rnd);
-        double sum = 0;
-        for (int k = 0; k < clients; k++) {
-            sum += p[k];
-            p[k] = sum;
-        }
-        p[clients - 1] = 1.0;
-        this.cumulative = p;
+        this.shares = new DirichletShares(alpha, clients, rnd);
     }
 
     @Override
     public int assign(Row row) {
         Objects.requireNonNull(row, "row is null");
-        double u = rnd.nextDouble();
-        int lo = 0;
-        int hi = cumulative.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (u < cumulative[mid]) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        return lo;
+        return shares.draw(rnd);
     }
 
     public double alpha() {
@@ -60,12 +42,6 @@ public final class QuantityPartitioner implements Partitioner {
 
     /** Each client's expected share of the rows, summing to 1. */
     public double[] shares() {
-        double[] p = new double[cumulative.length];
-        double previous = 0;
-        for (int k = 0; k < p.length; k++) {
-            p[k] = cumulative[k] - previous;
-            previous = cumulative[k];
-        }
-        return p;
+        return shares.shares();
     }
 }

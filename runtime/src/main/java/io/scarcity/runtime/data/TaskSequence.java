@@ -359,7 +359,7 @@ public final class TaskSequence implements TaskStream {
         Options options = new Options(transform, tasks, rowsPerTask, testRows, schedule, angle, width, height,
                 classesPerTask);
         return new TaskSequence(baseTable, testTable, options, seed, quarantined,
-                samples.subList(0, Math.min(samples.size(), CsvSource.MAX_SAMPLES)));
+                samples.subList(0, Math.min(samples.size(), RowQuarantine.MAX_SAMPLES)));
     }
 
     private static List<Integer> readSchedule(PluginConfig config, int tasks) {

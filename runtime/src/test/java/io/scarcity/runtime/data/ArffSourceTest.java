@@ -1,5 +1,6 @@
 package io.scarcity.runtime.data;
 
+import static io.scarcity.runtime.data.TestStreams.drain;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,20 +50,7 @@ class ArffSourceTest {
     }
 
     private ArffSource open(Map<String, ?> options) {
-        Map<String, Object> m = new LinkedHashMap<>(options);
-        m.put("type", "arff");
-        PluginConfig cfg = PluginConfig.of("stream", m);
-        ArffSource s = (ArffSource) StreamFactory.create(cfg, 0, dir);
-        assertEquals(Set.of(), cfg.unreadKeys());
-        return s;
-    }
-
-    private static List<Row> drain(RowSource s) {
-        List<Row> rows = new ArrayList<>();
-        for (var r = s.next(); r.isPresent(); r = s.next()) {
-            rows.add(r.get());
-        }
-        return rows;
+        return TestStreams.create(ArffSource.class, "arff", options, 0, dir);
     }
 
     private DataException fails(String name, String text, Map<String, ?> options) throws IOException {

@@ -1,5 +1,6 @@
 package io.scarcity.runtime.data;
 
+import static io.scarcity.runtime.data.TestStreams.drain;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,19 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.ConfigException;
-import io.scarcity.api.PluginConfig;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,20 +34,7 @@ class CsvNominalGzipHeaderTest {
     }
 
     private CsvSource csv(Path baseDir, Map<String, ?> options) {
-        Map<String, Object> m = new LinkedHashMap<>(options);
-        m.put("type", "csv");
-        PluginConfig cfg = PluginConfig.of("stream", m);
-        CsvSource s = (CsvSource) StreamFactory.create(cfg, 0, baseDir);
-        assertEquals(Set.of(), cfg.unreadKeys());
-        return s;
-    }
-
-    private static List<Row> drain(RowSource s) {
-        List<Row> rows = new ArrayList<>();
-        for (var r = s.next(); r.isPresent(); r = s.next()) {
-            rows.add(r.get());
-        }
-        return rows;
+        return TestStreams.create(CsvSource.class, "csv", options, 0, baseDir);
     }
 
     @Test

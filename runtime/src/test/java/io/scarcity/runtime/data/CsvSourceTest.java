@@ -1,5 +1,6 @@
 package io.scarcity.runtime.data;
 
+import static io.scarcity.runtime.data.TestStreams.drain;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,14 +35,6 @@ class CsvSourceTest {
         Map<String, Object> m = new LinkedHashMap<>(options);
         m.put("type", "csv");
         return (CsvSource) StreamFactory.create(PluginConfig.of("stream", m), 0, baseDir);
-    }
-
-    private static List<Row> drain(RowSource s) {
-        List<Row> rows = new ArrayList<>();
-        for (var r = s.next(); r.isPresent(); r = s.next()) {
-            rows.add(r.get());
-        }
-        return rows;
     }
 
     private Path write(String name, String text) throws IOException {
@@ -287,7 +280,7 @@ class CsvSourceTest {
                 "classes", List.of("a", "b")))) {
             assertEquals(21, drain(s).size());
             assertEquals(10, s.quarantined());
-            assertEquals(CsvSource.MAX_SAMPLES, s.quarantineSamples().size());
+            assertEquals(RowQuarantine.MAX_SAMPLES, s.quarantineSamples().size());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.scarcity.runtime.data;
 
+import static io.scarcity.runtime.data.TestStreams.drain;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,12 +15,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,12 +69,7 @@ class IdxSourceTest {
     }
 
     private IdxSource open(Map<String, ?> options) {
-        Map<String, Object> m = new LinkedHashMap<>(options);
-        m.put("type", "idx");
-        PluginConfig cfg = PluginConfig.of("stream", m);
-        IdxSource s = (IdxSource) StreamFactory.create(cfg, 0, dir);
-        assertEquals(Set.of(), cfg.unreadKeys());
-        return s;
+        return TestStreams.create(IdxSource.class, "idx", options, 0, dir);
     }
 
     private DataException fails(String images, String labels) {
@@ -87,14 +80,6 @@ class IdxSourceTest {
                 }
             }
         });
-    }
-
-    private static List<Row> drain(RowSource s) {
-        List<Row> rows = new ArrayList<>();
-        for (var r = s.next(); r.isPresent(); r = s.next()) {
-            rows.add(r.get());
-        }
-        return rows;
     }
 
     @Test

@@ -136,7 +136,7 @@ class PartitionerFactoryTest {
             double sum = 0;
             double sumSq = 0;
             for (int i = 0; i < n; i++) {
-                double g = Math.exp(DirichletPartitioner.logGamma(shape, rnd));
+                double g = Math.exp(DirichletShares.logGamma(shape, rnd));
                 sum += g;
                 sumSq += g * g;
             }
@@ -149,7 +149,7 @@ class PartitionerFactoryTest {
 
     @Test
     void tinyAlphaStillGivesAValidDistribution() {
-        double[] p = DirichletPartitioner.sampleDirichlet(0.001, 50, new Random(1));
+        double[] p = DirichletShares.sample(0.001, 50, new Random(1));
         double sum = 0;
         for (double v : p) {
             assertFalse(Double.isNaN(v));

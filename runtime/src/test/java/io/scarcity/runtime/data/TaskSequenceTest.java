@@ -1,5 +1,6 @@
 package io.scarcity.runtime.data;
 
+import static io.scarcity.runtime.data.TestStreams.drain;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -71,20 +72,8 @@ class TaskSequenceTest {
 
     private TaskSequence tasks(Map<String, ?> options, long seed) {
         Map<String, Object> m = new LinkedHashMap<>(options);
-        m.put("type", "tasks");
         m.putIfAbsent("base", Map.of("type", "csv", "path", "base.csv", "label", "y"));
-        PluginConfig cfg = PluginConfig.of("stream", m);
-        TaskSequence s = (TaskSequence) StreamFactory.create(cfg, seed, dir);
-        assertEquals(Set.of(), cfg.unreadKeys());
-        return s;
-    }
-
-    private static List<Row> drain(RowSource s) {
-        List<Row> rows = new ArrayList<>();
-        for (var r = s.next(); r.isPresent(); r = s.next()) {
-            rows.add(r.get());
-        }
-        return rows;
+        return TestStreams.create(TaskSequence.class, "tasks", m, seed, dir);
     }
 
     /** perm[j] = the base pixel that output pixel j shows. */
