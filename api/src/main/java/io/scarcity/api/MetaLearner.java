@@ -23,6 +23,19 @@ public interface MetaLearner {
     Map<String, MetaParameters> learn(int round, List<Insight> insights, InsightStore store);
 
     /**
+     * Learns from a round's insights, knowing how much the coordinator trusts each client: its
+     * consensus weight in [0, 1] (reliability x data quality x volume; see the README), keyed by the
+     * client ids the insights carry. A client missing from the map, or silent for longer than the
+     * heartbeat timeout, has weight 0. The runtime calls this method; the default ignores the weights.
+     *
+     * @param clientWeights never {@code null}
+     */
+    default Map<String, MetaParameters> learn(int round, List<Insight> insights, InsightStore store,
+                                              Map<String, Double> clientWeights) {
+        return learn(round, insights, store);
+    }
+
+    /**
      * Current parameters for a domain; for an unknown domain, whatever a cold-start client should use.
      *
      * @param domain never {@code null}

@@ -153,7 +153,7 @@ public final class ClientNode {
         double loss = rows == 0 ? Double.NaN : lossSum / rows;
         Insight insight = new Insight(id, domain, round, rows, accuracy, loss, reports, board, moments.drain(minMomentRows));
         return new ClientRoundResult(id, domain, round, classification, rows, correct, lossSum, logLossSum, confusion, driftRows,
-                new RoundMetrics(experts, pluginMetrics), board, memory.stats(), insight);
+                new RoundMetrics(experts, pluginMetrics), board, memory.stats(), insight, 0);
     }
 
     private record BatchResult(long correct, double lossSum, double logLossSum) {
@@ -304,6 +304,11 @@ public final class ClientNode {
         if (!parameters.routerPriors().isEmpty()) {
             router.adoptPriors(parameters.routerPriors(), priorWeight);
         }
+    }
+
+    /** The memory's current fill. */
+    public io.scarcity.api.MemoryStats memoryStats() {
+        return memory.stats();
     }
 
     /** The gossipable experts, most active this round first (ties in config order), at most {@code max} (0 = all). */

@@ -16,10 +16,27 @@ import java.util.Map;
  * @param logLossSum sum of per-row log-losses (classification)
  * @param confusion classification only ({@code null} for regression): counts of (true class, predicted
  *        class) pairs, row-major {@code k x k}, for kappa
+ * @param insight what the client sent the coordinator; {@code null} if it was offline
+ * @param missedRows rows that reached the client while it was offline
  * @param driftRows stream positions (client row index) where a drift was detected this round
  */
 public record ClientRoundResult(String clientId, String domain, int round, boolean classification, long rows,
                                 long correct, double lossSum,
                                 double logLossSum, long[] confusion, List<Long> driftRows, RoundMetrics metrics,
-                                Map<String, Double> signals, MemoryStats memory, Insight insight) {
+                                Map<String, Double> signals, MemoryStats memory, Insight insight, long missedRows) {
+
+    /** Whether the client was offline this round (no learning, no insight). */
+    public boolean offline() {
+        return insight == null;
+    }
+
+    /**
+     * A round the client was offline for: it learned nothing and reported nothing; {@code missedRows}
+     * rows of its stream went by unseen.
+     */
+    public static ClientRoundResult offline(String clientId, String domain, int round, boolean classification,
+                                            long missedRows, MemoryStats memory) {
+        return new ClientRoundResult(clientId, domain, round, classification, 0, 0, 0, 0, null, List.of(),
+                new RoundMetrics(Map.of(), Map.of()), Map.of(), memory, null, missedRows);
+    }
 }

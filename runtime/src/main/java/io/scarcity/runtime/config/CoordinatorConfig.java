@@ -7,14 +7,27 @@ import io.scarcity.api.ConfigException;
  *
  * @param memoryPerDomain insights kept per domain in the global memory (oldest trimmed)
  * @param priorWeight pulls' worth of evidence a client's router gives the coordinator's priors
+ * @param heartbeatTimeout rounds a client may stay silent before it is dropped from aggregation and gossip
+ * @param reliabilityWindow rounds over which a client's reliability (share of rounds reported) is measured
+ * @param convergence when the federation counts as converged
  */
-public record CoordinatorConfig(int memoryPerDomain, double priorWeight) {
+public record CoordinatorConfig(int memoryPerDomain, double priorWeight, int heartbeatTimeout, int reliabilityWindow,
+                                ConvergenceConfig convergence) {
     public CoordinatorConfig {
         if (memoryPerDomain < 1) {
             throw new ConfigException("memoryPerDomain", "expected a whole number >= 1, got " + memoryPerDomain);
         }
         if (!(priorWeight >= 0) || Double.isInfinite(priorWeight)) {
             throw new ConfigException("priorWeight", "expected a finite number >= 0, got " + priorWeight);
+        }
+        if (heartbeatTimeout < 0) {
+            throw new ConfigException("heartbeatTimeout", "expected a whole number of rounds >= 0, got " + heartbeatTimeout);
+        }
+        if (reliabilityWindow < 1) {
+            throw new ConfigException("reliabilityWindow", "expected a whole number of rounds >= 1, got " + reliabilityWindow);
+        }
+        if (convergence == null) {
+            throw new ConfigException("convergence", "is required");
         }
     }
 }

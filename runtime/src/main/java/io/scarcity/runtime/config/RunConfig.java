@@ -12,7 +12,7 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
                         int replayRows, List<DomainConfig> domains, List<ExpertSelection> experts,
                         PluginSelection router, PluginSelection memory, PluginSelection metaLearner,
                         PluginSelection gossip, FederationConfig federation, CoordinatorConfig coordinator,
-                        PrivacyConfig privacy, OutputConfig output) {
+                        PrivacyConfig privacy, FaultsConfig faults, OutputConfig output) {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     public RunConfig {
@@ -59,6 +59,7 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
         require("coordinator", coordinator);
         require("privacy", privacy);
         require("federation", federation);
+        require("faults", faults);
         for (int i = 0; i < domains.size(); i++) {
             long perRound = (long) domains.get(i).clients() * domains.get(i).batchesPerRound(batchesPerRound) * batchSize;
             if (perRound > 50_000_000L) {

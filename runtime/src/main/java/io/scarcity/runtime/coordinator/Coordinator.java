@@ -38,6 +38,14 @@ public final class Coordinator {
      * any.
      */
     public Map<String, MetaParameters> endRound(int round, List<Insight> insights) {
+        return endRound(round, insights, Map.of());
+    }
+
+    /**
+     * Ends a round as {@link #endRound(int, List)}, handing the meta-learner each client's consensus
+     * weight (reliability x quality x volume), keyed by client id.
+     */
+    public Map<String, MetaParameters> endRound(int round, List<Insight> insights, Map<String, Double> clientWeights) {
         List<Insight> accepted = new ArrayList<>(insights.size());
         for (Insight i : insights) {
             String problem = validate(i, round);
@@ -50,7 +58,7 @@ public final class Coordinator {
                 log.log(Level.WARNING, "rejected insight from " + i.client() + " (round " + i.round() + "): " + problem);
             }
         }
-        Map<String, MetaParameters> learned = metaLearner.learn(round, accepted, memory);
+        Map<String, MetaParameters> learned = metaLearner.learn(round, accepted, memory, clientWeights);
         if (learned == null) {
             throw new IllegalStateException("meta-learner returned null parameters");
         }

@@ -25,6 +25,10 @@ import io.scarcity.runtime.data.PartitionerFactory;
 import io.scarcity.runtime.data.Row;
 import io.scarcity.runtime.data.RowSource;
 import io.scarcity.runtime.data.TaskStream;
+import io.scarcity.runtime.federation.ClientHealth;
+import io.scarcity.runtime.federation.ConsensusWeights;
+import io.scarcity.runtime.federation.ConvergenceTracker;
+import io.scarcity.runtime.federation.FaultInjector;
 import io.scarcity.runtime.data.StreamFactory;
 import io.scarcity.runtime.plugin.PluginRegistry;
 import java.lang.System.Logger;
@@ -61,6 +65,9 @@ public final class InProcessEngine implements AutoCloseable {
     private final Coordinator coordinator;
     private final GossipStrategy gossip;
     private final RunMetricsSink coordinatorMetrics = new RunMetricsSink();
+    private ClientHealth health;
+    private FaultInjector faults;
+    private ConvergenceTracker convergence;
 
     /**
      * Builds every component (validating all plugin names and options) without running anything.
@@ -98,6 +105,12 @@ public final class InProcessEngine implements AutoCloseable {
             this.coordinator = new Coordinator(new GlobalMemory(config.coordinator().memoryPerDomain()),
                     assembly.metaLearner(coordinatorMetrics), System.getLogger("io.scarcity.coordinator"));
             this.gossip = assembly.gossip(coordinatorMetrics);
+            this.health = new ClientHealth(clients.stream().map(ClientNode::id).toList(),
+                    config.coordinator().heartbeatTimeout(), config.coordinator().reliabilityWindow());
+            this.faults = new FaultInjector(clients.size(), config.faults().offlineRate(), config.faults().offlineRounds(),
+                    Seeds.derive(config.seed(), "faults"));
+            var c = config.coordinator().convergence();
+            this.convergence = new ConvergenceTracker(c.lossSpread(), c.parameterChange(), c.patience());
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -158,28 +171,49 @@ public final class InProcessEngine implements AutoCloseable {
                     LOG.log(Level.INFO, stopReason);
                     break;
                 }
-                List<ClientRoundResult> results = runClients(pool, round, work);
+                boolean[] offline = faults.offline(round);
+                List<ClientRoundResult> results = runClients(pool, round, work, offline);
                 long[] bytes = new long[clients.size()];
                 int[] partners = new int[clients.size()];
                 long gossipBytes = 0;
-                if (config.federation().federated()) {
-                    List<Insight> insights = new ArrayList<>(results.size());
-                    for (int i = 0; i < results.size(); i++) {
-                        Insight in = results.get(i).insight();
+                List<Insight> insights = new ArrayList<>(results.size());
+                for (int i = 0; i < results.size(); i++) {
+                    Insight in = results.get(i).insight();
+                    if (in != null) {
+                        // The insight doubles as the client's heartbeat.
+                        health.heartbeat(clients.get(i).id(), round);
                         insights.add(in);
-                        bytes[i] += in.sizeBytes();
                     }
-                    Map<String, MetaParameters> params = coordinator.endRound(round, insights);
+                }
+                List<String> dropped = new ArrayList<>();
+                boolean[] live = new boolean[clients.size()];
+                for (int i = 0; i < clients.size(); i++) {
+                    live[i] = !offline[i] && !health.dropped(clients.get(i).id(), round);
+                    if (health.dropped(clients.get(i).id(), round)) {
+                        dropped.add(clients.get(i).id());
+                    }
+                }
+                Map<String, Double> weights = ConsensusWeights.of(insights,
+                        clients.stream().map(ClientNode::id).toList(), health, round);
+                Map<String, MetaParameters> params = Map.of();
+                if (config.federation().federated()) {
+                    for (int i = 0; i < results.size(); i++) {
+                        if (results.get(i).insight() != null) {
+                            bytes[i] += results.get(i).insight().sizeBytes();
+                        }
+                    }
+                    params = coordinator.endRound(round, insights, weights);
                     for (ClientNode c : clients) {
                         MetaParameters p = params.get(c.domain());
-                        if (p != null) {
+                        if (p != null && live[clientIndex.get(c.id())]) {
                             c.apply(p);
                         }
                     }
-                    gossipBytes = gossip(round, bytes, partners);
+                    gossipBytes = gossip(round, bytes, partners, live);
                 } else if (config.federation().fedavg()) {
-                    gossipBytes = averageWeights(bytes);
+                    gossipBytes = averageWeights(bytes, live);
                 }
+                boolean converged = convergence.observe(insights, params);
                 gossipBytesTotal += gossipBytes;
                 for (ClientRoundResult r : results) {
                     rows += r.rows();
@@ -194,11 +228,24 @@ public final class InProcessEngine implements AutoCloseable {
                     }
                 }
                 completed = round;
+                List<String> offlineIds = new ArrayList<>();
+                for (int i = 0; i < clients.size(); i++) {
+                    if (offline[i]) {
+                        offlineIds.add(clients.get(i).id());
+                    }
+                }
                 observer.roundCompleted(round, config.rounds(), results,
-                        new RunObserver.RoundExtras(bytes, partners, gossipBytes, coordinator.rejected(), coordinatorMetrics.drain()));
+                        new RunObserver.RoundExtras(bytes, partners, gossipBytes, coordinator.rejected(), coordinatorMetrics.drain(),
+                                new RunObserver.Health(offlineIds, dropped, weights, convergence.lossSpread(),
+                                        convergence.parameterChange(), converged)));
                 for (TaskEvaluation e : evaluateTasks(round)) {
                     evaluations.add(e);
                     observer.tasksEvaluated(e);
+                }
+                if (converged && config.coordinator().convergence().stop()) {
+                    stopReason = "converged after round " + round;
+                    LOG.log(Level.INFO, stopReason);
+                    break;
                 }
             }
         } finally {
@@ -240,11 +287,11 @@ public final class InProcessEngine implements AutoCloseable {
         return coordinatorMetrics.totals();
     }
 
-    private List<ClientRoundResult> runClients(ExecutorService pool, int round, List<List<Batch>> work) {
+    private List<ClientRoundResult> runClients(ExecutorService pool, int round, List<List<Batch>> work, boolean[] offline) {
         List<ClientRoundResult> results = new ArrayList<>(clients.size());
         if (pool == null) {
             for (int i = 0; i < clients.size(); i++) {
-                results.add(clients.get(i).runRound(round, work.get(i)));
+                results.add(offline[i] ? offlineResult(i, round, work.get(i)) : clients.get(i).runRound(round, work.get(i)));
             }
             return results;
         }
@@ -252,7 +299,8 @@ public final class InProcessEngine implements AutoCloseable {
         for (int i = 0; i < clients.size(); i++) {
             ClientNode c = clients.get(i);
             List<Batch> b = work.get(i);
-            futures.add(pool.submit(() -> c.runRound(round, b)));
+            int index = i;
+            futures.add(pool.submit(() -> offline[index] ? offlineResult(index, round, b) : c.runRound(round, b)));
         }
         for (Future<ClientRoundResult> f : futures) {
             try {
@@ -274,14 +322,28 @@ public final class InProcessEngine implements AutoCloseable {
         return results;
     }
 
+    private ClientRoundResult offlineResult(int i, int round, List<Batch> missed) {
+        ClientNode c = clients.get(i);
+        long rows = 0;
+        for (Batch b : missed) {
+            rows += b.rows();
+        }
+        return ClientRoundResult.offline(c.id(), c.domain(), round, c.schema().task() == io.scarcity.api.Task.CLASSIFICATION,
+                rows, c.memoryStats());
+    }
+
     /**
      * FedAvg (weight sharing, a baseline): per domain, each gossipable expert's states are averaged over
      * the clients, sample-weighted, and every client adopts the average. Each client uploads its state
      * and downloads the average. Returns the bytes moved.
      */
-    private long averageWeights(long[] bytes) {
+    private long averageWeights(long[] bytes, boolean[] live) {
         long total = 0;
-        for (List<ClientNode> domainClients : clientsByDomain) {
+        for (List<ClientNode> all : clientsByDomain) {
+            List<ClientNode> domainClients = all.stream().filter(c -> live[clientIndex.get(c.id())]).toList();
+            if (domainClients.isEmpty()) {
+                continue;
+            }
             ClientNode first = domainClients.get(0);
             for (ExpertSlot slot : first.gossipCandidates(0)) {
                 List<ExpertState> states = new ArrayList<>(domainClients.size());
@@ -345,10 +407,12 @@ public final class InProcessEngine implements AutoCloseable {
     }
 
     /** Peer-to-peer exchange: the coordinator is not involved. Returns the bytes exchanged. */
-    private long gossip(int round, long[] bytes, int[] partners) {
+    private long gossip(int round, long[] bytes, int[] partners, boolean[] live) {
         List<Peer> peers = new ArrayList<>(clients.size());
         for (ClientNode c : clients) {
-            peers.add(new Peer(c.id(), c.domain(), c.signals()));
+            if (live[clientIndex.get(c.id())]) {
+                peers.add(new Peer(c.id(), c.domain(), c.signals()));
+            }
         }
         List<GossipPair> pairs = gossip.plan(round, peers);
         long total = 0;

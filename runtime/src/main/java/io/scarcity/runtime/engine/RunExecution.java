@@ -4,6 +4,7 @@ import io.scarcity.api.ConfigException;
 import io.scarcity.runtime.UserException;
 import io.scarcity.runtime.config.LoadedConfig;
 import io.scarcity.runtime.plugin.PluginRegistry;
+import io.scarcity.runtime.report.CoordinatorLogWriter;
 import io.scarcity.runtime.report.MetricsWriter;
 import io.scarcity.runtime.report.ProgressDisplay;
 import io.scarcity.runtime.report.RunFolder;
@@ -65,7 +66,8 @@ public final class RunExecution {
             }
         }, "scarcity-interrupt");
         try (RunLog log = RunLog.attach(runDir.resolve("run.log"));
-             MetricsWriter metrics = new MetricsWriter(runDir.resolve("metrics.jsonl"))) {
+             MetricsWriter metrics = new MetricsWriter(runDir.resolve("metrics.jsonl"));
+             CoordinatorLogWriter coordinatorLog = new CoordinatorLogWriter(runDir.resolve("coordinator.jsonl"))) {
             Files.writeString(runDir.resolve("config.yaml"), "# resolved from " + loaded.source()
                     + " (defaults + file + overrides)\n" + loaded.resolvedYaml(), StandardCharsets.UTF_8);
             LOG.log(Level.INFO, "run " + loaded.config().name() + " started in " + runDir + " with "
@@ -74,7 +76,7 @@ public final class RunExecution {
             ProgressDisplay display = new ProgressDisplay(progress,
                     ProgressDisplay.resolve(loaded.config().output().progress()));
             try {
-                RunResult result = engine.run(fanOut(List.of(metrics, summary, display)));
+                RunResult result = engine.run(fanOut(List.of(metrics, coordinatorLog, summary, display)));
                 if (result.roundsCompleted() < loaded.config().rounds()) {
                     display.finish();
                 }

@@ -14,6 +14,15 @@ public interface RunObserver {
 
     /** Per-round extras measured outside the clients: bytes sent per client, gossip partners. */
     record RoundExtras(long[] bytesSent, int[] gossipPartners, long gossipBytes, long insightsRejected,
-                       java.util.Map<String, Double> coordinatorMetrics) {
+                       java.util.Map<String, Double> coordinatorMetrics, Health health) {
+    }
+
+    /**
+     * The coordinator's view of a round: clients that were offline, clients dropped for silence beyond
+     * the heartbeat timeout, each client's consensus weight, the spread of client losses, the change of
+     * the meta-parameters, and whether the run counts as converged.
+     */
+    record Health(List<String> offline, List<String> dropped, java.util.Map<String, Double> weights,
+                  double lossSpread, double parameterChange, boolean converged) {
     }
 }

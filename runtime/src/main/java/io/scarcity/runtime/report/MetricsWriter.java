@@ -48,6 +48,12 @@ public final class MetricsWriter implements RunObserver, AutoCloseable {
         m.put("round", r.round());
         m.put("client", r.clientId());
         m.put("domain", r.domain());
+        if (r.offline()) {
+            m.put("offline", true);
+            m.put("missedRows", r.missedRows());
+            m.put("bytesSent", extras.bytesSent()[i]);
+            return m;
+        }
         m.put("rows", r.rows());
         m.put("accuracy", Json.num(r.insight().accuracy()));
         m.put("loss", Json.num(r.insight().loss()));

@@ -39,6 +39,10 @@ public final class SummaryCollector implements RunObserver {
     private final Map<String, double[]> perDomain = new TreeMap<>();
     private final Map<String, List<Integer>> detections = new TreeMap<>();
     private final List<Double> roundAccuracy = new ArrayList<>();
+    private long offlineClientRounds;
+    private long missedRows;
+    private final java.util.Set<String> everDropped = new java.util.TreeSet<>();
+    private Integer convergedAt;
 
     public SummaryCollector(String name, int plannedRounds) {
         this.name = name;
@@ -74,6 +78,14 @@ public final class SummaryCollector implements RunObserver {
             bytes += extras.bytesSent()[i];
         }
         rejected = extras.insightsRejected();
+        offlineClientRounds += extras.health().offline().size();
+        for (ClientRoundResult r : results) {
+            missedRows += r.missedRows();
+        }
+        everDropped.addAll(extras.health().dropped());
+        if (extras.health().converged() && convergedAt == null) {
+            convergedAt = round;
+        }
         roundAccuracy.add(rr == 0 ? Double.NaN : (double) rc / rr);
     }
 
@@ -143,6 +155,12 @@ public final class SummaryCollector implements RunObserver {
             s.put("quarantinedRows", facts.quarantinedRows());
             s.put("coordinatorCounters", facts.coordinatorCounters());
         }
+        Map<String, Object> health = new LinkedHashMap<>();
+        health.put("offlineClientRounds", offlineClientRounds);
+        health.put("rowsMissedOffline", missedRows);
+        health.put("clientsEverDropped", everDropped);
+        health.put("convergedAtRound", convergedAt);
+        s.put("health", health);
         s.put("bytesSent", bytes);
         s.put("insightsRejected", rejected);
         s.put("wallSeconds", Json.num(seconds));

@@ -100,15 +100,53 @@ class InProcessEngineTest {
     @Test
     void sameSeedGivesByteIdenticalMetricsWhateverTheThreadCount() throws Exception {
         Path cfg = QuickstartPaths.quickstart();
-        Path one = run(cfg, "threads=1", "rounds=12", "name=t1").runDir();
-        Path two = run(cfg, "threads=2", "rounds=12", "name=t2").runDir();
-        Path four = run(cfg, "threads=4", "rounds=12", "name=t4").runDir();
+        Path one = run(cfg, "threads=1", "rounds=12", "name=t1", "faults.offlineRate=0.1").runDir();
+        Path two = run(cfg, "threads=2", "rounds=12", "name=t2", "faults.offlineRate=0.1").runDir();
+        Path four = run(cfg, "threads=4", "rounds=12", "name=t4", "faults.offlineRate=0.1").runDir();
         byte[] a = Files.readAllBytes(one.resolve("metrics.jsonl"));
         assertTrue(a.length > 1000);
         assertTrue(java.util.Arrays.equals(a, Files.readAllBytes(two.resolve("metrics.jsonl"))), "1 vs 2 threads differ");
         assertTrue(java.util.Arrays.equals(a, Files.readAllBytes(four.resolve("metrics.jsonl"))), "1 vs 4 threads differ");
-        Path otherSeed = run(cfg, "threads=2", "rounds=12", "name=t5", "seed=7").runDir();
+        Path otherSeed = run(cfg, "threads=2", "rounds=12", "name=t5", "seed=7", "faults.offlineRate=0.1").runDir();
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(one.resolve("coordinator.jsonl")),
+                Files.readAllBytes(four.resolve("coordinator.jsonl"))), "coordinator.jsonl: 1 vs 4 threads differ");
         assertFalse(java.util.Arrays.equals(a, Files.readAllBytes(otherSeed.resolve("metrics.jsonl"))), "the seed has no effect");
+    }
+
+    @Test
+    void silentClientsAreLeftOutAndReportedAndConvergenceCanStopTheRun() throws Exception {
+        RunExecution.Outcome o = run(QuickstartPaths.quickstart(), "rounds=15", "faults.offlineRate=0.3",
+                "faults.offlineRounds=3", "coordinator.heartbeatTimeout=1", "name=faults");
+        List<JsonNode> lines = lines(o.runDir());
+        assertEquals(15 * 5, lines.size(), "offline clients still get a line");
+        long offline = lines.stream().filter(l -> l.path("offline").asBoolean(false)).count();
+        assertTrue(offline > 5, "offline client-rounds: " + offline);
+        for (JsonNode l : lines) {
+            if (l.path("offline").asBoolean(false)) {
+                assertEquals(0, l.get("bytesSent").asLong(), "an offline client sends nothing: " + l);
+                assertTrue(l.get("missedRows").asLong() > 0, l.toString());
+            }
+        }
+        ObjectMapper m = new ObjectMapper();
+        List<String> coordinator = Files.readAllLines(o.runDir().resolve("coordinator.jsonl"));
+        assertEquals(15, coordinator.size());
+        boolean sawDropped = false;
+        for (String c : coordinator) {
+            JsonNode n = m.readTree(c);
+            for (JsonNode d : n.get("dropped")) {
+                sawDropped = true;
+                assertEquals(0.0, n.get("weights").get(d.asText()).asDouble(), 1e-12, "a dropped client weighs 0: " + c);
+            }
+        }
+        assertTrue(sawDropped, "with 3-round outages and a 1-round timeout some client must be dropped");
+        JsonNode summary = m.readTree(o.runDir().resolve("summary.json").toFile());
+        assertEquals(offline, summary.get("health").get("offlineClientRounds").asLong());
+
+        RunExecution.Outcome stopped = run(QuickstartPaths.quickstart(), "rounds=40", "name=conv",
+                "coordinator.convergence.stop=true", "coordinator.convergence.lossSpread=0.5",
+                "coordinator.convergence.parameterChange=5", "coordinator.convergence.patience=2");
+        assertTrue(stopped.result().stopReason().startsWith("converged after round"), stopped.result().stopReason());
+        assertTrue(stopped.result().roundsCompleted() < 40);
     }
 
     @Test

@@ -46,9 +46,27 @@ final class InsightMetaLearner implements MetaLearner {
     private final Map<String, MetaParameters> latest = new TreeMap<>();
     private final Map<String, List<Insight>> windows = new TreeMap<>();
     private int lastRound;
+    /** Latest consensus weight per client (reliability x quality x volume); 1 for clients never weighed. */
+    private final Map<String, Double> trust = new TreeMap<>();
 
     InsightMetaLearner(Options options) {
         this.options = Objects.requireNonNull(options, "options is null");
+    }
+
+    /**
+     * As {@link #learn(int, List, InsightStore)}, with each client's insights weighted by its consensus
+     * weight: a dropped or unreliable client moves the hints and priors less, or not at all.
+     */
+    @Override
+    public Map<String, MetaParameters> learn(int round, List<Insight> insights, InsightStore store,
+                                             Map<String, Double> clientWeights) {
+        Objects.requireNonNull(clientWeights, "clientWeights is null");
+        clientWeights.forEach((client, w) -> trust.put(client, Double.isFinite(w) ? Math.max(0, w) : 0));
+        return learn(round, insights, store);
+    }
+
+    private double trustOf(Insight insight) {
+        return trust.getOrDefault(insight.client(), 1.0);
     }
 
     @Override
@@ -168,15 +186,21 @@ final class InsightMetaLearner implements MetaLearner {
         }
         double weightSum = 0;
         double logSum = 0;
+        double plainSum = 0;
+        double plainLog = 0;
         for (Insight insight : insights) {
             ExpertReport r = insight.experts().get(expert);
             if (usableRate(r)) {
                 double w = Math.exp(-(r.loss() - minLoss) / options.temperature());
+                plainSum += w;
+                plainLog += w * Math.log(r.learningRate());
+                w *= trustOf(insight);
                 weightSum += w;
                 logSum += w * Math.log(r.learningRate());
             }
         }
-        return Math.exp(logSum / weightSum);
+        // If no reporting client is trusted at all, fall back to the unweighted estimate.
+        return weightSum > 0 ? Math.exp(logSum / weightSum) : Math.exp(plainLog / plainSum);
     }
 
     private static boolean usableRate(ExpertReport r) {
@@ -184,17 +208,23 @@ final class InsightMetaLearner implements MetaLearner {
     }
 
     /** Mean reward of an expert over its reports with a finite loss; NaN without any. */
-    private static double meanReward(String expert, List<Insight> insights, boolean unitLosses) {
+    private double meanReward(String expert, List<Insight> insights, boolean unitLosses) {
         double sum = 0;
+        double weights = 0;
+        double plain = 0;
         int n = 0;
         for (Insight insight : insights) {
             ExpertReport r = insight.experts().get(expert);
             if (r != null && Double.isFinite(r.loss())) {
-                sum += unitLosses ? 1 - r.loss() : 1 / (1 + Math.max(0, r.loss()));
+                double reward = unitLosses ? 1 - r.loss() : 1 / (1 + Math.max(0, r.loss()));
+                double w = trustOf(insight);
+                sum += w * reward;
+                weights += w;
+                plain += reward;
                 n++;
             }
         }
-        return n == 0 ? Double.NaN : sum / n;
+        return n == 0 ? Double.NaN : weights > 0 ? sum / weights : plain / n;
     }
 
     /** Moments pooled over the insights of the given dimension (-1: that of the first insight). */

@@ -97,6 +97,31 @@ class InsightMetaLearnerTest {
     }
 
     @Test
+    void consensusWeightsDecideWhoseRatesAndLossesCount() {
+        Random random = new Random(3);
+        List<Insight> round = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            boolean fast = c < 2;
+            // the fast clients report the lower loss, so unweighted they win the hint
+            round.add(insight("c" + c, "d", 1, Map.of("stat", report("stat", fast ? 0.2 : 0.3, fast ? 0.1 : 0.01)),
+                    Map.of(), moments(random, 2, 20)));
+        }
+        ListStore store = new ListStore();
+        store.add(round);
+        double unweighted = learner(Map.of()).learn(1, round, store).get("d").learningRates().get("stat");
+        // ...but if the coordinator does not trust them (silent, outliers), the slow clients' rate wins
+        MetaParameters p = learner(Map.of()).learn(1, round, store,
+                Map.of("c0", 0.0, "c1", 0.0, "c2", 1.0, "c3", 0.5)).get("d");
+        assertTrue(unweighted > 0.05, "unweighted hint " + unweighted);
+        assertEquals(0.01, p.learningRates().get("stat"), 1e-12);
+        assertEquals(1 - 0.3, p.routerPriors().get("stat"), 1e-12, "prior from the trusted clients only");
+        // nobody trusted: the unweighted estimate rather than nothing
+        MetaParameters none = learner(Map.of()).learn(1, round, store,
+                Map.of("c0", 0.0, "c1", 0.0, "c2", 0.0, "c3", 0.0)).get("d");
+        assertEquals(unweighted, none.learningRates().get("stat"), 1e-12);
+    }
+
+    @Test
     void reportsWithoutRateOrLossGiveNoHint() {
         List<Insight> round = List.of(
                 insight("a", "d", 1, Map.of("drift", report("drift", Double.NaN, Double.NaN),

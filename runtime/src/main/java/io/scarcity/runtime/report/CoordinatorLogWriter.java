@@ -1,0 +1,68 @@
+package io.scarcity.runtime.report;
+
+import io.scarcity.runtime.client.ClientRoundResult;
+import io.scarcity.runtime.engine.RunObserver;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes {@code coordinator.jsonl}: one line per round with the coordinator's view: clients offline,
+ * clients dropped for silence beyond the heartbeat timeout, consensus weights, loss spread,
+ * meta-parameter change, convergence, insights rejected so far and the coordinator-side plugins'
+ * counters. Flushed every round; no wall-clock values.
+ */
+public final class CoordinatorLogWriter implements RunObserver, AutoCloseable {
+    private final BufferedWriter out;
+
+    public CoordinatorLogWriter(Path file) {
+        try {
+            out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open " + file, e);
+        }
+    }
+
+    @Override
+    public void roundCompleted(int round, int totalRounds, List<ClientRoundResult> results, RoundExtras extras) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("round", round);
+        Health h = extras.health();
+        m.put("offline", h.offline());
+        m.put("dropped", h.dropped());
+        Map<String, Object> weights = new LinkedHashMap<>();
+        h.weights().forEach((k, v) -> weights.put(k, Json.num(v)));
+        m.put("weights", weights);
+        m.put("lossSpread", Json.num(h.lossSpread()));
+        m.put("parameterChange", Json.num(h.parameterChange()));
+        m.put("converged", h.converged());
+        m.put("insightsRejected", extras.insightsRejected());
+        m.put("gossipBytes", extras.gossipBytes());
+        Map<String, Object> plugins = new TreeMap<>();
+        extras.coordinatorMetrics().forEach((k, v) -> plugins.put(k, Json.num(v)));
+        m.put("plugins", plugins);
+        try {
+            out.write(Json.write(m));
+            out.write('\n');
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write coordinator.jsonl", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            out.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close coordinator.jsonl", e);
+        }
+    }
+}
