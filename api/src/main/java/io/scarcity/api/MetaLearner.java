@@ -36,6 +36,38 @@ public interface MetaLearner {
     }
 
     /**
+     * Whether this meta-learner learns from clients' expert weights (the weight-sharing baselines
+     * FedAvg and Reptile). Only then does the runtime send it states ({@link #receiveStates}) and have
+     * clients adopt {@link #statesFor}. Must not change over the meta-learner's life. Default: false,
+     * the coordinator learns from insights alone.
+     */
+    default boolean sharesWeights() {
+        return false;
+    }
+
+    /**
+     * Receives the gossipable expert states of one live client after a round, before {@link #learn}
+     * of that round. Called only if {@link #sharesWeights()}, for clients in a stable order. Default:
+     * ignore.
+     *
+     * @param client the client id as in its insights, never {@code null}
+     * @param states expert instance name to state, never {@code null}
+     */
+    default void receiveStates(int round, String client, String domain, Map<String, ExpertState> states) {
+    }
+
+    /**
+     * The expert states every live client of a domain adopts after {@link #learn} (and a client
+     * starting cold begins from), by expert instance name. Called only if {@link #sharesWeights()}.
+     * Default: none.
+     *
+     * @return never {@code null}; empty when the meta-learner has nothing for the domain yet
+     */
+    default Map<String, ExpertState> statesFor(String domain) {
+        return Map.of();
+    }
+
+    /**
      * Current parameters for a domain; for an unknown domain, whatever a cold-start client should use.
      *
      * @param domain never {@code null}

@@ -7,6 +7,7 @@ import io.scarcity.api.ExpertState;
 import io.scarcity.api.GossipPair;
 import io.scarcity.api.GossipStrategy;
 import io.scarcity.api.Insight;
+import io.scarcity.api.MetaLearner;
 import io.scarcity.api.MetaParameters;
 import io.scarcity.api.Peer;
 import io.scarcity.api.Prediction;
@@ -65,6 +66,7 @@ public final class InProcessEngine implements AutoCloseable {
     private final Coordinator coordinator;
     private final GossipStrategy gossip;
     private final RunMetricsSink coordinatorMetrics = new RunMetricsSink();
+    private MetaLearner metaLearner;
     private ClientHealth health;
     private FaultInjector faults;
     private ConvergenceTracker convergence;
@@ -102,8 +104,9 @@ public final class InProcessEngine implements AutoCloseable {
                 }
                 clientsByDomain.add(domainClients);
             }
+            this.metaLearner = assembly.metaLearner(coordinatorMetrics);
             this.coordinator = new Coordinator(new GlobalMemory(config.coordinator().memoryPerDomain()),
-                    assembly.metaLearner(coordinatorMetrics), System.getLogger("io.scarcity.coordinator"));
+                    metaLearner, System.getLogger("io.scarcity.coordinator"));
             this.gossip = assembly.gossip(coordinatorMetrics);
             this.health = new ClientHealth(clients.stream().map(ClientNode::id).toList(),
                     config.coordinator().heartbeatTimeout(), config.coordinator().reliabilityWindow());
@@ -137,6 +140,9 @@ public final class InProcessEngine implements AutoCloseable {
         // Cold start: every client begins from what the coordinator knows (nothing yet, or a pooled guess).
         for (ClientNode c : clients) {
             c.apply(coordinator.parametersFor(c.domain(), c.schema().numFeatures()));
+            if (config.federation().federated() && metaLearner.sharesWeights()) {
+                adoptStates(c, null);
+            }
         }
         Map<String, Map<Long, Integer>> injected = injectedDrifts();
         Map<String, List<Integer>> detected = new TreeMap<>();
@@ -202,7 +208,17 @@ public final class InProcessEngine implements AutoCloseable {
                             bytes[i] += results.get(i).insight().sizeBytes();
                         }
                     }
+                    if (metaLearner.sharesWeights()) {
+                        uploadStates(round, results, bytes);
+                    }
                     params = coordinator.endRound(round, insights, weights);
+                    if (metaLearner.sharesWeights()) {
+                        for (int i = 0; i < clients.size(); i++) {
+                            if (live[i]) {
+                                adoptStates(clients.get(i), bytes);
+                            }
+                        }
+                    }
                     for (ClientNode c : clients) {
                         MetaParameters p = params.get(c.domain());
                         if (p != null && live[clientIndex.get(c.id())]) {
@@ -320,6 +336,37 @@ public final class InProcessEngine implements AutoCloseable {
             }
         }
         return results;
+    }
+
+    /** Weight-sharing meta-learners: every client that reported uploads its gossipable states. */
+    private void uploadStates(int round, List<ClientRoundResult> results, long[] bytes) {
+        for (int i = 0; i < clients.size(); i++) {
+            if (results.get(i).insight() == null) {
+                continue;
+            }
+            ClientNode c = clients.get(i);
+            Map<String, ExpertState> states = new LinkedHashMap<>();
+            for (ExpertSlot slot : c.gossipCandidates(0)) {
+                ExpertState s = c.exportState(slot.name());
+                states.put(slot.name(), s);
+                bytes[i] += s.sizeBytes();
+            }
+            metaLearner.receiveStates(round, results.get(i).insight().client(), c.domain(), states);
+        }
+    }
+
+    /** A client adopts the meta-learner's states for its domain (download counted when {@code bytes} is given). */
+    private void adoptStates(ClientNode c, long[] bytes) {
+        Map<String, ExpertState> states = metaLearner.statesFor(c.domain());
+        for (ExpertSlot slot : c.gossipCandidates(0)) {
+            ExpertState s = states.get(slot.name());
+            if (s != null) {
+                c.mergeState(slot.name(), s);
+                if (bytes != null) {
+                    bytes[clientIndex.get(c.id())] += s.sizeBytes();
+                }
+            }
+        }
     }
 
     private ClientRoundResult offlineResult(int i, int round, List<Batch> missed) {
