@@ -179,6 +179,14 @@ public final class BenchRunner {
         Map<String, Double> clientAcc = new LinkedHashMap<>();
         collector.clientRows.forEach((c, v) -> clientAcc.put(c, v[0] == 0 ? Double.NaN : v[1] / v[0]));
         double bytesPerClientRound = collector.clientRounds == 0 ? 0 : (double) collector.bytes / collector.clientRounds;
+        List<Double> rowsToTarget = new ArrayList<>();
+        for (var d : config.config().domains()) {
+            for (int j = 0; j < d.clients(); j++) {
+                if (d.joinsLate(j)) {
+                    rowsToTarget.add(collector.rowsToTarget(d.name() + "-" + j, suite.coldStartTarget()));
+                }
+            }
+        }
         return new MethodRun(method.name(), seed, result.rows(),
                 collector.classRows == 0 ? Double.NaN : (double) collector.correct / collector.classRows,
                 collector.confusion == null ? Double.NaN : Kappa.of(collector.confusion, collector.k),
@@ -186,7 +194,7 @@ public final class BenchRunner {
                 byRound, clientAcc,
                 cl == null ? Double.NaN : cl.finalAccuracy(), cl == null ? Double.NaN : cl.backwardTransfer(),
                 cl == null ? Double.NaN : cl.forgetting(), matrix, taskOf, recovery, bytesPerClientRound,
-                seconds > 0 ? result.rows() / seconds : Double.NaN, peakMb);
+                seconds > 0 ? result.rows() / seconds : Double.NaN, peakMb, rowsToTarget);
     }
 
     /** Everything measured from the rounds' results. */
@@ -202,6 +210,19 @@ public final class BenchRunner {
         final List<Double> accuracyByRound = new ArrayList<>();
         final Map<String, double[]> clientRows = new LinkedHashMap<>();
         final List<TaskEvaluation> evaluations = new ArrayList<>();
+        /** Per client: rows and accuracy of each round it learned in, in order. */
+        final Map<String, List<double[]>> roundsByClient = new LinkedHashMap<>();
+
+        double rowsToTarget(String client, double target) {
+            long rows = 0;
+            for (double[] r : roundsByClient.getOrDefault(client, List.of())) {
+                rows += (long) r[0];
+                if (r[1] >= target) {
+                    return rows;
+                }
+            }
+            return Double.NaN;
+        }
 
         @Override
         public void roundCompleted(int round, int totalRounds, List<ClientRoundResult> results, RoundExtras extras) {
@@ -211,6 +232,10 @@ public final class BenchRunner {
                 ClientRoundResult r = results.get(i);
                 bytes += extras.bytesSent()[i];
                 clientRounds++;
+                if (r.classification() && r.rows() > 0) {
+                    roundsByClient.computeIfAbsent(r.clientId(), x -> new ArrayList<>())
+                            .add(new double[] {r.rows(), (double) r.correct() / r.rows()});
+                }
                 if (r.classification()) {
                     rr += r.rows();
                     rc += r.correct();

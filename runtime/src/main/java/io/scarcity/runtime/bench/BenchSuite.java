@@ -20,11 +20,12 @@ import java.util.Set;
  * @param run a run config (same keys as {@code scarcity run} files); relative paths resolve against the suite file
  * @param methods what to compare
  * @param recoveryTolerance accuracy points within which a drift counts as recovered (default 0.02)
+ * @param coldStartTarget per-round accuracy a late-joining client must reach for "rows to target" (default 0.8)
  * @param datasets cached data sets the suite reads ({@code scripts/fetch-datasets.sh} names); fetched
  *        on first use
  */
 public record BenchSuite(String suite, String description, List<Long> seeds, ObjectNode run, List<BenchMethod> methods,
-                         Double recoveryTolerance, List<String> datasets) {
+                         Double recoveryTolerance, List<String> datasets, Double coldStartTarget) {
     public BenchSuite {
         if (suite == null || !suite.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
             throw new ConfigException("suite", "expected a name of letters, digits, '.', '_' or '-', got '" + suite + "'");
@@ -54,6 +55,10 @@ public record BenchSuite(String suite, String description, List<Long> seeds, Obj
             }
         }
         recoveryTolerance = recoveryTolerance == null ? 0.02 : recoveryTolerance;
+        coldStartTarget = coldStartTarget == null ? 0.8 : coldStartTarget;
+        if (!(coldStartTarget > 0 && coldStartTarget <= 1)) {
+            throw new ConfigException("coldStartTarget", "expected an accuracy in (0, 1], got " + coldStartTarget);
+        }
         if (!(recoveryTolerance > 0 && recoveryTolerance < 1)) {
             throw new ConfigException("recoveryTolerance", "expected a number in (0, 1), got " + recoveryTolerance);
         }

@@ -32,6 +32,7 @@ public final class BenchTable {
             new Metric("forgetting", "%.4f", MethodRun::forgetting),
             new Metric("bwt", "%.4f", MethodRun::backwardTransfer),
             new Metric("recovery-rounds", "%.1f", r -> mean(r.recoveryRounds())),
+            new Metric("rows-to-target", "%.0f", r -> mean(r.rowsToTarget())),
             new Metric("KB/client/round", "%.2f", r -> r.bytesPerClientRound() / 1024.0),
             new Metric("rows/s", "%,.0f", MethodRun::rowsPerSecond),
             new Metric("peak-heap-MB", "%.0f", MethodRun::peakHeapMb));
@@ -119,7 +120,8 @@ public final class BenchTable {
     String format(String method, Metric m) {
         Cell c = cells.get(method).get(m.name());
         if (Double.isNaN(c.mean())) {
-            return c.missing() > 0 && m.name().equals("recovery-rounds") ? "not recovered" : "-";
+            return c.missing() > 0 && m.name().equals("recovery-rounds") ? "not recovered"
+                    : c.missing() > 0 && m.name().equals("rows-to-target") ? "not reached" : "-";
         }
         String s = String.format(Locale.ROOT, m.format(), c.mean());
         if (!Double.isNaN(c.sd())) {

@@ -10,10 +10,13 @@ import java.util.Map;
  * @param clientAccuracy prequential accuracy of each client over the run (classification)
  * @param recoveryRounds rounds to recover from each injected drift (NaN: not recovered)
  * @param bytesPerClientRound mean bytes a client sent per round (insights, gossip, weights)
+ * @param rowsToTarget for each late-joining client, the rows it learned from (from its first round) until
+ *        its accuracy in a round first reached the suite's cold-start target (NaN: never)
  * @param peakHeapMb peak heap during the run (all pools, after a GC before it)
  */
 public record MethodRun(String method, long seed, long rows, double accuracy, double kappa, double rmse,
                         double[] accuracyByRound, Map<String, Double> clientAccuracy, double finalTaskAccuracy,
                         double backwardTransfer, double forgetting, double[][] accuracyMatrix, int[] taskOf,
-                        List<Double> recoveryRounds, double bytesPerClientRound, double rowsPerSecond, double peakHeapMb) {
+                        List<Double> recoveryRounds, double bytesPerClientRound, double rowsPerSecond, double peakHeapMb,
+                        List<Double> rowsToTarget) {
 }

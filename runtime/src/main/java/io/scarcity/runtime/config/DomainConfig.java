@@ -10,7 +10,7 @@ import java.util.Map;
  * overrides the run's for this domain's clients (a centralised baseline gets all clients' batches).
  */
 public record DomainConfig(String name, Integer clients, Map<String, Object> stream, Map<String, Object> partition,
-                           Integer batchesPerRound) {
+                           Integer batchesPerRound, LateJoin late) {
     public DomainConfig {
         if (name == null || !RunConfig.NAME.matcher(name).matches()) {
             throw new ConfigException("name", "expected a domain name of letters, digits, '.', '_' or '-', got '" + name + "'");
@@ -24,8 +24,22 @@ public record DomainConfig(String name, Integer clients, Map<String, Object> str
         if (batchesPerRound != null && batchesPerRound < 1) {
             throw new ConfigException("batchesPerRound", "expected a whole number >= 1, got " + batchesPerRound);
         }
+        if (late != null && late.clients() >= clients) {
+            throw new ConfigException("late.clients", "domain '" + name + "' has " + clients + " clients; at most "
+                    + (clients - 1) + " can join late (someone must be there first)");
+        }
         stream = new LinkedHashMap<>(stream);
         partition = partition == null ? new LinkedHashMap<>(Map.of("type", "iid")) : new LinkedHashMap<>(partition);
+    }
+
+    /** Whether client {@code index} of this domain has not joined yet in {@code round}. */
+    public boolean notYetJoined(int index, int round) {
+        return late != null && index >= clients - late.clients() && round < late.round();
+    }
+
+    /** Whether client {@code index} of this domain joins late. */
+    public boolean joinsLate(int index) {
+        return late != null && index >= clients - late.clients();
     }
 
     /** Batches per client per round in this domain. */

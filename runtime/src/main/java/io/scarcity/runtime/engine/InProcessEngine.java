@@ -138,10 +138,9 @@ public final class InProcessEngine implements AutoCloseable {
         Objects.requireNonNull(observer, "observer is null");
         long start = System.nanoTime();
         // Cold start: every client begins from what the coordinator knows (nothing yet, or a pooled guess).
-        for (ClientNode c : clients) {
-            c.apply(coordinator.parametersFor(c.domain(), c.schema().numFeatures()));
-            if (config.federation().federated() && metaLearner.sharesWeights()) {
-                adoptStates(c, null);
+        for (int i = 0; i < clients.size(); i++) {
+            if (!lateIndex(i)) {
+                warmStart(clients.get(i), null);
             }
         }
         Map<String, Map<Long, Integer>> injected = injectedDrifts();
@@ -178,6 +177,16 @@ public final class InProcessEngine implements AutoCloseable {
                     break;
                 }
                 boolean[] offline = faults.offline(round);
+                for (int i = 0; i < clients.size(); i++) {
+                    DomainConfig d = domainOfClient(i);
+                    int index = indexInDomain(i);
+                    if (d.notYetJoined(index, round)) {
+                        offline[i] = true;
+                    } else if (d.joinsLate(index) && round == d.late().round() && d.late().warm()) {
+                        // A late client's first round: it starts from what the coordinator knows.
+                        warmStart(clients.get(i), null);
+                    }
+                }
                 List<ClientRoundResult> results = runClients(pool, round, work, offline);
                 long[] bytes = new long[clients.size()];
                 int[] partners = new int[clients.size()];
@@ -336,6 +345,28 @@ public final class InProcessEngine implements AutoCloseable {
             }
         }
         return results;
+    }
+
+    private DomainConfig domainOfClient(int i) {
+        String domain = clients.get(i).domain();
+        return config.domains().stream().filter(d -> d.name().equals(domain)).findFirst().orElseThrow();
+    }
+
+    private int indexInDomain(int i) {
+        ClientNode c = clients.get(i);
+        return clientsByDomain.get(config.domains().indexOf(domainOfClient(i))).indexOf(c);
+    }
+
+    private boolean lateIndex(int i) {
+        return domainOfClient(i).joinsLate(indexInDomain(i));
+    }
+
+    /** Meta-parameters (and shared states, for weight-sharing meta-learners) for a client starting now. */
+    private void warmStart(ClientNode c, long[] bytes) {
+        c.apply(coordinator.parametersFor(c.domain(), c.schema().numFeatures()));
+        if (config.federation().federated() && metaLearner.sharesWeights()) {
+            adoptStates(c, bytes);
+        }
     }
 
     /** Weight-sharing meta-learners: every client that reported uploads its gossipable states. */

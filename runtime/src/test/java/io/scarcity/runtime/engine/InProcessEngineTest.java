@@ -150,6 +150,26 @@ class InProcessEngineTest {
     }
 
     @Test
+    void lateClientsSeeNothingBeforeTheirRoundAndLearnAfter() throws Exception {
+        RunExecution.Outcome o = run(QuickstartPaths.quickstart(), "rounds=8", "name=late",
+                "domains[0].late={clients: 1, round: 5}");
+        for (JsonNode l : lines(o.runDir())) {
+            if (l.get("client").asText().equals("coast-2")) {
+                boolean before = l.get("round").asInt() < 5;
+                assertEquals(before, l.path("offline").asBoolean(false), "coast-2 in round " + l.get("round") + ": " + l);
+                if (!before) {
+                    assertTrue(l.get("rows").asLong() > 0 && l.get("accuracy").asDouble() > 0.5, l.toString());
+                }
+            } else {
+                assertFalse(l.path("offline").asBoolean(false), l.toString());
+            }
+        }
+        ConfigException tooMany = assertThrows(ConfigException.class,
+                () -> run(QuickstartPaths.quickstart(), "domains[1].late={clients: 2, round: 5}"));
+        assertEquals("domains[1].late.clients", tooMany.path());
+    }
+
+    @Test
     void unknownPluginNamesAndOptionsFailBeforeAnyFolderIsCreated() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> run(QuickstartPaths.quickstart(), "router.plugin=thompsonn"));
