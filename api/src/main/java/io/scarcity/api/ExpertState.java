@@ -38,6 +38,78 @@ public record ExpertState(String expert, Map<String, double[]> weights, long sam
     }
 
     /**
+     * The weighted mean of several states of one expert instance (FedAvg's aggregation, Reptile's
+     * target). Arrays present in every state with one length are averaged element-wise, state
+     * {@code k} weighing {@code weights[k] / sum(weights)} (all equal if the weights sum to 0),
+     * accumulated in the states' order; every other array is taken from the <em>major</em> state, the
+     * first with the most samples. The result carries the major state's expert name and the mean of the
+     * inputs' sample counts (rounded), so that a client's weight in the next average stays on the scale
+     * of its own data.
+     *
+     * @param states at least one, all of one expert instance
+     * @param weights one finite weight >= 0 per state
+     */
+    public static ExpertState weightedMean(java.util.List<ExpertState> states, double[] weights) {
+        Objects.requireNonNull(states, "states is null");
+        Objects.requireNonNull(weights, "weights is null");
+        if (states.isEmpty()) {
+            throw new IllegalArgumentException("nothing to average");
+        }
+        if (weights.length != states.size()) {
+            throw new IllegalArgumentException(states.size() + " states but " + weights.length + " weights");
+        }
+        double total = 0;
+        for (double w : weights) {
+            if (!(w >= 0) || Double.isInfinite(w)) {
+                throw new IllegalArgumentException("weights must be finite and >= 0, got " + w);
+            }
+            total += w;
+        }
+        ExpertState major = states.get(0);
+        long samples = 0;
+        for (ExpertState s : states) {
+            samples += s.samples();
+            if (s.samples() > major.samples()) {
+                major = s;
+            }
+        }
+        Map<String, double[]> out = new TreeMap<>(major.weights);
+        for (Map.Entry<String, double[]> e : major.weights.entrySet()) {
+            int length = e.getValue().length;
+            boolean everywhere = true;
+            for (ExpertState s : states) {
+                double[] w = s.weights().get(e.getKey());
+                everywhere &= w != null && w.length == length;
+            }
+            if (!everywhere) {
+                continue;
+            }
+            double[] mean = new double[length];
+            for (int k = 0; k < states.size(); k++) {
+                double weight = total == 0 ? 1.0 / states.size() : weights[k] / total;
+                double[] w = states.get(k).weights().get(e.getKey());
+                for (int i = 0; i < length; i++) {
+                    mean[i] += weight * w[i];
+                }
+            }
+            out.put(e.getKey(), mean);
+        }
+        return new ExpertState(major.expert(), out, Math.round((double) samples / states.size()));
+    }
+
+    /** Whether every value of every array is finite. */
+    public boolean isFinite() {
+        for (double[] w : weights.values()) {
+            for (double x : w) {
+                if (!Double.isFinite(x)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
      * Sample-weighted average of two states of the same expert: arrays present in both with the same
      * length are averaged with weights {@code samples}; others are taken from the state with more
      * samples. With zero samples on both sides the plain mean is used.

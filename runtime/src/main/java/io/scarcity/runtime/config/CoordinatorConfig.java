@@ -10,9 +10,11 @@ import io.scarcity.api.ConfigException;
  * @param heartbeatTimeout rounds a client may stay silent before it is dropped from aggregation and gossip
  * @param reliabilityWindow rounds over which a client's reliability (share of rounds reported) is measured
  * @param convergence when the federation counts as converged
+ * @param store where the global memory lives (SQLite in the run folder by default, or PostgreSQL)
+ * @param maxInsightBytes an insight larger than this (serialized) is rejected
  */
 public record CoordinatorConfig(int memoryPerDomain, double priorWeight, int heartbeatTimeout, int reliabilityWindow,
-                                ConvergenceConfig convergence) {
+                                ConvergenceConfig convergence, StoreConfig store, long maxInsightBytes) {
     public CoordinatorConfig {
         if (memoryPerDomain < 1) {
             throw new ConfigException("memoryPerDomain", "expected a whole number >= 1, got " + memoryPerDomain);
@@ -25,6 +27,12 @@ public record CoordinatorConfig(int memoryPerDomain, double priorWeight, int hea
         }
         if (reliabilityWindow < 1) {
             throw new ConfigException("reliabilityWindow", "expected a whole number of rounds >= 1, got " + reliabilityWindow);
+        }
+        if (store == null) {
+            throw new ConfigException("store", "is required");
+        }
+        if (maxInsightBytes < 1024) {
+            throw new ConfigException("maxInsightBytes", "expected at least 1024 bytes, got " + maxInsightBytes);
         }
         if (convergence == null) {
             throw new ConfigException("convergence", "is required");

@@ -16,8 +16,13 @@ public record LoadedConfig(RunConfig config, ObjectNode resolved, Path baseDir, 
         Objects.requireNonNull(source, "source is null");
     }
 
-    /** The resolved config as YAML, as written to the run folder. */
+    /** The resolved config as YAML, as written to the run folder; a database password is masked. */
     public String resolvedYaml() {
-        return ConfigLoader.toYaml(resolved);
+        ObjectNode copy = resolved.deepCopy();
+        if (copy.path("coordinator").path("store") instanceof ObjectNode store
+                && store.hasNonNull("password") && !store.get("password").asText().isEmpty()) {
+            store.put("password", "***");
+        }
+        return ConfigLoader.toYaml(copy);
     }
 }

@@ -1,6 +1,6 @@
 package io.scarcity.runtime.coordinator;
 
-import io.scarcity.api.ExpertReport;
+import io.scarcity.api.ExpertState;
 import io.scarcity.api.Insight;
 import io.scarcity.api.MetaLearner;
 import io.scarcity.api.MetaParameters;
@@ -10,12 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The coordinator: it holds no data source at all. It validates and stores clients' insights in the
- * global memory, runs the meta-learner on them and answers with meta-parameters per domain. A
- * rejected insight is counted and logged with its reason, never stored.
+ * The coordinator: it holds no data source at all. It validates clients' insights ({@link InsightValidator}),
+ * stores the valid ones in the global memory under client pseudonyms, runs the meta-learner on them and
+ * answers with meta-parameters per domain. A rejected insight is counted per reason and logged, never
+ * stored; a round's accepted insights are stored together, all or none.
  *
  * <p>Called from one thread (the engine's), between rounds.
  */
@@ -23,19 +25,26 @@ public final class Coordinator {
     private final GlobalMemory memory;
     private final MetaLearner metaLearner;
     private final Logger log;
+    private final InsightValidator validator;
     private final Map<String, MetaParameters> latest = new TreeMap<>();
     private final Map<String, Long> rejectedByReason = new TreeMap<>();
     private long rejected;
 
+    /** A coordinator that accepts any expert name (see {@link InsightValidator#anyExpert()}). */
     public Coordinator(GlobalMemory memory, MetaLearner metaLearner, Logger log) {
+        this(memory, metaLearner, log, InsightValidator.anyExpert());
+    }
+
+    public Coordinator(GlobalMemory memory, MetaLearner metaLearner, Logger log, InsightValidator validator) {
         this.memory = Objects.requireNonNull(memory, "memory is null");
         this.metaLearner = Objects.requireNonNull(metaLearner, "metaLearner is null");
         this.log = Objects.requireNonNull(log, "log is null");
+        this.validator = Objects.requireNonNull(validator, "validator is null");
     }
 
     /**
      * Ends a round: stores the valid insights, learns, and returns parameters for each domain that sent
-     * any.
+     * any. The meta-learner sees the insights as stored, with client pseudonyms.
      */
     public Map<String, MetaParameters> endRound(int round, List<Insight> insights) {
         return endRound(round, insights, Map.of());
@@ -43,27 +52,42 @@ public final class Coordinator {
 
     /**
      * Ends a round as {@link #endRound(int, List)}, handing the meta-learner each client's consensus
-     * weight (reliability x quality x volume), keyed by client id.
+     * weight (reliability x quality x volume). The weights are keyed by client id here and re-keyed by
+     * pseudonym for the meta-learner, like the insights it sees.
      */
     public Map<String, MetaParameters> endRound(int round, List<Insight> insights, Map<String, Double> clientWeights) {
+        Objects.requireNonNull(insights, "insights is null");
+        Objects.requireNonNull(clientWeights, "clientWeights is null");
         List<Insight> accepted = new ArrayList<>(insights.size());
         for (Insight i : insights) {
-            String problem = validate(i, round);
-            if (problem == null) {
-                memory.add(i);
+            Optional<InsightValidator.Rejection> problem = validator.check(i, round);
+            if (problem.isEmpty()) {
                 accepted.add(i);
             } else {
                 rejected++;
-                rejectedByReason.merge(problem.replaceAll("'[^']*'", "'…'"), 1L, Long::sum);
-                log.log(Level.WARNING, "rejected insight from " + i.client() + " (round " + i.round() + "): " + problem);
+                rejectedByReason.merge(problem.get().reason().label(), 1L, Long::sum);
+                // the pseudonym, not the client id: the coordinator keeps no identities, in its log neither
+                log.log(Level.WARNING, "rejected insight from client " + memory.pseudonym(i.client()).substring(0, 12)
+                        + " (domain " + i.domain() + ", round " + i.round() + "): " + problem.get());
             }
         }
-        Map<String, MetaParameters> learned = metaLearner.learn(round, accepted, memory, clientWeights);
+        List<Insight> stored = memory.addAll(accepted);
+        Map<String, Double> weights = new TreeMap<>();
+        clientWeights.forEach((client, w) -> weights.put(memory.pseudonym(client), w));
+        Map<String, MetaParameters> learned = metaLearner.learn(round, stored, memory, weights);
         if (learned == null) {
             throw new IllegalStateException("meta-learner returned null parameters");
         }
         latest.putAll(learned);
         return new TreeMap<>(learned);
+    }
+
+    /**
+     * Hands a client's expert states to a weight-sharing meta-learner under the client's pseudonym, the
+     * id its insights carry in the meta-learner's view (see {@link MetaLearner#receiveStates}).
+     */
+    public void receiveStates(int round, String client, String domain, Map<String, ExpertState> states) {
+        metaLearner.receiveStates(round, memory.pseudonym(Objects.requireNonNull(client, "client is null")), domain, states);
     }
 
     /** Parameters for a domain (a cold-start guess for an unknown one). */
@@ -80,49 +104,16 @@ public final class Coordinator {
         return memory;
     }
 
+    public InsightValidator validator() {
+        return validator;
+    }
+
     public long rejected() {
         return rejected;
     }
 
+    /** Rejected insights per reason ({@link InsightValidator.Reason#label()}). */
     public Map<String, Long> rejectedByReason() {
         return new TreeMap<>(rejectedByReason);
-    }
-
-    static String validate(Insight i, int round) {
-        if (i.round() != round) {
-            return "round " + i.round() + " sent in round " + round;
-        }
-        if (i.samples() < 0) {
-            return "negative sample count";
-        }
-        if (!finiteOrNaN(i.accuracy()) || (!Double.isNaN(i.accuracy()) && (i.accuracy() < 0 || i.accuracy() > 1))) {
-            return "accuracy outside [0, 1]: " + i.accuracy();
-        }
-        if (!finiteOrNaN(i.loss()) || i.loss() < 0) {
-            return "loss is not a finite number >= 0: " + i.loss();
-        }
-        for (ExpertReport r : i.experts().values()) {
-            if (!finiteOrNaN(r.loss()) || r.loss() < 0) {
-                return "expert '" + r.expert() + "' loss is not a finite number >= 0: " + r.loss();
-            }
-            if (!finiteOrNaN(r.learningRate())) {
-                return "expert '" + r.expert() + "' learning rate is not finite";
-            }
-        }
-        for (Map.Entry<String, Double> s : i.signals().entrySet()) {
-            if (!Double.isFinite(s.getValue())) {
-                return "signal '" + s.getKey() + "' is not finite";
-            }
-        }
-        for (double m : i.moments().mean()) {
-            if (!Double.isFinite(m)) {
-                return "feature moments are not finite";
-            }
-        }
-        return null;
-    }
-
-    private static boolean finiteOrNaN(double v) {
-        return Double.isNaN(v) || Double.isFinite(v);
     }
 }

@@ -20,7 +20,10 @@ import io.scarcity.runtime.config.DomainConfig;
 import io.scarcity.runtime.config.LoadedConfig;
 import io.scarcity.runtime.config.RunConfig;
 import io.scarcity.runtime.coordinator.Coordinator;
+import io.scarcity.runtime.coordinator.CoordinatorDatabase;
 import io.scarcity.runtime.coordinator.GlobalMemory;
+import io.scarcity.runtime.coordinator.GlobalMemoryException;
+import io.scarcity.runtime.coordinator.InsightValidator;
 import io.scarcity.runtime.data.Partitioner;
 import io.scarcity.runtime.data.PartitionerFactory;
 import io.scarcity.runtime.data.Row;
@@ -34,6 +37,7 @@ import io.scarcity.runtime.data.StreamFactory;
 import io.scarcity.runtime.plugin.PluginRegistry;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -63,7 +67,7 @@ public final class InProcessEngine implements AutoCloseable {
     private final List<Integer> segmentsEvaluated = new ArrayList<>();
     private final List<ClientNode> clients = new ArrayList<>();
     private final Map<String, Integer> clientIndex = new HashMap<>();
-    private final Coordinator coordinator;
+    private Coordinator coordinator;
     private final GossipStrategy gossip;
     private final RunMetricsSink coordinatorMetrics = new RunMetricsSink();
     private MetaLearner metaLearner;
@@ -105,8 +109,7 @@ public final class InProcessEngine implements AutoCloseable {
                 clientsByDomain.add(domainClients);
             }
             this.metaLearner = assembly.metaLearner(coordinatorMetrics);
-            this.coordinator = new Coordinator(new GlobalMemory(config.coordinator().memoryPerDomain()),
-                    metaLearner, System.getLogger("io.scarcity.coordinator"));
+            this.coordinator = newCoordinator(GlobalMemory.inMemory(config.coordinator().memoryPerDomain()));
             this.gossip = assembly.gossip(coordinatorMetrics);
             this.health = new ClientHealth(clients.stream().map(ClientNode::id).toList(),
                     config.coordinator().heartbeatTimeout(), config.coordinator().reliabilityWindow());
@@ -369,6 +372,38 @@ public final class InProcessEngine implements AutoCloseable {
         }
     }
 
+    private Coordinator newCoordinator(GlobalMemory memory) {
+        java.util.Set<String> experts = new java.util.TreeSet<>();
+        config.experts().forEach(e -> experts.add(e.instanceName()));
+        return new Coordinator(memory, metaLearner, System.getLogger("io.scarcity.coordinator"),
+                new InsightValidator(experts, config.coordinator().maxInsightBytes()));
+    }
+
+    /**
+     * Moves the coordinator's global memory to the store the config names (before {@link #run}): by
+     * default an SQLite file {@code coordinator.db} in {@code runDir}; {@code memory} keeps it in this
+     * process. Every insight accepted from then on is committed before the round goes on.
+     *
+     * @throws io.scarcity.runtime.UserException if the database cannot be opened
+     */
+    public void openStore(Path runDir) {
+        var store = config.coordinator().store();
+        if (store.url().equals("memory")) {
+            return;
+        }
+        CoordinatorDatabase db = store.url().equals("sqlite") ? CoordinatorDatabase.sqlite(runDir.resolve("coordinator.db"))
+                : store.url().startsWith("jdbc:sqlite:") ? CoordinatorDatabase.sqlite(Path.of(store.url().substring("jdbc:sqlite:".length())))
+                : CoordinatorDatabase.postgresql(store.url(), store.user(), store.password());
+        try {
+            GlobalMemory previous = coordinator.memory();
+            coordinator = newCoordinator(GlobalMemory.open(db, config.coordinator().memoryPerDomain()));
+            previous.close();
+        } catch (GlobalMemoryException e) {
+            throw new io.scarcity.runtime.UserException("cannot open the coordinator's store " + db + ": " + e.getMessage()
+                    + "; check coordinator.store.url, user and password");
+        }
+    }
+
     /** Weight-sharing meta-learners: every client that reported uploads its gossipable states. */
     private void uploadStates(int round, List<ClientRoundResult> results, long[] bytes) {
         for (int i = 0; i < clients.size(); i++) {
@@ -382,7 +417,7 @@ public final class InProcessEngine implements AutoCloseable {
                 states.put(slot.name(), s);
                 bytes[i] += s.sizeBytes();
             }
-            metaLearner.receiveStates(round, results.get(i).insight().client(), c.domain(), states);
+            coordinator.receiveStates(round, results.get(i).insight().client(), c.domain(), states);
         }
     }
 
@@ -428,7 +463,11 @@ public final class InProcessEngine implements AutoCloseable {
                 for (ClientNode c : domainClients) {
                     states.add(c.exportState(slot.name()));
                 }
-                ExpertState mean = WeightAveraging.average(states);
+                double[] bySamples = new double[states.size()];
+                for (int k = 0; k < bySamples.length; k++) {
+                    bySamples[k] = states.get(k).samples();
+                }
+                ExpertState mean = ExpertState.weightedMean(states, bySamples);
                 for (int i = 0; i < domainClients.size(); i++) {
                     ClientNode c = domainClients.get(i);
                     c.mergeState(slot.name(), mean);
@@ -546,6 +585,13 @@ public final class InProcessEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        if (coordinator != null) {
+            try {
+                coordinator.memory().close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "closing the coordinator's store failed", e);
+            }
+        }
         for (DomainFeed f : feeds) {
             try {
                 f.close();

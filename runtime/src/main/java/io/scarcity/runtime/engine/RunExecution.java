@@ -57,6 +57,12 @@ public final class RunExecution {
         // Build (and so validate) everything before creating a folder, so a config error leaves no debris.
         InProcessEngine engine = new InProcessEngine(loaded, registry);
         Path runDir = RunFolder.create(outDir, loaded.config().name(), clock);
+        try {
+            engine.openStore(runDir);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
         SummaryCollector summary = new SummaryCollector(loaded.config().name(), loaded.config().rounds());
         AtomicBoolean finished = new AtomicBoolean(false);
         Thread onInterrupt = new Thread(() -> {

@@ -22,7 +22,7 @@ class PluginRegistryTest {
             assertTrue(r.names(PluginKind.EXPERT).containsAll(java.util.List.of("statistical", "drift")), r.names(PluginKind.EXPERT).toString());
             assertEquals(java.util.List.of("ucb"), r.names(PluginKind.ROUTER));
             assertEquals(java.util.List.of("hierarchical"), r.names(PluginKind.MEMORY));
-            assertEquals(java.util.List.of("insight"), r.names(PluginKind.META_LEARNER));
+            assertEquals(java.util.List.of("fedavg", "insight", "reptile"), r.names(PluginKind.META_LEARNER));
             assertEquals(java.util.List.of("random-pairs"), r.names(PluginKind.GOSSIP));
             InstalledPlugin stat = r.require(PluginKind.EXPERT, "statistical", "x");
             assertTrue(stat.origin().startsWith("classpath:"), stat.origin());

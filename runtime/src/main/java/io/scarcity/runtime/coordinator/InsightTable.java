@@ -1,0 +1,34 @@
+package io.scarcity.runtime.coordinator;
+
+import io.scarcity.api.Insight;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where {@link GlobalMemory} keeps insights whose client ids are already pseudonyms: in memory or in a
+ * database. Bounded per domain; every method is safe from any thread.
+ */
+interface InsightTable extends AutoCloseable {
+    /** The salt of client pseudonyms, kept with the insights; 32 bytes. */
+    byte[] salt();
+
+    /**
+     * Stores insights atomically (all or none), each domain trimmed to its capacity, oldest first.
+     * Returns once they are durable, as far as the table is.
+     */
+    void insert(List<Insight> insights);
+
+    Set<String> domains();
+
+    List<Insight> recent(String domain, int max);
+
+    int size(String domain);
+
+    long accepted();
+
+    Map<String, Long> trimmed();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,167 @@
+package io.scarcity.runtime.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scarcity.api.ExpertState;
+import io.scarcity.runtime.client.ClientNode;
+import io.scarcity.runtime.client.ExpertSlot;
+import io.scarcity.runtime.config.ConfigLoader;
+import io.scarcity.runtime.config.LoadedConfig;
+import io.scarcity.runtime.config.QuickstartPaths;
+import io.scarcity.runtime.plugin.PluginRegistry;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The weight sharing baselines (the fedavg and reptile meta-learners) run through the engine on the
+ * quickstart config: clients upload their gossipable expert states, the coordinator averages them and
+ * every live client adopts the result.
+ */
+class WeightSharingTest {
+    static PluginRegistry registry;
+    static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
+    static final int ROUNDS = 6;
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void load() {
+        registry = PluginRegistry.load(null, WeightSharingTest.class.getClassLoader());
+    }
+
+    @AfterAll
+    static void close() {
+        registry.close();
+    }
+
+    LoadedConfig quickstart(String... sets) {
+        List<String> all = new ArrayList<>(List.of("rounds=" + ROUNDS));
+        all.addAll(List.of(sets));
+        all.add("output.dir=" + tmp.resolve("runs"));
+        all.add("output.progress=off");
+        return ConfigLoader.load(QuickstartPaths.quickstart(), Map.of(), all);
+    }
+
+    byte[] metrics(String name, String... sets) throws Exception {
+        List<String> all = new ArrayList<>(List.of(sets));
+        all.add("name=" + name);
+        RunExecution.Outcome o = RunExecution.run(quickstart(all.toArray(String[]::new)), registry, QUIET, Clock.systemUTC());
+        assertEquals(ROUNDS, o.result().roundsCompleted(), name);
+        byte[] bytes = Files.readAllBytes(o.runDir().resolve("metrics.jsonl"));
+        assertTrue(bytes.length > 1000, name);
+        return bytes;
+    }
+
+    static long bytesSent(byte[] metrics) throws Exception {
+        ObjectMapper m = new ObjectMapper();
+        long total = 0;
+        for (String line : new String(metrics, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) {
+                JsonNode n = m.readTree(line);
+                total += n.get("bytesSent").asLong();
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Runs the quickstart with the given meta-learner, after every round comparing the exported
+     * gossipable states of each domain's clients with those of its first client. Returns the number of
+     * client-expert-rounds that differed from the first client's.
+     */
+    int differingStatesPerRound(String metaLearner) {
+        int[] differing = new int[1];
+        int[] compared = new int[1];
+        try (InProcessEngine engine = new InProcessEngine(quickstart("metaLearner.plugin=" + metaLearner), registry)) {
+            engine.run((round, total, results, extras) -> {
+                Map<String, ClientNode> first = new LinkedHashMap<>();
+                for (ClientNode c : engine.clients()) {
+                    ClientNode reference = first.putIfAbsent(c.domain(), c);
+                    if (reference == null) {
+                        continue;
+                    }
+                    List<String> slots = c.gossipCandidates(0).stream().map(ExpertSlot::name).sorted().toList();
+                    assertEquals(List.of("stat-fast", "stat-slow"), slots);
+                    for (String slot : slots) {
+                        ExpertState mine = c.exportState(slot);
+                        ExpertState theirs = reference.exportState(slot);
+                        assertTrue(mine.samples() > 0, slot + " of " + c.id() + " learned nothing");
+                        compared[0]++;
+                        if (!same(mine, theirs)) {
+                            differing[0]++;
+                        }
+                    }
+                }
+            });
+        }
+        // 3 coast clients + 2 inland: 2 + 1 compared per expert, 2 experts, every round
+        assertEquals(ROUNDS * 3 * 2, compared[0]);
+        return differing[0];
+    }
+
+    static boolean same(ExpertState a, ExpertState b) {
+        if (a.samples() != b.samples() || !a.expert().equals(b.expert()) || !a.weights().keySet().equals(b.weights().keySet())) {
+            return false;
+        }
+        for (String k : a.weights().keySet()) {
+            if (!Arrays.equals(a.weight(k), b.weight(k))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void withFedAvgEveryLiveClientOfADomainHoldsIdenticalStatesAfterEachRound() {
+        assertEquals(0, differingStatesPerRound("fedavg"));
+        assertEquals(0, differingStatesPerRound("reptile"), "reptile: every client starts the next round from phi");
+        // the control: learning from insights alone, clients keep their own weights
+        assertTrue(differingStatesPerRound("insight") > ROUNDS, "with insight the clients' states should differ");
+    }
+
+    @Test
+    void weightSharingSendsMoreBytesThanInsightsAlone() throws Exception {
+        long insight = bytesSent(metrics("insight", "metaLearner.plugin=insight"));
+        long fedavg = bytesSent(metrics("fedavg", "metaLearner.plugin=fedavg"));
+        long reptile = bytesSent(metrics("reptile", "metaLearner.plugin=reptile"));
+        assertTrue(insight > 0);
+        assertTrue(fedavg > insight, "fedavg " + fedavg + " vs insight " + insight);
+        assertTrue(reptile > insight, "reptile " + reptile + " vs insight " + insight);
+    }
+
+    @Test
+    void metricsAreDeterministicForASeedWhateverTheThreadCount() throws Exception {
+        for (String plugin : List.of("fedavg", "reptile")) {
+            byte[] one = metrics(plugin + "-1", "metaLearner.plugin=" + plugin, "threads=1");
+            byte[] four = metrics(plugin + "-4", "metaLearner.plugin=" + plugin, "threads=4");
+            assertArrayEquals(one, four, plugin + ": 1 vs 4 threads differ");
+            byte[] otherSeed = metrics(plugin + "-seed", "metaLearner.plugin=" + plugin, "threads=1", "seed=7");
+            assertFalse(Arrays.equals(one, otherSeed), plugin + ": the seed has no effect");
+        }
+    }
+
+    @Test
+    void reptileWithEpsilonOneEqualsFedAvgByteForByte() throws Exception {
+        byte[] fedavg = metrics("fedavg", "metaLearner.plugin=fedavg");
+        byte[] reptileOne = metrics("reptile-1", "metaLearner.plugin=reptile", "metaLearner.config.epsilon=1");
+        assertArrayEquals(fedavg, reptileOne);
+        byte[] reptileHalf = metrics("reptile-half", "metaLearner.plugin=reptile", "metaLearner.config.epsilon=0.5");
+        assertFalse(Arrays.equals(fedavg, reptileHalf), "epsilon 0.5 must differ from FedAvg, else the comparison proves nothing");
+    }
+}
