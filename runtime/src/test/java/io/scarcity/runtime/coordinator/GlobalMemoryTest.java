@@ -48,10 +48,6 @@ class GlobalMemoryTest {
         return GlobalMemory.open(database, capacity);
     }
 
-    private GlobalMemory openOrInMemory(StoreBackend backend, int capacity) {
-        return backend == null ? new GlobalMemory(capacity) : open(backend, capacity);
-    }
-
     @ParameterizedTest
     @EnumSource(StoreBackend.class)
     void returnsWhatWasStoredOldestFirstIncludingNaN(StoreBackend backend) {
@@ -84,7 +80,7 @@ class GlobalMemoryTest {
     @ParameterizedTest
     @EnumSource(StoreBackend.class)
     void keepsAtMostCapacityPerDomainAndCountsTrimmed(StoreBackend backend) {
-        checkBound(openOrInMemory(backend, 5));
+        checkBound(open(backend, 5));
     }
 
     @Test
