@@ -55,6 +55,8 @@ public final class ConfigLoader {
     public static final Set<String> RESERVED_ENV = Set.of("SCARCITY_HOME", "SCARCITY_PLUGINS_DIR", "SCARCITY_OPTS",
             "SCARCITY_JAVA_OPTS", "SCARCITY_REBUILD");
     private static final String ENV_PREFIX = "SCARCITY_";
+    /** Environment variables for the project's own tests (e.g. SCARCITY_TEST_PG_URL), never overrides. */
+    public static final String TEST_ENV_PREFIX = "SCARCITY_TEST_";
 
     private static final ObjectMapper YAML = JsonMapper.builder(YAMLFactory.builder()
                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -106,12 +108,12 @@ public final class ConfigLoader {
         Map<String, String> origins = new TreeMap<>();
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
             String name = e.getKey();
-            if (!name.startsWith(ENV_PREFIX) || RESERVED_ENV.contains(name)) {
+            if (!name.startsWith(ENV_PREFIX) || RESERVED_ENV.contains(name) || name.startsWith(TEST_ENV_PREFIX)) {
                 continue;
             }
             List<String> segments = List.of(name.substring(ENV_PREFIX.length()).split("__"));
             String path = apply(tree, segments, scalar(e.getValue()), "environment variable " + name, true);
-            origins.put(path, "environment variable " + name + "=" + e.getValue());
+            origins.put(path, "environment variable " + name + "=" + (secret(name) ? "***" : e.getValue()));
         }
         for (String set : sets) {
             int eq = set.indexOf('=');
@@ -127,7 +129,7 @@ public final class ConfigLoader {
                 segments.add(s);
             }
             String path = apply(tree, segments, scalar(set.substring(eq + 1)), "--set " + set, false);
-            origins.put(path, "--set " + set);
+            origins.put(path, "--set " + (secret(key) ? key + "=***" : set));
         }
         RunConfig config = bind(tree, origins);
         return new LoadedConfig(config, tree, baseDir, source);
@@ -220,6 +222,12 @@ public final class ConfigLoader {
     /** Turns a Jackson binding error into a ConfigException with the key's path. */
     public static ConfigException explain(JsonMappingException e, JsonNode tree) {
         return translate(e, tree, Map.of());
+    }
+
+    /** Whether a key holds a secret whose value must not appear in messages. */
+    private static boolean secret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.contains("password") || k.contains("secret") || k.contains("token");
     }
 
     /** The embedded defaults as a fresh tree. */

@@ -1,6 +1,7 @@
 package io.scarcity.runtime.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -167,7 +168,8 @@ class ConfigLoaderTest {
     @Test
     void environmentOverridesTheFileAndSetOverridesTheEnvironment() {
         Map<String, String> env = Map.of("SCARCITY_ROUNDS", "7", "SCARCITY_BATCH_SIZE", "25",
-                "SCARCITY_DOMAINS__0__CLIENTS", "4", "SCARCITY_HOME", "/ignored", "PATH", "/bin");
+                "SCARCITY_DOMAINS__0__CLIENTS", "4", "SCARCITY_HOME", "/ignored", "PATH", "/bin",
+                "SCARCITY_TEST_PG_PASSWORD", "not-an-override");
         LoadedConfig c = ConfigLoader.parse(MINIMAL, "t.yaml", Path.of("."), env, List.of());
         assertEquals(7, c.config().rounds());
         assertEquals(25, c.config().batchSize());
@@ -190,6 +192,10 @@ class ConfigLoaderTest {
         ConfigException env = assertThrows(ConfigException.class, () -> ConfigLoader.parse(MINIMAL, "t.yaml", Path.of("."),
                 Map.of("SCARCITY_ROUNDS", "x"), List.of()));
         assertTrue(env.getMessage().contains("environment variable SCARCITY_ROUNDS=x"), env.getMessage());
+        ConfigException pw = assertThrows(ConfigException.class, () -> ConfigLoader.parse(MINIMAL, "t.yaml", Path.of("."),
+                Map.of("SCARCITY_COORDINATOR__STORE__PASSWORD", "[hunter2]"), List.of()));
+        assertTrue(pw.getMessage().contains("SCARCITY_COORDINATOR__STORE__PASSWORD=***"), pw.getMessage());
+        assertFalse(pw.getMessage().contains("hunter2"), "a secret must not be echoed: " + pw.getMessage());
         assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.parse(MINIMAL, "t.yaml", Path.of("."),
                 Map.of(), List.of("rounds"))).getMessage().contains("expected path.to.key=value"));
         ConfigException idx = assertThrows(ConfigException.class, () -> ConfigLoader.parse(MINIMAL, "t.yaml", Path.of("."),
