@@ -11,8 +11,10 @@ import io.scarcity.api.ConfigException;
  * @param user database user (PostgreSQL)
  * @param password database password (PostgreSQL); prefer the environment variable
  *        {@code SCARCITY_COORDINATOR__STORE__PASSWORD} to writing it in a file
+ * @param schema PostgreSQL schema for this federation's tables (default: the user's), so that several
+ *        federations can share one database without seeing each other's insights
  */
-public record StoreConfig(String url, String user, String password) {
+public record StoreConfig(String url, String user, String password, String schema) {
     public StoreConfig {
         url = url == null || url.isBlank() ? "sqlite" : url.trim();
         if (!url.equals("sqlite") && !url.equals("memory") && !url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:sqlite:")) {
@@ -20,11 +22,15 @@ public record StoreConfig(String url, String user, String password) {
         }
         user = user == null ? "" : user;
         password = password == null ? "" : password;
+        schema = schema == null ? "" : schema.trim();
+        if (!schema.isEmpty() && !schema.matches("[a-z_][a-z0-9_]*")) {
+            throw new ConfigException("schema", "expected a lower-case SQL name (letters, digits, _), got '" + schema + "'");
+        }
     }
 
     /** Never shows the password. */
     @Override
     public String toString() {
-        return "StoreConfig[url=" + url + ", user=" + user + "]";
+        return "StoreConfig[url=" + url + ", user=" + user + ", schema=" + schema + "]";
     }
 }

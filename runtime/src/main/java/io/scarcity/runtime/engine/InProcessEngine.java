@@ -393,7 +393,8 @@ public final class InProcessEngine implements AutoCloseable {
         }
         CoordinatorDatabase db = store.url().equals("sqlite") ? CoordinatorDatabase.sqlite(runDir.resolve("coordinator.db"))
                 : store.url().startsWith("jdbc:sqlite:") ? CoordinatorDatabase.sqlite(Path.of(store.url().substring("jdbc:sqlite:".length())))
-                : CoordinatorDatabase.postgresql(store.url(), store.user(), store.password());
+                : store.schema().isEmpty() ? CoordinatorDatabase.postgresql(store.url(), store.user(), store.password())
+                : CoordinatorDatabase.postgresql(store.url(), store.user(), store.password()).inSchema(store.schema());
         try {
             GlobalMemory previous = coordinator.memory();
             coordinator = newCoordinator(GlobalMemory.open(db, config.coordinator().memoryPerDomain()));

@@ -170,6 +170,29 @@ class InProcessEngineTest {
     }
 
     @Test
+    void theGlobalMemoryIsAnSqliteFileInTheRunFolderByDefaultAndPostgresqlByUrl() throws Exception {
+        RunExecution.Outcome o = run(QuickstartPaths.quickstart(), "rounds=3", "name=store");
+        assertTrue(Files.size(o.runDir().resolve("coordinator.db")) > 0);
+        assertEquals(15, o.result().insightsAccepted());
+        String url = System.getenv("SCARCITY_TEST_PG_URL");
+        org.junit.jupiter.api.Assumptions.assumeTrue(url != null,
+                "SCARCITY_TEST_PG_URL is not set: no PostgreSQL server (.ci/run starts one)");
+        String schema = "run_" + Long.toHexString(System.nanoTime());
+        List<String> pg = List.of("coordinator.store.url=" + url, "coordinator.store.user=" + System.getenv("SCARCITY_TEST_PG_USER"),
+                "coordinator.store.password=" + System.getenv("SCARCITY_TEST_PG_PASSWORD"), "coordinator.store.schema=" + schema);
+        List<String> first = new ArrayList<>(pg);
+        first.addAll(List.of("rounds=3", "name=pg1"));
+        assertEquals(15, run(QuickstartPaths.quickstart(), first.toArray(new String[0])).result().insightsAccepted());
+        List<String> second = new ArrayList<>(pg.subList(0, 3));
+        second.addAll(List.of("coordinator.store.schema=" + schema + "_b", "rounds=3", "name=pg2"));
+        RunExecution.Outcome other = run(QuickstartPaths.quickstart(), second.toArray(new String[0]));
+        assertEquals(15, other.result().insightsAccepted(), "another schema starts empty");
+        assertFalse(Files.exists(other.runDir().resolve("coordinator.db")));
+        assertFalse(Files.readString(other.runDir().resolve("config.yaml")).contains(System.getenv("SCARCITY_TEST_PG_PASSWORD")),
+                "the password must not be written to the run folder");
+    }
+
+    @Test
     void unknownPluginNamesAndOptionsFailBeforeAnyFolderIsCreated() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> run(QuickstartPaths.quickstart(), "router.plugin=thompsonn"));
