@@ -2,11 +2,6 @@ package io.scarcity.runtime.report;
 
 import io.scarcity.runtime.client.ClientRoundResult;
 import io.scarcity.runtime.engine.RunObserver;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,14 +15,10 @@ import java.util.TreeMap;
  * counters. Flushed every round; no wall-clock values.
  */
 public final class CoordinatorLogWriter implements RunObserver, AutoCloseable {
-    private final BufferedWriter out;
+    private final JsonLinesFile out;
 
     public CoordinatorLogWriter(Path file) {
-        try {
-            out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open " + file, e);
-        }
+        out = new JsonLinesFile(file);
     }
 
     @Override
@@ -48,21 +39,11 @@ public final class CoordinatorLogWriter implements RunObserver, AutoCloseable {
         Map<String, Object> plugins = new TreeMap<>();
         extras.coordinatorMetrics().forEach((k, v) -> plugins.put(k, Json.num(v)));
         m.put("plugins", plugins);
-        try {
-            out.write(Json.write(m));
-            out.write('\n');
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write coordinator.jsonl", e);
-        }
+        out.writeAll(List.of(m));
     }
 
     @Override
     public void close() {
-        try {
-            out.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot close coordinator.jsonl", e);
-        }
+        out.close();
     }
 }

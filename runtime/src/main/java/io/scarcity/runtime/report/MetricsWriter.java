@@ -3,11 +3,6 @@ package io.scarcity.runtime.report;
 import io.scarcity.runtime.client.ClientRoundResult;
 import io.scarcity.runtime.client.RoundMetrics;
 import io.scarcity.runtime.engine.RunObserver;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,27 +15,19 @@ import java.util.TreeMap;
  * file is byte-identical for the same seed whatever the thread count.
  */
 public final class MetricsWriter implements RunObserver, AutoCloseable {
-    private final BufferedWriter out;
+    private final JsonLinesFile out;
 
     public MetricsWriter(Path file) {
-        try {
-            out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open " + file, e);
-        }
+        out = new JsonLinesFile(file);
     }
 
     @Override
     public void roundCompleted(int round, int totalRounds, List<ClientRoundResult> results, RoundExtras extras) {
-        try {
-            for (int i = 0; i < results.size(); i++) {
-                out.write(Json.write(line(results.get(i), extras, i)));
-                out.write('\n');
-            }
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write metrics.jsonl", e);
+        List<Object> lines = new java.util.ArrayList<>(results.size());
+        for (int i = 0; i < results.size(); i++) {
+            lines.add(line(results.get(i), extras, i));
         }
+        out.writeAll(lines);
     }
 
     static Map<String, Object> line(ClientRoundResult r, RoundExtras extras, int i) {
@@ -84,10 +71,6 @@ public final class MetricsWriter implements RunObserver, AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            out.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot close metrics.jsonl", e);
-        }
+        out.close();
     }
 }
