@@ -2,13 +2,7 @@ package io.scarcity.plugins.reptile;
 
 import io.scarcity.api.ExpertState;
 import io.scarcity.api.StateUploads;
-import io.scarcity.api.FeatureMoments;
-import io.scarcity.api.Insight;
-import io.scarcity.api.InsightStore;
-import io.scarcity.api.MetaLearner;
-import io.scarcity.api.MetaParameters;
-import java.util.ArrayList;
-import java.util.Collections;
+import io.scarcity.api.WeightSharingMetaLearner;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,13 +31,8 @@ import java.util.TreeMap;
  *
  * <p>Not thread-safe: called from the coordinator's thread only.
  */
-final class ReptileMetaLearner implements MetaLearner {
+final class ReptileMetaLearner extends WeightSharingMetaLearner {
     private final Options options;
-    private final StateUploads uploads = new StateUploads();
-    /** The initialisation per domain and expert instance. */
-    private final Map<String, Map<String, ExpertState>> phi = new TreeMap<>();
-    /** Round of the latest parameters per domain. */
-    private final Map<String, Integer> rounds = new TreeMap<>();
 
     ReptileMetaLearner(Options options) {
         this.options = Objects.requireNonNull(options, "options is null");
@@ -53,60 +42,14 @@ final class ReptileMetaLearner implements MetaLearner {
         return options;
     }
 
+    /**
+     * phi moves toward the sample-weighted mean of the round's states by epsilon (the first round: phi
+     * is the mean). Consensus weights are not used.
+     */
     @Override
-    public boolean sharesWeights() {
-        return true;
-    }
-
-    @Override
-    public void receiveStates(int round, String client, String domain, Map<String, ExpertState> states) {
-        uploads.add(round, client, domain, states);
-    }
-
-    /** As the 3-argument {@code learn}: the mean is sample-weighted, the consensus weights are not used. */
-    @Override
-    public Map<String, MetaParameters> learn(int round, List<Insight> insights, InsightStore store,
-                                             Map<String, Double> clientWeights) {
-        Objects.requireNonNull(clientWeights, "clientWeights is null");
-        return learn(round, insights, store);
-    }
-
-    @Override
-    public Map<String, MetaParameters> learn(int round, List<Insight> insights, InsightStore store) {
-        Objects.requireNonNull(insights, "insights is null");
-        Objects.requireNonNull(store, "store is null");
-        uploads.take(round).forEach((domain, experts) -> {
-            Map<String, ExpertState> init = phi.computeIfAbsent(domain, d -> new TreeMap<>());
-            experts.forEach((expert, all) -> {
-                List<ExpertState> states = new ArrayList<>(all.size());
-                for (StateUploads.Upload u : all) {
-                    if (u.state().isFinite()) {
-                        states.add(u.state());
-                    }
-                }
-                if (states.isEmpty()) {
-                    return;
-                }
-                double[] bySamples = new double[states.size()];
-                for (int k = 0; k < bySamples.length; k++) {
-                    bySamples[k] = states.get(k).samples();
-                }
-                ExpertState mean = ExpertState.weightedMean(states, bySamples);
-                ExpertState old = init.get(expert);
-                init.put(expert, old == null ? mean : step(old, mean, options.epsilon()));
-            });
-        });
-        Map<String, MetaParameters> out = new TreeMap<>();
-        for (Insight insight : insights) {
-            Objects.requireNonNull(insight, "insight is null");
-            if (!out.containsKey(insight.domain())) {
-                int dim = insight.moments().dimensions();
-                out.put(insight.domain(), new MetaParameters(insight.domain(), round, Map.of(), Map.of(),
-                        new FeatureMoments(0, new double[dim], new double[dim]), Map.of()));
-                rounds.merge(insight.domain(), round, Math::max);
-            }
-        }
-        return out;
+    protected ExpertState aggregate(List<StateUploads.Upload> uploads, ExpertState previous, Map<String, Double> clientWeights) {
+        ExpertState mean = ExpertState.weightedMean(states(uploads), samples(uploads));
+        return previous == null ? mean : step(previous, mean, options.epsilon());
     }
 
     /** One meta step of the initialisation toward the mean. */
@@ -129,26 +72,5 @@ final class ReptileMetaLearner implements MetaLearner {
             out.put(e.getKey(), next);
         }
         return new ExpertState(mean.expert(), out, mean.samples());
-    }
-
-    @Override
-    public Map<String, ExpertState> statesFor(String domain) {
-        Objects.requireNonNull(domain, "domain is null");
-        Map<String, ExpertState> init = phi.get(domain);
-        return init == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(init));
-    }
-
-    @Override
-    public MetaParameters parametersFor(String domain, int features) {
-        Objects.requireNonNull(domain, "domain is null");
-        if (features < 0) {
-            throw new IllegalArgumentException("features must be >= 0, got " + features);
-        }
-        Integer round = rounds.get(domain);
-        if (round == null) {
-            return MetaParameters.none(domain, features);
-        }
-        return new MetaParameters(domain, round, Map.of(), Map.of(),
-                new FeatureMoments(0, new double[features], new double[features]), Map.of());
     }
 }
