@@ -49,6 +49,15 @@ public final class BenchRunner {
 
     /** The run config of a method with a seed, validated (so that a suite fails before anything runs). */
     public LoadedConfig configFor(BenchMethod method, long seed) {
+        try {
+            return bindMethod(method, seed);
+        } catch (io.scarcity.api.ConfigException e) {
+            throw new io.scarcity.api.ConfigException(e.path(), "in method '" + method.name() + "' of suite "
+                    + suite.suite() + ": " + e.reason());
+        }
+    }
+
+    private LoadedConfig bindMethod(BenchMethod method, long seed) {
         ObjectNode tree = suite.run().deepCopy();
         String origin = "methods[" + method.name() + "].set";
         for (Map.Entry<String, JsonNode> e : method.set().entrySet()) {

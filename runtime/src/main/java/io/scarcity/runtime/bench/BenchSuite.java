@@ -35,6 +35,12 @@ public record BenchSuite(String suite, String description, List<Long> seeds, Obj
             throw new ConfigException("seeds", "give at least one seed, e.g. seeds: [1, 2, 3]");
         }
         seeds = List.copyOf(seeds);
+        for (int i = 0; i < seeds.size(); i++) {
+            if (seeds.indexOf(seeds.get(i)) != i) {
+                throw new ConfigException("seeds[" + i + "]", "seed " + seeds.get(i) + " is listed twice; a spread over "
+                        + "repeated seeds would look like a measurement");
+            }
+        }
         if (run == null) {
             throw new ConfigException("run", "the run config the methods share is required");
         }

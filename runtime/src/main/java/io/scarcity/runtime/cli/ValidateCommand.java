@@ -30,6 +30,7 @@ final class ValidateCommand implements Callable<Integer> {
         LoadedConfig loaded = configOptions.load();
         try (PluginRegistry registry = plugins.load();
              InProcessEngine engine = new InProcessEngine(loaded, registry)) {
+            engine.checkStore(null);
             var out = spec.commandLine().getOut();
             if (print) {
                 out.print(loaded.resolvedYaml());

@@ -61,6 +61,11 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
         require("federation", federation);
         require("faults", faults);
         for (int i = 0; i < domains.size(); i++) {
+            LateJoin late = domains.get(i).late();
+            if (late != null && late.round() > rounds) {
+                throw new ConfigException("domains[" + i + "].late.round", "late clients would join in round " + late.round()
+                        + " but the run has " + rounds + " rounds; join earlier or run longer");
+            }
             long perRound = (long) domains.get(i).clients() * domains.get(i).batchesPerRound(batchesPerRound) * batchSize;
             if (perRound > 50_000_000L) {
                 throw new ConfigException("domains[" + i + "].clients", "clients x batchesPerRound x batchSize = " + perRound

@@ -395,13 +395,50 @@ public final class InProcessEngine implements AutoCloseable {
                 : store.url().startsWith("jdbc:sqlite:") ? CoordinatorDatabase.sqlite(Path.of(store.url().substring("jdbc:sqlite:".length())))
                 : store.schema().isEmpty() ? CoordinatorDatabase.postgresql(store.url(), store.user(), store.password())
                 : CoordinatorDatabase.postgresql(store.url(), store.user(), store.password()).inSchema(store.schema());
+        checkStore(runDir);
         try {
             GlobalMemory previous = coordinator.memory();
             coordinator = newCoordinator(GlobalMemory.open(db, config.coordinator().memoryPerDomain()));
             previous.close();
         } catch (GlobalMemoryException e) {
-            throw new io.scarcity.runtime.UserException("cannot open the coordinator's store " + db + ": " + e.getMessage()
-                    + "; check coordinator.store.url, user and password");
+            String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new io.scarcity.runtime.UserException("cannot open the coordinator's store (coordinator.store.url = "
+                    + config.coordinator().store().url() + "): " + first + "; check the URL, user and password");
+        }
+    }
+
+    /**
+     * Checks, without creating anything, that the configured store can be reached: an SQLite file's
+     * folder exists and is writable, a PostgreSQL server accepts the credentials. {@code runDir} may be
+     * {@code null} (validation before a run folder exists).
+     *
+     * @throws io.scarcity.runtime.UserException naming the problem and the key to fix
+     */
+    public void checkStore(Path runDir) {
+        var store = config.coordinator().store();
+        if (store.url().equals("memory") || store.url().equals("sqlite")) {
+            return;
+        }
+        if (store.url().startsWith("jdbc:sqlite:")) {
+            Path file = Path.of(store.url().substring("jdbc:sqlite:".length())).toAbsolutePath();
+            Path folder = file.getParent();
+            if (folder == null || !java.nio.file.Files.isDirectory(folder)) {
+                throw new io.scarcity.runtime.UserException("coordinator.store.url: the folder " + folder
+                        + " does not exist; create it or choose another file");
+            }
+            if (!java.nio.file.Files.isWritable(folder) || java.nio.file.Files.isDirectory(file)) {
+                throw new io.scarcity.runtime.UserException("coordinator.store.url: cannot write " + file
+                        + " (a folder, or no write permission there); choose another file");
+            }
+            return;
+        }
+        java.sql.DriverManager.setLoginTimeout(10);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(store.url(), store.user(), store.password())) {
+            c.isValid(5);
+        } catch (java.sql.SQLException e) {
+            String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new io.scarcity.runtime.UserException("coordinator.store.url: cannot connect to " + store.url() + " as '"
+                    + store.user() + "': " + first + "; check the URL, user and password");
         }
     }
 

@@ -56,11 +56,18 @@ public final class RunExecution {
         }
         // Build (and so validate) everything before creating a folder, so a config error leaves no debris.
         InProcessEngine engine = new InProcessEngine(loaded, registry);
+        try {
+            engine.checkStore(null);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
         Path runDir = RunFolder.create(outDir, loaded.config().name(), clock);
         try {
             engine.openStore(runDir);
         } catch (RuntimeException e) {
             engine.close();
+            deleteQuietly(runDir);
             throw e;
         }
         SummaryCollector summary = new SummaryCollector(loaded.config().name(), loaded.config().rounds());
@@ -119,6 +126,17 @@ public final class RunExecution {
             } catch (IllegalStateException ignored) {
                 // the JVM is already shutting down: the hook is running
             }
+        }
+    }
+
+    /** Removes a run folder that never got a run (nothing computed is lost). */
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "could not remove the empty run folder " + dir + ": " + e);
         }
     }
 

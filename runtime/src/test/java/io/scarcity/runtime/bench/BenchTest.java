@@ -70,6 +70,11 @@ class BenchTest {
             assertEquals("federated", fed.config().federation().mode());
             assertEquals("fedavg", runner.configFor(suite.methods().get(3), 7).config().federation().mode());
             assertEquals(0.001, runner.configFor(suite.methods().get(4), 7).config().experts().get(0).config().get("learningRate"));
+            BenchSuite typo = BenchSuite.load(write(SUITE.replace("set: {\"experts[0].config.learningRate\": 0.001}",
+                    "set: {\"expertz\": 1}")));
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> new BenchRunner(typo, tmp, r, System.err).configFor(typo.methods().get(4), 1));
+            assertTrue(e.getMessage().contains("in method 'slow' of suite tiny") && e.getMessage().contains("expertz"), e.getMessage());
         }
     }
 
@@ -85,6 +90,9 @@ class BenchTest {
         assertTrue(mode.getMessage().contains("federated, local, fedavg"), mode.getMessage());
         ConfigException seeds = assertThrows(ConfigException.class, () -> BenchSuite.load(write(SUITE.replace("seeds: [1, 2]", "seeds: []"))));
         assertEquals("seeds", seeds.path());
+        ConfigException repeated = assertThrows(ConfigException.class,
+                () -> BenchSuite.load(write(SUITE.replace("seeds: [1, 2]", "seeds: [1, 1]"))));
+        assertEquals("seeds[1]", repeated.path());
     }
 
     @Test

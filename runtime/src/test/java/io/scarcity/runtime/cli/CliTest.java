@@ -118,6 +118,24 @@ class CliTest {
     }
 
     @Test
+    void anUnreachableStoreIsAOneLineUserErrorAndLeavesNoRunFolder() {
+        String url = "coordinator.store.url=jdbc:sqlite:" + tmp.resolve("no-such-folder/c.db");
+        Result validate = cli("validate", QuickstartPaths.quickstart().toString(), "--set", url);
+        assertEquals(2, validate.code());
+        assertTrue(validate.err().contains("no-such-folder does not exist"), validate.err());
+        Result run = cli("run", QuickstartPaths.quickstart().toString(), "--set", url,
+                "--set", "output.dir=" + tmp.resolve("runs"));
+        assertEquals(2, run.code());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertFalse(java.nio.file.Files.exists(tmp.resolve("runs")), "no debris");
+        Result pg = cli("run", QuickstartPaths.quickstart().toString(), "--set", "coordinator.store.url=jdbc:postgresql://127.0.0.1:1/db",
+                "--set", "output.dir=" + tmp.resolve("runs"));
+        assertEquals(2, pg.code());
+        assertTrue(pg.err().contains("cannot connect to jdbc:postgresql://127.0.0.1:1/db"), pg.err());
+        assertEquals(1, pg.err().strip().lines().count(), pg.err());
+    }
+
+    @Test
     void pluginsListsKindNameVersionAndOrigin() {
         Result r = cli("plugins");
         assertEquals(0, r.code(), r.err());

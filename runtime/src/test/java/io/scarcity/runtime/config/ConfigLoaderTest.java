@@ -129,6 +129,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void lateClientsMustJoinWithinTheRun() {
+        ConfigException e = error(MINIMAL.replace("clients: 2", "clients: 2\n    late: {clients: 1, round: 9}"));
+        assertEquals("domains[0].late.round", e.path());
+        assertTrue(e.getMessage().contains("the run has 3 rounds"), e.getMessage());
+    }
+
+    @Test
     void momentsNeedAtLeastTwoRows() {
         assertEquals("privacy.minMomentRows", error(MINIMAL + "privacy: {minMomentRows: 1}\n").path());
     }
