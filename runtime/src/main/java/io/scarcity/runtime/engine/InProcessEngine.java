@@ -64,6 +64,9 @@ public final class InProcessEngine implements AutoCloseable {
     private final RunConfig config;
     private final List<DomainFeed> feeds = new ArrayList<>();
     private final List<List<ClientNode>> clientsByDomain = new ArrayList<>();
+    /** Per client (engine order): its domain's config and its index within the domain. */
+    private final List<DomainConfig> clientDomain = new ArrayList<>();
+    private final List<Integer> clientIndexInDomain = new ArrayList<>();
     private final List<Integer> segmentsEvaluated = new ArrayList<>();
     private final List<ClientNode> clients = new ArrayList<>();
     private final Map<String, Integer> clientIndex = new HashMap<>();
@@ -104,6 +107,8 @@ public final class InProcessEngine implements AutoCloseable {
                     ClientNode c = assembly.client(d.name() + "-" + j, d.name(), source.schema());
                     clientIndex.put(c.id(), clients.size());
                     clients.add(c);
+                    clientDomain.add(d);
+                    clientIndexInDomain.add(j);
                     domainClients.add(c);
                 }
                 clientsByDomain.add(domainClients);
@@ -206,8 +211,9 @@ public final class InProcessEngine implements AutoCloseable {
                 List<String> dropped = new ArrayList<>();
                 boolean[] live = new boolean[clients.size()];
                 for (int i = 0; i < clients.size(); i++) {
-                    live[i] = !offline[i] && !health.dropped(clients.get(i).id(), round);
-                    if (health.dropped(clients.get(i).id(), round)) {
+                    boolean silent = health.dropped(clients.get(i).id(), round);
+                    live[i] = !offline[i] && !silent;
+                    if (silent) {
                         dropped.add(clients.get(i).id());
                     }
                 }
@@ -351,13 +357,11 @@ public final class InProcessEngine implements AutoCloseable {
     }
 
     private DomainConfig domainOfClient(int i) {
-        String domain = clients.get(i).domain();
-        return config.domains().stream().filter(d -> d.name().equals(domain)).findFirst().orElseThrow();
+        return clientDomain.get(i);
     }
 
     private int indexInDomain(int i) {
-        ClientNode c = clients.get(i);
-        return clientsByDomain.get(config.domains().indexOf(domainOfClient(i))).indexOf(c);
+        return clientIndexInDomain.get(i);
     }
 
     private boolean lateIndex(int i) {
