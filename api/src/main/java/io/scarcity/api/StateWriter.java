@@ -1,0 +1,122 @@
+package io.scarcity.api;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * Writes a {@link Checkpointable}'s state: primitives, strings, arrays, maps, expert states and random
+ * generators, read back in the same order by {@link StateReader}. Arrays and strings may be
+ * {@code null}. Not thread-safe.
+ */
+public final class StateWriter {
+    private final DataOutputStream out;
+
+    public StateWriter(OutputStream out) {
+        this.out = new DataOutputStream(Objects.requireNonNull(out, "out is null"));
+    }
+
+    public void writeBoolean(boolean v) throws IOException {
+        out.writeBoolean(v);
+    }
+
+    public void writeInt(int v) throws IOException {
+        out.writeInt(v);
+    }
+
+    public void writeLong(long v) throws IOException {
+        out.writeLong(v);
+    }
+
+    /** Exactly, NaN and infinities included. */
+    public void writeDouble(double v) throws IOException {
+        out.writeLong(Double.doubleToRawLongBits(v));
+    }
+
+    public void writeString(String v) throws IOException {
+        out.writeBoolean(v != null);
+        if (v != null) {
+            byte[] b = v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.writeInt(b.length);
+            out.write(b);
+        }
+    }
+
+    public void writeDoubles(double[] v) throws IOException {
+        out.writeInt(v == null ? -1 : v.length);
+        if (v != null) {
+            for (double d : v) {
+                writeDouble(d);
+            }
+        }
+    }
+
+    public void writeLongs(long[] v) throws IOException {
+        out.writeInt(v == null ? -1 : v.length);
+        if (v != null) {
+            for (long l : v) {
+                out.writeLong(l);
+            }
+        }
+    }
+
+    public void writeInts(int[] v) throws IOException {
+        out.writeInt(v == null ? -1 : v.length);
+        if (v != null) {
+            for (int i : v) {
+                out.writeInt(i);
+            }
+        }
+    }
+
+    /** A map of names to numbers, in the map's iteration order. */
+    public void writeDoubleMap(Map<String, Double> v) throws IOException {
+        Objects.requireNonNull(v, "v is null");
+        out.writeInt(v.size());
+        for (Map.Entry<String, Double> e : v.entrySet()) {
+            writeString(e.getKey());
+            writeDouble(e.getValue());
+        }
+    }
+
+    /** An expert state (name, samples and every named array). */
+    public void writeExpertState(ExpertState v) throws IOException {
+        Objects.requireNonNull(v, "v is null");
+        writeString(v.expert());
+        out.writeLong(v.samples());
+        out.writeInt(v.weights().size());
+        for (Map.Entry<String, double[]> e : v.weights().entrySet()) {
+            writeString(e.getKey());
+            writeDoubles(e.getValue());
+        }
+    }
+
+    /**
+     * The exact position of a {@link Random} (its seed and cached Gaussian), so that the generator
+     * {@link StateReader#readRandom} returns continues the same sequence. Only {@code java.util.Random}
+     * itself, not subclasses.
+     */
+    public void writeRandom(Random random) throws IOException {
+        Objects.requireNonNull(random, "random is null");
+        if (random.getClass() != Random.class) {
+            throw new IllegalArgumentException("only java.util.Random can be saved, not " + random.getClass().getName());
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream o = new ObjectOutputStream(bytes)) {
+            o.writeObject(random);
+        }
+        byte[] b = bytes.toByteArray();
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    /** Flushes to the underlying stream. */
+    public void flush() throws IOException {
+        out.flush();
+    }
+}
