@@ -52,6 +52,16 @@ public final class StateReader {
         return new String(b, java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    public byte[] readBytes() throws IOException {
+        int n = length(in.readInt(), true);
+        if (n < 0) {
+            return null;
+        }
+        byte[] v = new byte[n];
+        in.readFully(v);
+        return v;
+    }
+
     public double[] readDoubles() throws IOException {
         int n = length(in.readInt(), true);
         if (n < 0) {

@@ -47,6 +47,14 @@ public final class StateWriter {
         }
     }
 
+    /** Raw bytes (e.g. a nested component's own encoding); may be {@code null}. */
+    public void writeBytes(byte[] v) throws IOException {
+        out.writeInt(v == null ? -1 : v.length);
+        if (v != null) {
+            out.write(v);
+        }
+    }
+
     public void writeDoubles(double[] v) throws IOException {
         out.writeInt(v == null ? -1 : v.length);
         if (v != null) {

@@ -31,6 +31,7 @@ class StateWriterReaderTest {
         w.writeDoubles(new double[] {1, Double.POSITIVE_INFINITY, Double.MIN_VALUE});
         w.writeDoubles(null);
         w.writeLongs(new long[] {3, 4});
+        w.writeBytes(new byte[] {1, -2});
         w.writeInts(new int[0]);
         w.writeDoubleMap(map);
         w.writeExpertState(new ExpertState("nb", Map.of("mean", new double[] {0.25, 2}), 12));
@@ -46,6 +47,7 @@ class StateWriterReaderTest {
         assertArrayEquals(new double[] {1, Double.POSITIVE_INFINITY, Double.MIN_VALUE}, r.readDoubles());
         assertNull(r.readDoubles());
         assertArrayEquals(new long[] {3, 4}, r.readLongs());
+        assertArrayEquals(new byte[] {1, -2}, r.readBytes());
         assertArrayEquals(new int[0], r.readInts());
         Map<String, Double> back = r.readDoubleMap();
         assertEquals(java.util.List.of("z", "a"), java.util.List.copyOf(back.keySet()));

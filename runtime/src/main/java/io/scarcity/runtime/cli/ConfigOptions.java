@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 
 /** The config file and its {@code --set} overrides, shared by the commands that read a config. */
 final class ConfigOptions {
-    @Parameters(index = "0", paramLabel = "CONFIG", description = "The run config, e.g. configs/quickstart.yaml.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG", description = "The run config, e.g. configs/quickstart.yaml.")
     Path config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
@@ -18,6 +18,9 @@ final class ConfigOptions {
     List<String> sets = new ArrayList<>();
 
     LoadedConfig load() {
+        if (config == null) {
+            throw new io.scarcity.runtime.UserException("missing the config file: give one, e.g. configs/quickstart.yaml");
+        }
         return ConfigLoader.load(config, System.getenv(), sets);
     }
 }

@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Runs the experiment a YAML config describes and writes runs/<name>-<timestamp>/:",
                 "config.yaml (resolved), metrics.jsonl (one line per client per round), summary.json, run.log.",
-                "Overrides: environment variables SCARCITY_<KEY> (SCARCITY_DOMAINS__0__CLIENTS for nesting), then --set."})
+                "Overrides: environment variables SCARCITY_<KEY> (SCARCITY_DOMAINS__0__CLIENTS for nesting), then --set.",
+                "An interrupted run continues from its last checkpoint with --resume RUN_DIR (instead of CONFIG)."})
 final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
@@ -26,15 +27,25 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     PluginOptions plugins;
 
+    @picocli.CommandLine.Option(names = "--resume", paramLabel = "RUN_DIR",
+            description = "Continue an interrupted run from the last checkpoint in its folder, e.g. runs/quickstart-20261122-101500.")
+    Path resume;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        LoadedConfig loaded = configOptions.load();
+        if (resume != null && (configOptions.config != null || !configOptions.sets.isEmpty())) {
+            throw new io.scarcity.runtime.UserException("--resume continues a run with its own config: give either CONFIG "
+                    + "(and --set) for a new run, or --resume RUN_DIR alone");
+        }
+        LoadedConfig loaded = resume == null ? configOptions.load() : null;
         try (PluginRegistry registry = plugins.load()) {
             PrintStream progress = System.err;
-            RunExecution.Outcome outcome = RunExecution.run(loaded, registry, progress, Clock.systemDefaultZone());
+            RunExecution.Outcome outcome = resume == null
+                    ? RunExecution.run(loaded, registry, progress, Clock.systemDefaultZone())
+                    : RunExecution.resume(resume, System.getenv(), registry, progress);
             RunResult r = outcome.result();
             var out = spec.commandLine().getOut();
             StringBuilder headline = new StringBuilder(String.format(Locale.ROOT, "%s: %d rounds, %,d rows",

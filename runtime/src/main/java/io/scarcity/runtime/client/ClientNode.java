@@ -1,5 +1,11 @@
 package io.scarcity.runtime.client;
 
+import io.scarcity.api.Checkpointable;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import io.scarcity.runtime.checkpoint.Sections;
+import java.io.IOException;
+
 import io.scarcity.api.Batch;
 import io.scarcity.api.BatchOutcome;
 import io.scarcity.api.DataSchema;
@@ -309,6 +315,85 @@ public final class ClientNode {
     /** The memory's current fill. */
     public io.scarcity.api.MemoryStats memoryStats() {
         return memory.stats();
+    }
+
+    /**
+     * The plugins of this client that cannot be checkpointed (they do not implement
+     * {@link Checkpointable}), as {@code "kind 'name' (class)"}; empty when the client can be.
+     */
+    public List<String> notCheckpointable() {
+        List<String> out = new ArrayList<>();
+        for (ExpertSlot s : slots) {
+            if (!(s.expert() instanceof Checkpointable)) {
+                out.add("expert '" + s.name() + "' (plugin " + s.plugin() + ")");
+            }
+        }
+        if (!(router instanceof Checkpointable)) {
+            out.add("router (" + router.getClass().getName() + ")");
+        }
+        if (!(memory instanceof Checkpointable)) {
+            out.add("memory (" + memory.getClass().getName() + ")");
+        }
+        return out;
+    }
+
+    /**
+     * Saves the client between rounds: its signals, pooled moments, last routing, metrics sinks and
+     * every plugin's state, each plugin's in its own length-prefixed section so that a plugin that reads
+     * back more or less than it wrote is caught and named.
+     *
+     * @throws IllegalStateException if a plugin is not {@link Checkpointable} (check {@link #notCheckpointable})
+     */
+    public void saveState(StateWriter out) throws IOException {
+        out.writeString(id);
+        out.writeDoubleMap(signals.snapshot());
+        moments.saveState(out);
+        out.writeBoolean(lastRouting != null);
+        if (lastRouting != null) {
+            out.writeInt(lastRouting.active().size());
+            for (String a : lastRouting.active()) {
+                out.writeString(a);
+            }
+            out.writeDoubles(lastRouting.weights());
+        }
+        for (RunMetricsSink sink : sinks) {
+            sink.saveState(out);
+        }
+        for (ExpertSlot s : slots) {
+            Sections.write(out, "expert '" + s.name() + "'", s.expert());
+        }
+        Sections.write(out, "router", router);
+        Sections.write(out, "memory", memory);
+    }
+
+    /** Restores what {@link #saveState} wrote, on a client freshly built from the same config. */
+    public void restoreState(StateReader in) throws IOException {
+        String saved = in.readString();
+        if (!id.equals(saved)) {
+            throw new IOException("expected the state of client " + id + ", found " + saved);
+        }
+        for (Map.Entry<String, Double> e : in.readDoubleMap().entrySet()) {
+            signals.publish(e.getKey(), e.getValue());
+        }
+        moments.restoreState(in);
+        if (in.readBoolean()) {
+            int n = in.readInt();
+            List<String> active = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                active.add(in.readString());
+            }
+            lastRouting = new Routing(active, in.readDoubles());
+        } else {
+            lastRouting = null;
+        }
+        for (RunMetricsSink sink : sinks) {
+            sink.restoreState(in);
+        }
+        for (ExpertSlot s : slots) {
+            Sections.read(in, "expert '" + s.name() + "'", s.expert());
+        }
+        Sections.read(in, "router", router);
+        Sections.read(in, "memory", memory);
     }
 
     /** The gossipable experts, most active this round first (ties in config order), at most {@code max} (0 = all). */

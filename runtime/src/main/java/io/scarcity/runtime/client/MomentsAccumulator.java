@@ -4,7 +4,7 @@ import io.scarcity.api.Batch;
 import io.scarcity.api.FeatureMoments;
 
 /** Welford's running mean and M2 per feature over a round's rows. */
-final class MomentsAccumulator {
+final class MomentsAccumulator implements io.scarcity.api.Checkpointable {
     private final double[] mean;
     private final double[] m2;
     private long count;
@@ -12,6 +12,20 @@ final class MomentsAccumulator {
     MomentsAccumulator(int features) {
         mean = new double[features];
         m2 = new double[features];
+    }
+
+    @Override
+    public void saveState(io.scarcity.api.StateWriter out) throws java.io.IOException {
+        out.writeLong(count);
+        out.writeDoubles(mean);
+        out.writeDoubles(m2);
+    }
+
+    @Override
+    public void restoreState(io.scarcity.api.StateReader in) throws java.io.IOException {
+        count = in.readLong();
+        System.arraycopy(in.readDoubles(mean.length, "pooled feature means"), 0, mean, 0, mean.length);
+        System.arraycopy(in.readDoubles(m2.length, "pooled feature M2"), 0, m2, 0, m2.length);
     }
 
     void add(Batch batch) {

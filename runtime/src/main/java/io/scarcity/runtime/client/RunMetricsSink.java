@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Collects a component's metrics for the current round; {@link #drain()} hands them over and resets. */
-public final class RunMetricsSink implements MetricsSink {
+public final class RunMetricsSink implements MetricsSink, io.scarcity.api.Checkpointable {
     private final Map<String, Double> values = new TreeMap<>();
     private final Map<String, Double> totals = new TreeMap<>();
 
@@ -20,6 +20,20 @@ public final class RunMetricsSink implements MetricsSink {
     public synchronized void count(String name, long delta) {
         values.merge(name, (double) delta, Double::sum);
         totals.merge(name, (double) delta, Double::sum);
+    }
+
+    @Override
+    public synchronized void saveState(io.scarcity.api.StateWriter out) throws java.io.IOException {
+        out.writeDoubleMap(values);
+        out.writeDoubleMap(totals);
+    }
+
+    @Override
+    public synchronized void restoreState(io.scarcity.api.StateReader in) throws java.io.IOException {
+        values.clear();
+        values.putAll(in.readDoubleMap());
+        totals.clear();
+        totals.putAll(in.readDoubleMap());
     }
 
     /** Every counter summed over the whole run (gauges are not included). */

@@ -12,7 +12,7 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
                         int replayRows, List<DomainConfig> domains, List<ExpertSelection> experts,
                         PluginSelection router, PluginSelection memory, PluginSelection metaLearner,
                         PluginSelection gossip, FederationConfig federation, CoordinatorConfig coordinator,
-                        PrivacyConfig privacy, FaultsConfig faults, OutputConfig output) {
+                        PrivacyConfig privacy, FaultsConfig faults, CheckpointConfig checkpoint, OutputConfig output) {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     public RunConfig {
@@ -60,6 +60,7 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
         require("privacy", privacy);
         require("federation", federation);
         require("faults", faults);
+        require("checkpoint", checkpoint);
         for (int i = 0; i < domains.size(); i++) {
             LateJoin late = domains.get(i).late();
             if (late != null && late.round() > rounds) {

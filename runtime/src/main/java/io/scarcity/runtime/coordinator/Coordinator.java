@@ -2,6 +2,7 @@ package io.scarcity.runtime.coordinator;
 
 import io.scarcity.api.ExpertState;
 import io.scarcity.api.Insight;
+import io.scarcity.api.InsightStore;
 import io.scarcity.api.MetaLearner;
 import io.scarcity.api.MetaParameters;
 import java.lang.System.Logger;
@@ -22,11 +23,12 @@ import java.util.TreeMap;
  * <p>Called from one thread (the engine's), between rounds.
  */
 public final class Coordinator {
+    /** Per domain, the last round whose insights the store held when a resumed run started; replayed, not stored again. */
+    private final Map<String, Integer> storedThrough = new TreeMap<>();
     private final GlobalMemory memory;
     private final MetaLearner metaLearner;
     private final Logger log;
     private final InsightValidator validator;
-    private final Map<String, MetaParameters> latest = new TreeMap<>();
     private final Map<String, Long> rejectedByReason = new TreeMap<>();
     private long rejected;
 
@@ -71,15 +73,77 @@ public final class Coordinator {
                         + " (domain " + i.domain() + ", round " + i.round() + "): " + problem.get());
             }
         }
-        List<Insight> stored = memory.addAll(accepted);
+        List<Insight> fresh = new ArrayList<>(accepted.size());
+        List<Insight> replayed = new ArrayList<>();
+        for (Insight i : accepted) {
+            (round <= storedThrough.getOrDefault(i.domain(), 0) ? replayed : fresh).add(i);
+        }
+        List<Insight> stored;
+        InsightStore view = memory;
+        if (replayed.isEmpty()) {
+            stored = memory.addAll(fresh);
+        } else {
+            // A resumed run replays rounds after its checkpoint that the store already holds (their insights were
+            // committed before the interruption): they are not stored twice, and the meta-learner sees the store
+            // as it was at the end of this round.
+            List<Insight> added = memory.addAll(fresh);
+            List<Insight> again = memory.pseudonymised(replayed);
+            stored = new ArrayList<>(accepted.size());
+            int a = 0;
+            int b = 0;
+            for (Insight i : accepted) {
+                stored.add(round <= storedThrough.getOrDefault(i.domain(), 0) ? again.get(b++) : added.get(a++));
+            }
+            view = memory.asOf(round);
+        }
         Map<String, Double> weights = new TreeMap<>();
         clientWeights.forEach((client, w) -> weights.put(memory.pseudonym(client), w));
-        Map<String, MetaParameters> learned = metaLearner.learn(round, stored, memory, weights);
+        Map<String, MetaParameters> learned = metaLearner.learn(round, stored, view, weights);
         if (learned == null) {
             throw new IllegalStateException("meta-learner returned null parameters");
         }
-        latest.putAll(learned);
         return new TreeMap<>(learned);
+    }
+
+    /** Whether the meta-learner can be checkpointed. */
+    public boolean checkpointable() {
+        return metaLearner instanceof io.scarcity.api.Checkpointable;
+    }
+
+    /** Saves the rejection counts, the store's state (see {@link GlobalMemory#saveState}) and the meta-learner's. */
+    public void saveState(io.scarcity.api.StateWriter out) throws java.io.IOException {
+        out.writeLong(rejected);
+        out.writeInt(rejectedByReason.size());
+        for (Map.Entry<String, Long> e : rejectedByReason.entrySet()) {
+            out.writeString(e.getKey());
+            out.writeLong(e.getValue());
+        }
+        io.scarcity.runtime.checkpoint.Sections.write(out, "coordinator store", memory);
+        io.scarcity.runtime.checkpoint.Sections.write(out, "meta-learner", metaLearner);
+    }
+
+    /**
+     * Restores what {@link #saveState} wrote and remembers, per domain, the last round the store already
+     * holds, so that replayed rounds are not stored twice.
+     */
+    public void restoreState(io.scarcity.api.StateReader in) throws java.io.IOException {
+        rejected = in.readLong();
+        rejectedByReason.clear();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            rejectedByReason.put(in.readString(), in.readLong());
+        }
+        io.scarcity.runtime.checkpoint.Sections.read(in, "coordinator store", memory);
+        io.scarcity.runtime.checkpoint.Sections.read(in, "meta-learner", metaLearner);
+        storedThrough.clear();
+        for (String d : memory.domains()) {
+            storedThrough.put(d, memory.lastRound(d));
+        }
+    }
+
+    /** Per domain, the last round already in the store when the run resumed (empty for a fresh run). */
+    public Map<String, Integer> storedThrough() {
+        return new TreeMap<>(storedThrough);
     }
 
     /**

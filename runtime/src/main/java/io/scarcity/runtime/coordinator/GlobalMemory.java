@@ -20,9 +20,9 @@ import java.util.Set;
  *
  * <p>Thread-safe. Close it when the run ends.
  */
-public final class GlobalMemory implements InsightStore, AutoCloseable {
+public final class GlobalMemory implements InsightStore, AutoCloseable, io.scarcity.api.Checkpointable {
     private final InsightTable table;
-    private final ClientPseudonyms pseudonyms;
+    private ClientPseudonyms pseudonyms;
     private final int capacityPerDomain;
 
     /** An in-memory store. */
@@ -84,6 +84,15 @@ public final class GlobalMemory implements InsightStore, AutoCloseable {
         return List.copyOf(stored);
     }
 
+    /** The insights as they would be stored (client ids replaced by pseudonyms), without storing them. */
+    public List<Insight> pseudonymised(List<Insight> insights) {
+        List<Insight> out = new ArrayList<>(insights.size());
+        for (Insight i : insights) {
+            out.add(anonymised(Objects.requireNonNull(i, "insight is null")));
+        }
+        return out;
+    }
+
     /** The pseudonym under which a client's insights are stored: hex(SHA-256(salt || id)). */
     public String pseudonym(String clientId) {
         return pseudonyms.of(clientId);
@@ -107,6 +116,80 @@ public final class GlobalMemory implements InsightStore, AutoCloseable {
     @Override
     public int size(String domain) {
         return table.size(domain);
+    }
+
+    /** The highest round of a stored insight of the domain; 0 if none. */
+    public int lastRound(String domain) {
+        return table.lastRound(Objects.requireNonNull(domain, "domain is null"));
+    }
+
+    /**
+     * A read-only view of the store as of the end of {@code round}: insights of later rounds are hidden.
+     * Used while a resumed run replays rounds whose insights the store already holds.
+     */
+    public InsightStore asOf(int round) {
+        return new InsightStore() {
+            @Override
+            public Set<String> domains() {
+                Set<String> out = new java.util.TreeSet<>();
+                for (String d : table.domains()) {
+                    if (table.size(d, round) > 0) {
+                        out.add(d);
+                    }
+                }
+                return out;
+            }
+
+            @Override
+            public List<Insight> recent(String domain, int max) {
+                return table.recent(domain, max, round);
+            }
+
+            @Override
+            public int size(String domain) {
+                return table.size(domain, round);
+            }
+        };
+    }
+
+    /**
+     * An in-memory store saves its salt and contents (they exist nowhere else); a database store saves
+     * only a fingerprint of its salt, so that resuming against another database is refused.
+     */
+    @Override
+    public void saveState(io.scarcity.api.StateWriter out) throws java.io.IOException {
+        boolean inMemory = table instanceof InMemoryInsightTable;
+        out.writeBoolean(inMemory);
+        if (inMemory) {
+            ((InMemoryInsightTable) table).saveState(out);
+        } else {
+            out.writeString(fingerprint(table.salt()));
+        }
+    }
+
+    @Override
+    public void restoreState(io.scarcity.api.StateReader in) throws java.io.IOException {
+        boolean inMemory = in.readBoolean();
+        if (inMemory != table instanceof InMemoryInsightTable) {
+            throw new java.io.IOException("the checkpoint was taken with the coordinator's store "
+                    + (inMemory ? "in memory" : "in a database") + ", but coordinator.store.url now selects "
+                    + (inMemory ? "a database" : "memory") + "; resume with the run's own config");
+        }
+        if (inMemory) {
+            ((InMemoryInsightTable) table).restoreState(in);
+            pseudonyms = new ClientPseudonyms(table.salt());
+        } else if (!fingerprint(table.salt()).equals(in.readString())) {
+            throw new java.io.IOException("the coordinator's store " + location() + " is not the one this run used "
+                    + "(its pseudonym salt differs); point coordinator.store.url at the run's database");
+        }
+    }
+
+    private static String fingerprint(byte[] salt) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(salt));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /** Insights accepted by this store since it was created (across reopens). */

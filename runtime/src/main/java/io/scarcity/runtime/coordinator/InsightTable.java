@@ -25,6 +25,15 @@ interface InsightTable extends AutoCloseable {
 
     int size(String domain);
 
+    /** Up to {@code max} most recent insights of a domain from rounds up to {@code throughRound}, oldest first. */
+    List<Insight> recent(String domain, int max, int throughRound);
+
+    /** Number of stored insights of a domain from rounds up to {@code throughRound}. */
+    int size(String domain, int throughRound);
+
+    /** The highest round of a stored insight of the domain; 0 if none. */
+    int lastRound(String domain);
+
     long accepted();
 
     Map<String, Long> trimmed();

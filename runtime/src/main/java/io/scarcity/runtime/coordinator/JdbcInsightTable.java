@@ -259,6 +259,40 @@ final class JdbcInsightTable implements InsightTable {
 
     @Override
     public List<Insight> recent(String domain, int max) {
+        return recent(domain, max, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public int size(String domain, int throughRound) {
+        Objects.requireNonNull(domain, "domain is null");
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM insights WHERE domain = ? AND round <= ?")) {
+                s.setString(1, domain);
+                s.setInt(2, throughRound);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    return (int) rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public int lastRound(String domain) {
+        Objects.requireNonNull(domain, "domain is null");
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(MAX(round), 0) FROM insights WHERE domain = ?")) {
+                s.setString(1, domain);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    return (int) rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<Insight> recent(String domain, int max, int throughRound) {
         Objects.requireNonNull(domain, "domain is null");
         if (max <= 0) {
             return List.of();
@@ -266,9 +300,10 @@ final class JdbcInsightTable implements InsightTable {
         List<String> payloads = read(c -> {
             List<String> out = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT payload FROM insights WHERE domain = ? ORDER BY id DESC LIMIT ?")) {
+                    "SELECT payload FROM insights WHERE domain = ? AND round <= ? ORDER BY id DESC LIMIT ?")) {
                 s.setString(1, domain);
-                s.setInt(2, max);
+                s.setInt(2, throughRound);
+                s.setInt(3, max);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
                         out.add(rs.getString(1));

@@ -12,6 +12,7 @@ import io.scarcity.api.MetaParameters;
 import io.scarcity.api.Peer;
 import io.scarcity.api.Prediction;
 import io.scarcity.api.PluginConfig;
+import io.scarcity.runtime.checkpoint.RunCheckpoints;
 import io.scarcity.runtime.client.ClientNode;
 import io.scarcity.runtime.client.ClientRoundResult;
 import io.scarcity.runtime.client.ExpertSlot;
@@ -77,6 +78,11 @@ public final class InProcessEngine implements AutoCloseable {
     private ClientHealth health;
     private FaultInjector faults;
     private ConvergenceTracker convergence;
+    private final RunTotals totals = new RunTotals();
+    /** The first round {@link #run} plays: 1, or the round after a restored checkpoint. */
+    private int firstRound = 1;
+    private RunCheckpoints checkpoints;
+    private io.scarcity.api.Checkpointable observersState;
 
     /**
      * Builds every component (validating all plugin names and options) without running anything.
@@ -141,30 +147,152 @@ public final class InProcessEngine implements AutoCloseable {
         return List.copyOf(clients);
     }
 
+    /**
+     * Plugins that cannot be checkpointed (they do not implement {@link io.scarcity.api.Checkpointable}),
+     * described for the user; empty when the whole run can be.
+     */
+    public List<String> notCheckpointable() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (ClientNode c : clients) {
+            out.addAll(c.notCheckpointable());
+        }
+        if (!coordinator.checkpointable()) {
+            out.add("meta-learner '" + config.metaLearner().plugin() + "'");
+        }
+        if (!(gossip instanceof io.scarcity.api.Checkpointable)) {
+            out.add("gossip strategy '" + config.gossip().plugin() + "'");
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Takes a checkpoint into {@code checkpoints} after every round the config's {@code checkpoint.every}
+     * names, with {@code observers} (e.g. the summary being accumulated) saved alongside.
+     *
+     * @throws IllegalStateException if some plugin cannot be checkpointed (see {@link #notCheckpointable})
+     */
+    public void checkpointInto(RunCheckpoints checkpoints, io.scarcity.api.Checkpointable observers) {
+        if (!notCheckpointable().isEmpty()) {
+            throw new IllegalStateException("cannot checkpoint: " + String.join(", ", notCheckpointable()));
+        }
+        this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints is null");
+        this.observersState = Objects.requireNonNull(observers, "observers is null");
+    }
+
+    /**
+     * Restores a checkpoint into this freshly built engine (before {@link #run}), which then continues with
+     * the round after it: every client, the coordinator, the gossip strategy, the health and fault state
+     * and the run's totals come from the checkpoint, {@code observers} too; the data streams are read
+     * again up to where they were (they are deterministic for a seed), and checked against the
+     * checkpoint's positions.
+     *
+     * @throws io.scarcity.runtime.UserException if the checkpoint does not fit this run
+     */
+    public void restore(RunCheckpoints.Checkpoint checkpoint, io.scarcity.api.Checkpointable observers) {
+        try (var in = checkpoint.open()) {
+            io.scarcity.api.StateReader r = new io.scarcity.api.StateReader(in);
+            int round = r.readInt();
+            if (round != checkpoint.round()) {
+                throw new java.io.IOException("the state file is of round " + round + ", its folder says " + checkpoint.round());
+            }
+            long[] consumed = r.readLongs();
+            if (consumed == null || consumed.length != feeds.size()) {
+                throw new java.io.IOException("the checkpoint has " + (consumed == null ? 0 : consumed.length)
+                        + " domains, the run has " + feeds.size());
+            }
+            for (int k = 1; k <= round; k++) {
+                for (DomainFeed f : feeds) {
+                    f.nextRound();
+                }
+            }
+            for (int i = 0; i < feeds.size(); i++) {
+                if (feeds.get(i).consumed() != consumed[i]) {
+                    throw new java.io.IOException("domain " + feeds.get(i).domain() + " had read " + consumed[i]
+                            + " rows by round " + round + " but reads " + feeds.get(i).consumed()
+                            + " now: its data changed since the run started");
+                }
+            }
+            totals.restoreState(r);
+            int[] segments = r.readInts();
+            if (segments == null || segments.length != segmentsEvaluated.size()) {
+                throw new java.io.IOException("task evaluations of " + (segments == null ? 0 : segments.length) + " domains saved");
+            }
+            for (int i = 0; i < segments.length; i++) {
+                segmentsEvaluated.set(i, segments[i]);
+            }
+            coordinatorMetrics.restoreState(r);
+            health.restoreState(r);
+            faults.restoreState(r);
+            convergence.restoreState(r);
+            coordinator.restoreState(r);
+            io.scarcity.runtime.checkpoint.Sections.read(r, "gossip strategy", gossip);
+            int n = r.readInt();
+            if (n != clients.size()) {
+                throw new java.io.IOException("the checkpoint has " + n + " clients, the run has " + clients.size());
+            }
+            for (ClientNode c : clients) {
+                c.restoreState(r);
+            }
+            io.scarcity.runtime.checkpoint.Sections.read(r, "run outputs", observers);
+            if (in.read() != -1) {
+                throw new java.io.IOException("unexpected bytes after the end of the state");
+            }
+            firstRound = round + 1;
+            LOG.log(Level.INFO, "resumed from the checkpoint after round " + round + " (" + checkpoint.folder() + ")");
+        } catch (java.io.IOException e) {
+            throw new io.scarcity.runtime.UserException("cannot resume from " + checkpoint.folder() + ": " + e.getMessage()
+                    + "; the checkpoint does not fit this run (were the config, the plugins or the data changed?)");
+        }
+    }
+
+    /** Writes the checkpoint of a completed round. */
+    private void checkpoint(int round, RunObserver observer) {
+        observer.beforeCheckpoint(round);
+        checkpoints.write(round, out -> {
+            out.writeInt(round);
+            long[] consumed = new long[feeds.size()];
+            for (int i = 0; i < feeds.size(); i++) {
+                consumed[i] = feeds.get(i).consumed();
+            }
+            out.writeLongs(consumed);
+            totals.saveState(out);
+            out.writeInts(segmentsEvaluated.stream().mapToInt(Integer::intValue).toArray());
+            coordinatorMetrics.saveState(out);
+            health.saveState(out);
+            faults.saveState(out);
+            convergence.saveState(out);
+            coordinator.saveState(out);
+            io.scarcity.runtime.checkpoint.Sections.write(out, "gossip strategy", gossip);
+            out.writeInt(clients.size());
+            for (ClientNode c : clients) {
+                c.saveState(out);
+            }
+            io.scarcity.runtime.checkpoint.Sections.write(out, "run outputs", observersState);
+        });
+    }
+
     /** Runs every round (or until all data is exhausted), reporting each to {@code observer}. */
     public RunResult run(RunObserver observer) {
         Objects.requireNonNull(observer, "observer is null");
-        long start = System.nanoTime();
-        // Cold start: every client begins from what the coordinator knows (nothing yet, or a pooled guess).
-        for (int i = 0; i < clients.size(); i++) {
-            if (!lateIndex(i)) {
-                warmStart(clients.get(i), null);
+        long start = System.nanoTime() - totals.elapsedNanos;
+        if (firstRound == 1) {
+            // Cold start: every client begins from what the coordinator knows (nothing yet, or a pooled guess).
+            for (int i = 0; i < clients.size(); i++) {
+                if (!lateIndex(i)) {
+                    warmStart(clients.get(i), null);
+                }
             }
         }
         Map<String, Map<Long, Integer>> injected = injectedDrifts();
-        Map<String, List<Integer>> detected = new TreeMap<>();
-        Map<String, double[]> domainAcc = new TreeMap<>();
-        long rows = 0;
-        long correct = 0;
-        double lossSum = 0;
-        long gossipBytesTotal = 0;
-        List<TaskEvaluation> evaluations = new ArrayList<>();
+        Map<String, List<Integer>> detected = totals.detected;
+        Map<String, double[]> domainAcc = totals.domainAcc;
+        List<TaskEvaluation> evaluations = totals.evaluations;
         int threads = config.threads() == 0 ? Runtime.getRuntime().availableProcessors() : config.threads();
         ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, daemonThreads()) : null;
-        int completed = 0;
+        int completed = firstRound - 1;
         String stopReason = "completed";
         try {
-            for (int round = 1; round <= config.rounds(); round++) {
+            for (int round = firstRound; round <= config.rounds(); round++) {
                 List<List<Batch>> work = new ArrayList<>(clients.size());
                 boolean any = false;
                 for (DomainFeed f : feeds) {
@@ -174,7 +302,7 @@ public final class InProcessEngine implements AutoCloseable {
                     }
                     work.addAll(perClient);
                 }
-                if (!any && round == 1) {
+                if (!any && round == 1 && firstRound == 1) {
                     throw new io.scarcity.runtime.data.DataException("no data: the streams of every domain are empty "
                             + "(quarantined rows per domain: " + quarantined() + "); check the data files, "
                             + "or their onInvalid/length settings");
@@ -230,6 +358,7 @@ public final class InProcessEngine implements AutoCloseable {
                         uploadStates(round, results, bytes);
                     }
                     params = coordinator.endRound(round, insights, weights);
+                    TestHooks.haltIfAsked(round);
                     if (metaLearner.sharesWeights()) {
                         for (int i = 0; i < clients.size(); i++) {
                             if (live[i]) {
@@ -248,11 +377,11 @@ public final class InProcessEngine implements AutoCloseable {
                     gossipBytes = averageWeights(bytes, live);
                 }
                 boolean converged = convergence.observe(insights, params);
-                gossipBytesTotal += gossipBytes;
+                totals.gossipBytes += gossipBytes;
                 for (ClientRoundResult r : results) {
-                    rows += r.rows();
-                    correct += r.correct();
-                    lossSum += r.lossSum();
+                    totals.rows += r.rows();
+                    totals.correct += r.correct();
+                    totals.lossSum += r.lossSum();
                     double[] acc = domainAcc.computeIfAbsent(r.domain(), k -> new double[3]);
                     acc[0] += r.classification() ? r.correct() : r.lossSum();
                     acc[1] += r.rows();
@@ -276,6 +405,10 @@ public final class InProcessEngine implements AutoCloseable {
                     evaluations.add(e);
                     observer.tasksEvaluated(e);
                 }
+                if (checkpoints != null && config.checkpoint().dueAfter(round)) {
+                    totals.elapsedNanos = System.nanoTime() - start;
+                    checkpoint(round, observer);
+                }
                 if (converged && config.coordinator().convergence().stop()) {
                     stopReason = "converged after round " + round;
                     LOG.log(Level.INFO, stopReason);
@@ -298,8 +431,9 @@ public final class InProcessEngine implements AutoCloseable {
         Map<String, double[]> accuracy = new TreeMap<>();
         domainAcc.forEach((d, a) -> accuracy.put(d, new double[] {
             a[1] == 0 ? Double.NaN : a[2] == 1 ? a[0] / a[1] : Math.sqrt(a[0] / a[1]), a[1], a[2]}));
-        return new RunResult(completed, stopReason, rows, correct, lossSum, accuracy, injected, detected, quarantined,
-                coordinator.memory().accepted(), coordinator.rejected(), gossipBytesTotal, evaluations, System.nanoTime() - start);
+        return new RunResult(completed, stopReason, totals.rows, totals.correct, totals.lossSum, accuracy, injected, detected,
+                quarantined, coordinator.memory().accepted(), coordinator.rejected(), totals.gossipBytes, List.copyOf(evaluations),
+                System.nanoTime() - start);
     }
 
     /** Drift positions the sources declare, per domain, as {@code stream row -> round it falls in}. */

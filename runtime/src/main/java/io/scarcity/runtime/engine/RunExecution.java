@@ -2,6 +2,7 @@ package io.scarcity.runtime.engine;
 
 import io.scarcity.api.ConfigException;
 import io.scarcity.runtime.UserException;
+import io.scarcity.runtime.checkpoint.RunCheckpoints;
 import io.scarcity.runtime.config.LoadedConfig;
 import io.scarcity.runtime.plugin.PluginRegistry;
 import io.scarcity.runtime.report.CoordinatorLogWriter;
@@ -70,7 +71,67 @@ public final class RunExecution {
             deleteQuietly(runDir);
             throw e;
         }
+        return execute(loaded, engine, runDir, null, progress);
+    }
+
+    /**
+     * Continues an interrupted run (killed, failed or stopped) from the most recent checkpoint in its
+     * folder: the run's own {@code config.yaml} is loaded again (environment variables still apply, e.g.
+     * a database password, but must not change the config), every component is restored, the outputs of
+     * rounds after the checkpoint are dropped and computed again. With the same seed the run ends with the
+     * same metrics as one that was never interrupted.
+     *
+     * @throws UserException if the folder is not a run folder, has no checkpoint, or the config changed
+     */
+    public static Outcome resume(Path runDir, java.util.Map<String, String> env, PluginRegistry registry, PrintStream progress) {
+        Objects.requireNonNull(runDir, "runDir is null");
+        runDir = runDir.toAbsolutePath().normalize();
+        Path configFile = runDir.resolve("config.yaml");
+        if (!Files.isDirectory(runDir) || !Files.isRegularFile(configFile)) {
+            throw new UserException(runDir + " is not a run folder (it has no config.yaml); pass the folder a run wrote, "
+                    + "e.g. --resume runs/quickstart-20261122-101500");
+        }
+        RunCheckpoints.Checkpoint checkpoint = RunCheckpoints.latest(runDir);
+        String text;
+        try {
+            text = Files.readString(configFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UserException("cannot read " + configFile + ": " + e.getMessage());
+        }
+        LoadedConfig loaded = io.scarcity.runtime.config.ConfigLoader.parse(text, configFile.toString(),
+                checkpoint.configBaseDir(), env, List.of());
+        if (!RunCheckpoints.digest(loaded.resolvedYaml()).equals(checkpoint.configDigest())) {
+            throw new UserException("the config of " + runDir + " is not the one its checkpoint was taken with ("
+                    + "config.yaml was edited, or a SCARCITY_* environment variable changes it); restore config.yaml "
+                    + "or unset the variable, or start a new run");
+        }
+        if (loaded.config().rounds() <= checkpoint.round()) {
+            throw new UserException(runDir + " has nothing left to run: its checkpoint is of round " + checkpoint.round()
+                    + " of " + loaded.config().rounds());
+        }
+        InProcessEngine engine = new InProcessEngine(loaded, registry);
+        try {
+            engine.checkStore(runDir);
+            engine.openStore(runDir);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        return execute(loaded, engine, runDir, checkpoint, progress);
+    }
+
+    private static Outcome execute(LoadedConfig loaded, InProcessEngine engine, Path runDir,
+                                   RunCheckpoints.Checkpoint from, PrintStream progress) {
         SummaryCollector summary = new SummaryCollector(loaded.config().name(), loaded.config().rounds());
+        try {
+            if (from != null) {
+                engine.restore(from, summary);
+            }
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        boolean resumed = from != null;
         AtomicBoolean finished = new AtomicBoolean(false);
         Thread onInterrupt = new Thread(() -> {
             if (finished.compareAndSet(false, true)) {
@@ -78,13 +139,21 @@ public final class RunExecution {
                         facts(engine));
             }
         }, "scarcity-interrupt");
-        try (RunLog log = RunLog.attach(runDir.resolve("run.log"));
-             MetricsWriter metrics = new MetricsWriter(runDir.resolve("metrics.jsonl"));
-             CoordinatorLogWriter coordinatorLog = new CoordinatorLogWriter(runDir.resolve("coordinator.jsonl"))) {
-            Files.writeString(runDir.resolve("config.yaml"), "# resolved from " + loaded.source()
-                    + " (defaults + file + overrides)\n" + loaded.resolvedYaml(), StandardCharsets.UTF_8);
-            LOG.log(Level.INFO, "run " + loaded.config().name() + " started in " + runDir + " with "
-                    + loaded.config().totalClients() + " clients");
+        try (RunLog log = RunLog.attach(runDir.resolve("run.log"), resumed);
+             MetricsWriter metrics = resumed ? MetricsWriter.resume(runDir.resolve("metrics.jsonl"), from.round())
+                     : new MetricsWriter(runDir.resolve("metrics.jsonl"));
+             CoordinatorLogWriter coordinatorLog = resumed ? CoordinatorLogWriter.resume(runDir.resolve("coordinator.jsonl"), from.round())
+                     : new CoordinatorLogWriter(runDir.resolve("coordinator.jsonl"))) {
+            if (resumed) {
+                LOG.log(Level.INFO, "run " + loaded.config().name() + " resumed in " + runDir + " from the checkpoint after round "
+                        + from.round() + "; rounds " + (from.round() + 1) + ".." + loaded.config().rounds() + " to go");
+            } else {
+                Files.writeString(runDir.resolve("config.yaml"), "# resolved from " + loaded.source()
+                        + " (defaults + file + overrides)\n" + loaded.resolvedYaml(), StandardCharsets.UTF_8);
+                LOG.log(Level.INFO, "run " + loaded.config().name() + " started in " + runDir + " with "
+                        + loaded.config().totalClients() + " clients");
+            }
+            startCheckpoints(loaded, engine, runDir, summary);
             Runtime.getRuntime().addShutdownHook(onInterrupt);
             ProgressDisplay display = new ProgressDisplay(progress,
                     ProgressDisplay.resolve(loaded.config().output().progress()));
@@ -127,6 +196,22 @@ public final class RunExecution {
                 // the JVM is already shutting down: the hook is running
             }
         }
+    }
+
+    /** Checkpoints as configured, or a warning naming the plugins that prevent them. */
+    private static void startCheckpoints(LoadedConfig loaded, InProcessEngine engine, Path runDir, SummaryCollector summary) {
+        var c = loaded.config().checkpoint();
+        if (c.every() == 0) {
+            return;
+        }
+        List<String> blockers = engine.notCheckpointable();
+        if (!blockers.isEmpty()) {
+            LOG.log(Level.WARNING, "no checkpoints in this run (it cannot be resumed): these plugins do not support them: "
+                    + String.join(", ", blockers) + "; set checkpoint.every: 0 to silence this");
+            return;
+        }
+        engine.checkpointInto(new RunCheckpoints(runDir, c.keep(), RunCheckpoints.digest(loaded.resolvedYaml()), loaded.baseDir()),
+                summary);
     }
 
     /** Removes a run folder that never got a run (nothing computed is lost). */

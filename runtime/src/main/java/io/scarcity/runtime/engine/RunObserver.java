@@ -12,6 +12,13 @@ public interface RunObserver {
     default void tasksEvaluated(TaskEvaluation evaluation) {
     }
 
+    /**
+     * Called before a checkpoint of {@code round} is written: make everything written so far durable (a
+     * resumed run continues from the checkpoint and expects the outputs of every round up to it).
+     */
+    default void beforeCheckpoint(int round) {
+    }
+
     /** Per-round extras measured outside the clients: bytes sent per client, gossip partners. */
     record RoundExtras(long[] bytesSent, int[] gossipPartners, long gossipBytes, long insightsRejected,
                        java.util.Map<String, Double> coordinatorMetrics, Health health) {

@@ -15,7 +15,7 @@ import java.util.Objects;
  *
  * <p>Used from the engine's thread only.
  */
-public final class ClientHealth {
+public final class ClientHealth implements io.scarcity.api.Checkpointable {
     private final int timeoutRounds;
     private final int window;
     private final Map<String, Integer> lastSeen = new LinkedHashMap<>();
@@ -30,6 +30,36 @@ public final class ClientHealth {
         for (String c : clients) {
             lastSeen.put(c, 0);
             recent.put(c, new ArrayDeque<>());
+        }
+    }
+
+    @Override
+    public void saveState(io.scarcity.api.StateWriter out) throws java.io.IOException {
+        out.writeInt(lastSeen.size());
+        for (Map.Entry<String, Integer> e : lastSeen.entrySet()) {
+            out.writeString(e.getKey());
+            out.writeInt(e.getValue());
+            out.writeInts(recent.get(e.getKey()).stream().mapToInt(Integer::intValue).toArray());
+        }
+    }
+
+    @Override
+    public void restoreState(io.scarcity.api.StateReader in) throws java.io.IOException {
+        int n = in.readInt();
+        if (n != lastSeen.size()) {
+            throw new java.io.IOException("health of " + n + " clients saved, the run has " + lastSeen.size());
+        }
+        for (int i = 0; i < n; i++) {
+            String client = in.readString();
+            if (!lastSeen.containsKey(client)) {
+                throw new java.io.IOException("health saved for client " + client + ", who is not in the run");
+            }
+            lastSeen.put(client, in.readInt());
+            Deque<Integer> q = recent.get(client);
+            q.clear();
+            for (int r : in.readInts()) {
+                q.addLast(r);
+            }
         }
     }
 

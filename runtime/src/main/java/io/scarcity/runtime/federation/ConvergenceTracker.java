@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * log learning-rate hints and router priors over every domain and expert). Converged once both stay
  * below their thresholds for {@code patience} rounds in a row.
  */
-public final class ConvergenceTracker {
+public final class ConvergenceTracker implements io.scarcity.api.Checkpointable {
     private final double lossSpreadThreshold;
     private final double changeThreshold;
     private final int patience;
@@ -25,6 +25,23 @@ public final class ConvergenceTracker {
         this.lossSpreadThreshold = lossSpreadThreshold;
         this.changeThreshold = changeThreshold;
         this.patience = patience;
+    }
+
+    @Override
+    public void saveState(io.scarcity.api.StateWriter out) throws java.io.IOException {
+        out.writeDoubleMap(previous);
+        out.writeInt(calm);
+        out.writeDouble(lastSpread);
+        out.writeDouble(lastChange);
+    }
+
+    @Override
+    public void restoreState(io.scarcity.api.StateReader in) throws java.io.IOException {
+        previous.clear();
+        previous.putAll(in.readDoubleMap());
+        calm = in.readInt();
+        lastSpread = in.readDouble();
+        lastChange = in.readDouble();
     }
 
     /** Observes a round; returns whether the run has now converged. */

@@ -8,10 +8,10 @@ import java.util.Random;
  * neither learns nor reports; the rows that reach it meanwhile are lost (counted). Seeded, so a run is
  * reproducible.
  */
-public final class FaultInjector {
+public final class FaultInjector implements io.scarcity.api.Checkpointable {
     private final double offlineRate;
     private final int offlineRounds;
-    private final Random random;
+    private Random random;
     private final int[] offlineUntil;
 
     public FaultInjector(int clients, double offlineRate, int offlineRounds, long seed) {
@@ -19,6 +19,23 @@ public final class FaultInjector {
         this.offlineRounds = offlineRounds;
         this.random = new Random(seed);
         this.offlineUntil = new int[clients];
+    }
+
+    @Override
+    public void saveState(io.scarcity.api.StateWriter out) throws java.io.IOException {
+        out.writeRandom(random);
+        out.writeInts(offlineUntil);
+    }
+
+    @Override
+    public void restoreState(io.scarcity.api.StateReader in) throws java.io.IOException {
+        random = in.readRandom();
+        int[] until = in.readInts();
+        if (until == null || until.length != offlineUntil.length) {
+            throw new java.io.IOException("outages of " + (until == null ? 0 : until.length) + " clients saved, the run has "
+                    + offlineUntil.length);
+        }
+        System.arraycopy(until, 0, offlineUntil, 0, until.length);
     }
 
     /** Decides the round's outages (call once per round, clients in order); returns which are offline. */

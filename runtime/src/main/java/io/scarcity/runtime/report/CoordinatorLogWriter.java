@@ -21,6 +21,20 @@ public final class CoordinatorLogWriter implements RunObserver, AutoCloseable {
         out = new JsonLinesFile(file);
     }
 
+    private CoordinatorLogWriter(JsonLinesFile out) {
+        this.out = out;
+    }
+
+    /** Continues the file of an interrupted run after {@code throughRound} (later lines are dropped). */
+    public static CoordinatorLogWriter resume(Path file, int throughRound) {
+        return new CoordinatorLogWriter(JsonLinesFile.resume(file, throughRound));
+    }
+
+    @Override
+    public void beforeCheckpoint(int round) {
+        out.sync();
+    }
+
     @Override
     public void roundCompleted(int round, int totalRounds, List<ClientRoundResult> results, RoundExtras extras) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -21,6 +21,20 @@ public final class MetricsWriter implements RunObserver, AutoCloseable {
         out = new JsonLinesFile(file);
     }
 
+    private MetricsWriter(JsonLinesFile out) {
+        this.out = out;
+    }
+
+    /** Continues the file of an interrupted run after {@code throughRound} (later lines are dropped). */
+    public static MetricsWriter resume(Path file, int throughRound) {
+        return new MetricsWriter(JsonLinesFile.resume(file, throughRound));
+    }
+
+    @Override
+    public void beforeCheckpoint(int round) {
+        out.sync();
+    }
+
     @Override
     public void roundCompleted(int round, int totalRounds, List<ClientRoundResult> results, RoundExtras extras) {
         List<Object> lines = new java.util.ArrayList<>(results.size());

@@ -23,8 +23,13 @@ public final class RunLog implements AutoCloseable {
     }
 
     public static RunLog attach(Path file) {
+        return attach(file, false);
+    }
+
+    /** As {@link #attach(Path)}; {@code append} continues an existing log (a resumed run). */
+    public static RunLog attach(Path file, boolean append) {
         try {
-            FileHandler h = new FileHandler(file.toString(), false);
+            FileHandler h = new FileHandler(file.toString(), append);
             h.setEncoding("UTF-8");
             h.setLevel(Level.INFO);
             h.setFormatter(new Formatter() {

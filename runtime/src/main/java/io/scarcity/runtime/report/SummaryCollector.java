@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * still gets a summary of everything done before the failure. Classification is summarised by
  * accuracy, regression by RMSE; a run may mix both across domains.
  */
-public final class SummaryCollector implements RunObserver {
+public final class SummaryCollector implements RunObserver, io.scarcity.api.Checkpointable {
     /** What the engine knows besides the rounds' results. */
     public record Facts(Map<String, Map<Long, Integer>> injectedDrifts, Map<String, Long> quarantinedRows,
                         Map<String, Double> coordinatorCounters) {
@@ -27,7 +27,7 @@ public final class SummaryCollector implements RunObserver {
 
     private final String name;
     private final int plannedRounds;
-    private final long startNanos = System.nanoTime();
+    private long startNanos = System.nanoTime();
     private int rounds;
     private long rows;
     private long classRows;
@@ -87,6 +87,79 @@ public final class SummaryCollector implements RunObserver {
             convergedAt = round;
         }
         roundAccuracy.add(rr == 0 ? Double.NaN : (double) rc / rr);
+    }
+
+    /** Saves everything accumulated so far (and the wall time spent, which a resumed run continues from). */
+    @Override
+    public synchronized void saveState(io.scarcity.api.StateWriter out) throws java.io.IOException {
+        out.writeLong(System.nanoTime() - startNanos);
+        out.writeInt(rounds);
+        out.writeLong(rows);
+        out.writeLong(classRows);
+        out.writeLong(correct);
+        out.writeLong(regRows);
+        out.writeDouble(squaredErrors);
+        out.writeLong(bytes);
+        out.writeLong(rejected);
+        out.writeInt(perDomain.size());
+        for (Map.Entry<String, double[]> e : perDomain.entrySet()) {
+            out.writeString(e.getKey());
+            out.writeDoubles(e.getValue());
+        }
+        out.writeInt(detections.size());
+        for (Map.Entry<String, List<Integer>> e : detections.entrySet()) {
+            out.writeString(e.getKey());
+            out.writeInts(e.getValue().stream().mapToInt(Integer::intValue).toArray());
+        }
+        out.writeDoubles(roundAccuracy.stream().mapToDouble(Double::doubleValue).toArray());
+        out.writeLong(offlineClientRounds);
+        out.writeLong(missedRows);
+        out.writeInt(everDropped.size());
+        for (String d : everDropped) {
+            out.writeString(d);
+        }
+        out.writeInt(convergedAt == null ? -1 : convergedAt);
+    }
+
+    @Override
+    public synchronized void restoreState(io.scarcity.api.StateReader in) throws java.io.IOException {
+        startNanos = System.nanoTime() - in.readLong();
+        rounds = in.readInt();
+        rows = in.readLong();
+        classRows = in.readLong();
+        correct = in.readLong();
+        regRows = in.readLong();
+        squaredErrors = in.readDouble();
+        bytes = in.readLong();
+        rejected = in.readLong();
+        perDomain.clear();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            perDomain.put(in.readString(), in.readDoubles(4, "per-domain summary"));
+        }
+        detections.clear();
+        n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            String client = in.readString();
+            List<Integer> r = new ArrayList<>();
+            for (int x : in.readInts()) {
+                r.add(x);
+            }
+            detections.put(client, r);
+        }
+        roundAccuracy.clear();
+        for (double a : in.readDoubles()) {
+            roundAccuracy.add(a);
+        }
+        offlineClientRounds = in.readLong();
+        missedRows = in.readLong();
+        everDropped.clear();
+        n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            everDropped.add(in.readString());
+        }
+        int c = in.readInt();
+        convergedAt = c < 0 ? null : c;
     }
 
     /** Rows processed so far. */

@@ -1,0 +1,80 @@
+package io.scarcity.runtime.engine;
+
+import io.scarcity.api.Checkpointable;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What the engine accumulates over a run for its {@link RunResult}, kept in checkpoints. */
+final class RunTotals implements Checkpointable {
+    long rows;
+    long correct;
+    double lossSum;
+    long gossipBytes;
+    /** Wall time of the rounds before the last checkpoint, so that a resumed run reports the whole run's. */
+    long elapsedNanos;
+    /** Per domain: [correct or squared errors, rows, 1 if classification]. */
+    final Map<String, double[]> domainAcc = new TreeMap<>();
+    final Map<String, List<Integer>> detected = new TreeMap<>();
+    final List<TaskEvaluation> evaluations = new ArrayList<>();
+
+    @Override
+    public void saveState(StateWriter out) throws IOException {
+        out.writeLong(rows);
+        out.writeLong(correct);
+        out.writeDouble(lossSum);
+        out.writeLong(gossipBytes);
+        out.writeLong(elapsedNanos);
+        out.writeInt(domainAcc.size());
+        for (Map.Entry<String, double[]> e : domainAcc.entrySet()) {
+            out.writeString(e.getKey());
+            out.writeDoubles(e.getValue());
+        }
+        out.writeInt(detected.size());
+        for (Map.Entry<String, List<Integer>> e : detected.entrySet()) {
+            out.writeString(e.getKey());
+            out.writeInts(e.getValue().stream().mapToInt(Integer::intValue).toArray());
+        }
+        out.writeInt(evaluations.size());
+        for (TaskEvaluation t : evaluations) {
+            out.writeString(t.domain());
+            out.writeInt(t.round());
+            out.writeInt(t.segment());
+            out.writeInt(t.task());
+            out.writeDoubles(t.accuracy());
+        }
+    }
+
+    @Override
+    public void restoreState(StateReader in) throws IOException {
+        rows = in.readLong();
+        correct = in.readLong();
+        lossSum = in.readDouble();
+        gossipBytes = in.readLong();
+        elapsedNanos = in.readLong();
+        domainAcc.clear();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            domainAcc.put(in.readString(), in.readDoubles(3, "per-domain totals"));
+        }
+        detected.clear();
+        n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            String client = in.readString();
+            List<Integer> rounds = new ArrayList<>();
+            for (int r : in.readInts()) {
+                rounds.add(r);
+            }
+            detected.put(client, rounds);
+        }
+        evaluations.clear();
+        n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            evaluations.add(new TaskEvaluation(in.readString(), in.readInt(), in.readInt(), in.readInt(), in.readDoubles()));
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package io.scarcity.runtime.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scarcity.runtime.UserException;
+import io.scarcity.runtime.checkpoint.RunCheckpoints;
+import io.scarcity.runtime.config.ConfigLoader;
+import io.scarcity.runtime.config.LoadedConfig;
+import io.scarcity.runtime.config.QuickstartPaths;
+import io.scarcity.runtime.plugin.PluginRegistry;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Checkpoint and resume: a run continued from a checkpoint ends with exactly the metrics of a run that
+ * was never interrupted, even when the interruption came after later rounds had already written outputs
+ * and stored insights.
+ */
+class ResumeTest {
+    static PluginRegistry registry;
+    static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
+    /** Rows/s, wall time and heap differ between two runs; everything else in summary.json must not. */
+    static final List<String> TIMING = List.of("wallSeconds", "rowsPerSecond");
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void load() {
+        registry = PluginRegistry.load(null, ResumeTest.class.getClassLoader());
+    }
+
+    @AfterAll
+    static void close() {
+        registry.close();
+    }
+
+    RunExecution.Outcome run(String out, String... sets) {
+        List<String> all = new ArrayList<>(List.of(sets));
+        all.add("output.dir=" + tmp.resolve(out));
+        all.add("output.progress=off");
+        LoadedConfig loaded = ConfigLoader.load(QuickstartPaths.quickstart(), Map.of(), all);
+        return RunExecution.run(loaded, registry, QUIET, Clock.systemUTC());
+    }
+
+    static final String[] SETTINGS = {"rounds=12", "checkpoint.every=4", "checkpoint.keep=5", "faults.offlineRate=0.1",
+        "replayRows=10", "threads=2"};
+
+    @Test
+    void aRunResumedFromAnEarlierCheckpointEndsExactlyAsTheUninterruptedRun() throws Exception {
+        Path a = run("a", SETTINGS).runDir();
+        List<RunCheckpoints.Checkpoint> written = new RunCheckpoints(a, 5, "x", tmp).list();
+        assertEquals(List.of(4, 8, 12), written.stream().map(RunCheckpoints.Checkpoint::round).toList());
+
+        // B: the same run, "crashed" after round 12 had written its outputs and stored its insights but before
+        // any checkpoint after round 4 survived.
+        Path b = tmp.resolve("b");
+        copyTree(a, b);
+        deleteTree(b.resolve("checkpoints").resolve("round-000008"));
+        deleteTree(b.resolve("checkpoints").resolve("round-000012"));
+        Files.writeString(b.resolve("metrics.jsonl"), "{\"round\": 13, \"cut short by the cra", java.nio.file.StandardOpenOption.APPEND);
+        Map<String, String> storedBefore = insights(b);
+
+        RunExecution.Outcome resumed = RunExecution.resume(b, Map.of(), registry, QUIET);
+        assertEquals(12, resumed.result().roundsCompleted());
+        assertEquals(Files.readString(a.resolve("metrics.jsonl")), Files.readString(b.resolve("metrics.jsonl")),
+                "metrics.jsonl of the resumed run differs from the uninterrupted run's");
+        assertEquals(Files.readString(a.resolve("coordinator.jsonl")), Files.readString(b.resolve("coordinator.jsonl")));
+        assertEquals(withoutTiming(a), withoutTiming(b));
+        // the store: nothing stored twice, nothing accepted before the interruption missing, same counts
+        assertEquals(insights(a), insights(b));
+        assertEquals(storedBefore, insights(b));
+        assertEquals(counts(a), counts(b));
+        assertTrue(Files.readString(b.resolve("run.log")).contains("resumed"), "run.log says it was resumed");
+        // the resumed run went on checkpointing
+        assertEquals(List.of(4, 8, 12), new RunCheckpoints(b, 5, "x", tmp).list().stream()
+                .map(RunCheckpoints.Checkpoint::round).toList());
+    }
+
+    @Test
+    void anInMemoryStoreIsRestoredFromTheCheckpointItself() throws Exception {
+        String[] settings = {"rounds=8", "checkpoint.every=3", "coordinator.store.url=memory", "threads=1"};
+        Path a = run("a", settings).runDir();
+        Path b = tmp.resolve("b");
+        copyTree(a, b);
+        deleteTree(b.resolve("checkpoints").resolve("round-000006"));
+        RunExecution.resume(b, Map.of(), registry, QUIET);
+        assertEquals(Files.readString(a.resolve("metrics.jsonl")), Files.readString(b.resolve("metrics.jsonl")));
+        assertEquals(withoutTiming(a), withoutTiming(b));
+    }
+
+    @Test
+    void resumeRefusesAnEditedConfigAFolderWithoutCheckpointsAndACorruptCheckpoint() throws Exception {
+        Path a = run("a", "rounds=6", "checkpoint.every=2").runDir();
+        Path edited = tmp.resolve("edited");
+        copyTree(a, edited);
+        Path config = edited.resolve("config.yaml");
+        Files.writeString(config, Files.readString(config).replace("seed: 42", "seed: 43"));
+        UserException e = assertThrows(UserException.class, () -> RunExecution.resume(edited, Map.of(), registry, QUIET));
+        assertTrue(e.getMessage().contains("not the one its checkpoint was taken with"), e.getMessage());
+
+        UserException env = assertThrows(UserException.class,
+                () -> RunExecution.resume(a, Map.of("SCARCITY_SEED", "7"), registry, QUIET));
+        assertTrue(env.getMessage().contains("environment variable"), env.getMessage());
+
+        Path none = run("none", "rounds=3", "checkpoint.every=0").runDir();
+        UserException missing = assertThrows(UserException.class, () -> RunExecution.resume(none, Map.of(), registry, QUIET));
+        assertTrue(missing.getMessage().contains("no checkpoint"), missing.getMessage());
+        assertFalse(Files.exists(none.resolve("checkpoints")));
+
+        UserException notRun = assertThrows(UserException.class, () -> RunExecution.resume(tmp, Map.of(), registry, QUIET));
+        assertTrue(notRun.getMessage().contains("not a run folder"), notRun.getMessage());
+
+        Path corrupt = tmp.resolve("corrupt");
+        copyTree(a, corrupt);
+        deleteTree(corrupt.resolve("checkpoints").resolve("round-000006"));
+        Path state = corrupt.resolve("checkpoints").resolve("round-000004").resolve("state.bin.gz");
+        byte[] bytes;
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(state))) {
+            bytes = in.readAllBytes();
+        }
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(state))) {
+            out.write(bytes, 0, bytes.length / 2);
+        }
+        String before = Files.readString(corrupt.resolve("metrics.jsonl"));
+        UserException broken = assertThrows(UserException.class, () -> RunExecution.resume(corrupt, Map.of(), registry, QUIET));
+        assertTrue(broken.getMessage().contains("cannot resume from"), broken.getMessage());
+        assertEquals(before, Files.readString(corrupt.resolve("metrics.jsonl")), "a failed resume must not touch the outputs");
+
+        UserException finished = assertThrows(UserException.class, () -> RunExecution.resume(a, Map.of(), registry, QUIET));
+        assertTrue(finished.getMessage().contains("nothing left to run"), finished.getMessage());
+    }
+
+    @Test
+    void onlyTheMostRecentCheckpointsAreKept() throws Exception {
+        Path a = run("a", "rounds=9", "checkpoint.every=2", "checkpoint.keep=2").runDir();
+        assertEquals(List.of(6, 8), new RunCheckpoints(a, 2, "x", tmp).list().stream().map(RunCheckpoints.Checkpoint::round).toList());
+        try (var files = Files.list(a.resolve("checkpoints"))) {
+            assertEquals(2, files.count(), "no temporary folders left behind");
+        }
+    }
+
+    static Map<String, Object> withoutTiming(Path runDir) throws Exception {
+        ObjectNode s = (ObjectNode) new ObjectMapper().readTree(runDir.resolve("summary.json").toFile());
+        TIMING.forEach(s::remove);
+        return new ObjectMapper().convertValue(s, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {
+        });
+    }
+
+    /** Stored insights by (domain, round, client pseudonym) -> payload. */
+    static Map<String, String> insights(Path runDir) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + runDir.resolve("coordinator.db"));
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT domain, round, client, payload FROM insights")) {
+            while (rs.next()) {
+                String key = rs.getString(1) + "/" + rs.getInt(2) + "/" + rs.getString(3);
+                if (out.put(key, rs.getString(4)) != null) {
+                    throw new AssertionError("insight stored twice: " + key);
+                }
+            }
+        }
+        return out;
+    }
+
+    static Map<String, String> counts(Path runDir) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + runDir.resolve("coordinator.db"));
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT domain, stored, accepted, trimmed FROM domain_counts")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getLong(2) + "/" + rs.getLong(3) + "/" + rs.getLong(4));
+            }
+        }
+        return out;
+    }
+
+    static void copyTree(Path from, Path to) throws Exception {
+        try (var files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) throws Exception {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+}
