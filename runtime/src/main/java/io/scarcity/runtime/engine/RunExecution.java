@@ -126,6 +126,7 @@ public final class RunExecution {
         try {
             if (from != null) {
                 engine.restore(from, summary);
+                summary.resumedAfter(from.round());
             }
         } catch (RuntimeException e) {
             engine.close();

@@ -43,6 +43,8 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
     private long missedRows;
     private final java.util.Set<String> everDropped = new java.util.TreeSet<>();
     private Integer convergedAt;
+    /** Checkpoint rounds this run was resumed from, in order. */
+    private final List<Integer> resumedAfter = new ArrayList<>();
 
     public SummaryCollector(String name, int plannedRounds) {
         this.name = name;
@@ -119,6 +121,12 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
             out.writeString(d);
         }
         out.writeInt(convergedAt == null ? -1 : convergedAt);
+        out.writeInts(resumedAfter.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** Records that the run was resumed from the checkpoint after {@code round}. */
+    public synchronized void resumedAfter(int round) {
+        resumedAfter.add(round);
     }
 
     @Override
@@ -160,6 +168,10 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
         }
         int c = in.readInt();
         convergedAt = c < 0 ? null : c;
+        resumedAfter.clear();
+        for (int r : in.readInts()) {
+            resumedAfter.add(r);
+        }
     }
 
     /** Rows processed so far. */
@@ -234,6 +246,9 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
         health.put("clientsEverDropped", everDropped);
         health.put("convergedAtRound", convergedAt);
         s.put("health", health);
+        if (!resumedAfter.isEmpty()) {
+            s.put("resumedAfterRounds", resumedAfter);
+        }
         s.put("bytesSent", bytes);
         s.put("insightsRejected", rejected);
         s.put("wallSeconds", Json.num(seconds));

@@ -40,7 +40,7 @@ class ResumeTest {
     static PluginRegistry registry;
     static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
     /** Rows/s, wall time and heap differ between two runs; everything else in summary.json must not. */
-    static final List<String> TIMING = List.of("wallSeconds", "rowsPerSecond");
+    static final List<String> TIMING = List.of("wallSeconds", "rowsPerSecond", "resumedAfterRounds");
     @TempDir
     Path tmp;
 
@@ -91,6 +91,8 @@ class ResumeTest {
         assertEquals(storedBefore, insights(b));
         assertEquals(counts(a), counts(b));
         assertTrue(Files.readString(b.resolve("run.log")).contains("resumed"), "run.log says it was resumed");
+        assertEquals(List.of(4), new ObjectMapper().convertValue(new ObjectMapper().readTree(b.resolve("summary.json").toFile())
+                .get("resumedAfterRounds"), List.class));
         // the resumed run went on checkpointing
         assertEquals(List.of(4, 8, 12), new RunCheckpoints(b, 5, "x", tmp).list().stream()
                 .map(RunCheckpoints.Checkpoint::round).toList());
