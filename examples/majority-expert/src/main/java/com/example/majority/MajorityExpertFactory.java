@@ -2,6 +2,7 @@ package com.example.majority;
 
 import io.scarcity.api.Batch;
 import io.scarcity.api.BatchOutcome;
+import io.scarcity.api.Checkpointable;
 import io.scarcity.api.ConfigException;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertCapabilities;
@@ -12,6 +13,9 @@ import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Prediction;
 import io.scarcity.api.SignalBoard;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
 
@@ -59,7 +63,14 @@ public final class MajorityExpertFactory implements ExpertFactory {
         return new MajorityExpert(classes, options);
     }
 
-    private static final class MajorityExpert implements Expert {
+    /**
+     * The expert. It implements {@link Checkpointable} so that runs using it can be checkpointed and
+     * resumed: everything that changes after construction (the counts and the sample count) is saved.
+     */
+    private static final class MajorityExpert implements Expert, Checkpointable {
+        /** Written first, so that a later format can still read (or clearly refuse) this one. */
+        static final int STATE_VERSION = 1;
+
         private final double[] counts;
         private final Options options;
         private long samples;
@@ -111,6 +122,30 @@ public final class MajorityExpertFactory implements ExpertFactory {
             if (c != null && c.length == counts.length) {
                 System.arraycopy(c, 0, counts, 0, c.length);
             }
+        }
+
+        @Override
+        public void saveState(StateWriter out) throws IOException {
+            out.writeInt(STATE_VERSION);
+            out.writeDoubles(counts);
+            out.writeLong(samples);
+        }
+
+        /** Restores a fresh expert; a checkpoint of a stream with another number of classes is refused. */
+        @Override
+        public void restoreState(StateReader in) throws IOException {
+            int version = in.readInt();
+            if (version != STATE_VERSION) {
+                throw new IOException("majority expert: unknown checkpoint version " + version + " (this version reads "
+                        + STATE_VERSION + ")");
+            }
+            double[] c = in.readDoubles(counts.length, "majority expert's class counts");
+            long n = in.readLong();
+            if (n < 0) {
+                throw new IOException("majority expert: corrupt checkpoint, " + n + " samples");
+            }
+            System.arraycopy(c, 0, counts, 0, c.length);
+            samples = n;
         }
     }
 }

@@ -23,6 +23,9 @@ import java.util.Objects;
  * <p>FedAvg learns no meta-parameters: {@link #learn} returns, for each domain with insights, parameters
  * that say nothing (no learning rates, no priors, zero-count normalisation) stamped with the round.
  *
+ * <p>Checkpoints: everything FedAvg remembers between rounds (the averages, the uploads not yet learned)
+ * is kept and saved by the base ({@link WeightSharingMetaLearner#saveState}).
+ *
  * <p>Not thread-safe: called from the coordinator's thread only.
  */
 final class FedAvgMetaLearner extends WeightSharingMetaLearner {

@@ -1,12 +1,18 @@
 package io.scarcity.plugins.hierarchical;
 
 import io.scarcity.api.Batch;
+import io.scarcity.api.Checkpointable;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Memory;
 import io.scarcity.api.MemoryStats;
 import io.scarcity.api.SignalBoard;
 import io.scarcity.api.StandardSignals;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,14 +41,24 @@ import java.util.Random;
  * never replayed); a tier too small for its share passes the rest to the others. Rows come back in
  * random order, labelled, with the stored rows' schema and domain, and {@code firstRow} 0 (replayed
  * rows have no position in the stream). Semantic rows are the prototypes, labelled with their class.
+ *
+ * <p>A checkpoint holds the stored rows of the working and episodic tiers with the ring's position and
+ * the reservoir's count, the prototypes and their counts, the domain and schema replayed rows carry,
+ * and the random generator. It records the tiers' capacities and the schema's shape so that a memory
+ * configured differently refuses it, naming the option or the shape that differs.
  */
-final class HierarchicalMemory implements Memory {
+final class HierarchicalMemory implements Memory, Checkpointable {
+    /** Version of the checkpoint format written by {@link #saveState}. */
+    static final int STATE_VERSION = 1;
+
     private static final String WORKING = "working";
     private static final String EPISODIC = "episodic";
     private static final String SEMANTIC = "semantic";
 
     private final Options options;
-    private final Random random;
+    /** Not final: a restored checkpoint replaces it with the saved generator's continuation. */
+    private Random random;
+    private final DataSchema schema;
     private final Task task;
     private final int features;
     private final int classes;
@@ -66,7 +82,7 @@ final class HierarchicalMemory implements Memory {
 
     HierarchicalMemory(Options options, DataSchema schema, Random random) {
         this.options = Objects.requireNonNull(options, "options is null");
-        Objects.requireNonNull(schema, "schema is null");
+        this.schema = Objects.requireNonNull(schema, "schema is null");
         this.task = schema.task();
         this.random = Objects.requireNonNull(random, "random is null");
         this.features = schema.numFeatures();
@@ -337,6 +353,155 @@ final class HierarchicalMemory implements Memory {
         long entries = (long) workingSize + episodicSize + prototypeClasses;
         return new MemoryStats(Map.of(WORKING, workingSize, EPISODIC, episodicSize, SEMANTIC, prototypeClasses),
                 entries * (8L * features + 16));
+    }
+
+    @Override
+    public void saveState(StateWriter out) throws IOException {
+        out.writeInt(STATE_VERSION);
+        // The shape, so that a memory with other options or another stream refuses the checkpoint by name.
+        out.writeInt(working.capacity());
+        out.writeInt(episodic.capacity());
+        out.writeString(task.name());
+        out.writeInt(features);
+        out.writeInt(classes);
+
+        out.writeInt(workingSize);
+        out.writeInt(workingNext);
+        working.save(out, workingSize);
+        out.writeInt(episodicSize);
+        out.writeLong(reservoirSeen);
+        episodic.save(out, episodicSize);
+        out.writeDoubles(prototypes);
+        out.writeLongs(prototypeCounts);
+        out.writeString(domain);
+        out.writeBoolean(storedSchema != null);
+        if (storedSchema != null) {
+            writeSchema(out, storedSchema);
+        }
+        out.writeRandom(random);
+    }
+
+    @Override
+    public void restoreState(StateReader in) throws IOException {
+        int version = in.readInt();
+        if (version != STATE_VERSION) {
+            throw new IOException("hierarchical memory: unknown checkpoint version " + version + " (this version reads "
+                    + STATE_VERSION + ")");
+        }
+        expect(in.readInt(), working.capacity(), "workingSize");
+        expect(in.readInt(), episodic.capacity(), "episodicSize");
+        String savedTask = in.readString();
+        int savedFeatures = in.readInt();
+        int savedClasses = in.readInt();
+        if (!task.name().equals(savedTask) || savedFeatures != features || savedClasses != classes) {
+            throw new IOException("hierarchical memory: the checkpoint was written for a " + savedTask + " stream with "
+                    + savedFeatures + " features and " + savedClasses + " classes, this one is " + task + " with "
+                    + features + " features and " + classes + " classes");
+        }
+
+        int newWorkingSize = in.readInt();
+        int newWorkingNext = in.readInt();
+        check(newWorkingSize >= 0 && newWorkingSize <= working.capacity(), "working tier size " + newWorkingSize);
+        // The ring is filled from slot 0: the next slot is the size until it wraps, then anywhere.
+        check(newWorkingSize == working.capacity() ? newWorkingNext >= 0 && newWorkingNext < Math.max(1, working.capacity())
+                : newWorkingNext == newWorkingSize, "working tier position " + newWorkingNext);
+        RowStore.Saved workingRows = working.read(in, newWorkingSize, classes, WORKING);
+        int newEpisodicSize = in.readInt();
+        long newReservoirSeen = in.readLong();
+        check(newEpisodicSize >= 0 && newEpisodicSize <= episodic.capacity(), "episodic tier size " + newEpisodicSize);
+        // Not bounded by the tier's size: a drift promotes working rows, already counted, into free slots.
+        check(newReservoirSeen >= 0, "reservoir count " + newReservoirSeen);
+        RowStore.Saved episodicRows = episodic.read(in, newEpisodicSize, classes, EPISODIC);
+        double[] newPrototypes = in.readDoubles(prototypes.length, "semantic tier's prototypes");
+        long[] newCounts = in.readLongs();
+        if (newCounts == null || newCounts.length != prototypeCounts.length) {
+            throw new IOException("semantic tier's counts: expected " + prototypeCounts.length + " values, found "
+                    + (newCounts == null ? "none" : String.valueOf(newCounts.length))
+                    + " (the checkpoint was written with other options or data)");
+        }
+        int newPrototypeClasses = 0;
+        for (long n : newCounts) {
+            check(n >= 0, "prototype count " + n);
+            if (n > 0) {
+                newPrototypeClasses++;
+            }
+        }
+        String newDomain = in.readString();
+        DataSchema newSchema = in.readBoolean() ? readSchema(in) : null;
+        Random newRandom = in.readRandom();
+
+        // Everything was read and fits: only now is this memory changed.
+        working.load(workingRows);
+        workingSize = newWorkingSize;
+        workingNext = newWorkingNext;
+        episodic.load(episodicRows);
+        episodicSize = newEpisodicSize;
+        reservoirSeen = newReservoirSeen;
+        System.arraycopy(newPrototypes, 0, prototypes, 0, prototypes.length);
+        System.arraycopy(newCounts, 0, prototypeCounts, 0, prototypeCounts.length);
+        prototypeClasses = newPrototypeClasses;
+        domain = newDomain;
+        storedSchema = newSchema;
+        random = newRandom;
+    }
+
+    private static void expect(int saved, int configured, String option) throws IOException {
+        if (saved != configured) {
+            throw new IOException("hierarchical memory: the checkpoint was written with " + option + " " + saved
+                    + ", this memory has " + option + " " + configured);
+        }
+    }
+
+    private static void check(boolean ok, String what) throws IOException {
+        if (!ok) {
+            throw new IOException("hierarchical memory: corrupt checkpoint, " + what);
+        }
+    }
+
+    private static void writeSchema(StateWriter out, DataSchema s) throws IOException {
+        writeNames(out, s.featureNames());
+        out.writeString(s.task().name());
+        writeNames(out, s.classNames());
+    }
+
+    private static void writeNames(StateWriter out, List<String> names) throws IOException {
+        out.writeInt(names.size());
+        for (String name : names) {
+            out.writeString(name);
+        }
+    }
+
+    /**
+     * The schema replayed rows carry: the context's own instance when equal (as it is in a run, where
+     * every batch has the client's schema), so that a restored memory hands out the same object.
+     */
+    private DataSchema readSchema(StateReader in) throws IOException {
+        List<String> featureNames = readNames(in, "feature");
+        String taskName = in.readString();
+        List<String> classNames = readNames(in, "class");
+        DataSchema s;
+        try {
+            s = new DataSchema(featureNames, Task.valueOf(String.valueOf(taskName)), classNames);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("hierarchical memory: corrupt checkpoint, invalid schema: " + e.getMessage(), e);
+        }
+        if (s.task() != task || s.numFeatures() != features || s.numClasses() != classes) {
+            throw new IOException("hierarchical memory: the checkpoint's rows have the schema " + s
+                    + ", which does not fit this memory's " + schema);
+        }
+        return s.equals(schema) ? schema : s;
+    }
+
+    private static List<String> readNames(StateReader in, String what) throws IOException {
+        int n = in.readInt();
+        check(n >= 0 && n <= StateReader.MAX_LENGTH, what + " names: " + n);
+        List<String> names = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) {
+            String name = in.readString();
+            check(name != null, "a missing " + what + " name");
+            names.add(name);
+        }
+        return names;
     }
 
     /** Labelled rows offered to the reservoir so far. */

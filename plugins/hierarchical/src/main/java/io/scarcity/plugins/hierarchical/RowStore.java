@@ -1,6 +1,9 @@
 package io.scarcity.plugins.hierarchical;
 
 import io.scarcity.api.Batch;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import java.io.IOException;
 
 /** Fixed-capacity slots of labelled rows, allocated once: features row-major plus a class or a target. */
 final class RowStore {
@@ -52,6 +55,58 @@ final class RowStore {
             destClasses[destRow] = classes[slot];
         } else {
             destTargets[destRow] = targets[slot];
+        }
+    }
+
+    /**
+     * Writes slots {@code 0..size-1}, the only ones ever read while {@code size} rows are stored (slots
+     * beyond hold rows that were dropped and are overwritten before they are read again).
+     */
+    void save(StateWriter out, int size) throws IOException {
+        out.writeDoubles(java.util.Arrays.copyOf(values, size * features));
+        if (classes != null) {
+            out.writeInts(java.util.Arrays.copyOf(classes, size));
+        } else {
+            out.writeDoubles(java.util.Arrays.copyOf(targets, size));
+        }
+    }
+
+    /** Rows read from a checkpoint by {@link #read}, not yet in a store. */
+    record Saved(double[] values, int[] classes, double[] targets) {
+    }
+
+    /**
+     * Reads what {@link #save} wrote for {@code size} rows, checking its shape against this store.
+     *
+     * @param numClasses the schema's number of classes, to check the labels (classification only)
+     * @param tier the tier's name, for messages
+     */
+    Saved read(StateReader in, int size, int numClasses, String tier) throws IOException {
+        double[] v = in.readDoubles(size * features, tier + " tier's features");
+        if (classes == null) {
+            return new Saved(v, null, in.readDoubles(size, tier + " tier's targets"));
+        }
+        int[] c = in.readInts();
+        if (c == null || c.length != size) {
+            throw new IOException(tier + " tier's classes: expected " + size + " values, found "
+                    + (c == null ? "none" : String.valueOf(c.length)) + " (the checkpoint was written with other options or data)");
+        }
+        for (int y : c) {
+            if (y < 0 || y >= numClasses) {
+                throw new IOException(tier + " tier: class " + y + " outside 0.." + (numClasses - 1)
+                        + " (the checkpoint was written for other data)");
+            }
+        }
+        return new Saved(v, c, null);
+    }
+
+    /** Puts rows from {@link #read} into slots {@code 0..n-1}. */
+    void load(Saved saved) {
+        System.arraycopy(saved.values(), 0, values, 0, saved.values().length);
+        if (classes != null) {
+            System.arraycopy(saved.classes(), 0, classes, 0, saved.classes().length);
+        } else {
+            System.arraycopy(saved.targets(), 0, targets, 0, saved.targets().length);
         }
     }
 

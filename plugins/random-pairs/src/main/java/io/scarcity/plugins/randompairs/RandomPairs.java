@@ -1,8 +1,12 @@
 package io.scarcity.plugins.randompairs;
 
+import io.scarcity.api.Checkpointable;
 import io.scarcity.api.GossipPair;
 import io.scarcity.api.GossipStrategy;
 import io.scarcity.api.Peer;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,13 +22,20 @@ import java.util.TreeMap;
  * {@code ceil(fraction * n)} take part, and they pair up consecutively; with an odd number the last
  * one sits out. With {@code sameDomain} this is done per domain, in sorted domain order, so no pair
  * crosses domains. States merge by the API's default, the sample-weighted mean.
+ *
+ * <p>The generator is the only state that changes, so a checkpoint is its position: a restored strategy
+ * draws the same pairs as the saved one would have.
  */
-final class RandomPairs implements GossipStrategy {
+final class RandomPairs implements GossipStrategy, Checkpointable {
+    /** Version of the checkpoint format written by {@link #saveState}. */
+    static final int STATE_VERSION = 1;
+
     /** Absorbs the rounding of {@code fraction * n} so that e.g. 0.3 * 10 takes 3 peers, not 4. */
     private static final double EPSILON = 1e-9;
 
     private final Options options;
-    private final Random random;
+    /** Not final: a restored checkpoint replaces it with the saved generator's continuation. */
+    private Random random;
 
     RandomPairs(Options options, Random random) {
         this.options = Objects.requireNonNull(options, "options is null");
@@ -75,5 +86,21 @@ final class RandomPairs implements GossipStrategy {
     @Override
     public int expertsPerExchange() {
         return options.experts();
+    }
+
+    @Override
+    public void saveState(StateWriter out) throws IOException {
+        out.writeInt(STATE_VERSION);
+        out.writeRandom(random);
+    }
+
+    @Override
+    public void restoreState(StateReader in) throws IOException {
+        int version = in.readInt();
+        if (version != STATE_VERSION) {
+            throw new IOException("random-pairs gossip: unknown checkpoint version " + version + " (this version reads "
+                    + STATE_VERSION + ")");
+        }
+        random = in.readRandom();
     }
 }

@@ -29,6 +29,10 @@ import java.util.TreeMap;
  * <p>Reptile learns no meta-parameters: {@link #learn} returns, for each domain with insights,
  * parameters that say nothing, stamped with the round.
  *
+ * <p>Checkpoints: {@code phi} is what {@link #aggregate} returns, which the base keeps per domain and
+ * expert and saves ({@link WeightSharingMetaLearner#saveState}); Reptile keeps nothing else between
+ * rounds, so it adds no state of its own.
+ *
  * <p>Not thread-safe: called from the coordinator's thread only.
  */
 final class ReptileMetaLearner extends WeightSharingMetaLearner {

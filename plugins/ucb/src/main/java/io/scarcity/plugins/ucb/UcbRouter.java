@@ -1,15 +1,20 @@
 package io.scarcity.plugins.ucb;
 
+import io.scarcity.api.Checkpointable;
 import io.scarcity.api.MetricsSink;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * UCB1 over the candidate experts, activating the {@code k} with the highest index
@@ -27,8 +32,14 @@ import java.util.Objects;
  *
  * <p>Reports {@code ucb.explorations}: activations of an expert that the greedy choice (highest mean)
  * would not have made.
+ *
+ * <p>Checkpoints hold every arm ever seen (candidate or not): its discounted pull count, reward sum and
+ * whether this client rewarded it, which is all the router remembers between calls.
  */
-final class UcbRouter implements Router {
+final class UcbRouter implements Router, Checkpointable {
+    /** Version of the checkpoint format written by {@link #saveState}. */
+    static final int STATE_VERSION = 1;
+
     /** Least mean reward counted by reward weighting, so that no active expert gets weight zero. */
     static final double WEIGHT_FLOOR = 0.01;
 
@@ -164,6 +175,47 @@ final class UcbRouter implements Router {
                 arm.rewardSum = weight * Math.min(1.0, Math.max(0.0, prior));
             }
         }
+    }
+
+    @Override
+    public void saveState(StateWriter out) throws IOException {
+        out.writeInt(STATE_VERSION);
+        // Sorted, so that equal routers write equal bytes whatever the hash map's history.
+        Map<String, Arm> sorted = new TreeMap<>(arms);
+        out.writeInt(sorted.size());
+        for (Map.Entry<String, Arm> e : sorted.entrySet()) {
+            out.writeString(e.getKey());
+            out.writeDouble(e.getValue().pulls);
+            out.writeDouble(e.getValue().rewardSum);
+            out.writeBoolean(e.getValue().rewardedHere);
+        }
+    }
+
+    @Override
+    public void restoreState(StateReader in) throws IOException {
+        int version = in.readInt();
+        if (version != STATE_VERSION) {
+            throw new IOException("ucb router: unknown checkpoint version " + version + " (this version reads "
+                    + STATE_VERSION + ")");
+        }
+        int n = in.readInt();
+        if (n < 0 || n > StateReader.MAX_LENGTH) {
+            throw new IOException("ucb router: corrupt checkpoint, " + n + " arms");
+        }
+        Map<String, Arm> restored = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            String name = in.readString();
+            Arm arm = new Arm();
+            arm.pulls = in.readDouble();
+            arm.rewardSum = in.readDouble();
+            arm.rewardedHere = in.readBoolean();
+            if (name == null || restored.put(name, arm) != null) {
+                throw new IOException("ucb router: corrupt checkpoint, arm " + (name == null ? "without a name" : "'" + name + "' twice"));
+            }
+        }
+        // Only replaced once everything was read, so that a failed restore leaves the router as it was.
+        arms.clear();
+        arms.putAll(restored);
     }
 
     /** Effective number of rewards of an expert (pseudo-rewards included), 0 if unknown. */
