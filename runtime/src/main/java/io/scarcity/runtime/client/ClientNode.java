@@ -312,6 +312,14 @@ public final class ClientNode {
         }
     }
 
+    Router router() {
+        return router;
+    }
+
+    Memory memory() {
+        return memory;
+    }
+
     /** The memory's current fill. */
     public io.scarcity.api.MemoryStats memoryStats() {
         return memory.stats();
