@@ -38,6 +38,14 @@ final class ValidateCommand implements Callable<Integer> {
             out.println(configOptions.config + " is valid: " + loaded.config().totalClients() + " clients in "
                     + loaded.config().domains().size() + " domain(s), " + loaded.config().rounds() + " rounds, experts "
                     + engine.clients().get(0).slots().stream().map(s -> s.name()).toList());
+            int every = loaded.config().checkpoint().every();
+            if (every == 0) {
+                out.println("  no checkpoints (checkpoint.every: 0): an interrupted run cannot be resumed");
+            } else if (!engine.notCheckpointable().isEmpty()) {
+                out.println("  no checkpoints: these plugins do not support them: " + String.join(", ", engine.notCheckpointable()));
+            } else {
+                out.println("  a checkpoint every " + every + " rounds (resume with: scarcity run --resume RUN_DIR)");
+            }
             return 0;
         }
     }

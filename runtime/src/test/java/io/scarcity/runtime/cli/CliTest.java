@@ -49,6 +49,12 @@ class CliTest {
         Result ok = cli("validate", QuickstartPaths.quickstart().toString());
         assertEquals(0, ok.code(), ok.err());
         assertTrue(ok.out().contains("is valid: 5 clients in 2 domain(s)"), ok.out());
+        assertTrue(ok.out().contains("a checkpoint every 5 rounds"), ok.out());
+        Result off = cli("validate", QuickstartPaths.quickstart().toString(), "--set", "checkpoint.every=0");
+        assertTrue(off.out().contains("no checkpoints (checkpoint.every: 0)"), off.out());
+        Result negative = cli("validate", QuickstartPaths.quickstart().toString(), "--set", "checkpoint.every=-1");
+        assertEquals(2, negative.code());
+        assertTrue(negative.err().contains("checkpoint.every"), negative.err());
 
         Path bad = tmp.resolve("bad.yaml");
         Files.writeString(bad, Files.readString(QuickstartPaths.quickstart()).replace("rounds: 40", "rounds: forty"));
