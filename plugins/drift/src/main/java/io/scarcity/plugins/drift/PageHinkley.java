@@ -13,7 +13,7 @@ package io.scarcity.plugins.drift;
  * {@code lambda} after at least {@code minInstances} values.
  */
 final class PageHinkley {
-    private final double delta;
+    private double delta;
     private final double alpha;
     private final int minInstances;
     private double lambda;
@@ -62,7 +62,41 @@ final class PageHinkley {
         lambda = value;
     }
 
+    double delta() {
+        return delta;
+    }
+
+    void delta(double value) {
+        delta = value;
+    }
+
     long count() {
         return count;
+    }
+
+    /** Writes the state that changes after construction (threshold, delta, count, mean, sum, minimum). */
+    void save(io.scarcity.api.StateWriter out) throws java.io.IOException {
+        out.writeDouble(lambda);
+        out.writeDouble(delta);
+        out.writeLong(count);
+        out.writeDouble(mean);
+        out.writeDouble(sum);
+        out.writeDouble(minimum);
+    }
+
+    /** Reads what {@link #save} wrote. */
+    void restore(io.scarcity.api.StateReader in) throws java.io.IOException {
+        double l = in.readDouble();
+        double d = in.readDouble();
+        long c = in.readLong();
+        if (!(l > 0) || Double.isInfinite(l) || !(d >= 0) || Double.isInfinite(d) || c < 0) {
+            throw new java.io.IOException("drift detector state: invalid threshold " + l + ", delta " + d + " or count " + c);
+        }
+        lambda = l;
+        delta = d;
+        count = c;
+        mean = in.readDouble();
+        sum = in.readDouble();
+        minimum = in.readDouble();
     }
 }

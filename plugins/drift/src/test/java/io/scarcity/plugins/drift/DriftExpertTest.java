@@ -168,6 +168,61 @@ class DriftExpertTest {
         assertEquals(12.5, expert.lambda());
     }
 
+    private static MetaParameters values(Map<String, Double> values) {
+        return new MetaParameters("d", 1, Map.of(), Map.of(), new FeatureMoments(0, new double[1], new double[1]), values);
+    }
+
+    @Test
+    void adaptScalesTheConfiguredThresholdAndToleranceByTheDomainsLossScale() {
+        DriftExpert expert = (DriftExpert) expert(Map.of("lambda", 40.0, "delta", 0.01), MetricsSink.NONE);
+        assertEquals(40.0, expert.lambda(), "the configured threshold until the coordinator sends something");
+        expert.adapt(MetaParameters.none("d", 1), "drift");
+        assertEquals(40.0, expert.lambda());
+        assertEquals(0.01, expert.delta());
+        expert.adapt(values(Map.of("drift.loss-scale", 0.5)), "drift");
+        assertEquals(20.0, expert.lambda(), 1e-12);
+        assertEquals(0.005, expert.delta(), 1e-15);
+        expert.adapt(values(Map.of("drift.loss-scale", 1.5)), "drift");
+        assertEquals(60.0, expert.lambda(), 1e-12, "scales apply to the configured values, they do not compound");
+        assertEquals(0.015, expert.delta(), 1e-15);
+        expert.adapt(values(Map.of("drift.loss-scale", 0.0)), "drift");
+        assertEquals(60.0, expert.lambda(), 1e-12, "a zero scale is ignored");
+        expert.adapt(values(Map.of("drift.loss-scale", Double.NaN)), "drift");
+        assertEquals(60.0, expert.lambda(), 1e-12);
+        expert.adapt(values(Map.of("drift.loss-scale", 0.25, "drift.lambda", 33.0)), "drift");
+        assertEquals(33.0, expert.lambda(), "an explicit threshold wins over the scale");
+    }
+
+    @Test
+    void aQuieterDomainsStandardisedTestDetectsSoonerWithoutFalseAlarms() {
+        // Error rate 0.05 -> 0.2 in a domain whose loss noise is 0.7 of the federation's (variance ratio 1/2).
+        long scaledDelay = 0;
+        long configuredDelay = 0;
+        for (long seed = 1; seed <= 10; seed++) {
+            for (boolean scaled : new boolean[] {true, false}) {
+                Expert expert = expert(Map.of(), MetricsSink.NONE);
+                if (scaled) {
+                    expert.adapt(values(Map.of("drift.loss-scale", Math.sqrt(0.5))), "drift");
+                }
+                SignalBoard signals = new InMemorySignalBoard();
+                Random random = new Random(seed);
+                long detectedAt = -1;
+                for (long row = 0; row < 20_000 && detectedAt < 0; row += BATCH) {
+                    if (feed(expert, signals, random, row < 10_000 ? 0.05 : 0.2, row) == 1.0) {
+                        detectedAt = row;
+                    }
+                }
+                assertTrue(detectedAt >= 10_000, "seed " + seed + (scaled ? " scaled" : "") + ": false alarm at row " + detectedAt);
+                if (scaled) {
+                    scaledDelay += detectedAt - 10_000;
+                } else {
+                    configuredDelay += detectedAt - 10_000;
+                }
+            }
+        }
+        assertTrue(scaledDelay < configuredDelay, "scaled " + scaledDelay + " vs configured " + configuredDelay);
+    }
+
     private static Batch batch(int rows) {
         return Batch.ofClasses(SCHEMA, "d", 0, new double[rows], new int[rows]);
     }

@@ -18,7 +18,7 @@ public final class InsightMetaLearnerFactory implements MetaLearnerFactory {
 
     @Override
     public String description() {
-        return "Meta-learner from insights alone: learning-rate hints by loss, router priors, pooled moments, cold starts";
+        return "Meta-learner from insights alone: learning-rate hints by loss improvement, router priors, pooled moments, drift-threshold scales, cold starts";
     }
 
     @Override

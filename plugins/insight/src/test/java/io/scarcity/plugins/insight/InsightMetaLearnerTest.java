@@ -254,4 +254,115 @@ class InsightMetaLearnerTest {
         assertEquals(0, none.normalisation().count());
         assertEquals(4, none.normalisation().dimensions());
     }
+
+    /**
+     * A synthetic population in which each client's loss is its own difficulty plus a bowl in log rate
+     * with its minimum at 0.02: {@code loss = d_i + 0.02 (ln lr - ln 0.02)^2 + noise}. Clients jitter
+     * around the current hint 0.1 as the statistical expert does. The easy clients (low d_i) happen to
+     * jitter around a higher rate than the hard ones, so raw losses favour high rates; improvements
+     * between a client's consecutive rounds do not see d_i and point towards 0.02.
+     */
+    @Test
+    void rateHintMovesTowardsTheRateWhereLossImproves() {
+        double best = 0.02;
+        double hint = 0.1;
+        Random random = new Random(42);
+        List<Insight> all = new ArrayList<>();
+        int clients = 40;
+        for (int round = 1; round <= 5; round++) {
+            for (int c = 0; c < clients; c++) {
+                boolean easy = c < clients / 2;
+                double difficulty = easy ? 0.05 + 0.05 * (c % 3) : 0.3 + 0.05 * (c % 3);
+                double rate = hint * Math.exp((easy ? 0.4 : -0.4) + 0.5 * random.nextGaussian());
+                double bowl = Math.log(rate / best);
+                double loss = difficulty + 0.02 * bowl * bowl + 0.005 * random.nextGaussian();
+                all.add(insight("c" + c, "d", round, Map.of("stat", report("stat", loss, rate)), Map.of(),
+                        moments(random, 1, 10)));
+            }
+        }
+        MetaLearner improvements = learner(Map.of());
+        MetaParameters p = null;
+        for (int round = 1; round <= 5; round++) {
+            int r = round;
+            p = improvements.learn(round, all.stream().filter(i -> i.round() == r).toList(), InsightCheckpointTest.UNREADABLE).get("d");
+        }
+        double learned = p.learningRates().get("stat");
+        // what raw losses alone say: the easy clients' rates
+        MetaLearner rawOnly = learner(Map.of());
+        double raw = rawOnly.learn(5, all.stream().filter(i -> i.round() == 5).toList(), InsightCheckpointTest.UNREADABLE)
+                .get("d").learningRates().get("stat");
+        assertTrue(raw > hint, "raw losses are confounded by difficulty and favour the easy clients' high rates: " + raw);
+        assertTrue(learned < hint, "improvements move the hint from " + hint + " towards " + best + ": " + learned);
+        assertTrue(Math.abs(Math.log(learned / best)) < Math.abs(Math.log(raw / best)), learned + " vs " + raw);
+
+        // and the other way round: the best rate above the current one. With jitter sd 0.5 and a bowl
+        // slope of 0.04 ln(0.01 / 0.05) = -0.064 per unit of ln rate, the softmax over improvements at
+        // temperature 0.05 tilts the mean ln rate up by about 0.064 * 0.25 / 0.05 = 0.32.
+        List<Insight> up = new ArrayList<>();
+        Random r2 = new Random(7);
+        for (int round = 1; round <= 5; round++) {
+            for (int c = 0; c < 100; c++) {
+                double rate = 0.01 * Math.exp(0.5 * r2.nextGaussian());
+                double bowl = Math.log(rate / 0.05);
+                up.add(insight("c" + c, "d", round, Map.of("stat", report("stat", 0.1 * (c % 5) + 0.02 * bowl * bowl, rate)),
+                        Map.of(), moments(r2, 1, 10)));
+            }
+        }
+        MetaLearner upward = learner(Map.of());
+        double learnedUp = Double.NaN;
+        for (int round = 1; round <= 5; round++) {
+            int r = round;
+            learnedUp = upward.learn(round, up.stream().filter(i -> i.round() == r).toList(), InsightCheckpointTest.UNREADABLE)
+                    .get("d").learningRates().get("stat");
+        }
+        assertTrue(learnedUp > 0.01 * Math.exp(0.15) && learnedUp < 0.05, "the hint rises from 0.01 towards 0.05: " + learnedUp);
+    }
+
+    @Test
+    void lossVarianceIsThePooledWithinRoundVarianceOfUnitLosses() {
+        List<Insight> round = List.of(
+                new Insight("a", "d", 1, 100, 0.9, 0.1, Map.of(), Map.of(), new FeatureMoments(0, new double[1], new double[1])),
+                new Insight("b", "d", 1, 50, 0.7, 0.3, Map.of(), Map.of(), new FeatureMoments(0, new double[1], new double[1])),
+                new Insight("c", "d", 1, 1, 0.0, 1.0, Map.of(), Map.of(), new FeatureMoments(0, new double[1], new double[1])));
+        MetaParameters p = learner(Map.of()).learn(1, round, InsightCheckpointTest.UNREADABLE).get("d");
+        // (100 * 0.1 * 0.9 + 50 * 0.3 * 0.7) / (99 + 49); the one-row insight has no spread to measure
+        assertEquals((9 + 10.5) / 148, p.values().get("drift.loss-variance"), 1e-12);
+
+        MetaParameters weighted = learner(Map.of()).learn(1, round, InsightCheckpointTest.UNREADABLE,
+                Map.of("a", 1.0, "b", 0.0, "c", 1.0)).get("d");
+        assertEquals(0.09 * 100 / 99, weighted.values().get("drift.loss-variance"), 1e-12, "an untrusted client does not count");
+
+        // one domain: its variance is the federation's, the scale 1
+        assertEquals(1.0, p.values().get("drift.loss-scale"), 1e-12);
+        List<Insight> two = new ArrayList<>(round);
+        two.add(new Insight("e", "quiet", 1, 100, 0.98, 0.02, Map.of(), Map.of(), new FeatureMoments(0, new double[1], new double[1])));
+        Map<String, MetaParameters> both = learner(Map.of()).learn(1, two, InsightCheckpointTest.UNREADABLE);
+        double all = (9 + 10.5 + 100 * 0.02 * 0.98) / (148 + 99);
+        assertEquals(Math.sqrt((9 + 10.5) / 148 / all), both.get("d").values().get("drift.loss-scale"), 1e-12);
+        assertEquals(0.5, both.get("quiet").values().get("drift.loss-scale"), 1e-12,
+                "sqrt(0.0198 / 0.087) is below a half: clamped");
+
+        List<Insight> perfect = List.of(new Insight("a", "d", 1, 100, 1.0, 0.0, Map.of(), Map.of(),
+                new FeatureMoments(0, new double[1], new double[1])));
+        assertFalse(learner(Map.of()).learn(1, perfect, InsightCheckpointTest.UNREADABLE).get("d").values()
+                .containsKey("drift.loss-variance"), "no variance, no threshold suggestion");
+        List<Insight> squared = List.of(new Insight("a", "d", 1, 100, Double.NaN, 4.0, Map.of(), Map.of(),
+                new FeatureMoments(0, new double[1], new double[1])));
+        assertFalse(learner(Map.of()).learn(1, squared, InsightCheckpointTest.UNREADABLE).get("d").values()
+                .containsKey("drift.loss-variance"), "squared errors: the mean says nothing about the spread");
+    }
+
+    @Test
+    void theWindowIsKeptIncrementallyAndSurvivesATrimmedStore() {
+        Random random = new Random(6);
+        MetaLearner learner = learner(Map.of("window", 3));
+        ListStore store = new ListStore();
+        for (int round = 1; round <= 4; round++) {
+            List<Insight> insights = List.of(insight("c" + round, "d", round, Map.of(), Map.of(), moments(random, 2, 10)));
+            store.add(insights);
+            MetaParameters p = learner.learn(round, insights, InsightCheckpointTest.UNREADABLE).get("d");
+            assertEquals(Math.min(round, 3), p.values().get("insights"));
+            assertEquals(10L * Math.min(round, 3), p.normalisation().count());
+        }
+    }
 }

@@ -116,6 +116,32 @@ final class RobustStatistics {
         return mad.clone();
     }
 
+    /** Writes everything that changes after construction: estimates, warm-up buffer and its fill. */
+    void save(io.scarcity.api.StateWriter out) throws java.io.IOException {
+        out.writeBoolean(ready);
+        out.writeInt(buffered);
+        out.writeDoubles(median);
+        out.writeDoubles(mad);
+        out.writeDoubles(warmUp);
+    }
+
+    /** Reads what {@link #save} wrote, checking every length against the number of features. */
+    void restore(io.scarcity.api.StateReader in) throws java.io.IOException {
+        boolean r = in.readBoolean();
+        int b = in.readInt();
+        if (b < 0 || b > WARM_UP) {
+            throw new java.io.IOException("robust statistics: " + b + " buffered rows, expected 0.." + WARM_UP);
+        }
+        double[] m = in.readDoubles(features, "robust statistics' medians (one per feature)");
+        double[] d = in.readDoubles(features, "robust statistics' MADs (one per feature)");
+        double[] w = in.readDoubles(WARM_UP * features, "robust statistics' warm-up buffer (" + WARM_UP + " rows x features)");
+        ready = r;
+        buffered = b;
+        System.arraycopy(m, 0, median, 0, features);
+        System.arraycopy(d, 0, mad, 0, features);
+        System.arraycopy(w, 0, warmUp, 0, warmUp.length);
+    }
+
     /** Adopts estimates from gossip; ends the warm-up. */
     void set(double[] newMedian, double[] newMad) {
         if (newMedian.length != features || newMad.length != features) {

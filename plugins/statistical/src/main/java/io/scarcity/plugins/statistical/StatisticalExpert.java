@@ -2,6 +2,7 @@ package io.scarcity.plugins.statistical;
 
 import io.scarcity.api.Batch;
 import io.scarcity.api.BatchOutcome;
+import io.scarcity.api.Checkpointable;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertCapabilities;
@@ -10,7 +11,10 @@ import io.scarcity.api.MetaParameters;
 import io.scarcity.api.Prediction;
 import io.scarcity.api.SignalBoard;
 import io.scarcity.api.StandardSignals;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
@@ -44,10 +48,55 @@ import java.util.TreeMap;
  * {@code weightedMean = prior * mean} and {@code weightedSecond = prior * (variance + mean^2)}. An
  * average of the weighted moments is the moment of the pooled mixture, so merging with a peer that
  * never saw a class (all zeros) does not pull that class's mean towards zero; {@code mergeState}
- * recovers mean and variance from them. For regression the arrays hold one value (the target).
+ * recovers mean and variance from them. {@code weightedShare = prior * pi} carries the variance prior's
+ * share per class (below) the same way. For regression the arrays hold one value (the target).
  * {@code median} and {@code mad} carry the robust statistics once they are warmed up.
+ *
+ * <p><b>Variance prior from the coordinator</b> (classification). A class seen a few times has a
+ * useless variance estimate: after one row it is zero (so the floor {@code minVariance} decides, and the
+ * class looks far more certain than a class with twenty rows), after a few rows it is noise. Each
+ * class's per-feature variance therefore gets a conjugate prior, a scaled inverse chi-squared with
+ * {@code nu0 = priorRows} degrees of freedom, whose posterior scale after {@code n} rows with sample
+ * variance {@code s^2} is {@code (nu0 S + n s^2) / (nu0 + n)}. The prior's scale {@code S} is itself
+ * estimated hierarchically:
+ * <ul>
+ *   <li>top level, from the coordinator: {@code T_j}, feature {@code j}'s variance in the pooled feature
+ *       moments ({@link MetaParameters#normalisation()}, over many clients' rows), worth {@code nu0}
+ *       rows. It includes the spread between classes, so it errs on the wide side: a class seen once is
+ *       not treated as certain;</li>
+ *   <li>client level: {@code W_j = sum_c n_c s_cj^2 / N}, the client's own within-class variance pooled
+ *       over its classes ({@code N = sum_c n_c}), so {@code S_j = (nu0 T_j + N W_j) / (nu0 + N)}. A
+ *       client with few rows relies on the coordinator; one with many has its classes' typical spread
+ *       as the prior of a rarely seen class, and the coordinator's part fades.</li>
+ * </ul>
+ * With forgetting, the prior's pseudo-rows are treated as the class's oldest rows and forgotten like any
+ * other: each class keeps the prior's share {@code pi_c}, starting at 1 and multiplied by
+ * {@code (1 - a')} on each of the class's rows, with {@code a' = max(rate * w, w / (nu0 + n))} the step an
+ * EW average that began with {@code nu0} pseudo-rows would take, so {@code pi_c = nu0 / (nu0 + n)}
+ * exactly while the average is plain and then decays geometrically at the learning rate. Prediction uses
+ * {@code pi_c S_j + (1 - pi_c) s_cj^2} (then the floor). The prior's weight therefore vanishes as the
+ * client's own rows of the class accumulate: with the default {@code nu0 = 2} it is 1/6 after 10 rows and
+ * below 1% after about {@code 1/rate + 2.3/rate} rows. The learned statistics themselves are untouched:
+ * the prior applies only when predicting, with the latest moments received, so a client that receives
+ * them later is in exactly the state of one that had them from the start. Nothing happens until the
+ * coordinator has sent moments (of this dimension, over at least two rows): a local run is unchanged.
+ * Gossip merges {@code pi_c} weighted by the class prior, like the variance it is part of (a peer that
+ * never saw the class adds nothing to either). The means get no prior: the pooled mean mixes every
+ * class, so shrinking a class's mean towards it would only blur the classes into each other. Regression
+ * predicts the target mean, which a variance does not change.
+ *
+ * <p><b>Learning-rate hint</b>: {@link #adapt} takes it (jittered). The rate is the forgetting rate of
+ * the EW estimates; a class's first {@code ~1/rate} rows are averaged plainly whatever the rate, because
+ * for a class seen that few times forgetting would only throw away evidence. The hint therefore changes
+ * learning once a class has more rows than the expert's memory, and how fast the prior's share decays.
+ *
+ * <p>Checkpoints ({@link Checkpointable}): the options and shape (checked on restore), every learned
+ * array and count, the robust statistics with their warm-up buffer, the rate, the boost, the prior's
+ * variances and shares, and the random generator's position (the jitter of the next hint).
  */
-final class StatisticalExpert implements Expert {
+final class StatisticalExpert implements Expert, Checkpointable {
+    /** Format of {@link #saveState}; bump when it changes. */
+    static final int STATE_VERSION = 1;
     private static final ExpertCapabilities CAPABILITIES = new ExpertCapabilities(true, true,
             Set.of(StandardSignals.DRIFT_DETECTED), Set.of(StandardSignals.OUTLIER_RATE));
     /** Bounds of the base learning rate after a hint. */
@@ -62,7 +111,8 @@ final class StatisticalExpert implements Expert {
 
     private final Options options;
     private final DataSchema schema;
-    private final Random random;
+    /** Not final: a restored checkpoint replaces it with a generator at the saved position. */
+    private Random random;
     private final int features;
     private final int classes;
     private final boolean classification;
@@ -84,6 +134,13 @@ final class StatisticalExpert implements Expert {
     private double baseRate;
     private int boostLeft;
 
+    /** The coordinator's pooled per-feature variance, the prior's scale; {@code null} until received. */
+    private double[] priorVariance;
+    /** Per class, the share {@code pi_c} of the prior's pseudo-rows in the class's variance (see above). */
+    private final double[] priorShare;
+    /** Per feature, the prior's scale {@code S_j} for the current batch (scratch, recomputed per prediction). */
+    private final double[] priorScale;
+
     // Per-batch buffers for prediction, reused.
     private final double[] logConstant;
     private final double[] inverseVariance;
@@ -99,6 +156,9 @@ final class StatisticalExpert implements Expert {
         this.variance = new double[classes * features];
         this.prior = new double[classes];
         this.count = new double[classes];
+        this.priorShare = new double[classes];
+        Arrays.fill(priorShare, 1.0);
+        this.priorScale = new double[features];
         this.logConstant = new double[classes];
         this.inverseVariance = new double[classes * features];
         this.robust = new RobustStatistics(features, Math.sqrt(options.minVariance()));
@@ -165,6 +225,9 @@ final class StatisticalExpert implements Expert {
     private boolean prepareLikelihoods() {
         boolean anySeen = false;
         double floor = options.minVariance();
+        if (priorVariance != null) {
+            preparePriorScale();
+        }
         for (int c = 0; c < classes; c++) {
             if (count[c] <= 0) {
                 continue;
@@ -172,8 +235,11 @@ final class StatisticalExpert implements Expert {
             anySeen = true;
             double s = Math.log(Math.max(prior[c], PRIOR_FLOOR));
             int o = c * features;
+            double share = priorVariance == null ? 0.0 : priorShare[c];
             for (int j = 0; j < features; j++) {
-                double v = Math.max(variance[o + j], floor);
+                double own = variance[o + j];
+                // The posterior scale of the variance prior (see the class description).
+                double v = Math.max(share > 0 ? share * priorScale[j] + (1 - share) * own : own, floor);
                 inverseVariance[o + j] = 1.0 / v;
                 s -= 0.5 * Math.log(v);
             }
@@ -246,6 +312,8 @@ final class StatisticalExpert implements Expert {
         }
         count[label] += w;
         double a = Math.max(ew, w / count[label]);
+        // The step an average that began with priorRows pseudo-rows would take: the prior's share shrinks by it.
+        priorShare[label] *= 1 - Math.min(1.0, Math.max(ew, w / (options.priorRows() + count[label])));
         int o = label * features;
         for (int j = 0; j < features; j++) {
             // West's incremental EW mean and variance.
@@ -271,20 +339,65 @@ final class StatisticalExpert implements Expert {
     }
 
     /**
-     * Takes this instance's learning-rate hint, if any, jittered by a log-normal factor
-     * {@code exp(N(0, explore))} so that clients keep exploring around the hint (the coordinator
-     * compares their losses), and clamped to [1e-4, 1].
+     * Takes the pooled feature moments as the variance prior's scale (when they are of this expert's
+     * dimension and of at least two rows; see the class description), and this instance's learning-rate
+     * hint, if any, jittered by a log-normal factor {@code exp(N(0, explore))} so that clients keep
+     * exploring around the hint (the coordinator compares their losses), and clamped to [1e-4, 1].
      */
     @Override
     public void adapt(MetaParameters parameters, String instanceName) {
         Objects.requireNonNull(parameters, "parameters is null");
         Objects.requireNonNull(instanceName, "instanceName is null");
+        adoptPrior(parameters.normalisation());
         Double hint = parameters.learningRates().get(instanceName);
         if (hint == null || !Double.isFinite(hint) || hint <= 0) {
             return;
         }
         double jitter = options.explore() > 0 ? Math.exp(options.explore() * random.nextGaussian()) : 1.0;
         baseRate = Math.min(MAX_RATE, Math.max(MIN_RATE, hint * jitter));
+    }
+
+    /**
+     * {@code S_j = (nu0 T_j + N W_j) / (nu0 + N)}: the client's within-class variance pooled over its
+     * classes, {@code W_j = sum_c n_c s_cj^2 / N} with {@code N = sum_c n_c}, shrunk towards the
+     * coordinator's variance {@code T_j} with {@code nu0} pseudo-rows (see the class description).
+     */
+    private void preparePriorScale() {
+        double nu0 = options.priorRows();
+        double total = 0;
+        Arrays.fill(priorScale, 0.0);
+        for (int c = 0; c < classes; c++) {
+            double n = count[c];
+            if (n <= 0) {
+                continue;
+            }
+            total += n;
+            int o = c * features;
+            for (int j = 0; j < features; j++) {
+                priorScale[j] += n * variance[o + j];
+            }
+        }
+        for (int j = 0; j < features; j++) {
+            priorScale[j] = (nu0 * priorVariance[j] + priorScale[j]) / (nu0 + total);
+        }
+    }
+
+    private void adoptPrior(io.scarcity.api.FeatureMoments moments) {
+        if (!classification || options.priorRows() == 0 || moments.dimensions() != features || moments.count() < 2) {
+            return;
+        }
+        double[] v = moments.variance();
+        for (double x : v) {
+            if (!(x >= 0) || Double.isInfinite(x)) {
+                return; // a corrupt pooled moment must not poison every class
+            }
+        }
+        priorVariance = v;
+    }
+
+    /** The prior's share of a class's variance (for tests). */
+    double priorShare(int c) {
+        return priorShare[c];
     }
 
     @Override
@@ -307,6 +420,11 @@ final class StatisticalExpert implements Expert {
             w.put("priorCount", new double[] {priorCount});
             w.put("weightedMean", weightedMean);
             w.put("weightedSecond", weightedSecond);
+            double[] weightedShare = new double[classes];
+            for (int c = 0; c < classes; c++) {
+                weightedShare[c] = prior[c] * priorShare[c];
+            }
+            w.put("weightedShare", weightedShare);
         } else {
             w.put("mean", new double[] {targetMean});
             w.put("variance", new double[] {targetVariance});
@@ -337,9 +455,19 @@ final class StatisticalExpert implements Expert {
             double[] newPriorCount = require(merged, "priorCount", 1);
             double[] weightedMean = optional(merged, "weightedMean", n);
             double[] weightedSecond = optional(merged, "weightedSecond", n);
+            double[] weightedShare = optional(merged, "weightedShare", classes);
             for (int c = 0; c < classes; c++) {
                 prior[c] = Math.max(0.0, newPrior[c]);
                 count[c] = Math.max(0.0, newCount[c]);
+                if (weightedShare != null && prior[c] > MIN_POOLED_PRIOR) {
+                    // The prior's share merges like the variance it is part of: weighted by the class prior.
+                    priorShare[c] = Math.min(1.0, Math.max(0.0, weightedShare[c] / prior[c]));
+                } else {
+                    // A peer without shares: the merged statistics stand for count[c] rows, so the prior
+                    // weighs at most what it would after that many rows.
+                    double share = options.priorRows() + count[c] > 0 ? options.priorRows() / (options.priorRows() + count[c]) : 1.0;
+                    priorShare[c] = Math.min(priorShare[c], share);
+                }
                 boolean pooled = weightedMean != null && weightedSecond != null && prior[c] > MIN_POOLED_PRIOR;
                 for (int j = 0; j < features; j++) {
                     int i = c * features + j;
@@ -366,6 +494,115 @@ final class StatisticalExpert implements Expert {
             robust.set(median, mad);
         }
         samples = merged.samples();
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    @Override
+    public void saveState(StateWriter out) throws IOException {
+        out.writeInt(STATE_VERSION);
+        writeOptions(out);
+        out.writeInt(features);
+        out.writeInt(classes);
+        out.writeDoubles(mean);
+        out.writeDoubles(variance);
+        out.writeDoubles(prior);
+        out.writeDoubles(count);
+        out.writeDouble(priorCount);
+        out.writeDouble(targetMean);
+        out.writeDouble(targetVariance);
+        out.writeDouble(targetCount);
+        robust.save(out);
+        out.writeLong(samples);
+        out.writeDouble(baseRate);
+        out.writeInt(boostLeft);
+        out.writeDoubles(priorVariance);
+        out.writeDoubles(priorShare);
+        out.writeRandom(random);
+    }
+
+    @Override
+    public void restoreState(StateReader in) throws IOException {
+        int version = in.readInt();
+        if (version != STATE_VERSION) {
+            throw new IOException("statistical expert checkpoint: unknown format version " + version
+                    + " (this version reads " + STATE_VERSION + ")");
+        }
+        checkOptions(in);
+        int f = in.readInt();
+        int k = in.readInt();
+        if (f != features || k != classes) {
+            throw new IOException("statistical expert checkpoint is of " + f + " features and " + k + " classes, but this run's stream has "
+                    + features + " features and " + classes + " classes");
+        }
+        int n = classes * features;
+        double[] newMean = in.readDoubles(n, "class means (classes x features)");
+        double[] newVariance = in.readDoubles(n, "class variances (classes x features)");
+        double[] newPrior = in.readDoubles(classes, "class priors (one per class)");
+        double[] newCount = in.readDoubles(classes, "class counts (one per class)");
+        double newPriorCount = in.readDouble();
+        double newTargetMean = in.readDouble();
+        double newTargetVariance = in.readDouble();
+        double newTargetCount = in.readDouble();
+        // The robust statistics read into themselves; everything before was only read so far, and a
+        // failure below leaves a half-restored expert, which the runtime discards with the failed resume.
+        robust.restore(in);
+        long newSamples = in.readLong();
+        double newRate = in.readDouble();
+        int newBoost = in.readInt();
+        double[] newPriorVariance = in.readDoubles();
+        if (newPriorVariance != null && newPriorVariance.length != features) {
+            throw new IOException("variance prior: expected " + features + " values, found " + newPriorVariance.length
+                    + " (the checkpoint was written with other options or data)");
+        }
+        double[] newShare = in.readDoubles(classes, "variance prior's share (one per class)");
+        Random newRandom = in.readRandom();
+        if (!(newRate >= MIN_RATE && newRate <= MAX_RATE) || newBoost < 0 || newSamples < 0) {
+            throw new IOException("statistical expert checkpoint: invalid rate " + newRate + ", boost " + newBoost
+                    + " or samples " + newSamples);
+        }
+        System.arraycopy(newMean, 0, mean, 0, n);
+        System.arraycopy(newVariance, 0, variance, 0, n);
+        System.arraycopy(newPrior, 0, prior, 0, classes);
+        System.arraycopy(newCount, 0, count, 0, classes);
+        System.arraycopy(newShare, 0, priorShare, 0, classes);
+        priorCount = newPriorCount;
+        targetMean = newTargetMean;
+        targetVariance = newTargetVariance;
+        targetCount = newTargetCount;
+        samples = newSamples;
+        baseRate = newRate;
+        boostLeft = newBoost;
+        priorVariance = newPriorVariance;
+        random = newRandom;
+    }
+
+    private void writeOptions(StateWriter out) throws IOException {
+        out.writeDouble(options.learningRate());
+        out.writeDouble(options.minVariance());
+        out.writeDouble(options.outlierThreshold());
+        out.writeDouble(options.explore());
+        out.writeDouble(options.driftBoost());
+        out.writeInt(options.boostBatches());
+        out.writeDouble(options.priorRows());
+    }
+
+    /** A checkpoint written with other options would continue a different expert: refuse it, naming the option. */
+    private void checkOptions(StateReader in) throws IOException {
+        checkOption("learningRate", options.learningRate(), in.readDouble());
+        checkOption("minVariance", options.minVariance(), in.readDouble());
+        checkOption("outlierThreshold", options.outlierThreshold(), in.readDouble());
+        checkOption("explore", options.explore(), in.readDouble());
+        checkOption("driftBoost", options.driftBoost(), in.readDouble());
+        checkOption("boostBatches", options.boostBatches(), in.readInt());
+        checkOption("priorRows", options.priorRows(), in.readDouble());
+    }
+
+    private static void checkOption(String name, double configured, double saved) throws IOException {
+        if (Double.compare(configured, saved) != 0) {
+            throw new IOException("statistical expert checkpoint was written with " + name + " = " + saved
+                    + ", but this run has " + name + " = " + configured);
+        }
     }
 
     private static double[] require(ExpertState state, String name, int length) {

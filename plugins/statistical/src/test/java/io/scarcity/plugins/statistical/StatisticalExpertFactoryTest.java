@@ -49,8 +49,8 @@ class StatisticalExpertFactoryTest {
     @Test
     void readsEveryOption() {
         PluginConfig config = PluginConfig.of("experts[0].config", Map.of("learningRate", 0.5, "minVariance", 0.01,
-                "outlierThreshold", 4.0, "explore", 0.0, "driftBoost", 2.0, "boostBatches", 3));
-        assertEquals(new Options(0.5, 0.01, 4.0, 0.0, 2.0, 3), Options.from(config));
+                "outlierThreshold", 4.0, "explore", 0.0, "driftBoost", 2.0, "boostBatches", 3, "priorRows", 0.5));
+        assertEquals(new Options(0.5, 0.01, 4.0, 0.0, 2.0, 3, 0.5), Options.from(config));
         assertTrue(config.unreadKeys().isEmpty());
     }
 
@@ -60,7 +60,8 @@ class StatisticalExpertFactoryTest {
                 Arguments.of("learningRate", "fast"),
                 Arguments.of("minVariance", 0.0), Arguments.of("outlierThreshold", -3.0),
                 Arguments.of("explore", -0.1), Arguments.of("driftBoost", 0.5), Arguments.of("boostBatches", -1),
-                Arguments.of("boostBatches", 1.5));
+                Arguments.of("boostBatches", 1.5), Arguments.of("priorRows", -1.0),
+                Arguments.of("priorRows", Double.POSITIVE_INFINITY));
     }
 
     @ParameterizedTest

@@ -333,4 +333,130 @@ class StatisticalExpertTest {
         Batch batch = Batch.ofClasses(other, "d", 0, new double[] {1}, new int[] {0});
         assertThrows(IllegalArgumentException.class, () -> expert.predict(batch, new InMemorySignalBoard()));
     }
+
+    private static MetaParameters moments(double[] variance, long count) {
+        double[] m2 = new double[variance.length];
+        for (int j = 0; j < m2.length; j++) {
+            m2[j] = variance[j] * (count - 1);
+        }
+        return new MetaParameters("d", 1, Map.of(), Map.of(), new io.scarcity.api.FeatureMoments(count, new double[variance.length], m2),
+                Map.of());
+    }
+
+    @Test
+    void thePriorsShareIsThatOfPseudoRowsForgottenLikeOldRows() {
+        StatisticalExpert expert = (StatisticalExpert) expert(Map.of("priorRows", 2.0, "learningRate", 0.1));
+        SignalBoard signals = new InMemorySignalBoard();
+        assertEquals(1.0, expert.priorShare(1));
+        for (int n = 1; n <= 8; n++) {
+            expert.learn(Batch.ofClasses(SCHEMA, "d", 0, new double[] {1, 2, 3}, new int[] {1}), new BatchOutcome(null, new double[1], 1), signals);
+            // a plain average over 2 pseudo-rows and n rows while 1 / (2 + n) > rate
+            assertEquals(2.0 / (2 + n), expert.priorShare(1), 1e-12, "after " + n + " rows");
+        }
+        expert.learn(Batch.ofClasses(SCHEMA, "d", 0, new double[] {1, 2, 3}, new int[] {1}), new BatchOutcome(null, new double[1], 1), signals);
+        assertEquals(0.2 * 0.9, expert.priorShare(1), 1e-12, "then forgotten at the learning rate");
+        assertEquals(1.0, expert.priorShare(0), "a class never seen keeps the prior whole");
+    }
+
+    @Test
+    void theVariancePriorFromPooledMomentsSteadiesAClassSeenOnce() {
+        // Class 0 seen 20 times, class 1 once at its true centre: without a prior class 1's variance is
+        // the floor, so a class-1 row a little off centre looks impossible under it.
+        Random random = new Random(12);
+        double[] x = new double[21 * 3];
+        int[] y = new int[21];
+        for (int r = 0; r < 20; r++) {
+            for (int j = 0; j < 3; j++) {
+                x[r * 3 + j] = -1.5 + random.nextGaussian();
+            }
+        }
+        for (int j = 0; j < 3; j++) {
+            x[20 * 3 + j] = 1.5;
+        }
+        y[20] = 1;
+        Batch train = Batch.ofClasses(SCHEMA, "d", 0, x, y);
+        Expert plain = expert(Map.of());
+        Expert informed = expert(Map.of());
+        SignalBoard signals = new InMemorySignalBoard();
+        plain.learn(train, new BatchOutcome(null, new double[21], 1), signals);
+        informed.learn(train, new BatchOutcome(null, new double[21], 1), signals);
+        // The domain's variance per feature: within-class 1 plus the spread of the two centres (1.5^2).
+        informed.adapt(moments(new double[] {3.25, 3.25, 3.25}, 1000), "stat");
+
+        double plainCorrect = 0;
+        double informedCorrect = 0;
+        for (int b = 0; b < 20; b++) {
+            Batch probe = gaussianBatch(random, 50, 1.5, false, 0);
+            Prediction p = plain.predict(probe, signals);
+            Prediction q = informed.predict(probe, signals);
+            for (int r = 0; r < probe.rows(); r++) {
+                plainCorrect += p.predictedClass(r) == probe.label(r) ? 1 : 0;
+                informedCorrect += q.predictedClass(r) == probe.label(r) ? 1 : 0;
+            }
+        }
+        assertTrue(informedCorrect / 1000 > plainCorrect / 1000 + 0.1,
+                "with the prior " + informedCorrect / 1000 + ", without " + plainCorrect / 1000);
+        assertTrue(informedCorrect / 1000 > 0.9, "with the prior " + informedCorrect / 1000);
+    }
+
+    @Test
+    void thePriorFadesOnceAClientHasItsOwnData() {
+        Expert plain = expert(Map.of());
+        Expert informed = expert(Map.of());
+        // a deliberately bad prior: a hundred times the true variance
+        informed.adapt(moments(new double[] {100, 100, 100}, 1000), "stat");
+        SignalBoard signals = new InMemorySignalBoard();
+        Random random = new Random(13);
+        for (int b = 0; b < 30; b++) {
+            Batch batch = gaussianBatch(random, 50, 1.0, false, 0);
+            plain.learn(batch, new BatchOutcome(null, new double[50], 1), signals);
+            informed.learn(batch, new BatchOutcome(null, new double[50], 1), signals);
+        }
+        Batch probe = gaussianBatch(random, 500, 1.0, false, 0);
+        Prediction p = plain.predict(probe, signals);
+        Prediction q = informed.predict(probe, signals);
+        for (int r = 0; r < probe.rows(); r++) {
+            assertEquals(p.probability(r, 1), q.probability(r, 1), 1e-6, "row " + r);
+        }
+    }
+
+    @Test
+    void momentsOfAnotherDimensionOrNoneChangeNothing() {
+        Random random = new Random(14);
+        Expert plain = expert(Map.of());
+        Expert other = expert(Map.of());
+        Expert off = expert(Map.of("priorRows", 0.0));
+        other.adapt(moments(new double[] {5, 5}, 1000), "stat");
+        other.adapt(moments(new double[] {5, 5, 5}, 1), "stat");
+        off.adapt(moments(new double[] {5, 5, 5}, 1000), "stat");
+        SignalBoard signals = new InMemorySignalBoard();
+        Batch batch = gaussianBatch(random, 6, 1.0, false, 0);
+        for (Expert e : List.of(plain, other, off)) {
+            e.learn(batch, new BatchOutcome(null, new double[6], 1), signals);
+        }
+        Batch probe = gaussianBatch(random, 50, 1.0, false, 0);
+        for (Expert e : List.of(other, off)) {
+            Prediction p = plain.predict(probe, signals);
+            Prediction q = e.predict(probe, signals);
+            for (int r = 0; r < probe.rows(); r++) {
+                assertEquals(p.probability(r, 1), q.probability(r, 1), 0.0);
+            }
+        }
+    }
+
+    @Test
+    void gossipMergesThePriorsShareLikeTheVariance() {
+        SignalBoard signals = new InMemorySignalBoard();
+        Expert seer = expert(Map.of());
+        Expert blind = expert(Map.of());
+        double[] x = new double[30];
+        int[] y = new int[10];
+        java.util.Arrays.fill(y, 1);
+        seer.learn(Batch.ofClasses(SCHEMA, "d", 0, x, y), new BatchOutcome(null, new double[10], 1), signals);
+        blind.learn(Batch.ofClasses(SCHEMA, "d", 0, x, new int[10]), new BatchOutcome(null, new double[10], 1), signals);
+        StatisticalExpert merged = (StatisticalExpert) expert(Map.of());
+        merged.mergeState(ExpertState.sampleWeightedMean(seer.exportState(), blind.exportState()));
+        assertEquals(2.0 / 12, merged.priorShare(1), 1e-12, "class 1's share is the seer's: the blind peer adds nothing to it");
+        assertEquals(2.0 / 12, merged.priorShare(0), 1e-12);
+    }
 }
