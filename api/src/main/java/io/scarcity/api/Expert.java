@@ -68,6 +68,19 @@ public interface Expert {
     }
 
     /**
+     * How important each learnable parameter is to what the expert has learned so far: the diagonal of
+     * the Fisher information (mean squared gradient of the log-likelihood), with the names and shapes of
+     * {@link #exportState()}'s arrays. Used for elastic weight consolidation (a penalty that keeps
+     * important weights near their consolidated values). Called between rounds. Default: empty, the
+     * expert does not estimate it.
+     *
+     * @return never {@code null}
+     */
+    default java.util.Optional<ExpertState> importance() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * The gossipable state, a snapshot that later learning does not change. Called only if
      * {@link ExpertCapabilities#gossipable()}, between rounds; the default throws.
      *

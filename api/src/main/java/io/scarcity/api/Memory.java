@@ -26,6 +26,16 @@ public interface Memory {
      */
     Optional<Batch> replay(int rows);
 
+    /**
+     * Offers a codec of one of the client's experts (e.g. a VAE's latent codes) for compressed storage,
+     * once, before the first batch. Default: ignore.
+     *
+     * @param expert the instance name of the expert offering it
+     * @param codec never {@code null}
+     */
+    default void useCodec(String expert, RowCodec codec) {
+    }
+
     /** Current fill per tier and estimated bytes; never {@code null}. */
     MemoryStats stats();
 }

@@ -87,6 +87,11 @@ public final class ClientNode {
         if (candidates.isEmpty()) {
             throw new IllegalArgumentException("no predicting expert");
         }
+        for (ExpertSlot s : this.slots) {
+            if (s.expert() instanceof io.scarcity.api.RowCodec codec) {
+                memory.useCodec(s.name(), codec);
+            }
+        }
     }
 
     public String id() {
