@@ -17,7 +17,11 @@ public interface MetaLearner {
      *
      * @param round the round that just ended (1-based)
      * @param insights the round's accepted insights in a stable order, never {@code null}
-     * @param store the global memory including these insights, never {@code null}; read-only
+     * @param store the global memory including these insights, never {@code null}; read-only. In a
+     *        resumed run (see {@link Checkpointable}), rounds after the checkpoint are played again and the
+     *        store is shown as it was at the end of the round; insights trimmed before the interruption
+     *        may be missing from it, so a meta-learner that needs its history keeps it in its own
+     *        (checkpointed) state rather than re-reading the store
      * @return parameters per domain for every domain that had insights this round, never {@code null}
      */
     Map<String, MetaParameters> learn(int round, List<Insight> insights, InsightStore store);
