@@ -1,0 +1,119 @@
+package io.scarcity.plugins.geometry;
+
+import io.scarcity.api.InvalidOptionException;
+import io.scarcity.api.PluginConfig;
+import java.util.Objects;
+
+/**
+ * Validated options of the geometry expert.
+ *
+ * @param components {@code k}, the dimension of the principal subspace, >= 1 (and at most the number
+ *        of features, checked by the factory once the schema is known)
+ * @param learningRate per-row forgetting rate of the exponentially weighted covariance, feature
+ *        statistics and projection learner, in (0, 1]; about {@code 1 / learningRate} rows are remembered
+ * @param explore standard deviation of the log-normal jitter applied to the coordinator's rate hint, >= 0
+ * @param oversampling extra directions tracked beyond {@code k} (block power iteration converges at the
+ *        rate {@code lambda_(k+p+1) / lambda_k} instead of {@code lambda_(k+1) / lambda_k}, and the rank
+ *        truncation loses less), >= 0; capped at the number of features
+ * @param changeLag {@code K}: {@code geometry.subspace-change} compares the subspace with the one of
+ *        {@code K} batches ago, >= 1
+ * @param noveltyQuantile the running quantile of the residual above which a row counts as novel, in (0, 1)
+ * @param quantileStep stochastic-approximation step of that quantile, in log-residual units per row, in (0, 1]
+ * @param minVariance floor of every feature variance (standardisation) and of every projected class
+ *        variance, finite and > 0
+ * @param clip standardised values are clipped to {@code [-clip, clip]}, so a wild value cannot
+ *        overflow the covariance or swing the subspace on its own, finite and > 0
+ * @param priorRows how many rows the subspace's eigenvalues are worth as a prior for each class's
+ *        projected covariance (it fades as the class's own rows accumulate), finite and >= 0
+ */
+record Options(int components, double learningRate, double explore, int oversampling, int changeLag,
+               double noveltyQuantile, double quantileStep, double minVariance, double clip, double priorRows) {
+    static final int DEFAULT_COMPONENTS = 4;
+    static final double DEFAULT_LEARNING_RATE = 0.001;
+    static final double DEFAULT_EXPLORE = 0.1;
+    static final int DEFAULT_OVERSAMPLING = 4;
+    static final int DEFAULT_CHANGE_LAG = 10;
+    static final double DEFAULT_NOVELTY_QUANTILE = 0.95;
+    static final double DEFAULT_QUANTILE_STEP = 0.02;
+    static final double DEFAULT_MIN_VARIANCE = 1e-3;
+    static final double DEFAULT_CLIP = 20.0;
+    static final double DEFAULT_PRIOR_ROWS = 2.0;
+
+    Options {
+        if (components < 1) {
+            throw new InvalidOptionException("components", "must be >= 1, got " + components);
+        }
+        if (!(learningRate > 0 && learningRate <= 1)) {
+            throw new InvalidOptionException("learningRate", "must be in (0, 1], got " + learningRate);
+        }
+        if (!(explore >= 0) || Double.isInfinite(explore)) {
+            throw new InvalidOptionException("explore", "must be finite and >= 0, got " + explore);
+        }
+        if (oversampling < 0) {
+            throw new InvalidOptionException("oversampling", "must be >= 0, got " + oversampling);
+        }
+        if (changeLag < 1) {
+            throw new InvalidOptionException("changeLag", "must be >= 1 (batches), got " + changeLag);
+        }
+        if (!(noveltyQuantile > 0 && noveltyQuantile < 1)) {
+            throw new InvalidOptionException("noveltyQuantile", "must be in (0, 1), got " + noveltyQuantile);
+        }
+        if (!(quantileStep > 0 && quantileStep <= 1)) {
+            throw new InvalidOptionException("quantileStep", "must be in (0, 1], got " + quantileStep);
+        }
+        if (!(minVariance > 0) || Double.isInfinite(minVariance)) {
+            throw new InvalidOptionException("minVariance", "must be finite and > 0, got " + minVariance);
+        }
+        if (!(clip > 0) || Double.isInfinite(clip)) {
+            throw new InvalidOptionException("clip", "must be finite and > 0, got " + clip);
+        }
+        if (!(priorRows >= 0) || Double.isInfinite(priorRows)) {
+            throw new InvalidOptionException("priorRows", "must be finite and >= 0, got " + priorRows);
+        }
+    }
+
+    static Options defaults() {
+        return new Options(DEFAULT_COMPONENTS, DEFAULT_LEARNING_RATE, DEFAULT_EXPLORE, DEFAULT_OVERSAMPLING,
+                DEFAULT_CHANGE_LAG, DEFAULT_NOVELTY_QUANTILE, DEFAULT_QUANTILE_STEP, DEFAULT_MIN_VARIANCE,
+                DEFAULT_CLIP, DEFAULT_PRIOR_ROWS);
+    }
+
+    /**
+     * Checks the options against the stream's number of features (known only on a client).
+     *
+     * @throws InvalidOptionException naming {@code components} if it exceeds {@code features}
+     */
+    Options checkAgainst(int features) {
+        if (components > features) {
+            throw new InvalidOptionException("components", "must be <= the number of features (" + features
+                    + "), got " + components);
+        }
+        return this;
+    }
+
+    /** Directions tracked: {@code k + oversampling}, at most the number of features. */
+    int tracked(int features) {
+        return (int) Math.min(features, (long) components + oversampling);
+    }
+
+    /** Reads the options from a plugin's configuration; a bad value fails with the key's full path. */
+    static Options from(PluginConfig config) {
+        Objects.requireNonNull(config, "config is null");
+        int components = config.getInt("components", DEFAULT_COMPONENTS);
+        double learningRate = config.getDouble("learningRate", DEFAULT_LEARNING_RATE);
+        double explore = config.getDouble("explore", DEFAULT_EXPLORE);
+        int oversampling = config.getInt("oversampling", DEFAULT_OVERSAMPLING);
+        int changeLag = config.getInt("changeLag", DEFAULT_CHANGE_LAG);
+        double noveltyQuantile = config.getDouble("noveltyQuantile", DEFAULT_NOVELTY_QUANTILE);
+        double quantileStep = config.getDouble("quantileStep", DEFAULT_QUANTILE_STEP);
+        double minVariance = config.getDouble("minVariance", DEFAULT_MIN_VARIANCE);
+        double clip = config.getDouble("clip", DEFAULT_CLIP);
+        double priorRows = config.getDouble("priorRows", DEFAULT_PRIOR_ROWS);
+        try {
+            return new Options(components, learningRate, explore, oversampling, changeLag, noveltyQuantile,
+                    quantileStep, minVariance, clip, priorRows);
+        } catch (InvalidOptionException e) {
+            throw config.invalid(e);
+        }
+    }
+}
