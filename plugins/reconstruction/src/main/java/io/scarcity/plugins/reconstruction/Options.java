@@ -1,0 +1,109 @@
+package io.scarcity.plugins.reconstruction;
+
+import io.scarcity.api.InvalidOptionException;
+import io.scarcity.api.PluginConfig;
+import java.util.Objects;
+
+/**
+ * Validated options of the reconstruction expert.
+ *
+ * @param hidden width of the encoder's and the decoder's hidden layer, in [1, 4096]
+ * @param latent size of the latent code (and of a row's code in a memory), in [1, 1024]
+ * @param beta weight of the KL term of the ELBO, finite and >= 0 (1 is the true ELBO, 0 a plain
+ *        autoencoder with noise)
+ * @param learningRate the optimiser's step size, in (0, 1]
+ * @param explore standard deviation of the log-normal jitter applied to a learning-rate hint, >= 0
+ * @param optimizer {@link Optimizer#ADAM} or {@link Optimizer#RMSPROP}
+ * @param clipNorm the largest global L2 norm of a batch's gradient; larger ones are scaled down to it; > 0
+ * @param headWeight weight of the latent head's loss in the encoder's gradient, >= 0; 0 trains the head
+ *        on the latent means as fixed inputs (the code stays unsupervised)
+ * @param priorRows how many of its own rows the coordinator's pooled feature moments are worth when
+ *        standardising, >= 0; 0 ignores them
+ * @param anomalyThreshold a row is anomalous when its reconstruction error exceeds the running mean of
+ *        past errors by this many running standard deviations, > 0
+ * @param minVariance floor of a feature's variance when standardising, > 0
+ */
+record Options(int hidden, int latent, double beta, double learningRate, double explore, Optimizer optimizer,
+               double clipNorm, double headWeight, double priorRows, double anomalyThreshold, double minVariance) {
+    static final int DEFAULT_HIDDEN = 32;
+    static final int DEFAULT_LATENT = 8;
+    static final double DEFAULT_BETA = 1.0;
+    static final double DEFAULT_LEARNING_RATE = 0.005;
+    static final double DEFAULT_EXPLORE = 0.1;
+    static final Optimizer DEFAULT_OPTIMIZER = Optimizer.ADAM;
+    static final double DEFAULT_CLIP_NORM = 5.0;
+    static final double DEFAULT_HEAD_WEIGHT = 5.0;
+    static final double DEFAULT_PRIOR_ROWS = 200.0;
+    static final double DEFAULT_ANOMALY_THRESHOLD = 3.0;
+    static final double DEFAULT_MIN_VARIANCE = 1e-3;
+
+    /** The update rule applied once per batch. */
+    enum Optimizer {
+        /** Adam (beta1 0.9, beta2 0.999, epsilon 1e-8) with bias correction. */
+        ADAM,
+        /** RMSProp (decay 0.9, epsilon 1e-8). */
+        RMSPROP
+    }
+
+    Options {
+        Objects.requireNonNull(optimizer, "optimizer is null");
+        if (hidden < 1 || hidden > 4096) {
+            throw new InvalidOptionException("hidden", "must be in [1, 4096], got " + hidden);
+        }
+        if (latent < 1 || latent > 1024) {
+            throw new InvalidOptionException("latent", "must be in [1, 1024], got " + latent);
+        }
+        if (!(beta >= 0) || Double.isInfinite(beta)) {
+            throw new InvalidOptionException("beta", "must be finite and >= 0, got " + beta);
+        }
+        if (!(learningRate > 0 && learningRate <= 1)) {
+            throw new InvalidOptionException("learningRate", "must be in (0, 1], got " + learningRate);
+        }
+        if (!(explore >= 0) || Double.isInfinite(explore)) {
+            throw new InvalidOptionException("explore", "must be finite and >= 0, got " + explore);
+        }
+        if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) {
+            throw new InvalidOptionException("clipNorm", "must be finite and > 0, got " + clipNorm);
+        }
+        if (!(headWeight >= 0) || Double.isInfinite(headWeight)) {
+            throw new InvalidOptionException("headWeight", "must be finite and >= 0, got " + headWeight);
+        }
+        if (!(priorRows >= 0) || Double.isInfinite(priorRows)) {
+            throw new InvalidOptionException("priorRows", "must be finite and >= 0, got " + priorRows);
+        }
+        if (!(anomalyThreshold > 0) || Double.isInfinite(anomalyThreshold)) {
+            throw new InvalidOptionException("anomalyThreshold", "must be finite and > 0, got " + anomalyThreshold);
+        }
+        if (!(minVariance > 0) || Double.isInfinite(minVariance)) {
+            throw new InvalidOptionException("minVariance", "must be finite and > 0, got " + minVariance);
+        }
+    }
+
+    static Options defaults() {
+        return new Options(DEFAULT_HIDDEN, DEFAULT_LATENT, DEFAULT_BETA, DEFAULT_LEARNING_RATE, DEFAULT_EXPLORE,
+                DEFAULT_OPTIMIZER, DEFAULT_CLIP_NORM, DEFAULT_HEAD_WEIGHT, DEFAULT_PRIOR_ROWS,
+                DEFAULT_ANOMALY_THRESHOLD, DEFAULT_MIN_VARIANCE);
+    }
+
+    /** Reads the options from a plugin's configuration; a bad value fails with the key's full path. */
+    static Options from(PluginConfig config) {
+        Objects.requireNonNull(config, "config is null");
+        int hidden = config.getInt("hidden", DEFAULT_HIDDEN);
+        int latent = config.getInt("latent", DEFAULT_LATENT);
+        double beta = config.getDouble("beta", DEFAULT_BETA);
+        double learningRate = config.getDouble("learningRate", DEFAULT_LEARNING_RATE);
+        double explore = config.getDouble("explore", DEFAULT_EXPLORE);
+        Optimizer optimizer = config.getEnum("optimizer", DEFAULT_OPTIMIZER);
+        double clipNorm = config.getDouble("clipNorm", DEFAULT_CLIP_NORM);
+        double headWeight = config.getDouble("headWeight", DEFAULT_HEAD_WEIGHT);
+        double priorRows = config.getDouble("priorRows", DEFAULT_PRIOR_ROWS);
+        double anomalyThreshold = config.getDouble("anomalyThreshold", DEFAULT_ANOMALY_THRESHOLD);
+        double minVariance = config.getDouble("minVariance", DEFAULT_MIN_VARIANCE);
+        try {
+            return new Options(hidden, latent, beta, learningRate, explore, optimizer, clipNorm, headWeight, priorRows,
+                    anomalyThreshold, minVariance);
+        } catch (InvalidOptionException e) {
+            throw config.invalid(e);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.scarcity.plugins.reconstruction;
+
+import io.scarcity.api.ConfigException;
+import io.scarcity.api.DataSchema;
+import io.scarcity.api.Expert;
+import io.scarcity.api.ExpertFactory;
+import io.scarcity.api.PluginConfig;
+import io.scarcity.api.PluginContext;
+import java.util.Objects;
+
+/** Creates {@link ReconstructionExpert}s: a variational autoencoder with an anomaly signal, a row codec and a latent head. */
+public final class ReconstructionExpertFactory implements ExpertFactory {
+    public ReconstructionExpertFactory() {
+    }
+
+    @Override
+    public String name() {
+        return "reconstruction";
+    }
+
+    @Override
+    public String description() {
+        return "Variational autoencoder (ND4J): reconstruction-error anomaly signals, latent codes for memories, a latent head that predicts";
+    }
+
+    @Override
+    public Expert create(PluginConfig config, PluginContext context) {
+        Objects.requireNonNull(config, "config is null");
+        Objects.requireNonNull(context, "context is null");
+        Options options = Options.from(config);
+        DataSchema schema = context.schema().orElseThrow(() -> new ConfigException(config.path(),
+                "the reconstruction expert runs on a client and needs the stream's schema, but none was given"));
+        return new ReconstructionExpert(options, schema, context.random(),
+                ReconstructionExpert.initRandom(context.seed(), context.instanceName()));
+    }
+}
