@@ -1,0 +1,524 @@
+package io.scarcity.plugins.temporal;
+
+import io.scarcity.api.Batch;
+import io.scarcity.api.BatchOutcome;
+import io.scarcity.api.Checkpointable;
+import io.scarcity.api.DataSchema;
+import io.scarcity.api.Expert;
+import io.scarcity.api.ExpertCapabilities;
+import io.scarcity.api.ExpertState;
+import io.scarcity.api.MetaParameters;
+import io.scarcity.api.Prediction;
+import io.scarcity.api.SignalBoard;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import io.scarcity.api.Task;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * An LSTM over a sliding window of the client's most recent rows.
+ *
+ * <p><b>Windows.</b> Rows of a batch are consecutive in the client's stream ({@link Batch#firstRow()}
+ * is the first one's position), so the window of row {@code r} is rows {@code r - window + 1 .. r}, the
+ * row itself last: its features are known when it is predicted, its label is what is predicted. The
+ * last {@code window - 1} rows learned are kept ({@link RowHistory}) for the windows of the next
+ * batch's first rows. Where a window reaches before the first row known (the stream's start, or after a
+ * gap: a batch that does not continue the previous one starts afresh), it is padded by repeating the
+ * earliest row known; padded steps are never forecast targets. Replayed rows (from memory) are not
+ * consecutive and are ignored.
+ *
+ * <p><b>Inputs</b> are standardised with running feature means and variances, pooled early on with the
+ * coordinator's moments of the domain ({@link RunningMoments}), and clipped to +-{@value #INPUT_CLIP}.
+ *
+ * <p><b>Outputs.</b> Classification: a softmax over the classes from the top layer's last hidden state.
+ * Regression: one value, in units of the running mean and standard deviation of the targets. Always: a
+ * forecast head that predicts, from the hidden state at every step, the next step's standardised
+ * features.
+ *
+ * <p><b>Training</b>, once per learned batch: one forward pass for all rows and all window steps
+ * ({@link LstmNetwork}; reused from {@link #predict} on the same batch), one backward pass through the
+ * window (truncated back-propagation through time, length {@code window}), the gradient clipped to norm
+ * {@code clip} and one Adam step ({@link Adam}). The loss per row is the cross-entropy or half the squared
+ * standardised error of the label (none if unlabelled), plus {@code forecastWeight} times half the mean
+ * squared forecast error over the window's steps and features; rows weigh {@link Batch#weight(int)}.
+ *
+ * <p><b>Signal</b> {@value #FORECAST_ERROR}, published on every learned batch (with a window of at least
+ * two rows): the mean over the batch's rows of the squared error of forecasting each row's standardised
+ * features from the rows before it (the hidden state one step before the window's end), i.e. squared
+ * error in units of the running feature variances, averaged over features. It is prequential: the
+ * weights have not yet learned from the row forecast. About 1 means no better than the running mean;
+ * a jump means the series stopped behaving as it did.
+ *
+ * <p><b>Coordinator.</b> The learning-rate hint for this instance, jittered by a log-normal factor
+ * {@code exp(N(0, explore))} and clamped to [{@value #MIN_RATE}, {@value #MAX_RATE}], replaces the rate;
+ * the pooled feature moments become the standardisation prior.
+ *
+ * <p><b>Importance</b> ({@link #importance()}): each parameter's running mean of squared per-batch
+ * gradients, the diagonal Fisher estimate for elastic weight consolidation.
+ *
+ * <p><b>Gossip</b> exchanges the network's parameters ({@code lstmL.weights}, {@code lstmL.bias},
+ * {@code head.*}, {@code forecast.*}) and the standardisation estimates ({@code scaler.*}, and
+ * {@code target.*} for regression). The initial weights are drawn from the run seed and the instance name
+ * only, so every client of a run starts from the same network and gossip averages networks that share
+ * an initialisation, as FedAvg assumes.
+ */
+final class TemporalExpert implements Expert, Checkpointable {
+    /** Signal: prequential next-row forecast error in units of the feature variances. */
+    static final String FORECAST_ERROR = "temporal.forecast-error";
+    static final double INPUT_CLIP = 10.0;
+    static final double MIN_RATE = 1e-5;
+    static final double MAX_RATE = 1.0;
+    /** Products of at least this many multiply-adds go to ND4J, smaller ones to plain Java. */
+    static final long ND4J_MIN_MULTIPLY_ADDS = 32_768;
+    /** Floor of the step of the Fisher estimate's running mean: a memory of about 100 batches. */
+    static final double FISHER_RATE = 0.01;
+    private static final int STATE_VERSION = 1;
+
+    private final Options options;
+    private final DataSchema schema;
+    private final int features;
+    private final boolean classification;
+    private final int outputs;
+    private final LstmNetwork net;
+    private final Adam adam;
+    private final RunningMoments scaler;
+    private final RunningMoments targets;
+    private final RowHistory history;
+    private Random random;
+    private double rate;
+    private long samples;
+    private final double[] fisher;
+    private long fisherBatches;
+
+    // the forward pass held by the network, and what it was computed for
+    private long version;
+    private Batch passBatch;
+    private long passVersion = -1;
+    private boolean[] valid = new boolean[0];
+    private final double[] featureMean;
+    private final double[] featureStd;
+    private double lastForecastError = Double.NaN;
+
+    TemporalExpert(Options options, DataSchema schema, Random random, Random init, MatMul matMul) {
+        this.options = Objects.requireNonNull(options, "options is null");
+        this.schema = Objects.requireNonNull(schema, "schema is null");
+        this.random = Objects.requireNonNull(random, "random is null");
+        this.features = schema.numFeatures();
+        this.classification = schema.task() == Task.CLASSIFICATION;
+        this.outputs = classification ? schema.numClasses() : 1;
+        this.net = new LstmNetwork(features, options.hidden(), options.layers(), outputs, matMul, init);
+        this.adam = new Adam(net.parameters().length);
+        this.scaler = new RunningMoments(features);
+        this.targets = new RunningMoments(1);
+        this.history = new RowHistory(features, options.window() - 1);
+        this.rate = options.learningRate();
+        this.fisher = new double[net.parameters().length];
+        this.featureMean = new double[features];
+        this.featureStd = new double[features];
+    }
+
+    @Override
+    public ExpertCapabilities capabilities() {
+        return new ExpertCapabilities(true, true, Set.of(), Set.of(FORECAST_ERROR));
+    }
+
+    @Override
+    public double learningRate() {
+        return rate;
+    }
+
+    @Override
+    public Prediction predict(Batch batch, SignalBoard signals) {
+        Objects.requireNonNull(batch, "batch is null");
+        check(batch);
+        int n = batch.rows();
+        if (n > 0) {
+            pass(batch);
+        }
+        if (classification) {
+            double[] p = new double[n * outputs];
+            for (int r = 0; r < n; r++) {
+                softmax(r, p, r * outputs);
+            }
+            return Prediction.ofProbabilities(n, outputs, p);
+        }
+        double[] scale = targetScale(null, 0);
+        double[] v = new double[n];
+        for (int r = 0; r < n; r++) {
+            double y = scale[0] + scale[1] * net.output(r, 0);
+            v[r] = Double.isFinite(y) ? y : scale[0];
+        }
+        return Prediction.ofValues(v);
+    }
+
+    @Override
+    public void learn(Batch batch, BatchOutcome outcome, SignalBoard signals) {
+        Objects.requireNonNull(batch, "batch is null");
+        Objects.requireNonNull(signals, "signals is null");
+        check(batch);
+        int n = batch.rows();
+        if (n == 0) {
+            return;
+        }
+        pass(batch);
+        int t = options.window();
+        publishForecastError(n, t, signals);
+
+        double weightSum = 0;
+        for (int r = 0; r < n; r++) {
+            weightSum += batch.weight(r);
+        }
+        boolean labelled = batch.hasLabels();
+        boolean forecasting = t > 1 && options.forecastWeight() > 0;
+        if (weightSum > 0 && (labelled || forecasting)) {
+            double[] dOutput = new double[n * outputs];
+            double[] targetBatch = null;
+            if (labelled) {
+                if (classification) {
+                    for (int r = 0; r < n; r++) {
+                        double w = batch.weight(r) / weightSum;
+                        softmax(r, dOutput, r * outputs);
+                        for (int k = 0; k < outputs; k++) {
+                            dOutput[r * outputs + k] *= w;
+                        }
+                        dOutput[r * outputs + batch.label(r)] -= w;
+                    }
+                } else {
+                    targetBatch = new double[n];
+                    for (int r = 0; r < n; r++) {
+                        targetBatch[r] = batch.target(r);
+                    }
+                    double[] scale = targetScale(targetBatch, n);
+                    for (int r = 0; r < n; r++) {
+                        double z = (targetBatch[r] - scale[0]) / scale[1];
+                        dOutput[r] = batch.weight(r) / weightSum * (net.output(r, 0) - z);
+                    }
+                }
+            }
+            double[] forecastScale = new double[n * t];
+            if (forecasting) {
+                double perStep = options.forecastWeight() / ((t - 1) * (double) features);
+                for (int s = 0; s + 1 < t; s++) {
+                    for (int r = 0; r < n; r++) {
+                        if (valid[s * n + r]) {
+                            forecastScale[s * n + r] = perStep * batch.weight(r) / weightSum;
+                        }
+                    }
+                }
+            }
+            net.backward(dOutput, forecastScale);
+            accumulateFisher(net.gradients());
+            adam.step(net.parameters(), net.gradients(), rate, options.clip());
+        }
+        if (!classification && labelled) {
+            double[] y = new double[1];
+            for (int r = 0; r < n; r++) {
+                y[0] = batch.target(r);
+                targets.add(y, 0);
+            }
+        }
+        double[] row = new double[features];
+        for (int r = 0; r < n; r++) {
+            scaler.add(batch.copyRow(r, row), 0);
+        }
+        history.append(batch);
+        samples += n;
+        version++;
+    }
+
+    /** Running mean of the squared (unclipped) batch gradient, step {@code max(1/n, FISHER_RATE)}. */
+    private void accumulateFisher(double[] gradient) {
+        for (double g : gradient) {
+            if (!Double.isFinite(g)) {
+                return;
+            }
+        }
+        fisherBatches++;
+        double step = Math.max(1.0 / fisherBatches, FISHER_RATE);
+        for (int i = 0; i < fisher.length; i++) {
+            fisher[i] += step * (gradient[i] * gradient[i] - fisher[i]);
+        }
+    }
+
+    /**
+     * The diagonal Fisher estimate of every network parameter, under the names of {@link #exportState()}'s
+     * network arrays: the running mean of its squared per-batch gradient of the training loss (before
+     * clipping), over about the last {@code 1 / FISHER_RATE} batches. Empty before the first update.
+     */
+    @Override
+    public java.util.Optional<ExpertState> importance() {
+        if (fisherBatches == 0) {
+            return java.util.Optional.empty();
+        }
+        Map<String, double[]> w = new TreeMap<>();
+        String[] names = net.sliceNames();
+        int[] offsets = net.sliceOffsets();
+        for (int i = 0; i < names.length; i++) {
+            w.put(names[i], java.util.Arrays.copyOfRange(fisher, offsets[i], offsets[i + 1]));
+        }
+        return java.util.Optional.of(new ExpertState("temporal", w, samples));
+    }
+
+    /** Makes the network hold the forward pass of {@code batch} in the current state (reusing the last one). */
+    private void pass(Batch batch) {
+        if (batch == passBatch && passVersion == version) {
+            return;
+        }
+        int n = batch.rows();
+        int t = options.window();
+        int before = history.before(batch);
+        scaler.scale(featureMean, featureStd, batch.featuresCopy(), n);
+        double[] in = net.prepare(n, t);
+        if (valid.length < n * t) {
+            valid = new boolean[n * t];
+        }
+        for (int s = 0; s < t; s++) {
+            for (int r = 0; r < n; r++) {
+                int position = before + r - (t - 1) + s; // in (history ++ batch)
+                valid[s * n + r] = position >= 0;
+                position = Math.max(position, 0);
+                int o = (s * n + r) * features;
+                for (int j = 0; j < features; j++) {
+                    double x = position < before ? history.value(position, j) : batch.value(position - before, j);
+                    double z = (x - featureMean[j]) / featureStd[j];
+                    in[o + j] = z > INPUT_CLIP ? INPUT_CLIP : z < -INPUT_CLIP ? -INPUT_CLIP : z;
+                }
+            }
+        }
+        net.forward();
+        passBatch = batch;
+        passVersion = version;
+    }
+
+    private void publishForecastError(int n, int t, SignalBoard signals) {
+        if (t < 2) {
+            return;
+        }
+        double sum = 0;
+        int counted = 0;
+        for (int r = 0; r < n; r++) {
+            if (!valid[(t - 2) * n + r]) {
+                continue;
+            }
+            double e = 0;
+            for (int j = 0; j < features; j++) {
+                double d = net.forecast(t - 2, r, j) - net.input(t - 1, r, j);
+                e += d * d;
+            }
+            sum += e / features;
+            counted++;
+        }
+        if (counted > 0 && Double.isFinite(sum)) {
+            lastForecastError = sum / counted;
+            signals.publish(FORECAST_ERROR, lastForecastError);
+        }
+    }
+
+    /** Softmax of row {@code r}'s logits into {@code dest[offset ..]}. */
+    private void softmax(int r, double[] dest, int offset) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < outputs; k++) {
+            max = Math.max(max, net.output(r, k));
+        }
+        double sum = 0;
+        for (int k = 0; k < outputs; k++) {
+            double e = Math.exp(net.output(r, k) - max);
+            dest[offset + k] = e;
+            sum += e;
+        }
+        for (int k = 0; k < outputs; k++) {
+            double p = dest[offset + k] / sum;
+            dest[offset + k] = Double.isFinite(p) ? p : 1.0 / outputs;
+        }
+    }
+
+    /** {mean, std} of the regression targets; before the first target, those of {@code batchTargets} (or 0, 1). */
+    private double[] targetScale(double[] batchTargets, int n) {
+        double[] mean = new double[1];
+        double[] std = new double[1];
+        targets.scale(mean, std, batchTargets, batchTargets == null ? 0 : n);
+        return new double[] {mean[0], std[0]};
+    }
+
+    private void check(Batch batch) {
+        if (batch.numFeatures() != features) {
+            throw new IllegalArgumentException("batch has " + batch.numFeatures() + " features, expected " + features);
+        }
+        if (batch.schema().task() != schema.task() || (classification && batch.schema().numClasses() != outputs)) {
+            throw new IllegalArgumentException("batch is " + batch.schema().task() + " with " + batch.schema().numClasses()
+                    + " classes, expected " + schema.task() + (classification ? " with " + outputs + " classes" : ""));
+        }
+    }
+
+    /** The last published forecast error (NaN before any); for tests. */
+    double lastForecastError() {
+        return lastForecastError;
+    }
+
+    @Override
+    public void adapt(MetaParameters parameters, String instanceName) {
+        Objects.requireNonNull(parameters, "parameters is null");
+        Objects.requireNonNull(instanceName, "instanceName is null");
+        scaler.adoptPrior(parameters.normalisation());
+        version++;
+        Double hint = parameters.learningRates().get(instanceName);
+        if (hint == null || !Double.isFinite(hint) || hint <= 0) {
+            return;
+        }
+        double jitter = options.explore() > 0 ? Math.exp(options.explore() * random.nextGaussian()) : 1.0;
+        rate = Math.min(MAX_RATE, Math.max(MIN_RATE, hint * jitter));
+    }
+
+    // ---------------------------------------------------------------- gossip
+
+    @Override
+    public ExpertState exportState() {
+        Map<String, double[]> w = new TreeMap<>();
+        String[] names = net.sliceNames();
+        int[] offsets = net.sliceOffsets();
+        double[] p = net.parameters();
+        for (int i = 0; i < names.length; i++) {
+            w.put(names[i], java.util.Arrays.copyOfRange(p, offsets[i], offsets[i + 1]));
+        }
+        w.put("scaler.rows", new double[] {scaler.rows()});
+        w.put("scaler.mean", scaler.mean());
+        w.put("scaler.variance", scaler.variance());
+        if (!classification) {
+            w.put("target.rows", new double[] {targets.rows()});
+            w.put("target.mean", targets.mean());
+            w.put("target.variance", targets.variance());
+        }
+        return new ExpertState("temporal", w, samples);
+    }
+
+    /** Replaces parameters and standardisation with the merged ones; every array is checked before anything changes. */
+    @Override
+    public void mergeState(ExpertState merged) {
+        Objects.requireNonNull(merged, "merged is null");
+        String[] names = net.sliceNames();
+        int[] offsets = net.sliceOffsets();
+        double[][] slices = new double[names.length][];
+        for (int i = 0; i < names.length; i++) {
+            slices[i] = require(merged, names[i], offsets[i + 1] - offsets[i]);
+        }
+        double[] scalerRows = require(merged, "scaler.rows", 1);
+        double[] scalerMean = require(merged, "scaler.mean", features);
+        double[] scalerVariance = require(merged, "scaler.variance", features);
+        double[] targetRows = classification ? null : require(merged, "target.rows", 1);
+        double[] targetMean = classification ? null : require(merged, "target.mean", 1);
+        double[] targetVariance = classification ? null : require(merged, "target.variance", 1);
+        double[] p = net.parameters();
+        for (int i = 0; i < names.length; i++) {
+            System.arraycopy(slices[i], 0, p, offsets[i], slices[i].length);
+        }
+        scaler.set(scalerRows[0], scalerMean, scalerVariance);
+        if (!classification) {
+            targets.set(targetRows[0], targetMean, targetVariance);
+        }
+        samples = merged.samples();
+        version++;
+    }
+
+    private static double[] require(ExpertState state, String name, int length) {
+        double[] v = state.weight(name);
+        if (v == null) {
+            throw new IllegalArgumentException("merged state lacks '" + name + "'");
+        }
+        if (v.length != length) {
+            throw new IllegalArgumentException("merged state's '" + name + "' has " + v.length + " values, expected " + length);
+        }
+        for (double x : v) {
+            if (!Double.isFinite(x)) {
+                throw new IllegalArgumentException("merged state's '" + name + "' has a non-finite value");
+            }
+        }
+        return v;
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    @Override
+    public void saveState(StateWriter out) throws IOException {
+        out.writeInt(STATE_VERSION);
+        out.writeInt(options.window());
+        out.writeInt(options.hidden());
+        out.writeInt(options.layers());
+        out.writeDouble(options.learningRate());
+        out.writeDouble(options.explore());
+        out.writeDouble(options.clip());
+        out.writeDouble(options.forecastWeight());
+        out.writeInt(features);
+        out.writeInt(outputs);
+        out.writeDoubles(net.parameters());
+        adam.save(out);
+        scaler.save(out);
+        targets.save(out);
+        history.save(out);
+        out.writeDouble(rate);
+        out.writeLong(samples);
+        out.writeDoubles(fisher);
+        out.writeLong(fisherBatches);
+        out.writeRandom(random);
+    }
+
+    @Override
+    public void restoreState(StateReader in) throws IOException {
+        int v = in.readInt();
+        if (v != STATE_VERSION) {
+            throw new IOException("temporal expert checkpoint: unknown format version " + v + " (this version reads "
+                    + STATE_VERSION + ")");
+        }
+        checkOption("window", options.window(), in.readInt());
+        checkOption("hidden", options.hidden(), in.readInt());
+        checkOption("layers", options.layers(), in.readInt());
+        checkOption("learningRate", options.learningRate(), in.readDouble());
+        checkOption("explore", options.explore(), in.readDouble());
+        checkOption("clip", options.clip(), in.readDouble());
+        checkOption("forecastWeight", options.forecastWeight(), in.readDouble());
+        int f = in.readInt();
+        int k = in.readInt();
+        if (f != features || k != outputs) {
+            throw new IOException("temporal expert checkpoint is of " + f + " features and " + k + " outputs, but this run's stream has "
+                    + features + " features and " + outputs + " outputs");
+        }
+        double[] p = in.readDoubles(net.parameters().length, "network parameters");
+        // the parts below read into themselves; a failure leaves a half-restored expert, which the runtime
+        // discards with the failed resume
+        adam.restore(in);
+        scaler.restore(in, "feature standardisation");
+        targets.restore(in, "target standardisation");
+        history.restore(in);
+        double newRate = in.readDouble();
+        long newSamples = in.readLong();
+        double[] newFisher = in.readDoubles(fisher.length, "Fisher estimate (one per parameter)");
+        long newFisherBatches = in.readLong();
+        Random newRandom = in.readRandom();
+        if (!(newRate > 0 && newRate <= MAX_RATE) || newSamples < 0 || newFisherBatches < 0) {
+            throw new IOException("temporal expert checkpoint: invalid rate " + newRate + ", samples " + newSamples
+                    + " or Fisher batches " + newFisherBatches);
+        }
+        System.arraycopy(newFisher, 0, fisher, 0, fisher.length);
+        fisherBatches = newFisherBatches;
+        System.arraycopy(p, 0, net.parameters(), 0, p.length);
+        rate = newRate;
+        samples = newSamples;
+        random = newRandom;
+        version++;
+    }
+
+    private static void checkOption(String name, double configured, double saved) throws IOException {
+        if (Double.compare(configured, saved) != 0) {
+            throw new IOException("temporal expert checkpoint was written with " + name + " = " + format(saved)
+                    + ", but this run has " + name + " = " + format(configured));
+        }
+    }
+
+    private static String format(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : Double.toString(v);
+    }
+}
