@@ -37,6 +37,12 @@ final class Nd4jMatMul implements MatMul {
             JavaMatMul.INSTANCE.gemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, beta);
             return;
         }
+        if (pool.size() > MAX_POOLED - 3) {
+            // empty the pool before taking this product's three arrays, never between them: an array
+            // closed while in use has no memory left (its pointer is null)
+            pool.values().forEach(INDArray::close);
+            pool.clear();
+        }
         INDArray x = transA ? array(0, k, m) : array(0, m, k);
         INDArray y = transB ? array(1, n, k) : array(1, k, n);
         INDArray z = array(2, m, n);
@@ -59,10 +65,6 @@ final class Nd4jMatMul implements MatMul {
         long key = ((long) role << 62) | ((long) rows << 31) | cols;
         INDArray found = pool.get(key);
         if (found == null) {
-            if (pool.size() >= MAX_POOLED) {
-                pool.values().forEach(INDArray::close);
-                pool.clear();
-            }
             found = Nd4j.create(DataType.DOUBLE, rows, cols);
             pool.put(key, found);
         }
