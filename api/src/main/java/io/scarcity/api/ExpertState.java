@@ -28,6 +28,28 @@ public record ExpertState(String expert, Map<String, double[]> weights, long sam
         return w == null ? null : w.clone();
     }
 
+    /**
+     * A copy of one weight array, checked for use in {@link Expert#mergeState}: present, of the
+     * expected length and finite.
+     *
+     * @throws IllegalArgumentException naming the array and what is wrong with it
+     */
+    public double[] requireWeight(String name, int length) {
+        double[] v = weight(name);
+        if (v == null) {
+            throw new IllegalArgumentException("merged state lacks '" + name + "'");
+        }
+        if (v.length != length) {
+            throw new IllegalArgumentException("merged state's '" + name + "' has " + v.length + " values, expected " + length);
+        }
+        for (double x : v) {
+            if (!Double.isFinite(x)) {
+                throw new IllegalArgumentException("merged state's '" + name + "' has a non-finite value");
+            }
+        }
+        return v;
+    }
+
     /** Bytes this state takes on the wire: 8 per value plus the names (an estimate for accounting). */
     public long sizeBytes() {
         long bytes = 8 + expert.length();

@@ -46,4 +46,18 @@ class ExpertStateTest {
                 "round 1's upload was dropped when round 2's arrived");
         assertTrue(u.take(2).isEmpty(), "take forgets");
     }
+
+    @org.junit.jupiter.api.Test
+    void requireWeightReturnsACheckedCopyOrNamesWhatIsWrong() {
+        ExpertState s = new ExpertState("e", java.util.Map.of("w", new double[] {1, 2}, "bad", new double[] {Double.NaN}), 3);
+        double[] w = s.requireWeight("w", 2);
+        w[0] = 9;
+        org.junit.jupiter.api.Assertions.assertEquals(1, s.weight("w")[0], "a copy");
+        var missing = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> s.requireWeight("x", 2));
+        org.junit.jupiter.api.Assertions.assertTrue(missing.getMessage().contains("lacks 'x'"), missing.getMessage());
+        var length = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> s.requireWeight("w", 3));
+        org.junit.jupiter.api.Assertions.assertTrue(length.getMessage().contains("expected 3"), length.getMessage());
+        var nan = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> s.requireWeight("bad", 1));
+        org.junit.jupiter.api.Assertions.assertTrue(nan.getMessage().contains("non-finite"), nan.getMessage());
+    }
 }

@@ -459,7 +459,7 @@ final class GeometryExpert implements Expert, Checkpointable {
         double[][] views = views();
         Map<String, double[]> arrays = new TreeMap<>();
         for (int a = 0; a < names.length; a++) {
-            arrays.put(names[a], require(merged, names[a], views[a].length));
+            arrays.put(names[a], merged.requireWeight(names[a], views[a].length));
         }
         subspace.set(arrays.get("basis"), arrays.get("eigenvalues"));
         double[] mean = arrays.get("featureMean");
@@ -477,22 +477,6 @@ final class GeometryExpert implements Expert, Checkpointable {
         for (int a = 0; a < names.length; a++) {
             System.arraycopy(after[a], 0, previous[a], 0, after[a].length);
         }
-    }
-
-    private static double[] require(ExpertState state, String name, int length) {
-        double[] v = state.weight(name);
-        if (v == null) {
-            throw new IllegalArgumentException("merged state lacks '" + name + "'");
-        }
-        if (v.length != length) {
-            throw new IllegalArgumentException("merged state's '" + name + "' has " + v.length + " values, expected " + length);
-        }
-        for (double x : v) {
-            if (!Double.isFinite(x)) {
-                throw new IllegalArgumentException("merged state's '" + name + "' has a non-finite value");
-            }
-        }
-        return v;
     }
 
     // ---------------------------------------------------------------- checkpoints

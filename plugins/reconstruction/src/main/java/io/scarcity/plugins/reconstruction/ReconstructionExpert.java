@@ -397,18 +397,18 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         Objects.requireNonNull(merged, "merged is null");
         Map<String, double[]> values = new TreeMap<>();
         for (Vae.Param p : vae.params) {
-            values.put(p.name, require(merged, p.name, p.value.length));
+            values.put(p.name, merged.requireWeight(p.name, p.value.length));
         }
-        double[] mean = require(merged, "norm.mean", features);
-        double[] variance = require(merged, "norm.variance", features);
-        double[] count = require(merged, "norm.count", 1);
+        double[] mean = merged.requireWeight("norm.mean", features);
+        double[] variance = merged.requireWeight("norm.variance", features);
+        double[] count = merged.requireWeight("norm.count", 1);
         double[] tMean = null;
         double[] tVariance = null;
         double[] tCount = null;
         if (!classification) {
-            tMean = require(merged, "target.mean", 1);
-            tVariance = require(merged, "target.variance", 1);
-            tCount = require(merged, "target.count", 1);
+            tMean = merged.requireWeight("target.mean", 1);
+            tVariance = merged.requireWeight("target.variance", 1);
+            tCount = merged.requireWeight("target.count", 1);
         }
         for (Vae.Param p : vae.params) {
             System.arraycopy(values.get(p.name), 0, p.value, 0, p.value.length);
@@ -419,22 +419,6 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
             target.set(tMean, tVariance, tCount[0]);
         }
         samples = merged.samples();
-    }
-
-    private static double[] require(ExpertState state, String name, int length) {
-        double[] v = state.weight(name);
-        if (v == null) {
-            throw new IllegalArgumentException("merged state lacks '" + name + "'");
-        }
-        if (v.length != length) {
-            throw new IllegalArgumentException("merged state's '" + name + "' has " + v.length + " values, expected " + length);
-        }
-        for (double x : v) {
-            if (!Double.isFinite(x)) {
-                throw new IllegalArgumentException("merged state's '" + name + "' has a non-finite value");
-            }
-        }
-        return v;
     }
 
     // ------------------------------------------------------------------------------------ checkpoints

@@ -606,26 +606,10 @@ final class StatisticalExpert implements Expert, Checkpointable {
     }
 
     private static double[] require(ExpertState state, String name, int length) {
-        double[] v = optional(state, name, length);
-        if (v == null) {
-            throw new IllegalArgumentException("merged state lacks '" + name + "'");
-        }
-        return v;
+        return state.requireWeight(name, length);
     }
 
     private static double[] optional(ExpertState state, String name, int length) {
-        double[] v = state.weight(name);
-        if (v == null) {
-            return null;
-        }
-        if (v.length != length) {
-            throw new IllegalArgumentException("merged state's '" + name + "' has " + v.length + " values, expected " + length);
-        }
-        for (double x : v) {
-            if (!Double.isFinite(x)) {
-                throw new IllegalArgumentException("merged state's '" + name + "' has a non-finite value");
-            }
-        }
-        return v;
+        return state.weight(name) == null ? null : state.requireWeight(name, length);
     }
 }

@@ -404,14 +404,14 @@ final class TemporalExpert implements Expert, Checkpointable {
         int[] offsets = net.sliceOffsets();
         double[][] slices = new double[names.length][];
         for (int i = 0; i < names.length; i++) {
-            slices[i] = require(merged, names[i], offsets[i + 1] - offsets[i]);
+            slices[i] = merged.requireWeight(names[i], offsets[i + 1] - offsets[i]);
         }
-        double[] scalerRows = require(merged, "scaler.rows", 1);
-        double[] scalerMean = require(merged, "scaler.mean", features);
-        double[] scalerVariance = require(merged, "scaler.variance", features);
-        double[] targetRows = classification ? null : require(merged, "target.rows", 1);
-        double[] targetMean = classification ? null : require(merged, "target.mean", 1);
-        double[] targetVariance = classification ? null : require(merged, "target.variance", 1);
+        double[] scalerRows = merged.requireWeight("scaler.rows", 1);
+        double[] scalerMean = merged.requireWeight("scaler.mean", features);
+        double[] scalerVariance = merged.requireWeight("scaler.variance", features);
+        double[] targetRows = classification ? null : merged.requireWeight("target.rows", 1);
+        double[] targetMean = classification ? null : merged.requireWeight("target.mean", 1);
+        double[] targetVariance = classification ? null : merged.requireWeight("target.variance", 1);
         double[] p = net.parameters();
         for (int i = 0; i < names.length; i++) {
             System.arraycopy(slices[i], 0, p, offsets[i], slices[i].length);
@@ -422,22 +422,6 @@ final class TemporalExpert implements Expert, Checkpointable {
         }
         samples = merged.samples();
         version++;
-    }
-
-    private static double[] require(ExpertState state, String name, int length) {
-        double[] v = state.weight(name);
-        if (v == null) {
-            throw new IllegalArgumentException("merged state lacks '" + name + "'");
-        }
-        if (v.length != length) {
-            throw new IllegalArgumentException("merged state's '" + name + "' has " + v.length + " values, expected " + length);
-        }
-        for (double x : v) {
-            if (!Double.isFinite(x)) {
-                throw new IllegalArgumentException("merged state's '" + name + "' has a non-finite value");
-            }
-        }
-        return v;
     }
 
     // ---------------------------------------------------------------- checkpoints
