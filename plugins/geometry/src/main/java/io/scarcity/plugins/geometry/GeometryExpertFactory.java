@@ -39,6 +39,10 @@ public final class GeometryExpertFactory implements ExpertFactory {
         Options options = Options.from(config);
         DataSchema schema = context.schema().orElseThrow(() -> new ConfigException(config.path(),
                 "the geometry expert runs on a client and needs the stream's schema, but none was given"));
+        if (!config.has("components") && options.components() > schema.numFeatures()) {
+            // the default asks for more directions than a narrow stream has: take them all
+            options = options.withComponents(schema.numFeatures());
+        }
         try {
             options.checkAgainst(schema.numFeatures());
         } catch (InvalidOptionException e) {

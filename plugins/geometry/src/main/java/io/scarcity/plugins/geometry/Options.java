@@ -8,7 +8,8 @@ import java.util.Objects;
  * Validated options of the geometry expert.
  *
  * @param components {@code k}, the dimension of the principal subspace, >= 1 (and at most the number
- *        of features, checked by the factory once the schema is known)
+ *        of features, checked by the factory once the schema is known; left at its default, it is
+ *        lowered to the number of features of a narrower stream)
  * @param learningRate per-row forgetting rate of the exponentially weighted covariance, feature
  *        statistics and projection learner, in (0, 1]; about {@code 1 / learningRate} rows are remembered
  * @param explore standard deviation of the log-normal jitter applied to the coordinator's rate hint, >= 0
@@ -89,6 +90,12 @@ record Options(int components, double learningRate, double explore, int oversamp
                     + "), got " + components);
         }
         return this;
+    }
+
+    /** These options with another number of components (validated again). */
+    Options withComponents(int k) {
+        return new Options(k, learningRate, explore, oversampling, changeLag, noveltyQuantile, quantileStep, minVariance,
+                clip, priorRows);
     }
 
     /** Directions tracked: {@code k + oversampling}, at most the number of features. */

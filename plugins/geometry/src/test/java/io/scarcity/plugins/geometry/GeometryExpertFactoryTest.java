@@ -89,6 +89,18 @@ class GeometryExpertFactoryTest {
     }
 
     @Test
+    void theDefaultComponentsShrinkToANarrowStreamButAnExplicitValueDoesNot() {
+        io.scarcity.api.DataSchema two = new io.scarcity.api.DataSchema(java.util.List.of("humidity", "temperature"),
+                io.scarcity.api.Task.CLASSIFICATION, java.util.List.of("normal", "anomaly"));
+        io.scarcity.api.PluginContext narrow = io.scarcity.api.PluginContext.standalone(1, two, "geometry");
+        Expert e = new GeometryExpertFactory().create(PluginConfig.empty(), narrow);
+        assertEquals(2 * 2, e.exportState().weight("basis").length, "2 directions of 2 features");
+        ConfigException explicit = assertThrows(ConfigException.class,
+                () -> new GeometryExpertFactory().create(PluginConfig.of("experts[0].config", Map.of("components", 4)), narrow));
+        assertTrue(explicit.getMessage().contains("number of features (2)"), explicit.getMessage());
+    }
+
+    @Test
     void tooManyComponentsForTheSchemaSaysHowMany() {
         PluginConfig config = PluginConfig.of("experts[2].config", Map.of("components", 7));
         ConfigException e = assertThrows(ConfigException.class, () -> new GeometryExpertFactory().create(config, CONTEXT));
