@@ -94,6 +94,9 @@ public final class Coordinator {
             for (Insight i : accepted) {
                 stored.add(round <= storedThrough.getOrDefault(i.domain(), 0) ? again.get(b++) : added.get(a++));
             }
+        }
+        if (!storedThrough.isEmpty() && round <= java.util.Collections.max(storedThrough.values())) {
+            // a replayed round, even one without accepted insights: the store as it was at its end
             view = memory.asOf(round);
         }
         Map<String, Double> weights = new TreeMap<>();

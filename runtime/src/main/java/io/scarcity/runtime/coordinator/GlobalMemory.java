@@ -118,7 +118,12 @@ public final class GlobalMemory implements InsightStore, AutoCloseable, io.scarc
         return table.size(domain);
     }
 
-    /** The highest round of a stored insight of the domain; 0 if none. */
+    /** Tags insights stored from now on with this run's id (see {@link InsightTable#useRun}). */
+    public void useRun(String runId) {
+        table.useRun(Objects.requireNonNull(runId, "runId is null"));
+    }
+
+    /** The highest round of an insight of the domain stored by this run (see {@link #useRun}); 0 if none. */
     public int lastRound(String domain) {
         return table.lastRound(Objects.requireNonNull(domain, "domain is null"));
     }

@@ -31,8 +31,16 @@ interface InsightTable extends AutoCloseable {
     /** Number of stored insights of a domain from rounds up to {@code throughRound}. */
     int size(String domain, int throughRound);
 
-    /** The highest round of a stored insight of the domain; 0 if none. */
+    /** The highest round of an insight of the domain stored by the current run (see {@link #useRun}); 0 if none. */
     int lastRound(String domain);
+
+    /**
+     * Tags the insights stored from now on with a run's id (kept in its checkpoints), so that a resumed run
+     * tells its own stored rounds from those of other runs sharing the store. Default: ignore (a store
+     * that only ever holds one run's insights).
+     */
+    default void useRun(String runId) {
+    }
 
     long accepted();
 

@@ -52,8 +52,8 @@ final class JdbcInsightTable implements InsightTable {
     private static final String LOCK_AND_COUNT = "INSERT INTO domain_counts (domain, stored, accepted, trimmed) "
             + "VALUES (?, ?, ?, 0) ON CONFLICT (domain) DO UPDATE SET stored = domain_counts.stored + excluded.stored, "
             + "accepted = domain_counts.accepted + excluded.accepted RETURNING stored";
-    private static final String INSERT = "INSERT INTO insights (domain, client, round, received_at, payload) "
-            + "VALUES (?, ?, ?, ?, ?)";
+    private static final String INSERT = "INSERT INTO insights (domain, client, round, received_at, payload, run_id) "
+            + "VALUES (?, ?, ?, ?, ?, ?)";
     private static final String TRIM = "DELETE FROM insights WHERE id IN "
             + "(SELECT id FROM insights WHERE domain = ? ORDER BY id LIMIT ?)";
     private static final String COUNT_TRIMMED = "UPDATE domain_counts SET stored = stored - ?, trimmed = trimmed + ? "
@@ -65,6 +65,7 @@ final class JdbcInsightTable implements InsightTable {
     private final Pool pool;
     private final ReentrantLock writeLock;
     private final byte[] salt;
+    private volatile String runId;
 
     private JdbcInsightTable(CoordinatorDatabase database, int capacityPerDomain, int poolSize) {
         this.database = database;
@@ -158,6 +159,11 @@ final class JdbcInsightTable implements InsightTable {
     }
 
     @Override
+    public void useRun(String runId) {
+        this.runId = runId;
+    }
+
+    @Override
     public byte[] salt() {
         return salt.clone();
     }
@@ -188,6 +194,7 @@ final class JdbcInsightTable implements InsightTable {
                     s.setInt(3, i.round());
                     s.setLong(4, now);
                     s.setString(5, payloads.get(k));
+                    s.setString(6, runId);
                     if (insights.size() == 1) {
                         s.executeUpdate();
                     } else {
@@ -281,8 +288,13 @@ final class JdbcInsightTable implements InsightTable {
     public int lastRound(String domain) {
         Objects.requireNonNull(domain, "domain is null");
         return read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(MAX(round), 0) FROM insights WHERE domain = ?")) {
+            String run = runId;
+            try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(MAX(round), 0) FROM insights WHERE domain = ? AND "
+                    + (run == null ? "run_id IS NULL" : "run_id = ?"))) {
                 s.setString(1, domain);
+                if (run != null) {
+                    s.setString(2, run);
+                }
                 try (ResultSet rs = s.executeQuery()) {
                     rs.next();
                     return (int) rs.getLong(1);

@@ -36,6 +36,8 @@ final class DomainFeed implements AutoCloseable {
     private final long[] clientRows;
     private final List<ArrayDeque<Row>> pending = new ArrayList<>();
     private long consumed;
+    /** A running hash of every row read (features, label, target), to tell a re-read stream from a changed one. */
+    private long digest = 1125899906842597L;
     private boolean exhausted;
 
     DomainFeed(String domain, RowSource source, Partitioner partitioner, int clients, int batchSize, int batchesPerRound,
@@ -72,6 +74,11 @@ final class DomainFeed implements AutoCloseable {
 
     int rowsPerRound() {
         return rowsPerRound;
+    }
+
+    /** A hash of every row read so far. */
+    long digest() {
+        return digest;
     }
 
     /** Rows read from the source so far (its stream position). */
@@ -117,6 +124,12 @@ final class DomainFeed implements AutoCloseable {
             exhausted = true;
         } else {
             consumed++;
+            Row r = row.get();
+            for (double x : r.features()) {
+                digest = 31 * digest + Double.doubleToLongBits(x);
+            }
+            digest = 31 * digest + r.label();
+            digest = 31 * digest + Double.doubleToLongBits(r.target());
         }
         return row;
     }

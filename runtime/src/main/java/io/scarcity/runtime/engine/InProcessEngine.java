@@ -82,6 +82,8 @@ public final class InProcessEngine implements AutoCloseable {
     /** The first round {@link #run} plays: 1, or the round after a restored checkpoint. */
     private int firstRound = 1;
     private RunCheckpoints checkpoints;
+    /** Tags this run's insights in a store that other runs may share; kept in checkpoints. */
+    private String runId = java.util.UUID.randomUUID().toString();
     private io.scarcity.api.Checkpointable observersState;
 
     /**
@@ -121,6 +123,7 @@ public final class InProcessEngine implements AutoCloseable {
             }
             this.metaLearner = assembly.metaLearner(coordinatorMetrics);
             this.coordinator = newCoordinator(GlobalMemory.inMemory(config.coordinator().memoryPerDomain()));
+            coordinator.memory().useRun(runId);
             this.gossip = assembly.gossip(coordinatorMetrics);
             this.health = new ClientHealth(clients.stream().map(ClientNode::id).toList(),
                     config.coordinator().heartbeatTimeout(), config.coordinator().reliabilityWindow());
@@ -191,11 +194,14 @@ public final class InProcessEngine implements AutoCloseable {
     public void restore(RunCheckpoints.Checkpoint checkpoint, io.scarcity.api.Checkpointable observers) {
         try (var in = checkpoint.open()) {
             io.scarcity.api.StateReader r = new io.scarcity.api.StateReader(in);
+            runId = r.readString();
+            coordinator.memory().useRun(runId);
             int round = r.readInt();
             if (round != checkpoint.round()) {
                 throw new java.io.IOException("the state file is of round " + round + ", its folder says " + checkpoint.round());
             }
             long[] consumed = r.readLongs();
+            long[] digests = r.readLongs();
             if (consumed == null || consumed.length != feeds.size()) {
                 throw new java.io.IOException("the checkpoint has " + (consumed == null ? 0 : consumed.length)
                         + " domains, the run has " + feeds.size());
@@ -206,10 +212,12 @@ public final class InProcessEngine implements AutoCloseable {
                 }
             }
             for (int i = 0; i < feeds.size(); i++) {
-                if (feeds.get(i).consumed() != consumed[i]) {
+                if (feeds.get(i).consumed() != consumed[i] || digests == null || digests.length != feeds.size()
+                        || feeds.get(i).digest() != digests[i]) {
                     throw new java.io.IOException("domain " + feeds.get(i).domain() + " had read " + consumed[i]
-                            + " rows by round " + round + " but reads " + feeds.get(i).consumed()
-                            + " now: its data changed since the run started");
+                            + " rows by round " + round + "; reading them again gives " + feeds.get(i).consumed()
+                            + (feeds.get(i).consumed() == consumed[i] ? " rows with other values" : " rows")
+                            + ": its data changed since the run started");
                 }
             }
             totals.restoreState(r);
@@ -237,9 +245,16 @@ public final class InProcessEngine implements AutoCloseable {
             if (in.read() != -1) {
                 throw new java.io.IOException("unexpected bytes after the end of the state");
             }
+            if (totals.stopReason != null) {
+                throw new io.scarcity.runtime.UserException(checkpoint.folder().getParent().getParent()
+                        + " has nothing left to run: it stopped (" + totals.stopReason + ")");
+            }
             firstRound = round + 1;
             LOG.log(Level.INFO, "resumed from the checkpoint after round " + round + " (" + checkpoint.folder() + ")");
-        } catch (java.io.IOException e) {
+        } catch (java.io.IOException | RuntimeException e) {
+            if (e instanceof io.scarcity.runtime.UserException ue) {
+                throw ue;
+            }
             throw new io.scarcity.runtime.UserException("cannot resume from " + checkpoint.folder() + ": " + e.getMessage()
                     + "; the checkpoint does not fit this run (were the config, the plugins or the data changed?)");
         }
@@ -249,12 +264,18 @@ public final class InProcessEngine implements AutoCloseable {
     private void checkpoint(int round, RunObserver observer) {
         observer.beforeCheckpoint(round);
         checkpoints.write(round, out -> {
+            out.writeString(runId);
             out.writeInt(round);
             long[] consumed = new long[feeds.size()];
             for (int i = 0; i < feeds.size(); i++) {
                 consumed[i] = feeds.get(i).consumed();
             }
             out.writeLongs(consumed);
+            long[] digests = new long[feeds.size()];
+            for (int i = 0; i < feeds.size(); i++) {
+                digests[i] = feeds.get(i).digest();
+            }
+            out.writeLongs(digests);
             totals.saveState(out);
             out.writeInts(segmentsEvaluated.stream().mapToInt(Integer::intValue).toArray());
             coordinatorMetrics.saveState(out);
@@ -405,12 +426,17 @@ public final class InProcessEngine implements AutoCloseable {
                     evaluations.add(e);
                     observer.tasksEvaluated(e);
                 }
-                if (checkpoints != null && config.checkpoint().dueAfter(round)) {
+                boolean stop = converged && config.coordinator().convergence().stop();
+                if (stop) {
+                    // decided before the checkpoint and kept in it, so that a resume does not play on
+                    totals.stopReason = "converged after round " + round;
+                }
+                if (checkpoints != null && (config.checkpoint().dueAfter(round) || stop)) {
                     totals.elapsedNanos = System.nanoTime() - start;
                     checkpoint(round, observer);
                 }
-                if (converged && config.coordinator().convergence().stop()) {
-                    stopReason = "converged after round " + round;
+                if (stop) {
+                    stopReason = totals.stopReason;
                     LOG.log(Level.INFO, stopReason);
                     break;
                 }
@@ -537,6 +563,7 @@ public final class InProcessEngine implements AutoCloseable {
         try {
             GlobalMemory previous = coordinator.memory();
             coordinator = newCoordinator(GlobalMemory.open(db, config.coordinator().memoryPerDomain()));
+            coordinator.memory().useRun(runId);
             previous.close();
         } catch (GlobalMemoryException e) {
             String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");

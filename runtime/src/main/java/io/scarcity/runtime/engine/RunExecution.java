@@ -91,6 +91,10 @@ public final class RunExecution {
             throw new UserException(runDir + " is not a run folder (it has no config.yaml); pass the folder a run wrote, "
                     + "e.g. --resume runs/quickstart-20261122-101500");
         }
+        String status = previousStatus(runDir);
+        if ("completed".equals(status)) {
+            throw new UserException(runDir + " has nothing left to run: its summary.json says it completed");
+        }
         RunCheckpoints.Checkpoint checkpoint = RunCheckpoints.latest(runDir);
         String text;
         try {
@@ -120,8 +124,58 @@ public final class RunExecution {
         return execute(loaded, engine, runDir, checkpoint, progress);
     }
 
+    /** {@code status} of a run folder's summary.json, or {@code null} if it has none (a killed run) or it is unreadable. */
+    private static String previousStatus(Path runDir) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode s = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(runDir.resolve("summary.json").toFile());
+            return s != null && s.path("status").isTextual() ? s.get("status").asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private static Outcome execute(LoadedConfig loaded, InProcessEngine engine, Path runDir,
                                    RunCheckpoints.Checkpoint from, PrintStream progress) {
+        java.nio.channels.FileChannel lockFile = null;
+        java.nio.channels.FileLock lock = null;
+        try {
+            lockFile = java.nio.channels.FileChannel.open(runDir.resolve(".lock"), java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE);
+            lock = lockFile.tryLock();
+        } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            closeQuietly(lockFile);
+            engine.close();
+            throw new UserException(runDir + " is in use by another process (the run is still going, or another --resume"
+                    + " is); wait for it to end, or stop it first");
+        }
+        try {
+            return executeLocked(loaded, engine, runDir, from, progress);
+        } finally {
+            try {
+                lock.release();
+            } catch (IOException | RuntimeException ignored) {
+                // released with the channel anyway
+            }
+            closeQuietly(lockFile);
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // nothing to keep
+            }
+        }
+    }
+
+    private static Outcome executeLocked(LoadedConfig loaded, InProcessEngine engine, Path runDir,
+                                         RunCheckpoints.Checkpoint from, PrintStream progress) {
         SummaryCollector summary = new SummaryCollector(loaded.config().name(), loaded.config().rounds());
         try {
             if (from != null) {
@@ -230,10 +284,29 @@ public final class RunExecution {
         return new SummaryCollector.Facts(engine.injectedDrifts(), engine.quarantined(), engine.coordinatorTotals());
     }
 
-    private static RunObserver fanOut(List<RunObserver> observers) {
-        return (round, total, results, extras) -> {
-            for (RunObserver o : observers) {
-                o.roundCompleted(round, total, results, extras);
+    /** One observer that forwards every call (rounds, task evaluations, checkpoints) to each of {@code observers}. */
+    static RunObserver fanOut(List<RunObserver> observers) {
+        return new RunObserver() {
+            @Override
+            public void roundCompleted(int round, int total, List<io.scarcity.runtime.client.ClientRoundResult> results,
+                                       RoundExtras extras) {
+                for (RunObserver o : observers) {
+                    o.roundCompleted(round, total, results, extras);
+                }
+            }
+
+            @Override
+            public void tasksEvaluated(TaskEvaluation evaluation) {
+                for (RunObserver o : observers) {
+                    o.tasksEvaluated(evaluation);
+                }
+            }
+
+            @Override
+            public void beforeCheckpoint(int round) {
+                for (RunObserver o : observers) {
+                    o.beforeCheckpoint(round);
+                }
             }
         };
     }

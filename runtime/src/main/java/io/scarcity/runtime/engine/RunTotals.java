@@ -17,6 +17,8 @@ final class RunTotals implements Checkpointable {
     long gossipBytes;
     /** Wall time of the rounds before the last checkpoint, so that a resumed run reports the whole run's. */
     long elapsedNanos;
+    /** Why the run stopped before its last round (convergence), or {@code null} while it goes on. */
+    String stopReason;
     /** Per domain: [correct or squared errors, rows, 1 if classification]. */
     final Map<String, double[]> domainAcc = new TreeMap<>();
     final Map<String, List<Integer>> detected = new TreeMap<>();
@@ -29,6 +31,7 @@ final class RunTotals implements Checkpointable {
         out.writeDouble(lossSum);
         out.writeLong(gossipBytes);
         out.writeLong(elapsedNanos);
+        out.writeString(stopReason);
         out.writeInt(domainAcc.size());
         for (Map.Entry<String, double[]> e : domainAcc.entrySet()) {
             out.writeString(e.getKey());
@@ -56,6 +59,7 @@ final class RunTotals implements Checkpointable {
         lossSum = in.readDouble();
         gossipBytes = in.readLong();
         elapsedNanos = in.readLong();
+        stopReason = in.readString();
         domainAcc.clear();
         int n = in.readInt();
         for (int i = 0; i < n; i++) {

@@ -39,17 +39,34 @@ final class JsonLinesFile implements AutoCloseable {
      */
     static JsonLinesFile resume(Path file, int throughRound) {
         List<String> kept = new ArrayList<>();
+        java.util.Set<Integer> rounds = new java.util.TreeSet<>();
         try {
             if (Files.exists(file)) {
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                // decoded leniently: a line torn by a crash (even mid-character) is dropped, not fatal
+                String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+                for (String line : text.split("\n")) {
                     int round = roundOf(line);
-                    if (round >= 0 && round <= throughRound) {
+                    if (round >= 1 && round <= throughRound) {
                         kept.add(line);
+                        rounds.add(round);
                     }
                 }
             }
+            if (rounds.size() != throughRound) {
+                throw new io.scarcity.runtime.UserException(file + " lacks the lines of some of rounds 1.." + throughRound
+                        + " that the checkpoint follows (it has " + rounds.size() + " of them), so the resumed run's outputs"
+                        + " would have a gap; start the run again");
+            }
             Path tmp = file.resolveSibling(file.getFileName() + ".resume");
-            Files.write(tmp, kept, StandardCharsets.UTF_8);
+            try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
+                StringBuilder b = new StringBuilder();
+                for (String line : kept) {
+                    b.append(line).append('\n');
+                }
+                c.write(java.nio.ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8)));
+                c.force(true);
+            }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + file + " for the resumed run: " + e.getMessage(), e);

@@ -74,7 +74,7 @@ class ResumeTest {
         // B: the same run, "crashed" after round 12 had written its outputs and stored its insights but before
         // any checkpoint after round 4 survived.
         Path b = tmp.resolve("b");
-        copyTree(a, b);
+        crashedCopy(a, b);
         deleteTree(b.resolve("checkpoints").resolve("round-000008"));
         deleteTree(b.resolve("checkpoints").resolve("round-000012"));
         Files.writeString(b.resolve("metrics.jsonl"), "{\"round\": 13, \"cut short by the cra", java.nio.file.StandardOpenOption.APPEND);
@@ -127,7 +127,7 @@ class ResumeTest {
                 Map.of(), List.of("output.dir=" + tmp.resolve("a")));
         Path a = RunExecution.run(loaded, registry, QUIET, Clock.systemUTC()).runDir();
         Path b = tmp.resolve("b");
-        copyTree(a, b);
+        crashedCopy(a, b);
         deleteTree(b.resolve("checkpoints").resolve("round-000006"));
         deleteTree(b.resolve("checkpoints").resolve("round-000009"));
         RunExecution.resume(b, Map.of(), registry, QUIET);
@@ -140,7 +140,7 @@ class ResumeTest {
         String[] settings = {"rounds=8", "checkpoint.every=3", "coordinator.store.url=memory", "threads=1"};
         Path a = run("a", settings).runDir();
         Path b = tmp.resolve("b");
-        copyTree(a, b);
+        crashedCopy(a, b);
         deleteTree(b.resolve("checkpoints").resolve("round-000006"));
         RunExecution.resume(b, Map.of(), registry, QUIET);
         assertEquals(Files.readString(a.resolve("metrics.jsonl")), Files.readString(b.resolve("metrics.jsonl")));
@@ -151,17 +151,20 @@ class ResumeTest {
     void resumeRefusesAnEditedConfigAFolderWithoutCheckpointsAndACorruptCheckpoint() throws Exception {
         Path a = run("a", "rounds=6", "checkpoint.every=2").runDir();
         Path edited = tmp.resolve("edited");
-        copyTree(a, edited);
+        crashedCopy(a, edited);
         Path config = edited.resolve("config.yaml");
         Files.writeString(config, Files.readString(config).replace("seed: 42", "seed: 43"));
         UserException e = assertThrows(UserException.class, () -> RunExecution.resume(edited, Map.of(), registry, QUIET));
         assertTrue(e.getMessage().contains("not the one its checkpoint was taken with"), e.getMessage());
 
+        Path envCopy = tmp.resolve("env");
+        crashedCopy(a, envCopy);
         UserException env = assertThrows(UserException.class,
-                () -> RunExecution.resume(a, Map.of("SCARCITY_SEED", "7"), registry, QUIET));
+                () -> RunExecution.resume(envCopy, Map.of("SCARCITY_SEED", "7"), registry, QUIET));
         assertTrue(env.getMessage().contains("environment variable"), env.getMessage());
 
         Path none = run("none", "rounds=3", "checkpoint.every=0").runDir();
+        Files.delete(none.resolve("summary.json")); // as if killed
         UserException missing = assertThrows(UserException.class, () -> RunExecution.resume(none, Map.of(), registry, QUIET));
         assertTrue(missing.getMessage().contains("no checkpoint"), missing.getMessage());
         assertFalse(Files.exists(none.resolve("checkpoints")));
@@ -170,7 +173,7 @@ class ResumeTest {
         assertTrue(notRun.getMessage().contains("not a run folder"), notRun.getMessage());
 
         Path corrupt = tmp.resolve("corrupt");
-        copyTree(a, corrupt);
+        crashedCopy(a, corrupt);
         deleteTree(corrupt.resolve("checkpoints").resolve("round-000006"));
         Path state = corrupt.resolve("checkpoints").resolve("round-000004").resolve("state.bin.gz");
         byte[] bytes;
@@ -187,6 +190,39 @@ class ResumeTest {
 
         UserException finished = assertThrows(UserException.class, () -> RunExecution.resume(a, Map.of(), registry, QUIET));
         assertTrue(finished.getMessage().contains("nothing left to run"), finished.getMessage());
+    }
+
+    @Test
+    void aRunThatStoppedOnConvergenceHasNothingLeftToResume() throws Exception {
+        Path a = run("a", "rounds=20", "checkpoint.every=50", "coordinator.convergence.stop=true",
+                "coordinator.convergence.lossSpread=10", "coordinator.convergence.parameterChange=100",
+                "coordinator.convergence.patience=2").runDir();
+        assertTrue(new ObjectMapper().readTree(a.resolve("summary.json").toFile()).get("stopReason").asText().startsWith("converged"));
+        // a checkpoint is taken at the stop even though checkpoint.every was not reached
+        assertEquals(1, new RunCheckpoints(a, 5, "x", tmp).list().size());
+        UserException completed = assertThrows(UserException.class, () -> RunExecution.resume(a, Map.of(), registry, QUIET));
+        assertTrue(completed.getMessage().contains("nothing left to run"), completed.getMessage());
+        // killed after the stop's checkpoint, before its summary: the checkpoint itself says the run is over
+        Files.delete(a.resolve("summary.json"));
+        UserException stopped = assertThrows(UserException.class, () -> RunExecution.resume(a, Map.of(), registry, QUIET));
+        assertTrue(stopped.getMessage().contains("it stopped (converged after round"), stopped.getMessage());
+    }
+
+    @Test
+    void aRunFolderInUseByAnotherProcessIsNotResumed() throws Exception {
+        Path a = run("a", "rounds=4", "checkpoint.every=2").runDir();
+        Path b = tmp.resolve("b");
+        crashedCopy(a, b);
+        deleteTree(b.resolve("checkpoints").resolve("round-000004"));
+        String before = Files.readString(b.resolve("metrics.jsonl"));
+        try (var channel = java.nio.channels.FileChannel.open(b.resolve(".lock"), java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE); var held = channel.lock()) {
+            UserException busy = assertThrows(UserException.class, () -> RunExecution.resume(b, Map.of(), registry, QUIET));
+            assertTrue(busy.getMessage().contains("in use by another process"), busy.getMessage());
+        }
+        assertEquals(before, Files.readString(b.resolve("metrics.jsonl")), "the live run's outputs are left alone");
+        RunExecution.resume(b, Map.of(), registry, QUIET);
+        assertEquals(Files.readString(a.resolve("metrics.jsonl")), Files.readString(b.resolve("metrics.jsonl")));
     }
 
     @Test
@@ -231,6 +267,12 @@ class ResumeTest {
             }
         }
         return out;
+    }
+
+    /** A copy of a finished run as a killed process leaves it: no summary.json (it is written at the end). */
+    static void crashedCopy(Path from, Path to) throws Exception {
+        copyTree(from, to);
+        Files.delete(to.resolve("summary.json"));
     }
 
     static void copyTree(Path from, Path to) throws Exception {
