@@ -568,7 +568,7 @@ public final class InProcessEngine implements AutoCloseable {
         } catch (GlobalMemoryException e) {
             String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
             throw new io.scarcity.runtime.UserException("cannot open the coordinator's store (coordinator.store.url = "
-                    + config.coordinator().store().url() + "): " + first + "; check the URL, user and password");
+                    + config.coordinator().store().url() + "): " + first + "; check the URL, user and password" + maskedPasswordHint());
         }
     }
 
@@ -603,8 +603,14 @@ public final class InProcessEngine implements AutoCloseable {
         } catch (java.sql.SQLException e) {
             String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
             throw new io.scarcity.runtime.UserException("coordinator.store.url: cannot connect to " + store.url() + " as '"
-                    + store.user() + "': " + first + "; check the URL, user and password");
+                    + store.user() + "': " + first + "; check the URL, user and password" + maskedPasswordHint());
         }
+    }
+
+    /** A resumed run reads its config.yaml, where a password is masked: say where the real one goes. */
+    private String maskedPasswordHint() {
+        return "***".equals(config.coordinator().store().password())
+                ? " (the run's config.yaml masks the password; give it with SCARCITY_COORDINATOR__STORE__PASSWORD)" : "";
     }
 
     /** Weight-sharing meta-learners: every client that reported uploads its gossipable states. */

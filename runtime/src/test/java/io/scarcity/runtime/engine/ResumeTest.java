@@ -226,6 +226,17 @@ class ResumeTest {
     }
 
     @Test
+    void aMaskedPasswordReadBackFromARunsConfigSaysWhereTheRealOneGoes() {
+        LoadedConfig loaded = ConfigLoader.load(QuickstartPaths.quickstart(), Map.of(),
+                List.of("coordinator.store.url=jdbc:postgresql://127.0.0.1:1/none", "coordinator.store.user=u",
+                        "coordinator.store.password=***"));
+        try (InProcessEngine engine = new InProcessEngine(loaded, registry)) {
+            UserException e = assertThrows(UserException.class, () -> engine.checkStore(null));
+            assertTrue(e.getMessage().contains("SCARCITY_COORDINATOR__STORE__PASSWORD"), e.getMessage());
+        }
+    }
+
+    @Test
     void onlyTheMostRecentCheckpointsAreKept() throws Exception {
         Path a = run("a", "rounds=9", "checkpoint.every=2", "checkpoint.keep=2").runDir();
         assertEquals(List.of(6, 8), new RunCheckpoints(a, 2, "x", tmp).list().stream().map(RunCheckpoints.Checkpoint::round).toList());
