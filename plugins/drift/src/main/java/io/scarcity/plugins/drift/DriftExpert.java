@@ -152,18 +152,11 @@ final class DriftExpert implements Expert, Checkpointable {
 
     /** A checkpoint written with other options would continue a different test: refuse it, naming the option. */
     private void checkOptions(StateReader in) throws IOException {
-        checkOption("delta", options.delta(), in.readDouble());
-        checkOption("lambda", options.lambda(), in.readDouble());
-        checkOption("alpha", options.alpha(), in.readDouble());
-        checkOption("minInstances", options.minInstances(), in.readInt());
-        checkOption("warningFraction", options.warningFraction(), in.readDouble());
-    }
-
-    private static void checkOption(String name, double configured, double saved) throws IOException {
-        if (Double.compare(configured, saved) != 0) {
-            throw new IOException("drift expert checkpoint was written with " + name + " = " + saved
-                    + ", but this run has " + name + " = " + configured);
-        }
+        in.expectDouble("drift expert", "delta", options.delta());
+        in.expectDouble("drift expert", "lambda", options.lambda());
+        in.expectDouble("drift expert", "alpha", options.alpha());
+        in.expectInt("drift expert", "minInstances", options.minInstances());
+        in.expectDouble("drift expert", "warningFraction", options.warningFraction());
     }
 
     /** Changes detected since creation. */

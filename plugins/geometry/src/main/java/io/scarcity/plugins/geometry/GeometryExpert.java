@@ -582,23 +582,16 @@ final class GeometryExpert implements Expert, Checkpointable {
 
     /** A checkpoint written with other options would continue a different expert: refuse it, naming the option. */
     private void checkOptions(StateReader in) throws IOException {
-        checkOption("components", options.components(), in.readInt());
-        checkOption("learningRate", options.learningRate(), in.readDouble());
-        checkOption("explore", options.explore(), in.readDouble());
-        checkOption("oversampling", options.oversampling(), in.readInt());
-        checkOption("changeLag", options.changeLag(), in.readInt());
-        checkOption("noveltyQuantile", options.noveltyQuantile(), in.readDouble());
-        checkOption("quantileStep", options.quantileStep(), in.readDouble());
-        checkOption("minVariance", options.minVariance(), in.readDouble());
-        checkOption("clip", options.clip(), in.readDouble());
-        checkOption("priorRows", options.priorRows(), in.readDouble());
-    }
-
-    private static void checkOption(String name, double configured, double saved) throws IOException {
-        if (Double.compare(configured, saved) != 0) {
-            throw new IOException("geometry expert checkpoint was written with " + name + " = " + saved
-                    + ", but this run has " + name + " = " + configured);
-        }
+        in.expectInt("geometry expert", "components", options.components());
+        in.expectDouble("geometry expert", "learningRate", options.learningRate());
+        in.expectDouble("geometry expert", "explore", options.explore());
+        in.expectInt("geometry expert", "oversampling", options.oversampling());
+        in.expectInt("geometry expert", "changeLag", options.changeLag());
+        in.expectDouble("geometry expert", "noveltyQuantile", options.noveltyQuantile());
+        in.expectDouble("geometry expert", "quantileStep", options.quantileStep());
+        in.expectDouble("geometry expert", "minVariance", options.minVariance());
+        in.expectDouble("geometry expert", "clip", options.clip());
+        in.expectDouble("geometry expert", "priorRows", options.priorRows());
     }
 
     // ---------------------------------------------------------------- for tests

@@ -518,27 +518,21 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
 
     /** A checkpoint written with other options would continue a different expert: refuse it, naming the option. */
     private void checkOptions(StateReader in) throws IOException {
-        checkOption("hidden", options.hidden(), in.readInt());
-        checkOption("latent", options.latent(), in.readInt());
-        checkOption("beta", options.beta(), in.readDouble());
-        checkOption("learningRate", options.learningRate(), in.readDouble());
-        checkOption("explore", options.explore(), in.readDouble());
+        in.expectInt("reconstruction expert", "hidden", options.hidden());
+        in.expectInt("reconstruction expert", "latent", options.latent());
+        in.expectDouble("reconstruction expert", "beta", options.beta());
+        in.expectDouble("reconstruction expert", "learningRate", options.learningRate());
+        in.expectDouble("reconstruction expert", "explore", options.explore());
         String optimizer = in.readString();
         if (!options.optimizer().name().equals(optimizer)) {
             throw new IOException("reconstruction expert checkpoint was written with optimizer = " + optimizer
                     + ", but this run has optimizer = " + options.optimizer().name());
         }
-        checkOption("clipNorm", options.clipNorm(), in.readDouble());
-        checkOption("headWeight", options.headWeight(), in.readDouble());
-        checkOption("priorRows", options.priorRows(), in.readDouble());
-        checkOption("anomalyThreshold", options.anomalyThreshold(), in.readDouble());
-        checkOption("minVariance", options.minVariance(), in.readDouble());
+        in.expectDouble("reconstruction expert", "clipNorm", options.clipNorm());
+        in.expectDouble("reconstruction expert", "headWeight", options.headWeight());
+        in.expectDouble("reconstruction expert", "priorRows", options.priorRows());
+        in.expectDouble("reconstruction expert", "anomalyThreshold", options.anomalyThreshold());
+        in.expectDouble("reconstruction expert", "minVariance", options.minVariance());
     }
 
-    private static void checkOption(String name, double configured, double saved) throws IOException {
-        if (Double.compare(configured, saved) != 0) {
-            throw new IOException("reconstruction expert checkpoint was written with " + name + " = " + saved
-                    + ", but this run has " + name + " = " + configured);
-        }
-    }
 }

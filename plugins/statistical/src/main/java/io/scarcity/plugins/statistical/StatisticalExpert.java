@@ -589,20 +589,13 @@ final class StatisticalExpert implements Expert, Checkpointable {
 
     /** A checkpoint written with other options would continue a different expert: refuse it, naming the option. */
     private void checkOptions(StateReader in) throws IOException {
-        checkOption("learningRate", options.learningRate(), in.readDouble());
-        checkOption("minVariance", options.minVariance(), in.readDouble());
-        checkOption("outlierThreshold", options.outlierThreshold(), in.readDouble());
-        checkOption("explore", options.explore(), in.readDouble());
-        checkOption("driftBoost", options.driftBoost(), in.readDouble());
-        checkOption("boostBatches", options.boostBatches(), in.readInt());
-        checkOption("priorRows", options.priorRows(), in.readDouble());
-    }
-
-    private static void checkOption(String name, double configured, double saved) throws IOException {
-        if (Double.compare(configured, saved) != 0) {
-            throw new IOException("statistical expert checkpoint was written with " + name + " = " + saved
-                    + ", but this run has " + name + " = " + configured);
-        }
+        in.expectDouble("statistical expert", "learningRate", options.learningRate());
+        in.expectDouble("statistical expert", "minVariance", options.minVariance());
+        in.expectDouble("statistical expert", "outlierThreshold", options.outlierThreshold());
+        in.expectDouble("statistical expert", "explore", options.explore());
+        in.expectDouble("statistical expert", "driftBoost", options.driftBoost());
+        in.expectInt("statistical expert", "boostBatches", options.boostBatches());
+        in.expectDouble("statistical expert", "priorRows", options.priorRows());
     }
 
     private static double[] require(ExpertState state, String name, int length) {

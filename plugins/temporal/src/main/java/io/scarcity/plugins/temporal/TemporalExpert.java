@@ -457,13 +457,13 @@ final class TemporalExpert implements Expert, Checkpointable {
             throw new IOException("temporal expert checkpoint: unknown format version " + v + " (this version reads "
                     + STATE_VERSION + ")");
         }
-        checkOption("window", options.window(), in.readInt());
-        checkOption("hidden", options.hidden(), in.readInt());
-        checkOption("layers", options.layers(), in.readInt());
-        checkOption("learningRate", options.learningRate(), in.readDouble());
-        checkOption("explore", options.explore(), in.readDouble());
-        checkOption("clip", options.clip(), in.readDouble());
-        checkOption("forecastWeight", options.forecastWeight(), in.readDouble());
+        in.expectInt("temporal expert", "window", options.window());
+        in.expectInt("temporal expert", "hidden", options.hidden());
+        in.expectInt("temporal expert", "layers", options.layers());
+        in.expectDouble("temporal expert", "learningRate", options.learningRate());
+        in.expectDouble("temporal expert", "explore", options.explore());
+        in.expectDouble("temporal expert", "clip", options.clip());
+        in.expectDouble("temporal expert", "forecastWeight", options.forecastWeight());
         int f = in.readInt();
         int k = in.readInt();
         if (f != features || k != outputs) {
@@ -493,16 +493,5 @@ final class TemporalExpert implements Expert, Checkpointable {
         samples = newSamples;
         random = newRandom;
         version++;
-    }
-
-    private static void checkOption(String name, double configured, double saved) throws IOException {
-        if (Double.compare(configured, saved) != 0) {
-            throw new IOException("temporal expert checkpoint was written with " + name + " = " + format(saved)
-                    + ", but this run has " + name + " = " + format(configured));
-        }
-    }
-
-    private static String format(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : Double.toString(v);
     }
 }
