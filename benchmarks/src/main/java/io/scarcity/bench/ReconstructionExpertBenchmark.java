@@ -7,13 +7,9 @@ import io.scarcity.api.Expert;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
-import io.scarcity.api.Prediction;
 import io.scarcity.api.SignalBoard;
-import io.scarcity.api.Task;
 import io.scarcity.plugins.reconstruction.ReconstructionExpertFactory;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -57,46 +53,11 @@ public class ReconstructionExpertBenchmark {
 
     @Setup
     public void setUp() {
-        List<String> names = new ArrayList<>();
-        for (int j = 0; j < FEATURES; j++) {
-            names.add("f" + j);
-        }
-        List<String> classes = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
-        DataSchema schema = new DataSchema(names, Task.CLASSIFICATION, classes);
-        Random random = new Random(7);
-        double[][] directions = new double[6][FEATURES];
-        for (double[] v : directions) {
-            for (int j = 0; j < FEATURES; j++) {
-                v[j] = random.nextGaussian();
-            }
-        }
-        batches = new ArrayList<>();
-        for (int b = 0; b < BATCHES; b++) {
-            double[] x = new double[BATCH_ROWS * FEATURES];
-            int[] y = new int[BATCH_ROWS];
-            for (int r = 0; r < BATCH_ROWS; r++) {
-                y[r] = random.nextInt(classes.size());
-                for (int j = 0; j < FEATURES; j++) {
-                    x[r * FEATURES + j] = 0.5 * random.nextGaussian();
-                }
-                for (int q = 0; q < directions.length; q++) {
-                    double s = random.nextGaussian() * (directions.length - q) + (q == 0 ? y[r] : 0);
-                    for (int j = 0; j < FEATURES; j++) {
-                        x[r * FEATURES + j] += s * directions[q][j];
-                    }
-                }
-            }
-            batches.add(Batch.ofClasses(schema, "bench", (long) b * BATCH_ROWS, x, y));
-        }
+        DataSchema schema = ExpertBatches.schema(FEATURES);
+        batches = ExpertBatches.lowRank(schema, BATCHES, BATCH_ROWS, 7);
         expert = new ReconstructionExpertFactory().create(PluginConfig.empty(),
                 PluginContext.standalone(1, schema, "reconstruction"));
-        outcomes = new BatchOutcome[BATCHES];
-        for (int i = 0; i < BATCHES; i++) {
-            Batch b = batches.get(i);
-            Prediction p = expert.predict(b, signals);
-            outcomes[i] = new BatchOutcome(p, new double[b.rows()], 1);
-            expert.learn(b, outcomes[i], signals);
-        }
+        outcomes = ExpertBatches.warmUp(expert, batches, signals);
     }
 
     /** The training step on 100 batches of 50 rows. */
