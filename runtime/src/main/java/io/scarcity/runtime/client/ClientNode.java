@@ -22,6 +22,7 @@ import io.scarcity.api.RoutingContext;
 import io.scarcity.api.SignalBoard;
 import io.scarcity.api.StandardSignals;
 import io.scarcity.api.Task;
+import io.scarcity.runtime.config.MixtureConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -51,6 +52,7 @@ public final class ClientNode {
     private final Router router;
     private final Memory memory;
     private final int replayRows;
+    private final MixtureConfig mixing;
     private final int minMomentRows;
     private final double priorWeight;
     private final SignalBoard signals = new InMemorySignalBoard();
@@ -62,9 +64,11 @@ public final class ClientNode {
     /**
      * @param minMomentRows feature moments are sent only once they pool this many rows
      * @param sinks the metrics sinks handed to this client's components, drained each round
+     * @param mixture how active experts' predictions are mixed and rewarded, and which experts learn
      */
     public ClientNode(String id, String domain, DataSchema schema, List<ExpertSlot> slots, Router router, Memory memory,
-                      int replayRows, double priorWeight, int minMomentRows, List<RunMetricsSink> sinks) {
+                      int replayRows, double priorWeight, int minMomentRows, List<RunMetricsSink> sinks,
+                      MixtureConfig mixture) {
         this.id = Objects.requireNonNull(id, "id is null");
         this.domain = Objects.requireNonNull(domain, "domain is null");
         this.schema = Objects.requireNonNull(schema, "schema is null");
@@ -72,6 +76,7 @@ public final class ClientNode {
         this.router = Objects.requireNonNull(router, "router is null");
         this.memory = Objects.requireNonNull(memory, "memory is null");
         this.replayRows = replayRows;
+        this.mixing = Objects.requireNonNull(mixture, "mixture is null");
         this.minMomentRows = minMomentRows;
         this.priorWeight = priorWeight;
         this.moments = new MomentsAccumulator(schema.numFeatures());
@@ -80,6 +85,9 @@ public final class ClientNode {
             byName.put(s.name(), s);
             if (s.capabilities().predicts()) {
                 candidates.add(s.name());
+                if (mixture.calibrates() && schema.task() == Task.CLASSIFICATION && schema.numClasses() >= 2) {
+                    s.calibrator = new TemperatureCalibrator(schema.numClasses());
+                }
             } else {
                 analysers.add(s);
             }
@@ -159,6 +167,11 @@ public final class ClientNode {
         for (RunMetricsSink sink : sinks) {
             pluginMetrics.putAll(sink.drain());
         }
+        for (ExpertSlot s : slots) {
+            if (s.calibrator != null) {
+                pluginMetrics.put("calibration." + s.name() + ".temperature", 1 / s.calibrator.inverseTemperature());
+            }
+        }
         boolean classification = schema.task() == Task.CLASSIFICATION;
         double accuracy = rows == 0 || !classification ? Double.NaN : (double) correct / rows;
         double loss = rows == 0 ? Double.NaN : lossSum / rows;
@@ -195,14 +208,25 @@ public final class ClientNode {
             checkPrediction(slot, p, n, classification, k);
             double w = routing.weight(i);
             double lossSum = 0;
+            double logLossSum = 0;
             if (classification) {
+                // Tempered probabilities when this slot calibrates; otherwise the expert's own.
+                double[] q = tempered(slot, p, n, k);
+                boolean likelihood = labelled && mixing.likelihoodReward();
                 for (int r = 0; r < n; r++) {
                     for (int c = 0; c < k; c++) {
-                        mixed[r * k + c] += w * p.probability(r, c);
+                        mixed[r * k + c] += w * (q != null ? q[r * k + c] : p.probability(r, c));
                     }
                     if (labelled && p.predictedClass(r) != batch.label(r)) {
                         lossSum += 1;
                     }
+                    if (likelihood) {
+                        int y = batch.label(r);
+                        logLossSum -= Math.log(Math.max(LOG_FLOOR, q != null ? q[r * k + y] : p.probability(r, y)));
+                    }
+                }
+                if (labelled && slot.calibrator != null && n > 0) {
+                    slot.calibrator.update(p, q, labels(batch));
                 }
             } else {
                 for (int r = 0; r < n; r++) {
@@ -217,7 +241,9 @@ public final class ClientNode {
                 slot.lossSum += lossSum;
                 slot.rowsPredicted += n;
                 double mean = lossSum / n;
-                rewards.put(name, classification ? 1 - mean : 1 / (1 + mean));
+                double reward = !classification ? 1 / (1 + mean)
+                        : mixing.likelihoodReward() ? Math.exp(-logLossSum / n) : 1 - mean;
+                rewards.put(name, reward);
             }
         }
         Prediction mixture = classification ? Prediction.ofProbabilities(n, k, mixed) : Prediction.ofValues(mixed);
@@ -254,7 +280,8 @@ public final class ClientNode {
             a.expert().learn(batch, outcome, signals);
             a.samples += n;
         }
-        for (ExpertSlot s : active) {
+        List<ExpertSlot> learners = mixing.trainsAll() ? predictors() : active;
+        for (ExpertSlot s : learners) {
             s.expert().learn(batch, outcome, signals);
             s.samples += n;
         }
@@ -262,13 +289,40 @@ public final class ClientNode {
         if (replayRows > 0) {
             Optional<Batch> replay = memory.replay(replayRows);
             if (replay.isPresent()) {
-                for (ExpertSlot s : active) {
+                for (ExpertSlot s : learners) {
                     s.expert().replay(replay.get());
                 }
             }
         }
         moments.add(batch);
         return new BatchResult(correct, lossSum, logLossSum);
+    }
+
+    /** Every predicting expert, in config order. */
+    private List<ExpertSlot> predictors() {
+        List<ExpertSlot> out = new ArrayList<>(candidates.size());
+        for (String c : candidates) {
+            out.add(byName.get(c));
+        }
+        return out;
+    }
+
+    /** The expert's tempered class probabilities when the slot calibrates, else null (use its own). */
+    private static double[] tempered(ExpertSlot slot, Prediction p, int n, int k) {
+        if (slot.calibrator == null) {
+            return null;
+        }
+        double[] q = new double[n * k];
+        slot.calibrator.temper(p, q);
+        return q;
+    }
+
+    private static int[] labels(Batch batch) {
+        int[] y = new int[batch.rows()];
+        for (int r = 0; r < y.length; r++) {
+            y[r] = batch.label(r);
+        }
+        return y;
     }
 
     /**
@@ -287,10 +341,11 @@ public final class ClientNode {
             Prediction p = slot.expert().predict(batch, signals);
             checkPrediction(slot, p, n, classification, k);
             double w = routing.weight(i);
+            double[] q = classification ? tempered(slot, p, n, k) : null;
             for (int r = 0; r < n; r++) {
                 if (classification) {
                     for (int c = 0; c < k; c++) {
-                        mixed[r * k + c] += w * p.probability(r, c);
+                        mixed[r * k + c] += w * (q != null ? q[r * k + c] : p.probability(r, c));
                     }
                 } else {
                     mixed[r] += w * p.value(r);
@@ -374,6 +429,9 @@ public final class ClientNode {
         }
         for (ExpertSlot s : slots) {
             Sections.write(out, "expert '" + s.name() + "'", s.expert());
+            if (s.calibrator != null) {
+                s.calibrator.saveState(out);
+            }
         }
         Sections.write(out, "router", router);
         Sections.write(out, "memory", memory);
@@ -404,6 +462,9 @@ public final class ClientNode {
         }
         for (ExpertSlot s : slots) {
             Sections.read(in, "expert '" + s.name() + "'", s.expert());
+            if (s.calibrator != null) {
+                s.calibrator.restoreState(in);
+            }
         }
         Sections.read(in, "router", router);
         Sections.read(in, "memory", memory);

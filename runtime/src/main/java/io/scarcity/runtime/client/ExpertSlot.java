@@ -14,6 +14,8 @@ public final class ExpertSlot {
     long rowsPredicted;
     double lossSum;
     long samples;
+    /** Tempers this expert's class probabilities before mixing; null when the mixture does not calibrate. */
+    TemperatureCalibrator calibrator;
 
     public ExpertSlot(String name, String plugin, Expert expert) {
         this.name = Objects.requireNonNull(name, "name is null");

@@ -12,7 +12,8 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
                         int replayRows, List<DomainConfig> domains, List<ExpertSelection> experts,
                         PluginSelection router, PluginSelection memory, PluginSelection metaLearner,
                         PluginSelection gossip, FederationConfig federation, CoordinatorConfig coordinator,
-                        PrivacyConfig privacy, FaultsConfig faults, CheckpointConfig checkpoint, OutputConfig output) {
+                        MixtureConfig mixture, PrivacyConfig privacy, FaultsConfig faults, CheckpointConfig checkpoint,
+                        OutputConfig output) {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     public RunConfig {
@@ -57,6 +58,7 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
         require("metaLearner", metaLearner);
         require("gossip", gossip);
         require("coordinator", coordinator);
+        require("mixture", mixture);
         require("privacy", privacy);
         require("federation", federation);
         require("faults", faults);

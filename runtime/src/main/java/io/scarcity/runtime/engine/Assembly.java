@@ -74,7 +74,7 @@ public final class Assembly {
         Memory memory = create(PluginKind.MEMORY, config.memory().plugin(), config.memory().config(), "memory",
                 new RunContext(config.seed(), clientId, domain, schema, config.memory().plugin(), memorySink), Memory.class);
         return new ClientNode(clientId, domain, schema, slots, router, memory, config.replayRows(),
-                config.coordinator().priorWeight(), config.privacy().minMomentRows(), sinks);
+                config.coordinator().priorWeight(), config.privacy().minMomentRows(), sinks, config.mixture());
     }
 
     /** The coordinator's meta-learner (no schema: the coordinator never sees data). */

@@ -10,6 +10,7 @@ import io.scarcity.api.Insight;
 import io.scarcity.api.Task;
 import io.scarcity.runtime.config.ConfigLoader;
 import io.scarcity.runtime.config.LoadedConfig;
+import io.scarcity.runtime.config.MixtureConfig;
 import io.scarcity.runtime.engine.Assembly;
 import io.scarcity.runtime.plugin.PluginRegistry;
 import java.nio.file.Path;
@@ -132,7 +133,7 @@ class ClientNodeTest {
         };
         ClientNode c = client("");
         ClientNode mixed = new ClientNode("d-1", "d", SCHEMA, List.of(new ExpertSlot("plain", "plain", plain)),
-                c.router(), c.memory(), 0, 5, 20, List.of());
+                c.router(), c.memory(), 0, 5, 20, List.of(), MixtureConfig.DEFAULT);
         assertEquals(List.of("expert 'plain' (plugin plain)"), mixed.notCheckpointable());
         assertTrue(c.notCheckpointable().isEmpty(), c.notCheckpointable().toString());
         org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,

@@ -1,0 +1,53 @@
+package io.scarcity.runtime.config;
+
+import io.scarcity.api.ConfigException;
+import java.util.List;
+
+/**
+ * How a client turns its active experts' predictions into one and rewards the router.
+ *
+ * @param calibration {@code none} (experts' class probabilities are mixed as they are) or
+ *        {@code temperature} (each expert's probabilities are first tempered, {@code p^s / sum p^s},
+ *        with an inverse temperature {@code s} fitted online to that expert's own past predictions;
+ *        an overconfident expert, such as naive Bayes on many correlated features, would otherwise
+ *        dominate any linear mix). Classification only.
+ * @param reward what the router is rewarded with per active expert and batch: {@code accuracy}
+ *        (1 - error rate) or {@code likelihood} (the geometric mean of the probability the expert gave
+ *        the true class, {@code exp(-log loss)}: a proper score, which separates experts that are
+ *        equally accurate but not equally sure, and rare-class misses). Regression always uses
+ *        {@code 1 / (1 + mean squared error)}.
+ * @param training {@code active} (only the router's active experts learn from a batch: the compute the
+ *        router saves) or {@code all} (every predicting expert learns from every batch, so that an
+ *        expert the router rarely picks is not starved and can become the best one)
+ */
+public record MixtureConfig(String calibration, String reward, String training) {
+    public static final List<String> CALIBRATIONS = List.of("none", "temperature");
+    public static final List<String> REWARDS = List.of("accuracy", "likelihood");
+    public static final List<String> TRAINING = List.of("active", "all");
+    /** The embedded defaults. */
+    public static final MixtureConfig DEFAULT = new MixtureConfig("temperature", "accuracy", "active");
+
+    public MixtureConfig {
+        check("calibration", calibration, CALIBRATIONS);
+        check("reward", reward, REWARDS);
+        check("training", training, TRAINING);
+    }
+
+    private static void check(String key, String value, List<String> allowed) {
+        if (value == null || !allowed.contains(value)) {
+            throw new ConfigException(key, "expected one of " + String.join(", ", allowed) + ", got '" + value + "'");
+        }
+    }
+
+    public boolean calibrates() {
+        return calibration.equals("temperature");
+    }
+
+    public boolean likelihoodReward() {
+        return reward.equals("likelihood");
+    }
+
+    public boolean trainsAll() {
+        return training.equals("all");
+    }
+}
