@@ -157,6 +157,48 @@ public final class Batch {
         return weights == null ? 1.0 : weights[row];
     }
 
+    /**
+     * The rows whose flag is {@code true}, in order, as a new batch (this batch itself when every flag
+     * is set). Its {@link #firstRow()} stays this batch's: positions in the stream are no longer
+     * contiguous once rows are left out.
+     */
+    public Batch select(boolean[] keep) {
+        Objects.requireNonNull(keep, "keep is null");
+        if (keep.length != rows) {
+            throw new IllegalArgumentException("keep: " + keep.length + " flags for " + rows + " rows");
+        }
+        int n = 0;
+        for (boolean k : keep) {
+            n += k ? 1 : 0;
+        }
+        if (n == rows) {
+            return this;
+        }
+        int d = schema.numFeatures();
+        double[] x = new double[n * d];
+        int[] c = classes == null ? null : new int[n];
+        double[] t = targets == null ? null : new double[n];
+        double[] w = weights == null ? null : new double[n];
+        int j = 0;
+        for (int r = 0; r < rows; r++) {
+            if (!keep[r]) {
+                continue;
+            }
+            System.arraycopy(features, r * d, x, j * d, d);
+            if (c != null) {
+                c[j] = classes[r];
+            }
+            if (t != null) {
+                t[j] = targets[r];
+            }
+            if (w != null) {
+                w[j] = weights[r];
+            }
+            j++;
+        }
+        return new Batch(schema, domain, n, x, c, t, w, firstRow);
+    }
+
     /** Rows {@code from} (inclusive) to {@code to} (exclusive) as a new batch. */
     public Batch slice(int from, int to) {
         Objects.checkFromToIndex(from, to, rows);

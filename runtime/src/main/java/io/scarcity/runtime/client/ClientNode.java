@@ -48,6 +48,9 @@ public final class ClientNode {
     private final List<ExpertSlot> slots;
     private final Map<String, ExpertSlot> byName = new HashMap<>();
     private final List<ExpertSlot> analysers = new ArrayList<>();
+    /** Slots whose expert is a {@link io.scarcity.api.RowFilter}, asked about every batch before routing. */
+    private final List<ExpertSlot> filters = new ArrayList<>();
+    private long quarantined;
     private final List<String> candidates = new ArrayList<>();
     private final Router router;
     private final Memory memory;
@@ -96,6 +99,9 @@ public final class ClientNode {
             throw new IllegalArgumentException("no predicting expert");
         }
         for (ExpertSlot s : this.slots) {
+            if (s.expert() instanceof io.scarcity.api.RowFilter) {
+                filters.add(s);
+            }
             if (s.expert() instanceof io.scarcity.api.RowCodec codec) {
                 memory.useCodec(s.name(), codec);
             }
@@ -137,14 +143,19 @@ public final class ClientNode {
         double lossSum = 0;
         double logLossSum = 0;
         List<Long> driftRows = new ArrayList<>();
-        for (Batch batch : batches) {
+        quarantined = 0;
+        for (Batch streamed : batches) {
+            Batch batch = admitted(streamed);
+            if (batch.rows() == 0) {
+                continue;
+            }
             BatchResult r = processBatch(round, batch);
             rows += batch.rows();
             correct += r.correct;
             lossSum += r.lossSum;
             logLossSum += r.logLossSum;
             if (signals.get(StandardSignals.DRIFT_DETECTED, 0) >= 1) {
-                driftRows.add(batch.firstRow() + batch.rows());
+                driftRows.add(streamed.firstRow() + streamed.rows());
             }
         }
         Map<String, RoundMetrics.ExpertRound> experts = new LinkedHashMap<>();
@@ -167,6 +178,9 @@ public final class ClientNode {
         for (RunMetricsSink sink : sinks) {
             pluginMetrics.putAll(sink.drain());
         }
+        if (!filters.isEmpty()) {
+            pluginMetrics.put("client.quarantined-rows", (double) quarantined);
+        }
         for (ExpertSlot s : slots) {
             if (s.calibrator != null) {
                 pluginMetrics.put("calibration." + s.name() + ".temperature", 1 / s.calibrator.inverseTemperature());
@@ -181,6 +195,34 @@ public final class ClientNode {
     }
 
     private record BatchResult(long correct, double lossSum, double logLossSum) {
+    }
+
+    /** The rows of a streamed batch that every row filter admits (the batch itself without filters). */
+    private Batch admitted(Batch batch) {
+        boolean[] keep = null;
+        for (ExpertSlot f : filters) {
+            boolean[] a = ((io.scarcity.api.RowFilter) f.expert()).admit(batch, signals);
+            if (a == null) {
+                continue;
+            }
+            if (a.length != batch.rows()) {
+                throw new IllegalStateException("row filter '" + f.name() + "' (" + f.plugin() + ") returned " + a.length
+                        + " flags for a batch of " + batch.rows() + " rows");
+            }
+            if (keep == null) {
+                keep = a.clone();
+            } else {
+                for (int r = 0; r < keep.length; r++) {
+                    keep[r] &= a[r];
+                }
+            }
+        }
+        if (keep == null) {
+            return batch;
+        }
+        Batch kept = batch.select(keep);
+        quarantined += batch.rows() - kept.rows();
+        return kept;
     }
 
     private BatchResult processBatch(int round, Batch batch) {
