@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -37,6 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Hoeffding Tree alone ({@code moa-ht} with MOA's defaults, predict + learn) on the same batches, so
  * that Scarcity's expert and MOA's tree are measured side by side. Scores are rows/s (one operation =
  * one row). Every benchmark keeps learning from the same 100 batches, invocation after invocation.
+ * {@code calibration} switches the mixture's temperature calibration (the default) on and off; it only
+ * concerns {@code clientPipeline}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -50,6 +53,10 @@ public class ClientPipelineBenchmark {
     static final int BATCH_ROWS = 100;
     static final int ROWS = BATCHES * BATCH_ROWS;
 
+    /** {@code mixture.calibration}: the cost of tempering each active expert's probabilities. */
+    @Param({"temperature", "none"})
+    public String calibration;
+
     private PluginRegistry registry;
     private ClientNode client;
     private Expert expert;
@@ -62,7 +69,7 @@ public class ClientPipelineBenchmark {
     @Setup
     public void setUp() {
         registry = PluginRegistry.load(null, getClass().getClassLoader());
-        LoadedConfig config = LightClient.config(1, 1);
+        LoadedConfig config = LightClient.config(1, 1, List.of("mixture.calibration=" + calibration));
         batches = LightClient.batches(BATCHES, BATCH_ROWS, 7);
         client = new Assembly(config.config(), registry).client("bench-0", "sea", batches.get(0).schema());
         ExpertFactory f = (ExpertFactory) registry.require(PluginKind.EXPERT, "statistical", "bench").factory();

@@ -39,7 +39,12 @@ final class LightClient {
     }
 
     static LoadedConfig config(int clients, int rounds) {
-        return ConfigLoader.parse(YAML.formatted(rounds, clients), "light", Path.of("."), Map.of(), List.of());
+        return config(clients, rounds, List.of());
+    }
+
+    /** The same with {@code path.to.key=value} overrides. */
+    static LoadedConfig config(int clients, int rounds, List<String> sets) {
+        return ConfigLoader.parse(YAML.formatted(rounds, clients), "light", Path.of("."), Map.of(), sets);
     }
 
     static RowSource sea(long seed) {
