@@ -53,6 +53,14 @@ public interface PluginContext {
         return Optional.empty();
     }
 
+    /**
+     * The folder of the run's config file, against which relative file paths in a plugin's options
+     * (e.g. a constraints file) resolve; the working directory when there is no config file.
+     */
+    default java.nio.file.Path configDir() {
+        return java.nio.file.Path.of(".");
+    }
+
     /** Schema of the client's stream; empty on the coordinator, which never sees data. */
     default Optional<DataSchema> schema() {
         return Optional.empty();

@@ -33,7 +33,15 @@ public final class Assembly {
     private final RunConfig config;
     private final PluginRegistry registry;
 
+    /** Relative file paths in plugins' options resolve against the config file's folder. */
+    private final java.nio.file.Path configDir;
+
     public Assembly(RunConfig config, PluginRegistry registry) {
+        this(config, registry, java.nio.file.Path.of("."));
+    }
+
+    public Assembly(RunConfig config, PluginRegistry registry, java.nio.file.Path configDir) {
+        this.configDir = java.util.Objects.requireNonNull(configDir, "configDir is null");
         this.config = Objects.requireNonNull(config, "config is null");
         this.registry = Objects.requireNonNull(registry, "registry is null");
     }
@@ -58,7 +66,7 @@ public final class Assembly {
             RunMetricsSink sink = new RunMetricsSink();
             sinks.add(sink);
             Expert e = create(PluginKind.EXPERT, sel.plugin(), sel.config(), "experts[" + i + "]",
-                    new RunContext(config.seed(), clientId, domain, schema, sel.instanceName(), sink), Expert.class);
+                    new RunContext(config.seed(), clientId, domain, schema, sel.instanceName(), sink, configDir), Expert.class);
             slots.add(new ExpertSlot(sel.instanceName(), sel.plugin(), e));
         }
         if (slots.stream().noneMatch(s -> s.capabilities().predicts())) {
@@ -70,9 +78,9 @@ public final class Assembly {
         sinks.add(routerSink);
         sinks.add(memorySink);
         Router router = create(PluginKind.ROUTER, config.router().plugin(), config.router().config(), "router",
-                new RunContext(config.seed(), clientId, domain, schema, config.router().plugin(), routerSink), Router.class);
+                new RunContext(config.seed(), clientId, domain, schema, config.router().plugin(), routerSink, configDir), Router.class);
         Memory memory = create(PluginKind.MEMORY, config.memory().plugin(), config.memory().config(), "memory",
-                new RunContext(config.seed(), clientId, domain, schema, config.memory().plugin(), memorySink), Memory.class);
+                new RunContext(config.seed(), clientId, domain, schema, config.memory().plugin(), memorySink, configDir), Memory.class);
         return new ClientNode(clientId, domain, schema, slots, router, memory, config.replayRows(),
                 config.coordinator().priorWeight(), config.privacy().minMomentRows(), sinks, config.mixture());
     }
@@ -81,13 +89,13 @@ public final class Assembly {
     public MetaLearner metaLearner(RunMetricsSink sink) {
         PluginSelection sel = config.metaLearner();
         return create(PluginKind.META_LEARNER, sel.plugin(), sel.config(), "metaLearner",
-                new RunContext(config.seed(), null, null, null, sel.plugin(), sink), MetaLearner.class);
+                new RunContext(config.seed(), null, null, null, sel.plugin(), sink, configDir), MetaLearner.class);
     }
 
     public GossipStrategy gossip(RunMetricsSink sink) {
         PluginSelection sel = config.gossip();
         return create(PluginKind.GOSSIP, sel.plugin(), sel.config(), "gossip",
-                new RunContext(config.seed(), null, null, null, "gossip/" + sel.plugin(), sink), GossipStrategy.class);
+                new RunContext(config.seed(), null, null, null, "gossip/" + sel.plugin(), sink, configDir), GossipStrategy.class);
     }
 
     private <T> T create(PluginKind kind, String plugin, java.util.Map<String, Object> raw, String path,

@@ -93,7 +93,7 @@ public final class InProcessEngine implements AutoCloseable {
      */
     public InProcessEngine(LoadedConfig loaded, PluginRegistry registry) {
         this.config = loaded.config();
-        Assembly assembly = new Assembly(config, registry);
+        Assembly assembly = new Assembly(config, registry, loaded.baseDir());
         assembly.checkNames();
         try {
             for (int i = 0; i < config.domains().size(); i++) {

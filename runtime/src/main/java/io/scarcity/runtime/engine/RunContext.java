@@ -16,8 +16,11 @@ final class RunContext implements PluginContext {
     private final DataSchema schema;
     private final String instanceName;
     private final MetricsSink metrics;
+    private final java.nio.file.Path configDir;
 
-    RunContext(long runSeed, String clientId, String domain, DataSchema schema, String instanceName, MetricsSink metrics) {
+    RunContext(long runSeed, String clientId, String domain, DataSchema schema, String instanceName, MetricsSink metrics,
+               java.nio.file.Path configDir) {
+        this.configDir = configDir;
         this.runSeed = runSeed;
         this.clientId = clientId;
         this.domain = domain;
@@ -64,6 +67,11 @@ final class RunContext implements PluginContext {
     @Override
     public Optional<DataSchema> schema() {
         return Optional.ofNullable(schema);
+    }
+
+    @Override
+    public java.nio.file.Path configDir() {
+        return configDir;
     }
 
     @Override
