@@ -117,13 +117,16 @@ final class GeometryExpert implements Expert, Checkpointable {
     private final double[][] fisher;
     private long batches;
 
-    // Scratch, reused.
-    private double[] z = new double[0];
+    // Scratch, reused. The standardised rows are one array each (see Dense on vectorisation).
+    private double[][] z = new double[0][];
     private double[] projections = new double[0];
     private double[] weights = new double[0];
     private double[] residuals = new double[0];
+    /** Per row of the batch being learned: its squared norm after standardisation (NaN if a value is NaN). */
+    private double[] squaredNorms = new double[0];
     private final double[] inverseScale;
     private final double[] deviationLimit;
+    private final double[] meanBefore;
     private final double[] tmpRow;
     private final double[] oldPrincipal;
     private final double[] transport;
@@ -148,6 +151,7 @@ final class GeometryExpert implements Expert, Checkpointable {
         this.history = new double[options.changeLag() * k * d];
         this.inverseScale = new double[d];
         this.deviationLimit = new double[d];
+        this.meanBefore = new double[d];
         this.tmpRow = new double[d];
         this.oldPrincipal = new double[k * d];
         this.transport = new double[k * k];
@@ -199,25 +203,27 @@ final class GeometryExpert implements Expert, Checkpointable {
             weights[r] = batch.weight(r);
             totalWeight += weights[r];
         }
-        double gamma = Double.NaN;
-        if (seen == 0 && totalWeight > 0) {
-            // Nothing to standardise with yet: the first batch sets the statistics.
-            gamma = updateStatistics(batch, rate);
+        double gamma;
+        if (totalWeight > 0 && seen > 0) {
+            // The statistics move only after the batch is standardised with them: in one pass over the rows
+            // (each row is read once), see standardiseAndUpdate.
+            gamma = standardiseAndUpdate(batch, rate);
+        } else {
+            // Nothing to standardise with yet: the first batch sets the statistics, then is standardised.
+            gamma = totalWeight > 0 ? updateStatistics(batch, rate) : 0;
+            standardise(batch);
+            for (int r = 0; r < rows; r++) {
+                squaredNorms[r] = Dense.dot(z[r], 0, z[r], 0, d);
+            }
         }
-        standardise(batch);
         subspace.project(z, rows, m, projections);
         publishNovelty(rows, signals);
         learner.learn(batch, projections, m, rate);
         if (totalWeight > 0) {
-            if (Double.isNaN(gamma)) {
-                gamma = updateStatistics(batch, rate);
-            }
             subspace.copyPrincipal(oldPrincipal, 0);
             subspace.update(z, projections, weights, rows, totalWeight, gamma);
             subspace.transport(oldPrincipal, transport);
             learner.transport(transport, subspace.eigenvalues());
-        } else {
-            gamma = 0;
         }
         int then = historyFill < options.changeLag() ? (historyHead - historyFill + options.changeLag()) % options.changeLag()
                 : historyHead;
@@ -250,76 +256,150 @@ final class GeometryExpert implements Expert, Checkpointable {
      * from the batch PCA's). During the first batch a deviation is only kept finite.
      */
     private double updateStatistics(Batch batch, double rate) {
-        boolean warm = seen > 0;
-        double clip = options.clip();
-        for (int j = 0; j < d; j++) {
-            deviationLimit[j] = warm ? 10 * clip * Math.sqrt(Math.max(featureVariance[j], options.minVariance())) : FIRST_BATCH_LIMIT;
-        }
+        setDeviationLimits();
         double keep = 1.0;
         for (int r = 0; r < batch.rows(); r++) {
             double w = weights[r];
             if (w <= 0) {
                 continue;
             }
-            samples++;
-            seen += w;
-            double a = Math.max(Math.min(1.0, rate * w), w / seen);
-            keep *= 1 - a;
-            for (int j = 0; j < d; j++) {
-                double limit = deviationLimit[j];
-                double dev = batch.value(r, j) - featureMean[j];
-                dev = dev > limit ? limit : dev < -limit ? -limit : dev == dev ? dev : 0.0;
-                double step = a * dev;
-                featureMean[j] += step;
-                featureVariance[j] = (1 - a) * (featureVariance[j] + dev * step);
-            }
+            keep *= 1 - absorb(batch.copyRow(r, tmpRow), w, rate, true);
         }
         return 1 - keep;
+    }
+
+    /**
+     * For a batch with statistics to standardise it (after the first): {@link #standardise} with the
+     * statistics from before the batch, the rows' squared norms into {@link #squaredNorms}, and
+     * {@link #updateStatistics}, in one pass over the rows, so that each row of the batch is read once.
+     * Same values as the three in turn: the standardisation reads a copy of the means from before the
+     * batch ({@link #meanBefore}) and the scales computed before the first update.
+     *
+     * <p>A row whose standardised values hold no NaN takes a branch-free, vectorisable update (clamping
+     * by min/max); the others the loop that also maps a NaN deviation to 0. Both give the same values:
+     * a deviation is NaN only when the value is NaN (then so is its standardised value) or an infinite
+     * value meets an infinite mean, which needs the variance to be infinite (scale 0, standardised
+     * value NaN again) or a mean to overflow within the batch by a deviation bounded by a finite limit.
+     */
+    private double standardiseAndUpdate(Batch batch, double rate) {
+        setScales();
+        setDeviationLimits();
+        double clip = options.clip();
+        double[] before = meanBefore;
+        System.arraycopy(featureMean, 0, before, 0, d);
+        double[] inverse = inverseScale;
+        double keep = 1.0;
+        for (int r = 0; r < batch.rows(); r++) {
+            double[] x = batch.copyRow(r, tmpRow);
+            double[] row = z[r];
+            for (int j = 0; j < d; j++) {
+                row[j] = Math.max(-clip, Math.min(clip, (x[j] - before[j]) * inverse[j]));
+            }
+            double squared = Dense.dot(row, 0, row, 0, d);
+            squaredNorms[r] = squared;
+            double w = weights[r];
+            if (w <= 0) {
+                continue;
+            }
+            keep *= 1 - absorb(x, w, rate, squared != squared);
+        }
+        return 1 - keep;
+    }
+
+    /** Per feature, the bound of a deviation in this batch (see {@link #updateStatistics}). */
+    private void setDeviationLimits() {
+        boolean warm = seen > 0;
+        double clip = options.clip();
+        for (int j = 0; j < d; j++) {
+            deviationLimit[j] = warm ? 10 * clip * Math.sqrt(Math.max(featureVariance[j], options.minVariance())) : FIRST_BATCH_LIMIT;
+        }
+    }
+
+    /**
+     * Moves the statistics by one row {@code x} of weight {@code w > 0}; returns its step {@code a}.
+     * {@code mayHaveNaN}: false only if no deviation can be NaN (see {@link #standardiseAndUpdate}).
+     */
+    private double absorb(double[] x, double w, double rate, boolean mayHaveNaN) {
+        samples++;
+        seen += w;
+        double a = Math.max(Math.min(1.0, rate * w), w / seen);
+        double shrink = 1 - a;
+        double[] mean = featureMean;
+        double[] variance = featureVariance;
+        double[] limits = deviationLimit;
+        if (mayHaveNaN) {
+            for (int j = 0; j < d; j++) {
+                double limit = limits[j];
+                double dev = x[j] - mean[j];
+                dev = dev > limit ? limit : dev < -limit ? -limit : dev == dev ? dev : 0.0;
+                double step = a * dev;
+                mean[j] += step;
+                variance[j] = shrink * (variance[j] + dev * step);
+            }
+        } else {
+            for (int j = 0; j < d; j++) {
+                double limit = limits[j];
+                double dev = Math.max(-limit, Math.min(limit, x[j] - mean[j]));
+                double step = a * dev;
+                mean[j] += step;
+                variance[j] = shrink * (variance[j] + dev * step);
+            }
+        }
+        return a;
+    }
+
+    /** One division per feature per batch, not per value. */
+    private void setScales() {
+        double floor = options.minVariance();
+        for (int j = 0; j < d; j++) {
+            inverseScale[j] = 1.0 / Math.sqrt(Math.max(featureVariance[j], floor));
+        }
     }
 
     private void standardise(Batch batch) {
         int rows = batch.rows();
         double clip = options.clip();
-        double floor = options.minVariance();
-        // one division per feature per batch, not per value
+        setScales();
         double[] inverse = inverseScale;
-        for (int j = 0; j < d; j++) {
-            inverse[j] = 1.0 / Math.sqrt(Math.max(featureVariance[j], floor));
-        }
+        double[] mean = featureMean;
         for (int r = 0; r < rows; r++) {
-            int o = r * d;
-            batch.copyRow(r, tmpRow);
+            double[] row = batch.copyRow(r, z[r]);
             for (int j = 0; j < d; j++) {
                 // min/max keep this loop vectorisable; a NaN (from a non-finite input) passes through and is
                 // caught by sanitise() where it would do harm.
-                z[o + j] = Math.max(-clip, Math.min(clip, (tmpRow[j] - featureMean[j]) * inverse[j]));
+                row[j] = Math.max(-clip, Math.min(clip, (row[j] - mean[j]) * inverse[j]));
             }
         }
     }
 
     /** Replaces NaNs in row {@code r} of {@code z} by 0 (the feature's mean); returns whether there were any. */
     private boolean sanitise(int r) {
+        double[] row = z[r];
         boolean any = false;
-        for (int j = r * d; j < (r + 1) * d; j++) {
-            if (z[j] != z[j]) {
-                z[j] = 0.0;
+        for (int j = 0; j < d; j++) {
+            if (row[j] != row[j]) {
+                row[j] = 0.0;
                 any = true;
             }
         }
         return any;
     }
 
-    /** Residuals against the first k directions; publishes their mean and the novelty rate, then moves the quantile. */
+    /**
+     * Residuals against the first k directions; publishes their mean and the novelty rate, then moves the
+     * quantile. Reads the rows' squared norms from {@link #squaredNorms}; rows with a NaN are sanitised.
+     */
     private void publishNovelty(int rows, SignalBoard signals) {
         double sum = 0;
         for (int r = 0; r < rows; r++) {
-            double total = Dense.dot(z, r * d, z, r * d, d);
+            double[] row = z[r];
+            double total = squaredNorms[r];
             if (total != total && sanitise(r)) {
                 // A non-finite input: learn from the row with the offending values at their means.
                 for (int i = 0; i < m; i++) {
-                    projections[r * m + i] = Dense.dot(z, r * d, subspace.basis(), i * d, d);
+                    projections[r * m + i] = Dense.dot(row, 0, subspace.basis(), i * d, d);
                 }
-                total = Dense.dot(z, r * d, z, r * d, d);
+                total = Dense.dot(row, 0, row, 0, d);
             }
             double inside = 0;
             for (int i = 0; i < k; i++) {
@@ -393,11 +473,12 @@ final class GeometryExpert implements Expert, Checkpointable {
     }
 
     private void ensureCapacity(int rows) {
-        if (z.length < rows * d) {
-            z = new double[rows * d];
+        if (z.length < rows) {
+            z = new double[rows][d];
             projections = new double[rows * m];
             weights = new double[rows];
             residuals = new double[rows];
+            squaredNorms = new double[rows];
         }
     }
 

@@ -29,18 +29,22 @@ import java.util.Random;
  * oversampled directions are there to make that ratio small. The cost per row is about
  * {@code 2 m d + 2 m^2 d / n} multiply-adds.
  *
+ * <p><b>Layout.</b> The basis is kept twice: as rows ({@code double[m][d]}), on which the kernels work
+ * (see {@link Dense} for why), and as the flat row-major {@code m x d} array that is exported and
+ * checkpointed; every change of the rows is copied to the flat array before the method returns.
+ *
  * <p><b>Sign convention.</b> Each basis vector is signed so that its dot product with a fixed reference
  * vector ({@link Dense#reference}) is positive: clients that learn the same subspace get the same signs,
  * which is what makes averaging bases in gossip meaningful.
  */
 final class PrincipalSubspace {
-    /** Features per chunk of the power step: 8 rows x 256 doubles = 16 KiB, half a typical L1 data cache. */
-    private static final int CHUNK = 256;
     private final int d;
     private final int m;
     private final int k;
-    /** {@code m x d}, row {@code i} is the {@code i}-th principal direction. */
+    /** {@code m x d}, row {@code i} is the {@code i}-th principal direction; flat copy of {@link #rows}. */
     private final double[] basis;
+    /** The same directions, one array per row: what the kernels read and write. */
+    private double[][] rows;
     /** Ritz values (variance of the standardised data along each direction), descending. */
     private final double[] eigenvalues;
     private final double[] reference;
@@ -49,7 +53,11 @@ final class PrincipalSubspace {
     private final double[] h;
     private final double[] ritzVectors;
     private final double[] theta;
-    private final double[] next;
+    /** The power step's result, then swapped with {@link #rows}. */
+    private double[][] next;
+    /** Rows of the power step: the basis rows, then the batch's rows of non-zero weight. */
+    private double[][] sources = new double[0][];
+    /** Their coefficients, {@code sources x m}. */
     private double[] coefficients = new double[0];
 
     PrincipalSubspace(int features, int tracked, int components, Random random) {
@@ -69,13 +77,16 @@ final class PrincipalSubspace {
         this.h = new double[m * m];
         this.ritzVectors = new double[m * m];
         this.theta = new double[m];
-        this.next = new double[m * d];
+        this.rows = new double[m][d];
+        this.next = new double[m][d];
         // A random start: power iteration needs a start with a part in every principal direction, which
         // a random basis has with probability one (a fixed one, e.g. coordinate axes, may not).
-        for (int i = 0; i < basis.length; i++) {
-            basis[i] = random.nextGaussian();
+        for (int i = 0; i < m; i++) {
+            for (int f = 0; f < d; f++) {
+                rows[i][f] = random.nextGaussian();
+            }
         }
-        Dense.orthonormaliseRows(basis, m, d);
+        Dense.orthonormaliseRows(rows, m, d);
         canonicalSigns();
     }
 
@@ -102,23 +113,23 @@ final class PrincipalSubspace {
     }
 
     /**
-     * Projections of {@code rows} rows of {@code z} ({@code rows x d}) on the first {@code count}
-     * directions, into {@code out} ({@code rows x count}).
+     * Projections of the first {@code n} rows of {@code z} (each of length {@code d}) on the first
+     * {@code count} directions, into {@code out} ({@code n x count}).
      */
-    void project(double[] z, int rows, int count, double[] out) {
-        Dense.multiplyTransposed(z, rows, basis, count, d, out);
+    void project(double[][] z, int n, int count, double[] out) {
+        Dense.multiplyTransposed(z, n, rows, count, d, out);
     }
 
     /**
      * One step of subspace iteration (see the class description).
      *
-     * @param z {@code rows x d} standardised rows
+     * @param z standardised rows (the first {@code rows}, each of length {@code d})
      * @param projections {@code rows x m}, {@code z} projected on the current basis ({@link #project} with {@code m})
      * @param weights per row, >= 0 (rows of weight 0 are ignored)
      * @param totalWeight sum of the weights, > 0
      * @param gamma the batch's share of the new covariance, in (0, 1]
      */
-    void update(double[] z, double[] projections, double[] weights, int rows, double totalWeight, double gamma) {
+    void update(double[][] z, double[] projections, double[] weights, int rows, double totalWeight, double gamma) {
         // 1. Rayleigh-Ritz matrix H = (1 - gamma) diag(lambda) + gamma/W sum_r w_r p_r p_r^T.
         java.util.Arrays.fill(h, 0.0);
         double keep = 1 - gamma;
@@ -146,61 +157,59 @@ final class PrincipalSubspace {
         }
         Dense.symmetricEigen(h, m, theta, ritzVectors);
 
-        // 2. Y = (1 - gamma) V^T diag(lambda) U + gamma/W (P V)^T diag(w) Z, row j of Y from m + rows axpys.
-        if (coefficients.length < rows * m) {
-            coefficients = new double[rows * m];
+        // 2. Y = (1 - gamma) V^T diag(lambda) U + gamma/W (P V)^T diag(w) Z: row j of Y combines the m basis
+        //    rows (coefficients keep lambda_i V_ij) and the batch's rows (w_r (P V)_rj), in that order.
+        if (sources.length < m + rows) {
+            sources = new double[m + rows][];
+            coefficients = new double[(m + rows) * m];
         }
+        for (int i = 0; i < m; i++) {
+            sources[i] = this.rows[i];
+            for (int j = 0; j < m; j++) {
+                coefficients[i * m + j] = keep * eigenvalues[i] * ritzVectors[i * m + j];
+            }
+        }
+        int count = m;
         for (int r = 0; r < rows; r++) {
             double w = weights[r] * scale;
+            if (w == 0) {
+                continue;
+            }
             int po = r * m;
+            int co = count * m;
             for (int j = 0; j < m; j++) {
                 double s = 0;
                 for (int i = 0; i < m; i++) {
                     s += projections[po + i] * ritzVectors[i * m + j];
                 }
-                coefficients[po + j] = w * s;
+                coefficients[co + j] = w * s;
             }
+            sources[count++] = z[r];
         }
-        java.util.Arrays.fill(next, 0.0);
-        // In chunks of features, so that the chunk of Y being accumulated (m x CHUNK) stays in the
-        // first-level cache while every source row (basis rows, then batch rows) streams through once;
-        // without chunks each of the (m + n) m row updates reloads and stores a whole row of Y.
-        for (int from = 0; from < d; from += CHUNK) {
-            int len = Math.min(CHUNK, d - from);
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < m; j++) {
-                    double c = keep * eigenvalues[i] * ritzVectors[i * m + j];
-                    if (c != 0) {
-                        Dense.axpy(c, basis, i * d + from, next, j * d + from, len);
-                    }
-                }
-            }
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < m; j++) {
-                    double c = coefficients[r * m + j];
-                    if (c != 0) {
-                        Dense.axpy(c, z, r * d + from, next, j * d + from, len);
-                    }
-                }
-            }
-        }
+        Dense.combineRows(sources, count, coefficients, next, m, d);
+        // The batch's rows are the caller's: keep no references to them.
+        java.util.Arrays.fill(sources, m, count, null);
         // 3. Orthonormalise in the order of the Ritz values; those are the new eigenvalues.
         Dense.orthonormaliseRows(next, m, d);
-        System.arraycopy(next, 0, basis, 0, basis.length);
+        double[][] swap = this.rows;
+        this.rows = next;
+        next = swap;
         for (int i = 0; i < m; i++) {
             eigenvalues[i] = Math.max(0.0, theta[i]);
         }
         canonicalSigns();
     }
 
-    /** Flips every direction whose dot product with the reference is negative. */
+    /** Flips every direction whose dot product with the reference is negative, then refreshes the flat copy. */
     private void canonicalSigns() {
         for (int i = 0; i < m; i++) {
-            if (Dense.dot(basis, i * d, reference, 0, d) < 0) {
+            double[] row = rows[i];
+            if (Dense.dot(row, 0, reference, 0, d) < 0) {
                 for (int f = 0; f < d; f++) {
-                    basis[i * d + f] = -basis[i * d + f];
+                    row[f] = -row[f];
                 }
             }
+            System.arraycopy(row, 0, basis, i * d, d);
         }
     }
 
@@ -243,10 +252,10 @@ final class PrincipalSubspace {
         }
         java.util.Arrays.sort(order, (x, y) -> Double.compare(newEigenvalues[y], newEigenvalues[x]));
         for (int i = 0; i < m; i++) {
-            System.arraycopy(newBasis, order[i] * d, basis, i * d, d);
+            System.arraycopy(newBasis, order[i] * d, rows[i], 0, d);
             eigenvalues[i] = Math.max(0.0, newEigenvalues[order[i]]);
         }
-        Dense.orthonormaliseRows(basis, m, d);
+        Dense.orthonormaliseRows(rows, m, d);
         canonicalSigns();
     }
 
@@ -259,6 +268,9 @@ final class PrincipalSubspace {
         double[] b = in.readDoubles(m * d, "principal basis (tracked directions x features)");
         double[] e = in.readDoubles(m, "eigenvalues (one per tracked direction)");
         System.arraycopy(b, 0, basis, 0, b.length);
+        for (int i = 0; i < m; i++) {
+            System.arraycopy(b, i * d, rows[i], 0, d);
+        }
         System.arraycopy(e, 0, eigenvalues, 0, e.length);
     }
 }

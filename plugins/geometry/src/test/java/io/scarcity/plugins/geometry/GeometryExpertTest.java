@@ -1,5 +1,6 @@
 package io.scarcity.plugins.geometry;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -475,6 +476,68 @@ class GeometryExpertTest {
             correct += after.predictedClass(r) == normal.label(r) ? 1 : 0;
         }
         assertTrue(correct > 0.85 * normal.rows(), "accuracy after wild rows " + correct + "/200");
+    }
+
+    /**
+     * The feature statistics equal a plain reference of the documented update (EW mean and variance per
+     * row, deviations winsorised at 10 clip standard deviations of the variance before the batch, NaN
+     * counting as the mean, the first batch only kept finite), bit for bit, on weighted batches with NaN,
+     * infinite and huge values: the expert's one-pass, vectorisable form for rows without NaN and its
+     * careful form for the others compute the same values.
+     */
+    @Test
+    void featureStatisticsEqualTheReferenceUpdateWithWildValuesAndWeights() {
+        Random random = new Random(6);
+        double[] axes = axes(random, 4, D);
+        GeometryExpert expert = expert(SYNTHETIC, Map.of(), 6);
+        SignalBoard signals = new InMemorySignalBoard();
+        double rate = expert.learningRate();
+        double clip = Options.DEFAULT_CLIP;
+        double floor = Options.DEFAULT_MIN_VARIANCE;
+        double[] mean = new double[D];
+        double[] variance = new double[D];
+        double[] limit = new double[D];
+        double seen = 0;
+        for (int b = 0; b < 40; b++) {
+            Batch clean = lowRank(SYNTHETIC, random, axes, 1 + random.nextInt(30));
+            double[] x = clean.featuresCopy();
+            double[] w = new double[clean.rows()];
+            for (int r = 0; r < w.length; r++) {
+                w[r] = random.nextInt(5) == 0 ? 0.0 : 0.25 + random.nextDouble();
+                if (b > 0 && random.nextInt(4) == 0) {
+                    double[] wild = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e300, -1e6};
+                    x[r * D + random.nextInt(D)] = wild[random.nextInt(wild.length)];
+                }
+            }
+            int[] y = new int[w.length];
+            for (int r = 0; r < y.length; r++) {
+                y[r] = clean.label(r);
+            }
+            Batch batch = Batch.ofClasses(SYNTHETIC, "d", 0, x, y).withWeights(w);
+            for (int j = 0; j < D; j++) {
+                limit[j] = seen > 0 ? 10 * clip * Math.sqrt(Math.max(variance[j], floor)) : 1e150;
+            }
+            for (int r = 0; r < w.length; r++) {
+                if (w[r] <= 0) {
+                    continue;
+                }
+                seen += w[r];
+                double a = Math.max(Math.min(1.0, rate * w[r]), w[r] / seen);
+                for (int j = 0; j < D; j++) {
+                    double dev = x[r * D + j] - mean[j];
+                    dev = Double.isNaN(dev) ? 0.0 : Math.max(-limit[j], Math.min(limit[j], dev));
+                    mean[j] += a * dev;
+                    variance[j] = (1 - a) * (variance[j] + dev * (a * dev));
+                }
+            }
+            step(expert, batch, signals);
+        }
+        double[] second = new double[D];
+        for (int j = 0; j < D; j++) {
+            second[j] = variance[j] + mean[j] * mean[j];
+        }
+        assertArrayEquals(mean, expert.exportState().weights().get("featureMean"), 0.0, "means");
+        assertArrayEquals(second, expert.exportState().weights().get("featureSecond"), 0.0, "second moments");
     }
 
     @Test
