@@ -12,18 +12,39 @@ import io.scarcity.api.StandardSignals;
 import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * An analyser that watches the mixture's per-row losses with a {@link PageHinkley} test and publishes
- * {@code drift.detected} (1 on the batch where an increase of the mean loss is detected, then the test
- * restarts), {@code drift.warning} (1 while the statistic is above {@code warningFraction * lambda})
- * and {@code drift.score} ({@code min(1, statistic / lambda)}). Losses are on the scale the runtime
- * gives (0/1 errors for classification, squared errors for regression), so {@code lambda} and
- * {@code delta} are too. An unlabelled batch changes nothing and reports no detection.
+ * An analyser that watches the mixture's per-row losses with a change detector and, optionally, the
+ * distribution of each input feature, and publishes what it finds on the signal board.
  *
- * <p><b>Threshold from the coordinator</b> ({@link #adapt}): the configured {@code lambda} and
+ * <p><b>Loss detector</b> ({@code detector}): {@link PageHinkley} (default), {@link Adwin} or {@link Ddm}, fed
+ * every finite per-row loss in order. Each looks for an increase of the mean loss. Signals:
+ * {@code drift.detected} (1 on the batch where a change is detected, else 0; Page-Hinkley and DDM then
+ * restart, ADWIN has already dropped the older part of its window), {@code drift.warning} (1 while the
+ * detector is in its warning zone) and {@code drift.score} ({@code min(1, level)}, where level 1 is the
+ * detection threshold: Page-Hinkley's statistic over {@code lambda}, ADWIN's largest increase between two
+ * sub-windows over its bound, DDM's excess of {@code p + s} over {@code p_min + s_min} in units of
+ * {@code (driftLevel - 1) s_min}). Losses are on the scale the runtime gives (0/1 errors for
+ * classification, squared errors for regression). An unlabelled batch changes nothing in the loss
+ * detector and reports no detection.
+ *
+ * <p><b>Feature drift</b> ({@code featureDrift: true}, see {@link FeatureDrift}): per feature, a symmetric
+ * KL divergence between the histogram of a reference window and that of a sliding recent window,
+ * checked once per batch, labelled or not. Signals: {@code drift.kl} (the largest divergence over the
+ * features, 0 while the windows fill), {@code drift.kl-feature} (index of that feature in the schema, -1
+ * while the windows fill) and {@code drift.feature-detected} (1 on the batch where some feature's
+ * divergence exceeds {@code klThreshold}). On such an event the expert counts
+ * {@code drift.feature-detections} and {@code drift.kl.<feature name>} for every feature over the
+ * threshold, logs their names and divergences, and both windows restart. Feature drift does not raise
+ * {@code drift.detected}: that signal makes the experts forget, which a change of the inputs that does
+ * not hurt the loss does not call for; a reader that wants both reads both.
+ *
+ * <p><b>Threshold from the coordinator</b> ({@link #adapt}, Page-Hinkley only: ADWIN's bound and DDM's
+ * control chart are already in units of the loss's own spread): the configured {@code lambda} and
  * {@code delta} are used until the coordinator sends something, and whenever it sends nothing usable.
  * Two values are understood:
  * <ul>
@@ -44,31 +65,65 @@ import java.util.Set;
  * </ul>
  * A new threshold applies from the next row on; the running statistic is kept.
  *
- * <p>Checkpoints ({@link Checkpointable}): the options (checked on restore), the test's threshold,
- * tolerance, count, mean, sum and minimum, and the number of detections.
+ * <p>Checkpoints ({@link Checkpointable}, format 2): the options (checked on restore), the detector's
+ * state, the number of detections, and with feature drift the windows, histograms and last
+ * divergences. Format 1 (Page-Hinkley without feature drift, before format 2) is still read.
  */
 final class DriftExpert implements Expert, Checkpointable {
     static final String LAMBDA_VALUE = "drift.lambda";
     static final String LOSS_SCALE_VALUE = "drift.loss-scale";
+    /** Largest symmetric KL divergence over the features at the last check. */
+    static final String KL_SIGNAL = "drift.kl";
+    /** Index of the feature with the largest divergence at the last check. */
+    static final String KL_FEATURE_SIGNAL = "drift.kl-feature";
+    /** 1 on the batch where a feature's divergence exceeds the threshold. */
+    static final String FEATURE_DETECTED_SIGNAL = "drift.feature-detected";
     /** Format of {@link #saveState}; bump when it changes. */
-    static final int STATE_VERSION = 1;
-    private static final ExpertCapabilities CAPABILITIES = new ExpertCapabilities(false, false, Set.of(),
-            Set.of(StandardSignals.DRIFT_SCORE, StandardSignals.DRIFT_DETECTED, StandardSignals.DRIFT_WARNING));
+    static final int STATE_VERSION = 2;
+    private static final Set<String> LOSS_SIGNALS = Set.of(StandardSignals.DRIFT_SCORE, StandardSignals.DRIFT_DETECTED,
+            StandardSignals.DRIFT_WARNING);
+    private static final Set<String> ALL_SIGNALS = Set.of(StandardSignals.DRIFT_SCORE, StandardSignals.DRIFT_DETECTED,
+            StandardSignals.DRIFT_WARNING, KL_SIGNAL, KL_FEATURE_SIGNAL, FEATURE_DETECTED_SIGNAL);
 
     private final Options options;
-    private final PageHinkley test;
+    private final LossDetector detector;
+    private final PageHinkley pageHinkley;   // the detector when it is Page-Hinkley, else null
     private final MetricsSink metrics;
+    private final System.Logger logger;
+    private final ExpertCapabilities capabilities;
+    private FeatureDrift features;           // with featureDrift, built on the first batch
     private long detections;
+    private long featureDetections;
 
     DriftExpert(Options options, MetricsSink metrics) {
+        this(options, metrics, System.getLogger("io.scarcity.plugin"));
+    }
+
+    DriftExpert(Options options, MetricsSink metrics, System.Logger logger) {
         this.options = Objects.requireNonNull(options, "options is null");
         this.metrics = Objects.requireNonNull(metrics, "metrics is null");
-        this.test = new PageHinkley(options.delta(), options.lambda(), options.alpha(), options.minInstances());
+        this.logger = Objects.requireNonNull(logger, "logger is null");
+        switch (options.detector()) {
+            case Options.ADWIN -> {
+                detector = new Adwin(options.adwinDelta(), options.warningFraction());
+                pageHinkley = null;
+            }
+            case Options.DDM -> {
+                detector = new Ddm(options.minInstances(), options.warningLevel(), options.driftLevel());
+                pageHinkley = null;
+            }
+            default -> {
+                pageHinkley = new PageHinkley(options.delta(), options.lambda(), options.alpha(), options.minInstances(),
+                        options.warningFraction());
+                detector = pageHinkley;
+            }
+        }
+        this.capabilities = new ExpertCapabilities(false, false, Set.of(), options.featureDrift() ? ALL_SIGNALS : LOSS_SIGNALS);
     }
 
     @Override
     public ExpertCapabilities capabilities() {
-        return CAPABILITIES;
+        return capabilities;
     }
 
     @Override
@@ -82,38 +137,76 @@ final class DriftExpert implements Expert, Checkpointable {
             if (!Double.isFinite(loss)) {
                 continue;
             }
-            if (test.add(loss)) {
+            if (detector.add(loss)) {
                 detected = true;
                 detections++;
                 metrics.count("drift.detections", 1);
             }
         }
-        double statistic = test.statistic();
-        double lambda = test.lambda();
         signals.publish(StandardSignals.DRIFT_DETECTED, detected ? 1.0 : 0.0);
-        signals.publish(StandardSignals.DRIFT_WARNING, statistic > options.warningFraction() * lambda ? 1.0 : 0.0);
-        signals.publish(StandardSignals.DRIFT_SCORE, Math.min(1.0, statistic / lambda));
+        signals.publish(StandardSignals.DRIFT_WARNING, detector.warning() ? 1.0 : 0.0);
+        signals.publish(StandardSignals.DRIFT_SCORE, Math.min(1.0, detector.level()));
+        if (options.featureDrift()) {
+            watchFeatures(batch, signals);
+        }
+    }
+
+    private void watchFeatures(Batch batch, SignalBoard signals) {
+        if (features == null) {
+            features = newFeatureDrift(batch.numFeatures());
+        }
+        features.add(batch);
+        boolean event = features.check();
+        signals.publish(KL_SIGNAL, features.max());
+        signals.publish(KL_FEATURE_SIGNAL, features.worst());
+        signals.publish(FEATURE_DETECTED_SIGNAL, event ? 1.0 : 0.0);
+        if (!event) {
+            return;
+        }
+        featureDetections++;
+        metrics.count("drift.feature-detections", 1);
+        double[] kl = features.divergences();
+        List<String> names = batch.schema().featureNames();
+        StringBuilder drifted = new StringBuilder();
+        for (int f = 0; f < kl.length; f++) {
+            if (kl[f] > options.klThreshold()) {
+                metrics.count("drift.kl." + names.get(f), 1);
+                drifted.append(drifted.length() == 0 ? "" : ", ").append(names.get(f))
+                        .append(String.format(Locale.ROOT, " (KL %.3f)", kl[f]));
+            }
+        }
+        logger.log(System.Logger.Level.INFO, "feature drift in domain " + batch.domain() + " by row "
+                + (batch.firstRow() + batch.rows()) + ": " + drifted + " over klThreshold " + options.klThreshold()
+                + "; the reference window restarts");
+    }
+
+    private FeatureDrift newFeatureDrift(int numFeatures) {
+        return new FeatureDrift(numFeatures, options.referenceRows(), options.recentRows(), options.bins(),
+                options.klThreshold(), options.smoothing());
     }
 
     /**
-     * Takes the threshold {@code drift.lambda} when it is finite and > 0, otherwise scales the configured
-     * threshold and tolerance by {@code drift.loss-scale} when that is finite and > 0 (see the class
-     * description); without either, both stay.
+     * Page-Hinkley only: takes the threshold {@code drift.lambda} when it is finite and > 0, otherwise
+     * scales the configured threshold and tolerance by {@code drift.loss-scale} when that is finite and
+     * > 0 (see the class description); without either, both stay. Other detectors ignore both.
      */
     @Override
     public void adapt(MetaParameters parameters, String instanceName) {
         Objects.requireNonNull(parameters, "parameters is null");
+        if (pageHinkley == null) {
+            return;
+        }
         Double lambda = parameters.values().get(LAMBDA_VALUE);
         if (lambda != null && Double.isFinite(lambda) && lambda > 0) {
-            test.lambda(lambda);
+            pageHinkley.lambda(lambda);
             return;
         }
         Double scale = parameters.values().get(LOSS_SCALE_VALUE);
         if (scale != null && Double.isFinite(scale) && scale > 0) {
             double scaled = scale * options.lambda();
             if (scaled > 0 && Double.isFinite(scaled)) {
-                test.lambda(scaled);
-                test.delta(scale * options.delta());
+                pageHinkley.lambda(scaled);
+                pageHinkley.delta(scale * options.delta());
             }
         }
     }
@@ -122,24 +215,54 @@ final class DriftExpert implements Expert, Checkpointable {
     public void saveState(StateWriter out) throws IOException {
         out.writeInt(STATE_VERSION);
         writeOptions(out);
-        test.save(out);
+        detector.save(out);
         out.writeLong(detections);
+        if (options.featureDrift()) {
+            out.writeLong(featureDetections);
+            out.writeBoolean(features != null);
+            if (features != null) {
+                features.save(out);
+            }
+        }
     }
 
     @Override
     public void restoreState(StateReader in) throws IOException {
         int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException("drift expert checkpoint: unknown format version " + version + " (this version reads "
+        if (version != STATE_VERSION && version != 1) {
+            throw new IOException("drift expert checkpoint: unknown format version " + version + " (this version reads 1 and "
                     + STATE_VERSION + ")");
         }
-        checkOptions(in);
-        test.restore(in);
+        if (version == 1 && (pageHinkley == null || options.featureDrift())) {
+            throw new IOException("drift expert checkpoint: format 1 holds a page-hinkley detector without feature drift, "
+                    + "but this run has detector = " + options.detector() + ", featureDrift = " + options.featureDrift());
+        }
+        checkOptions(in, version);
+        detector.restore(in);
         long d = in.readLong();
         if (d < 0) {
             throw new IOException("drift expert checkpoint: negative detection count " + d);
         }
         detections = d;
+        if (version == 1 || !options.featureDrift()) {
+            return;
+        }
+        long fd = in.readLong();
+        if (fd < 0) {
+            throw new IOException("drift expert checkpoint: negative feature detection count " + fd);
+        }
+        featureDetections = fd;
+        if (!in.readBoolean()) {
+            features = null;
+            return;
+        }
+        int numFeatures = in.readInt();
+        if (numFeatures < 1 || numFeatures > StateReader.MAX_LENGTH / Math.max(options.referenceRows(), options.recentRows())) {
+            throw new IOException("drift expert checkpoint: invalid feature count " + numFeatures);
+        }
+        FeatureDrift restored = newFeatureDrift(numFeatures);
+        restored.restore(in);
+        features = restored;
     }
 
     private void writeOptions(StateWriter out) throws IOException {
@@ -148,29 +271,71 @@ final class DriftExpert implements Expert, Checkpointable {
         out.writeDouble(options.alpha());
         out.writeInt(options.minInstances());
         out.writeDouble(options.warningFraction());
+        out.writeInt(Options.DETECTORS.indexOf(options.detector()));
+        out.writeDouble(options.adwinDelta());
+        out.writeDouble(options.warningLevel());
+        out.writeDouble(options.driftLevel());
+        out.writeBoolean(options.featureDrift());
+        if (options.featureDrift()) {
+            out.writeInt(options.referenceRows());
+            out.writeInt(options.recentRows());
+            out.writeInt(options.bins());
+            out.writeDouble(options.klThreshold());
+            out.writeDouble(options.smoothing());
+        }
     }
 
     /** A checkpoint written with other options would continue a different test: refuse it, naming the option. */
-    private void checkOptions(StateReader in) throws IOException {
-        in.expectDouble("drift expert", "delta", options.delta());
-        in.expectDouble("drift expert", "lambda", options.lambda());
-        in.expectDouble("drift expert", "alpha", options.alpha());
-        in.expectInt("drift expert", "minInstances", options.minInstances());
-        in.expectDouble("drift expert", "warningFraction", options.warningFraction());
+    private void checkOptions(StateReader in, int version) throws IOException {
+        String me = "drift expert";
+        in.expectDouble(me, "delta", options.delta());
+        in.expectDouble(me, "lambda", options.lambda());
+        in.expectDouble(me, "alpha", options.alpha());
+        in.expectInt(me, "minInstances", options.minInstances());
+        in.expectDouble(me, "warningFraction", options.warningFraction());
+        if (version == 1) {
+            return;
+        }
+        int saved = in.readInt();
+        if (saved != Options.DETECTORS.indexOf(options.detector())) {
+            throw new IOException(me + " checkpoint was written with detector = "
+                    + (saved >= 0 && saved < Options.DETECTORS.size() ? Options.DETECTORS.get(saved) : "#" + saved)
+                    + ", but this run has detector = " + options.detector());
+        }
+        in.expectDouble(me, "adwinDelta", options.adwinDelta());
+        in.expectDouble(me, "warningLevel", options.warningLevel());
+        in.expectDouble(me, "driftLevel", options.driftLevel());
+        boolean featureDrift = in.readBoolean();
+        if (featureDrift != options.featureDrift()) {
+            throw new IOException(me + " checkpoint was written with featureDrift = " + featureDrift
+                    + ", but this run has featureDrift = " + options.featureDrift());
+        }
+        if (featureDrift) {
+            in.expectInt(me, "referenceRows", options.referenceRows());
+            in.expectInt(me, "recentRows", options.recentRows());
+            in.expectInt(me, "bins", options.bins());
+            in.expectDouble(me, "klThreshold", options.klThreshold());
+            in.expectDouble(me, "smoothing", options.smoothing());
+        }
     }
 
-    /** Changes detected since creation. */
+    /** Changes detected on the loss since creation. */
     long detections() {
         return detections;
     }
 
-    /** The threshold in use. */
-    double lambda() {
-        return test.lambda();
+    /** Feature drift events since creation. */
+    long featureDetections() {
+        return featureDetections;
     }
 
-    /** The tolerance in use. */
+    /** Page-Hinkley's threshold in use; NaN for another detector. */
+    double lambda() {
+        return pageHinkley == null ? Double.NaN : pageHinkley.lambda();
+    }
+
+    /** Page-Hinkley's tolerance in use; NaN for another detector. */
     double delta() {
-        return test.delta();
+        return pageHinkley == null ? Double.NaN : pageHinkley.delta();
     }
 }

@@ -12,10 +12,11 @@ package io.scarcity.plugins.drift;
  * With {@code alpha = 1} it is the classic test. A change is reported when the statistic exceeds
  * {@code lambda} after at least {@code minInstances} values.
  */
-final class PageHinkley {
+final class PageHinkley implements LossDetector {
     private double delta;
     private final double alpha;
     private final int minInstances;
+    private final double warningFraction;
     private double lambda;
     private long count;
     private double mean;
@@ -23,14 +24,21 @@ final class PageHinkley {
     private double minimum;
 
     PageHinkley(double delta, double lambda, double alpha, int minInstances) {
+        this(delta, lambda, alpha, minInstances, 0.5);
+    }
+
+    /** As above; the warning zone is a statistic above {@code warningFraction * lambda}. */
+    PageHinkley(double delta, double lambda, double alpha, int minInstances, double warningFraction) {
         this.delta = delta;
         this.lambda = lambda;
         this.alpha = alpha;
         this.minInstances = minInstances;
+        this.warningFraction = warningFraction;
     }
 
     /** Adds a value; returns whether a change was detected, in which case the test has reset itself. */
-    boolean add(double x) {
+    @Override
+    public boolean add(double x) {
         count++;
         mean += (x - mean) / count;
         sum = alpha * sum + (x - mean - delta);
@@ -47,6 +55,17 @@ final class PageHinkley {
         mean = 0;
         sum = 0;
         minimum = 0;
+    }
+
+    /** The statistic over the threshold. */
+    @Override
+    public double level() {
+        return statistic() / lambda;
+    }
+
+    @Override
+    public boolean warning() {
+        return statistic() > warningFraction * lambda;
     }
 
     /** The current statistic, >= 0. */
@@ -75,7 +94,8 @@ final class PageHinkley {
     }
 
     /** Writes the state that changes after construction (threshold, delta, count, mean, sum, minimum). */
-    void save(io.scarcity.api.StateWriter out) throws java.io.IOException {
+    @Override
+    public void save(io.scarcity.api.StateWriter out) throws java.io.IOException {
         out.writeDouble(lambda);
         out.writeDouble(delta);
         out.writeLong(count);
@@ -85,7 +105,8 @@ final class PageHinkley {
     }
 
     /** Reads what {@link #save} wrote. */
-    void restore(io.scarcity.api.StateReader in) throws java.io.IOException {
+    @Override
+    public void restore(io.scarcity.api.StateReader in) throws java.io.IOException {
         double l = in.readDouble();
         double d = in.readDouble();
         long c = in.readLong();
