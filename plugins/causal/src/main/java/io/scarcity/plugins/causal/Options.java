@@ -1,0 +1,84 @@
+package io.scarcity.plugins.causal;
+
+import io.scarcity.api.InvalidOptionException;
+import io.scarcity.api.PluginConfig;
+import java.util.Objects;
+
+/**
+ * Validated options of the causal expert.
+ *
+ * @param alpha level of every conditional-independence test, in (0, 1); smaller keeps fewer edges
+ * @param maxConditioningSet largest conditioning set the PC search tries, 0..{@value #MAX_CONDITIONING};
+ *        0 tests marginal correlations only
+ * @param every the search re-runs after this many labelled batches (and at once on a drift signal), >= 1
+ * @param learningRate per-row forgetting rate of the running covariance, in [0, 1): each row's weight is
+ *        multiplied by {@code 1 - learningRate} per later row (about {@code 2 / learningRate} effective
+ *        rows); 0 keeps every row (cumulative statistics)
+ * @param driftForget share of the accumulated statistics forgotten when {@code drift.detected} is raised,
+ *        in [0, 1); 0 only triggers a search
+ * @param minSamples effective rows before the first search, >= 1
+ * @param ridge added to the blanket covariance's diagonal in units of each variance, for the regression
+ *        and the discriminant, finite and >= 0
+ * @param warmStart whether a search first re-tests the pairs the previous one separated, given their old
+ *        separating sets (fewer tests when the graph is stable)
+ */
+record Options(double alpha, int maxConditioningSet, int every, double learningRate, double driftForget,
+               int minSamples, double ridge, boolean warmStart) {
+    static final int MAX_CONDITIONING = 12;
+    static final double DEFAULT_ALPHA = 0.01;
+    static final int DEFAULT_MAX_CONDITIONING_SET = 3;
+    static final int DEFAULT_EVERY = 10;
+    static final double DEFAULT_LEARNING_RATE = 0.001;
+    static final double DEFAULT_DRIFT_FORGET = 0.5;
+    static final int DEFAULT_MIN_SAMPLES = 50;
+    static final double DEFAULT_RIDGE = 0.01;
+    static final boolean DEFAULT_WARM_START = false;
+
+    Options {
+        if (!(alpha > 0 && alpha < 1)) {
+            throw new InvalidOptionException("alpha", "must be in (0, 1), got " + alpha);
+        }
+        if (maxConditioningSet < 0 || maxConditioningSet > MAX_CONDITIONING) {
+            throw new InvalidOptionException("maxConditioningSet", "must be in 0.." + MAX_CONDITIONING
+                    + " (the search's cost grows combinatorially with it), got " + maxConditioningSet);
+        }
+        if (every < 1) {
+            throw new InvalidOptionException("every", "must be >= 1 (batches between searches), got " + every);
+        }
+        if (!(learningRate >= 0 && learningRate < 1)) {
+            throw new InvalidOptionException("learningRate", "must be in [0, 1) (0 = no forgetting), got " + learningRate);
+        }
+        if (!(driftForget >= 0 && driftForget < 1)) {
+            throw new InvalidOptionException("driftForget", "must be in [0, 1), got " + driftForget);
+        }
+        if (minSamples < 1) {
+            throw new InvalidOptionException("minSamples", "must be >= 1 (effective rows), got " + minSamples);
+        }
+        if (!(ridge >= 0) || Double.isInfinite(ridge)) {
+            throw new InvalidOptionException("ridge", "must be finite and >= 0, got " + ridge);
+        }
+    }
+
+    static Options defaults() {
+        return new Options(DEFAULT_ALPHA, DEFAULT_MAX_CONDITIONING_SET, DEFAULT_EVERY, DEFAULT_LEARNING_RATE,
+                DEFAULT_DRIFT_FORGET, DEFAULT_MIN_SAMPLES, DEFAULT_RIDGE, DEFAULT_WARM_START);
+    }
+
+    /** Reads the options from a plugin's configuration; a bad value fails with the key's full path. */
+    static Options from(PluginConfig config) {
+        Objects.requireNonNull(config, "config is null");
+        double alpha = config.getDouble("alpha", DEFAULT_ALPHA);
+        int maxConditioningSet = config.getInt("maxConditioningSet", DEFAULT_MAX_CONDITIONING_SET);
+        int every = config.getInt("every", DEFAULT_EVERY);
+        double learningRate = config.getDouble("learningRate", DEFAULT_LEARNING_RATE);
+        double driftForget = config.getDouble("driftForget", DEFAULT_DRIFT_FORGET);
+        int minSamples = config.getInt("minSamples", DEFAULT_MIN_SAMPLES);
+        double ridge = config.getDouble("ridge", DEFAULT_RIDGE);
+        boolean warmStart = config.getBoolean("warmStart", DEFAULT_WARM_START);
+        try {
+            return new Options(alpha, maxConditioningSet, every, learningRate, driftForget, minSamples, ridge, warmStart);
+        } catch (InvalidOptionException e) {
+            throw config.invalid(e);
+        }
+    }
+}
