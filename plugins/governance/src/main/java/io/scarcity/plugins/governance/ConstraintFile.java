@@ -2,6 +2,7 @@ package io.scarcity.plugins.governance;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -44,7 +45,9 @@ final class ConstraintFile {
         }
         Object tree;
         try {
-            tree = YAML.readValue(text, Object.class);
+            // readTree, not readValue: a file of comments only is empty, not malformed
+            JsonNode node = YAML.readTree(text);
+            tree = node == null || node.isMissingNode() || node.isNull() ? null : YAML.treeToValue(node, Object.class);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr();
