@@ -200,6 +200,7 @@ final class CausalExpert implements Expert, Checkpointable {
         long ran = test.count() - before;
         tests += ran;
         searches++;
+        batchesSinceSearch = 0;
         adopt(result.graph(), result.separatingSets());
         metrics.count("causal.searches", 1);
         metrics.count("causal.tests", ran);
@@ -382,6 +383,10 @@ final class CausalExpert implements Expert, Checkpointable {
 
     List<String> nodeNames() {
         return nodeNames;
+    }
+
+    int[] separatingSet(int i, int j) {
+        return separatingSets[i * nodes + j];
     }
 
     long searches() {
