@@ -4,8 +4,9 @@ package io.scarcity.plugins.causal;
  * The two critical values the independence tests need, in plain Java (no library in the plugin
  * archive): the standard normal quantile, by bisection on the normal distribution function computed
  * from a Chebyshev-fitted complementary error function (fractional error below 1.2e-7 everywhere), and
- * the chi-square quantile by the Wilson-Hilferty cube-root transformation (within about 1% at the
- * tails that tests use). Both are computed once per expert, not per test.
+ * the chi-square quantile by bisection on its survival function, which has closed forms for integer
+ * degrees of freedom (a finite Poisson sum for even ones; the normal tail plus a finite series for odd
+ * ones). Both are computed once per expert, not per test.
  */
 final class Quantiles {
     private Quantiles() {
@@ -45,14 +46,49 @@ final class Quantiles {
         return 0.5 * (lo + hi);
     }
 
-    /** The {@code 1 - alpha} quantile of a chi-square with {@code df} degrees of freedom (Wilson-Hilferty). */
+    /** {@code P(X > x)} for a chi-square {@code X} with {@code df} degrees of freedom. */
+    static double chiSquareSurvival(int df, double x) {
+        if (x <= 0) {
+            return 1.0;
+        }
+        if (df % 2 == 0) {
+            double term = 1.0;
+            double sum = 1.0;
+            for (int i = 1; i < df / 2; i++) {
+                term *= 0.5 * x / i;
+                sum += term;
+            }
+            return Math.exp(-0.5 * x) * sum;
+        }
+        double root = Math.sqrt(x);
+        double density = Math.exp(-0.5 * x) / Math.sqrt(2 * Math.PI);
+        double term = root;
+        double sum = 0;
+        for (int r = 1; r <= (df - 1) / 2; r++) {
+            sum += term;
+            term *= x / (2 * r + 1);
+        }
+        return 2 * (1 - normalCdf(root)) + 2 * density * sum;
+    }
+
+    /** The {@code 1 - alpha} quantile of a chi-square with {@code df} degrees of freedom. */
     static double chiSquareCritical(int df, double alpha) {
         if (df < 1) {
             throw new IllegalArgumentException("df must be >= 1, got " + df);
         }
-        double z = normalQuantile(1 - alpha);
-        double a = 2.0 / (9.0 * df);
-        double c = 1 - a + z * Math.sqrt(a);
-        return df * c * c * c;
+        if (!(alpha > 0 && alpha < 1)) {
+            throw new IllegalArgumentException("alpha must be in (0, 1), got " + alpha);
+        }
+        double lo = 0;
+        double hi = df + 20 * Math.sqrt(2.0 * df) + 100;
+        for (int i = 0; i < 200 && hi - lo > 1e-10 * hi; i++) {
+            double mid = 0.5 * (lo + hi);
+            if (chiSquareSurvival(df, mid) > alpha) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return 0.5 * (lo + hi);
     }
 }
