@@ -2,7 +2,15 @@ package io.scarcity.plugins.governance;
 
 import io.scarcity.api.Batch;
 
-/** Every listed feature is finite (neither NaN nor infinite). */
+/**
+ * Every listed feature is finite (neither NaN nor infinite).
+ *
+ * <p>What can reach it: the shipped file sources (CSV, ARFF) already refuse or quarantine non-finite
+ * cells themselves, and the shipped generators (SEA, hyperplane) and image files produce finite values,
+ * so with those this rule never fires. {@code Batch} does not check finiteness, though: rows from other
+ * sources (a third-party source, an embedding application, a future reader) can carry NaN or infinity,
+ * and this rule keeps them out of every expert.
+ */
 final class RequiredRule extends Rule {
     private final int[] features;
     private final String[] featureNames;

@@ -228,6 +228,10 @@ class GovernanceExpertFactoryTest {
         assertEquals("experts[1].config.file: " + file + ": rules[0].min: min 5.0 > max 3.0; swap them or fix one",
                 fails(context, Map.of("file", "constraints.yaml")).getMessage());
 
+        Files.writeString(file, "rules:\n  - {type: range, feature: a, min: 0}\n  - {type: rnage, name: typo, feature: a, min: 0}\n");
+        assertEquals("experts[1].config.file: " + file + ": rules[1].type: rule 'typo': unknown rule type 'rnage'; known: range, "
+                + "required, allowed, compare", fails(context, Map.of("file", "constraints.yaml")).getMessage());
+
         Files.writeString(file, "rules:\n  - {type: range, feature: a, min: 0, mx: 3}\n");
         assertEquals("experts[1].config.file: " + file + ": rules[0].mx: unknown key; keys read here: feature, max, "
                 + "maxViolationRate, min, name, type", fails(context, Map.of("file", "constraints.yaml")).getMessage());
