@@ -38,7 +38,7 @@ import java.util.TreeMap;
  * are ignored too (they would count old rows twice and overstate the effective sample size).
  *
  * <p><b>Search.</b> {@link PcSearch} (PC-stable, Fisher z at {@code alpha}, conditioning sets up to
- * {@code maxConditioningSet}, v-structures, Meek's rules) on the correlation matrix and the effective
+ * {@code maxConditioningSet}, v-structures by the majority rule or the plain one, Meek's rules) on the correlation matrix and the effective
  * number of rows, re-run after every {@code every} labelled batches once at least {@code minSamples}
  * effective rows are in, and at once when {@code drift.detected >= 1}: then the statistics first forget
  * {@code driftForget} of their weight, so that the rows after the change count for more.
@@ -121,7 +121,7 @@ final class CausalExpert implements Expert, Checkpointable {
         this.nodeNames = List.copyOf(names);
         this.covariance = new RunningCovariance(columnCount);
         this.test = new IndependenceTest(columns, options.alpha(), options.maxConditioningSet());
-        this.search = new PcSearch(nodes, options.maxConditioningSet(), test);
+        this.search = new PcSearch(nodes, options.maxConditioningSet(), test, options.orientation().equals("majority"));
         this.model = new BlanketModel(d, classes, options.ridge());
         this.row = new double[columnCount];
         this.correlation = new double[columnCount * columnCount];
@@ -297,6 +297,7 @@ final class CausalExpert implements Expert, Checkpointable {
         out.writeDouble(options.driftForget());
         out.writeInt(options.minSamples());
         out.writeDouble(options.ridge());
+        out.writeString(options.orientation());
         out.writeInt(options.warmStart() ? 1 : 0);
         out.writeInt(d);
         out.writeInt(classes);
@@ -328,6 +329,11 @@ final class CausalExpert implements Expert, Checkpointable {
         in.expectDouble(COMPONENT, "driftForget", options.driftForget());
         in.expectInt(COMPONENT, "minSamples", options.minSamples());
         in.expectDouble(COMPONENT, "ridge", options.ridge());
+        String orientation = in.readString();
+        if (!options.orientation().equals(orientation)) {
+            throw new IOException(COMPONENT + " checkpoint was written with orientation = " + orientation
+                    + ", but this run has orientation = " + options.orientation());
+        }
         in.expectInt(COMPONENT, "warmStart (1 = true)", options.warmStart() ? 1 : 0);
         int f = in.readInt();
         int c = in.readInt();

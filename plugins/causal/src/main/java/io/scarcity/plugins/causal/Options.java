@@ -19,11 +19,15 @@ import java.util.Objects;
  * @param minSamples effective rows before the first search, >= 1
  * @param ridge added to the blanket covariance's diagonal in units of each variance, for the regression
  *        and the discriminant, finite and >= 0
+ * @param orientation {@code majority} (a triple is a collider iff its middle node is in fewer than half of
+ *        the separating sets among both ends' neighbours: robust to one fluke separating set) or
+ *        {@code standard} (the PC search's own separating set decides, fewer tests)
  * @param warmStart whether a search first re-tests the pairs the previous one separated, given their old
  *        separating sets (fewer tests when the graph is stable)
  */
 record Options(double alpha, int maxConditioningSet, int every, double learningRate, double driftForget,
-               int minSamples, double ridge, boolean warmStart) {
+               int minSamples, double ridge, String orientation, boolean warmStart) {
+    static final java.util.List<String> ORIENTATIONS = java.util.List.of("majority", "standard");
     static final int MAX_CONDITIONING = 12;
     static final double DEFAULT_ALPHA = 0.01;
     static final int DEFAULT_MAX_CONDITIONING_SET = 3;
@@ -32,6 +36,7 @@ record Options(double alpha, int maxConditioningSet, int every, double learningR
     static final double DEFAULT_DRIFT_FORGET = 0.5;
     static final int DEFAULT_MIN_SAMPLES = 50;
     static final double DEFAULT_RIDGE = 0.01;
+    static final String DEFAULT_ORIENTATION = "majority";
     static final boolean DEFAULT_WARM_START = false;
 
     Options {
@@ -57,11 +62,14 @@ record Options(double alpha, int maxConditioningSet, int every, double learningR
         if (!(ridge >= 0) || Double.isInfinite(ridge)) {
             throw new InvalidOptionException("ridge", "must be finite and >= 0, got " + ridge);
         }
+        if (!ORIENTATIONS.contains(orientation)) {
+            throw new InvalidOptionException("orientation", "must be one of " + ORIENTATIONS + ", got " + orientation);
+        }
     }
 
     static Options defaults() {
         return new Options(DEFAULT_ALPHA, DEFAULT_MAX_CONDITIONING_SET, DEFAULT_EVERY, DEFAULT_LEARNING_RATE,
-                DEFAULT_DRIFT_FORGET, DEFAULT_MIN_SAMPLES, DEFAULT_RIDGE, DEFAULT_WARM_START);
+                DEFAULT_DRIFT_FORGET, DEFAULT_MIN_SAMPLES, DEFAULT_RIDGE, DEFAULT_ORIENTATION, DEFAULT_WARM_START);
     }
 
     /** Reads the options from a plugin's configuration; a bad value fails with the key's full path. */
@@ -74,9 +82,11 @@ record Options(double alpha, int maxConditioningSet, int every, double learningR
         double driftForget = config.getDouble("driftForget", DEFAULT_DRIFT_FORGET);
         int minSamples = config.getInt("minSamples", DEFAULT_MIN_SAMPLES);
         double ridge = config.getDouble("ridge", DEFAULT_RIDGE);
+        String orientation = config.getString("orientation", DEFAULT_ORIENTATION);
         boolean warmStart = config.getBoolean("warmStart", DEFAULT_WARM_START);
         try {
-            return new Options(alpha, maxConditioningSet, every, learningRate, driftForget, minSamples, ridge, warmStart);
+            return new Options(alpha, maxConditioningSet, every, learningRate, driftForget, minSamples, ridge, orientation,
+                    warmStart);
         } catch (InvalidOptionException e) {
             throw config.invalid(e);
         }

@@ -14,6 +14,13 @@ import java.util.Arrays;
  * triple {@code i - k - j} is a collider iff {@code k} is not in the separating set of {@code (i, j)}; then
  * Meek's rules ({@link Cpdag#orient}).
  *
+ * <p>Orientation by the majority rule (optional, Colombo and Maathuis 2014, after Ramsey, Zhang and Spirtes'
+ * conservative PC, 2006): a single separating set can be a fluke of a near-cancelling path, and then every
+ * collider it implies is wrong and Meek's rules spread the error. So for each non-adjacent pair with an
+ * unshielded triple, every subset (up to {@code maxConditioningSet}) of either end's final neighbours is
+ * tested; {@code i - k - j} is a collider iff {@code k} is in fewer than half of the separating sets found,
+ * and not oriented as one if exactly half (with none found, the search's own separating set decides).
+ *
  * <p>Warm start (optional): before level 0, each pair separated by the previous search is tested once
  * given its old separating set and removed at once if still independent; the levels then proceed on the
  * rest. When the graph has not changed this saves most of the tests; the result can differ from a cold
@@ -26,7 +33,10 @@ final class PcSearch {
     private final int[] subset;
     private final int[] positions;
 
-    PcSearch(int nodes, int maxConditioningSet, IndependenceTest test) {
+    private final boolean majority;
+
+    PcSearch(int nodes, int maxConditioningSet, IndependenceTest test, boolean majority) {
+        this.majority = majority;
         this.n = nodes;
         this.maxConditioningSet = maxConditioningSet;
         this.test = test;
@@ -92,8 +102,73 @@ final class PcSearch {
                 break;
             }
         }
-        Cpdag graph = Cpdag.orient(n, adj, (i, k, j) -> !contains(sepsets[i * n + j], k));
+        Cpdag graph;
+        if (majority) {
+            java.util.Map<Integer, int[]> votes = new java.util.HashMap<>();
+            graph = Cpdag.orient(n, adj, (i, k, j) -> {
+                // votes of the pair: [separating sets found, of which holding node x for every x]
+                int[] v = votes.computeIfAbsent(i * n + j, key -> separatingVotes(adj, i, j));
+                int found = v[n];
+                if (found == 0) {
+                    return !contains(sepsets[i * n + j], k);
+                }
+                return 2 * v[k] < found;
+            });
+        } else {
+            graph = Cpdag.orient(n, adj, (i, k, j) -> !contains(sepsets[i * n + j], k));
+        }
         return new Result(graph, sepsets);
+    }
+
+    /**
+     * Tests {@code i} against {@code j} given every subset of size up to {@code maxConditioningSet} of
+     * {@code i}'s neighbours and of {@code j}'s (a subset of both ends' is tested once); returns per node
+     * how many separating sets held it, and at index {@code n} how many were found.
+     */
+    private int[] separatingVotes(boolean[] adj, int i, int j) {
+        int[] votes = new int[n + 1];
+        java.util.Set<java.util.List<Integer>> seen = new java.util.HashSet<>();
+        for (int end : new int[] {i, j}) {
+            int m = 0;
+            int[] pool = new int[n];
+            for (int x = 0; x < n; x++) {
+                if (x != i && x != j && adj[end * n + x]) {
+                    pool[m++] = x;
+                }
+            }
+            for (int size = 0; size <= Math.min(maxConditioningSet, m); size++) {
+                int[] idx = new int[size];
+                for (int k = 0; k < size; k++) {
+                    idx[k] = k;
+                }
+                while (true) {
+                    int[] set = new int[size];
+                    java.util.List<Integer> key = new java.util.ArrayList<>(size);
+                    for (int k = 0; k < size; k++) {
+                        set[k] = pool[idx[k]];
+                        key.add(set[k]);
+                    }
+                    if (seen.add(key) && test.independent(i, j, set, size)) {
+                        votes[n]++;
+                        for (int x : set) {
+                            votes[x]++;
+                        }
+                    }
+                    int k = size - 1;
+                    while (k >= 0 && idx[k] == m - size + k) {
+                        k--;
+                    }
+                    if (k < 0) {
+                        break;
+                    }
+                    idx[k]++;
+                    for (int x = k + 1; x < size; x++) {
+                        idx[x] = idx[x - 1] + 1;
+                    }
+                }
+            }
+        }
+        return votes;
     }
 
     private void separate(boolean[] adj, int[][] sepsets, int i, int j, int[] s) {

@@ -151,6 +151,11 @@ class CausalCheckpointTest {
                 () -> restore(expert(CLASSES, Map.of("alpha", 0.05, "warmStart", true)), state));
         assertTrue(warm.getMessage().contains("warmStart"), warm.getMessage());
 
+        IOException orientation = assertThrows(IOException.class,
+                () -> restore(expert(CLASSES, Map.of("alpha", 0.05, "orientation", "standard")), state));
+        assertTrue(orientation.getMessage().contains("orientation = majority")
+                && orientation.getMessage().contains("orientation = standard"), orientation.getMessage());
+
         DataSchema four = new DataSchema(FEATURES.subList(0, 4), Task.CLASSIFICATION, List.of("x", "y", "z"));
         IOException shape = assertThrows(IOException.class, () -> restore(expert(four, Map.of("alpha", 0.05)), state));
         assertTrue(shape.getMessage().contains("5 features") && shape.getMessage().contains("4 features"), shape.getMessage());

@@ -40,7 +40,7 @@ class CausalExpertFactoryTest {
 
     @Test
     void defaultsApplyWhenNothingIsConfigured() {
-        assertEquals(new Options(0.01, 3, 10, 0.001, 0.5, 50, 0.01, false), Options.from(PluginConfig.empty()));
+        assertEquals(new Options(0.01, 3, 10, 0.001, 0.5, 50, 0.01, "majority", false), Options.from(PluginConfig.empty()));
         assertEquals(Options.defaults(), Options.from(PluginConfig.empty()));
         Expert expert = new CausalExpertFactory().create(PluginConfig.empty(), CONTEXT);
         assertEquals(0.001, expert.learningRate());
@@ -57,8 +57,8 @@ class CausalExpertFactoryTest {
     @Test
     void readsEveryOption() {
         PluginConfig config = PluginConfig.of("experts[0].config", Map.of("alpha", 0.05, "maxConditioningSet", 0,
-                "every", 3, "learningRate", 0.0, "driftForget", 0.0, "minSamples", 1, "ridge", 0.0, "warmStart", true));
-        assertEquals(new Options(0.05, 0, 3, 0.0, 0.0, 1, 0.0, true), Options.from(config));
+                "every", 3, "learningRate", 0.0, "driftForget", 0.0, "minSamples", 1, "ridge", 0.0, "orientation", "standard", "warmStart", true));
+        assertEquals(new Options(0.05, 0, 3, 0.0, 0.0, 1, 0.0, "standard", true), Options.from(config));
         assertTrue(config.unreadKeys().isEmpty());
     }
 
@@ -82,6 +82,7 @@ class CausalExpertFactoryTest {
                 Arguments.of("driftForget", -0.5), Arguments.of("driftForget", 1.0), Arguments.of("driftForget", Double.NaN),
                 Arguments.of("minSamples", 0), Arguments.of("minSamples", -10),
                 Arguments.of("ridge", -1e-3), Arguments.of("ridge", Double.NaN), Arguments.of("ridge", Double.POSITIVE_INFINITY),
+                Arguments.of("orientation", "sideways"), Arguments.of("orientation", 3),
                 Arguments.of("warmStart", "sometimes"));
     }
 
@@ -99,7 +100,7 @@ class CausalExpertFactoryTest {
     @Test
     void theOptionsRecordNamesTheOptionItself() {
         InvalidOptionException e = assertThrows(InvalidOptionException.class,
-                () -> new Options(0.01, 3, 10, 0.001, 0.5, 50, -1, false));
+                () -> new Options(0.01, 3, 10, 0.001, 0.5, 50, -1, "majority", false));
         assertEquals("ridge", e.key());
         assertTrue(e.reason().contains("-1"), e.reason());
     }

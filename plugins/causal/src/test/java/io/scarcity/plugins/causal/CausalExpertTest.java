@@ -102,7 +102,7 @@ class CausalExpertTest {
      * new graph is found exactly 2500 rows after the change; with the drift signal (an immediate search,
      * half the old statistics forgotten) 2050 rows after it. From then on it is kept exactly except for two
      * isolated searches (each standing for 10 batches) that add a false edge x0 - x2, which shields the
-     * collider at x3 (SHD 5): 91 of 111 batches. The structural change peaks at 6/28 pairs.
+     * collider at x3 (SHD 5): 91 of 111 batches. The structural change peaks at 8/28 pairs.
      */
     @Test
     void afterTheGraphChangesTheStructuralChangeRisesAndTheNewGraphIsRecovered() {
