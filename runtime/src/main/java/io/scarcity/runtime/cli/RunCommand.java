@@ -69,6 +69,11 @@ final class RunCommand implements Callable<Integer> {
             if (quarantined > 0) {
                 out.printf(Locale.ROOT, "  %,d invalid rows quarantined %s (reasons in run.log)%n", quarantined, r.quarantinedRows());
             }
+            long filtered = r.filteredRows().values().stream().mapToLong(Long::longValue).sum();
+            if (filtered > 0) {
+                out.printf(Locale.ROOT, "  %,d rows held back by row filters %s (not predicted, learned or counted; per rule in metrics.jsonl)%n",
+                        filtered, r.filteredRows());
+            }
             out.printf(Locale.ROOT, "  %,.0f rows/s; results in %s%n", r.rows() / Math.max(1e-9, r.elapsedNanos() / 1e9),
                     Path.of("").toAbsolutePath().relativize(outcome.runDir().toAbsolutePath()));
             return 0;

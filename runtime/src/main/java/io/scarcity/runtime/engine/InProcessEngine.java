@@ -401,6 +401,10 @@ public final class InProcessEngine implements AutoCloseable {
                 totals.gossipBytes += gossipBytes;
                 for (ClientRoundResult r : results) {
                     totals.rows += r.rows();
+                    Double held = r.metrics().plugins().get("client.quarantined-rows");
+                    if (held != null && held > 0) {
+                        totals.filtered.merge(r.domain(), held.longValue(), Long::sum);
+                    }
                     totals.correct += r.correct();
                     totals.lossSum += r.lossSum();
                     double[] acc = domainAcc.computeIfAbsent(r.domain(), k -> new double[3]);
@@ -458,8 +462,13 @@ public final class InProcessEngine implements AutoCloseable {
         domainAcc.forEach((d, a) -> accuracy.put(d, new double[] {
             a[1] == 0 ? Double.NaN : a[2] == 1 ? a[0] / a[1] : Math.sqrt(a[0] / a[1]), a[1], a[2]}));
         return new RunResult(completed, stopReason, totals.rows, totals.correct, totals.lossSum, accuracy, injected, detected,
-                quarantined, coordinator.memory().accepted(), coordinator.rejected(), totals.gossipBytes, List.copyOf(evaluations),
+                quarantined, Map.copyOf(totals.filtered), coordinator.memory().accepted(), coordinator.rejected(), totals.gossipBytes, List.copyOf(evaluations),
                 System.nanoTime() - start);
+    }
+
+    /** Per domain: rows that row filters (e.g. governance rules) kept out of the pipeline so far. */
+    public Map<String, Long> filteredRows() {
+        return new TreeMap<>(totals.filtered);
     }
 
     /** Drift positions the sources declare, per domain, as {@code stream row -> round it falls in}. */

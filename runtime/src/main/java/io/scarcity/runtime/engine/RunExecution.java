@@ -281,7 +281,8 @@ public final class RunExecution {
     }
 
     private static SummaryCollector.Facts facts(InProcessEngine engine) {
-        return new SummaryCollector.Facts(engine.injectedDrifts(), engine.quarantined(), engine.coordinatorTotals());
+        return new SummaryCollector.Facts(engine.injectedDrifts(), engine.quarantined(), engine.filteredRows(),
+                engine.coordinatorTotals());
     }
 
     /** One observer that forwards every call (rounds, task evaluations, checkpoints) to each of {@code observers}. */

@@ -14,9 +14,12 @@ import java.util.Map;
  * @param detectedDrifts rounds in which each client detected a drift
  * @param taskEvaluations accuracy-matrix rows of task streams, in order (empty without task streams)
  * @param quarantinedRows rows skipped as invalid per domain (sources configured to quarantine)
+ * @param filteredRows rows per domain that row filters (e.g. governance rules) kept out of the pipeline;
+ *        they are not in {@code rows}
  */
 public record RunResult(int roundsCompleted, String stopReason, long rows, long correct, double lossSum,
                         Map<String, double[]> domainMetrics, Map<String, Map<Long, Integer>> injectedDrifts,
-                        Map<String, List<Integer>> detectedDrifts, Map<String, Long> quarantinedRows, long insightsAccepted, long insightsRejected,
+                        Map<String, List<Integer>> detectedDrifts, Map<String, Long> quarantinedRows,
+                        Map<String, Long> filteredRows, long insightsAccepted, long insightsRejected,
                         long gossipBytes, List<TaskEvaluation> taskEvaluations, long elapsedNanos) {
 }

@@ -22,6 +22,8 @@ final class RunTotals implements Checkpointable {
     /** Per domain: [correct or squared errors, rows, 1 if classification]. */
     final Map<String, double[]> domainAcc = new TreeMap<>();
     final Map<String, List<Integer>> detected = new TreeMap<>();
+    /** Per domain: rows that row filters (e.g. governance rules) kept out of the pipeline. */
+    final Map<String, Long> filtered = new TreeMap<>();
     final List<TaskEvaluation> evaluations = new ArrayList<>();
 
     @Override
@@ -41,6 +43,11 @@ final class RunTotals implements Checkpointable {
         for (Map.Entry<String, List<Integer>> e : detected.entrySet()) {
             out.writeString(e.getKey());
             out.writeInts(e.getValue().stream().mapToInt(Integer::intValue).toArray());
+        }
+        out.writeInt(filtered.size());
+        for (Map.Entry<String, Long> e : filtered.entrySet()) {
+            out.writeString(e.getKey());
+            out.writeLong(e.getValue());
         }
         out.writeInt(evaluations.size());
         for (TaskEvaluation t : evaluations) {
@@ -74,6 +81,11 @@ final class RunTotals implements Checkpointable {
                 rounds.add(r);
             }
             detected.put(client, rounds);
+        }
+        filtered.clear();
+        n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            filtered.put(in.readString(), in.readLong());
         }
         evaluations.clear();
         n = in.readInt();

@@ -22,7 +22,7 @@ import java.util.TreeMap;
 public final class SummaryCollector implements RunObserver, io.scarcity.api.Checkpointable {
     /** What the engine knows besides the rounds' results. */
     public record Facts(Map<String, Map<Long, Integer>> injectedDrifts, Map<String, Long> quarantinedRows,
-                        Map<String, Double> coordinatorCounters) {
+                        Map<String, Long> filteredRows, Map<String, Double> coordinatorCounters) {
     }
 
     private final String name;
@@ -238,6 +238,7 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
         s.put("driftDetectionRounds", detections);
         if (facts != null) {
             s.put("quarantinedRows", facts.quarantinedRows());
+            s.put("filteredRows", facts.filteredRows());
             s.put("coordinatorCounters", facts.coordinatorCounters());
         }
         Map<String, Object> health = new LinkedHashMap<>();

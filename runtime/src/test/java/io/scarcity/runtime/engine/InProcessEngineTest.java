@@ -282,4 +282,21 @@ class InProcessEngineTest {
         assertEquals(1, okSummary.get("quarantinedRows").get("d").asInt());
         assertTrue(Files.readString(ok.runDir().resolve("run.log")).contains("1 rows quarantined"));
     }
+
+    @Test
+    void governanceRulesHoldRowsBackAndTheRunSaysHowMany() throws Exception {
+        RunExecution.Outcome o = run(QuickstartPaths.configs().resolve("governance-example.yaml"), "checkpoint.every=0");
+        RunResult r = o.result();
+        long held = r.filteredRows().getOrDefault("plant", 0L);
+        // 2 clients x 10 batches x 50 rows x 20 rounds streamed; the f3 < 9.5 rule rejects ~5% of SEA's rows
+        assertEquals(20_000, r.rows() + held);
+        assertTrue(held > 700 && held < 1300, "held back " + held);
+        long perRule = 0;
+        for (JsonNode line : lines(o.runDir())) {
+            perRule += line.path("plugins").path("governance.violations.f3-below-9.5").asLong(0);
+        }
+        assertEquals(held, perRule, "every held-back row broke the f3 rule, the only one SEA can break");
+        JsonNode summary = new ObjectMapper().readTree(o.runDir().resolve("summary.json").toFile());
+        assertEquals(held, summary.path("filteredRows").path("plant").asLong());
+    }
 }
