@@ -41,10 +41,10 @@ final class PrincipalSubspace {
     private final int d;
     private final int m;
     private final int k;
-    /** {@code m x d}, row {@code i} is the {@code i}-th principal direction; flat copy of {@link #rows}. */
+    /** {@code m x d}, row {@code i} is the {@code i}-th principal direction; flat copy of {@link #directions}. */
     private final double[] basis;
     /** The same directions, one array per row: what the kernels read and write. */
-    private double[][] rows;
+    private double[][] directions;
     /** Ritz values (variance of the standardised data along each direction), descending. */
     private final double[] eigenvalues;
     private final double[] reference;
@@ -53,7 +53,7 @@ final class PrincipalSubspace {
     private final double[] h;
     private final double[] ritzVectors;
     private final double[] theta;
-    /** The power step's result, then swapped with {@link #rows}. */
+    /** The power step's result, then swapped with {@link #directions}. */
     private double[][] next;
     /** Rows of the power step: the basis rows, then the batch's rows of non-zero weight. */
     private double[][] sources = new double[0][];
@@ -77,16 +77,16 @@ final class PrincipalSubspace {
         this.h = new double[m * m];
         this.ritzVectors = new double[m * m];
         this.theta = new double[m];
-        this.rows = new double[m][d];
+        this.directions = new double[m][d];
         this.next = new double[m][d];
         // A random start: power iteration needs a start with a part in every principal direction, which
         // a random basis has with probability one (a fixed one, e.g. coordinate axes, may not).
         for (int i = 0; i < m; i++) {
             for (int f = 0; f < d; f++) {
-                rows[i][f] = random.nextGaussian();
+                directions[i][f] = random.nextGaussian();
             }
         }
-        Dense.orthonormaliseRows(rows, m, d);
+        Dense.orthonormaliseRows(directions, m, d);
         canonicalSigns();
     }
 
@@ -117,7 +117,7 @@ final class PrincipalSubspace {
      * {@code count} directions, into {@code out} ({@code n x count}).
      */
     void project(double[][] z, int n, int count, double[] out) {
-        Dense.multiplyTransposed(z, n, rows, count, d, out);
+        Dense.multiplyTransposed(z, n, directions, count, d, out);
     }
 
     /**
@@ -164,7 +164,7 @@ final class PrincipalSubspace {
             coefficients = new double[(m + rows) * m];
         }
         for (int i = 0; i < m; i++) {
-            sources[i] = this.rows[i];
+            sources[i] = this.directions[i];
             for (int j = 0; j < m; j++) {
                 coefficients[i * m + j] = keep * eigenvalues[i] * ritzVectors[i * m + j];
             }
@@ -191,8 +191,8 @@ final class PrincipalSubspace {
         java.util.Arrays.fill(sources, m, count, null);
         // 3. Orthonormalise in the order of the Ritz values; those are the new eigenvalues.
         Dense.orthonormaliseRows(next, m, d);
-        double[][] swap = this.rows;
-        this.rows = next;
+        double[][] swap = this.directions;
+        this.directions = next;
         next = swap;
         for (int i = 0; i < m; i++) {
             eigenvalues[i] = Math.max(0.0, theta[i]);
@@ -203,7 +203,7 @@ final class PrincipalSubspace {
     /** Flips every direction whose dot product with the reference is negative, then refreshes the flat copy. */
     private void canonicalSigns() {
         for (int i = 0; i < m; i++) {
-            double[] row = rows[i];
+            double[] row = directions[i];
             if (Dense.dot(row, 0, reference, 0, d) < 0) {
                 for (int f = 0; f < d; f++) {
                     row[f] = -row[f];
@@ -252,10 +252,10 @@ final class PrincipalSubspace {
         }
         java.util.Arrays.sort(order, (x, y) -> Double.compare(newEigenvalues[y], newEigenvalues[x]));
         for (int i = 0; i < m; i++) {
-            System.arraycopy(newBasis, order[i] * d, rows[i], 0, d);
+            System.arraycopy(newBasis, order[i] * d, directions[i], 0, d);
             eigenvalues[i] = Math.max(0.0, newEigenvalues[order[i]]);
         }
-        Dense.orthonormaliseRows(rows, m, d);
+        Dense.orthonormaliseRows(directions, m, d);
         canonicalSigns();
     }
 
@@ -269,7 +269,7 @@ final class PrincipalSubspace {
         double[] e = in.readDoubles(m, "eigenvalues (one per tracked direction)");
         System.arraycopy(b, 0, basis, 0, b.length);
         for (int i = 0; i < m; i++) {
-            System.arraycopy(b, i * d, rows[i], 0, d);
+            System.arraycopy(b, i * d, directions[i], 0, d);
         }
         System.arraycopy(e, 0, eigenvalues, 0, e.length);
     }
