@@ -15,9 +15,35 @@ import java.util.Objects;
  * @param boostBatches number of batches the boost lasts, >= 0
  * @param priorRows how many rows of its own a class's variances are worth when they start from the
  *        coordinator's pooled feature variances (see {@link StatisticalExpert}), >= 0; 0 ignores them
+ * @param mahalanobis whether rows are also scored by their Mahalanobis distance from a running
+ *        covariance of the features (see {@link RunningCovariance})
+ * @param mahalanobisQuantile a row is flagged when its squared Mahalanobis distance exceeds this quantile
+ *        of the chi-square distribution with one degree of freedom per feature, in [0.5, 1 - 1e-9]
+ * @param maxMahalanobisFeatures up to this many features the covariance is full (quadratic cost per row),
+ *        beyond it diagonal, >= 0
+ * @param covarianceShrinkage how far the covariance is shrunk towards its diagonal before it is inverted,
+ *        in [0, 1]
+ * @param outlierWeighting how flagged rows weigh in training (see {@link Weighting})
+ * @param outlierWindow the outlier-rate signal covers the last this many rows; 0: the last batch, >= 0
  */
 record Options(double learningRate, double minVariance, double outlierThreshold, double explore,
-               double driftBoost, int boostBatches, double priorRows) {
+               double driftBoost, int boostBatches, double priorRows, boolean mahalanobis,
+               double mahalanobisQuantile, int maxMahalanobisFeatures, double covarianceShrinkage,
+               Weighting outlierWeighting, int outlierWindow) {
+    /** How outlying rows weigh when the class statistics learn them (times the row's own weight). */
+    enum Weighting {
+        /**
+         * {@code min(1, t / z, c / D)}: {@code z} the row's largest robust z-score and {@code t} its
+         * threshold, {@code D} its Mahalanobis distance and {@code c} the square root of its threshold.
+         * Rows within both thresholds keep their weight; beyond, a row's pull on a class mean is bounded.
+         */
+        HUBER,
+        /** Flagged rows get weight 0 (are not learned); others keep theirs. */
+        REJECT,
+        /** Every row keeps its weight. */
+        OFF
+    }
+
     static final double DEFAULT_LEARNING_RATE = 0.02;
     static final double DEFAULT_MIN_VARIANCE = 1e-3;
     static final double DEFAULT_OUTLIER_THRESHOLD = 3.5;
@@ -25,6 +51,14 @@ record Options(double learningRate, double minVariance, double outlierThreshold,
     static final double DEFAULT_DRIFT_BOOST = 5.0;
     static final int DEFAULT_BOOST_BATCHES = 5;
     static final double DEFAULT_PRIOR_ROWS = 2.0;
+    static final boolean DEFAULT_MAHALANOBIS = true;
+    static final double DEFAULT_MAHALANOBIS_QUANTILE = 0.999;
+    static final int DEFAULT_MAX_MAHALANOBIS_FEATURES = 64;
+    static final double DEFAULT_COVARIANCE_SHRINKAGE = 0.01;
+    static final Weighting DEFAULT_OUTLIER_WEIGHTING = Weighting.HUBER;
+    static final int DEFAULT_OUTLIER_WINDOW = 0;
+    /** Above this level the chi-square CDF in double precision no longer resolves the quantile. */
+    static final double MAX_MAHALANOBIS_QUANTILE = 1 - 1e-9;
 
     Options {
         if (!(learningRate > 0 && learningRate <= 1)) {
@@ -48,9 +82,34 @@ record Options(double learningRate, double minVariance, double outlierThreshold,
         if (!(priorRows >= 0) || Double.isInfinite(priorRows)) {
             throw new InvalidOptionException("priorRows", "must be finite and >= 0, got " + priorRows);
         }
+        if (!(mahalanobisQuantile >= 0.5 && mahalanobisQuantile <= MAX_MAHALANOBIS_QUANTILE)) {
+            throw new InvalidOptionException("mahalanobisQuantile", "must be in [0.5, " + MAX_MAHALANOBIS_QUANTILE
+                    + "] (e.g. 0.999 flags one clean Gaussian row in a thousand), got " + mahalanobisQuantile);
+        }
+        if (maxMahalanobisFeatures < 0) {
+            throw new InvalidOptionException("maxMahalanobisFeatures", "must be >= 0 (0 keeps only the variances), got "
+                    + maxMahalanobisFeatures);
+        }
+        if (!(covarianceShrinkage >= 0 && covarianceShrinkage <= 1)) {
+            throw new InvalidOptionException("covarianceShrinkage", "must be in [0, 1], got " + covarianceShrinkage);
+        }
+        if (outlierWeighting == null) {
+            throw new InvalidOptionException("outlierWeighting", "must be one of huber, reject, off");
+        }
+        if (outlierWindow < 0) {
+            throw new InvalidOptionException("outlierWindow", "must be >= 0 (0: the last batch), got " + outlierWindow);
+        }
     }
 
-    /** Options with the default {@code priorRows}. */
+    /** Options with the default outlier machinery. */
+    Options(double learningRate, double minVariance, double outlierThreshold, double explore, double driftBoost,
+            int boostBatches, double priorRows) {
+        this(learningRate, minVariance, outlierThreshold, explore, driftBoost, boostBatches, priorRows,
+                DEFAULT_MAHALANOBIS, DEFAULT_MAHALANOBIS_QUANTILE, DEFAULT_MAX_MAHALANOBIS_FEATURES,
+                DEFAULT_COVARIANCE_SHRINKAGE, DEFAULT_OUTLIER_WEIGHTING, DEFAULT_OUTLIER_WINDOW);
+    }
+
+    /** Options with the default {@code priorRows} and outlier machinery. */
     Options(double learningRate, double minVariance, double outlierThreshold, double explore, double driftBoost,
             int boostBatches) {
         this(learningRate, minVariance, outlierThreshold, explore, driftBoost, boostBatches, DEFAULT_PRIOR_ROWS);
@@ -71,8 +130,16 @@ record Options(double learningRate, double minVariance, double outlierThreshold,
         double driftBoost = config.getDouble("driftBoost", DEFAULT_DRIFT_BOOST);
         int boostBatches = config.getInt("boostBatches", DEFAULT_BOOST_BATCHES);
         double priorRows = config.getDouble("priorRows", DEFAULT_PRIOR_ROWS);
+        boolean mahalanobis = config.getBoolean("mahalanobis", DEFAULT_MAHALANOBIS);
+        double mahalanobisQuantile = config.getDouble("mahalanobisQuantile", DEFAULT_MAHALANOBIS_QUANTILE);
+        int maxMahalanobisFeatures = config.getInt("maxMahalanobisFeatures", DEFAULT_MAX_MAHALANOBIS_FEATURES);
+        double covarianceShrinkage = config.getDouble("covarianceShrinkage", DEFAULT_COVARIANCE_SHRINKAGE);
+        Weighting outlierWeighting = config.getEnum("outlierWeighting", DEFAULT_OUTLIER_WEIGHTING);
+        int outlierWindow = config.getInt("outlierWindow", DEFAULT_OUTLIER_WINDOW);
         try {
-            return new Options(learningRate, minVariance, outlierThreshold, explore, driftBoost, boostBatches, priorRows);
+            return new Options(learningRate, minVariance, outlierThreshold, explore, driftBoost, boostBatches, priorRows,
+                    mahalanobis, mahalanobisQuantile, maxMahalanobisFeatures, covarianceShrinkage, outlierWeighting,
+                    outlierWindow);
         } catch (InvalidOptionException e) {
             throw config.invalid(e);
         }

@@ -39,9 +39,34 @@ import java.util.TreeMap;
  * {@code boostBatches} batches (the detecting one included) so the statistics forget the old concept
  * faster. Replayed rows are learned at the base rate: rehearsal should not be amplified.
  *
- * <p>On every batch it also publishes {@code statistical.outlier-rate}, the fraction of rows whose
- * largest robust z-score {@code |x - median| / (1.4826 * MAD)} exceeds the threshold (see
- * {@link RobustStatistics}).
+ * <p><b>Outliers.</b> Every batch that {@link #learn} sees is scored row by row before anything learns
+ * from it, labelled or not, in two ways:
+ * <ul>
+ *   <li>the largest robust z-score {@code |x - median| / (1.4826 * MAD)} over the features, against
+ *       streaming medians and MADs ({@link RobustStatistics}); above {@code outlierThreshold} the row is
+ *       flagged. This catches a row that is extreme in one feature;</li>
+ *   <li>with {@code mahalanobis} (the default), the squared Mahalanobis distance {@code D^2} from an EW mean
+ *       and covariance of the features ({@link RunningCovariance}; full up to {@code maxMahalanobisFeatures}
+ *       features, diagonal beyond); above the {@code mahalanobisQuantile} of the chi-square distribution
+ *       with one degree of freedom per feature ({@link ChiSquare}) the row is flagged. This catches a row
+ *       whose every feature is ordinary but whose combination is not (off the correlation structure), and
+ *       many moderately unusual features together. The covariance learns at the expert's rate, but for a
+ *       full covariance at most {@code 0.1 / features}, so that it rests on about {@code 20 x features}
+ *       rows, and never faster than 0.1.</li>
+ * </ul>
+ * It publishes {@code statistical.outlier-rate}, the fraction of flagged rows in the batch (or, with
+ * {@code outlierWindow > 0}, in the last {@code outlierWindow} rows), and, once the covariance is warmed up,
+ * {@value #MAHALANOBIS_SIGNAL}, the batch's mean of {@code D^2 / features} (about 1 when the rows follow
+ * the running covariance; each row's {@code D^2} capped at 1e12).
+ *
+ * <p><b>Down-weighting</b> ({@code outlierWeighting}): the class statistics (and the target mean) learn
+ * each row with its own weight ({@link Batch#weight}) times a factor: {@code huber} (default)
+ * {@code min(1, t / z, c / D)} with {@code t} the z threshold and {@code c^2} the chi-square threshold, so
+ * rows within both thresholds count fully and a gross outlier pulls a class mean no further than a row on
+ * the threshold would; {@code reject} 0 for flagged rows; {@code off} 1. Replayed rows are scored against
+ * the current estimates (without updating them) and weighted the same way. The factor is relative to
+ * the statistics of all rows, so after an abrupt change of the whole distribution the new rows count
+ * less for a while: the robust and covariance estimates follow them at a bounded pace, by design.
  *
  * <p>Gossip state: {@code mean}, {@code variance} (class-major, {@code classes x features}),
  * {@code prior} and {@code count} per class, {@code priorCount}, and the prior-weighted moments
@@ -50,7 +75,11 @@ import java.util.TreeMap;
  * never saw a class (all zeros) does not pull that class's mean towards zero; {@code mergeState}
  * recovers mean and variance from them. {@code weightedShare = prior * pi} carries the variance prior's
  * share per class (below) the same way. For regression the arrays hold one value (the target).
- * {@code median} and {@code mad} carry the robust statistics once they are warmed up.
+ * {@code median} and {@code mad} carry the robust statistics once they are warmed up, and
+ * {@code covarianceMean}, {@code covarianceSecond} (second moments {@code C + m m'}, see
+ * {@link RunningCovariance#secondMoments}) and {@code covarianceCount} the running covariance once it is:
+ * averaged over peers they are the moments of the pooled rows, and {@code mergeState} recovers the pooled
+ * covariance from them.
  *
  * <p><b>Variance prior from the coordinator</b> (classification). A class seen a few times has a
  * useless variance estimate: after one row it is zero (so the floor {@code minVariance} decides, and the
@@ -91,14 +120,17 @@ import java.util.TreeMap;
  * learning once a class has more rows than the expert's memory, and how fast the prior's share decays.
  *
  * <p>Checkpoints ({@link Checkpointable}): the options and shape (checked on restore), every learned
- * array and count, the robust statistics with their warm-up buffer, the rate, the boost, the prior's
- * variances and shares, and the random generator's position (the jitter of the next hint).
+ * array and count, the robust statistics with their warm-up buffer, the running covariance, the outlier
+ * window, the rate, the boost, the prior's variances and shares, and the random generator's position (the
+ * jitter of the next hint).
  */
 final class StatisticalExpert implements Expert, Checkpointable {
     /** Format of {@link #saveState}; bump when it changes. */
-    static final int STATE_VERSION = 1;
-    private static final ExpertCapabilities CAPABILITIES = new ExpertCapabilities(true, true,
-            Set.of(StandardSignals.DRIFT_DETECTED), Set.of(StandardSignals.OUTLIER_RATE));
+    static final int STATE_VERSION = 2;
+    /** The batch's mean squared Mahalanobis distance per feature, published when the covariance is warmed up. */
+    static final String MAHALANOBIS_SIGNAL = "statistical.mahalanobis";
+    /** A row's term in {@link #MAHALANOBIS_SIGNAL} is capped here, so that an overflowing row keeps the signal finite. */
+    private static final double MAX_SIGNAL_DISTANCE2 = 1e12;
     /** Bounds of the base learning rate after a hint. */
     static final double MIN_RATE = 1e-4;
     static final double MAX_RATE = 1.0;
@@ -129,7 +161,18 @@ final class StatisticalExpert implements Expert, Checkpointable {
     private double targetVariance;
     private double targetCount;
 
+    private final ExpertCapabilities capabilities;
     private final RobustStatistics robust;
+    /** {@code null} without {@code mahalanobis}. */
+    private final RunningCovariance covariance;
+    /** Chi-square quantile above which {@code D^2} flags a row, and its square root (the Huber constant). */
+    private final double mahalanobisThreshold;
+    private final double mahalanobisRadius;
+    /** The last {@code outlierWindow} rows' flags, a ring; empty when the signal covers the last batch. */
+    private final boolean[] window;
+    private int windowNext;
+    private int windowFilled;
+    private int windowFlagged;
     private long samples;
     private double baseRate;
     private int boostLeft;
@@ -162,12 +205,24 @@ final class StatisticalExpert implements Expert, Checkpointable {
         this.logConstant = new double[classes];
         this.inverseVariance = new double[classes * features];
         this.robust = new RobustStatistics(features, Math.sqrt(options.minVariance()));
+        if (options.mahalanobis() && features > 0) {
+            this.covariance = new RunningCovariance(features, features <= options.maxMahalanobisFeatures(),
+                    options.covarianceShrinkage(), options.minVariance());
+            this.mahalanobisThreshold = ChiSquare.quantile(features, options.mahalanobisQuantile());
+        } else {
+            this.covariance = null;
+            this.mahalanobisThreshold = Double.POSITIVE_INFINITY;
+        }
+        this.mahalanobisRadius = Math.sqrt(mahalanobisThreshold);
+        this.window = new boolean[options.outlierWindow()];
+        this.capabilities = new ExpertCapabilities(true, true, Set.of(StandardSignals.DRIFT_DETECTED), covariance == null
+                ? Set.of(StandardSignals.OUTLIER_RATE) : Set.of(StandardSignals.OUTLIER_RATE, MAHALANOBIS_SIGNAL));
         this.baseRate = options.learningRate();
     }
 
     @Override
     public ExpertCapabilities capabilities() {
-        return CAPABILITIES;
+        return capabilities;
     }
 
     @Override
@@ -262,11 +317,100 @@ final class StatisticalExpert implements Expert, Checkpointable {
             rate = Math.min(MAX_RATE, baseRate * options.driftBoost());
             boostLeft--;
         }
-        if (batch.rows() > 0) {
-            int outliers = robust.scan(batch, Math.min(rate, MAX_ROBUST_RATE), options.outlierThreshold());
-            signals.publish(StandardSignals.OUTLIER_RATE, (double) outliers / batch.rows());
+        double[] factors = batch.rows() > 0 ? scan(batch, rate, signals) : null;
+        train(batch, rate, true, factors);
+    }
+
+    /**
+     * Scores every row (robust z and Mahalanobis distance against the estimates before the batch), lets
+     * the outlier statistics learn the batch, publishes the signals and returns the rows' training
+     * factors ({@code null}: all 1).
+     */
+    private double[] scan(Batch batch, double rate, SignalBoard signals) {
+        int rows = batch.rows();
+        double[] z = new double[rows];
+        robust.scan(batch, Math.min(rate, MAX_ROBUST_RATE), options.outlierThreshold(), z);
+        double[] d2 = null;
+        if (covariance != null) {
+            d2 = new double[rows];
+            // Every row against the snapshot first: updating marks it stale.
+            for (int r = 0; r < rows; r++) {
+                d2[r] = covariance.distance2(batch, r);
+            }
+            double covRate = Math.min(rate, MAX_ROBUST_RATE);
+            if (covariance.full()) {
+                covRate = Math.min(covRate, 0.1 / features);
+            }
+            for (int r = 0; r < rows; r++) {
+                double w = batch.weight(r);
+                if (w > 0) {
+                    covariance.update(batch, r, w, covRate, d2[r] > mahalanobisThreshold ? mahalanobisRadius / Math.sqrt(d2[r]) : 1.0);
+                }
+            }
         }
-        train(batch, rate, true);
+        double[] factors = options.outlierWeighting() == Options.Weighting.OFF ? null : new double[rows];
+        int flagged = 0;
+        int scored = 0;
+        double sumD2 = 0;
+        for (int r = 0; r < rows; r++) {
+            double distance2 = d2 == null ? Double.NaN : d2[r];
+            if (distance2 >= 0) {
+                scored++;
+                sumD2 += Math.min(distance2, MAX_SIGNAL_DISTANCE2);
+            }
+            boolean outlier = z[r] > options.outlierThreshold() || distance2 > mahalanobisThreshold;
+            if (outlier) {
+                flagged++;
+            }
+            if (factors != null) {
+                factors[r] = factor(z[r], distance2, outlier);
+            }
+            if (window.length > 0) {
+                if (windowFilled == window.length) {
+                    windowFlagged -= window[windowNext] ? 1 : 0;
+                } else {
+                    windowFilled++;
+                }
+                window[windowNext] = outlier;
+                windowFlagged += outlier ? 1 : 0;
+                windowNext = (windowNext + 1) % window.length;
+            }
+        }
+        signals.publish(StandardSignals.OUTLIER_RATE,
+                window.length > 0 ? (double) windowFlagged / windowFilled : (double) flagged / rows);
+        if (scored > 0) {
+            signals.publish(MAHALANOBIS_SIGNAL, sumD2 / scored / features);
+        }
+        return factors;
+    }
+
+    /** A row's training factor (see the class description); {@code distance2} is NaN when not scored. */
+    private double factor(double z, double distance2, boolean outlier) {
+        if (options.outlierWeighting() == Options.Weighting.REJECT) {
+            return outlier ? 0.0 : 1.0;
+        }
+        double f = 1.0;
+        if (z > options.outlierThreshold()) {
+            f = options.outlierThreshold() / z;
+        }
+        if (distance2 > mahalanobisThreshold) {
+            f = Math.min(f, mahalanobisRadius / Math.sqrt(distance2));
+        }
+        return f;
+    }
+
+    /** Training factors of replayed rows, scored against the current estimates without updating them. */
+    private double[] replayFactors(Batch batch) {
+        if (options.outlierWeighting() == Options.Weighting.OFF || !batch.hasLabels()) {
+            return null;
+        }
+        double[] factors = new double[batch.rows()];
+        for (int r = 0; r < batch.rows(); r++) {
+            double z = robust.maxZ(batch, r);
+            double distance2 = covariance == null ? Double.NaN : covariance.distance2(batch, r);
+            factors[r] = factor(z, distance2, z > options.outlierThreshold() || distance2 > mahalanobisThreshold);
+        }
+        return factors;
     }
 
     @Override
@@ -275,10 +419,10 @@ final class StatisticalExpert implements Expert, Checkpointable {
         checkShape(batch);
         // Replayed rows were counted when first seen; counting them again would inflate the
         // sample weight this state gets in gossip.
-        train(batch, baseRate, false);
+        train(batch, baseRate, false, replayFactors(batch));
     }
 
-    private void train(Batch batch, double rate, boolean countSamples) {
+    private void train(Batch batch, double rate, boolean countSamples, double[] factors) {
         if (!batch.hasLabels()) {
             return;
         }
@@ -289,6 +433,12 @@ final class StatisticalExpert implements Expert, Checkpointable {
             }
             if (countSamples) {
                 samples++;
+            }
+            if (factors != null) {
+                w *= factors[r];
+                if (w <= 0) {
+                    continue;
+                }
             }
             double ew = Math.min(1.0, rate * w);
             if (classification) {
@@ -434,6 +584,11 @@ final class StatisticalExpert implements Expert, Checkpointable {
             w.put("median", robust.median());
             w.put("mad", robust.mad());
         }
+        if (covariance != null && covariance.ready()) {
+            w.put("covarianceMean", covariance.mean());
+            w.put("covarianceSecond", covariance.secondMoments());
+            w.put("covarianceCount", new double[] {covariance.count()});
+        }
         return new ExpertState("statistical", w, samples);
     }
 
@@ -446,6 +601,9 @@ final class StatisticalExpert implements Expert, Checkpointable {
         Objects.requireNonNull(merged, "merged is null");
         double[] median = optional(merged, "median", features);
         double[] mad = optional(merged, "mad", features);
+        double[] covarianceMean = covariance == null ? null : optional(merged, "covarianceMean", features);
+        double[] covarianceSecond = covariance == null ? null : optional(merged, "covarianceSecond", covariance.secondLength());
+        double[] covarianceCount = covariance == null ? null : optional(merged, "covarianceCount", 1);
         if (classification) {
             int n = classes * features;
             double[] newMean = require(merged, "mean", n);
@@ -493,6 +651,10 @@ final class StatisticalExpert implements Expert, Checkpointable {
         if (median != null && mad != null) {
             robust.set(median, mad);
         }
+        if (covarianceMean != null && covarianceSecond != null && covarianceCount != null) {
+            // Averaged means and second moments are those of the pooled rows (see RunningCovariance).
+            covariance.setMoments(covarianceCount[0], covarianceMean, covarianceSecond);
+        }
         samples = merged.samples();
     }
 
@@ -513,6 +675,17 @@ final class StatisticalExpert implements Expert, Checkpointable {
         out.writeDouble(targetVariance);
         out.writeDouble(targetCount);
         robust.save(out);
+        if (covariance != null) {
+            covariance.save(out);
+        }
+        out.writeInt(windowNext);
+        out.writeInt(windowFilled);
+        out.writeInt(windowFlagged);
+        byte[] flags = new byte[window.length];
+        for (int i = 0; i < flags.length; i++) {
+            flags[i] = (byte) (window[i] ? 1 : 0);
+        }
+        out.writeBytes(flags);
         out.writeLong(samples);
         out.writeDouble(baseRate);
         out.writeInt(boostLeft);
@@ -547,6 +720,24 @@ final class StatisticalExpert implements Expert, Checkpointable {
         // The robust statistics read into themselves; everything before was only read so far, and a
         // failure below leaves a half-restored expert, which the runtime discards with the failed resume.
         robust.restore(in);
+        if (covariance != null) {
+            covariance.restore(in);
+        }
+        int newNext = in.readInt();
+        int newFilled = in.readInt();
+        int newFlagged = in.readInt();
+        byte[] flags = in.readBytes();
+        if (flags.length != window.length || newNext < 0 || (window.length > 0 && newNext >= window.length) || newFilled < 0
+                || newFilled > window.length || newFlagged < 0 || newFlagged > newFilled) {
+            throw new IOException("statistical expert checkpoint: an outlier window of " + flags.length + " rows at "
+                    + newNext + " (" + newFlagged + " of " + newFilled + " flagged), expected " + window.length + " rows");
+        }
+        for (int i = 0; i < flags.length; i++) {
+            window[i] = flags[i] != 0;
+        }
+        windowNext = newNext;
+        windowFilled = newFilled;
+        windowFlagged = newFlagged;
         long newSamples = in.readLong();
         double newRate = in.readDouble();
         int newBoost = in.readInt();
@@ -585,6 +776,12 @@ final class StatisticalExpert implements Expert, Checkpointable {
         out.writeDouble(options.driftBoost());
         out.writeInt(options.boostBatches());
         out.writeDouble(options.priorRows());
+        out.writeInt(options.mahalanobis() ? 1 : 0);
+        out.writeDouble(options.mahalanobisQuantile());
+        out.writeInt(options.maxMahalanobisFeatures());
+        out.writeDouble(options.covarianceShrinkage());
+        out.writeInt(options.outlierWeighting().ordinal());
+        out.writeInt(options.outlierWindow());
     }
 
     /** A checkpoint written with other options would continue a different expert: refuse it, naming the option. */
@@ -596,6 +793,12 @@ final class StatisticalExpert implements Expert, Checkpointable {
         in.expectDouble("statistical expert", "driftBoost", options.driftBoost());
         in.expectInt("statistical expert", "boostBatches", options.boostBatches());
         in.expectDouble("statistical expert", "priorRows", options.priorRows());
+        in.expectInt("statistical expert", "mahalanobis (1 = true)", options.mahalanobis() ? 1 : 0);
+        in.expectDouble("statistical expert", "mahalanobisQuantile", options.mahalanobisQuantile());
+        in.expectInt("statistical expert", "maxMahalanobisFeatures", options.maxMahalanobisFeatures());
+        in.expectDouble("statistical expert", "covarianceShrinkage", options.covarianceShrinkage());
+        in.expectInt("statistical expert", "outlierWeighting (0 = huber, 1 = reject, 2 = off)", options.outlierWeighting().ordinal());
+        in.expectInt("statistical expert", "outlierWindow", options.outlierWindow());
     }
 
     private static double[] require(ExpertState state, String name, int length) {

@@ -20,7 +20,7 @@ public final class StatisticalExpertFactory implements ExpertFactory {
 
     @Override
     public String description() {
-        return "Exponentially weighted Gaussian naive Bayes (or target mean) with a robust outlier-rate signal";
+        return "Exponentially weighted Gaussian naive Bayes (or target mean); robust z-score and Mahalanobis outlier flags, down-weighted in training";
     }
 
     @Override

@@ -95,12 +95,18 @@ class StatisticalCheckpointTest {
         }
         e.learn(batch, new BatchOutcome(p, losses, 1), board);
         e.replay(replay);
-        out[out.length - 1] = board.get(StandardSignals.OUTLIER_RATE, Double.NaN);
-        return out;
+        double[] withSignals = java.util.Arrays.copyOf(out, out.length + 1);
+        withSignals[out.length - 1] = board.get(StandardSignals.OUTLIER_RATE, Double.NaN);
+        withSignals[out.length] = board.get(StatisticalExpert.MAHALANOBIS_SIGNAL, -1.0);
+        return withSignals;
     }
 
     private static void assertContinuesIdentically(DataSchema schema) throws IOException {
-        Expert a = expert(schema, Map.of());
+        assertContinuesIdentically(schema, Map.of());
+    }
+
+    private static void assertContinuesIdentically(DataSchema schema, Map<String, ?> config) throws IOException {
+        Expert a = expert(schema, config);
         SignalBoard boardA = new InMemorySignalBoard();
         Random random = new Random(31);
         for (int b = 0; b < 12; b++) {
@@ -111,7 +117,7 @@ class StatisticalCheckpointTest {
             }
         }
         byte[] state = save(a);
-        Expert b = expert(schema, Map.of());
+        Expert b = expert(schema, config);
         restore(b, state);
         assertArrayEquals(state, save(b), "the restored expert saves the same state");
         SignalBoard boardB = new InMemorySignalBoard();
@@ -150,6 +156,30 @@ class StatisticalCheckpointTest {
     @Test
     void aRestoredRegressorContinuesBitForBit() throws IOException {
         assertContinuesIdentically(REGRESSION);
+    }
+
+    @Test
+    void theOutlierMachineryContinuesBitForBitInEveryConfiguration() throws IOException {
+        // the default (full covariance, Huber) is covered above; a diagonal covariance, rejection, a window
+        assertContinuesIdentically(SCHEMA, Map.of("maxMahalanobisFeatures", 0, "outlierWeighting", "reject", "outlierWindow", 37));
+        assertContinuesIdentically(SCHEMA, Map.of("mahalanobis", false, "outlierWindow", 1000));
+        assertContinuesIdentically(REGRESSION, Map.of("outlierWindow", 45, "covarianceShrinkage", 0.3));
+    }
+
+    @Test
+    void aCheckpointOfOtherOutlierOptionsIsRefusedNamingTheOption() throws IOException {
+        Map<String, Object> saved = Map.of("outlierWindow", 40);
+        Expert a = expert(SCHEMA, saved);
+        step(a, new InMemorySignalBoard(), batch(SCHEMA, new Random(1), 60, true), batch(SCHEMA, new Random(2), 2, false), 0);
+        byte[] state = save(a);
+        for (Map.Entry<String, Object> other : Map.<String, Object>of("mahalanobis", false, "mahalanobisQuantile", 0.99,
+                "maxMahalanobisFeatures", 2, "covarianceShrinkage", 0.5, "outlierWeighting", "off", "outlierWindow", 41).entrySet()) {
+            Map<String, Object> config = new java.util.HashMap<>(saved);
+            config.put(other.getKey(), other.getValue());
+            IOException e = assertThrows(IOException.class, () -> restore(expert(SCHEMA, config), state), other.getKey());
+            assertTrue(e.getMessage().contains(other.getKey()), e.getMessage());
+        }
+        restore(expert(SCHEMA, saved), state);
     }
 
     @Test

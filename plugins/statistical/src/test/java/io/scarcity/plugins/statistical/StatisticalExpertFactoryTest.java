@@ -43,7 +43,29 @@ class StatisticalExpertFactoryTest {
         assertTrue(expert.capabilities().predicts());
         assertTrue(expert.capabilities().gossipable());
         assertEquals(java.util.Set.of(StandardSignals.DRIFT_DETECTED), expert.capabilities().reads());
-        assertEquals(java.util.Set.of(StandardSignals.OUTLIER_RATE), expert.capabilities().writes());
+        assertEquals(java.util.Set.of(StandardSignals.OUTLIER_RATE, StatisticalExpert.MAHALANOBIS_SIGNAL),
+                expert.capabilities().writes());
+        Options o = Options.defaults();
+        assertTrue(o.mahalanobis());
+        assertEquals(0.999, o.mahalanobisQuantile());
+        assertEquals(64, o.maxMahalanobisFeatures());
+        assertEquals(0.01, o.covarianceShrinkage());
+        assertEquals(Options.Weighting.HUBER, o.outlierWeighting());
+        assertEquals(0, o.outlierWindow());
+        Expert robustOnly = new StatisticalExpertFactory().create(
+                PluginConfig.of("experts[0].config", Map.of("mahalanobis", false)), CONTEXT);
+        assertEquals(java.util.Set.of(StandardSignals.OUTLIER_RATE), robustOnly.capabilities().writes());
+    }
+
+    @Test
+    void readsEveryOutlierOption() {
+        PluginConfig config = PluginConfig.of("experts[0].config", Map.of("mahalanobis", false, "mahalanobisQuantile", 0.99,
+                "maxMahalanobisFeatures", 8, "covarianceShrinkage", 0.2, "outlierWeighting", "reject", "outlierWindow", 500));
+        assertEquals(new Options(0.02, 1e-3, 3.5, 0.1, 5.0, 5, 2.0, false, 0.99, 8, 0.2, Options.Weighting.REJECT, 500),
+                Options.from(config));
+        assertTrue(config.unreadKeys().isEmpty());
+        assertEquals(Options.Weighting.OFF,
+                Options.from(PluginConfig.of("c", Map.of("outlierWeighting", "off"))).outlierWeighting());
     }
 
     @Test
@@ -61,7 +83,13 @@ class StatisticalExpertFactoryTest {
                 Arguments.of("minVariance", 0.0), Arguments.of("outlierThreshold", -3.0),
                 Arguments.of("explore", -0.1), Arguments.of("driftBoost", 0.5), Arguments.of("boostBatches", -1),
                 Arguments.of("boostBatches", 1.5), Arguments.of("priorRows", -1.0),
-                Arguments.of("priorRows", Double.POSITIVE_INFINITY));
+                Arguments.of("priorRows", Double.POSITIVE_INFINITY),
+                Arguments.of("mahalanobis", "yes"), Arguments.of("mahalanobisQuantile", 0.4),
+                Arguments.of("mahalanobisQuantile", 1.0), Arguments.of("mahalanobisQuantile", "high"),
+                Arguments.of("maxMahalanobisFeatures", -1), Arguments.of("maxMahalanobisFeatures", 2.5),
+                Arguments.of("covarianceShrinkage", -0.1), Arguments.of("covarianceShrinkage", 1.5),
+                Arguments.of("outlierWeighting", "soft"), Arguments.of("outlierWeighting", 1),
+                Arguments.of("outlierWindow", -5), Arguments.of("outlierWindow", 0.5));
     }
 
     @ParameterizedTest
