@@ -120,6 +120,9 @@ class ResumeTest {
                   - {plugin: geometry}
                   - {plugin: reconstruction}
                   - {plugin: temporal}
+                  - {plugin: causal, config: {every: 2, minSamples: 20}}
+                  - plugin: governance
+                    config: {rules: [{type: compare, left: c20, op: "<", value: 15}]}
                 router: {plugin: ucb, config: {k: 2}}
                 output: {progress: off}
                 """;
