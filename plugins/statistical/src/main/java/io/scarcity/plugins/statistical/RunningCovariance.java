@@ -4,7 +4,6 @@ import io.scarcity.api.Batch;
 import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import java.io.IOException;
-import java.util.Arrays;
 
 /**
  * An exponentially weighted mean and covariance of the features, and the squared Mahalanobis distance
@@ -25,10 +24,12 @@ import java.util.Arrays;
  *
  * <p><b>Snapshot.</b> Rows are scored against a snapshot of the estimates: a regularised covariance
  * {@code (1 - s) C + s diag(C) + floor I} ({@code s} the shrinkage towards the diagonal, {@code floor} the
- * expert's {@code minVariance}), its Cholesky factor {@code L} and {@code L^-1}, so that
- * {@code D^2 = |L^-1 (x - m)|^2}. It is recomputed lazily after the estimates changed, i.e. once per batch
- * and never per row, and it is a function of the estimates alone, so a restored checkpoint scores exactly
- * as the original would.
+ * expert's {@code minVariance}) and its Cholesky factor {@code L}, so that {@code D^2 = |y|^2} with
+ * {@code L y = x - m} solved by forward substitution ({@code d^2 / 2} multiply-adds per row). It is recomputed
+ * lazily after the estimates changed, i.e. once per batch and never per row ({@code d^3 / 6}), and it is a
+ * function of the estimates alone, so a restored checkpoint scores exactly as the original would. Both the
+ * factorisation (right-looking) and the substitution run over contiguous columns of a packed column-major
+ * {@code L}, so their inner loops are vectorisable updates rather than dot products.
  *
  * <p><b>Warm-up.</b> Nothing is scored (every distance is {@code NaN}) until the estimates rest on
  * {@link #warmUpRows} weighted rows: an estimated covariance of few rows inflates distances (with
@@ -45,16 +46,36 @@ final class RunningCovariance {
 
     private double count;
     private final double[] mean;
-    /** Full: lower triangle of a row-major d x d matrix. Diagonal: the d variances. */
+    /**
+     * Full: the lower triangle packed by rows (row i at {@code i (i + 1) / 2}), times {@link #scale}.
+     * Diagonal: the d variances.
+     */
     private final double[] cov;
+    /**
+     * The full covariance is {@code scale * cov}: forgetting multiplies {@code scale} instead of every entry,
+     * so a row costs one multiply-add per entry. {@link #normalise} folds it back (to 1) after each batch.
+     */
+    private double scale = 1.0;
+    /**
+     * Rows learned but not yet added to {@link #cov} (full only): their deviations and gains. They are
+     * added four at a time, one pass over the matrix per four rows; {@link #normalise} adds the rest.
+     */
+    private final double[][] pending;
+    private final double[] pendingGain = new double[BLOCK];
+    private int pendingRows;
+    /** Rows per pass over the covariance or the factor. */
+    private static final int BLOCK = 4;
 
     // Snapshot (derived from the above; never saved).
     private boolean stale = true;
     private final double[] snapMean;
-    /** Full: {@code L^-1} column-major, column k holding rows k..d-1 at [k d + k, k d + d). Diagonal: 1 / variance. */
-    private final double[] inverse;
-    private final double[] work;
+    /** Full: {@code L} packed by columns (column k, rows k..d-1, at {@link #column}(k)). Empty when diagonal. */
+    private final double[] factor;
+    /** Full: {@code 1 / L_kk}. Diagonal: {@code 1 / variance}. */
+    private final double[] inverseDiagonal;
     private final double[] dev;
+    /** Scratch of {@link #distances}: one array per feature, one entry per row of the batch. */
+    private double[][] block = new double[0][0];
 
     RunningCovariance(int features, boolean full, double shrinkage, double floor) {
         this.d = features;
@@ -63,11 +84,17 @@ final class RunningCovariance {
         this.floor = floor;
         this.warmUpRows = Math.max(RobustStatistics.WARM_UP, full ? 10.0 * features : 0.0);
         this.mean = new double[d];
-        this.cov = new double[full ? d * d : d];
+        this.cov = new double[full ? d * (d + 1) / 2 : d];
         this.snapMean = new double[d];
-        this.inverse = new double[full ? d * d : d];
-        this.work = new double[full ? d * d : 0];
+        this.factor = new double[full ? d * (d + 1) / 2 : 0];
+        this.inverseDiagonal = new double[d];
         this.dev = new double[d];
+        this.pending = new double[full ? BLOCK : 0][d];
+    }
+
+    /** Offset of column {@code k} (rows k..d-1) in the column-packed factor. */
+    private int column(int k) {
+        return k * d - k * (k - 1) / 2;
     }
 
     boolean full() {
@@ -98,24 +125,76 @@ final class RunningCovariance {
         if (!full) {
             for (int j = 0; j < d; j++) {
                 double z = batch.value(row, j) - snapMean[j];
-                s += z * z * inverse[j];
+                s += z * z * inverseDiagonal[j];
             }
             return s >= 0 ? s : Double.POSITIVE_INFINITY;
         }
         double[] y = dev;
-        Arrays.fill(y, 0.0);
-        // y = L^-1 (x - m) by columns: each step is an axpy over a contiguous column, which vectorises.
+        for (int j = 0; j < d; j++) {
+            y[j] = batch.value(row, j) - snapMean[j];
+        }
+        // Forward substitution L y = x - m by columns: once y_k is known, it leaves the rest of the system.
+        double[] l = factor;
         for (int k = 0; k < d; k++) {
-            double z = batch.value(row, k) - snapMean[k];
-            int o = k * d;
-            for (int i = k; i < d; i++) {
-                y[i] += inverse[o + i] * z;
+            double yk = y[k] * inverseDiagonal[k];
+            s += yk * yk;
+            int o = column(k) - k;
+            for (int i = k + 1; i < d; i++) {
+                y[i] -= yk * l[o + i];
             }
         }
-        for (int i = 0; i < d; i++) {
-            s += y[i] * y[i];
-        }
         return s >= 0 ? s : Double.POSITIVE_INFINITY;
+    }
+
+    /**
+     * {@link #distance2} of every row of a batch into {@code out}. With a full covariance the batch is
+     * solved at once, {@code L Y = (X - m)'} with one column per row: each step of the substitution is then
+     * an update over the batch's rows (long, contiguous, vectorisable) rather than over a short column.
+     */
+    void distances(Batch batch, double[] out) {
+        int rows = batch.rows();
+        if (!full || !ready() || rows < BLOCK) {
+            for (int r = 0; r < rows; r++) {
+                out[r] = distance2(batch, r);
+            }
+            return;
+        }
+        if (stale) {
+            refresh();
+        }
+        if (block.length < d || block[0].length < rows) {
+            block = new double[d][Math.max(rows, 64)];
+        }
+        double[][] y = block;
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < d; j++) {
+                y[j][r] = batch.value(r, j) - snapMean[j];
+            }
+        }
+        java.util.Arrays.fill(out, 0, rows, 0.0);
+        double[] l = factor;
+        for (int k = 0; k < d; k++) {
+            double inv = inverseDiagonal[k];
+            double[] yk = y[k];
+            for (int r = 0; r < rows; r++) {
+                double v = yk[r] * inv;
+                yk[r] = v;
+                out[r] += v * v;
+            }
+            int o = column(k) - k;
+            for (int i = k + 1; i < d; i++) {
+                double lik = l[o + i];
+                double[] yi = y[i];
+                for (int r = 0; r < rows; r++) {
+                    yi[r] -= lik * yk[r];
+                }
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            if (!(out[r] >= 0)) {
+                out[r] = Double.POSITIVE_INFINITY;
+            }
+        }
     }
 
     /**
@@ -138,12 +217,22 @@ final class RunningCovariance {
             mean[j] += a * dev[j];
         }
         if (full) {
-            for (int i = 0; i < d; i++) {
-                double ci = keep * a * dev[i];
-                int o = i * d;
-                for (int k = 0; k <= i; k++) {
-                    cov[o + k] = keep * cov[o + k] + ci * dev[k];
-                }
+            if (keep == 0) {
+                java.util.Arrays.fill(cov, 0.0); // the first row: no spread yet
+                pendingRows = 0;
+                scale = 1.0;
+                stale = true;
+                return;
+            }
+            // C' = (1 - a) (C + a dev dev') with C = scale * cov: cov gains (a / scale) dev dev'.
+            System.arraycopy(dev, 0, pending[pendingRows], 0, d);
+            pendingGain[pendingRows++] = a / scale;
+            scale *= keep;
+            if (pendingRows == BLOCK) {
+                flush();
+            }
+            if (scale < 1e-100) {
+                normalise();
             }
         } else {
             for (int j = 0; j < d; j++) {
@@ -153,35 +242,75 @@ final class RunningCovariance {
         stale = true;
     }
 
-    /** Recomputes the snapshot: regularised covariance, Cholesky factor and its inverse. */
+    /** Adds the pending rows' outer products to {@link #cov}. */
+    private void flush() {
+        int r = 0;
+        if (pendingRows == BLOCK) {
+            double[] d0 = pending[0];
+            double[] d1 = pending[1];
+            double[] d2 = pending[2];
+            double[] d3 = pending[3];
+            double g0 = pendingGain[0];
+            double g1 = pendingGain[1];
+            double g2 = pendingGain[2];
+            double g3 = pendingGain[3];
+            for (int i = 0; i < d; i++) {
+                double c0 = g0 * d0[i];
+                double c1 = g1 * d1[i];
+                double c2 = g2 * d2[i];
+                double c3 = g3 * d3[i];
+                int o = i * (i + 1) / 2;
+                for (int k = 0; k <= i; k++) {
+                    cov[o + k] += c0 * d0[k] + c1 * d1[k] + c2 * d2[k] + c3 * d3[k];
+                }
+            }
+            r = BLOCK;
+        }
+        for (; r < pendingRows; r++) {
+            double[] v = pending[r];
+            double g = pendingGain[r];
+            for (int i = 0; i < d; i++) {
+                double ci = g * v[i];
+                int o = i * (i + 1) / 2;
+                for (int k = 0; k <= i; k++) {
+                    cov[o + k] += ci * v[k];
+                }
+            }
+        }
+        pendingRows = 0;
+    }
+
+    /**
+     * Adds the pending rows and folds {@link #scale} into the entries; the expert calls it after each
+     * batch's updates, so that a batch always ends in the same state whether or not a checkpoint follows.
+     */
+    void normalise() {
+        if (pendingRows > 0) {
+            flush();
+        }
+        if (scale != 1.0) {
+            for (int i = 0; i < cov.length; i++) {
+                cov[i] *= scale;
+            }
+            scale = 1.0;
+        }
+    }
+
+    /** Recomputes the snapshot: the mean, the regularised covariance's Cholesky factor. */
     private void refresh() {
+        normalise();
         System.arraycopy(mean, 0, snapMean, 0, d);
         if (!full) {
             for (int j = 0; j < d; j++) {
-                inverse[j] = 1.0 / (Math.max(cov[j], 0.0) + floor);
+                inverseDiagonal[j] = 1.0 / (Math.max(cov[j], 0.0) + floor);
             }
             stale = false;
             return;
         }
-        double[] l = work; // row-major lower triangle, becomes L in place
         double jitter = 0;
-        while (!cholesky(l, jitter)) {
+        while (!cholesky(jitter)) {
             // Only reachable through rounding on a (nearly) singular matrix: add a growing ridge.
             jitter = jitter == 0 ? 1e-12 * (1 + trace()) : jitter * 10;
-        }
-        // inverse = L^-1, column-major: column k solves L y = e_k by forward substitution.
-        Arrays.fill(inverse, 0.0);
-        for (int k = 0; k < d; k++) {
-            int o = k * d;
-            inverse[o + k] = 1.0 / l[k * d + k];
-            for (int i = k + 1; i < d; i++) {
-                double s = 0;
-                int r = i * d;
-                for (int m = k; m < i; m++) {
-                    s -= l[r + m] * inverse[o + m];
-                }
-                inverse[o + i] = s / l[r + i];
-            }
         }
         stale = false;
     }
@@ -189,35 +318,43 @@ final class RunningCovariance {
     private double trace() {
         double t = 0;
         for (int j = 0; j < d; j++) {
-            t += Math.abs(cov[j * d + j]);
+            t += Math.abs(cov[j * (j + 1) / 2 + j]);
         }
         return t;
     }
 
-    /** Fills {@code l} with the Cholesky factor of the regularised covariance; false if it is not positive definite. */
-    private boolean cholesky(double[] l, double jitter) {
+    /**
+     * Factors the regularised covariance into {@link #factor} (right-looking: each column, once final,
+     * is subtracted from the columns to its right); false if it is not positive definite.
+     */
+    private boolean cholesky(double jitter) {
+        double[] l = factor;
         for (int i = 0; i < d; i++) {
-            int o = i * d;
+            int row = i * (i + 1) / 2;
             for (int k = 0; k < i; k++) {
-                l[o + k] = (1 - shrinkage) * cov[o + k];
+                l[column(k) + i - k] = (1 - shrinkage) * cov[row + k];
             }
-            l[o + i] = Math.max(cov[o + i], 0.0) + floor + jitter;
+            l[column(i)] = Math.max(cov[row + i], 0.0) + floor + jitter;
         }
-        for (int i = 0; i < d; i++) {
-            int oi = i * d;
-            for (int k = 0; k <= i; k++) {
-                int ok = k * d;
-                double s = l[oi + k];
-                for (int m = 0; m < k; m++) {
-                    s -= l[oi + m] * l[ok + m];
-                }
-                if (k == i) {
-                    if (!(s > 0)) {
-                        return false;
-                    }
-                    l[oi + i] = Math.sqrt(s);
-                } else {
-                    l[oi + k] = s / l[ok + k];
+        for (int k = 0; k < d; k++) {
+            int ok = column(k);
+            double pivot = l[ok];
+            if (!(pivot > 0) || Double.isInfinite(pivot)) {
+                return false;
+            }
+            double lkk = Math.sqrt(pivot);
+            l[ok] = lkk;
+            double inv = 1.0 / lkk;
+            inverseDiagonal[k] = inv;
+            for (int i = ok + 1; i < ok + d - k; i++) {
+                l[i] *= inv;
+            }
+            for (int j = k + 1; j < d; j++) {
+                double ljk = l[ok + j - k];
+                int oj = column(j) - j;
+                int ojk = ok - k;
+                for (int i = j; i < d; i++) {
+                    l[oj + i] -= ljk * l[ojk + i];
                 }
             }
         }
@@ -236,12 +373,14 @@ final class RunningCovariance {
      * second moment of the pooled rows, so {@link #setMoments} recovers the pooled covariance.
      */
     double[] secondMoments() {
+        normalise();
         double[] out = new double[secondLength()];
         int p = 0;
         for (int i = 0; i < d; i++) {
             if (full) {
                 for (int k = 0; k <= i; k++) {
-                    out[p++] = cov[i * d + k] + mean[i] * mean[k];
+                    out[p] = cov[p] + mean[i] * mean[k];
+                    p++;
                 }
             } else {
                 out[p++] = cov[i] + mean[i] * mean[i];
@@ -261,13 +400,15 @@ final class RunningCovariance {
                     + " second moments, expected " + d + " / " + secondLength());
         }
         count = Math.max(0.0, newCount);
+        scale = 1.0;
+        pendingRows = 0;
         System.arraycopy(newMean, 0, mean, 0, d);
         int p = 0;
         for (int i = 0; i < d; i++) {
             if (full) {
                 for (int k = 0; k <= i; k++) {
-                    double c = second[p++] - mean[i] * mean[k];
-                    cov[i * d + k] = k == i ? Math.max(0.0, c) : c;
+                    double c = second[p] - mean[i] * mean[k];
+                    cov[p++] = k == i ? Math.max(0.0, c) : c;
                 }
             } else {
                 cov[i] = Math.max(0.0, second[p++] - mean[i] * mean[i]);
@@ -279,6 +420,7 @@ final class RunningCovariance {
     // ---------------------------------------------------------------- checkpoints
 
     void save(StateWriter out) throws IOException {
+        normalise();
         out.writeBoolean(full);
         out.writeDouble(count);
         out.writeDoubles(mean);
@@ -293,11 +435,13 @@ final class RunningCovariance {
         }
         double c = in.readDouble();
         double[] m = in.readDoubles(d, "running covariance's mean (one per feature)");
-        double[] v = in.readDoubles(cov.length, "running covariance (" + (full ? "features x features" : "one per feature") + ")");
+        double[] v = in.readDoubles(cov.length, "running covariance (" + (full ? "lower triangle of features x features" : "one per feature") + ")");
         if (!(c >= 0)) {
             throw new IOException("running covariance: invalid count " + c);
         }
         count = c;
+        scale = 1.0;
+        pendingRows = 0;
         System.arraycopy(m, 0, mean, 0, d);
         System.arraycopy(v, 0, cov, 0, cov.length);
         stale = true;

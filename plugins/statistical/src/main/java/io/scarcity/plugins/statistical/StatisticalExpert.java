@@ -334,9 +334,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
         if (covariance != null) {
             d2 = new double[rows];
             // Every row against the snapshot first: updating marks it stale.
-            for (int r = 0; r < rows; r++) {
-                d2[r] = covariance.distance2(batch, r);
-            }
+            covariance.distances(batch, d2);
             double covRate = Math.min(rate, MAX_ROBUST_RATE);
             if (covariance.full()) {
                 covRate = Math.min(covRate, 0.1 / features);
@@ -347,6 +345,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
                     covariance.update(batch, r, w, covRate, d2[r] > mahalanobisThreshold ? mahalanobisRadius / Math.sqrt(d2[r]) : 1.0);
                 }
             }
+            covariance.normalise(); // every batch ends with plain entries, whether or not a checkpoint follows
         }
         double[] factors = options.outlierWeighting() == Options.Weighting.OFF ? null : new double[rows];
         int flagged = 0;

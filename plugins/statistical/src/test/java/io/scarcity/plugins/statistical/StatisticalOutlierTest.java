@@ -144,6 +144,12 @@ class StatisticalOutlierTest {
             }
         }
         assertEquals(expected, cov.distance2(one, 0), 1e-9 * expected);
+        // The whole-batch solve gives every row's distance as the row-by-row one does.
+        double[] all = new double[n];
+        cov.distances(batch, all);
+        for (int r = 0; r < n; r++) {
+            assertEquals(cov.distance2(batch, r), all[r], 1e-12 * (1 + all[r]), "row " + r);
+        }
         // Off the correlation: (2, -2) is about (4 + 2 * 0.95 * 4 + 4) / (1 - 0.95^2) = 160 away, though each z is 2.
         assertTrue(expected > 120 && expected < 200, "D^2 " + expected);
     }
