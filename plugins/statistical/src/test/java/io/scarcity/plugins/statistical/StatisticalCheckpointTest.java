@@ -160,10 +160,12 @@ class StatisticalCheckpointTest {
 
     @Test
     void theOutlierMachineryContinuesBitForBitInEveryConfiguration() throws IOException {
-        // the default (full covariance, Huber) is covered above; a diagonal covariance, rejection, a window
+        // the default (full covariance, no down-weighting) is covered above; Huber, a diagonal covariance,
+        // rejection, a window
+        assertContinuesIdentically(SCHEMA, Map.of("outlierWeighting", "huber"));
         assertContinuesIdentically(SCHEMA, Map.of("maxMahalanobisFeatures", 0, "outlierWeighting", "reject", "outlierWindow", 37));
         assertContinuesIdentically(SCHEMA, Map.of("mahalanobis", false, "outlierWindow", 1000));
-        assertContinuesIdentically(REGRESSION, Map.of("outlierWindow", 45, "covarianceShrinkage", 0.3));
+        assertContinuesIdentically(REGRESSION, Map.of("outlierWindow", 45, "covarianceShrinkage", 0.3, "outlierWeighting", "huber"));
     }
 
     @Test
@@ -173,7 +175,7 @@ class StatisticalCheckpointTest {
         step(a, new InMemorySignalBoard(), batch(SCHEMA, new Random(1), 60, true), batch(SCHEMA, new Random(2), 2, false), 0);
         byte[] state = save(a);
         for (Map.Entry<String, Object> other : Map.<String, Object>of("mahalanobis", false, "mahalanobisQuantile", 0.99,
-                "maxMahalanobisFeatures", 2, "covarianceShrinkage", 0.5, "outlierWeighting", "off", "outlierWindow", 41).entrySet()) {
+                "maxMahalanobisFeatures", 2, "covarianceShrinkage", 0.5, "outlierWeighting", "huber", "outlierWindow", 41).entrySet()) {
             Map<String, Object> config = new java.util.HashMap<>(saved);
             config.put(other.getKey(), other.getValue());
             IOException e = assertThrows(IOException.class, () -> restore(expert(SCHEMA, config), state), other.getKey());

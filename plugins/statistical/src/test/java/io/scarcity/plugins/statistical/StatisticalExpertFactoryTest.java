@@ -50,7 +50,7 @@ class StatisticalExpertFactoryTest {
         assertEquals(0.999, o.mahalanobisQuantile());
         assertEquals(64, o.maxMahalanobisFeatures());
         assertEquals(0.01, o.covarianceShrinkage());
-        assertEquals(Options.Weighting.HUBER, o.outlierWeighting());
+        assertEquals(Options.Weighting.OFF, o.outlierWeighting());
         assertEquals(0, o.outlierWindow());
         Expert robustOnly = new StatisticalExpertFactory().create(
                 PluginConfig.of("experts[0].config", Map.of("mahalanobis", false)), CONTEXT);
@@ -64,8 +64,8 @@ class StatisticalExpertFactoryTest {
         assertEquals(new Options(0.02, 1e-3, 3.5, 0.1, 5.0, 5, 2.0, false, 0.99, 8, 0.2, Options.Weighting.REJECT, 500),
                 Options.from(config));
         assertTrue(config.unreadKeys().isEmpty());
-        assertEquals(Options.Weighting.OFF,
-                Options.from(PluginConfig.of("c", Map.of("outlierWeighting", "off"))).outlierWeighting());
+        assertEquals(Options.Weighting.HUBER,
+                Options.from(PluginConfig.of("c", Map.of("outlierWeighting", "huber"))).outlierWeighting());
     }
 
     @Test

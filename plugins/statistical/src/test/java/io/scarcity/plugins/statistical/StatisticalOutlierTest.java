@@ -423,7 +423,7 @@ class StatisticalOutlierTest {
         double[] before = a.exportState().weight("mean");
         a.replay(Batch.ofClasses(SCHEMA, "d", 0, new double[] {1, 1, 60}, new int[] {1}));
         assertArrayEquals(before, a.exportState().weight("mean"), 0.0, "a rejected replayed row changes nothing");
-        Expert off = expert(SCHEMA, Map.of("outlierWeighting", "off"));
+        Expert off = expert(SCHEMA, Map.of()); // the default: no down-weighting
         off.mergeState(b.exportState());
         off.replay(Batch.ofClasses(SCHEMA, "d", 0, new double[] {1, 1, 60}, new int[] {1}));
         assertFalse(off.exportState().weight("mean")[5] == before[5], "without down-weighting it is learned");
@@ -431,16 +431,27 @@ class StatisticalOutlierTest {
 
     @Test
     void rowsWithNonFiniteOrHugeValuesAreFlaggedWithoutPoisoningTheCovariance() {
-        Expert expert = expert(SCHEMA, Map.of());
-        SignalBoard signals = new InMemorySignalBoard();
-        Random random = new Random(8);
-        for (int b = 0; b < 20; b++) {
-            step(expert, batch(SCHEMA, random, 100, 0), signals);
+        for (String weighting : List.of("off", "huber")) {
+            Expert expert = expert(SCHEMA, Map.of("outlierWeighting", weighting));
+            SignalBoard signals = new InMemorySignalBoard();
+            Random random = new Random(8);
+            for (int b = 0; b < 20; b++) {
+                step(expert, batch(SCHEMA, random, 100, 0), signals);
+            }
+            assertEquals(1.0, rateOfOne(expert, signals, 1e200, 0, 0));
+            assertEquals(1.0, rateOfOne(expert, signals, Double.POSITIVE_INFINITY, 0, 0));
+            assertTrue(Double.isFinite(signals.get(StatisticalExpert.MAHALANOBIS_SIGNAL, Double.NaN)));
+            ExpertState state = expert.exportState();
+            for (String k : List.of("covarianceMean", "covarianceSecond", "covarianceCount")) {
+                for (double v : state.weight(k)) {
+                    assertTrue(Double.isFinite(v), weighting + ": " + k + " has " + v);
+                }
+            }
+            if (weighting.equals("huber")) {
+                // Weight 0 for the infinite row: the class statistics never see it either.
+                assertTrue(state.isFinite(), "no NaN or infinity reached the class statistics");
+            }
+            assertEquals(0.0, rateOfOne(expert, signals, 0.1, 0.1, 0.1), "the estimates still score ordinary rows");
         }
-        assertEquals(1.0, rateOfOne(expert, signals, 1e200, 0, 0));
-        assertEquals(1.0, rateOfOne(expert, signals, Double.POSITIVE_INFINITY, 0, 0));
-        assertTrue(Double.isFinite(signals.get(StatisticalExpert.MAHALANOBIS_SIGNAL, Double.NaN)));
-        assertTrue(expert.exportState().isFinite(), "no NaN or infinity reached the state");
-        assertEquals(0.0, rateOfOne(expert, signals, 0.1, 0.1, 0.1), "the estimates still score ordinary rows");
     }
 }
