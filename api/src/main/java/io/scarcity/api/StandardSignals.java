@@ -11,7 +11,10 @@ public final class StandardSignals {
     public static final String DRIFT_DETECTED = "drift.detected";
     /** Drift expert: 1 while the detector is in its warning zone, 0 otherwise. */
     public static final String DRIFT_WARNING = "drift.warning";
-    /** Statistical expert: fraction of the last batch's rows with a robust z-score above threshold. */
+    /**
+     * Statistical expert: fraction of rows flagged as outliers (largest robust z-score above threshold, or
+     * Mahalanobis distance above its chi-square quantile) over the last batch or its configured window.
+     */
     public static final String OUTLIER_RATE = "statistical.outlier-rate";
     /** Runtime: mean loss of the mixture's prediction on the last batch (test-then-train). */
     public static final String MIXTURE_LOSS = "mixture.loss";

@@ -83,8 +83,15 @@ class DurabilityTest {
             Set<Integer> missing = new TreeSet<>(acknowledged);
             missing.removeAll(stored);
             assertEquals(Set.of(), missing, "insights acknowledged before the kill but not in the store");
-            // at most the one in flight at the kill may have committed without being acknowledged
-            assertTrue(stored.size() <= acknowledged.size() + 1, stored.size() + " stored, " + acknowledged.size() + " acknowledged");
+            // The writer stores rounds 1, 2, 3, ... in order, so the store holds exactly a prefix of them. It may
+            // hold more than this test read acknowledgements for: the writer goes on while the test stops
+            // reading, and acknowledgements still in the pipe are lost when the process is killed.
+            int last = stored.isEmpty() ? 0 : ((TreeSet<Integer>) stored).last();
+            Set<Integer> prefix = new TreeSet<>();
+            for (int r = 1; r <= last; r++) {
+                prefix.add(r);
+            }
+            assertEquals(prefix, stored, "the store holds a gap or a round that was never written");
             assertEquals(stored.size(), memory.size("coast"));
             assertEquals(stored.size(), memory.accepted());
             // and the store takes writes again
