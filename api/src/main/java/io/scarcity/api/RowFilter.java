@@ -7,6 +7,11 @@ package io.scarcity.api;
  * in the client's accuracy. The filter itself sees every row here (to count and sample what it
  * rejects) and then, like the other experts, only the admitted rows in {@link Expert#learn}.
  *
+ * <p>A filtered batch keeps its {@link Batch#firstRow()}, but its rows are no longer consecutive in the
+ * stream: experts that rely on consecutive rows (the {@code temporal} expert's window) treat the batch
+ * after one with rejected rows as a new stretch of the stream. Held-out evaluation (forgetting) does not
+ * go through row filters.
+ *
  * <p>Called from the client's thread only, like the expert itself.
  */
 public interface RowFilter {

@@ -472,7 +472,7 @@ public final class ClientNode {
         for (ExpertSlot s : slots) {
             Sections.write(out, "expert '" + s.name() + "'", s.expert());
             if (s.calibrator != null) {
-                s.calibrator.saveState(out);
+                Sections.write(out, "calibration of expert '" + s.name() + "'", s.calibrator);
             }
         }
         Sections.write(out, "router", router);
@@ -505,7 +505,7 @@ public final class ClientNode {
         for (ExpertSlot s : slots) {
             Sections.read(in, "expert '" + s.name() + "'", s.expert());
             if (s.calibrator != null) {
-                s.calibrator.restoreState(in);
+                Sections.read(in, "calibration of expert '" + s.name() + "'", s.calibrator);
             }
         }
         Sections.read(in, "router", router);

@@ -23,7 +23,7 @@ import java.io.IOException;
  * <p>Probabilities are floored at {@link #FLOOR} before the logarithm, so that an expert that gives a
  * class exactly zero probability can still be softened.
  */
-final class TemperatureCalibrator {
+final class TemperatureCalibrator implements io.scarcity.api.Checkpointable {
     static final double FLOOR = 1e-300;
     static final double MIN_S = 1e-4;
     static final double MAX_S = 100.0;
@@ -106,12 +106,14 @@ final class TemperatureCalibrator {
         s = Math.min(MAX_S, Math.max(MIN_S, next));
     }
 
-    void saveState(StateWriter out) throws IOException {
+    @Override
+    public void saveState(StateWriter out) throws IOException {
         out.writeDouble(s);
         out.writeDouble(curvature);
     }
 
-    void restoreState(StateReader in) throws IOException {
+    @Override
+    public void restoreState(StateReader in) throws IOException {
         double savedS = in.readDouble();
         double savedCurvature = in.readDouble();
         if (!(savedS >= MIN_S && savedS <= MAX_S) || !(savedCurvature >= 0) || Double.isInfinite(savedCurvature)) {

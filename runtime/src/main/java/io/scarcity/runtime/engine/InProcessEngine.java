@@ -462,7 +462,7 @@ public final class InProcessEngine implements AutoCloseable {
         domainAcc.forEach((d, a) -> accuracy.put(d, new double[] {
             a[1] == 0 ? Double.NaN : a[2] == 1 ? a[0] / a[1] : Math.sqrt(a[0] / a[1]), a[1], a[2]}));
         return new RunResult(completed, stopReason, totals.rows, totals.correct, totals.lossSum, accuracy, injected, detected,
-                quarantined, Map.copyOf(totals.filtered), coordinator.memory().accepted(), coordinator.rejected(), totals.gossipBytes, List.copyOf(evaluations),
+                quarantined, new TreeMap<>(totals.filtered), coordinator.memory().accepted(), coordinator.rejected(), totals.gossipBytes, List.copyOf(evaluations),
                 System.nanoTime() - start);
     }
 

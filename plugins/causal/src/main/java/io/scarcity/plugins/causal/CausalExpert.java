@@ -95,6 +95,8 @@ final class CausalExpert implements Expert, Checkpointable {
     private boolean modelStale = true;
     private int batchesSinceSearch;
     private long samples;
+    /** Diagnostic only (not checkpointed): rows skipped for a non-finite value since this instance started. */
+    private long nonFinite;
     private long searches;
     private long tests;
 
@@ -185,10 +187,30 @@ final class CausalExpert implements Expert, Checkpointable {
                     x[d + c - 1] = y == c ? 1.0 : 0.0;
                 }
             }
+            if (!finite(x)) {
+                // One NaN would poison the running covariance, and every test and prediction after it, for good.
+                nonFinite++;
+                metrics.count("causal.non-finite-rows", 1);
+                continue;
+            }
             covariance.add(x, w, decay);
         }
         covariance.settle();
         samples += rows;
+    }
+
+    private static boolean finite(double[] x) {
+        for (double v : x) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Rows skipped because a feature or the target was not finite (NaN or infinite). */
+    long nonFiniteRows() {
+        return nonFinite;
     }
 
     /** Re-runs the PC search on the current statistics. */

@@ -303,4 +303,36 @@ class CausalExpertTest {
         assertEquals(100.0, e.effectiveRows() / (1 - 0.001), 2.0);
         assertEquals(1, e.searches());
     }
+
+    @Test
+    void rowsWithNonFiniteValuesAreSkippedInsteadOfPoisoningTheStatistics() {
+        LinearSem sem = planted();
+        CausalExpert e = expert(SCHEMA, Map.of());
+        SignalBoard board = new InMemorySignalBoard();
+        Random random = new Random(11);
+        int poisoned = 0;
+        for (int b = 0; b < 80; b++) {
+            Batch clean = sem.regressionBatch(SCHEMA, random, 50, b * 50L);
+            if (b % 10 == 3) {
+                double[] x = clean.featuresCopy();
+                double[] t = new double[clean.rows()];
+                for (int r = 0; r < t.length; r++) {
+                    t[r] = clean.target(r);
+                }
+                x[SCHEMA.numFeatures() + X4] = Double.NaN;          // row 1, feature x4
+                t[2] = Double.POSITIVE_INFINITY;                      // row 2, the target
+                clean = Batch.ofTargets(SCHEMA, "d", b * 50L, x, t);
+                poisoned += 2;
+            }
+            Drive.step(e, clean, board);
+        }
+        assertEquals(poisoned, e.nonFiniteRows());
+        String shown = e.graph().describe(e.nodeNames()) + " vs " + sem.cpdag().describe(e.nodeNames());
+        assertTrue(e.graph().structuralHammingDistance(sem.cpdag()) <= 1, shown);
+        assertArrayEquals(new int[] {X2, X4, X5}, e.blanket(), shown);
+        Batch probe = sem.regressionBatch(SCHEMA, new Random(5), 20, 10_000);
+        for (int r = 0; r < probe.rows(); r++) {
+            assertTrue(Double.isFinite(e.predict(probe, board).value(r)));
+        }
+    }
 }
