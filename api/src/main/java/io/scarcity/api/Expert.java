@@ -81,6 +81,37 @@ public interface Expert {
     }
 
     /**
+     * Scales the expert's learning rate by {@code scale} from now on, on top of its configured rate and
+     * the coordinator's hints ({@code 1} restores them); asked by an {@link ExpertSupervisor} such as a
+     * meta-adaptation expert. The scale is part of the expert's state (checkpointed with it). Default:
+     * unsupported.
+     *
+     * @param scale finite and {@code > 0}
+     * @return whether the expert applies it
+     */
+    default boolean scaleLearningRate(double scale) {
+        return false;
+    }
+
+    /**
+     * Elastic weight consolidation: from now on, learning adds the penalty
+     * {@code strength / 2 * sum_i importance_i (theta_i - anchor_i)^2} to the expert's loss, which keeps
+     * important weights near their consolidated values; a later call replaces the penalty, a
+     * {@code strength} of 0 removes it. Asked by an {@link ExpertSupervisor} such as a memory-consolidation
+     * expert, typically with {@code anchor = exportState()} and {@code importance = importance().get()}
+     * taken at a consolidation point. The penalty is part of the expert's state (checkpointed with it).
+     * Default: unsupported.
+     *
+     * @param anchor the consolidated weights, with the names and shapes of {@link #exportState()}
+     * @param importance per-weight importances (e.g. diagonal Fisher), same names and shapes, {@code >= 0}
+     * @param strength {@code lambda >= 0}
+     * @return whether the expert applies it
+     */
+    default boolean penalise(ExpertState anchor, ExpertState importance, double strength) {
+        return false;
+    }
+
+    /**
      * The gossipable state, a snapshot that later learning does not change. Called only if
      * {@link ExpertCapabilities#gossipable()}, between rounds; the default throws.
      *

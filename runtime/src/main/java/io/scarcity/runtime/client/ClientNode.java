@@ -50,6 +50,10 @@ public final class ClientNode {
     private final List<ExpertSlot> analysers = new ArrayList<>();
     /** Slots whose expert is a {@link io.scarcity.api.RowFilter}, asked about every batch before routing. */
     private final List<ExpertSlot> filters = new ArrayList<>();
+    /** Slots whose expert is an {@link io.scarcity.api.ExpertSupervisor}, called after every batch. */
+    private final List<ExpertSlot> supervisors = new ArrayList<>();
+    /** Batches processed over the client's life (what supervisors see as the batch index). */
+    private long batchesSeen;
     private long quarantined;
     private final List<String> candidates = new ArrayList<>();
     private final Router router;
@@ -101,6 +105,9 @@ public final class ClientNode {
         for (ExpertSlot s : this.slots) {
             if (s.expert() instanceof io.scarcity.api.RowFilter) {
                 filters.add(s);
+            }
+            if (s.expert() instanceof io.scarcity.api.ExpertSupervisor) {
+                supervisors.add(s);
             }
             if (s.expert() instanceof io.scarcity.api.RowCodec codec) {
                 memory.useCodec(s.name(), codec);
@@ -181,6 +188,13 @@ public final class ClientNode {
         if (!filters.isEmpty()) {
             pluginMetrics.put("client.quarantined-rows", (double) quarantined);
         }
+        if (!supervisors.isEmpty()) {
+            for (ExpertSlot s : slots) {
+                if (s.frozen) {
+                    pluginMetrics.put("client.frozen." + s.name(), 1.0);
+                }
+            }
+        }
         for (ExpertSlot s : slots) {
             if (s.calibrator != null) {
                 pluginMetrics.put("calibration." + s.name() + ".temperature", 1 / s.calibrator.inverseTemperature());
@@ -232,6 +246,10 @@ public final class ClientNode {
         }
         lastRouting = routing;
         int n = batch.rows();
+        for (ExpertSlot s : slots) {
+            s.lastActive = false;
+            s.lastLoss = Double.NaN;
+        }
         boolean classification = schema.task() == Task.CLASSIFICATION;
         int k = schema.numClasses();
         double[] mixed = new double[classification ? n * k : n];
@@ -246,6 +264,7 @@ public final class ClientNode {
             }
             active.add(slot);
             slot.activations++;
+            slot.lastActive = true;
             Prediction p = slot.expert().predict(batch, signals);
             checkPrediction(slot, p, n, classification, k);
             double w = routing.weight(i);
@@ -283,6 +302,7 @@ public final class ClientNode {
                 slot.lossSum += lossSum;
                 slot.rowsPredicted += n;
                 double mean = lossSum / n;
+                slot.lastLoss = mean;
                 double reward = !classification ? 1 / (1 + mean)
                         : mixing.likelihoodReward() ? Math.exp(-logLossSum / n) : 1 - mean;
                 rewards.put(name, reward);
@@ -322,7 +342,8 @@ public final class ClientNode {
             a.expert().learn(batch, outcome, signals);
             a.samples += n;
         }
-        List<ExpertSlot> learners = mixing.trainsAll() ? predictors() : active;
+        List<ExpertSlot> learners = new ArrayList<>(mixing.trainsAll() ? predictors() : active);
+        learners.removeIf(s -> s.frozen);
         for (ExpertSlot s : learners) {
             s.expert().learn(batch, outcome, signals);
             s.samples += n;
@@ -337,7 +358,119 @@ public final class ClientNode {
             }
         }
         moments.add(batch);
+        if (!supervisors.isEmpty()) {
+            Supervised view = new Supervised();
+            for (ExpertSlot s : supervisors) {
+                ((io.scarcity.api.ExpertSupervisor) s.expert()).supervise(view);
+            }
+        }
+        batchesSeen++;
         return new BatchResult(correct, lossSum, logLossSum);
+    }
+
+    /** What supervisors see of this client after a batch (valid during their call). */
+    private final class Supervised implements io.scarcity.api.SupervisedClient {
+        private final List<String> names = new ArrayList<>();
+
+        Supervised() {
+            for (String c : candidates) {
+                if (!(byName.get(c).expert() instanceof io.scarcity.api.ExpertSupervisor)) {
+                    names.add(c);
+                }
+            }
+        }
+
+        private ExpertSlot slot(String expert) {
+            ExpertSlot s = expert == null ? null : byName.get(expert);
+            if (s == null || !names.contains(expert)) {
+                throw new IllegalArgumentException("no supervised expert '" + expert + "'; the client's are " + names);
+            }
+            return s;
+        }
+
+        @Override
+        public List<String> experts() {
+            return List.copyOf(names);
+        }
+
+        @Override
+        public long batchIndex() {
+            return batchesSeen;
+        }
+
+        @Override
+        public boolean active(String expert) {
+            return slot(expert).lastActive;
+        }
+
+        @Override
+        public double loss(String expert) {
+            return slot(expert).lastLoss;
+        }
+
+        @Override
+        public double learningRate(String expert) {
+            return slot(expert).expert().learningRate();
+        }
+
+        @Override
+        public boolean scaleLearningRate(String expert, double scale) {
+            if (!(scale > 0) || Double.isInfinite(scale)) {
+                throw new IllegalArgumentException("learning-rate scale must be finite and > 0, got " + scale);
+            }
+            return slot(expert).expert().scaleLearningRate(scale);
+        }
+
+        @Override
+        public void freeze(String expert, boolean frozen) {
+            slot(expert).frozen = frozen;
+        }
+
+        @Override
+        public boolean frozen(String expert) {
+            return slot(expert).frozen;
+        }
+
+        @Override
+        public Optional<io.scarcity.api.ExpertState> importance(String expert) {
+            return slot(expert).expert().importance();
+        }
+
+        @Override
+        public Optional<io.scarcity.api.ExpertState> weights(String expert) {
+            ExpertSlot s = slot(expert);
+            return s.capabilities().gossipable() ? Optional.of(s.expert().exportState()) : Optional.empty();
+        }
+
+        @Override
+        public boolean penalise(String expert, io.scarcity.api.ExpertState anchor, io.scarcity.api.ExpertState importance,
+                                double strength) {
+            Objects.requireNonNull(anchor, "anchor is null");
+            Objects.requireNonNull(importance, "importance is null");
+            if (!(strength >= 0) || Double.isInfinite(strength)) {
+                throw new IllegalArgumentException("EWC strength must be finite and >= 0, got " + strength);
+            }
+            return slot(expert).expert().penalise(anchor, importance, strength);
+        }
+
+        @Override
+        public int replay(String expert, int rows) {
+            ExpertSlot s = slot(expert);
+            if (rows <= 0 || s.frozen) {
+                return 0;
+            }
+            Optional<Batch> replay = memory.replay(rows);
+            if (replay.isEmpty()) {
+                return 0;
+            }
+            s.expert().replay(replay.get());
+            return replay.get().rows();
+        }
+
+        @Override
+        public SignalBoard signals() {
+            return signals;
+        }
     }
 
     /** Every predicting expert, in config order. */
@@ -477,6 +610,10 @@ public final class ClientNode {
         }
         Sections.write(out, "router", router);
         Sections.write(out, "memory", memory);
+        out.writeLong(batchesSeen);
+        for (ExpertSlot s : slots) {
+            out.writeBoolean(s.frozen);
+        }
     }
 
     /** Restores what {@link #saveState} wrote, on a client freshly built from the same config. */
@@ -510,6 +647,10 @@ public final class ClientNode {
         }
         Sections.read(in, "router", router);
         Sections.read(in, "memory", memory);
+        batchesSeen = in.readLong();
+        for (ExpertSlot s : slots) {
+            s.frozen = in.readBoolean();
+        }
     }
 
     /** The gossipable experts, most active this round first (ties in config order), at most {@code max} (0 = all). */

@@ -16,6 +16,11 @@ public final class ExpertSlot {
     long samples;
     /** Tempers this expert's class probabilities before mixing; null when the mixture does not calibrate. */
     TemperatureCalibrator calibrator;
+    /** Set by an {@link io.scarcity.api.ExpertSupervisor}: the expert learns from nothing while frozen. */
+    boolean frozen;
+    /** Whether the router activated it on the last batch, and its mean loss there (NaN if not active). */
+    boolean lastActive;
+    double lastLoss = Double.NaN;
 
     public ExpertSlot(String name, String plugin, Expert expert) {
         this.name = Objects.requireNonNull(name, "name is null");
