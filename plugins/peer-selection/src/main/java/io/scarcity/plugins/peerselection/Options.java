@@ -1,0 +1,57 @@
+package io.scarcity.plugins.peerselection;
+
+import io.scarcity.api.InvalidOptionException;
+import io.scarcity.api.PluginConfig;
+import java.util.Objects;
+
+/**
+ * Validated options of the peer-selection expert.
+ *
+ * @param dimensions size m of the random projection, in [1, 1024]
+ * @param learningRate per-row weight of the exponentially weighted signature, in (0, 1] (a batch of r rows
+ *        weighs {@code 1 - (1 - learningRate)^r}, so the memory does not depend on the batch size); until
+ *        {@code 1 / learningRate} rows have been seen the signature is the plain running mean
+ * @param noise standard deviation of the Gaussian noise added to every published coordinate, >= 0, in the
+ *        units of the signature (feature units for the projection, proportions for the labels)
+ * @param squares whether the signature also holds the mean of the squared projections (second moments)
+ * @param labels whether a classification client appends its label distribution to the signature
+ */
+record Options(int dimensions, double learningRate, double noise, boolean squares, boolean labels) {
+    static final int DEFAULT_DIMENSIONS = 16;
+    static final double DEFAULT_LEARNING_RATE = 0.01;
+    static final double DEFAULT_NOISE = 0.01;
+    static final boolean DEFAULT_SQUARES = false;
+    static final boolean DEFAULT_LABELS = true;
+    static final int MAX_DIMENSIONS = 1024;
+
+    Options {
+        if (dimensions < 1 || dimensions > MAX_DIMENSIONS) {
+            throw new InvalidOptionException("dimensions", "must be in [1, " + MAX_DIMENSIONS + "], got " + dimensions);
+        }
+        if (!(learningRate > 0 && learningRate <= 1)) {
+            throw new InvalidOptionException("learningRate", "must be in (0, 1], got " + learningRate);
+        }
+        if (!(noise >= 0) || Double.isInfinite(noise)) {
+            throw new InvalidOptionException("noise", "must be a finite standard deviation >= 0, got " + noise);
+        }
+    }
+
+    static Options defaults() {
+        return new Options(DEFAULT_DIMENSIONS, DEFAULT_LEARNING_RATE, DEFAULT_NOISE, DEFAULT_SQUARES, DEFAULT_LABELS);
+    }
+
+    /** Reads the options from a plugin's configuration; a bad value fails with the key's full path. */
+    static Options from(PluginConfig config) {
+        Objects.requireNonNull(config, "config is null");
+        int dimensions = config.getInt("dimensions", DEFAULT_DIMENSIONS);
+        double learningRate = config.getDouble("learningRate", DEFAULT_LEARNING_RATE);
+        double noise = config.getDouble("noise", DEFAULT_NOISE);
+        boolean squares = config.getBoolean("squares", DEFAULT_SQUARES);
+        boolean labels = config.getBoolean("labels", DEFAULT_LABELS);
+        try {
+            return new Options(dimensions, learningRate, noise, squares, labels);
+        } catch (InvalidOptionException e) {
+            throw config.invalid(e);
+        }
+    }
+}
