@@ -121,14 +121,19 @@ import java.util.TreeMap;
  * for a class seen that few times forgetting would only throw away evidence. The hint therefore changes
  * learning once a class has more rows than the expert's memory, and how fast the prior's share decays.
  *
+ * <p><b>Learning-rate scale</b> ({@link #scaleLearningRate}, asked by a supervisor): the effective rate is
+ * {@code min(1, rate * scale)}, with {@code rate} the configured or hinted one; it replaces the rate
+ * everywhere above (the EW estimates, the outlier statistics' and covariance's capped rates, replay),
+ * and the drift boost multiplies it in turn. A hint replaces the rate, not the scale.
+ *
  * <p>Checkpoints ({@link Checkpointable}): the options and shape (checked on restore), every learned
  * array and count, the robust statistics with their warm-up buffer, the running covariance, the outlier
- * window, the rate, the boost, the prior's variances and shares, and the random generator's position (the
+ * window, the rate and its scale, the boost, the prior's variances and shares, and the random generator's position (the
  * jitter of the next hint).
  */
 final class StatisticalExpert implements Expert, Checkpointable {
     /** Format of {@link #saveState}; bump when it changes. */
-    static final int STATE_VERSION = 2;
+    static final int STATE_VERSION = 3;
     /** The batch's mean squared Mahalanobis distance per feature, published when the covariance is warmed up. */
     static final String MAHALANOBIS_SIGNAL = "statistical.mahalanobis";
     /** A row's term in {@link #MAHALANOBIS_SIGNAL} is capped here, so that an overflowing row keeps the signal finite. */
@@ -177,6 +182,8 @@ final class StatisticalExpert implements Expert, Checkpointable {
     private int windowFlagged;
     private long samples;
     private double baseRate;
+    /** The supervisor's learning-rate scale, 1 unless {@link #scaleLearningRate} said otherwise. */
+    private double rateScale = 1.0;
     private int boostLeft;
 
     /** The coordinator's pooled per-feature variance, the prior's scale; {@code null} until received. */
@@ -314,9 +321,9 @@ final class StatisticalExpert implements Expert, Checkpointable {
         if (signals.get(StandardSignals.DRIFT_DETECTED, 0.0) >= 0.5) {
             boostLeft = options.boostBatches();
         }
-        double rate = baseRate;
+        double rate = effectiveRate();
         if (boostLeft > 0) {
-            rate = Math.min(MAX_RATE, baseRate * options.driftBoost());
+            rate = Math.min(MAX_RATE, rate * options.driftBoost());
             boostLeft--;
         }
         double[] factors = batch.rows() > 0 ? scan(batch, rate, signals) : null;
@@ -420,7 +427,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
         checkShape(batch);
         // Replayed rows were counted when first seen; counting them again would inflate the
         // sample weight this state gets in gossip.
-        train(batch, baseRate, false, replayFactors(batch));
+        train(batch, effectiveRate(), false, replayFactors(batch));
     }
 
     private void train(Batch batch, double rate, boolean countSamples, double[] factors) {
@@ -484,9 +491,35 @@ final class StatisticalExpert implements Expert, Checkpointable {
         }
     }
 
+    /** The configured or hinted rate times the supervisor's scale, at most {@value #MAX_RATE}. */
+    private double effectiveRate() {
+        // with the default scale of 1 this is exactly baseRate (which a hint keeps <= MAX_RATE)
+        return Math.min(MAX_RATE, baseRate * rateScale);
+    }
+
+    /**
+     * The effective rate, the one replay and (outside a drift boost) learning use: the configured or hinted
+     * rate times the supervisor's scale ({@link #scaleLearningRate}), at most {@value #MAX_RATE}. The drift
+     * boost is not included.
+     */
     @Override
     public double learningRate() {
-        return baseRate;
+        return effectiveRate();
+    }
+
+    /**
+     * Multiplies the configured or hinted rate by {@code scale} from now on (see the class description);
+     * later hints replace the rate underneath and keep the scale, and {@code 1} restores the unscaled rate.
+     *
+     * @throws IllegalArgumentException if {@code scale} is not finite and {@code > 0}
+     */
+    @Override
+    public boolean scaleLearningRate(double scale) {
+        if (!(scale > 0) || !Double.isFinite(scale)) {
+            throw new IllegalArgumentException("statistical expert: learning-rate scale must be finite and > 0, got " + scale);
+        }
+        rateScale = scale;
+        return true;
     }
 
     /**
@@ -689,6 +722,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
         out.writeBytes(flags);
         out.writeLong(samples);
         out.writeDouble(baseRate);
+        out.writeDouble(rateScale);
         out.writeInt(boostLeft);
         out.writeDoubles(priorVariance);
         out.writeDoubles(priorShare);
@@ -698,6 +732,11 @@ final class StatisticalExpert implements Expert, Checkpointable {
     @Override
     public void restoreState(StateReader in) throws IOException {
         int version = in.readInt();
+        if (version > 0 && version < STATE_VERSION) {
+            throw new IOException("statistical expert checkpoint: format version " + version + " is older than this version's "
+                    + STATE_VERSION + " (which adds the learning-rate scale) and cannot be resumed; start the run afresh"
+                    + " or resume it with the release that wrote it");
+        }
         if (version != STATE_VERSION) {
             throw new IOException("statistical expert checkpoint: unknown format version " + version
                     + " (this version reads " + STATE_VERSION + ")");
@@ -741,6 +780,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
         windowFlagged = newFlagged;
         long newSamples = in.readLong();
         double newRate = in.readDouble();
+        double newScale = in.readDouble();
         int newBoost = in.readInt();
         double[] newPriorVariance = in.readDoubles();
         if (newPriorVariance != null && newPriorVariance.length != features) {
@@ -749,9 +789,10 @@ final class StatisticalExpert implements Expert, Checkpointable {
         }
         double[] newShare = in.readDoubles(classes, "variance prior's share (one per class)");
         Random newRandom = in.readRandom();
-        if (!(newRate >= MIN_RATE && newRate <= MAX_RATE) || newBoost < 0 || newSamples < 0) {
-            throw new IOException("statistical expert checkpoint: invalid rate " + newRate + ", boost " + newBoost
-                    + " or samples " + newSamples);
+        if (!(newRate >= MIN_RATE && newRate <= MAX_RATE) || !(newScale > 0) || !Double.isFinite(newScale) || newBoost < 0
+                || newSamples < 0) {
+            throw new IOException("statistical expert checkpoint: invalid rate " + newRate + ", rate scale " + newScale
+                    + ", boost " + newBoost + " or samples " + newSamples);
         }
         System.arraycopy(newMean, 0, mean, 0, n);
         System.arraycopy(newVariance, 0, variance, 0, n);
@@ -764,6 +805,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
         targetCount = newTargetCount;
         samples = newSamples;
         baseRate = newRate;
+        rateScale = newScale;
         boostLeft = newBoost;
         priorVariance = newPriorVariance;
         random = newRandom;

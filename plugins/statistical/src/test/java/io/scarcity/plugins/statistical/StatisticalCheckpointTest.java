@@ -106,6 +106,11 @@ class StatisticalCheckpointTest {
     }
 
     private static void assertContinuesIdentically(DataSchema schema, Map<String, ?> config) throws IOException {
+        assertContinuesIdentically(schema, config, 1.0);
+    }
+
+    /** With a {@code scale} other than 1, A learns under that learning-rate scale before it is saved. */
+    private static void assertContinuesIdentically(DataSchema schema, Map<String, ?> config, double scale) throws IOException {
         Expert a = expert(schema, config);
         SignalBoard boardA = new InMemorySignalBoard();
         Random random = new Random(31);
@@ -115,11 +120,16 @@ class StatisticalCheckpointTest {
             if (b % 3 == 2) {
                 a.adapt(parameters(random, b), "stat");
             }
+            if (b == 4 && scale != 1.0) {
+                a.scaleLearningRate(scale);
+            }
         }
         byte[] state = save(a);
         Expert b = expert(schema, config);
         restore(b, state);
         assertArrayEquals(state, save(b), "the restored expert saves the same state");
+        assertEquals(Double.doubleToRawLongBits(a.learningRate()), Double.doubleToRawLongBits(b.learningRate()),
+                "the restored expert has the saved effective rate, scale included");
         SignalBoard boardB = new InMemorySignalBoard();
         for (int i = 0; i < 15; i++) {
             Batch batch = batch(schema, random, 20, i % 5 == 1);
@@ -156,6 +166,29 @@ class StatisticalCheckpointTest {
     @Test
     void aRestoredRegressorContinuesBitForBit() throws IOException {
         assertContinuesIdentically(REGRESSION);
+    }
+
+    @Test
+    void aRestoredExpertKeepsItsLearningRateScaleAndContinuesBitForBit() throws IOException {
+        assertContinuesIdentically(SCHEMA, Map.of(), 0.5);
+        assertContinuesIdentically(REGRESSION, Map.of(), 0.25);
+        assertContinuesIdentically(SCHEMA, Map.of("outlierWeighting", "huber"), 3.0);
+
+        Expert scaled = expert(SCHEMA, Map.of("explore", 0.0));
+        scaled.scaleLearningRate(0.5);
+        Expert restored = expert(SCHEMA, Map.of("explore", 0.0));
+        restore(restored, save(scaled));
+        assertEquals(0.01, restored.learningRate(), 1e-15, "the scale is in the checkpoint");
+    }
+
+    @Test
+    void aCheckpointOfTheFormatBeforeTheRateScaleIsRefusedSayingSo() throws IOException {
+        byte[] state = save(expert(SCHEMA, Map.of()));
+        assertEquals(3, StatisticalExpert.STATE_VERSION);
+        state[3] = 2; // the version is the first int, big-endian
+        IOException e = assertThrows(IOException.class, () -> restore(expert(SCHEMA, Map.of()), state));
+        assertTrue(e.getMessage().contains("format version 2 is older") && e.getMessage().contains("learning-rate scale"),
+                e.getMessage());
     }
 
     @Test

@@ -282,6 +282,70 @@ class StatisticalExpertTest {
         assertTrue(Math.abs(Math.log(rate / 0.05)) < 0.5, "jitter too large: " + rate);
     }
 
+    private static MetaParameters hint(double rate) {
+        return new MetaParameters("d", 1, Map.of("stat", rate), Map.of(),
+                new io.scarcity.api.FeatureMoments(0, new double[3], new double[3]), Map.of());
+    }
+
+    @Test
+    void aLearningRateScaleMultipliesTheConfiguredAndHintedRateUntilOneRestoresIt() {
+        Expert expert = expert(Map.of("learningRate", 0.08, "explore", 0.0));
+        assertTrue(expert.scaleLearningRate(0.5));
+        assertEquals(0.04, expert.learningRate(), 1e-15, "learningRate() reports the effective rate");
+        expert.adapt(hint(0.2), "stat");
+        assertEquals(0.1, expert.learningRate(), 1e-15, "the scale stays on top of a hint");
+        assertTrue(expert.scaleLearningRate(1.0));
+        assertEquals(0.2, expert.learningRate(), 1e-15, "1 restores the hinted rate");
+        assertTrue(expert.scaleLearningRate(50));
+        assertEquals(1.0, expert.learningRate(), "the effective rate is clamped to 1");
+    }
+
+    @Test
+    void aHalvedScaleLearnsExactlyLikeAHalvedRateAndDifferentlyFromTheUnscaledTwin() {
+        // 0.2 * 0.5 is exactly 0.1 in binary, so the scaled expert must match the one configured at 0.1 bit for bit
+        Expert scaled = expert(Map.of("learningRate", 0.2));
+        Expert half = expert(Map.of("learningRate", 0.1));
+        Expert unscaled = expert(Map.of("learningRate", 0.2));
+        assertTrue(scaled.scaleLearningRate(0.5));
+        Random random = new Random(17);
+        SignalBoard[] boards = {new InMemorySignalBoard(), new InMemorySignalBoard(), new InMemorySignalBoard()};
+        for (int b = 0; b < 8; b++) {
+            // past the plain-average warm-up (~1/rate rows per class), a drift boost at batch 5, and replay
+            Batch batch = gaussianBatch(random, 40, 1.0 + 0.2 * b, b % 2 == 1, b * 40L);
+            Batch replay = gaussianBatch(random, 6, 1.0, false, 0);
+            boards[0].publish(StandardSignals.DRIFT_DETECTED, b == 5 ? 1 : 0);
+            boards[1].publish(StandardSignals.DRIFT_DETECTED, b == 5 ? 1 : 0);
+            boards[2].publish(StandardSignals.DRIFT_DETECTED, b == 5 ? 1 : 0);
+            step(scaled, batch, boards[0]);
+            step(half, batch, boards[1]);
+            step(unscaled, batch, boards[2]);
+            scaled.replay(replay);
+            half.replay(replay);
+            unscaled.replay(replay);
+        }
+        ExpertState s = scaled.exportState();
+        ExpertState h = half.exportState();
+        ExpertState u = unscaled.exportState();
+        for (String k : s.weights().keySet()) {
+            assertEquals(java.util.Arrays.toString(h.weight(k)), java.util.Arrays.toString(s.weight(k)), k);
+        }
+        assertNotEquals(java.util.Arrays.toString(u.weight("mean")), java.util.Arrays.toString(s.weight("mean")));
+        assertEquals(boards[1].get(StandardSignals.OUTLIER_RATE, -1), boards[0].get(StandardSignals.OUTLIER_RATE, -1));
+
+        assertTrue(scaled.scaleLearningRate(1.0));
+        assertEquals(unscaled.learningRate(), scaled.learningRate());
+    }
+
+    @Test
+    void aLearningRateScaleThatIsNotFiniteAndPositiveIsRefused() {
+        Expert expert = expert(Map.of("explore", 0.0));
+        for (double bad : new double[] {0.0, -0.5, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> expert.scaleLearningRate(bad), "" + bad);
+            assertTrue(e.getMessage().contains("scale") && e.getMessage().contains(String.valueOf(bad)), e.getMessage());
+        }
+        assertEquals(0.02, expert.learningRate(), "a refused scale changes nothing");
+    }
+
     @Test
     void regressionPredictsTheRunningTargetMeanWithoutShrinkage() {
         Expert expert = new StatisticalExpertFactory().create(PluginConfig.empty(), PluginContext.standalone(1, REGRESSION, "stat"));
