@@ -4,6 +4,7 @@ import io.scarcity.api.Batch;
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Memory;
+import io.scarcity.api.RowCodec;
 import io.scarcity.api.MemoryStats;
 import io.scarcity.api.SignalBoard;
 import io.scarcity.api.StandardSignals;
@@ -22,38 +23,68 @@ import java.util.Random;
  * A client memory in three bounded tiers:
  * <ul>
  *   <li><b>working</b>: a ring buffer of the last {@code workingSize} labelled rows;</li>
- *   <li><b>episodic</b>: a uniform sample of {@code episodicSize} of all labelled rows seen
- *       (reservoir sampling, Vitter's Algorithm R);</li>
- *   <li><b>semantic</b>: for classification, one prototype per class, the running mean of its rows'
- *       features (with its count); empty for regression.</li>
+ *   <li><b>episodic</b>: a sample of {@code episodicSize} of all labelled rows seen, either uniform
+ *       ({@code episodicPolicy: reservoir}, Vitter's Algorithm R) or class-balanced ({@code class-balanced}:
+ *       per-class reservoirs sharing the capacity, after Chrysakis &amp; Moens' CBRS: while the tier is full
+ *       a row of a class that is not the largest evicts a random row of a largest class, and a row of a
+ *       largest class replaces a random row of its own class with probability stored / seen of its class);
+ *       regression always uses the uniform reservoir;</li>
+ *   <li><b>semantic</b>: at most {@code semanticSize} entries. {@code semantic: prototypes}: for
+ *       classification, one prototype per class, the running mean of its rows' features (with its count);
+ *       empty for regression. {@code semantic: codes} with a {@link RowCodec} offered: the codes of the
+ *       last {@code codesPerClass} rows of each class (of the stream for regression) with their labels,
+ *       decoded by the codec's current decoder when replayed; without a codec it keeps prototypes. Eviction
+ *       is least-recently-updated: a new class's prototype replaces the prototype updated longest ago; a
+ *       code of a class at its {@code codesPerClass} replaces that class's oldest code, and a code that
+ *       finds the tier full replaces the oldest code of all.</li>
  * </ul>
  *
  * <p>Only labelled rows with a positive weight are stored; unlabelled batches and rows of weight 0
  * (e.g. down-weighted outliers) are ignored, because replay is for rehearsing with labels.
  *
- * <p>When {@code drift.detected} is 1 in the signals given to {@link #observe}, the working window
- * (the rows just before the change, i.e. the old concept) is moved into the episodic tier before the
- * batch is stored, each row replacing a uniformly random slot once the tier is full, and the working
- * tier is emptied so that replay does not keep rehearsing the outdated concept as "recent".
+ * <p><b>Promotion</b> ({@code promotion: drift | importance | both}). Drift: when {@code drift.detected} is 1
+ * in the signals given to {@link #observe}, the working window (the rows just before the change, i.e. the
+ * old concept) is moved into the episodic tier before the batch is stored, and the working tier is
+ * emptied so that replay does not keep rehearsing the outdated concept as "recent". Importance: the
+ * memory only sees the batch and the signals, not the per-row losses of the mixture, so importance is per
+ * batch: a batch whose {@code mixture.loss} exceeds {@code importanceFactor} times the running mean of
+ * that signal (over the previous batches; the mean of the first 20, then an exponential mean with rate
+ * 1/20) has its rows promoted into the episodic tier instead of offered to its sampling. Promoted rows
+ * fill free slots first; with the reservoir they then replace distinct, uniformly chosen older slots (a
+ * group larger than the tier contributes a uniform subset of itself); class-balanced, each replaces a
+ * random row of a largest class.
  *
  * <p>{@link #replay} draws without replacement within each tier, splitting the rows between tiers in
  * proportion to the {@code mix} shares renormalised over the non-empty tiers (a tier with share 0 is
- * never replayed); a tier too small for its share passes the rest to the others. Rows come back in
- * random order, labelled, with the stored rows' schema and domain, and {@code firstRow} 0 (replayed
- * rows have no position in the stream). Semantic rows are the prototypes, labelled with their class.
+ * never replayed); a tier too small for its share passes the rest to the others. Within a tier,
+ * {@code replayPolicy: uniform} draws slots uniformly; {@code class-balanced} gives every class present
+ * in the tier an equal part of the tier's rows (a class with fewer rows gives the rest to the others; the
+ * indivisible remainder goes to random classes), uniformly within the class. Rows come back in random
+ * order, labelled, with the stored rows' schema and domain, and {@code firstRow} 0 (replayed rows have no
+ * position in the stream). Semantic rows are the prototypes, labelled with their class, or decoded codes.
+ *
+ * <p>{@link #stats} reports the entries per tier and the bytes of what is stored: 8 per feature and 4 per
+ * class (8 per target) for each working and episodic row; 8 per feature plus a count and a stamp (16) for
+ * each prototype; 8 per code value plus the label and a stamp for each code. Preallocated empty slots
+ * and the JVM's object headers are not counted.
  *
  * <p>A checkpoint holds the stored rows of the working and episodic tiers with the ring's position and
- * the reservoir's count, the prototypes and their counts, the domain and schema replayed rows carry,
- * and the random generator. It records the tiers' capacities and the schema's shape so that a memory
- * configured differently refuses it, naming the option or the shape that differs.
+ * the reservoir's counts (per class too), the prototypes with their counts and stamps, the codes, the
+ * running loss mean, the domain and schema replayed rows carry, and the random generator. It records the
+ * options that shape the state and the schema's shape, so that a memory configured differently refuses
+ * it, naming the option or the shape that differs (the {@code mix} is not recorded: it only splits
+ * replays).
  */
 final class HierarchicalMemory implements Memory, Checkpointable {
     /** Version of the checkpoint format written by {@link #saveState}. */
-    static final int STATE_VERSION = 1;
+    static final int STATE_VERSION = 2;
 
     private static final String WORKING = "working";
     private static final String EPISODIC = "episodic";
     private static final String SEMANTIC = "semantic";
+    private static final String COMPONENT = "hierarchical memory";
+    /** Batches over which the loss mean is a plain mean before it becomes exponential. */
+    private static final int LOSS_WINDOW = 20;
 
     private final Options options;
     /** Not final: a restored checkpoint replaces it with the saved generator's continuation. */
@@ -63,6 +94,8 @@ final class HierarchicalMemory implements Memory, Checkpointable {
     private final int features;
     private final int classes;
     private final boolean classification;
+    private final boolean classBalancedEpisodic;
+    private final boolean classBalancedReplay;
 
     private final RowStore working;
     private int workingNext;
@@ -71,10 +104,31 @@ final class HierarchicalMemory implements Memory, Checkpointable {
     private final RowStore episodic;
     private int episodicSize;
     private long reservoirSeen;
+    /** Labelled rows of each class offered to the episodic tier (classification). */
+    private final long[] seenPerClass;
+    /** Episodic rows of each class (classification); derived from the stored labels. */
+    private final int[] episodicPerClass;
 
     private final double[] prototypes;
     private final long[] prototypeCounts;
+    /** When each prototype was last updated, on {@link #semanticClock}. */
+    private final long[] prototypeStamps;
     private int prototypeClasses;
+    private long semanticClock;
+
+    private double lossMean;
+    private long lossBatches;
+
+    /** The codec whose codes the semantic tier holds; {@code null} while it keeps prototypes. */
+    private RowCodec codec;
+    private String codecExpert;
+    private int codeSize;
+    private double[] codes;
+    private int[] codeClasses;
+    private double[] codeTargets;
+    private long[] codeStamps;
+    private int codeCount;
+    private int[] codesPerGroup;
 
     private String domain;
     private DataSchema storedSchema;
@@ -88,11 +142,49 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         this.features = schema.numFeatures();
         this.classification = schema.task() == Task.CLASSIFICATION;
         this.classes = schema.numClasses();
+        this.classBalancedEpisodic = classification && options.episodicPolicy() == Options.EpisodicPolicy.CLASS_BALANCED;
+        this.classBalancedReplay = classification && options.replayPolicy() == Options.ReplayPolicy.CLASS_BALANCED;
         this.working = new RowStore(options.workingSize(), features, classification);
         this.episodic = new RowStore(options.episodicSize(), features, classification);
+        this.seenPerClass = new long[classes];
+        this.episodicPerClass = new int[classes];
         this.prototypes = new double[classes * features];
         this.prototypeCounts = new long[classes];
-        this.scratch = new int[Math.max(Math.max(options.workingSize(), options.episodicSize()), classes)];
+        this.prototypeStamps = new long[classes];
+        this.scratch = new int[Math.max(Math.max(Math.max(options.workingSize(), options.episodicSize()), classes),
+                options.semanticSize())];
+    }
+
+    /**
+     * With {@code semantic: codes}, the first codec offered becomes the semantic tier's: from then on it
+     * holds codes instead of prototypes (any prototype is dropped). Later codecs are ignored.
+     */
+    @Override
+    public void useCodec(String expert, RowCodec codec) {
+        Objects.requireNonNull(codec, "codec is null");
+        if (options.semantic() != Options.Semantic.CODES || options.semanticSize() == 0 || this.codec != null) {
+            return;
+        }
+        int size = codec.codeSize();
+        if (size < 1) {
+            throw new IllegalArgumentException("codec of " + expert + " has code size " + size + ", expected >= 1");
+        }
+        if ((long) size * options.semanticSize() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("semanticSize " + options.semanticSize() + " codes of " + size
+                    + " values from " + expert + " do not fit in memory");
+        }
+        this.codec = codec;
+        this.codecExpert = expert;
+        this.codeSize = size;
+        this.codes = new double[options.semanticSize() * size];
+        this.codeClasses = new int[options.semanticSize()];
+        this.codeTargets = classification ? null : new double[options.semanticSize()];
+        this.codeStamps = new long[options.semanticSize()];
+        this.codesPerGroup = new int[classification ? classes : 1];
+        java.util.Arrays.fill(prototypes, 0);
+        java.util.Arrays.fill(prototypeCounts, 0);
+        java.util.Arrays.fill(prototypeStamps, 0);
+        prototypeClasses = 0;
     }
 
     @Override
@@ -104,24 +196,71 @@ final class HierarchicalMemory implements Memory, Checkpointable {
             throw new IllegalArgumentException("batch of " + s.task() + " with " + s.numFeatures() + " features and "
                     + s.numClasses() + " classes, expected " + task + " with " + features + " and " + classes);
         }
-        if (signals.get(StandardSignals.DRIFT_DETECTED, 0.0) >= 0.5) {
+        if (options.promotion().onDrift() && signals.get(StandardSignals.DRIFT_DETECTED, 0.0) >= 0.5) {
             promoteWorkingWindow();
         }
         if (!batch.hasLabels()) {
             return;
         }
+        boolean important = options.promotion().onImportance() && important(signals.get(StandardSignals.MIXTURE_LOSS, Double.NaN))
+                && episodic.capacity() > 0;
         domain = batch.domain();
         storedSchema = batch.schema();
+        double[] batchCodes = null;
+        if (codec != null) {
+            batchCodes = codec.encode(batch);
+            if (batchCodes == null || batchCodes.length != batch.rows() * codeSize) {
+                throw new IllegalStateException("codec of " + codecExpert + " encoded " + batch.rows() + " rows into "
+                        + (batchCodes == null ? "nothing" : batchCodes.length + " values") + ", expected " + batch.rows() * codeSize);
+            }
+        }
+        RowStore promoted = null;
+        int promotedRows = 0;
+        if (important) {
+            int stored = 0;
+            for (int r = 0; r < batch.rows(); r++) {
+                stored += batch.weight(r) > 0 ? 1 : 0;
+            }
+            promoted = new RowStore(stored, features, classification);
+        }
         for (int r = 0; r < batch.rows(); r++) {
             if (batch.weight(r) <= 0) {
                 continue;
             }
             storeWorking(batch, r);
-            storeEpisodic(batch, r);
-            if (classification) {
+            if (promoted != null) {
+                reservoirSeen++;
+                if (classification) {
+                    seenPerClass[batch.label(r)]++;
+                }
+                promoted.put(promotedRows++, batch, r);
+            } else {
+                storeEpisodic(batch, r);
+            }
+            if (batchCodes != null) {
+                storeCode(batch, r, batchCodes);
+            } else if (classification) {
                 storePrototype(batch, r);
             }
         }
+        if (promotedRows > 0) {
+            int[] rows = new int[promotedRows];
+            for (int i = 0; i < promotedRows; i++) {
+                rows[i] = i;
+            }
+            promote(promoted, rows);
+        }
+    }
+
+    /** Whether a batch of this mean loss is important; then counts it in the running mean. */
+    private boolean important(double loss) {
+        if (!Double.isFinite(loss)) {
+            return false;
+        }
+        boolean important = lossBatches > 0 && loss > options.importanceFactor() * lossMean;
+        lossBatches++;
+        lossMean += (loss - lossMean) / Math.min(lossBatches, LOSS_WINDOW);
+        return important;
     }
 
     private void storeWorking(Batch batch, int row) {
@@ -138,64 +277,207 @@ final class HierarchicalMemory implements Memory, Checkpointable {
             return;
         }
         reservoirSeen++;
+        int c = classification ? batch.label(row) : 0;
+        if (classification) {
+            seenPerClass[c]++;
+        }
         if (episodicSize < episodic.capacity()) {
-            episodic.put(episodicSize++, batch, row);
-        } else {
+            putEpisodic(episodicSize, false, batch, row);
+            episodicSize++;
+        } else if (!classBalancedEpisodic) {
             // Algorithm R: the t-th row is kept with probability capacity / t, in a uniform slot.
             long j = random.nextLong(reservoirSeen);
             if (j < episodic.capacity()) {
-                episodic.put((int) j, batch, row);
+                putEpisodic((int) j, true, batch, row);
             }
+        } else if (episodicPerClass[c] < largestEpisodicClass()) {
+            putEpisodic(randomEpisodicSlotOf(randomLargestClass()), true, batch, row);
+        } else if (random.nextLong(seenPerClass[c]) < episodicPerClass[c]) {
+            // A largest class keeps a uniform sample of its own rows: stored / seen of them.
+            putEpisodic(randomEpisodicSlotOf(c), true, batch, row);
         }
     }
 
+    private void putEpisodic(int slot, boolean replacing, Batch batch, int row) {
+        if (classification) {
+            if (replacing) {
+                episodicPerClass[episodic.label(slot)]--;
+            }
+            episodicPerClass[batch.label(row)]++;
+        }
+        episodic.put(slot, batch, row);
+    }
+
+    private void putEpisodic(int slot, boolean replacing, RowStore from, int fromSlot) {
+        if (classification) {
+            if (replacing) {
+                episodicPerClass[episodic.label(slot)]--;
+            }
+            episodicPerClass[from.label(fromSlot)]++;
+        }
+        episodic.put(slot, from, fromSlot);
+    }
+
+    /** The most rows any class holds in the episodic tier. */
+    private int largestEpisodicClass() {
+        int largest = 0;
+        for (int n : episodicPerClass) {
+            largest = Math.max(largest, n);
+        }
+        return largest;
+    }
+
+    /** A class holding the most episodic rows, uniformly among ties. */
+    private int randomLargestClass() {
+        int largest = largestEpisodicClass();
+        int ties = 0;
+        for (int n : episodicPerClass) {
+            ties += n == largest ? 1 : 0;
+        }
+        int pick = ties == 1 ? 0 : random.nextInt(ties);
+        for (int c = 0; c < classes; c++) {
+            if (episodicPerClass[c] == largest && pick-- == 0) {
+                return c;
+            }
+        }
+        throw new IllegalStateException("no largest class");
+    }
+
+    /**
+     * A uniformly chosen episodic slot of a class that holds at least one; found by scanning the slots
+     * in order, so that the choice depends only on the stored labels (nothing else to checkpoint).
+     */
+    private int randomEpisodicSlotOf(int c) {
+        int k = random.nextInt(episodicPerClass[c]);
+        for (int slot = 0; slot < episodicSize; slot++) {
+            if (episodic.label(slot) == c && k-- == 0) {
+                return slot;
+            }
+        }
+        throw new IllegalStateException("class " + c + " holds no episodic slot");
+    }
+
     private void storePrototype(Batch batch, int row) {
+        if (options.semanticSize() == 0) {
+            return;
+        }
         int c = batch.label(row);
-        long n = ++prototypeCounts[c];
-        if (n == 1) {
+        if (prototypeCounts[c] == 0) {
+            if (prototypeClasses >= options.semanticSize()) {
+                evictLeastRecentPrototype();
+            }
             prototypeClasses++;
         }
+        long n = ++prototypeCounts[c];
         int o = c * features;
         for (int j = 0; j < features; j++) {
             prototypes[o + j] += (batch.value(row, j) - prototypes[o + j]) / n;
         }
+        prototypeStamps[c] = ++semanticClock;
     }
 
-    /**
-     * Moves the working window into the episodic tier. Promoted rows fill free slots first, then
-     * replace distinct, uniformly chosen older slots, so no promoted row overwrites another; a window
-     * larger than the tier contributes a uniform subset of itself.
-     */
+    private void evictLeastRecentPrototype() {
+        int victim = -1;
+        for (int c = 0; c < classes; c++) {
+            if (prototypeCounts[c] > 0 && (victim < 0 || prototypeStamps[c] < prototypeStamps[victim])) {
+                victim = c;
+            }
+        }
+        prototypeCounts[victim] = 0;
+        prototypeStamps[victim] = 0;
+        java.util.Arrays.fill(prototypes, victim * features, (victim + 1) * features, 0.0);
+        prototypeClasses--;
+    }
+
+    private void storeCode(Batch batch, int row, double[] batchCodes) {
+        int group = classification ? batch.label(row) : 0;
+        int slot;
+        if (codesPerGroup[group] >= options.codesPerClass()) {
+            slot = oldestCode(group);
+        } else if (codeCount < options.semanticSize()) {
+            slot = codeCount++;
+            codesPerGroup[group]++;
+        } else {
+            slot = oldestCode(-1);
+            codesPerGroup[codeClasses[slot]]--;
+            codesPerGroup[group]++;
+        }
+        System.arraycopy(batchCodes, row * codeSize, codes, slot * codeSize, codeSize);
+        codeClasses[slot] = group;
+        if (!classification) {
+            codeTargets[slot] = batch.target(row);
+        }
+        codeStamps[slot] = ++semanticClock;
+    }
+
+    /** The slot of the oldest code of a group, or of all codes when {@code group} is -1. */
+    private int oldestCode(int group) {
+        int oldest = -1;
+        for (int slot = 0; slot < codeCount; slot++) {
+            if ((group < 0 || codeClasses[slot] == group) && (oldest < 0 || codeStamps[slot] < codeStamps[oldest])) {
+                oldest = slot;
+            }
+        }
+        return oldest;
+    }
+
+    /** Moves the working window into the episodic tier and empties the working tier. */
     private void promoteWorkingWindow() {
-        int capacity = episodic.capacity();
         int window = workingSize;
-        if (capacity > 0 && window > 0) {
+        if (episodic.capacity() > 0 && window > 0) {
             int oldest = (workingNext - window + working.capacity()) % working.capacity();
             int[] rows = new int[window];
             for (int i = 0; i < window; i++) {
                 rows[i] = (oldest + i) % working.capacity();
             }
-            int promoted = Math.min(window, capacity);
-            for (int i = 0; i < promoted; i++) {
-                swap(rows, i, i + random.nextInt(window - i));
-            }
-            int before = episodicSize;
-            int[] victims = new int[before];
-            for (int i = 0; i < before; i++) {
-                victims[i] = i;
-            }
-            int replaced = 0;
-            for (int i = 0; i < promoted; i++) {
-                if (episodicSize < capacity) {
-                    episodic.put(episodicSize++, working, rows[i]);
-                } else {
-                    swap(victims, replaced, replaced + random.nextInt(before - replaced));
-                    episodic.put(victims[replaced++], working, rows[i]);
-                }
-            }
+            promote(working, rows);
         }
         workingSize = 0;
         workingNext = 0;
+    }
+
+    /**
+     * Moves rows of a store into the episodic tier. Promoted rows fill free slots first; then, with the
+     * reservoir, they replace distinct, uniformly chosen older slots, so no promoted row overwrites
+     * another, and a group larger than the tier contributes a uniform subset of itself; class-balanced,
+     * each replaces a random row of a largest class.
+     */
+    private void promote(RowStore from, int[] rows) {
+        int capacity = episodic.capacity();
+        int window = rows.length;
+        if (capacity == 0 || window == 0) {
+            return;
+        }
+        int promoted = Math.min(window, capacity);
+        for (int i = 0; i < promoted; i++) {
+            swap(rows, i, i + random.nextInt(window - i));
+        }
+        if (classBalancedEpisodic) {
+            for (int i = 0; i < promoted; i++) {
+                if (episodicSize < capacity) {
+                    putEpisodic(episodicSize, false, from, rows[i]);
+                    episodicSize++;
+                } else {
+                    putEpisodic(randomEpisodicSlotOf(randomLargestClass()), true, from, rows[i]);
+                }
+            }
+            return;
+        }
+        int before = episodicSize;
+        int[] victims = new int[before];
+        for (int i = 0; i < before; i++) {
+            victims[i] = i;
+        }
+        int replaced = 0;
+        for (int i = 0; i < promoted; i++) {
+            if (episodicSize < capacity) {
+                putEpisodic(episodicSize, false, from, rows[i]);
+                episodicSize++;
+            } else {
+                swap(victims, replaced, replaced + random.nextInt(before - replaced));
+                putEpisodic(victims[replaced++], true, from, rows[i]);
+            }
+        }
     }
 
     private static void swap(int[] a, int i, int j) {
@@ -204,12 +486,16 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         a[j] = t;
     }
 
+    private int semanticEntries() {
+        return codec != null ? codeCount : prototypeClasses;
+    }
+
     @Override
     public Optional<Batch> replay(int rows) {
         if (rows < 1) {
             throw new IllegalArgumentException("rows must be >= 1, got " + rows);
         }
-        int[] sizes = {workingSize, episodicSize, prototypeClasses};
+        int[] sizes = {workingSize, episodicSize, semanticEntries()};
         double[] shares = {options.mixWorking(), options.mixEpisodic(), options.mixSemantic()};
         int[] quota = quotas(rows, sizes, shares);
         int total = quota[0] + quota[1] + quota[2];
@@ -235,14 +521,25 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         double[] values = new double[total * features];
         int[] labels = classification ? new int[total] : null;
         double[] targets = classification ? null : new double[total];
+        double[] decoded = codec != null && quota[2] > 0 ? decodeSampled(tierOf, slotOf, quota[2]) : null;
+        int nextDecoded = 0;
         for (int i = 0; i < total; i++) {
             int slot = slotOf[i];
             switch (tierOf[i]) {
                 case 0 -> working.copyTo(slot, values, labels, targets, i);
                 case 1 -> episodic.copyTo(slot, values, labels, targets, i);
                 default -> {
-                    System.arraycopy(prototypes, slot * features, values, i * features, features);
-                    labels[i] = slot;
+                    if (decoded != null) {
+                        System.arraycopy(decoded, nextDecoded++ * features, values, i * features, features);
+                        if (classification) {
+                            labels[i] = codeClasses[slot];
+                        } else {
+                            targets[i] = codeTargets[slot];
+                        }
+                    } else {
+                        System.arraycopy(prototypes, slot * features, values, i * features, features);
+                        labels[i] = slot;
+                    }
                 }
             }
         }
@@ -251,6 +548,27 @@ final class HierarchicalMemory implements Memory, Checkpointable {
                 : Batch.ofTargets(storedSchema, domain, 0, values, targets));
     }
 
+    /** Decodes the sampled codes, in the order they appear in the shuffled output, in one call. */
+    private double[] decodeSampled(int[] tierOf, int[] slotOf, int count) {
+        double[] sampled = new double[count * codeSize];
+        int k = 0;
+        for (int i = 0; i < tierOf.length; i++) {
+            if (tierOf[i] == 2) {
+                System.arraycopy(codes, slotOf[i] * codeSize, sampled, k++ * codeSize, codeSize);
+            }
+        }
+        double[] decoded = codec.decode(sampled, count);
+        if (decoded == null || decoded.length != count * features) {
+            throw new IllegalStateException("codec of " + codecExpert + " decoded " + count + " codes into "
+                    + (decoded == null ? "nothing" : decoded.length + " values") + ", expected " + count * features);
+        }
+        for (double v : decoded) {
+            if (!Double.isFinite(v)) {
+                throw new IllegalStateException("codec of " + codecExpert + " decoded a non-finite value");
+            }
+        }
+        return decoded;
+    }
     /**
      * Rows per tier: shares renormalised over the non-empty tiers with a positive share, rounded by
      * largest remainder; a tier whose quota exceeds its size is capped and the rest is split again,
@@ -318,23 +636,29 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         return quota;
     }
 
-    /** Draws {@code count} distinct slots of a tier (partial Fisher-Yates over the scratch indices). */
+    /**
+     * Draws {@code count} distinct slots of a tier: uniformly (partial Fisher-Yates over the scratch
+     * indices) or, class-balanced, an equal part per class present, uniformly within each class.
+     */
     private int sample(int tier, int count, int[] tierOf, int[] slotOf, int next) {
         if (count == 0) {
             return next;
         }
         int size = 0;
-        if (tier == 2) {
+        if (tier == 2 && codec == null) {
             for (int c = 0; c < classes; c++) {
                 if (prototypeCounts[c] > 0) {
                     scratch[size++] = c;
                 }
             }
         } else {
-            size = tier == 0 ? workingSize : episodicSize;
+            size = tier == 0 ? workingSize : tier == 1 ? episodicSize : codeCount;
             for (int i = 0; i < size; i++) {
                 scratch[i] = i;
             }
+        }
+        if (classBalancedReplay && count < size) {
+            return sampleBalanced(tier, count, size, tierOf, slotOf, next);
         }
         for (int i = 0; i < count; i++) {
             int j = i + random.nextInt(size - i);
@@ -348,19 +672,102 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         return next;
     }
 
+    private int sampleBalanced(int tier, int count, int size, int[] tierOf, int[] slotOf, int next) {
+        // Group the tier's slots by class (a stable counting sort).
+        int[] perClass = new int[classes];
+        for (int i = 0; i < size; i++) {
+            perClass[labelOf(tier, scratch[i])]++;
+        }
+        int[] start = new int[classes + 1];
+        for (int c = 0; c < classes; c++) {
+            start[c + 1] = start[c] + perClass[c];
+        }
+        int[] sorted = new int[size];
+        int[] fill = start.clone();
+        for (int i = 0; i < size; i++) {
+            sorted[fill[labelOf(tier, scratch[i])]++] = scratch[i];
+        }
+        // Equal parts, capped by what each class holds; the capped rest is shared out again.
+        int[] take = new int[classes];
+        int remaining = count;
+        while (remaining > 0) {
+            int open = 0;
+            for (int c = 0; c < classes; c++) {
+                open += take[c] < perClass[c] ? 1 : 0;
+            }
+            int each = remaining / open;
+            if (each == 0) {
+                // Fewer rows left than classes with rows: one more each for `remaining` random classes.
+                int[] openClasses = new int[open];
+                int k = 0;
+                for (int c = 0; c < classes; c++) {
+                    if (take[c] < perClass[c]) {
+                        openClasses[k++] = c;
+                    }
+                }
+                for (int i = 0; i < remaining; i++) {
+                    swap(openClasses, i, i + random.nextInt(open - i));
+                    take[openClasses[i]]++;
+                }
+                remaining = 0;
+            } else {
+                for (int c = 0; c < classes; c++) {
+                    int add = Math.min(each, perClass[c] - take[c]);
+                    take[c] += add;
+                    remaining -= add;
+                }
+            }
+        }
+        for (int c = 0; c < classes; c++) {
+            int from = start[c];
+            int n = perClass[c];
+            for (int i = 0; i < take[c]; i++) {
+                int j = from + i + random.nextInt(n - i);
+                int s = sorted[j];
+                sorted[j] = sorted[from + i];
+                sorted[from + i] = s;
+                tierOf[next] = tier;
+                slotOf[next] = s;
+                next++;
+            }
+        }
+        return next;
+    }
+
+    /** The class of a tier's slot (classification only). */
+    private int labelOf(int tier, int slot) {
+        return switch (tier) {
+            case 0 -> working.label(slot);
+            case 1 -> episodic.label(slot);
+            default -> codec != null ? codeClasses[slot] : slot;
+        };
+    }
+
     @Override
     public MemoryStats stats() {
-        long entries = (long) workingSize + episodicSize + prototypeClasses;
-        return new MemoryStats(Map.of(WORKING, workingSize, EPISODIC, episodicSize, SEMANTIC, prototypeClasses),
-                entries * (8L * features + 16));
+        int semantic = semanticEntries();
+        long labelBytes = classification ? Integer.BYTES : Double.BYTES;
+        long rowBytes = (long) Double.BYTES * features + labelBytes;
+        long semanticBytes = codec != null
+                ? (long) codeCount * ((long) Double.BYTES * codeSize + labelBytes + Long.BYTES)
+                : (long) prototypeClasses * ((long) Double.BYTES * features + 2L * Long.BYTES);
+        return new MemoryStats(Map.of(WORKING, workingSize, EPISODIC, episodicSize, SEMANTIC, semantic),
+                ((long) workingSize + episodicSize) * rowBytes + semanticBytes);
     }
 
     @Override
     public void saveState(StateWriter out) throws IOException {
         out.writeInt(STATE_VERSION);
-        // The shape, so that a memory with other options or another stream refuses the checkpoint by name.
+        // The options and shape, so that a memory with others refuses the checkpoint by name.
         out.writeInt(working.capacity());
         out.writeInt(episodic.capacity());
+        out.writeInt(options.semanticSize());
+        out.writeInt(options.codesPerClass());
+        out.writeDouble(options.importanceFactor());
+        out.writeString(name(options.episodicPolicy()));
+        out.writeString(name(options.promotion()));
+        out.writeString(name(options.semantic()));
+        out.writeString(name(options.replayPolicy()));
         out.writeString(task.name());
         out.writeInt(features);
         out.writeInt(classes);
@@ -370,15 +777,33 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         working.save(out, workingSize);
         out.writeInt(episodicSize);
         out.writeLong(reservoirSeen);
+        out.writeLongs(seenPerClass);
         episodic.save(out, episodicSize);
         out.writeDoubles(prototypes);
         out.writeLongs(prototypeCounts);
+        out.writeLongs(prototypeStamps);
+        out.writeLong(semanticClock);
+        out.writeDouble(lossMean);
+        out.writeLong(lossBatches);
+        out.writeBoolean(codec != null);
+        if (codec != null) {
+            out.writeInt(codeSize);
+            out.writeInt(codeCount);
+            out.writeDoubles(java.util.Arrays.copyOf(codes, codeCount * codeSize));
+            out.writeInts(java.util.Arrays.copyOf(codeClasses, codeCount));
+            out.writeDoubles(classification ? null : java.util.Arrays.copyOf(codeTargets, codeCount));
+            out.writeLongs(java.util.Arrays.copyOf(codeStamps, codeCount));
+        }
         out.writeString(domain);
         out.writeBoolean(storedSchema != null);
         if (storedSchema != null) {
             writeSchema(out, storedSchema);
         }
         out.writeRandom(random);
+    }
+
+    private static String name(Enum<?> e) {
+        return e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     @Override
@@ -390,6 +815,13 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         }
         expect(in.readInt(), working.capacity(), "workingSize");
         expect(in.readInt(), episodic.capacity(), "episodicSize");
+        in.expectInt(COMPONENT, "semanticSize", options.semanticSize());
+        in.expectInt(COMPONENT, "codesPerClass", options.codesPerClass());
+        in.expectDouble(COMPONENT, "importanceFactor", options.importanceFactor());
+        expectName(in.readString(), name(options.episodicPolicy()), "episodicPolicy");
+        expectName(in.readString(), name(options.promotion()), "promotion");
+        expectName(in.readString(), name(options.semantic()), "semantic");
+        expectName(in.readString(), name(options.replayPolicy()), "replayPolicy");
         String savedTask = in.readString();
         int savedFeatures = in.readInt();
         int savedClasses = in.readInt();
@@ -411,19 +843,58 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         check(newEpisodicSize >= 0 && newEpisodicSize <= episodic.capacity(), "episodic tier size " + newEpisodicSize);
         // Not bounded by the tier's size: a drift promotes working rows, already counted, into free slots.
         check(newReservoirSeen >= 0, "reservoir count " + newReservoirSeen);
+        long[] newSeenPerClass = readLongs(in, classes, "episodic tier's rows seen per class");
+        for (long n : newSeenPerClass) {
+            check(n >= 0, "rows seen of a class " + n);
+        }
         RowStore.Saved episodicRows = episodic.read(in, newEpisodicSize, classes, EPISODIC);
         double[] newPrototypes = in.readDoubles(prototypes.length, "semantic tier's prototypes");
-        long[] newCounts = in.readLongs();
-        if (newCounts == null || newCounts.length != prototypeCounts.length) {
-            throw new IOException("semantic tier's counts: expected " + prototypeCounts.length + " values, found "
-                    + (newCounts == null ? "none" : String.valueOf(newCounts.length))
-                    + " (the checkpoint was written with other options or data)");
-        }
+        long[] newCounts = readLongs(in, prototypeCounts.length, "semantic tier's counts");
+        long[] newStamps = readLongs(in, prototypeStamps.length, "semantic tier's stamps");
+        long newClock = in.readLong();
         int newPrototypeClasses = 0;
-        for (long n : newCounts) {
-            check(n >= 0, "prototype count " + n);
-            if (n > 0) {
+        for (int c = 0; c < newCounts.length; c++) {
+            check(newCounts[c] >= 0, "prototype count " + newCounts[c]);
+            check(newStamps[c] >= 0 && newStamps[c] <= newClock, "prototype stamp " + newStamps[c]);
+            if (newCounts[c] > 0) {
                 newPrototypeClasses++;
+            }
+        }
+        check(newPrototypeClasses <= options.semanticSize(), newPrototypeClasses + " prototypes");
+        double newLossMean = in.readDouble();
+        long newLossBatches = in.readLong();
+        check(newLossBatches >= 0 && !Double.isNaN(newLossMean), "loss mean " + newLossMean + " over " + newLossBatches);
+        boolean savedCodes = in.readBoolean();
+        if (savedCodes != (codec != null)) {
+            throw new IOException("hierarchical memory: the checkpoint's semantic tier holds "
+                    + (savedCodes ? "codes of an expert's codec, but no expert offers one in this run"
+                    : "prototypes, but this run offers the codec of " + codecExpert + " (semantic: codes)"));
+        }
+        int newCodeCount = 0;
+        double[] newCodes = null;
+        int[] newCodeClasses = null;
+        double[] newCodeTargets = null;
+        long[] newCodeStamps = null;
+        int[] newPerGroup = null;
+        if (savedCodes) {
+            in.expectInt(COMPONENT, "codec's code size", codeSize);
+            newCodeCount = in.readInt();
+            check(newCodeCount >= 0 && newCodeCount <= options.semanticSize(), "code count " + newCodeCount);
+            newCodes = in.readDoubles(newCodeCount * codeSize, "semantic tier's codes");
+            newCodeClasses = in.readInts();
+            check(newCodeClasses != null && newCodeClasses.length == newCodeCount, "code classes");
+            newPerGroup = new int[codesPerGroup.length];
+            for (int g : newCodeClasses) {
+                check(g >= 0 && g < newPerGroup.length, "code class " + g);
+                newPerGroup[g]++;
+                check(newPerGroup[g] <= options.codesPerClass(), newPerGroup[g] + " codes of class " + g);
+            }
+            newCodeTargets = in.readDoubles();
+            check(classification ? newCodeTargets == null : newCodeTargets != null && newCodeTargets.length == newCodeCount,
+                    "code targets");
+            newCodeStamps = readLongs(in, newCodeCount, "semantic tier's code stamps");
+            for (long stamp : newCodeStamps) {
+                check(stamp > 0 && stamp <= newClock, "code stamp " + stamp);
             }
         }
         String newDomain = in.readString();
@@ -437,12 +908,49 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         episodic.load(episodicRows);
         episodicSize = newEpisodicSize;
         reservoirSeen = newReservoirSeen;
+        System.arraycopy(newSeenPerClass, 0, seenPerClass, 0, classes);
+        java.util.Arrays.fill(episodicPerClass, 0);
+        if (classification) {
+            for (int slot = 0; slot < episodicSize; slot++) {
+                episodicPerClass[episodic.label(slot)]++;
+            }
+        }
         System.arraycopy(newPrototypes, 0, prototypes, 0, prototypes.length);
         System.arraycopy(newCounts, 0, prototypeCounts, 0, prototypeCounts.length);
+        System.arraycopy(newStamps, 0, prototypeStamps, 0, prototypeStamps.length);
         prototypeClasses = newPrototypeClasses;
+        semanticClock = newClock;
+        lossMean = newLossMean;
+        lossBatches = newLossBatches;
+        if (savedCodes) {
+            codeCount = newCodeCount;
+            System.arraycopy(newCodes, 0, codes, 0, newCodes.length);
+            System.arraycopy(newCodeClasses, 0, codeClasses, 0, newCodeCount);
+            if (!classification) {
+                System.arraycopy(newCodeTargets, 0, codeTargets, 0, newCodeCount);
+            }
+            System.arraycopy(newCodeStamps, 0, codeStamps, 0, newCodeCount);
+            System.arraycopy(newPerGroup, 0, codesPerGroup, 0, newPerGroup.length);
+        }
         domain = newDomain;
         storedSchema = newSchema;
         random = newRandom;
+    }
+
+    private static long[] readLongs(StateReader in, int expected, String what) throws IOException {
+        long[] v = in.readLongs();
+        if (v == null || v.length != expected) {
+            throw new IOException(what + ": expected " + expected + " values, found "
+                    + (v == null ? "none" : String.valueOf(v.length)) + " (the checkpoint was written with other options or data)");
+        }
+        return v;
+    }
+
+    private static void expectName(String saved, String configured, String option) throws IOException {
+        if (!configured.equals(saved)) {
+            throw new IOException("hierarchical memory: the checkpoint was written with " + option + " " + saved
+                    + ", this memory has " + option + " " + configured);
+        }
     }
 
     private static void expect(int saved, int configured, String option) throws IOException {
@@ -517,6 +1025,26 @@ final class HierarchicalMemory implements Memory, Checkpointable {
     /** The class of an episodic slot, for tests. */
     int episodicLabel(int slot) {
         return episodic.label(slot);
+    }
+
+    /** Episodic rows of a class, for tests. */
+    int episodicRowsOf(int cls) {
+        return episodicPerClass[cls];
+    }
+
+    /** The running mean of {@code mixture.loss} that importance compares with, for tests. */
+    double lossMean() {
+        return lossMean;
+    }
+
+    /** Whether the semantic tier holds codes (a codec was offered with {@code semantic: codes}), for tests. */
+    boolean holdsCodes() {
+        return codec != null;
+    }
+
+    /** The class of a semantic code slot, for tests. */
+    int codeClass(int slot) {
+        return codeClasses[slot];
     }
 
     /** The prototype of a class (a copy), for tests. */

@@ -8,7 +8,7 @@ import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import java.util.Objects;
 
-/** Creates {@link HierarchicalMemory}s: a recent window, a reservoir sample and per-class prototypes. */
+/** Creates {@link HierarchicalMemory}s: a recent window, a reservoir sample and per-class prototypes or codes. */
 public final class HierarchicalMemoryFactory implements MemoryFactory {
     /** Largest array the JVM reliably allocates. */
     private static final long MAX_VALUES = Integer.MAX_VALUE - 8;
@@ -23,7 +23,7 @@ public final class HierarchicalMemoryFactory implements MemoryFactory {
 
     @Override
     public String description() {
-        return "Three-tier bounded memory: recent window, reservoir sample, per-class prototypes; drift promotes the window";
+        return "Three-tier bounded memory: recent window, reservoir or class-balanced sample, per-class prototypes or codec codes; drift or loss promotes rows";
     }
 
     @Override
@@ -39,6 +39,9 @@ public final class HierarchicalMemoryFactory implements MemoryFactory {
         }
         if ((long) options.episodicSize() * features > MAX_VALUES) {
             throw config.invalid("episodicSize", options.episodicSize() + " rows of " + features + " features do not fit in memory");
+        }
+        if ((long) options.semanticSize() * features > MAX_VALUES) {
+            throw config.invalid("semanticSize", options.semanticSize() + " entries of " + features + " features do not fit in memory");
         }
         return new HierarchicalMemory(options, schema, context.random());
     }

@@ -8,17 +8,70 @@ import java.util.Objects;
  * Validated options of the hierarchical memory.
  *
  * @param workingSize rows in the working tier (the most recent labelled rows), >= 0; 0 disables it
- * @param episodicSize rows in the episodic tier (a uniform reservoir sample), >= 0; 0 disables it
+ * @param episodicSize rows in the episodic tier, >= 0; 0 disables it
  * @param mixWorking share of replayed rows drawn from the working tier, >= 0
  * @param mixEpisodic share drawn from the episodic tier, >= 0
- * @param mixSemantic share drawn from the semantic tier (class prototypes), >= 0
+ * @param mixSemantic share drawn from the semantic tier (class prototypes or codes), >= 0
+ * @param episodicPolicy how the episodic tier samples the stream
+ * @param promotion what moves rows into the episodic tier besides its sampling
+ * @param importanceFactor a batch is important when its {@code mixture.loss} exceeds this factor times the
+ *        running mean of that loss, >= 1
+ * @param semantic what the semantic tier holds
+ * @param semanticSize entries in the semantic tier (prototypes or codes), >= 0; 0 disables it
+ * @param codesPerClass codes kept per class (per stream for regression) when {@code semantic: codes}, >= 1
+ * @param replayPolicy how rows are drawn within a tier
  */
-record Options(int workingSize, int episodicSize, double mixWorking, double mixEpisodic, double mixSemantic) {
+record Options(int workingSize, int episodicSize, double mixWorking, double mixEpisodic, double mixSemantic,
+               EpisodicPolicy episodicPolicy, Promotion promotion, double importanceFactor, Semantic semantic,
+               int semanticSize, int codesPerClass, ReplayPolicy replayPolicy) {
     static final int DEFAULT_WORKING_SIZE = 256;
     static final int DEFAULT_EPISODIC_SIZE = 512;
     static final double DEFAULT_MIX_WORKING = 0.25;
     static final double DEFAULT_MIX_EPISODIC = 0.5;
     static final double DEFAULT_MIX_SEMANTIC = 0.25;
+    static final double DEFAULT_IMPORTANCE_FACTOR = 1.5;
+    static final int DEFAULT_SEMANTIC_SIZE = 256;
+    static final int DEFAULT_CODES_PER_CLASS = 16;
+
+    /** How the episodic tier samples the labelled rows of the stream. */
+    enum EpisodicPolicy {
+        /** One uniform reservoir over all rows (Vitter's Algorithm R). */
+        RESERVOIR,
+        /** Per-class reservoirs sharing the capacity: a row of a smaller class evicts one of the largest. */
+        CLASS_BALANCED
+    }
+
+    /** What promotes rows into the episodic tier, on top of its sampling. */
+    enum Promotion {
+        /** On {@code drift.detected} the working window (the old concept) is promoted. */
+        DRIFT,
+        /** The rows of a batch whose mixture loss is high are promoted instead of sampled. */
+        IMPORTANCE,
+        BOTH;
+
+        boolean onDrift() {
+            return this != IMPORTANCE;
+        }
+
+        boolean onImportance() {
+            return this != DRIFT;
+        }
+    }
+
+    /** What the semantic tier holds. */
+    enum Semantic {
+        /** The running mean of each class's rows (classification only). */
+        PROTOTYPES,
+        /** Recent rows of each class compressed by an expert's codec; prototypes when no codec is offered. */
+        CODES
+    }
+
+    /** How rows are drawn within a tier. */
+    enum ReplayPolicy {
+        UNIFORM,
+        /** Every class present in the tier gets as equal a share as its rows allow (uniform for regression). */
+        CLASS_BALANCED
+    }
 
     Options {
         if (workingSize < 0) {
@@ -33,6 +86,27 @@ record Options(int workingSize, int episodicSize, double mixWorking, double mixE
         if (mixWorking + mixEpisodic + mixSemantic <= 0) {
             throw new InvalidOptionException("mix", "working, episodic and semantic shares cannot all be 0");
         }
+        Objects.requireNonNull(episodicPolicy, "episodicPolicy is null");
+        Objects.requireNonNull(promotion, "promotion is null");
+        Objects.requireNonNull(semantic, "semantic is null");
+        Objects.requireNonNull(replayPolicy, "replayPolicy is null");
+        if (!(importanceFactor >= 1) || Double.isInfinite(importanceFactor)) {
+            throw new InvalidOptionException("importanceFactor", "must be finite and >= 1 (a multiple of the mean loss), got "
+                    + importanceFactor);
+        }
+        if (semanticSize < 0) {
+            throw new InvalidOptionException("semanticSize", "must be >= 0, got " + semanticSize);
+        }
+        if (codesPerClass < 1) {
+            throw new InvalidOptionException("codesPerClass", "must be >= 1, got " + codesPerClass);
+        }
+    }
+
+    /** The tier sizes and mix with every policy at its default. */
+    Options(int workingSize, int episodicSize, double mixWorking, double mixEpisodic, double mixSemantic) {
+        this(workingSize, episodicSize, mixWorking, mixEpisodic, mixSemantic, EpisodicPolicy.RESERVOIR, Promotion.DRIFT,
+                DEFAULT_IMPORTANCE_FACTOR, Semantic.PROTOTYPES, DEFAULT_SEMANTIC_SIZE, DEFAULT_CODES_PER_CLASS,
+                ReplayPolicy.UNIFORM);
     }
 
     private static void checkShare(String key, double share) {
@@ -55,8 +129,16 @@ record Options(int workingSize, int episodicSize, double mixWorking, double mixE
         double working = mix.getDouble("working", DEFAULT_MIX_WORKING);
         double episodic = mix.getDouble("episodic", DEFAULT_MIX_EPISODIC);
         double semantic = mix.getDouble("semantic", DEFAULT_MIX_SEMANTIC);
+        EpisodicPolicy episodicPolicy = config.getEnum("episodicPolicy", EpisodicPolicy.RESERVOIR);
+        Promotion promotion = config.getEnum("promotion", Promotion.DRIFT);
+        double importanceFactor = config.getDouble("importanceFactor", DEFAULT_IMPORTANCE_FACTOR);
+        Semantic semanticKind = config.getEnum("semantic", Semantic.PROTOTYPES);
+        int semanticSize = config.getInt("semanticSize", DEFAULT_SEMANTIC_SIZE);
+        int codesPerClass = config.getInt("codesPerClass", DEFAULT_CODES_PER_CLASS);
+        ReplayPolicy replayPolicy = config.getEnum("replayPolicy", ReplayPolicy.UNIFORM);
         try {
-            return new Options(workingSize, episodicSize, working, episodic, semantic);
+            return new Options(workingSize, episodicSize, working, episodic, semantic, episodicPolicy, promotion,
+                    importanceFactor, semanticKind, semanticSize, codesPerClass, replayPolicy);
         } catch (InvalidOptionException e) {
             throw config.invalid(e);
         }

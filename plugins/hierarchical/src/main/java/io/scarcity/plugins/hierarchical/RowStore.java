@@ -115,6 +115,11 @@ final class RowStore {
         return classes[slot];
     }
 
+    /** The target of a slot (regression only). */
+    double target(int slot) {
+        return targets[slot];
+    }
+
     double value(int slot, int feature) {
         return values[slot * features + feature];
     }

@@ -113,7 +113,10 @@ class HierarchicalMemoryTest {
                 assertTrue(working >= 0 && working <= workingSize, "working " + working + " > " + workingSize);
                 assertTrue(episodic >= 0 && episodic <= episodicSize, "episodic " + episodic + " > " + episodicSize);
                 assertTrue(semantic >= 0 && semantic <= (regression ? 0 : 3), "semantic " + semantic);
-                assertEquals((long) (working + episodic + semantic) * (8 * 2 + 16), stats.bytes());
+                // Rows: 2 features of 8 bytes and a 4-byte class or an 8-byte target; prototypes: 2 features,
+                // a count and a stamp.
+                assertEquals((long) (working + episodic) * (8 * 2 + (regression ? 8 : 4)) + (long) semantic * (8 * 2 + 16),
+                        stats.bytes());
             }
         }
     }
