@@ -62,6 +62,11 @@ import java.util.TreeMap;
  * pooled mixture's moment), {@code noveltyThreshold} (log residual), and the learner's arrays
  * ({@link ProjectionLearner#names()}). The merged basis is re-orthonormalised.
  *
+ * <p><b>Learning-rate scale</b> ({@link #scaleLearningRate}, asked by a supervisor): the rate used above
+ * (standardisation, hence the subspace's share {@code gamma}, and the learner, replay included) is the
+ * effective rate {@code min(1, rate * scale)}, with {@code rate} the configured or hinted one; a hint
+ * replaces the rate, not the scale. The scale is checkpointed.
+ *
  * <p><b>Importance</b>: for every exported array, the EW mean (at the batch's {@code gamma}, a plain mean
  * at first) of the squared change of each value between the ends of consecutive {@link #learn} calls:
  * a diagonal Fisher proxy (squared updates are squared gradients times the squared step). Changes made by
@@ -73,7 +78,8 @@ final class GeometryExpert implements Expert, Checkpointable {
     static final String SUBSPACE_CHANGE = "geometry.subspace-change";
     private static final ExpertCapabilities CAPABILITIES = new ExpertCapabilities(true, true, Set.of(),
             Set.of(RESIDUAL, NOVELTY_RATE, SUBSPACE_CHANGE));
-    private static final int STATE_VERSION = 1;
+    /** Format of {@link #saveState}; bump when it changes (2: the learning-rate scale). */
+    static final int STATE_VERSION = 2;
     /** Largest deviation the first batch may move the statistics by: its square stays finite. */
     private static final double FIRST_BATCH_LIMIT = 1e150;
     /** Bounds of the base learning rate after a hint. */
@@ -91,6 +97,8 @@ final class GeometryExpert implements Expert, Checkpointable {
     /** Not final: a restored checkpoint replaces it with a generator at the saved position. */
     private Random random;
     private double baseRate;
+    /** The supervisor's learning-rate scale, 1 unless {@link #scaleLearningRate} said otherwise. */
+    private double rateScale = 1.0;
 
     // Standardisation.
     private final double[] featureMean;
@@ -197,7 +205,7 @@ final class GeometryExpert implements Expert, Checkpointable {
             return;
         }
         ensureCapacity(rows);
-        double rate = baseRate;
+        double rate = effectiveRate();
         double totalWeight = 0;
         for (int r = 0; r < rows; r++) {
             weights[r] = batch.weight(r);
@@ -243,7 +251,7 @@ final class GeometryExpert implements Expert, Checkpointable {
         ensureCapacity(batch.rows());
         standardise(batch);
         subspace.project(z, batch.rows(), k, projections);
-        learner.learn(batch, projections, k, baseRate);
+        learner.learn(batch, projections, k, effectiveRate());
     }
 
     /**
@@ -488,9 +496,34 @@ final class GeometryExpert implements Expert, Checkpointable {
         }
     }
 
+    /** The configured or hinted rate times the supervisor's scale, at most {@value #MAX_RATE}. */
+    private double effectiveRate() {
+        // with the default scale of 1 this is exactly baseRate (which a hint keeps <= MAX_RATE)
+        return Math.min(MAX_RATE, baseRate * rateScale);
+    }
+
+    /**
+     * The effective rate that learning and replay use: the configured or hinted rate times the supervisor's
+     * scale ({@link #scaleLearningRate}), at most {@value #MAX_RATE}.
+     */
     @Override
     public double learningRate() {
-        return baseRate;
+        return effectiveRate();
+    }
+
+    /**
+     * Multiplies the configured or hinted rate by {@code scale} from now on (see the class description);
+     * later hints replace the rate underneath and keep the scale, and {@code 1} restores the unscaled rate.
+     *
+     * @throws IllegalArgumentException if {@code scale} is not finite and {@code > 0}
+     */
+    @Override
+    public boolean scaleLearningRate(double scale) {
+        if (!(scale > 0) || !Double.isFinite(scale)) {
+            throw new IllegalArgumentException("geometry expert: learning-rate scale must be finite and > 0, got " + scale);
+        }
+        rateScale = scale;
+        return true;
     }
 
     /**
@@ -585,12 +618,18 @@ final class GeometryExpert implements Expert, Checkpointable {
             out.writeDoubles(fisher[a]);
         }
         out.writeDouble(baseRate);
+        out.writeDouble(rateScale);
         out.writeRandom(random);
     }
 
     @Override
     public void restoreState(StateReader in) throws IOException {
         int version = in.readInt();
+        if (version > 0 && version < STATE_VERSION) {
+            throw new IOException("geometry expert checkpoint: format version " + version + " is older than this version's "
+                    + STATE_VERSION + " (which adds the learning-rate scale) and cannot be resumed; start the run afresh"
+                    + " or resume it with the release that wrote it");
+        }
         if (version != STATE_VERSION) {
             throw new IOException("geometry expert checkpoint: unknown format version " + version
                     + " (this version reads " + STATE_VERSION + ")");
@@ -624,11 +663,13 @@ final class GeometryExpert implements Expert, Checkpointable {
             newFisher[a] = in.readDoubles(views[a].length, "importance of '" + names[a] + "'");
         }
         double rate = in.readDouble();
+        double scale = in.readDouble();
         Random newRandom = in.readRandom();
         if (head < 0 || head >= options.changeLag() || fill < 0 || fill > options.changeLag() || newBatches < 0
-                || newSamples < 0 || !(rate >= MIN_RATE && rate <= MAX_RATE) || !(newSeen >= 0)) {
+                || newSamples < 0 || !(rate >= MIN_RATE && rate <= MAX_RATE) || !(newSeen >= 0)
+                || !(scale > 0) || !Double.isFinite(scale)) {
             throw new IOException("geometry expert checkpoint: invalid history position " + head + "/" + fill + ", batches "
-                    + newBatches + ", samples " + newSamples + ", rate " + rate + " or seen " + newSeen);
+                    + newBatches + ", samples " + newSamples + ", rate " + rate + ", rate scale " + scale + " or seen " + newSeen);
         }
         System.arraycopy(mean, 0, featureMean, 0, d);
         System.arraycopy(variance, 0, featureVariance, 0, d);
@@ -645,6 +686,7 @@ final class GeometryExpert implements Expert, Checkpointable {
             System.arraycopy(newFisher[a], 0, fisher[a], 0, fisher[a].length);
         }
         baseRate = rate;
+        rateScale = scale;
         random = newRandom;
     }
 

@@ -112,6 +112,11 @@ class GeometryCheckpointTest {
     }
 
     private static void assertContinuesIdentically(DataSchema schema) throws IOException {
+        assertContinuesIdentically(schema, 1.0);
+    }
+
+    /** With a {@code scale} other than 1, A learns under that learning-rate scale before it is saved. */
+    private static void assertContinuesIdentically(DataSchema schema, double scale) throws IOException {
         Map<String, ?> config = Map.of("components", 3, "changeLag", 4);
         Expert a = expert(schema, config);
         SignalBoard boardA = new InMemorySignalBoard();
@@ -122,11 +127,16 @@ class GeometryCheckpointTest {
             if (b % 3 == 2) {
                 a.adapt(parameters(b), "geo");
             }
+            if (b == 4 && scale != 1.0) {
+                a.scaleLearningRate(scale);
+            }
         }
         byte[] state = save(a);
         Expert b = expert(schema, config);
         restore(b, state);
         assertArrayEquals(state, save(b), "the restored expert saves the same state");
+        assertEquals(Double.doubleToRawLongBits(a.learningRate()), Double.doubleToRawLongBits(b.learningRate()),
+                "the restored expert has the saved effective rate, scale included");
         SignalBoard boardB = new InMemorySignalBoard();
         for (int i = 0; i < 15; i++) {
             Batch batch = batch(schema, random, 20, i % 4 != 1);
@@ -156,6 +166,28 @@ class GeometryCheckpointTest {
     @Test
     void aRestoredRegressorContinuesBitForBit() throws IOException {
         assertContinuesIdentically(REGRESSION);
+    }
+
+    @Test
+    void aRestoredExpertKeepsItsLearningRateScaleAndContinuesBitForBit() throws IOException {
+        assertContinuesIdentically(SCHEMA, 0.5);
+        assertContinuesIdentically(REGRESSION, 3.0);
+
+        Expert scaled = expert(SCHEMA, Map.of("learningRate", 0.02));
+        scaled.scaleLearningRate(0.5);
+        Expert restored = expert(SCHEMA, Map.of("learningRate", 0.02));
+        restore(restored, save(scaled));
+        assertEquals(0.01, restored.learningRate(), 1e-15, "the scale is in the checkpoint");
+    }
+
+    @Test
+    void aCheckpointOfTheFormatBeforeTheRateScaleIsRefusedSayingSo() throws IOException {
+        byte[] state = save(expert(SCHEMA, Map.of()));
+        assertEquals(2, GeometryExpert.STATE_VERSION);
+        state[3] = 1; // the version is the first int, big-endian
+        IOException e = assertThrows(IOException.class, () -> restore(expert(SCHEMA, Map.of()), state));
+        assertTrue(e.getMessage().contains("format version 1 is older") && e.getMessage().contains("learning-rate scale"),
+                e.getMessage());
     }
 
     @Test

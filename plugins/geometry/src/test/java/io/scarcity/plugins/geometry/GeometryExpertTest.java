@@ -449,6 +449,67 @@ class GeometryExpertTest {
         assertEquals(GeometryExpert.MAX_RATE, jittered.learningRate(), "clamped");
     }
 
+    private static MetaParameters hint(double rate) {
+        return new MetaParameters("d", 1, Map.of("geometry", rate), Map.of(),
+                new FeatureMoments(0, new double[D], new double[D]), Map.of());
+    }
+
+    @Test
+    void aLearningRateScaleMultipliesTheConfiguredAndHintedRateUntilOneRestoresIt() {
+        GeometryExpert expert = expert(SYNTHETIC, Map.of("learningRate", 0.08, "explore", 0.0), 1);
+        assertTrue(expert.scaleLearningRate(0.5));
+        assertEquals(0.04, expert.learningRate(), 1e-15, "learningRate() reports the effective rate");
+        expert.adapt(hint(0.2), "geometry");
+        assertEquals(0.1, expert.learningRate(), 1e-15, "the scale stays on top of a hint");
+        assertTrue(expert.scaleLearningRate(1.0));
+        assertEquals(0.2, expert.learningRate(), 1e-15, "1 restores the hinted rate");
+        assertTrue(expert.scaleLearningRate(50));
+        assertEquals(GeometryExpert.MAX_RATE, expert.learningRate(), "the effective rate is clamped");
+    }
+
+    @Test
+    void aHalvedScaleLearnsExactlyLikeAHalvedRateAndDifferentlyFromTheUnscaledTwin() {
+        // 0.2 * 0.5 is exactly 0.1 in binary, so the scaled expert must match the one configured at 0.1 bit for bit
+        for (DataSchema schema : List.of(SYNTHETIC, SYNTHETIC_REGRESSION)) {
+            GeometryExpert scaled = expert(schema, Map.of("learningRate", 0.2), 2);
+            GeometryExpert half = expert(schema, Map.of("learningRate", 0.1), 2);
+            GeometryExpert unscaled = expert(schema, Map.of("learningRate", 0.2), 2);
+            assertTrue(scaled.scaleLearningRate(0.5));
+            Random random = new Random(9);
+            double[] axes = axes(random, 4, D);
+            SignalBoard[] boards = {new InMemorySignalBoard(), new InMemorySignalBoard(), new InMemorySignalBoard()};
+            GeometryExpert[] experts = {scaled, half, unscaled};
+            for (int b = 0; b < 6; b++) {
+                Batch batch = lowRank(schema, random, axes, 30);
+                Batch replay = lowRank(schema, random, axes, 5);
+                for (int e = 0; e < 3; e++) {
+                    step(experts[e], batch, boards[e]);
+                    experts[e].replay(replay);
+                }
+            }
+            ExpertState s = scaled.exportState();
+            ExpertState h = half.exportState();
+            for (String k : s.weights().keySet()) {
+                assertArrayEquals(h.weight(k), s.weight(k), 0.0, k);
+            }
+            assertEquals(boards[1].snapshot(), boards[0].snapshot());
+            assertTrue(!Arrays.equals(unscaled.exportState().weight("featureMean"), s.weight("featureMean")),
+                    "the unscaled twin learns differently");
+            assertTrue(scaled.scaleLearningRate(1.0));
+            assertEquals(unscaled.learningRate(), scaled.learningRate());
+        }
+    }
+
+    @Test
+    void aLearningRateScaleThatIsNotFiniteAndPositiveIsRefused() {
+        GeometryExpert expert = expert(SYNTHETIC, Map.of("explore", 0.0), 1);
+        for (double bad : new double[] {0.0, -0.5, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> expert.scaleLearningRate(bad), "" + bad);
+            assertTrue(e.getMessage().contains("scale") && e.getMessage().contains(String.valueOf(bad)), e.getMessage());
+        }
+        assertEquals(0.001, expert.learningRate(), "a refused scale changes nothing");
+    }
+
     @Test
     void wildAndNonFiniteValuesKeepTheExpertUsable() {
         Random random = new Random(4);
