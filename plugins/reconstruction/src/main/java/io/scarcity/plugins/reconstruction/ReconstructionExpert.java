@@ -73,9 +73,14 @@ import java.util.TreeMap;
  * <p><b>Importance</b> ({@link #importance()}): each parameter's running mean of squared per-batch
  * gradients, the diagonal Fisher estimate for elastic weight consolidation.
  *
+ * <p><b>Learning-rate scale</b> ({@link #scaleLearningRate}, asked by a supervisor): the optimiser's step
+ * size (the network's, and the head's through its factor, on learned and replayed batches alike) is the
+ * effective rate {@code min(1, rate * scale)}, with {@code rate} the configured or hinted one; a hint
+ * replaces the rate, not the scale.
+ *
  * <p><b>Checkpoints</b>: options and shape (checked on restore), parameters with their optimiser moments,
- * Fisher estimates and step count, moments and pooled prior, error statistics, learning rate, sample count and the random
- * generator's position.
+ * Fisher estimates and step count, moments and pooled prior, error statistics, learning rate and its scale, sample
+ * count and the random generator's position.
  */
 final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     /** Signal: the last batch's mean reconstruction error per standardised feature. */
@@ -83,7 +88,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     /** Signal: the share of the last batch's rows whose reconstruction error was anomalously high. */
     static final String ANOMALY_RATE = "reconstruction.anomaly-rate";
     /** Format of {@link #saveState}; bump when it changes. */
-    static final int STATE_VERSION = 1;
+    static final int STATE_VERSION = 2;
     static final double MIN_RATE = 1e-5;
     static final double MAX_RATE = 1.0;
     /** Floor of the standardisation's forgetting step: a memory of about 1000 rows. */
@@ -103,6 +108,8 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     private final RunningError errors = new RunningError();
     private long samples;
     private double rate;
+    /** The supervisor's learning-rate scale, 1 unless {@link #scaleLearningRate} said otherwise. */
+    private double rateScale = 1.0;
 
     /**
      * @param random the context's generator (noise, jitter)
@@ -226,7 +233,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
                 target.standardise(targets, rows, targets);
             }
         }
-        vae.train(raw, rows, weights, labels, targets, random, rate, rowErrors);
+        vae.train(raw, rows, weights, labels, targets, random, effectiveRate(), rowErrors);
     }
 
     private double[] standardised(Batch batch) {
@@ -325,9 +332,35 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
 
     // ------------------------------------------------------------------------------------ coordinator
 
+    /** The configured or hinted rate times the supervisor's scale, at most {@value #MAX_RATE}. */
+    private double effectiveRate() {
+        // with the default scale of 1 this is exactly rate (which a hint keeps <= MAX_RATE)
+        return Math.min(MAX_RATE, rate * rateScale);
+    }
+
+    /**
+     * The effective rate, the optimiser's step size on learned and replayed batches: the configured or hinted
+     * rate times the supervisor's scale ({@link #scaleLearningRate}), at most {@value #MAX_RATE}. The head's
+     * extra factor (see {@link Vae}) is not included.
+     */
     @Override
     public double learningRate() {
-        return rate;
+        return effectiveRate();
+    }
+
+    /**
+     * Multiplies the configured or hinted rate by {@code scale} from now on (see the class description);
+     * later hints replace the rate underneath and keep the scale, and {@code 1} restores the unscaled rate.
+     *
+     * @throws IllegalArgumentException if {@code scale} is not finite and {@code > 0}
+     */
+    @Override
+    public boolean scaleLearningRate(double scale) {
+        if (!(scale > 0) || !Double.isFinite(scale)) {
+            throw new IllegalArgumentException("reconstruction expert: learning-rate scale must be finite and > 0, got " + scale);
+        }
+        rateScale = scale;
+        return true;
     }
 
     /**
@@ -442,12 +475,18 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         errors.save(out);
         out.writeLong(samples);
         out.writeDouble(rate);
+        out.writeDouble(rateScale);
         out.writeRandom(random);
     }
 
     @Override
     public void restoreState(StateReader in) throws IOException {
         int version = in.readInt();
+        if (version > 0 && version < STATE_VERSION) {
+            throw new IOException("reconstruction expert checkpoint: format version " + version + " is older than this version's "
+                    + STATE_VERSION + " (which adds the learning-rate scale) and cannot be resumed; start the run afresh"
+                    + " or resume it with the release that wrote it");
+        }
         if (version != STATE_VERSION) {
             throw new IOException("reconstruction expert checkpoint: unknown format version " + version
                     + " (this version reads " + STATE_VERSION + ")");
@@ -482,10 +521,12 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         errors.restore(in);
         long newSamples = in.readLong();
         double newRate = in.readDouble();
+        double newScale = in.readDouble();
         Random newRandom = in.readRandom();
-        if (steps < 0 || newSamples < 0 || !(newRate >= MIN_RATE && newRate <= MAX_RATE)) {
+        if (steps < 0 || newSamples < 0 || !(newRate >= MIN_RATE && newRate <= MAX_RATE) || !(newScale > 0)
+                || !Double.isFinite(newScale)) {
             throw new IOException("reconstruction expert checkpoint: invalid steps " + steps + ", samples " + newSamples
-                    + " or rate " + newRate);
+                    + ", rate " + newRate + " or rate scale " + newScale);
         }
         for (int i = 0; i < vae.params.size(); i++) {
             Vae.Param p = vae.params.get(i);
@@ -499,6 +540,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         vae.setSteps(steps);
         samples = newSamples;
         rate = newRate;
+        rateScale = newScale;
         random = newRandom;
     }
 

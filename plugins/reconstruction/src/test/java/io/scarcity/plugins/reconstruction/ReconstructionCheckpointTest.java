@@ -142,14 +142,37 @@ class ReconstructionCheckpointTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"classification", "regression"})
     void restoredExpertContinuesExactly(String task) throws IOException {
-        DataSchema schema = task.equals("classification") ? Digits.SCHEMA : REGRESSION;
+        assertContinuesExactly(task.equals("classification") ? Digits.SCHEMA : REGRESSION, 1.0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"classification", "regression"})
+    void restoredExpertKeepsItsLearningRateScaleAndContinuesExactly(String task) throws IOException {
+        assertContinuesExactly(task.equals("classification") ? Digits.SCHEMA : REGRESSION, 0.5);
+
+        ReconstructionExpert scaled = expert(REGRESSION, Map.of("learningRate", 0.008));
+        scaled.scaleLearningRate(0.25);
+        ReconstructionExpert restored = expert(REGRESSION, Map.of("learningRate", 0.008));
+        restore(restored, save(scaled));
+        assertEquals(0.002, restored.learningRate(), 1e-15, "the scale is in the checkpoint");
+    }
+
+    /** With a {@code scale} other than 1, A learns under that learning-rate scale (set mid-way) before it is saved. */
+    private static void assertContinuesExactly(DataSchema schema, double scale) throws IOException {
         Map<String, Object> config = Map.of("hidden", 16, "latent", 4);
         ReconstructionExpert a = expert(schema, config);
         InMemorySignalBoard boardA = new InMemorySignalBoard();
-        drive(a, boardA, schema, 1, 0, 12);
+        if (scale == 1.0) {
+            drive(a, boardA, schema, 1, 0, 12);
+        } else {
+            drive(a, boardA, schema, 1, 0, 6);
+            assertTrue(a.scaleLearningRate(scale));
+            drive(a, boardA, schema, 3, 6, 6);
+        }
         byte[] state = save(a);
         ReconstructionExpert b = expert(schema, config);
         restore(b, state);
+        assertEquals(a.learningRate(), b.learningRate(), "the restored expert has the saved effective rate, scale included");
         InMemorySignalBoard boardB = new InMemorySignalBoard();
         for (Map.Entry<String, Double> s : boardA.snapshot().entrySet()) {
             boardB.publish(s.getKey(), s.getValue());
@@ -191,6 +214,16 @@ class ReconstructionCheckpointTest {
         byte[] state = save(expert(REGRESSION, Map.of()));
         IOException e = assertThrows(IOException.class, () -> restore(expert(Digits.SCHEMA, Map.of()), state));
         assertTrue(e.getMessage().contains("4 features") && e.getMessage().contains("64 features"), e.getMessage());
+    }
+
+    @Test
+    void aCheckpointOfTheFormatBeforeTheRateScaleIsRefusedSayingSo() throws IOException {
+        byte[] state = save(expert(REGRESSION, Map.of()));
+        assertEquals(2, ReconstructionExpert.STATE_VERSION);
+        state[3] = 1; // the version is the first int, big-endian
+        IOException e = assertThrows(IOException.class, () -> restore(expert(REGRESSION, Map.of()), state));
+        assertTrue(e.getMessage().contains("format version 1 is older") && e.getMessage().contains("learning-rate scale"),
+                e.getMessage());
     }
 
     @Test

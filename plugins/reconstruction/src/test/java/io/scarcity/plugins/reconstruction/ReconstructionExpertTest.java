@@ -181,6 +181,60 @@ class ReconstructionExpertTest {
     }
 
     @Test
+    void aLearningRateScaleMultipliesTheConfiguredAndHintedRateUntilOneRestoresIt() {
+        ReconstructionExpert e = expert(THREE, Map.of("learningRate", 0.008, "explore", 0.0));
+        assertTrue(e.scaleLearningRate(0.5));
+        assertEquals(0.004, e.learningRate(), 1e-15, "learningRate() reports the effective rate");
+        e.adapt(new MetaParameters("d", 1, Map.of("vae", 0.02), Map.of(), MetaParameters.none("d", 3).normalisation(), Map.of()),
+                "vae");
+        assertEquals(0.01, e.learningRate(), 1e-15, "the scale stays on top of a hint");
+        assertTrue(e.scaleLearningRate(1.0));
+        assertEquals(0.02, e.learningRate(), 1e-15, "1 restores the hinted rate");
+        assertTrue(e.scaleLearningRate(1000));
+        assertEquals(1.0, e.learningRate(), "the effective rate is clamped to 1");
+    }
+
+    @Test
+    void aHalvedScaleStepsExactlyLikeAHalvedRateAndDifferentlyFromTheUnscaledTwin() {
+        // 0.02 * 0.5 is exactly 0.01 in binary, so the scaled expert must match the one configured at 0.01 bit for bit
+        ReconstructionExpert scaled = expert(REGRESSION, Map.of("learningRate", 0.02));
+        ReconstructionExpert half = expert(REGRESSION, Map.of("learningRate", 0.01));
+        ReconstructionExpert unscaled = expert(REGRESSION, Map.of("learningRate", 0.02));
+        assertTrue(scaled.scaleLearningRate(0.5));
+        ReconstructionExpert[] experts = {scaled, half, unscaled};
+        InMemorySignalBoard[] boards = {new InMemorySignalBoard(), new InMemorySignalBoard(), new InMemorySignalBoard()};
+        Random random = new Random(3);
+        for (int b = 0; b < 6; b++) {
+            Batch batch = regressionBatch(random, 30);
+            Batch replay = regressionBatch(random, 8);
+            for (int i = 0; i < 3; i++) {
+                experts[i].learn(batch, NONE, boards[i]);
+                experts[i].replay(replay);
+            }
+        }
+        var s = scaled.exportState();
+        var h = half.exportState();
+        for (String k : s.weights().keySet()) {
+            assertArrayEquals(h.weight(k), s.weight(k), 0.0, k);
+        }
+        assertEquals(boards[1].snapshot(), boards[0].snapshot());
+        assertFalse(java.util.Arrays.equals(unscaled.exportState().weight("encoder.w1"), s.weight("encoder.w1")),
+                "the unscaled twin steps differently");
+        assertTrue(scaled.scaleLearningRate(1.0));
+        assertEquals(unscaled.learningRate(), scaled.learningRate());
+    }
+
+    @Test
+    void aLearningRateScaleThatIsNotFiniteAndPositiveIsRefused() {
+        ReconstructionExpert e = expert(THREE, Map.of("learningRate", 0.004));
+        for (double bad : new double[] {0.0, -0.5, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> e.scaleLearningRate(bad), "" + bad);
+            assertTrue(x.getMessage().contains("scale") && x.getMessage().contains(String.valueOf(bad)), x.getMessage());
+        }
+        assertEquals(0.004, e.learningRate(), "a refused scale changes nothing");
+    }
+
+    @Test
     void replayLearnsWithoutMovingTheMomentsTheSignalsOrTheCount() {
         Digits digits = Digits.load();
         ReconstructionExpert e = expert(Digits.SCHEMA, Map.of());
