@@ -25,9 +25,10 @@ import java.util.Random;
  *   <li><b>working</b>: a ring buffer of the last {@code workingSize} labelled rows;</li>
  *   <li><b>episodic</b>: a sample of {@code episodicSize} of all labelled rows seen, either uniform
  *       ({@code episodicPolicy: reservoir}, Vitter's Algorithm R) or class-balanced ({@code class-balanced}:
- *       per-class reservoirs sharing the capacity, after Chrysakis &amp; Moens' CBRS: while the tier is full
- *       a row of a class that is not the largest evicts a random row of a largest class, and a row of a
- *       largest class replaces a random row of its own class with probability stored / seen of its class);
+ *       per-class reservoirs sharing the capacity, Chrysakis &amp; Moens' CBRS: once the tier is full, a
+ *       class that is among the largest is "full" for good; a row of a class that is not full evicts a
+ *       random row of a largest class, and a row of a full class replaces a random row of its own class
+ *       with probability stored / seen of its class, so each class keeps a uniform sample of its rows);
  *       regression always uses the uniform reservoir;</li>
  *   <li><b>semantic</b>: at most {@code semanticSize} entries. {@code semantic: prototypes}: for
  *       classification, one prototype per class, the running mean of its rows' features (with its count);
@@ -106,6 +107,8 @@ final class HierarchicalMemory implements Memory, Checkpointable {
     private long reservoirSeen;
     /** Labelled rows of each class offered to the episodic tier (classification). */
     private final long[] seenPerClass;
+    /** Classes that have been the largest of the full episodic tier (class-balanced). */
+    private final boolean[] fullClass;
     /** Episodic rows of each class (classification); derived from the stored labels. */
     private final int[] episodicPerClass;
 
@@ -148,6 +151,7 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         this.episodic = new RowStore(options.episodicSize(), features, classification);
         this.seenPerClass = new long[classes];
         this.episodicPerClass = new int[classes];
+        this.fullClass = new boolean[classes];
         this.prototypes = new double[classes * features];
         this.prototypeCounts = new long[classes];
         this.prototypeStamps = new long[classes];
@@ -290,12 +294,13 @@ final class HierarchicalMemory implements Memory, Checkpointable {
             if (j < episodic.capacity()) {
                 putEpisodic((int) j, true, batch, row);
             }
-        } else if (episodicPerClass[c] < largestEpisodicClass()) {
+        } else if (!fullClass[c] || episodicPerClass[c] == 0) {
             putEpisodic(randomEpisodicSlotOf(randomLargestClass()), true, batch, row);
         } else if (random.nextLong(seenPerClass[c]) < episodicPerClass[c]) {
-            // A largest class keeps a uniform sample of its own rows: stored / seen of them.
+            // A full class keeps a uniform sample of its own rows: stored / seen of them.
             putEpisodic(randomEpisodicSlotOf(c), true, batch, row);
         }
+        markFullClasses();
     }
 
     private void putEpisodic(int slot, boolean replacing, Batch batch, int row) {
@@ -316,6 +321,23 @@ final class HierarchicalMemory implements Memory, Checkpointable {
             episodicPerClass[from.label(fromSlot)]++;
         }
         episodic.put(slot, from, fromSlot);
+    }
+
+    /**
+     * Once the tier is full, the classes holding the most rows are full for good (CBRS): their rows no
+     * longer evict other classes but are sampled within their class. Without the "for good", a class
+     * that dips below the largest would take rows with probability 1 again and over-represent them.
+     */
+    private void markFullClasses() {
+        if (!classBalancedEpisodic || episodicSize < episodic.capacity()) {
+            return;
+        }
+        int largest = largestEpisodicClass();
+        for (int c = 0; c < classes; c++) {
+            if (episodicPerClass[c] == largest) {
+                fullClass[c] = true;
+            }
+        }
     }
 
     /** The most rows any class holds in the episodic tier. */
@@ -460,6 +482,7 @@ final class HierarchicalMemory implements Memory, Checkpointable {
                 } else {
                     putEpisodic(randomEpisodicSlotOf(randomLargestClass()), true, from, rows[i]);
                 }
+                markFullClasses();
             }
             return;
         }
@@ -778,6 +801,11 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         out.writeInt(episodicSize);
         out.writeLong(reservoirSeen);
         out.writeLongs(seenPerClass);
+        int[] full = new int[classes];
+        for (int c = 0; c < classes; c++) {
+            full[c] = fullClass[c] ? 1 : 0;
+        }
+        out.writeInts(full);
         episodic.save(out, episodicSize);
         out.writeDoubles(prototypes);
         out.writeLongs(prototypeCounts);
@@ -847,6 +875,11 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         for (long n : newSeenPerClass) {
             check(n >= 0, "rows seen of a class " + n);
         }
+        int[] newFull = in.readInts();
+        check(newFull != null && newFull.length == classes, "full classes");
+        for (int f : newFull) {
+            check(f == 0 || f == 1, "full class flag " + f);
+        }
         RowStore.Saved episodicRows = episodic.read(in, newEpisodicSize, classes, EPISODIC);
         double[] newPrototypes = in.readDoubles(prototypes.length, "semantic tier's prototypes");
         long[] newCounts = readLongs(in, prototypeCounts.length, "semantic tier's counts");
@@ -909,6 +942,9 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         episodicSize = newEpisodicSize;
         reservoirSeen = newReservoirSeen;
         System.arraycopy(newSeenPerClass, 0, seenPerClass, 0, classes);
+        for (int c = 0; c < classes; c++) {
+            fullClass[c] = newFull[c] == 1;
+        }
         java.util.Arrays.fill(episodicPerClass, 0);
         if (classification) {
             for (int slot = 0; slot < episodicSize; slot++) {
