@@ -58,6 +58,10 @@ import java.util.TreeMap;
  * {@code exp(N(0, explore))} and clamped to [{@value #MIN_RATE}, {@value #MAX_RATE}], replaces the rate;
  * the pooled feature moments become the standardisation prior.
  *
+ * <p><b>Learning-rate scale</b> ({@link #scaleLearningRate}, asked by a supervisor): Adam's step size is
+ * the effective rate {@code min(1, rate * scale)}, with {@code rate} the configured or hinted one; a hint
+ * replaces the rate, not the scale. The scale is checkpointed.
+ *
  * <p><b>Importance</b> ({@link #importance()}): each parameter's running mean of squared per-batch
  * gradients, the diagonal Fisher estimate for elastic weight consolidation.
  *
@@ -77,7 +81,8 @@ final class TemporalExpert implements Expert, Checkpointable {
     static final long ND4J_MIN_MULTIPLY_ADDS = 32_768;
     /** Floor of the step of the Fisher estimate's running mean: a memory of about 100 batches. */
     static final double FISHER_RATE = 0.01;
-    private static final int STATE_VERSION = 1;
+    /** Format of {@link #saveState}; bump when it changes (2: the learning-rate scale). */
+    static final int STATE_VERSION = 2;
 
     private final Options options;
     private final DataSchema schema;
@@ -91,6 +96,8 @@ final class TemporalExpert implements Expert, Checkpointable {
     private final RowHistory history;
     private Random random;
     private double rate;
+    /** The supervisor's learning-rate scale, 1 unless {@link #scaleLearningRate} said otherwise. */
+    private double rateScale = 1.0;
     private long samples;
     private final double[] fisher;
     private long fisherBatches;
@@ -127,9 +134,35 @@ final class TemporalExpert implements Expert, Checkpointable {
         return new ExpertCapabilities(true, true, Set.of(), Set.of(FORECAST_ERROR));
     }
 
+    /** The configured or hinted rate times the supervisor's scale, at most {@value #MAX_RATE}. */
+    private double effectiveRate() {
+        // with the default scale of 1 this is exactly rate (which a hint keeps <= MAX_RATE)
+        return Math.min(MAX_RATE, rate * rateScale);
+    }
+
+    /**
+     * The effective rate, Adam's step size: the configured or hinted rate times the supervisor's scale
+     * ({@link #scaleLearningRate}), at most {@value #MAX_RATE}.
+     */
     @Override
     public double learningRate() {
-        return rate;
+        return effectiveRate();
+    }
+
+    /**
+     * Multiplies the configured or hinted rate by {@code scale} from now on (see the class description);
+     * later hints replace the rate underneath and keep the scale, and {@code 1} restores the unscaled rate.
+     * The forward pass does not depend on the rate, so a held pass stays valid.
+     *
+     * @throws IllegalArgumentException if {@code scale} is not finite and {@code > 0}
+     */
+    @Override
+    public boolean scaleLearningRate(double scale) {
+        if (!(scale > 0) || !Double.isFinite(scale)) {
+            throw new IllegalArgumentException("temporal expert: learning-rate scale must be finite and > 0, got " + scale);
+        }
+        rateScale = scale;
+        return true;
     }
 
     @Override
@@ -213,7 +246,7 @@ final class TemporalExpert implements Expert, Checkpointable {
             }
             net.backward(dOutput, forecastScale);
             accumulateFisher(net.gradients());
-            adam.step(net.parameters(), net.gradients(), rate, options.clip());
+            adam.step(net.parameters(), net.gradients(), effectiveRate(), options.clip());
         }
         if (!classification && labelled) {
             double[] y = new double[1];
@@ -444,6 +477,7 @@ final class TemporalExpert implements Expert, Checkpointable {
         targets.save(out);
         history.save(out);
         out.writeDouble(rate);
+        out.writeDouble(rateScale);
         out.writeLong(samples);
         out.writeDoubles(fisher);
         out.writeLong(fisherBatches);
@@ -453,6 +487,11 @@ final class TemporalExpert implements Expert, Checkpointable {
     @Override
     public void restoreState(StateReader in) throws IOException {
         int v = in.readInt();
+        if (v > 0 && v < STATE_VERSION) {
+            throw new IOException("temporal expert checkpoint: format version " + v + " is older than this version's "
+                    + STATE_VERSION + " (which adds the learning-rate scale) and cannot be resumed; start the run afresh"
+                    + " or resume it with the release that wrote it");
+        }
         if (v != STATE_VERSION) {
             throw new IOException("temporal expert checkpoint: unknown format version " + v + " (this version reads "
                     + STATE_VERSION + ")");
@@ -478,18 +517,21 @@ final class TemporalExpert implements Expert, Checkpointable {
         targets.restore(in, "target standardisation");
         history.restore(in);
         double newRate = in.readDouble();
+        double newScale = in.readDouble();
         long newSamples = in.readLong();
         double[] newFisher = in.readDoubles(fisher.length, "Fisher estimate (one per parameter)");
         long newFisherBatches = in.readLong();
         Random newRandom = in.readRandom();
-        if (!(newRate > 0 && newRate <= MAX_RATE) || newSamples < 0 || newFisherBatches < 0) {
-            throw new IOException("temporal expert checkpoint: invalid rate " + newRate + ", samples " + newSamples
+        if (!(newRate > 0 && newRate <= MAX_RATE) || !(newScale > 0) || !Double.isFinite(newScale) || newSamples < 0
+                || newFisherBatches < 0) {
+            throw new IOException("temporal expert checkpoint: invalid rate " + newRate + ", rate scale " + newScale + ", samples " + newSamples
                     + " or Fisher batches " + newFisherBatches);
         }
         System.arraycopy(newFisher, 0, fisher, 0, fisher.length);
         fisherBatches = newFisherBatches;
         System.arraycopy(p, 0, net.parameters(), 0, p.length);
         rate = newRate;
+        rateScale = newScale;
         samples = newSamples;
         random = newRandom;
         version++;

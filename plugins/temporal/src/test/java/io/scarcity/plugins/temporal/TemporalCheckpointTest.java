@@ -96,6 +96,11 @@ class TemporalCheckpointTest {
     }
 
     private static void assertContinuesIdentically(DataSchema schema, Map<String, ?> config) throws IOException {
+        assertContinuesIdentically(schema, config, 1.0);
+    }
+
+    /** With a {@code scale} other than 1, A learns under that learning-rate scale before it is saved. */
+    private static void assertContinuesIdentically(DataSchema schema, Map<String, ?> config, double scale) throws IOException {
         Expert a = expert(schema, config);
         SignalBoard boardA = new InMemorySignalBoard();
         Random random = new Random(31);
@@ -108,11 +113,16 @@ class TemporalCheckpointTest {
             if (b % 3 == 2) {
                 a.adapt(parameters(random, b), "temporal");
             }
+            if (b == 4 && scale != 1.0) {
+                a.scaleLearningRate(scale);
+            }
         }
         byte[] state = save(a);
         Expert b = expert(schema, config);
         restore(b, state);
         assertArrayEquals(state, save(b), "the restored expert saves the same state");
+        assertEquals(Double.doubleToRawLongBits(a.learningRate()), Double.doubleToRawLongBits(b.learningRate()),
+                "the restored expert has the saved effective rate, scale included");
         SignalBoard boardB = new InMemorySignalBoard();
         for (int i = 0; i < 12; i++) {
             // the first batch continues the stream: its windows need the restored history
@@ -153,6 +163,28 @@ class TemporalCheckpointTest {
     @Test
     void aRestoredTwoLayerRegressorContinuesBitForBit() throws IOException {
         assertContinuesIdentically(REGRESSION, Map.of("layers", 2, "window", 5));
+    }
+
+    @Test
+    void aRestoredExpertKeepsItsLearningRateScaleAndContinuesBitForBit() throws IOException {
+        assertContinuesIdentically(CLASSES, Map.of(), 0.5);
+        assertContinuesIdentically(REGRESSION, Map.of("layers", 2, "window", 5), 3.0);
+
+        Expert scaled = expert(CLASSES, Map.of("learningRate", 0.02));
+        scaled.scaleLearningRate(0.5);
+        Expert restored = expert(CLASSES, Map.of("learningRate", 0.02));
+        restore(restored, save(scaled));
+        assertEquals(0.01, restored.learningRate(), 1e-15, "the scale is in the checkpoint");
+    }
+
+    @Test
+    void aCheckpointOfTheFormatBeforeTheRateScaleIsRefusedSayingSo() throws IOException {
+        byte[] state = save(expert(CLASSES, Map.of()));
+        assertEquals(2, TemporalExpert.STATE_VERSION);
+        state[3] = 1; // the version is the first int, big-endian
+        IOException e = assertThrows(IOException.class, () -> restore(expert(CLASSES, Map.of()), state));
+        assertTrue(e.getMessage().contains("format version 1 is older") && e.getMessage().contains("learning-rate scale"),
+                e.getMessage());
     }
 
     @Test

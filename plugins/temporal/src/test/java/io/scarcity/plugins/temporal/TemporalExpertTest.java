@@ -449,6 +449,61 @@ class TemporalExpertTest {
     }
 
     @Test
+    void aLearningRateScaleMultipliesTheConfiguredAndHintedRateUntilOneRestoresIt() {
+        Expert e = expert(TWO, Map.of("learningRate", 0.008, "explore", 0.0), 1);
+        assertTrue(e.scaleLearningRate(0.5));
+        assertEquals(0.004, e.learningRate(), 1e-15, "learningRate() reports the effective rate");
+        e.adapt(parameters(Map.of("temporal", 0.02), new FeatureMoments(0, new double[2], new double[2])), "temporal");
+        assertEquals(0.01, e.learningRate(), 1e-15, "the scale stays on top of a hint");
+        assertTrue(e.scaleLearningRate(1.0));
+        assertEquals(0.02, e.learningRate(), 1e-15, "1 restores the hinted rate");
+        assertTrue(e.scaleLearningRate(1000));
+        assertEquals(TemporalExpert.MAX_RATE, e.learningRate(), "the effective rate is clamped");
+    }
+
+    @Test
+    void aHalvedScaleStepsExactlyLikeAHalvedRateAndDifferentlyFromTheUnscaledTwin() {
+        // 0.02 * 0.5 is exactly 0.01 in binary, so the scaled expert must match the one configured at 0.01 bit for bit
+        Expert scaled = expert(TWO, Map.of("learningRate", 0.02), 3);
+        Expert half = expert(TWO, Map.of("learningRate", 0.01), 3);
+        Expert unscaled = expert(TWO, Map.of("learningRate", 0.02), 3);
+        assertTrue(scaled.scaleLearningRate(0.5));
+        Expert[] experts = {scaled, half, unscaled};
+        SignalBoard[] boards = {new InMemorySignalBoard(), new InMemorySignalBoard(), new InMemorySignalBoard()};
+        Random random = new Random(8);
+        for (int b = 0; b < 5; b++) {
+            Batch batch = gaussianBatch(random, b * 30L, 30);
+            for (int i = 0; i < 3; i++) {
+                step(experts[i], batch, boards[i]);
+            }
+        }
+        ExpertState s = scaled.exportState();
+        ExpertState h = half.exportState();
+        for (String k : s.weights().keySet()) {
+            assertArrayEquals(h.weight(k), s.weight(k), 0.0, k);
+        }
+        assertEquals(boards[1].snapshot(), boards[0].snapshot());
+        ExpertState u = unscaled.exportState();
+        boolean differs = false;
+        for (String k : s.weights().keySet()) {
+            differs |= !Arrays.equals(u.weight(k), s.weight(k));
+        }
+        assertTrue(differs, "the unscaled twin steps differently");
+        assertTrue(scaled.scaleLearningRate(1.0));
+        assertEquals(unscaled.learningRate(), scaled.learningRate());
+    }
+
+    @Test
+    void aLearningRateScaleThatIsNotFiniteAndPositiveIsRefused() {
+        Expert e = expert(TWO, Map.of("learningRate", 0.004), 1);
+        for (double bad : new double[] {0.0, -0.5, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> e.scaleLearningRate(bad), "" + bad);
+            assertTrue(x.getMessage().contains("scale") && x.getMessage().contains(String.valueOf(bad)), x.getMessage());
+        }
+        assertEquals(0.004, e.learningRate(), "a refused scale changes nothing");
+    }
+
+    @Test
     void thePooledMomentsStandardiseTheFirstBatch() {
         // one row only: on its own it cannot be standardised (no spread); the coordinator's moments can
         Batch single = Batch.ofClasses(TWO, "d", 0, new double[] {30, -4}, new int[] {1});
