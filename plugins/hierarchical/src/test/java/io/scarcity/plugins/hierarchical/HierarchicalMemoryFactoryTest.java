@@ -49,6 +49,29 @@ class HierarchicalMemoryFactoryTest {
     }
 
     @Test
+    void readsEveryPolicyOption() {
+        PluginConfig config = PluginConfig.of("memory.config", Map.of("episodicPolicy", "class-balanced",
+                "promotion", "both", "importanceFactor", 2, "semantic", "codes", "semanticSize", 40, "codesPerClass", 3,
+                "replayPolicy", "class-balanced"));
+        assertEquals(new Options(256, 512, 0.25, 0.5, 0.25, Options.EpisodicPolicy.CLASS_BALANCED, Options.Promotion.BOTH,
+                2.0, Options.Semantic.CODES, 40, 3, Options.ReplayPolicy.CLASS_BALANCED), Options.from(config));
+        assertTrue(config.unreadKeys().isEmpty());
+        assertEquals(new Options(256, 512, 0.25, 0.5, 0.25, Options.EpisodicPolicy.RESERVOIR, Options.Promotion.DRIFT,
+                1.5, Options.Semantic.PROTOTYPES, 256, 16, Options.ReplayPolicy.UNIFORM), Options.from(PluginConfig.empty()),
+                "the policies' defaults keep the memory's original behaviour");
+    }
+
+    @Test
+    void aBadPolicyNamesItsChoices() {
+        ConfigException e = assertThrows(ConfigException.class, () -> new HierarchicalMemoryFactory().create(
+                PluginConfig.of("memory.config", Map.of("episodicPolicy", "fifo")), CONTEXT));
+        assertTrue(e.getMessage().contains("reservoir") && e.getMessage().contains("class-balanced"), e.getMessage());
+        ConfigException factor = assertThrows(ConfigException.class, () -> new HierarchicalMemoryFactory().create(
+                PluginConfig.of("memory.config", Map.of("importanceFactor", 0.5)), CONTEXT));
+        assertTrue(factor.getMessage().contains(">= 1"), factor.getMessage());
+    }
+
+    @Test
     void aTypoInTheMixIsReportedAsUnread() {
         PluginConfig config = PluginConfig.of("memory.config", Map.of("mix", Map.of("workin", 1.0)));
         Options.from(config);
@@ -65,7 +88,16 @@ class HierarchicalMemoryFactoryTest {
                 Arguments.of(Map.of("mix", Map.of("semantic", -1)), "memory.config.mix.semantic"),
                 Arguments.of(Map.of("mix", Map.of("working", 0, "episodic", 0, "semantic", 0)), "memory.config.mix"),
                 Arguments.of(Map.of("mix", 0.5), "memory.config.mix"),
-                Arguments.of(Map.of("episodicSize", Integer.MAX_VALUE), "memory.config.episodicSize"));
+                Arguments.of(Map.of("episodicSize", Integer.MAX_VALUE), "memory.config.episodicSize"),
+                Arguments.of(Map.of("episodicPolicy", "fifo"), "memory.config.episodicPolicy"),
+                Arguments.of(Map.of("promotion", "always"), "memory.config.promotion"),
+                Arguments.of(Map.of("importanceFactor", 0.9), "memory.config.importanceFactor"),
+                Arguments.of(Map.of("importanceFactor", "high"), "memory.config.importanceFactor"),
+                Arguments.of(Map.of("semantic", "clusters"), "memory.config.semantic"),
+                Arguments.of(Map.of("semanticSize", -1), "memory.config.semanticSize"),
+                Arguments.of(Map.of("semanticSize", Integer.MAX_VALUE), "memory.config.semanticSize"),
+                Arguments.of(Map.of("codesPerClass", 0), "memory.config.codesPerClass"),
+                Arguments.of(Map.of("replayPolicy", "stratified"), "memory.config.replayPolicy"));
     }
 
     @ParameterizedTest
