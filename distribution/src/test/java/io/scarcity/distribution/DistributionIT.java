@@ -64,8 +64,11 @@ class DistributionIT {
         assertNoStackTrace(r);
         Result plugins = scarcity(DIST.resolve("plugins"), "plugins");
         assertEquals(0, plugins.code(), plugins.err());
-        for (String name : List.of("statistical", "drift", "geometry", "reconstruction", "temporal", "governance", "causal", "ucb", "hierarchical", "insight", "random-pairs")) {
+        for (String name : List.of("statistical", "drift", "geometry", "reconstruction", "temporal", "governance", "causal", "peer-selection", "ucb", "hierarchical", "insight", "random-pairs")) {
             assertTrue(plugins.out().contains("plugin:" + name + "@scarcity-plugin-" + name), name + " not loaded from its archive:\n" + plugins.out());
+        }
+        for (String archive : List.of("domain-gossip", "similarity-gossip")) {
+            assertTrue(plugins.out().contains("@scarcity-plugin-" + archive), archive + " not loaded from its archive:\n" + plugins.out());
         }
         assertFalse(plugins.out().contains("classpath:"), "the distribution must not load plugins from the class path");
     }

@@ -19,11 +19,11 @@ class PluginRegistryTest {
     @Test
     void serviceLoaderFindsTheShippedPluginsOnTheClassPath() {
         try (PluginRegistry r = PluginRegistry.load(null, cl)) {
-            assertTrue(r.names(PluginKind.EXPERT).containsAll(java.util.List.of("statistical", "drift", "geometry", "reconstruction", "temporal", "governance", "causal")), r.names(PluginKind.EXPERT).toString());
+            assertTrue(r.names(PluginKind.EXPERT).containsAll(java.util.List.of("statistical", "drift", "geometry", "reconstruction", "temporal", "governance", "causal", "peer-selection")), r.names(PluginKind.EXPERT).toString());
             assertEquals(java.util.List.of("ucb"), r.names(PluginKind.ROUTER));
             assertEquals(java.util.List.of("hierarchical"), r.names(PluginKind.MEMORY));
             assertEquals(java.util.List.of("fedavg", "insight", "reptile"), r.names(PluginKind.META_LEARNER));
-            assertEquals(java.util.List.of("random-pairs"), r.names(PluginKind.GOSSIP));
+            assertEquals(java.util.List.of("domain", "random-pairs", "similarity"), r.names(PluginKind.GOSSIP));
             InstalledPlugin stat = r.require(PluginKind.EXPERT, "statistical", "x");
             assertTrue(stat.origin().startsWith("classpath:"), stat.origin());
         }
