@@ -77,7 +77,7 @@ class CliTest {
 
         Result badPlugin = cli("run", QuickstartPaths.quickstart().toString(), "--set", "gossip.plugin=flood");
         assertEquals(2, badPlugin.code());
-        assertTrue(badPlugin.err().contains("gossip.plugin: unknown gossip plugin 'flood'; installed gossip plugins: random-pairs"),
+        assertTrue(badPlugin.err().contains("gossip.plugin: unknown gossip plugin 'flood'; installed gossip plugins: domain, random-pairs, similarity"),
                 badPlugin.err());
 
         Result badDir = cli("plugins", "--plugins", tmp.resolve("absent").toString());
