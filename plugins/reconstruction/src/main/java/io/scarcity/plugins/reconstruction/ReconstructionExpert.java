@@ -78,17 +78,26 @@ import java.util.TreeMap;
  * effective rate {@code min(1, rate * scale)}, with {@code rate} the configured or hinted one; a hint
  * replaces the rate, not the scale.
  *
+ * <p><b>Elastic weight consolidation</b> ({@link #penalise}, asked by a supervisor): from then on every
+ * optimiser step (learned and replayed batches) adds {@code strength * importance_i * (theta_i - anchor_i)}
+ * to the clipped gradient of each network parameter, the gradient of the penalty
+ * {@code strength / 2 * sum_i importance_i (theta_i - anchor_i)^2}; the head, which takes no step on
+ * unlabelled batches, takes none then either. The standardisation's moments are not learned by gradient:
+ * their anchors and importances are checked but not used. A strength of 0 removes the penalty, and
+ * training is then bit for bit what it is without one.
+ *
  * <p><b>Checkpoints</b>: options and shape (checked on restore), parameters with their optimiser moments,
  * Fisher estimates and step count, moments and pooled prior, error statistics, learning rate and its scale, sample
- * count and the random generator's position.
+ * count, the random generator's position and the EWC penalty (strength, anchors and importances of the
+ * network's parameters).
  */
 final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     /** Signal: the last batch's mean reconstruction error per standardised feature. */
     static final String ERROR = "reconstruction.error";
     /** Signal: the share of the last batch's rows whose reconstruction error was anomalously high. */
     static final String ANOMALY_RATE = "reconstruction.anomaly-rate";
-    /** Format of {@link #saveState}; bump when it changes. */
-    static final int STATE_VERSION = 2;
+    /** Format of {@link #saveState}; bump when it changes (2: the learning-rate scale; 3: the EWC penalty). */
+    static final int STATE_VERSION = 3;
     static final double MIN_RATE = 1e-5;
     static final double MAX_RATE = 1.0;
     /** Floor of the standardisation's forgetting step: a memory of about 1000 rows. */
@@ -110,6 +119,8 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     private double rate;
     /** The supervisor's learning-rate scale, 1 unless {@link #scaleLearningRate} said otherwise. */
     private double rateScale = 1.0;
+    /** The EWC penalty's strength, 0 without one (the anchors and importances live in {@link Vae.Param}). */
+    private double penaltyStrength;
 
     /**
      * @param random the context's generator (noise, jitter)
@@ -364,6 +375,88 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     }
 
     /**
+     * Sets (or with {@code strength} 0 removes) the elastic-weight-consolidation penalty, see the class
+     * description. Everything is checked before anything changes.
+     *
+     * @param anchor exactly the arrays of {@link #exportState()}, of its lengths, finite
+     * @param importance the same arrays (as {@link #importance()} gives them), finite and {@code >= 0}
+     * @param strength finite and {@code >= 0}
+     * @throws IllegalArgumentException naming the array or value that is wrong
+     */
+    @Override
+    public boolean penalise(ExpertState anchor, ExpertState importance, double strength) {
+        Objects.requireNonNull(anchor, "anchor is null");
+        Objects.requireNonNull(importance, "importance is null");
+        if (!(strength >= 0) || !Double.isFinite(strength)) {
+            throw new IllegalArgumentException("reconstruction expert: EWC strength must be finite and >= 0, got " + strength);
+        }
+        Map<String, double[]> exported = exportState().weights();
+        checkNames("anchor", anchor, exported);
+        checkNames("importance", importance, exported);
+        double[][] anchors = new double[vae.params.size()][];
+        double[][] importances = new double[vae.params.size()][];
+        for (Map.Entry<String, double[]> e : exported.entrySet()) {
+            double[] a = penaltyArray("anchor", anchor, e.getKey(), e.getValue().length);
+            double[] f = penaltyArray("importance", importance, e.getKey(), e.getValue().length);
+            for (double x : f) {
+                if (!(x >= 0)) {
+                    throw new IllegalArgumentException("reconstruction expert: EWC importance '" + e.getKey()
+                            + "' has a negative value " + x + "; importances must be >= 0");
+                }
+                if (!Double.isFinite(strength * x)) {
+                    throw new IllegalArgumentException("reconstruction expert: EWC strength " + strength + " times importance '"
+                            + e.getKey() + "' value " + x + " overflows");
+                }
+            }
+            for (int i = 0; i < vae.params.size(); i++) {
+                if (vae.params.get(i).name.equals(e.getKey())) {
+                    anchors[i] = a;
+                    importances[i] = f;
+                }
+            }
+        }
+        if (strength == 0) {
+            vae.setPenalty(0, null, null);
+        } else {
+            vae.setPenalty(strength, anchors, importances);
+        }
+        penaltyStrength = strength;
+        return true;
+    }
+
+    private static void checkNames(String what, ExpertState state, Map<String, double[]> exported) {
+        for (String name : state.weights().keySet()) {
+            if (!exported.containsKey(name)) {
+                throw new IllegalArgumentException("reconstruction expert: EWC " + what + " has an array '" + name
+                        + "' that this expert does not export (expected exactly " + exported.keySet() + ")");
+            }
+        }
+    }
+
+    /** A copy of one array of an EWC anchor or importance, present, of the exported length and finite. */
+    private static double[] penaltyArray(String what, ExpertState state, String name, int length) {
+        double[] v = state.weight(name);
+        if (v == null) {
+            throw new IllegalArgumentException("reconstruction expert: EWC " + what + " lacks the array '" + name + "'");
+        }
+        if (v.length != length) {
+            throw new IllegalArgumentException("reconstruction expert: EWC " + what + " '" + name + "' has " + v.length
+                    + " values, expected " + length);
+        }
+        for (double x : v) {
+            if (!Double.isFinite(x)) {
+                throw new IllegalArgumentException("reconstruction expert: EWC " + what + " '" + name + "' has a non-finite value " + x);
+            }
+        }
+        return v;
+    }
+
+    /** The EWC penalty's strength, 0 without one; for tests. */
+    double penaltyStrength() {
+        return penaltyStrength;
+    }
+
+    /**
      * Takes the pooled feature moments as the standardisation's prior (see {@link Standardiser}) and this
      * instance's learning-rate hint, if any, jittered by a log-normal factor {@code exp(N(0, explore))}
      * (so that clients keep exploring around it) and clamped to [1e-5, 1].
@@ -477,6 +570,13 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         out.writeDouble(rate);
         out.writeDouble(rateScale);
         out.writeRandom(random);
+        out.writeDouble(penaltyStrength);
+        if (penaltyStrength > 0) {
+            for (Vae.Param p : vae.params) {
+                out.writeDoubles(p.anchor);
+                out.writeDoubles(p.importance);
+            }
+        }
     }
 
     @Override
@@ -484,7 +584,8 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         int version = in.readInt();
         if (version > 0 && version < STATE_VERSION) {
             throw new IOException("reconstruction expert checkpoint: format version " + version + " is older than this version's "
-                    + STATE_VERSION + " (which adds the learning-rate scale) and cannot be resumed; start the run afresh"
+                    + STATE_VERSION + " (version 2 added the learning-rate scale, 3 the EWC penalty) and cannot be resumed;"
+                    + " start the run afresh"
                     + " or resume it with the release that wrote it");
         }
         if (version != STATE_VERSION) {
@@ -523,6 +624,28 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         double newRate = in.readDouble();
         double newScale = in.readDouble();
         Random newRandom = in.readRandom();
+        double newStrength = in.readDouble();
+        if (!(newStrength >= 0) || !Double.isFinite(newStrength)) {
+            throw new IOException("reconstruction expert checkpoint: invalid EWC strength " + newStrength);
+        }
+        double[][] anchors = null;
+        double[][] importances = null;
+        if (newStrength > 0) {
+            anchors = new double[vae.params.size()][];
+            importances = new double[vae.params.size()][];
+            for (int i = 0; i < vae.params.size(); i++) {
+                Vae.Param p = vae.params.get(i);
+                anchors[i] = in.readDoubles(p.value.length, p.name + " (EWC anchor)");
+                importances[i] = in.readDoubles(p.value.length, p.name + " (EWC importance)");
+                for (int j = 0; j < anchors[i].length; j++) {
+                    double imp = importances[i][j];
+                    if (!Double.isFinite(anchors[i][j]) || !(imp >= 0) || !Double.isFinite(newStrength * imp)) {
+                        throw new IOException("reconstruction expert checkpoint: invalid EWC anchor " + anchors[i][j]
+                                + " or importance " + imp + " of " + p.name);
+                    }
+                }
+            }
+        }
         if (steps < 0 || newSamples < 0 || !(newRate >= MIN_RATE && newRate <= MAX_RATE) || !(newScale > 0)
                 || !Double.isFinite(newScale)) {
             throw new IOException("reconstruction expert checkpoint: invalid steps " + steps + ", samples " + newSamples
@@ -542,6 +665,8 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         rate = newRate;
         rateScale = newScale;
         random = newRandom;
+        vae.setPenalty(newStrength, anchors, importances);
+        penaltyStrength = newStrength;
     }
 
     private void writeOptions(StateWriter out) throws IOException {

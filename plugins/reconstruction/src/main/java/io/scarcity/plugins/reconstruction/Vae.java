@@ -44,7 +44,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>One gradient step per batch: the global L2 norm of the whole gradient is clipped to
  * {@code clipNorm}, then Adam (or RMSProp) updates every parameter. Before the clipping each parameter's
  * squared gradient joins its running mean, the diagonal Fisher estimate ({@link Param#fisher}) behind
- * {@code Expert.importance()}.
+ * {@code Expert.importance()}. With an elastic-weight-consolidation penalty ({@link #setPenalty}), its
+ * gradient {@code strength * importance_i * (theta_i - anchor_i)} is added to each clipped gradient in the
+ * optimiser's loop (so the clipping bounds the data's gradient only, and the Fisher estimate stays that of
+ * the data's loss).
  *
  * <p>Not thread-safe; one instance belongs to one expert.
  */
@@ -256,6 +259,10 @@ final class Vae {
         double[] g = p.grad;
         double[] m1 = p.m;
         double[] m2 = p.v;
+        if (p.pull != null) {
+            updatePenalised(p, scale, rate);
+            return;
+        }
         if (optimizer == Options.Optimizer.ADAM) {
             double c1 = 1 - Math.pow(ADAM_BETA1, steps);
             double c2 = 1 - Math.pow(ADAM_BETA2, steps);
@@ -273,6 +280,65 @@ final class Vae {
                 m2[i] = RMSPROP_DECAY * m2[i] + (1 - RMSPROP_DECAY) * gi * gi;
                 v[i] -= rate * gi / (Math.sqrt(m2[i]) + EPSILON);
             }
+        }
+    }
+
+    /**
+     * {@link #update} with the elastic-weight-consolidation penalty's gradient
+     * {@code pull_i (theta_i - anchor_i)} ({@code pull = strength * importance}) added to the clipped
+     * gradient, in the same loop (the penalty is not clipped, and the Fisher estimate does not see it).
+     */
+    private void updatePenalised(Param p, double scale, double rate) {
+        double[] v = p.value;
+        double[] g = p.grad;
+        double[] m1 = p.m;
+        double[] m2 = p.v;
+        double[] k = p.pull;
+        double[] a = p.anchor;
+        if (optimizer == Options.Optimizer.ADAM) {
+            double c1 = 1 - Math.pow(ADAM_BETA1, steps);
+            double c2 = 1 - Math.pow(ADAM_BETA2, steps);
+            double step = rate * Math.sqrt(c2) / c1;
+            double eps = EPSILON * Math.sqrt(c2);
+            for (int i = 0; i < v.length; i++) {
+                double gi = g[i] * scale + k[i] * (v[i] - a[i]);
+                m1[i] = ADAM_BETA1 * m1[i] + (1 - ADAM_BETA1) * gi;
+                m2[i] = ADAM_BETA2 * m2[i] + (1 - ADAM_BETA2) * gi * gi;
+                v[i] -= step * m1[i] / (Math.sqrt(m2[i]) + eps);
+            }
+        } else {
+            for (int i = 0; i < v.length; i++) {
+                double gi = g[i] * scale + k[i] * (v[i] - a[i]);
+                m2[i] = RMSPROP_DECAY * m2[i] + (1 - RMSPROP_DECAY) * gi * gi;
+                v[i] -= rate * gi / (Math.sqrt(m2[i]) + EPSILON);
+            }
+        }
+    }
+
+    /**
+     * Sets the elastic-weight-consolidation penalty {@code strength / 2 * sum_i importance_i (theta_i - anchor_i)^2}
+     * on every parameter (arrays in the order of {@link #params}, already checked: finite, importances
+     * {@code >= 0}, lengths of the parameters), or removes it ({@code anchors == null}). The arrays are
+     * kept, not copied. A parameter whose importances are all 0 takes no penalty work at all.
+     */
+    void setPenalty(double strength, double[][] anchors, double[][] importances) {
+        for (int i = 0; i < params.size(); i++) {
+            Param p = params.get(i);
+            if (anchors == null) {
+                p.anchor = null;
+                p.importance = null;
+                p.pull = null;
+                continue;
+            }
+            p.anchor = anchors[i];
+            p.importance = importances[i];
+            double[] pull = new double[p.value.length];
+            boolean any = false;
+            for (int j = 0; j < pull.length; j++) {
+                pull[j] = strength * importances[i][j];
+                any |= pull[j] != 0;
+            }
+            p.pull = any ? pull : null;
         }
     }
 
@@ -620,6 +686,11 @@ final class Vae {
         final double[] fisher;
         /** Batches {@link #fisher} averages (the head's counts only labelled ones). */
         long fisherCount;
+        /** The EWC penalty's anchor and importances ({@code null} without a penalty). */
+        double[] anchor;
+        double[] importance;
+        /** {@code strength * importance}, or {@code null} when no penalty acts on this parameter. */
+        double[] pull;
         final INDArray array;
         private final DoubleBuffer view;
         final INDArray gradArray;

@@ -157,22 +157,56 @@ class ReconstructionCheckpointTest {
         assertEquals(0.002, restored.learningRate(), 1e-15, "the scale is in the checkpoint");
     }
 
-    /** With a {@code scale} other than 1, A learns under that learning-rate scale (set mid-way) before it is saved. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"classification", "regression"})
+    void restoredExpertKeepsItsEwcPenaltyAndContinuesExactly(String task) throws IOException {
+        assertContinuesExactly(task.equals("classification") ? Digits.SCHEMA : REGRESSION, 1.0, 200.0);
+    }
+
+    @Test
+    void rmsPropWithAPenaltyRestoresToo() throws IOException {
+        Map<String, Object> config = Map.of("optimizer", "rmsprop");
+        ReconstructionExpert a = expert(REGRESSION, config);
+        drive(a, new InMemorySignalBoard(), REGRESSION, 1, 0, 5);
+        assertTrue(a.penalise(a.exportState(), a.importance().orElseThrow(), 30));
+        drive(a, new InMemorySignalBoard(), REGRESSION, 2, 5, 3);
+        ReconstructionExpert b = expert(REGRESSION, config);
+        restore(b, save(a));
+        assertEquals(30, b.penaltyStrength());
+        assertSame(drive(a, new InMemorySignalBoard(), REGRESSION, 3, 8, 5),
+                drive(b, new InMemorySignalBoard(), REGRESSION, 3, 8, 5));
+        assertArrayEquals(save(a), save(b));
+    }
+
     private static void assertContinuesExactly(DataSchema schema, double scale) throws IOException {
+        assertContinuesExactly(schema, scale, 0.0);
+    }
+
+    /**
+     * With a {@code scale} other than 1, A learns under that learning-rate scale (set mid-way) before it is
+     * saved; with a {@code strength} above 0, under an EWC penalty (set mid-way, anchored there).
+     */
+    private static void assertContinuesExactly(DataSchema schema, double scale, double strength) throws IOException {
         Map<String, Object> config = Map.of("hidden", 16, "latent", 4);
         ReconstructionExpert a = expert(schema, config);
         InMemorySignalBoard boardA = new InMemorySignalBoard();
-        if (scale == 1.0) {
+        if (scale == 1.0 && strength == 0.0) {
             drive(a, boardA, schema, 1, 0, 12);
         } else {
             drive(a, boardA, schema, 1, 0, 6);
-            assertTrue(a.scaleLearningRate(scale));
+            if (scale != 1.0) {
+                assertTrue(a.scaleLearningRate(scale));
+            }
+            if (strength != 0.0) {
+                assertTrue(a.penalise(a.exportState(), a.importance().orElseThrow(), strength));
+            }
             drive(a, boardA, schema, 3, 6, 6);
         }
         byte[] state = save(a);
         ReconstructionExpert b = expert(schema, config);
         restore(b, state);
         assertEquals(a.learningRate(), b.learningRate(), "the restored expert has the saved effective rate, scale included");
+        assertEquals(strength, b.penaltyStrength(), "the restored expert has the saved penalty");
         InMemorySignalBoard boardB = new InMemorySignalBoard();
         for (Map.Entry<String, Double> s : boardA.snapshot().entrySet()) {
             boardB.publish(s.getKey(), s.getValue());
@@ -219,10 +253,19 @@ class ReconstructionCheckpointTest {
     @Test
     void aCheckpointOfTheFormatBeforeTheRateScaleIsRefusedSayingSo() throws IOException {
         byte[] state = save(expert(REGRESSION, Map.of()));
-        assertEquals(2, ReconstructionExpert.STATE_VERSION);
+        assertEquals(3, ReconstructionExpert.STATE_VERSION);
         state[3] = 1; // the version is the first int, big-endian
         IOException e = assertThrows(IOException.class, () -> restore(expert(REGRESSION, Map.of()), state));
         assertTrue(e.getMessage().contains("format version 1 is older") && e.getMessage().contains("learning-rate scale"),
+                e.getMessage());
+    }
+
+    @Test
+    void aCheckpointOfTheFormatBeforeTheEwcPenaltyIsRefusedSayingSo() throws IOException {
+        byte[] state = save(expert(REGRESSION, Map.of()));
+        state[3] = 2;
+        IOException e = assertThrows(IOException.class, () -> restore(expert(REGRESSION, Map.of()), state));
+        assertTrue(e.getMessage().contains("format version 2 is older") && e.getMessage().contains("EWC penalty"),
                 e.getMessage());
     }
 
