@@ -27,6 +27,20 @@ final class Adam {
      * @return the gradient's norm before clipping; if it is not finite nothing changes
      */
     double step(double[] params, double[] gradient, double rate, double clip) {
+        return step(params, gradient, rate, clip, null, null);
+    }
+
+    /**
+     * Clips {@code gradient} in place and takes one step on {@code params}, with an elastic-weight-consolidation
+     * penalty's gradient {@code pull_i (params_i - anchor_i)} added to each clipped gradient in the same loop
+     * (the penalty is not clipped). Without a penalty ({@code pull == null}) this is exactly {@link #step(double[],
+     * double[], double, double)}.
+     *
+     * @param anchor the penalty's anchors, one per parameter (ignored without {@code pull})
+     * @param pull {@code strength * importance} per parameter, or {@code null} for no penalty
+     * @return the gradient's norm before clipping; if it is not finite nothing changes
+     */
+    double step(double[] params, double[] gradient, double rate, double clip, double[] anchor, double[] pull) {
         double squares = 0;
         for (double g : gradient) {
             squares += g * g;
@@ -40,6 +54,15 @@ final class Adam {
         double correct1 = 1 - Math.pow(BETA1, steps);
         double correct2 = 1 - Math.pow(BETA2, steps);
         double stepSize = rate * Math.sqrt(correct2) / correct1;
+        if (pull != null) {
+            for (int i = 0; i < params.length; i++) {
+                double g = gradient[i] * scale + pull[i] * (params[i] - anchor[i]);
+                first[i] = BETA1 * first[i] + (1 - BETA1) * g;
+                second[i] = BETA2 * second[i] + (1 - BETA2) * g * g;
+                params[i] -= stepSize * first[i] / (Math.sqrt(second[i]) + EPSILON);
+            }
+            return norm;
+        }
         for (int i = 0; i < params.length; i++) {
             double g = gradient[i] * scale;
             first[i] = BETA1 * first[i] + (1 - BETA1) * g;

@@ -65,6 +65,15 @@ import java.util.TreeMap;
  * <p><b>Importance</b> ({@link #importance()}): each parameter's running mean of squared per-batch
  * gradients, the diagonal Fisher estimate for elastic weight consolidation.
  *
+ * <p><b>Elastic weight consolidation</b> ({@link #penalise}, asked by a supervisor): from then on every
+ * Adam step adds {@code strength * importance_i * (theta_i - anchor_i)} to the clipped gradient of each
+ * network parameter (one loop over the flat parameter vector, the same whichever matrix backend), the
+ * gradient of the penalty {@code strength / 2 * sum_i importance_i (theta_i - anchor_i)^2}; the Fisher
+ * estimate stays that of the data's loss. Replayed rows are ignored (see above), so only learned batches
+ * take steps. The standardisation estimates are not learned by gradient: their anchors (and importances,
+ * if given) are checked but not used. A strength of 0 removes the penalty; training is then bit for bit
+ * what it is without one. The penalty is checkpointed.
+ *
  * <p><b>Gossip</b> exchanges the network's parameters ({@code lstmL.weights}, {@code lstmL.bias},
  * {@code head.*}, {@code forecast.*}) and the standardisation estimates ({@code scaler.*}, and
  * {@code target.*} for regression). The initial weights are drawn from the run seed and the instance name
@@ -81,8 +90,8 @@ final class TemporalExpert implements Expert, Checkpointable {
     static final long ND4J_MIN_MULTIPLY_ADDS = 32_768;
     /** Floor of the step of the Fisher estimate's running mean: a memory of about 100 batches. */
     static final double FISHER_RATE = 0.01;
-    /** Format of {@link #saveState}; bump when it changes (2: the learning-rate scale). */
-    static final int STATE_VERSION = 2;
+    /** Format of {@link #saveState}; bump when it changes (2: the learning-rate scale; 3: the EWC penalty). */
+    static final int STATE_VERSION = 3;
 
     private final Options options;
     private final DataSchema schema;
@@ -101,6 +110,11 @@ final class TemporalExpert implements Expert, Checkpointable {
     private long samples;
     private final double[] fisher;
     private long fisherBatches;
+    /** The EWC penalty: strength (0 without one), anchors and importances in the flat layout, their product. */
+    private double penaltyStrength;
+    private double[] penaltyAnchor;
+    private double[] penaltyImportance;
+    private double[] penaltyPull;
 
     // the forward pass held by the network, and what it was computed for
     private long version;
@@ -246,7 +260,7 @@ final class TemporalExpert implements Expert, Checkpointable {
             }
             net.backward(dOutput, forecastScale);
             accumulateFisher(net.gradients());
-            adam.step(net.parameters(), net.gradients(), effectiveRate(), options.clip());
+            adam.step(net.parameters(), net.gradients(), effectiveRate(), options.clip(), penaltyAnchor, penaltyPull);
         }
         if (!classification && labelled) {
             double[] y = new double[1];
@@ -295,6 +309,112 @@ final class TemporalExpert implements Expert, Checkpointable {
             w.put(names[i], java.util.Arrays.copyOfRange(fisher, offsets[i], offsets[i + 1]));
         }
         return java.util.Optional.of(new ExpertState("temporal", w, samples));
+    }
+
+    /**
+     * Sets (or with {@code strength} 0 removes) the elastic-weight-consolidation penalty, see the class
+     * description. Everything is checked before anything changes.
+     *
+     * @param anchor exactly the arrays of {@link #exportState()}, of its lengths, finite
+     * @param importance the network's arrays, as {@link #importance()} names them, finite and {@code >= 0};
+     *        the standardisation's arrays of {@link #exportState()} may be present too (and are ignored), no others
+     * @param strength finite and {@code >= 0}
+     * @throws IllegalArgumentException naming the array or value that is wrong
+     */
+    @Override
+    public boolean penalise(ExpertState anchor, ExpertState importance, double strength) {
+        Objects.requireNonNull(anchor, "anchor is null");
+        Objects.requireNonNull(importance, "importance is null");
+        if (!(strength >= 0) || !Double.isFinite(strength)) {
+            throw new IllegalArgumentException("temporal expert: EWC strength must be finite and >= 0, got " + strength);
+        }
+        Map<String, double[]> exported = exportState().weights();
+        for (String name : anchor.weights().keySet()) {
+            if (!exported.containsKey(name)) {
+                throw new IllegalArgumentException("temporal expert: EWC anchor has an array '" + name
+                        + "' that this expert does not export (expected exactly " + exported.keySet() + ")");
+            }
+        }
+        for (String name : importance.weights().keySet()) {
+            if (!exported.containsKey(name)) {
+                throw new IllegalArgumentException("temporal expert: EWC importance has an array '" + name
+                        + "' that this expert does not export (expected the network's arrays " + java.util.Arrays.toString(net.sliceNames())
+                        + ", optionally with the standardisation's)");
+            }
+        }
+        for (Map.Entry<String, double[]> e : exported.entrySet()) {
+            penaltyArray("anchor", anchor, e.getKey(), e.getValue().length);
+            if (importance.weights().containsKey(e.getKey())) {
+                checkImportance(e.getKey(), penaltyArray("importance", importance, e.getKey(), e.getValue().length), strength);
+            }
+        }
+        String[] names = net.sliceNames();
+        int[] offsets = net.sliceOffsets();
+        int n = net.parameters().length;
+        double[] a = new double[n];
+        double[] f = new double[n];
+        for (int i = 0; i < names.length; i++) {
+            double[] fi = penaltyArray("importance", importance, names[i], offsets[i + 1] - offsets[i]);
+            System.arraycopy(anchor.weight(names[i]), 0, a, offsets[i], fi.length);
+            System.arraycopy(fi, 0, f, offsets[i], fi.length);
+        }
+        setPenalty(strength, a, f);
+        return true;
+    }
+
+    /** Installs a checked penalty (or removes it: {@code strength} 0). */
+    private void setPenalty(double strength, double[] anchor, double[] importance) {
+        if (strength == 0) {
+            penaltyStrength = 0;
+            penaltyAnchor = null;
+            penaltyImportance = null;
+            penaltyPull = null;
+            return;
+        }
+        double[] pull = new double[importance.length];
+        for (int i = 0; i < pull.length; i++) {
+            pull[i] = strength * importance[i];
+        }
+        penaltyStrength = strength;
+        penaltyAnchor = anchor;
+        penaltyImportance = importance;
+        penaltyPull = pull;
+    }
+
+    /** A copy of one array of an EWC anchor or importance, present, of the exported length and finite. */
+    private static double[] penaltyArray(String what, ExpertState state, String name, int length) {
+        double[] v = state.weight(name);
+        if (v == null) {
+            throw new IllegalArgumentException("temporal expert: EWC " + what + " lacks the array '" + name + "'");
+        }
+        if (v.length != length) {
+            throw new IllegalArgumentException("temporal expert: EWC " + what + " '" + name + "' has " + v.length + " values, expected "
+                    + length);
+        }
+        for (double x : v) {
+            if (!Double.isFinite(x)) {
+                throw new IllegalArgumentException("temporal expert: EWC " + what + " '" + name + "' has a non-finite value " + x);
+            }
+        }
+        return v;
+    }
+
+    private static void checkImportance(String name, double[] importance, double strength) {
+        for (double x : importance) {
+            if (!(x >= 0)) {
+                throw new IllegalArgumentException("temporal expert: EWC importance '" + name + "' has a negative value " + x
+                        + "; importances must be >= 0");
+            }
+            if (!Double.isFinite(strength * x)) {
+                throw new IllegalArgumentException("temporal expert: EWC strength " + strength + " times importance '" + name
+                        + "' value " + x + " overflows");
+            }
+        }
+    }
+
+    /** The EWC penalty's strength, 0 without one; for tests. */
+    double penaltyStrength() {
+        return penaltyStrength;
     }
 
     /** Makes the network hold the forward pass of {@code batch} in the current state (reusing the last one). */
@@ -482,6 +602,11 @@ final class TemporalExpert implements Expert, Checkpointable {
         out.writeDoubles(fisher);
         out.writeLong(fisherBatches);
         out.writeRandom(random);
+        out.writeDouble(penaltyStrength);
+        if (penaltyStrength > 0) {
+            out.writeDoubles(penaltyAnchor);
+            out.writeDoubles(penaltyImportance);
+        }
     }
 
     @Override
@@ -489,7 +614,8 @@ final class TemporalExpert implements Expert, Checkpointable {
         int v = in.readInt();
         if (v > 0 && v < STATE_VERSION) {
             throw new IOException("temporal expert checkpoint: format version " + v + " is older than this version's "
-                    + STATE_VERSION + " (which adds the learning-rate scale) and cannot be resumed; start the run afresh"
+                    + STATE_VERSION + " (version 2 added the learning-rate scale, 3 the EWC penalty) and cannot be resumed;"
+                    + " start the run afresh"
                     + " or resume it with the release that wrote it");
         }
         if (v != STATE_VERSION) {
@@ -522,6 +648,22 @@ final class TemporalExpert implements Expert, Checkpointable {
         double[] newFisher = in.readDoubles(fisher.length, "Fisher estimate (one per parameter)");
         long newFisherBatches = in.readLong();
         Random newRandom = in.readRandom();
+        double newStrength = in.readDouble();
+        if (!(newStrength >= 0) || !Double.isFinite(newStrength)) {
+            throw new IOException("temporal expert checkpoint: invalid EWC strength " + newStrength);
+        }
+        double[] newAnchor = null;
+        double[] newImportance = null;
+        if (newStrength > 0) {
+            newAnchor = in.readDoubles(p.length, "EWC anchors (one per parameter)");
+            newImportance = in.readDoubles(p.length, "EWC importances (one per parameter)");
+            for (int i = 0; i < p.length; i++) {
+                if (!Double.isFinite(newAnchor[i]) || !(newImportance[i] >= 0) || !Double.isFinite(newStrength * newImportance[i])) {
+                    throw new IOException("temporal expert checkpoint: invalid EWC anchor " + newAnchor[i] + " or importance "
+                            + newImportance[i] + " of parameter " + i);
+                }
+            }
+        }
         if (!(newRate > 0 && newRate <= MAX_RATE) || !(newScale > 0) || !Double.isFinite(newScale) || newSamples < 0
                 || newFisherBatches < 0) {
             throw new IOException("temporal expert checkpoint: invalid rate " + newRate + ", rate scale " + newScale + ", samples " + newSamples
@@ -534,6 +676,7 @@ final class TemporalExpert implements Expert, Checkpointable {
         rateScale = newScale;
         samples = newSamples;
         random = newRandom;
+        setPenalty(newStrength, newAnchor, newImportance);
         version++;
     }
 }

@@ -101,6 +101,15 @@ class TemporalCheckpointTest {
 
     /** With a {@code scale} other than 1, A learns under that learning-rate scale before it is saved. */
     private static void assertContinuesIdentically(DataSchema schema, Map<String, ?> config, double scale) throws IOException {
+        assertContinuesIdentically(schema, config, scale, 0.0);
+    }
+
+    /**
+     * With a {@code strength} above 0, A learns under an EWC penalty (its own state and Fisher estimate after
+     * batch 6) before it is saved.
+     */
+    private static void assertContinuesIdentically(DataSchema schema, Map<String, ?> config, double scale, double strength)
+            throws IOException {
         Expert a = expert(schema, config);
         SignalBoard boardA = new InMemorySignalBoard();
         Random random = new Random(31);
@@ -116,6 +125,9 @@ class TemporalCheckpointTest {
             if (b == 4 && scale != 1.0) {
                 a.scaleLearningRate(scale);
             }
+            if (b == 6 && strength != 0.0) {
+                assertTrue(a.penalise(a.exportState(), a.importance().orElseThrow(), strength));
+            }
         }
         byte[] state = save(a);
         Expert b = expert(schema, config);
@@ -123,6 +135,7 @@ class TemporalCheckpointTest {
         assertArrayEquals(state, save(b), "the restored expert saves the same state");
         assertEquals(Double.doubleToRawLongBits(a.learningRate()), Double.doubleToRawLongBits(b.learningRate()),
                 "the restored expert has the saved effective rate, scale included");
+        assertEquals(strength, ((TemporalExpert) b).penaltyStrength(), "the restored expert has the saved penalty");
         SignalBoard boardB = new InMemorySignalBoard();
         for (int i = 0; i < 12; i++) {
             // the first batch continues the stream: its windows need the restored history
@@ -178,9 +191,23 @@ class TemporalCheckpointTest {
     }
 
     @Test
+    void aRestoredExpertKeepsItsEwcPenaltyAndContinuesBitForBit() throws IOException {
+        assertContinuesIdentically(CLASSES, Map.of(), 1.0, 300.0);
+        assertContinuesIdentically(REGRESSION, Map.of("layers", 2, "window", 5, "backend", "java"), 1.0, 300.0);
+    }
+
+    @Test
+    void aCheckpointOfTheFormatBeforeTheEwcPenaltyIsRefusedSayingSo() throws IOException {
+        byte[] state = save(expert(CLASSES, Map.of()));
+        state[3] = 2;
+        IOException e = assertThrows(IOException.class, () -> restore(expert(CLASSES, Map.of()), state));
+        assertTrue(e.getMessage().contains("format version 2 is older") && e.getMessage().contains("EWC penalty"), e.getMessage());
+    }
+
+    @Test
     void aCheckpointOfTheFormatBeforeTheRateScaleIsRefusedSayingSo() throws IOException {
         byte[] state = save(expert(CLASSES, Map.of()));
-        assertEquals(2, TemporalExpert.STATE_VERSION);
+        assertEquals(3, TemporalExpert.STATE_VERSION);
         state[3] = 1; // the version is the first int, big-endian
         IOException e = assertThrows(IOException.class, () -> restore(expert(CLASSES, Map.of()), state));
         assertTrue(e.getMessage().contains("format version 1 is older") && e.getMessage().contains("learning-rate scale"),
