@@ -299,4 +299,45 @@ class InProcessEngineTest {
         JsonNode summary = new ObjectMapper().readTree(o.runDir().resolve("summary.json").toFile());
         assertEquals(held, summary.path("filteredRows").path("plant").asLong());
     }
+
+    @Test
+    void supervisorExpertsSteerTheOthersInARealRun() throws Exception {
+        String yaml = """
+                name: supervised
+                rounds: 6
+                batchSize: 20
+                batchesPerRound: 3
+                checkpoint: {every: 0}
+                domains:
+                  - name: digits
+                    clients: 2
+                    stream: {type: csv, path: data/digits/digits.csv.gz, header: false, label: 64}
+                experts:
+                  - {plugin: statistical, config: {minVariance: 1.0}}
+                  - {plugin: reconstruction}
+                  - {plugin: meta-adaptation, config: {warmup: 1, tolerance: 0.01, patience: 1}}
+                  - {plugin: memory-consolidation, config: {consolidateEvery: 5, replayRows: 8, replayTo: all}}
+                router: {plugin: ucb, config: {k: 2}}
+                output: {progress: off}
+                """;
+        LoadedConfig loaded = ConfigLoader.parse(yaml, "supervised.yaml", Path.of("src", "test", "resources").toAbsolutePath(),
+                Map.of(), List.of("output.dir=" + tmp.resolve("runs")));
+        Path run = RunExecution.run(loaded, registry, QUIET, Clock.systemUTC()).runDir();
+        double consolidations = 0;
+        double penalised = 0;
+        double replayed = 0;
+        boolean scaled = false;
+        for (JsonNode line : lines(run)) {
+            consolidations += line.path("plugins").path("memory-consolidation.consolidations").asDouble(0);
+            penalised += line.path("plugins").path("memory-consolidation.penalised").asDouble(0);
+            replayed += line.path("plugins").path("memory-consolidation.replayed-rows").asDouble(0);
+            double scale = line.path("signals").path("meta-adaptation.scale.reconstruction").asDouble(1.0);
+            scaled |= scale != 1.0;
+        }
+        // each client gets 18 or more batches (the IID split of each round's rows varies), a point every 5
+        assertTrue(consolidations >= 6, "consolidation points " + consolidations);
+        assertEquals(consolidations, penalised, "the VAE (the only expert with importances) applies the EWC penalty at every point");
+        assertTrue(replayed > 0, "rows replayed " + replayed);
+        assertTrue(scaled, "meta-adaptation changed the VAE's learning-rate scale at least once");
+    }
 }

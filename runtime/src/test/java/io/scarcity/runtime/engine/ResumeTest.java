@@ -123,6 +123,9 @@ class ResumeTest {
                   - {plugin: causal, config: {every: 2, minSamples: 20}}
                   - plugin: governance
                     config: {rules: [{type: compare, left: c20, op: "<", value: 15}]}
+                  - {plugin: peer-selection}
+                  - {plugin: meta-adaptation, config: {freeze: true, freezePatience: 3}}
+                  - {plugin: memory-consolidation, config: {consolidateEvery: 4, replayRows: 8}}
                 router: {plugin: ucb, config: {k: 2}}
                 output: {progress: off}
                 """;

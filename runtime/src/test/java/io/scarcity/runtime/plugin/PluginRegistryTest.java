@@ -19,7 +19,7 @@ class PluginRegistryTest {
     @Test
     void serviceLoaderFindsTheShippedPluginsOnTheClassPath() {
         try (PluginRegistry r = PluginRegistry.load(null, cl)) {
-            assertTrue(r.names(PluginKind.EXPERT).containsAll(java.util.List.of("statistical", "drift", "geometry", "reconstruction", "temporal", "governance", "causal", "peer-selection")), r.names(PluginKind.EXPERT).toString());
+            assertTrue(r.names(PluginKind.EXPERT).containsAll(java.util.List.of("statistical", "drift", "geometry", "reconstruction", "temporal", "governance", "causal", "peer-selection", "meta-adaptation", "memory-consolidation")), r.names(PluginKind.EXPERT).toString());
             assertEquals(java.util.List.of("ucb"), r.names(PluginKind.ROUTER));
             assertEquals(java.util.List.of("hierarchical"), r.names(PluginKind.MEMORY));
             assertEquals(java.util.List.of("fedavg", "insight", "reptile"), r.names(PluginKind.META_LEARNER));
