@@ -32,9 +32,23 @@ import java.util.Set;
  *   <li>with {@code labels} on a classification client, {@code k} more: the proportion of each class among the
  *       labelled rows (uniform before the first label). Label skew is what distinguishes non-IID clients of
  *       one data set most.</li>
+ *   <li>with {@code classMeans} on a classification client, {@code k * m} more (class {@code c}'s block is
+ *       {@code peer.sig.(b + c*m) .. peer.sig.(b + c*m + m-1)}, {@code b} the length of the parts above): for each
+ *       class, the mean of {@code R x} over the labelled rows of that class. Until a class's first labelled row
+ *       its block <em>is the overall mean</em> of part 1 (it follows it, row by row): the best guess without
+ *       information, and one that does not set a client apart merely for lacking a class (0 would, and the
+ *       strategy's standardisation would magnify it). From its first row on it is that class's own mean (the
+ *       first batch holding the class replaces the overall mean entirely). Two groups of clients whose features
+ *       are distributed alike but whose concepts differ (the same {@code x}, other labels) have the same part 1 and
+ *       differ in part 3 only through their label skew; the class-conditional locations tell the concepts apart
+ *       (in SEA, label 1 iff {@code f1 + f2 <= t}: the class-1 rows sit at smaller {@code f1 + f2} when {@code t}
+ *       is smaller).</li>
  * </ol>
  * Each part is an exponentially weighted mean over rows ({@code learningRate} per row), the plain running
- * mean while fewer than {@code 1 / learningRate} rows have been seen.
+ * mean while fewer than {@code 1 / learningRate} rows have been seen; a class mean counts the rows of its class
+ * only (its memory is {@code 1 / learningRate} rows of that class, so a rare class's mean is older). Unlabelled
+ * rows update parts 1 and 2 only. The length {@code n} depends on the options and the schema only, never on the
+ * data, so every client of a run with one schema publishes signatures of the same length.
  *
  * <p><b>Why the projection is shared</b>: {@code R} is drawn from a seed that depends on the run seed and the
  * instance name only, never on the client, so that every client projects onto the same directions and the
@@ -50,26 +64,46 @@ import java.util.Set;
  * publication. That hides single rows only as far as an aggregate does; it is <em>not</em> differential privacy:
  * the sensitivity of the mean is not bounded (rows are not clipped), repeated publications average the noise
  * away, and {@code R} is public (derived from the run seed). Calibrating {@code noise} to a clipping bound and a
- * privacy budget would be needed for a formal guarantee.
+ * privacy budget would be needed for a formal guarantee. {@code classMeans} reveals more: {@code k} means
+ * instead of one, each over the rows of one class only (fewer rows, so closer to single rows for a rare class,
+ * and exactly one row's projection right after a class's first row), and together they disclose where each
+ * class lies in feature space along {@code m} public directions, i.e. a linear sketch of the client's concept.
+ * Turn it on only where that is acceptable, and raise {@code noise} for rare classes.
+ *
+ * <p><b>Checkpoint</b>: format 2 adds the per-class row counts; format 1 (before {@code classMeans}) is still
+ * read when {@code classMeans} is off and refused, with a message saying so, when it is on.
  *
  * <p><b>Ranking</b>: an expert sees only its own client's board, so it cannot rank peers; the ranking of peers
  * by similarity of their signatures is computed by the {@code similarity} gossip strategy, which sees every peer.
  */
 final class PeerSelectionExpert implements Expert, Checkpointable {
     /** Version of the checkpoint format written by {@link #saveState}. */
-    static final int STATE_VERSION = 1;
+    static final int STATE_VERSION = 2;
+    /** At most this many per-class coordinates ({@code classes x dimensions}) with {@code classMeans}. */
+    static final int MAX_CLASS_MEAN_COORDINATES = 1 << 16;
     static final String SIGNAL_PREFIX = "peer.sig.";
     static final String DIMS = "peer.dims";
     static final String ROWS = "peer.rows";
 
     private final Options options;
     private final int features;
+    /** Classes tracked: the schema's with labels or classMeans on a classification client, else 0. */
     private final int classes;
     private final int projected;
+    /** Label proportions: {@code classes} with labels, else 0; they start at {@code projected}. */
+    private final int labelParts;
+    /** First coordinate of the per-class means ({@code classes x m} with classMeans, else none). */
+    private final int meansStart;
+    private final boolean classMeans;
     private final int length;
     private final double[] projection; // row-major m x d
     private final double[] signature;
     private final double[] batchSums;
+    private final int[] classCounts;
+    /** Per-class sums of the projection in the current batch (classes x m with classMeans, else empty). */
+    private final double[] classSums;
+    /** Labelled rows seen per class (with classMeans, else empty). */
+    private final long[] classRows;
     private final double[] row;
     private final ExpertCapabilities capabilities;
     private final MetricsSink metrics;
@@ -84,10 +118,18 @@ final class PeerSelectionExpert implements Expert, Checkpointable {
         this.noise = Objects.requireNonNull(noise, "noise is null");
         this.metrics = Objects.requireNonNull(metrics, "metrics is null");
         features = schema.numFeatures();
-        classes = options.labels() && schema.task() == Task.CLASSIFICATION ? schema.numClasses() : 0;
+        boolean classification = schema.task() == Task.CLASSIFICATION;
+        classes = classification && (options.labels() || options.classMeans()) ? schema.numClasses() : 0;
+        classMeans = classification && options.classMeans();
         int m = options.dimensions();
+        if (classMeans && (long) classes * m > MAX_CLASS_MEAN_COORDINATES) {
+            throw new IllegalArgumentException("peer-selection: classMeans publishes classes x dimensions = " + classes
+                    + " x " + m + " coordinates, at most " + MAX_CLASS_MEAN_COORDINATES + " (lower dimensions)");
+        }
         projected = options.squares() ? 2 * m : m;
-        length = projected + classes;
+        labelParts = options.labels() ? classes : 0;
+        meansStart = projected + labelParts;
+        length = meansStart + (classMeans ? classes * m : 0);
         projection = new double[m * features];
         Random shared = new Random(projectionSeed);
         double scale = 1.0 / Math.sqrt(features);
@@ -95,10 +137,14 @@ final class PeerSelectionExpert implements Expert, Checkpointable {
             projection[i] = shared.nextGaussian() * scale;
         }
         signature = new double[length];
-        for (int c = 0; c < classes; c++) {
+        for (int c = 0; c < labelParts; c++) {
             signature[projected + c] = 1.0 / classes;
         }
+        // The class means start at the overall mean, 0 like it before the first row.
         batchSums = new double[length];
+        classCounts = new int[classes];
+        classSums = new double[classMeans ? classes * m : 0];
+        classRows = new long[classMeans ? classes : 0];
         row = new double[features];
         Set<String> writes = new LinkedHashSet<>();
         for (int i = 0; i < length; i++) {
@@ -163,8 +209,12 @@ final class PeerSelectionExpert implements Expert, Checkpointable {
     private void absorb(Batch batch, int n) {
         int m = options.dimensions();
         java.util.Arrays.fill(batchSums, 0.0);
+        java.util.Arrays.fill(classCounts, 0);
+        java.util.Arrays.fill(classSums, 0.0);
+        boolean labelled = classes > 0 && batch.hasLabels();
         for (int r = 0; r < n; r++) {
             batch.copyRow(r, row);
+            int classBase = classMeans && labelled ? batch.label(r) * m : -1;
             for (int j = 0; j < m; j++) {
                 double z = 0;
                 int base = j * features;
@@ -175,6 +225,9 @@ final class PeerSelectionExpert implements Expert, Checkpointable {
                 if (options.squares()) {
                     batchSums[m + j] += z * z;
                 }
+                if (classBase >= 0) {
+                    classSums[classBase + j] += z;
+                }
             }
         }
         rows += n;
@@ -182,15 +235,30 @@ final class PeerSelectionExpert implements Expert, Checkpointable {
         for (int i = 0; i < projected; i++) {
             signature[i] += alpha * (batchSums[i] / n - signature[i]);
         }
-        if (classes > 0 && batch.hasLabels()) {
+        if (labelled) {
             for (int r = 0; r < n; r++) {
-                batchSums[projected + batch.label(r)] += 1;
+                classCounts[batch.label(r)]++;
             }
             labelledRows += n;
             double beta = weight(n, labelledRows);
-            for (int c = 0; c < classes; c++) {
+            for (int c = 0; c < labelParts; c++) {
                 int i = projected + c;
-                signature[i] += beta * (batchSums[i] / n - signature[i]);
+                signature[i] += beta * ((double) classCounts[c] / n - signature[i]);
+            }
+        }
+        if (classMeans) {
+            for (int c = 0; c < classes; c++) {
+                int base = meansStart + c * m;
+                int count = labelled ? classCounts[c] : 0;
+                if (count > 0) {
+                    classRows[c] += count;
+                    double gamma = weight(count, classRows[c]);
+                    for (int j = 0; j < m; j++) {
+                        signature[base + j] += gamma * (classSums[c * m + j] / count - signature[base + j]);
+                    }
+                } else if (classRows[c] == 0) {
+                    System.arraycopy(signature, 0, signature, base, m); // no row of the class yet: the overall mean
+                }
             }
         }
         metrics.count("peer-selection.rows", n);
@@ -223,21 +291,26 @@ final class PeerSelectionExpert implements Expert, Checkpointable {
         out.writeDoubles(signature);
         out.writeLong(rows);
         out.writeLong(labelledRows);
+        out.writeLongs(classRows);
         out.writeRandom(noise);
     }
 
     @Override
     public void restoreState(StateReader in) throws IOException {
         int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException("peer-selection: unknown checkpoint version " + version + " (this version reads "
+        if (version != STATE_VERSION && version != 1) {
+            throw new IOException("peer-selection: unknown checkpoint version " + version + " (this version reads 1 and "
                     + STATE_VERSION + ")");
+        }
+        if (version == 1 && classMeans) {
+            throw new IOException("peer-selection: checkpoint format 1 predates classMeans and holds no per-class means, "
+                    + "but this run has classMeans = true");
         }
         in.expectInt("peer-selection", "dimensions", options.dimensions());
         int savedLength = in.readInt();
         if (savedLength != length) {
             throw new IOException("peer-selection: the checkpoint has a signature of " + savedLength
-                    + " coordinates, this configuration " + length + " (squares, labels or the schema differ)");
+                    + " coordinates, this configuration " + length + " (squares, labels, classMeans or the schema differ)");
         }
         double[] saved = in.readDoubles(length, "peer-selection signature");
         long savedRows = in.readLong();
@@ -245,8 +318,25 @@ final class PeerSelectionExpert implements Expert, Checkpointable {
         if (savedRows < 0 || savedLabelled < 0 || savedLabelled > savedRows) {
             throw new IOException("peer-selection: corrupt row counts " + savedRows + "/" + savedLabelled);
         }
+        long[] savedClassRows = version == 1 ? new long[0] : in.readLongs();
+        if (savedClassRows.length != classRows.length) {
+            throw new IOException("peer-selection: the checkpoint has per-class row counts for " + savedClassRows.length
+                    + " classes, this configuration " + classRows.length + " (classMeans or the schema differ)");
+        }
+        long classTotal = 0;
+        for (long count : savedClassRows) {
+            if (count < 0) {
+                throw new IOException("peer-selection: corrupt per-class row count " + count);
+            }
+            classTotal += count;
+        }
+        if (classMeans && classTotal != savedLabelled) {
+            throw new IOException("peer-selection: corrupt per-class row counts: they sum to " + classTotal + ", not the "
+                    + savedLabelled + " labelled rows");
+        }
         Random savedNoise = in.readRandom();
         System.arraycopy(saved, 0, signature, 0, length);
+        System.arraycopy(savedClassRows, 0, classRows, 0, classRows.length);
         rows = savedRows;
         labelledRows = savedLabelled;
         noise = savedNoise;

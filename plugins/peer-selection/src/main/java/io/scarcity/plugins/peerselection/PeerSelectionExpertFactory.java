@@ -21,8 +21,8 @@ public final class PeerSelectionExpertFactory implements ExpertFactory {
 
     @Override
     public String description() {
-        return "Noisy random-projection sketch of the client's data (and label distribution), published as peer.sig.* "
-                + "for similarity gossip";
+        return "Noisy random-projection sketch of the client's data (and label distribution, optionally per-class means), "
+                + "published as peer.sig.* for similarity gossip";
     }
 
     @Override
@@ -32,6 +32,12 @@ public final class PeerSelectionExpertFactory implements ExpertFactory {
         Options options = Options.from(config);
         var schema = context.schema().orElseThrow(() -> new IllegalStateException(
                 "peer-selection runs on a client and needs its data schema; the context has none"));
+        if (options.classMeans() && schema.task() == io.scarcity.api.Task.CLASSIFICATION
+                && (long) schema.numClasses() * options.dimensions() > PeerSelectionExpert.MAX_CLASS_MEAN_COORDINATES) {
+            throw config.invalid("classMeans", "publishes classes x dimensions = " + schema.numClasses() + " x "
+                    + options.dimensions() + " coordinates, at most " + PeerSelectionExpert.MAX_CLASS_MEAN_COORDINATES
+                    + "; lower dimensions");
+        }
         return new PeerSelectionExpert(options, schema, PeerSelectionExpert.projectionSeed(context.seed(),
                 context.instanceName()), context.random(), context.metrics());
     }

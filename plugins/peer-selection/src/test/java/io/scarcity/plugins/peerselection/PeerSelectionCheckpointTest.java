@@ -77,4 +77,76 @@ class PeerSelectionCheckpointTest {
         IOException g = assertThrows(IOException.class, () -> restore(PeerSelectionExpertTest.expert(CONFIG, 3, "c"), versioned));
         assertTrue(g.getMessage().contains("version 7"), g.getMessage());
     }
+
+    private static final Map<String, Object> CLASS_MEANS = Map.of("dimensions", 5, "noise", 0.3, "squares", true,
+            "classMeans", true);
+
+    @Test
+    void classMeansAreRestoredExactly() throws IOException {
+        PeerSelectionExpert a = PeerSelectionExpertTest.expert(CLASS_MEANS, 3, "c");
+        assertEquals(10 + 3 + 15, a.length());
+        drive(a, 1, 12);
+        byte[] state = save(a);
+        PeerSelectionExpert b = PeerSelectionExpertTest.expert(CLASS_MEANS, 3, "c");
+        restore(b, state);
+        assertArrayEquals(state, save(b));
+        assertArrayEquals(a.signature(), b.signature());
+        assertEquals(drive(a, 2, 15), drive(b, 2, 15), "same signals, class means and noise included");
+        IOException e = assertThrows(IOException.class, () -> restore(PeerSelectionExpertTest.expert(CONFIG, 3, "c"),
+                state));
+        assertTrue(e.getMessage().contains("signature of 28 coordinates"), e.getMessage());
+    }
+
+    /** A checkpoint in format 1 (before classMeans): no per-class row counts. */
+    private static byte[] formatOne(PeerSelectionExpert expert, long rows, long labelled, Random noise) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        StateWriter out = new StateWriter(bytes);
+        out.writeInt(1);
+        out.writeInt(5);
+        out.writeInt(expert.length());
+        out.writeDoubles(expert.signature());
+        out.writeLong(rows);
+        out.writeLong(labelled);
+        out.writeRandom(noise);
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void formatOneIsReadWithoutClassMeansAndRefusedWithThem() throws IOException {
+        PeerSelectionExpert a = PeerSelectionExpertTest.expert(CONFIG, 3, "c");
+        drive(a, 1, 12); // 12 batches of 7 rows, 4 of them unlabelled
+        Random noise = new Random(77);
+        byte[] old = formatOne(a, 84, 56, noise);
+        PeerSelectionExpert b = PeerSelectionExpertTest.expert(CONFIG, 3, "c");
+        restore(b, old);
+        assertArrayEquals(a.signature(), b.signature());
+        PeerSelectionExpert c = PeerSelectionExpertTest.expert(CONFIG, 3, "c");
+        restore(c, formatOne(a, 84, 56, new Random(77)));
+        assertArrayEquals(save(b), save(c), "format 1 restores to the format-2 state it stands for");
+        assertEquals(drive(b, 2, 5), drive(c, 2, 5));
+        PeerSelectionExpert withMeans = PeerSelectionExpertTest.expert(CLASS_MEANS, 3, "c");
+        IOException e = assertThrows(IOException.class, () -> restore(withMeans, old));
+        assertTrue(e.getMessage().contains("format 1") && e.getMessage().contains("classMeans = true"), e.getMessage());
+    }
+
+    @Test
+    void perClassCountsThatDoNotAddUpAreRefused() throws IOException {
+        PeerSelectionExpert a = PeerSelectionExpertTest.expert(CLASS_MEANS, 3, "c");
+        drive(a, 1, 4);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        StateWriter out = new StateWriter(bytes);
+        out.writeInt(PeerSelectionExpert.STATE_VERSION);
+        out.writeInt(5);
+        out.writeInt(a.length());
+        out.writeDoubles(a.signature());
+        out.writeLong(28);
+        out.writeLong(21);
+        out.writeLongs(new long[] {5, 5, 5});
+        out.writeRandom(new Random(1));
+        out.flush();
+        IOException e = assertThrows(IOException.class, () -> restore(PeerSelectionExpertTest.expert(CLASS_MEANS, 3, "c"),
+                bytes.toByteArray()));
+        assertTrue(e.getMessage().contains("sum to 15"), e.getMessage());
+    }
 }

@@ -61,7 +61,7 @@ class PeerSelectionExpertFactoryTest {
     static List<Arguments> badValues() {
         return List.of(Arguments.of("dimensions", 0), Arguments.of("dimensions", 5000), Arguments.of("learningRate", 0.0),
                 Arguments.of("learningRate", 1.5), Arguments.of("noise", -0.1), Arguments.of("noise", "loud"),
-                Arguments.of("squares", "yes"), Arguments.of("labels", 1));
+                Arguments.of("squares", "yes"), Arguments.of("labels", 1), Arguments.of("classMeans", "yes"));
     }
 
     @ParameterizedTest
@@ -77,5 +77,31 @@ class PeerSelectionExpertFactoryTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> new PeerSelectionExpertFactory()
                 .create(PluginConfig.empty(), PluginContext.standalone(1, null, "peer-selection")));
         assertTrue(e.getMessage().contains("schema"), e.getMessage());
+    }
+
+    @Test
+    void classMeansIsOffByDefaultAndAddsClassesTimesDimensions() {
+        assertFalse(Options.from(PluginConfig.empty()).classMeans());
+        PluginConfig config = PluginConfig.of("experts[1].config", Map.of("classMeans", true));
+        assertEquals(new Options(16, 0.01, 0.01, false, true, true), Options.from(config));
+        assertTrue(config.unreadKeys().isEmpty());
+        Expert expert = new PeerSelectionExpertFactory().create(config, CLIENT);
+        // 16 projections + 2 proportions + 2 classes x 16.
+        assertEquals(50, ((PeerSelectionExpert) expert).length());
+        assertEquals(52, expert.capabilities().writes().size());
+    }
+
+    @Test
+    void tooManyClassMeanCoordinatesAreRefused() {
+        List<String> classes = java.util.stream.IntStream.range(0, 65).mapToObj(i -> "k" + i).toList();
+        DataSchema many = new DataSchema(List.of("a", "b"), Task.CLASSIFICATION, classes);
+        PluginConfig config = PluginConfig.of("experts[1].config", Map.of("classMeans", true, "dimensions", 1024));
+        ConfigException e = assertThrows(ConfigException.class, () -> new PeerSelectionExpertFactory().create(config,
+                PluginContext.standalone(1, many, "peer-selection")));
+        assertTrue(e.getMessage().contains("experts[1].config.classMeans"), e.getMessage());
+        assertTrue(e.getMessage().contains("65 x 1024"), e.getMessage());
+        // Without classMeans the same schema is fine.
+        new PeerSelectionExpertFactory().create(PluginConfig.of("e", Map.of("dimensions", 1024)),
+                PluginContext.standalone(1, many, "peer-selection"));
     }
 }
