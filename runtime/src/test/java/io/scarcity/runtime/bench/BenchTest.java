@@ -141,4 +141,27 @@ class BenchTest {
         assertEquals(2, code);
         assertTrue(err.toString().contains("unknown method 'nope'"), err.toString());
     }
+
+    @Test
+    void everyShippedSuiteLoadsAndEveryMethodBindsToAValidRunConfig() throws Exception {
+        java.nio.file.Path dir = io.scarcity.runtime.config.QuickstartPaths.configs().resolve("bench");
+        java.util.List<java.nio.file.Path> files;
+        try (java.util.stream.Stream<java.nio.file.Path> list = java.nio.file.Files.list(dir)) {
+            files = list.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertTrue(files.size() >= 10, files.toString());
+        try (PluginRegistry r = PluginRegistry.load(null, getClass().getClassLoader())) {
+            for (java.nio.file.Path f : files) {
+                BenchSuite suite = BenchSuite.load(f);
+                BenchRunner runner = new BenchRunner(suite, f.getParent(), r, System.err);
+                for (BenchMethod m : suite.methods()) {
+                    LoadedConfig c = runner.configFor(m, suite.seeds().get(0));
+                    boolean moa = c.config().experts().stream().anyMatch(e -> e.plugin().startsWith("moa-"));
+                    if (!moa) { // MOA's experts live in the benchmarks module, not on this class path
+                        new io.scarcity.runtime.engine.Assembly(c.config(), r).checkNames();
+                    }
+                }
+            }
+        }
+    }
 }
