@@ -7,6 +7,7 @@ import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertCapabilities;
 import io.scarcity.api.ExpertState;
+import io.scarcity.api.HintedRate;
 import io.scarcity.api.MetaParameters;
 import io.scarcity.api.Prediction;
 import io.scarcity.api.SignalBoard;
@@ -96,9 +97,8 @@ final class GeometryExpert implements Expert, Checkpointable {
     private final boolean classification;
     /** Not final: a restored checkpoint replaces it with a generator at the saved position. */
     private Random random;
-    private double baseRate;
-    /** The supervisor's learning-rate scale, 1 unless {@link #scaleLearningRate} said otherwise. */
-    private double rateScale = 1.0;
+    /** The configured or hinted rate and the supervisor's scale. */
+    private final HintedRate hintedRate;
 
     // Standardisation.
     private final double[] featureMean;
@@ -149,7 +149,7 @@ final class GeometryExpert implements Expert, Checkpointable {
         this.m = options.tracked(d);
         this.classification = schema.task() == Task.CLASSIFICATION;
         this.classes = classification ? schema.numClasses() : 0;
-        this.baseRate = options.learningRate();
+        this.hintedRate = new HintedRate("geometry expert", options.learningRate(), MIN_RATE, MAX_RATE, options.explore());
         this.featureMean = new double[d];
         this.featureVariance = new double[d];
         this.featureSecond = new double[d];
@@ -205,7 +205,7 @@ final class GeometryExpert implements Expert, Checkpointable {
             return;
         }
         ensureCapacity(rows);
-        double rate = effectiveRate();
+        double rate = hintedRate.effective();
         double totalWeight = 0;
         for (int r = 0; r < rows; r++) {
             weights[r] = batch.weight(r);
@@ -251,7 +251,7 @@ final class GeometryExpert implements Expert, Checkpointable {
         ensureCapacity(batch.rows());
         standardise(batch);
         subspace.project(z, batch.rows(), k, projections);
-        learner.learn(batch, projections, k, effectiveRate());
+        learner.learn(batch, projections, k, hintedRate.effective());
     }
 
     /**
@@ -496,19 +496,13 @@ final class GeometryExpert implements Expert, Checkpointable {
         }
     }
 
-    /** The configured or hinted rate times the supervisor's scale, at most {@value #MAX_RATE}. */
-    private double effectiveRate() {
-        // with the default scale of 1 this is exactly baseRate (which a hint keeps <= MAX_RATE)
-        return Math.min(MAX_RATE, baseRate * rateScale);
-    }
-
     /**
      * The effective rate that learning and replay use: the configured or hinted rate times the supervisor's
      * scale ({@link #scaleLearningRate}), at most {@value #MAX_RATE}.
      */
     @Override
     public double learningRate() {
-        return effectiveRate();
+        return hintedRate.effective();
     }
 
     /**
@@ -519,11 +513,7 @@ final class GeometryExpert implements Expert, Checkpointable {
      */
     @Override
     public boolean scaleLearningRate(double scale) {
-        if (!(scale > 0) || !Double.isFinite(scale)) {
-            throw new IllegalArgumentException("geometry expert: learning-rate scale must be finite and > 0, got " + scale);
-        }
-        rateScale = scale;
-        return true;
+        return hintedRate.setScale(scale);
     }
 
     /**
@@ -535,12 +525,7 @@ final class GeometryExpert implements Expert, Checkpointable {
     public void adapt(MetaParameters parameters, String instanceName) {
         Objects.requireNonNull(parameters, "parameters is null");
         Objects.requireNonNull(instanceName, "instanceName is null");
-        Double hint = parameters.learningRates().get(instanceName);
-        if (hint == null || !Double.isFinite(hint) || hint <= 0) {
-            return;
-        }
-        double jitter = options.explore() > 0 ? Math.exp(options.explore() * random.nextGaussian()) : 1.0;
-        baseRate = Math.min(MAX_RATE, Math.max(MIN_RATE, hint * jitter));
+        hintedRate.hint(parameters, instanceName, random);
     }
 
     @Override
@@ -617,8 +602,8 @@ final class GeometryExpert implements Expert, Checkpointable {
             out.writeDoubles(previous[a]);
             out.writeDoubles(fisher[a]);
         }
-        out.writeDouble(baseRate);
-        out.writeDouble(rateScale);
+        out.writeDouble(hintedRate.base());
+        out.writeDouble(hintedRate.scale());
         out.writeRandom(random);
     }
 
@@ -685,8 +670,7 @@ final class GeometryExpert implements Expert, Checkpointable {
             System.arraycopy(newPrevious[a], 0, previous[a], 0, previous[a].length);
             System.arraycopy(newFisher[a], 0, fisher[a], 0, fisher[a].length);
         }
-        baseRate = rate;
-        rateScale = scale;
+        hintedRate.restore(rate, scale);
         random = newRandom;
     }
 

@@ -7,6 +7,7 @@ import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertCapabilities;
 import io.scarcity.api.ExpertState;
+import io.scarcity.api.HintedRate;
 import io.scarcity.api.MetaParameters;
 import io.scarcity.api.Prediction;
 import io.scarcity.api.RowCodec;
@@ -116,9 +117,8 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     private final Standardiser target;
     private final RunningError errors = new RunningError();
     private long samples;
-    private double rate;
-    /** The supervisor's learning-rate scale, 1 unless {@link #scaleLearningRate} said otherwise. */
-    private double rateScale = 1.0;
+    /** The configured or hinted rate and the supervisor's scale. */
+    private final HintedRate hintedRate;
     /** The EWC penalty's strength, 0 without one (the anchors and importances live in {@link Vae.Param}). */
     private double penaltyStrength;
 
@@ -136,7 +136,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         this.vae = new Vae(features, options, classification, classification ? classes : 1, init);
         this.moments = new Standardiser(features, MOMENT_RATE, options.minVariance(), options.priorRows());
         this.target = new Standardiser(1, MOMENT_RATE, 1e-12, 0.0);
-        this.rate = options.learningRate();
+        this.hintedRate = new HintedRate("reconstruction expert", options.learningRate(), MIN_RATE, MAX_RATE, options.explore());
     }
 
     /** A generator for the initial weights from the run seed and the instance name alone. */
@@ -244,7 +244,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
                 target.standardise(targets, rows, targets);
             }
         }
-        vae.train(raw, rows, weights, labels, targets, random, effectiveRate(), rowErrors);
+        vae.train(raw, rows, weights, labels, targets, random, hintedRate.effective(), rowErrors);
     }
 
     private double[] standardised(Batch batch) {
@@ -343,12 +343,6 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
 
     // ------------------------------------------------------------------------------------ coordinator
 
-    /** The configured or hinted rate times the supervisor's scale, at most {@value #MAX_RATE}. */
-    private double effectiveRate() {
-        // with the default scale of 1 this is exactly rate (which a hint keeps <= MAX_RATE)
-        return Math.min(MAX_RATE, rate * rateScale);
-    }
-
     /**
      * The effective rate, the optimiser's step size on learned and replayed batches: the configured or hinted
      * rate times the supervisor's scale ({@link #scaleLearningRate}), at most {@value #MAX_RATE}. The head's
@@ -356,7 +350,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
      */
     @Override
     public double learningRate() {
-        return effectiveRate();
+        return hintedRate.effective();
     }
 
     /**
@@ -367,11 +361,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
      */
     @Override
     public boolean scaleLearningRate(double scale) {
-        if (!(scale > 0) || !Double.isFinite(scale)) {
-            throw new IllegalArgumentException("reconstruction expert: learning-rate scale must be finite and > 0, got " + scale);
-        }
-        rateScale = scale;
-        return true;
+        return hintedRate.setScale(scale);
     }
 
     /**
@@ -466,12 +456,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         Objects.requireNonNull(parameters, "parameters is null");
         Objects.requireNonNull(instanceName, "instanceName is null");
         moments.adoptPrior(parameters.normalisation());
-        Double hint = parameters.learningRates().get(instanceName);
-        if (hint == null || !Double.isFinite(hint) || hint <= 0) {
-            return;
-        }
-        double jitter = options.explore() > 0 ? Math.exp(options.explore() * random.nextGaussian()) : 1.0;
-        rate = Math.min(MAX_RATE, Math.max(MIN_RATE, hint * jitter));
+        hintedRate.hint(parameters, instanceName, random);
     }
 
     @Override
@@ -567,8 +552,8 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         target.save(out);
         errors.save(out);
         out.writeLong(samples);
-        out.writeDouble(rate);
-        out.writeDouble(rateScale);
+        out.writeDouble(hintedRate.base());
+        out.writeDouble(hintedRate.scale());
         out.writeRandom(random);
         out.writeDouble(penaltyStrength);
         if (penaltyStrength > 0) {
@@ -662,8 +647,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         vae.syncAll();
         vae.setSteps(steps);
         samples = newSamples;
-        rate = newRate;
-        rateScale = newScale;
+        hintedRate.restore(newRate, newScale);
         random = newRandom;
         vae.setPenalty(newStrength, anchors, importances);
         penaltyStrength = newStrength;

@@ -7,6 +7,7 @@ import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertCapabilities;
 import io.scarcity.api.ExpertState;
+import io.scarcity.api.HintedRate;
 import io.scarcity.api.MetaParameters;
 import io.scarcity.api.Prediction;
 import io.scarcity.api.SignalBoard;
@@ -181,9 +182,8 @@ final class StatisticalExpert implements Expert, Checkpointable {
     private int windowFilled;
     private int windowFlagged;
     private long samples;
-    private double baseRate;
-    /** The supervisor's learning-rate scale, 1 unless {@link #scaleLearningRate} said otherwise. */
-    private double rateScale = 1.0;
+    /** The configured or hinted rate and the supervisor's scale. */
+    private final HintedRate hintedRate;
     private int boostLeft;
 
     /** The coordinator's pooled per-feature variance, the prior's scale; {@code null} until received. */
@@ -226,7 +226,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
         this.window = new boolean[options.outlierWindow()];
         this.capabilities = new ExpertCapabilities(true, true, Set.of(StandardSignals.DRIFT_DETECTED), covariance == null
                 ? Set.of(StandardSignals.OUTLIER_RATE) : Set.of(StandardSignals.OUTLIER_RATE, MAHALANOBIS_SIGNAL));
-        this.baseRate = options.learningRate();
+        this.hintedRate = new HintedRate("statistical expert", options.learningRate(), MIN_RATE, MAX_RATE, options.explore());
     }
 
     @Override
@@ -321,7 +321,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
         if (signals.get(StandardSignals.DRIFT_DETECTED, 0.0) >= 0.5) {
             boostLeft = options.boostBatches();
         }
-        double rate = effectiveRate();
+        double rate = hintedRate.effective();
         if (boostLeft > 0) {
             rate = Math.min(MAX_RATE, rate * options.driftBoost());
             boostLeft--;
@@ -427,7 +427,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
         checkShape(batch);
         // Replayed rows were counted when first seen; counting them again would inflate the
         // sample weight this state gets in gossip.
-        train(batch, effectiveRate(), false, replayFactors(batch));
+        train(batch, hintedRate.effective(), false, replayFactors(batch));
     }
 
     private void train(Batch batch, double rate, boolean countSamples, double[] factors) {
@@ -491,12 +491,6 @@ final class StatisticalExpert implements Expert, Checkpointable {
         }
     }
 
-    /** The configured or hinted rate times the supervisor's scale, at most {@value #MAX_RATE}. */
-    private double effectiveRate() {
-        // with the default scale of 1 this is exactly baseRate (which a hint keeps <= MAX_RATE)
-        return Math.min(MAX_RATE, baseRate * rateScale);
-    }
-
     /**
      * The effective rate, the one replay and (outside a drift boost) learning use: the configured or hinted
      * rate times the supervisor's scale ({@link #scaleLearningRate}), at most {@value #MAX_RATE}. The drift
@@ -504,7 +498,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
      */
     @Override
     public double learningRate() {
-        return effectiveRate();
+        return hintedRate.effective();
     }
 
     /**
@@ -515,11 +509,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
      */
     @Override
     public boolean scaleLearningRate(double scale) {
-        if (!(scale > 0) || !Double.isFinite(scale)) {
-            throw new IllegalArgumentException("statistical expert: learning-rate scale must be finite and > 0, got " + scale);
-        }
-        rateScale = scale;
-        return true;
+        return hintedRate.setScale(scale);
     }
 
     /**
@@ -533,12 +523,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
         Objects.requireNonNull(parameters, "parameters is null");
         Objects.requireNonNull(instanceName, "instanceName is null");
         adoptPrior(parameters.normalisation());
-        Double hint = parameters.learningRates().get(instanceName);
-        if (hint == null || !Double.isFinite(hint) || hint <= 0) {
-            return;
-        }
-        double jitter = options.explore() > 0 ? Math.exp(options.explore() * random.nextGaussian()) : 1.0;
-        baseRate = Math.min(MAX_RATE, Math.max(MIN_RATE, hint * jitter));
+        hintedRate.hint(parameters, instanceName, random);
     }
 
     /**
@@ -721,8 +706,8 @@ final class StatisticalExpert implements Expert, Checkpointable {
         }
         out.writeBytes(flags);
         out.writeLong(samples);
-        out.writeDouble(baseRate);
-        out.writeDouble(rateScale);
+        out.writeDouble(hintedRate.base());
+        out.writeDouble(hintedRate.scale());
         out.writeInt(boostLeft);
         out.writeDoubles(priorVariance);
         out.writeDoubles(priorShare);
@@ -804,8 +789,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
         targetVariance = newTargetVariance;
         targetCount = newTargetCount;
         samples = newSamples;
-        baseRate = newRate;
-        rateScale = newScale;
+        hintedRate.restore(newRate, newScale);
         boostLeft = newBoost;
         priorVariance = newPriorVariance;
         random = newRandom;

@@ -7,6 +7,7 @@ import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertCapabilities;
 import io.scarcity.api.ExpertState;
+import io.scarcity.api.HintedRate;
 import io.scarcity.api.MetaParameters;
 import io.scarcity.api.Prediction;
 import io.scarcity.api.SignalBoard;
@@ -104,9 +105,8 @@ final class TemporalExpert implements Expert, Checkpointable {
     private final RunningMoments targets;
     private final RowHistory history;
     private Random random;
-    private double rate;
-    /** The supervisor's learning-rate scale, 1 unless {@link #scaleLearningRate} said otherwise. */
-    private double rateScale = 1.0;
+    /** The configured or hinted rate and the supervisor's scale. */
+    private final HintedRate hintedRate;
     private long samples;
     private final double[] fisher;
     private long fisherBatches;
@@ -137,7 +137,7 @@ final class TemporalExpert implements Expert, Checkpointable {
         this.scaler = new RunningMoments(features);
         this.targets = new RunningMoments(1);
         this.history = new RowHistory(features, options.window() - 1);
-        this.rate = options.learningRate();
+        this.hintedRate = new HintedRate("temporal expert", options.learningRate(), MIN_RATE, MAX_RATE, options.explore());
         this.fisher = new double[net.parameters().length];
         this.featureMean = new double[features];
         this.featureStd = new double[features];
@@ -148,19 +148,13 @@ final class TemporalExpert implements Expert, Checkpointable {
         return new ExpertCapabilities(true, true, Set.of(), Set.of(FORECAST_ERROR));
     }
 
-    /** The configured or hinted rate times the supervisor's scale, at most {@value #MAX_RATE}. */
-    private double effectiveRate() {
-        // with the default scale of 1 this is exactly rate (which a hint keeps <= MAX_RATE)
-        return Math.min(MAX_RATE, rate * rateScale);
-    }
-
     /**
      * The effective rate, Adam's step size: the configured or hinted rate times the supervisor's scale
      * ({@link #scaleLearningRate}), at most {@value #MAX_RATE}.
      */
     @Override
     public double learningRate() {
-        return effectiveRate();
+        return hintedRate.effective();
     }
 
     /**
@@ -172,11 +166,7 @@ final class TemporalExpert implements Expert, Checkpointable {
      */
     @Override
     public boolean scaleLearningRate(double scale) {
-        if (!(scale > 0) || !Double.isFinite(scale)) {
-            throw new IllegalArgumentException("temporal expert: learning-rate scale must be finite and > 0, got " + scale);
-        }
-        rateScale = scale;
-        return true;
+        return hintedRate.setScale(scale);
     }
 
     @Override
@@ -260,7 +250,7 @@ final class TemporalExpert implements Expert, Checkpointable {
             }
             net.backward(dOutput, forecastScale);
             accumulateFisher(net.gradients());
-            adam.step(net.parameters(), net.gradients(), effectiveRate(), options.clip(), penaltyAnchor, penaltyPull);
+            adam.step(net.parameters(), net.gradients(), hintedRate.effective(), options.clip(), penaltyAnchor, penaltyPull);
         }
         if (!classification && labelled) {
             double[] y = new double[1];
@@ -519,12 +509,7 @@ final class TemporalExpert implements Expert, Checkpointable {
         Objects.requireNonNull(instanceName, "instanceName is null");
         scaler.adoptPrior(parameters.normalisation());
         version++;
-        Double hint = parameters.learningRates().get(instanceName);
-        if (hint == null || !Double.isFinite(hint) || hint <= 0) {
-            return;
-        }
-        double jitter = options.explore() > 0 ? Math.exp(options.explore() * random.nextGaussian()) : 1.0;
-        rate = Math.min(MAX_RATE, Math.max(MIN_RATE, hint * jitter));
+        hintedRate.hint(parameters, instanceName, random);
     }
 
     // ---------------------------------------------------------------- gossip
@@ -596,8 +581,8 @@ final class TemporalExpert implements Expert, Checkpointable {
         scaler.save(out);
         targets.save(out);
         history.save(out);
-        out.writeDouble(rate);
-        out.writeDouble(rateScale);
+        out.writeDouble(hintedRate.base());
+        out.writeDouble(hintedRate.scale());
         out.writeLong(samples);
         out.writeDoubles(fisher);
         out.writeLong(fisherBatches);
@@ -672,8 +657,7 @@ final class TemporalExpert implements Expert, Checkpointable {
         System.arraycopy(newFisher, 0, fisher, 0, fisher.length);
         fisherBatches = newFisherBatches;
         System.arraycopy(p, 0, net.parameters(), 0, p.length);
-        rate = newRate;
-        rateScale = newScale;
+        hintedRate.restore(newRate, newScale);
         samples = newSamples;
         random = newRandom;
         setPenalty(newStrength, newAnchor, newImportance);
