@@ -54,8 +54,12 @@ public final class ClientNode {
     private final List<ExpertSlot> supervisors = new ArrayList<>();
     /** Batches processed over the client's life (what supervisors see as the batch index). */
     private long batchesSeen;
+    /** The view supervisors get; null without supervisors. */
+    private final Supervised supervised;
     private long quarantined;
     private final List<String> candidates = new ArrayList<>();
+    /** The slots of {@link #candidates}, in config order. */
+    private final List<ExpertSlot> predictors = new ArrayList<>();
     private final Router router;
     private final Memory memory;
     private final int replayRows;
@@ -92,6 +96,7 @@ public final class ClientNode {
             byName.put(s.name(), s);
             if (s.capabilities().predicts()) {
                 candidates.add(s.name());
+                predictors.add(s);
                 if (mixture.calibrates() && schema.task() == Task.CLASSIFICATION && schema.numClasses() >= 2) {
                     s.calibrator = new TemperatureCalibrator(schema.numClasses());
                 }
@@ -113,6 +118,7 @@ public final class ClientNode {
                 memory.useCodec(s.name(), codec);
             }
         }
+        this.supervised = supervisors.isEmpty() ? null : new Supervised();
     }
 
     public String id() {
@@ -205,7 +211,7 @@ public final class ClientNode {
         double loss = rows == 0 ? Double.NaN : lossSum / rows;
         Insight insight = new Insight(id, domain, round, rows, accuracy, loss, reports, board, moments.drain(minMomentRows));
         return new ClientRoundResult(id, domain, round, classification, rows, correct, lossSum, logLossSum, confusion, driftRows,
-                new RoundMetrics(experts, pluginMetrics), board, memory.stats(), insight, 0);
+                new RoundMetrics(experts, pluginMetrics), board, memory.stats(), insight, 0, quarantined);
     }
 
     private record BatchResult(long correct, double lossSum, double logLossSum) {
@@ -255,6 +261,7 @@ public final class ClientNode {
         double[] mixed = new double[classification ? n * k : n];
         Map<String, Double> rewards = new LinkedHashMap<>();
         boolean labelled = batch.hasLabels();
+        int[] labels = null; // the batch's labels as an array, made once for the calibrators that need it
         List<ExpertSlot> active = new ArrayList<>(routing.active().size());
         for (int i = 0; i < routing.active().size(); i++) {
             String name = routing.active().get(i);
@@ -287,7 +294,10 @@ public final class ClientNode {
                     }
                 }
                 if (labelled && slot.calibrator != null && n > 0) {
-                    slot.calibrator.update(p, q, labels(batch));
+                    if (labels == null) {
+                        labels = labels(batch);
+                    }
+                    slot.calibrator.update(p, q, labels);
                 }
             } else {
                 for (int r = 0; r < n; r++) {
@@ -342,8 +352,11 @@ public final class ClientNode {
             a.expert().learn(batch, outcome, signals);
             a.samples += n;
         }
-        List<ExpertSlot> learners = new ArrayList<>(mixing.trainsAll() ? predictors() : active);
-        learners.removeIf(s -> s.frozen);
+        List<ExpertSlot> learners = mixing.trainsAll() ? predictors : active;
+        if (!supervisors.isEmpty()) { // only supervisors freeze experts
+            learners = new ArrayList<>(learners);
+            learners.removeIf(s -> s.frozen);
+        }
         for (ExpertSlot s : learners) {
             s.expert().learn(batch, outcome, signals);
             s.samples += n;
@@ -359,25 +372,26 @@ public final class ClientNode {
         }
         moments.add(batch);
         if (!supervisors.isEmpty()) {
-            Supervised view = new Supervised();
             for (ExpertSlot s : supervisors) {
-                ((io.scarcity.api.ExpertSupervisor) s.expert()).supervise(view);
+                ((io.scarcity.api.ExpertSupervisor) s.expert()).supervise(supervised);
             }
         }
         batchesSeen++;
         return new BatchResult(correct, lossSum, logLossSum);
     }
 
-    /** What supervisors see of this client after a batch (valid during their call). */
+    /** What supervisors see of this client after a batch; one per client, its answers are always current. */
     private final class Supervised implements io.scarcity.api.SupervisedClient {
-        private final List<String> names = new ArrayList<>();
+        private final List<String> names;
 
         Supervised() {
+            List<String> n = new ArrayList<>();
             for (String c : candidates) {
                 if (!(byName.get(c).expert() instanceof io.scarcity.api.ExpertSupervisor)) {
-                    names.add(c);
+                    n.add(c);
                 }
             }
+            names = List.copyOf(n);
         }
 
         private ExpertSlot slot(String expert) {
@@ -390,7 +404,7 @@ public final class ClientNode {
 
         @Override
         public List<String> experts() {
-            return List.copyOf(names);
+            return names;
         }
 
         @Override
@@ -473,23 +487,16 @@ public final class ClientNode {
         }
     }
 
-    /** Every predicting expert, in config order. */
-    private List<ExpertSlot> predictors() {
-        List<ExpertSlot> out = new ArrayList<>(candidates.size());
-        for (String c : candidates) {
-            out.add(byName.get(c));
-        }
-        return out;
-    }
-
     /** The expert's tempered class probabilities when the slot calibrates, else null (use its own). */
     private static double[] tempered(ExpertSlot slot, Prediction p, int n, int k) {
         if (slot.calibrator == null) {
             return null;
         }
-        double[] q = new double[n * k];
-        slot.calibrator.temper(p, q);
-        return q;
+        if (slot.tempered.length < n * k) {
+            slot.tempered = new double[n * k];
+        }
+        slot.calibrator.temper(p, slot.tempered);
+        return slot.tempered;
     }
 
     private static int[] labels(Batch batch) {

@@ -19,11 +19,13 @@ import java.util.Map;
  * @param insight what the client sent the coordinator; {@code null} if it was offline
  * @param missedRows rows that reached the client while it was offline
  * @param driftRows stream positions (client row index) where a drift was detected this round
+ * @param filteredRows streamed rows that row filters (e.g. governance rules) kept out this round; not in {@code rows}
  */
 public record ClientRoundResult(String clientId, String domain, int round, boolean classification, long rows,
                                 long correct, double lossSum,
                                 double logLossSum, long[] confusion, List<Long> driftRows, RoundMetrics metrics,
-                                Map<String, Double> signals, MemoryStats memory, Insight insight, long missedRows) {
+                                Map<String, Double> signals, MemoryStats memory, Insight insight, long missedRows,
+                                long filteredRows) {
 
     /** Whether the client was offline this round (no learning, no insight). */
     public boolean offline() {
@@ -37,6 +39,6 @@ public record ClientRoundResult(String clientId, String domain, int round, boole
     public static ClientRoundResult offline(String clientId, String domain, int round, boolean classification,
                                             long missedRows, MemoryStats memory) {
         return new ClientRoundResult(clientId, domain, round, classification, 0, 0, 0, 0, null, List.of(),
-                new RoundMetrics(Map.of(), Map.of()), Map.of(), memory, null, missedRows);
+                new RoundMetrics(Map.of(), Map.of()), Map.of(), memory, null, missedRows, 0);
     }
 }

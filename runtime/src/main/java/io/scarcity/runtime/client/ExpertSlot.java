@@ -16,6 +16,8 @@ public final class ExpertSlot {
     long samples;
     /** Tempers this expert's class probabilities before mixing; null when the mixture does not calibrate. */
     TemperatureCalibrator calibrator;
+    /** Reused buffer of the tempered probabilities of the expert's last prediction. */
+    double[] tempered = new double[0];
     /** Set by an {@link io.scarcity.api.ExpertSupervisor}: the expert learns from nothing while frozen. */
     boolean frozen;
     /** Whether the router activated it on the last batch, and its mean loss there (NaN if not active). */

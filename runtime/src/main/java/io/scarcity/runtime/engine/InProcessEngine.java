@@ -401,9 +401,8 @@ public final class InProcessEngine implements AutoCloseable {
                 totals.gossipBytes += gossipBytes;
                 for (ClientRoundResult r : results) {
                     totals.rows += r.rows();
-                    Double held = r.metrics().plugins().get("client.quarantined-rows");
-                    if (held != null && held > 0) {
-                        totals.filtered.merge(r.domain(), held.longValue(), Long::sum);
+                    if (r.filteredRows() > 0) {
+                        totals.filtered.merge(r.domain(), r.filteredRows(), Long::sum);
                     }
                     totals.correct += r.correct();
                     totals.lossSum += r.lossSum();
