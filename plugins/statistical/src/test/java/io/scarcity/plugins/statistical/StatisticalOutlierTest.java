@@ -311,6 +311,8 @@ class StatisticalOutlierTest {
         assertTrue(robust > 0.0007 && robust < 0.003, "robust-only rate " + robust);
         // Both: at most their sum.
         double both = cleanRate(SCHEMA, Map.of(), 3);
+        System.out.printf("clean Gaussian flag rates: Mahalanobis %.4f (nominal 0.001), robust z %.4f, both %.4f%n",
+                mahalanobis, robust, both);
         assertTrue(both > 0.0015 && both < 0.005, "combined rate " + both);
         // Ten features, full covariance at its capped rate: nominal 0.001 again.
         List<String> ten = new ArrayList<>();
@@ -403,6 +405,7 @@ class StatisticalOutlierTest {
         assertTrue(errors.get("huber40.0") < 0.3 * errors.get("off40.0"), errors.toString());
         // Rejecting leaves only the EW noise of a clean run.
         double clean = classMeanError("off", 0);
+        System.out.println("class-mean error with 5% gross outliers (weighting + sd): " + errors + ", clean " + clean);
         assertTrue(errors.get("reject20.0") < clean + 0.03 && errors.get("reject40.0") < clean + 0.03,
                 errors + ", clean " + clean);
     }
