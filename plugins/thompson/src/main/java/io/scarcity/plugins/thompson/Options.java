@@ -1,0 +1,91 @@
+package io.scarcity.plugins.thompson;
+
+import io.scarcity.api.InvalidOptionException;
+import io.scarcity.api.PluginConfig;
+import java.util.Objects;
+
+/**
+ * Validated options of the Thompson-sampling router.
+ *
+ * @param k experts activated per batch, >= 1 (all candidates if k is at least their number)
+ * @param posterior the family of each expert's posterior over its mean reward
+ * @param noise the known reward noise variance of the Gaussian posterior, in (0, 100]; unused by Beta
+ * @param weighting how the active experts' mixture weights are set
+ * @param discount factor applied to every posterior's evidence on each route, in (0, 1]; 1 = stationary
+ * @param clusters number of context clusters, each with its own posteriors, in [1, 256]; 1 = no context
+ * @param clusterRate step of the online k-means update of the nearest centroid, in (0, 1]
+ */
+record Options(int k, Posterior posterior, double noise, Weighting weighting, double discount, int clusters,
+               double clusterRate) {
+    static final int DEFAULT_K = 1;
+    static final Posterior DEFAULT_POSTERIOR = Posterior.BETA;
+    static final double DEFAULT_NOISE = 0.25;
+    static final Weighting DEFAULT_WEIGHTING = Weighting.REWARD;
+    static final double DEFAULT_DISCOUNT = 1.0;
+    static final int DEFAULT_CLUSTERS = 1;
+    static final double DEFAULT_CLUSTER_RATE = 0.05;
+    static final int MAX_CLUSTERS = 256;
+    static final double MAX_NOISE = 100.0;
+
+    /** Family of the posterior over an expert's mean reward. */
+    enum Posterior {
+        /** Beta(1 + s, 1 + n - s) after n (fractional) pulls with reward sum s. */
+        BETA,
+        /** Normal posterior of the mean under Gaussian rewards of known variance, prior N(0.5, 1). */
+        GAUSSIAN
+    }
+
+    /** Mixture weights of the active experts. */
+    enum Weighting {
+        /** Equal weights. */
+        UNIFORM,
+        /** Proportional to each expert's posterior mean reward, floored so that none is silenced. */
+        REWARD
+    }
+
+    Options {
+        if (k < 1) {
+            throw new InvalidOptionException("k", "must be >= 1, got " + k);
+        }
+        if (posterior == null) {
+            throw new InvalidOptionException("posterior", "must be beta or gaussian");
+        }
+        if (!(noise > 0 && noise <= MAX_NOISE)) {
+            throw new InvalidOptionException("noise", "must be in (0, " + MAX_NOISE + "] (a variance), got " + noise);
+        }
+        if (weighting == null) {
+            throw new InvalidOptionException("weighting", "must be uniform or reward");
+        }
+        if (!(discount > 0 && discount <= 1)) {
+            throw new InvalidOptionException("discount", "must be in (0, 1], got " + discount);
+        }
+        if (clusters < 1 || clusters > MAX_CLUSTERS) {
+            throw new InvalidOptionException("clusters", "must be in [1, " + MAX_CLUSTERS + "], got " + clusters);
+        }
+        if (!(clusterRate > 0 && clusterRate <= 1)) {
+            throw new InvalidOptionException("clusterRate", "must be in (0, 1], got " + clusterRate);
+        }
+    }
+
+    static Options defaults() {
+        return new Options(DEFAULT_K, DEFAULT_POSTERIOR, DEFAULT_NOISE, DEFAULT_WEIGHTING, DEFAULT_DISCOUNT,
+                DEFAULT_CLUSTERS, DEFAULT_CLUSTER_RATE);
+    }
+
+    /** Reads the options from a plugin's configuration; a bad value fails with the key's full path. */
+    static Options from(PluginConfig config) {
+        Objects.requireNonNull(config, "config is null");
+        int k = config.getInt("k", DEFAULT_K);
+        Posterior posterior = config.getEnum("posterior", DEFAULT_POSTERIOR);
+        double noise = config.getDouble("noise", DEFAULT_NOISE);
+        Weighting weighting = config.getEnum("weighting", DEFAULT_WEIGHTING);
+        double discount = config.getDouble("discount", DEFAULT_DISCOUNT);
+        int clusters = config.getInt("clusters", DEFAULT_CLUSTERS);
+        double clusterRate = config.getDouble("clusterRate", DEFAULT_CLUSTER_RATE);
+        try {
+            return new Options(k, posterior, noise, weighting, discount, clusters, clusterRate);
+        } catch (InvalidOptionException e) {
+            throw config.invalid(e);
+        }
+    }
+}

@@ -1,0 +1,425 @@
+package io.scarcity.plugins.thompson;
+
+import io.scarcity.api.Checkpointable;
+import io.scarcity.api.MetricsSink;
+import io.scarcity.api.Router;
+import io.scarcity.api.Routing;
+import io.scarcity.api.RoutingContext;
+import io.scarcity.api.RoutingFeatures;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * Thompson sampling over the candidate experts: on each batch it draws {@code theta_i} from every
+ * candidate's posterior over its mean reward and activates the {@code k} largest draws (ties to the
+ * earlier candidate). Each expert's evidence is its (discounted) pull count {@code n_i} and reward sum
+ * {@code s_i}; a reward {@code r} in [0, 1] adds 1 to {@code n_i} and {@code r} to {@code s_i}.
+ * <ul>
+ *   <li>{@code posterior: beta} (default): {@code theta_i ~ Beta(1 + s_i, 1 + n_i - s_i)}, i.e. prior
+ *       Beta(1, 1) and the fractional update {@code alpha += r, beta += 1 - r}. This is the expectation of
+ *       the Bernoulli trick of Agrawal and Goyal (which draws a Bernoulli(r) per reward); it is chosen
+ *       because it is deterministic given the rewards and loses no information on fractional rewards.</li>
+ *   <li>{@code posterior: gaussian}: rewards taken as Normal with known variance {@code noise} and a
+ *       N(0.5, 1) prior on the mean, so the posterior is Normal with precision
+ *       {@code 1 + n_i / noise} and mean {@code (0.5 + s_i / noise) / (1 + n_i / noise)}.</li>
+ * </ul>
+ * Mixture weights: {@code uniform}, or {@code reward} (default): the posterior means, floored at
+ * {@value #WEIGHT_FLOOR}, normalised.
+ *
+ * <p>Forgetting: with {@code discount < 1} every {@code n_i} and {@code s_i} (in every cluster) is
+ * multiplied by the discount on each route, which shrinks the evidence part of the posterior
+ * ({@code alpha - 1}, {@code beta - 1}, or the precision above the prior's) towards the prior, so the
+ * router follows a drifting best expert with a memory of about {@code 1 / (1 - discount)} routes.
+ *
+ * <p>Context clusters: with {@code clusters = c > 1} the batch's {@link RoutingFeatures} vector is
+ * assigned to the nearest (Euclidean; ties to the lower index) of {@code c} centroids learned by online
+ * k-means: the first {@code c} distinct context vectors seed the centroids, after which the nearest one
+ * moves by {@code clusterRate * (x - centroid)}. Each cluster keeps its own posteriors per expert, and
+ * the rewards of a routing update the cluster it was routed in.
+ *
+ * <p>Priors from the coordinator: a prior mean {@code p} with weight {@code w} sets an expert's evidence
+ * to {@code n = w, s = w p} (Beta(1 + w p, 1 + w (1 - p)), or {@code w} Gaussian observations at
+ * {@code p}), replacing an earlier prior, in every cluster where this client has not rewarded the expert
+ * itself. Experts may join or leave the candidates between calls; a new one starts at the prior and the
+ * posteriors of one that leaves are kept in case it returns.
+ *
+ * <p>Metrics: {@code thompson.explorations} counts activations that the greedy choice (highest posterior
+ * mean) would not have made; with {@code c > 1}, {@code thompson.cluster.<i>} counts the routings in
+ * cluster {@code i}.
+ *
+ * <p>Checkpoints hold the options (checked on restore), the random generator, per cluster every expert
+ * ever seen with its {@code n}, {@code s} and whether this client rewarded it, the centroids, the
+ * cluster of the last routing and the routing features' running statistics.
+ *
+ * <p>When to use it: like {@code ucb} on stationary or slowly drifting experts, but randomised, so it
+ * explores less on clearly bad experts and copes with delayed or batched feedback; use
+ * {@code clusters > 1} when different experts win in recognisably different conditions (drift, outliers,
+ * novel batches).
+ */
+final class ThompsonRouter implements Router, Checkpointable {
+    /** Version of the checkpoint format written by {@link #saveState}. */
+    static final int STATE_VERSION = 1;
+
+    /** Least posterior mean counted by reward weighting, so that no active expert gets weight zero. */
+    static final double WEIGHT_FLOOR = 0.01;
+
+    /** Mean of the Gaussian posterior's prior. */
+    static final double GAUSSIAN_PRIOR_MEAN = 0.5;
+
+    /** Variance of the Gaussian posterior's prior. */
+    static final double GAUSSIAN_PRIOR_VARIANCE = 1.0;
+
+    private static final String COMPONENT = "thompson router";
+
+    private static final class Arm {
+        double pulls;
+        double rewardSum;
+        boolean rewardedHere;
+    }
+
+    private final Options options;
+    private final MetricsSink metrics;
+    private final List<Map<String, Arm>> clusterArms;
+    private final double[][] centroids;
+    /** Null with one cluster: the context is not needed. Replaced on restore. */
+    private RoutingFeatures features;
+    private Random random;
+    private int seeded;
+    private int lastCluster;
+
+    ThompsonRouter(Options options, Random random, MetricsSink metrics) {
+        this.options = Objects.requireNonNull(options, "options is null");
+        this.random = Objects.requireNonNull(random, "random is null");
+        this.metrics = Objects.requireNonNull(metrics, "metrics is null");
+        this.clusterArms = new ArrayList<>(options.clusters());
+        for (int i = 0; i < options.clusters(); i++) {
+            clusterArms.add(new HashMap<>());
+        }
+        this.centroids = new double[options.clusters()][RoutingFeatures.SIZE];
+        this.features = options.clusters() > 1 ? new RoutingFeatures() : null;
+    }
+
+    @Override
+    public Routing route(RoutingContext context) {
+        Objects.requireNonNull(context, "context is null");
+        // A repeated name would make an invalid routing; keep its first position.
+        List<String> candidates = new ArrayList<>(new LinkedHashSet<>(context.candidates()));
+        if (candidates.isEmpty()) {
+            throw new IllegalArgumentException("no candidate experts to route to");
+        }
+        int cluster = 0;
+        if (features != null) {
+            cluster = assign(features.extract(context));
+            metrics.count("thompson.cluster." + cluster, 1);
+        }
+        lastCluster = cluster;
+        if (options.discount() < 1) {
+            for (Map<String, Arm> arms : clusterArms) {
+                for (Arm arm : arms.values()) {
+                    arm.pulls *= options.discount();
+                    arm.rewardSum *= options.discount();
+                }
+            }
+        }
+        Map<String, Arm> arms = clusterArms.get(cluster);
+        int n = candidates.size();
+        double[] theta = new double[n];
+        double[] mean = new double[n];
+        Arm[] candidateArms = new Arm[n];
+        for (int i = 0; i < n; i++) {
+            Arm arm = arms.computeIfAbsent(candidates.get(i), name -> new Arm());
+            candidateArms[i] = arm;
+            mean[i] = posteriorMean(arm);
+            theta[i] = sample(arm);
+        }
+        int k = Math.min(options.k(), n);
+        boolean[] chosen = topK(theta, k);
+        boolean[] greedy = topK(mean, k);
+        List<String> active = new ArrayList<>(k);
+        double[] weights = new double[k];
+        double sum = 0;
+        long explorations = 0;
+        for (int i = 0; i < n; i++) {
+            if (!chosen[i]) {
+                continue;
+            }
+            if (!greedy[i]) {
+                explorations++;
+            }
+            double w = options.weighting() == Options.Weighting.UNIFORM ? 1.0 : Math.max(WEIGHT_FLOOR, mean[i]);
+            weights[active.size()] = w;
+            active.add(candidates.get(i));
+            sum += w;
+        }
+        for (int i = 0; i < k; i++) {
+            weights[i] /= sum;
+        }
+        if (explorations > 0) {
+            metrics.count("thompson.explorations", explorations);
+        }
+        return new Routing(active, weights);
+    }
+
+    /** The cluster of a context vector; seeds or moves a centroid. */
+    private int assign(double[] x) {
+        if (seeded < centroids.length) {
+            for (int i = 0; i < seeded; i++) {
+                if (Arrays.equals(centroids[i], x)) {
+                    return i;
+                }
+            }
+            centroids[seeded] = x.clone();
+            return seeded++;
+        }
+        int best = 0;
+        double bestDistance = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < centroids.length; i++) {
+            double d = 0;
+            for (int j = 0; j < x.length; j++) {
+                double e = x[j] - centroids[i][j];
+                d += e * e;
+            }
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = i;
+            }
+        }
+        double[] c = centroids[best];
+        for (int j = 0; j < x.length; j++) {
+            c[j] += options.clusterRate() * (x[j] - c[j]);
+        }
+        return best;
+    }
+
+    private double posteriorMean(Arm arm) {
+        if (options.posterior() == Options.Posterior.BETA) {
+            return (1 + arm.rewardSum) / (2 + arm.pulls);
+        }
+        double precision = 1 / GAUSSIAN_PRIOR_VARIANCE + arm.pulls / options.noise();
+        return (GAUSSIAN_PRIOR_MEAN / GAUSSIAN_PRIOR_VARIANCE + arm.rewardSum / options.noise()) / precision;
+    }
+
+    private double sample(Arm arm) {
+        if (options.posterior() == Options.Posterior.BETA) {
+            // Clamped so that rounding in a discounted sum never gives a shape below the prior's.
+            double alpha = 1 + Math.max(0.0, arm.rewardSum);
+            double beta = 1 + Math.max(0.0, arm.pulls - arm.rewardSum);
+            double x = gamma(alpha);
+            double y = gamma(beta);
+            return x + y > 0 ? x / (x + y) : 0.5;
+        }
+        double precision = 1 / GAUSSIAN_PRIOR_VARIANCE + arm.pulls / options.noise();
+        return posteriorMean(arm) + random.nextGaussian() / Math.sqrt(precision);
+    }
+
+    /** A Gamma(shape, 1) draw: Marsaglia and Tsang's method, boosted for shapes below 1. */
+    private double gamma(double shape) {
+        if (shape < 1) {
+            return gamma(shape + 1) * Math.pow(random.nextDouble(), 1 / shape);
+        }
+        double d = shape - 1.0 / 3;
+        double c = 1 / Math.sqrt(9 * d);
+        while (true) {
+            double x;
+            double v;
+            do {
+                x = random.nextGaussian();
+                v = 1 + c * x;
+            } while (v <= 0);
+            v = v * v * v;
+            double u = random.nextDouble();
+            double x2 = x * x;
+            if (u < 1 - 0.0331 * x2 * x2 || Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) {
+                return d * v;
+            }
+        }
+    }
+
+    /** The {@code k} largest values; ties go to the lower index. */
+    private static boolean[] topK(double[] values, int k) {
+        boolean[] taken = new boolean[values.length];
+        for (int pick = 0; pick < k; pick++) {
+            int best = -1;
+            for (int i = 0; i < values.length; i++) {
+                if (!taken[i] && (best < 0 || values[i] > values[best])) {
+                    best = i;
+                }
+            }
+            taken[best] = true;
+        }
+        return taken;
+    }
+
+    /** Updates the posteriors of the cluster the last routing was made in; an empty map changes nothing. */
+    @Override
+    public void reward(Routing routing, Map<String, Double> rewards) {
+        Objects.requireNonNull(routing, "routing is null");
+        Objects.requireNonNull(rewards, "rewards is null");
+        Map<String, Arm> arms = clusterArms.get(lastCluster);
+        for (String name : routing.active()) {
+            Double r = rewards.get(name);
+            if (r == null || !Double.isFinite(r)) {
+                continue;
+            }
+            Arm arm = arms.computeIfAbsent(name, x -> new Arm());
+            arm.pulls += 1;
+            arm.rewardSum += Math.min(1.0, Math.max(0.0, r));
+            arm.rewardedHere = true;
+        }
+    }
+
+    /**
+     * Sets each named expert, in every cluster where this client has not rewarded it, to {@code weight}
+     * pseudo-rewards with mean {@code prior} (clamped to [0, 1]), replacing an earlier prior. A weight of
+     * 0 (or a non-finite one) changes nothing.
+     */
+    @Override
+    public void adoptPriors(Map<String, Double> priors, double weight) {
+        Objects.requireNonNull(priors, "priors is null");
+        if (!(weight > 0) || Double.isInfinite(weight)) {
+            return;
+        }
+        for (Map.Entry<String, Double> e : priors.entrySet()) {
+            Double prior = e.getValue();
+            if (prior == null || !Double.isFinite(prior)) {
+                continue;
+            }
+            for (Map<String, Arm> arms : clusterArms) {
+                Arm arm = arms.computeIfAbsent(e.getKey(), x -> new Arm());
+                if (!arm.rewardedHere) {
+                    arm.pulls = weight;
+                    arm.rewardSum = weight * Math.min(1.0, Math.max(0.0, prior));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void saveState(StateWriter out) throws IOException {
+        out.writeInt(STATE_VERSION);
+        out.writeInt(options.k());
+        out.writeInt(options.posterior().ordinal());
+        out.writeDouble(options.noise());
+        out.writeInt(options.weighting().ordinal());
+        out.writeDouble(options.discount());
+        out.writeInt(options.clusters());
+        out.writeDouble(options.clusterRate());
+        out.writeRandom(random);
+        out.writeInt(seeded);
+        out.writeInt(lastCluster);
+        for (int c = 0; c < options.clusters(); c++) {
+            out.writeDoubles(centroids[c]);
+            // Sorted, so that equal routers write equal bytes whatever the hash map's history.
+            Map<String, Arm> sorted = new TreeMap<>(clusterArms.get(c));
+            out.writeInt(sorted.size());
+            for (Map.Entry<String, Arm> e : sorted.entrySet()) {
+                out.writeString(e.getKey());
+                out.writeDouble(e.getValue().pulls);
+                out.writeDouble(e.getValue().rewardSum);
+                out.writeBoolean(e.getValue().rewardedHere);
+            }
+        }
+        if (features != null) {
+            features.save(out);
+        }
+    }
+
+    @Override
+    public void restoreState(StateReader in) throws IOException {
+        int version = in.readInt();
+        if (version != STATE_VERSION) {
+            throw new IOException(COMPONENT + ": unknown checkpoint version " + version + " (this version reads "
+                    + STATE_VERSION + ")");
+        }
+        in.expectInt(COMPONENT, "k", options.k());
+        int posterior = in.readInt();
+        if (posterior != options.posterior().ordinal()) {
+            throw new IOException(COMPONENT + " checkpoint was written with posterior = "
+                    + (posterior >= 0 && posterior < Options.Posterior.values().length
+                    ? Options.Posterior.values()[posterior].name().toLowerCase(Locale.ROOT) : "#" + posterior)
+                    + ", but this run has posterior = " + options.posterior().name().toLowerCase(Locale.ROOT));
+        }
+        in.expectDouble(COMPONENT, "noise", options.noise());
+        int weighting = in.readInt();
+        if (weighting != options.weighting().ordinal()) {
+            throw new IOException(COMPONENT + " checkpoint was written with another weighting, but this run has weighting = "
+                    + options.weighting().name().toLowerCase(Locale.ROOT));
+        }
+        in.expectDouble(COMPONENT, "discount", options.discount());
+        in.expectInt(COMPONENT, "clusters", options.clusters());
+        in.expectDouble(COMPONENT, "clusterRate", options.clusterRate());
+        Random restoredRandom = in.readRandom();
+        int restoredSeeded = in.readInt();
+        int restoredLast = in.readInt();
+        if (restoredSeeded < 0 || restoredSeeded > options.clusters() || restoredLast < 0
+                || restoredLast >= options.clusters()) {
+            throw new IOException(COMPONENT + ": corrupt checkpoint, " + restoredSeeded + " seeded clusters, last cluster "
+                    + restoredLast + " of " + options.clusters());
+        }
+        double[][] restoredCentroids = new double[options.clusters()][];
+        List<Map<String, Arm>> restoredArms = new ArrayList<>(options.clusters());
+        for (int c = 0; c < options.clusters(); c++) {
+            restoredCentroids[c] = in.readDoubles(RoutingFeatures.SIZE, COMPONENT + " centroid " + c);
+            int n = in.readInt();
+            if (n < 0 || n > StateReader.MAX_LENGTH) {
+                throw new IOException(COMPONENT + ": corrupt checkpoint, " + n + " arms in cluster " + c);
+            }
+            Map<String, Arm> arms = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                String name = in.readString();
+                Arm arm = new Arm();
+                arm.pulls = in.readDouble();
+                arm.rewardSum = in.readDouble();
+                arm.rewardedHere = in.readBoolean();
+                if (name == null || arms.put(name, arm) != null) {
+                    throw new IOException(COMPONENT + ": corrupt checkpoint, arm "
+                            + (name == null ? "without a name" : "'" + name + "' twice") + " in cluster " + c);
+                }
+            }
+            restoredArms.add(arms);
+        }
+        RoutingFeatures restoredFeatures = null;
+        if (features != null) {
+            restoredFeatures = new RoutingFeatures();
+            restoredFeatures.restore(in);
+        }
+        // Only replaced once everything was read, so that a failed restore leaves the router as it was.
+        random = restoredRandom;
+        seeded = restoredSeeded;
+        lastCluster = restoredLast;
+        for (int c = 0; c < options.clusters(); c++) {
+            centroids[c] = restoredCentroids[c];
+            clusterArms.get(c).clear();
+            clusterArms.get(c).putAll(restoredArms.get(c));
+        }
+        features = restoredFeatures;
+    }
+
+    /** Effective number of rewards of an expert in a cluster (pseudo-rewards included), 0 if unknown. */
+    double pulls(int cluster, String expert) {
+        Arm arm = clusterArms.get(cluster).get(expert);
+        return arm == null ? 0.0 : arm.pulls;
+    }
+
+    /** Posterior mean reward of an expert in a cluster (the prior's mean if unknown). */
+    double mean(int cluster, String expert) {
+        Arm arm = clusterArms.get(cluster).get(expert);
+        return posteriorMean(arm == null ? new Arm() : arm);
+    }
+
+    /** Cluster of the last routing. */
+    int lastCluster() {
+        return lastCluster;
+    }
+}
