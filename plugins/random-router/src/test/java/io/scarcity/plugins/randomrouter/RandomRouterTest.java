@@ -1,0 +1,193 @@
+package io.scarcity.plugins.randomrouter;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scarcity.api.Batch;
+import io.scarcity.api.Checkpointable;
+import io.scarcity.api.DataSchema;
+import io.scarcity.api.InMemorySignalBoard;
+import io.scarcity.api.PluginConfig;
+import io.scarcity.api.PluginContext;
+import io.scarcity.api.Router;
+import io.scarcity.api.Routing;
+import io.scarcity.api.RoutingContext;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import io.scarcity.api.Task;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class RandomRouterTest {
+    private static final DataSchema SCHEMA = new DataSchema(List.of("a"), Task.CLASSIFICATION, List.of("x", "y"));
+    private static final Batch BATCH = Batch.ofClasses(SCHEMA, "d", 0, new double[] {0}, new int[] {0});
+    private static final List<String> FOUR = List.of("a", "b", "c", "d");
+
+    private static Router router(Map<String, ?> config, long seed) {
+        return new RandomRouterFactory().create(PluginConfig.of("router", config),
+                PluginContext.standalone(seed, SCHEMA, "random"));
+    }
+
+    private static RoutingContext context(List<String> candidates) {
+        return new RoutingContext(candidates, BATCH, new InMemorySignalBoard(), 0);
+    }
+
+    private static List<List<String>> draws(Router router, int steps) {
+        List<String> five = List.of("a", "b", "c", "d", "e");
+        List<List<String>> out = new ArrayList<>();
+        for (int t = 0; t < steps; t++) {
+            // candidates join and leave
+            List<String> candidates = t % 10 < 5 ? five.subList(0, 4) : five.subList(1, 5);
+            Routing routing = router.route(context(candidates));
+            router.reward(routing, t % 4 == 0 ? Map.of() : Map.of(routing.active().get(0), 1.0));
+            out.add(routing.active());
+        }
+        return out;
+    }
+
+    @Test
+    void selectionContractHoldsForAnyKAndChangingCandidates() {
+        for (int k = 1; k <= 6; k++) {
+            Router router = router(Map.of("k", k), 3);
+            List<String> five = List.of("a", "b", "c", "d", "e");
+            for (int t = 0; t < 50; t++) {
+                List<String> candidates = t % 10 < 5 ? five.subList(0, 4) : five.subList(2, 5);
+                Routing routing = router.route(context(candidates));
+                int expected = Math.min(k, candidates.size());
+                assertEquals(expected, routing.active().size());
+                assertEquals(expected, new HashSet<>(routing.active()).size(), "distinct");
+                assertTrue(candidates.containsAll(routing.active()), routing.active() + " outside " + candidates);
+                double sum = 0;
+                for (double w : routing.weights()) {
+                    assertEquals(1.0 / expected, w, 1e-15);
+                    sum += w;
+                }
+                assertEquals(1.0, sum, 1e-12);
+                List<String> inCandidateOrder = candidates.stream().filter(routing.active()::contains).toList();
+                assertEquals(inCandidateOrder, routing.active());
+            }
+        }
+        assertEquals(List.of("a", "b"), router(Map.of("k", 2), 1).route(context(List.of("a", "b", "a"))).active());
+    }
+
+    @Test
+    void isDeterministicForASeedAndDiffersAcrossSeeds() {
+        assertEquals(draws(router(Map.of("k", 2), 7), 200), draws(router(Map.of("k", 2), 7), 200));
+        assertNotEquals(draws(router(Map.of("k", 2), 7), 200), draws(router(Map.of("k", 2), 8), 200));
+    }
+
+    @Test
+    void everySubsetIsEquallyLikely() {
+        Router router = router(Map.of("k", 2), 5);
+        int steps = 6000;
+        Map<List<String>, Integer> pairs = new HashMap<>();
+        Map<String, Integer> singles = new HashMap<>();
+        for (int t = 0; t < steps; t++) {
+            List<String> active = router.route(context(FOUR)).active();
+            pairs.merge(active, 1, Integer::sum);
+            active.forEach(name -> singles.merge(name, 1, Integer::sum));
+        }
+        System.out.println("random k=2 of 4 over " + steps + " batches: pairs " + pairs + ", experts " + singles);
+        assertEquals(6, pairs.size());
+        // expected 1000 per pair (sd ~29) and 3000 per expert (sd ~39)
+        pairs.forEach((pair, n) -> assertEquals(1000, n, 120, pair.toString()));
+        singles.forEach((name, n) -> assertEquals(3000, n, 160, name));
+    }
+
+    @Test
+    void rewardsAndPriorsChangeNothing() {
+        Router plain = router(Map.of(), 4);
+        Router fed = router(Map.of(), 4);
+        for (int t = 0; t < 100; t++) {
+            Routing expected = plain.route(context(FOUR));
+            Routing routing = fed.route(context(FOUR));
+            assertEquals(expected.active(), routing.active());
+            fed.reward(routing, Map.of(routing.active().get(0), t % 2 == 0 ? 1.0 : 0.0));
+            fed.adoptPriors(Map.of("d", 0.95, "a", 0.0), 100);
+        }
+    }
+
+    /**
+     * Means 0.3 / 0.5 / 0.7, T = 20,000, k = 1: the expected pseudo-regret is T * (0.7 - 0.5) = 4000 with a
+     * standard deviation of about 23 -- linear in T. This is the line a learning router's regret is
+     * compared against.
+     */
+    @Test
+    void regretOnABernoulliBanditIsLinear() {
+        double[] means = {0.3, 0.5, 0.7};
+        List<String> arms = List.of("low", "mid", "high");
+        int steps = 20_000;
+        for (long seed = 1; seed <= 5; seed++) {
+            Router router = router(Map.of(), seed);
+            Random rewards = new Random(100 + seed);
+            double regret = 0;
+            double atTenth = 0;
+            for (int t = 0; t < steps; t++) {
+                Routing routing = router.route(context(arms));
+                int arm = arms.indexOf(routing.active().get(0));
+                regret += 0.7 - means[arm];
+                router.reward(routing, Map.of(arms.get(arm), rewards.nextDouble() < means[arm] ? 1.0 : 0.0));
+                if (t + 1 == steps / 10) {
+                    atTenth = regret;
+                }
+            }
+            System.out.printf("random regret, seed %d: R(%d) = %.1f, R(%d) = %.1f, ratio %.3f, expected T*(0.7-0.5) = %.1f%n",
+                    seed, steps, regret, steps / 10, atTenth, regret / atTenth, steps * 0.2);
+            assertEquals(steps * 0.2, regret, 0.03 * steps * 0.2, "seed " + seed);
+            assertEquals(10.0, regret / atTenth, 1.0, "seed " + seed);
+        }
+    }
+
+    private static byte[] save(Router router) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        StateWriter out = new StateWriter(bytes);
+        ((Checkpointable) router).saveState(out);
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    private static void restore(Router router, byte[] state) throws IOException {
+        ((Checkpointable) router).restoreState(new StateReader(new ByteArrayInputStream(state)));
+    }
+
+    @Test
+    void aRestoredRouterDrawsExactlyAsTheSavedOne() throws IOException {
+        Router a = router(Map.of("k", 2), 9);
+        draws(a, 37);
+        byte[] state = save(a);
+        Router b = router(Map.of("k", 2), 9);
+        restore(b, state);
+        assertArrayEquals(state, save(b));
+        List<List<String>> fromA = draws(a, 300);
+        List<List<String>> fromB = draws(b, 300);
+        assertEquals(fromA, fromB);
+        assertArrayEquals(save(a), save(b));
+        // without the state, the continuation differs
+        assertNotEquals(fromA, draws(router(Map.of("k", 2), 9), 300));
+    }
+
+    @Test
+    void aCheckpointOfAnotherKOrVersionIsRefused() throws IOException {
+        byte[] state = save(router(Map.of("k", 2), 1));
+        IOException e = assertThrows(IOException.class, () -> restore(router(Map.of("k", 1), 1), state));
+        assertTrue(e.getMessage().contains("k = 2") && e.getMessage().contains("k = 1"), e.getMessage());
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        StateWriter out = new StateWriter(bytes);
+        out.writeInt(RandomRouter.STATE_VERSION + 1);
+        out.flush();
+        e = assertThrows(IOException.class, () -> restore(router(Map.of(), 1), bytes.toByteArray()));
+        assertTrue(e.getMessage().contains("version " + (RandomRouter.STATE_VERSION + 1)), e.getMessage());
+    }
+}

@@ -1,0 +1,35 @@
+package io.scarcity.plugins.roundrobin;
+
+import io.scarcity.api.InvalidOptionException;
+import io.scarcity.api.PluginConfig;
+import java.util.Objects;
+
+/**
+ * Validated options of the round-robin router.
+ *
+ * @param k experts activated per batch, >= 1 (all candidates if k is at least their number)
+ */
+record Options(int k) {
+    static final int DEFAULT_K = 1;
+
+    Options {
+        if (k < 1) {
+            throw new InvalidOptionException("k", "must be a whole number >= 1, got " + k);
+        }
+    }
+
+    static Options defaults() {
+        return new Options(DEFAULT_K);
+    }
+
+    /** Reads the options from a plugin's configuration; a bad value fails with the key's full path. */
+    static Options from(PluginConfig config) {
+        Objects.requireNonNull(config, "config is null");
+        int k = config.getInt("k", DEFAULT_K);
+        try {
+            return new Options(k);
+        } catch (InvalidOptionException e) {
+            throw config.invalid(e);
+        }
+    }
+}

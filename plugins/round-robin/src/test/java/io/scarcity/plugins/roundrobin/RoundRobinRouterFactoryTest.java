@@ -1,0 +1,61 @@
+package io.scarcity.plugins.roundrobin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scarcity.api.ConfigException;
+import io.scarcity.api.PluginConfig;
+import io.scarcity.api.PluginContext;
+import io.scarcity.api.RouterFactory;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class RoundRobinRouterFactoryTest {
+    private static final PluginContext CONTEXT = PluginContext.standalone(1, null, "round-robin");
+
+    @Test
+    void isRegisteredUnderItsName() {
+        List<RouterFactory> found = ServiceLoader.load(RouterFactory.class).stream().map(ServiceLoader.Provider::get).toList();
+        assertEquals(1, found.size());
+        assertInstanceOf(RoundRobinRouterFactory.class, found.get(0));
+        assertEquals("round-robin", found.get(0).name());
+        assertFalse(found.get(0).description().isBlank());
+    }
+
+    @Test
+    void defaultsAndOptionsAreRead() {
+        assertEquals(new Options(1), Options.from(PluginConfig.empty()));
+        PluginConfig config = PluginConfig.of("router", Map.of("k", 3));
+        assertEquals(new Options(3), Options.from(config));
+        assertTrue(config.unreadKeys().isEmpty());
+        assertInstanceOf(RoundRobinRouter.class, new RoundRobinRouterFactory().create(PluginConfig.empty(), CONTEXT));
+    }
+
+    @Test
+    void anUnknownKeyIsLeftUnreadForTheRuntimeToReport() {
+        PluginConfig config = PluginConfig.of("router.config", Map.of("kk", 3));
+        new RoundRobinRouterFactory().create(config, CONTEXT);
+        assertEquals(java.util.Set.of("router.config.kk"), config.unreadKeys());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"zero", "negative", "fraction", "text"})
+    void badKNamesTheKeyPath(String which) {
+        Object value = switch (which) {
+            case "zero" -> 0;
+            case "negative" -> -2;
+            case "fraction" -> 1.5;
+            default -> "two";
+        };
+        PluginConfig config = PluginConfig.of("clients[0].router.config", Map.of("k", value));
+        ConfigException e = assertThrows(ConfigException.class, () -> new RoundRobinRouterFactory().create(config, CONTEXT));
+        assertTrue(e.getMessage().contains("clients[0].router.config.k"), e.getMessage());
+    }
+}

@@ -1,0 +1,149 @@
+package io.scarcity.plugins.variancerouter;
+
+import io.scarcity.api.Checkpointable;
+import io.scarcity.api.MetricsSink;
+import io.scarcity.api.Router;
+import io.scarcity.api.Routing;
+import io.scarcity.api.RoutingContext;
+import io.scarcity.api.RoutingFeatures;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The design's simple variance rule. For each batch it takes the {@code spread} component of
+ * {@link RoutingFeatures}, {@code s / (1 + s)} with {@code s} the mean over features of the batch's own
+ * variance divided by the stream's running variance (about 0.5 for an ordinary batch, lower for a
+ * homogeneous one, higher for a scattered one; 0.5 on the first batch). If
+ * {@code spread >= threshold} the batch goes to the {@code high} experts, otherwise to the {@code low}
+ * ones: the active experts are the listed names present among the (distinct) candidates, in candidate
+ * order, with equal weights. If the chosen list names no current candidate (or was not configured while
+ * the other was), every candidate is active. If neither list is configured, the first candidate serves
+ * high-variance batches and the second (the first, if it is alone) low-variance ones.
+ *
+ * <p>Options: {@code threshold} (default 0.5, in [0, 1]); {@code high} and {@code low}, lists of
+ * expert instance names (default: not set). A name in both lists, a name listed twice or an empty list
+ * is an error. It learns nothing: {@link #reward} and {@link #adoptPriors} are ignored.
+ *
+ * <p>Metrics: {@code variance.spread} (gauge, the last batch's spread), {@code variance.high} (batches
+ * routed as high-variance) and {@code variance.fallback} (batches whose list named no candidate, routed to
+ * all). The checkpoint holds the format version, the options (a checkpoint written with another
+ * threshold or other lists is refused) and the running statistics of the {@link RoutingFeatures}.
+ *
+ * <p>Use it when it is known beforehand which experts suit scattered batches (robust, wide models) and
+ * which suit homogeneous ones (sharp, local models); it is the hand-written baseline a contextual learning
+ * router (LinUCB, a gate) should match without being told.
+ */
+final class VarianceRouter implements Router, Checkpointable {
+    /** Version of the checkpoint format written by {@link #saveState}. */
+    static final int STATE_VERSION = 1;
+
+    private static final int SPREAD = RoutingFeatures.NAMES.indexOf("spread");
+
+    private final Options options;
+    private final MetricsSink metrics;
+    private RoutingFeatures features = new RoutingFeatures();
+
+    VarianceRouter(Options options, MetricsSink metrics) {
+        this.options = Objects.requireNonNull(options, "options is null");
+        this.metrics = Objects.requireNonNull(metrics, "metrics is null");
+    }
+
+    @Override
+    public Routing route(RoutingContext context) {
+        Objects.requireNonNull(context, "context is null");
+        List<String> candidates = new ArrayList<>(new LinkedHashSet<>(context.candidates()));
+        if (candidates.isEmpty()) {
+            throw new IllegalArgumentException("no candidate experts to route to");
+        }
+        double spread = features.extract(context)[SPREAD];
+        metrics.gauge("variance.spread", spread);
+        boolean high = spread >= options.threshold();
+        if (high) {
+            metrics.count("variance.high", 1);
+        }
+        List<String> chosen;
+        if (options.unconfigured()) {
+            chosen = List.of(candidates.get(high || candidates.size() == 1 ? 0 : 1));
+        } else {
+            List<String> listed = high ? options.high() : options.low();
+            chosen = listed == null ? List.of() : candidates.stream().filter(listed::contains).toList();
+        }
+        if (chosen.isEmpty()) {
+            metrics.count("variance.fallback", 1);
+            chosen = candidates;
+        }
+        return Routing.uniform(chosen);
+    }
+
+    /** Ignored: the rule does not learn. */
+    @Override
+    public void reward(Routing routing, Map<String, Double> rewards) {
+        Objects.requireNonNull(routing, "routing is null");
+        Objects.requireNonNull(rewards, "rewards is null");
+    }
+
+    /** Ignored: the rule does not learn. */
+    @Override
+    public void adoptPriors(Map<String, Double> priors, double weight) {
+        Objects.requireNonNull(priors, "priors is null");
+    }
+
+    @Override
+    public void saveState(StateWriter out) throws IOException {
+        out.writeInt(STATE_VERSION);
+        out.writeDouble(options.threshold());
+        writeNames(out, options.high());
+        writeNames(out, options.low());
+        features.save(out);
+    }
+
+    @Override
+    public void restoreState(StateReader in) throws IOException {
+        int version = in.readInt();
+        if (version != STATE_VERSION) {
+            throw new IOException("variance router: unknown checkpoint version " + version + " (this version reads "
+                    + STATE_VERSION + ")");
+        }
+        in.expectDouble("variance router", "threshold", options.threshold());
+        expectNames(in, "high", options.high());
+        expectNames(in, "low", options.low());
+        // Replaced only after a complete read, so that a failed restore leaves the router as it was.
+        RoutingFeatures restored = new RoutingFeatures();
+        restored.restore(in);
+        features = restored;
+    }
+
+    private static void writeNames(StateWriter out, List<String> names) throws IOException {
+        out.writeInt(names == null ? -1 : names.size());
+        if (names != null) {
+            for (String name : names) {
+                out.writeString(name);
+            }
+        }
+    }
+
+    private static void expectNames(StateReader in, String option, List<String> configured) throws IOException {
+        int n = in.readInt();
+        if (n < -1 || n > StateReader.MAX_LENGTH) {
+            throw new IOException("variance router: corrupt checkpoint, " + n + " names in " + option);
+        }
+        List<String> saved = null;
+        if (n >= 0) {
+            saved = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                saved.add(in.readString());
+            }
+        }
+        if (!Objects.equals(saved, configured)) {
+            throw new IOException("variance router checkpoint was written with " + option + " = "
+                    + (saved == null ? "(not set)" : saved) + ", but this run has " + option + " = "
+                    + (configured == null ? "(not set)" : configured));
+        }
+    }
+}
