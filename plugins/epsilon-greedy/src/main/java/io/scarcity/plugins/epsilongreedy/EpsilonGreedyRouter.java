@@ -1,0 +1,298 @@
+package io.scarcity.plugins.epsilongreedy;
+
+import io.scarcity.api.Checkpointable;
+import io.scarcity.api.MetricsSink;
+import io.scarcity.api.Router;
+import io.scarcity.api.Routing;
+import io.scarcity.api.RoutingContext;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * Epsilon-greedy over the candidate experts. The greedy choice is the {@code k} candidates with the
+ * highest empirical mean reward {@code s_i / n_i} ({@code n_i} the expert's discounted reward count,
+ * {@code s_i} its discounted reward sum), experts never tried ({@code n_i = 0}) first, ties to the
+ * earlier candidate. Then each of the {@code k} slots, in rank order, is replaced with probability
+ * <pre>
+ *   epsilon_t = max(minEpsilon, epsilon / (1 + decay * t))      (t = routes before this one)
+ * </pre>
+ * by a candidate drawn uniformly among the non-greedy candidates not drawn yet for an earlier slot (no
+ * replacement when there is none left, e.g. when {@code k} covers all candidates).
+ * The active experts are listed in candidate order.
+ *
+ * <p>Mixture weights: {@code uniform}, or {@code reward} (default): the empirical means, floored at
+ * {@value #WEIGHT_FLOOR} (an untried expert counts as 0), normalised.
+ *
+ * <p>With {@code discount < 1} every count and reward sum is multiplied by the discount on each route
+ * (as in {@code ucb}), so old evidence fades and the greedy choice follows a drifting best expert; the
+ * means of experts that are not pulled are unchanged by it, only their weight against new evidence.
+ *
+ * <p>Experts may join or leave the candidates between calls; a new name starts untried (so it is
+ * tried first) and the statistics of one that leaves are kept in case it returns. Priors from the
+ * coordinator count as {@code weight} pseudo-rewards at the prior mean, for experts this client has not
+ * rewarded yet; an expert with a prior is no longer untried.
+ *
+ * <p>Metrics: {@code epsilon-greedy.explorations} counts the slots replaced by a random candidate;
+ * {@code epsilon-greedy.epsilon} is the exploration probability of the latest routing.
+ *
+ * <p>Checkpoints hold the options (checked on restore), the number of routes {@code t}, the random
+ * generator and every arm ever seen with its count, reward sum and whether this client rewarded it.
+ *
+ * <p>When to use it: the simplest baseline, with a predictable, tunable amount of exploration that does
+ * not depend on the reward scale; {@code ucb} or {@code thompson} usually have lower regret because
+ * they explore only experts that could still be the best.
+ */
+final class EpsilonGreedyRouter implements Router, Checkpointable {
+    /** Version of the checkpoint format written by {@link #saveState}. */
+    static final int STATE_VERSION = 1;
+
+    /** Least mean reward counted by reward weighting, so that no active expert gets weight zero. */
+    static final double WEIGHT_FLOOR = 0.01;
+
+    private static final String COMPONENT = "epsilon-greedy router";
+
+    private static final class Arm {
+        double pulls;
+        double rewardSum;
+        boolean rewardedHere;
+
+        double mean() {
+            return pulls > 0 ? rewardSum / pulls : 0.0;
+        }
+    }
+
+    private final Options options;
+    private final MetricsSink metrics;
+    private final Map<String, Arm> arms = new HashMap<>();
+    private Random random;
+    private long routes;
+
+    EpsilonGreedyRouter(Options options, Random random, MetricsSink metrics) {
+        this.options = Objects.requireNonNull(options, "options is null");
+        this.random = Objects.requireNonNull(random, "random is null");
+        this.metrics = Objects.requireNonNull(metrics, "metrics is null");
+    }
+
+    @Override
+    public Routing route(RoutingContext context) {
+        Objects.requireNonNull(context, "context is null");
+        // A repeated name would make an invalid routing; keep its first position.
+        List<String> candidates = new ArrayList<>(new LinkedHashSet<>(context.candidates()));
+        if (candidates.isEmpty()) {
+            throw new IllegalArgumentException("no candidate experts to route to");
+        }
+        if (options.discount() < 1) {
+            for (Arm arm : arms.values()) {
+                arm.pulls *= options.discount();
+                arm.rewardSum *= options.discount();
+            }
+        }
+        double epsilon = options.epsilonAt(routes);
+        routes++;
+        int n = candidates.size();
+        Arm[] candidateArms = new Arm[n];
+        double[] key = new double[n];
+        for (int i = 0; i < n; i++) {
+            Arm arm = arms.computeIfAbsent(candidates.get(i), name -> new Arm());
+            candidateArms[i] = arm;
+            key[i] = arm.pulls > 0 ? arm.mean() : Double.POSITIVE_INFINITY;
+        }
+        int k = Math.min(options.k(), n);
+        int[] slots = topK(key, k);
+        boolean[] greedy = new boolean[n];
+        for (int slot : slots) {
+            greedy[slot] = true;
+        }
+        boolean[] selected = greedy.clone();
+        int others = n - k;
+        long explorations = 0;
+        for (int j = 0; j < k; j++) {
+            // One draw per slot whatever happens, so that the random sequence does not depend on the outcome.
+            if (random.nextDouble() >= epsilon || others == 0) {
+                continue;
+            }
+            int pick = random.nextInt(others);
+            for (int i = 0; i < n; i++) {
+                if (!greedy[i] && !selected[i] && pick-- == 0) {
+                    selected[slots[j]] = false;
+                    selected[i] = true;
+                    others--;
+                    explorations++;
+                    break;
+                }
+            }
+        }
+        List<String> active = new ArrayList<>(k);
+        double[] weights = new double[k];
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            if (!selected[i]) {
+                continue;
+            }
+            double w = options.weighting() == Options.Weighting.UNIFORM ? 1.0
+                    : Math.max(WEIGHT_FLOOR, candidateArms[i].mean());
+            weights[active.size()] = w;
+            active.add(candidates.get(i));
+            sum += w;
+        }
+        for (int i = 0; i < k; i++) {
+            weights[i] /= sum;
+        }
+        if (explorations > 0) {
+            metrics.count("epsilon-greedy.explorations", explorations);
+        }
+        metrics.gauge("epsilon-greedy.epsilon", epsilon);
+        return new Routing(active, weights);
+    }
+
+    /** Indices of the {@code k} largest values, largest first; ties go to the lower index. */
+    private static int[] topK(double[] values, int k) {
+        boolean[] taken = new boolean[values.length];
+        int[] out = new int[k];
+        for (int pick = 0; pick < k; pick++) {
+            int best = -1;
+            for (int i = 0; i < values.length; i++) {
+                if (!taken[i] && (best < 0 || values[i] > values[best])) {
+                    best = i;
+                }
+            }
+            taken[best] = true;
+            out[pick] = best;
+        }
+        return out;
+    }
+
+    @Override
+    public void reward(Routing routing, Map<String, Double> rewards) {
+        Objects.requireNonNull(routing, "routing is null");
+        Objects.requireNonNull(rewards, "rewards is null");
+        for (String name : routing.active()) {
+            Double r = rewards.get(name);
+            if (r == null || !Double.isFinite(r)) {
+                continue;
+            }
+            Arm arm = arms.computeIfAbsent(name, x -> new Arm());
+            arm.pulls += 1;
+            arm.rewardSum += Math.min(1.0, Math.max(0.0, r));
+            arm.rewardedHere = true;
+        }
+    }
+
+    /**
+     * Sets each named expert that this client has not rewarded yet to {@code weight} pseudo-rewards
+     * with mean {@code prior} (clamped to [0, 1]), replacing an earlier prior. A weight of 0 (or a
+     * non-finite one) changes nothing.
+     */
+    @Override
+    public void adoptPriors(Map<String, Double> priors, double weight) {
+        Objects.requireNonNull(priors, "priors is null");
+        if (!(weight > 0) || Double.isInfinite(weight)) {
+            return;
+        }
+        for (Map.Entry<String, Double> e : priors.entrySet()) {
+            Double prior = e.getValue();
+            if (prior == null || !Double.isFinite(prior)) {
+                continue;
+            }
+            Arm arm = arms.computeIfAbsent(e.getKey(), x -> new Arm());
+            if (!arm.rewardedHere) {
+                arm.pulls = weight;
+                arm.rewardSum = weight * Math.min(1.0, Math.max(0.0, prior));
+            }
+        }
+    }
+
+    @Override
+    public void saveState(StateWriter out) throws IOException {
+        out.writeInt(STATE_VERSION);
+        out.writeInt(options.k());
+        out.writeDouble(options.epsilon());
+        out.writeDouble(options.minEpsilon());
+        out.writeDouble(options.decay());
+        out.writeDouble(options.discount());
+        out.writeInt(options.weighting().ordinal());
+        out.writeLong(routes);
+        out.writeRandom(random);
+        // Sorted, so that equal routers write equal bytes whatever the hash map's history.
+        Map<String, Arm> sorted = new TreeMap<>(arms);
+        out.writeInt(sorted.size());
+        for (Map.Entry<String, Arm> e : sorted.entrySet()) {
+            out.writeString(e.getKey());
+            out.writeDouble(e.getValue().pulls);
+            out.writeDouble(e.getValue().rewardSum);
+            out.writeBoolean(e.getValue().rewardedHere);
+        }
+    }
+
+    @Override
+    public void restoreState(StateReader in) throws IOException {
+        int version = in.readInt();
+        if (version != STATE_VERSION) {
+            throw new IOException(COMPONENT + ": unknown checkpoint version " + version + " (this version reads "
+                    + STATE_VERSION + ")");
+        }
+        in.expectInt(COMPONENT, "k", options.k());
+        in.expectDouble(COMPONENT, "epsilon", options.epsilon());
+        in.expectDouble(COMPONENT, "minEpsilon", options.minEpsilon());
+        in.expectDouble(COMPONENT, "decay", options.decay());
+        in.expectDouble(COMPONENT, "discount", options.discount());
+        int weighting = in.readInt();
+        if (weighting != options.weighting().ordinal()) {
+            throw new IOException(COMPONENT + " checkpoint was written with another weighting, but this run has weighting = "
+                    + options.weighting().name().toLowerCase(Locale.ROOT));
+        }
+        long restoredRoutes = in.readLong();
+        if (restoredRoutes < 0) {
+            throw new IOException(COMPONENT + ": corrupt checkpoint, " + restoredRoutes + " routes");
+        }
+        Random restoredRandom = in.readRandom();
+        int n = in.readInt();
+        if (n < 0 || n > StateReader.MAX_LENGTH) {
+            throw new IOException(COMPONENT + ": corrupt checkpoint, " + n + " arms");
+        }
+        Map<String, Arm> restored = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            String name = in.readString();
+            Arm arm = new Arm();
+            arm.pulls = in.readDouble();
+            arm.rewardSum = in.readDouble();
+            arm.rewardedHere = in.readBoolean();
+            if (name == null || restored.put(name, arm) != null) {
+                throw new IOException(COMPONENT + ": corrupt checkpoint, arm "
+                        + (name == null ? "without a name" : "'" + name + "' twice"));
+            }
+        }
+        // Only replaced once everything was read, so that a failed restore leaves the router as it was.
+        routes = restoredRoutes;
+        random = restoredRandom;
+        arms.clear();
+        arms.putAll(restored);
+    }
+
+    /** Effective number of rewards of an expert (pseudo-rewards included), 0 if unknown. */
+    double pulls(String expert) {
+        Arm arm = arms.get(expert);
+        return arm == null ? 0.0 : arm.pulls;
+    }
+
+    /** Empirical mean reward of an expert, 0 if unknown. */
+    double mean(String expert) {
+        Arm arm = arms.get(expert);
+        return arm == null ? 0.0 : arm.mean();
+    }
+
+    /** Routes so far. */
+    long routes() {
+        return routes;
+    }
+}

@@ -1,0 +1,82 @@
+package io.scarcity.plugins.epsilongreedy;
+
+import io.scarcity.api.InvalidOptionException;
+import io.scarcity.api.PluginConfig;
+import java.util.Objects;
+
+/**
+ * Validated options of the epsilon-greedy router.
+ *
+ * @param k experts activated per batch, >= 1 (all candidates if k is at least their number)
+ * @param epsilon the initial exploration probability per slot, in [0, 1]
+ * @param minEpsilon the floor of the decaying exploration probability, in [0, epsilon]
+ * @param decay the rate d of {@code epsilon / (1 + d t)}, finite and >= 0; 0 = constant epsilon
+ * @param discount factor applied to every count and reward sum on each route, in (0, 1]; 1 = stationary
+ * @param weighting how the active experts' mixture weights are set
+ */
+record Options(int k, double epsilon, double minEpsilon, double decay, double discount, Weighting weighting) {
+    static final int DEFAULT_K = 1;
+    static final double DEFAULT_EPSILON = 0.1;
+    static final double DEFAULT_MIN_EPSILON = 0.01;
+    static final double DEFAULT_DECAY = 0.001;
+    static final double DEFAULT_DISCOUNT = 1.0;
+    static final Weighting DEFAULT_WEIGHTING = Weighting.REWARD;
+
+    /** Mixture weights of the active experts. */
+    enum Weighting {
+        /** Equal weights. */
+        UNIFORM,
+        /** Proportional to each expert's empirical mean reward, floored so that none is silenced. */
+        REWARD
+    }
+
+    Options {
+        if (k < 1) {
+            throw new InvalidOptionException("k", "must be >= 1, got " + k);
+        }
+        if (!(epsilon >= 0 && epsilon <= 1)) {
+            throw new InvalidOptionException("epsilon", "must be in [0, 1], got " + epsilon);
+        }
+        if (!(minEpsilon >= 0 && minEpsilon <= 1)) {
+            throw new InvalidOptionException("minEpsilon", "must be in [0, 1], got " + minEpsilon);
+        }
+        if (minEpsilon > epsilon) {
+            throw new InvalidOptionException("minEpsilon", "must be <= epsilon (" + epsilon + "), got " + minEpsilon);
+        }
+        if (!(decay >= 0) || Double.isInfinite(decay)) {
+            throw new InvalidOptionException("decay", "must be finite and >= 0, got " + decay);
+        }
+        if (!(discount > 0 && discount <= 1)) {
+            throw new InvalidOptionException("discount", "must be in (0, 1], got " + discount);
+        }
+        if (weighting == null) {
+            throw new InvalidOptionException("weighting", "must be uniform or reward");
+        }
+    }
+
+    static Options defaults() {
+        return new Options(DEFAULT_K, DEFAULT_EPSILON, DEFAULT_MIN_EPSILON, DEFAULT_DECAY, DEFAULT_DISCOUNT,
+                DEFAULT_WEIGHTING);
+    }
+
+    /** The exploration probability after {@code routes} routes: {@code max(minEpsilon, epsilon / (1 + decay t))}. */
+    double epsilonAt(long routes) {
+        return Math.max(minEpsilon, epsilon / (1 + decay * routes));
+    }
+
+    /** Reads the options from a plugin's configuration; a bad value fails with the key's full path. */
+    static Options from(PluginConfig config) {
+        Objects.requireNonNull(config, "config is null");
+        int k = config.getInt("k", DEFAULT_K);
+        double epsilon = config.getDouble("epsilon", DEFAULT_EPSILON);
+        double minEpsilon = config.getDouble("minEpsilon", DEFAULT_MIN_EPSILON);
+        double decay = config.getDouble("decay", DEFAULT_DECAY);
+        double discount = config.getDouble("discount", DEFAULT_DISCOUNT);
+        Weighting weighting = config.getEnum("weighting", DEFAULT_WEIGHTING);
+        try {
+            return new Options(k, epsilon, minEpsilon, decay, discount, weighting);
+        } catch (InvalidOptionException e) {
+            throw config.invalid(e);
+        }
+    }
+}
