@@ -5,6 +5,7 @@ import io.scarcity.api.MetricsSink;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
+import io.scarcity.api.RoutingFeatures;
 import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import java.io.IOException;
@@ -12,41 +13,83 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * UCB1 over the candidate experts, activating the {@code k} with the highest index
- * {@code mean_i + c * sqrt(2 ln N / n_i)}, where {@code n_i} counts the rewards of expert {@code i}
- * and {@code N} the rewards of all current candidates. Experts never tried come first, in candidate
- * order; equal indices are broken by candidate order, so routing is deterministic.
+ * An upper-confidence-bound bandit over the candidate experts, activating the {@code k} with the
+ * highest index; equal indices are broken by candidate order, so routing is deterministic (the router
+ * draws no random numbers).
  *
- * <p>With {@code discount < 1} it is discounted UCB (Garivier and Moulines): every count and reward
- * sum is multiplied by the discount on each route, so old evidence fades and the router follows a
- * drifting best expert.
+ * <p><b>{@code context: none} (default): UCB1.</b> Index {@code mean_i + c * sqrt(2 ln N / n_i)}, where
+ * {@code n_i} counts the rewards of expert {@code i}, {@code N} the rewards of all current candidates and
+ * {@code c} is {@code exploration}. Experts never tried come first, in candidate order.
  *
- * <p>Experts may join or leave the candidates between calls; a new name starts untried and the
+ * <p><b>{@code context: linear}: LinUCB</b> (Li et al. 2010, disjoint model) over the batch's
+ * {@link RoutingFeatures} vector {@code x} (8 components in [0, 1], the first a bias of 1). Per expert a
+ * ridge model {@code A_i = lambda I + sum x x^T}, {@code b_i = sum r x} over the contexts it was rewarded
+ * on, {@code theta_i = A_i^-1 b_i}; index {@code theta_i^T x + alpha * sqrt(x^T A_i^-1 x)}. {@code A_i^-1} is
+ * kept by Sherman-Morrison updates (see {@link RidgeArm}). A reward is credited at the context of the last
+ * {@link #route} (the bias-only context if there was none). Unlike UCB1's, the bonus does not grow with
+ * time, so an expert that was unlucky early in one region of the context can be dropped there for good
+ * ({@code discount < 1} or a larger {@code alpha} prevent it).
+ *
+ * <p>When to use: UCB1 when one expert is best whatever the batch (one number per expert to learn;
+ * {@code thompson} is the randomised alternative); LinUCB when which expert is best depends on the batch
+ * (drift, novelty, outliers, missing values), where any context-free router pays a constant regret per batch.
+ *
+ * <p>With {@code discount < 1} both become discounted (Garivier and Moulines): on each route every
+ * arm's count and reward sum (UCB1), or {@code A_i <- g A_i + (1 - g) lambda I} and {@code b_i <- g b_i}
+ * (LinUCB), so old evidence fades and the router follows a drifting best expert.
+ *
+ * <p>Experts may join or leave the candidates between calls; a new name starts untried (UCB1 tries it
+ * next, LinUCB gives it the widest confidence) and the
  * statistics of one that leaves are kept in case it returns. Priors from the coordinator count as
- * {@code weight} pseudo-rewards at the prior mean, for experts this client has not rewarded yet.
+ * {@code weight} pseudo-rewards at the prior mean {@code p}, for experts this client has not rewarded yet
+ * (replacing an earlier prior); under LinUCB they are {@code weight} observations of reward {@code p} at
+ * the bias-only context {@code (1, 0, ..., 0)}: {@code A = lambda I + weight e0 e0^T},
+ * {@code b = weight p e0}, i.e. a predicted reward of {@code weight p / (lambda + weight)} in every context
+ * until the expert's own rewards say otherwise. Such a prior narrows only the bias direction of the
+ * confidence ellipsoid, so it steers the first choices but with a large {@code alpha} the bonus in the other
+ * directions still makes LinUCB try every expert early.
  *
- * <p>Reports {@code ucb.explorations}: activations of an expert that the greedy choice (highest mean)
- * would not have made.
+ * <p>Weights ({@code weighting: reward}): proportional to the mean reward (UCB1) or the predicted reward
+ * {@code theta_i^T x} clamped to [{@link #WEIGHT_FLOOR}, 1] (LinUCB), floored so that no active expert is
+ * silenced; {@code weighting: uniform} gives equal weights.
  *
- * <p>Checkpoints hold every arm ever seen (candidate or not): its discounted pull count, reward sum and
- * whether this client rewarded it, which is all the router remembers between calls.
+ * <p>Options: {@code k} (1), {@code discount} (1), {@code weighting} (reward), {@code context} (none);
+ * UCB1 only: {@code exploration} (1); LinUCB only: {@code alpha} (1), {@code ridge} (lambda, 1).
+ *
+ * <p>Reports {@code ucb.explorations}: activations of an expert that the greedy choice (highest mean,
+ * or highest predicted reward under LinUCB) would not have made.
+ *
+ * <p>Checkpoints hold the options (a checkpoint written under other options is refused) and every arm
+ * ever seen (candidate or not): its discounted pull count, reward sum and whether this client rewarded
+ * it; under LinUCB also each arm's {@code A}, {@code A^-1} and {@code b}, the {@link RoutingFeatures}'
+ * running statistics and the context of the last route.
  */
 final class UcbRouter implements Router, Checkpointable {
-    /** Version of the checkpoint format written by {@link #saveState}. */
-    static final int STATE_VERSION = 1;
+    /** Version of the checkpoint format written by {@link #saveState}; 2 added the options and LinUCB. */
+    static final int STATE_VERSION = 2;
 
     /** Least mean reward counted by reward weighting, so that no active expert gets weight zero. */
     static final double WEIGHT_FLOOR = 0.01;
+
+    private static final String COMPONENT = "ucb router";
 
     private static final class Arm {
         double pulls;
         double rewardSum;
         boolean rewardedHere;
+        /** LinUCB's model, {@code null} under {@code context: none}. */
+        final RidgeArm model;
+
+        Arm(Options options) {
+            model = options.context() == Options.Context.LINEAR ? new RidgeArm(RoutingFeatures.SIZE, options.ridge())
+                    : null;
+        }
 
         double mean() {
             return pulls > 0 ? rewardSum / pulls : 0.0;
@@ -56,10 +99,23 @@ final class UcbRouter implements Router, Checkpointable {
     private final Options options;
     private final MetricsSink metrics;
     private final Map<String, Arm> arms = new HashMap<>();
+    /** LinUCB's context extractor, {@code null} under {@code context: none}. */
+    private RoutingFeatures features;
+    /** LinUCB: the context of the last route, at which the next rewards are credited. */
+    private double[] lastContext;
 
     UcbRouter(Options options, MetricsSink metrics) {
         this.options = Objects.requireNonNull(options, "options is null");
         this.metrics = Objects.requireNonNull(metrics, "metrics is null");
+        this.features = linear() ? new RoutingFeatures() : null;
+    }
+
+    private boolean linear() {
+        return options.context() == Options.Context.LINEAR;
+    }
+
+    private Arm arm(String name) {
+        return arms.computeIfAbsent(name, x -> new Arm(options));
     }
 
     @Override
@@ -74,24 +130,27 @@ final class UcbRouter implements Router, Checkpointable {
             for (Arm arm : arms.values()) {
                 arm.pulls *= options.discount();
                 arm.rewardSum *= options.discount();
+                if (arm.model != null) {
+                    arm.model.discount(options.discount(), options.ridge());
+                }
             }
         }
         int n = candidates.size();
         Arm[] candidateArms = new Arm[n];
-        double total = 0;
         for (int i = 0; i < n; i++) {
-            candidateArms[i] = arms.computeIfAbsent(candidates.get(i), name -> new Arm());
-            total += candidateArms[i].pulls;
+            candidateArms[i] = arm(candidates.get(i));
         }
-        double logTotal = Math.log(Math.max(total, 1.0));
         double[] index = new double[n];
         double[] greedy = new double[n];
-        for (int i = 0; i < n; i++) {
-            Arm arm = candidateArms[i];
-            greedy[i] = arm.pulls > 0 ? arm.mean() : Double.NEGATIVE_INFINITY;
-            index[i] = arm.pulls > 0
-                    ? arm.mean() + options.exploration() * Math.sqrt(2 * logTotal / arm.pulls)
-                    : Double.POSITIVE_INFINITY;
+        if (linear()) {
+            double[] x = features.extract(context);
+            lastContext = x;
+            for (int i = 0; i < n; i++) {
+                greedy[i] = candidateArms[i].model.predict(x);
+                index[i] = greedy[i] + options.alpha() * candidateArms[i].model.width(x);
+            }
+        } else {
+            ucb1Indices(candidateArms, index, greedy);
         }
         int k = Math.min(options.k(), n);
         boolean[] chosen = topK(index, k);
@@ -107,8 +166,14 @@ final class UcbRouter implements Router, Checkpointable {
             if (!exploit[i]) {
                 explorations++;
             }
-            double w = options.weighting() == Options.Weighting.UNIFORM ? 1.0
-                    : Math.max(WEIGHT_FLOOR, candidateArms[i].pulls > 0 ? candidateArms[i].mean() : 0.0);
+            double w;
+            if (options.weighting() == Options.Weighting.UNIFORM) {
+                w = 1.0;
+            } else if (linear()) {
+                w = Math.min(1.0, Math.max(WEIGHT_FLOOR, greedy[i]));
+            } else {
+                w = Math.max(WEIGHT_FLOOR, candidateArms[i].pulls > 0 ? candidateArms[i].mean() : 0.0);
+            }
             weights[active.size()] = w;
             active.add(candidates.get(i));
             sum += w;
@@ -120,6 +185,21 @@ final class UcbRouter implements Router, Checkpointable {
             metrics.count("ucb.explorations", explorations);
         }
         return new Routing(active, weights);
+    }
+
+    private void ucb1Indices(Arm[] candidateArms, double[] index, double[] greedy) {
+        double total = 0;
+        for (Arm arm : candidateArms) {
+            total += arm.pulls;
+        }
+        double logTotal = Math.log(Math.max(total, 1.0));
+        for (int i = 0; i < candidateArms.length; i++) {
+            Arm arm = candidateArms[i];
+            greedy[i] = arm.pulls > 0 ? arm.mean() : Double.NEGATIVE_INFINITY;
+            index[i] = arm.pulls > 0
+                    ? arm.mean() + options.exploration() * Math.sqrt(2 * logTotal / arm.pulls)
+                    : Double.POSITIVE_INFINITY;
+        }
     }
 
     /** The {@code k} largest values; ties go to the lower index. */
@@ -146,17 +226,27 @@ final class UcbRouter implements Router, Checkpointable {
             if (r == null || !Double.isFinite(r)) {
                 continue;
             }
-            Arm arm = arms.computeIfAbsent(name, x -> new Arm());
+            double clamped = Math.min(1.0, Math.max(0.0, r));
+            Arm arm = arm(name);
             arm.pulls += 1;
-            arm.rewardSum += Math.min(1.0, Math.max(0.0, r));
+            arm.rewardSum += clamped;
             arm.rewardedHere = true;
+            if (arm.model != null) {
+                arm.model.observe(lastContext != null ? lastContext : biasOnly(), clamped);
+            }
         }
+    }
+
+    private static double[] biasOnly() {
+        double[] x = new double[RoutingFeatures.SIZE];
+        x[0] = 1.0;
+        return x;
     }
 
     /**
      * Sets each named expert that this client has not rewarded yet to {@code weight} pseudo-rewards
-     * with mean {@code prior} (clamped to [0, 1]), replacing an earlier prior. A weight of 0 (or a
-     * non-finite one) changes nothing.
+     * with mean {@code prior} (clamped to [0, 1]), replacing an earlier prior; under LinUCB, at the
+     * bias-only context. A weight of 0 (or a non-finite one) changes nothing.
      */
     @Override
     public void adoptPriors(Map<String, Double> priors, double weight) {
@@ -169,17 +259,57 @@ final class UcbRouter implements Router, Checkpointable {
             if (prior == null || !Double.isFinite(prior)) {
                 continue;
             }
-            Arm arm = arms.computeIfAbsent(e.getKey(), x -> new Arm());
+            Arm arm = arm(e.getKey());
             if (!arm.rewardedHere) {
+                double p = Math.min(1.0, Math.max(0.0, prior));
                 arm.pulls = weight;
-                arm.rewardSum = weight * Math.min(1.0, Math.max(0.0, prior));
+                arm.rewardSum = weight * p;
+                if (arm.model != null) {
+                    arm.model.setPrior(options.ridge(), weight, p);
+                }
             }
+        }
+    }
+
+    /** Writes the version and the options that a checkpoint must have been written under. */
+    static void writeHeader(StateWriter out, Options options) throws IOException {
+        out.writeInt(STATE_VERSION);
+        out.writeString(options.context().name());
+        out.writeInt(options.k());
+        out.writeDouble(options.exploration());
+        out.writeDouble(options.discount());
+        out.writeString(options.weighting().name());
+        out.writeDouble(options.alpha());
+        out.writeDouble(options.ridge());
+    }
+
+    private void readHeader(StateReader in) throws IOException {
+        int version = in.readInt();
+        if (version != STATE_VERSION) {
+            throw new IOException(COMPONENT + ": unknown checkpoint version " + version + " (this version reads "
+                    + STATE_VERSION + ")");
+        }
+        expectName(in, "context", options.context().name());
+        in.expectInt(COMPONENT, "k", options.k());
+        in.expectDouble(COMPONENT, "exploration", options.exploration());
+        in.expectDouble(COMPONENT, "discount", options.discount());
+        expectName(in, "weighting", options.weighting().name());
+        in.expectDouble(COMPONENT, "alpha", options.alpha());
+        in.expectDouble(COMPONENT, "ridge", options.ridge());
+    }
+
+    private static void expectName(StateReader in, String option, String configured) throws IOException {
+        String saved = in.readString();
+        if (!configured.equals(saved)) {
+            throw new IOException(COMPONENT + " checkpoint was written with " + option + " = "
+                    + (saved == null ? "nothing" : saved.toLowerCase(Locale.ROOT)) + ", but this run has "
+                    + option + " = " + configured.toLowerCase(Locale.ROOT));
         }
     }
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
+        writeHeader(out, options);
         // Sorted, so that equal routers write equal bytes whatever the hash map's history.
         Map<String, Arm> sorted = new TreeMap<>(arms);
         out.writeInt(sorted.size());
@@ -188,34 +318,55 @@ final class UcbRouter implements Router, Checkpointable {
             out.writeDouble(e.getValue().pulls);
             out.writeDouble(e.getValue().rewardSum);
             out.writeBoolean(e.getValue().rewardedHere);
+            if (e.getValue().model != null) {
+                e.getValue().model.save(out);
+            }
+        }
+        if (linear()) {
+            features.save(out);
+            out.writeBoolean(lastContext != null);
+            if (lastContext != null) {
+                out.writeDoubles(lastContext);
+            }
         }
     }
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException("ucb router: unknown checkpoint version " + version + " (this version reads "
-                    + STATE_VERSION + ")");
-        }
+        readHeader(in);
         int n = in.readInt();
         if (n < 0 || n > StateReader.MAX_LENGTH) {
-            throw new IOException("ucb router: corrupt checkpoint, " + n + " arms");
+            throw new IOException(COMPONENT + ": corrupt checkpoint, " + n + " arms");
         }
         Map<String, Arm> restored = new HashMap<>();
         for (int i = 0; i < n; i++) {
             String name = in.readString();
-            Arm arm = new Arm();
+            Arm arm = new Arm(options);
             arm.pulls = in.readDouble();
             arm.rewardSum = in.readDouble();
             arm.rewardedHere = in.readBoolean();
+            if (arm.model != null) {
+                arm.model.restore(in);
+            }
             if (name == null || restored.put(name, arm) != null) {
-                throw new IOException("ucb router: corrupt checkpoint, arm " + (name == null ? "without a name" : "'" + name + "' twice"));
+                throw new IOException(COMPONENT + ": corrupt checkpoint, arm "
+                        + (name == null ? "without a name" : "'" + name + "' twice"));
+            }
+        }
+        RoutingFeatures restoredFeatures = null;
+        double[] restoredContext = null;
+        if (linear()) {
+            restoredFeatures = new RoutingFeatures();
+            restoredFeatures.restore(in);
+            if (in.readBoolean()) {
+                restoredContext = in.readDoubles(RoutingFeatures.SIZE, "LinUCB last context");
             }
         }
         // Only replaced once everything was read, so that a failed restore leaves the router as it was.
         arms.clear();
         arms.putAll(restored);
+        features = restoredFeatures;
+        lastContext = restoredContext;
     }
 
     /** Effective number of rewards of an expert (pseudo-rewards included), 0 if unknown. */
@@ -228,5 +379,14 @@ final class UcbRouter implements Router, Checkpointable {
     double mean(String expert) {
         Arm arm = arms.get(expert);
         return arm == null ? 0.0 : arm.mean();
+    }
+
+    /** LinUCB: the predicted reward of an expert at context {@code x}; UCB1: its mean (x ignored). */
+    double predicted(String expert, double[] x) {
+        Arm arm = arms.get(expert);
+        if (arm == null) {
+            return 0.0;
+        }
+        return arm.model != null ? arm.model.predict(x) : arm.mean();
     }
 }

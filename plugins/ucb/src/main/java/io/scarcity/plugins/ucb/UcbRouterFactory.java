@@ -6,7 +6,10 @@ import io.scarcity.api.Router;
 import io.scarcity.api.RouterFactory;
 import java.util.Objects;
 
-/** Creates {@link UcbRouter}s: UCB1 (optionally discounted) over the experts with top-k activation. */
+/**
+ * Creates {@link UcbRouter}s: UCB1, or LinUCB over the batch's routing features ({@code context: linear}),
+ * optionally discounted, over the experts with top-k activation.
+ */
 public final class UcbRouterFactory implements RouterFactory {
     public UcbRouterFactory() {
     }
@@ -18,7 +21,8 @@ public final class UcbRouterFactory implements RouterFactory {
 
     @Override
     public String description() {
-        return "UCB1 bandit router over experts with top-k selection, optional discounting for drift";
+        return "UCB1 or contextual LinUCB (context: linear) bandit router over experts with top-k selection, "
+                + "optional discounting for drift";
     }
 
     @Override

@@ -167,7 +167,7 @@ class UcbRouterCheckpointTest {
     void aCorruptCheckpointIsRefusedAndLeavesTheRouterAsItWas() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         StateWriter out = new StateWriter(bytes);
-        out.writeInt(UcbRouter.STATE_VERSION);
+        UcbRouter.writeHeader(out, Options.from(PluginConfig.of("router", CONFIG)));
         out.writeInt(2);
         for (int i = 0; i < 2; i++) {
             out.writeString("a");
@@ -181,7 +181,7 @@ class UcbRouterCheckpointTest {
         assertTrue(e.getMessage().contains("'a' twice"), e.getMessage());
         assertEquals(0.0, router.pulls("a"));
 
-        byte[] truncated = java.util.Arrays.copyOf(bytes.toByteArray(), 20);
+        byte[] truncated = java.util.Arrays.copyOf(bytes.toByteArray(), bytes.size() - 5);
         assertThrows(IOException.class, () -> restore(router(new Counting()), truncated));
     }
 }
