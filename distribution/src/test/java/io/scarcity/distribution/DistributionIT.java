@@ -64,7 +64,7 @@ class DistributionIT {
         assertNoStackTrace(r);
         Result plugins = scarcity(DIST.resolve("plugins"), "plugins");
         assertEquals(0, plugins.code(), plugins.err());
-        for (String name : List.of("statistical", "drift", "geometry", "reconstruction", "temporal", "governance", "causal", "peer-selection", "meta-adaptation", "memory-consolidation", "ucb", "hierarchical", "insight", "random-pairs")) {
+        for (String name : List.of("statistical", "drift", "geometry", "reconstruction", "temporal", "governance", "causal", "peer-selection", "meta-adaptation", "memory-consolidation", "ucb", "thompson", "epsilon-greedy", "softmax-gate", "all", "round-robin", "random", "variance", "hierarchical", "insight", "random-pairs")) {
             assertTrue(plugins.out().contains("plugin:" + name + "@scarcity-plugin-" + name), name + " not loaded from its archive:\n" + plugins.out());
         }
         for (String archive : List.of("domain-gossip", "similarity-gossip")) {

@@ -203,7 +203,8 @@ public final class BenchRunner {
                 byRound, clientAcc,
                 cl == null ? Double.NaN : cl.finalAccuracy(), cl == null ? Double.NaN : cl.backwardTransfer(),
                 cl == null ? Double.NaN : cl.forgetting(), matrix, taskOf, recovery, bytesPerClientRound,
-                seconds > 0 ? result.rows() / seconds : Double.NaN, peakMb, rowsToTarget);
+                seconds > 0 ? result.rows() / seconds : Double.NaN, peakMb, rowsToTarget,
+                result.routing().computeSaved());
     }
 
     /** Everything measured from the rounds' results. */

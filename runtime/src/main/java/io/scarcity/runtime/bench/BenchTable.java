@@ -34,6 +34,7 @@ public final class BenchTable {
             new Metric("recovery-rounds", "%.1f", r -> mean(r.recoveryRounds())),
             new Metric("rows-to-target", "%.0f", r -> mean(r.rowsToTarget())),
             new Metric("KB/client/round", "%.2f", r -> r.bytesPerClientRound() / 1024.0),
+            new Metric("compute-saved", "%.2f", MethodRun::computeSaved),
             new Metric("rows/s", "%,.0f", MethodRun::rowsPerSecond),
             new Metric("peak-heap-MB", "%.0f", MethodRun::peakHeapMb));
 

@@ -13,10 +13,12 @@ import java.util.Map;
  * @param rowsToTarget for each late-joining client, the rows it learned from (from its first round) until
  *        its accuracy in a round first reached the suite's cold-start target (NaN: never)
  * @param peakHeapMb peak heap during the run (all pools, after a GC before it)
+ * @param computeSaved share of the expert-batches (predicting candidates x batches) on which the expert did no work
+ *        because the router left it out; NaN without batches
  */
 public record MethodRun(String method, long seed, long rows, double accuracy, double kappa, double rmse,
                         double[] accuracyByRound, Map<String, Double> clientAccuracy, double finalTaskAccuracy,
                         double backwardTransfer, double forgetting, double[][] accuracyMatrix, int[] taskOf,
                         List<Double> recoveryRounds, double bytesPerClientRound, double rowsPerSecond, double peakHeapMb,
-                        List<Double> rowsToTarget) {
+                        List<Double> rowsToTarget, double computeSaved) {
 }

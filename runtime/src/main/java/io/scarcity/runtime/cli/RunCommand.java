@@ -74,6 +74,10 @@ final class RunCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "  %,d rows held back by row filters %s (not predicted, learned or counted; per rule in metrics.jsonl)%n",
                         filtered, r.filteredRows());
             }
+            if (r.routing().expertBatches() > 0) {
+                out.printf(Locale.ROOT, "  routing: %.1f%% of expert-batches skipped (compute saved); activations %s%n",
+                        100 * r.routing().computeSaved(), r.routing().activations());
+            }
             out.printf(Locale.ROOT, "  %,.0f rows/s; results in %s%n", r.rows() / Math.max(1e-9, r.elapsedNanos() / 1e9),
                     Path.of("").toAbsolutePath().relativize(outcome.runDir().toAbsolutePath()));
             return 0;

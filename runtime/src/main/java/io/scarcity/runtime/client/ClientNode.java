@@ -57,6 +57,9 @@ public final class ClientNode {
     /** The view supervisors get; null without supervisors. */
     private final Supervised supervised;
     private long quarantined;
+    /** This round: predicting candidates summed over batches, and those that neither predicted nor learned. */
+    private long expertBatches;
+    private long idleExpertBatches;
     private final List<String> candidates = new ArrayList<>();
     /** The slots of {@link #candidates}, in config order. */
     private final List<ExpertSlot> predictors = new ArrayList<>();
@@ -157,6 +160,8 @@ public final class ClientNode {
         double logLossSum = 0;
         List<Long> driftRows = new ArrayList<>();
         quarantined = 0;
+        expertBatches = 0;
+        idleExpertBatches = 0;
         for (Batch streamed : batches) {
             Batch batch = admitted(streamed);
             if (batch.rows() == 0) {
@@ -211,7 +216,7 @@ public final class ClientNode {
         double loss = rows == 0 ? Double.NaN : lossSum / rows;
         Insight insight = new Insight(id, domain, round, rows, accuracy, loss, reports, board, moments.drain(minMomentRows));
         return new ClientRoundResult(id, domain, round, classification, rows, correct, lossSum, logLossSum, confusion, driftRows,
-                new RoundMetrics(experts, pluginMetrics), board, memory.stats(), insight, 0, quarantined);
+                new RoundMetrics(experts, pluginMetrics, expertBatches, idleExpertBatches), board, memory.stats(), insight, 0, quarantined);
     }
 
     private record BatchResult(long correct, double lossSum, double logLossSum) {
@@ -360,6 +365,13 @@ public final class ClientNode {
         for (ExpertSlot s : learners) {
             s.expert().learn(batch, outcome, signals);
             s.samples += n;
+        }
+        // Compute routing saved: a candidate that neither predicted nor learned on this batch did no work.
+        expertBatches += predictors.size();
+        for (ExpertSlot s : predictors) {
+            if (!s.lastActive && (!mixing.trainsAll() || s.frozen)) {
+                idleExpertBatches++;
+            }
         }
         memory.observe(batch, signals);
         if (replayRows > 0) {

@@ -5,12 +5,26 @@ import java.util.Objects;
 
 /**
  * Counters a client plugin reported through its {@link io.scarcity.api.MetricsSink} in one round,
- * with what the runtime measured of each expert.
+ * with what the runtime measured of each expert and of the routing.
+ *
+ * @param expertBatches predicting candidates summed over the round's batches (experts x batches)
+ * @param idleExpertBatches of those, the expert-batches on which the expert neither predicted nor learned
+ *        (not routed, and not trained under {@code mixture.training: all}, or frozen): the compute the
+ *        router saved
  */
-public record RoundMetrics(Map<String, ExpertRound> experts, Map<String, Double> plugins) {
+public record RoundMetrics(Map<String, ExpertRound> experts, Map<String, Double> plugins, long expertBatches,
+                           long idleExpertBatches) {
     public RoundMetrics {
         Objects.requireNonNull(experts, "experts is null");
         Objects.requireNonNull(plugins, "plugins is null");
+        if (expertBatches < 0 || idleExpertBatches < 0 || idleExpertBatches > expertBatches) {
+            throw new IllegalArgumentException("invalid routing counts: " + idleExpertBatches + " idle of " + expertBatches);
+        }
+    }
+
+    /** Share of the expert-batches the routing saved, NaN without any. */
+    public double computeSaved() {
+        return expertBatches == 0 ? Double.NaN : (double) idleExpertBatches / expertBatches;
     }
 
     /**

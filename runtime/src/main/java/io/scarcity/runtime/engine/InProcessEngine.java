@@ -406,6 +406,13 @@ public final class InProcessEngine implements AutoCloseable {
                     }
                     totals.correct += r.correct();
                     totals.lossSum += r.lossSum();
+                    totals.expertBatches += r.metrics().expertBatches();
+                    totals.idleExpertBatches += r.metrics().idleExpertBatches();
+                    for (Map.Entry<String, io.scarcity.runtime.client.RoundMetrics.ExpertRound> e : r.metrics().experts().entrySet()) {
+                        if (e.getValue().activations() > 0) {
+                            totals.activations.merge(e.getKey(), e.getValue().activations(), Long::sum);
+                        }
+                    }
                     double[] acc = domainAcc.computeIfAbsent(r.domain(), k -> new double[3]);
                     acc[0] += r.classification() ? r.correct() : r.lossSum();
                     acc[1] += r.rows();
@@ -462,7 +469,12 @@ public final class InProcessEngine implements AutoCloseable {
             a[1] == 0 ? Double.NaN : a[2] == 1 ? a[0] / a[1] : Math.sqrt(a[0] / a[1]), a[1], a[2]}));
         return new RunResult(completed, stopReason, totals.rows, totals.correct, totals.lossSum, accuracy, injected, detected,
                 quarantined, new TreeMap<>(totals.filtered), coordinator.memory().accepted(), coordinator.rejected(), totals.gossipBytes, List.copyOf(evaluations),
-                System.nanoTime() - start);
+                System.nanoTime() - start, routingTotals());
+    }
+
+    /** What the routers did so far, over all clients. */
+    public RoutingTotals routingTotals() {
+        return new RoutingTotals(totals.expertBatches, totals.idleExpertBatches, totals.activations);
     }
 
     /** Per domain: rows that row filters (e.g. governance rules) kept out of the pipeline so far. */

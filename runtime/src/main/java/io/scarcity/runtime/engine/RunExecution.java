@@ -282,7 +282,7 @@ public final class RunExecution {
 
     private static SummaryCollector.Facts facts(InProcessEngine engine) {
         return new SummaryCollector.Facts(engine.injectedDrifts(), engine.quarantined(), engine.filteredRows(),
-                engine.coordinatorTotals());
+                engine.coordinatorTotals(), engine.routingTotals());
     }
 
     /** One observer that forwards every call (rounds, task evaluations, checkpoints) to each of {@code observers}. */

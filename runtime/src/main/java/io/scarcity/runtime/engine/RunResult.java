@@ -16,10 +16,12 @@ import java.util.Map;
  * @param quarantinedRows rows skipped as invalid per domain (sources configured to quarantine)
  * @param filteredRows rows per domain that row filters (e.g. governance rules) kept out of the pipeline;
  *        they are not in {@code rows}
+ * @param routing what the routers did: expert-batches, those that did no work, activations per expert
  */
 public record RunResult(int roundsCompleted, String stopReason, long rows, long correct, double lossSum,
                         Map<String, double[]> domainMetrics, Map<String, Map<Long, Integer>> injectedDrifts,
                         Map<String, List<Integer>> detectedDrifts, Map<String, Long> quarantinedRows,
                         Map<String, Long> filteredRows, long insightsAccepted, long insightsRejected,
-                        long gossipBytes, List<TaskEvaluation> taskEvaluations, long elapsedNanos) {
+                        long gossipBytes, List<TaskEvaluation> taskEvaluations, long elapsedNanos,
+                        RoutingTotals routing) {
 }

@@ -25,6 +25,10 @@ final class RunTotals implements Checkpointable {
     /** Per domain: rows that row filters (e.g. governance rules) kept out of the pipeline. */
     final Map<String, Long> filtered = new TreeMap<>();
     final List<TaskEvaluation> evaluations = new ArrayList<>();
+    /** Routing: predicting candidates x batches, those that did no work, and activations per expert. */
+    long expertBatches;
+    long idleExpertBatches;
+    final Map<String, Long> activations = new TreeMap<>();
 
     @Override
     public void saveState(StateWriter out) throws IOException {
@@ -56,6 +60,13 @@ final class RunTotals implements Checkpointable {
             out.writeInt(t.segment());
             out.writeInt(t.task());
             out.writeDoubles(t.accuracy());
+        }
+        out.writeLong(expertBatches);
+        out.writeLong(idleExpertBatches);
+        out.writeInt(activations.size());
+        for (Map.Entry<String, Long> e : activations.entrySet()) {
+            out.writeString(e.getKey());
+            out.writeLong(e.getValue());
         }
     }
 
@@ -91,6 +102,18 @@ final class RunTotals implements Checkpointable {
         n = in.readInt();
         for (int i = 0; i < n; i++) {
             evaluations.add(new TaskEvaluation(in.readString(), in.readInt(), in.readInt(), in.readInt(), in.readDoubles()));
+        }
+        long batches = in.readLong();
+        long idle = in.readLong();
+        if (batches < 0 || idle < 0 || idle > batches) {
+            throw new IOException("run totals: invalid routing counts (" + idle + " idle of " + batches + " expert-batches)");
+        }
+        expertBatches = batches;
+        idleExpertBatches = idle;
+        activations.clear();
+        n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            activations.put(in.readString(), in.readLong());
         }
     }
 }

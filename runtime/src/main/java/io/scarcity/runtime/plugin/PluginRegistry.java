@@ -258,11 +258,47 @@ public final class PluginRegistry implements AutoCloseable {
         InstalledPlugin p = byKind.get(kind).get(name);
         if (p == null) {
             List<String> installed = names(kind);
-            throw new ConfigException(path, "unknown " + kind.label() + " plugin '" + name + "'; installed "
+            String near = closest(name, installed);
+            throw new ConfigException(path, "unknown " + kind.label() + " plugin '" + name + "'"
+                    + (near == null ? "" : " (did you mean '" + near + "'?)") + "; installed "
                     + kind.label() + " plugins: " + (installed.isEmpty() ? "none (is the plugins folder empty?)"
                     : String.join(", ", installed)));
         }
         return p;
+    }
+
+    /** The installed name within edit distance 2 of {@code name} (the nearest, first on ties), or {@code null}. */
+    static String closest(String name, List<String> installed) {
+        String best = null;
+        int bestDistance = 3;
+        for (String candidate : installed) {
+            int d = editDistance(name.toLowerCase(java.util.Locale.ROOT), candidate.toLowerCase(java.util.Locale.ROOT));
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance (insertions, deletions, substitutions). */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
     }
 
     /** Stops PF4J plugins, if any were loaded. */

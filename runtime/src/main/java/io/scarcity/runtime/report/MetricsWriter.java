@@ -69,6 +69,11 @@ public final class MetricsWriter implements RunObserver, AutoCloseable {
             experts.put(e.getKey(), x);
         }
         m.put("experts", experts);
+        Map<String, Object> routing = new LinkedHashMap<>();
+        routing.put("expertBatches", r.metrics().expertBatches());
+        routing.put("idleExpertBatches", r.metrics().idleExpertBatches());
+        routing.put("computeSaved", Json.num(r.metrics().computeSaved()));
+        m.put("routing", routing);
         m.put("driftDetections", r.driftRows().size());
         m.put("driftRows", r.driftRows());
         Map<String, Object> signals = new TreeMap<>();

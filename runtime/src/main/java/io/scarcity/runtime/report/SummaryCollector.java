@@ -22,7 +22,8 @@ import java.util.TreeMap;
 public final class SummaryCollector implements RunObserver, io.scarcity.api.Checkpointable {
     /** What the engine knows besides the rounds' results. */
     public record Facts(Map<String, Map<Long, Integer>> injectedDrifts, Map<String, Long> quarantinedRows,
-                        Map<String, Long> filteredRows, Map<String, Double> coordinatorCounters) {
+                        Map<String, Long> filteredRows, Map<String, Double> coordinatorCounters,
+                        io.scarcity.runtime.engine.RoutingTotals routing) {
     }
 
     private final String name;
@@ -240,6 +241,12 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
             s.put("quarantinedRows", facts.quarantinedRows());
             s.put("filteredRows", facts.filteredRows());
             s.put("coordinatorCounters", facts.coordinatorCounters());
+            Map<String, Object> routing = new LinkedHashMap<>();
+            routing.put("expertBatches", facts.routing().expertBatches());
+            routing.put("idleExpertBatches", facts.routing().idleExpertBatches());
+            routing.put("computeSaved", Json.num(facts.routing().computeSaved()));
+            routing.put("activations", facts.routing().activations());
+            s.put("routing", routing);
         }
         Map<String, Object> health = new LinkedHashMap<>();
         health.put("offlineClientRounds", offlineClientRounds);

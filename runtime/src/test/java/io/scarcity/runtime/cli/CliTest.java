@@ -41,6 +41,22 @@ class CliTest {
                 assertTrue(Files.exists(dir.resolve(f)), f);
             }
             assertEquals(6 * 5, Files.readAllLines(dir.resolve("metrics.jsonl")).size());
+            // Routing accounting: the summary's totals are the sums of the per-client, per-round counts.
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            long batches = 0;
+            long idle = 0;
+            for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"))) {
+                var routing = json.readTree(line).get("routing");
+                batches += routing.get("expertBatches").asLong();
+                idle += routing.get("idleExpertBatches").asLong();
+            }
+            var summary = json.readTree(dir.resolve("summary.json").toFile()).get("routing");
+            assertTrue(batches > 0 && idle > 0, "quickstart routes one of several experts per batch");
+            assertEquals(batches, summary.get("expertBatches").asLong());
+            assertEquals(idle, summary.get("idleExpertBatches").asLong());
+            assertEquals((double) idle / batches, summary.get("computeSaved").asDouble(), 1e-12);
+            assertTrue(summary.get("activations").size() > 0, summary.toString());
+            assertTrue(r.out().contains("of expert-batches skipped (compute saved)"), r.out());
         }
     }
 

@@ -157,6 +157,23 @@ class MixtureTest {
     }
 
     @Test
+    void theRoundCountsTheExpertBatchesTheRoutingSaved() {
+        List<Batch> batches = List.of(half(0), half(50), half(100));
+        ClientRoundResult active = node(new Recording(1), MixtureConfig.DEFAULT, new Fixed(0.6), new Fixed(0.6), new Fixed(0.6))
+                .runRound(1, batches);
+        assertEquals(9, active.metrics().expertBatches(), "3 candidates x 3 batches");
+        assertEquals(6, active.metrics().idleExpertBatches(), "2 of 3 experts do nothing on each batch");
+        assertEquals(2.0 / 3, active.metrics().computeSaved(), 1e-12);
+        ClientRoundResult two = node(new Recording(2), MixtureConfig.DEFAULT, new Fixed(0.6), new Fixed(0.6), new Fixed(0.6))
+                .runRound(1, batches);
+        assertEquals(3, two.metrics().idleExpertBatches());
+        ClientRoundResult all = node(new Recording(1), new MixtureConfig("none", "accuracy", "all"), new Fixed(0.6),
+                new Fixed(0.6), new Fixed(0.6)).runRound(1, batches);
+        assertEquals(9, all.metrics().expertBatches());
+        assertEquals(0, all.metrics().idleExpertBatches(), "under training: all the others learn: nothing saved");
+    }
+
+    @Test
     void badMixtureOptionsNameTheKeyAndTheChoices() {
         String base = """
                 name: t

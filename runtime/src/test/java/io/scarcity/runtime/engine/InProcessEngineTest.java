@@ -220,7 +220,8 @@ class InProcessEngineTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> run(QuickstartPaths.quickstart(), "router.plugin=thompsonn"));
         assertEquals("router.plugin", e.path());
-        assertTrue(e.getMessage().contains("installed router plugins: ucb"), e.getMessage());
+        assertTrue(e.getMessage().contains("(did you mean 'thompson'?); installed router plugins: all, epsilon-greedy,"),
+                e.getMessage());
         ConfigException x = assertThrows(ConfigException.class,
                 () -> run(QuickstartPaths.quickstart(), "experts[0].plugin=stats"));
         assertEquals("experts[0].plugin", x.path());

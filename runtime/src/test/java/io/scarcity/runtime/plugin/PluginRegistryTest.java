@@ -20,7 +20,7 @@ class PluginRegistryTest {
     void serviceLoaderFindsTheShippedPluginsOnTheClassPath() {
         try (PluginRegistry r = PluginRegistry.load(null, cl)) {
             assertTrue(r.names(PluginKind.EXPERT).containsAll(java.util.List.of("statistical", "drift", "geometry", "reconstruction", "temporal", "governance", "causal", "peer-selection", "meta-adaptation", "memory-consolidation")), r.names(PluginKind.EXPERT).toString());
-            assertEquals(java.util.List.of("ucb"), r.names(PluginKind.ROUTER));
+            assertEquals(java.util.List.of("all", "epsilon-greedy", "random", "round-robin", "softmax-gate", "thompson", "ucb", "variance"), r.names(PluginKind.ROUTER));
             assertEquals(java.util.List.of("hierarchical"), r.names(PluginKind.MEMORY));
             assertEquals(java.util.List.of("fedavg", "insight", "reptile"), r.names(PluginKind.META_LEARNER));
             assertEquals(java.util.List.of("domain", "random-pairs", "similarity"), r.names(PluginKind.GOSSIP));
@@ -102,7 +102,9 @@ class PluginRegistryTest {
                     () -> r.require(PluginKind.ROUTER, "thompsonn", "router.plugin"));
             assertEquals("router.plugin", e.path());
             assertTrue(e.getMessage().contains("unknown router plugin 'thompsonn'"), e.getMessage());
-            assertTrue(e.getMessage().contains("installed router plugins: ucb"), e.getMessage());
+            assertTrue(e.getMessage().contains("(did you mean 'thompson'?)"), e.getMessage());
+            assertTrue(e.getMessage().contains("installed router plugins: all, epsilon-greedy, random, round-robin, softmax-gate, thompson, ucb, variance"),
+                    e.getMessage());
         }
     }
 
@@ -111,5 +113,16 @@ class PluginRegistryTest {
         UserException e = assertThrows(UserException.class, () -> PluginRegistry.load(dir.resolve("nope"), cl));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         assertTrue(Files.notExists(dir.resolve("nope")));
+    }
+
+    @Test
+    void aMisspeltNameIsMatchedToTheNearestInstalledOneWithinTwoEdits() {
+        java.util.List<String> installed = java.util.List.of("epsilon-greedy", "random", "round-robin", "thompson", "ucb");
+        assertEquals("thompson", PluginRegistry.closest("thompsonn", installed));
+        assertEquals("round-robin", PluginRegistry.closest("roundrobin", installed));
+        assertEquals("ucb", PluginRegistry.closest("UCB", installed));
+        assertEquals(null, PluginRegistry.closest("linucb-ctx", installed), "too far from everything");
+        assertEquals(3, PluginRegistry.editDistance("kitten", "sitting"));
+        assertEquals(0, PluginRegistry.editDistance("", ""));
     }
 }
