@@ -24,15 +24,17 @@ import java.util.Objects;
  *   <li>{@code spread}: {@code s / (1 + s)} with {@code s} the mean over features of the batch's own
  *       variance divided by the running variance: about 0.5 when a batch is as varied as the stream,
  *       lower for a homogeneous batch, higher for a scattered one (the variance rule's input).</li>
- *   <li>{@code missing}: the fraction of missing (NaN) values in the batch.</li>
+ *   <li>{@code missing}: the fraction of missing values (NaN or infinite) in the batch.</li>
  * </ol>
  * The signals are those on the board when the router is called, i.e. published while the previous
  * batch was learned. The first batch has no running statistics: its novelty and spread are 0.5.
  *
  * <p>Running statistics: per feature, exponentially weighted mean and variance with rate {@code rate},
  * a plain average over the first {@code 1 / rate} rows (like the experts' estimates), updated with the
- * batch after its features are computed (a batch never explains itself). Features whose running
- * variance is below {@code 1e-12} (constant so far) are left out of novelty and spread.
+ * batch after its features are computed (a batch never explains itself); a value whose square would
+ * overflow is not learned. Features whose running variance is below {@code 1e-12} (constant so far) are
+ * left out of novelty and spread. Batch variances are summed as deviations from the running mean, so a
+ * large feature that varies little (a timestamp) keeps its precision.
  *
  * <p>One instance per router, used from one thread. A router that checkpoints itself saves this with
  * {@link #save} and restores it with {@link #restore}.
@@ -100,26 +102,29 @@ public final class RoutingFeatures {
         long missing = 0;
         for (int j = 0; j < f; j++) {
             double v = variance[j];
-            boolean known = seen[j] >= 2 && v > MIN_VARIANCE;
+            boolean known = seen[j] >= 2 && v > MIN_VARIANCE && Double.isFinite(v);
+            // Sums of deviations from the running mean, not of raw values: the batch variance keeps its
+            // precision when a feature is large (a timestamp) and varies little.
+            double shift = mean[j];
             double s = 0;
             double s2 = 0;
             int m = 0;
             for (int r = 0; r < n; r++) {
                 double value = batch.value(r, j);
-                if (Double.isNaN(value)) {
+                if (!Double.isFinite(value)) {
                     missing++;
                     continue;
                 }
+                double d = value - shift;
                 if (known) {
-                    double d = value - mean[j];
                     zSum += d * d / v;
                     zCount++;
                 }
-                s += value;
-                s2 += value * value;
+                s += d;
+                s2 += d * d;
                 m++;
             }
-            if (known && m >= 2) {
+            if (known && m >= 2 && Double.isFinite(s2)) {
                 double bm = s / m;
                 double bv = Math.max(0, (s2 - m * bm * bm) / (m - 1));
                 spreadSum += bv / v;
@@ -140,15 +145,19 @@ public final class RoutingFeatures {
         for (int r = 0; r < n; r++) {
             for (int j = 0; j < f; j++) {
                 double value = batch.value(r, j);
-                if (Double.isNaN(value) || Double.isInfinite(value)) {
+                if (!Double.isFinite(value)) {
                     continue;
                 }
-                seen[j]++;
-                double a = Math.max(rate, 1.0 / seen[j]);
+                double a = Math.max(rate, 1.0 / (seen[j] + 1));
                 double d = value - mean[j];
-                mean[j] += a * d;
                 // West's weighted update: the variance about the new mean.
-                variance[j] = (1 - a) * (variance[j] + a * d * d);
+                double v = (1 - a) * (variance[j] + a * d * d);
+                if (!Double.isFinite(v)) {
+                    continue; // a value so large that its square overflows would poison the feature for good
+                }
+                seen[j]++;
+                mean[j] += a * d;
+                variance[j] = v;
             }
         }
     }

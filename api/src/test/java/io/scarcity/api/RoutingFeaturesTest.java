@@ -94,6 +94,31 @@ class RoutingFeaturesTest {
         assertThrows(IllegalArgumentException.class, () -> new RoutingFeatures(0));
     }
 
+    @Test
+    void aLargeFeatureThatVariesLittleKeepsItsSpreadAndInfiniteValuesCountAsMissing() {
+        RoutingFeatures features = new RoutingFeatures(0.01);
+        Random random = new Random(11);
+        SignalBoard signals = new InMemorySignalBoard();
+        double[] x = null;
+        for (int i = 0; i < 300; i++) {
+            x = features.extract(context(random, 50, 1, 1.7e9, signals)); // timestamps in seconds, sd 1
+            if (i > 50) {
+                assertEquals(0.5, x[6], 0.2, "spread of an ordinary batch at batch " + i + ": " + x[6]);
+            }
+        }
+        double[] f = new double[150];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = 1.7e9 + random.nextGaussian();
+        }
+        f[0] = Double.POSITIVE_INFINITY;
+        f[4] = 1e200; // its square overflows: not learned
+        double[] withInfinity = features.extract(new RoutingContext(List.of("e"), Batch.ofClasses(SCHEMA, "d", 0, f, new int[50]), signals, 0));
+        assertEquals(1.0 / 150, withInfinity[7], 1e-12, "an infinite value is missing");
+        double[] after = features.extract(context(random, 50, 1, 1.7e9, signals));
+        assertEquals(0.5, after[5], 0.2, "novelty recovers: the huge value did not poison the running variance: " + after[5]);
+        assertEquals(0.5, after[6], 0.2, "spread too: " + after[6]);
+    }
+
     static RoutingFeatures copy(RoutingFeatures from, double rate) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         StateWriter w = new StateWriter(bytes);

@@ -216,7 +216,7 @@ public final class ClientNode {
         double loss = rows == 0 ? Double.NaN : lossSum / rows;
         Insight insight = new Insight(id, domain, round, rows, accuracy, loss, reports, board, moments.drain(minMomentRows));
         return new ClientRoundResult(id, domain, round, classification, rows, correct, lossSum, logLossSum, confusion, driftRows,
-                new RoundMetrics(experts, pluginMetrics, expertBatches, idleExpertBatches), board, memory.stats(), insight, 0, quarantined);
+                new RoundMetrics(experts, pluginMetrics, expertBatches, idleExpertBatches, routedActivations()), board, memory.stats(), insight, 0, quarantined);
     }
 
     private record BatchResult(long correct, double lossSum, double logLossSum) {
@@ -250,6 +250,15 @@ public final class ClientNode {
         return kept;
     }
 
+    /** This round's activations of every routing candidate (predicting expert), zeros included. */
+    private Map<String, Long> routedActivations() {
+        Map<String, Long> routed = new LinkedHashMap<>();
+        for (ExpertSlot s : predictors) {
+            routed.put(s.name(), s.activations);
+        }
+        return routed;
+    }
+
     private BatchResult processBatch(int round, Batch batch) {
         Routing routing = router.route(new RoutingContext(candidates, batch, signals, round));
         if (routing == null) {
@@ -260,6 +269,7 @@ public final class ClientNode {
         for (ExpertSlot s : slots) {
             s.lastActive = false;
             s.lastLoss = Double.NaN;
+            s.worked = false;
         }
         boolean classification = schema.task() == Task.CLASSIFICATION;
         int k = schema.numClasses();
@@ -277,6 +287,7 @@ public final class ClientNode {
             active.add(slot);
             slot.activations++;
             slot.lastActive = true;
+            slot.worked = true;
             Prediction p = slot.expert().predict(batch, signals);
             checkPrediction(slot, p, n, classification, k);
             double w = routing.weight(i);
@@ -365,13 +376,7 @@ public final class ClientNode {
         for (ExpertSlot s : learners) {
             s.expert().learn(batch, outcome, signals);
             s.samples += n;
-        }
-        // Compute routing saved: a candidate that neither predicted nor learned on this batch did no work.
-        expertBatches += predictors.size();
-        for (ExpertSlot s : predictors) {
-            if (!s.lastActive && (!mixing.trainsAll() || s.frozen)) {
-                idleExpertBatches++;
-            }
+            s.worked = true;
         }
         memory.observe(batch, signals);
         if (replayRows > 0) {
@@ -386,6 +391,14 @@ public final class ClientNode {
         if (!supervisors.isEmpty()) {
             for (ExpertSlot s : supervisors) {
                 ((io.scarcity.api.ExpertSupervisor) s.expert()).supervise(supervised);
+            }
+        }
+        // Compute routing saved: a candidate that neither predicted, learned nor was replayed into (by a
+        // supervisor too) on this batch did no work.
+        expertBatches += predictors.size();
+        for (ExpertSlot s : predictors) {
+            if (!s.worked) {
+                idleExpertBatches++;
             }
         }
         batchesSeen++;
@@ -490,6 +503,7 @@ public final class ClientNode {
                 return 0;
             }
             s.expert().replay(replay.get());
+            s.worked = true;
             return replay.get().rows();
         }
 

@@ -22,6 +22,8 @@ public final class ExpertSlot {
     boolean frozen;
     /** Whether the router activated it on the last batch, and its mean loss there (NaN if not active). */
     boolean lastActive;
+    /** Whether the expert did any work on the current batch (predicted, learned or was replayed into). */
+    boolean worked;
     double lastLoss = Double.NaN;
 
     public ExpertSlot(String name, String plugin, Expert expert) {

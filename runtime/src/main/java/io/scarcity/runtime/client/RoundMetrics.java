@@ -11,12 +11,15 @@ import java.util.Objects;
  * @param idleExpertBatches of those, the expert-batches on which the expert neither predicted nor learned
  *        (not routed, and not trained under {@code mixture.training: all}, or frozen): the compute the
  *        router saved
+ * @param routed per routing candidate (predicting expert), the batches the router activated it on, zeros
+ *        included (analysers, which run on every batch, are not in it)
  */
 public record RoundMetrics(Map<String, ExpertRound> experts, Map<String, Double> plugins, long expertBatches,
-                           long idleExpertBatches) {
+                           long idleExpertBatches, Map<String, Long> routed) {
     public RoundMetrics {
         Objects.requireNonNull(experts, "experts is null");
         Objects.requireNonNull(plugins, "plugins is null");
+        Objects.requireNonNull(routed, "routed is null");
         if (expertBatches < 0 || idleExpertBatches < 0 || idleExpertBatches > expertBatches) {
             throw new IllegalArgumentException("invalid routing counts: " + idleExpertBatches + " idle of " + expertBatches);
         }

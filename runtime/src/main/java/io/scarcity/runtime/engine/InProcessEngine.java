@@ -408,11 +408,7 @@ public final class InProcessEngine implements AutoCloseable {
                     totals.lossSum += r.lossSum();
                     totals.expertBatches += r.metrics().expertBatches();
                     totals.idleExpertBatches += r.metrics().idleExpertBatches();
-                    for (Map.Entry<String, io.scarcity.runtime.client.RoundMetrics.ExpertRound> e : r.metrics().experts().entrySet()) {
-                        if (e.getValue().activations() > 0) {
-                            totals.activations.merge(e.getKey(), e.getValue().activations(), Long::sum);
-                        }
-                    }
+                    r.metrics().routed().forEach((expert, n) -> totals.activations.merge(expert, n, Long::sum));
                     double[] acc = domainAcc.computeIfAbsent(r.domain(), k -> new double[3]);
                     acc[0] += r.classification() ? r.correct() : r.lossSum();
                     acc[1] += r.rows();

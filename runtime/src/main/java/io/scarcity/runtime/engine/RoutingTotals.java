@@ -9,7 +9,8 @@ import java.util.TreeMap;
  *
  * @param expertBatches predicting candidates summed over every client's batches (experts x batches)
  * @param idleExpertBatches of those, expert-batches on which the expert neither predicted nor learned
- * @param activations per expert instance name: batches it was routed to, over all clients
+ * @param activations per routing candidate (predicting expert instance): batches it was routed to, over all
+ *        clients, zeros included; analysers, which run on every batch, are not in it
  */
 public record RoutingTotals(long expertBatches, long idleExpertBatches, Map<String, Long> activations) {
     public RoutingTotals {

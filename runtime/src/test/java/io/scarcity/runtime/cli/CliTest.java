@@ -55,7 +55,8 @@ class CliTest {
             assertEquals(batches, summary.get("expertBatches").asLong());
             assertEquals(idle, summary.get("idleExpertBatches").asLong());
             assertEquals((double) idle / batches, summary.get("computeSaved").asDouble(), 1e-12);
-            assertTrue(summary.get("activations").size() > 0, summary.toString());
+            assertTrue(summary.get("activations").has("stat-fast") && summary.get("activations").has("stat-slow"), summary.toString());
+            assertFalse(summary.get("activations").has("drift"), "an analyser is not routed: " + summary);
             assertTrue(r.out().contains("of expert-batches skipped (compute saved)"), r.out());
         }
     }

@@ -183,6 +183,24 @@ class SupervisionTest {
         assertEquals(200, a.learned);
         assertEquals(100, b.learned, "b learned from batch 0 (training: all), was frozen for batches 1 and 2, then thawed");
         assertFalse(r.metrics().plugins().containsKey("client.frozen.b"));
+        assertEquals(8, r.metrics().expertBatches(), "2 routing candidates x 4 batches; the supervisor is none");
+        assertEquals(2, r.metrics().idleExpertBatches(), "b did nothing on batches 1 and 2, frozen and not routed");
+        assertEquals(Map.of("a", 4L, "b", 0L), r.metrics().routed(), "every candidate, zeros included, supervisors not");
+    }
+
+    @Test
+    void anExpertASupervisorReplaysIntoIsNotCountedIdle() {
+        Steering boss = new Steering(c -> {
+            if (c.batchIndex() % 2 == 0) {
+                c.replay("b", 10);
+            }
+        });
+        ClientNode node = new ClientNode("d-0", "d", ClientNodeTest.SCHEMA, List.of(new ExpertSlot("boss", "steering", boss),
+                new ExpertSlot("a", "learner", new Learner(0.6, false)), new ExpertSlot("b", "learner", new Learner(0.6, false))),
+                new First(), ClientNodeTest.client("").memory(), 0, 5, 20, List.of(), new MixtureConfig("none", "accuracy", "active"));
+        ClientRoundResult r = node.runRound(1, batches(4));
+        assertEquals(8, r.metrics().expertBatches());
+        assertEquals(2, r.metrics().idleExpertBatches(), "b, never routed, worked on the two batches it was replayed into");
     }
 
     @Test
