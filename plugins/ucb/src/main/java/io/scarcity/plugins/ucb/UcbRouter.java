@@ -3,15 +3,14 @@ package io.scarcity.plugins.ucb;
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.MetricsSink;
 import io.scarcity.api.Router;
+import io.scarcity.api.Routers;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.RoutingFeatures;
 import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -120,12 +119,7 @@ final class UcbRouter implements Router, Checkpointable {
 
     @Override
     public Routing route(RoutingContext context) {
-        Objects.requireNonNull(context, "context is null");
-        // A repeated name would make an invalid routing; keep its first position.
-        List<String> candidates = new ArrayList<>(new LinkedHashSet<>(context.candidates()));
-        if (candidates.isEmpty()) {
-            throw new IllegalArgumentException("no candidate experts to route to");
-        }
+        List<String> candidates = Routers.distinctCandidates(context);
         if (options.discount() < 1) {
             for (Arm arm : arms.values()) {
                 arm.pulls *= options.discount();
@@ -153,38 +147,20 @@ final class UcbRouter implements Router, Checkpointable {
             ucb1Indices(candidateArms, index, greedy);
         }
         int k = Math.min(options.k(), n);
-        boolean[] chosen = topK(index, k);
-        boolean[] exploit = topK(greedy, k);
-        List<String> active = new ArrayList<>(k);
-        double[] weights = new double[k];
-        double sum = 0;
-        long explorations = 0;
-        for (int i = 0; i < n; i++) {
-            if (!chosen[i]) {
-                continue;
-            }
-            if (!exploit[i]) {
-                explorations++;
-            }
-            double w;
-            if (options.weighting() == Options.Weighting.UNIFORM) {
-                w = 1.0;
-            } else if (linear()) {
-                w = Math.min(1.0, Math.max(WEIGHT_FLOOR, greedy[i]));
-            } else {
-                w = Math.max(WEIGHT_FLOOR, candidateArms[i].pulls > 0 ? candidateArms[i].mean() : 0.0);
-            }
-            weights[active.size()] = w;
-            active.add(candidates.get(i));
-            sum += w;
-        }
-        for (int i = 0; i < k; i++) {
-            weights[i] /= sum;
-        }
+        boolean[] chosen = Routers.topKMask(index, k);
+        boolean[] exploit = Routers.topKMask(greedy, k);
+        long explorations = Routers.explorations(chosen, exploit);
         if (explorations > 0) {
             metrics.count("ucb.explorations", explorations);
         }
-        return new Routing(active, weights);
+        return Routers.weighted(candidates, chosen, i -> {
+            if (options.weighting() == Options.Weighting.UNIFORM) {
+                return 1.0;
+            } else if (linear()) {
+                return Math.min(1.0, Math.max(WEIGHT_FLOOR, greedy[i]));
+            }
+            return Math.max(WEIGHT_FLOOR, candidateArms[i].pulls > 0 ? candidateArms[i].mean() : 0.0);
+        });
     }
 
     private void ucb1Indices(Arm[] candidateArms, double[] index, double[] greedy) {
@@ -202,31 +178,16 @@ final class UcbRouter implements Router, Checkpointable {
         }
     }
 
-    /** The {@code k} largest values; ties go to the lower index. */
-    private static boolean[] topK(double[] values, int k) {
-        boolean[] taken = new boolean[values.length];
-        for (int pick = 0; pick < k; pick++) {
-            int best = -1;
-            for (int i = 0; i < values.length; i++) {
-                if (!taken[i] && (best < 0 || values[i] > values[best])) {
-                    best = i;
-                }
-            }
-            taken[best] = true;
-        }
-        return taken;
-    }
 
     @Override
     public void reward(Routing routing, Map<String, Double> rewards) {
         Objects.requireNonNull(routing, "routing is null");
         Objects.requireNonNull(rewards, "rewards is null");
         for (String name : routing.active()) {
-            Double r = rewards.get(name);
-            if (r == null || !Double.isFinite(r)) {
+            double clamped = Routers.unitReward(rewards.get(name));
+            if (Double.isNaN(clamped)) {
                 continue;
             }
-            double clamped = Math.min(1.0, Math.max(0.0, r));
             Arm arm = arm(name);
             arm.pulls += 1;
             arm.rewardSum += clamped;
@@ -251,17 +212,16 @@ final class UcbRouter implements Router, Checkpointable {
     @Override
     public void adoptPriors(Map<String, Double> priors, double weight) {
         Objects.requireNonNull(priors, "priors is null");
-        if (!(weight > 0) || Double.isInfinite(weight)) {
+        if (!Routers.isPriorWeight(weight)) {
             return;
         }
         for (Map.Entry<String, Double> e : priors.entrySet()) {
-            Double prior = e.getValue();
-            if (prior == null || !Double.isFinite(prior)) {
+            double p = Routers.unitReward(e.getValue());
+            if (Double.isNaN(p)) {
                 continue;
             }
             Arm arm = arm(e.getKey());
             if (!arm.rewardedHere) {
-                double p = Math.min(1.0, Math.max(0.0, prior));
                 arm.pulls = weight;
                 arm.rewardSum = weight * p;
                 if (arm.model != null) {
@@ -284,11 +244,7 @@ final class UcbRouter implements Router, Checkpointable {
     }
 
     private void readHeader(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException(COMPONENT + ": unknown checkpoint version " + version + " (this version reads "
-                    + STATE_VERSION + ")");
-        }
+        Routers.expectVersion(in, COMPONENT, STATE_VERSION);
         expectName(in, "context", options.context().name());
         in.expectInt(COMPONENT, "k", options.k());
         in.expectDouble(COMPONENT, "exploration", options.exploration());
