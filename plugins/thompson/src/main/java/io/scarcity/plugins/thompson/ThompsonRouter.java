@@ -3,6 +3,7 @@ package io.scarcity.plugins.thompson;
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.MetricsSink;
 import io.scarcity.api.Router;
+import io.scarcity.api.Routers;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.RoutingFeatures;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -112,12 +112,7 @@ final class ThompsonRouter implements Router, Checkpointable {
 
     @Override
     public Routing route(RoutingContext context) {
-        Objects.requireNonNull(context, "context is null");
-        // A repeated name would make an invalid routing; keep its first position.
-        List<String> candidates = new ArrayList<>(new LinkedHashSet<>(context.candidates()));
-        if (candidates.isEmpty()) {
-            throw new IllegalArgumentException("no candidate experts to route to");
-        }
+        List<String> candidates = Routers.distinctCandidates(context);
         int cluster = 0;
         if (features != null) {
             cluster = assign(features.extract(context));
@@ -144,31 +139,14 @@ final class ThompsonRouter implements Router, Checkpointable {
             theta[i] = sample(arm);
         }
         int k = Math.min(options.k(), n);
-        boolean[] chosen = topK(theta, k);
-        boolean[] greedy = topK(mean, k);
-        List<String> active = new ArrayList<>(k);
-        double[] weights = new double[k];
-        double sum = 0;
-        long explorations = 0;
-        for (int i = 0; i < n; i++) {
-            if (!chosen[i]) {
-                continue;
-            }
-            if (!greedy[i]) {
-                explorations++;
-            }
-            double w = options.weighting() == Options.Weighting.UNIFORM ? 1.0 : Math.max(WEIGHT_FLOOR, mean[i]);
-            weights[active.size()] = w;
-            active.add(candidates.get(i));
-            sum += w;
-        }
-        for (int i = 0; i < k; i++) {
-            weights[i] /= sum;
-        }
+        boolean[] chosen = Routers.topKMask(theta, k);
+        boolean[] greedy = Routers.topKMask(mean, k);
+        long explorations = Routers.explorations(chosen, greedy);
         if (explorations > 0) {
             metrics.count("thompson.explorations", explorations);
         }
-        return new Routing(active, weights);
+        return Routers.weighted(candidates, chosen,
+                i -> options.weighting() == Options.Weighting.UNIFORM ? 1.0 : Math.max(WEIGHT_FLOOR, mean[i]));
     }
 
     /** The cluster of a context vector; seeds or moves a centroid. */
@@ -246,20 +224,6 @@ final class ThompsonRouter implements Router, Checkpointable {
         }
     }
 
-    /** The {@code k} largest values; ties go to the lower index. */
-    private static boolean[] topK(double[] values, int k) {
-        boolean[] taken = new boolean[values.length];
-        for (int pick = 0; pick < k; pick++) {
-            int best = -1;
-            for (int i = 0; i < values.length; i++) {
-                if (!taken[i] && (best < 0 || values[i] > values[best])) {
-                    best = i;
-                }
-            }
-            taken[best] = true;
-        }
-        return taken;
-    }
 
     /** Updates the posteriors of the cluster the last routing was made in; an empty map changes nothing. */
     @Override
@@ -268,13 +232,13 @@ final class ThompsonRouter implements Router, Checkpointable {
         Objects.requireNonNull(rewards, "rewards is null");
         Map<String, Arm> arms = clusterArms.get(lastCluster);
         for (String name : routing.active()) {
-            Double r = rewards.get(name);
-            if (r == null || !Double.isFinite(r)) {
+            double r = Routers.unitReward(rewards.get(name));
+            if (Double.isNaN(r)) {
                 continue;
             }
             Arm arm = arms.computeIfAbsent(name, x -> new Arm());
             arm.pulls += 1;
-            arm.rewardSum += Math.min(1.0, Math.max(0.0, r));
+            arm.rewardSum += r;
             arm.rewardedHere = true;
         }
     }
@@ -287,19 +251,19 @@ final class ThompsonRouter implements Router, Checkpointable {
     @Override
     public void adoptPriors(Map<String, Double> priors, double weight) {
         Objects.requireNonNull(priors, "priors is null");
-        if (!(weight > 0) || Double.isInfinite(weight)) {
+        if (!Routers.isPriorWeight(weight)) {
             return;
         }
         for (Map.Entry<String, Double> e : priors.entrySet()) {
-            Double prior = e.getValue();
-            if (prior == null || !Double.isFinite(prior)) {
+            double p = Routers.unitReward(e.getValue());
+            if (Double.isNaN(p)) {
                 continue;
             }
             for (Map<String, Arm> arms : clusterArms) {
                 Arm arm = arms.computeIfAbsent(e.getKey(), x -> new Arm());
                 if (!arm.rewardedHere) {
                     arm.pulls = weight;
-                    arm.rewardSum = weight * Math.min(1.0, Math.max(0.0, prior));
+                    arm.rewardSum = weight * p;
                 }
             }
         }
@@ -337,11 +301,7 @@ final class ThompsonRouter implements Router, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException(COMPONENT + ": unknown checkpoint version " + version + " (this version reads "
-                    + STATE_VERSION + ")");
-        }
+        Routers.expectVersion(in, COMPONENT, STATE_VERSION);
         in.expectInt(COMPONENT, "k", options.k());
         int posterior = in.readInt();
         if (posterior != options.posterior().ordinal()) {
