@@ -3,14 +3,13 @@ package io.scarcity.plugins.epsilongreedy;
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.MetricsSink;
 import io.scarcity.api.Router;
+import io.scarcity.api.Routers;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -85,12 +84,7 @@ final class EpsilonGreedyRouter implements Router, Checkpointable {
 
     @Override
     public Routing route(RoutingContext context) {
-        Objects.requireNonNull(context, "context is null");
-        // A repeated name would make an invalid routing; keep its first position.
-        List<String> candidates = new ArrayList<>(new LinkedHashSet<>(context.candidates()));
-        if (candidates.isEmpty()) {
-            throw new IllegalArgumentException("no candidate experts to route to");
-        }
+        List<String> candidates = Routers.distinctCandidates(context);
         if (options.discount() < 1) {
             for (Arm arm : arms.values()) {
                 arm.pulls *= options.discount();
@@ -108,7 +102,7 @@ final class EpsilonGreedyRouter implements Router, Checkpointable {
             key[i] = arm.pulls > 0 ? arm.mean() : Double.POSITIVE_INFINITY;
         }
         int k = Math.min(options.k(), n);
-        int[] slots = topK(key, k);
+        int[] slots = Routers.topK(key, k);
         boolean[] greedy = new boolean[n];
         for (int slot : slots) {
             greedy[slot] = true;
@@ -132,58 +126,27 @@ final class EpsilonGreedyRouter implements Router, Checkpointable {
                 }
             }
         }
-        List<String> active = new ArrayList<>(k);
-        double[] weights = new double[k];
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            if (!selected[i]) {
-                continue;
-            }
-            double w = options.weighting() == Options.Weighting.UNIFORM ? 1.0
-                    : Math.max(WEIGHT_FLOOR, candidateArms[i].mean());
-            weights[active.size()] = w;
-            active.add(candidates.get(i));
-            sum += w;
-        }
-        for (int i = 0; i < k; i++) {
-            weights[i] /= sum;
-        }
         if (explorations > 0) {
             metrics.count("epsilon-greedy.explorations", explorations);
         }
         metrics.gauge("epsilon-greedy.epsilon", epsilon);
-        return new Routing(active, weights);
+        return Routers.weighted(candidates, selected, i -> options.weighting() == Options.Weighting.UNIFORM ? 1.0
+                : Math.max(WEIGHT_FLOOR, candidateArms[i].mean()));
     }
 
-    /** Indices of the {@code k} largest values, largest first; ties go to the lower index. */
-    private static int[] topK(double[] values, int k) {
-        boolean[] taken = new boolean[values.length];
-        int[] out = new int[k];
-        for (int pick = 0; pick < k; pick++) {
-            int best = -1;
-            for (int i = 0; i < values.length; i++) {
-                if (!taken[i] && (best < 0 || values[i] > values[best])) {
-                    best = i;
-                }
-            }
-            taken[best] = true;
-            out[pick] = best;
-        }
-        return out;
-    }
 
     @Override
     public void reward(Routing routing, Map<String, Double> rewards) {
         Objects.requireNonNull(routing, "routing is null");
         Objects.requireNonNull(rewards, "rewards is null");
         for (String name : routing.active()) {
-            Double r = rewards.get(name);
-            if (r == null || !Double.isFinite(r)) {
+            double r = Routers.unitReward(rewards.get(name));
+            if (Double.isNaN(r)) {
                 continue;
             }
             Arm arm = arms.computeIfAbsent(name, x -> new Arm());
             arm.pulls += 1;
-            arm.rewardSum += Math.min(1.0, Math.max(0.0, r));
+            arm.rewardSum += r;
             arm.rewardedHere = true;
         }
     }
@@ -196,18 +159,18 @@ final class EpsilonGreedyRouter implements Router, Checkpointable {
     @Override
     public void adoptPriors(Map<String, Double> priors, double weight) {
         Objects.requireNonNull(priors, "priors is null");
-        if (!(weight > 0) || Double.isInfinite(weight)) {
+        if (!Routers.isPriorWeight(weight)) {
             return;
         }
         for (Map.Entry<String, Double> e : priors.entrySet()) {
-            Double prior = e.getValue();
-            if (prior == null || !Double.isFinite(prior)) {
+            double p = Routers.unitReward(e.getValue());
+            if (Double.isNaN(p)) {
                 continue;
             }
             Arm arm = arms.computeIfAbsent(e.getKey(), x -> new Arm());
             if (!arm.rewardedHere) {
                 arm.pulls = weight;
-                arm.rewardSum = weight * Math.min(1.0, Math.max(0.0, prior));
+                arm.rewardSum = weight * p;
             }
         }
     }
@@ -236,11 +199,7 @@ final class EpsilonGreedyRouter implements Router, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException(COMPONENT + ": unknown checkpoint version " + version + " (this version reads "
-                    + STATE_VERSION + ")");
-        }
+        Routers.expectVersion(in, COMPONENT, STATE_VERSION);
         in.expectInt(COMPONENT, "k", options.k());
         in.expectDouble(COMPONENT, "epsilon", options.epsilon());
         in.expectDouble(COMPONENT, "minEpsilon", options.minEpsilon());
