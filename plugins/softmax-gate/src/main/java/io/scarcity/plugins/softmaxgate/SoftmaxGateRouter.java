@@ -3,6 +3,7 @@ package io.scarcity.plugins.softmaxgate;
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.MetricsSink;
 import io.scarcity.api.Router;
+import io.scarcity.api.Routers;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.RoutingFeatures;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -136,12 +136,7 @@ final class SoftmaxGateRouter implements Router, Checkpointable {
 
     @Override
     public Routing route(RoutingContext context) {
-        Objects.requireNonNull(context, "context is null");
-        // A repeated name would make an invalid routing; keep its first position.
-        List<String> candidates = new ArrayList<>(new LinkedHashSet<>(context.candidates()));
-        if (candidates.isEmpty()) {
-            throw new IllegalArgumentException("no candidate experts to route to");
-        }
+        List<String> candidates = Routers.distinctCandidates(context);
         double[] x = features.extract(context);
         if (options.discount() < 1) {
             for (Gate gate : gates.values()) {
@@ -162,57 +157,26 @@ final class SoftmaxGateRouter implements Router, Checkpointable {
             noisy[i] = clean[i] + bonus + (sigma > 0 ? sigma * random.nextGaussian() : 0.0);
         }
         int k = Math.min(options.k(), n);
-        boolean[] chosen = topK(noisy, k);
-        boolean[] greedy = topK(clean, k);
-        List<String> active = new ArrayList<>(k);
-        double[] weights = new double[k];
+        boolean[] chosen = Routers.topKMask(noisy, k);
+        boolean[] greedy = Routers.topKMask(clean, k);
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
             if (chosen[i]) {
                 max = Math.max(max, clean[i] / options.temperature());
             }
         }
-        double sum = 0;
-        long explorations = 0;
-        for (int i = 0; i < n; i++) {
-            if (!chosen[i]) {
-                continue;
-            }
-            if (!greedy[i]) {
-                explorations++;
-            }
-            double w = Math.exp(clean[i] / options.temperature() - max);
-            weights[active.size()] = w;
-            active.add(candidates.get(i));
-            sum += w;
-        }
-        for (int i = 0; i < k; i++) {
-            weights[i] /= sum;
-        }
+        long explorations = Routers.explorations(chosen, greedy);
         if (explorations > 0) {
             metrics.count(EXPLORATIONS, explorations);
         }
-        Routing routing = new Routing(active, weights);
+        double shift = max;
+        Routing routing = Routers.weighted(candidates, chosen, i -> Math.exp(clean[i] / options.temperature() - shift));
         pendingContext = x;
         pendingActive = routing.active();
         pendingWeights = routing.weights();
         return routing;
     }
 
-    /** The {@code k} largest values; ties go to the lower index. */
-    private static boolean[] topK(double[] values, int k) {
-        boolean[] taken = new boolean[values.length];
-        for (int pick = 0; pick < k; pick++) {
-            int best = -1;
-            for (int i = 0; i < values.length; i++) {
-                if (!taken[i] && (best < 0 || values[i] > values[best])) {
-                    best = i;
-                }
-            }
-            taken[best] = true;
-        }
-        return taken;
-    }
 
     /**
      * Trains the gate on the rewards of the last routing (see the class comment). Ignored when no active
@@ -234,12 +198,10 @@ final class SoftmaxGateRouter implements Router, Checkpointable {
         double[] w = new double[m];
         double weightSum = 0;
         for (int i = 0; i < m; i++) {
-            Double value = rewards.get(active.get(i));
-            if (value == null || !Double.isFinite(value)) {
-                r[i] = Double.NaN;
+            r[i] = Routers.unitReward(rewards.get(active.get(i)));
+            if (Double.isNaN(r[i])) {
                 continue;
             }
-            r[i] = Math.min(1.0, Math.max(0.0, value));
             w[i] = routing.weight(i);
             weightSum += w[i];
         }
@@ -291,17 +253,16 @@ final class SoftmaxGateRouter implements Router, Checkpointable {
     @Override
     public void adoptPriors(Map<String, Double> priors, double weight) {
         Objects.requireNonNull(priors, "priors is null");
-        if (!(weight > 0) || Double.isInfinite(weight)) {
+        if (!Routers.isPriorWeight(weight)) {
             return;
         }
         for (Map.Entry<String, Double> e : priors.entrySet()) {
-            Double prior = e.getValue();
-            if (e.getKey() == null || prior == null || !Double.isFinite(prior)) {
+            double p = Routers.unitReward(e.getValue());
+            if (e.getKey() == null || Double.isNaN(p)) {
                 continue;
             }
             Gate gate = gates.computeIfAbsent(e.getKey(), x -> new Gate());
             if (!gate.rewardedHere) {
-                double p = Math.min(1.0, Math.max(0.0, prior));
                 gate.weights[0] = priorLogOdds(p, weight);
                 gate.count = weight;
                 gate.rewardSum = weight * p;
@@ -351,11 +312,7 @@ final class SoftmaxGateRouter implements Router, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException(COMPONENT + ": unknown checkpoint version " + version + " (this version reads "
-                    + STATE_VERSION + ")");
-        }
+        Routers.expectVersion(in, COMPONENT, STATE_VERSION);
         in.expectInt(COMPONENT, "k", options.k());
         in.expectDouble(COMPONENT, "noise", options.noise());
         in.expectDouble(COMPONENT, "noiseDecay", options.noiseDecay());
