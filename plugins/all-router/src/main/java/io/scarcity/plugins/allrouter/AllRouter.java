@@ -2,13 +2,12 @@ package io.scarcity.plugins.allrouter;
 
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.Router;
+import io.scarcity.api.Routers;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 
@@ -33,8 +32,7 @@ final class AllRouter implements Router, Checkpointable {
 
     @Override
     public Routing route(RoutingContext context) {
-        Objects.requireNonNull(context, "context is null");
-        return Routing.uniform(new ArrayList<>(new LinkedHashSet<>(context.candidates())));
+        return Routing.uniform(Routers.distinctCandidates(context));
     }
 
     /** Ignored: this router does not learn. */
@@ -57,10 +55,6 @@ final class AllRouter implements Router, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException("all router: unknown checkpoint version " + version + " (this version reads "
-                    + STATE_VERSION + ")");
-        }
+        Routers.expectVersion(in, "all router", STATE_VERSION);
     }
 }
