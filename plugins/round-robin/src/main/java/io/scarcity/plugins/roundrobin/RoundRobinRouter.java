@@ -2,13 +2,13 @@ package io.scarcity.plugins.roundrobin;
 
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.Router;
+import io.scarcity.api.Routers;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,12 +44,8 @@ final class RoundRobinRouter implements Router, Checkpointable {
 
     @Override
     public Routing route(RoutingContext context) {
-        Objects.requireNonNull(context, "context is null");
-        List<String> candidates = new ArrayList<>(new LinkedHashSet<>(context.candidates()));
+        List<String> candidates = Routers.distinctCandidates(context);
         int n = candidates.size();
-        if (n == 0) {
-            throw new IllegalArgumentException("no candidate experts to route to");
-        }
         int start = position % n;
         int k = Math.min(options.k(), n);
         List<String> active = new ArrayList<>(k);
@@ -83,11 +79,7 @@ final class RoundRobinRouter implements Router, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException("round-robin router: unknown checkpoint version " + version + " (this version reads "
-                    + STATE_VERSION + ")");
-        }
+        Routers.expectVersion(in, "round-robin router", STATE_VERSION);
         in.expectInt("round-robin router", "k", options.k());
         int p = in.readInt();
         if (p < 0) {
