@@ -2,6 +2,7 @@ package io.scarcity.plugins.randomrouter;
 
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
+import io.scarcity.api.Routers;
 import java.util.Objects;
 
 /**
@@ -13,9 +14,7 @@ record Options(int k) {
     static final int DEFAULT_K = 1;
 
     Options {
-        if (k < 1) {
-            throw new InvalidOptionException("k", "must be a whole number >= 1, got " + k);
-        }
+        Routers.requireK(k);
     }
 
     static Options defaults() {

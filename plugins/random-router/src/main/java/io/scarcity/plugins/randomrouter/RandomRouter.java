@@ -2,13 +2,13 @@ package io.scarcity.plugins.randomrouter;
 
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.Router;
+import io.scarcity.api.Routers;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,12 +45,8 @@ final class RandomRouter implements Router, Checkpointable {
 
     @Override
     public Routing route(RoutingContext context) {
-        Objects.requireNonNull(context, "context is null");
-        List<String> candidates = new ArrayList<>(new LinkedHashSet<>(context.candidates()));
+        List<String> candidates = Routers.distinctCandidates(context);
         int n = candidates.size();
-        if (n == 0) {
-            throw new IllegalArgumentException("no candidate experts to route to");
-        }
         int m = Math.min(options.k(), n);
         if (m == n) {
             return Routing.uniform(candidates);
@@ -98,11 +94,7 @@ final class RandomRouter implements Router, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException("random router: unknown checkpoint version " + version + " (this version reads "
-                    + STATE_VERSION + ")");
-        }
+        Routers.expectVersion(in, "random router", STATE_VERSION);
         in.expectInt("random router", "k", options.k());
         random = in.readRandom();
     }
