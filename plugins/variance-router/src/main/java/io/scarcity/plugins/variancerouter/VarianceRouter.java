@@ -3,6 +3,7 @@ package io.scarcity.plugins.variancerouter;
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.MetricsSink;
 import io.scarcity.api.Router;
+import io.scarcity.api.Routers;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.RoutingFeatures;
@@ -10,7 +11,6 @@ import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,11 +56,7 @@ final class VarianceRouter implements Router, Checkpointable {
 
     @Override
     public Routing route(RoutingContext context) {
-        Objects.requireNonNull(context, "context is null");
-        List<String> candidates = new ArrayList<>(new LinkedHashSet<>(context.candidates()));
-        if (candidates.isEmpty()) {
-            throw new IllegalArgumentException("no candidate experts to route to");
-        }
+        List<String> candidates = Routers.distinctCandidates(context);
         double spread = features.extract(context)[SPREAD];
         metrics.gauge("variance.spread", spread);
         boolean high = spread >= options.threshold();
@@ -105,11 +101,7 @@ final class VarianceRouter implements Router, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException("variance router: unknown checkpoint version " + version + " (this version reads "
-                    + STATE_VERSION + ")");
-        }
+        Routers.expectVersion(in, "variance router", STATE_VERSION);
         in.expectDouble("variance router", "threshold", options.threshold());
         expectNames(in, "high", options.high());
         expectNames(in, "low", options.low());
