@@ -1,5 +1,7 @@
 package io.scarcity.plugins.ucb;
 
+import static io.scarcity.api.testing.RouterTestKit.restore;
+import static io.scarcity.api.testing.RouterTestKit.save;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.Batch;
-import io.scarcity.api.Checkpointable;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
@@ -15,10 +16,6 @@ import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.StandardSignals;
-import io.scarcity.api.StateReader;
-import io.scarcity.api.StateWriter;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,18 +65,6 @@ class LinUcbRouterCheckpointTest {
             out.add(routing);
         }
         return out;
-    }
-
-    private static byte[] save(Router router) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        ((Checkpointable) router).saveState(out);
-        out.flush();
-        return bytes.toByteArray();
-    }
-
-    private static void restore(Router router, byte[] state) throws IOException {
-        ((Checkpointable) router).restoreState(new StateReader(new ByteArrayInputStream(state)));
     }
 
     @Test

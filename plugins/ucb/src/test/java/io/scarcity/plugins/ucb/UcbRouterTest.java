@@ -1,10 +1,9 @@
 package io.scarcity.plugins.ucb;
 
+import static io.scarcity.api.testing.RouterTestKit.BATCH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.Batch;
-import io.scarcity.api.DataSchema;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.MetricsSink;
 import io.scarcity.api.PluginConfig;
@@ -12,7 +11,6 @@ import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
-import io.scarcity.api.Task;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +18,6 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class UcbRouterTest {
-    private static final DataSchema SCHEMA = new DataSchema(List.of("a"), Task.CLASSIFICATION, List.of("x", "y"));
-    private static final Batch BATCH = Batch.ofClasses(SCHEMA, "d", 0, new double[] {0}, new int[] {0});
     private static final List<String> ARMS = List.of("low", "mid", "high");
     private static final double[] MEANS = {0.2, 0.5, 0.8};
 
