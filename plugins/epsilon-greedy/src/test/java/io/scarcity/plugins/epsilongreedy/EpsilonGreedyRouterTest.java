@@ -1,11 +1,12 @@
 package io.scarcity.plugins.epsilongreedy;
 
+import static io.scarcity.api.testing.RouterTestKit.BATCH;
+import static io.scarcity.api.testing.RouterTestKit.play;
+import static io.scarcity.api.testing.RouterTestKit.uniformRegret;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.Batch;
-import io.scarcity.api.DataSchema;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.MetricsSink;
 import io.scarcity.api.PluginConfig;
@@ -13,7 +14,7 @@ import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
-import io.scarcity.api.Task;
+import io.scarcity.api.testing.RouterTestKit.Counting;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,8 +24,6 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class EpsilonGreedyRouterTest {
-    private static final DataSchema SCHEMA = new DataSchema(List.of("a"), Task.CLASSIFICATION, List.of("x", "y"));
-    private static final Batch BATCH = Batch.ofClasses(SCHEMA, "d", 0, new double[] {0}, new int[] {0});
     private static final List<String> ARMS = List.of("a", "b", "c", "d", "e");
     private static final double[] MEANS = {0.3, 0.5, 0.7, 0.4, 0.6};
     private static final double[] SWITCHED = {0.8, 0.5, 0.2, 0.4, 0.6};
@@ -42,48 +41,12 @@ class EpsilonGreedyRouterTest {
         return new RoutingContext(candidates, BATCH, new InMemorySignalBoard(), 1);
     }
 
-    /**
-     * Plays a Bernoulli bandit over {@link #ARMS} with k = 1, means {@code before} up to step
-     * {@code switchAt} and {@code after} from then on; returns the cumulative pseudo-regret after each step.
-     */
-    private static double[] play(Router router, double[] before, double[] after, int switchAt, int steps, long seed) {
-        Random random = new Random(seed);
-        double[] regret = new double[steps];
-        double cumulative = 0;
-        for (int t = 0; t < steps; t++) {
-            double[] means = t < switchAt ? before : after;
-            Routing routing = router.route(context(ARMS));
-            int arm = ARMS.indexOf(routing.active().get(0));
-            cumulative += max(means) - means[arm];
-            regret[t] = cumulative;
-            router.reward(routing, Map.of(ARMS.get(arm), random.nextDouble() < means[arm] ? 1.0 : 0.0));
-        }
-        return regret;
-    }
-
-    private static double max(double[] v) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (double x : v) {
-            m = Math.max(m, x);
-        }
-        return m;
-    }
-
-    /** Expected pseudo-regret of picking an arm uniformly at random for {@code steps} steps. */
-    private static double uniformRegret(double[] means, int steps) {
-        double sum = 0;
-        for (double m : means) {
-            sum += max(means) - m;
-        }
-        return steps * sum / means.length;
-    }
-
     @Test
     void stationaryRegretIsSublinearAndFarBelowUniform() {
         int steps = 20_000;
         double uniform = uniformRegret(MEANS, steps);
         for (long seed = 1; seed <= 3; seed++) {
-            double[] regret = play(router(Map.of(), seed), MEANS, MEANS, steps, steps, seed);
+            double[] regret = play(router(Map.of(), seed), ARMS, MEANS, MEANS, steps, steps, seed);
             double atT = regret[steps - 1];
             double atTenth = regret[steps / 10 - 1];
             System.out.printf("epsilon-greedy seed %d: R(20000) = %.1f, R(2000) = %.1f, ratio %.2f, uniform %.0f%n",
@@ -104,8 +67,8 @@ class EpsilonGreedyRouterTest {
         double forgetting = 0;
         double stationary = 0;
         for (long seed = 1; seed <= 3; seed++) {
-            double[] withDiscount = play(router(Map.of("discount", 0.99), seed), MEANS, SWITCHED, half, steps, seed);
-            double[] without = play(router(Map.of(), seed), MEANS, SWITCHED, half, steps, seed);
+            double[] withDiscount = play(router(Map.of("discount", 0.99), seed), ARMS, MEANS, SWITCHED, half, steps, seed);
+            double[] without = play(router(Map.of(), seed), ARMS, MEANS, SWITCHED, half, steps, seed);
             double secondHalf = withDiscount[steps - 1] - withDiscount[half - 1];
             double firstTenthOfSecondHalf = withDiscount[half + half / 10 - 1] - withDiscount[half - 1];
             double secondHalfWithout = without[steps - 1] - without[half - 1];
@@ -325,18 +288,4 @@ class EpsilonGreedyRouterTest {
         assertEquals(List.of("a", "b"), routing.active());
     }
 
-    private static final class Counting implements MetricsSink {
-        final Map<String, Long> counts = new HashMap<>();
-        final Map<String, Double> gauges = new HashMap<>();
-
-        @Override
-        public void gauge(String name, double value) {
-            gauges.put(name, value);
-        }
-
-        @Override
-        public void count(String name, long delta) {
-            counts.merge(name, delta, Long::sum);
-        }
-    }
 }
