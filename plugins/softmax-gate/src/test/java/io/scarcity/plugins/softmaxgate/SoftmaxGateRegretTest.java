@@ -1,16 +1,14 @@
 package io.scarcity.plugins.softmaxgate;
 
+import static io.scarcity.api.testing.RouterTestKit.BATCH;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.Batch;
-import io.scarcity.api.DataSchema;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
-import io.scarcity.api.Task;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -26,8 +24,6 @@ import org.junit.jupiter.api.Test;
  * not enter it: on independent Bernoulli rewards the likelihood-optimal mixture is not a single expert.
  */
 class SoftmaxGateRegretTest {
-    private static final DataSchema SCHEMA = new DataSchema(List.of("a"), Task.CLASSIFICATION, List.of("x", "y"));
-    private static final Batch BATCH = Batch.ofClasses(SCHEMA, "d", 0, new double[] {0}, new int[] {0});
     private static final double[] STATIONARY = {0.3, 0.5, 0.7, 0.2, 0.4, 0.6};
     private static final int T = 20_000;
 

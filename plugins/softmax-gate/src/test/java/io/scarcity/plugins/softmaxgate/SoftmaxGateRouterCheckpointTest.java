@@ -1,5 +1,9 @@
 package io.scarcity.plugins.softmaxgate;
 
+import static io.scarcity.api.testing.RouterTestKit.assertSameRoutings;
+import static io.scarcity.api.testing.RouterTestKit.restore;
+import static io.scarcity.api.testing.RouterTestKit.save;
+import static io.scarcity.api.testing.RouterTestKit.withMetrics;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,20 +11,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.Batch;
-import io.scarcity.api.Checkpointable;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.InMemorySignalBoard;
-import io.scarcity.api.MetricsSink;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.StandardSignals;
-import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
-import java.io.ByteArrayInputStream;
+import io.scarcity.api.testing.RouterTestKit.Counting;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -34,43 +35,9 @@ class SoftmaxGateRouterCheckpointTest {
     private static final DataSchema SCHEMA = new DataSchema(List.of("u", "v"), Task.CLASSIFICATION, List.of("x", "y"));
     private static final Map<String, Object> CONFIG = Map.of("k", 2, "discount", 0.98, "noise", 0.8, "exploration", 0.4);
 
-    /** Counts what the router reports, so that restored and original can be compared on metrics too. */
-    private static final class Counting implements MetricsSink {
-        final Map<String, Long> counts = new HashMap<>();
-
-        @Override
-        public void gauge(String name, double value) {
-        }
-
-        @Override
-        public void count(String name, long delta) {
-            counts.merge(name, delta, Long::sum);
-        }
-    }
-
     private static Router router(Counting metrics, Map<String, Object> config) {
         PluginContext standalone = PluginContext.standalone(5, SCHEMA, "softmax-gate");
-        PluginContext context = new PluginContext() {
-            @Override
-            public long seed() {
-                return standalone.seed();
-            }
-
-            @Override
-            public Random random() {
-                return standalone.random();
-            }
-
-            @Override
-            public MetricsSink metrics() {
-                return metrics;
-            }
-
-            @Override
-            public String instanceName() {
-                return standalone.instanceName();
-            }
-        };
+        PluginContext context = withMetrics(standalone, metrics);
         return new SoftmaxGateRouterFactory().create(PluginConfig.of("router", config), context);
     }
 
@@ -112,26 +79,6 @@ class SoftmaxGateRouterCheckpointTest {
             out.add(routing);
         }
         return out;
-    }
-
-    private static byte[] save(Router router) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        ((Checkpointable) router).saveState(out);
-        out.flush();
-        return bytes.toByteArray();
-    }
-
-    private static void restore(Router router, byte[] state) throws IOException {
-        ((Checkpointable) router).restoreState(new StateReader(new ByteArrayInputStream(state)));
-    }
-
-    private static void assertSameRoutings(List<Routing> expected, List<Routing> actual) {
-        assertEquals(expected.size(), actual.size());
-        for (int i = 0; i < expected.size(); i++) {
-            assertEquals(expected.get(i).active(), actual.get(i).active(), "routing " + i);
-            assertArrayEquals(expected.get(i).weights(), actual.get(i).weights(), "weights of routing " + i);
-        }
     }
 
     @Test
