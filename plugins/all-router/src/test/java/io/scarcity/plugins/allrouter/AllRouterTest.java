@@ -1,13 +1,13 @@
 package io.scarcity.plugins.allrouter;
 
+import static io.scarcity.api.testing.RouterTestKit.BATCH;
+import static io.scarcity.api.testing.RouterTestKit.SCHEMA;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.Batch;
 import io.scarcity.api.Checkpointable;
-import io.scarcity.api.DataSchema;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
@@ -16,7 +16,6 @@ import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
-import io.scarcity.api.Task;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,8 +24,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AllRouterTest {
-    private static final DataSchema SCHEMA = new DataSchema(List.of("a"), Task.CLASSIFICATION, List.of("x", "y"));
-    private static final Batch BATCH = Batch.ofClasses(SCHEMA, "d", 0, new double[] {0}, new int[] {0});
 
     private static Router router() {
         return new AllRouterFactory().create(PluginConfig.empty(), PluginContext.standalone(1, SCHEMA, "all"));
