@@ -1,24 +1,22 @@
 package io.scarcity.plugins.randomrouter;
 
+import static io.scarcity.api.testing.RouterTestKit.BATCH;
+import static io.scarcity.api.testing.RouterTestKit.SCHEMA;
+import static io.scarcity.api.testing.RouterTestKit.restore;
+import static io.scarcity.api.testing.RouterTestKit.save;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.Batch;
-import io.scarcity.api.Checkpointable;
-import io.scarcity.api.DataSchema;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
-import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
-import io.scarcity.api.Task;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,8 +28,6 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class RandomRouterTest {
-    private static final DataSchema SCHEMA = new DataSchema(List.of("a"), Task.CLASSIFICATION, List.of("x", "y"));
-    private static final Batch BATCH = Batch.ofClasses(SCHEMA, "d", 0, new double[] {0}, new int[] {0});
     private static final List<String> FOUR = List.of("a", "b", "c", "d");
 
     private static Router router(Map<String, ?> config, long seed) {
@@ -147,18 +143,6 @@ class RandomRouterTest {
             assertEquals(steps * 0.2, regret, 0.03 * steps * 0.2, "seed " + seed);
             assertEquals(10.0, regret / atTenth, 1.0, "seed " + seed);
         }
-    }
-
-    private static byte[] save(Router router) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        ((Checkpointable) router).saveState(out);
-        out.flush();
-        return bytes.toByteArray();
-    }
-
-    private static void restore(Router router, byte[] state) throws IOException {
-        ((Checkpointable) router).restoreState(new StateReader(new ByteArrayInputStream(state)));
     }
 
     @Test
