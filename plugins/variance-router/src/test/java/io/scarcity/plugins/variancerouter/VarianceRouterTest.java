@@ -1,5 +1,7 @@
 package io.scarcity.plugins.variancerouter;
 
+import static io.scarcity.api.testing.RouterTestKit.restore;
+import static io.scarcity.api.testing.RouterTestKit.save;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.Batch;
-import io.scarcity.api.Checkpointable;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.MetricsSink;
@@ -17,10 +18,8 @@ import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.RoutingFeatures;
-import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -186,18 +185,6 @@ class VarianceRouterTest {
             fed.reward(routing, t % 2 == 0 ? Map.of() : Map.of(routing.active().get(0), 0.0));
             fed.adoptPriors(Map.of("other", 1.0), 100);
         }
-    }
-
-    private static byte[] save(Router router) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        ((Checkpointable) router).saveState(out);
-        out.flush();
-        return bytes.toByteArray();
-    }
-
-    private static void restore(Router router, byte[] state) throws IOException {
-        ((Checkpointable) router).restoreState(new StateReader(new ByteArrayInputStream(state)));
     }
 
     /** Ordinary batches (sd 1): their spreads sit around 0.5 and depend on the statistics seen before. */
