@@ -146,6 +146,22 @@ public final class Routers {
     }
 
     /**
+     * Reads option {@code k} (default {@code defaultK}) from a router's configuration and validates it
+     * with {@link #requireK}; a bad value fails with the key's full path.
+     *
+     * @throws ConfigException naming {@code <path>.k} if it is not a whole number >= 1
+     */
+    public static int readK(PluginConfig config, int defaultK) {
+        Objects.requireNonNull(config, "config is null");
+        int k = config.getInt("k", defaultK);
+        try {
+            return requireK(k);
+        } catch (InvalidOptionException e) {
+            throw config.invalid(e);
+        }
+    }
+
+    /**
      * Reads a checkpoint's format version and fails unless it is {@code expected}.
      *
      * @param component how the router is named in the message, e.g. {@code "ucb router"}

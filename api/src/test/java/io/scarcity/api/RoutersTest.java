@@ -75,6 +75,15 @@ class RoutersTest {
     }
 
     @Test
+    void kIsReadWithItsDefaultAndABadOneNamesTheKeyPath() {
+        assertEquals(1, Routers.readK(PluginConfig.empty(), 1));
+        assertEquals(4, Routers.readK(PluginConfig.of("router", java.util.Map.of("k", 4)), 1));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Routers.readK(PluginConfig.of("clients[0].router.config", java.util.Map.of("k", 0)), 1));
+        assertTrue(e.getMessage().contains("clients[0].router.config.k"), e.getMessage());
+    }
+
+    @Test
     void aCheckpointOfAnotherVersionIsRefusedByName() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         StateWriter out = new StateWriter(bytes);

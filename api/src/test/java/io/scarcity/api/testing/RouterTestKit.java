@@ -2,15 +2,19 @@ package io.scarcity.api.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.Batch;
 import io.scarcity.api.Checkpointable;
+import io.scarcity.api.ConfigException;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.MetricsSink;
+import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
+import io.scarcity.api.RouterFactory;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.StandardSignals;
@@ -53,12 +57,14 @@ public final class RouterTestKit {
         return new RoutingContext(candidates, BATCH, board, 1);
     }
 
-    /** Counts what a router reports (gauges are dropped), so that two routers can be compared on metrics. */
+    /** Sums a router's counters and keeps its gauges' last values, so that two routers can be compared. */
     public static final class Counting implements MetricsSink {
         public final Map<String, Long> counts = new HashMap<>();
+        public final Map<String, Double> gauges = new HashMap<>();
 
         @Override
         public void gauge(String name, double value) {
+            gauges.put(name, value);
         }
 
         @Override
@@ -104,6 +110,32 @@ public final class RouterTestKit {
     /** Restores a checkpoint written by {@link #save} into a router. */
     public static void restore(Router router, byte[] state) throws IOException {
         ((Checkpointable) router).restoreState(new StateReader(new ByteArrayInputStream(state)));
+    }
+
+    /**
+     * A checkpoint that starts with {@code stateVersion + 1} (then the given ints) is refused by
+     * {@code router} with a message naming that version.
+     */
+    public static void assertUnknownVersionRefused(Router router, int stateVersion, int... trailing) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        StateWriter out = new StateWriter(bytes);
+        out.writeInt(stateVersion + 1);
+        for (int i : trailing) {
+            out.writeInt(i);
+        }
+        out.flush();
+        IOException e = assertThrows(IOException.class, () -> restore(router, bytes.toByteArray()));
+        assertTrue(e.getMessage().contains("version " + (stateVersion + 1)), e.getMessage());
+    }
+
+    /**
+     * A bad {@code k} ({@code value}) given to {@code factory} fails with a {@link ConfigException} naming
+     * the key's full path.
+     */
+    public static void assertBadKNamesTheKeyPath(RouterFactory factory, PluginContext context, Object value) {
+        PluginConfig config = PluginConfig.of("clients[0].router.config", Map.of("k", value));
+        ConfigException e = assertThrows(ConfigException.class, () -> factory.create(config, context));
+        assertTrue(e.getMessage().contains("clients[0].router.config.k"), e.getMessage());
     }
 
     /** Same active experts and bit-identical weights, routing by routing. */
