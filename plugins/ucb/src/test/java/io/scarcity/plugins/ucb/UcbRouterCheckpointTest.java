@@ -3,6 +3,7 @@ package io.scarcity.plugins.ucb;
 import static io.scarcity.api.testing.RouterTestKit.BATCH;
 import static io.scarcity.api.testing.RouterTestKit.SCHEMA;
 import static io.scarcity.api.testing.RouterTestKit.assertSameRoutings;
+import static io.scarcity.api.testing.RouterTestKit.assertUnknownVersionRefused;
 import static io.scarcity.api.testing.RouterTestKit.restore;
 import static io.scarcity.api.testing.RouterTestKit.save;
 import static io.scarcity.api.testing.RouterTestKit.withMetrics;
@@ -98,13 +99,7 @@ class UcbRouterCheckpointTest {
 
     @Test
     void anUnknownVersionIsRefused() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        out.writeInt(UcbRouter.STATE_VERSION + 1);
-        out.writeInt(0);
-        out.flush();
-        IOException e = assertThrows(IOException.class, () -> restore(router(new Counting()), bytes.toByteArray()));
-        assertTrue(e.getMessage().contains("version " + (UcbRouter.STATE_VERSION + 1)), e.getMessage());
+        assertUnknownVersionRefused(router(new Counting()), UcbRouter.STATE_VERSION, 0);
     }
 
     @Test
