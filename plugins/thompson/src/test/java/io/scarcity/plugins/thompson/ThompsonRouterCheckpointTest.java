@@ -1,6 +1,7 @@
 package io.scarcity.plugins.thompson;
 
 import static io.scarcity.api.testing.RouterTestKit.assertSameRoutings;
+import static io.scarcity.api.testing.RouterTestKit.assertUnknownVersionRefused;
 import static io.scarcity.api.testing.RouterTestKit.restore;
 import static io.scarcity.api.testing.RouterTestKit.save;
 import static io.scarcity.api.testing.RouterTestKit.withMetrics;
@@ -135,13 +136,7 @@ class ThompsonRouterCheckpointTest {
 
     @Test
     void anUnknownVersionIsRefused() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        out.writeInt(ThompsonRouter.STATE_VERSION + 1);
-        out.writeInt(0);
-        out.flush();
-        IOException e = assertThrows(IOException.class, () -> restore(router(CONFIG, new Counting()), bytes.toByteArray()));
-        assertTrue(e.getMessage().contains("version " + (ThompsonRouter.STATE_VERSION + 1)), e.getMessage());
+        assertUnknownVersionRefused(router(CONFIG, new Counting()), ThompsonRouter.STATE_VERSION, 0);
     }
 
     @Test
