@@ -3,6 +3,7 @@ package io.scarcity.plugins.epsilongreedy;
 import static io.scarcity.api.testing.RouterTestKit.BATCH;
 import static io.scarcity.api.testing.RouterTestKit.SCHEMA;
 import static io.scarcity.api.testing.RouterTestKit.assertSameRoutings;
+import static io.scarcity.api.testing.RouterTestKit.assertUnknownVersionRefused;
 import static io.scarcity.api.testing.RouterTestKit.restore;
 import static io.scarcity.api.testing.RouterTestKit.save;
 import static io.scarcity.api.testing.RouterTestKit.withMetrics;
@@ -119,13 +120,7 @@ class EpsilonGreedyRouterCheckpointTest {
 
     @Test
     void anUnknownVersionIsRefused() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        out.writeInt(EpsilonGreedyRouter.STATE_VERSION + 1);
-        out.writeInt(0);
-        out.flush();
-        IOException e = assertThrows(IOException.class, () -> restore(router(CONFIG, new Counting()), bytes.toByteArray()));
-        assertTrue(e.getMessage().contains("version " + (EpsilonGreedyRouter.STATE_VERSION + 1)), e.getMessage());
+        assertUnknownVersionRefused(router(CONFIG, new Counting()), EpsilonGreedyRouter.STATE_VERSION, 0);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.scarcity.plugins.epsilongreedy;
 
 import static io.scarcity.api.testing.RouterTestKit.BATCH;
+import static io.scarcity.api.testing.RouterTestKit.assertSelection;
 import static io.scarcity.api.testing.RouterTestKit.play;
 import static io.scarcity.api.testing.RouterTestKit.uniformRegret;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,7 +18,6 @@ import io.scarcity.api.RoutingContext;
 import io.scarcity.api.testing.RouterTestKit.Counting;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -169,15 +169,7 @@ class EpsilonGreedyRouterTest {
             // Experts join and leave: f only every third batch, a never in the middle stretch.
             List<String> candidates = new ArrayList<>(six.subList(t >= 100 && t < 200 ? 1 : 0, t % 3 == 0 ? 6 : 5));
             Routing routing = router.route(context(candidates));
-            assertEquals(2, routing.active().size());
-            assertEquals(2, new HashSet<>(routing.active()).size());
-            assertTrue(candidates.containsAll(routing.active()), routing.active() + " not in " + candidates);
-            double sum = 0;
-            for (double w : routing.weights()) {
-                assertTrue(w > 0);
-                sum += w;
-            }
-            assertEquals(1.0, sum, 1e-12);
+            assertSelection(routing, candidates, 2);
             Map<String, Double> rewards = new HashMap<>();
             for (String name : routing.active()) {
                 rewards.put(name, random.nextDouble() < (six.indexOf(name) + 1) / 7.0 ? 1.0 : 0.0);
