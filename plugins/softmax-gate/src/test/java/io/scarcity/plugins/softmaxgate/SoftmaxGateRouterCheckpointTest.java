@@ -1,6 +1,7 @@
 package io.scarcity.plugins.softmaxgate;
 
 import static io.scarcity.api.testing.RouterTestKit.assertSameRoutings;
+import static io.scarcity.api.testing.RouterTestKit.assertUnknownVersionRefused;
 import static io.scarcity.api.testing.RouterTestKit.restore;
 import static io.scarcity.api.testing.RouterTestKit.save;
 import static io.scarcity.api.testing.RouterTestKit.withMetrics;
@@ -139,13 +140,7 @@ class SoftmaxGateRouterCheckpointTest {
 
     @Test
     void anUnknownVersionIsRefused() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        out.writeInt(SoftmaxGateRouter.STATE_VERSION + 1);
-        out.writeInt(0);
-        out.flush();
-        IOException e = assertThrows(IOException.class, () -> restore(router(new Counting()), bytes.toByteArray()));
-        assertTrue(e.getMessage().contains("version " + (SoftmaxGateRouter.STATE_VERSION + 1)), e.getMessage());
+        assertUnknownVersionRefused(router(new Counting()), SoftmaxGateRouter.STATE_VERSION, 0);
     }
 
     @Test
