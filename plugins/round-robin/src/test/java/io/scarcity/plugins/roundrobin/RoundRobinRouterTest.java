@@ -2,6 +2,9 @@ package io.scarcity.plugins.roundrobin;
 
 import static io.scarcity.api.testing.RouterTestKit.BATCH;
 import static io.scarcity.api.testing.RouterTestKit.SCHEMA;
+import static io.scarcity.api.testing.RouterTestKit.assertUniformSelection;
+import static io.scarcity.api.testing.RouterTestKit.assertUnknownVersionRefused;
+import static io.scarcity.api.testing.RouterTestKit.play;
 import static io.scarcity.api.testing.RouterTestKit.restore;
 import static io.scarcity.api.testing.RouterTestKit.save;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -15,14 +18,10 @@ import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
-import io.scarcity.api.StateWriter;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class RoundRobinRouterTest {
@@ -63,15 +62,7 @@ class RoundRobinRouterTest {
             for (int t = 0; t < 12; t++) {
                 Routing routing = router.route(context(FOUR));
                 int expected = Math.min(k, FOUR.size());
-                assertEquals(expected, routing.active().size());
-                assertEquals(expected, new HashSet<>(routing.active()).size(), "distinct");
-                assertTrue(FOUR.containsAll(routing.active()));
-                double sum = 0;
-                for (double w : routing.weights()) {
-                    assertEquals(1.0 / expected, w, 1e-15);
-                    sum += w;
-                }
-                assertEquals(1.0, sum, 1e-12);
+                assertUniformSelection(routing, FOUR, expected);
             }
         }
     }
@@ -124,20 +115,10 @@ class RoundRobinRouterTest {
     void regretOnABernoulliBanditIsLinear() {
         double[] means = {0.3, 0.5, 0.7};
         List<String> arms = List.of("low", "mid", "high");
-        Router router = router(Map.of());
-        Random random = new Random(11);
         int steps = 20_000;
-        double regret = 0;
-        double atTenth = 0;
-        for (int t = 0; t < steps; t++) {
-            Routing routing = router.route(context(arms));
-            int arm = arms.indexOf(routing.active().get(0));
-            regret += 0.7 - means[arm];
-            router.reward(routing, Map.of(arms.get(arm), random.nextDouble() < means[arm] ? 1.0 : 0.0));
-            if (t + 1 == steps / 10) {
-                atTenth = regret;
-            }
-        }
+        double[] cumulative = play(router(Map.of()), arms, means, steps, 11);
+        double regret = cumulative[steps - 1];
+        double atTenth = cumulative[steps / 10 - 1];
         System.out.printf("round-robin regret: R(%d) = %.1f, R(%d) = %.1f, ratio %.3f, expected T*(0.7-0.5) = %.1f%n",
                 steps, regret, steps / 10, atTenth, regret / atTenth, steps * 0.2);
         assertEquals(steps * 0.2, regret, 0.01 * steps * 0.2);
@@ -173,13 +154,6 @@ class RoundRobinRouterTest {
         IOException e = assertThrows(IOException.class, () -> restore(router(Map.of("k", 3)), state));
         assertTrue(e.getMessage().contains("k = 2") && e.getMessage().contains("k = 3"), e.getMessage());
 
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        out.writeInt(RoundRobinRouter.STATE_VERSION + 1);
-        out.writeInt(1);
-        out.writeInt(0);
-        out.flush();
-        e = assertThrows(IOException.class, () -> restore(router(Map.of()), bytes.toByteArray()));
-        assertTrue(e.getMessage().contains("version " + (RoundRobinRouter.STATE_VERSION + 1)), e.getMessage());
+        assertUnknownVersionRefused(router(Map.of()), RoundRobinRouter.STATE_VERSION, 1, 0);
     }
 }
