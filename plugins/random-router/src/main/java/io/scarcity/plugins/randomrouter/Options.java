@@ -1,9 +1,7 @@
 package io.scarcity.plugins.randomrouter;
 
-import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.Routers;
-import java.util.Objects;
 
 /**
  * Validated options of the random router.
@@ -23,12 +21,6 @@ record Options(int k) {
 
     /** Reads the options from a plugin's configuration; a bad value fails with the key's full path. */
     static Options from(PluginConfig config) {
-        Objects.requireNonNull(config, "config is null");
-        int k = config.getInt("k", DEFAULT_K);
-        try {
-            return new Options(k);
-        } catch (InvalidOptionException e) {
-            throw config.invalid(e);
-        }
+        return new Options(Routers.readK(config, DEFAULT_K));
     }
 }

@@ -1,12 +1,11 @@
 package io.scarcity.plugins.randomrouter;
 
+import static io.scarcity.api.testing.RouterTestKit.assertBadKNamesTheKeyPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.RouterFactory;
@@ -54,8 +53,6 @@ class RandomRouterFactoryTest {
             case "fraction" -> 1.5;
             default -> "two";
         };
-        PluginConfig config = PluginConfig.of("clients[0].router.config", Map.of("k", value));
-        ConfigException e = assertThrows(ConfigException.class, () -> new RandomRouterFactory().create(config, CONTEXT));
-        assertTrue(e.getMessage().contains("clients[0].router.config.k"), e.getMessage());
+        assertBadKNamesTheKeyPath(new RandomRouterFactory(), CONTEXT, value);
     }
 }

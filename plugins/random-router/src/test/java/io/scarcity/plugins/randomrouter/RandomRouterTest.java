@@ -2,6 +2,9 @@ package io.scarcity.plugins.randomrouter;
 
 import static io.scarcity.api.testing.RouterTestKit.BATCH;
 import static io.scarcity.api.testing.RouterTestKit.SCHEMA;
+import static io.scarcity.api.testing.RouterTestKit.assertUniformSelection;
+import static io.scarcity.api.testing.RouterTestKit.assertUnknownVersionRefused;
+import static io.scarcity.api.testing.RouterTestKit.play;
 import static io.scarcity.api.testing.RouterTestKit.restore;
 import static io.scarcity.api.testing.RouterTestKit.save;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -16,15 +19,11 @@ import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
-import io.scarcity.api.StateWriter;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class RandomRouterTest {
@@ -61,15 +60,7 @@ class RandomRouterTest {
                 List<String> candidates = t % 10 < 5 ? five.subList(0, 4) : five.subList(2, 5);
                 Routing routing = router.route(context(candidates));
                 int expected = Math.min(k, candidates.size());
-                assertEquals(expected, routing.active().size());
-                assertEquals(expected, new HashSet<>(routing.active()).size(), "distinct");
-                assertTrue(candidates.containsAll(routing.active()), routing.active() + " outside " + candidates);
-                double sum = 0;
-                for (double w : routing.weights()) {
-                    assertEquals(1.0 / expected, w, 1e-15);
-                    sum += w;
-                }
-                assertEquals(1.0, sum, 1e-12);
+                assertUniformSelection(routing, candidates, expected);
                 List<String> inCandidateOrder = candidates.stream().filter(routing.active()::contains).toList();
                 assertEquals(inCandidateOrder, routing.active());
             }
@@ -125,19 +116,9 @@ class RandomRouterTest {
         List<String> arms = List.of("low", "mid", "high");
         int steps = 20_000;
         for (long seed = 1; seed <= 5; seed++) {
-            Router router = router(Map.of(), seed);
-            Random rewards = new Random(100 + seed);
-            double regret = 0;
-            double atTenth = 0;
-            for (int t = 0; t < steps; t++) {
-                Routing routing = router.route(context(arms));
-                int arm = arms.indexOf(routing.active().get(0));
-                regret += 0.7 - means[arm];
-                router.reward(routing, Map.of(arms.get(arm), rewards.nextDouble() < means[arm] ? 1.0 : 0.0));
-                if (t + 1 == steps / 10) {
-                    atTenth = regret;
-                }
-            }
+            double[] cumulative = play(router(Map.of(), seed), arms, means, steps, 100 + seed);
+            double regret = cumulative[steps - 1];
+            double atTenth = cumulative[steps / 10 - 1];
             System.out.printf("random regret, seed %d: R(%d) = %.1f, R(%d) = %.1f, ratio %.3f, expected T*(0.7-0.5) = %.1f%n",
                     seed, steps, regret, steps / 10, atTenth, regret / atTenth, steps * 0.2);
             assertEquals(steps * 0.2, regret, 0.03 * steps * 0.2, "seed " + seed);
@@ -167,11 +148,6 @@ class RandomRouterTest {
         IOException e = assertThrows(IOException.class, () -> restore(router(Map.of("k", 1), 1), state));
         assertTrue(e.getMessage().contains("k = 2") && e.getMessage().contains("k = 1"), e.getMessage());
 
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        out.writeInt(RandomRouter.STATE_VERSION + 1);
-        out.flush();
-        e = assertThrows(IOException.class, () -> restore(router(Map.of(), 1), bytes.toByteArray()));
-        assertTrue(e.getMessage().contains("version " + (RandomRouter.STATE_VERSION + 1)), e.getMessage());
+        assertUnknownVersionRefused(router(Map.of(), 1), RandomRouter.STATE_VERSION);
     }
 }
