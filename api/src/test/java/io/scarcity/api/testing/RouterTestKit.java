@@ -2,6 +2,7 @@ package io.scarcity.api.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -136,6 +137,56 @@ public final class RouterTestKit {
         PluginConfig config = PluginConfig.of("clients[0].router.config", Map.of("k", value));
         ConfigException e = assertThrows(ConfigException.class, () -> factory.create(config, context));
         assertTrue(e.getMessage().contains("clients[0].router.config.k"), e.getMessage());
+    }
+
+    /** A scenario a router is driven through: {@code steps} routings from step {@code from}, drawing from {@code random}. */
+    @FunctionalInterface
+    public interface Scenario {
+        List<Routing> drive(Router router, Random random, int from, int steps);
+    }
+
+    /** A router built with the given metrics sink (same options and seed every time). */
+    @FunctionalInterface
+    public interface RouterMaker {
+        Router make(Counting metrics);
+    }
+
+    /** What {@link #assertRoundTrip} drove: both routers and their counters over the continuation. */
+    public record RoundTrip(Router original, Router restored, Counting originalMetrics, Counting restoredMetrics) {
+    }
+
+    /**
+     * The checkpoint contract: router A is driven {@code warmUp} steps with {@code new Random(seed)} and
+     * saved; B, built the same way, restores it and saves the same bytes; then both are driven
+     * {@code steps} more with the same generator (the next long of A's) and must route identically
+     * (experts and bit-identical weights), count the same metrics and end with identical checkpoints,
+     * while a fresh router (no restore) routes differently, so the scenario does tell them apart.
+     */
+    public static RoundTrip assertRoundTrip(RouterMaker maker, Scenario scenario, long seed, int warmUp, int steps)
+            throws IOException {
+        Counting metricsA = new Counting();
+        Router a = maker.make(metricsA);
+        Random random = new Random(seed);
+        scenario.drive(a, random, 0, warmUp);
+        byte[] state = save(a);
+
+        Counting metricsB = new Counting();
+        Router b = maker.make(metricsB);
+        restore(b, state);
+        assertArrayEquals(state, save(b), "a restored router saves what it was restored from");
+
+        long next = random.nextLong();
+        metricsA.counts.clear();
+        List<Routing> fromA = scenario.drive(a, new Random(next), warmUp, steps);
+        List<Routing> fromB = scenario.drive(b, new Random(next), warmUp, steps);
+        assertSameRoutings(fromA, fromB);
+        assertEquals(metricsA.counts, metricsB.counts);
+        assertArrayEquals(save(a), save(b));
+
+        List<Routing> fresh = scenario.drive(maker.make(new Counting()), new Random(next), warmUp, steps);
+        assertNotEquals(fromA.stream().map(Routing::active).toList(), fresh.stream().map(Routing::active).toList(),
+                "without the state, routing differs");
+        return new RoundTrip(a, b, metricsA, metricsB);
     }
 
     /** Same active experts and bit-identical weights, routing by routing. */
