@@ -1,24 +1,20 @@
 package io.scarcity.plugins.ucb;
 
-import io.scarcity.api.Batch;
-import io.scarcity.api.DataSchema;
-import io.scarcity.api.InMemorySignalBoard;
+import static io.scarcity.api.testing.RouterTestKit.context;
+
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
-import io.scarcity.api.RoutingContext;
-import io.scarcity.api.StandardSignals;
-import io.scarcity.api.Task;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-/** Simulated Bernoulli bandits with known (possibly context-dependent) means, for regret tests. */
+/**
+ * Simulated Bernoulli bandits whose means depend on the drift signals (contexts from
+ * {@code RouterTestKit.context}), for UCB1 and LinUCB regret tests; context-free ones use the kit's.
+ */
 final class Bandits {
-    static final DataSchema SCHEMA = new DataSchema(List.of("a"), Task.CLASSIFICATION, List.of("x", "y"));
-    static final Batch BATCH = Batch.ofClasses(SCHEMA, "d", 0, new double[] {0}, new int[] {0});
-
     private Bandits() {
     }
 
@@ -29,14 +25,6 @@ final class Bandits {
 
     static Router router(Map<String, ?> config) {
         return new UcbRouterFactory().create(PluginConfig.of("router", config), PluginContext.standalone(1, null, "ucb"));
-    }
-
-    /** A routing context whose board carries the given drift signals. */
-    static RoutingContext context(List<String> candidates, double driftDetected, double driftScore) {
-        InMemorySignalBoard board = new InMemorySignalBoard();
-        board.publish(StandardSignals.DRIFT_DETECTED, driftDetected);
-        board.publish(StandardSignals.DRIFT_SCORE, driftScore);
-        return new RoutingContext(candidates, BATCH, board, 1);
     }
 
     /** Cumulative pseudo-regrets of a router and of the uniform-random router (in expectation). */

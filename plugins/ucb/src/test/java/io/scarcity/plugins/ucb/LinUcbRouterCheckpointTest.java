@@ -16,6 +16,7 @@ import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.StandardSignals;
+import io.scarcity.api.testing.RouterTestKit;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,7 +48,7 @@ class LinUcbRouterCheckpointTest {
             for (int i = 0; i < features.length; i++) {
                 features[i] = random.nextGaussian() * scale;
             }
-            Batch batch = Batch.ofClasses(Bandits.SCHEMA, "d", t * 8L, features, new int[8]);
+            Batch batch = Batch.ofClasses(RouterTestKit.SCHEMA, "d", t * 8L, features, new int[8]);
             InMemorySignalBoard board = new InMemorySignalBoard();
             board.publish(StandardSignals.DRIFT_SCORE, random.nextDouble());
             board.publish(StandardSignals.DRIFT_DETECTED, t % 7 == 0 ? 1 : 0);
@@ -73,7 +74,7 @@ class LinUcbRouterCheckpointTest {
         Random random = new Random(17);
         drive(a, random, 0, 120);
         // Saved between route and reward too: the pending context is part of the state.
-        Routing pending = a.route(new RoutingContext(List.of("a", "b", "c"), Bandits.BATCH, new InMemorySignalBoard(), 12));
+        Routing pending = a.route(new RoutingContext(List.of("a", "b", "c"), RouterTestKit.BATCH, new InMemorySignalBoard(), 12));
         byte[] state = save(a);
 
         Router b = router(CONFIG);

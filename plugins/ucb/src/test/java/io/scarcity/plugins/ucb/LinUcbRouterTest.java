@@ -9,6 +9,7 @@ import io.scarcity.api.PluginConfig;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingFeatures;
+import io.scarcity.api.testing.RouterTestKit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,7 +45,7 @@ class LinUcbRouterTest {
             Random random = new Random(4);
             for (int t = 0; t < 400; t++) {
                 List<String> candidates = t % 60 < 30 ? all.subList(0, 4) : all.subList(2, 6);
-                Routing routing = router.route(Bandits.context(candidates, t % 2, random.nextDouble()));
+                Routing routing = router.route(RouterTestKit.context(candidates, t % 2, random.nextDouble()));
                 assertEquals(2, routing.active().size());
                 assertEquals(2, new HashSet<>(routing.active()).size());
                 assertTrue(candidates.containsAll(routing.active()), routing.active() + " not in " + candidates);
@@ -61,7 +62,7 @@ class LinUcbRouterTest {
                 router.reward(routing, rewards);
             }
         }
-        Routing everyone = Bandits.router(linear("k", 9)).route(Bandits.context(all, 0, 0));
+        Routing everyone = Bandits.router(linear("k", 9)).route(RouterTestKit.context(all, 0, 0));
         assertEquals(all, everyone.active());
     }
 
@@ -73,7 +74,7 @@ class LinUcbRouterTest {
             Random random = new Random(8);
             List<String> chosen = new ArrayList<>();
             for (int t = 0; t < 300; t++) {
-                Routing routing = router.route(Bandits.context(List.of("a", "b", "c", "d"), t % 3 == 0 ? 1 : 0,
+                Routing routing = router.route(RouterTestKit.context(List.of("a", "b", "c", "d"), t % 3 == 0 ? 1 : 0,
                         random.nextDouble()));
                 chosen.addAll(routing.active());
                 Map<String, Double> rewards = new HashMap<>();
@@ -90,13 +91,13 @@ class LinUcbRouterTest {
         UcbRouter a = (UcbRouter) Bandits.router(LINEAR);
         UcbRouter b = (UcbRouter) Bandits.router(LINEAR);
         for (int t = 0; t < 5; t++) {
-            Routing ra = a.route(Bandits.context(THREE, 1, 0.3));
-            Routing rb = b.route(Bandits.context(THREE, 1, 0.3));
+            Routing ra = a.route(RouterTestKit.context(THREE, 1, 0.3));
+            Routing rb = b.route(RouterTestKit.context(THREE, 1, 0.3));
             a.reward(ra, Map.of(ra.active().get(0), 0.7));
             b.reward(rb, Map.of(rb.active().get(0), 0.7));
         }
-        Routing ra = a.route(Bandits.context(THREE, 0, 0.9));
-        b.route(Bandits.context(THREE, 0, 0.9));
+        Routing ra = a.route(RouterTestKit.context(THREE, 0, 0.9));
+        b.route(RouterTestKit.context(THREE, 0, 0.9));
         a.reward(ra, Map.of());
         a.reward(ra, Map.of("not-active", 1.0));
         for (String name : THREE) {
@@ -110,7 +111,7 @@ class LinUcbRouterTest {
         UcbRouter router = (UcbRouter) Bandits.router(linear("k", 2));
         for (int t = 0; t < 200; t++) {
             boolean drift = t % 2 == 0;
-            Routing routing = router.route(Bandits.context(List.of("a", "b"), drift ? 1 : 0, 0.5));
+            Routing routing = router.route(RouterTestKit.context(List.of("a", "b"), drift ? 1 : 0, 0.5));
             Map<String, Double> rewards = new HashMap<>();
             rewards.put("a", drift ? 0.9 : 0.2);
             rewards.put("b", 0.5);
@@ -123,7 +124,7 @@ class LinUcbRouterTest {
         assertEquals(200.0, router.pulls("a"));
 
         // Reward weighting: proportional to the predicted rewards in this batch's context.
-        Routing drifted = router.route(Bandits.context(List.of("a", "b"), 1, 0.5));
+        Routing drifted = router.route(RouterTestKit.context(List.of("a", "b"), 1, 0.5));
         double pa = router.predicted("a", x(1, 0.5));
         double pb = router.predicted("b", x(1, 0.5));
         assertEquals(List.of("a", "b"), drifted.active());
@@ -139,7 +140,7 @@ class LinUcbRouterTest {
         for (int t = 0; t < 3000; t++) {
             int detected = random.nextBoolean() ? 1 : 0;
             double[] means = {0.3 + 0.5 * detected, 0.7 - 0.4 * detected, 0.5};
-            Routing routing = router.route(Bandits.context(THREE, detected, random.nextDouble()));
+            Routing routing = router.route(RouterTestKit.context(THREE, detected, random.nextDouble()));
             String chosen = routing.active().get(0);
             if (t >= 2000) {
                 seen[detected]++;
@@ -159,26 +160,26 @@ class LinUcbRouterTest {
     @Test
     void aPriorSteersTheFirstChoicesAndOwnRewardsOverrideIt() {
         UcbRouter router = (UcbRouter) Bandits.router(LINEAR);
-        assertEquals(List.of("a"), Bandits.router(LINEAR).route(Bandits.context(THREE, 0, 0.5)).active(),
+        assertEquals(List.of("a"), Bandits.router(LINEAR).route(RouterTestKit.context(THREE, 0, 0.5)).active(),
                 "without priors the tie goes to the first candidate");
         router.adoptPriors(Map.of("a", 0.2, "b", 0.9, "c", 0.3), 20);
         // weight p / (lambda + weight) at the bias-only context, and the same in every other context.
         assertEquals(20 * 0.9 / 21, router.predicted("b", new double[] {1, 0, 0, 0, 0, 0, 0, 0}), 1e-12);
         assertEquals(20 * 0.9 / 21, router.predicted("b", x(1, 0.7)), 1e-12);
         for (int detected = 0; detected <= 1; detected++) {
-            assertEquals(List.of("b"), router.route(Bandits.context(THREE, detected, 0.5)).active(),
+            assertEquals(List.of("b"), router.route(RouterTestKit.context(THREE, detected, 0.5)).active(),
                     "drift.detected " + detected);
         }
         // b's own rewards of 0 override its prior of 0.9.
         for (int t = 0; t < 40; t++) {
-            Routing routing = router.route(Bandits.context(THREE, t % 2, 0.5));
+            Routing routing = router.route(RouterTestKit.context(THREE, t % 2, 0.5));
             router.reward(routing, Map.of(routing.active().get(0), routing.active().contains("b") ? 0.0 : 0.5));
         }
         double own = router.predicted("b", x(1, 0.5));
         assertTrue(own < 0.3, "b's own zero rewards pull its prediction down: " + own);
         router.adoptPriors(Map.of("b", 0.9), 20);
         assertEquals(own, router.predicted("b", x(1, 0.5)), "a prior does not replace an expert's own rewards");
-        assertNotEquals(List.of("b"), router.route(Bandits.context(THREE, 0, 0.5)).active());
+        assertNotEquals(List.of("b"), router.route(RouterTestKit.context(THREE, 0, 0.5)).active());
     }
 
     /**
@@ -215,12 +216,12 @@ class LinUcbRouterTest {
         Router router = Bandits.router(LINEAR);
         Random random = new Random(2);
         for (int t = 0; t < 300; t++) {
-            Routing routing = router.route(Bandits.context(List.of("a", "b"), 0, 0.5));
+            Routing routing = router.route(RouterTestKit.context(List.of("a", "b"), 0, 0.5));
             router.reward(routing, Map.of(routing.active().get(0), random.nextDouble() < 0.6 ? 1.0 : 0.0));
         }
         boolean tried = false;
         for (int t = 0; t < 5 && !tried; t++) {
-            Routing routing = router.route(Bandits.context(List.of("a", "b", "c"), 0, 0.5));
+            Routing routing = router.route(RouterTestKit.context(List.of("a", "b", "c"), 0, 0.5));
             tried = routing.active().contains("c");
             router.reward(routing, Map.of(routing.active().get(0), 0.6));
         }
@@ -230,11 +231,11 @@ class LinUcbRouterTest {
     @Test
     void discountingForgetsTowardsTheRidgePrior() {
         UcbRouter router = (UcbRouter) Bandits.router(linear("discount", 0.9));
-        Routing routing = router.route(Bandits.context(List.of("a"), 0, 0.5));
+        Routing routing = router.route(RouterTestKit.context(List.of("a"), 0, 0.5));
         router.reward(routing, Map.of("a", 1.0));
         double before = router.predicted("a", x(0, 0.5));
         for (int t = 0; t < 200; t++) {
-            router.route(Bandits.context(List.of("b"), 0, 0.5));
+            router.route(RouterTestKit.context(List.of("b"), 0, 0.5));
         }
         assertTrue(before > 0.4, "one reward of 1 moves the prediction: " + before);
         assertEquals(0.0, router.predicted("a", x(0, 0.5)), 1e-6, "old evidence fades to the prior theta = 0");
@@ -318,7 +319,7 @@ class LinUcbRouterTest {
         UcbRouter router = new UcbRouter(Options.from(PluginConfig.of("router", LINEAR)), sink);
         Random random = new Random(5);
         for (int t = 0; t < 200; t++) {
-            Routing routing = router.route(Bandits.context(THREE, t % 2, random.nextDouble()));
+            Routing routing = router.route(RouterTestKit.context(THREE, t % 2, random.nextDouble()));
             router.reward(routing, Map.of(routing.active().get(0), random.nextDouble()));
         }
         assertEquals(Set.of("ucb.explorations"), counts.keySet());
