@@ -2,6 +2,8 @@ package io.scarcity.api.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +32,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.ServiceLoader;
 
 /**
  * What router tests share (published in api's test-jar): a one-row batch and contexts over it, a
@@ -127,6 +130,20 @@ public final class RouterTestKit {
         out.flush();
         IOException e = assertThrows(IOException.class, () -> restore(router, bytes.toByteArray()));
         assertTrue(e.getMessage().contains("version " + (stateVersion + 1)), e.getMessage());
+    }
+
+    /**
+     * The service registration of a router plugin: {@code ServiceLoader} finds exactly one
+     * {@link RouterFactory} on the test class path, of {@code type}, named {@code name} (a valid plugin
+     * name), with a description.
+     */
+    public static void assertTheOnlyRouterFactory(Class<? extends RouterFactory> type, String name) {
+        List<RouterFactory> found = ServiceLoader.load(RouterFactory.class).stream().map(ServiceLoader.Provider::get).toList();
+        assertEquals(1, found.size());
+        assertInstanceOf(type, found.get(0));
+        assertEquals(name, found.get(0).name());
+        assertTrue(RouterFactory.NAME_PATTERN.matcher(found.get(0).name()).matches());
+        assertFalse(found.get(0).description().isBlank());
     }
 
     /**
