@@ -32,9 +32,7 @@ class UcbRouterCheckpointTest {
     private static final Map<String, Object> CONFIG = Map.of("k", 2, "discount", 0.98, "exploration", 0.7);
 
     private static Router router(Counting metrics) {
-        PluginContext standalone = PluginContext.standalone(5, SCHEMA, "ucb");
-        PluginContext context = withMetrics(standalone, metrics);
-        return new UcbRouterFactory().create(PluginConfig.of("router", CONFIG), context);
+        return new UcbRouterFactory().create(PluginConfig.of("router", CONFIG), withMetrics(PluginContext.standalone(5, SCHEMA, "ucb"), metrics));
     }
 
     /**
