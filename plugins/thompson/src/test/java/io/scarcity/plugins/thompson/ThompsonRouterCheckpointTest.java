@@ -38,9 +38,7 @@ class ThompsonRouterCheckpointTest {
     private static final Map<String, Object> CONFIG = Map.of("k", 2, "discount", 0.98, "clusters", 3, "clusterRate", 0.1);
 
     private static Router router(Map<String, Object> config, Counting metrics) {
-        PluginContext standalone = PluginContext.standalone(5, SCHEMA, "thompson");
-        PluginContext context = withMetrics(standalone, metrics);
-        return new ThompsonRouterFactory().create(PluginConfig.of("router", config), context);
+        return new ThompsonRouterFactory().create(PluginConfig.of("router", config), withMetrics(PluginContext.standalone(5, SCHEMA, "thompson"), metrics));
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.scarcity.plugins.thompson;
 
+import static io.scarcity.api.testing.RouterTestKit.assertTheOnlyRouterFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,10 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scarcity.api.ConfigException;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
-import io.scarcity.api.RouterFactory;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -23,12 +21,7 @@ class ThompsonRouterFactoryTest {
 
     @Test
     void isRegisteredUnderItsName() {
-        List<RouterFactory> found = ServiceLoader.load(RouterFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(ThompsonRouterFactory.class, found.get(0));
-        assertEquals("thompson", found.get(0).name());
-        assertTrue(RouterFactory.NAME_PATTERN.matcher(found.get(0).name()).matches());
-        assertFalse(found.get(0).description().isBlank());
+        assertTheOnlyRouterFactory(ThompsonRouterFactory.class, "thompson");
     }
 
     @Test
