@@ -33,9 +33,7 @@ class EpsilonGreedyRouterCheckpointTest {
     private static final Map<String, Object> CONFIG = Map.of("k", 2, "discount", 0.98, "epsilon", 0.3, "decay", 0.01, "minEpsilon", 0.05);
 
     private static Router router(Map<String, Object> config, Counting metrics) {
-        PluginContext standalone = PluginContext.standalone(5, SCHEMA, "epsilon-greedy");
-        PluginContext context = withMetrics(standalone, metrics);
-        return new EpsilonGreedyRouterFactory().create(PluginConfig.of("router", config), context);
+        return new EpsilonGreedyRouterFactory().create(PluginConfig.of("router", config), withMetrics(PluginContext.standalone(5, SCHEMA, "epsilon-greedy"), metrics));
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.scarcity.plugins.epsilongreedy;
 
+import static io.scarcity.api.testing.RouterTestKit.assertTheOnlyRouterFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,10 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scarcity.api.ConfigException;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
-import io.scarcity.api.RouterFactory;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,12 +22,7 @@ class EpsilonGreedyRouterFactoryTest {
 
     @Test
     void isRegisteredUnderItsName() {
-        List<RouterFactory> found = ServiceLoader.load(RouterFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(EpsilonGreedyRouterFactory.class, found.get(0));
-        assertEquals("epsilon-greedy", found.get(0).name());
-        assertTrue(RouterFactory.NAME_PATTERN.matcher(found.get(0).name()).matches());
-        assertFalse(found.get(0).description().isBlank());
+        assertTheOnlyRouterFactory(EpsilonGreedyRouterFactory.class, "epsilon-greedy");
     }
 
     @Test
