@@ -37,9 +37,7 @@ class SoftmaxGateRouterCheckpointTest {
     private static final Map<String, Object> CONFIG = Map.of("k", 2, "discount", 0.98, "noise", 0.8, "exploration", 0.4);
 
     private static Router router(Counting metrics, Map<String, Object> config) {
-        PluginContext standalone = PluginContext.standalone(5, SCHEMA, "softmax-gate");
-        PluginContext context = withMetrics(standalone, metrics);
-        return new SoftmaxGateRouterFactory().create(PluginConfig.of("router", config), context);
+        return new SoftmaxGateRouterFactory().create(PluginConfig.of("router", config), withMetrics(PluginContext.standalone(5, SCHEMA, "softmax-gate"), metrics));
     }
 
     private static Router router(Counting metrics) {

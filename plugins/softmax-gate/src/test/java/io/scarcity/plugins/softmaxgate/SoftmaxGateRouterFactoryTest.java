@@ -1,7 +1,7 @@
 package io.scarcity.plugins.softmaxgate;
 
+import static io.scarcity.api.testing.RouterTestKit.assertTheOnlyRouterFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,11 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scarcity.api.ConfigException;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
-import io.scarcity.api.PluginFactory;
-import io.scarcity.api.RouterFactory;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -24,12 +21,7 @@ class SoftmaxGateRouterFactoryTest {
 
     @Test
     void isRegisteredUnderItsName() {
-        List<RouterFactory> found = ServiceLoader.load(RouterFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(SoftmaxGateRouterFactory.class, found.get(0));
-        assertEquals("softmax-gate", found.get(0).name());
-        assertTrue(PluginFactory.NAME_PATTERN.matcher(found.get(0).name()).matches());
-        assertFalse(found.get(0).description().isBlank());
+        assertTheOnlyRouterFactory(SoftmaxGateRouterFactory.class, "softmax-gate");
     }
 
     @Test
