@@ -1,15 +1,12 @@
 package io.scarcity.plugins.allrouter;
 
+import static io.scarcity.api.testing.RouterTestKit.assertTheOnlyRouterFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
-import io.scarcity.api.RouterFactory;
-import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -18,11 +15,7 @@ class AllRouterFactoryTest {
 
     @Test
     void isRegisteredUnderItsName() {
-        List<RouterFactory> found = ServiceLoader.load(RouterFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(AllRouterFactory.class, found.get(0));
-        assertEquals("all", found.get(0).name());
-        assertFalse(found.get(0).description().isBlank());
+        assertTheOnlyRouterFactory(AllRouterFactory.class, "all");
     }
 
     @Test
