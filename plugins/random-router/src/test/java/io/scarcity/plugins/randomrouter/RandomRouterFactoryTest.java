@@ -1,17 +1,14 @@
 package io.scarcity.plugins.randomrouter;
 
 import static io.scarcity.api.testing.RouterTestKit.assertBadKNamesTheKeyPath;
+import static io.scarcity.api.testing.RouterTestKit.assertTheOnlyRouterFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
-import io.scarcity.api.RouterFactory;
-import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,11 +18,7 @@ class RandomRouterFactoryTest {
 
     @Test
     void isRegisteredUnderItsName() {
-        List<RouterFactory> found = ServiceLoader.load(RouterFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(RandomRouterFactory.class, found.get(0));
-        assertEquals("random", found.get(0).name());
-        assertFalse(found.get(0).description().isBlank());
+        assertTheOnlyRouterFactory(RandomRouterFactory.class, "random");
     }
 
     @Test
