@@ -1,5 +1,6 @@
 package io.scarcity.plugins.variancerouter;
 
+import static io.scarcity.api.testing.RouterTestKit.assertTheOnlyRouterFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -10,10 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scarcity.api.ConfigException;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
-import io.scarcity.api.RouterFactory;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,11 +25,7 @@ class VarianceRouterFactoryTest {
 
     @Test
     void isRegisteredUnderItsName() {
-        List<RouterFactory> found = ServiceLoader.load(RouterFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(VarianceRouterFactory.class, found.get(0));
-        assertEquals("variance", found.get(0).name());
-        assertFalse(found.get(0).description().isBlank());
+        assertTheOnlyRouterFactory(VarianceRouterFactory.class, "variance");
     }
 
     @Test
