@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param k experts activated per batch, >= 1 (all candidates if k is at least their number)
  * @param noise initial standard deviation {@code sigma_0} of the Gaussian exploration noise on the logits, >= 0
  * @param noiseDecay decay of the noise, {@code sigma_t = sigma_0 / sqrt(1 + noiseDecay * t)}, >= 0
- * @param temperature softmax temperature of the mixture weights, > 0
+ * @param temperature softmax temperature of the mixture weights, >= 0.001 (lower ones overflow the softmax)
  * @param learningRate first SGD step of an expert's gate weights, in (0, 1]; it then shrinks as
  *        {@code learningRate / sqrt(1 + learningRate * n_i)} with the expert's discounted count {@code n_i}
  * @param l2 L2 penalty on the gate's weights, in [0, 1)
@@ -22,6 +22,7 @@ import java.util.Objects;
  */
 record Options(int k, double noise, double noiseDecay, double temperature, double learningRate, double l2,
                double discount, double exploration, double anchor) {
+    static final double MIN_TEMPERATURE = 0.001;
     static final int DEFAULT_K = 2;
     static final double DEFAULT_NOISE = 0.5;
     static final double DEFAULT_NOISE_DECAY = 0.01;
@@ -42,8 +43,8 @@ record Options(int k, double noise, double noiseDecay, double temperature, doubl
         if (!(noiseDecay >= 0) || Double.isInfinite(noiseDecay)) {
             throw new InvalidOptionException("noiseDecay", "must be finite and >= 0, got " + noiseDecay);
         }
-        if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new InvalidOptionException("temperature", "must be finite and > 0, got " + temperature);
+        if (!(temperature >= MIN_TEMPERATURE) || Double.isInfinite(temperature)) {
+            throw new InvalidOptionException("temperature", "must be finite and >= " + MIN_TEMPERATURE + " (a lower one overflows the softmax), got " + temperature);
         }
         if (!(learningRate > 0 && learningRate <= 1)) {
             throw new InvalidOptionException("learningRate", "must be in (0, 1], got " + learningRate);

@@ -42,7 +42,7 @@ class SoftmaxGateRouterFactoryTest {
 
     static List<Arguments> badValues() {
         return List.of(Arguments.of("k", 0), Arguments.of("k", 1.5), Arguments.of("noise", -0.1),
-                Arguments.of("noiseDecay", -1.0), Arguments.of("temperature", 0.0), Arguments.of("learningRate", 0.0),
+                Arguments.of("noiseDecay", -1.0), Arguments.of("temperature", 0.0), Arguments.of("temperature", 1e-300), Arguments.of("learningRate", 0.0),
                 Arguments.of("learningRate", 1.5), Arguments.of("l2", -0.1), Arguments.of("l2", 1.0),
                 Arguments.of("discount", 0.0), Arguments.of("discount", 1.01), Arguments.of("exploration", -1.0),
                 Arguments.of("anchor", -0.5), Arguments.of("anchor", 11.0), Arguments.of("noise", "high"));

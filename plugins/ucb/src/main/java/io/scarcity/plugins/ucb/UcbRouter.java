@@ -172,8 +172,9 @@ final class UcbRouter implements Router, Checkpointable {
         for (int i = 0; i < candidateArms.length; i++) {
             Arm arm = candidateArms[i];
             greedy[i] = arm.pulls > 0 ? arm.mean() : Double.NEGATIVE_INFINITY;
+            // No bonus without exploration: 0 x an overflowing sqrt (an arm discounted to almost nothing) is NaN.
             index[i] = arm.pulls > 0
-                    ? arm.mean() + options.exploration() * Math.sqrt(2 * logTotal / arm.pulls)
+                    ? arm.mean() + (options.exploration() > 0 ? options.exploration() * Math.sqrt(2 * logTotal / arm.pulls) : 0.0)
                     : Double.POSITIVE_INFINITY;
         }
     }
