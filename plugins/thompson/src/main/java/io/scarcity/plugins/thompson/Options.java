@@ -82,6 +82,13 @@ record Options(int k, Posterior posterior, double noise, Weighting weighting, do
         double discount = config.getDouble("discount", DEFAULT_DISCOUNT);
         int clusters = config.getInt("clusters", DEFAULT_CLUSTERS);
         double clusterRate = config.getDouble("clusterRate", DEFAULT_CLUSTER_RATE);
+        // An option that the chosen mode ignores is a mistake worth naming, not silence.
+        if (posterior == Posterior.BETA && config.has("noise")) {
+            throw config.invalid("noise", "applies to posterior: gaussian only (this router has posterior: beta)");
+        }
+        if (clusters == 1 && config.has("clusterRate")) {
+            throw config.invalid("clusterRate", "applies only with clusters > 1 (this router has clusters: 1)");
+        }
         try {
             return new Options(k, posterior, noise, weighting, discount, clusters, clusterRate);
         } catch (InvalidOptionException e) {

@@ -103,7 +103,7 @@ class ThompsonRouterCheckpointTest {
         byte[] state = save(a);
         for (Map.Entry<String, Object> change : List.<Map.Entry<String, Object>>of(Map.entry("clusters", 2), Map.entry("discount", 0.9),
                 Map.entry("posterior", "gaussian"), Map.entry("k", 1), Map.entry("clusterRate", 0.2),
-                Map.entry("noise", 0.5), Map.entry("weighting", "uniform"))) {
+                Map.entry("weighting", "uniform"))) {
             Map<String, Object> other = new HashMap<>(CONFIG);
             other.put(change.getKey(), change.getValue());
             ThompsonRouter b = (ThompsonRouter) router(other, new Counting());
@@ -111,6 +111,15 @@ class ThompsonRouterCheckpointTest {
             assertTrue(e.getMessage().contains(change.getKey()), e.getMessage());
             assertEquals(0.0, b.pulls(0, "a"), "a refused checkpoint leaves the router as it was");
         }
+        Map<String, Object> gaussian = new HashMap<>(CONFIG);
+        gaussian.put("posterior", "gaussian");
+        Router g = router(gaussian, new Counting());
+        drive(g, new Random(3), 0, 30);
+        byte[] gaussianState = save(g);
+        gaussian.put("noise", 0.5);
+        ThompsonRouter noisier = (ThompsonRouter) router(gaussian, new Counting());
+        IOException e = assertThrows(IOException.class, () -> restore(noisier, gaussianState));
+        assertTrue(e.getMessage().contains("noise"), e.getMessage());
     }
 
     @Test

@@ -68,6 +68,16 @@ class ThompsonRouterFactoryTest {
     }
 
     @Test
+    void anOptionTheChosenModeIgnoresIsRefused() {
+        PluginConfig beta = PluginConfig.of("router", Map.of("noise", 0.1));
+        ConfigException e = assertThrows(ConfigException.class, () -> new ThompsonRouterFactory().create(beta, CONTEXT));
+        assertTrue(e.getMessage().contains("router.noise") && e.getMessage().contains("posterior: gaussian only"), e.getMessage());
+        PluginConfig one = PluginConfig.of("router", Map.of("clusterRate", 0.1));
+        e = assertThrows(ConfigException.class, () -> new ThompsonRouterFactory().create(one, CONTEXT));
+        assertTrue(e.getMessage().contains("router.clusterRate") && e.getMessage().contains("clusters > 1"), e.getMessage());
+    }
+
+    @Test
     void unknownKeysAreLeftUnread() {
         PluginConfig config = PluginConfig.of("router", Map.of("discont", 0.9));
         new ThompsonRouterFactory().create(config, CONTEXT);
