@@ -181,7 +181,8 @@ public final class ClientNode {
         Map<String, Double> board = signals.snapshot();
         for (ExpertSlot s : slots) {
             double lr = s.expert().learningRate();
-            experts.put(s.name(), new RoundMetrics.ExpertRound(s.activations, s.meanLoss(), s.samples, lr));
+            experts.put(s.name(), new RoundMetrics.ExpertRound(s.activations, s.meanLoss(), s.samples, lr,
+                    s.capabilities().predicts()));
             Map<String, Double> written = new TreeMap<>();
             for (String w : s.capabilities().writes()) {
                 Double v = board.get(w);
@@ -216,7 +217,7 @@ public final class ClientNode {
         double loss = rows == 0 ? Double.NaN : lossSum / rows;
         Insight insight = new Insight(id, domain, round, rows, accuracy, loss, reports, board, moments.drain(minMomentRows));
         return new ClientRoundResult(id, domain, round, classification, rows, correct, lossSum, logLossSum, confusion, driftRows,
-                new RoundMetrics(experts, pluginMetrics, expertBatches, idleExpertBatches, routedActivations()), board, memory.stats(), insight, 0, quarantined);
+                new RoundMetrics(experts, pluginMetrics, expertBatches, idleExpertBatches), board, memory.stats(), insight, 0, quarantined);
     }
 
     private record BatchResult(long correct, double lossSum, double logLossSum) {
@@ -248,15 +249,6 @@ public final class ClientNode {
         Batch kept = batch.select(keep);
         quarantined += batch.rows() - kept.rows();
         return kept;
-    }
-
-    /** This round's activations of every routing candidate (predicting expert), zeros included. */
-    private Map<String, Long> routedActivations() {
-        Map<String, Long> routed = new LinkedHashMap<>();
-        for (ExpertSlot s : predictors) {
-            routed.put(s.name(), s.activations);
-        }
-        return routed;
     }
 
     private BatchResult processBatch(int round, Batch batch) {

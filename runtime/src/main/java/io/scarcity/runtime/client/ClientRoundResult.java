@@ -39,6 +39,6 @@ public record ClientRoundResult(String clientId, String domain, int round, boole
     public static ClientRoundResult offline(String clientId, String domain, int round, boolean classification,
                                             long missedRows, MemoryStats memory) {
         return new ClientRoundResult(clientId, domain, round, classification, 0, 0, 0, 0, null, List.of(),
-                new RoundMetrics(Map.of(), Map.of(), 0, 0, Map.of()), Map.of(), memory, null, missedRows, 0);
+                new RoundMetrics(Map.of(), Map.of(), 0, 0), Map.of(), memory, null, missedRows, 0);
     }
 }
