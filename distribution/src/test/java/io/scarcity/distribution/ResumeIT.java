@@ -49,8 +49,12 @@ class ResumeIT {
         assertEquals(0, whole.code(), whole.err());
         Path a = only(tmp.resolve("whole"));
 
-        // The same run, halted by a test hook in the middle of round 8 and killed there (SIGKILL: no shutdown hooks).
-        ProcessBuilder pb = new ProcessBuilder(command(runArgs("killed")));
+        // The same run, halted in the middle of round 8 by a run listener on its class path (HaltInRound, from
+        // this module's test classes) and killed there (SIGKILL: no shutdown hooks).
+        List<String> killable = command(runArgs("killed"));
+        String testClasses = Path.of(HaltInRound.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        killable.set(2, killable.get(2) + java.io.File.pathSeparator + testClasses);
+        ProcessBuilder pb = new ProcessBuilder(killable);
         pb.environment().keySet().removeIf(k -> k.startsWith("SCARCITY_"));
         pb.environment().put("SCARCITY_PLUGINS_DIR", DistributionIT.DIST.resolve("plugins").toString());
         pb.environment().put("SCARCITY_TEST_HALT_IN_ROUND", "8");

@@ -1,7 +1,7 @@
 package io.scarcity.runtime.cli;
 
 import io.scarcity.runtime.config.LoadedConfig;
-import io.scarcity.runtime.engine.RunExecution;
+import io.scarcity.runtime.run.RunExecution;
 import io.scarcity.runtime.engine.RunResult;
 import io.scarcity.runtime.plugin.PluginRegistry;
 import java.io.PrintStream;

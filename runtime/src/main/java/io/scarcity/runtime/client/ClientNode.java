@@ -39,7 +39,7 @@ import java.util.TreeMap;
  *
  * <p>Not thread-safe: the engine runs each client on one thread at a time.
  */
-public final class ClientNode {
+public final class ClientNode implements ClientHandle {
     private static final double LOG_FLOOR = 1e-12;
 
     private final String id;
@@ -124,14 +124,17 @@ public final class ClientNode {
         this.supervised = supervisors.isEmpty() ? null : new Supervised();
     }
 
+    @Override
     public String id() {
         return id;
     }
 
+    @Override
     public String domain() {
         return domain;
     }
 
+    @Override
     public DataSchema schema() {
         return schema;
     }
@@ -141,6 +144,7 @@ public final class ClientNode {
     }
 
     /** Latest signals on this client's board. */
+    @Override
     public Map<String, Double> signals() {
         return signals.snapshot();
     }
@@ -148,6 +152,7 @@ public final class ClientNode {
     /**
      * Runs one round over the client's batches (possibly none) and returns its result and insight.
      */
+    @Override
     public ClientRoundResult runRound(int round, List<Batch> batches) {
         for (ExpertSlot s : slots) {
             s.resetRound();
@@ -530,6 +535,7 @@ public final class ClientNode {
      * publishing anything: the experts of the last routing (all candidates, equally weighted, before
      * the first batch) mixed with its weights. Used to measure accuracy on past tasks (forgetting).
      */
+    @Override
     public Prediction evaluate(Batch batch) {
         Routing routing = lastRouting != null ? lastRouting : Routing.uniform(candidates);
         int n = batch.rows();
@@ -563,6 +569,7 @@ public final class ClientNode {
     }
 
     /** Applies the coordinator's parameters for this client's domain. */
+    @Override
     public void apply(MetaParameters parameters) {
         for (ExpertSlot s : slots) {
             s.expert().adapt(parameters, s.name());
@@ -589,6 +596,7 @@ public final class ClientNode {
      * The plugins of this client that cannot be checkpointed (they do not implement
      * {@link Checkpointable}), as {@code "kind 'name' (class)"}; empty when the client can be.
      */
+    @Override
     public List<String> notCheckpointable() {
         List<String> out = new ArrayList<>();
         for (ExpertSlot s : slots) {
@@ -612,6 +620,7 @@ public final class ClientNode {
      *
      * @throws IllegalStateException if a plugin is not {@link Checkpointable} (check {@link #notCheckpointable})
      */
+    @Override
     public void saveState(StateWriter out) throws IOException {
         out.writeString(id);
         out.writeDoubleMap(signals.snapshot());
@@ -642,6 +651,7 @@ public final class ClientNode {
     }
 
     /** Restores what {@link #saveState} wrote, on a client freshly built from the same config. */
+    @Override
     public void restoreState(StateReader in) throws IOException {
         String saved = in.readString();
         if (!id.equals(saved)) {
@@ -678,6 +688,16 @@ public final class ClientNode {
         }
     }
 
+    @Override
+    public List<String> gossipableExperts(int max) {
+        return gossipCandidates(max).stream().map(ExpertSlot::name).toList();
+    }
+
+    @Override
+    public ClientRoundResult missedRound(int round, long missedRows) {
+        return ClientRoundResult.offline(id, domain, round, schema.task() == Task.CLASSIFICATION, missedRows, memoryStats());
+    }
+
     /** The gossipable experts, most active this round first (ties in config order), at most {@code max} (0 = all). */
     public List<ExpertSlot> gossipCandidates(int max) {
         List<ExpertSlot> g = new ArrayList<>();
@@ -690,10 +710,12 @@ public final class ClientNode {
         return max > 0 && g.size() > max ? g.subList(0, max) : g;
     }
 
+    @Override
     public ExpertState exportState(String expert) {
         return byName.get(expert).expert().exportState();
     }
 
+    @Override
     public void mergeState(String expert, ExpertState merged) {
         byName.get(expert).expert().mergeState(merged);
     }

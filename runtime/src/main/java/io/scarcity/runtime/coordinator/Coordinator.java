@@ -157,6 +157,25 @@ public final class Coordinator {
         metaLearner.receiveStates(round, memory.pseudonym(Objects.requireNonNull(client, "client is null")), domain, states);
     }
 
+    /** Whether the meta-learner shares weights (takes clients' expert states and hands back states to adopt). */
+    public boolean sharesWeights() {
+        return metaLearner.sharesWeights();
+    }
+
+    /** The expert states (by expert instance) a weight-sharing meta-learner has clients of the domain adopt; empty otherwise. */
+    public Map<String, ExpertState> statesFor(String domain) {
+        Map<String, ExpertState> s = metaLearner.statesFor(domain);
+        return s == null ? Map.of() : s;
+    }
+
+    /**
+     * Aggregates the states received this round without any insight: weight averaging alone
+     * ({@code federation.mode: fedavg}); nothing is stored and no meta-parameters result.
+     */
+    public void aggregateUploads(int round) {
+        metaLearner.learn(round, List.of(), memory);
+    }
+
     /** Parameters for a domain (a cold-start guess for an unknown one). */
     public MetaParameters parametersFor(String domain, int features) {
         MetaParameters p = metaLearner.parametersFor(domain, features);

@@ -30,6 +30,8 @@ import java.util.Set;
  * unknown, with their full path.
  */
 public final class Assembly {
+    /** The meta-learner plugin {@code federation.mode: fedavg} runs. */
+    static final String FEDAVG = "fedavg";
     private final RunConfig config;
     private final PluginRegistry registry;
 
@@ -54,6 +56,11 @@ public final class Assembly {
         registry.require(PluginKind.ROUTER, config.router().plugin(), "router.plugin");
         registry.require(PluginKind.MEMORY, config.memory().plugin(), "memory.plugin");
         registry.require(PluginKind.META_LEARNER, config.metaLearner().plugin(), "metaLearner.plugin");
+        if (config.federation().fedavg() && !registry.names(PluginKind.META_LEARNER).contains(FEDAVG)) {
+            throw new ConfigException("federation.mode", "fedavg averages weights with the '" + FEDAVG
+                    + "' meta-learner plugin, which is not installed (installed meta-learners: "
+                    + String.join(", ", registry.names(PluginKind.META_LEARNER)) + "); install it or choose another mode");
+        }
         registry.require(PluginKind.GOSSIP, config.gossip().plugin(), "gossip.plugin");
     }
 
@@ -85,9 +92,19 @@ public final class Assembly {
                 config.coordinator().priorWeight(), config.privacy().minMomentRows(), sinks, config.mixture());
     }
 
-    /** The coordinator's meta-learner (no schema: the coordinator never sees data). */
+    /**
+     * The coordinator's meta-learner (no schema: the coordinator never sees data). With
+     * {@code federation.mode: fedavg} it is the {@code fedavg} plugin weighting by samples, fed no insights:
+     * FedAvg exists once, in its plugin; the configured meta-learner is still built, so its options are checked.
+     */
     public MetaLearner metaLearner(RunMetricsSink sink) {
         PluginSelection sel = config.metaLearner();
+        if (config.federation().fedavg()) {
+            create(PluginKind.META_LEARNER, sel.plugin(), sel.config(), "metaLearner",
+                    new RunContext(config.seed(), null, null, null, sel.plugin(), new RunMetricsSink(), configDir), MetaLearner.class);
+            return create(PluginKind.META_LEARNER, FEDAVG, java.util.Map.of("weighting", "samples"), "federation",
+                    new RunContext(config.seed(), null, null, null, FEDAVG, sink, configDir), MetaLearner.class);
+        }
         return create(PluginKind.META_LEARNER, sel.plugin(), sel.config(), "metaLearner",
                 new RunContext(config.seed(), null, null, null, sel.plugin(), sink, configDir), MetaLearner.class);
     }

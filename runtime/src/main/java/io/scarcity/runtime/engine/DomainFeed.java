@@ -40,6 +40,41 @@ final class DomainFeed implements AutoCloseable {
     private long digest = 1125899906842597L;
     private boolean exhausted;
 
+    /**
+     * The feed of the config's domain {@code index}: its stream and partitioner built from the config
+     * (relative paths against {@code baseDir}), every key of both checked.
+     *
+     * @throws io.scarcity.api.ConfigException on a bad stream or partition block
+     */
+    static DomainFeed open(io.scarcity.runtime.config.RunConfig config, int index, java.nio.file.Path baseDir) {
+        io.scarcity.runtime.config.DomainConfig d = config.domains().get(index);
+        io.scarcity.api.PluginConfig streamConfig = io.scarcity.api.PluginConfig.of("domains[" + index + "].stream", d.stream());
+        RowSource source = io.scarcity.runtime.data.StreamFactory.create(streamConfig,
+                Seeds.derive(config.seed(), "stream/" + d.name()), baseDir);
+        try {
+            rejectUnread(streamConfig, "stream type");
+            io.scarcity.api.PluginConfig partitionConfig = io.scarcity.api.PluginConfig.of("domains[" + index + "].partition",
+                    d.partition());
+            Partitioner partitioner = io.scarcity.runtime.data.PartitionerFactory.create(partitionConfig, d.clients(), source,
+                    Seeds.derive(config.seed(), "partition/" + d.name()));
+            rejectUnread(partitionConfig, "partitioner");
+            boolean natural = "natural".equals(d.partition().get("type"));
+            return new DomainFeed(d.name(), source, partitioner, d.clients(), config.batchSize(),
+                    d.batchesPerRound(config.batchesPerRound()), natural);
+        } catch (RuntimeException e) {
+            source.close();
+            throw e;
+        }
+    }
+
+    private static void rejectUnread(io.scarcity.api.PluginConfig pc, String what) {
+        if (!pc.unreadKeys().isEmpty()) {
+            String first = pc.unreadKeys().iterator().next();
+            throw new io.scarcity.api.ConfigException(first, "unknown key for this " + what + "; keys it reads here: "
+                    + String.join(", ", pc.askedKeysAround(first)));
+        }
+    }
+
     DomainFeed(String domain, RowSource source, Partitioner partitioner, int clients, int batchSize, int batchesPerRound,
                boolean perClientQuota) {
         this.domain = Objects.requireNonNull(domain, "domain is null");

@@ -3,44 +3,36 @@ package io.scarcity.runtime.engine;
 import io.scarcity.api.Batch;
 import io.scarcity.api.ConfigException;
 import io.scarcity.api.DataSchema;
-import io.scarcity.api.ExpertState;
-import io.scarcity.api.GossipPair;
 import io.scarcity.api.GossipStrategy;
-import io.scarcity.api.Insight;
 import io.scarcity.api.MetaLearner;
-import io.scarcity.api.MetaParameters;
-import io.scarcity.api.Peer;
 import io.scarcity.api.Prediction;
-import io.scarcity.api.PluginConfig;
+import io.scarcity.api.StateReader;
 import io.scarcity.runtime.checkpoint.RunCheckpoints;
+import io.scarcity.runtime.checkpoint.Sections;
 import io.scarcity.runtime.client.ClientNode;
 import io.scarcity.runtime.client.ClientRoundResult;
-import io.scarcity.runtime.client.ExpertSlot;
 import io.scarcity.runtime.client.RunMetricsSink;
 import io.scarcity.runtime.config.DomainConfig;
 import io.scarcity.runtime.config.LoadedConfig;
 import io.scarcity.runtime.config.RunConfig;
 import io.scarcity.runtime.coordinator.Coordinator;
-import io.scarcity.runtime.coordinator.CoordinatorDatabase;
+import io.scarcity.runtime.coordinator.CoordinatorStore;
 import io.scarcity.runtime.coordinator.GlobalMemory;
-import io.scarcity.runtime.coordinator.GlobalMemoryException;
 import io.scarcity.runtime.coordinator.InsightValidator;
-import io.scarcity.runtime.data.Partitioner;
-import io.scarcity.runtime.data.PartitionerFactory;
 import io.scarcity.runtime.data.Row;
 import io.scarcity.runtime.data.RowSource;
 import io.scarcity.runtime.data.TaskStream;
+import io.scarcity.runtime.client.ClientHandle;
 import io.scarcity.runtime.federation.ClientHealth;
-import io.scarcity.runtime.federation.ConsensusWeights;
 import io.scarcity.runtime.federation.ConvergenceTracker;
 import io.scarcity.runtime.federation.FaultInjector;
-import io.scarcity.runtime.data.StreamFactory;
+import io.scarcity.runtime.federation.RoundDecision;
+import io.scarcity.runtime.federation.RoundProtocol;
 import io.scarcity.runtime.plugin.PluginRegistry;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,11 +45,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The embedded federation engine: a coordinator with no data source and N clients in one JVM, clients
- * running in parallel on a thread pool. Each round: clients test-then-train on their batches and send
- * insights; the coordinator stores them, meta-learns and broadcasts meta-parameters; peers gossip
- * expert states directly. Every random choice is seeded from (run seed, component), and results are
- * gathered in client order, so the same seed gives the same metrics whatever the thread count.
+ * The embedded federation engine: a coordinator with no data source and N clients in one JVM. It is the
+ * way a simulation feeds data ({@link DomainFeed}s), injects faults and late joins, and runs the
+ * clients' rounds on a thread pool; what the coordinator does with the results, and what it asks of the
+ * clients, is the {@link RoundProtocol}, which reaches the clients only through {@link ClientHandle}s.
+ * Every random choice is seeded from (run seed, component), and results are gathered in client order,
+ * so the same seed gives the same metrics whatever the thread count.
  */
 public final class InProcessEngine implements AutoCloseable {
     private static final Logger LOG = System.getLogger("io.scarcity.engine");
@@ -70,14 +63,10 @@ public final class InProcessEngine implements AutoCloseable {
     private final List<Integer> clientIndexInDomain = new ArrayList<>();
     private final List<Integer> segmentsEvaluated = new ArrayList<>();
     private final List<ClientNode> clients = new ArrayList<>();
-    private final Map<String, Integer> clientIndex = new HashMap<>();
-    private Coordinator coordinator;
-    private final GossipStrategy gossip;
-    private final RunMetricsSink coordinatorMetrics = new RunMetricsSink();
+    private RoundProtocol protocol;
     private MetaLearner metaLearner;
-    private ClientHealth health;
+    private GossipStrategy gossip;
     private FaultInjector faults;
-    private ConvergenceTracker convergence;
     private final RunTotals totals = new RunTotals();
     /** The first round {@link #run} plays: 1, or the round after a restored checkpoint. */
     private int firstRound = 1;
@@ -98,22 +87,12 @@ public final class InProcessEngine implements AutoCloseable {
         try {
             for (int i = 0; i < config.domains().size(); i++) {
                 DomainConfig d = config.domains().get(i);
-                PluginConfig streamConfig = PluginConfig.of("domains[" + i + "].stream", d.stream());
-                RowSource source = StreamFactory.create(streamConfig, Seeds.derive(config.seed(), "stream/" + d.name()),
-                        loaded.baseDir());
-                rejectUnread(streamConfig, "stream type");
-                PluginConfig partitionConfig = PluginConfig.of("domains[" + i + "].partition", d.partition());
-                Partitioner partitioner = PartitionerFactory.create(partitionConfig, d.clients(), source,
-                        Seeds.derive(config.seed(), "partition/" + d.name()));
-                rejectUnread(partitionConfig, "partitioner");
-                boolean natural = "natural".equals(d.partition().get("type"));
-                feeds.add(new DomainFeed(d.name(), source, partitioner, d.clients(), config.batchSize(),
-                        d.batchesPerRound(config.batchesPerRound()), natural));
+                DomainFeed feed = DomainFeed.open(config, i, loaded.baseDir());
+                feeds.add(feed);
                 segmentsEvaluated.add(0);
                 List<ClientNode> domainClients = new ArrayList<>();
                 for (int j = 0; j < d.clients(); j++) {
-                    ClientNode c = assembly.client(d.name() + "-" + j, d.name(), source.schema());
-                    clientIndex.put(c.id(), clients.size());
+                    ClientNode c = assembly.client(d.name() + "-" + j, d.name(), feed.source().schema());
                     clients.add(c);
                     clientDomain.add(d);
                     clientIndexInDomain.add(j);
@@ -121,27 +100,20 @@ public final class InProcessEngine implements AutoCloseable {
                 }
                 clientsByDomain.add(domainClients);
             }
+            RunMetricsSink coordinatorMetrics = new RunMetricsSink();
             this.metaLearner = assembly.metaLearner(coordinatorMetrics);
-            this.coordinator = newCoordinator(GlobalMemory.inMemory(config.coordinator().memoryPerDomain()));
-            coordinator.memory().useRun(runId);
+            Coordinator coordinator = newCoordinator(GlobalMemory.inMemory(config.coordinator().memoryPerDomain()));
             this.gossip = assembly.gossip(coordinatorMetrics);
-            this.health = new ClientHealth(clients.stream().map(ClientNode::id).toList(),
-                    config.coordinator().heartbeatTimeout(), config.coordinator().reliabilityWindow());
+            List<String> ids = clients.stream().map(ClientNode::id).toList();
+            var c = config.coordinator().convergence();
+            this.protocol = new RoundProtocol(config.federation(), coordinator, gossip,
+                    new ClientHealth(ids, config.coordinator().heartbeatTimeout(), config.coordinator().reliabilityWindow()),
+                    new ConvergenceTracker(c.lossSpread(), c.parameterChange(), c.patience()), coordinatorMetrics, ids);
             this.faults = new FaultInjector(clients.size(), config.faults().offlineRate(), config.faults().offlineRounds(),
                     Seeds.derive(config.seed(), "faults"));
-            var c = config.coordinator().convergence();
-            this.convergence = new ConvergenceTracker(c.lossSpread(), c.parameterChange(), c.patience());
         } catch (RuntimeException e) {
             close();
             throw e;
-        }
-    }
-
-    private static void rejectUnread(PluginConfig pc, String what) {
-        if (!pc.unreadKeys().isEmpty()) {
-            String first = pc.unreadKeys().iterator().next();
-            throw new ConfigException(first, "unknown key for this " + what + "; keys it reads here: "
-                    + String.join(", ", pc.askedKeysAround(first)));
         }
     }
 
@@ -159,7 +131,7 @@ public final class InProcessEngine implements AutoCloseable {
         for (ClientNode c : clients) {
             out.addAll(c.notCheckpointable());
         }
-        if (!coordinator.checkpointable()) {
+        if (!protocol.coordinator().checkpointable()) {
             out.add("meta-learner '" + config.metaLearner().plugin() + "'");
         }
         if (!(gossip instanceof io.scarcity.api.Checkpointable)) {
@@ -184,18 +156,17 @@ public final class InProcessEngine implements AutoCloseable {
 
     /**
      * Restores a checkpoint into this freshly built engine (before {@link #run}), which then continues with
-     * the round after it: every client, the coordinator, the gossip strategy, the health and fault state
-     * and the run's totals come from the checkpoint, {@code observers} too; the data streams are read
-     * again up to where they were (they are deterministic for a seed), and checked against the
-     * checkpoint's positions.
+     * the round after it: every client, the coordinator's side of the protocol, the fault state and the
+     * run's totals come from the checkpoint, {@code observers} too; the data streams are read again up to
+     * where they were (they are deterministic for a seed), and checked against the checkpoint's positions.
      *
      * @throws io.scarcity.runtime.UserException if the checkpoint does not fit this run
      */
     public void restore(RunCheckpoints.Checkpoint checkpoint, io.scarcity.api.Checkpointable observers) {
         try (var in = checkpoint.open()) {
-            io.scarcity.api.StateReader r = new io.scarcity.api.StateReader(in);
+            StateReader r = new StateReader(in);
             runId = r.readString();
-            coordinator.memory().useRun(runId);
+            protocol.coordinator().memory().useRun(runId);
             int round = r.readInt();
             if (round != checkpoint.round()) {
                 throw new java.io.IOException("the state file is of round " + round + ", its folder says " + checkpoint.round());
@@ -228,12 +199,8 @@ public final class InProcessEngine implements AutoCloseable {
             for (int i = 0; i < segments.length; i++) {
                 segmentsEvaluated.set(i, segments[i]);
             }
-            coordinatorMetrics.restoreState(r);
-            health.restoreState(r);
             faults.restoreState(r);
-            convergence.restoreState(r);
-            coordinator.restoreState(r);
-            io.scarcity.runtime.checkpoint.Sections.read(r, "gossip strategy", gossip);
+            protocol.restoreState(r);
             int n = r.readInt();
             if (n != clients.size()) {
                 throw new java.io.IOException("the checkpoint has " + n + " clients, the run has " + clients.size());
@@ -241,7 +208,7 @@ public final class InProcessEngine implements AutoCloseable {
             for (ClientNode c : clients) {
                 c.restoreState(r);
             }
-            io.scarcity.runtime.checkpoint.Sections.read(r, "run outputs", observers);
+            Sections.read(r, "run outputs", observers);
             if (in.read() != -1) {
                 throw new java.io.IOException("unexpected bytes after the end of the state");
             }
@@ -267,172 +234,70 @@ public final class InProcessEngine implements AutoCloseable {
             out.writeString(runId);
             out.writeInt(round);
             long[] consumed = new long[feeds.size()];
-            for (int i = 0; i < feeds.size(); i++) {
-                consumed[i] = feeds.get(i).consumed();
-            }
-            out.writeLongs(consumed);
             long[] digests = new long[feeds.size()];
             for (int i = 0; i < feeds.size(); i++) {
+                consumed[i] = feeds.get(i).consumed();
                 digests[i] = feeds.get(i).digest();
             }
+            out.writeLongs(consumed);
             out.writeLongs(digests);
             totals.saveState(out);
             out.writeInts(segmentsEvaluated.stream().mapToInt(Integer::intValue).toArray());
-            coordinatorMetrics.saveState(out);
-            health.saveState(out);
             faults.saveState(out);
-            convergence.saveState(out);
-            coordinator.saveState(out);
-            io.scarcity.runtime.checkpoint.Sections.write(out, "gossip strategy", gossip);
+            protocol.saveState(out);
             out.writeInt(clients.size());
             for (ClientNode c : clients) {
                 c.saveState(out);
             }
-            io.scarcity.runtime.checkpoint.Sections.write(out, "run outputs", observersState);
+            Sections.write(out, "run outputs", observersState);
         });
     }
 
-    /** Runs every round (or until all data is exhausted), reporting each to {@code observer}. */
+    /**
+     * Runs every round (or until all data is exhausted), reporting each to {@code observer}. A round: the
+     * feeds cut every client's batches, the fault injector and late joins decide who is offline, the clients
+     * run on the thread pool, the {@link RoundProtocol} decides and delivers, the observer hears the round.
+     */
     public RunResult run(RunObserver observer) {
         Objects.requireNonNull(observer, "observer is null");
         long start = System.nanoTime() - totals.elapsedNanos;
         if (firstRound == 1) {
             // Cold start: every client begins from what the coordinator knows (nothing yet, or a pooled guess).
             for (int i = 0; i < clients.size(); i++) {
-                if (!lateIndex(i)) {
-                    warmStart(clients.get(i), null);
+                if (!joinsLate(i)) {
+                    protocol.welcome(clients.get(i));
                 }
             }
         }
-        Map<String, Map<Long, Integer>> injected = injectedDrifts();
-        Map<String, List<Integer>> detected = totals.detected;
-        Map<String, double[]> domainAcc = totals.domainAcc;
-        List<TaskEvaluation> evaluations = totals.evaluations;
         int threads = config.threads() == 0 ? Runtime.getRuntime().availableProcessors() : config.threads();
         ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, daemonThreads()) : null;
         int completed = firstRound - 1;
         String stopReason = "completed";
         try {
             for (int round = firstRound; round <= config.rounds(); round++) {
-                List<List<Batch>> work = new ArrayList<>(clients.size());
-                boolean any = false;
-                for (DomainFeed f : feeds) {
-                    List<List<Batch>> perClient = f.nextRound();
-                    for (List<Batch> b : perClient) {
-                        any |= !b.isEmpty();
-                    }
-                    work.addAll(perClient);
-                }
-                if (!any && round == 1 && firstRound == 1) {
-                    throw new io.scarcity.runtime.data.DataException("no data: the streams of every domain are empty "
-                            + "(quarantined rows per domain: " + quarantined() + "); check the data files, "
-                            + "or their onInvalid/length settings");
-                }
-                if (!any) {
+                List<List<Batch>> work = nextBatches(round);
+                if (work == null) {
                     stopReason = "data exhausted after round " + (round - 1);
                     LOG.log(Level.INFO, stopReason);
                     break;
                 }
-                boolean[] offline = faults.offline(round);
-                for (int i = 0; i < clients.size(); i++) {
-                    DomainConfig d = domainOfClient(i);
-                    int index = indexInDomain(i);
-                    if (d.notYetJoined(index, round)) {
-                        offline[i] = true;
-                    } else if (d.joinsLate(index) && round == d.late().round() && d.late().warm()) {
-                        // A late client's first round: it starts from what the coordinator knows.
-                        warmStart(clients.get(i), null);
-                    }
-                }
+                boolean[] offline = whoIsOffline(round);
                 List<ClientRoundResult> results = runClients(pool, round, work, offline);
                 long[] bytes = new long[clients.size()];
                 int[] partners = new int[clients.size()];
-                long gossipBytes = 0;
-                List<Insight> insights = new ArrayList<>(results.size());
-                for (int i = 0; i < results.size(); i++) {
-                    Insight in = results.get(i).insight();
-                    if (in != null) {
-                        // The insight doubles as the client's heartbeat.
-                        health.heartbeat(clients.get(i).id(), round);
-                        insights.add(in);
-                    }
-                }
-                List<String> dropped = new ArrayList<>();
-                boolean[] live = new boolean[clients.size()];
-                for (int i = 0; i < clients.size(); i++) {
-                    boolean silent = health.dropped(clients.get(i).id(), round);
-                    live[i] = !offline[i] && !silent;
-                    if (silent) {
-                        dropped.add(clients.get(i).id());
-                    }
-                }
-                Map<String, Double> weights = ConsensusWeights.of(insights,
-                        clients.stream().map(ClientNode::id).toList(), health, round);
-                Map<String, MetaParameters> params = Map.of();
-                if (config.federation().federated()) {
-                    for (int i = 0; i < results.size(); i++) {
-                        if (results.get(i).insight() != null) {
-                            bytes[i] += results.get(i).insight().sizeBytes();
-                        }
-                    }
-                    if (metaLearner.sharesWeights()) {
-                        uploadStates(round, results, bytes);
-                    }
-                    params = coordinator.endRound(round, insights, weights);
-                    TestHooks.haltIfAsked(round);
-                    if (metaLearner.sharesWeights()) {
-                        for (int i = 0; i < clients.size(); i++) {
-                            if (live[i]) {
-                                adoptStates(clients.get(i), bytes);
-                            }
-                        }
-                    }
-                    for (ClientNode c : clients) {
-                        MetaParameters p = params.get(c.domain());
-                        if (p != null && live[clientIndex.get(c.id())]) {
-                            c.apply(p);
-                        }
-                    }
-                    gossipBytes = gossip(round, bytes, partners, live);
-                } else if (config.federation().fedavg()) {
-                    gossipBytes = averageWeights(bytes, live);
-                }
-                boolean converged = convergence.observe(insights, params);
-                totals.gossipBytes += gossipBytes;
-                for (ClientRoundResult r : results) {
-                    totals.rows += r.rows();
-                    if (r.filteredRows() > 0) {
-                        totals.filtered.merge(r.domain(), r.filteredRows(), Long::sum);
-                    }
-                    totals.correct += r.correct();
-                    totals.lossSum += r.lossSum();
-                    totals.expertBatches += r.metrics().expertBatches();
-                    totals.idleExpertBatches += r.metrics().idleExpertBatches();
-                    r.metrics().routed().forEach((expert, n) -> totals.activations.merge(expert, n, Long::sum));
-                    double[] acc = domainAcc.computeIfAbsent(r.domain(), k -> new double[3]);
-                    acc[0] += r.classification() ? r.correct() : r.lossSum();
-                    acc[1] += r.rows();
-                    acc[2] = r.classification() ? 1 : 0;
-                    if (!r.driftRows().isEmpty()) {
-                        detected.computeIfAbsent(r.clientId(), k -> new ArrayList<>()).add(round);
-                    }
-                }
+                RoundDecision decision = protocol.decide(round, clients, results, offline, bytes);
+                observer.roundDecided(round);
+                long gossipBytes = protocol.deliver(decision, clients, bytes, partners);
+                totals.add(round, results, gossipBytes);
                 completed = round;
-                List<String> offlineIds = new ArrayList<>();
-                for (int i = 0; i < clients.size(); i++) {
-                    if (offline[i]) {
-                        offlineIds.add(clients.get(i).id());
-                    }
-                }
                 observer.roundCompleted(round, config.rounds(), results,
-                        new RunObserver.RoundExtras(bytes, partners, gossipBytes, coordinator.rejected(), coordinatorMetrics.drain(),
-                                new RunObserver.Health(offlineIds, dropped, weights, convergence.lossSpread(),
-                                        convergence.parameterChange(), converged)));
+                        new RunObserver.RoundExtras(bytes, partners, gossipBytes, protocol.coordinator().rejected(),
+                                protocol.coordinatorMetrics().drain(), decision.health()));
                 for (TaskEvaluation e : evaluateTasks(round)) {
-                    evaluations.add(e);
+                    totals.evaluations.add(e);
                     observer.tasksEvaluated(e);
                 }
-                boolean stop = converged && config.coordinator().convergence().stop();
+                boolean stop = decision.health().converged() && config.coordinator().convergence().stop();
                 if (stop) {
                     // decided before the checkpoint and kept in it, so that a resume does not play on
                     totals.stopReason = "converged after round " + round;
@@ -452,7 +317,53 @@ public final class InProcessEngine implements AutoCloseable {
                 pool.shutdownNow();
             }
         }
-        Map<String, Long> quarantined = quarantined();
+        logQuarantine();
+        return new RunResult(completed, stopReason, totals.rows, totals.correct, totals.lossSum, totals.accuracyByDomain(),
+                injectedDrifts(), totals.detected, quarantined(), new TreeMap<>(totals.filtered),
+                protocol.coordinator().memory().accepted(), protocol.coordinator().rejected(), totals.gossipBytes,
+                List.copyOf(totals.evaluations), System.nanoTime() - start, routingTotals());
+    }
+
+    /**
+     * The round's batches per client (engine order), or {@code null} when every stream has run out.
+     *
+     * @throws io.scarcity.runtime.data.DataException if the streams are empty from the first round on
+     */
+    private List<List<Batch>> nextBatches(int round) {
+        List<List<Batch>> work = new ArrayList<>(clients.size());
+        boolean any = false;
+        for (DomainFeed f : feeds) {
+            List<List<Batch>> perClient = f.nextRound();
+            for (List<Batch> b : perClient) {
+                any |= !b.isEmpty();
+            }
+            work.addAll(perClient);
+        }
+        if (!any && round == 1 && firstRound == 1) {
+            throw new io.scarcity.runtime.data.DataException("no data: the streams of every domain are empty "
+                    + "(quarantined rows per domain: " + quarantined() + "); check the data files, "
+                    + "or their onInvalid/length settings");
+        }
+        return any ? work : null;
+    }
+
+    /** Per client, whether it is offline this round (injected fault, or not yet joined); late joiners are welcomed. */
+    private boolean[] whoIsOffline(int round) {
+        boolean[] offline = faults.offline(round);
+        for (int i = 0; i < clients.size(); i++) {
+            DomainConfig d = clientDomain.get(i);
+            int index = clientIndexInDomain.get(i);
+            if (d.notYetJoined(index, round)) {
+                offline[i] = true;
+            } else if (d.joinsLate(index) && round == d.late().round() && d.late().warm()) {
+                // A late client's first round: it starts from what the coordinator knows.
+                protocol.welcome(clients.get(i));
+            }
+        }
+        return offline;
+    }
+
+    private void logQuarantine() {
         for (int i = 0; i < feeds.size(); i++) {
             RowSource s = feeds.get(i).source();
             if (s.quarantined() > 0) {
@@ -460,12 +371,6 @@ public final class InProcessEngine implements AutoCloseable {
                         + " rows quarantined (skipped, not trained on); first reasons: " + String.join(" | ", s.quarantineSamples()));
             }
         }
-        Map<String, double[]> accuracy = new TreeMap<>();
-        domainAcc.forEach((d, a) -> accuracy.put(d, new double[] {
-            a[1] == 0 ? Double.NaN : a[2] == 1 ? a[0] / a[1] : Math.sqrt(a[0] / a[1]), a[1], a[2]}));
-        return new RunResult(completed, stopReason, totals.rows, totals.correct, totals.lossSum, accuracy, injected, detected,
-                quarantined, new TreeMap<>(totals.filtered), coordinator.memory().accepted(), coordinator.rejected(), totals.gossipBytes, List.copyOf(evaluations),
-                System.nanoTime() - start, routingTotals());
     }
 
     /** What the routers did so far, over all clients. */
@@ -494,14 +399,14 @@ public final class InProcessEngine implements AutoCloseable {
 
     /** Counters of the coordinator-side plugins (meta-learner, gossip) summed over the run. */
     public Map<String, Double> coordinatorTotals() {
-        return coordinatorMetrics.totals();
+        return protocol.coordinatorMetrics().totals();
     }
 
     private List<ClientRoundResult> runClients(ExecutorService pool, int round, List<List<Batch>> work, boolean[] offline) {
         List<ClientRoundResult> results = new ArrayList<>(clients.size());
         if (pool == null) {
             for (int i = 0; i < clients.size(); i++) {
-                results.add(offline[i] ? offlineResult(i, round, work.get(i)) : clients.get(i).runRound(round, work.get(i)));
+                results.add(play(clients.get(i), round, work.get(i), offline[i]));
             }
             return results;
         }
@@ -509,8 +414,8 @@ public final class InProcessEngine implements AutoCloseable {
         for (int i = 0; i < clients.size(); i++) {
             ClientNode c = clients.get(i);
             List<Batch> b = work.get(i);
-            int index = i;
-            futures.add(pool.submit(() -> offline[index] ? offlineResult(index, round, b) : c.runRound(round, b)));
+            boolean off = offline[i];
+            futures.add(pool.submit(() -> play(c, round, b, off)));
         }
         for (Future<ClientRoundResult> f : futures) {
             try {
@@ -532,31 +437,29 @@ public final class InProcessEngine implements AutoCloseable {
         return results;
     }
 
-    private DomainConfig domainOfClient(int i) {
-        return clientDomain.get(i);
-    }
-
-    private int indexInDomain(int i) {
-        return clientIndexInDomain.get(i);
-    }
-
-    private boolean lateIndex(int i) {
-        return domainOfClient(i).joinsLate(indexInDomain(i));
-    }
-
-    /** Meta-parameters (and shared states, for weight-sharing meta-learners) for a client starting now. */
-    private void warmStart(ClientNode c, long[] bytes) {
-        c.apply(coordinator.parametersFor(c.domain(), c.schema().numFeatures()));
-        if (config.federation().federated() && metaLearner.sharesWeights()) {
-            adoptStates(c, bytes);
+    /** One client's round: its batches, or the rows it missed while offline. */
+    private static ClientRoundResult play(ClientHandle c, int round, List<Batch> batches, boolean offline) {
+        if (!offline) {
+            return c.runRound(round, batches);
         }
+        long rows = 0;
+        for (Batch b : batches) {
+            rows += b.rows();
+        }
+        return c.missedRound(round, rows);
+    }
+
+    private boolean joinsLate(int i) {
+        return clientDomain.get(i).joinsLate(clientIndexInDomain.get(i));
     }
 
     private Coordinator newCoordinator(GlobalMemory memory) {
         java.util.Set<String> experts = new java.util.TreeSet<>();
         config.experts().forEach(e -> experts.add(e.instanceName()));
-        return new Coordinator(memory, metaLearner, System.getLogger("io.scarcity.coordinator"),
+        Coordinator c = new Coordinator(memory, metaLearner, System.getLogger("io.scarcity.coordinator"),
                 new InsightValidator(experts, config.coordinator().maxInsightBytes()));
+        c.memory().useRun(runId);
+        return c;
     }
 
     /**
@@ -568,141 +471,23 @@ public final class InProcessEngine implements AutoCloseable {
      */
     public void openStore(Path runDir) {
         var store = config.coordinator().store();
-        if (store.url().equals("memory")) {
+        if (CoordinatorStore.inProcess(store)) {
             return;
         }
-        CoordinatorDatabase db = store.url().equals("sqlite") ? CoordinatorDatabase.sqlite(runDir.resolve("coordinator.db"))
-                : store.url().startsWith("jdbc:sqlite:") ? CoordinatorDatabase.sqlite(Path.of(store.url().substring("jdbc:sqlite:".length())))
-                : store.schema().isEmpty() ? CoordinatorDatabase.postgresql(store.url(), store.user(), store.password())
-                : CoordinatorDatabase.postgresql(store.url(), store.user(), store.password()).inSchema(store.schema());
-        checkStore(runDir);
-        try {
-            GlobalMemory previous = coordinator.memory();
-            coordinator = newCoordinator(GlobalMemory.open(db, config.coordinator().memoryPerDomain()));
-            coordinator.memory().useRun(runId);
-            previous.close();
-        } catch (GlobalMemoryException e) {
-            String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-            throw new io.scarcity.runtime.UserException("cannot open the coordinator's store (coordinator.store.url = "
-                    + config.coordinator().store().url() + "): " + first + "; check the URL, user and password" + maskedPasswordHint());
-        }
+        CoordinatorStore.check(store);
+        GlobalMemory previous = protocol.coordinator().memory();
+        protocol.useCoordinator(newCoordinator(CoordinatorStore.open(store, runDir, config.coordinator().memoryPerDomain())));
+        previous.close();
     }
 
     /**
-     * Checks, without creating anything, that the configured store can be reached: an SQLite file's
-     * folder exists and is writable, a PostgreSQL server accepts the credentials. {@code runDir} may be
-     * {@code null} (validation before a run folder exists).
+     * Checks, without creating anything, that the configured store can be reached (see
+     * {@link CoordinatorStore#check}). {@code runDir} may be {@code null} (validation before a run folder exists).
      *
      * @throws io.scarcity.runtime.UserException naming the problem and the key to fix
      */
     public void checkStore(Path runDir) {
-        var store = config.coordinator().store();
-        if (store.url().equals("memory") || store.url().equals("sqlite")) {
-            return;
-        }
-        if (store.url().startsWith("jdbc:sqlite:")) {
-            Path file = Path.of(store.url().substring("jdbc:sqlite:".length())).toAbsolutePath();
-            Path folder = file.getParent();
-            if (folder == null || !java.nio.file.Files.isDirectory(folder)) {
-                throw new io.scarcity.runtime.UserException("coordinator.store.url: the folder " + folder
-                        + " does not exist; create it or choose another file");
-            }
-            if (!java.nio.file.Files.isWritable(folder) || java.nio.file.Files.isDirectory(file)) {
-                throw new io.scarcity.runtime.UserException("coordinator.store.url: cannot write " + file
-                        + " (a folder, or no write permission there); choose another file");
-            }
-            return;
-        }
-        java.sql.DriverManager.setLoginTimeout(10);
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(store.url(), store.user(), store.password())) {
-            c.isValid(5);
-        } catch (java.sql.SQLException e) {
-            String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-            throw new io.scarcity.runtime.UserException("coordinator.store.url: cannot connect to " + store.url() + " as '"
-                    + store.user() + "': " + first + "; check the URL, user and password" + maskedPasswordHint());
-        }
-    }
-
-    /** A resumed run reads its config.yaml, where a password is masked: say where the real one goes. */
-    private String maskedPasswordHint() {
-        return "***".equals(config.coordinator().store().password())
-                ? " (the run's config.yaml masks the password; give it with SCARCITY_COORDINATOR__STORE__PASSWORD)" : "";
-    }
-
-    /** Weight-sharing meta-learners: every client that reported uploads its gossipable states. */
-    private void uploadStates(int round, List<ClientRoundResult> results, long[] bytes) {
-        for (int i = 0; i < clients.size(); i++) {
-            if (results.get(i).insight() == null) {
-                continue;
-            }
-            ClientNode c = clients.get(i);
-            Map<String, ExpertState> states = new LinkedHashMap<>();
-            for (ExpertSlot slot : c.gossipCandidates(0)) {
-                ExpertState s = c.exportState(slot.name());
-                states.put(slot.name(), s);
-                bytes[i] += s.sizeBytes();
-            }
-            coordinator.receiveStates(round, results.get(i).insight().client(), c.domain(), states);
-        }
-    }
-
-    /** A client adopts the meta-learner's states for its domain (download counted when {@code bytes} is given). */
-    private void adoptStates(ClientNode c, long[] bytes) {
-        Map<String, ExpertState> states = metaLearner.statesFor(c.domain());
-        for (ExpertSlot slot : c.gossipCandidates(0)) {
-            ExpertState s = states.get(slot.name());
-            if (s != null) {
-                c.mergeState(slot.name(), s);
-                if (bytes != null) {
-                    bytes[clientIndex.get(c.id())] += s.sizeBytes();
-                }
-            }
-        }
-    }
-
-    private ClientRoundResult offlineResult(int i, int round, List<Batch> missed) {
-        ClientNode c = clients.get(i);
-        long rows = 0;
-        for (Batch b : missed) {
-            rows += b.rows();
-        }
-        return ClientRoundResult.offline(c.id(), c.domain(), round, c.schema().task() == io.scarcity.api.Task.CLASSIFICATION,
-                rows, c.memoryStats());
-    }
-
-    /**
-     * FedAvg (weight sharing, a baseline): per domain, each gossipable expert's states are averaged over
-     * the clients, sample-weighted, and every client adopts the average. Each client uploads its state
-     * and downloads the average. Returns the bytes moved.
-     */
-    private long averageWeights(long[] bytes, boolean[] live) {
-        long total = 0;
-        for (List<ClientNode> all : clientsByDomain) {
-            List<ClientNode> domainClients = all.stream().filter(c -> live[clientIndex.get(c.id())]).toList();
-            if (domainClients.isEmpty()) {
-                continue;
-            }
-            ClientNode first = domainClients.get(0);
-            for (ExpertSlot slot : first.gossipCandidates(0)) {
-                List<ExpertState> states = new ArrayList<>(domainClients.size());
-                for (ClientNode c : domainClients) {
-                    states.add(c.exportState(slot.name()));
-                }
-                double[] bySamples = new double[states.size()];
-                for (int k = 0; k < bySamples.length; k++) {
-                    bySamples[k] = states.get(k).samples();
-                }
-                ExpertState mean = ExpertState.weightedMean(states, bySamples);
-                for (int i = 0; i < domainClients.size(); i++) {
-                    ClientNode c = domainClients.get(i);
-                    c.mergeState(slot.name(), mean);
-                    long moved = states.get(i).sizeBytes() + mean.sizeBytes();
-                    bytes[clientIndex.get(c.id())] += moved;
-                    total += moved;
-                }
-            }
-        }
-        return total;
+        CoordinatorStore.check(config.coordinator().store());
     }
 
     /** Evaluates every client of a task-stream domain on every task after each completed segment. */
@@ -729,7 +514,7 @@ public final class InProcessEngine implements AutoCloseable {
         return out;
     }
 
-    private static double accuracyOn(List<ClientNode> domainClients, TaskStream tasks, int task) {
+    private static double accuracyOn(List<? extends ClientHandle> domainClients, TaskStream tasks, int task) {
         List<Row> rows = tasks.testRows(task);
         if (rows.isEmpty()) {
             return Double.NaN;
@@ -737,7 +522,7 @@ public final class InProcessEngine implements AutoCloseable {
         DataSchema schema = tasks.schema();
         Batch test = DomainFeed.toBatch(schema, "test", rows, 0, true, schema.numFeatures());
         double sum = 0;
-        for (ClientNode c : domainClients) {
+        for (ClientHandle c : domainClients) {
             Prediction p = c.evaluate(test);
             long right = 0;
             for (int r = 0; r < test.rows(); r++) {
@@ -746,48 +531,6 @@ public final class InProcessEngine implements AutoCloseable {
             sum += (double) right / test.rows();
         }
         return sum / domainClients.size();
-    }
-
-    /** Peer-to-peer exchange: the coordinator is not involved. Returns the bytes exchanged. */
-    private long gossip(int round, long[] bytes, int[] partners, boolean[] live) {
-        List<Peer> peers = new ArrayList<>(clients.size());
-        for (ClientNode c : clients) {
-            if (live[clientIndex.get(c.id())]) {
-                peers.add(new Peer(c.id(), c.domain(), c.signals()));
-            }
-        }
-        List<GossipPair> pairs = gossip.plan(round, peers);
-        long total = 0;
-        for (GossipPair pair : pairs) {
-            Integer ia = clientIndex.get(pair.a());
-            Integer ib = clientIndex.get(pair.b());
-            if (ia == null || ib == null) {
-                throw new IllegalStateException("gossip strategy paired an unknown peer: " + pair);
-            }
-            ClientNode a = clients.get(ia);
-            ClientNode b = clients.get(ib);
-            if (!sameShape(a.schema(), b.schema())) {
-                coordinatorMetrics.count("gossip.skipped-incompatible", 1);
-                continue;
-            }
-            for (ExpertSlot slot : a.gossipCandidates(gossip.expertsPerExchange())) {
-                ExpertState sa = a.exportState(slot.name());
-                ExpertState sb = b.exportState(slot.name());
-                ExpertState merged = gossip.merge(sa, sb);
-                a.mergeState(slot.name(), merged);
-                b.mergeState(slot.name(), merged);
-                bytes[ia] += sa.sizeBytes();
-                bytes[ib] += sb.sizeBytes();
-                total += sa.sizeBytes() + sb.sizeBytes();
-            }
-            partners[ia]++;
-            partners[ib]++;
-        }
-        return total;
-    }
-
-    private static boolean sameShape(DataSchema a, DataSchema b) {
-        return a.numFeatures() == b.numFeatures() && a.task() == b.task() && a.numClasses() == b.numClasses();
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads() {
@@ -810,9 +553,9 @@ public final class InProcessEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        if (coordinator != null) {
+        if (protocol != null) {
             try {
-                coordinator.memory().close();
+                protocol.coordinator().memory().close();
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "closing the coordinator's store failed", e);
             }

@@ -1,6 +1,7 @@
 package io.scarcity.runtime.engine;
 
 import io.scarcity.runtime.client.ClientRoundResult;
+import io.scarcity.runtime.federation.RoundHealth;
 import java.util.List;
 
 /** Hears about a run as it goes: progress display, metrics writers, tests. */
@@ -19,17 +20,16 @@ public interface RunObserver {
     default void beforeCheckpoint(int round) {
     }
 
-    /** Per-round extras measured outside the clients: bytes sent per client, gossip partners. */
-    record RoundExtras(long[] bytesSent, int[] gossipPartners, long gossipBytes, long insightsRejected,
-                       java.util.Map<String, Double> coordinatorMetrics, Health health) {
+    /**
+     * Called once the coordinator has decided the round (its insights are committed to the store), before
+     * the clients apply the decision and before {@code roundCompleted}. Tests use it to interrupt a run at
+     * that exact point.
+     */
+    default void roundDecided(int round) {
     }
 
-    /**
-     * The coordinator's view of a round: clients that were offline, clients dropped for silence beyond
-     * the heartbeat timeout, each client's consensus weight, the spread of client losses, the change of
-     * the meta-parameters, and whether the run counts as converged.
-     */
-    record Health(List<String> offline, List<String> dropped, java.util.Map<String, Double> weights,
-                  double lossSpread, double parameterChange, boolean converged) {
+    /** Per-round extras measured outside the clients: bytes sent per client, gossip partners, the coordinator's view. */
+    record RoundExtras(long[] bytesSent, int[] gossipPartners, long gossipBytes, long insightsRejected,
+                       java.util.Map<String, Double> coordinatorMetrics, RoundHealth health) {
     }
 }

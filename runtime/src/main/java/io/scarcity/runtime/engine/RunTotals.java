@@ -30,6 +30,37 @@ final class RunTotals implements Checkpointable {
     long idleExpertBatches;
     final Map<String, Long> activations = new TreeMap<>();
 
+    /** Adds a completed round's client results (rows, accuracy, routing, drift detections) and its gossip bytes. */
+    void add(int round, java.util.List<io.scarcity.runtime.client.ClientRoundResult> results, long roundGossipBytes) {
+        gossipBytes += roundGossipBytes;
+        for (io.scarcity.runtime.client.ClientRoundResult r : results) {
+            rows += r.rows();
+            if (r.filteredRows() > 0) {
+                filtered.merge(r.domain(), r.filteredRows(), Long::sum);
+            }
+            correct += r.correct();
+            lossSum += r.lossSum();
+            expertBatches += r.metrics().expertBatches();
+            idleExpertBatches += r.metrics().idleExpertBatches();
+            r.metrics().routed().forEach((expert, n) -> activations.merge(expert, n, Long::sum));
+            double[] acc = domainAcc.computeIfAbsent(r.domain(), k -> new double[3]);
+            acc[0] += r.classification() ? r.correct() : r.lossSum();
+            acc[1] += r.rows();
+            acc[2] = r.classification() ? 1 : 0;
+            if (!r.driftRows().isEmpty()) {
+                detected.computeIfAbsent(r.clientId(), k -> new ArrayList<>()).add(round);
+            }
+        }
+    }
+
+    /** Per domain: [accuracy (classification) or RMSE (regression), rows, 1 if classification]. */
+    Map<String, double[]> accuracyByDomain() {
+        Map<String, double[]> accuracy = new TreeMap<>();
+        domainAcc.forEach((d, a) -> accuracy.put(d, new double[] {
+            a[1] == 0 ? Double.NaN : a[2] == 1 ? a[0] / a[1] : Math.sqrt(a[0] / a[1]), a[1], a[2]}));
+        return accuracy;
+    }
+
     @Override
     public void saveState(StateWriter out) throws IOException {
         out.writeLong(rows);

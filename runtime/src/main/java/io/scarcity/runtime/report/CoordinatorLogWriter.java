@@ -39,7 +39,7 @@ public final class CoordinatorLogWriter implements RunObserver, AutoCloseable {
     public void roundCompleted(int round, int totalRounds, List<ClientRoundResult> results, RoundExtras extras) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("round", round);
-        Health h = extras.health();
+        io.scarcity.runtime.federation.RoundHealth h = extras.health();
         m.put("offline", h.offline());
         m.put("dropped", h.dropped());
         Map<String, Object> weights = new LinkedHashMap<>();

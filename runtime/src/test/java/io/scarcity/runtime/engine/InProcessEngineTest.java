@@ -1,5 +1,6 @@
 package io.scarcity.runtime.engine;
 
+import io.scarcity.runtime.run.RunExecution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,9 +1,13 @@
-package io.scarcity.runtime.engine;
+package io.scarcity.runtime.run;
 
 import io.scarcity.api.ConfigException;
 import io.scarcity.runtime.UserException;
 import io.scarcity.runtime.checkpoint.RunCheckpoints;
 import io.scarcity.runtime.config.LoadedConfig;
+import io.scarcity.runtime.engine.InProcessEngine;
+import io.scarcity.runtime.engine.RunObserver;
+import io.scarcity.runtime.engine.RunResult;
+import io.scarcity.runtime.engine.TaskEvaluation;
 import io.scarcity.runtime.plugin.PluginRegistry;
 import io.scarcity.runtime.report.CoordinatorLogWriter;
 import io.scarcity.runtime.report.MetricsWriter;
@@ -213,7 +217,9 @@ public final class RunExecution {
             ProgressDisplay display = new ProgressDisplay(progress,
                     ProgressDisplay.resolve(loaded.config().output().progress()));
             try {
-                RunResult result = engine.run(fanOut(List.of(metrics, coordinatorLog, summary, display)));
+                List<RunObserver> observers = new java.util.ArrayList<>(List.of(metrics, coordinatorLog, summary, display));
+                observers.addAll(listeners());
+                RunResult result = engine.run(fanOut(observers));
                 if (result.roundsCompleted() < loaded.config().rounds()) {
                     display.finish();
                 }
@@ -285,6 +291,16 @@ public final class RunExecution {
                 engine.coordinatorTotals(), engine.routingTotals());
     }
 
+    /**
+     * Run listeners found on the class path ({@code META-INF/services/io.scarcity.runtime.engine.RunObserver}):
+     * none in the distribution; a test puts one there to interrupt a run at an exact point of a round.
+     */
+    private static List<RunObserver> listeners() {
+        List<RunObserver> out = new java.util.ArrayList<>();
+        java.util.ServiceLoader.load(RunObserver.class, RunExecution.class.getClassLoader()).forEach(out::add);
+        return out;
+    }
+
     /** One observer that forwards every call (rounds, task evaluations, checkpoints) to each of {@code observers}. */
     static RunObserver fanOut(List<RunObserver> observers) {
         return new RunObserver() {
@@ -293,6 +309,13 @@ public final class RunExecution {
                                        RoundExtras extras) {
                 for (RunObserver o : observers) {
                     o.roundCompleted(round, total, results, extras);
+                }
+            }
+
+            @Override
+            public void roundDecided(int round) {
+                for (RunObserver o : observers) {
+                    o.roundDecided(round);
                 }
             }
 

@@ -1,0 +1,66 @@
+package io.scarcity.runtime.client;
+
+import io.scarcity.api.Batch;
+import io.scarcity.api.DataSchema;
+import io.scarcity.api.ExpertState;
+import io.scarcity.api.MetaParameters;
+import io.scarcity.api.Prediction;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the round protocol asks of one client, wherever the client runs: in this JVM (the in-process
+ * engine hands it a {@link ClientNode}) or, later, behind a network
+ * connection. The {@link io.scarcity.runtime.federation.RoundProtocol} and the engines talk to clients through this interface alone.
+ *
+ * <p>Call order within a round: {@link #runRound} (or {@link #missedRound} for an offline client), then
+ * whatever the coordinator's {@link io.scarcity.runtime.federation.RoundDecision} asks ({@link #exportState} for uploads before the
+ * decision; {@link #mergeState} and {@link #apply} after it). Calls for one client never overlap;
+ * calls for different clients may run on different threads only in {@link #runRound}.
+ */
+public interface ClientHandle {
+    /** The client's id, unique in the run. */
+    String id();
+
+    /** The client's domain. */
+    String domain();
+
+    /** The schema of the client's stream (feature count, task, classes). */
+    DataSchema schema();
+
+    /** Tests then trains on the round's batches (possibly none); the result carries the insight for the coordinator. */
+    ClientRoundResult runRound(int round, List<Batch> batches);
+
+    /** The result of a round the client was offline for: it learned nothing, reported nothing; {@code missedRows} went by. */
+    ClientRoundResult missedRound(int round, long missedRows);
+
+    /** Applies the coordinator's meta-parameters for the client's domain. */
+    void apply(MetaParameters parameters);
+
+    /** The client's gossipable expert instances, most active this round first (ties in config order); at most {@code max} (0 = all). */
+    List<String> gossipableExperts(int max);
+
+    /** The state of one of the client's gossipable experts, to upload or to exchange with a peer. */
+    ExpertState exportState(String expert);
+
+    /** Adopts a state (an average, or a merge with a peer's) into one of the client's experts. */
+    void mergeState(String expert, ExpertState merged);
+
+    /** The latest signals on the client's board. */
+    Map<String, Double> signals();
+
+    /** Predicts a batch without learning from it (evaluation on held-out tasks). */
+    Prediction evaluate(Batch batch);
+
+    /** Plugins of this client that cannot be checkpointed, described for the user; empty when it can be. */
+    List<String> notCheckpointable();
+
+    /** Saves the client's whole state (experts, router, memory, calibration). */
+    void saveState(StateWriter out) throws IOException;
+
+    /** Restores what {@link #saveState} wrote into a freshly built client of the same config. */
+    void restoreState(StateReader in) throws IOException;
+}

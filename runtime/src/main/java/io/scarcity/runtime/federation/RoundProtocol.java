@@ -1,0 +1,330 @@
+package io.scarcity.runtime.federation;
+
+import io.scarcity.api.Checkpointable;
+import io.scarcity.api.DataSchema;
+import io.scarcity.api.ExpertState;
+import io.scarcity.api.GossipPair;
+import io.scarcity.api.GossipStrategy;
+import io.scarcity.api.Insight;
+import io.scarcity.api.MetaParameters;
+import io.scarcity.api.Peer;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import io.scarcity.runtime.checkpoint.Sections;
+import io.scarcity.runtime.client.ClientHandle;
+import io.scarcity.runtime.client.ClientRoundResult;
+import io.scarcity.runtime.client.RunMetricsSink;
+import io.scarcity.runtime.config.FederationConfig;
+import io.scarcity.runtime.coordinator.Coordinator;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The round protocol, in one place: what the coordinator does with a round's client results and what it
+ * asks of the clients afterwards. It talks to clients only through {@link ClientHandle}s, so the
+ * in-process engine (handles on a thread pool) and a networked engine (handles behind connections) share
+ * it. Per round:
+ * <ol>
+ *   <li>{@link #decide}: each insight doubles as its client's heartbeat; silent clients are dropped;
+ *       consensus weights are computed; with {@code federation.mode: federated} the coordinator stores the
+ *       insights and meta-learns (a weight-sharing meta-learner first receives the reporting clients'
+ *       expert states) and pairs live peers for gossip from the signals they reported; with
+ *       {@code fedavg} the live clients' states are averaged by the {@code fedavg} meta-learner and nothing
+ *       else is shared; with {@code local} nothing is. Convergence is tracked in every mode.</li>
+ *   <li>{@link #deliver}: the decision's recipients adopt the shared states, apply their domain's
+ *       meta-parameters, and the gossip pairs exchange expert states peer to peer (the coordinator never
+ *       sees them).</li>
+ * </ol>
+ * Bytes are counted per client as they would cross a network: insights and uploads in {@code decide},
+ * downloads and gossip in {@code deliver}.
+ *
+ * <p>Not thread-safe: the engine's round thread only.
+ */
+public final class RoundProtocol implements Checkpointable {
+    private final FederationConfig federation;
+    private Coordinator coordinator;
+    private final GossipStrategy gossip;
+    private final ClientHealth health;
+    private final ConvergenceTracker convergence;
+    private final RunMetricsSink coordinatorMetrics;
+    private final List<String> clientIds;
+    private final Map<String, Integer> indexOf = new HashMap<>();
+
+    /**
+     * @param clientIds every client of the run in engine order; the order of per-client arrays
+     *        ({@code bytes}, {@code offline}, ...) and of the handles passed in
+     */
+    public RoundProtocol(FederationConfig federation, Coordinator coordinator, GossipStrategy gossip, ClientHealth health,
+                         ConvergenceTracker convergence, RunMetricsSink coordinatorMetrics, List<String> clientIds) {
+        this.federation = Objects.requireNonNull(federation, "federation is null");
+        this.coordinator = Objects.requireNonNull(coordinator, "coordinator is null");
+        this.gossip = Objects.requireNonNull(gossip, "gossip is null");
+        this.health = Objects.requireNonNull(health, "health is null");
+        this.convergence = Objects.requireNonNull(convergence, "convergence is null");
+        this.coordinatorMetrics = Objects.requireNonNull(coordinatorMetrics, "coordinatorMetrics is null");
+        this.clientIds = List.copyOf(clientIds);
+        for (int i = 0; i < this.clientIds.size(); i++) {
+            if (indexOf.put(this.clientIds.get(i), i) != null) {
+                throw new IllegalArgumentException("client id " + this.clientIds.get(i) + " appears twice");
+            }
+        }
+    }
+
+    public Coordinator coordinator() {
+        return coordinator;
+    }
+
+    /** Moves the protocol to another coordinator (the same meta-learner over another store), before the first round. */
+    public void useCoordinator(Coordinator replacement) {
+        this.coordinator = Objects.requireNonNull(replacement, "replacement is null");
+    }
+
+    public GossipStrategy gossip() {
+        return gossip;
+    }
+
+    public ConvergenceTracker convergence() {
+        return convergence;
+    }
+
+    /** Coordinator-side plugin counters since the last drain. */
+    public RunMetricsSink coordinatorMetrics() {
+        return coordinatorMetrics;
+    }
+
+    private boolean sharesWeights() {
+        return federation.federated() && coordinator.sharesWeights() || federation.fedavg();
+    }
+
+    /**
+     * Starts a client from what the coordinator knows (nothing yet, or a pooled guess for its domain): its
+     * domain's meta-parameters and, when the meta-learner shares weights, the states its domain adopts.
+     */
+    public void welcome(ClientHandle client) {
+        client.apply(coordinator.parametersFor(client.domain(), client.schema().numFeatures()));
+        if (federation.federated() && coordinator.sharesWeights()) {
+            adopt(client, coordinator.statesFor(client.domain()), null);
+        }
+    }
+
+    /**
+     * The coordinator's side of a round.
+     *
+     * @param clients every client, in the order of the constructor's ids
+     * @param results their results of this round, same order (offline clients' carry no insight)
+     * @param offline per client, whether it was offline (or not yet joined) this round
+     * @param bytes per client, bytes sent; insights and state uploads are added
+     */
+    public RoundDecision decide(int round, List<? extends ClientHandle> clients, List<ClientRoundResult> results,
+                                boolean[] offline, long[] bytes) {
+        int n = clientIds.size();
+        if (clients.size() != n || results.size() != n || offline.length != n || bytes.length != n) {
+            throw new IllegalArgumentException("expected " + n + " clients, results, offline flags and byte counters");
+        }
+        List<Insight> insights = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Insight in = results.get(i).insight();
+            if (in != null) {
+                // The insight doubles as the client's heartbeat.
+                health.heartbeat(clientIds.get(i), round);
+                insights.add(in);
+            }
+        }
+        List<String> dropped = new ArrayList<>();
+        Set<String> recipients = new LinkedHashSet<>();
+        List<String> offlineIds = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = clientIds.get(i);
+            boolean silent = health.dropped(id, round);
+            if (!offline[i] && !silent) {
+                recipients.add(id);
+            }
+            if (silent) {
+                dropped.add(id);
+            }
+            if (offline[i]) {
+                offlineIds.add(id);
+            }
+        }
+        Map<String, Double> weights = ConsensusWeights.of(insights, clientIds, health, round);
+        Map<String, MetaParameters> params = Map.of();
+        Map<String, Map<String, ExpertState>> states = new TreeMap<>();
+        List<GossipPair> pairs = List.of();
+        long uploadBytes = 0;
+        if (federation.federated()) {
+            for (int i = 0; i < n; i++) {
+                if (results.get(i).insight() != null) {
+                    bytes[i] += results.get(i).insight().sizeBytes();
+                }
+            }
+            if (coordinator.sharesWeights()) {
+                uploadBytes = upload(round, clients, results, bytes, i -> results.get(i).insight() != null);
+            }
+            params = coordinator.endRound(round, insights, weights);
+            if (coordinator.sharesWeights()) {
+                states = sharedStates(clients, recipients);
+            }
+            pairs = planGossip(round, results, recipients);
+        } else if (federation.fedavg()) {
+            uploadBytes = upload(round, clients, results, bytes, i -> recipients.contains(clientIds.get(i)));
+            coordinator.aggregateUploads(round);
+            states = sharedStates(clients, recipients);
+        }
+        boolean converged = convergence.observe(insights, params);
+        return new RoundDecision(round, recipients, params, states, pairs, uploadBytes,
+                new RoundHealth(offlineIds, dropped, weights, convergence.lossSpread(), convergence.parameterChange(), converged));
+    }
+
+    /** Weight sharing: the chosen clients upload their gossipable states to the coordinator. Returns the bytes. */
+    private long upload(int round, List<? extends ClientHandle> clients, List<ClientRoundResult> results, long[] bytes,
+                        java.util.function.IntPredicate uploads) {
+        long total = 0;
+        for (int i = 0; i < clients.size(); i++) {
+            if (!uploads.test(i)) {
+                continue;
+            }
+            ClientHandle c = clients.get(i);
+            Map<String, ExpertState> mine = new LinkedHashMap<>();
+            for (String expert : c.gossipableExperts(0)) {
+                ExpertState s = c.exportState(expert);
+                mine.put(expert, s);
+                bytes[i] += s.sizeBytes();
+                total += s.sizeBytes();
+            }
+            coordinator.receiveStates(round, c.id(), c.domain(), mine);
+        }
+        return total;
+    }
+
+    private Map<String, Map<String, ExpertState>> sharedStates(List<? extends ClientHandle> clients, Set<String> recipients) {
+        Map<String, Map<String, ExpertState>> out = new TreeMap<>();
+        for (ClientHandle c : clients) {
+            if (recipients.contains(c.id()) && !out.containsKey(c.domain())) {
+                out.put(c.domain(), coordinator.statesFor(c.domain()));
+            }
+        }
+        return out;
+    }
+
+    /** Pairs the recipients for gossip from the signals they reported with their results. */
+    private List<GossipPair> planGossip(int round, List<ClientRoundResult> results, Set<String> recipients) {
+        List<Peer> peers = new ArrayList<>(recipients.size());
+        for (int i = 0; i < results.size(); i++) {
+            ClientRoundResult r = results.get(i);
+            if (recipients.contains(clientIds.get(i))) {
+                peers.add(new Peer(clientIds.get(i), r.domain(), r.signals()));
+            }
+        }
+        List<GossipPair> pairs = gossip.plan(round, peers);
+        for (GossipPair pair : pairs) {
+            if (!recipients.contains(pair.a()) || !recipients.contains(pair.b())) {
+                throw new IllegalStateException("gossip strategy paired a peer that is not taking part: " + pair);
+            }
+        }
+        return pairs;
+    }
+
+    /**
+     * The clients' side of a decision: recipients adopt their domain's shared states, then apply its
+     * meta-parameters; then the gossip pairs exchange states. Returns the bytes the round moved between
+     * clients and for weight averaging ({@code federation.mode: fedavg}: uploads and downloads).
+     *
+     * @param partners per client, incremented for each gossip exchange it made
+     */
+    public long deliver(RoundDecision decision, List<? extends ClientHandle> clients, long[] bytes, int[] partners) {
+        long downloaded = 0;
+        for (int i = 0; i < clients.size(); i++) {
+            ClientHandle c = clients.get(i);
+            Map<String, ExpertState> states = decision.states().get(c.domain());
+            if (states != null && decision.reaches(c.id())) {
+                downloaded += adopt(c, states, bytes);
+            }
+        }
+        for (ClientHandle c : clients) {
+            MetaParameters p = decision.parameters().get(c.domain());
+            if (p != null && decision.reaches(c.id())) {
+                c.apply(p);
+            }
+        }
+        long gossiped = exchange(decision.gossip(), clients, bytes, partners);
+        return federation.fedavg() ? decision.uploadBytes() + downloaded : gossiped;
+    }
+
+    /** A client adopts shared states (download counted when {@code bytes} is given). Returns the bytes. */
+    private long adopt(ClientHandle c, Map<String, ExpertState> states, long[] bytes) {
+        long total = 0;
+        for (String expert : c.gossipableExperts(0)) {
+            ExpertState s = states.get(expert);
+            if (s != null) {
+                c.mergeState(expert, s);
+                total += s.sizeBytes();
+                if (bytes != null) {
+                    bytes[indexOf.get(c.id())] += s.sizeBytes();
+                }
+            }
+        }
+        return total;
+    }
+
+    /** Peer-to-peer exchange: the coordinator is not involved. Returns the bytes exchanged. */
+    private long exchange(List<GossipPair> pairs, List<? extends ClientHandle> clients, long[] bytes, int[] partners) {
+        long total = 0;
+        for (GossipPair pair : pairs) {
+            Integer ia = indexOf.get(pair.a());
+            Integer ib = indexOf.get(pair.b());
+            if (ia == null || ib == null) {
+                throw new IllegalStateException("gossip strategy paired an unknown peer: " + pair);
+            }
+            ClientHandle a = clients.get(ia);
+            ClientHandle b = clients.get(ib);
+            if (!sameShape(a.schema(), b.schema())) {
+                coordinatorMetrics.count("gossip.skipped-incompatible", 1);
+                continue;
+            }
+            for (String expert : a.gossipableExperts(gossip.expertsPerExchange())) {
+                ExpertState sa = a.exportState(expert);
+                ExpertState sb = b.exportState(expert);
+                ExpertState merged = gossip.merge(sa, sb);
+                a.mergeState(expert, merged);
+                b.mergeState(expert, merged);
+                bytes[ia] += sa.sizeBytes();
+                bytes[ib] += sb.sizeBytes();
+                total += sa.sizeBytes() + sb.sizeBytes();
+            }
+            partners[ia]++;
+            partners[ib]++;
+        }
+        return total;
+    }
+
+    private static boolean sameShape(DataSchema a, DataSchema b) {
+        return a.numFeatures() == b.numFeatures() && a.task() == b.task() && a.numClasses() == b.numClasses();
+    }
+
+    /** Saves the coordinator-side state: plugin counters, health, convergence, the coordinator, the gossip strategy. */
+    @Override
+    public void saveState(StateWriter out) throws IOException {
+        coordinatorMetrics.saveState(out);
+        health.saveState(out);
+        convergence.saveState(out);
+        coordinator.saveState(out);
+        Sections.write(out, "gossip strategy", gossip);
+    }
+
+    @Override
+    public void restoreState(StateReader in) throws IOException {
+        coordinatorMetrics.restoreState(in);
+        health.restoreState(in);
+        convergence.restoreState(in);
+        coordinator.restoreState(in);
+        Sections.read(in, "gossip strategy", gossip);
+    }
+}
