@@ -48,15 +48,16 @@ public final class ClientNode implements ClientHandle {
     private final List<ExpertSlot> slots;
     private final Map<String, ExpertSlot> byName = new HashMap<>();
     private final List<ExpertSlot> analysers = new ArrayList<>();
-    /** Slots whose expert is a {@link io.scarcity.api.RowFilter}, asked about every batch before routing. */
-    private final List<ExpertSlot> filters = new ArrayList<>();
+    /** The experts that are {@link io.scarcity.api.RowFilter}s, asked about every batch before routing. */
+    private final RowFilters filters;
     /** Slots whose expert is an {@link io.scarcity.api.ExpertSupervisor}, called after every batch. */
     private final List<ExpertSlot> supervisors = new ArrayList<>();
     /** Batches processed over the client's life (what supervisors see as the batch index). */
     private long batchesSeen;
     /** The view supervisors get; null without supervisors. */
-    private final Supervised supervised;
-    private long quarantined;
+    private final SupervisedView supervised;
+    /** Predicts and mixes the routed experts (the test step). */
+    private final ExpertMixture mixer;
     /** This round: predicting candidates summed over batches, and those that neither predicted nor learned. */
     private long expertBatches;
     private long idleExpertBatches;
@@ -110,9 +111,10 @@ public final class ClientNode implements ClientHandle {
         if (candidates.isEmpty()) {
             throw new IllegalArgumentException("no predicting expert");
         }
+        List<ExpertSlot> filterSlots = new ArrayList<>();
         for (ExpertSlot s : this.slots) {
             if (s.expert() instanceof io.scarcity.api.RowFilter) {
-                filters.add(s);
+                filterSlots.add(s);
             }
             if (s.expert() instanceof io.scarcity.api.ExpertSupervisor) {
                 supervisors.add(s);
@@ -121,7 +123,9 @@ public final class ClientNode implements ClientHandle {
                 memory.useCodec(s.name(), codec);
             }
         }
-        this.supervised = supervisors.isEmpty() ? null : new Supervised();
+        this.filters = new RowFilters(filterSlots);
+        this.mixer = new ExpertMixture(schema, mixture, byName, candidates);
+        this.supervised = supervisors.isEmpty() ? null : new SupervisedView(byName, candidates, memory, signals, () -> batchesSeen);
     }
 
     @Override
@@ -164,11 +168,11 @@ public final class ClientNode implements ClientHandle {
         double lossSum = 0;
         double logLossSum = 0;
         List<Long> driftRows = new ArrayList<>();
-        quarantined = 0;
+        filters.startRound();
         expertBatches = 0;
         idleExpertBatches = 0;
         for (Batch streamed : batches) {
-            Batch batch = admitted(streamed);
+            Batch batch = filters.admitted(streamed, signals);
             if (batch.rows() == 0) {
                 continue;
             }
@@ -202,8 +206,8 @@ public final class ClientNode implements ClientHandle {
         for (RunMetricsSink sink : sinks) {
             pluginMetrics.putAll(sink.drain());
         }
-        if (!filters.isEmpty()) {
-            pluginMetrics.put("client.quarantined-rows", (double) quarantined);
+        if (filters.any()) {
+            pluginMetrics.put("client.quarantined-rows", (double) filters.heldBack());
         }
         if (!supervisors.isEmpty()) {
             for (ExpertSlot s : slots) {
@@ -222,38 +226,10 @@ public final class ClientNode implements ClientHandle {
         double loss = rows == 0 ? Double.NaN : lossSum / rows;
         Insight insight = new Insight(id, domain, round, rows, accuracy, loss, reports, board, moments.drain(minMomentRows));
         return new ClientRoundResult(id, domain, round, classification, rows, correct, lossSum, logLossSum, confusion, driftRows,
-                new RoundMetrics(experts, pluginMetrics, expertBatches, idleExpertBatches), board, memory.stats(), insight, 0, quarantined);
+                new RoundMetrics(experts, pluginMetrics, expertBatches, idleExpertBatches), board, memory.stats(), insight, 0, filters.heldBack());
     }
 
     private record BatchResult(long correct, double lossSum, double logLossSum) {
-    }
-
-    /** The rows of a streamed batch that every row filter admits (the batch itself without filters). */
-    private Batch admitted(Batch batch) {
-        boolean[] keep = null;
-        for (ExpertSlot f : filters) {
-            boolean[] a = ((io.scarcity.api.RowFilter) f.expert()).admit(batch, signals);
-            if (a == null) {
-                continue;
-            }
-            if (a.length != batch.rows()) {
-                throw new IllegalStateException("row filter '" + f.name() + "' (" + f.plugin() + ") returned " + a.length
-                        + " flags for a batch of " + batch.rows() + " rows");
-            }
-            if (keep == null) {
-                keep = a.clone();
-            } else {
-                for (int r = 0; r < keep.length; r++) {
-                    keep[r] &= a[r];
-                }
-            }
-        }
-        if (keep == null) {
-            return batch;
-        }
-        Batch kept = batch.select(keep);
-        quarantined += batch.rows() - kept.rows();
-        return kept;
     }
 
     private BatchResult processBatch(int round, Batch batch) {
@@ -270,68 +246,11 @@ public final class ClientNode implements ClientHandle {
         }
         boolean classification = schema.task() == Task.CLASSIFICATION;
         int k = schema.numClasses();
-        double[] mixed = new double[classification ? n * k : n];
-        Map<String, Double> rewards = new LinkedHashMap<>();
         boolean labelled = batch.hasLabels();
-        int[] labels = null; // the batch's labels as an array, made once for the calibrators that need it
-        List<ExpertSlot> active = new ArrayList<>(routing.active().size());
-        for (int i = 0; i < routing.active().size(); i++) {
-            String name = routing.active().get(i);
-            ExpertSlot slot = byName.get(name);
-            if (slot == null || !slot.capabilities().predicts()) {
-                throw new IllegalStateException("router activated '" + name + "', which is not a candidate " + candidates);
-            }
-            active.add(slot);
-            slot.activations++;
-            slot.lastActive = true;
-            slot.worked = true;
-            Prediction p = slot.expert().predict(batch, signals);
-            checkPrediction(slot, p, n, classification, k);
-            double w = routing.weight(i);
-            double lossSum = 0;
-            double logLossSum = 0;
-            if (classification) {
-                // Tempered probabilities when this slot calibrates; otherwise the expert's own.
-                double[] q = tempered(slot, p, n, k);
-                boolean likelihood = labelled && mixing.likelihoodReward();
-                for (int r = 0; r < n; r++) {
-                    for (int c = 0; c < k; c++) {
-                        mixed[r * k + c] += w * (q != null ? q[r * k + c] : p.probability(r, c));
-                    }
-                    if (labelled && p.predictedClass(r) != batch.label(r)) {
-                        lossSum += 1;
-                    }
-                    if (likelihood) {
-                        int y = batch.label(r);
-                        logLossSum -= Math.log(Math.max(LOG_FLOOR, q != null ? q[r * k + y] : p.probability(r, y)));
-                    }
-                }
-                if (labelled && slot.calibrator != null && n > 0) {
-                    if (labels == null) {
-                        labels = labels(batch);
-                    }
-                    slot.calibrator.update(p, q, labels);
-                }
-            } else {
-                for (int r = 0; r < n; r++) {
-                    mixed[r] += w * p.value(r);
-                    if (labelled) {
-                        double e = p.value(r) - batch.target(r);
-                        lossSum += e * e;
-                    }
-                }
-            }
-            if (labelled && n > 0) {
-                slot.lossSum += lossSum;
-                slot.rowsPredicted += n;
-                double mean = lossSum / n;
-                slot.lastLoss = mean;
-                double reward = !classification ? 1 / (1 + mean)
-                        : mixing.likelihoodReward() ? Math.exp(-logLossSum / n) : 1 - mean;
-                rewards.put(name, reward);
-            }
-        }
-        Prediction mixture = classification ? Prediction.ofProbabilities(n, k, mixed) : Prediction.ofValues(mixed);
+        ExpertMixture.Mixed tested = mixer.predict(routing, batch, signals);
+        Prediction mixture = tested.mixture();
+        List<ExpertSlot> active = tested.active();
+        Map<String, Double> rewards = tested.rewards();
         long correct = 0;
         double lossSum = 0;
         double logLossSum = 0;
@@ -402,134 +321,6 @@ public final class ClientNode implements ClientHandle {
         return new BatchResult(correct, lossSum, logLossSum);
     }
 
-    /** What supervisors see of this client after a batch; one per client, its answers are always current. */
-    private final class Supervised implements io.scarcity.api.SupervisedClient {
-        private final List<String> names;
-
-        Supervised() {
-            List<String> n = new ArrayList<>();
-            for (String c : candidates) {
-                if (!(byName.get(c).expert() instanceof io.scarcity.api.ExpertSupervisor)) {
-                    n.add(c);
-                }
-            }
-            names = List.copyOf(n);
-        }
-
-        private ExpertSlot slot(String expert) {
-            ExpertSlot s = expert == null ? null : byName.get(expert);
-            if (s == null || !names.contains(expert)) {
-                throw new IllegalArgumentException("no supervised expert '" + expert + "'; the client's are " + names);
-            }
-            return s;
-        }
-
-        @Override
-        public List<String> experts() {
-            return names;
-        }
-
-        @Override
-        public long batchIndex() {
-            return batchesSeen;
-        }
-
-        @Override
-        public boolean active(String expert) {
-            return slot(expert).lastActive;
-        }
-
-        @Override
-        public double loss(String expert) {
-            return slot(expert).lastLoss;
-        }
-
-        @Override
-        public double learningRate(String expert) {
-            return slot(expert).expert().learningRate();
-        }
-
-        @Override
-        public boolean scaleLearningRate(String expert, double scale) {
-            if (!(scale > 0) || Double.isInfinite(scale)) {
-                throw new IllegalArgumentException("learning-rate scale must be finite and > 0, got " + scale);
-            }
-            return slot(expert).expert().scaleLearningRate(scale);
-        }
-
-        @Override
-        public void freeze(String expert, boolean frozen) {
-            slot(expert).frozen = frozen;
-        }
-
-        @Override
-        public boolean frozen(String expert) {
-            return slot(expert).frozen;
-        }
-
-        @Override
-        public Optional<io.scarcity.api.ExpertState> importance(String expert) {
-            return slot(expert).expert().importance();
-        }
-
-        @Override
-        public Optional<io.scarcity.api.ExpertState> weights(String expert) {
-            ExpertSlot s = slot(expert);
-            return s.capabilities().gossipable() ? Optional.of(s.expert().exportState()) : Optional.empty();
-        }
-
-        @Override
-        public boolean penalise(String expert, io.scarcity.api.ExpertState anchor, io.scarcity.api.ExpertState importance,
-                                double strength) {
-            Objects.requireNonNull(anchor, "anchor is null");
-            Objects.requireNonNull(importance, "importance is null");
-            if (!(strength >= 0) || Double.isInfinite(strength)) {
-                throw new IllegalArgumentException("EWC strength must be finite and >= 0, got " + strength);
-            }
-            return slot(expert).expert().penalise(anchor, importance, strength);
-        }
-
-        @Override
-        public int replay(String expert, int rows) {
-            ExpertSlot s = slot(expert);
-            if (rows <= 0 || s.frozen) {
-                return 0;
-            }
-            Optional<Batch> replay = memory.replay(rows);
-            if (replay.isEmpty()) {
-                return 0;
-            }
-            s.expert().replay(replay.get());
-            s.worked = true;
-            return replay.get().rows();
-        }
-
-        @Override
-        public SignalBoard signals() {
-            return signals;
-        }
-    }
-
-    /** The expert's tempered class probabilities when the slot calibrates, else null (use its own). */
-    private static double[] tempered(ExpertSlot slot, Prediction p, int n, int k) {
-        if (slot.calibrator == null) {
-            return null;
-        }
-        if (slot.tempered.length < n * k) {
-            slot.tempered = new double[n * k];
-        }
-        slot.calibrator.temper(p, slot.tempered);
-        return slot.tempered;
-    }
-
-    private static int[] labels(Batch batch) {
-        int[] y = new int[batch.rows()];
-        for (int r = 0; r < y.length; r++) {
-            y[r] = batch.label(r);
-        }
-        return y;
-    }
-
     /**
      * Predicts a held-out batch with the client's current model, without learning, rewarding or
      * publishing anything: the experts of the last routing (all candidates, equally weighted, before
@@ -538,34 +329,7 @@ public final class ClientNode implements ClientHandle {
     @Override
     public Prediction evaluate(Batch batch) {
         Routing routing = lastRouting != null ? lastRouting : Routing.uniform(candidates);
-        int n = batch.rows();
-        boolean classification = schema.task() == Task.CLASSIFICATION;
-        int k = schema.numClasses();
-        double[] mixed = new double[classification ? n * k : n];
-        for (int i = 0; i < routing.active().size(); i++) {
-            ExpertSlot slot = byName.get(routing.active().get(i));
-            Prediction p = slot.expert().predict(batch, signals);
-            checkPrediction(slot, p, n, classification, k);
-            double w = routing.weight(i);
-            double[] q = classification ? tempered(slot, p, n, k) : null;
-            for (int r = 0; r < n; r++) {
-                if (classification) {
-                    for (int c = 0; c < k; c++) {
-                        mixed[r * k + c] += w * (q != null ? q[r * k + c] : p.probability(r, c));
-                    }
-                } else {
-                    mixed[r] += w * p.value(r);
-                }
-            }
-        }
-        return classification ? Prediction.ofProbabilities(n, k, mixed) : Prediction.ofValues(mixed);
-    }
-
-    private void checkPrediction(ExpertSlot slot, Prediction p, int n, boolean classification, int k) {
-        if (p == null || p.rows() != n || (classification && p.numClasses() != k) || (!classification && p.isClassification())) {
-            throw new IllegalStateException("expert '" + slot.name() + "' (" + slot.plugin() + ") returned a prediction of the wrong shape: "
-                    + (p == null ? "null" : p.rows() + " rows x " + p.numClasses() + " classes") + " for " + n + " rows x " + k);
-        }
+        return mixer.evaluate(routing, batch, signals);
     }
 
     /** Applies the coordinator's parameters for this client's domain. */

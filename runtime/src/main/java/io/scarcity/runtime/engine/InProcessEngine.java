@@ -2,10 +2,8 @@ package io.scarcity.runtime.engine;
 
 import io.scarcity.api.Batch;
 import io.scarcity.api.ConfigException;
-import io.scarcity.api.DataSchema;
 import io.scarcity.api.GossipStrategy;
 import io.scarcity.api.MetaLearner;
-import io.scarcity.api.Prediction;
 import io.scarcity.api.StateReader;
 import io.scarcity.runtime.checkpoint.RunCheckpoints;
 import io.scarcity.runtime.checkpoint.Sections;
@@ -19,9 +17,7 @@ import io.scarcity.runtime.coordinator.Coordinator;
 import io.scarcity.runtime.coordinator.CoordinatorStore;
 import io.scarcity.runtime.coordinator.GlobalMemory;
 import io.scarcity.runtime.coordinator.InsightValidator;
-import io.scarcity.runtime.data.Row;
 import io.scarcity.runtime.data.RowSource;
-import io.scarcity.runtime.data.TaskStream;
 import io.scarcity.runtime.client.ClientHandle;
 import io.scarcity.runtime.federation.ClientHealth;
 import io.scarcity.runtime.federation.ConvergenceTracker;
@@ -38,11 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The embedded federation engine: a coordinator with no data source and N clients in one JVM. It is the
@@ -61,7 +52,7 @@ public final class InProcessEngine implements AutoCloseable {
     /** Per client (engine order): its domain's config and its index within the domain. */
     private final List<DomainConfig> clientDomain = new ArrayList<>();
     private final List<Integer> clientIndexInDomain = new ArrayList<>();
-    private final List<Integer> segmentsEvaluated = new ArrayList<>();
+    private TaskEvaluator tasks;
     private final List<ClientNode> clients = new ArrayList<>();
     private RoundProtocol protocol;
     private MetaLearner metaLearner;
@@ -89,7 +80,6 @@ public final class InProcessEngine implements AutoCloseable {
                 DomainConfig d = config.domains().get(i);
                 DomainFeed feed = DomainFeed.open(config, i, loaded.baseDir());
                 feeds.add(feed);
-                segmentsEvaluated.add(0);
                 List<ClientNode> domainClients = new ArrayList<>();
                 for (int j = 0; j < d.clients(); j++) {
                     ClientNode c = assembly.client(d.name() + "-" + j, d.name(), feed.source().schema());
@@ -100,6 +90,7 @@ public final class InProcessEngine implements AutoCloseable {
                 }
                 clientsByDomain.add(domainClients);
             }
+            this.tasks = new TaskEvaluator(config.domains().stream().map(DomainConfig::name).toList(), feeds, clientsByDomain);
             RunMetricsSink coordinatorMetrics = new RunMetricsSink();
             this.metaLearner = assembly.metaLearner(coordinatorMetrics);
             Coordinator coordinator = newCoordinator(GlobalMemory.inMemory(config.coordinator().memoryPerDomain()));
@@ -193,11 +184,8 @@ public final class InProcessEngine implements AutoCloseable {
             }
             totals.restoreState(r);
             int[] segments = r.readInts();
-            if (segments == null || segments.length != segmentsEvaluated.size()) {
+            if (!tasks.restore(segments)) {
                 throw new java.io.IOException("task evaluations of " + (segments == null ? 0 : segments.length) + " domains saved");
-            }
-            for (int i = 0; i < segments.length; i++) {
-                segmentsEvaluated.set(i, segments[i]);
             }
             faults.restoreState(r);
             protocol.restoreState(r);
@@ -242,7 +230,7 @@ public final class InProcessEngine implements AutoCloseable {
             out.writeLongs(consumed);
             out.writeLongs(digests);
             totals.saveState(out);
-            out.writeInts(segmentsEvaluated.stream().mapToInt(Integer::intValue).toArray());
+            out.writeInts(tasks.segmentsEvaluated());
             faults.saveState(out);
             protocol.saveState(out);
             out.writeInt(clients.size());
@@ -269,11 +257,9 @@ public final class InProcessEngine implements AutoCloseable {
                 }
             }
         }
-        int threads = config.threads() == 0 ? Runtime.getRuntime().availableProcessors() : config.threads();
-        ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, daemonThreads()) : null;
         int completed = firstRound - 1;
         String stopReason = "completed";
-        try {
+        try (ClientPool pool = new ClientPool(config.threads())) {
             for (int round = firstRound; round <= config.rounds(); round++) {
                 List<List<Batch>> work = nextBatches(round);
                 if (work == null) {
@@ -282,7 +268,7 @@ public final class InProcessEngine implements AutoCloseable {
                     break;
                 }
                 boolean[] offline = whoIsOffline(round);
-                List<ClientRoundResult> results = runClients(pool, round, work, offline);
+                List<ClientRoundResult> results = pool.run(round, clients, work, offline);
                 long[] bytes = new long[clients.size()];
                 int[] partners = new int[clients.size()];
                 RoundDecision decision = protocol.decide(round, clients, results, offline, bytes);
@@ -293,7 +279,7 @@ public final class InProcessEngine implements AutoCloseable {
                 observer.roundCompleted(round, config.rounds(), results,
                         new RunObserver.RoundExtras(bytes, partners, gossipBytes, protocol.coordinator().rejected(),
                                 protocol.coordinatorMetrics().drain(), decision.health()));
-                for (TaskEvaluation e : evaluateTasks(round)) {
+                for (TaskEvaluation e : tasks.evaluate(round)) {
                     totals.evaluations.add(e);
                     observer.tasksEvaluated(e);
                 }
@@ -311,10 +297,6 @@ public final class InProcessEngine implements AutoCloseable {
                     LOG.log(Level.INFO, stopReason);
                     break;
                 }
-            }
-        } finally {
-            if (pool != null) {
-                pool.shutdownNow();
             }
         }
         logQuarantine();
@@ -402,53 +384,6 @@ public final class InProcessEngine implements AutoCloseable {
         return protocol.coordinatorMetrics().totals();
     }
 
-    private List<ClientRoundResult> runClients(ExecutorService pool, int round, List<List<Batch>> work, boolean[] offline) {
-        List<ClientRoundResult> results = new ArrayList<>(clients.size());
-        if (pool == null) {
-            for (int i = 0; i < clients.size(); i++) {
-                results.add(play(clients.get(i), round, work.get(i), offline[i]));
-            }
-            return results;
-        }
-        List<Future<ClientRoundResult>> futures = new ArrayList<>(clients.size());
-        for (int i = 0; i < clients.size(); i++) {
-            ClientNode c = clients.get(i);
-            List<Batch> b = work.get(i);
-            boolean off = offline[i];
-            futures.add(pool.submit(() -> play(c, round, b, off)));
-        }
-        for (Future<ClientRoundResult> f : futures) {
-            try {
-                results.add(f.get());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while clients were running", e);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (cause instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException(cause);
-            }
-        }
-        return results;
-    }
-
-    /** One client's round: its batches, or the rows it missed while offline. */
-    private static ClientRoundResult play(ClientHandle c, int round, List<Batch> batches, boolean offline) {
-        if (!offline) {
-            return c.runRound(round, batches);
-        }
-        long rows = 0;
-        for (Batch b : batches) {
-            rows += b.rows();
-        }
-        return c.missedRound(round, rows);
-    }
-
     private boolean joinsLate(int i) {
         return clientDomain.get(i).joinsLate(clientIndexInDomain.get(i));
     }
@@ -488,58 +423,6 @@ public final class InProcessEngine implements AutoCloseable {
      */
     public void checkStore(Path runDir) {
         CoordinatorStore.check(config.coordinator().store());
-    }
-
-    /** Evaluates every client of a task-stream domain on every task after each completed segment. */
-    private List<TaskEvaluation> evaluateTasks(int round) {
-        List<TaskEvaluation> out = new ArrayList<>();
-        for (int i = 0; i < feeds.size(); i++) {
-            if (!(feeds.get(i).source() instanceof TaskStream tasks)) {
-                continue;
-            }
-            List<TaskStream.Segment> schedule = tasks.schedule();
-            int next = segmentsEvaluated.get(i);
-            // A segment counts as learned once the feed has read past its end (or the stream ran out).
-            while (next < schedule.size()
-                    && (feeds.get(i).consumed() >= schedule.get(next).end() || feeds.get(i).exhausted())) {
-                double[] accuracy = new double[tasks.taskCount()];
-                for (int t = 0; t < accuracy.length; t++) {
-                    accuracy[t] = accuracyOn(clientsByDomain.get(i), tasks, t);
-                }
-                out.add(new TaskEvaluation(config.domains().get(i).name(), round, next, schedule.get(next).task(), accuracy));
-                next++;
-            }
-            segmentsEvaluated.set(i, next);
-        }
-        return out;
-    }
-
-    private static double accuracyOn(List<? extends ClientHandle> domainClients, TaskStream tasks, int task) {
-        List<Row> rows = tasks.testRows(task);
-        if (rows.isEmpty()) {
-            return Double.NaN;
-        }
-        DataSchema schema = tasks.schema();
-        Batch test = DomainFeed.toBatch(schema, "test", rows, 0, true, schema.numFeatures());
-        double sum = 0;
-        for (ClientHandle c : domainClients) {
-            Prediction p = c.evaluate(test);
-            long right = 0;
-            for (int r = 0; r < test.rows(); r++) {
-                right += p.predictedClass(r) == test.label(r) ? 1 : 0;
-            }
-            sum += (double) right / test.rows();
-        }
-        return sum / domainClients.size();
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads() {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, "scarcity-client-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /** Quarantined rows per domain so far (sources configured to quarantine). */
