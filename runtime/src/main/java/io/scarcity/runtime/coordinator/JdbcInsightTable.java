@@ -15,8 +15,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -62,7 +60,7 @@ final class JdbcInsightTable implements InsightTable {
     private final CoordinatorDatabase database;
     private final Dialect dialect;
     private final int capacityPerDomain;
-    private final Pool pool;
+    private final ConnectionPool pool;
     private final ReentrantLock writeLock;
     private final byte[] salt;
     private volatile String runId;
@@ -73,7 +71,7 @@ final class JdbcInsightTable implements InsightTable {
         this.capacityPerDomain = capacityPerDomain;
         DataSource source = dialect.dataSource(database);
         migrate(source);
-        this.pool = new Pool(source, poolSize);
+        this.pool = new ConnectionPool(source, poolSize, database.describe());
         this.writeLock = dialect.oneWriterPerFile() ? new ReentrantLock(true) : null;
         try {
             this.salt = loadOrCreateSalt();
@@ -454,74 +452,5 @@ final class JdbcInsightTable implements InsightTable {
             t = t.getCause();
         }
         return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t.getMessage() + ")";
-    }
-
-    /** At most {@code size} connections, opened on demand and reused; a broken one is closed and replaced. */
-    private final class Pool {
-        private final DataSource source;
-        private final Semaphore permits;
-        private final ConcurrentLinkedQueue<Connection> idle = new ConcurrentLinkedQueue<>();
-        private volatile boolean closed;
-
-        Pool(DataSource source, int size) {
-            this.source = source;
-            this.permits = new Semaphore(size, true);
-        }
-
-        Connection borrow() {
-            if (closed) {
-                throw new IllegalStateException("the global memory " + database.describe() + " is closed");
-            }
-            try {
-                permits.acquire();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new GlobalMemoryException("interrupted while waiting for a connection to "
-                        + database.describe(), e);
-            }
-            Connection c = idle.poll();
-            if (c != null) {
-                return c;
-            }
-            try {
-                return source.getConnection();
-            } catch (SQLException e) {
-                permits.release();
-                throw new GlobalMemoryException("cannot connect to the coordinator's database " + database.describe()
-                        + ": " + e.getMessage(), e);
-            }
-        }
-
-        void giveBack(Connection c, boolean broken) {
-            if (broken || closed) {
-                quietlyClose(c);
-            } else {
-                idle.offer(c);
-            }
-            permits.release();
-            if (closed) {
-                drain();
-            }
-        }
-
-        void close() {
-            closed = true;
-            drain();
-        }
-
-        private void drain() {
-            Connection c;
-            while ((c = idle.poll()) != null) {
-                quietlyClose(c);
-            }
-        }
-
-        private void quietlyClose(Connection c) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                // the connection is being dropped; nothing is pending on it
-            }
-        }
     }
 }
