@@ -27,6 +27,31 @@ public final class StateReader {
         this.in = new DataInputStream(Objects.requireNonNull(in, "in is null"));
     }
 
+    /**
+     * Reads the format version written by {@link StateWriter#writeVersion} and refuses a checkpoint in any
+     * other format: the state of another version of the component cannot be read as this one.
+     *
+     * @param component what is being restored, e.g. {@code "ucb router"}, for the message
+     * @param supported the versions this code reads, at least one
+     * @return the version read, one of {@code supported}
+     * @throws IOException naming the component, the version found and the supported ones
+     */
+    public int readVersion(String component, int... supported) throws IOException {
+        if (supported.length == 0) {
+            throw new IllegalArgumentException("no supported version");
+        }
+        int version = in.readInt();
+        StringBuilder reads = new StringBuilder();
+        for (int i = 0; i < supported.length; i++) {
+            if (supported[i] == version) {
+                return version;
+            }
+            reads.append(i == 0 ? "" : i == supported.length - 1 ? " and " : ", ").append(supported[i]);
+        }
+        throw new IOException(component + " checkpoint: unknown format version " + version + " (this version reads "
+                + reads + "); it was written by another version of the plugin: start the run afresh");
+    }
+
     public boolean readBoolean() throws IOException {
         return in.readBoolean();
     }
