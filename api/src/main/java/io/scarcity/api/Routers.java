@@ -156,14 +156,4 @@ public final class Routers {
             throw config.invalid(e);
         }
     }
-
-    /**
-     * Reads a checkpoint's format version and fails unless it is {@code expected}.
-     *
-     * @deprecated use {@link StateReader#readVersion}
-     */
-    @Deprecated
-    public static void expectVersion(StateReader in, String component, int expected) throws java.io.IOException {
-        in.readVersion(component, expected);
-    }
 }

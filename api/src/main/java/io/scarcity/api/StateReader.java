@@ -136,35 +136,6 @@ public final class StateReader {
         return v;
     }
 
-    /**
-     * Reads a saved option and refuses a checkpoint written with another value: continuing it under
-     * other options would not be the saved component.
-     *
-     * @param component what is being restored, e.g. {@code "geometry expert"}, for the message
-     * @throws IOException naming the option, the saved and the configured value
-     */
-    public int expectInt(String component, String option, int configured) throws IOException {
-        int saved = in.readInt();
-        if (saved != configured) {
-            throw optionMismatch(component, option, String.valueOf(saved), String.valueOf(configured));
-        }
-        return saved;
-    }
-
-    /** As {@link #expectInt} for a number, compared exactly. */
-    public double expectDouble(String component, String option, double configured) throws IOException {
-        double saved = readDouble();
-        if (Double.compare(saved, configured) != 0) {
-            throw optionMismatch(component, option, String.valueOf(saved), String.valueOf(configured));
-        }
-        return saved;
-    }
-
-    private static IOException optionMismatch(String component, String option, String saved, String configured) {
-        return new IOException(component + " checkpoint was written with " + option + " = " + saved
-                + ", but this run has " + option + " = " + configured);
-    }
-
     /** A map written by {@link StateWriter#writeDoubleMap}, in the written order. */
     public Map<String, Double> readDoubleMap() throws IOException {
         int n = length(in.readInt(), false);

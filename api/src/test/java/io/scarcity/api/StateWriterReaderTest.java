@@ -97,24 +97,6 @@ class StateWriterReaderTest {
     }
 
     @Test
-    void expectedOptionsPassWhenEqualAndNameTheOptionWhenNot() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter w = new StateWriter(bytes);
-        w.writeInt(4);
-        w.writeDouble(0.5);
-        w.writeInt(4);
-        w.writeDouble(0.5);
-        w.flush();
-        StateReader r = new StateReader(new ByteArrayInputStream(bytes.toByteArray()));
-        assertEquals(4, r.expectInt("x expert", "components", 4));
-        assertEquals(0.5, r.expectDouble("x expert", "rate", 0.5));
-        IOException i = assertThrows(IOException.class, () -> r.expectInt("x expert", "components", 5));
-        assertEquals("x expert checkpoint was written with components = 4, but this run has components = 5", i.getMessage());
-        IOException d = assertThrows(IOException.class, () -> r.expectDouble("x expert", "rate", 0.25));
-        assertTrue(d.getMessage().contains("rate = 0.5") && d.getMessage().contains("rate = 0.25"), d.getMessage());
-    }
-
-    @Test
     void aCheckpointOfAnotherFormatVersionIsRefusedByName() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         StateWriter out = new StateWriter(bytes);
