@@ -129,8 +129,8 @@ public final class OptionChecks {
     }
 
     /**
-     * A value that must be present (e.g. an enum option of a record built in code); the message lists
-     * the constants of {@code value}'s type when it is an enum, see {@link #notNull(String, Object, Class)}.
+     * A value that must be present (an option of a record built in code, not from a config); for an enum
+     * prefer {@link #notNull(String, Enum, Class)}, whose message lists the constants.
      */
     public static <T> T notNull(String key, T value) {
         if (value == null) {
