@@ -1,6 +1,5 @@
 package io.scarcity.api;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -139,10 +138,7 @@ public final class Routers {
      * @throws InvalidOptionException naming the key {@code k} otherwise
      */
     public static int requireK(int k) {
-        if (k < 1) {
-            throw new InvalidOptionException("k", "must be a whole number >= 1, got " + k);
-        }
-        return k;
+        return OptionChecks.atLeast("k", k, 1);
     }
 
     /**
@@ -158,20 +154,6 @@ public final class Routers {
             return requireK(k);
         } catch (InvalidOptionException e) {
             throw config.invalid(e);
-        }
-    }
-
-    /**
-     * Reads a checkpoint's format version and fails unless it is {@code expected}.
-     *
-     * @param component how the router is named in the message, e.g. {@code "ucb router"}
-     * @throws IOException naming the component and both versions on a mismatch
-     */
-    public static void expectVersion(StateReader in, String component, int expected) throws IOException {
-        int version = in.readInt();
-        if (version != expected) {
-            throw new IOException(component + ": unknown checkpoint version " + version + " (this version reads "
-                    + expected + ")");
         }
     }
 }

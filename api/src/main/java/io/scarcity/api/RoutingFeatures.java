@@ -176,7 +176,7 @@ public final class RoutingFeatures {
     /** Writes the running statistics. */
     public void save(StateWriter out) throws IOException {
         Objects.requireNonNull(out, "out is null");
-        out.writeInt(VERSION);
+        out.writeVersion(VERSION);
         out.writeDouble(rate);
         out.writeBoolean(mean != null);
         if (mean != null) {
@@ -189,11 +189,7 @@ public final class RoutingFeatures {
     /** Reads what {@link #save} wrote; fails on another version, rate or inconsistent lengths. */
     public void restore(StateReader in) throws IOException {
         Objects.requireNonNull(in, "in is null");
-        int version = in.readInt();
-        if (version != VERSION) {
-            throw new IOException("routing features: state version " + version + " is not supported (expected " + VERSION
-                    + ")");
-        }
+        in.readVersion("routing features", VERSION);
         double r = in.readDouble();
         if (Double.compare(r, rate) != 0) {
             throw new IOException("routing features: the checkpoint was written with rate " + r + ", this router uses "

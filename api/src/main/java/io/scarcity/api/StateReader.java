@@ -27,6 +27,31 @@ public final class StateReader {
         this.in = new DataInputStream(Objects.requireNonNull(in, "in is null"));
     }
 
+    /**
+     * Reads the format version written by {@link StateWriter#writeVersion} and refuses a checkpoint in any
+     * other format: the state of another version of the component cannot be read as this one.
+     *
+     * @param component what is being restored, e.g. {@code "ucb router"}, for the message
+     * @param supported the versions this code reads, at least one
+     * @return the version read, one of {@code supported}
+     * @throws IOException naming the component, the version found and the supported ones
+     */
+    public int readVersion(String component, int... supported) throws IOException {
+        if (supported.length == 0) {
+            throw new IllegalArgumentException("no supported version");
+        }
+        int version = in.readInt();
+        StringBuilder reads = new StringBuilder();
+        for (int i = 0; i < supported.length; i++) {
+            if (supported[i] == version) {
+                return version;
+            }
+            reads.append(i == 0 ? "" : i == supported.length - 1 ? " and " : ", ").append(supported[i]);
+        }
+        throw new IOException(component + " checkpoint: unknown format version " + version + " (this version reads "
+                + reads + "); it was written by another version of the plugin: start the run afresh");
+    }
+
     public boolean readBoolean() throws IOException {
         return in.readBoolean();
     }
@@ -109,35 +134,6 @@ public final class StateReader {
             v[i] = in.readInt();
         }
         return v;
-    }
-
-    /**
-     * Reads a saved option and refuses a checkpoint written with another value: continuing it under
-     * other options would not be the saved component.
-     *
-     * @param component what is being restored, e.g. {@code "geometry expert"}, for the message
-     * @throws IOException naming the option, the saved and the configured value
-     */
-    public int expectInt(String component, String option, int configured) throws IOException {
-        int saved = in.readInt();
-        if (saved != configured) {
-            throw optionMismatch(component, option, String.valueOf(saved), String.valueOf(configured));
-        }
-        return saved;
-    }
-
-    /** As {@link #expectInt} for a number, compared exactly. */
-    public double expectDouble(String component, String option, double configured) throws IOException {
-        double saved = readDouble();
-        if (Double.compare(saved, configured) != 0) {
-            throw optionMismatch(component, option, String.valueOf(saved), String.valueOf(configured));
-        }
-        return saved;
-    }
-
-    private static IOException optionMismatch(String component, String option, String saved, String configured) {
-        return new IOException(component + " checkpoint was written with " + option + " = " + saved
-                + ", but this run has " + option + " = " + configured);
     }
 
     /** A map written by {@link StateWriter#writeDoubleMap}, in the written order. */

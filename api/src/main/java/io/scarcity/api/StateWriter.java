@@ -21,6 +21,14 @@ public final class StateWriter {
         this.out = new DataOutputStream(Objects.requireNonNull(out, "out is null"));
     }
 
+    /**
+     * The format version of the state that follows, first thing in a {@link Checkpointable#saveState}; read
+     * back and checked by {@link StateReader#readVersion}. Raise it whenever the layout of the state changes.
+     */
+    public void writeVersion(int version) throws IOException {
+        out.writeInt(version);
+    }
+
     public void writeBoolean(boolean v) throws IOException {
         out.writeBoolean(v);
     }

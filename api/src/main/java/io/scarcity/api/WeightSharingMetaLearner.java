@@ -136,7 +136,7 @@ public abstract class WeightSharingMetaLearner implements MetaLearner, Checkpoin
     @Override
     public final void saveState(StateWriter out) throws IOException {
         Objects.requireNonNull(out, "out is null");
-        out.writeInt(STATE_VERSION);
+        out.writeVersion(STATE_VERSION);
         out.writeInt(shared.size());
         for (Map.Entry<String, Map<String, ExpertState>> domain : shared.entrySet()) {
             out.writeString(domain.getKey());
@@ -167,11 +167,7 @@ public abstract class WeightSharingMetaLearner implements MetaLearner, Checkpoin
     @Override
     public final void restoreState(StateReader in) throws IOException {
         Objects.requireNonNull(in, "in is null");
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException(getClass().getSimpleName() + ": unknown checkpoint version " + version
-                    + " (this version reads " + STATE_VERSION + ")");
-        }
+        in.readVersion(getClass().getSimpleName(), STATE_VERSION);
         Map<String, Map<String, ExpertState>> newShared = new TreeMap<>();
         int domains = count(in, "domains");
         for (int d = 0; d < domains; d++) {

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -81,18 +78,5 @@ class RoutersTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> Routers.readK(PluginConfig.of("clients[0].router.config", java.util.Map.of("k", 0)), 1));
         assertTrue(e.getMessage().contains("clients[0].router.config.k"), e.getMessage());
-    }
-
-    @Test
-    void aCheckpointOfAnotherVersionIsRefusedByName() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        out.writeInt(2);
-        out.writeInt(3);
-        out.flush();
-        StateReader in = new StateReader(new ByteArrayInputStream(bytes.toByteArray()));
-        Routers.expectVersion(in, "test router", 2);
-        IOException e = assertThrows(IOException.class, () -> Routers.expectVersion(in, "test router", 2));
-        assertEquals("test router: unknown checkpoint version 3 (this version reads 2)", e.getMessage());
     }
 }

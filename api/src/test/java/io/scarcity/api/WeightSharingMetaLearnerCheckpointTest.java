@@ -158,7 +158,7 @@ class WeightSharingMetaLearnerCheckpointTest {
         byte[] state = save(new Counting());
         state[3] = 42;
         IOException e = assertThrows(IOException.class, () -> restore(new Counting(), state));
-        assertTrue(e.getMessage().contains("Counting: unknown checkpoint version 42"), e.getMessage());
+        assertTrue(e.getMessage().contains("Counting checkpoint: unknown format version 42"), e.getMessage());
     }
 
     @Test

@@ -50,11 +50,11 @@ final class AllRouter implements Router, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
+        out.writeVersion(STATE_VERSION);
     }
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        Routers.expectVersion(in, "all router", STATE_VERSION);
+        in.readVersion("all router", STATE_VERSION);
     }
 }

@@ -68,7 +68,8 @@ final class CausalExpert implements Expert, Checkpointable {
     static final String BLANKET_SIZE = "causal.blanket-size";
     private static final ExpertCapabilities CAPABILITIES = new ExpertCapabilities(true, true,
             Set.of(StandardSignals.DRIFT_DETECTED), Set.of(EDGES, STRUCTURAL_CHANGE, BLANKET_SIZE));
-    private static final int STATE_VERSION = 1;
+    /** Format of {@link #saveState}; 2 left the options out. */
+    static final int STATE_VERSION = 2;
     private static final String COMPONENT = "causal expert";
 
     private final Options options;
@@ -311,16 +312,7 @@ final class CausalExpert implements Expert, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        out.writeDouble(options.alpha());
-        out.writeInt(options.maxConditioningSet());
-        out.writeInt(options.every());
-        out.writeDouble(options.learningRate());
-        out.writeDouble(options.driftForget());
-        out.writeInt(options.minSamples());
-        out.writeDouble(options.ridge());
-        out.writeString(options.orientation());
-        out.writeInt(options.warmStart() ? 1 : 0);
+        out.writeVersion(STATE_VERSION);
         out.writeInt(d);
         out.writeInt(classes);
         covariance.save(out);
@@ -339,24 +331,7 @@ final class CausalExpert implements Expert, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException(COMPONENT + " checkpoint: unknown format version " + version
-                    + " (this version reads " + STATE_VERSION + ")");
-        }
-        in.expectDouble(COMPONENT, "alpha", options.alpha());
-        in.expectInt(COMPONENT, "maxConditioningSet", options.maxConditioningSet());
-        in.expectInt(COMPONENT, "every", options.every());
-        in.expectDouble(COMPONENT, "learningRate", options.learningRate());
-        in.expectDouble(COMPONENT, "driftForget", options.driftForget());
-        in.expectInt(COMPONENT, "minSamples", options.minSamples());
-        in.expectDouble(COMPONENT, "ridge", options.ridge());
-        String orientation = in.readString();
-        if (!options.orientation().equals(orientation)) {
-            throw new IOException(COMPONENT + " checkpoint was written with orientation = " + orientation
-                    + ", but this run has orientation = " + options.orientation());
-        }
-        in.expectInt(COMPONENT, "warmStart (1 = true)", options.warmStart() ? 1 : 0);
+        in.readVersion(COMPONENT, STATE_VERSION);
         int f = in.readInt();
         int c = in.readInt();
         if (f != d || c != classes) {

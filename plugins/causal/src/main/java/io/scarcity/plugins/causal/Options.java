@@ -1,5 +1,11 @@
 package io.scarcity.plugins.causal;
 
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.inClosedOpen;
+import static io.scarcity.api.OptionChecks.inOpen;
+import static io.scarcity.api.OptionChecks.inRange;
+import static io.scarcity.api.OptionChecks.oneOf;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.Objects;
@@ -40,31 +46,14 @@ record Options(double alpha, int maxConditioningSet, int every, double learningR
     static final boolean DEFAULT_WARM_START = false;
 
     Options {
-        if (!(alpha > 0 && alpha < 1)) {
-            throw new InvalidOptionException("alpha", "must be in (0, 1), got " + alpha);
-        }
-        if (maxConditioningSet < 0 || maxConditioningSet > MAX_CONDITIONING) {
-            throw new InvalidOptionException("maxConditioningSet", "must be in 0.." + MAX_CONDITIONING
-                    + " (the search's cost grows combinatorially with it), got " + maxConditioningSet);
-        }
-        if (every < 1) {
-            throw new InvalidOptionException("every", "must be >= 1 (batches between searches), got " + every);
-        }
-        if (!(learningRate >= 0 && learningRate < 1)) {
-            throw new InvalidOptionException("learningRate", "must be in [0, 1) (0 = no forgetting), got " + learningRate);
-        }
-        if (!(driftForget >= 0 && driftForget < 1)) {
-            throw new InvalidOptionException("driftForget", "must be in [0, 1), got " + driftForget);
-        }
-        if (minSamples < 1) {
-            throw new InvalidOptionException("minSamples", "must be >= 1 (effective rows), got " + minSamples);
-        }
-        if (!(ridge >= 0) || Double.isInfinite(ridge)) {
-            throw new InvalidOptionException("ridge", "must be finite and >= 0, got " + ridge);
-        }
-        if (!ORIENTATIONS.contains(orientation)) {
-            throw new InvalidOptionException("orientation", "must be one of " + ORIENTATIONS + ", got " + orientation);
-        }
+        inOpen("alpha", alpha, 0, 1);
+        inRange("maxConditioningSet", maxConditioningSet, 0, MAX_CONDITIONING);
+        atLeast("every", every, 1);
+        inClosedOpen("learningRate", learningRate, 0, 1);
+        inClosedOpen("driftForget", driftForget, 0, 1);
+        atLeast("minSamples", minSamples, 1);
+        atLeast("ridge", ridge, 0);
+        oneOf("orientation", orientation, ORIENTATIONS);
     }
 
     static Options defaults() {

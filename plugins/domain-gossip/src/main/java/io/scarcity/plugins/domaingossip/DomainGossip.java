@@ -119,17 +119,13 @@ final class DomainGossip implements GossipStrategy, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
+        out.writeVersion(STATE_VERSION);
         out.writeRandom(random);
     }
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException("domain gossip: unknown checkpoint version " + version + " (this version reads "
-                    + STATE_VERSION + ")");
-        }
+        in.readVersion("domain gossip", STATE_VERSION);
         random = in.readRandom();
     }
 }

@@ -1,5 +1,8 @@
 package io.scarcity.plugins.domaingossip;
 
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.notNull;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.List;
@@ -27,13 +30,9 @@ record Options(int every, int experts, Schedule schedule) {
     }
 
     Options {
-        if (every < 1) {
-            throw new InvalidOptionException("every", "must be >= 1, got " + every);
-        }
-        if (experts < 0) {
-            throw new InvalidOptionException("experts", "must be >= 0 (0 = all), got " + experts);
-        }
-        Objects.requireNonNull(schedule, "schedule is null");
+        atLeast("every", every, 1);
+        atLeast("experts", experts, 0);
+        notNull("schedule", schedule, Schedule.class);
     }
 
     static Options defaults() {

@@ -78,8 +78,8 @@ final class DriftExpert implements Expert, Checkpointable {
     static final String KL_FEATURE_SIGNAL = "drift.kl-feature";
     /** 1 on the batch where a feature's divergence exceeds the threshold. */
     static final String FEATURE_DETECTED_SIGNAL = "drift.feature-detected";
-    /** Format of {@link #saveState}; bump when it changes. */
-    static final int STATE_VERSION = 2;
+    /** Format of {@link #saveState}; bump when it changes. 3 left the options out. */
+    static final int STATE_VERSION = 3;
     private static final Set<String> LOSS_SIGNALS = Set.of(StandardSignals.DRIFT_SCORE, StandardSignals.DRIFT_DETECTED,
             StandardSignals.DRIFT_WARNING);
     private static final Set<String> ALL_SIGNALS = Set.of(StandardSignals.DRIFT_SCORE, StandardSignals.DRIFT_DETECTED,
@@ -213,8 +213,7 @@ final class DriftExpert implements Expert, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        writeOptions(out);
+        out.writeVersion(STATE_VERSION);
         detector.save(out);
         out.writeLong(detections);
         if (options.featureDrift()) {
@@ -228,23 +227,14 @@ final class DriftExpert implements Expert, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION && version != 1) {
-            throw new IOException("drift expert checkpoint: unknown format version " + version + " (this version reads 1 and "
-                    + STATE_VERSION + ")");
-        }
-        if (version == 1 && (pageHinkley == null || options.featureDrift())) {
-            throw new IOException("drift expert checkpoint: format 1 holds a page-hinkley detector without feature drift, "
-                    + "but this run has detector = " + options.detector() + ", featureDrift = " + options.featureDrift());
-        }
-        checkOptions(in, version);
+        in.readVersion("drift expert", STATE_VERSION);
         detector.restore(in);
         long d = in.readLong();
         if (d < 0) {
             throw new IOException("drift expert checkpoint: negative detection count " + d);
         }
         detections = d;
-        if (version == 1 || !options.featureDrift()) {
+        if (!options.featureDrift()) {
             return;
         }
         long fd = in.readLong();
@@ -263,60 +253,6 @@ final class DriftExpert implements Expert, Checkpointable {
         FeatureDrift restored = newFeatureDrift(numFeatures);
         restored.restore(in);
         features = restored;
-    }
-
-    private void writeOptions(StateWriter out) throws IOException {
-        out.writeDouble(options.delta());
-        out.writeDouble(options.lambda());
-        out.writeDouble(options.alpha());
-        out.writeInt(options.minInstances());
-        out.writeDouble(options.warningFraction());
-        out.writeInt(Options.DETECTORS.indexOf(options.detector()));
-        out.writeDouble(options.adwinDelta());
-        out.writeDouble(options.warningLevel());
-        out.writeDouble(options.driftLevel());
-        out.writeBoolean(options.featureDrift());
-        if (options.featureDrift()) {
-            out.writeInt(options.referenceRows());
-            out.writeInt(options.recentRows());
-            out.writeInt(options.bins());
-            out.writeDouble(options.klThreshold());
-            out.writeDouble(options.smoothing());
-        }
-    }
-
-    /** A checkpoint written with other options would continue a different test: refuse it, naming the option. */
-    private void checkOptions(StateReader in, int version) throws IOException {
-        String me = "drift expert";
-        in.expectDouble(me, "delta", options.delta());
-        in.expectDouble(me, "lambda", options.lambda());
-        in.expectDouble(me, "alpha", options.alpha());
-        in.expectInt(me, "minInstances", options.minInstances());
-        in.expectDouble(me, "warningFraction", options.warningFraction());
-        if (version == 1) {
-            return;
-        }
-        int saved = in.readInt();
-        if (saved != Options.DETECTORS.indexOf(options.detector())) {
-            throw new IOException(me + " checkpoint was written with detector = "
-                    + (saved >= 0 && saved < Options.DETECTORS.size() ? Options.DETECTORS.get(saved) : "#" + saved)
-                    + ", but this run has detector = " + options.detector());
-        }
-        in.expectDouble(me, "adwinDelta", options.adwinDelta());
-        in.expectDouble(me, "warningLevel", options.warningLevel());
-        in.expectDouble(me, "driftLevel", options.driftLevel());
-        boolean featureDrift = in.readBoolean();
-        if (featureDrift != options.featureDrift()) {
-            throw new IOException(me + " checkpoint was written with featureDrift = " + featureDrift
-                    + ", but this run has featureDrift = " + options.featureDrift());
-        }
-        if (featureDrift) {
-            in.expectInt(me, "referenceRows", options.referenceRows());
-            in.expectInt(me, "recentRows", options.recentRows());
-            in.expectInt(me, "bins", options.bins());
-            in.expectDouble(me, "klThreshold", options.klThreshold());
-            in.expectDouble(me, "smoothing", options.smoothing());
-        }
     }
 
     /** Changes detected on the loss since creation. */

@@ -1,5 +1,12 @@
 package io.scarcity.plugins.drift;
 
+import static io.scarcity.api.OptionChecks.above;
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.inOpen;
+import static io.scarcity.api.OptionChecks.inOpenClosed;
+import static io.scarcity.api.OptionChecks.inRange;
+import static io.scarcity.api.OptionChecks.oneOf;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.List;
@@ -58,50 +65,27 @@ record Options(double delta, double lambda, double alpha, int minInstances, doub
             "smoothing");
 
     Options {
-        if (!(delta >= 0) || Double.isInfinite(delta)) {
-            throw new InvalidOptionException("delta", "must be finite and >= 0, got " + delta);
-        }
-        if (!(lambda > 0) || Double.isInfinite(lambda)) {
-            throw new InvalidOptionException("lambda", "must be finite and > 0, got " + lambda);
-        }
-        if (!(alpha > 0 && alpha <= 1)) {
-            throw new InvalidOptionException("alpha", "must be in (0, 1], got " + alpha);
-        }
-        if (minInstances < 1) {
-            throw new InvalidOptionException("minInstances", "must be >= 1, got " + minInstances);
-        }
-        if (!(warningFraction > 0 && warningFraction < 1)) {
-            throw new InvalidOptionException("warningFraction", "must be in (0, 1), got " + warningFraction);
-        }
-        if (detector == null || !DETECTORS.contains(detector)) {
-            throw new InvalidOptionException("detector", "must be one of " + String.join(", ", DETECTORS) + ", got '"
-                    + detector + "'");
-        }
-        if (!(adwinDelta > 0 && adwinDelta < 1)) {
-            throw new InvalidOptionException("adwinDelta", "must be in (0, 1), got " + adwinDelta);
-        }
-        if (!(warningLevel > 0) || Double.isInfinite(warningLevel)) {
-            throw new InvalidOptionException("warningLevel", "must be finite and > 0, got " + warningLevel);
-        }
+        atLeast("delta", delta, 0);
+        above("lambda", lambda, 0);
+        inOpenClosed("alpha", alpha, 0, 1);
+        atLeast("minInstances", minInstances, 1);
+        inOpen("warningFraction", warningFraction, 0, 1);
+        oneOf("detector", detector, DETECTORS);
+        inOpen("adwinDelta", adwinDelta, 0, 1);
+        above("warningLevel", warningLevel, 0);
         if (!(driftLevel > warningLevel) || Double.isInfinite(driftLevel)) {
             throw new InvalidOptionException("driftLevel", "must be finite and > warningLevel (" + warningLevel + "), got "
                     + driftLevel);
         }
-        if (bins < 2 || bins > 1000) {
-            throw new InvalidOptionException("bins", "must be in [2, 1000], got " + bins);
-        }
+        inRange("bins", bins, 2, 1000);
         if (referenceRows < bins) {
             throw new InvalidOptionException("referenceRows", "must be >= bins (" + bins + "), got " + referenceRows);
         }
         if (recentRows < bins || recentRows > 1_000_000) {
             throw new InvalidOptionException("recentRows", "must be in [bins (" + bins + "), 1000000], got " + recentRows);
         }
-        if (!(klThreshold > 0) || Double.isInfinite(klThreshold)) {
-            throw new InvalidOptionException("klThreshold", "must be finite and > 0, got " + klThreshold);
-        }
-        if (!(smoothing > 0) || Double.isInfinite(smoothing)) {
-            throw new InvalidOptionException("smoothing", "must be finite and > 0, got " + smoothing);
-        }
+        above("klThreshold", klThreshold, 0);
+        above("smoothing", smoothing, 0);
     }
 
     /** The Page-Hinkley detector with these settings and every other option at its default. */

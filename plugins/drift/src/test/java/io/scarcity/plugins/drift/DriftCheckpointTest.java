@@ -103,13 +103,10 @@ class DriftCheckpointTest {
     }
 
     @Test
-    void aCheckpointOfOtherOptionsOrVersionIsRefused() throws IOException {
+    void aCheckpointOfAnotherVersionOrTruncatedIsRefused() throws IOException {
         DriftExpert a = expert(Map.of("lambda", 20.0));
         feed(a, new InMemorySignalBoard(), new Random(1), 0.2);
         byte[] state = save(a);
-
-        IOException other = assertThrows(IOException.class, () -> restore(expert(Map.of()), state));
-        assertTrue(other.getMessage().contains("lambda = 20.0") && other.getMessage().contains("lambda = 50.0"), other.getMessage());
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         new DataOutputStream(bytes).writeInt(99);

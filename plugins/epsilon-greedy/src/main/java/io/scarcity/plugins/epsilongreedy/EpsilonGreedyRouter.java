@@ -11,7 +11,6 @@ import io.scarcity.api.StateWriter;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
@@ -44,7 +43,8 @@ import java.util.TreeMap;
  * <p>Metrics: {@code epsilon-greedy.explorations} counts the slots replaced by a random candidate;
  * {@code epsilon-greedy.epsilon} is the exploration probability of the latest routing.
  *
- * <p>Checkpoints hold the options (checked on restore), the number of routes {@code t}, the random
+ * <p>Checkpoints hold the format version (not the options: the runtime resumes only under the same config),
+ * the number of routes {@code t}, the random
  * generator and every arm ever seen with its count, reward sum and whether this client rewarded it.
  *
  * <p>When to use it: the simplest baseline, with a predictable, tunable amount of exploration that does
@@ -52,8 +52,8 @@ import java.util.TreeMap;
  * they explore only experts that could still be the best.
  */
 final class EpsilonGreedyRouter implements Router, Checkpointable {
-    /** Version of the checkpoint format written by {@link #saveState}. */
-    static final int STATE_VERSION = 1;
+    /** Version of the checkpoint format written by {@link #saveState}; 2 left the options out. */
+    static final int STATE_VERSION = 2;
 
     /** Least mean reward counted by reward weighting, so that no active expert gets weight zero. */
     static final double WEIGHT_FLOOR = 0.01;
@@ -177,13 +177,7 @@ final class EpsilonGreedyRouter implements Router, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        out.writeInt(options.k());
-        out.writeDouble(options.epsilon());
-        out.writeDouble(options.minEpsilon());
-        out.writeDouble(options.decay());
-        out.writeDouble(options.discount());
-        out.writeInt(options.weighting().ordinal());
+        out.writeVersion(STATE_VERSION);
         out.writeLong(routes);
         out.writeRandom(random);
         // Sorted, so that equal routers write equal bytes whatever the hash map's history.
@@ -199,17 +193,7 @@ final class EpsilonGreedyRouter implements Router, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        Routers.expectVersion(in, COMPONENT, STATE_VERSION);
-        in.expectInt(COMPONENT, "k", options.k());
-        in.expectDouble(COMPONENT, "epsilon", options.epsilon());
-        in.expectDouble(COMPONENT, "minEpsilon", options.minEpsilon());
-        in.expectDouble(COMPONENT, "decay", options.decay());
-        in.expectDouble(COMPONENT, "discount", options.discount());
-        int weighting = in.readInt();
-        if (weighting != options.weighting().ordinal()) {
-            throw new IOException(COMPONENT + " checkpoint was written with another weighting, but this run has weighting = "
-                    + options.weighting().name().toLowerCase(Locale.ROOT));
-        }
+        in.readVersion(COMPONENT, STATE_VERSION);
         long restoredRoutes = in.readLong();
         if (restoredRoutes < 0) {
             throw new IOException(COMPONENT + ": corrupt checkpoint, " + restoredRoutes + " routes");

@@ -1,5 +1,10 @@
 package io.scarcity.plugins.epsilongreedy;
 
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.inClosed;
+import static io.scarcity.api.OptionChecks.inOpenClosed;
+import static io.scarcity.api.OptionChecks.notNull;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.Objects;
@@ -31,27 +36,15 @@ record Options(int k, double epsilon, double minEpsilon, double decay, double di
     }
 
     Options {
-        if (k < 1) {
-            throw new InvalidOptionException("k", "must be >= 1, got " + k);
-        }
-        if (!(epsilon >= 0 && epsilon <= 1)) {
-            throw new InvalidOptionException("epsilon", "must be in [0, 1], got " + epsilon);
-        }
-        if (!(minEpsilon >= 0 && minEpsilon <= 1)) {
-            throw new InvalidOptionException("minEpsilon", "must be in [0, 1], got " + minEpsilon);
-        }
+        atLeast("k", k, 1);
+        inClosed("epsilon", epsilon, 0, 1);
+        inClosed("minEpsilon", minEpsilon, 0, 1);
         if (minEpsilon > epsilon) {
             throw new InvalidOptionException("minEpsilon", "must be <= epsilon (" + epsilon + "), got " + minEpsilon);
         }
-        if (!(decay >= 0) || Double.isInfinite(decay)) {
-            throw new InvalidOptionException("decay", "must be finite and >= 0, got " + decay);
-        }
-        if (!(discount > 0 && discount <= 1)) {
-            throw new InvalidOptionException("discount", "must be in (0, 1], got " + discount);
-        }
-        if (weighting == null) {
-            throw new InvalidOptionException("weighting", "must be uniform or reward");
-        }
+        atLeast("decay", decay, 0);
+        inOpenClosed("discount", discount, 0, 1);
+        notNull("weighting", weighting, Weighting.class);
     }
 
     static Options defaults() {

@@ -1,5 +1,7 @@
 package io.scarcity.plugins.fedavg;
 
+import static io.scarcity.api.OptionChecks.notNull;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.List;
@@ -25,9 +27,7 @@ record Options(Weighting weighting) {
     static final Weighting DEFAULT_WEIGHTING = Weighting.SAMPLES;
 
     Options {
-        if (weighting == null) {
-            throw new InvalidOptionException("weighting", "must be one of samples, consensus");
-        }
+        notNull("weighting", weighting, Weighting.class);
     }
 
     static Options defaults() {

@@ -79,8 +79,8 @@ final class GeometryExpert implements Expert, Checkpointable {
     static final String SUBSPACE_CHANGE = "geometry.subspace-change";
     private static final ExpertCapabilities CAPABILITIES = new ExpertCapabilities(true, true, Set.of(),
             Set.of(RESIDUAL, NOVELTY_RATE, SUBSPACE_CHANGE));
-    /** Format of {@link #saveState}; bump when it changes (2: the learning-rate scale). */
-    static final int STATE_VERSION = 2;
+    /** Format of {@link #saveState}; bump when it changes (2: the learning-rate scale, 3: without the options). */
+    static final int STATE_VERSION = 3;
     /** Largest deviation the first batch may move the statistics by: its square stays finite. */
     private static final double FIRST_BATCH_LIMIT = 1e150;
     /** Bounds of the base learning rate after a hint. */
@@ -582,8 +582,7 @@ final class GeometryExpert implements Expert, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        writeOptions(out);
+        out.writeVersion(STATE_VERSION);
         out.writeInt(d);
         out.writeInt(classes);
         out.writeDoubles(featureMean);
@@ -609,17 +608,7 @@ final class GeometryExpert implements Expert, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version > 0 && version < STATE_VERSION) {
-            throw new IOException("geometry expert checkpoint: format version " + version + " is older than this version's "
-                    + STATE_VERSION + " (which adds the learning-rate scale) and cannot be resumed; start the run afresh"
-                    + " or resume it with the release that wrote it");
-        }
-        if (version != STATE_VERSION) {
-            throw new IOException("geometry expert checkpoint: unknown format version " + version
-                    + " (this version reads " + STATE_VERSION + ")");
-        }
-        checkOptions(in);
+        in.readVersion("geometry expert", STATE_VERSION);
         int f = in.readInt();
         int c = in.readInt();
         if (f != d || c != classes) {
@@ -672,33 +661,6 @@ final class GeometryExpert implements Expert, Checkpointable {
         }
         hintedRate.restore(rate, scale);
         random = newRandom;
-    }
-
-    private void writeOptions(StateWriter out) throws IOException {
-        out.writeInt(options.components());
-        out.writeDouble(options.learningRate());
-        out.writeDouble(options.explore());
-        out.writeInt(options.oversampling());
-        out.writeInt(options.changeLag());
-        out.writeDouble(options.noveltyQuantile());
-        out.writeDouble(options.quantileStep());
-        out.writeDouble(options.minVariance());
-        out.writeDouble(options.clip());
-        out.writeDouble(options.priorRows());
-    }
-
-    /** A checkpoint written with other options would continue a different expert: refuse it, naming the option. */
-    private void checkOptions(StateReader in) throws IOException {
-        in.expectInt("geometry expert", "components", options.components());
-        in.expectDouble("geometry expert", "learningRate", options.learningRate());
-        in.expectDouble("geometry expert", "explore", options.explore());
-        in.expectInt("geometry expert", "oversampling", options.oversampling());
-        in.expectInt("geometry expert", "changeLag", options.changeLag());
-        in.expectDouble("geometry expert", "noveltyQuantile", options.noveltyQuantile());
-        in.expectDouble("geometry expert", "quantileStep", options.quantileStep());
-        in.expectDouble("geometry expert", "minVariance", options.minVariance());
-        in.expectDouble("geometry expert", "clip", options.clip());
-        in.expectDouble("geometry expert", "priorRows", options.priorRows());
     }
 
     // ---------------------------------------------------------------- for tests

@@ -1,5 +1,10 @@
 package io.scarcity.plugins.geometry;
 
+import static io.scarcity.api.OptionChecks.above;
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.inOpen;
+import static io.scarcity.api.OptionChecks.inOpenClosed;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.Objects;
@@ -41,36 +46,16 @@ record Options(int components, double learningRate, double explore, int oversamp
     static final double DEFAULT_PRIOR_ROWS = 2.0;
 
     Options {
-        if (components < 1) {
-            throw new InvalidOptionException("components", "must be >= 1, got " + components);
-        }
-        if (!(learningRate > 0 && learningRate <= 1)) {
-            throw new InvalidOptionException("learningRate", "must be in (0, 1], got " + learningRate);
-        }
-        if (!(explore >= 0) || Double.isInfinite(explore)) {
-            throw new InvalidOptionException("explore", "must be finite and >= 0, got " + explore);
-        }
-        if (oversampling < 0) {
-            throw new InvalidOptionException("oversampling", "must be >= 0, got " + oversampling);
-        }
-        if (changeLag < 1) {
-            throw new InvalidOptionException("changeLag", "must be >= 1 (batches), got " + changeLag);
-        }
-        if (!(noveltyQuantile > 0 && noveltyQuantile < 1)) {
-            throw new InvalidOptionException("noveltyQuantile", "must be in (0, 1), got " + noveltyQuantile);
-        }
-        if (!(quantileStep > 0 && quantileStep <= 1)) {
-            throw new InvalidOptionException("quantileStep", "must be in (0, 1], got " + quantileStep);
-        }
-        if (!(minVariance > 0) || Double.isInfinite(minVariance)) {
-            throw new InvalidOptionException("minVariance", "must be finite and > 0, got " + minVariance);
-        }
-        if (!(clip > 0) || Double.isInfinite(clip)) {
-            throw new InvalidOptionException("clip", "must be finite and > 0, got " + clip);
-        }
-        if (!(priorRows >= 0) || Double.isInfinite(priorRows)) {
-            throw new InvalidOptionException("priorRows", "must be finite and >= 0, got " + priorRows);
-        }
+        atLeast("components", components, 1);
+        inOpenClosed("learningRate", learningRate, 0, 1);
+        atLeast("explore", explore, 0);
+        atLeast("oversampling", oversampling, 0);
+        atLeast("changeLag", changeLag, 1);
+        inOpen("noveltyQuantile", noveltyQuantile, 0, 1);
+        inOpenClosed("quantileStep", quantileStep, 0, 1);
+        above("minVariance", minVariance, 0);
+        above("clip", clip, 0);
+        atLeast("priorRows", priorRows, 0);
     }
 
     static Options defaults() {

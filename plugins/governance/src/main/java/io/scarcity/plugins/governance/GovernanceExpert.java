@@ -40,8 +40,9 @@ import java.util.Set;
  * <p>Rules are declarative, so {@link #learn} has nothing to learn; the expert predicts nothing and is
  * not gossiped.
  *
- * <p>Checkpoints ({@link Checkpointable}): the rules' canonical descriptions and the options (checked on
- * restore: a checkpoint of other rules is refused, naming the first difference), counters, windows,
+ * <p>Checkpoints ({@link Checkpointable}): the format version, the rules' canonical descriptions (checked on
+ * restore: a checkpoint of other rules is refused, naming the first difference; rules may come from a constraints
+ * file, whose content the run's config digest does not cover), counters, windows,
  * alert states, log state and samples.
  */
 public final class GovernanceExpert implements Expert, RowFilter, Checkpointable {
@@ -51,8 +52,8 @@ public final class GovernanceExpert implements Expert, RowFilter, Checkpointable
     static final String VIOLATIONS = "governance.violations.";
     /** Alert and re-arm log lines per instance; beyond, alerts are only counted. */
     static final int MAX_ALERT_LOGS = 50;
-    /** Format of {@link #saveState}; bump when it changes. */
-    static final int STATE_VERSION = 1;
+    /** Format of {@link #saveState}; bump when it changes. 2 left the options (not the rules) out. */
+    static final int STATE_VERSION = 2;
     private static final ExpertCapabilities CAPABILITIES = new ExpertCapabilities(false, false, Set.of(),
             Set.of(VIOLATION_RATE, ALERT));
 
@@ -339,11 +340,7 @@ public final class GovernanceExpert implements Expert, RowFilter, Checkpointable
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        out.writeInt(options.window());
-        out.writeDouble(options.maxViolationRate());
-        out.writeInt(options.minRows());
-        out.writeInt(options.sampleSize());
+        out.writeVersion(STATE_VERSION);
         out.writeInt(rules.length);
         for (Rule r : rules) {
             out.writeString(r.describe());
@@ -371,14 +368,7 @@ public final class GovernanceExpert implements Expert, RowFilter, Checkpointable
     @Override
     public void restoreState(StateReader in) throws IOException {
         String c = "governance expert";
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException(c + " checkpoint: unknown format version " + version + " (this version reads " + STATE_VERSION + ")");
-        }
-        in.expectInt(c, "window", options.window());
-        in.expectDouble(c, "maxViolationRate", options.maxViolationRate());
-        in.expectInt(c, "minRows", options.minRows());
-        in.expectInt(c, "sampleSize", options.sampleSize());
+        in.readVersion(c, STATE_VERSION);
         int k = in.readInt();
         if (k < 0 || k > StateReader.MAX_LENGTH) {
             throw new IOException(c + " checkpoint: invalid number of rules " + k);

@@ -1,5 +1,8 @@
 package io.scarcity.plugins.governance;
 
+import static io.scarcity.api.OptionChecks.inClosed;
+import static io.scarcity.api.OptionChecks.inRange;
+
 import io.scarcity.api.ConfigException;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.InvalidOptionException;
@@ -36,18 +39,12 @@ record Options(List<Rule> rules, int window, double maxViolationRate, int minRow
         if (rules.isEmpty()) {
             throw new InvalidOptionException("rules", "no rules; list them under rules, or give a constraints file with file");
         }
-        if (window < 1 || window > MAX_WINDOW) {
-            throw new InvalidOptionException("window", "must be in [1, " + MAX_WINDOW + "], got " + window);
-        }
-        if (!(maxViolationRate >= 0 && maxViolationRate <= 1)) {
-            throw new InvalidOptionException("maxViolationRate", "must be in [0, 1], got " + maxViolationRate);
-        }
+        inRange("window", window, 1, MAX_WINDOW);
+        inClosed("maxViolationRate", maxViolationRate, 0, 1);
         if (minRows < 1 || minRows > window) {
             throw new InvalidOptionException("minRows", "must be in [1, window = " + window + "], got " + minRows);
         }
-        if (sampleSize < 0 || sampleSize > MAX_SAMPLE_SIZE) {
-            throw new InvalidOptionException("sampleSize", "must be in [0, " + MAX_SAMPLE_SIZE + "], got " + sampleSize);
-        }
+        inRange("sampleSize", sampleSize, 0, MAX_SAMPLE_SIZE);
         Map<String, String> names = new HashMap<>();
         for (Rule r : rules) {
             String previous = names.putIfAbsent(r.name(), r.source());

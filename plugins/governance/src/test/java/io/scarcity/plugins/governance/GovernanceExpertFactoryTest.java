@@ -183,7 +183,7 @@ class GovernanceExpertFactoryTest {
     void badTopLevelOptionsAreNamed() {
         assertEquals("experts[1].config.rules: no rules; list them under rules, or give a constraints file with file",
                 fails(Map.of()).getMessage());
-        assertTrue(fails(Map.of("window", 0, "rules", List.of(RANGE))).getMessage().startsWith("experts[1].config.window: must be in [1, "));
+        assertTrue(fails(Map.of("window", 0, "rules", List.of(RANGE))).getMessage().startsWith("experts[1].config.window: must be a whole number in [1, "));
         assertTrue(fails(Map.of("maxViolationRate", -0.1, "rules", List.of(RANGE))).getMessage().startsWith("experts[1].config.maxViolationRate:"));
         assertEquals("experts[1].config.minRows: must be in [1, window = 50], got 60",
                 fails(Map.of("window", 50, "minRows", 60, "rules", List.of(RANGE))).getMessage());

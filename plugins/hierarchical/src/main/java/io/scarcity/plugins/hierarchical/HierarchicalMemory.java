@@ -72,13 +72,12 @@ import java.util.Random;
  * <p>A checkpoint holds the stored rows of the working and episodic tiers with the ring's position and
  * the reservoir's counts (per class too), the prototypes with their counts and stamps, the codes, the
  * running loss mean, the domain and schema replayed rows carry, and the random generator. It records the
- * options that shape the state and the schema's shape, so that a memory configured differently refuses
- * it, naming the option or the shape that differs (the {@code mix} is not recorded: it only splits
- * replays).
+ * format version and the schema's shape, so that a memory of another stream refuses it, naming the shape
+ * that differs; it does not record the options (the runtime resumes only under the same config).
  */
 final class HierarchicalMemory implements Memory, Checkpointable {
-    /** Version of the checkpoint format written by {@link #saveState}. */
-    static final int STATE_VERSION = 2;
+    /** Version of the checkpoint format written by {@link #saveState}; 3 left the options out. */
+    static final int STATE_VERSION = 3;
 
     private static final String WORKING = "working";
     private static final String EPISODIC = "episodic";
@@ -780,17 +779,8 @@ final class HierarchicalMemory implements Memory, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        // The options and shape, so that a memory with others refuses the checkpoint by name.
-        out.writeInt(working.capacity());
-        out.writeInt(episodic.capacity());
-        out.writeInt(options.semanticSize());
-        out.writeInt(options.codesPerClass());
-        out.writeDouble(options.importanceFactor());
-        out.writeString(name(options.episodicPolicy()));
-        out.writeString(name(options.promotion()));
-        out.writeString(name(options.semantic()));
-        out.writeString(name(options.replayPolicy()));
+        out.writeVersion(STATE_VERSION);
+        // The stream's shape (not the options: the runtime resumes only under the same config).
         out.writeString(task.name());
         out.writeInt(features);
         out.writeInt(classes);
@@ -836,20 +826,7 @@ final class HierarchicalMemory implements Memory, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException("hierarchical memory: unknown checkpoint version " + version + " (this version reads "
-                    + STATE_VERSION + ")");
-        }
-        expect(in.readInt(), working.capacity(), "workingSize");
-        expect(in.readInt(), episodic.capacity(), "episodicSize");
-        in.expectInt(COMPONENT, "semanticSize", options.semanticSize());
-        in.expectInt(COMPONENT, "codesPerClass", options.codesPerClass());
-        in.expectDouble(COMPONENT, "importanceFactor", options.importanceFactor());
-        expectName(in.readString(), name(options.episodicPolicy()), "episodicPolicy");
-        expectName(in.readString(), name(options.promotion()), "promotion");
-        expectName(in.readString(), name(options.semantic()), "semantic");
-        expectName(in.readString(), name(options.replayPolicy()), "replayPolicy");
+        in.readVersion(COMPONENT, STATE_VERSION);
         String savedTask = in.readString();
         int savedFeatures = in.readInt();
         int savedClasses = in.readInt();
@@ -910,7 +887,11 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         long[] newCodeStamps = null;
         int[] newPerGroup = null;
         if (savedCodes) {
-            in.expectInt(COMPONENT, "codec's code size", codeSize);
+            int savedCodeSize = in.readInt();
+            if (savedCodeSize != codeSize) {
+                throw new IOException(COMPONENT + " checkpoint was written with codec's code size = " + savedCodeSize
+                        + ", but this run has codec's code size = " + codeSize);
+            }
             newCodeCount = in.readInt();
             check(newCodeCount >= 0 && newCodeCount <= options.semanticSize(), "code count " + newCodeCount);
             newCodes = in.readDoubles(newCodeCount * codeSize, "semantic tier's codes");
@@ -980,20 +961,6 @@ final class HierarchicalMemory implements Memory, Checkpointable {
                     + (v == null ? "none" : String.valueOf(v.length)) + " (the checkpoint was written with other options or data)");
         }
         return v;
-    }
-
-    private static void expectName(String saved, String configured, String option) throws IOException {
-        if (!configured.equals(saved)) {
-            throw new IOException("hierarchical memory: the checkpoint was written with " + option + " " + saved
-                    + ", this memory has " + option + " " + configured);
-        }
-    }
-
-    private static void expect(int saved, int configured, String option) throws IOException {
-        if (saved != configured) {
-            throw new IOException("hierarchical memory: the checkpoint was written with " + option + " " + saved
-                    + ", this memory has " + option + " " + configured);
-        }
     }
 
     private static void check(boolean ok, String what) throws IOException {

@@ -1,5 +1,8 @@
 package io.scarcity.plugins.hierarchical;
 
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.notNull;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.Objects;
@@ -74,32 +77,21 @@ record Options(int workingSize, int episodicSize, double mixWorking, double mixE
     }
 
     Options {
-        if (workingSize < 0) {
-            throw new InvalidOptionException("workingSize", "must be >= 0, got " + workingSize);
-        }
-        if (episodicSize < 0) {
-            throw new InvalidOptionException("episodicSize", "must be >= 0, got " + episodicSize);
-        }
-        checkShare("mix.working", mixWorking);
-        checkShare("mix.episodic", mixEpisodic);
-        checkShare("mix.semantic", mixSemantic);
+        atLeast("workingSize", workingSize, 0);
+        atLeast("episodicSize", episodicSize, 0);
+        atLeast("mix.working", mixWorking, 0);
+        atLeast("mix.episodic", mixEpisodic, 0);
+        atLeast("mix.semantic", mixSemantic, 0);
         if (mixWorking + mixEpisodic + mixSemantic <= 0) {
             throw new InvalidOptionException("mix", "working, episodic and semantic shares cannot all be 0");
         }
-        Objects.requireNonNull(episodicPolicy, "episodicPolicy is null");
-        Objects.requireNonNull(promotion, "promotion is null");
-        Objects.requireNonNull(semantic, "semantic is null");
-        Objects.requireNonNull(replayPolicy, "replayPolicy is null");
-        if (!(importanceFactor >= 1) || Double.isInfinite(importanceFactor)) {
-            throw new InvalidOptionException("importanceFactor", "must be finite and >= 1 (a multiple of the mean loss), got "
-                    + importanceFactor);
-        }
-        if (semanticSize < 0) {
-            throw new InvalidOptionException("semanticSize", "must be >= 0, got " + semanticSize);
-        }
-        if (codesPerClass < 1) {
-            throw new InvalidOptionException("codesPerClass", "must be >= 1, got " + codesPerClass);
-        }
+        notNull("episodicPolicy", episodicPolicy, EpisodicPolicy.class);
+        notNull("promotion", promotion, Promotion.class);
+        notNull("semantic", semantic, Semantic.class);
+        notNull("replayPolicy", replayPolicy, ReplayPolicy.class);
+        atLeast("importanceFactor", importanceFactor, 1);
+        atLeast("semanticSize", semanticSize, 0);
+        atLeast("codesPerClass", codesPerClass, 1);
     }
 
     /** The tier sizes and mix with every policy at its default. */
@@ -107,12 +99,6 @@ record Options(int workingSize, int episodicSize, double mixWorking, double mixE
         this(workingSize, episodicSize, mixWorking, mixEpisodic, mixSemantic, EpisodicPolicy.RESERVOIR, Promotion.DRIFT,
                 DEFAULT_IMPORTANCE_FACTOR, Semantic.PROTOTYPES, DEFAULT_SEMANTIC_SIZE, DEFAULT_CODES_PER_CLASS,
                 ReplayPolicy.UNIFORM);
-    }
-
-    private static void checkShare(String key, double share) {
-        if (!(share >= 0) || Double.isInfinite(share)) {
-            throw new InvalidOptionException(key, "must be finite and >= 0, got " + share);
-        }
     }
 
     static Options defaults() {

@@ -188,20 +188,6 @@ class HierarchicalMemoryCheckpointTest {
     }
 
     @Test
-    void aCheckpointOfAnotherCapacityIsRefusedNamingTheOption() throws IOException {
-        HierarchicalMemory a = memory(SCHEMA, CONFIG);
-        drive(a, SCHEMA, new Random(1), 10);
-        byte[] state = save(a);
-        IOException working = assertThrows(IOException.class,
-                () -> restore(memory(SCHEMA, Map.of("workingSize", 12, "episodicSize", 40)), state));
-        assertTrue(working.getMessage().contains("workingSize 24") && working.getMessage().contains("workingSize 12"),
-                working.getMessage());
-        IOException episodic = assertThrows(IOException.class,
-                () -> restore(memory(SCHEMA, Map.of("workingSize", 24, "episodicSize", 41)), state));
-        assertTrue(episodic.getMessage().contains("episodicSize 40"), episodic.getMessage());
-    }
-
-    @Test
     void aCheckpointOfAnotherStreamIsRefusedNamingItsShape() throws IOException {
         HierarchicalMemory a = memory(SCHEMA, CONFIG);
         drive(a, SCHEMA, new Random(2), 10);

@@ -123,31 +123,6 @@ class HierarchicalMemoryPolicyCheckpointTest {
     }
 
     @Test
-    void aCheckpointOfOtherPoliciesIsRefusedNamingTheOption() throws IOException {
-        HierarchicalMemory a = memory(SCHEMA, config("prototypes"), false);
-        drive(a, SCHEMA, new Random(1), 10);
-        byte[] state = HierarchicalMemoryPropertyTest.save(a);
-        Map<String, String> changes = Map.of(
-                "semanticSize", "semanticSize = 6, but this run has semanticSize = 7",
-                "codesPerClass", "codesPerClass = 2, but this run has codesPerClass = 3",
-                "importanceFactor", "importanceFactor = 1.2, but this run has importanceFactor = 1.3",
-                "episodicPolicy", "episodicPolicy class-balanced, this memory has episodicPolicy reservoir",
-                "promotion", "promotion both, this memory has promotion drift",
-                "replayPolicy", "replayPolicy class-balanced, this memory has replayPolicy uniform",
-                "semantic", "semantic prototypes, this memory has semantic codes");
-        Map<String, Object> other = Map.of("semanticSize", 7, "codesPerClass", 3, "importanceFactor", 1.3,
-                "episodicPolicy", "reservoir", "promotion", "drift", "replayPolicy", "uniform", "semantic", "codes");
-        for (Map.Entry<String, String> change : changes.entrySet()) {
-            Map<String, Object> config = config("prototypes");
-            config.put(change.getKey(), other.get(change.getKey()));
-            HierarchicalMemory b = memory(SCHEMA, config, false);
-            IOException e = assertThrows(IOException.class, () -> restore(b, state), change.getKey());
-            assertTrue(e.getMessage().contains(change.getValue()), e.getMessage());
-            assertEquals(0, b.stats().totalEntries(), "a refused checkpoint changes nothing");
-        }
-    }
-
-    @Test
     void codesNeedTheCodecOnBothSides() throws IOException {
         HierarchicalMemory withCodes = memory(SCHEMA, config("codes"), true);
         drive(withCodes, SCHEMA, new Random(2), 10);

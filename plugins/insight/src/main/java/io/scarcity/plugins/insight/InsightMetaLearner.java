@@ -85,8 +85,8 @@ final class InsightMetaLearner implements MetaLearner, Checkpointable {
     static final double MAX_LOSS_SCALE = 2.0;
     static final String CLIENTS = "clients";
     static final String INSIGHTS = "insights";
-    /** Format of {@link #saveState}; bump when it changes. */
-    static final int STATE_VERSION = 1;
+    /** Format of {@link #saveState}; bump when it changes. 2 left the options out. */
+    static final int STATE_VERSION = 2;
 
     private final Options options;
     private final Map<String, MetaParameters> latest = new TreeMap<>();
@@ -417,9 +417,7 @@ final class InsightMetaLearner implements MetaLearner, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        out.writeInt(options.window());
-        out.writeDouble(options.temperature());
+        out.writeVersion(STATE_VERSION);
         out.writeInt(lastRound);
         out.writeDoubleMap(trust);
         out.writeInt(windows.size());
@@ -438,21 +436,7 @@ final class InsightMetaLearner implements MetaLearner, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException("insight meta-learner checkpoint: unknown format version " + version
-                    + " (this version reads " + STATE_VERSION + ")");
-        }
-        int window = in.readInt();
-        if (window != options.window()) {
-            throw new IOException("insight meta-learner checkpoint was written with window = " + window
-                    + ", but this run has window = " + options.window());
-        }
-        double temperature = in.readDouble();
-        if (Double.compare(temperature, options.temperature()) != 0) {
-            throw new IOException("insight meta-learner checkpoint was written with temperature = " + temperature
-                    + ", but this run has temperature = " + options.temperature());
-        }
+        in.readVersion("insight meta-learner", STATE_VERSION);
         int round = in.readInt();
         if (round < 0) {
             throw new IOException("insight meta-learner checkpoint: negative round " + round);

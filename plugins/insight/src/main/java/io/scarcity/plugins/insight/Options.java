@@ -1,5 +1,8 @@
 package io.scarcity.plugins.insight;
 
+import static io.scarcity.api.OptionChecks.above;
+import static io.scarcity.api.OptionChecks.atLeast;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.Objects;
@@ -15,12 +18,8 @@ record Options(int window, double temperature) {
     static final double DEFAULT_TEMPERATURE = 0.05;
 
     Options {
-        if (window < 1) {
-            throw new InvalidOptionException("window", "must be >= 1, got " + window);
-        }
-        if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new InvalidOptionException("temperature", "must be finite and > 0, got " + temperature);
-        }
+        atLeast("window", window, 1);
+        above("temperature", temperature, 0);
     }
 
     static Options defaults() {

@@ -137,17 +137,11 @@ class InsightCheckpointTest {
     }
 
     @Test
-    void aCheckpointOfOtherOptionsOrVersionIsRefused() throws IOException {
+    void aCheckpointOfAnotherVersionOrTruncatedIsRefused() throws IOException {
         MetaLearner a = learner(Map.of("window", 20));
         Random random = new Random(2);
         a.learn(1, round(random, 1), UNREADABLE);
         byte[] state = save(a);
-
-        IOException window = assertThrows(IOException.class, () -> restore(learner(Map.of()), state));
-        assertTrue(window.getMessage().contains("window = 20") && window.getMessage().contains("window = 200"), window.getMessage());
-        IOException temperature = assertThrows(IOException.class,
-                () -> restore(learner(Map.of("window", 20, "temperature", 0.1)), state));
-        assertTrue(temperature.getMessage().contains("temperature"), temperature.getMessage());
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         new DataOutputStream(bytes).writeInt(7);

@@ -76,7 +76,8 @@ import java.util.TreeMap;
  * {@code memory-consolidation.consolidations} (points) and {@code memory-consolidation.penalised}
  * (penalties that experts applied).
  *
- * <p><b>Checkpoints</b> ({@link Checkpointable}, format 1): the options (checked on restore), the batch
+ * <p><b>Checkpoints</b> ({@link Checkpointable}, format 2): the format version (not the options: the runtime
+ * resumes only under the same config), the batch
  * counters, the totals, and the combined importances of every expert that applied a penalty: one double
  * per learnable parameter of each such expert, as large as the expert's weights. The anchors are not
  * kept: the next point takes new ones, and the penalty in force (anchor included) is the penalised
@@ -87,7 +88,8 @@ final class MemoryConsolidationExpert implements Expert, ExpertSupervisor, Check
     static final String REPLAYED_ROWS = "memory-consolidation.replayed-rows";
     static final String CONSOLIDATIONS = "memory-consolidation.consolidations";
     static final String PENALISED = "memory-consolidation.penalised";
-    static final int STATE_VERSION = 1;
+    /** Format of {@link #saveState}; 2 left the options out. */
+    static final int STATE_VERSION = 2;
     private static final String COMPONENT = "memory-consolidation expert";
 
     private final Options options;
@@ -249,14 +251,7 @@ final class MemoryConsolidationExpert implements Expert, ExpertSupervisor, Check
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        out.writeInt(options.replayRows());
-        out.writeString(options.replayTo());
-        out.writeInt(options.replayEvery());
-        out.writeInt(options.consolidateEvery());
-        out.writeBoolean(options.onDrift());
-        out.writeDouble(options.ewcStrength());
-        out.writeDouble(options.importanceDecay());
+        out.writeVersion(STATE_VERSION);
         out.writeLong(batches);
         out.writeLong(sinceConsolidation);
         out.writeLong(points);
@@ -271,26 +266,7 @@ final class MemoryConsolidationExpert implements Expert, ExpertSupervisor, Check
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException(COMPONENT + " state version " + version + " is not supported (expected " + STATE_VERSION
-                    + ")");
-        }
-        in.expectInt(COMPONENT, "replayRows", options.replayRows());
-        String replayTo = in.readString();
-        if (!options.replayTo().equals(replayTo)) {
-            throw new IOException(COMPONENT + ": the checkpoint was written with replayTo = " + replayTo
-                    + ", this run has replayTo = " + options.replayTo());
-        }
-        in.expectInt(COMPONENT, "replayEvery", options.replayEvery());
-        in.expectInt(COMPONENT, "consolidateEvery", options.consolidateEvery());
-        boolean onDrift = in.readBoolean();
-        if (onDrift != options.onDrift()) {
-            throw new IOException(COMPONENT + ": the checkpoint was written with onDrift = " + onDrift
-                    + ", this run has onDrift = " + options.onDrift());
-        }
-        in.expectDouble(COMPONENT, "ewcStrength", options.ewcStrength());
-        in.expectDouble(COMPONENT, "importanceDecay", options.importanceDecay());
+        in.readVersion(COMPONENT, STATE_VERSION);
         long b = in.readLong();
         long since = in.readLong();
         long p = in.readLong();

@@ -1,5 +1,10 @@
 package io.scarcity.plugins.memoryconsolidation;
 
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.inClosed;
+import static io.scarcity.api.OptionChecks.inRange;
+import static io.scarcity.api.OptionChecks.oneOf;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.List;
@@ -34,25 +39,12 @@ record Options(int replayRows, String replayTo, int replayEvery, int consolidate
     static final double DEFAULT_IMPORTANCE_DECAY = 0.5;
 
     Options {
-        if (replayRows < 0 || replayRows > MAX_REPLAY_ROWS) {
-            throw new InvalidOptionException("replayRows", "must be in [0, " + MAX_REPLAY_ROWS + "], got " + replayRows);
-        }
-        if (replayTo == null || !REPLAY_TO.contains(replayTo)) {
-            throw new InvalidOptionException("replayTo", "must be one of " + String.join(", ", REPLAY_TO) + ", got '"
-                    + replayTo + "'");
-        }
-        if (replayEvery < 1) {
-            throw new InvalidOptionException("replayEvery", "must be >= 1 (batches between replays), got " + replayEvery);
-        }
-        if (consolidateEvery < 0) {
-            throw new InvalidOptionException("consolidateEvery", "must be >= 0 (0 = only on drift), got " + consolidateEvery);
-        }
-        if (!(ewcStrength >= 0) || Double.isInfinite(ewcStrength)) {
-            throw new InvalidOptionException("ewcStrength", "must be finite and >= 0 (0 disables EWC), got " + ewcStrength);
-        }
-        if (!(importanceDecay >= 0 && importanceDecay <= 1)) {
-            throw new InvalidOptionException("importanceDecay", "must be in [0, 1], got " + importanceDecay);
-        }
+        inRange("replayRows", replayRows, 0, MAX_REPLAY_ROWS);
+        oneOf("replayTo", replayTo, REPLAY_TO);
+        atLeast("replayEvery", replayEvery, 1);
+        atLeast("consolidateEvery", consolidateEvery, 0);
+        atLeast("ewcStrength", ewcStrength, 0);
+        inClosed("importanceDecay", importanceDecay, 0, 1);
         if (ewcStrength > 0 && consolidateEvery == 0 && !onDrift) {
             throw new InvalidOptionException("consolidateEvery", "is 0 and onDrift is false, so EWC (ewcStrength "
                     + ewcStrength + ") would never consolidate; set consolidateEvery > 0, onDrift: true or ewcStrength: 0");

@@ -123,17 +123,10 @@ class MemoryConsolidationCheckpointTest {
     }
 
     @Test
-    void aCheckpointOfOtherOptionsOrVersionIsRefused() throws IOException {
+    void aCheckpointOfAnotherVersionOrTruncatedIsRefused() throws IOException {
         MemoryConsolidationExpert a = expert(CONFIG);
         drive(a, client(), 0, 5);
         byte[] state = save(a);
-
-        IOException other = assertThrows(IOException.class, () -> restore(expert(Map.of()), state));
-        assertTrue(other.getMessage().contains("replayRows"), other.getMessage());
-        Map<String, Object> decay = new java.util.HashMap<>(CONFIG);
-        decay.put("importanceDecay", 0.5);
-        IOException otherDecay = assertThrows(IOException.class, () -> restore(expert(decay), state));
-        assertTrue(otherDecay.getMessage().contains("importanceDecay"), otherDecay.getMessage());
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         new DataOutputStream(bytes).writeInt(99);

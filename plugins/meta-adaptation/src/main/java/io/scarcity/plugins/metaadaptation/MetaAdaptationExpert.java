@@ -77,7 +77,8 @@ import java.util.Set;
  * {@code meta-adaptation.thaws}, {@code meta-adaptation.unsupported}. The scale signals are not in
  * {@link ExpertCapabilities#writes()}: their names depend on the client's expert names, unknown at creation.
  *
- * <p>Checkpoints ({@link Checkpointable}, format 1): the options (checked on restore) and, per expert in the
+ * <p>Checkpoints ({@link Checkpointable}, format 2): the format version (not the options: the runtime resumes
+ * only under the same config) and, per expert in the
  * order first seen, its means, counters, scale, hypergradient memory and whether it was frozen by this
  * supervisor.
  */
@@ -86,7 +87,8 @@ final class MetaAdaptationExpert implements Expert, ExpertSupervisor, Checkpoint
     static final String FREEZES = "meta-adaptation.freezes";
     static final String THAWS = "meta-adaptation.thaws";
     static final String UNSUPPORTED = "meta-adaptation.unsupported";
-    static final int STATE_VERSION = 1;
+    /** Format of {@link #saveState}; 2 left the options out. */
+    static final int STATE_VERSION = 2;
     private static final double TINY = 1e-12;
 
     private final Options options;
@@ -311,8 +313,7 @@ final class MetaAdaptationExpert implements Expert, ExpertSupervisor, Checkpoint
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        writeOptions(out);
+        out.writeVersion(STATE_VERSION);
         out.writeLong(freezes);
         out.writeLong(thaws);
         out.writeInt(tracks.size());
@@ -336,12 +337,7 @@ final class MetaAdaptationExpert implements Expert, ExpertSupervisor, Checkpoint
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException("meta-adaptation expert checkpoint: unknown format version " + version + " (this version reads "
-                    + STATE_VERSION + ")");
-        }
-        checkOptions(in);
+        in.readVersion("meta-adaptation expert", STATE_VERSION);
         long f = in.readLong();
         long th = in.readLong();
         int n = in.readInt();
@@ -375,59 +371,6 @@ final class MetaAdaptationExpert implements Expert, ExpertSupervisor, Checkpoint
         thaws = th;
         tracks.clear();
         tracks.putAll(restored);
-    }
-
-    private void writeOptions(StateWriter out) throws IOException {
-        out.writeInt(Options.METHODS.indexOf(options.method()));
-        out.writeDouble(options.fastRate());
-        out.writeDouble(options.slowRate());
-        out.writeInt(options.warmup());
-        out.writeDouble(options.shrink());
-        out.writeDouble(options.grow());
-        out.writeDouble(options.minScale());
-        out.writeDouble(options.maxScale());
-        out.writeDouble(options.tolerance());
-        out.writeInt(options.patience());
-        out.writeDouble(options.hyperRate());
-        out.writeDouble(options.probe());
-        out.writeBoolean(options.freeze());
-        out.writeDouble(options.freezeTolerance());
-        out.writeInt(options.freezePatience());
-        out.writeBoolean(options.resetOnDrift());
-    }
-
-    /** A checkpoint written with other options would continue a different schedule: refuse it, naming the option. */
-    private void checkOptions(StateReader in) throws IOException {
-        String me = "meta-adaptation expert";
-        int method = in.readInt();
-        if (method != Options.METHODS.indexOf(options.method())) {
-            throw new IOException(me + " checkpoint was written with method = "
-                    + (method >= 0 && method < Options.METHODS.size() ? Options.METHODS.get(method) : "#" + method)
-                    + ", but this run has method = " + options.method());
-        }
-        in.expectDouble(me, "fastRate", options.fastRate());
-        in.expectDouble(me, "slowRate", options.slowRate());
-        in.expectInt(me, "warmup", options.warmup());
-        in.expectDouble(me, "shrink", options.shrink());
-        in.expectDouble(me, "grow", options.grow());
-        in.expectDouble(me, "minScale", options.minScale());
-        in.expectDouble(me, "maxScale", options.maxScale());
-        in.expectDouble(me, "tolerance", options.tolerance());
-        in.expectInt(me, "patience", options.patience());
-        in.expectDouble(me, "hyperRate", options.hyperRate());
-        in.expectDouble(me, "probe", options.probe());
-        expectBoolean(in, me, "freeze", options.freeze());
-        in.expectDouble(me, "freezeTolerance", options.freezeTolerance());
-        in.expectInt(me, "freezePatience", options.freezePatience());
-        expectBoolean(in, me, "resetOnDrift", options.resetOnDrift());
-    }
-
-    private static void expectBoolean(StateReader in, String me, String option, boolean configured) throws IOException {
-        boolean saved = in.readBoolean();
-        if (saved != configured) {
-            throw new IOException(me + " checkpoint was written with " + option + " = " + saved + ", but this run has "
-                    + option + " = " + configured);
-        }
     }
 
     /** The current scale of an expert, 1 if never seen. */

@@ -1,5 +1,11 @@
 package io.scarcity.plugins.metaadaptation;
 
+import static io.scarcity.api.OptionChecks.above;
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.inOpen;
+import static io.scarcity.api.OptionChecks.inOpenClosed;
+import static io.scarcity.api.OptionChecks.oneOf;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.List;
@@ -59,51 +65,27 @@ record Options(String method, double fastRate, double slowRate, int warmup, doub
     private static final List<String> FREEZE_ONLY = List.of("freezeTolerance", "freezePatience");
 
     Options {
-        if (method == null || !METHODS.contains(method)) {
-            throw new InvalidOptionException("method", "must be one of " + String.join(", ", METHODS) + ", got '" + method + "'");
-        }
-        if (!(fastRate > 0 && fastRate <= 1)) {
-            throw new InvalidOptionException("fastRate", "must be in (0, 1], got " + fastRate);
-        }
+        oneOf("method", method, METHODS);
+        inOpenClosed("fastRate", fastRate, 0, 1);
         if (!(slowRate > 0 && slowRate < fastRate)) {
             throw new InvalidOptionException("slowRate", "must be in (0, fastRate = " + fastRate + "), got " + slowRate
                     + " (the trend is the fast mean minus the slow one)");
         }
-        if (warmup < 1) {
-            throw new InvalidOptionException("warmup", "must be >= 1, got " + warmup);
-        }
-        if (!(shrink > 0 && shrink < 1)) {
-            throw new InvalidOptionException("shrink", "must be in (0, 1), got " + shrink);
-        }
-        if (!(grow > 1) || Double.isInfinite(grow)) {
-            throw new InvalidOptionException("grow", "must be finite and > 1, got " + grow);
-        }
-        if (!(minScale > 0 && minScale <= 1)) {
-            throw new InvalidOptionException("minScale", "must be in (0, 1], got " + minScale);
-        }
-        if (!(maxScale >= 1) || Double.isInfinite(maxScale)) {
-            throw new InvalidOptionException("maxScale", "must be finite and >= 1, got " + maxScale);
-        }
-        if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
-            throw new InvalidOptionException("tolerance", "must be finite and >= 0, got " + tolerance);
-        }
-        if (patience < 1) {
-            throw new InvalidOptionException("patience", "must be >= 1, got " + patience);
-        }
-        if (!(hyperRate > 0) || Double.isInfinite(hyperRate)) {
-            throw new InvalidOptionException("hyperRate", "must be finite and > 0, got " + hyperRate);
-        }
+        atLeast("warmup", warmup, 1);
+        inOpen("shrink", shrink, 0, 1);
+        above("grow", grow, 1);
+        inOpenClosed("minScale", minScale, 0, 1);
+        atLeast("maxScale", maxScale, 1);
+        atLeast("tolerance", tolerance, 0);
+        atLeast("patience", patience, 1);
+        above("hyperRate", hyperRate, 0);
         double largestProbe = Math.min(-Math.log(shrink), Math.log(grow));
         if (!(probe > 0 && probe <= largestProbe)) {
             throw new InvalidOptionException("probe", "must be in (0, min(-ln shrink, ln grow) = " + largestProbe + "], got "
                     + probe);
         }
-        if (!(freezeTolerance >= 0) || Double.isInfinite(freezeTolerance)) {
-            throw new InvalidOptionException("freezeTolerance", "must be finite and >= 0, got " + freezeTolerance);
-        }
-        if (freezePatience < 1) {
-            throw new InvalidOptionException("freezePatience", "must be >= 1, got " + freezePatience);
-        }
+        atLeast("freezeTolerance", freezeTolerance, 0);
+        atLeast("freezePatience", freezePatience, 1);
     }
 
     static Options defaults() {

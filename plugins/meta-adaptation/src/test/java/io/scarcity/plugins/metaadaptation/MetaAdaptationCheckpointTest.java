@@ -93,16 +93,6 @@ class MetaAdaptationCheckpointTest {
     }
 
     @Test
-    void aCheckpointFromOtherOptionsIsRefusedNamingTheOption() throws IOException {
-        byte[] state = save(expert(Map.of("shrink", 0.5)));
-        IOException e = assertThrows(IOException.class, () -> restore(expert(Map.of()), state));
-        assertTrue(e.getMessage().contains("shrink = 0.5") && e.getMessage().contains("shrink = 0.7"), e.getMessage());
-        byte[] hyper = save(expert(Map.of("method", "hypergradient")));
-        e = assertThrows(IOException.class, () -> restore(expert(Map.of()), hyper));
-        assertTrue(e.getMessage().contains("method = hypergradient"), e.getMessage());
-    }
-
-    @Test
     void anUnknownFormatIsRefused() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         new DataOutputStream(bytes).writeInt(99);

@@ -1,5 +1,9 @@
 package io.scarcity.plugins.peerselection;
 
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.inOpenClosed;
+import static io.scarcity.api.OptionChecks.inRange;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.Objects;
@@ -29,15 +33,9 @@ record Options(int dimensions, double learningRate, double noise, boolean square
     static final int MAX_DIMENSIONS = 1024;
 
     Options {
-        if (dimensions < 1 || dimensions > MAX_DIMENSIONS) {
-            throw new InvalidOptionException("dimensions", "must be in [1, " + MAX_DIMENSIONS + "], got " + dimensions);
-        }
-        if (!(learningRate > 0 && learningRate <= 1)) {
-            throw new InvalidOptionException("learningRate", "must be in (0, 1], got " + learningRate);
-        }
-        if (!(noise >= 0) || Double.isInfinite(noise)) {
-            throw new InvalidOptionException("noise", "must be a finite standard deviation >= 0, got " + noise);
-        }
+        inRange("dimensions", dimensions, 1, MAX_DIMENSIONS);
+        inOpenClosed("learningRate", learningRate, 0, 1);
+        atLeast("noise", noise, 0);
     }
 
     /** Options without per-class means ({@code classMeans = false}, the default). */

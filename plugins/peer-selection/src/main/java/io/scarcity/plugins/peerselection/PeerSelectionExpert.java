@@ -77,8 +77,11 @@ import java.util.Set;
  * by similarity of their signatures is computed by the {@code similarity} gossip strategy, which sees every peer.
  */
 final class PeerSelectionExpert implements Expert, Checkpointable {
-    /** Version of the checkpoint format written by {@link #saveState}. */
-    static final int STATE_VERSION = 2;
+    /**
+     * Version of the checkpoint format written by {@link #saveState}; 2 added the per-class row counts, 3 left
+     * the {@code dimensions} option out. Formats 1 and 2 are still read.
+     */
+    static final int STATE_VERSION = 3;
     /** At most this many per-class coordinates ({@code classes x dimensions}) with {@code classMeans}. */
     static final int MAX_CLASS_MEAN_COORDINATES = 1 << 16;
     static final String SIGNAL_PREFIX = "peer.sig.";
@@ -285,8 +288,7 @@ final class PeerSelectionExpert implements Expert, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        out.writeInt(options.dimensions());
+        out.writeVersion(STATE_VERSION);
         out.writeInt(length);
         out.writeDoubles(signature);
         out.writeLong(rows);
@@ -297,16 +299,14 @@ final class PeerSelectionExpert implements Expert, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION && version != 1) {
-            throw new IOException("peer-selection: unknown checkpoint version " + version + " (this version reads 1 and "
-                    + STATE_VERSION + ")");
-        }
+        int version = in.readVersion("peer-selection", 1, 2, STATE_VERSION);
         if (version == 1 && classMeans) {
             throw new IOException("peer-selection: checkpoint format 1 predates classMeans and holds no per-class means, "
                     + "but this run has classMeans = true");
         }
-        in.expectInt("peer-selection", "dimensions", options.dimensions());
+        if (version < 3) {
+            in.readInt(); // the dimensions option; the signature's length below is checked
+        }
         int savedLength = in.readInt();
         if (savedLength != length) {
             throw new IOException("peer-selection: the checkpoint has a signature of " + savedLength

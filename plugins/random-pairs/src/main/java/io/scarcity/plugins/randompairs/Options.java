@@ -1,5 +1,8 @@
 package io.scarcity.plugins.randompairs;
 
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.inOpenClosed;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.Objects;
@@ -19,15 +22,9 @@ record Options(int every, double fraction, int experts, boolean sameDomain) {
     static final boolean DEFAULT_SAME_DOMAIN = false;
 
     Options {
-        if (every < 1) {
-            throw new InvalidOptionException("every", "must be >= 1, got " + every);
-        }
-        if (!(fraction > 0 && fraction <= 1)) {
-            throw new InvalidOptionException("fraction", "must be in (0, 1], got " + fraction);
-        }
-        if (experts < 0) {
-            throw new InvalidOptionException("experts", "must be >= 0 (0 = all), got " + experts);
-        }
+        atLeast("every", every, 1);
+        inOpenClosed("fraction", fraction, 0, 1);
+        atLeast("experts", experts, 0);
     }
 
     static Options defaults() {

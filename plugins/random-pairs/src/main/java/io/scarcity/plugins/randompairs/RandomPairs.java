@@ -90,17 +90,13 @@ final class RandomPairs implements GossipStrategy, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
+        out.writeVersion(STATE_VERSION);
         out.writeRandom(random);
     }
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version != STATE_VERSION) {
-            throw new IOException("random-pairs gossip: unknown checkpoint version " + version + " (this version reads "
-                    + STATE_VERSION + ")");
-        }
+        in.readVersion("random-pairs gossip", STATE_VERSION);
         random = in.readRandom();
     }
 }

@@ -24,16 +24,16 @@ import java.util.Random;
  *
  * <p>All randomness comes from {@code PluginContext.random()}, so the routing is deterministic for a
  * seed. It learns nothing: {@link #reward} and {@link #adoptPriors} are ignored. Option: {@code k}
- * (default 1). Reports no metrics. The checkpoint holds the format version, {@code k} (a checkpoint
- * written with another {@code k} is refused) and the random generator's exact position.
+ * (default 1). Reports no metrics. The checkpoint holds the format version (not {@code k}: the runtime
+ * resumes only under the same config) and the random generator's exact position.
  *
  * <p>Use it as the chance baseline: its expected regret on a bandit is {@code T * (mu* - mean mu)},
  * linear in {@code T}; a learning router is only worth its cost if it does clearly better. Prefer
  * round-robin when the same share per expert is wanted without sampling noise.
  */
 final class RandomRouter implements Router, Checkpointable {
-    /** Version of the checkpoint format written by {@link #saveState}. */
-    static final int STATE_VERSION = 1;
+    /** Version of the checkpoint format written by {@link #saveState}; 2 left {@code k} out. */
+    static final int STATE_VERSION = 2;
 
     private final Options options;
     private Random random;
@@ -87,15 +87,13 @@ final class RandomRouter implements Router, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        out.writeInt(options.k());
+        out.writeVersion(STATE_VERSION);
         out.writeRandom(random);
     }
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        Routers.expectVersion(in, "random router", STATE_VERSION);
-        in.expectInt("random router", "k", options.k());
+        in.readVersion("random router", STATE_VERSION);
         random = in.readRandom();
     }
 }

@@ -10,8 +10,6 @@ import static io.scarcity.api.testing.RouterTestKit.save;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.PluginConfig;
@@ -143,11 +141,7 @@ class RandomRouterTest {
     }
 
     @Test
-    void aCheckpointOfAnotherKOrVersionIsRefused() throws IOException {
-        byte[] state = save(router(Map.of("k", 2), 1));
-        IOException e = assertThrows(IOException.class, () -> restore(router(Map.of("k", 1), 1), state));
-        assertTrue(e.getMessage().contains("k = 2") && e.getMessage().contains("k = 1"), e.getMessage());
-
+    void aCheckpointOfAnotherVersionIsRefused() throws IOException {
         assertUnknownVersionRefused(router(Map.of(), 1), RandomRouter.STATE_VERSION);
     }
 }

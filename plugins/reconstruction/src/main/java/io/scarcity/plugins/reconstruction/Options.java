@@ -1,5 +1,11 @@
 package io.scarcity.plugins.reconstruction;
 
+import static io.scarcity.api.OptionChecks.above;
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.inOpenClosed;
+import static io.scarcity.api.OptionChecks.inRange;
+import static io.scarcity.api.OptionChecks.notNull;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.Objects;
@@ -46,37 +52,17 @@ record Options(int hidden, int latent, double beta, double learningRate, double 
     }
 
     Options {
-        Objects.requireNonNull(optimizer, "optimizer is null");
-        if (hidden < 1 || hidden > 4096) {
-            throw new InvalidOptionException("hidden", "must be in [1, 4096], got " + hidden);
-        }
-        if (latent < 1 || latent > 1024) {
-            throw new InvalidOptionException("latent", "must be in [1, 1024], got " + latent);
-        }
-        if (!(beta >= 0) || Double.isInfinite(beta)) {
-            throw new InvalidOptionException("beta", "must be finite and >= 0, got " + beta);
-        }
-        if (!(learningRate > 0 && learningRate <= 1)) {
-            throw new InvalidOptionException("learningRate", "must be in (0, 1], got " + learningRate);
-        }
-        if (!(explore >= 0) || Double.isInfinite(explore)) {
-            throw new InvalidOptionException("explore", "must be finite and >= 0, got " + explore);
-        }
-        if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) {
-            throw new InvalidOptionException("clipNorm", "must be finite and > 0, got " + clipNorm);
-        }
-        if (!(headWeight >= 0) || Double.isInfinite(headWeight)) {
-            throw new InvalidOptionException("headWeight", "must be finite and >= 0, got " + headWeight);
-        }
-        if (!(priorRows >= 0) || Double.isInfinite(priorRows)) {
-            throw new InvalidOptionException("priorRows", "must be finite and >= 0, got " + priorRows);
-        }
-        if (!(anomalyThreshold > 0) || Double.isInfinite(anomalyThreshold)) {
-            throw new InvalidOptionException("anomalyThreshold", "must be finite and > 0, got " + anomalyThreshold);
-        }
-        if (!(minVariance > 0) || Double.isInfinite(minVariance)) {
-            throw new InvalidOptionException("minVariance", "must be finite and > 0, got " + minVariance);
-        }
+        notNull("optimizer", optimizer, Optimizer.class);
+        inRange("hidden", hidden, 1, 4096);
+        inRange("latent", latent, 1, 1024);
+        atLeast("beta", beta, 0);
+        inOpenClosed("learningRate", learningRate, 0, 1);
+        atLeast("explore", explore, 0);
+        above("clipNorm", clipNorm, 0);
+        atLeast("headWeight", headWeight, 0);
+        atLeast("priorRows", priorRows, 0);
+        above("anomalyThreshold", anomalyThreshold, 0);
+        above("minVariance", minVariance, 0);
     }
 
     static Options defaults() {

@@ -97,8 +97,11 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     static final String ERROR = "reconstruction.error";
     /** Signal: the share of the last batch's rows whose reconstruction error was anomalously high. */
     static final String ANOMALY_RATE = "reconstruction.anomaly-rate";
-    /** Format of {@link #saveState}; bump when it changes (2: the learning-rate scale; 3: the EWC penalty). */
-    static final int STATE_VERSION = 3;
+    /**
+     * Format of {@link #saveState}; bump when it changes (2: the learning-rate scale; 3: the EWC penalty; 4: without
+     * the options).
+     */
+    static final int STATE_VERSION = 4;
     static final double MIN_RATE = 1e-5;
     static final double MAX_RATE = 1.0;
     /** Floor of the standardisation's forgetting step: a memory of about 1000 rows. */
@@ -536,8 +539,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        writeOptions(out);
+        out.writeVersion(STATE_VERSION);
         out.writeInt(features);
         out.writeInt(classes);
         for (Vae.Param p : vae.params) {
@@ -566,18 +568,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version > 0 && version < STATE_VERSION) {
-            throw new IOException("reconstruction expert checkpoint: format version " + version + " is older than this version's "
-                    + STATE_VERSION + " (version 2 added the learning-rate scale, 3 the EWC penalty) and cannot be resumed;"
-                    + " start the run afresh"
-                    + " or resume it with the release that wrote it");
-        }
-        if (version != STATE_VERSION) {
-            throw new IOException("reconstruction expert checkpoint: unknown format version " + version
-                    + " (this version reads " + STATE_VERSION + ")");
-        }
-        checkOptions(in);
+        in.readVersion("reconstruction expert", STATE_VERSION);
         int f = in.readInt();
         int k = in.readInt();
         if (f != features || k != classes) {
@@ -651,39 +642,6 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         random = newRandom;
         vae.setPenalty(newStrength, anchors, importances);
         penaltyStrength = newStrength;
-    }
-
-    private void writeOptions(StateWriter out) throws IOException {
-        out.writeInt(options.hidden());
-        out.writeInt(options.latent());
-        out.writeDouble(options.beta());
-        out.writeDouble(options.learningRate());
-        out.writeDouble(options.explore());
-        out.writeString(options.optimizer().name());
-        out.writeDouble(options.clipNorm());
-        out.writeDouble(options.headWeight());
-        out.writeDouble(options.priorRows());
-        out.writeDouble(options.anomalyThreshold());
-        out.writeDouble(options.minVariance());
-    }
-
-    /** A checkpoint written with other options would continue a different expert: refuse it, naming the option. */
-    private void checkOptions(StateReader in) throws IOException {
-        in.expectInt("reconstruction expert", "hidden", options.hidden());
-        in.expectInt("reconstruction expert", "latent", options.latent());
-        in.expectDouble("reconstruction expert", "beta", options.beta());
-        in.expectDouble("reconstruction expert", "learningRate", options.learningRate());
-        in.expectDouble("reconstruction expert", "explore", options.explore());
-        String optimizer = in.readString();
-        if (!options.optimizer().name().equals(optimizer)) {
-            throw new IOException("reconstruction expert checkpoint was written with optimizer = " + optimizer
-                    + ", but this run has optimizer = " + options.optimizer().name());
-        }
-        in.expectDouble("reconstruction expert", "clipNorm", options.clipNorm());
-        in.expectDouble("reconstruction expert", "headWeight", options.headWeight());
-        in.expectDouble("reconstruction expert", "priorRows", options.priorRows());
-        in.expectDouble("reconstruction expert", "anomalyThreshold", options.anomalyThreshold());
-        in.expectDouble("reconstruction expert", "minVariance", options.minVariance());
     }
 
 }

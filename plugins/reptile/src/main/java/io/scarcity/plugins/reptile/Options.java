@@ -1,5 +1,7 @@
 package io.scarcity.plugins.reptile;
 
+import static io.scarcity.api.OptionChecks.inOpenClosed;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.Objects;
@@ -14,9 +16,7 @@ record Options(double epsilon) {
     static final double DEFAULT_EPSILON = 0.5;
 
     Options {
-        if (!(epsilon > 0) || epsilon > 1) {
-            throw new InvalidOptionException("epsilon", "must be in (0, 1], got " + epsilon);
-        }
+        inOpenClosed("epsilon", epsilon, 0, 1);
     }
 
     static Options defaults() {

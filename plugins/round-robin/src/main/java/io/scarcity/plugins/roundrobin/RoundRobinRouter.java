@@ -24,16 +24,16 @@ import java.util.Objects;
  * experts may join or leave between calls: the rotation carries on from the same index of the new list.
  *
  * <p>It learns nothing: {@link #reward} and {@link #adoptPriors} are ignored. Option: {@code k}
- * (default 1). Reports no metrics. The checkpoint holds the format version, {@code k} (a checkpoint
- * written with another {@code k} is refused) and the position.
+ * (default 1). Reports no metrics. The checkpoint holds the format version (not {@code k}: the runtime
+ * resumes only under the same config) and the position.
  *
  * <p>Use it as the fair-share baseline: every expert sees the same share of the stream and the same
  * cost per batch as a top-k router, with no learning; on a bandit its regret grows linearly, at
  * {@code T * (mu* - mean mu)}, which is what a learning router must beat.
  */
 final class RoundRobinRouter implements Router, Checkpointable {
-    /** Version of the checkpoint format written by {@link #saveState}. */
-    static final int STATE_VERSION = 1;
+    /** Version of the checkpoint format written by {@link #saveState}; 2 left {@code k} out. */
+    static final int STATE_VERSION = 2;
 
     private final Options options;
     private int position;
@@ -72,15 +72,13 @@ final class RoundRobinRouter implements Router, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        out.writeInt(options.k());
+        out.writeVersion(STATE_VERSION);
         out.writeInt(position);
     }
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        Routers.expectVersion(in, "round-robin router", STATE_VERSION);
-        in.expectInt("round-robin router", "k", options.k());
+        in.readVersion("round-robin router", STATE_VERSION);
         int p = in.readInt();
         if (p < 0) {
             throw new IOException("round-robin router: corrupt checkpoint, position " + p);

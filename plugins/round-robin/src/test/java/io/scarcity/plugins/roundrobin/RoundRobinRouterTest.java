@@ -9,8 +9,6 @@ import static io.scarcity.api.testing.RouterTestKit.restore;
 import static io.scarcity.api.testing.RouterTestKit.save;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.PluginConfig;
@@ -149,11 +147,7 @@ class RoundRobinRouterTest {
     }
 
     @Test
-    void aCheckpointOfAnotherKOrVersionIsRefused() throws IOException {
-        byte[] state = save(router(Map.of("k", 2)));
-        IOException e = assertThrows(IOException.class, () -> restore(router(Map.of("k", 3)), state));
-        assertTrue(e.getMessage().contains("k = 2") && e.getMessage().contains("k = 3"), e.getMessage());
-
+    void aCheckpointOfAnotherVersionIsRefused() throws IOException {
         assertUnknownVersionRefused(router(Map.of()), RoundRobinRouter.STATE_VERSION, 1, 0);
     }
 }

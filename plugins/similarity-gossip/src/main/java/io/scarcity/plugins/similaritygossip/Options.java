@@ -1,5 +1,9 @@
 package io.scarcity.plugins.similaritygossip;
 
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.inClosed;
+import static io.scarcity.api.OptionChecks.notNull;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.List;
@@ -34,19 +38,13 @@ record Options(int every, int experts, boolean sameDomain, double minSimilarity,
     }
 
     Options {
-        if (every < 1) {
-            throw new InvalidOptionException("every", "must be >= 1, got " + every);
-        }
-        if (experts < 0) {
-            throw new InvalidOptionException("experts", "must be >= 0 (0 = all), got " + experts);
-        }
-        if (!(minSimilarity >= -1 && minSimilarity <= 1)) {
-            throw new InvalidOptionException("minSimilarity", "must be a similarity in [-1, 1], got " + minSimilarity);
-        }
+        atLeast("every", every, 1);
+        atLeast("experts", experts, 0);
+        inClosed("minSimilarity", minSimilarity, -1, 1);
         if (signalPrefix == null || signalPrefix.isBlank()) {
             throw new InvalidOptionException("signalPrefix", "must name the signature's signals, e.g. peer.sig.");
         }
-        Objects.requireNonNull(fallback, "fallback is null");
+        notNull("fallback", fallback, Fallback.class);
     }
 
     static Options defaults() {

@@ -1,5 +1,10 @@
 package io.scarcity.plugins.softmaxgate;
 
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.inClosed;
+import static io.scarcity.api.OptionChecks.inClosedOpen;
+import static io.scarcity.api.OptionChecks.inOpenClosed;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.Objects;
@@ -34,33 +39,15 @@ record Options(int k, double noise, double noiseDecay, double temperature, doubl
     static final double DEFAULT_ANCHOR = 1.0;
 
     Options {
-        if (k < 1) {
-            throw new InvalidOptionException("k", "must be >= 1, got " + k);
-        }
-        if (!(noise >= 0) || Double.isInfinite(noise)) {
-            throw new InvalidOptionException("noise", "must be finite and >= 0, got " + noise);
-        }
-        if (!(noiseDecay >= 0) || Double.isInfinite(noiseDecay)) {
-            throw new InvalidOptionException("noiseDecay", "must be finite and >= 0, got " + noiseDecay);
-        }
-        if (!(temperature >= MIN_TEMPERATURE) || Double.isInfinite(temperature)) {
-            throw new InvalidOptionException("temperature", "must be finite and >= " + MIN_TEMPERATURE + " (a lower one overflows the softmax), got " + temperature);
-        }
-        if (!(learningRate > 0 && learningRate <= 1)) {
-            throw new InvalidOptionException("learningRate", "must be in (0, 1], got " + learningRate);
-        }
-        if (!(l2 >= 0 && l2 < 1)) {
-            throw new InvalidOptionException("l2", "must be in [0, 1), got " + l2);
-        }
-        if (!(discount > 0 && discount <= 1)) {
-            throw new InvalidOptionException("discount", "must be in (0, 1], got " + discount);
-        }
-        if (!(exploration >= 0) || Double.isInfinite(exploration)) {
-            throw new InvalidOptionException("exploration", "must be finite and >= 0, got " + exploration);
-        }
-        if (!(anchor >= 0 && anchor <= 10)) {
-            throw new InvalidOptionException("anchor", "must be in [0, 10], got " + anchor);
-        }
+        atLeast("k", k, 1);
+        atLeast("noise", noise, 0);
+        atLeast("noiseDecay", noiseDecay, 0);
+        atLeast("temperature", temperature, MIN_TEMPERATURE);
+        inOpenClosed("learningRate", learningRate, 0, 1);
+        inClosedOpen("l2", l2, 0, 1);
+        inOpenClosed("discount", discount, 0, 1);
+        atLeast("exploration", exploration, 0);
+        inClosed("anchor", anchor, 0, 10);
     }
 
     static Options defaults() {

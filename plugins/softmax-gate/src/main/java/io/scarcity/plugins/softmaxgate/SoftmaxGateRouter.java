@@ -82,7 +82,8 @@ import java.util.TreeMap;
  * <p><b>Metrics</b>: counter {@code softmax-gate.explorations}, activations of an expert that the top-k
  * of the clean logits would not have made (because of the noise or the bonus).
  *
- * <p><b>Checkpoint</b>: the options (refused if the run's differ), the route count {@code t}, the random
+ * <p><b>Checkpoint</b>: the format version (not the options: the runtime resumes only under the same
+ * config), the route count {@code t}, the random
  * generator, the {@link RoutingFeatures} running statistics, every expert ever seen (weights, discounted
  * count and reward sum, whether this client rewarded it) and the context, active set and weights of
  * the last routing if it was not yet rewarded.
@@ -92,8 +93,8 @@ import java.util.TreeMap;
  * faster and with fewer assumptions.
  */
 final class SoftmaxGateRouter implements Router, Checkpointable {
-    /** Version of the checkpoint format written by {@link #saveState}. */
-    static final int STATE_VERSION = 1;
+    /** Version of the checkpoint format written by {@link #saveState}; 2 left the options out. */
+    static final int STATE_VERSION = 2;
 
     /** Floor of the mixture's likelihood {@code R} in the loss {@code -log R}. */
     static final double MIN_LIKELIHOOD = 1e-6;
@@ -277,16 +278,7 @@ final class SoftmaxGateRouter implements Router, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        out.writeInt(options.k());
-        out.writeDouble(options.noise());
-        out.writeDouble(options.noiseDecay());
-        out.writeDouble(options.temperature());
-        out.writeDouble(options.learningRate());
-        out.writeDouble(options.l2());
-        out.writeDouble(options.discount());
-        out.writeDouble(options.exploration());
-        out.writeDouble(options.anchor());
+        out.writeVersion(STATE_VERSION);
         out.writeLong(steps);
         out.writeRandom(random);
         features.save(out);
@@ -312,16 +304,7 @@ final class SoftmaxGateRouter implements Router, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        Routers.expectVersion(in, COMPONENT, STATE_VERSION);
-        in.expectInt(COMPONENT, "k", options.k());
-        in.expectDouble(COMPONENT, "noise", options.noise());
-        in.expectDouble(COMPONENT, "noiseDecay", options.noiseDecay());
-        in.expectDouble(COMPONENT, "temperature", options.temperature());
-        in.expectDouble(COMPONENT, "learningRate", options.learningRate());
-        in.expectDouble(COMPONENT, "l2", options.l2());
-        in.expectDouble(COMPONENT, "discount", options.discount());
-        in.expectDouble(COMPONENT, "exploration", options.exploration());
-        in.expectDouble(COMPONENT, "anchor", options.anchor());
+        in.readVersion(COMPONENT, STATE_VERSION);
         long restoredSteps = in.readLong();
         if (restoredSteps < 0) {
             throw new IOException(COMPONENT + ": corrupt checkpoint, " + restoredSteps + " routes");

@@ -99,25 +99,6 @@ class SoftmaxGateRouterCheckpointTest {
     }
 
     @Test
-    void aCheckpointWrittenWithOtherOptionsIsRefused() throws IOException {
-        Router a = router(new Counting());
-        drive(a, new Random(3), 0, 20);
-        byte[] state = save(a);
-        Map<String, Object> other = new HashMap<>(CONFIG);
-        other.put("noise", 0.7);
-        IOException e = assertThrows(IOException.class, () -> restore(router(new Counting(), other), state));
-        assertTrue(e.getMessage().contains("noise = 0.8") && e.getMessage().contains("noise = 0.7"), e.getMessage());
-        Map<String, Object> otherK = new HashMap<>(CONFIG);
-        otherK.put("k", 3);
-        e = assertThrows(IOException.class, () -> restore(router(new Counting(), otherK), state));
-        assertTrue(e.getMessage().contains("k = 2"), e.getMessage());
-        Map<String, Object> otherAnchor = new HashMap<>(CONFIG);
-        otherAnchor.put("anchor", 0.5);
-        e = assertThrows(IOException.class, () -> restore(router(new Counting(), otherAnchor), state));
-        assertTrue(e.getMessage().contains("anchor"), e.getMessage());
-    }
-
-    @Test
     void anUnknownVersionIsRefused() throws IOException {
         assertUnknownVersionRefused(router(new Counting()), SoftmaxGateRouter.STATE_VERSION, 0);
     }

@@ -1,5 +1,11 @@
 package io.scarcity.plugins.statistical;
 
+import static io.scarcity.api.OptionChecks.above;
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.inClosed;
+import static io.scarcity.api.OptionChecks.inOpenClosed;
+import static io.scarcity.api.OptionChecks.notNull;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.Objects;
@@ -65,44 +71,18 @@ record Options(double learningRate, double minVariance, double outlierThreshold,
     static final double MAX_MAHALANOBIS_QUANTILE = 1 - 1e-9;
 
     Options {
-        if (!(learningRate > 0 && learningRate <= 1)) {
-            throw new InvalidOptionException("learningRate", "must be in (0, 1], got " + learningRate);
-        }
-        if (!(minVariance > 0) || Double.isInfinite(minVariance)) {
-            throw new InvalidOptionException("minVariance", "must be finite and > 0, got " + minVariance);
-        }
-        if (!(outlierThreshold > 0) || Double.isInfinite(outlierThreshold)) {
-            throw new InvalidOptionException("outlierThreshold", "must be finite and > 0, got " + outlierThreshold);
-        }
-        if (!(explore >= 0) || Double.isInfinite(explore)) {
-            throw new InvalidOptionException("explore", "must be finite and >= 0, got " + explore);
-        }
-        if (!(driftBoost >= 1) || Double.isInfinite(driftBoost)) {
-            throw new InvalidOptionException("driftBoost", "must be finite and >= 1, got " + driftBoost);
-        }
-        if (boostBatches < 0) {
-            throw new InvalidOptionException("boostBatches", "must be >= 0, got " + boostBatches);
-        }
-        if (!(priorRows >= 0) || Double.isInfinite(priorRows)) {
-            throw new InvalidOptionException("priorRows", "must be finite and >= 0, got " + priorRows);
-        }
-        if (!(mahalanobisQuantile >= 0.5 && mahalanobisQuantile <= MAX_MAHALANOBIS_QUANTILE)) {
-            throw new InvalidOptionException("mahalanobisQuantile", "must be in [0.5, " + MAX_MAHALANOBIS_QUANTILE
-                    + "] (e.g. 0.999 flags one clean Gaussian row in a thousand), got " + mahalanobisQuantile);
-        }
-        if (maxMahalanobisFeatures < 0) {
-            throw new InvalidOptionException("maxMahalanobisFeatures", "must be >= 0 (0 keeps only the variances), got "
-                    + maxMahalanobisFeatures);
-        }
-        if (!(covarianceShrinkage >= 0 && covarianceShrinkage <= 1)) {
-            throw new InvalidOptionException("covarianceShrinkage", "must be in [0, 1], got " + covarianceShrinkage);
-        }
-        if (outlierWeighting == null) {
-            throw new InvalidOptionException("outlierWeighting", "must be one of huber, reject, off");
-        }
-        if (outlierWindow < 0) {
-            throw new InvalidOptionException("outlierWindow", "must be >= 0 (0: the last batch), got " + outlierWindow);
-        }
+        inOpenClosed("learningRate", learningRate, 0, 1);
+        above("minVariance", minVariance, 0);
+        above("outlierThreshold", outlierThreshold, 0);
+        atLeast("explore", explore, 0);
+        atLeast("driftBoost", driftBoost, 1);
+        atLeast("boostBatches", boostBatches, 0);
+        atLeast("priorRows", priorRows, 0);
+        inClosed("mahalanobisQuantile", mahalanobisQuantile, 0.5, MAX_MAHALANOBIS_QUANTILE);
+        atLeast("maxMahalanobisFeatures", maxMahalanobisFeatures, 0);
+        inClosed("covarianceShrinkage", covarianceShrinkage, 0, 1);
+        notNull("outlierWeighting", outlierWeighting, Weighting.class);
+        atLeast("outlierWindow", outlierWindow, 0);
     }
 
     /** Options with the default outlier machinery. */

@@ -127,14 +127,15 @@ import java.util.TreeMap;
  * everywhere above (the EW estimates, the outlier statistics' and covariance's capped rates, replay),
  * and the drift boost multiplies it in turn. A hint replaces the rate, not the scale.
  *
- * <p>Checkpoints ({@link Checkpointable}): the options and shape (checked on restore), every learned
+ * <p>Checkpoints ({@link Checkpointable}): the format version and shape (checked on restore; not the options,
+ * the runtime resumes only under the same config), every learned
  * array and count, the robust statistics with their warm-up buffer, the running covariance, the outlier
  * window, the rate and its scale, the boost, the prior's variances and shares, and the random generator's position (the
  * jitter of the next hint).
  */
 final class StatisticalExpert implements Expert, Checkpointable {
-    /** Format of {@link #saveState}; bump when it changes. */
-    static final int STATE_VERSION = 3;
+    /** Format of {@link #saveState}; bump when it changes (3: the learning-rate scale, 4: without the options). */
+    static final int STATE_VERSION = 4;
     /** The batch's mean squared Mahalanobis distance per feature, published when the covariance is warmed up. */
     static final String MAHALANOBIS_SIGNAL = "statistical.mahalanobis";
     /** A row's term in {@link #MAHALANOBIS_SIGNAL} is capped here, so that an overflowing row keeps the signal finite. */
@@ -681,8 +682,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        writeOptions(out);
+        out.writeVersion(STATE_VERSION);
         out.writeInt(features);
         out.writeInt(classes);
         out.writeDoubles(mean);
@@ -716,17 +716,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int version = in.readInt();
-        if (version > 0 && version < STATE_VERSION) {
-            throw new IOException("statistical expert checkpoint: format version " + version + " is older than this version's "
-                    + STATE_VERSION + " (which adds the learning-rate scale) and cannot be resumed; start the run afresh"
-                    + " or resume it with the release that wrote it");
-        }
-        if (version != STATE_VERSION) {
-            throw new IOException("statistical expert checkpoint: unknown format version " + version
-                    + " (this version reads " + STATE_VERSION + ")");
-        }
-        checkOptions(in);
+        in.readVersion("statistical expert", STATE_VERSION);
         int f = in.readInt();
         int k = in.readInt();
         if (f != features || k != classes) {
@@ -793,39 +783,6 @@ final class StatisticalExpert implements Expert, Checkpointable {
         boostLeft = newBoost;
         priorVariance = newPriorVariance;
         random = newRandom;
-    }
-
-    private void writeOptions(StateWriter out) throws IOException {
-        out.writeDouble(options.learningRate());
-        out.writeDouble(options.minVariance());
-        out.writeDouble(options.outlierThreshold());
-        out.writeDouble(options.explore());
-        out.writeDouble(options.driftBoost());
-        out.writeInt(options.boostBatches());
-        out.writeDouble(options.priorRows());
-        out.writeInt(options.mahalanobis() ? 1 : 0);
-        out.writeDouble(options.mahalanobisQuantile());
-        out.writeInt(options.maxMahalanobisFeatures());
-        out.writeDouble(options.covarianceShrinkage());
-        out.writeInt(options.outlierWeighting().ordinal());
-        out.writeInt(options.outlierWindow());
-    }
-
-    /** A checkpoint written with other options would continue a different expert: refuse it, naming the option. */
-    private void checkOptions(StateReader in) throws IOException {
-        in.expectDouble("statistical expert", "learningRate", options.learningRate());
-        in.expectDouble("statistical expert", "minVariance", options.minVariance());
-        in.expectDouble("statistical expert", "outlierThreshold", options.outlierThreshold());
-        in.expectDouble("statistical expert", "explore", options.explore());
-        in.expectDouble("statistical expert", "driftBoost", options.driftBoost());
-        in.expectInt("statistical expert", "boostBatches", options.boostBatches());
-        in.expectDouble("statistical expert", "priorRows", options.priorRows());
-        in.expectInt("statistical expert", "mahalanobis (1 = true)", options.mahalanobis() ? 1 : 0);
-        in.expectDouble("statistical expert", "mahalanobisQuantile", options.mahalanobisQuantile());
-        in.expectInt("statistical expert", "maxMahalanobisFeatures", options.maxMahalanobisFeatures());
-        in.expectDouble("statistical expert", "covarianceShrinkage", options.covarianceShrinkage());
-        in.expectInt("statistical expert", "outlierWeighting (0 = huber, 1 = reject, 2 = off)", options.outlierWeighting().ordinal());
-        in.expectInt("statistical expert", "outlierWindow", options.outlierWindow());
     }
 
     private static double[] require(ExpertState state, String name, int length) {

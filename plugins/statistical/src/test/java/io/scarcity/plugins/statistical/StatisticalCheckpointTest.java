@@ -182,13 +182,15 @@ class StatisticalCheckpointTest {
     }
 
     @Test
-    void aCheckpointOfTheFormatBeforeTheRateScaleIsRefusedSayingSo() throws IOException {
-        byte[] state = save(expert(SCHEMA, Map.of()));
-        assertEquals(3, StatisticalExpert.STATE_VERSION);
-        state[3] = 2; // the version is the first int, big-endian
-        IOException e = assertThrows(IOException.class, () -> restore(expert(SCHEMA, Map.of()), state));
-        assertTrue(e.getMessage().contains("format version 2 is older") && e.getMessage().contains("learning-rate scale"),
-                e.getMessage());
+    void checkpointsOfEarlierFormatsAreRefusedSayingSo() throws IOException {
+        assertEquals(4, StatisticalExpert.STATE_VERSION);
+        for (byte old = 1; old < StatisticalExpert.STATE_VERSION; old++) {
+            byte[] state = save(expert(SCHEMA, Map.of()));
+            state[3] = old; // the version is the first int, big-endian
+            IOException e = assertThrows(IOException.class, () -> restore(expert(SCHEMA, Map.of()), state));
+            assertTrue(e.getMessage().contains("format version " + old) && e.getMessage().contains("start the run afresh"),
+                    e.getMessage());
+        }
     }
 
     @Test
@@ -202,30 +204,10 @@ class StatisticalCheckpointTest {
     }
 
     @Test
-    void aCheckpointOfOtherOutlierOptionsIsRefusedNamingTheOption() throws IOException {
-        Map<String, Object> saved = Map.of("outlierWindow", 40);
-        Expert a = expert(SCHEMA, saved);
-        step(a, new InMemorySignalBoard(), batch(SCHEMA, new Random(1), 60, true), batch(SCHEMA, new Random(2), 2, false), 0);
-        byte[] state = save(a);
-        for (Map.Entry<String, Object> other : Map.<String, Object>of("mahalanobis", false, "mahalanobisQuantile", 0.99,
-                "maxMahalanobisFeatures", 2, "covarianceShrinkage", 0.5, "outlierWeighting", "huber", "outlierWindow", 41).entrySet()) {
-            Map<String, Object> config = new java.util.HashMap<>(saved);
-            config.put(other.getKey(), other.getValue());
-            IOException e = assertThrows(IOException.class, () -> restore(expert(SCHEMA, config), state), other.getKey());
-            assertTrue(e.getMessage().contains(other.getKey()), e.getMessage());
-        }
-        restore(expert(SCHEMA, saved), state);
-    }
-
-    @Test
-    void aCheckpointOfOtherOptionsShapeOrVersionIsRefused() throws IOException {
+    void aCheckpointOfOtherShapeOrVersionIsRefused() throws IOException {
         Expert a = expert(SCHEMA, Map.of("learningRate", 0.1));
         step(a, new InMemorySignalBoard(), batch(SCHEMA, new Random(1), 10, false), batch(SCHEMA, new Random(2), 2, false), 0);
         byte[] state = save(a);
-
-        IOException options = assertThrows(IOException.class, () -> restore(expert(SCHEMA, Map.of()), state));
-        assertTrue(options.getMessage().contains("learningRate = 0.1") && options.getMessage().contains("learningRate = 0.02"),
-                options.getMessage());
 
         DataSchema twoFeatures = new DataSchema(List.of("a", "b"), Task.CLASSIFICATION, List.of("x", "y", "z"));
         IOException shape = assertThrows(IOException.class, () -> restore(expert(twoFeatures, Map.of("learningRate", 0.1)), state));

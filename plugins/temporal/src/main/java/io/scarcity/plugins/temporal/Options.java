@@ -1,5 +1,10 @@
 package io.scarcity.plugins.temporal;
 
+import static io.scarcity.api.OptionChecks.above;
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.inOpenClosed;
+import static io.scarcity.api.OptionChecks.inRange;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.Objects;
@@ -38,29 +43,13 @@ record Options(int window, int hidden, int layers, double learningRate, double e
     static final double DEFAULT_FORECAST_WEIGHT = 0.5;
 
     Options {
-        if (window < 1 || window > MAX_WINDOW) {
-            throw new InvalidOptionException("window", "must be in 1.." + MAX_WINDOW + " rows, got " + window
-                    + (window > MAX_WINDOW ? " (a window longer than " + MAX_WINDOW + " rows is beyond what back-propagation "
-                    + "through the window learns at a sane memory and time cost)" : ""));
-        }
-        if (hidden < 1 || hidden > MAX_HIDDEN) {
-            throw new InvalidOptionException("hidden", "must be in 1.." + MAX_HIDDEN + ", got " + hidden);
-        }
-        if (layers < 1 || layers > MAX_LAYERS) {
-            throw new InvalidOptionException("layers", "must be in 1.." + MAX_LAYERS + ", got " + layers);
-        }
-        if (!(learningRate > 0 && learningRate <= 1)) {
-            throw new InvalidOptionException("learningRate", "must be in (0, 1], got " + learningRate);
-        }
-        if (!(explore >= 0) || Double.isInfinite(explore)) {
-            throw new InvalidOptionException("explore", "must be finite and >= 0, got " + explore);
-        }
-        if (!(clip > 0) || Double.isInfinite(clip)) {
-            throw new InvalidOptionException("clip", "must be finite and > 0, got " + clip);
-        }
-        if (!(forecastWeight >= 0) || Double.isInfinite(forecastWeight)) {
-            throw new InvalidOptionException("forecastWeight", "must be finite and >= 0, got " + forecastWeight);
-        }
+        inRange("window", window, 1, MAX_WINDOW);
+        inRange("hidden", hidden, 1, MAX_HIDDEN);
+        inRange("layers", layers, 1, MAX_LAYERS);
+        inOpenClosed("learningRate", learningRate, 0, 1);
+        atLeast("explore", explore, 0);
+        above("clip", clip, 0);
+        atLeast("forecastWeight", forecastWeight, 0);
     }
 
     static Options defaults() {

@@ -91,8 +91,11 @@ final class TemporalExpert implements Expert, Checkpointable {
     static final long ND4J_MIN_MULTIPLY_ADDS = 32_768;
     /** Floor of the step of the Fisher estimate's running mean: a memory of about 100 batches. */
     static final double FISHER_RATE = 0.01;
-    /** Format of {@link #saveState}; bump when it changes (2: the learning-rate scale; 3: the EWC penalty). */
-    static final int STATE_VERSION = 3;
+    /**
+     * Format of {@link #saveState}; bump when it changes (2: the learning-rate scale; 3: the EWC penalty; 4: without
+     * the options).
+     */
+    static final int STATE_VERSION = 4;
 
     private final Options options;
     private final DataSchema schema;
@@ -566,14 +569,7 @@ final class TemporalExpert implements Expert, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        out.writeInt(options.window());
-        out.writeInt(options.hidden());
-        out.writeInt(options.layers());
-        out.writeDouble(options.learningRate());
-        out.writeDouble(options.explore());
-        out.writeDouble(options.clip());
-        out.writeDouble(options.forecastWeight());
+        out.writeVersion(STATE_VERSION);
         out.writeInt(features);
         out.writeInt(outputs);
         out.writeDoubles(net.parameters());
@@ -596,24 +592,7 @@ final class TemporalExpert implements Expert, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        int v = in.readInt();
-        if (v > 0 && v < STATE_VERSION) {
-            throw new IOException("temporal expert checkpoint: format version " + v + " is older than this version's "
-                    + STATE_VERSION + " (version 2 added the learning-rate scale, 3 the EWC penalty) and cannot be resumed;"
-                    + " start the run afresh"
-                    + " or resume it with the release that wrote it");
-        }
-        if (v != STATE_VERSION) {
-            throw new IOException("temporal expert checkpoint: unknown format version " + v + " (this version reads "
-                    + STATE_VERSION + ")");
-        }
-        in.expectInt("temporal expert", "window", options.window());
-        in.expectInt("temporal expert", "hidden", options.hidden());
-        in.expectInt("temporal expert", "layers", options.layers());
-        in.expectDouble("temporal expert", "learningRate", options.learningRate());
-        in.expectDouble("temporal expert", "explore", options.explore());
-        in.expectDouble("temporal expert", "clip", options.clip());
-        in.expectDouble("temporal expert", "forecastWeight", options.forecastWeight());
+        in.readVersion("temporal expert", STATE_VERSION);
         int f = in.readInt();
         int k = in.readInt();
         if (f != features || k != outputs) {

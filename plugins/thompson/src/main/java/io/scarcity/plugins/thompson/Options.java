@@ -1,5 +1,10 @@
 package io.scarcity.plugins.thompson;
 
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.inOpenClosed;
+import static io.scarcity.api.OptionChecks.inRange;
+import static io.scarcity.api.OptionChecks.notNull;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.Objects;
@@ -44,27 +49,13 @@ record Options(int k, Posterior posterior, double noise, Weighting weighting, do
     }
 
     Options {
-        if (k < 1) {
-            throw new InvalidOptionException("k", "must be >= 1, got " + k);
-        }
-        if (posterior == null) {
-            throw new InvalidOptionException("posterior", "must be beta or gaussian");
-        }
-        if (!(noise > 0 && noise <= MAX_NOISE)) {
-            throw new InvalidOptionException("noise", "must be in (0, " + MAX_NOISE + "] (a variance), got " + noise);
-        }
-        if (weighting == null) {
-            throw new InvalidOptionException("weighting", "must be uniform or reward");
-        }
-        if (!(discount > 0 && discount <= 1)) {
-            throw new InvalidOptionException("discount", "must be in (0, 1], got " + discount);
-        }
-        if (clusters < 1 || clusters > MAX_CLUSTERS) {
-            throw new InvalidOptionException("clusters", "must be in [1, " + MAX_CLUSTERS + "], got " + clusters);
-        }
-        if (!(clusterRate > 0 && clusterRate <= 1)) {
-            throw new InvalidOptionException("clusterRate", "must be in (0, 1], got " + clusterRate);
-        }
+        atLeast("k", k, 1);
+        notNull("posterior", posterior, Posterior.class);
+        inOpenClosed("noise", noise, 0, MAX_NOISE);
+        notNull("weighting", weighting, Weighting.class);
+        inOpenClosed("discount", discount, 0, 1);
+        inRange("clusters", clusters, 1, MAX_CLUSTERS);
+        inOpenClosed("clusterRate", clusterRate, 0, 1);
     }
 
     static Options defaults() {

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
@@ -58,7 +57,8 @@ import java.util.TreeMap;
  * mean) would not have made; with {@code c > 1}, {@code thompson.cluster.<i>} counts the routings in
  * cluster {@code i}.
  *
- * <p>Checkpoints hold the options (checked on restore), the random generator, per cluster every expert
+ * <p>Checkpoints hold the format version (not the options: the runtime resumes only under the same config),
+ * the random generator, per cluster every expert
  * ever seen with its {@code n}, {@code s} and whether this client rewarded it, the centroids, the
  * cluster of the last routing and the routing features' running statistics.
  *
@@ -68,8 +68,8 @@ import java.util.TreeMap;
  * novel batches).
  */
 final class ThompsonRouter implements Router, Checkpointable {
-    /** Version of the checkpoint format written by {@link #saveState}. */
-    static final int STATE_VERSION = 1;
+    /** Version of the checkpoint format written by {@link #saveState}; 2 left the options out. */
+    static final int STATE_VERSION = 2;
 
     /** Least posterior mean counted by reward weighting, so that no active expert gets weight zero. */
     static final double WEIGHT_FLOOR = 0.01;
@@ -271,14 +271,7 @@ final class ThompsonRouter implements Router, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        out.writeInt(options.k());
-        out.writeInt(options.posterior().ordinal());
-        out.writeDouble(options.noise());
-        out.writeInt(options.weighting().ordinal());
-        out.writeDouble(options.discount());
-        out.writeInt(options.clusters());
-        out.writeDouble(options.clusterRate());
+        out.writeVersion(STATE_VERSION);
         out.writeRandom(random);
         out.writeInt(seeded);
         out.writeInt(lastCluster);
@@ -301,24 +294,7 @@ final class ThompsonRouter implements Router, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        Routers.expectVersion(in, COMPONENT, STATE_VERSION);
-        in.expectInt(COMPONENT, "k", options.k());
-        int posterior = in.readInt();
-        if (posterior != options.posterior().ordinal()) {
-            throw new IOException(COMPONENT + " checkpoint was written with posterior = "
-                    + (posterior >= 0 && posterior < Options.Posterior.values().length
-                    ? Options.Posterior.values()[posterior].name().toLowerCase(Locale.ROOT) : "#" + posterior)
-                    + ", but this run has posterior = " + options.posterior().name().toLowerCase(Locale.ROOT));
-        }
-        in.expectDouble(COMPONENT, "noise", options.noise());
-        int weighting = in.readInt();
-        if (weighting != options.weighting().ordinal()) {
-            throw new IOException(COMPONENT + " checkpoint was written with another weighting, but this run has weighting = "
-                    + options.weighting().name().toLowerCase(Locale.ROOT));
-        }
-        in.expectDouble(COMPONENT, "discount", options.discount());
-        in.expectInt(COMPONENT, "clusters", options.clusters());
-        in.expectDouble(COMPONENT, "clusterRate", options.clusterRate());
+        in.readVersion(COMPONENT, STATE_VERSION);
         Random restoredRandom = in.readRandom();
         int restoredSeeded = in.readInt();
         int restoredLast = in.readInt();

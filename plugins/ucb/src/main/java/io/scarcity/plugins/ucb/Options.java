@@ -1,5 +1,10 @@
 package io.scarcity.plugins.ucb;
 
+import static io.scarcity.api.OptionChecks.above;
+import static io.scarcity.api.OptionChecks.atLeast;
+import static io.scarcity.api.OptionChecks.inOpenClosed;
+import static io.scarcity.api.OptionChecks.notNull;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.Objects;
@@ -43,27 +48,13 @@ record Options(int k, double exploration, double discount, Weighting weighting, 
     }
 
     Options {
-        if (k < 1) {
-            throw new InvalidOptionException("k", "must be >= 1, got " + k);
-        }
-        if (!(exploration >= 0) || Double.isInfinite(exploration)) {
-            throw new InvalidOptionException("exploration", "must be finite and >= 0, got " + exploration);
-        }
-        if (!(discount > 0 && discount <= 1)) {
-            throw new InvalidOptionException("discount", "must be in (0, 1], got " + discount);
-        }
-        if (weighting == null) {
-            throw new InvalidOptionException("weighting", "must be uniform or reward");
-        }
-        if (context == null) {
-            throw new InvalidOptionException("context", "must be none or linear");
-        }
-        if (!(alpha >= 0) || Double.isInfinite(alpha)) {
-            throw new InvalidOptionException("alpha", "must be finite and >= 0, got " + alpha);
-        }
-        if (!(ridge > 0) || Double.isInfinite(ridge)) {
-            throw new InvalidOptionException("ridge", "must be finite and > 0, got " + ridge);
-        }
+        atLeast("k", k, 1);
+        atLeast("exploration", exploration, 0);
+        inOpenClosed("discount", discount, 0, 1);
+        notNull("weighting", weighting, Weighting.class);
+        notNull("context", context, Context.class);
+        atLeast("alpha", alpha, 0);
+        above("ridge", ridge, 0);
     }
 
     /** Context-free UCB1 options (LinUCB's at their defaults). */

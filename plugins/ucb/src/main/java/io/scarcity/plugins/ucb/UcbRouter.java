@@ -12,7 +12,6 @@ import io.scarcity.api.StateWriter;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -64,14 +63,17 @@ import java.util.TreeMap;
  * <p>Reports {@code ucb.explorations}: activations of an expert that the greedy choice (highest mean,
  * or highest predicted reward under LinUCB) would not have made.
  *
- * <p>Checkpoints hold the options (a checkpoint written under other options is refused) and every arm
- * ever seen (candidate or not): its discounted pull count, reward sum and whether this client rewarded
+ * <p>Checkpoints hold the format version (not the options: the runtime resumes only under the same config)
+ * and every arm ever seen (candidate or not): its discounted pull count, reward sum and whether this client rewarded
  * it; under LinUCB also each arm's {@code A}, {@code A^-1} and {@code b}, the {@link RoutingFeatures}'
  * running statistics and the context of the last route.
  */
 final class UcbRouter implements Router, Checkpointable {
-    /** Version of the checkpoint format written by {@link #saveState}; 2 added the options and LinUCB. */
-    static final int STATE_VERSION = 2;
+    /**
+     * Version of the checkpoint format written by {@link #saveState}; 2 added the options and LinUCB, 3 left the
+     * options out again (the runtime refuses to resume under a changed config).
+     */
+    static final int STATE_VERSION = 3;
 
     /** Least mean reward counted by reward weighting, so that no active expert gets weight zero. */
     static final double WEIGHT_FLOOR = 0.01;
@@ -232,41 +234,9 @@ final class UcbRouter implements Router, Checkpointable {
         }
     }
 
-    /** Writes the version and the options that a checkpoint must have been written under. */
-    static void writeHeader(StateWriter out, Options options) throws IOException {
-        out.writeInt(STATE_VERSION);
-        out.writeString(options.context().name());
-        out.writeInt(options.k());
-        out.writeDouble(options.exploration());
-        out.writeDouble(options.discount());
-        out.writeString(options.weighting().name());
-        out.writeDouble(options.alpha());
-        out.writeDouble(options.ridge());
-    }
-
-    private void readHeader(StateReader in) throws IOException {
-        Routers.expectVersion(in, COMPONENT, STATE_VERSION);
-        expectName(in, "context", options.context().name());
-        in.expectInt(COMPONENT, "k", options.k());
-        in.expectDouble(COMPONENT, "exploration", options.exploration());
-        in.expectDouble(COMPONENT, "discount", options.discount());
-        expectName(in, "weighting", options.weighting().name());
-        in.expectDouble(COMPONENT, "alpha", options.alpha());
-        in.expectDouble(COMPONENT, "ridge", options.ridge());
-    }
-
-    private static void expectName(StateReader in, String option, String configured) throws IOException {
-        String saved = in.readString();
-        if (!configured.equals(saved)) {
-            throw new IOException(COMPONENT + " checkpoint was written with " + option + " = "
-                    + (saved == null ? "nothing" : saved.toLowerCase(Locale.ROOT)) + ", but this run has "
-                    + option + " = " + configured.toLowerCase(Locale.ROOT));
-        }
-    }
-
     @Override
     public void saveState(StateWriter out) throws IOException {
-        writeHeader(out, options);
+        out.writeVersion(STATE_VERSION);
         // Sorted, so that equal routers write equal bytes whatever the hash map's history.
         Map<String, Arm> sorted = new TreeMap<>(arms);
         out.writeInt(sorted.size());
@@ -290,7 +260,7 @@ final class UcbRouter implements Router, Checkpointable {
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        readHeader(in);
+        in.readVersion(COMPONENT, STATE_VERSION);
         int n = in.readInt();
         if (n < 0 || n > StateReader.MAX_LENGTH) {
             throw new IOException(COMPONENT + ": corrupt checkpoint, " + n + " arms");

@@ -84,7 +84,7 @@ class UcbRouterCheckpointTest {
     void aCorruptCheckpointIsRefusedAndLeavesTheRouterAsItWas() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         StateWriter out = new StateWriter(bytes);
-        UcbRouter.writeHeader(out, Options.from(PluginConfig.of("router", CONFIG)));
+        out.writeVersion(UcbRouter.STATE_VERSION);
         out.writeInt(2);
         for (int i = 0; i < 2; i++) {
             out.writeString("a");

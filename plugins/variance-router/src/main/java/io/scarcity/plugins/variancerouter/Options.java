@@ -1,5 +1,7 @@
 package io.scarcity.plugins.variancerouter;
 
+import static io.scarcity.api.OptionChecks.inClosed;
+
 import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import java.util.HashSet;
@@ -18,9 +20,7 @@ record Options(double threshold, List<String> high, List<String> low) {
     static final double DEFAULT_THRESHOLD = 0.5;
 
     Options {
-        if (!(threshold >= 0 && threshold <= 1)) {
-            throw new InvalidOptionException("threshold", "must be a number between 0 and 1 (a spread), got " + threshold);
-        }
+        inClosed("threshold", threshold, 0, 1);
         high = check("high", high);
         low = check("low", low);
         if (high != null && low != null) {

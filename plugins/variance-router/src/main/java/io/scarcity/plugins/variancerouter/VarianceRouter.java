@@ -10,7 +10,6 @@ import io.scarcity.api.RoutingFeatures;
 import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,16 +31,16 @@ import java.util.Objects;
  *
  * <p>Metrics: {@code variance.spread} (gauge, the last batch's spread), {@code variance.high} (batches
  * routed as high-variance) and {@code variance.fallback} (batches whose list named no candidate, routed to
- * all). The checkpoint holds the format version, the options (a checkpoint written with another
- * threshold or other lists is refused) and the running statistics of the {@link RoutingFeatures}.
+ * all). The checkpoint holds the format version (not the options: the
+ * runtime resumes only under the same config) and the running statistics of the {@link RoutingFeatures}.
  *
  * <p>Use it when it is known beforehand which experts suit scattered batches (robust, wide models) and
  * which suit homogeneous ones (sharp, local models); it is the hand-written baseline a contextual learning
  * router (LinUCB, a gate) should match without being told.
  */
 final class VarianceRouter implements Router, Checkpointable {
-    /** Version of the checkpoint format written by {@link #saveState}. */
-    static final int STATE_VERSION = 1;
+    /** Version of the checkpoint format written by {@link #saveState}; 2 left the options out. */
+    static final int STATE_VERSION = 2;
 
     private static final int SPREAD = RoutingFeatures.NAMES.indexOf("spread");
 
@@ -92,50 +91,17 @@ final class VarianceRouter implements Router, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        out.writeInt(STATE_VERSION);
-        out.writeDouble(options.threshold());
-        writeNames(out, options.high());
-        writeNames(out, options.low());
+        out.writeVersion(STATE_VERSION);
         features.save(out);
     }
 
     @Override
     public void restoreState(StateReader in) throws IOException {
-        Routers.expectVersion(in, "variance router", STATE_VERSION);
-        in.expectDouble("variance router", "threshold", options.threshold());
-        expectNames(in, "high", options.high());
-        expectNames(in, "low", options.low());
+        in.readVersion("variance router", STATE_VERSION);
         // Replaced only after a complete read, so that a failed restore leaves the router as it was.
         RoutingFeatures restored = new RoutingFeatures();
         restored.restore(in);
         features = restored;
     }
 
-    private static void writeNames(StateWriter out, List<String> names) throws IOException {
-        out.writeInt(names == null ? -1 : names.size());
-        if (names != null) {
-            for (String name : names) {
-                out.writeString(name);
-            }
-        }
-    }
-
-    private static void expectNames(StateReader in, String option, List<String> configured) throws IOException {
-        int n = in.readInt();
-        if (n < -1 || n > StateReader.MAX_LENGTH) {
-            throw new IOException("variance router: corrupt checkpoint, " + n + " names in " + option);
-        }
-        List<String> saved = null;
-        if (n >= 0) {
-            saved = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                saved.add(in.readString());
-            }
-        }
-        if (!Objects.equals(saved, configured)) {
-            throw new IOException("variance router checkpoint was written with " + option + " = "
-                    + (saved == null ? "(not set)" : saved) + ", but this run has " + option + " = "
-                    + (configured == null ? "(not set)" : configured));
-        }
-    }
 }

@@ -59,8 +59,8 @@ class VarianceRouterFactoryTest {
 
     static List<Arguments> badValues() {
         return List.of(
-                Arguments.of("threshold", -0.1, "between 0 and 1"),
-                Arguments.of("threshold", 1.5, "between 0 and 1"),
+                Arguments.of("threshold", -0.1, "must be in [0, 1]"),
+                Arguments.of("threshold", 1.5, "must be in [0, 1]"),
                 Arguments.of("threshold", "half", "finite number"),
                 Arguments.of("high", "robust", "list of text values"),
                 Arguments.of("low", List.of(Map.of("name", "a")), "list of text values"),

@@ -228,26 +228,16 @@ class VarianceRouterTest {
     }
 
     @Test
-    void aCheckpointOfOtherOptionsOrVersionIsRefused() throws IOException {
+    void aCheckpointOfAnotherVersionOrTruncatedIsRefused() throws IOException {
         Router saved = router(LISTS);
         route(saved, CANDIDATES, batch(new Random(9), 1.0));
         byte[] state = save(saved);
-
-        IOException e = assertThrows(IOException.class,
-                () -> restore(router(Map.of("threshold", 0.6, "high", List.of("robust"), "low", List.of("sharp"))), state));
-        assertTrue(e.getMessage().contains("threshold = 0.5") && e.getMessage().contains("threshold = 0.6"), e.getMessage());
-
-        e = assertThrows(IOException.class, () -> restore(router(Map.of("high", List.of("other"), "low", List.of("sharp"))), state));
-        assertTrue(e.getMessage().contains("high = [robust]") && e.getMessage().contains("high = [other]"), e.getMessage());
-
-        e = assertThrows(IOException.class, () -> restore(router(Map.of("high", List.of("robust"))), state));
-        assertTrue(e.getMessage().contains("low = [sharp]") && e.getMessage().contains("(not set)"), e.getMessage());
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         StateWriter out = new StateWriter(bytes);
         out.writeInt(VarianceRouter.STATE_VERSION + 1);
         out.flush();
-        e = assertThrows(IOException.class, () -> restore(router(LISTS), bytes.toByteArray()));
+        IOException e = assertThrows(IOException.class, () -> restore(router(LISTS), bytes.toByteArray()));
         assertTrue(e.getMessage().contains("version " + (VarianceRouter.STATE_VERSION + 1)), e.getMessage());
 
         assertThrows(IOException.class, () -> restore(router(LISTS), java.util.Arrays.copyOf(state, state.length - 9)));
