@@ -350,7 +350,7 @@ public final class ArffSource implements RowSource {
             DataFiles.closeQuietly(r);
             line = savedLine;
         }
-        return CsvSource.sortedNaturally(seen);
+        return TableStream.sortedNaturally(seen);
     }
 
     /**
@@ -418,8 +418,8 @@ public final class ArffSource implements RowSource {
     }
 
     private static String undeclared(Attribute a, String value) {
-        return "attribute '" + a.name() + "' has the value '" + CsvSource.shown(value) + "', which is not one of its"
-                + " declared values " + CsvSource.shownList(a.values()) + " (declared on line " + a.line()
+        return "attribute '" + a.name() + "' has the value '" + TableStream.shown(value) + "', which is not one of its"
+                + " declared values " + TableStream.shownList(a.values()) + " (declared on line " + a.line()
                 + "); add it to the declaration if it is valid";
     }
 
@@ -461,11 +461,11 @@ public final class ArffSource implements RowSource {
                 return n;
             }
             if (keyword(lower, "@end")) {
-                throw new DataException(fileName + ":" + n + ": '" + CsvSource.shown(s) + "': relational attributes are"
+                throw new DataException(fileName + ":" + n + ": '" + TableStream.shown(s) + "': relational attributes are"
                         + " not supported");
             }
             throw new DataException(fileName + ":" + n + ": expected @relation, @attribute or @data, got '"
-                    + CsvSource.shown(s) + "'" + (attrs.isEmpty() && relation[0] == null
+                    + TableStream.shown(s) + "'" + (attrs.isEmpty() && relation[0] == null
                             ? "; is this an ARFF file?" : ""));
         }
         throw new DataException(fileName + ": the file ends before its @data line"
@@ -528,7 +528,7 @@ public final class ArffSource implements RowSource {
             for (String v : declared) {
                 if (!distinct.add(v)) {
                     throw new DataException(fileName + ":" + n + ": nominal attribute '" + name + "' declares the value '"
-                            + CsvSource.shown(v) + "' twice");
+                            + TableStream.shown(v) + "' twice");
                 }
             }
             return new Attribute(name, Kind.NOMINAL, List.copyOf(declared), n);
@@ -547,7 +547,7 @@ public final class ArffSource implements RowSource {
                     + " supported");
         }
         throw new DataException(fileName + ":" + n + ": attribute '" + name + "' has the unknown type '"
-                + CsvSource.shown(type) + "'; ARFF types are numeric, real, integer, {a, b, c}, string and date");
+                + TableStream.shown(type) + "'; ARFF types are numeric, real, integer, {a, b, c}, string and date");
     }
 
     /**
@@ -654,7 +654,7 @@ public final class ArffSource implements RowSource {
         Integer col = byName.get(name);
         if (col == null) {
             throw new DataException(fileName + ": there is no " + role + " attribute named '" + name
-                    + "'; the file declares " + CsvSource.shownList(new ArrayList<>(byName.keySet())));
+                    + "'; the file declares " + TableStream.shownList(new ArrayList<>(byName.keySet())));
         }
         return col;
     }

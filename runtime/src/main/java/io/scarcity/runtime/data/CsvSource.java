@@ -40,10 +40,6 @@ public final class CsvSource implements RowSource {
     /** What to do with an invalid row. */
     public enum OnInvalid { FAIL, QUARANTINE }
 
-    /** More distinct labels than this almost always means a numeric target read as classes. */
-    static final int MAX_DISCOVERED_CLASSES = 1000;
-    private static final int MAX_SHOWN_VALUE = 40;
-
     /**
      * @param path the file
      * @param label name of the label (or regression target) column
@@ -113,19 +109,9 @@ public final class CsvSource implements RowSource {
     private final int idColumn;
     /** Per feature: value to code of a nominal column, or null for a numeric one. */
     private final Map<String, Integer>[] nominalCodes;
-    /** Distinct id values of the valid rows, sorted; null until scanned. */
-    private List<String> groups;
     private final boolean regression;
-    private final DataSchema schema;
     private final Map<String, Integer> classIndex;
-    private final List<String> fields = new ArrayList<>();
-    private final RowQuarantine quarantine;
-    private CsvReader reader;
-    private long emitted;
-    /** Outputs of {@link #check}, kept in fields so that checking a row allocates nothing. */
-    private int parsedLabel;
-    private double parsedTarget;
-    private String parsedRawLabel;
+    private final TableStream stream;
 
     /**
      * Opens the file and reads its header (and, without explicit classes, scans it for labels).
@@ -138,8 +124,8 @@ public final class CsvSource implements RowSource {
         Path path = options.path();
         this.fileName = path.toString();
         DataFiles.requireRegularFile(path, "a", "CSV file");
-        this.quarantine = new RowQuarantine(fileName, options.onInvalid());
         this.regression = options.task() == Task.REGRESSION;
+        List<String> fields = new ArrayList<>();
         CsvReader r = open();
         try {
             long headerLine;
@@ -202,25 +188,22 @@ public final class CsvSource implements RowSource {
             DataFiles.closeQuietly(r);
             throw e;
         }
+        DataFiles.closeQuietly(r);
+        this.stream = new TableStream(fileName, List.of(featureNames), idColumn >= 0, options.task(),
+                options.onInvalid(), options.length(), this::openAtData);
         List<String> classes;
         if (regression) {
             classes = List.of();
         } else if (!options.classes().isEmpty()) {
             classes = options.classes();
         } else {
-            DataFiles.closeQuietly(r);
-            classes = discoverClasses();
-            r = null;
-        }
-        if (r != null) {
-            DataFiles.closeQuietly(r);
+            classes = stream.discoverClasses("the label column '" + options.label() + "'");
         }
         this.classIndex = new HashMap<>();
         for (int i = 0; i < classes.size(); i++) {
             classIndex.put(classes.get(i), i);
         }
-        this.schema = new DataSchema(List.of(featureNames), options.task(), classes);
-        this.reader = openAtData();
+        stream.start(classes);
     }
 
     /** Column names c0, c1, ... of a file without a header line. */
@@ -335,42 +318,23 @@ public final class CsvSource implements RowSource {
 
     @Override
     public DataSchema schema() {
-        return schema;
+        return stream.schema();
     }
 
     @Override
     public Optional<Row> next() {
-        if (reader == null) {
-            return Optional.empty();
-        }
-        if (emitted >= options.length()) {
-            close();
-            return Optional.empty();
-        }
-        try {
-            while (reader.next(fields)) {
-                double[] x = new double[featureColumns.length];
-                String problem = check(reader, x, true);
-                if (problem == null) {
-                    String group = idColumn >= 0 ? fields.get(idColumn).strip() : null;
-                    return Optional.of(new Row(emitted++, x, parsedLabel, parsedTarget, group));
-                }
-                quarantine.reject(reader.recordLine(), problem);
-            }
-        } catch (IOException e) {
-            close();
-            throw unreadable(e);
-        } catch (RuntimeException e) {
-            close();
-            throw e;
-        }
-        close();
-        return Optional.empty();
+        return stream.next();
     }
 
     @Override
     public long quarantined() {
-        return quarantine.count();
+        return stream.quarantined();
+    }
+
+    /** The first few quarantine reasons ({@value RowQuarantine#MAX_SAMPLES} at most), each naming file and line. */
+    @Override
+    public List<String> quarantineSamples() {
+        return stream.quarantineSamples();
     }
 
     /**
@@ -383,188 +347,131 @@ public final class CsvSource implements RowSource {
      */
     @Override
     public Optional<List<String>> groups() {
-        if (idColumn < 0) {
-            return Optional.empty();
-        }
-        if (groups == null) {
-            groups = scanGroups();
-        }
-        return Optional.of(groups);
-    }
-
-    private List<String> scanGroups() {
-        Set<String> seen = new HashSet<>();
-        forEachValidRow(true, () -> seen.add(fields.get(idColumn).strip()));
-        return sortedNaturally(seen);
-    }
-
-    /** The values sorted by {@link #naturalOrder}. */
-    static List<String> sortedNaturally(Set<String> values) {
-        List<String> sorted = new ArrayList<>(values);
-        sorted.sort(naturalOrder(sorted));
-        return List.copyOf(sorted);
-    }
-
-    /** The first few quarantine reasons ({@value RowQuarantine#MAX_SAMPLES} at most), each naming file and line. */
-    @Override
-    public List<String> quarantineSamples() {
-        return quarantine.samples();
+        return stream.groups();
     }
 
     @Override
     public void close() {
-        if (reader != null) {
-            DataFiles.closeQuietly(reader);
-            reader = null;
-        }
+        stream.close();
     }
 
-    /**
-     * Validates the record just read by {@code r} into {@link #fields}, writing the features to {@code x} and the label to
-     * the {@code parsed*} fields.
-     *
-     * @param lookUpLabel whether to map the label to its class index (false while discovering classes)
-     * @return null if the row is valid, else what is wrong with it
-     */
-    private String check(CsvReader r, double[] x, boolean lookUpLabel) {
-        if (r.syntaxError() != null) {
-            return r.syntaxError();
+    /** The order of discovered classes: numeric if every label is a number, else lexicographic. */
+    static Comparator<String> naturalOrder(List<String> labels) {
+        return TableStream.naturalOrder(labels);
+    }
+
+    /** The records of an open CSV file, checked against the header's columns. */
+    private final class Records implements TableStream.Records {
+        private final CsvReader in;
+        private final List<String> fields = new ArrayList<>();
+        private int label;
+        private double target;
+        private String labelText;
+
+        Records(CsvReader in) {
+            this.in = in;
         }
-        if (fields.size() != columns) {
-            return "expected " + columns + " columns as in the header, got " + fields.size()
-                    + (fields.size() == 1 && columns > 1 ? " (is the delimiter right?)" : "");
+
+        @Override
+        public boolean next() throws IOException {
+            return in.next(fields);
         }
-        for (int j = 0; j < featureColumns.length; j++) {
-            String s = fields.get(featureColumns[j]);
-            if (s.isBlank()) {
-                return "feature column '" + featureNames[j] + "' is empty; fill in the value or drop the row";
+
+        @Override
+        public long line() {
+            return in.recordLine();
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+
+        @Override
+        public int label() {
+            return label;
+        }
+
+        @Override
+        public double target() {
+            return target;
+        }
+
+        @Override
+        public String labelText() {
+            return labelText;
+        }
+
+        @Override
+        public String group() {
+            return idColumn >= 0 ? fields.get(idColumn).strip() : null;
+        }
+
+        @Override
+        public String check(double[] x, boolean lookUpLabel) {
+            if (in.syntaxError() != null) {
+                return in.syntaxError();
             }
-            if (nominalCodes[j] != null) {
-                Integer code = nominalCodes[j].get(s.strip());
-                if (code == null) {
-                    return "nominal column '" + featureNames[j] + "' has the value '" + shown(s.strip())
-                            + "', which is not one of its declared values " + shownList(options.nominal().get(
-                                    nominalKey(j))) + "; add it to nominal if it is valid";
+            if (fields.size() != columns) {
+                return "expected " + columns + " columns as in the header, got " + fields.size()
+                        + (fields.size() == 1 && columns > 1 ? " (is the delimiter right?)" : "");
+            }
+            for (int j = 0; j < featureColumns.length; j++) {
+                String s = fields.get(featureColumns[j]);
+                if (s.isBlank()) {
+                    return "feature column '" + featureNames[j] + "' is empty; fill in the value or drop the row";
                 }
-                x[j] = code;
-                continue;
-            }
-            double v;
-            try {
-                v = DecimalParser.parse(s);
-            } catch (NumberFormatException e) {
-                return "feature column '" + featureNames[j] + "' has the non-numeric value '" + shown(s)
-                        + "'; features must be numbers";
-            }
-            if (Double.isNaN(v)) {
-                return "feature column '" + featureNames[j] + "' is NaN; fill in the missing value or drop the row";
-            }
-            if (Double.isInfinite(v)) {
-                return "feature column '" + featureNames[j] + "' is infinite ('" + shown(s) + "')";
-            }
-            x[j] = v;
-        }
-        String raw = fields.get(labelColumn).strip();
-        parsedRawLabel = raw;
-        if (raw.isEmpty()) {
-            return "the label column '" + options.label() + "' is empty";
-        }
-        if (regression) {
-            double t = FiniteNumber.parse(raw);
-            if (Double.isNaN(t)) {
-                return FiniteNumber.problem("the target column '" + options.label() + "'", raw,
-                        "; for class labels set task: classification", "targets");
-            }
-            parsedLabel = -1;
-            parsedTarget = t;
-            return null;
-        }
-        parsedTarget = Double.NaN;
-        if (lookUpLabel) {
-            Integer index = classIndex.get(raw);
-            if (index == null) {
-                return "label '" + shown(raw) + "' is not one of the classes " + classIndex.keySet().stream()
-                        .sorted(Comparator.comparingInt(classIndex::get)).toList()
-                        + "; add it to classes, or fix or drop the row";
-            }
-            parsedLabel = index;
-        }
-        return null;
-    }
-
-    /**
-     * One pass over the file collecting the labels of valid rows, up to the length cap (and the ids, if
-     * there is an id column, for {@link #groups()}).
-     */
-    private List<String> discoverClasses() {
-        Set<String> labels = new HashSet<>();
-        Set<String> ids = new HashSet<>();
-        // Labels are not looked up: the classes are what this pass is finding.
-        forEachValidRow(false, () -> {
-            if (idColumn >= 0) {
-                ids.add(fields.get(idColumn).strip());
-            }
-            if (labels.add(parsedRawLabel) && labels.size() > MAX_DISCOVERED_CLASSES) {
-                throw new DataException(fileName + ": the label column '" + options.label() + "' has more than "
-                        + MAX_DISCOVERED_CLASSES + " distinct values; for a numeric target set task: regression,"
-                        + " or list the class names in classes");
-            }
-        });
-        if (labels.size() < 2) {
-            throw new DataException(fileName + ": the label column '" + options.label() + "' has "
-                    + (labels.isEmpty() ? "no valid rows" : "a single value '" + shown(labels.iterator().next()) + "'")
-                    + "; classification needs at least two classes (list them in classes if the others come later)");
-        }
-        if (idColumn >= 0) {
-            groups = sortedNaturally(ids);
-        }
-        return sortedNaturally(labels);
-    }
-
-    /**
-     * A look-ahead pass over the rows {@link #next} will emit (valid rows, up to the length cap): runs
-     * {@code visit} on each, with the row in {@link #fields} and its label in the {@code parsed*} fields.
-     * Invalid rows are skipped, or with {@code onInvalid: fail} the first one stops the pass.
-     *
-     * @param lookUpLabel passed to {@link #check}
-     */
-    private void forEachValidRow(boolean lookUpLabel, Runnable visit) {
-        double[] scratch = new double[featureColumns.length];
-        long valid = 0;
-        CsvReader r = openAtData();
-        try {
-            while (valid < options.length() && r.next(fields)) {
-                String problem = check(r, scratch, lookUpLabel);
-                if (problem != null) {
-                    quarantine.failIfStrict(r.recordLine(), problem);
+                if (nominalCodes[j] != null) {
+                    Integer code = nominalCodes[j].get(s.strip());
+                    if (code == null) {
+                        return "nominal column '" + featureNames[j] + "' has the value '"
+                                + TableStream.shown(s.strip()) + "', which is not one of its declared values "
+                                + TableStream.shownList(options.nominal().get(nominalKey(j)))
+                                + "; add it to nominal if it is valid";
+                    }
+                    x[j] = code;
                     continue;
                 }
-                valid++;
-                visit.run();
+                double v;
+                try {
+                    v = DecimalParser.parse(s);
+                } catch (NumberFormatException e) {
+                    return "feature column '" + featureNames[j] + "' has the non-numeric value '" + TableStream.shown(s)
+                            + "'; features must be numbers";
+                }
+                if (Double.isNaN(v)) {
+                    return "feature column '" + featureNames[j] + "' is NaN; fill in the missing value or drop the row";
+                }
+                if (Double.isInfinite(v)) {
+                    return "feature column '" + featureNames[j] + "' is infinite ('" + TableStream.shown(s) + "')";
+                }
+                x[j] = v;
             }
-        } catch (IOException e) {
-            throw unreadable(e);
-        } finally {
-            DataFiles.closeQuietly(r);
-        }
-    }
-
-    /** Numeric order if every label is a number (so "10" follows "9"), else lexicographic. */
-    static Comparator<String> naturalOrder(List<String> labels) {
-        for (String s : labels) {
-            if (parseFinite(s) == null) {
-                return Comparator.naturalOrder();
+            String raw = fields.get(labelColumn).strip();
+            labelText = raw;
+            if (raw.isEmpty()) {
+                return "the label column '" + options.label() + "' is empty";
             }
-        }
-        Comparator<String> byValue = Comparator.comparingDouble(CsvSource::parseFinite);
-        return byValue.thenComparing(Comparator.naturalOrder());
-    }
-
-    private static Double parseFinite(String s) {
-        try {
-            double v = Double.parseDouble(s);
-            return Double.isFinite(v) ? v : null;
-        } catch (NumberFormatException e) {
+            if (regression) {
+                double t = FiniteNumber.parse(raw);
+                if (Double.isNaN(t)) {
+                    return FiniteNumber.problem("the target column '" + options.label() + "'", raw,
+                            "; for class labels set task: classification", "targets");
+                }
+                label = -1;
+                target = t;
+                return null;
+            }
+            target = Double.NaN;
+            if (lookUpLabel) {
+                Integer index = classIndex.get(raw);
+                if (index == null) {
+                    return "label '" + TableStream.shown(raw) + "' is not one of the classes "
+                            + classIndex.keySet().stream().sorted(Comparator.comparingInt(classIndex::get)).toList()
+                            + "; add it to classes, or fix or drop the row";
+                }
+                label = index;
+            }
             return null;
         }
     }
@@ -629,12 +536,12 @@ public final class CsvSource implements RowSource {
         }
     }
 
-    /** A reader positioned at the first data record: past the header line, if there is one. */
-    private CsvReader openAtData() {
-        CsvReader r = open();
+    /** The records of the file from the first data record on: past the header line, if there is one. */
+    private Records openAtData() {
+        Records r = new Records(open());
         if (options.header()) {
             try {
-                r.next(fields);
+                r.next();
             } catch (IOException e) {
                 DataFiles.closeQuietly(r);
                 throw unreadable(e);
@@ -656,23 +563,8 @@ public final class CsvSource implements RowSource {
         return options.nominal().containsKey(index) ? index : name;
     }
 
-    /** A list for a message, cut after 20 values. */
-    static String shownList(List<String> values) {
-        if (values == null) {
-            return "[]";
-        }
-        if (values.size() <= 20) {
-            return values.toString();
-        }
-        return values.subList(0, 20) + " and " + (values.size() - 20) + " more";
-    }
-
     private DataException unreadable(IOException e) {
         return DataFiles.unreadable(fileName, e);
-    }
-
-    static String shown(String s) {
-        return s.length() <= MAX_SHOWN_VALUE ? s : s.substring(0, MAX_SHOWN_VALUE) + "...";
     }
 
     static String required(PluginConfig config, String key, String what) {
