@@ -75,20 +75,11 @@ public final class ArffSource implements RowSource {
     private final int idColumn;
     private final int[] featureColumns;
     private final boolean regression;
-    private final DataSchema schema;
     /** Value-to-index maps of the nominal attributes, by column; null for the others. */
     private final Map<String, Integer>[] codes;
     /** Line of {@code @data}. */
     private final long dataLine;
-    private final List<String> values = new ArrayList<>();
-    private final BitSet missing = new BitSet();
-    private final RowQuarantine quarantine;
-    private BufferedReader reader;
-    private long line;
-    private long emitted;
-    private List<String> groups;
-    private int parsedLabel;
-    private double parsedTarget;
+    private final TableStream stream;
 
     /**
      * Opens the file and reads its header.
@@ -102,7 +93,6 @@ public final class ArffSource implements RowSource {
         Path path = options.path();
         this.fileName = path.toString();
         DataFiles.requireRegularFile(path, "an", "ARFF file");
-        this.quarantine = new RowQuarantine(fileName, options.onInvalid());
         this.regression = options.task() == Task.REGRESSION;
         List<Attribute> attrs = new ArrayList<>();
         String[] rel = new String[1];
@@ -209,8 +199,9 @@ public final class ArffSource implements RowSource {
                 codes[i] = m;
             }
         }
-        this.schema = new DataSchema(featureNames, options.task(), classes);
-        this.reader = openAtData();
+        this.stream = new TableStream(fileName, featureNames, idColumn >= 0, options.task(), options.onInvalid(),
+                options.length(), this::openAtData);
+        stream.start(classes);
     }
 
     /**
@@ -252,52 +243,22 @@ public final class ArffSource implements RowSource {
 
     @Override
     public DataSchema schema() {
-        return schema;
+        return stream.schema();
     }
 
     @Override
     public Optional<Row> next() {
-        if (reader == null) {
-            return Optional.empty();
-        }
-        if (emitted >= options.length()) {
-            close();
-            return Optional.empty();
-        }
-        try {
-            String text;
-            while ((text = reader.readLine()) != null) {
-                line++;
-                double[] x = new double[featureColumns.length];
-                String problem = parse(text, x);
-                if (problem == null) {
-                    continue;
-                }
-                if (problem.isEmpty()) {
-                    String group = idColumn >= 0 ? values.get(idColumn) : null;
-                    return Optional.of(new Row(emitted++, x, parsedLabel, parsedTarget, group));
-                }
-                quarantine.reject(line, problem);
-            }
-        } catch (IOException e) {
-            close();
-            throw unreadable(e);
-        } catch (RuntimeException e) {
-            close();
-            throw e;
-        }
-        close();
-        return Optional.empty();
+        return stream.next();
     }
 
     @Override
     public long quarantined() {
-        return quarantine.count();
+        return stream.quarantined();
     }
 
     @Override
     public List<String> quarantineSamples() {
-        return quarantine.samples();
+        return stream.quarantineSamples();
     }
 
     /**
@@ -306,115 +267,131 @@ public final class ArffSource implements RowSource {
      */
     @Override
     public Optional<List<String>> groups() {
-        if (idColumn < 0) {
-            return Optional.empty();
-        }
-        if (groups == null) {
-            groups = scanGroups();
-        }
-        return Optional.of(groups);
+        return stream.groups();
     }
 
     @Override
     public void close() {
-        if (reader != null) {
-            DataFiles.closeQuietly(reader);
-            reader = null;
-        }
+        stream.close();
     }
 
-    private List<String> scanGroups() {
-        Set<String> seen = new HashSet<>();
-        double[] x = new double[featureColumns.length];
-        long valid = 0;
-        long savedLine = line;
-        BufferedReader r = openAtData();
-        try {
-            String text;
-            while (valid < options.length() && (text = r.readLine()) != null) {
+    /** The rows of an open ARFF data section, checked against the declared attributes. */
+    private final class Records implements TableStream.Records {
+        private final BufferedReader in;
+        private final List<String> values = new ArrayList<>();
+        private final BitSet missing = new BitSet();
+        private long line;
+        private String text;
+        /** What {@link #split} found wrong with the line just read, or null. */
+        private String error;
+        private int label;
+        private double target;
+
+        Records(BufferedReader in, long line) {
+            this.in = in;
+            this.line = line;
+        }
+
+        /** Reads the next line that is not blank or a comment. */
+        @Override
+        public boolean next() throws IOException {
+            while ((text = in.readLine()) != null) {
                 line++;
-                String problem = parse(text, x);
-                if (problem == null) {
-                    continue;
+                error = split(text, values, missing);
+                if (error != null || !values.isEmpty()) {
+                    return true;
                 }
-                if (!problem.isEmpty()) {
-                    quarantine.failIfStrict(line, problem);
-                    continue;
-                }
-                valid++;
-                seen.add(values.get(idColumn));
             }
-        } catch (IOException e) {
-            throw unreadable(e);
-        } finally {
-            DataFiles.closeQuietly(r);
-            line = savedLine;
+            return false;
         }
-        return TableStream.sortedNaturally(seen);
-    }
 
-    /**
-     * Parses one line of the data section into {@code x} and the {@code parsed*} fields.
-     *
-     * @return null for a blank or comment line, "" for a valid row, else what is wrong with the row
-     */
-    private String parse(String text, double[] x) {
-        String error = split(text, values, missing);
-        if (error != null) {
-            return error;
+        @Override
+        public long line() {
+            return line;
         }
-        if (values.isEmpty()) {
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+
+        @Override
+        public int label() {
+            return label;
+        }
+
+        @Override
+        public double target() {
+            return target;
+        }
+
+        @Override
+        public String labelText() {
+            return values.get(labelColumn);
+        }
+
+        @Override
+        public String group() {
+            return idColumn >= 0 ? values.get(idColumn) : null;
+        }
+
+        /** Labels are always looked up: the declaration lists the classes. */
+        @Override
+        public String check(double[] x, boolean lookUpLabel) {
+            if (error != null) {
+                return error;
+            }
+            if (text.strip().startsWith("{")) {
+                return "sparse rows ({index value, ...}) are not supported; write the row densely";
+            }
+            if (values.size() != attributes.size()) {
+                return "expected " + attributes.size() + " values, one per @attribute, got " + values.size();
+            }
+            for (int j = 0; j < featureColumns.length; j++) {
+                int col = featureColumns[j];
+                Attribute a = attributes.get(col);
+                if (missing.get(col)) {
+                    return "attribute '" + a.name() + "' is missing ('?')";
+                }
+                String s = values.get(col);
+                if (a.kind() == Kind.NOMINAL) {
+                    Integer code = codes[col].get(s);
+                    if (code == null) {
+                        return undeclared(a, s);
+                    }
+                    x[j] = code;
+                    continue;
+                }
+                double v = FiniteNumber.parse(s);
+                if (Double.isNaN(v)) {
+                    return FiniteNumber.problem("attribute '" + a.name() + "'", s, ", but it is declared numeric",
+                            "features");
+                }
+                x[j] = v;
+            }
+            Attribute labelAttribute = attributes.get(labelColumn);
+            if (missing.get(labelColumn)) {
+                return "the label attribute '" + labelAttribute.name() + "' is missing ('?')";
+            }
+            String raw = values.get(labelColumn);
+            if (regression) {
+                double t = FiniteNumber.parse(raw);
+                if (Double.isNaN(t)) {
+                    return FiniteNumber.problem("the target attribute '" + labelAttribute.name() + "'", raw, "",
+                            "targets");
+                }
+                label = -1;
+                target = t;
+                return null;
+            }
+            Integer c = codes[labelColumn].get(raw);
+            if (c == null) {
+                return undeclared(labelAttribute, raw);
+            }
+            label = c;
+            target = Double.NaN;
             return null;
         }
-        if (text.strip().startsWith("{")) {
-            return "sparse rows ({index value, ...}) are not supported; write the row densely";
-        }
-        if (values.size() != attributes.size()) {
-            return "expected " + attributes.size() + " values, one per @attribute, got " + values.size();
-        }
-        for (int j = 0; j < featureColumns.length; j++) {
-            int col = featureColumns[j];
-            Attribute a = attributes.get(col);
-            if (missing.get(col)) {
-                return "attribute '" + a.name() + "' is missing ('?')";
-            }
-            String s = values.get(col);
-            if (a.kind() == Kind.NOMINAL) {
-                Integer code = codes[col].get(s);
-                if (code == null) {
-                    return undeclared(a, s);
-                }
-                x[j] = code;
-                continue;
-            }
-            double v = FiniteNumber.parse(s);
-            if (Double.isNaN(v)) {
-                return FiniteNumber.problem("attribute '" + a.name() + "'", s, ", but it is declared numeric",
-                        "features");
-            }
-            x[j] = v;
-        }
-        Attribute label = attributes.get(labelColumn);
-        if (missing.get(labelColumn)) {
-            return "the label attribute '" + label.name() + "' is missing ('?')";
-        }
-        String raw = values.get(labelColumn);
-        if (regression) {
-            double t = FiniteNumber.parse(raw);
-            if (Double.isNaN(t)) {
-                return FiniteNumber.problem("the target attribute '" + label.name() + "'", raw, "", "targets");
-            }
-            parsedLabel = -1;
-            parsedTarget = t;
-            return "";
-        }
-        Integer c = codes[labelColumn].get(raw);
-        if (c == null) {
-            return undeclared(label, raw);
-        }
-        parsedLabel = c;
-        parsedTarget = Double.NaN;
-        return "";
     }
 
     private static String undeclared(Attribute a, String value) {
@@ -667,8 +644,8 @@ public final class ArffSource implements RowSource {
         }
     }
 
-    /** A reader positioned after the {@code @data} line; sets {@link #line} to that line. */
-    private BufferedReader openAtData() {
+    /** The records of the file after its {@code @data} line. */
+    private Records openAtData() {
         BufferedReader r = open();
         try {
             for (long n = 0; n < dataLine; n++) {
@@ -683,8 +660,7 @@ public final class ArffSource implements RowSource {
             DataFiles.closeQuietly(r);
             throw e;
         }
-        line = dataLine;
-        return r;
+        return new Records(r, dataLine);
     }
 
     private DataException unreadable(IOException e) {
