@@ -3,8 +3,10 @@ package io.scarcity.runtime.data;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Task;
 import io.scarcity.runtime.data.CsvSource.OnInvalid;
+import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -13,14 +15,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The part of a table file source that does not depend on the file's syntax, shared by {@link CsvSource}
  * and {@link ArffSource}: rows streamed up to the length cap, invalid ones stopping the run or
  * quarantined, and the look-ahead passes that find the classes and the groups before the first row. The
- * format reads its header itself and hands over a {@link Records} reader of its data section, which
- * checks each record in the format's own words.
+ * format reads its header itself (with {@link #readHeader}) and hands over a {@link Records} reader of
+ * its data section, which checks each record in the format's own words.
  *
  * <p>Built in two steps, since the classes a format checks labels against may have to be discovered
  * by a pass over the file first: construct, {@link #discoverClasses} if needed, then {@link #start}.
@@ -31,44 +33,56 @@ final class TableStream implements RowSource {
     private static final int MAX_SHOWN_VALUE = 40;
 
     /**
-     * A format's reader of the data section of one open file. It keeps the record just read, so that
-     * checking one allocates nothing but the row.
+     * A format's reader of the data section of one open file. {@link #check} leaves a valid record's
+     * label in fields rather than in a returned object, so that checking a record allocates nothing
+     * but the row.
      */
-    interface Records extends Closeable {
-        /** Reads the next record, passing over lines the format does not count as records; false at the end. */
-        boolean next() throws IOException;
-
-        /** Line of the record just read, for messages. */
-        long line();
+    abstract static class Records implements Closeable {
+        /** Class index of the valid record just checked, or -1 for a regression target. */
+        int label;
+        /** Regression target of the valid record just checked, or NaN for a class. */
+        double target;
+        /** The label of the record just checked, as written (for discovering the classes). */
+        String labelText;
 
         /**
-         * Checks the record just read, writing its features to {@code x}.
+         * Passes over what precedes the data, once, on a file just opened.
+         *
+         * @throws DataException if the file no longer has the header it had when the format read it
+         */
+        abstract void skipHeader() throws IOException;
+
+        /** Reads the next record, passing over lines the format does not count as records; false at the end. */
+        abstract boolean next() throws IOException;
+
+        /** Line of the record just read, for messages. */
+        abstract long line();
+
+        /**
+         * Checks the record just read, writing its features to {@code x} and its label to the fields.
          *
          * @param lookUpLabel whether to map the label to its class index (false while the classes are
          *     being discovered)
          * @return null if the record is a valid row, else what is wrong with it
          */
-        String check(double[] x, boolean lookUpLabel);
-
-        /** Class index of the valid record just checked, or -1 for a regression target. */
-        int label();
-
-        /** Regression target of the valid record just checked, or NaN for a class. */
-        double target();
-
-        /** The label of the valid record just checked, as written (for discovering the classes). */
-        String labelText();
+        abstract String check(double[] x, boolean lookUpLabel);
 
         /** The id of the valid record just checked, or null without an id column. */
-        String group();
+        abstract String group();
     }
 
+    /** What a format reads the header of its file with. */
+    interface HeaderReader<H> {
+        H read(BufferedReader in) throws IOException;
+    }
+
+    private final Path path;
     private final String fileName;
     private final List<String> featureNames;
     private final boolean grouped;
     private final Task task;
     private final long length;
-    private final Supplier<Records> data;
+    private final Function<BufferedReader, Records> records;
     private final RowQuarantine quarantine;
     private DataSchema schema;
     private Records reader;
@@ -77,19 +91,35 @@ final class TableStream implements RowSource {
     private List<String> groups;
 
     /**
-     * @param fileName the file, as messages name it
-     * @param featureNames the schema's feature names
-     * @param grouped whether rows have an id (see {@link Records#group()})
-     * @param data opens the file at its first data record; throws {@link DataException} if it cannot
+     * Reads the header at the top of {@code path} with {@code read}, then closes the file.
+     *
+     * @throws DataException if the file cannot be read, or {@code read} finds the header wrong
      */
-    TableStream(String fileName, List<String> featureNames, boolean grouped, Task task, OnInvalid onInvalid,
-            long length, Supplier<Records> data) {
-        this.fileName = Objects.requireNonNull(fileName, "fileName is null");
-        this.featureNames = List.copyOf(featureNames);
-        this.grouped = grouped;
+    static <H> H readHeader(Path path, HeaderReader<H> read) {
+        BufferedReader in = open(path);
+        try {
+            return read.read(in);
+        } catch (IOException e) {
+            throw DataFiles.unreadable(path.toString(), e);
+        } finally {
+            DataFiles.closeQuietly(in);
+        }
+    }
+
+    /**
+     * @param path the file (UTF-8, plain or gzipped), whose header the format has read
+     * @param columns the columns the format reads; rows have a group if there is an id column
+     * @param records the format's reader of the file, which is opened afresh for each pass
+     */
+    TableStream(Path path, TableColumns columns, Task task, OnInvalid onInvalid, long length,
+            Function<BufferedReader, Records> records) {
+        this.path = Objects.requireNonNull(path, "path is null");
+        this.fileName = path.toString();
+        this.featureNames = Objects.requireNonNull(columns, "columns is null").featureNames();
+        this.grouped = columns.id() >= 0;
         this.task = Objects.requireNonNull(task, "task is null");
         this.length = length;
-        this.data = Objects.requireNonNull(data, "data is null");
+        this.records = Objects.requireNonNull(records, "records is null");
         this.quarantine = new RowQuarantine(fileName, Objects.requireNonNull(onInvalid, "onInvalid is null"));
     }
 
@@ -100,7 +130,7 @@ final class TableStream implements RowSource {
      */
     void start(List<String> classes) {
         this.schema = new DataSchema(featureNames, task, classes);
-        this.reader = data.get();
+        this.reader = openAtData();
     }
 
     @Override
@@ -122,7 +152,7 @@ final class TableStream implements RowSource {
                 double[] x = new double[featureNames.size()];
                 String problem = reader.check(x, true);
                 if (problem == null) {
-                    return Optional.of(new Row(emitted++, x, reader.label(), reader.target(), reader.group()));
+                    return Optional.of(new Row(emitted++, x, reader.label, reader.target, reader.group()));
                 }
                 quarantine.reject(reader.line(), problem);
             }
@@ -193,7 +223,7 @@ final class TableStream implements RowSource {
             if (grouped) {
                 ids.add(r.group());
             }
-            if (labels.add(r.labelText()) && labels.size() > MAX_DISCOVERED_CLASSES) {
+            if (labels.add(r.labelText) && labels.size() > MAX_DISCOVERED_CLASSES) {
                 throw new DataException(fileName + ": " + label + " has more than " + MAX_DISCOVERED_CLASSES
                         + " distinct values; for a numeric target set task: regression, or list the class names in"
                         + " classes");
@@ -218,7 +248,7 @@ final class TableStream implements RowSource {
     private void forEachValidRow(boolean lookUpLabel, Consumer<Records> visit) {
         double[] scratch = new double[featureNames.size()];
         long valid = 0;
-        Records r = data.get();
+        Records r = openAtData();
         try {
             while (valid < length && r.next()) {
                 String problem = r.check(scratch, lookUpLabel);
@@ -233,6 +263,29 @@ final class TableStream implements RowSource {
             throw unreadable(e);
         } finally {
             DataFiles.closeQuietly(r);
+        }
+    }
+
+    /** The file, opened afresh, at its first data record. */
+    private Records openAtData() {
+        Records r = records.apply(open(path));
+        try {
+            r.skipHeader();
+        } catch (IOException e) {
+            DataFiles.closeQuietly(r);
+            throw unreadable(e);
+        } catch (RuntimeException e) {
+            DataFiles.closeQuietly(r);
+            throw e;
+        }
+        return r;
+    }
+
+    private static BufferedReader open(Path path) {
+        try {
+            return DataFiles.openText(path);
+        } catch (IOException e) {
+            throw DataFiles.unreadable(path.toString(), e);
         }
     }
 
