@@ -1,6 +1,5 @@
 package io.scarcity.runtime.data;
 
-import io.scarcity.api.DataSchema;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.Task;
 import io.scarcity.runtime.data.ArffHeader.Attribute;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Rows of a Weka ARFF file (UTF-8, plain or gzipped), streamed: {@code @relation}, {@code @attribute}
@@ -32,7 +30,7 @@ import java.util.Optional;
  * non-numeric number makes a row invalid: it stops the run, or with {@code onInvalid: quarantine} is
  * skipped and counted, the message naming the file and line.
  */
-public final class ArffSource implements RowSource {
+public final class ArffSource extends TableSource {
     /**
      * @param path the file
      * @param label name of the label (or regression target) attribute; null for the last attribute
@@ -120,42 +118,8 @@ public final class ArffSource implements RowSource {
     }
 
     @Override
-    public DataSchema schema() {
-        return stream.schema();
-    }
-
-    @Override
-    public Optional<Row> next() {
-        return stream.next();
-    }
-
-    @Override
-    public long quarantined() {
-        return stream.quarantined();
-    }
-
-    /** The first few quarantine reasons ({@value RowQuarantine#MAX_SAMPLES} at most), each naming file and line. */
-    @Override
-    public List<String> quarantineSamples() {
-        return stream.quarantineSamples();
-    }
-
-    /**
-     * With an id column, its distinct values over the rows this source will emit (valid rows, up to
-     * {@code length}), sorted numerically if all are numbers, else lexicographically; found by one pass
-     * over the file (done together with the label scan when classes are discovered). Empty without an
-     * id column.
-     *
-     * @throws DataException (with {@code onInvalid: fail}) if the pass meets an invalid row
-     */
-    @Override
-    public Optional<List<String>> groups() {
-        return stream.groups();
-    }
-
-    @Override
-    public void close() {
-        stream.close();
+    TableStream stream() {
+        return stream;
     }
 
     /** The rows of an open ARFF data section, checked against the declared attributes. */

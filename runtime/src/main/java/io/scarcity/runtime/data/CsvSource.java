@@ -1,6 +1,5 @@
 package io.scarcity.runtime.data;
 
-import io.scarcity.api.DataSchema;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.Task;
 import java.io.BufferedReader;
@@ -15,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Rows of a delimited text file (UTF-8, plain or gzipped: gzip is recognised by its magic bytes, not
@@ -36,7 +34,7 @@ import java.util.Optional;
  * <p>Without an explicit {@code classes} list the file is read once more, beforehand, to collect the
  * distinct labels: the schema must be known before the first row.
  */
-public final class CsvSource implements RowSource {
+public final class CsvSource extends TableSource {
     /** What to do with an invalid row. */
     public enum OnInvalid { FAIL, QUARANTINE }
 
@@ -206,42 +204,8 @@ public final class CsvSource implements RowSource {
     }
 
     @Override
-    public DataSchema schema() {
-        return stream.schema();
-    }
-
-    @Override
-    public Optional<Row> next() {
-        return stream.next();
-    }
-
-    @Override
-    public long quarantined() {
-        return stream.quarantined();
-    }
-
-    /** The first few quarantine reasons ({@value RowQuarantine#MAX_SAMPLES} at most), each naming file and line. */
-    @Override
-    public List<String> quarantineSamples() {
-        return stream.quarantineSamples();
-    }
-
-    /**
-     * With an id column, its distinct values over the rows this source will emit (valid rows, up to
-     * {@code length}), sorted numerically if all are numbers, else lexicographically; found by one pass
-     * over the file (done together with the label scan when classes are discovered). Empty without an
-     * id column.
-     *
-     * @throws DataException (with {@code onInvalid: fail}) if the pass meets an invalid row
-     */
-    @Override
-    public Optional<List<String>> groups() {
-        return stream.groups();
-    }
-
-    @Override
-    public void close() {
-        stream.close();
+    TableStream stream() {
+        return stream;
     }
 
     /** The order of discovered classes: numeric if every label is a number, else lexicographic. */
