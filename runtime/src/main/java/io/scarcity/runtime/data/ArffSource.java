@@ -1,23 +1,17 @@
 package io.scarcity.runtime.data;
 
-import io.scarcity.api.DataSchema;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.Task;
+import io.scarcity.runtime.data.ArffHeader.Attribute;
+import io.scarcity.runtime.data.ArffHeader.Kind;
 import io.scarcity.runtime.data.CsvSource.OnInvalid;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * Rows of a Weka ARFF file (UTF-8, plain or gzipped), streamed: {@code @relation}, {@code @attribute}
@@ -36,14 +30,7 @@ import java.util.Set;
  * non-numeric number makes a row invalid: it stops the run, or with {@code onInvalid: quarantine} is
  * skipped and counted, the message naming the file and line.
  */
-public final class ArffSource implements RowSource {
-    /** The kinds of attribute. */
-    enum Kind { NUMERIC, NOMINAL, STRING, DATE }
-
-    /** One {@code @attribute} declaration. */
-    record Attribute(String name, Kind kind, List<String> values, long line) {
-    }
-
+public final class ArffSource extends TableSource {
     /**
      * @param path the file
      * @param label name of the label (or regression target) attribute; null for the last attribute
@@ -69,26 +56,10 @@ public final class ArffSource implements RowSource {
 
     private final Options options;
     private final String fileName;
-    private final List<Attribute> attributes;
-    private final String relation;
-    private final int labelColumn;
-    private final int idColumn;
-    private final int[] featureColumns;
+    private final ArffHeader header;
+    private final TableColumns columns;
     private final boolean regression;
-    private final DataSchema schema;
-    /** Value-to-index maps of the nominal attributes, by column; null for the others. */
-    private final Map<String, Integer>[] codes;
-    /** Line of {@code @data}. */
-    private final long dataLine;
-    private final List<String> values = new ArrayList<>();
-    private final BitSet missing = new BitSet();
-    private final RowQuarantine quarantine;
-    private BufferedReader reader;
-    private long line;
-    private long emitted;
-    private List<String> groups;
-    private int parsedLabel;
-    private double parsedTarget;
+    private final TableStream stream;
 
     /**
      * Opens the file and reads its header.
@@ -96,121 +67,22 @@ public final class ArffSource implements RowSource {
      * @throws DataException if the file is missing, unreadable or its header is malformed, names no such
      *     label, id, timestamp or feature attribute, or has a string or date attribute among the features
      */
-    @SuppressWarnings("unchecked")
     public ArffSource(Options options) {
         this.options = Objects.requireNonNull(options, "options is null");
-        Path path = options.path();
-        this.fileName = path.toString();
-        DataFiles.requireRegularFile(path, "an", "ARFF file");
-        this.quarantine = new RowQuarantine(fileName, options.onInvalid());
+        this.fileName = options.path().toString();
+        DataFiles.requireRegularFile(options.path(), "an", "ARFF file");
         this.regression = options.task() == Task.REGRESSION;
-        List<Attribute> attrs = new ArrayList<>();
-        String[] rel = new String[1];
-        BufferedReader r = open();
-        try {
-            this.dataLine = readHeader(r, attrs, rel);
-        } catch (IOException e) {
-            DataFiles.closeQuietly(r);
-            throw unreadable(e);
-        } catch (RuntimeException e) {
-            DataFiles.closeQuietly(r);
-            throw e;
+        this.header = TableStream.readHeader(options.path(), in -> ArffHeader.read(in, fileName));
+        int label = options.label() == null ? header.attributes().size() - 1
+                : header.column(options.label(), "label");
+        this.columns = TableColumns.choose(header, label, options.id(), options.timestamp(), options.features());
+        for (int col : columns.features()) {
+            header.requireFeature(col);
         }
-        DataFiles.closeQuietly(r);
-        this.attributes = List.copyOf(attrs);
-        this.relation = rel[0];
-        Map<String, Integer> byName = new LinkedHashMap<>();
-        for (int i = 0; i < attrs.size(); i++) {
-            Attribute a = attrs.get(i);
-            Integer previous = byName.putIfAbsent(a.name(), i);
-            if (previous != null) {
-                throw new DataException(fileName + ":" + a.line() + ": attribute '" + a.name() + "' is declared twice"
-                        + " (also on line " + attrs.get(previous).line() + "); rename one");
-            }
-        }
-        this.labelColumn = options.label() == null ? attrs.size() - 1 : column(byName, options.label(), "label");
-        Set<Integer> excluded = new HashSet<>();
-        excluded.add(labelColumn);
-        this.idColumn = options.id() == null ? -1 : column(byName, options.id(), "id");
-        if (idColumn >= 0) {
-            excluded.add(idColumn);
-        }
-        if (options.timestamp() != null) {
-            excluded.add(column(byName, options.timestamp(), "timestamp"));
-        }
-        List<Integer> cols = new ArrayList<>();
-        if (options.features().isEmpty()) {
-            for (int i = 0; i < attrs.size(); i++) {
-                if (!excluded.contains(i)) {
-                    cols.add(i);
-                }
-            }
-            if (cols.isEmpty()) {
-                throw new DataException(fileName + ": no feature attributes are left once the label"
-                        + (options.id() != null ? ", id" : "") + (options.timestamp() != null ? ", timestamp" : "")
-                        + " attributes are set aside");
-            }
-        } else {
-            for (String name : options.features()) {
-                int col = column(byName, name, "feature");
-                if (excluded.contains(col)) {
-                    throw new DataException(fileName + ":" + attrs.get(col).line() + ": attribute '" + name + "' is"
-                            + " listed as a feature but is also the label, id or timestamp attribute; remove it from"
-                            + " features");
-                }
-                if (cols.contains(col)) {
-                    throw new DataException(fileName + ": attribute '" + name + "' is listed twice among the features");
-                }
-                cols.add(col);
-            }
-        }
-        List<String> featureNames = new ArrayList<>();
-        for (int col : cols) {
-            Attribute a = attrs.get(col);
-            if (a.kind() == Kind.STRING || a.kind() == Kind.DATE) {
-                String type = a.kind().name().toLowerCase(Locale.ROOT);
-                throw new DataException(fileName + ":" + a.line() + ": attribute '" + a.name() + "' is of type " + type
-                        + ", which cannot be a feature (features are numeric or nominal); make it the id or"
-                        + " timestamp, list the other attributes in features, or declare it numeric or nominal");
-            }
-            featureNames.add(a.name());
-        }
-        this.featureColumns = cols.stream().mapToInt(Integer::intValue).toArray();
-        Attribute label = attrs.get(labelColumn);
-        List<String> classes;
-        if (regression) {
-            if (label.kind() != Kind.NUMERIC) {
-                throw new DataException(fileName + ":" + label.line() + ": the label attribute '" + label.name()
-                        + "' is " + label.kind().name().toLowerCase(Locale.ROOT) + ", but task: regression needs a"
-                        + " numeric target; set task: classification for a nominal label, or choose another label");
-            }
-            classes = List.of();
-        } else {
-            if (label.kind() != Kind.NOMINAL) {
-                throw new DataException(fileName + ":" + label.line() + ": the label attribute '" + label.name()
-                        + "' is " + label.kind().name().toLowerCase(Locale.ROOT) + ", but classification needs a"
-                        + " nominal label {a, b, ...}; set task: regression for a numeric target, or choose another"
-                        + " label" + (options.label() == null ? " (the label defaults to the last attribute)" : ""));
-            }
-            if (label.values().size() < 2) {
-                throw new DataException(fileName + ":" + label.line() + ": the label attribute '" + label.name()
-                        + "' declares " + label.values().size() + " value(s); classification needs at least two classes");
-            }
-            classes = label.values();
-        }
-        this.codes = new Map[attrs.size()];
-        for (int i = 0; i < attrs.size(); i++) {
-            Attribute a = attrs.get(i);
-            if (a.kind() == Kind.NOMINAL) {
-                Map<String, Integer> m = new HashMap<>();
-                for (int v = 0; v < a.values().size(); v++) {
-                    m.putIfAbsent(a.values().get(v), v);
-                }
-                codes[i] = m;
-            }
-        }
-        this.schema = new DataSchema(featureNames, options.task(), classes);
-        this.reader = openAtData();
+        List<String> classes = header.classes(label, options.task(), options.label() == null);
+        this.stream = new TableStream(options.path(), columns, options.task(), options.onInvalid(),
+                options.length(), Records::new);
+        stream.start(classes);
     }
 
     /**
@@ -220,15 +92,10 @@ public final class ArffSource implements RowSource {
     static ArffSource fromConfig(PluginConfig config, Path baseDir) {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(baseDir, "baseDir is null");
-        String label = CsvSource.optionalColumn(config, "label");
-        List<String> features = config.getStringList("features", List.of());
-        if (config.has("features") && features.isEmpty()) {
-            throw config.invalid("features", "is empty; list the feature attributes, or leave features out to use"
-                    + " every attribute but the label");
-        }
-        CsvSource.checkDistinct(config, "features", features);
-        String id = CsvSource.optionalColumn(config, "id");
-        String timestamp = CsvSource.optionalColumn(config, "timestamp");
+        String label = TableColumns.optionalColumn(config, "label");
+        List<String> features = TableColumns.readFeatures(config, "attribute");
+        String id = TableColumns.optionalColumn(config, "id");
+        String timestamp = TableColumns.optionalColumn(config, "timestamp");
         Task task = config.getEnum("task", Task.CLASSIFICATION);
         OnInvalid onInvalid = config.getEnum("onInvalid", OnInvalid.FAIL);
         long length = StreamFactory.readLength(config);
@@ -242,312 +109,138 @@ public final class ArffSource implements RowSource {
 
     /** The {@code @relation} name. */
     public String relation() {
-        return relation;
+        return header.relation();
     }
 
     /** The declared attributes, in file order. */
     List<Attribute> attributes() {
-        return attributes;
+        return header.attributes();
     }
 
     @Override
-    public DataSchema schema() {
-        return schema;
+    TableStream stream() {
+        return stream;
     }
 
-    @Override
-    public Optional<Row> next() {
-        if (reader == null) {
-            return Optional.empty();
+    /** The rows of an open ARFF data section, checked against the declared attributes. */
+    private final class Records extends TableStream.Records {
+        private final BufferedReader in;
+        private final List<String> values = new ArrayList<>();
+        private final BitSet missing = new BitSet();
+        private long line;
+        private String text;
+        /** What {@link #split} found wrong with the line just read, or null. */
+        private String error;
+
+        Records(BufferedReader in) {
+            this.in = in;
         }
-        if (emitted >= options.length()) {
-            close();
-            return Optional.empty();
-        }
-        try {
-            String text;
-            while ((text = reader.readLine()) != null) {
-                line++;
-                double[] x = new double[featureColumns.length];
-                String problem = parse(text, x);
-                if (problem == null) {
-                    continue;
+
+        /** The lines up to and including {@code @data}. */
+        @Override
+        void skipHeader() throws IOException {
+            for (long n = 0; n < header.dataLine(); n++) {
+                if (in.readLine() == null) {
+                    throw new DataException(fileName + ": the file became shorter while it was read");
                 }
-                if (problem.isEmpty()) {
-                    String group = idColumn >= 0 ? values.get(idColumn) : null;
-                    return Optional.of(new Row(emitted++, x, parsedLabel, parsedTarget, group));
-                }
-                quarantine.reject(line, problem);
             }
-        } catch (IOException e) {
-            close();
-            throw unreadable(e);
-        } catch (RuntimeException e) {
-            close();
-            throw e;
+            line = header.dataLine();
         }
-        close();
-        return Optional.empty();
-    }
 
-    @Override
-    public long quarantined() {
-        return quarantine.count();
-    }
-
-    @Override
-    public List<String> quarantineSamples() {
-        return quarantine.samples();
-    }
-
-    /**
-     * With an {@code id} attribute, its distinct values over the rows this source will emit, sorted
-     * numerically if all are numbers; found by one pass over the data section.
-     */
-    @Override
-    public Optional<List<String>> groups() {
-        if (idColumn < 0) {
-            return Optional.empty();
-        }
-        if (groups == null) {
-            groups = scanGroups();
-        }
-        return Optional.of(groups);
-    }
-
-    @Override
-    public void close() {
-        if (reader != null) {
-            DataFiles.closeQuietly(reader);
-            reader = null;
-        }
-    }
-
-    private List<String> scanGroups() {
-        Set<String> seen = new HashSet<>();
-        double[] x = new double[featureColumns.length];
-        long valid = 0;
-        long savedLine = line;
-        BufferedReader r = openAtData();
-        try {
-            String text;
-            while (valid < options.length() && (text = r.readLine()) != null) {
+        /** Reads the next line that is not blank or a comment. */
+        @Override
+        boolean next() throws IOException {
+            while ((text = in.readLine()) != null) {
                 line++;
-                String problem = parse(text, x);
-                if (problem == null) {
-                    continue;
+                error = split(text, values, missing);
+                if (error != null || !values.isEmpty()) {
+                    return true;
                 }
-                if (!problem.isEmpty()) {
-                    quarantine.failIfStrict(line, problem);
-                    continue;
-                }
-                valid++;
-                seen.add(values.get(idColumn));
             }
-        } catch (IOException e) {
-            throw unreadable(e);
-        } finally {
-            DataFiles.closeQuietly(r);
-            line = savedLine;
+            return false;
         }
-        return CsvSource.sortedNaturally(seen);
-    }
 
-    /**
-     * Parses one line of the data section into {@code x} and the {@code parsed*} fields.
-     *
-     * @return null for a blank or comment line, "" for a valid row, else what is wrong with the row
-     */
-    private String parse(String text, double[] x) {
-        String error = split(text, values, missing);
-        if (error != null) {
-            return error;
+        @Override
+        long line() {
+            return line;
         }
-        if (values.isEmpty()) {
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+
+        @Override
+        String group() {
+            return columns.id() >= 0 ? values.get(columns.id()) : null;
+        }
+
+        /** Labels are always looked up: the declaration lists the classes. */
+        @Override
+        String check(double[] x, boolean lookUpLabel) {
+            if (error != null) {
+                return error;
+            }
+            if (text.strip().startsWith("{")) {
+                return "sparse rows ({index value, ...}) are not supported; write the row densely";
+            }
+            List<Attribute> attributes = header.attributes();
+            if (values.size() != attributes.size()) {
+                return "expected " + attributes.size() + " values, one per @attribute, got " + values.size();
+            }
+            int[] features = columns.features();
+            for (int j = 0; j < features.length; j++) {
+                int col = features[j];
+                Attribute a = attributes.get(col);
+                if (missing.get(col)) {
+                    return "attribute '" + a.name() + "' is missing ('?')";
+                }
+                String s = values.get(col);
+                if (a.kind() == Kind.NOMINAL) {
+                    Integer code = header.code(col, s);
+                    if (code == null) {
+                        return undeclared(a, s);
+                    }
+                    x[j] = code;
+                    continue;
+                }
+                double v = FiniteNumber.parse(s);
+                if (Double.isNaN(v)) {
+                    return FiniteNumber.problem("attribute '" + a.name() + "'", s, ", but it is declared numeric",
+                            "features");
+                }
+                x[j] = v;
+            }
+            Attribute labelAttribute = attributes.get(columns.label());
+            if (missing.get(columns.label())) {
+                return "the label attribute '" + labelAttribute.name() + "' is missing ('?')";
+            }
+            String raw = values.get(columns.label());
+            labelText = raw;
+            if (regression) {
+                double t = FiniteNumber.parse(raw);
+                if (Double.isNaN(t)) {
+                    return FiniteNumber.problem("the target attribute '" + labelAttribute.name() + "'", raw, "",
+                            "targets");
+                }
+                label = -1;
+                target = t;
+                return null;
+            }
+            Integer c = header.code(columns.label(), raw);
+            if (c == null) {
+                return undeclared(labelAttribute, raw);
+            }
+            label = c;
+            target = Double.NaN;
             return null;
         }
-        if (text.strip().startsWith("{")) {
-            return "sparse rows ({index value, ...}) are not supported; write the row densely";
-        }
-        if (values.size() != attributes.size()) {
-            return "expected " + attributes.size() + " values, one per @attribute, got " + values.size();
-        }
-        for (int j = 0; j < featureColumns.length; j++) {
-            int col = featureColumns[j];
-            Attribute a = attributes.get(col);
-            if (missing.get(col)) {
-                return "attribute '" + a.name() + "' is missing ('?')";
-            }
-            String s = values.get(col);
-            if (a.kind() == Kind.NOMINAL) {
-                Integer code = codes[col].get(s);
-                if (code == null) {
-                    return undeclared(a, s);
-                }
-                x[j] = code;
-                continue;
-            }
-            double v = FiniteNumber.parse(s);
-            if (Double.isNaN(v)) {
-                return FiniteNumber.problem("attribute '" + a.name() + "'", s, ", but it is declared numeric",
-                        "features");
-            }
-            x[j] = v;
-        }
-        Attribute label = attributes.get(labelColumn);
-        if (missing.get(labelColumn)) {
-            return "the label attribute '" + label.name() + "' is missing ('?')";
-        }
-        String raw = values.get(labelColumn);
-        if (regression) {
-            double t = FiniteNumber.parse(raw);
-            if (Double.isNaN(t)) {
-                return FiniteNumber.problem("the target attribute '" + label.name() + "'", raw, "", "targets");
-            }
-            parsedLabel = -1;
-            parsedTarget = t;
-            return "";
-        }
-        Integer c = codes[labelColumn].get(raw);
-        if (c == null) {
-            return undeclared(label, raw);
-        }
-        parsedLabel = c;
-        parsedTarget = Double.NaN;
-        return "";
     }
 
     private static String undeclared(Attribute a, String value) {
-        return "attribute '" + a.name() + "' has the value '" + CsvSource.shown(value) + "', which is not one of its"
-                + " declared values " + CsvSource.shownList(a.values()) + " (declared on line " + a.line()
+        return "attribute '" + a.name() + "' has the value '" + TableStream.shown(value) + "', which is not one of"
+                + " its declared values " + TableStream.shownList(a.values()) + " (declared on line " + a.line()
                 + "); add it to the declaration if it is valid";
-    }
-
-    /** Reads the header up to and including {@code @data}; returns the line of {@code @data}. */
-    private long readHeader(BufferedReader r, List<Attribute> attrs, String[] relation) throws IOException {
-        long n = 0;
-        String text;
-        while ((text = r.readLine()) != null) {
-            n++;
-            String s = stripComment(text).strip();
-            if (n == 1 && s.startsWith("\uFEFF")) {
-                s = s.substring(1).strip();
-            }
-            if (s.isEmpty()) {
-                continue;
-            }
-            String lower = s.toLowerCase(Locale.ROOT);
-            if (keyword(lower, "@relation")) {
-                if (relation[0] != null) {
-                    throw new DataException(fileName + ":" + n + ": a second @relation line; an ARFF file has one");
-                }
-                List<String> name = new ArrayList<>();
-                String error = split(s.substring("@relation".length()).strip(), name, new BitSet());
-                relation[0] = error == null && !name.isEmpty() ? name.get(0) : s.substring("@relation".length()).strip();
-                continue;
-            }
-            if (keyword(lower, "@attribute")) {
-                if (relation[0] == null) {
-                    relation[0] = "";
-                }
-                attrs.add(attribute(s.substring("@attribute".length()), n));
-                continue;
-            }
-            if (keyword(lower, "@data")) {
-                if (attrs.size() < 2) {
-                    throw new DataException(fileName + ":" + n + ": @data after " + attrs.size() + " @attribute line(s);"
-                            + " a stream needs at least a feature and a label");
-                }
-                return n;
-            }
-            if (keyword(lower, "@end")) {
-                throw new DataException(fileName + ":" + n + ": '" + CsvSource.shown(s) + "': relational attributes are"
-                        + " not supported");
-            }
-            throw new DataException(fileName + ":" + n + ": expected @relation, @attribute or @data, got '"
-                    + CsvSource.shown(s) + "'" + (attrs.isEmpty() && relation[0] == null
-                            ? "; is this an ARFF file?" : ""));
-        }
-        throw new DataException(fileName + ": the file ends before its @data line"
-                + (n == 0 ? " (it is empty)" : "") + "; an ARFF file declares @attribute lines, then @data and the rows");
-    }
-
-    private static boolean keyword(String lower, String word) {
-        return lower.startsWith(word) && (lower.length() == word.length()
-                || Character.isWhitespace(lower.charAt(word.length())) || lower.charAt(word.length()) == '{'
-                || lower.charAt(word.length()) == '\'' || lower.charAt(word.length()) == '"');
-    }
-
-    /** Parses what follows {@code @attribute}: a (possibly quoted) name and a type. */
-    private Attribute attribute(String rest, long n) {
-        String s = rest.strip();
-        String name;
-        int i;
-        if (s.isEmpty()) {
-            throw new DataException(fileName + ":" + n + ": @attribute without a name and type");
-        }
-        char q = s.charAt(0);
-        if (q == '\'' || q == '"') {
-            StringBuilder sb = new StringBuilder();
-            i = readQuoted(s, 0, sb);
-            if (i < 0) {
-                throw new DataException(fileName + ":" + n + ": the attribute name's quote " + q + " is never closed");
-            }
-            name = sb.toString();
-        } else {
-            i = 0;
-            while (i < s.length() && !Character.isWhitespace(s.charAt(i)) && s.charAt(i) != '{') {
-                i++;
-            }
-            name = s.substring(0, i);
-        }
-        String type = s.substring(i).strip();
-        if (name.isEmpty()) {
-            throw new DataException(fileName + ":" + n + ": an attribute has an empty name");
-        }
-        if (type.isEmpty()) {
-            throw new DataException(fileName + ":" + n + ": attribute '" + name + "' has no type; give numeric, real,"
-                    + " integer or a list of values {a, b, c}");
-        }
-        String lower = type.toLowerCase(Locale.ROOT);
-        if (type.startsWith("{")) {
-            if (!type.endsWith("}")) {
-                throw new DataException(fileName + ":" + n + ": the values of attribute '" + name + "' open with '{'"
-                        + " but do not end with '}' on the same line");
-            }
-            List<String> declared = new ArrayList<>();
-            BitSet unused = new BitSet();
-            String error = split(type.substring(1, type.length() - 1), declared, unused);
-            if (error != null) {
-                throw new DataException(fileName + ":" + n + ": the values of attribute '" + name + "': " + error);
-            }
-            if (declared.isEmpty()) {
-                throw new DataException(fileName + ":" + n + ": nominal attribute '" + name + "' declares no values");
-            }
-            Set<String> distinct = new HashSet<>();
-            for (String v : declared) {
-                if (!distinct.add(v)) {
-                    throw new DataException(fileName + ":" + n + ": nominal attribute '" + name + "' declares the value '"
-                            + CsvSource.shown(v) + "' twice");
-                }
-            }
-            return new Attribute(name, Kind.NOMINAL, List.copyOf(declared), n);
-        }
-        if (lower.equals("numeric") || lower.equals("real") || lower.equals("integer")) {
-            return new Attribute(name, Kind.NUMERIC, List.of(), n);
-        }
-        if (lower.equals("string")) {
-            return new Attribute(name, Kind.STRING, List.of(), n);
-        }
-        if (lower.equals("date") || lower.startsWith("date ") || lower.startsWith("date\t")) {
-            return new Attribute(name, Kind.DATE, List.of(), n);
-        }
-        if (lower.startsWith("relational")) {
-            throw new DataException(fileName + ":" + n + ": attribute '" + name + "' is relational, which is not"
-                    + " supported");
-        }
-        throw new DataException(fileName + ":" + n + ": attribute '" + name + "' has the unknown type '"
-                + CsvSource.shown(type) + "'; ARFF types are numeric, real, integer, {a, b, c}, string and date");
     }
 
     /**
@@ -613,7 +306,7 @@ public final class ArffSource implements RowSource {
      *
      * @return the index just past the closing quote, or -1 if the quote is never closed
      */
-    private static int readQuoted(String text, int start, StringBuilder out) {
+    static int readQuoted(String text, int start, StringBuilder out) {
         char q = text.charAt(start);
         int n = text.length();
         int i = start + 1;
@@ -628,66 +321,5 @@ public final class ArffSource implements RowSource {
             }
         }
         return -1;
-    }
-
-    private static String stripComment(String text) {
-        // Header lines: a % outside quotes starts a comment.
-        char quote = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (quote != 0) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-            } else if (c == '%') {
-                return text.substring(0, i);
-            }
-        }
-        return text;
-    }
-
-    private int column(Map<String, Integer> byName, String name, String role) {
-        Integer col = byName.get(name);
-        if (col == null) {
-            throw new DataException(fileName + ": there is no " + role + " attribute named '" + name
-                    + "'; the file declares " + CsvSource.shownList(new ArrayList<>(byName.keySet())));
-        }
-        return col;
-    }
-
-    private BufferedReader open() {
-        try {
-            return DataFiles.openText(options.path());
-        } catch (IOException e) {
-            throw unreadable(e);
-        }
-    }
-
-    /** A reader positioned after the {@code @data} line; sets {@link #line} to that line. */
-    private BufferedReader openAtData() {
-        BufferedReader r = open();
-        try {
-            for (long n = 0; n < dataLine; n++) {
-                if (r.readLine() == null) {
-                    throw new DataException(fileName + ": the file became shorter while it was read");
-                }
-            }
-        } catch (IOException e) {
-            DataFiles.closeQuietly(r);
-            throw unreadable(e);
-        } catch (RuntimeException e) {
-            DataFiles.closeQuietly(r);
-            throw e;
-        }
-        line = dataLine;
-        return r;
-    }
-
-    private DataException unreadable(IOException e) {
-        return DataFiles.unreadable(fileName, e);
     }
 }

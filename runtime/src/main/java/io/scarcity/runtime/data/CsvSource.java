@@ -1,8 +1,8 @@
 package io.scarcity.runtime.data;
 
-import io.scarcity.api.DataSchema;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.Task;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,8 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * Rows of a delimited text file (UTF-8, plain or gzipped: gzip is recognised by its magic bytes, not
@@ -36,13 +34,9 @@ import java.util.Set;
  * <p>Without an explicit {@code classes} list the file is read once more, beforehand, to collect the
  * distinct labels: the schema must be known before the first row.
  */
-public final class CsvSource implements RowSource {
+public final class CsvSource extends TableSource {
     /** What to do with an invalid row. */
     public enum OnInvalid { FAIL, QUARANTINE }
-
-    /** More distinct labels than this almost always means a numeric target read as classes. */
-    static final int MAX_DISCOVERED_CLASSES = 1000;
-    private static final int MAX_SHOWN_VALUE = 40;
 
     /**
      * @param path the file
@@ -105,27 +99,13 @@ public final class CsvSource implements RowSource {
 
     private final Options options;
     private final String fileName;
-    private final int columns;
-    private final int[] featureColumns;
-    private final String[] featureNames;
-    private final int labelColumn;
-    /** Column of the id, or -1. */
-    private final int idColumn;
-    /** Per feature: value to code of a nominal column, or null for a numeric one. */
-    private final Map<String, Integer>[] nominalCodes;
-    /** Distinct id values of the valid rows, sorted; null until scanned. */
-    private List<String> groups;
+    /** Fields per record, as in the first line. */
+    private final int width;
+    private final TableColumns columns;
+    private final NominalColumns nominal;
     private final boolean regression;
-    private final DataSchema schema;
     private final Map<String, Integer> classIndex;
-    private final List<String> fields = new ArrayList<>();
-    private final RowQuarantine quarantine;
-    private CsvReader reader;
-    private long emitted;
-    /** Outputs of {@link #check}, kept in fields so that checking a row allocates nothing. */
-    private int parsedLabel;
-    private double parsedTarget;
-    private String parsedRawLabel;
+    private final TableStream stream;
 
     /**
      * Opens the file and reads its header (and, without explicit classes, scans it for labels).
@@ -135,132 +115,30 @@ public final class CsvSource implements RowSource {
      */
     public CsvSource(Options options) {
         this.options = Objects.requireNonNull(options, "options is null");
-        Path path = options.path();
-        this.fileName = path.toString();
-        DataFiles.requireRegularFile(path, "a", "CSV file");
-        this.quarantine = new RowQuarantine(fileName, options.onInvalid());
+        this.fileName = options.path().toString();
+        DataFiles.requireRegularFile(options.path(), "a", "CSV file");
         this.regression = options.task() == Task.REGRESSION;
-        CsvReader r = open();
-        try {
-            long headerLine;
-            if (!r.next(fields)) {
-                throw new DataException(fileName + ": the file is empty; " + (options.header()
-                        ? "it needs a header line naming the columns" : "it needs at least one row"));
-            }
-            headerLine = r.recordLine();
-            Map<String, Integer> header = options.header() ? readHeader(fields, headerLine) : generatedHeader(fields.size());
-            this.columns = fields.size();
-            this.labelColumn = column(header, options.label(), "label", headerLine);
-            Set<Integer> excluded = new HashSet<>();
-            excluded.add(labelColumn);
-            if (options.id() != null) {
-                this.idColumn = column(header, options.id(), "id", headerLine);
-                excluded.add(idColumn);
-            } else {
-                this.idColumn = -1;
-            }
-            if (options.timestamp() != null) {
-                excluded.add(column(header, options.timestamp(), "timestamp", headerLine));
-            }
-            List<String> names = new ArrayList<>();
-            List<Integer> cols = new ArrayList<>();
-            if (options.features().isEmpty()) {
-                for (Map.Entry<String, Integer> e : header.entrySet()) {
-                    if (!excluded.contains(e.getValue())) {
-                        names.add(e.getKey());
-                        cols.add(e.getValue());
-                    }
-                }
-                if (names.isEmpty()) {
-                    throw new DataException(fileName + ":" + headerLine + ": no feature columns are left once the"
-                            + " label" + (options.id() != null ? ", id" : "")
-                            + (options.timestamp() != null ? ", timestamp" : "")
-                            + " columns are set aside; the header's columns are " + String.join(", ", header.keySet()));
-                }
-            } else {
-                for (String name : options.features()) {
-                    int col = column(header, name, "feature", headerLine);
-                    if (excluded.contains(col)) {
-                        throw new DataException(fileName + ":" + headerLine + ": column '" + name + "' is listed as a"
-                                + " feature but is also the label, id or timestamp column; remove it from features");
-                    }
-                    if (cols.contains(col)) {
-                        throw new DataException(fileName + ":" + headerLine + ": column '" + name + "' is listed"
-                                + " twice among the features");
-                    }
-                    names.add(options.header() ? name : "c" + col);
-                    cols.add(col);
-                }
-            }
-            this.featureNames = names.toArray(new String[0]);
-            this.featureColumns = cols.stream().mapToInt(Integer::intValue).toArray();
-            this.nominalCodes = nominalCodes(header, cols, excluded, headerLine);
-        } catch (IOException e) {
-            DataFiles.closeQuietly(r);
-            throw unreadable(e);
-        } catch (RuntimeException e) {
-            DataFiles.closeQuietly(r);
-            throw e;
-        }
+        CsvHeader header = TableStream.readHeader(options.path(),
+                in -> CsvHeader.read(csvReader(in), fileName, options.header()));
+        this.width = header.names().size();
+        this.columns = TableColumns.choose(header, header.column(options.label(), "label"), options.id(),
+                options.timestamp(), options.features());
+        this.nominal = NominalColumns.of(options.nominal(), header, columns);
+        this.stream = new TableStream(options.path(), columns, options.task(), options.onInvalid(),
+                options.length(), in -> new Records(csvReader(in)));
         List<String> classes;
         if (regression) {
             classes = List.of();
         } else if (!options.classes().isEmpty()) {
             classes = options.classes();
         } else {
-            DataFiles.closeQuietly(r);
-            classes = discoverClasses();
-            r = null;
-        }
-        if (r != null) {
-            DataFiles.closeQuietly(r);
+            classes = stream.discoverClasses("the label column '" + options.label() + "'");
         }
         this.classIndex = new HashMap<>();
         for (int i = 0; i < classes.size(); i++) {
             classIndex.put(classes.get(i), i);
         }
-        this.schema = new DataSchema(List.of(featureNames), options.task(), classes);
-        this.reader = openAtData();
-    }
-
-    /** Column names c0, c1, ... of a file without a header line. */
-    private static Map<String, Integer> generatedHeader(int columns) {
-        Map<String, Integer> header = new LinkedHashMap<>();
-        for (int i = 0; i < columns; i++) {
-            header.put("c" + i, i);
-        }
-        return header;
-    }
-
-    /** The value-to-code maps of the nominal columns, per feature (null for numeric features). */
-    @SuppressWarnings("unchecked")
-    private Map<String, Integer>[] nominalCodes(Map<String, Integer> header, List<Integer> cols, Set<Integer> excluded,
-            long headerLine) {
-        Map<String, Integer>[] codes = new Map[cols.size()];
-        for (Map.Entry<String, List<String>> e : options.nominal().entrySet()) {
-            int col = column(header, e.getKey(), "nominal", headerLine);
-            if (excluded.contains(col)) {
-                throw new DataException(fileName + ":" + headerLine + ": column '" + e.getKey() + "' is declared"
-                        + " nominal but is the label, id or timestamp column; nominal lists categorical features"
-                        + " (class names go in classes)");
-            }
-            int j = cols.indexOf(col);
-            if (j < 0) {
-                throw new DataException(fileName + ":" + headerLine + ": column '" + e.getKey() + "' is declared"
-                        + " nominal but is not among the features; add it to features or remove it from nominal");
-            }
-            if (codes[j] != null) {
-                throw new DataException(fileName + ":" + headerLine + ": column '" + e.getKey() + "' is declared"
-                        + " nominal twice (by name and by index)");
-            }
-            Map<String, Integer> m = new HashMap<>();
-            List<String> values = e.getValue();
-            for (int v = 0; v < values.size(); v++) {
-                m.put(values.get(v), v);
-            }
-            codes[j] = m;
-        }
-        return codes;
+        stream.start(classes);
     }
 
     /**
@@ -273,14 +151,9 @@ public final class CsvSource implements RowSource {
         Objects.requireNonNull(baseDir, "baseDir is null");
         String pathText = required(config, "path", "the CSV file to read");
         String label = required(config, "label", "the name of the label column");
-        List<String> features = config.getStringList("features", List.of());
-        if (config.has("features") && features.isEmpty()) {
-            throw config.invalid("features", "is empty; list the feature columns, or leave features out to use"
-                    + " every column but the label");
-        }
-        checkDistinct(config, "features", features);
-        String id = optionalColumn(config, "id");
-        String timestamp = optionalColumn(config, "timestamp");
+        List<String> features = TableColumns.readFeatures(config, "column");
+        String id = TableColumns.optionalColumn(config, "id");
+        String timestamp = TableColumns.optionalColumn(config, "timestamp");
         Task task = config.getEnum("task", Task.CLASSIFICATION);
         List<String> classes = List.of();
         if (config.has("classes")) {
@@ -293,411 +166,25 @@ public final class CsvSource implements RowSource {
                 throw config.invalid("classes", "needs at least two class names, got " + classes
                         + "; leave classes out to collect them from the file");
             }
-            checkDistinct(config, "classes", classes);
+            StreamFactory.checkDistinct(config, "classes", classes);
         }
         char delimiter = readDelimiter(config);
         OnInvalid onInvalid = config.getEnum("onInvalid", OnInvalid.FAIL);
         long length = StreamFactory.readLength(config);
         boolean header = config.getBoolean("header", true);
-        Map<String, List<String>> nominal = readNominal(config, label, id, timestamp);
+        Map<String, List<String>> nominal = NominalColumns.read(config, label, id, timestamp);
         // A folder is left to the constructor, whose message for it names no config key.
         Path path = DataFiles.resolveExisting(config, "path", pathText, baseDir, "CSV file");
         return new CsvSource(new Options(path, label, features, id, timestamp, task, classes, delimiter,
                 onInvalid, length, header, nominal));
     }
 
-    /** The {@code nominal} mapping: column name to its declared values, each list non-empty and distinct. */
-    static Map<String, List<String>> readNominal(PluginConfig config, String label, String id, String timestamp) {
-        if (!config.has("nominal")) {
-            config.section("nominal");
-            return Map.of();
-        }
-        PluginConfig section = config.section("nominal");
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        for (String column : section.keys()) {
-            if (column.equals(label) || column.equals(id) || column.equals(timestamp)) {
-                throw section.invalid(column, "is the label, id or timestamp column; nominal lists categorical"
-                        + " features only (class names go in classes)");
-            }
-            List<String> values = section.getStringList(column, List.of());
-            if (values.isEmpty()) {
-                throw section.invalid(column, "declares no values; list the categories, e.g. [red, green, blue]");
-            }
-            checkDistinct(section, column, values);
-            out.put(column, values);
-        }
-        return out;
-    }
-
-    public Options options() {
-        return options;
-    }
-
-    @Override
-    public DataSchema schema() {
-        return schema;
-    }
-
-    @Override
-    public Optional<Row> next() {
-        if (reader == null) {
-            return Optional.empty();
-        }
-        if (emitted >= options.length()) {
-            close();
-            return Optional.empty();
-        }
-        try {
-            while (reader.next(fields)) {
-                double[] x = new double[featureColumns.length];
-                String problem = check(reader, x, true);
-                if (problem == null) {
-                    String group = idColumn >= 0 ? fields.get(idColumn).strip() : null;
-                    return Optional.of(new Row(emitted++, x, parsedLabel, parsedTarget, group));
-                }
-                quarantine.reject(reader.recordLine(), problem);
-            }
-        } catch (IOException e) {
-            close();
-            throw unreadable(e);
-        } catch (RuntimeException e) {
-            close();
-            throw e;
-        }
-        close();
-        return Optional.empty();
-    }
-
-    @Override
-    public long quarantined() {
-        return quarantine.count();
-    }
-
-    /**
-     * With an {@code id} column, its distinct values over the rows this source will emit (valid rows,
-     * up to {@code length}), sorted numerically if all are numbers, else lexicographically; found by
-     * one pass over the file (done together with the label scan when classes are discovered). Empty
-     * without an id column.
-     *
-     * @throws DataException (with {@code onInvalid: fail}) if the pass meets an invalid row
-     */
-    @Override
-    public Optional<List<String>> groups() {
-        if (idColumn < 0) {
-            return Optional.empty();
-        }
-        if (groups == null) {
-            groups = scanGroups();
-        }
-        return Optional.of(groups);
-    }
-
-    private List<String> scanGroups() {
-        Set<String> seen = new HashSet<>();
-        forEachValidRow(true, () -> seen.add(fields.get(idColumn).strip()));
-        return sortedNaturally(seen);
-    }
-
-    /** The values sorted by {@link #naturalOrder}. */
-    static List<String> sortedNaturally(Set<String> values) {
-        List<String> sorted = new ArrayList<>(values);
-        sorted.sort(naturalOrder(sorted));
-        return List.copyOf(sorted);
-    }
-
-    /** The first few quarantine reasons ({@value RowQuarantine#MAX_SAMPLES} at most), each naming file and line. */
-    @Override
-    public List<String> quarantineSamples() {
-        return quarantine.samples();
-    }
-
-    @Override
-    public void close() {
-        if (reader != null) {
-            DataFiles.closeQuietly(reader);
-            reader = null;
-        }
-    }
-
-    /**
-     * Validates the record just read by {@code r} into {@link #fields}, writing the features to {@code x} and the label to
-     * the {@code parsed*} fields.
-     *
-     * @param lookUpLabel whether to map the label to its class index (false while discovering classes)
-     * @return null if the row is valid, else what is wrong with it
-     */
-    private String check(CsvReader r, double[] x, boolean lookUpLabel) {
-        if (r.syntaxError() != null) {
-            return r.syntaxError();
-        }
-        if (fields.size() != columns) {
-            return "expected " + columns + " columns as in the header, got " + fields.size()
-                    + (fields.size() == 1 && columns > 1 ? " (is the delimiter right?)" : "");
-        }
-        for (int j = 0; j < featureColumns.length; j++) {
-            String s = fields.get(featureColumns[j]);
-            if (s.isBlank()) {
-                return "feature column '" + featureNames[j] + "' is empty; fill in the value or drop the row";
-            }
-            if (nominalCodes[j] != null) {
-                Integer code = nominalCodes[j].get(s.strip());
-                if (code == null) {
-                    return "nominal column '" + featureNames[j] + "' has the value '" + shown(s.strip())
-                            + "', which is not one of its declared values " + shownList(options.nominal().get(
-                                    nominalKey(j))) + "; add it to nominal if it is valid";
-                }
-                x[j] = code;
-                continue;
-            }
-            double v;
-            try {
-                v = DecimalParser.parse(s);
-            } catch (NumberFormatException e) {
-                return "feature column '" + featureNames[j] + "' has the non-numeric value '" + shown(s)
-                        + "'; features must be numbers";
-            }
-            if (Double.isNaN(v)) {
-                return "feature column '" + featureNames[j] + "' is NaN; fill in the missing value or drop the row";
-            }
-            if (Double.isInfinite(v)) {
-                return "feature column '" + featureNames[j] + "' is infinite ('" + shown(s) + "')";
-            }
-            x[j] = v;
-        }
-        String raw = fields.get(labelColumn).strip();
-        parsedRawLabel = raw;
-        if (raw.isEmpty()) {
-            return "the label column '" + options.label() + "' is empty";
-        }
-        if (regression) {
-            double t = FiniteNumber.parse(raw);
-            if (Double.isNaN(t)) {
-                return FiniteNumber.problem("the target column '" + options.label() + "'", raw,
-                        "; for class labels set task: classification", "targets");
-            }
-            parsedLabel = -1;
-            parsedTarget = t;
-            return null;
-        }
-        parsedTarget = Double.NaN;
-        if (lookUpLabel) {
-            Integer index = classIndex.get(raw);
-            if (index == null) {
-                return "label '" + shown(raw) + "' is not one of the classes " + classIndex.keySet().stream()
-                        .sorted(Comparator.comparingInt(classIndex::get)).toList()
-                        + "; add it to classes, or fix or drop the row";
-            }
-            parsedLabel = index;
-        }
-        return null;
-    }
-
-    /**
-     * One pass over the file collecting the labels of valid rows, up to the length cap (and the ids, if
-     * there is an id column, for {@link #groups()}).
-     */
-    private List<String> discoverClasses() {
-        Set<String> labels = new HashSet<>();
-        Set<String> ids = new HashSet<>();
-        // Labels are not looked up: the classes are what this pass is finding.
-        forEachValidRow(false, () -> {
-            if (idColumn >= 0) {
-                ids.add(fields.get(idColumn).strip());
-            }
-            if (labels.add(parsedRawLabel) && labels.size() > MAX_DISCOVERED_CLASSES) {
-                throw new DataException(fileName + ": the label column '" + options.label() + "' has more than "
-                        + MAX_DISCOVERED_CLASSES + " distinct values; for a numeric target set task: regression,"
-                        + " or list the class names in classes");
-            }
-        });
-        if (labels.size() < 2) {
-            throw new DataException(fileName + ": the label column '" + options.label() + "' has "
-                    + (labels.isEmpty() ? "no valid rows" : "a single value '" + shown(labels.iterator().next()) + "'")
-                    + "; classification needs at least two classes (list them in classes if the others come later)");
-        }
-        if (idColumn >= 0) {
-            groups = sortedNaturally(ids);
-        }
-        return sortedNaturally(labels);
-    }
-
-    /**
-     * A look-ahead pass over the rows {@link #next} will emit (valid rows, up to the length cap): runs
-     * {@code visit} on each, with the row in {@link #fields} and its label in the {@code parsed*} fields.
-     * Invalid rows are skipped, or with {@code onInvalid: fail} the first one stops the pass.
-     *
-     * @param lookUpLabel passed to {@link #check}
-     */
-    private void forEachValidRow(boolean lookUpLabel, Runnable visit) {
-        double[] scratch = new double[featureColumns.length];
-        long valid = 0;
-        CsvReader r = openAtData();
-        try {
-            while (valid < options.length() && r.next(fields)) {
-                String problem = check(r, scratch, lookUpLabel);
-                if (problem != null) {
-                    quarantine.failIfStrict(r.recordLine(), problem);
-                    continue;
-                }
-                valid++;
-                visit.run();
-            }
-        } catch (IOException e) {
-            throw unreadable(e);
-        } finally {
-            DataFiles.closeQuietly(r);
-        }
-    }
-
-    /** Numeric order if every label is a number (so "10" follows "9"), else lexicographic. */
-    static Comparator<String> naturalOrder(List<String> labels) {
-        for (String s : labels) {
-            if (parseFinite(s) == null) {
-                return Comparator.naturalOrder();
-            }
-        }
-        Comparator<String> byValue = Comparator.comparingDouble(CsvSource::parseFinite);
-        return byValue.thenComparing(Comparator.naturalOrder());
-    }
-
-    private static Double parseFinite(String s) {
-        try {
-            double v = Double.parseDouble(s);
-            return Double.isFinite(v) ? v : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private Map<String, Integer> readHeader(List<String> names, long line) {
-        Map<String, Integer> header = new LinkedHashMap<>();
-        for (int i = 0; i < names.size(); i++) {
-            String name = names.get(i).strip();
-            if (i == 0 && name.startsWith("\uFEFF")) {
-                name = name.substring(1).strip();
-            }
-            if (name.isEmpty()) {
-                throw new DataException(fileName + ":" + line + ": column " + (i + 1) + " of the header has no name;"
-                        + " name every column (a trailing delimiter adds an empty column)");
-            }
-            Integer previous = header.putIfAbsent(name, i);
-            if (previous != null) {
-                throw new DataException(fileName + ":" + line + ": the header names column '" + name + "' twice"
-                        + " (columns " + (previous + 1) + " and " + (i + 1) + "); rename one");
-            }
-        }
-        return header;
-    }
-
-    private int column(Map<String, Integer> header, String name, String role, long line) {
-        Integer col = header.get(name);
-        if (col != null) {
-            return col;
-        }
-        if (!options.header()) {
-            if (name.matches("[0-9]{1,9}") && Integer.parseInt(name) < header.size()) {
-                return Integer.parseInt(name);
-            }
-            return fail(fileName + ":" + line + ": there is no " + role + " column '" + name + "'; the file has no"
-                    + " header line (header: false) and " + header.size() + " columns, so name them c0 to c"
-                    + (header.size() - 1) + " or by index 0 to " + (header.size() - 1));
-        }
-        String hint = "";
-        if (header.size() == 1) {
-            String only = header.keySet().iterator().next();
-            if (only.contains(";") || only.contains("\t") || only.contains("|")) {
-                hint = "; the header was read as a single column, so the file may use another delimiter (set"
-                        + " delimiter)";
-            }
-        }
-        if (hint.isEmpty()) {
-            hint = "; fix the " + role + " name in the config, or add a header line if the file has none";
-        }
-        return fail(fileName + ":" + line + ": there is no " + role + " column named '" + name
-                + "'; the header's columns are " + String.join(", ", header.keySet()) + hint);
-    }
-
-    private static int fail(String message) {
-        throw new DataException(message);
-    }
-
-    private CsvReader open() {
-        try {
-            return new CsvReader(DataFiles.openText(options.path()), options.delimiter(), fileName);
-        } catch (IOException e) {
-            throw unreadable(e);
-        }
-    }
-
-    /** A reader positioned at the first data record: past the header line, if there is one. */
-    private CsvReader openAtData() {
-        CsvReader r = open();
-        if (options.header()) {
-            try {
-                r.next(fields);
-            } catch (IOException e) {
-                DataFiles.closeQuietly(r);
-                throw unreadable(e);
-            } catch (RuntimeException e) {
-                DataFiles.closeQuietly(r);
-                throw e;
-            }
-        }
-        return r;
-    }
-
-    /** The key of {@code options.nominal()} that declared feature {@code j}. */
-    private String nominalKey(int j) {
-        String name = featureNames[j];
-        if (options.nominal().containsKey(name)) {
-            return name;
-        }
-        String index = Integer.toString(featureColumns[j]);
-        return options.nominal().containsKey(index) ? index : name;
-    }
-
-    /** A list for a message, cut after 20 values. */
-    static String shownList(List<String> values) {
-        if (values == null) {
-            return "[]";
-        }
-        if (values.size() <= 20) {
-            return values.toString();
-        }
-        return values.subList(0, 20) + " and " + (values.size() - 20) + " more";
-    }
-
-    private DataException unreadable(IOException e) {
-        return DataFiles.unreadable(fileName, e);
-    }
-
-    static String shown(String s) {
-        return s.length() <= MAX_SHOWN_VALUE ? s : s.substring(0, MAX_SHOWN_VALUE) + "...";
-    }
-
-    static String required(PluginConfig config, String key, String what) {
+    private static String required(PluginConfig config, String key, String what) {
         String v = config.getString(key, null);
         if (v == null || v.isBlank()) {
             throw config.invalid(key, "missing; set it to " + what);
         }
         return v;
-    }
-
-    static String optionalColumn(PluginConfig config, String key) {
-        String v = config.getString(key, null);
-        if (v != null && v.isBlank()) {
-            throw config.invalid(key, "is empty; name the column, or leave " + key + " out");
-        }
-        return v;
-    }
-
-    static void checkDistinct(PluginConfig config, String key, List<String> values) {
-        Set<String> seen = new HashSet<>();
-        for (String v : values) {
-            if (!seen.add(v)) {
-                throw config.invalid(key, "lists '" + v + "' twice");
-            }
-        }
     }
 
     private static char readDelimiter(PluginConfig config) {
@@ -710,5 +197,139 @@ public final class CsvSource implements RowSource {
                     + " 'tab'), got '" + d + "'");
         }
         return d.charAt(0);
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    @Override
+    TableStream stream() {
+        return stream;
+    }
+
+    /** The order of discovered classes: numeric if every label is a number, else lexicographic. */
+    static Comparator<String> naturalOrder(List<String> labels) {
+        return TableStream.naturalOrder(labels);
+    }
+
+    private CsvReader csvReader(BufferedReader in) {
+        return new CsvReader(in, options.delimiter(), fileName);
+    }
+
+    /** The records of an open CSV file, checked against the header's columns. */
+    private final class Records extends TableStream.Records {
+        private final CsvReader in;
+        private final List<String> fields = new ArrayList<>();
+
+        Records(CsvReader in) {
+            this.in = in;
+        }
+
+        /** The header line, if there is one. */
+        @Override
+        void skipHeader() throws IOException {
+            if (options.header()) {
+                in.next(fields);
+            }
+        }
+
+        @Override
+        boolean next() throws IOException {
+            return in.next(fields);
+        }
+
+        @Override
+        long line() {
+            return in.recordLine();
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+
+        /** The id, stripped of surrounding blanks. */
+        @Override
+        String group() {
+            return columns.id() >= 0 ? fields.get(columns.id()).strip() : null;
+        }
+
+        @Override
+        String check(double[] x, boolean lookUpLabel) {
+            if (in.syntaxError() != null) {
+                return in.syntaxError();
+            }
+            if (fields.size() != width) {
+                return "expected " + width + " columns as in the header, got " + fields.size()
+                        + (fields.size() == 1 && width > 1 ? " (is the delimiter right?)" : "");
+            }
+            int[] features = columns.features();
+            for (int j = 0; j < features.length; j++) {
+                String problem = feature(j, fields.get(features[j]), x);
+                if (problem != null) {
+                    return problem;
+                }
+            }
+            String raw = fields.get(columns.label()).strip();
+            labelText = raw;
+            if (raw.isEmpty()) {
+                return "the label column '" + options.label() + "' is empty";
+            }
+            if (regression) {
+                double t = FiniteNumber.parse(raw);
+                if (Double.isNaN(t)) {
+                    return FiniteNumber.problem("the target column '" + options.label() + "'", raw,
+                            "; for class labels set task: classification", "targets");
+                }
+                label = -1;
+                target = t;
+                return null;
+            }
+            target = Double.NaN;
+            if (lookUpLabel) {
+                Integer index = classIndex.get(raw);
+                if (index == null) {
+                    return "label '" + TableStream.shown(raw) + "' is not one of the classes "
+                            + classIndex.keySet().stream().sorted(Comparator.comparingInt(classIndex::get)).toList()
+                            + "; add it to classes, or fix or drop the row";
+                }
+                label = index;
+            }
+            return null;
+        }
+
+        /** Writes feature {@code j}, whose field is {@code s}, to {@code x}; returns what is wrong, or null. */
+        private String feature(int j, String s, double[] x) {
+            String name = columns.featureNames().get(j);
+            if (s.isBlank()) {
+                return "feature column '" + name + "' is empty; fill in the value or drop the row";
+            }
+            if (nominal.has(j)) {
+                Integer code = nominal.code(j, s.strip());
+                if (code == null) {
+                    return "nominal column '" + name + "' has the value '" + TableStream.shown(s.strip())
+                            + "', which is not one of its declared values " + TableStream.shownList(nominal.declared(j))
+                            + "; add it to nominal if it is valid";
+                }
+                x[j] = code;
+                return null;
+            }
+            double v;
+            try {
+                v = DecimalParser.parse(s);
+            } catch (NumberFormatException e) {
+                return "feature column '" + name + "' has the non-numeric value '" + TableStream.shown(s)
+                        + "'; features must be numbers";
+            }
+            if (Double.isNaN(v)) {
+                return "feature column '" + name + "' is NaN; fill in the missing value or drop the row";
+            }
+            if (Double.isInfinite(v)) {
+                return "feature column '" + name + "' is infinite ('" + TableStream.shown(s) + "')";
+            }
+            x[j] = v;
+            return null;
+        }
     }
 }

@@ -31,7 +31,7 @@ final class FiniteNumber {
         try {
             DecimalParser.parse(s);
         } catch (NumberFormatException e) {
-            return subject + " has the non-numeric value '" + CsvSource.shown(s) + "'" + nonNumericAdvice;
+            return subject + " has the non-numeric value '" + TableStream.shown(s) + "'" + nonNumericAdvice;
         }
         return subject + " is " + s + "; " + kind + " must be finite numbers";
     }

@@ -126,7 +126,7 @@ public final class IdxSource implements RowSource {
                 throw config.invalid("classes", "needs at least two names (of the label values 0, 1, ...), got "
                         + classes + "; leave classes out to name classes by their label values");
             }
-            CsvSource.checkDistinct(config, "classes", classes);
+            StreamFactory.checkDistinct(config, "classes", classes);
         }
         // Both keys are asked for before either file is checked, so that both typos show at once.
         boolean hasImages = config.has("images");

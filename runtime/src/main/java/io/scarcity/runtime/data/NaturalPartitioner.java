@@ -26,7 +26,7 @@ public final class NaturalPartitioner implements Partitioner {
         if (new HashSet<>(groups).size() != groups.size()) {
             throw new IllegalArgumentException("duplicate groups in " + groups);
         }
-        this.groups = CsvSource.sortedNaturally(new HashSet<>(groups));
+        this.groups = TableStream.sortedNaturally(new HashSet<>(groups));
         if (clients < 1) {
             throw new IllegalArgumentException("clients must be >= 1, got " + clients);
         }
@@ -35,7 +35,7 @@ public final class NaturalPartitioner implements Partitioner {
         }
         if (this.groups.size() > clients) {
             throw new DataException("natural partitioning gives each client one group of the stream's id column,"
-                    + " and the stream has " + this.groups.size() + " groups (" + CsvSource.shownList(this.groups)
+                    + " and the stream has " + this.groups.size() + " groups (" + TableStream.shownList(this.groups)
                     + ") but the domain has " + clients + " clients; set clients: " + this.groups.size());
         }
         for (int k = 0; k < this.groups.size(); k++) {
@@ -52,7 +52,7 @@ public final class NaturalPartitioner implements Partitioner {
         }
         Integer k = clientOf.get(row.group());
         if (k == null) {
-            throw new DataException("row " + row.index() + " has the id '" + CsvSource.shown(row.group()) + "', which"
+            throw new DataException("row " + row.index() + " has the id '" + TableStream.shown(row.group()) + "', which"
                     + " the scan of the id column before the run did not find (did the file change?)");
         }
         return k;

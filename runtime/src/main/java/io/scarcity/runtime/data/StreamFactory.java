@@ -2,8 +2,10 @@ package io.scarcity.runtime.data;
 
 import io.scarcity.api.PluginConfig;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Builds a domain's {@link RowSource} from its {@code stream} section. Each type reads only the keys
@@ -54,6 +56,16 @@ public final class StreamFactory {
                     + "; leave length out for an unbounded stream");
         }
         return length;
+    }
+
+    /** Checks that a list option names each value once. */
+    static void checkDistinct(PluginConfig config, String key, List<String> values) {
+        Set<String> seen = new HashSet<>();
+        for (String v : values) {
+            if (!seen.add(v)) {
+                throw config.invalid(key, "lists '" + v + "' twice");
+            }
+        }
     }
 
     /** {@code noise}, a label-flip probability in [0, 0.5): at 0.5 labels would be pure chance. */

@@ -337,7 +337,7 @@ public final class TaskSequence implements TaskStream {
                 seen.add(g);
             }
         }
-        return seen.isEmpty() ? Optional.empty() : Optional.of(CsvSource.sortedNaturally(seen));
+        return seen.isEmpty() ? Optional.empty() : Optional.of(TableStream.sortedNaturally(seen));
     }
 
     /** Rows the stream emits: {@code rowsPerTask * schedule().size()}. */
@@ -462,11 +462,11 @@ public final class TaskSequence implements TaskStream {
     }
 
     private static String describe(DataSchema s) {
-        return s.numFeatures() + " features, classes " + CsvSource.shownList(s.classNames());
+        return s.numFeatures() + " features, classes " + TableStream.shownList(s.classNames());
     }
 
     static String schemaClasses(DataSchema s) {
-        return CsvSource.shownList(s.classNames());
+        return TableStream.shownList(s.classNames());
     }
 
     private static void shuffle(int[] a, Random rnd) {
