@@ -9,6 +9,7 @@ import io.scarcity.api.ExpertCapabilities;
 import io.scarcity.api.ExpertFactory;
 import io.scarcity.api.ExpertState;
 import io.scarcity.api.InvalidOptionException;
+import io.scarcity.api.OptionChecks;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Prediction;
@@ -27,12 +28,8 @@ public final class MajorityExpertFactory implements ExpertFactory {
     /** Options, validated on construction, with defaults. */
     record Options(double smoothing, double decay) {
         Options {
-            if (smoothing < 0) {
-                throw new InvalidOptionException("smoothing", "must be >= 0, got " + smoothing);
-            }
-            if (!(decay > 0 && decay <= 1)) {
-                throw new InvalidOptionException("decay", "must be in (0, 1], got " + decay);
-            }
+            OptionChecks.atLeast("smoothing", smoothing, 0);
+            OptionChecks.inOpenClosed("decay", decay, 0, 1);
         }
     }
 
@@ -126,7 +123,7 @@ public final class MajorityExpertFactory implements ExpertFactory {
 
         @Override
         public void saveState(StateWriter out) throws IOException {
-            out.writeInt(STATE_VERSION);
+            out.writeVersion(STATE_VERSION);
             out.writeDoubles(counts);
             out.writeLong(samples);
         }
@@ -134,11 +131,7 @@ public final class MajorityExpertFactory implements ExpertFactory {
         /** Restores a fresh expert; a checkpoint of a stream with another number of classes is refused. */
         @Override
         public void restoreState(StateReader in) throws IOException {
-            int version = in.readInt();
-            if (version != STATE_VERSION) {
-                throw new IOException("majority expert: unknown checkpoint version " + version + " (this version reads "
-                        + STATE_VERSION + ")");
-            }
+            in.readVersion("majority expert", STATE_VERSION);
             double[] c = in.readDoubles(counts.length, "majority expert's class counts");
             long n = in.readLong();
             if (n < 0) {

@@ -133,6 +133,6 @@ class MajorityExpertCheckpointTest {
         byte[] state = save(expert(SCHEMA));
         state[3] = 2; // the version int, big-endian
         IOException e = assertThrows(IOException.class, () -> restore(expert(SCHEMA), state));
-        assertTrue(e.getMessage().contains("unknown checkpoint version 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown format version 2"), e.getMessage());
     }
 }
