@@ -33,7 +33,7 @@ class PluginRegistryTest {
     void pf4jLoadsAnArchiveBuiltOnTheFlyInItsOwnClassLoader(@TempDir Path dir) throws Exception {
         Path plugins = dir.resolve("plugins");
         PluginArchives.build(plugins, "majority", "test.majority",
-                PluginArchives.majorityExpertSource("test.majority", "majority"), ">=0.1.0 & <1.0.0");
+                PluginArchives.majorityExpertSource("test.majority", "majority"), ">=0.2.0 & <1.0.0");
         try (PluginRegistry r = PluginRegistry.load(plugins, cl)) {
             InstalledPlugin p = r.require(PluginKind.EXPERT, "majority", "experts[0].plugin");
             assertEquals("plugin:majority@majority.jar", p.origin());
