@@ -12,6 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A variational autoencoder with a small head on its latent means, trained a whole mini-batch at a time.
+ * One algorithm kept in one class on purpose: the forward pass, the backward pass and the optimiser
+ * share the per-batch native buffers and the exact order of the arithmetic (checkpoints continue bit for
+ * bit), and read best side by side.
  *
  * <p><b>Network.</b> Encoder {@code h1 = tanh(x W1 + b1)}, {@code [mu | s] = h1 W2 + b2} with
  * {@code s = log sigma^2} clamped to [-{@value #MAX_LOG_VARIANCE}, {@value #MAX_LOG_VARIANCE}];
