@@ -2,8 +2,6 @@ package io.scarcity.api.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,17 +12,14 @@ import io.scarcity.api.ConfigException;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.MetricsSink;
-import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.RouterFactory;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.StandardSignals;
-import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.HashMap;
@@ -35,7 +30,8 @@ import java.util.Random;
 import java.util.ServiceLoader;
 
 /**
- * What router tests share (published in api's test-jar): a one-row batch and contexts over it, a
+ * What router tests share (published in api's test-jar), on top of the contract all plugins share
+ * ({@link PluginTestKit}, whose checkpoint, registration and option checks it uses): a one-row batch and contexts over it, a
  * metrics sink that counts, checkpoint round trips of a {@link Checkpointable} router, the selection
  * contract of {@link Router#route} as assertions, and a seeded Bernoulli-bandit regret simulator.
  */
@@ -104,16 +100,12 @@ public final class RouterTestKit {
 
     /** The checkpoint of a router (which must be {@link Checkpointable}). */
     public static byte[] save(Router router) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        ((Checkpointable) router).saveState(out);
-        out.flush();
-        return bytes.toByteArray();
+        return PluginTestKit.save(router);
     }
 
     /** Restores a checkpoint written by {@link #save} into a router. */
     public static void restore(Router router, byte[] state) throws IOException {
-        ((Checkpointable) router).restoreState(new StateReader(new ByteArrayInputStream(state)));
+        PluginTestKit.restore(router, state);
     }
 
     /**
@@ -133,27 +125,20 @@ public final class RouterTestKit {
     }
 
     /**
-     * The service registration of a router plugin: {@code ServiceLoader} finds exactly one
-     * {@link RouterFactory} on the test class path, of {@code type}, named {@code name} (a valid plugin
-     * name), with a description.
+     * The service registration of a router plugin: {@link PluginTestKit#assertRegistered}, and no other
+     * {@link RouterFactory} on the test class path.
      */
     public static void assertTheOnlyRouterFactory(Class<? extends RouterFactory> type, String name) {
-        List<RouterFactory> found = ServiceLoader.load(RouterFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(type, found.get(0));
-        assertEquals(name, found.get(0).name());
-        assertTrue(RouterFactory.NAME_PATTERN.matcher(found.get(0).name()).matches());
-        assertFalse(found.get(0).description().isBlank());
+        PluginTestKit.assertRegistered(RouterFactory.class, type, name);
+        assertEquals(1, ServiceLoader.load(RouterFactory.class).stream().count(), "the only router factory on the class path");
     }
 
     /**
      * A bad {@code k} ({@code value}) given to {@code factory} fails with a {@link ConfigException} naming
-     * the key's full path.
+     * the key's full path ({@code plugin.config.k}): {@link PluginTestKit#assertBadOptionsRefused}.
      */
     public static void assertBadKNamesTheKeyPath(RouterFactory factory, PluginContext context, Object value) {
-        PluginConfig config = PluginConfig.of("clients[0].router.config", Map.of("k", value));
-        ConfigException e = assertThrows(ConfigException.class, () -> factory.create(config, context));
-        assertTrue(e.getMessage().contains("clients[0].router.config.k"), e.getMessage());
+        PluginTestKit.assertBadOptionsRefused(factory, context, List.of(PluginTestKit.bad("k", value)));
     }
 
     /** A scenario a router is driven through: {@code steps} routings from step {@code from}, drawing from {@code random}. */

@@ -2,33 +2,25 @@ package io.scarcity.plugins.fedavg;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.MetaLearner;
 import io.scarcity.api.MetaLearnerFactory;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class FedAvgMetaLearnerFactoryTest {
     private static final PluginContext COORDINATOR = PluginContext.standalone(1, null, "fedavg");
 
     @Test
     void isRegisteredUnderItsNameAsAWeightSharingBaseline() {
-        List<MetaLearnerFactory> found = ServiceLoader.load(MetaLearnerFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(FedAvgMetaLearnerFactory.class, found.get(0));
-        assertEquals("fedavg", found.get(0).name());
-        assertTrue(found.get(0).description().contains("weight sharing baseline"), found.get(0).description());
+        MetaLearnerFactory found = PluginTestKit.assertRegistered(MetaLearnerFactory.class, FedAvgMetaLearnerFactory.class, "fedavg");
+        assertTrue(found.description().contains("weight sharing baseline"), found.description());
     }
 
     @Test
@@ -50,17 +42,9 @@ class FedAvgMetaLearnerFactoryTest {
         assertEquals(Options.Weighting.SAMPLES, Options.from(samples).weighting());
     }
 
-    static List<Arguments> badValues() {
-        return List.of(Arguments.of("weighting", "loss"), Arguments.of("weighting", 3), Arguments.of("weighting", true),
-                Arguments.of("weighting", List.of("samples")), Arguments.of("weighting", ""));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(String key, Object value) {
-        PluginConfig config = PluginConfig.of("metaLearner.config", Map.of(key, value));
-        ConfigException e = assertThrows(ConfigException.class, () -> new FedAvgMetaLearnerFactory().create(config, COORDINATOR));
-        assertEquals("metaLearner.config." + key, e.path());
-        assertTrue(e.getMessage().contains("metaLearner.config." + key), e.getMessage());
+    @Test
+    void badValuesAreRefusedNamingTheKeyPath() {
+        PluginTestKit.assertBadOptionsRefused(new FedAvgMetaLearnerFactory(), COORDINATOR,
+                PluginTestKit.bad("weighting", "loss", 3, true, List.of("samples"), ""));
     }
 }

@@ -13,6 +13,7 @@ import io.scarcity.api.MetaLearner;
 import io.scarcity.api.MetaParameters;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
+import io.scarcity.api.testing.MetaLearnerTestKit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,22 +21,7 @@ import org.junit.jupiter.api.Test;
 
 class FedAvgMetaLearnerTest {
     /** The meta-learner reads nothing from the store: an empty one will do. */
-    static final InsightStore EMPTY = new InsightStore() {
-        @Override
-        public Set<String> domains() {
-            return Set.of();
-        }
-
-        @Override
-        public List<Insight> recent(String domain, int max) {
-            return List.of();
-        }
-
-        @Override
-        public int size(String domain) {
-            return 0;
-        }
-    };
+    static final InsightStore EMPTY = MetaLearnerTestKit.EMPTY;
 
     static MetaLearner learner(Map<String, ?> config) {
         return new FedAvgMetaLearnerFactory().create(PluginConfig.of("metaLearner.config", config),

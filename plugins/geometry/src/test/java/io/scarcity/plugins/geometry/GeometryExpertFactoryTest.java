@@ -1,7 +1,6 @@
 package io.scarcity.plugins.geometry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,14 +13,11 @@ import io.scarcity.api.ExpertFactory;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Task;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class GeometryExpertFactoryTest {
     private static final DataSchema SCHEMA = new DataSchema(List.of("a", "b", "c", "d", "e", "f"), Task.CLASSIFICATION,
@@ -30,11 +26,7 @@ class GeometryExpertFactoryTest {
 
     @Test
     void isRegisteredUnderItsName() {
-        List<ExpertFactory> found = ServiceLoader.load(ExpertFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(GeometryExpertFactory.class, found.get(0));
-        assertEquals("geometry", found.get(0).name());
-        assertFalse(found.get(0).description().isBlank());
+        PluginTestKit.assertRegistered(ExpertFactory.class, GeometryExpertFactory.class, "geometry");
     }
 
     @Test
@@ -62,30 +54,20 @@ class GeometryExpertFactoryTest {
         assertTrue(config.unreadKeys().isEmpty());
     }
 
-    static List<Arguments> badValues() {
-        return List.of(
-                Arguments.of("components", 0), Arguments.of("components", -2), Arguments.of("components", 1.5),
-                Arguments.of("components", 7), // more than the schema's 6 features
-                Arguments.of("learningRate", 0.0), Arguments.of("learningRate", -0.1), Arguments.of("learningRate", 1.5),
-                Arguments.of("learningRate", Double.NaN), Arguments.of("learningRate", Double.POSITIVE_INFINITY),
-                Arguments.of("learningRate", "fast"),
-                Arguments.of("explore", -0.1), Arguments.of("oversampling", -1), Arguments.of("changeLag", 0),
-                Arguments.of("noveltyQuantile", 0.0), Arguments.of("noveltyQuantile", 1.0),
-                Arguments.of("quantileStep", 0.0), Arguments.of("quantileStep", 2.0),
-                Arguments.of("minVariance", 0.0), Arguments.of("minVariance", -1.0),
-                Arguments.of("clip", 0.0), Arguments.of("clip", Double.POSITIVE_INFINITY),
-                Arguments.of("priorRows", -1.0), Arguments.of("priorRows", Double.NaN));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(String key, Object value) {
-        java.util.HashMap<String, Object> values = new java.util.HashMap<>();
-        values.put(key, value);
-        PluginConfig config = PluginConfig.of("experts[0].config", values);
-        ConfigException e = assertThrows(ConfigException.class, () -> new GeometryExpertFactory().create(config, CONTEXT));
-        assertTrue(e.getMessage().contains("experts[0].config." + key), e.getMessage());
-        assertEquals("experts[0].config." + key, e.path());
+    @Test
+    void badValueNamesTheKeyPath() {
+        PluginTestKit.assertBadOptionsRefused(new GeometryExpertFactory(), CONTEXT, List.of(
+                PluginTestKit.bad("components", 0), PluginTestKit.bad("components", -2), PluginTestKit.bad("components", 1.5),
+                PluginTestKit.bad("components", 7), // more than the schema's 6 features
+                PluginTestKit.bad("learningRate", 0.0), PluginTestKit.bad("learningRate", -0.1), PluginTestKit.bad("learningRate", 1.5),
+                PluginTestKit.bad("learningRate", Double.NaN), PluginTestKit.bad("learningRate", Double.POSITIVE_INFINITY),
+                PluginTestKit.bad("learningRate", "fast"),
+                PluginTestKit.bad("explore", -0.1), PluginTestKit.bad("oversampling", -1), PluginTestKit.bad("changeLag", 0),
+                PluginTestKit.bad("noveltyQuantile", 0.0), PluginTestKit.bad("noveltyQuantile", 1.0),
+                PluginTestKit.bad("quantileStep", 0.0), PluginTestKit.bad("quantileStep", 2.0),
+                PluginTestKit.bad("minVariance", 0.0), PluginTestKit.bad("minVariance", -1.0),
+                PluginTestKit.bad("clip", 0.0), PluginTestKit.bad("clip", Double.POSITIVE_INFINITY),
+                PluginTestKit.bad("priorRows", -1.0), PluginTestKit.bad("priorRows", Double.NaN)));
     }
 
     @Test

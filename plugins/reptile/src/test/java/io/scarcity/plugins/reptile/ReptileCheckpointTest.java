@@ -1,213 +1,37 @@
 package io.scarcity.plugins.reptile;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.scarcity.api.Checkpointable;
-import io.scarcity.api.ExpertState;
-import io.scarcity.api.FeatureMoments;
-import io.scarcity.api.Insight;
 import io.scarcity.api.MetaLearner;
-import io.scarcity.api.MetaParameters;
-import io.scarcity.api.StateReader;
-import io.scarcity.api.StateWriter;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import io.scarcity.api.testing.MetaLearnerTestKit;
+import io.scarcity.api.testing.PluginTestKit;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The kit's checkpoint contract: saved between a round's uploads and its learning, a restored Reptile
+ * moves its initialisation exactly as the uninterrupted one, while a fresh one (phi restarted at the
+ * next uploads' mean) does not; a truncated checkpoint or an unknown version is refused.
+ */
 class ReptileCheckpointTest {
-    private static final List<String> DOMAINS = List.of("d0", "d1", "d2");
-
-    /**
-     * One round's uploads: six clients over two domains, experts s and t with random arrays and sample
-     * counts; now and then a non-finite state (left out), an array of another length, a missing expert,
-     * or a client uploading twice (its second upload replaces the first).
-     */
-    static void upload(MetaLearner m, Random random, int round) {
-        for (int c = 0; c < 6; c++) {
-            Map<String, ExpertState> states = new TreeMap<>();
-            for (String expert : List.of("s", "t")) {
-                if (random.nextInt(8) == 0) {
-                    continue;
-                }
-                double[] mean = new double[random.nextInt(10) == 0 ? 2 : 3];
-                for (int i = 0; i < mean.length; i++) {
-                    mean[i] = random.nextGaussian();
-                }
-                if (random.nextInt(12) == 0) {
-                    mean[0] = Double.NaN;
-                }
-                states.put(expert, new ExpertState("statistical",
-                        Map.of("mean", mean, "count", new double[] {random.nextInt(50)}), 1 + random.nextInt(500)));
-            }
-            String client = "c" + c;
-            String domain = DOMAINS.get(c % 2);
-            m.receiveStates(round, client, domain, states);
-            if (random.nextInt(10) == 0) {
-                m.receiveStates(round, client, domain, Map.of("s", new ExpertState("statistical",
-                        Map.of("mean", new double[] {random.nextDouble(), 0, 1}), 3)));
-            }
-        }
-    }
-
-    /** Learns the round with insights from every client and random consensus weights. */
-    static Map<String, MetaParameters> learn(MetaLearner m, Random random, int round) {
-        List<Insight> insights = new ArrayList<>();
-        Map<String, Double> weights = new TreeMap<>();
-        for (int c = 0; c < 6; c++) {
-            insights.add(new Insight("c" + c, DOMAINS.get(c % 2), round, 100, 0.9, 0.1, Map.of(), Map.of(),
-                    new FeatureMoments(10, new double[3], new double[3])));
-            weights.put("c" + c, random.nextDouble());
-        }
-        return m.learn(round, insights, ReptileMetaLearnerTest.EMPTY, weights);
-    }
-
-    static byte[] save(MetaLearner m) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        ((Checkpointable) m).saveState(out);
-        out.flush();
-        return bytes.toByteArray();
-    }
-
-    static void restore(MetaLearner m, byte[] state) throws IOException {
-        ((Checkpointable) m).restoreState(new StateReader(new ByteArrayInputStream(state)));
-    }
-
-    static void assertSameStates(MetaLearner expected, MetaLearner actual) {
-        for (String domain : DOMAINS) {
-            Map<String, ExpertState> e = expected.statesFor(domain);
-            Map<String, ExpertState> a = actual.statesFor(domain);
-            assertEquals(e.keySet(), a.keySet(), domain);
-            for (String expert : e.keySet()) {
-                assertEquals(e.get(expert).expert(), a.get(expert).expert());
-                assertEquals(e.get(expert).samples(), a.get(expert).samples(), domain + "/" + expert);
-                assertEquals(e.get(expert).weights().keySet(), a.get(expert).weights().keySet());
-                for (String array : e.get(expert).weights().keySet()) {
-                    assertArrayEquals(e.get(expert).weight(array), a.get(expert).weight(array), domain + "/" + expert + "/" + array);
-                }
-            }
-            assertSameParameters(expected.parametersFor(domain, 3), actual.parametersFor(domain, 3));
-        }
-    }
-
-    static void assertSameParameters(MetaParameters e, MetaParameters a) {
-        assertEquals(e.domain(), a.domain());
-        assertEquals(e.round(), a.round(), "round of " + e.domain());
-        assertEquals(e.learningRates(), a.learningRates());
-        assertEquals(e.routerPriors(), a.routerPriors());
-        assertEquals(e.values(), a.values());
-    }
-
-    private static void continuesExactly(double epsilon) throws IOException {
-        MetaLearner a = ReptileMetaLearnerTest.reptile(epsilon);
-        Random random = new Random(31);
-        for (int round = 1; round <= 6; round++) {
-            upload(a, random, round);
-            learn(a, random, round);
-        }
-        // Saved between the uploads of round 7 and their learning, so the pending uploads count too.
-        upload(a, random, 7);
-        byte[] state = save(a);
-
-        MetaLearner b = ReptileMetaLearnerTest.reptile(epsilon);
-        restore(b, state);
-        assertArrayEquals(state, save(b), "a restored meta-learner saves what it was restored from");
-        assertSameStates(a, b);
-
-        long seed = random.nextLong();
-        Random ra = new Random(seed);
-        Random rb = new Random(seed);
-        double[] beforeSeven = a.statesFor("d0").get("s").weight("mean");
-        Map<String, MetaParameters> learnedA = learn(a, ra, 7);
-        // Round 7 learns from the uploads pending at the checkpoint, so B must have them too.
-        assertNotEquals(java.util.Arrays.toString(beforeSeven), java.util.Arrays.toString(a.statesFor("d0").get("s").weight("mean")));
-        Map<String, MetaParameters> learnedB = learn(b, rb, 7);
-        assertEquals(learnedA.keySet(), learnedB.keySet());
-        for (String domain : learnedA.keySet()) {
-            assertSameParameters(learnedA.get(domain), learnedB.get(domain));
-        }
-        assertSameStates(a, b);
-        for (int round = 8; round <= 12; round++) {
-            upload(a, ra, round);
-            upload(b, rb, round);
-            learn(a, ra, round);
-            learn(b, rb, round);
-            assertSameStates(a, b);
-        }
-        assertArrayEquals(save(a), save(b));
+    private static Supplier<MetaLearner> maker(double epsilon) {
+        return PluginTestKit.maker(new ReptileMetaLearnerFactory(), Map.of("epsilon", epsilon),
+                PluginTestKit.context(1, null, "reptile"));
     }
 
     @Test
     void aRestoredReptileMovesItsInitialisationExactlyAsTheSavedOne() throws IOException {
-        continuesExactly(0.3);
+        MetaLearnerTestKit.assertCheckpointContract(maker(0.3), "ReptileMetaLearner", 31, 6);
     }
 
     @Test
     void aRestoredReptileWithEpsilonOneEqualsTheSavedOne() throws IOException {
-        continuesExactly(1.0);
+        MetaLearnerTestKit.assertCheckpointContract(maker(1.0), "ReptileMetaLearner", 32, 6);
     }
 
-    /** phi carries over: a fresh Reptile taking round 7's uploads would start phi at their mean instead. */
+    /** phi carries over: a fresh Reptile taking the same uploads would start phi at their mean instead. */
     @Test
     void theInitialisationIsRestoredNotRestarted() throws IOException {
-        MetaLearner a = ReptileMetaLearnerTest.reptile(0.3);
-        Random random = new Random(8);
-        for (int round = 1; round <= 4; round++) {
-            upload(a, random, round);
-            learn(a, random, round);
-        }
-        MetaLearner b = ReptileMetaLearnerTest.reptile(0.3);
-        restore(b, save(a));
-        MetaLearner fresh = ReptileMetaLearnerTest.reptile(0.3);
-        long seed = random.nextLong();
-        for (MetaLearner m : List.of(a, b, fresh)) {
-            Random r = new Random(seed);
-            upload(m, r, 5);
-            learn(m, r, 5);
-        }
-        assertSameStates(a, b);
-        assertNotEquals(fingerprint(a), fingerprint(fresh));
-    }
-
-    /** Every array of every adopted state, as text. */
-    private static String fingerprint(MetaLearner m) {
-        StringBuilder s = new StringBuilder();
-        for (String domain : DOMAINS) {
-            m.statesFor(domain).forEach((expert, state) -> state.weights().forEach((name, values) ->
-                    s.append(domain).append('/').append(expert).append('/').append(name)
-                            .append(java.util.Arrays.toString(values)).append('\n')));
-        }
-        return s.toString();
-    }
-
-    @Test
-    void anUnknownVersionIsRefused() throws IOException {
-        byte[] state = save(ReptileMetaLearnerTest.reptile(0.5));
-        state[3] = 5; // the version int, big-endian
-        IOException e = assertThrows(IOException.class, () -> restore(ReptileMetaLearnerTest.reptile(0.5), state));
-        assertTrue(e.getMessage().contains("version 5"), e.getMessage());
-    }
-
-    @Test
-    void aCorruptCheckpointIsRefusedAndChangesNothing() throws IOException {
-        MetaLearner a = ReptileMetaLearnerTest.reptile(0.5);
-        Random random = new Random(4);
-        upload(a, random, 1);
-        learn(a, random, 1);
-        byte[] state = save(a);
-        MetaLearner b = ReptileMetaLearnerTest.reptile(0.5);
-        assertThrows(IOException.class, () -> restore(b, java.util.Arrays.copyOf(state, state.length / 2)));
-        assertEquals(Map.of(), b.statesFor("d0"), "a refused checkpoint changes nothing");
-        assertEquals(0, b.parametersFor("d0", 3).round());
+        PluginTestKit.assertRoundTrip(maker(0.3), MetaLearnerTestKit.driver(), 8, 4, 1);
     }
 }

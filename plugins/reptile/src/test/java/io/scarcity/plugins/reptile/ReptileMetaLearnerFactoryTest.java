@@ -2,34 +2,24 @@ package io.scarcity.plugins.reptile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.MetaLearnerFactory;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
-import java.util.List;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class ReptileMetaLearnerFactoryTest {
     private static final PluginContext COORDINATOR = PluginContext.standalone(1, null, "reptile");
 
     @Test
     void isRegisteredUnderItsNameAsWeightSharing() {
-        // fedavg is on this module's test class path too (for the epsilon = 1 comparison)
-        List<MetaLearnerFactory> found = ServiceLoader.load(MetaLearnerFactory.class).stream().map(ServiceLoader.Provider::get)
-                .filter(f -> f.getClass().getPackageName().equals(ReptileMetaLearnerFactory.class.getPackageName())).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(ReptileMetaLearnerFactory.class, found.get(0));
-        assertEquals("reptile", found.get(0).name());
-        assertTrue(found.get(0).description().contains("weight sharing"), found.get(0).description());
+        // fedavg is on this module's test class path too (for the epsilon = 1 comparison): the kit counts this jar's
+        MetaLearnerFactory found = PluginTestKit.assertRegistered(MetaLearnerFactory.class, ReptileMetaLearnerFactory.class, "reptile");
+        assertTrue(found.description().contains("weight sharing"), found.description());
     }
 
     @Test
@@ -50,18 +40,9 @@ class ReptileMetaLearnerFactoryTest {
         assertEquals(0.1, Options.from(PluginConfig.of("metaLearner.config", Map.of("epsilon", 0.1))).epsilon());
     }
 
-    static List<Arguments> badValues() {
-        return List.of(Arguments.of("epsilon", 0.0), Arguments.of("epsilon", -0.1), Arguments.of("epsilon", 1.5),
-                Arguments.of("epsilon", 2), Arguments.of("epsilon", "big"), Arguments.of("epsilon", Double.NaN),
-                Arguments.of("epsilon", Double.POSITIVE_INFINITY), Arguments.of("epsilon", true));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(String key, Object value) {
-        PluginConfig config = PluginConfig.of("metaLearner.config", Map.of(key, value));
-        ConfigException e = assertThrows(ConfigException.class, () -> new ReptileMetaLearnerFactory().create(config, COORDINATOR));
-        assertEquals("metaLearner.config." + key, e.path());
-        assertTrue(e.getMessage().contains("metaLearner.config." + key), e.getMessage());
+    @Test
+    void badValuesAreRefusedNamingTheKeyPath() {
+        PluginTestKit.assertBadOptionsRefused(new ReptileMetaLearnerFactory(), COORDINATOR,
+                PluginTestKit.bad("epsilon", 0.0, -0.1, 1.5, 2, "big", Double.NaN, Double.POSITIVE_INFINITY, true));
     }
 }

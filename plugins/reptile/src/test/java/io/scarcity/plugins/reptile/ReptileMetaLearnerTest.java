@@ -13,6 +13,7 @@ import io.scarcity.api.MetaLearner;
 import io.scarcity.api.MetaParameters;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
+import io.scarcity.api.testing.MetaLearnerTestKit;
 import io.scarcity.plugins.fedavg.FedAvgMetaLearnerFactory;
 import java.util.List;
 import java.util.Map;
@@ -22,22 +23,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class ReptileMetaLearnerTest {
-    static final InsightStore EMPTY = new InsightStore() {
-        @Override
-        public Set<String> domains() {
-            return Set.of();
-        }
-
-        @Override
-        public List<Insight> recent(String domain, int max) {
-            return List.of();
-        }
-
-        @Override
-        public int size(String domain) {
-            return 0;
-        }
-    };
+    static final InsightStore EMPTY = MetaLearnerTestKit.EMPTY;
 
     static MetaLearner reptile(double epsilon) {
         return new ReptileMetaLearnerFactory().create(PluginConfig.of("metaLearner.config", Map.of("epsilon", epsilon)),

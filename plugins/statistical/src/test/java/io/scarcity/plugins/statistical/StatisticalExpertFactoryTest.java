@@ -1,8 +1,6 @@
 package io.scarcity.plugins.statistical;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,12 +12,9 @@ import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.StandardSignals;
 import io.scarcity.api.Task;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 class StatisticalExpertFactoryTest {
@@ -28,11 +23,7 @@ class StatisticalExpertFactoryTest {
 
     @Test
     void isRegisteredUnderItsName() {
-        List<ExpertFactory> found = ServiceLoader.load(ExpertFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(StatisticalExpertFactory.class, found.get(0));
-        assertEquals("statistical", found.get(0).name());
-        assertFalse(found.get(0).description().isBlank());
+        PluginTestKit.assertRegistered(ExpertFactory.class, StatisticalExpertFactory.class, "statistical");
     }
 
     @Test
@@ -76,29 +67,21 @@ class StatisticalExpertFactoryTest {
         assertTrue(config.unreadKeys().isEmpty());
     }
 
-    static List<Arguments> badValues() {
-        return List.of(
-                Arguments.of("learningRate", -1.0), Arguments.of("learningRate", 0.0), Arguments.of("learningRate", 1.5),
-                Arguments.of("learningRate", "fast"),
-                Arguments.of("minVariance", 0.0), Arguments.of("outlierThreshold", -3.0),
-                Arguments.of("explore", -0.1), Arguments.of("driftBoost", 0.5), Arguments.of("boostBatches", -1),
-                Arguments.of("boostBatches", 1.5), Arguments.of("priorRows", -1.0),
-                Arguments.of("priorRows", Double.POSITIVE_INFINITY),
-                Arguments.of("mahalanobis", "yes"), Arguments.of("mahalanobisQuantile", 0.4),
-                Arguments.of("mahalanobisQuantile", 1.0), Arguments.of("mahalanobisQuantile", "high"),
-                Arguments.of("maxMahalanobisFeatures", -1), Arguments.of("maxMahalanobisFeatures", 2.5),
-                Arguments.of("covarianceShrinkage", -0.1), Arguments.of("covarianceShrinkage", 1.5),
-                Arguments.of("outlierWeighting", "soft"), Arguments.of("outlierWeighting", 1),
-                Arguments.of("outlierWindow", -5), Arguments.of("outlierWindow", 0.5));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(String key, Object value) {
-        PluginConfig config = PluginConfig.of("experts[0].config", Map.of(key, value));
-        ConfigException e = assertThrows(ConfigException.class, () -> new StatisticalExpertFactory().create(config, CONTEXT));
-        assertTrue(e.getMessage().contains("experts[0].config." + key), e.getMessage());
-        assertEquals("experts[0].config." + key, e.path());
+    @Test
+    void badValueNamesTheKeyPath() {
+        PluginTestKit.assertBadOptionsRefused(new StatisticalExpertFactory(), CONTEXT, List.of(
+                PluginTestKit.bad("learningRate", -1.0), PluginTestKit.bad("learningRate", 0.0), PluginTestKit.bad("learningRate", 1.5),
+                PluginTestKit.bad("learningRate", "fast"),
+                PluginTestKit.bad("minVariance", 0.0), PluginTestKit.bad("outlierThreshold", -3.0),
+                PluginTestKit.bad("explore", -0.1), PluginTestKit.bad("driftBoost", 0.5), PluginTestKit.bad("boostBatches", -1),
+                PluginTestKit.bad("boostBatches", 1.5), PluginTestKit.bad("priorRows", -1.0),
+                PluginTestKit.bad("priorRows", Double.POSITIVE_INFINITY),
+                PluginTestKit.bad("mahalanobis", "yes"), PluginTestKit.bad("mahalanobisQuantile", 0.4),
+                PluginTestKit.bad("mahalanobisQuantile", 1.0), PluginTestKit.bad("mahalanobisQuantile", "high"),
+                PluginTestKit.bad("maxMahalanobisFeatures", -1), PluginTestKit.bad("maxMahalanobisFeatures", 2.5),
+                PluginTestKit.bad("covarianceShrinkage", -0.1), PluginTestKit.bad("covarianceShrinkage", 1.5),
+                PluginTestKit.bad("outlierWeighting", "soft"), PluginTestKit.bad("outlierWeighting", 1),
+                PluginTestKit.bad("outlierWindow", -5), PluginTestKit.bad("outlierWindow", 0.5)));
     }
 
     @Test

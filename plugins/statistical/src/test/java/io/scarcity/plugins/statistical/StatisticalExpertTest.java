@@ -19,6 +19,8 @@ import io.scarcity.api.SignalBoard;
 import io.scarcity.api.StandardSignals;
 import io.scarcity.api.Task;
 import java.util.List;
+import io.scarcity.api.testing.ExpertTestKit;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -522,5 +524,14 @@ class StatisticalExpertTest {
         merged.mergeState(ExpertState.sampleWeightedMean(seer.exportState(), blind.exportState()));
         assertEquals(2.0 / 12, merged.priorShare(1), 1e-12, "class 1's share is the seer's: the blind peer adds nothing to it");
         assertEquals(2.0 / 12, merged.priorShare(0), 1e-12);
+    }
+
+    /** The kit's export/merge contract: finite stable exports, a self-merge changes no prediction, shapes are checked. */
+    @Test
+    void meetsTheGossipContract() {
+        for (DataSchema schema : List.of(ExpertTestKit.schema(3, 3), ExpertTestKit.schema(3, 0))) {
+            ExpertTestKit.assertGossipContract(PluginTestKit.maker(new StatisticalExpertFactory(), Map.of(),
+                    PluginTestKit.context(5, schema, "stat")), schema, "stat", 1e-12);
+        }
     }
 }

@@ -1,0 +1,321 @@
+package io.scarcity.api.testing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scarcity.api.Checkpointable;
+import io.scarcity.api.ConfigException;
+import io.scarcity.api.DataSchema;
+import io.scarcity.api.PluginConfig;
+import io.scarcity.api.PluginContext;
+import io.scarcity.api.PluginFactory;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.security.CodeSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.ServiceLoader;
+import java.util.function.Supplier;
+
+/**
+ * The contract every plugin kind shares (published in api's test-jar): its factory's registration, the
+ * refusal of bad options, the checkpoint round trip that continues bit for bit, the refusal of a format
+ * version it does not read, and determinism per seed. The kind-specific kits ({@link ExpertTestKit},
+ * {@link RouterTestKit}, {@link MemoryTestKit}, {@link MetaLearnerTestKit}, {@link GossipTestKit}) bring
+ * the drivers that feed each kind generated inputs and the one-call {@code assertContract} of each.
+ *
+ * <p>Outputs are compared as text fingerprints in which every double is written by
+ * {@link Double#toString(double)}, which tells every two distinct doubles apart: equal fingerprints are
+ * bit-identical outputs (NaN payloads aside), and a failure shows where they part.
+ */
+public final class PluginTestKit {
+    /** The path the kits give a plugin's options, so that a bad {@code k} is reported as {@code plugin.config.k}. */
+    public static final String CONFIG_PATH = "plugin.config";
+
+    private PluginTestKit() {
+    }
+
+    /** A context outside any run: the given seed, schema ({@code null} on the coordinator) and instance name. */
+    public static PluginContext context(long seed, DataSchema schema, String instanceName) {
+        return PluginContext.standalone(seed, schema, instanceName);
+    }
+
+    /** {@code factory.create} with {@code options} under {@link #CONFIG_PATH}. */
+    public static <T> T create(PluginFactory<T> factory, Map<String, ?> options, PluginContext context) {
+        return factory.create(PluginConfig.of(CONFIG_PATH, options), context);
+    }
+
+    /** Instances made the same way each time: same factory, options and context. */
+    public static <T> Supplier<T> maker(PluginFactory<T> factory, Map<String, ?> options, PluginContext context) {
+        return () -> create(factory, options, context);
+    }
+
+    // ---------------------------------------------------------------- factory contract
+
+    /**
+     * The factory contract: {@code type}'s name matches {@link PluginFactory#NAME_PATTERN}; the plugin's
+     * own code (the jar or folder {@code type} is loaded from) registers exactly one factory of
+     * {@code kind} through {@link ServiceLoader} ({@code META-INF/services}), of {@code type}; among all
+     * registered factories of the kind exactly one is named {@code name}; its description is not blank.
+     *
+     * @param kind the factory interface of the plugin's kind, e.g. {@code ExpertFactory.class}
+     * @return the registered factory, for further checks
+     */
+    public static <F extends PluginFactory<?>> F assertRegistered(Class<F> kind, Class<? extends F> type, String name) {
+        assertTrue(PluginFactory.NAME_PATTERN.matcher(name).matches(), "'" + name + "' is not a valid plugin name");
+        List<F> all = ServiceLoader.load(kind).stream().map(ServiceLoader.Provider::get).toList();
+        CodeSource own = type.getProtectionDomain().getCodeSource();
+        List<F> mine = all.stream().filter(f -> Objects.equals(own, f.getClass().getProtectionDomain().getCodeSource())).toList();
+        assertEquals(1, mine.size(), "factories of " + kind.getSimpleName() + " registered by " + own + ": " + mine);
+        F found = mine.get(0);
+        assertInstanceOf(type, found);
+        assertEquals(name, found.name());
+        assertEquals(1, all.stream().filter(f -> f.name().equals(name)).count(),
+                "exactly one " + kind.getSimpleName() + " named " + name);
+        assertFalse(found.description().isBlank(), "a description for `scarcity plugins`");
+        return found;
+    }
+
+    // ---------------------------------------------------------------- bad options
+
+    /**
+     * A bad value for an option.
+     *
+     * @param key the option's path below the plugin's config, dotted for nested sections ({@code tiers.hot})
+     * @param value the bad value
+     */
+    public record BadOption(String key, Object value) {
+        public BadOption {
+            Objects.requireNonNull(key, "key is null");
+        }
+
+        @Override
+        public String toString() {
+            return key + "=" + (value instanceof String ? "'" + value + "'" : value);
+        }
+    }
+
+    /** {@link BadOption} of {@code key} and {@code value}. */
+    public static BadOption bad(String key, Object value) {
+        return new BadOption(key, value);
+    }
+
+    /** One {@link BadOption} per value, all of {@code key}. */
+    public static List<BadOption> bad(String key, Object... values) {
+        List<BadOption> out = new ArrayList<>();
+        for (Object v : values) {
+            out.add(new BadOption(key, v));
+        }
+        return out;
+    }
+
+    /** {@link #assertBadOptionsRefused(PluginFactory, PluginContext, Map, List)} over no other options. */
+    public static void assertBadOptionsRefused(PluginFactory<?> factory, PluginContext context, List<BadOption> bad) {
+        assertBadOptionsRefused(factory, context, Map.of(), bad);
+    }
+
+    /**
+     * Each bad option, set on top of {@code base} (a dotted key into nested sections), is refused by
+     * {@code factory.create} with a {@link ConfigException} whose {@link ConfigException#path() path} is the
+     * key's full path ({@code plugin.config.} + key) and whose message names it.
+     */
+    public static void assertBadOptionsRefused(PluginFactory<?> factory, PluginContext context, Map<String, ?> base,
+            List<BadOption> bad) {
+        assertFalse(bad.isEmpty(), "no bad options given");
+        for (BadOption option : bad) {
+            Map<String, Object> options = with(base, option.key(), option.value());
+            String path = CONFIG_PATH + "." + option.key();
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> factory.create(PluginConfig.of(CONFIG_PATH, options), context), option + " is accepted");
+            assertEquals(path, e.path(), option.toString());
+            assertTrue(e.getMessage().contains(path), e.getMessage());
+        }
+    }
+
+    /** {@code base} with the dotted {@code key} set to {@code value} (sections created or copied on the way). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> with(Map<String, ?> base, String key, Object value) {
+        Map<String, Object> out = new LinkedHashMap<>(base);
+        int dot = key.indexOf('.');
+        if (dot < 0) {
+            out.put(key, value);
+        } else {
+            String head = key.substring(0, dot);
+            Object section = out.get(head);
+            out.put(head, with(section instanceof Map<?, ?> m ? (Map<String, ?>) m : Map.of(), key.substring(dot + 1), value));
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    /** The checkpoint of a plugin object (which must be {@link Checkpointable}) as bytes. */
+    public static byte[] save(Object plugin) throws IOException {
+        Checkpointable checkpointable = assertInstanceOf(Checkpointable.class, plugin, "the plugin is not Checkpointable");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        StateWriter out = new StateWriter(bytes);
+        checkpointable.saveState(out);
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    /** Restores bytes written by {@link #save} into a plugin object. */
+    public static void restore(Object plugin, byte[] state) throws IOException {
+        assertInstanceOf(Checkpointable.class, plugin, "the plugin is not Checkpointable")
+                .restoreState(new StateReader(new ByteArrayInputStream(state)));
+    }
+
+    /** The format version a plugin writes first ({@link StateWriter#writeVersion}): the first int of a fresh instance's checkpoint. */
+    public static int stateVersion(Supplier<?> maker) throws IOException {
+        return ByteBuffer.wrap(save(maker.get())).getInt();
+    }
+
+    /**
+     * The checkpoint of a fresh instance with its version (the first int) replaced by each of
+     * {@code versions} is refused by a fresh instance with an {@link IOException} naming {@code component}
+     * and the version ({@code "version " + v}); the unchanged checkpoint is accepted.
+     */
+    public static void assertVersionsRefused(Supplier<?> maker, String component, int... versions) throws IOException {
+        byte[] state = save(maker.get());
+        restore(maker.get(), state);
+        assertTrue(versions.length > 0, "no versions given");
+        for (int v : versions) {
+            byte[] other = state.clone();
+            ByteBuffer.wrap(other).putInt(v);
+            IOException e = assertThrows(IOException.class, () -> restore(maker.get(), other), "version " + v + " is read");
+            assertTrue(e.getMessage().contains(component), "the message names " + component + ": " + e.getMessage());
+            assertTrue(e.getMessage().contains("version " + v), e.getMessage());
+        }
+    }
+
+    /**
+     * A checkpoint of a format version the plugin does not know (one above the version it writes) is
+     * refused naming {@code component}: {@link #assertVersionsRefused} with {@code stateVersion + 1}.
+     */
+    public static void assertUnknownVersionRefused(Supplier<?> maker, String component) throws IOException {
+        assertVersionsRefused(maker, component, stateVersion(maker) + 1);
+    }
+
+    /**
+     * Checkpoints of the earlier formats {@code 1 .. current - 1} are refused, each naming the component,
+     * the version and telling the user to start afresh; {@code current} must be what the plugin writes.
+     */
+    public static void assertEarlierVersionsRefused(Supplier<?> maker, String component, int current) throws IOException {
+        assertEquals(current, stateVersion(maker), "the format version written");
+        byte[] state = save(maker.get());
+        for (int v = 1; v < current; v++) {
+            byte[] old = state.clone();
+            ByteBuffer.wrap(old).putInt(v);
+            IOException e = assertThrows(IOException.class, () -> restore(maker.get(), old), "version " + v + " is read");
+            assertTrue(e.getMessage().contains(component) && e.getMessage().contains("format version " + v)
+                    && e.getMessage().contains("start the run afresh"), e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- drivers, determinism, round trip
+
+    /**
+     * Drives a plugin {@code steps} steps from step {@code from} with inputs drawn from {@code random}
+     * and returns one fingerprint per step of everything it output (see the class comment). Two
+     * instances that behave the same, driven with generators of one seed, return equal lists.
+     */
+    @FunctionalInterface
+    public interface Driver<T> {
+        List<String> drive(T plugin, Random random, int from, int steps);
+    }
+
+    /** Determinism per seed: two instances made alike and driven alike give identical outputs, step by step. */
+    public static <T> void assertDeterministic(Supplier<T> maker, Driver<T> driver, long seed, int steps) {
+        List<String> a = driver.drive(maker.get(), new Random(seed), 0, steps);
+        List<String> b = driver.drive(maker.get(), new Random(seed), 0, steps);
+        assertSameOutputs(a, b, "two instances of one seed");
+    }
+
+    /**
+     * The checkpoint contract: instances A and B, made alike, are driven {@code warmUp} steps with the same
+     * inputs (and must agree); A is saved and its checkpoint restored into a fresh instance C, which saves
+     * the same bytes; then B (never saved), A (saved) and C are driven {@code steps} more with the same
+     * inputs and must all give identical outputs and end with identical checkpoints. A fresh instance
+     * driven through the continuation must differ from them, so that the scenario does tell a restored
+     * state from none.
+     */
+    public static <T> void assertRoundTrip(Supplier<T> maker, Driver<T> driver, long seed, int warmUp, int steps)
+            throws IOException {
+        T a = maker.get();
+        T b = maker.get();
+        Random random = new Random(seed);
+        long first = random.nextLong();
+        assertSameOutputs(driver.drive(a, new Random(first), 0, warmUp), driver.drive(b, new Random(first), 0, warmUp),
+                "warm-up of two instances of one seed");
+        byte[] state = save(a);
+
+        T c = maker.get();
+        restore(c, state);
+        assertArrayEquals(state, save(c), "a restored instance saves what it was restored from");
+
+        long next = random.nextLong();
+        List<String> uninterrupted = driver.drive(b, new Random(next), warmUp, steps);
+        assertSameOutputs(uninterrupted, driver.drive(a, new Random(next), warmUp, steps), "saving changed the saved instance");
+        assertSameOutputs(uninterrupted, driver.drive(c, new Random(next), warmUp, steps), "the restored instance");
+        byte[] end = save(b);
+        assertArrayEquals(end, save(a));
+        assertArrayEquals(end, save(c));
+
+        assertNotEquals(uninterrupted, driver.drive(maker.get(), new Random(next), warmUp, steps),
+                "without the state the outputs differ (else the scenario cannot tell)");
+    }
+
+    /**
+     * A truncated checkpoint (half of one taken after {@code warmUp} steps) is refused with an
+     * {@link IOException}, and the instance that refused it behaves as a fresh one.
+     */
+    public static <T> void assertCorruptRefusedAndChangesNothing(Supplier<T> maker, Driver<T> driver, long seed, int warmUp)
+            throws IOException {
+        T a = maker.get();
+        driver.drive(a, new Random(seed), 0, warmUp);
+        byte[] state = save(a);
+        T b = maker.get();
+        assertThrows(IOException.class, () -> restore(b, Arrays.copyOf(state, state.length / 2)));
+        assertSameOutputs(driver.drive(maker.get(), new Random(seed + 1), 0, warmUp),
+                driver.drive(b, new Random(seed + 1), 0, warmUp), "a refused checkpoint changes nothing");
+    }
+
+    /** Equal fingerprints step by step, the first difference named. */
+    public static void assertSameOutputs(List<String> expected, List<String> actual, String what) {
+        assertEquals(expected.size(), actual.size(), what + ": steps");
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i), actual.get(i), what + ": step " + i);
+        }
+    }
+
+    // ---------------------------------------------------------------- fingerprints
+
+    /** Every value, exactly. */
+    public static String fingerprint(double[] values) {
+        return Arrays.toString(values);
+    }
+
+    /** Sorted keys, exact values. */
+    public static String fingerprint(Map<String, Double> values) {
+        return new java.util.TreeMap<>(values).toString();
+    }
+
+    /** Exact bits of one double, as text. */
+    public static String fingerprint(double value) {
+        return Double.toString(value);
+    }
+}
