@@ -15,7 +15,7 @@ import java.util.Arrays;
  * {@code semantic: codes}, the codes of the last rows of each class (of the stream for regression).
  * Both evict the entry updated longest ago, on one clock.
  */
-final class SemanticTier {
+final class SemanticTier implements ReplaySampler.Tier {
     private static final String COMPONENT = "hierarchical memory";
 
     private final Options options;
@@ -181,9 +181,10 @@ final class SemanticTier {
 
     /**
      * The replayable slots: the classes with a prototype (a prototype's slot is its class) or the code
-     * slots; returns how many it wrote.
+     * slots.
      */
-    int fillSlots(int[] into) {
+    @Override
+    public int fillSlots(int[] into) {
         int size = 0;
         if (codec == null) {
             for (int c = 0; c < classes; c++) {
@@ -200,8 +201,8 @@ final class SemanticTier {
         return size;
     }
 
-    /** The class of a slot (classification only). */
-    int label(int slot) {
+    @Override
+    public int label(int slot) {
         return codec != null ? codeClasses[slot] : slot;
     }
 
