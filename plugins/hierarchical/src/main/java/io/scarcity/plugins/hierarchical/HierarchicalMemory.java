@@ -1,5 +1,7 @@
 package io.scarcity.plugins.hierarchical;
 
+import static io.scarcity.plugins.hierarchical.CheckpointChecks.check;
+
 import io.scarcity.api.Batch;
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.DataSchema;
@@ -87,54 +89,29 @@ final class HierarchicalMemory implements Memory, Checkpointable {
     private static final int LOSS_WINDOW = 20;
 
     private final Options options;
-    /** Not final: a restored checkpoint replaces it with the saved generator's continuation. */
+    /**
+     * The one generator of every tier's draws, passed to them per call. Not final: a restored checkpoint
+     * replaces it with the saved generator's continuation.
+     */
     private Random random;
     private final DataSchema schema;
     private final Task task;
     private final int features;
     private final int classes;
     private final boolean classification;
-    private final boolean classBalancedEpisodic;
-    private final boolean classBalancedReplay;
 
-    private final RowStore working;
-    private int workingNext;
-    private int workingSize;
-
-    private final RowStore episodic;
-    private int episodicSize;
-    private long reservoirSeen;
-    /** Labelled rows of each class offered to the episodic tier (classification). */
-    private final long[] seenPerClass;
-    /** Classes that have been the largest of the full episodic tier (class-balanced). */
-    private final boolean[] fullClass;
-    /** Episodic rows of each class (classification); derived from the stored labels. */
-    private final int[] episodicPerClass;
-
-    private final double[] prototypes;
-    private final long[] prototypeCounts;
-    /** When each prototype was last updated, on {@link #semanticClock}. */
-    private final long[] prototypeStamps;
-    private int prototypeClasses;
-    private long semanticClock;
+    private final WorkingTier working;
+    private final EpisodicTier episodic;
+    private final SemanticTier semantic;
+    /** The tiers in replay order, which is also the order of the mix's shares. */
+    private final ReplaySampler.Tier[] tiers;
+    private final ReplaySampler sampler;
 
     private double lossMean;
     private long lossBatches;
 
-    /** The codec whose codes the semantic tier holds; {@code null} while it keeps prototypes. */
-    private RowCodec codec;
-    private String codecExpert;
-    private int codeSize;
-    private double[] codes;
-    private int[] codeClasses;
-    private double[] codeTargets;
-    private long[] codeStamps;
-    private int codeCount;
-    private int[] codesPerGroup;
-
     private String domain;
     private DataSchema storedSchema;
-    private final int[] scratch;
 
     HierarchicalMemory(Options options, DataSchema schema, Random random) {
         this.options = Objects.requireNonNull(options, "options is null");
@@ -144,50 +121,21 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         this.features = schema.numFeatures();
         this.classification = schema.task() == Task.CLASSIFICATION;
         this.classes = schema.numClasses();
-        this.classBalancedEpisodic = classification && options.episodicPolicy() == Options.EpisodicPolicy.CLASS_BALANCED;
-        this.classBalancedReplay = classification && options.replayPolicy() == Options.ReplayPolicy.CLASS_BALANCED;
-        this.working = new RowStore(options.workingSize(), features, classification);
-        this.episodic = new RowStore(options.episodicSize(), features, classification);
-        this.seenPerClass = new long[classes];
-        this.episodicPerClass = new int[classes];
-        this.fullClass = new boolean[classes];
-        this.prototypes = new double[classes * features];
-        this.prototypeCounts = new long[classes];
-        this.prototypeStamps = new long[classes];
-        this.scratch = new int[Math.max(Math.max(Math.max(options.workingSize(), options.episodicSize()), classes),
-                options.semanticSize())];
+        this.working = new WorkingTier(options.workingSize(), features, classification);
+        this.episodic = new EpisodicTier(options.episodicSize(), features, classes, classification,
+                classification && options.episodicPolicy() == Options.EpisodicPolicy.CLASS_BALANCED);
+        this.semantic = new SemanticTier(options, features, classes, classification);
+        this.tiers = new ReplaySampler.Tier[] {working, episodic, semantic};
+        this.sampler = new ReplaySampler(new double[] {options.mixWorking(), options.mixEpisodic(), options.mixSemantic()},
+                classification && options.replayPolicy() == Options.ReplayPolicy.CLASS_BALANCED, classes,
+                Math.max(Math.max(Math.max(options.workingSize(), options.episodicSize()), classes), options.semanticSize()));
     }
 
-    /**
-     * With {@code semantic: codes}, the first codec offered becomes the semantic tier's: from then on it
-     * holds codes instead of prototypes (any prototype is dropped). Later codecs are ignored.
-     */
+    /** See {@link SemanticTier#useCodec}. */
     @Override
     public void useCodec(String expert, RowCodec codec) {
         Objects.requireNonNull(codec, "codec is null");
-        if (options.semantic() != Options.Semantic.CODES || options.semanticSize() == 0 || this.codec != null) {
-            return;
-        }
-        int size = codec.codeSize();
-        if (size < 1) {
-            throw new IllegalArgumentException("codec of " + expert + " has code size " + size + ", expected >= 1");
-        }
-        if ((long) size * options.semanticSize() > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("semanticSize " + options.semanticSize() + " codes of " + size
-                    + " values from " + expert + " do not fit in memory");
-        }
-        this.codec = codec;
-        this.codecExpert = expert;
-        this.codeSize = size;
-        this.codes = new double[options.semanticSize() * size];
-        this.codeClasses = new int[options.semanticSize()];
-        this.codeTargets = classification ? null : new double[options.semanticSize()];
-        this.codeStamps = new long[options.semanticSize()];
-        this.codesPerGroup = new int[classification ? classes : 1];
-        java.util.Arrays.fill(prototypes, 0);
-        java.util.Arrays.fill(prototypeCounts, 0);
-        java.util.Arrays.fill(prototypeStamps, 0);
-        prototypeClasses = 0;
+        semantic.useCodec(expert, codec);
     }
 
     @Override
@@ -209,14 +157,7 @@ final class HierarchicalMemory implements Memory, Checkpointable {
                 && episodic.capacity() > 0;
         domain = batch.domain();
         storedSchema = batch.schema();
-        double[] batchCodes = null;
-        if (codec != null) {
-            batchCodes = codec.encode(batch);
-            if (batchCodes == null || batchCodes.length != batch.rows() * codeSize) {
-                throw new IllegalStateException("codec of " + codecExpert + " encoded " + batch.rows() + " rows into "
-                        + (batchCodes == null ? "nothing" : batchCodes.length + " values") + ", expected " + batch.rows() * codeSize);
-            }
-        }
+        double[] batchCodes = semantic.encode(batch);
         RowStore promoted = null;
         int promotedRows = 0;
         if (important) {
@@ -230,28 +171,21 @@ final class HierarchicalMemory implements Memory, Checkpointable {
             if (batch.weight(r) <= 0) {
                 continue;
             }
-            storeWorking(batch, r);
+            working.store(batch, r);
             if (promoted != null) {
-                reservoirSeen++;
-                if (classification) {
-                    seenPerClass[batch.label(r)]++;
-                }
+                episodic.countSeen(batch, r);
                 promoted.put(promotedRows++, batch, r);
             } else {
-                storeEpisodic(batch, r);
+                episodic.offer(batch, r, random);
             }
-            if (batchCodes != null) {
-                storeCode(batch, r, batchCodes);
-            } else if (classification) {
-                storePrototype(batch, r);
-            }
+            semantic.store(batch, r, batchCodes);
         }
         if (promotedRows > 0) {
             int[] rows = new int[promotedRows];
             for (int i = 0; i < promotedRows; i++) {
                 rows[i] = i;
             }
-            promote(promoted, rows);
+            episodic.promote(promoted, rows, random);
         }
     }
 
@@ -266,250 +200,12 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         return important;
     }
 
-    private void storeWorking(Batch batch, int row) {
-        if (working.capacity() == 0) {
-            return;
-        }
-        working.put(workingNext, batch, row);
-        workingNext = (workingNext + 1) % working.capacity();
-        workingSize = Math.min(workingSize + 1, working.capacity());
-    }
-
-    private void storeEpisodic(Batch batch, int row) {
-        if (episodic.capacity() == 0) {
-            return;
-        }
-        reservoirSeen++;
-        int c = classification ? batch.label(row) : 0;
-        if (classification) {
-            seenPerClass[c]++;
-        }
-        if (episodicSize < episodic.capacity()) {
-            putEpisodic(episodicSize, false, batch, row);
-            episodicSize++;
-        } else if (!classBalancedEpisodic) {
-            // Algorithm R: the t-th row is kept with probability capacity / t, in a uniform slot.
-            long j = random.nextLong(reservoirSeen);
-            if (j < episodic.capacity()) {
-                putEpisodic((int) j, true, batch, row);
-            }
-        } else if (!fullClass[c] || episodicPerClass[c] == 0) {
-            putEpisodic(randomEpisodicSlotOf(randomLargestClass()), true, batch, row);
-        } else if (random.nextLong(seenPerClass[c]) < episodicPerClass[c]) {
-            // A full class keeps a uniform sample of its own rows: stored / seen of them.
-            putEpisodic(randomEpisodicSlotOf(c), true, batch, row);
-        }
-        markFullClasses();
-    }
-
-    private void putEpisodic(int slot, boolean replacing, Batch batch, int row) {
-        if (classification) {
-            if (replacing) {
-                episodicPerClass[episodic.label(slot)]--;
-            }
-            episodicPerClass[batch.label(row)]++;
-        }
-        episodic.put(slot, batch, row);
-    }
-
-    private void putEpisodic(int slot, boolean replacing, RowStore from, int fromSlot) {
-        if (classification) {
-            if (replacing) {
-                episodicPerClass[episodic.label(slot)]--;
-            }
-            episodicPerClass[from.label(fromSlot)]++;
-        }
-        episodic.put(slot, from, fromSlot);
-    }
-
-    /**
-     * Once the tier is full, the classes holding the most rows are full for good (CBRS): their rows no
-     * longer evict other classes but are sampled within their class. Without the "for good", a class
-     * that dips below the largest would take rows with probability 1 again and over-represent them.
-     */
-    private void markFullClasses() {
-        if (!classBalancedEpisodic || episodicSize < episodic.capacity()) {
-            return;
-        }
-        int largest = largestEpisodicClass();
-        for (int c = 0; c < classes; c++) {
-            if (episodicPerClass[c] == largest) {
-                fullClass[c] = true;
-            }
-        }
-    }
-
-    /** The most rows any class holds in the episodic tier. */
-    private int largestEpisodicClass() {
-        int largest = 0;
-        for (int n : episodicPerClass) {
-            largest = Math.max(largest, n);
-        }
-        return largest;
-    }
-
-    /** A class holding the most episodic rows, uniformly among ties. */
-    private int randomLargestClass() {
-        int largest = largestEpisodicClass();
-        int ties = 0;
-        for (int n : episodicPerClass) {
-            ties += n == largest ? 1 : 0;
-        }
-        int pick = ties == 1 ? 0 : random.nextInt(ties);
-        for (int c = 0; c < classes; c++) {
-            if (episodicPerClass[c] == largest && pick-- == 0) {
-                return c;
-            }
-        }
-        throw new IllegalStateException("no largest class");
-    }
-
-    /**
-     * A uniformly chosen episodic slot of a class that holds at least one; found by scanning the slots
-     * in order, so that the choice depends only on the stored labels (nothing else to checkpoint).
-     */
-    private int randomEpisodicSlotOf(int c) {
-        int k = random.nextInt(episodicPerClass[c]);
-        for (int slot = 0; slot < episodicSize; slot++) {
-            if (episodic.label(slot) == c && k-- == 0) {
-                return slot;
-            }
-        }
-        throw new IllegalStateException("class " + c + " holds no episodic slot");
-    }
-
-    private void storePrototype(Batch batch, int row) {
-        if (options.semanticSize() == 0) {
-            return;
-        }
-        int c = batch.label(row);
-        if (prototypeCounts[c] == 0) {
-            if (prototypeClasses >= options.semanticSize()) {
-                evictLeastRecentPrototype();
-            }
-            prototypeClasses++;
-        }
-        long n = ++prototypeCounts[c];
-        int o = c * features;
-        for (int j = 0; j < features; j++) {
-            prototypes[o + j] += (batch.value(row, j) - prototypes[o + j]) / n;
-        }
-        prototypeStamps[c] = ++semanticClock;
-    }
-
-    private void evictLeastRecentPrototype() {
-        int victim = -1;
-        for (int c = 0; c < classes; c++) {
-            if (prototypeCounts[c] > 0 && (victim < 0 || prototypeStamps[c] < prototypeStamps[victim])) {
-                victim = c;
-            }
-        }
-        prototypeCounts[victim] = 0;
-        prototypeStamps[victim] = 0;
-        java.util.Arrays.fill(prototypes, victim * features, (victim + 1) * features, 0.0);
-        prototypeClasses--;
-    }
-
-    private void storeCode(Batch batch, int row, double[] batchCodes) {
-        int group = classification ? batch.label(row) : 0;
-        int slot;
-        if (codesPerGroup[group] >= options.codesPerClass()) {
-            slot = oldestCode(group);
-        } else if (codeCount < options.semanticSize()) {
-            slot = codeCount++;
-            codesPerGroup[group]++;
-        } else {
-            slot = oldestCode(-1);
-            codesPerGroup[codeClasses[slot]]--;
-            codesPerGroup[group]++;
-        }
-        System.arraycopy(batchCodes, row * codeSize, codes, slot * codeSize, codeSize);
-        codeClasses[slot] = group;
-        if (!classification) {
-            codeTargets[slot] = batch.target(row);
-        }
-        codeStamps[slot] = ++semanticClock;
-    }
-
-    /** The slot of the oldest code of a group, or of all codes when {@code group} is -1. */
-    private int oldestCode(int group) {
-        int oldest = -1;
-        for (int slot = 0; slot < codeCount; slot++) {
-            if ((group < 0 || codeClasses[slot] == group) && (oldest < 0 || codeStamps[slot] < codeStamps[oldest])) {
-                oldest = slot;
-            }
-        }
-        return oldest;
-    }
-
     /** Moves the working window into the episodic tier and empties the working tier. */
     private void promoteWorkingWindow() {
-        int window = workingSize;
-        if (episodic.capacity() > 0 && window > 0) {
-            int oldest = (workingNext - window + working.capacity()) % working.capacity();
-            int[] rows = new int[window];
-            for (int i = 0; i < window; i++) {
-                rows[i] = (oldest + i) % working.capacity();
-            }
-            promote(working, rows);
+        if (episodic.capacity() > 0 && working.size() > 0) {
+            episodic.promote(working.rows(), working.windowSlots(), random);
         }
-        workingSize = 0;
-        workingNext = 0;
-    }
-
-    /**
-     * Moves rows of a store into the episodic tier. Promoted rows fill free slots first; then, with the
-     * reservoir, they replace distinct, uniformly chosen older slots, so no promoted row overwrites
-     * another, and a group larger than the tier contributes a uniform subset of itself; class-balanced,
-     * each replaces a random row of a largest class.
-     */
-    private void promote(RowStore from, int[] rows) {
-        int capacity = episodic.capacity();
-        int window = rows.length;
-        if (capacity == 0 || window == 0) {
-            return;
-        }
-        int promoted = Math.min(window, capacity);
-        for (int i = 0; i < promoted; i++) {
-            swap(rows, i, i + random.nextInt(window - i));
-        }
-        if (classBalancedEpisodic) {
-            for (int i = 0; i < promoted; i++) {
-                if (episodicSize < capacity) {
-                    putEpisodic(episodicSize, false, from, rows[i]);
-                    episodicSize++;
-                } else {
-                    putEpisodic(randomEpisodicSlotOf(randomLargestClass()), true, from, rows[i]);
-                }
-                markFullClasses();
-            }
-            return;
-        }
-        int before = episodicSize;
-        int[] victims = new int[before];
-        for (int i = 0; i < before; i++) {
-            victims[i] = i;
-        }
-        int replaced = 0;
-        for (int i = 0; i < promoted; i++) {
-            if (episodicSize < capacity) {
-                putEpisodic(episodicSize, false, from, rows[i]);
-                episodicSize++;
-            } else {
-                swap(victims, replaced, replaced + random.nextInt(before - replaced));
-                putEpisodic(victims[replaced++], true, from, rows[i]);
-            }
-        }
-    }
-
-    private static void swap(int[] a, int i, int j) {
-        int t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-    }
-
-    private int semanticEntries() {
-        return codec != null ? codeCount : prototypeClasses;
+        working.clear();
     }
 
     @Override
@@ -517,266 +213,46 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         if (rows < 1) {
             throw new IllegalArgumentException("rows must be >= 1, got " + rows);
         }
-        int[] sizes = {workingSize, episodicSize, semanticEntries()};
-        double[] shares = {options.mixWorking(), options.mixEpisodic(), options.mixSemantic()};
-        int[] quota = quotas(rows, sizes, shares);
-        int total = quota[0] + quota[1] + quota[2];
+        int[] sizes = {working.size(), episodic.size(), semantic.entries()};
+        ReplaySampler.Draw draw = sampler.draw(rows, tiers, sizes, random);
+        int[] tierOf = draw.tierOf();
+        int[] slotOf = draw.slotOf();
+        int total = tierOf.length;
         if (total == 0) {
             return Optional.empty();
-        }
-        // Which tier and slot each output row comes from, then shuffled so the tiers interleave.
-        int[] tierOf = new int[total];
-        int[] slotOf = new int[total];
-        int n = 0;
-        for (int t = 0; t < 3; t++) {
-            n = sample(t, quota[t], tierOf, slotOf, n);
-        }
-        for (int i = total - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int tt = tierOf[i];
-            tierOf[i] = tierOf[j];
-            tierOf[j] = tt;
-            int ss = slotOf[i];
-            slotOf[i] = slotOf[j];
-            slotOf[j] = ss;
         }
         double[] values = new double[total * features];
         int[] labels = classification ? new int[total] : null;
         double[] targets = classification ? null : new double[total];
-        double[] decoded = codec != null && quota[2] > 0 ? decodeSampled(tierOf, slotOf, quota[2]) : null;
-        int nextDecoded = 0;
         for (int i = 0; i < total; i++) {
-            int slot = slotOf[i];
             switch (tierOf[i]) {
-                case 0 -> working.copyTo(slot, values, labels, targets, i);
-                case 1 -> episodic.copyTo(slot, values, labels, targets, i);
+                case 0 -> working.rows().copyTo(slotOf[i], values, labels, targets, i);
+                case 1 -> episodic.rows().copyTo(slotOf[i], values, labels, targets, i);
                 default -> {
-                    if (decoded != null) {
-                        System.arraycopy(decoded, nextDecoded++ * features, values, i * features, features);
-                        if (classification) {
-                            labels[i] = codeClasses[slot];
-                        } else {
-                            targets[i] = codeTargets[slot];
-                        }
-                    } else {
-                        System.arraycopy(prototypes, slot * features, values, i * features, features);
-                        labels[i] = slot;
-                    }
+                    // The semantic tier's rows are written below, its codes decoded in one call.
                 }
             }
         }
+        semantic.copyTo(2, draw.quota()[2], tierOf, slotOf, values, labels, targets);
         return Optional.of(classification
                 ? Batch.ofClasses(storedSchema, domain, 0, values, labels)
                 : Batch.ofTargets(storedSchema, domain, 0, values, targets));
     }
 
-    /** Decodes the sampled codes, in the order they appear in the shuffled output, in one call. */
-    private double[] decodeSampled(int[] tierOf, int[] slotOf, int count) {
-        double[] sampled = new double[count * codeSize];
-        int k = 0;
-        for (int i = 0; i < tierOf.length; i++) {
-            if (tierOf[i] == 2) {
-                System.arraycopy(codes, slotOf[i] * codeSize, sampled, k++ * codeSize, codeSize);
-            }
-        }
-        double[] decoded = codec.decode(sampled, count);
-        if (decoded == null || decoded.length != count * features) {
-            throw new IllegalStateException("codec of " + codecExpert + " decoded " + count + " codes into "
-                    + (decoded == null ? "nothing" : decoded.length + " values") + ", expected " + count * features);
-        }
-        for (double v : decoded) {
-            if (!Double.isFinite(v)) {
-                throw new IllegalStateException("codec of " + codecExpert + " decoded a non-finite value");
-            }
-        }
-        return decoded;
-    }
-    /**
-     * Rows per tier: shares renormalised over the non-empty tiers with a positive share, rounded by
-     * largest remainder; a tier whose quota exceeds its size is capped and the rest is split again,
-     * the same way, over the other tiers.
-     */
+    /** See {@link ReplaySampler#quotas}. */
     static int[] quotas(int rows, int[] sizes, double[] shares) {
-        int tiers = sizes.length;
-        boolean[] open = new boolean[tiers];
-        long available = 0;
-        for (int t = 0; t < tiers; t++) {
-            open[t] = sizes[t] > 0 && shares[t] > 0;
-            if (open[t]) {
-                available += sizes[t];
-            }
-        }
-        int[] quota = new int[tiers];
-        int want = (int) Math.min(rows, available);
-        boolean capped = true;
-        while (want > 0 && capped) {
-            double shareSum = 0;
-            for (int t = 0; t < tiers; t++) {
-                if (open[t]) {
-                    shareSum += shares[t];
-                }
-            }
-            double[] remainder = new double[tiers];
-            int assigned = 0;
-            for (int t = 0; t < tiers; t++) {
-                if (open[t]) {
-                    double exact = want * shares[t] / shareSum;
-                    quota[t] = (int) Math.floor(exact);
-                    remainder[t] = exact - quota[t];
-                    assigned += quota[t];
-                }
-            }
-            while (assigned < want) {
-                int best = -1;
-                for (int t = 0; t < tiers; t++) {
-                    if (open[t] && (best < 0 || remainder[t] > remainder[best])) {
-                        best = t;
-                    }
-                }
-                quota[best]++;
-                remainder[best] = -1; // at most one extra row per tier
-                assigned++;
-            }
-            capped = false;
-            for (int t = 0; t < tiers; t++) {
-                if (open[t] && quota[t] >= sizes[t]) {
-                    want -= sizes[t];
-                    quota[t] = sizes[t];
-                    open[t] = false;
-                    capped = true;
-                }
-            }
-            if (capped) {
-                // The tiers still open are shared out again from scratch.
-                for (int t = 0; t < tiers; t++) {
-                    if (open[t]) {
-                        quota[t] = 0;
-                    }
-                }
-            }
-        }
-        return quota;
-    }
-
-    /**
-     * Draws {@code count} distinct slots of a tier: uniformly (partial Fisher-Yates over the scratch
-     * indices) or, class-balanced, an equal part per class present, uniformly within each class.
-     */
-    private int sample(int tier, int count, int[] tierOf, int[] slotOf, int next) {
-        if (count == 0) {
-            return next;
-        }
-        int size = 0;
-        if (tier == 2 && codec == null) {
-            for (int c = 0; c < classes; c++) {
-                if (prototypeCounts[c] > 0) {
-                    scratch[size++] = c;
-                }
-            }
-        } else {
-            size = tier == 0 ? workingSize : tier == 1 ? episodicSize : codeCount;
-            for (int i = 0; i < size; i++) {
-                scratch[i] = i;
-            }
-        }
-        if (classBalancedReplay && count < size) {
-            return sampleBalanced(tier, count, size, tierOf, slotOf, next);
-        }
-        for (int i = 0; i < count; i++) {
-            int j = i + random.nextInt(size - i);
-            int s = scratch[j];
-            scratch[j] = scratch[i];
-            scratch[i] = s;
-            tierOf[next] = tier;
-            slotOf[next] = s;
-            next++;
-        }
-        return next;
-    }
-
-    private int sampleBalanced(int tier, int count, int size, int[] tierOf, int[] slotOf, int next) {
-        // Group the tier's slots by class (a stable counting sort).
-        int[] perClass = new int[classes];
-        for (int i = 0; i < size; i++) {
-            perClass[labelOf(tier, scratch[i])]++;
-        }
-        int[] start = new int[classes + 1];
-        for (int c = 0; c < classes; c++) {
-            start[c + 1] = start[c] + perClass[c];
-        }
-        int[] sorted = new int[size];
-        int[] fill = start.clone();
-        for (int i = 0; i < size; i++) {
-            sorted[fill[labelOf(tier, scratch[i])]++] = scratch[i];
-        }
-        // Equal parts, capped by what each class holds; the capped rest is shared out again.
-        int[] take = new int[classes];
-        int remaining = count;
-        while (remaining > 0) {
-            int open = 0;
-            for (int c = 0; c < classes; c++) {
-                open += take[c] < perClass[c] ? 1 : 0;
-            }
-            int each = remaining / open;
-            if (each == 0) {
-                // Fewer rows left than classes with rows: one more each for `remaining` random classes.
-                int[] openClasses = new int[open];
-                int k = 0;
-                for (int c = 0; c < classes; c++) {
-                    if (take[c] < perClass[c]) {
-                        openClasses[k++] = c;
-                    }
-                }
-                for (int i = 0; i < remaining; i++) {
-                    swap(openClasses, i, i + random.nextInt(open - i));
-                    take[openClasses[i]]++;
-                }
-                remaining = 0;
-            } else {
-                for (int c = 0; c < classes; c++) {
-                    int add = Math.min(each, perClass[c] - take[c]);
-                    take[c] += add;
-                    remaining -= add;
-                }
-            }
-        }
-        for (int c = 0; c < classes; c++) {
-            int from = start[c];
-            int n = perClass[c];
-            for (int i = 0; i < take[c]; i++) {
-                int j = from + i + random.nextInt(n - i);
-                int s = sorted[j];
-                sorted[j] = sorted[from + i];
-                sorted[from + i] = s;
-                tierOf[next] = tier;
-                slotOf[next] = s;
-                next++;
-            }
-        }
-        return next;
-    }
-
-    /** The class of a tier's slot (classification only). */
-    private int labelOf(int tier, int slot) {
-        return switch (tier) {
-            case 0 -> working.label(slot);
-            case 1 -> episodic.label(slot);
-            default -> codec != null ? codeClasses[slot] : slot;
-        };
+        return ReplaySampler.quotas(rows, sizes, shares);
     }
 
     @Override
     public MemoryStats stats() {
-        int semantic = semanticEntries();
         long labelBytes = classification ? Integer.BYTES : Double.BYTES;
         long rowBytes = (long) Double.BYTES * features + labelBytes;
-        long semanticBytes = codec != null
-                ? (long) codeCount * ((long) Double.BYTES * codeSize + labelBytes + Long.BYTES)
-                : (long) prototypeClasses * ((long) Double.BYTES * features + 2L * Long.BYTES);
-        return new MemoryStats(Map.of(WORKING, workingSize, EPISODIC, episodicSize, SEMANTIC, semantic),
-                ((long) workingSize + episodicSize) * rowBytes + semanticBytes);
+        return new MemoryStats(Map.of(WORKING, working.size(), EPISODIC, episodic.size(), SEMANTIC, semantic.entries()),
+                ((long) working.size() + episodic.size()) * rowBytes + semantic.bytes());
     }
 
+    /** Each tier writes its own state; the order is format 3's, which interleaves the loss mean in the semantic tier's. */
     @Override
     public void saveState(StateWriter out) throws IOException {
         out.writeVersion(STATE_VERSION);
@@ -785,43 +261,18 @@ final class HierarchicalMemory implements Memory, Checkpointable {
         out.writeInt(features);
         out.writeInt(classes);
 
-        out.writeInt(workingSize);
-        out.writeInt(workingNext);
-        working.save(out, workingSize);
-        out.writeInt(episodicSize);
-        out.writeLong(reservoirSeen);
-        out.writeLongs(seenPerClass);
-        int[] full = new int[classes];
-        for (int c = 0; c < classes; c++) {
-            full[c] = fullClass[c] ? 1 : 0;
-        }
-        out.writeInts(full);
-        episodic.save(out, episodicSize);
-        out.writeDoubles(prototypes);
-        out.writeLongs(prototypeCounts);
-        out.writeLongs(prototypeStamps);
-        out.writeLong(semanticClock);
+        working.save(out);
+        episodic.save(out);
+        semantic.savePrototypes(out);
         out.writeDouble(lossMean);
         out.writeLong(lossBatches);
-        out.writeBoolean(codec != null);
-        if (codec != null) {
-            out.writeInt(codeSize);
-            out.writeInt(codeCount);
-            out.writeDoubles(java.util.Arrays.copyOf(codes, codeCount * codeSize));
-            out.writeInts(java.util.Arrays.copyOf(codeClasses, codeCount));
-            out.writeDoubles(classification ? null : java.util.Arrays.copyOf(codeTargets, codeCount));
-            out.writeLongs(java.util.Arrays.copyOf(codeStamps, codeCount));
-        }
+        semantic.saveCodes(out);
         out.writeString(domain);
         out.writeBoolean(storedSchema != null);
         if (storedSchema != null) {
             writeSchema(out, storedSchema);
         }
         out.writeRandom(random);
-    }
-
-    private static String name(Enum<?> e) {
-        return e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     @Override
@@ -836,137 +287,26 @@ final class HierarchicalMemory implements Memory, Checkpointable {
                     + features + " features and " + classes + " classes");
         }
 
-        int newWorkingSize = in.readInt();
-        int newWorkingNext = in.readInt();
-        check(newWorkingSize >= 0 && newWorkingSize <= working.capacity(), "working tier size " + newWorkingSize);
-        // The ring is filled from slot 0: the next slot is the size until it wraps, then anywhere.
-        check(newWorkingSize == working.capacity() ? newWorkingNext >= 0 && newWorkingNext < Math.max(1, working.capacity())
-                : newWorkingNext == newWorkingSize, "working tier position " + newWorkingNext);
-        RowStore.Saved workingRows = working.read(in, newWorkingSize, classes, WORKING);
-        int newEpisodicSize = in.readInt();
-        long newReservoirSeen = in.readLong();
-        check(newEpisodicSize >= 0 && newEpisodicSize <= episodic.capacity(), "episodic tier size " + newEpisodicSize);
-        // Not bounded by the tier's size: a drift promotes working rows, already counted, into free slots.
-        check(newReservoirSeen >= 0, "reservoir count " + newReservoirSeen);
-        long[] newSeenPerClass = readLongs(in, classes, "episodic tier's rows seen per class");
-        for (long n : newSeenPerClass) {
-            check(n >= 0, "rows seen of a class " + n);
-        }
-        int[] newFull = in.readInts();
-        check(newFull != null && newFull.length == classes, "full classes");
-        for (int f : newFull) {
-            check(f == 0 || f == 1, "full class flag " + f);
-        }
-        RowStore.Saved episodicRows = episodic.read(in, newEpisodicSize, classes, EPISODIC);
-        double[] newPrototypes = in.readDoubles(prototypes.length, "semantic tier's prototypes");
-        long[] newCounts = readLongs(in, prototypeCounts.length, "semantic tier's counts");
-        long[] newStamps = readLongs(in, prototypeStamps.length, "semantic tier's stamps");
-        long newClock = in.readLong();
-        int newPrototypeClasses = 0;
-        for (int c = 0; c < newCounts.length; c++) {
-            check(newCounts[c] >= 0, "prototype count " + newCounts[c]);
-            check(newStamps[c] >= 0 && newStamps[c] <= newClock, "prototype stamp " + newStamps[c]);
-            if (newCounts[c] > 0) {
-                newPrototypeClasses++;
-            }
-        }
-        check(newPrototypeClasses <= options.semanticSize(), newPrototypeClasses + " prototypes");
+        WorkingTier.Saved workingState = working.read(in, classes);
+        EpisodicTier.Saved episodicState = episodic.read(in);
+        SemanticTier.SavedPrototypes prototypes = semantic.readPrototypes(in);
         double newLossMean = in.readDouble();
         long newLossBatches = in.readLong();
         check(newLossBatches >= 0 && !Double.isNaN(newLossMean), "loss mean " + newLossMean + " over " + newLossBatches);
-        boolean savedCodes = in.readBoolean();
-        if (savedCodes != (codec != null)) {
-            throw new IOException("hierarchical memory: the checkpoint's semantic tier holds "
-                    + (savedCodes ? "codes of an expert's codec, but no expert offers one in this run"
-                    : "prototypes, but this run offers the codec of " + codecExpert + " (semantic: codes)"));
-        }
-        int newCodeCount = 0;
-        double[] newCodes = null;
-        int[] newCodeClasses = null;
-        double[] newCodeTargets = null;
-        long[] newCodeStamps = null;
-        int[] newPerGroup = null;
-        if (savedCodes) {
-            int savedCodeSize = in.readInt();
-            if (savedCodeSize != codeSize) {
-                throw new IOException(COMPONENT + " checkpoint was written with codec's code size = " + savedCodeSize
-                        + ", but this run has codec's code size = " + codeSize);
-            }
-            newCodeCount = in.readInt();
-            check(newCodeCount >= 0 && newCodeCount <= options.semanticSize(), "code count " + newCodeCount);
-            newCodes = in.readDoubles(newCodeCount * codeSize, "semantic tier's codes");
-            newCodeClasses = in.readInts();
-            check(newCodeClasses != null && newCodeClasses.length == newCodeCount, "code classes");
-            newPerGroup = new int[codesPerGroup.length];
-            for (int g : newCodeClasses) {
-                check(g >= 0 && g < newPerGroup.length, "code class " + g);
-                newPerGroup[g]++;
-                check(newPerGroup[g] <= options.codesPerClass(), newPerGroup[g] + " codes of class " + g);
-            }
-            newCodeTargets = in.readDoubles();
-            check(classification ? newCodeTargets == null : newCodeTargets != null && newCodeTargets.length == newCodeCount,
-                    "code targets");
-            newCodeStamps = readLongs(in, newCodeCount, "semantic tier's code stamps");
-            for (long stamp : newCodeStamps) {
-                check(stamp > 0 && stamp <= newClock, "code stamp " + stamp);
-            }
-        }
+        SemanticTier.Saved semanticState = semantic.readCodes(in, prototypes);
         String newDomain = in.readString();
         DataSchema newSchema = in.readBoolean() ? readSchema(in) : null;
         Random newRandom = in.readRandom();
 
         // Everything was read and fits: only now is this memory changed.
-        working.load(workingRows);
-        workingSize = newWorkingSize;
-        workingNext = newWorkingNext;
-        episodic.load(episodicRows);
-        episodicSize = newEpisodicSize;
-        reservoirSeen = newReservoirSeen;
-        System.arraycopy(newSeenPerClass, 0, seenPerClass, 0, classes);
-        for (int c = 0; c < classes; c++) {
-            fullClass[c] = newFull[c] == 1;
-        }
-        java.util.Arrays.fill(episodicPerClass, 0);
-        if (classification) {
-            for (int slot = 0; slot < episodicSize; slot++) {
-                episodicPerClass[episodic.label(slot)]++;
-            }
-        }
-        System.arraycopy(newPrototypes, 0, prototypes, 0, prototypes.length);
-        System.arraycopy(newCounts, 0, prototypeCounts, 0, prototypeCounts.length);
-        System.arraycopy(newStamps, 0, prototypeStamps, 0, prototypeStamps.length);
-        prototypeClasses = newPrototypeClasses;
-        semanticClock = newClock;
+        working.load(workingState);
+        episodic.load(episodicState);
+        semantic.load(semanticState);
         lossMean = newLossMean;
         lossBatches = newLossBatches;
-        if (savedCodes) {
-            codeCount = newCodeCount;
-            System.arraycopy(newCodes, 0, codes, 0, newCodes.length);
-            System.arraycopy(newCodeClasses, 0, codeClasses, 0, newCodeCount);
-            if (!classification) {
-                System.arraycopy(newCodeTargets, 0, codeTargets, 0, newCodeCount);
-            }
-            System.arraycopy(newCodeStamps, 0, codeStamps, 0, newCodeCount);
-            System.arraycopy(newPerGroup, 0, codesPerGroup, 0, newPerGroup.length);
-        }
         domain = newDomain;
         storedSchema = newSchema;
         random = newRandom;
-    }
-
-    private static long[] readLongs(StateReader in, int expected, String what) throws IOException {
-        long[] v = in.readLongs();
-        if (v == null || v.length != expected) {
-            throw new IOException(what + ": expected " + expected + " values, found "
-                    + (v == null ? "none" : String.valueOf(v.length)) + " (the checkpoint was written with other options or data)");
-        }
-        return v;
-    }
-
-    private static void check(boolean ok, String what) throws IOException {
-        if (!ok) {
-            throw new IOException("hierarchical memory: corrupt checkpoint, " + what);
-        }
     }
 
     private static void writeSchema(StateWriter out, DataSchema s) throws IOException {
@@ -1017,22 +357,22 @@ final class HierarchicalMemory implements Memory, Checkpointable {
 
     /** Labelled rows offered to the reservoir so far. */
     long reservoirSeen() {
-        return reservoirSeen;
+        return episodic.seen();
     }
 
     /** A feature of an episodic slot, for tests. */
     double episodicValue(int slot, int feature) {
-        return episodic.value(slot, feature);
+        return episodic.rows().value(slot, feature);
     }
 
     /** The class of an episodic slot, for tests. */
     int episodicLabel(int slot) {
-        return episodic.label(slot);
+        return episodic.rows().label(slot);
     }
 
     /** Episodic rows of a class, for tests. */
     int episodicRowsOf(int cls) {
-        return episodicPerClass[cls];
+        return episodic.rowsOf(cls);
     }
 
     /** The running mean of {@code mixture.loss} that importance compares with, for tests. */
@@ -1042,18 +382,16 @@ final class HierarchicalMemory implements Memory, Checkpointable {
 
     /** Whether the semantic tier holds codes (a codec was offered with {@code semantic: codes}), for tests. */
     boolean holdsCodes() {
-        return codec != null;
+        return semantic.holdsCodes();
     }
 
     /** The class of a semantic code slot, for tests. */
     int codeClass(int slot) {
-        return codeClasses[slot];
+        return semantic.codeClass(slot);
     }
 
     /** The prototype of a class (a copy), for tests. */
     double[] prototype(int cls) {
-        double[] p = new double[features];
-        System.arraycopy(prototypes, cls * features, p, 0, features);
-        return p;
+        return semantic.prototype(cls);
     }
 }
