@@ -100,10 +100,6 @@ public final class RoundProtocol implements Checkpointable {
         return coordinatorMetrics;
     }
 
-    private boolean sharesWeights() {
-        return federation.federated() && coordinator.sharesWeights() || federation.fedavg();
-    }
-
     /**
      * Starts a client from what the coordinator knows (nothing yet, or a pooled guess for its domain): its
      * domain's meta-parameters and, when the meta-learner shares weights, the states its domain adopts.

@@ -14,7 +14,7 @@ import java.util.Random;
  * The episodic tier: a bounded sample of all labelled rows seen, uniform (Algorithm R) or class-balanced
  * (CBRS), with the counts the sampling needs, and the promotion of rows into it.
  */
-final class EpisodicTier implements ReplaySampler.Tier {
+final class EpisodicTier implements ReplaySampler.StoredRows {
     private final RowStore rows;
     private final int classes;
     private final boolean classification;
@@ -42,11 +42,13 @@ final class EpisodicTier implements ReplaySampler.Tier {
         return rows.capacity();
     }
 
-    int size() {
+    @Override
+    public int size() {
         return size;
     }
 
-    RowStore rows() {
+    @Override
+    public RowStore rows() {
         return rows;
     }
 
@@ -211,19 +213,6 @@ final class EpisodicTier implements ReplaySampler.Tier {
         int t = a[i];
         a[i] = a[j];
         a[j] = t;
-    }
-
-    @Override
-    public int fillSlots(int[] into) {
-        for (int i = 0; i < size; i++) {
-            into[i] = i;
-        }
-        return size;
-    }
-
-    @Override
-    public int label(int slot) {
-        return rows.label(slot);
     }
 
     void save(StateWriter out) throws IOException {

@@ -16,6 +16,27 @@ final class ReplaySampler {
         int label(int slot);
     }
 
+    /** A tier whose replayable rows are slots {@code 0..size()-1} of a {@link RowStore}: working and episodic. */
+    interface StoredRows extends Tier {
+        int size();
+
+        RowStore rows();
+
+        @Override
+        default int fillSlots(int[] into) {
+            int size = size();
+            for (int i = 0; i < size; i++) {
+                into[i] = i;
+            }
+            return size;
+        }
+
+        @Override
+        default int label(int slot) {
+            return rows().label(slot);
+        }
+    }
+
     /** The rows drawn: output row {@code i} is slot {@code slotOf[i]} of tier {@code tierOf[i]}. */
     record Draw(int[] quota, int[] tierOf, int[] slotOf) {
     }

@@ -8,7 +8,7 @@ import io.scarcity.api.StateWriter;
 import java.io.IOException;
 
 /** The working tier: a ring of the last labelled rows, the oldest overwritten first. */
-final class WorkingTier implements ReplaySampler.Tier {
+final class WorkingTier implements ReplaySampler.StoredRows {
     private final RowStore rows;
     private int next;
     private int size;
@@ -26,11 +26,13 @@ final class WorkingTier implements ReplaySampler.Tier {
         size = Math.min(size + 1, rows.capacity());
     }
 
-    int size() {
+    @Override
+    public int size() {
         return size;
     }
 
-    RowStore rows() {
+    @Override
+    public RowStore rows() {
         return rows;
     }
 
@@ -47,19 +49,6 @@ final class WorkingTier implements ReplaySampler.Tier {
     void clear() {
         size = 0;
         next = 0;
-    }
-
-    @Override
-    public int fillSlots(int[] into) {
-        for (int i = 0; i < size; i++) {
-            into[i] = i;
-        }
-        return size;
-    }
-
-    @Override
-    public int label(int slot) {
-        return rows.label(slot);
     }
 
     void save(StateWriter out) throws IOException {
