@@ -165,4 +165,31 @@ class WeightSharingTest {
         byte[] reptileHalf = metrics("reptile-half", "metaLearner.plugin=reptile", "metaLearner.config.epsilon=0.5");
         assertFalse(Arrays.equals(fedavg, reptileHalf), "epsilon 0.5 must differ from FedAvg, else the comparison proves nothing");
     }
+
+    @Test
+    void federationModeFedavgWithoutTheFedavgPluginIsRefusedNamingTheModeAndTheInstalledOnes() throws Exception {
+        // a class loader that hides the fedavg plugin's service registration (every other plugin stays)
+        ClassLoader parent = WeightSharingTest.class.getClassLoader();
+        ClassLoader withoutFedavg = new ClassLoader(parent) {
+            @Override
+            public java.util.Enumeration<java.net.URL> getResources(String name) throws java.io.IOException {
+                List<java.net.URL> kept = new ArrayList<>();
+                for (java.net.URL u : java.util.Collections.list(parent.getResources(name))) {
+                    if (!u.toString().contains("fedavg")) {
+                        kept.add(u);
+                    }
+                }
+                return java.util.Collections.enumeration(kept);
+            }
+        };
+        try (PluginRegistry partial = PluginRegistry.load(null, withoutFedavg)) {
+            assertFalse(partial.names(io.scarcity.api.PluginKind.META_LEARNER).contains("fedavg"));
+            io.scarcity.api.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(io.scarcity.api.ConfigException.class,
+                    () -> RunExecution.run(quickstart("federation.mode=fedavg"), partial, QUIET, Clock.systemUTC()));
+            assertEquals("federation.mode", e.path());
+            assertTrue(e.getMessage().contains("'fedavg' meta-learner plugin, which is not installed"), e.getMessage());
+            assertTrue(e.getMessage().contains("insight"), e.getMessage());
+            assertFalse(Files.exists(tmp.resolve("runs")), "a refused run leaves no folder");
+        }
+    }
 }
