@@ -28,14 +28,18 @@ public final class CoordinatorStore {
         if (inProcess(store)) {
             return GlobalMemory.inMemory(capacityPerDomain);
         }
-        CoordinatorDatabase db = store.url().equals("sqlite") ? CoordinatorDatabase.sqlite(runDir.resolve("coordinator.db"))
-                : store.url().startsWith("jdbc:sqlite:") ? CoordinatorDatabase.sqlite(Path.of(store.url().substring("jdbc:sqlite:".length())))
+        Path file = sqliteFile(store, runDir);
+        CoordinatorDatabase db = file != null ? CoordinatorDatabase.sqlite(file)
                 : store.schema().isEmpty() ? CoordinatorDatabase.postgresql(store.url(), store.user(), store.password())
                 : CoordinatorDatabase.postgresql(store.url(), store.user(), store.password()).inSchema(store.schema());
         try {
             return GlobalMemory.open(db, capacityPerDomain);
         } catch (GlobalMemoryException e) {
             String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            if (file != null) {
+                throw new UserException("cannot open the coordinator's database " + file + ": " + first + "; if the file is "
+                        + "damaged, restore it from a copy; otherwise check that its folder is writable");
+            }
             throw new UserException("cannot open the coordinator's store (coordinator.store.url = " + store.url() + "): "
                     + first + "; check the URL, user and password" + maskedPasswordHint(store));
         }
@@ -71,6 +75,34 @@ public final class CoordinatorStore {
             throw new UserException("coordinator.store.url: cannot connect to " + store.url() + " as '" + store.user() + "': "
                     + first + "; check the URL, user and password" + maskedPasswordHint(store));
         }
+    }
+
+    /**
+     * Before a resume opens the store: the SQLite file the run wrote must still be there and whole. Opening a
+     * missing, emptied or overwritten file would create a fresh database in its place (and SQLite may drop a
+     * write-ahead log that holds the latest insights), so this looks at the file without opening it.
+     *
+     * @throws UserException naming what is wrong with the file and how to recover; nothing is changed
+     */
+    public static void checkBeforeResume(StoreConfig store, Path runDir) {
+        Path file = sqliteFile(store, runDir);
+        if (file == null) {
+            return;
+        }
+        String problem = SqliteFileCheck.problem(file);
+        if (problem != null) {
+            throw new UserException("the coordinator's database " + file + " " + problem + "; it holds the insights the run "
+                    + "accepted, so the run is not resumed (nothing was changed). Restore the file from a copy and resume again,"
+                    + " or start the run again with: scarcity run " + runDir.resolve("config.yaml"));
+        }
+    }
+
+    /** The SQLite file of a store, or null if it is not an SQLite file. */
+    private static Path sqliteFile(StoreConfig store, Path runDir) {
+        if (store.url().equals("sqlite")) {
+            return runDir.resolve("coordinator.db");
+        }
+        return store.url().startsWith("jdbc:sqlite:") ? Path.of(store.url().substring("jdbc:sqlite:".length())) : null;
     }
 
     /** A resumed run reads its config.yaml, where a password is masked: say where the real one goes. */

@@ -184,8 +184,9 @@ public final class GlobalMemory implements InsightStore, AutoCloseable, io.scarc
             ((InMemoryInsightTable) table).restoreState(in);
             pseudonyms = new ClientPseudonyms(table.salt());
         } else if (!fingerprint(table.salt()).equals(in.readString())) {
-            throw new java.io.IOException("the coordinator's store " + location() + " is not the one this run used "
-                    + "(its pseudonym salt differs); point coordinator.store.url at the run's database");
+            throw new io.scarcity.runtime.UserException("the coordinator's store " + location() + " is not the one this run "
+                    + "used (it was created by another run: its pseudonym salt differs); restore the run's own database, or point "
+                    + "coordinator.store.url at it");
         }
     }
 

@@ -30,6 +30,24 @@ public final class MetricsWriter implements RunObserver, AutoCloseable {
         return new MetricsWriter(JsonLinesFile.resume(file, throughRound));
     }
 
+    /**
+     * Continues the file of an interrupted run whose checkpoint recorded its first {@code keepBytes} bytes
+     * (checked before by the resume): the rest is dropped.
+     */
+    public static MetricsWriter resume(Path file, long keepBytes) {
+        return new MetricsWriter(JsonLinesFile.resume(file, keepBytes));
+    }
+
+    /** Bytes written to the file so far. */
+    public long bytes() {
+        return out.bytes();
+    }
+
+    /** SHA-256 (hex) of the file's {@link #bytes()} bytes. */
+    public String sha256() {
+        return out.sha256();
+    }
+
     @Override
     public void beforeCheckpoint(int round) {
         out.sync();

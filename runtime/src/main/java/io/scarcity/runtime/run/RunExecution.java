@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class RunExecution {
     private static final System.Logger LOG = System.getLogger("io.scarcity.run");
+    private static final String METRICS = "metrics.jsonl";
+    private static final String COORDINATOR_LOG = "coordinator.jsonl";
 
     /**
      * Where the run went and how it ended; {@code accuracy} over classification rows and {@code rmse}
@@ -75,7 +77,7 @@ public final class RunExecution {
             deleteQuietly(runDir);
             throw e;
         }
-        return execute(loaded, engine, runDir, null, progress);
+        return execute(loaded, engine, runDir, progress);
     }
 
     /**
@@ -99,33 +101,42 @@ public final class RunExecution {
         if ("completed".equals(status)) {
             throw new UserException(runDir + " has nothing left to run: its summary.json says it completed");
         }
-        RunCheckpoints.Checkpoint checkpoint = RunCheckpoints.latest(runDir);
-        String text;
-        try {
-            text = Files.readString(configFile, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UserException("cannot read " + configFile + ": " + e.getMessage());
+        // Check first, then touch: the lock, then every check (checkpoints, config, store) reads only.
+        try (RunLock lock = RunLock.acquire(runDir)) {
+            RunCheckpoints.Choice choice = RunCheckpoints.choose(runDir);
+            RunCheckpoints.Checkpoint checkpoint = choice.checkpoint();
+            String text;
+            try {
+                text = Files.readString(configFile, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UserException("cannot read " + configFile + ": " + io.scarcity.runtime.Faults.describe(e));
+            }
+            LoadedConfig loaded = io.scarcity.runtime.config.ConfigLoader.parse(text, configFile.toString(),
+                    checkpoint.configBaseDir(), env, List.of());
+            if (!RunCheckpoints.digest(loaded.resolvedYaml()).equals(checkpoint.configDigest())) {
+                throw new UserException("the config of " + runDir + " is not the one its checkpoint was taken with ("
+                        + "config.yaml was edited, or a SCARCITY_* environment variable changes it); restore config.yaml "
+                        + "or unset the variable, or start a new run");
+            }
+            if (loaded.config().rounds() <= checkpoint.round()) {
+                throw new UserException(runDir + " has nothing left to run: its checkpoint is of round " + checkpoint.round()
+                        + " of " + loaded.config().rounds());
+            }
+            io.scarcity.runtime.coordinator.CoordinatorStore.checkBeforeResume(loaded.config().coordinator().store(), runDir);
+            InProcessEngine engine = new InProcessEngine(loaded, registry);
+            try {
+                engine.checkStore(runDir);
+                engine.openStore(runDir);
+            } catch (RuntimeException e) {
+                engine.close();
+                throw e;
+            }
+            if (!choice.skipped().isEmpty()) {
+                progress.println("resuming from " + runDir.relativize(checkpoint.folder()) + "; skipped the newer checkpoints that"
+                        + " do not verify:\n  " + String.join("\n  ", choice.skipped()));
+            }
+            return executeLocked(loaded, engine, runDir, choice, progress);
         }
-        LoadedConfig loaded = io.scarcity.runtime.config.ConfigLoader.parse(text, configFile.toString(),
-                checkpoint.configBaseDir(), env, List.of());
-        if (!RunCheckpoints.digest(loaded.resolvedYaml()).equals(checkpoint.configDigest())) {
-            throw new UserException("the config of " + runDir + " is not the one its checkpoint was taken with ("
-                    + "config.yaml was edited, or a SCARCITY_* environment variable changes it); restore config.yaml "
-                    + "or unset the variable, or start a new run");
-        }
-        if (loaded.config().rounds() <= checkpoint.round()) {
-            throw new UserException(runDir + " has nothing left to run: its checkpoint is of round " + checkpoint.round()
-                    + " of " + loaded.config().rounds());
-        }
-        InProcessEngine engine = new InProcessEngine(loaded, registry);
-        try {
-            engine.checkStore(runDir);
-            engine.openStore(runDir);
-        } catch (RuntimeException e) {
-            engine.close();
-            throw e;
-        }
-        return execute(loaded, engine, runDir, checkpoint, progress);
     }
 
     /** {@code status} of a run folder's summary.json, or {@code null} if it has none (a killed run) or it is unreadable. */
@@ -139,47 +150,22 @@ public final class RunExecution {
         }
     }
 
-    private static Outcome execute(LoadedConfig loaded, InProcessEngine engine, Path runDir,
-                                   RunCheckpoints.Checkpoint from, PrintStream progress) {
-        java.nio.channels.FileChannel lockFile = null;
-        java.nio.channels.FileLock lock = null;
+    private static Outcome execute(LoadedConfig loaded, InProcessEngine engine, Path runDir, PrintStream progress) {
+        RunLock lock;
         try {
-            lockFile = java.nio.channels.FileChannel.open(runDir.resolve(".lock"), java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.WRITE);
-            lock = lockFile.tryLock();
-        } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
-            lock = null;
-        }
-        if (lock == null) {
-            closeQuietly(lockFile);
+            lock = RunLock.acquire(runDir);
+        } catch (RuntimeException e) {
             engine.close();
-            throw new UserException(runDir + " is in use by another process (the run is still going, or another --resume"
-                    + " is); wait for it to end, or stop it first");
+            throw e;
         }
-        try {
-            return executeLocked(loaded, engine, runDir, from, progress);
-        } finally {
-            try {
-                lock.release();
-            } catch (IOException | RuntimeException ignored) {
-                // released with the channel anyway
-            }
-            closeQuietly(lockFile);
-        }
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (IOException ignored) {
-                // nothing to keep
-            }
+        try (lock) {
+            return executeLocked(loaded, engine, runDir, null, progress);
         }
     }
 
     private static Outcome executeLocked(LoadedConfig loaded, InProcessEngine engine, Path runDir,
-                                         RunCheckpoints.Checkpoint from, PrintStream progress) {
+                                         RunCheckpoints.Choice choice, PrintStream progress) {
+        RunCheckpoints.Checkpoint from = choice == null ? null : choice.checkpoint();
         SummaryCollector summary = new SummaryCollector(loaded.config().name(), loaded.config().rounds());
         try {
             if (from != null) {
@@ -199,11 +185,17 @@ public final class RunExecution {
             }
         }, "scarcity-interrupt");
         try (RunLog log = RunLog.attach(runDir.resolve("run.log"), resumed);
-             MetricsWriter metrics = resumed ? MetricsWriter.resume(runDir.resolve("metrics.jsonl"), from.round())
-                     : new MetricsWriter(runDir.resolve("metrics.jsonl"));
-             CoordinatorLogWriter coordinatorLog = resumed ? CoordinatorLogWriter.resume(runDir.resolve("coordinator.jsonl"), from.round())
-                     : new CoordinatorLogWriter(runDir.resolve("coordinator.jsonl"))) {
+             MetricsWriter metrics = !resumed ? new MetricsWriter(runDir.resolve(METRICS))
+                     : from.outputs().containsKey(METRICS) ? MetricsWriter.resume(runDir.resolve(METRICS), from.outputs().get(METRICS).bytes())
+                     : MetricsWriter.resume(runDir.resolve(METRICS), from.round());
+             CoordinatorLogWriter coordinatorLog = !resumed ? new CoordinatorLogWriter(runDir.resolve(COORDINATOR_LOG))
+                     : from.outputs().containsKey(COORDINATOR_LOG)
+                     ? CoordinatorLogWriter.resume(runDir.resolve(COORDINATOR_LOG), from.outputs().get(COORDINATOR_LOG).bytes())
+                     : CoordinatorLogWriter.resume(runDir.resolve(COORDINATOR_LOG), from.round())) {
             if (resumed) {
+                for (String skipped : choice.skipped()) {
+                    LOG.log(Level.WARNING, "skipped the checkpoint " + skipped);
+                }
                 LOG.log(Level.INFO, "run " + loaded.config().name() + " resumed in " + runDir + " from the checkpoint after round "
                         + from.round() + "; rounds " + (from.round() + 1) + ".." + loaded.config().rounds() + " to go");
             } else {
@@ -212,7 +204,7 @@ public final class RunExecution {
                 LOG.log(Level.INFO, "run " + loaded.config().name() + " started in " + runDir + " with "
                         + loaded.config().totalClients() + " clients");
             }
-            startCheckpoints(loaded, engine, runDir, summary);
+            startCheckpoints(loaded, engine, runDir, summary, metrics, coordinatorLog);
             Runtime.getRuntime().addShutdownHook(onInterrupt);
             ProgressDisplay display = new ProgressDisplay(progress,
                     ProgressDisplay.resolve(loaded.config().output().progress()));
@@ -260,7 +252,8 @@ public final class RunExecution {
     }
 
     /** Checkpoints as configured, or a warning naming the plugins that prevent them. */
-    private static void startCheckpoints(LoadedConfig loaded, InProcessEngine engine, Path runDir, SummaryCollector summary) {
+    private static void startCheckpoints(LoadedConfig loaded, InProcessEngine engine, Path runDir, SummaryCollector summary,
+                                         MetricsWriter metrics, CoordinatorLogWriter coordinatorLog) {
         var c = loaded.config().checkpoint();
         if (c.every() == 0) {
             return;
@@ -271,7 +264,9 @@ public final class RunExecution {
                     + String.join(", ", blockers) + "; set checkpoint.every: 0 to silence this");
             return;
         }
-        engine.checkpointInto(new RunCheckpoints(runDir, c.keep(), RunCheckpoints.digest(loaded.resolvedYaml()), loaded.baseDir()),
+        engine.checkpointInto(new RunCheckpoints(runDir, c.keep(), RunCheckpoints.digest(loaded.resolvedYaml()), loaded.baseDir(),
+                () -> java.util.Map.of(METRICS, new RunCheckpoints.OutputPrefix(metrics.bytes(), metrics.sha256()),
+                        COORDINATOR_LOG, new RunCheckpoints.OutputPrefix(coordinatorLog.bytes(), coordinatorLog.sha256()))),
                 summary);
     }
 

@@ -192,7 +192,20 @@ class ResumeTest {
         }
         String before = Files.readString(corrupt.resolve("metrics.jsonl"));
         UserException broken = assertThrows(UserException.class, () -> RunExecution.resume(corrupt, Map.of(), registry, QUIET));
-        assertTrue(broken.getMessage().contains("cannot resume from"), broken.getMessage());
+        assertTrue(broken.getMessage().contains("no checkpoint of") && broken.getMessage().contains("round-000004: state.bin.gz is "
+                + Files.size(state) + " bytes, its manifest says"), broken.getMessage());
+        assertEquals(before, Files.readString(corrupt.resolve("metrics.jsonl")), "a failed resume must not touch the outputs");
+
+        // a state that verifies (its manifest updated to match) but does not decode: the checkpoint does not fit
+        Path manifest = state.resolveSibling("manifest.json");
+        ObjectNode m = (ObjectNode) new ObjectMapper().readTree(manifest.toFile());
+        m.put("stateBytes", Files.size(state));
+        m.put("stateSha256", java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(state))));
+        Files.writeString(manifest, m.toString());
+        UserException misfit = assertThrows(UserException.class, () -> RunExecution.resume(corrupt, Map.of(), registry, QUIET));
+        assertTrue(misfit.getMessage().contains("cannot resume from") && misfit.getMessage().contains("does not fit this run"),
+                misfit.getMessage());
         assertEquals(before, Files.readString(corrupt.resolve("metrics.jsonl")), "a failed resume must not touch the outputs");
 
         UserException finished = assertThrows(UserException.class, () -> RunExecution.resume(a, Map.of(), registry, QUIET));

@@ -1,0 +1,66 @@
+package io.scarcity.runtime.run;
+
+import io.scarcity.runtime.UserException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The exclusive lock on a run folder ({@code .lock}), held by the process that writes it: a second run
+ * or resume of the same folder is refused before it reads or changes anything.
+ */
+final class RunLock implements AutoCloseable {
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private RunLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /**
+     * @throws UserException if another process holds the folder, or the lock file cannot be created
+     */
+    static RunLock acquire(Path runDir) {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(runDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new UserException("cannot lock the run folder " + runDir + ": " + io.scarcity.runtime.Faults.describe(e)
+                    + "; make it writable (a run and its resume write into it)");
+        }
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (IOException | OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            close(channel);
+            throw new UserException(runDir + " is in use by another process (the run is still going, or another --resume"
+                    + " is); wait for it to end, or stop it first");
+        }
+        return new RunLock(channel, lock);
+    }
+
+    @Override
+    public void close() {
+        try {
+            lock.release();
+        } catch (IOException | RuntimeException ignored) {
+            // released with the channel anyway
+        }
+        close(channel);
+    }
+
+    private static void close(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing to keep
+        }
+    }
+}
