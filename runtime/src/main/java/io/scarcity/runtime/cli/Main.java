@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code scarcity}: run experiments, validate configs, list plugins. Exit codes: 0 success, 2 a user
- * error (bad config, bad data, bad arguments; a one-paragraph message, no stack trace), 1 a bug.
+ * error (bad config, bad data, bad arguments; a one-paragraph message, no stack trace), 1 a bug (in a
+ * plugin: a message naming it and its archive, no stack trace; in Scarcity: the stack trace).
  */
 @Command(name = "scarcity", mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
@@ -38,6 +39,10 @@ public final class Main implements Runnable {
             if (e instanceof ConfigException || e instanceof UserException) {
                 commandLine.getErr().println("error: " + e.getMessage());
                 return USER_ERROR;
+            }
+            if (e instanceof io.scarcity.runtime.plugin.PluginFault) {
+                commandLine.getErr().println("error: " + e.getMessage());
+                return 1;
             }
             commandLine.getErr().println("internal error (a bug; please report it with the run folder's run.log):");
             e.printStackTrace(commandLine.getErr());

@@ -124,13 +124,14 @@ public final class Assembly {
             created = ((PluginFactory<?>) installed.factory()).create(pc, context);
         } catch (ConfigException e) {
             throw e;
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("the " + kind.label() + " plugin '" + plugin + "' (" + installed.origin()
-                    + ") failed to start: " + e, e);
+        } catch (RuntimeException | LinkageError e) {
+            throw io.scarcity.runtime.plugin.PluginFault.of(installed, "while starting (its factory's create, for " + path + ")", e,
+                    "no run folder was created");
         }
         if (!type.isInstance(created)) {
-            throw new IllegalStateException("the " + kind.label() + " plugin '" + plugin + "' returned "
-                    + (created == null ? "null" : created.getClass().getName()) + " instead of a " + type.getSimpleName());
+            throw io.scarcity.runtime.plugin.PluginFault.of(installed, "while starting", new IllegalStateException("its factory returned "
+                    + (created == null ? "null" : created.getClass().getName()) + " instead of a " + type.getSimpleName()),
+                    "no run folder was created");
         }
         Set<String> unread = pc.unreadKeys();
         if (!unread.isEmpty()) {

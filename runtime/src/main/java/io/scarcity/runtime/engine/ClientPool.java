@@ -67,7 +67,11 @@ final class ClientPool implements AutoCloseable {
     /** One client's round: its batches, or the rows it missed while offline. */
     private static ClientRoundResult play(ClientHandle c, int round, List<Batch> batches, boolean offline) {
         if (!offline) {
-            return c.runRound(round, batches);
+            try {
+                return c.runRound(round, batches);
+            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+                throw io.scarcity.runtime.RoundFailure.wrap(e, round, c.id());
+            }
         }
         long rows = 0;
         for (Batch b : batches) {

@@ -271,9 +271,15 @@ public final class InProcessEngine implements AutoCloseable {
                 List<ClientRoundResult> results = pool.run(round, clients, work, offline);
                 long[] bytes = new long[clients.size()];
                 int[] partners = new int[clients.size()];
-                RoundDecision decision = protocol.decide(round, clients, results, offline, bytes);
-                observer.roundDecided(round);
-                long gossipBytes = protocol.deliver(decision, clients, bytes, partners);
+                RoundDecision decision;
+                long gossipBytes;
+                try {
+                    decision = protocol.decide(round, clients, results, offline, bytes);
+                    observer.roundDecided(round);
+                    gossipBytes = protocol.deliver(decision, clients, bytes, partners);
+                } catch (RuntimeException | LinkageError | StackOverflowError e) {
+                    throw io.scarcity.runtime.RoundFailure.wrap(e, round, null);
+                }
                 totals.add(round, results, gossipBytes);
                 completed = round;
                 observer.roundCompleted(round, config.rounds(), results,

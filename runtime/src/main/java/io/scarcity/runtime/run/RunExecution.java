@@ -77,7 +77,7 @@ public final class RunExecution {
             deleteQuietly(runDir);
             throw e;
         }
-        return execute(loaded, engine, runDir, progress);
+        return execute(loaded, registry, engine, runDir, progress);
     }
 
     /**
@@ -135,7 +135,7 @@ public final class RunExecution {
                 progress.println("resuming from " + runDir.relativize(checkpoint.folder()) + "; skipped the newer checkpoints that"
                         + " do not verify:\n  " + String.join("\n  ", choice.skipped()));
             }
-            return executeLocked(loaded, engine, runDir, choice, progress);
+            return executeLocked(loaded, registry, engine, runDir, choice, progress);
         }
     }
 
@@ -150,7 +150,8 @@ public final class RunExecution {
         }
     }
 
-    private static Outcome execute(LoadedConfig loaded, InProcessEngine engine, Path runDir, PrintStream progress) {
+    private static Outcome execute(LoadedConfig loaded, PluginRegistry registry, InProcessEngine engine, Path runDir,
+                                   PrintStream progress) {
         RunLock lock;
         try {
             lock = RunLock.acquire(runDir);
@@ -159,11 +160,11 @@ public final class RunExecution {
             throw e;
         }
         try (lock) {
-            return executeLocked(loaded, engine, runDir, null, progress);
+            return executeLocked(loaded, registry, engine, runDir, null, progress);
         }
     }
 
-    private static Outcome executeLocked(LoadedConfig loaded, InProcessEngine engine, Path runDir,
+    private static Outcome executeLocked(LoadedConfig loaded, PluginRegistry registry, InProcessEngine engine, Path runDir,
                                          RunCheckpoints.Choice choice, PrintStream progress) {
         RunCheckpoints.Checkpoint from = choice == null ? null : choice.checkpoint();
         SummaryCollector summary = new SummaryCollector(loaded.config().name(), loaded.config().rounds());
@@ -228,6 +229,17 @@ public final class RunExecution {
                     LOG.log(Level.ERROR, "run failed after " + summary.roundsCompleted() + " rounds: " + message);
                 } else {
                     LOG.log(Level.ERROR, "run failed after " + summary.roundsCompleted() + " rounds: " + message, e);
+                }
+                String kept = summary.roundsCompleted() == 1 ? "the round completed before it is kept in " + runDir
+                        : "the " + summary.roundsCompleted() + " rounds completed before it are kept in " + runDir;
+                var culprit = userError ? java.util.Optional.<io.scarcity.runtime.plugin.InstalledPlugin>empty()
+                        : io.scarcity.runtime.plugin.PluginFault.culprit(e, registry);
+                if (culprit.isPresent()) {
+                    var fault = io.scarcity.runtime.plugin.PluginFault.of(culprit.get(),
+                            e instanceof io.scarcity.runtime.RoundFailure rf ? rf.where() : "during the run",
+                            e instanceof io.scarcity.runtime.RoundFailure ? e.getCause() : e, kept);
+                    summary.write(runDir.resolve("summary.json"), "failed", fault.getMessage(), null, facts(engine));
+                    throw fault;
                 }
                 summary.write(runDir.resolve("summary.json"), "failed", message, null, facts(engine));
                 if (e instanceof UserException ue) {

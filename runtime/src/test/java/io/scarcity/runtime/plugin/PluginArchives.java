@@ -44,8 +44,22 @@ final class PluginArchives {
      * @param requires the Plugin-Requires range
      */
     static Path build(Path dir, String id, String pkg, String source, String requires) throws IOException {
+        return build(dir, id, pkg, "MajorityExpertFactory", source, requires);
+    }
+
+    /**
+     * The source of a test class of package {@code io.scarcity.faulty} (e.g. a plugin with a bug), moved to
+     * package {@code pkg}.
+     */
+    static String testSource(String className, String pkg) throws IOException {
+        return Files.readString(Path.of("src/test/java/io/scarcity/faulty/" + className + ".java"))
+                .replace("package io.scarcity.faulty;", "package " + pkg + ";");
+    }
+
+    /** Compiles {@code source} (expert factory {@code pkg.className}) and writes {@code dir/<id>.jar}. */
+    static Path build(Path dir, String id, String pkg, String className, String source, String requires) throws IOException {
         Path work = Files.createTempDirectory("plugin-src");
-        Path src = work.resolve("src/" + pkg.replace('.', '/') + "/MajorityExpertFactory.java");
+        Path src = work.resolve("src/" + pkg.replace('.', '/') + "/" + className + ".java");
         Files.createDirectories(src.getParent());
         Files.writeString(src, source);
         Path classes = Files.createDirectories(work.resolve("classes"));
@@ -69,7 +83,7 @@ final class PluginArchives {
             out.putNextEntry(new JarEntry("META-INF/services/"));
             out.closeEntry();
             out.putNextEntry(new JarEntry("META-INF/services/io.scarcity.api.ExpertFactory"));
-            out.write((pkg + ".MajorityExpertFactory\n").getBytes(StandardCharsets.UTF_8));
+            out.write((pkg + "." + className + "\n").getBytes(StandardCharsets.UTF_8));
             out.closeEntry();
             try (Stream<Path> files = Files.walk(classes)) {
                 for (Path f : files.sorted().toList()) {
