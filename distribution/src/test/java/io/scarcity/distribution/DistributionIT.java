@@ -155,4 +155,97 @@ class DistributionIT {
         assertTrue(r.err().contains("half-downloaded.jar is not a readable jar"), r.err());
         assertNoStackTrace(r);
     }
+
+    /** The shipped plugins but one archive, which goes to a folder of its own ("third-party"). */
+    Path[] splitPlugins(String aside) throws IOException {
+        Path shipped = Files.createDirectories(tmp.resolve("shipped"));
+        Path extra = Files.createDirectories(tmp.resolve("extra"));
+        try (var files = Files.list(DIST.resolve("plugins"))) {
+            for (Path f : files.toList()) {
+                boolean isAside = f.getFileName().toString().startsWith("scarcity-plugin-" + aside + "-");
+                Files.copy(f, (isAside ? extra : shipped).resolve(f.getFileName()));
+            }
+        }
+        return new Path[] {shipped, extra};
+    }
+
+    @Test
+    void pluginsGivenWithPluginsAddToTheShippedOnesAndAResumeRemembersThem() throws Exception {
+        Path[] dirs = splitPlugins("ucb");
+        Path shipped = dirs[0];
+        Path extra = dirs[1];
+        Result list = scarcity(shipped, "plugins", "--plugins", extra.toString());
+        assertEquals(0, list.code(), list.err());
+        assertTrue(list.out().contains("plugin:statistical@") && list.out().contains("plugin:ucb@"), list.out());
+        Path jar;
+        try (var files = Files.list(extra)) {
+            jar = files.findFirst().orElseThrow();
+        }
+        Result one = scarcity(shipped, "plugins", "--plugins", jar.toString());
+        assertEquals(0, one.code(), one.err());
+        assertTrue(one.out().contains("plugin:ucb@"), "a single archive can be given: " + one.out());
+
+        Result without = scarcity(shipped, "run", CONFIGS.resolve("quickstart.yaml").toString(), "--set", "rounds=1");
+        assertEquals(2, without.code());
+        assertTrue(without.err().contains("unknown router plugin 'ucb'"), without.err());
+
+        Result run = scarcity(shipped, "run", CONFIGS.resolve("quickstart.yaml").toString(), "--plugins", extra.toString(),
+                "--set", "rounds=4", "--set", "checkpoint.every=2", "--set", "output.dir=" + tmp.resolve("runs"),
+                "--set", "output.progress=off");
+        assertEquals(0, run.code(), run.err());
+        Path runDir;
+        try (var runs = Files.list(tmp.resolve("runs"))) {
+            runDir = runs.findFirst().orElseThrow();
+        }
+        assertTrue(Files.readString(runDir.resolve("plugins.json")).contains(extra.toString()));
+        Files.delete(runDir.resolve("summary.json")); // as if killed after round 4, before its summary
+        Files.walk(runDir.resolve("checkpoints/round-000004")).sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        Path moved = tmp.resolve("moved");
+        Result resumed = scarcity(shipped, "run", "--resume", runDir.toString());
+        assertEquals(0, resumed.code(), "the resume loads the run's own --plugins folder again: " + resumed.err());
+
+        Files.delete(runDir.resolve("summary.json"));
+        Files.walk(runDir.resolve("checkpoints/round-000004")).sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        Files.move(extra, moved);
+        Result lost = scarcity(shipped, "run", "--resume", runDir.toString());
+        assertEquals(2, lost.code(), lost.err());
+        assertTrue(lost.err().contains("unknown router plugin 'ucb'") && lost.err().contains("the run loaded plugins from ["
+                + extra + "], which no longer exist; resume with --plugins"), lost.err());
+        assertNoStackTrace(lost);
+    }
+
+    @Test
+    void wrongPluginsArgumentsAreNamed() throws Exception {
+        Path shipped = DIST.resolve("plugins");
+        Path file = Files.writeString(tmp.resolve("notes.txt"), "not a plugin");
+        Result notJar = scarcity(shipped, "plugins", "--plugins", file.toString());
+        assertEquals(2, notJar.code());
+        assertTrue(notJar.err().contains("is a file but not a plugin archive (.jar)"), notJar.err());
+
+        Result absent = scarcity(shipped, "plugins", "--plugins", tmp.resolve("absent").toString());
+        assertEquals(2, absent.code());
+        assertTrue(absent.err().contains("no such folder or archive"), absent.err());
+
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Result none = scarcity(shipped, "plugins", "--plugins", empty.toString());
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("holds no plugin archives (*.jar)"), none.err());
+
+        // an archive with a PF4J descriptor but no factory registration
+        Path lonely = Files.createDirectories(tmp.resolve("lonely"));
+        java.util.jar.Manifest mf = new java.util.jar.Manifest();
+        mf.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().putValue("Plugin-Id", "lonely");
+        mf.getMainAttributes().putValue("Plugin-Version", "1.0.0");
+        mf.getMainAttributes().putValue("Plugin-Class", "org.pf4j.Plugin");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(lonely.resolve("lonely.jar")), mf)) {
+            out.putNextEntry(new java.util.jar.JarEntry("readme.txt"));
+            out.write("nothing here".getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        Result silent = scarcity(shipped, "plugins", "--plugins", lonely.toString());
+        assertEquals(2, silent.code(), silent.out());
+        assertTrue(silent.err().contains("lonely.jar (Plugin-Id 'lonely') registers no Scarcity plugin"), silent.err());
+        assertNoStackTrace(silent);
+    }
 }

@@ -1,21 +1,63 @@
 package io.scarcity.runtime.cli;
 
+import io.scarcity.runtime.UserException;
 import io.scarcity.runtime.plugin.PluginRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
-/** Where plugin archives are looked for: {@code --plugins}, else {@code SCARCITY_PLUGINS_DIR}, else the class path only. */
+/**
+ * Where plugins come from: the shipped ones in {@code SCARCITY_PLUGINS_DIR} (the launcher sets it to the
+ * distribution's {@code plugins/}), the class path, and any folders or archives given with
+ * {@code --plugins}, which add to them.
+ */
 final class PluginOptions {
-    @Option(names = "--plugins", paramLabel = "DIR",
-            description = "Folder of plugin archives (default: $SCARCITY_PLUGINS_DIR; the launcher sets it to the distribution's plugins/).")
-    Path pluginsDir;
+    @Option(names = "--plugins", paramLabel = "DIR|JAR",
+            description = "A folder of plugin archives, or one archive, added to the shipped plugins ($SCARCITY_PLUGINS_DIR, "
+                    + "which the launcher sets to the distribution's plugins/); may be given more than once.")
+    List<Path> extra = new ArrayList<>();
+
+    /** The shipped folder (if set) and the {@code --plugins} ones, checked. */
+    List<Path> sources() {
+        List<Path> sources = new ArrayList<>();
+        String env = System.getenv("SCARCITY_PLUGINS_DIR");
+        if (env != null && !env.isBlank()) {
+            sources.add(Path.of(env));
+        }
+        for (Path p : extra) {
+            if (Files.isDirectory(p)) {
+                try (var files = Files.list(p)) {
+                    if (files.noneMatch(f -> f.getFileName().toString().endsWith(".jar"))) {
+                        throw new UserException("--plugins " + p + ": the folder holds no plugin archives (*.jar); put the "
+                                + "plugin's jar there, or pass the jar itself");
+                    }
+                } catch (java.io.IOException e) {
+                    throw new UserException("--plugins " + p + ": cannot list the folder: " + io.scarcity.runtime.Faults.describe(e));
+                }
+            } else if (!Files.exists(p)) {
+                throw new UserException("--plugins " + p + ": no such folder or archive; pass the folder holding the plugin "
+                        + "archives, or one archive (.jar)");
+            }
+            sources.add(p);
+        }
+        return sources;
+    }
 
     PluginRegistry load() {
-        Path dir = pluginsDir;
-        if (dir == null) {
-            String env = System.getenv("SCARCITY_PLUGINS_DIR");
-            dir = env == null || env.isBlank() ? null : Path.of(env);
-        }
-        return PluginRegistry.load(dir, PluginOptions.class.getClassLoader());
+        return load(List.of());
+    }
+
+    /** Loads the plugins, with {@code more} sources (e.g. the ones a resumed run used) added. */
+    PluginRegistry load(List<Path> more) {
+        List<Path> sources = sources();
+        sources.addAll(more);
+        return PluginRegistry.loadSources(sources, PluginOptions.class.getClassLoader());
+    }
+
+    /** Whether {@code --plugins} was given. */
+    boolean given() {
+        return !extra.isEmpty();
     }
 }

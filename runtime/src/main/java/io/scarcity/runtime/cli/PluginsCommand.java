@@ -31,7 +31,8 @@ final class PluginsCommand implements Callable<Integer> {
                 }
             }
             if (all.isEmpty()) {
-                out.println("(no plugins found: pass --plugins DIR or set SCARCITY_PLUGINS_DIR)");
+                out.println(registry.sources().isEmpty() ? "(no plugins found: pass --plugins DIR or set SCARCITY_PLUGINS_DIR)"
+                        : "(no plugins found in " + registry.sources() + ")");
             }
             return 0;
         }

@@ -41,11 +41,23 @@ final class RunCommand implements Callable<Integer> {
                     + "(and --set) for a new run, or --resume RUN_DIR alone");
         }
         LoadedConfig loaded = resume == null ? configOptions.load() : null;
-        try (PluginRegistry registry = plugins.load()) {
+        // A resume loads the plugins the run used (recorded in its plugins.json) besides any --plugins given now.
+        List<Path> recorded = resume == null ? List.of() : io.scarcity.runtime.run.PluginSources.recorded(resume);
+        List<Path> moved = recorded.stream().filter(p -> !java.nio.file.Files.exists(p)).toList();
+        try (PluginRegistry registry = plugins.load(recorded.stream().filter(java.nio.file.Files::exists).toList())) {
             PrintStream progress = System.err;
-            RunExecution.Outcome outcome = resume == null
-                    ? RunExecution.run(loaded, registry, progress, Clock.systemDefaultZone())
-                    : RunExecution.resume(resume, System.getenv(), registry, progress);
+            RunExecution.Outcome outcome;
+            try {
+                outcome = resume == null
+                        ? RunExecution.run(loaded, registry, progress, Clock.systemDefaultZone())
+                        : RunExecution.resume(resume, System.getenv(), registry, progress);
+            } catch (io.scarcity.api.ConfigException e) {
+                if (!moved.isEmpty() && e.path().endsWith(".plugin")) {
+                    throw new io.scarcity.runtime.UserException(e.getMessage() + "\nthe run loaded plugins from " + moved
+                            + ", which no longer exist; resume with --plugins pointing at where they are now", e);
+                }
+                throw e;
+            }
             RunResult r = outcome.result();
             var out = spec.commandLine().getOut();
             StringBuilder headline = new StringBuilder(String.format(Locale.ROOT, "%s: %d rounds, %,d rows",

@@ -41,10 +41,12 @@ import org.pf4j.PluginWrapper;
 public final class PluginRegistry implements AutoCloseable {
     private final Map<PluginKind, Map<String, InstalledPlugin>> byKind;
     private final PluginManager pluginManager;
+    private final List<Path> sources;
 
-    private PluginRegistry(Map<PluginKind, Map<String, InstalledPlugin>> byKind, PluginManager pluginManager) {
+    private PluginRegistry(Map<PluginKind, Map<String, InstalledPlugin>> byKind, PluginManager pluginManager, List<Path> sources) {
         this.byKind = byKind;
         this.pluginManager = pluginManager;
+        this.sources = List.copyOf(sources);
     }
 
     /**
@@ -56,6 +58,17 @@ public final class PluginRegistry implements AutoCloseable {
      * @throws UserException on duplicate names, an incompatible or broken plugin archive
      */
     public static PluginRegistry load(Path pluginsDir, ClassLoader classLoader) {
+        return loadSources(pluginsDir == null ? List.of() : List.of(pluginsDir), classLoader);
+    }
+
+    /**
+     * Finds every factory on the class path of {@code classLoader} and in the plugin archives of
+     * {@code sources}: folders of archives and single archives ({@code .jar}), all loaded together.
+     *
+     * @throws UserException if a source does not exist or is not a folder or archive, on duplicate names,
+     *         and for an incompatible or broken archive, or one that registers no factory
+     */
+    public static PluginRegistry loadSources(List<Path> sources, ClassLoader classLoader) {
         Objects.requireNonNull(classLoader, "classLoader is null");
         List<InstalledPlugin> found = new ArrayList<>();
         for (PluginKind kind : PluginKind.values()) {
@@ -68,20 +81,45 @@ public final class PluginRegistry implements AutoCloseable {
                         + "; rebuild it or remove it from the class path", e);
             }
         }
-        PluginManager manager = null;
-        if (pluginsDir != null) {
-            if (!Files.isDirectory(pluginsDir)) {
-                throw new UserException("plugins folder " + pluginsDir + " does not exist; create it or point "
-                        + "--plugins (or SCARCITY_PLUGINS_DIR) at the folder holding the plugin archives");
+        List<Path> folders = new ArrayList<>();
+        List<Path> archives = new ArrayList<>();
+        for (Path source : sources) {
+            Path abs = source.toAbsolutePath().normalize();
+            if (Files.isDirectory(abs)) {
+                if (!folders.contains(abs)) {
+                    folders.add(abs);
+                }
+            } else if (Files.isRegularFile(abs) && abs.getFileName().toString().endsWith(".jar")) {
+                if (!archives.contains(abs)) {
+                    archives.add(abs);
+                }
+            } else if (Files.exists(abs)) {
+                throw new UserException("plugins: " + source + " is a file but not a plugin archive (.jar); pass a plugin "
+                        + "archive or the folder that holds the archives");
+            } else {
+                throw new UserException("plugins folder " + source + " does not exist; create it or point "
+                        + "--plugins (or SCARCITY_PLUGINS_DIR) at the folder (or the archive) holding the plugins");
             }
-            manager = startPluginManager(pluginsDir);
+        }
+        PluginManager manager = null;
+        if (!folders.isEmpty() || !archives.isEmpty()) {
+            manager = startPluginManager(folders, archives);
             for (PluginWrapper plugin : manager.getPlugins()) {
                 String origin = "plugin:" + plugin.getPluginId() + "@" + plugin.getPluginPath().getFileName();
                 String version = plugin.getDescriptor().getVersion();
+                int factories = 0;
                 for (PluginKind kind : PluginKind.values()) {
                     for (Object ext : manager.getExtensions(kind.factoryType(), plugin.getPluginId())) {
                         found.add(describe(kind, (PluginFactory<?>) ext, origin, version));
+                        factories++;
                     }
+                }
+                if (factories == 0) {
+                    Path archive = plugin.getPluginPath();
+                    shutdown(manager);
+                    throw new UserException("the plugin archive " + archive + " (Plugin-Id '" + plugin.getPluginId()
+                            + "') registers no Scarcity plugin: it has no META-INF/services/io.scarcity.api.<Kind>Factory entry "
+                            + "naming a factory class (see docs/writing-plugins.md); add it and rebuild, or remove the archive");
                 }
             }
         }
@@ -99,7 +137,14 @@ public final class PluginRegistry implements AutoCloseable {
                         + previous.origin() + " and " + p.origin() + "; remove one of them or rename it");
             }
         }
-        return new PluginRegistry(byKind, manager);
+        List<Path> all = new ArrayList<>(folders);
+        all.addAll(archives);
+        return new PluginRegistry(byKind, manager, all);
+    }
+
+    /** The folders and archives plugins were loaded from (absolute), beside the class path. */
+    public List<Path> sources() {
+        return sources;
     }
 
     /**
@@ -107,13 +152,20 @@ public final class PluginRegistry implements AutoCloseable {
      * cannot read, and silently keeps one of two archives with the same {@code Plugin-Id}. Here both are
      * start-up errors naming the files. Returns {@code Plugin-Id -> archive}.
      */
-    private static Map<String, Path> checkArchives(Path pluginsDir) {
+    private static Map<String, Path> checkArchives(List<Path> folders, List<Path> archives) {
         Map<String, Path> ids = new TreeMap<>();
-        List<Path> jars;
-        try (var files = Files.list(pluginsDir)) {
-            jars = files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList();
-        } catch (IOException e) {
-            throw new UserException("cannot list the plugins folder " + pluginsDir + ": " + e.getMessage());
+        List<Path> jars = new ArrayList<>();
+        for (Path folder : folders) {
+            try (var files = Files.list(folder)) {
+                jars.addAll(files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList());
+            } catch (IOException e) {
+                throw new UserException("cannot list the plugins folder " + folder + ": " + io.scarcity.runtime.Faults.describe(e));
+            }
+        }
+        for (Path jar : archives) {
+            if (!jars.contains(jar)) {
+                jars.add(jar);
+            }
         }
         for (Path jar : jars) {
             String id;
@@ -126,20 +178,34 @@ public final class PluginRegistry implements AutoCloseable {
             }
             if (id == null || id.isBlank()) {
                 throw new UserException(jar + " has no Plugin-Id in its manifest, so it is not a plugin archive; "
-                        + "add the PF4J descriptor (see CONTRIBUTING.md) or remove it from the plugins folder");
+                        + "add the PF4J descriptor (see docs/writing-plugins.md) or remove it from the plugins folder");
             }
             Path previous = ids.putIfAbsent(id.trim(), jar);
             if (previous != null) {
-                throw new UserException("two plugin archives have Plugin-Id '" + id.trim() + "': " + previous.getFileName()
-                        + " and " + jar.getFileName() + " in " + pluginsDir + "; remove one of them (an old version?)");
+                throw new UserException("two plugin archives have Plugin-Id '" + id.trim() + "': " + previous
+                        + " and " + jar + "; remove one of them (an old version?)");
             }
         }
         return ids;
     }
 
-    private static PluginManager startPluginManager(Path pluginsDir) {
-        Map<String, Path> archives = checkArchives(pluginsDir);
-        DefaultPluginManager manager = new DefaultPluginManager(pluginsDir) {
+    private static PluginManager startPluginManager(List<Path> folders, List<Path> single) {
+        Map<String, Path> archives = checkArchives(folders, single);
+        String pluginsDir = folders.isEmpty() ? "the --plugins list" : folders.size() == 1 && single.isEmpty()
+                ? folders.get(0).toString() : "the plugins folders";
+        // With no folder, PF4J would fall back to ./plugins: give it an empty folder of its own instead.
+        Path empty = null;
+        List<Path> roots = new ArrayList<>(folders);
+        if (roots.isEmpty()) {
+            try {
+                empty = Files.createTempDirectory("scarcity-plugins");
+            } catch (IOException e) {
+                throw new UserException("cannot create a temporary folder: " + io.scarcity.runtime.Faults.describe(e)
+                        + "; set java.io.tmpdir (SCARCITY_JAVA_OPTS=-Djava.io.tmpdir=DIR) to a writable folder");
+            }
+            roots.add(empty);
+        }
+        DefaultPluginManager manager = new DefaultPluginManager(roots) {
             @Override
             protected ExtensionFinder createExtensionFinder() {
                 // One registration serves both loaders: read META-INF/services, not PF4J's extensions.idx.
@@ -151,10 +217,23 @@ public final class PluginRegistry implements AutoCloseable {
         manager.setSystemVersion(ApiVersion.current());
         try {
             manager.loadPlugins();
+            for (Path archive : single) {
+                if (folders.stream().noneMatch(f -> archive.getParent().equals(f))) {
+                    manager.loadPlugin(archive);
+                }
+            }
             manager.startPlugins();
         } catch (RuntimeException e) {
             shutdown(manager);
             throw new UserException("cannot load the plugins in " + pluginsDir + ": " + e.getMessage(), e);
+        } finally {
+            if (empty != null) {
+                try {
+                    Files.deleteIfExists(empty);
+                } catch (IOException ignored) {
+                    // an empty temporary folder left behind
+                }
+            }
         }
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, Path> archive : archives.entrySet()) {

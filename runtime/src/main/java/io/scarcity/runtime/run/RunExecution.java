@@ -202,6 +202,7 @@ public final class RunExecution {
             } else {
                 Files.writeString(runDir.resolve("config.yaml"), "# resolved from " + loaded.source()
                         + " (defaults + file + overrides)\n" + loaded.resolvedYaml(), StandardCharsets.UTF_8);
+                PluginSources.write(runDir, registry);
                 LOG.log(Level.INFO, "run " + loaded.config().name() + " started in " + runDir + " with "
                         + loaded.config().totalClients() + " clients");
             }
