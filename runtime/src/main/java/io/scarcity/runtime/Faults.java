@@ -40,7 +40,7 @@ public final class Faults {
             return "a file stands where a folder is needed";
         }
         if (e instanceof FileAlreadyExistsException) {
-            return "it already exists";
+            return "a file of that name is in the way (a folder is needed there)";
         }
         if (lower.contains("is a directory")) {
             return "it is a folder, not a file";

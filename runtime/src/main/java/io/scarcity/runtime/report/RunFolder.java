@@ -29,7 +29,8 @@ public final class RunFolder {
                 }
             }
         } catch (IOException e) {
-            throw new UserException("cannot create the run folder under " + outputDir.toAbsolutePath() + ": " + e.getMessage()
+            throw new UserException("cannot create the run folder under " + outputDir.toAbsolutePath() + ": "
+                    + io.scarcity.runtime.Faults.describe(e)
                     + "; set output.dir (or --set output.dir=...) to a writable folder");
         }
     }

@@ -1,7 +1,6 @@
 package io.scarcity.runtime.report;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.logging.FileHandler;
@@ -51,7 +50,8 @@ public final class RunLog implements AutoCloseable {
             Logger.getLogger("").addHandler(h);
             return new RunLog(h);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open " + file, e);
+            throw new io.scarcity.runtime.UserException("cannot write " + file + ": " + io.scarcity.runtime.Faults.describe(e)
+                    + "; make the run folder writable, or choose another output.dir", e);
         }
     }
 

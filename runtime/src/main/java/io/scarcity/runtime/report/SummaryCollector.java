@@ -4,7 +4,6 @@ import io.scarcity.runtime.client.ClientRoundResult;
 import io.scarcity.runtime.engine.RunObserver;
 import io.scarcity.runtime.engine.RunResult;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -264,7 +263,9 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
         try {
             Files.writeString(file, Json.writePretty(s) + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+            throw new io.scarcity.runtime.UserException("cannot write " + file + ": " + io.scarcity.runtime.Faults.describe(e)
+                    + "; make the run folder writable (or free the disk), then continue with scarcity run --resume "
+                    + file.getParent(), e);
         }
     }
 }

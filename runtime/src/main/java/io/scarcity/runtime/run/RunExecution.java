@@ -181,8 +181,12 @@ public final class RunExecution {
         AtomicBoolean finished = new AtomicBoolean(false);
         Thread onInterrupt = new Thread(() -> {
             if (finished.compareAndSet(false, true)) {
-                summary.write(runDir.resolve("summary.json"), "interrupted", "the run was stopped before it finished", null,
-                        facts(engine));
+                try {
+                    summary.write(runDir.resolve("summary.json"), "interrupted", "the run was stopped before it finished", null,
+                            facts(engine));
+                } catch (RuntimeException e) {
+                    LOG.log(Level.ERROR, "summary.json of the interrupted run could not be written: " + e.getMessage());
+                }
             }
         }, "scarcity-interrupt");
         try (RunLog log = RunLog.attach(runDir.resolve("run.log"), resumed);
@@ -239,13 +243,12 @@ public final class RunExecution {
                     var fault = io.scarcity.runtime.plugin.PluginFault.of(culprit.get(),
                             e instanceof io.scarcity.runtime.RoundFailure rf ? rf.where() : "during the run",
                             e instanceof io.scarcity.runtime.RoundFailure ? e.getCause() : e, kept);
-                    summary.write(runDir.resolve("summary.json"), "failed", fault.getMessage(), null, facts(engine));
+                    writeFailedSummary(summary, runDir, fault.getMessage(), engine);
                     throw fault;
                 }
-                summary.write(runDir.resolve("summary.json"), "failed", message, null, facts(engine));
+                String unwritten = writeFailedSummary(summary, runDir, message, engine);
                 if (e instanceof UserException ue) {
-                    throw new UserException(ue.getMessage() + "\n(the " + summary.roundsCompleted()
-                            + " rounds completed before the error are kept in " + runDir + ")", ue);
+                    throw new UserException(ue.getMessage() + "\n(" + kept.replace("before it", "before the error") + unwritten + ")", ue);
                 }
                 if (e instanceof RuntimeException re) {
                     throw re;
@@ -261,6 +264,20 @@ public final class RunExecution {
             } catch (IllegalStateException ignored) {
                 // the JVM is already shutting down: the hook is running
             }
+        }
+    }
+
+    /**
+     * Writes the summary of a failed run; if that fails too (the folder became read-only, the disk is full),
+     * the error is logged and returned as a note for the user instead of hiding the first error.
+     */
+    private static String writeFailedSummary(SummaryCollector summary, Path runDir, String message, InProcessEngine engine) {
+        try {
+            summary.write(runDir.resolve("summary.json"), "failed", message, null, facts(engine));
+            return "";
+        } catch (RuntimeException second) {
+            LOG.log(Level.ERROR, "summary.json of the failed run could not be written: " + second.getMessage());
+            return "; summary.json could not be written either: " + io.scarcity.runtime.Faults.describeRoot(second);
         }
     }
 
