@@ -81,7 +81,14 @@ public final class InProcessEngine implements AutoCloseable {
                 DomainFeed feed = DomainFeed.open(config, i, loaded.baseDir());
                 feeds.add(feed);
                 List<ClientNode> domainClients = new ArrayList<>();
+                HeapBudget budget = HeapBudget.measures(d.clients()) ? new HeapBudget() : null;
+                if (budget != null) {
+                    budget.start();
+                }
                 for (int j = 0; j < d.clients(); j++) {
+                    if (budget != null && j == HeapBudget.SAMPLE) {
+                        budget.check(j, d.clients(), "domains[" + i + "].clients", config.totalClients());
+                    }
                     ClientNode c = assembly.client(d.name() + "-" + j, d.name(), feed.source().schema());
                     clients.add(c);
                     clientDomain.add(d);
