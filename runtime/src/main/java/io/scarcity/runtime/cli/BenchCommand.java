@@ -87,7 +87,8 @@ final class BenchCommand implements Callable<Integer> {
                     driftRounds.addAll(m.values());
                 }
             }
-            Path dir = RunFolder.create(this.out, "bench-" + suite.suite(), Clock.systemDefaultZone());
+            Path dir = RunFolder.create(this.out, "bench-" + suite.suite(), Clock.systemDefaultZone(),
+                    "pass --out with a writable folder");
             List<MethodRun> runs;
             try (RunLog log = RunLog.attach(dir.resolve("bench.log"))) {
                 runs = runner.runAll(dir.resolve("runs"));

@@ -121,13 +121,7 @@ public final class ConfigLoader {
                 throw new ConfigException("--set", "expected path.to.key=value, got '" + set + "'");
             }
             String key = set.substring(0, eq).trim();
-            List<String> segments = new ArrayList<>();
-            for (String s : key.replace("[", ".").replace("]", "").split("\\.")) {
-                if (s.isEmpty()) {
-                    throw new ConfigException("--set", "malformed key '" + key + "' in '" + set + "'");
-                }
-                segments.add(s);
-            }
+            List<String> segments = segments(key, "--set", set);
             String path = apply(tree, segments, scalar(set.substring(eq + 1)), "--set " + set, false);
             origins.put(path, "--set " + (secret(key) ? key + "=***" : set));
         }
@@ -152,14 +146,31 @@ public final class ConfigLoader {
      * @param origin what asked for it, for error messages
      */
     public static void set(ObjectNode tree, String path, JsonNode value, String origin) {
-        List<String> segments = new ArrayList<>();
-        for (String seg : path.replace("[", ".").replace("]", "").split("\\.")) {
-            if (seg.isEmpty()) {
-                throw new ConfigException(origin, "malformed key '" + path + "'");
-            }
-            segments.add(seg);
+        apply(tree, segments(path, origin, path), value.deepCopy(), origin, false);
+    }
+
+    /** A key path's parts: names and list indexes ({@code experts[0].config.k}, also {@code experts.0.config.k}). */
+    private static final java.util.regex.Pattern KEY_PATH =
+            java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_-]*(\\[\\d+])*(\\.([A-Za-z_][A-Za-z0-9_-]*|\\d+)(\\[\\d+])*)*");
+
+    /**
+     * The segments of a key path, or an error saying what is wrong with it (an unclosed bracket, an empty
+     * part, a non-numeric index).
+     */
+    private static List<String> segments(String key, String origin, String whole) {
+        if (!KEY_PATH.matcher(key).matches()) {
+            String why = key.chars().filter(c -> c == '[').count() != key.chars().filter(c -> c == ']').count()
+                    ? "a '[' without its ']' (or the reverse)" : key.contains("..") || key.startsWith(".") || key.endsWith(".")
+                    ? "an empty part between dots" : key.matches(".*\\[[^\\]]*[^0-9\\]][^\\]]*].*") ? "a list index that is not a number"
+                    : "characters a key cannot have";
+            throw new ConfigException(origin, "malformed key '" + key + "' in '" + whole + "': " + why
+                    + "; write it like domains[0].clients or experts[1].config.learningRate");
         }
-        apply(tree, segments, value.deepCopy(), origin, false);
+        List<String> out = new ArrayList<>();
+        for (String s : key.replace("[", ".").replace("]", "").split("\\.")) {
+            out.add(s);
+        }
+        return out;
     }
 
     /** A YAML mapper as strict as the one for run configs, for other config files (benchmark suites). */
@@ -259,6 +270,14 @@ public final class ConfigLoader {
         try {
             node = YAML.readTree(text);
         } catch (JsonProcessingException e) {
+            String[] lines = text.split("\n", -1);
+            for (int i = 0; i < lines.length; i++) {
+                String indent = lines[i].substring(0, lines[i].length() - lines[i].stripLeading().length());
+                if (indent.indexOf('\t') >= 0) {
+                    throw new ConfigException("", source + ": line " + (i + 1) + " is indented with a tab; YAML allows only "
+                            + "spaces for indentation: replace the tab with spaces");
+                }
+            }
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr();
             String problem = e.getOriginalMessage().split("\n")[0];

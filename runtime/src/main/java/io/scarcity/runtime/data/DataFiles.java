@@ -76,7 +76,11 @@ final class DataFiles {
         if (e instanceof CharacterCodingException) {
             return new DataException(fileName + ": the file is not valid UTF-8; save it as UTF-8", e);
         }
-        return new DataException(fileName + ": cannot read the file (" + e.getMessage() + ")", e);
+        String cause = io.scarcity.runtime.Faults.describe(e);
+        String fix = cause.equals("permission denied") ? "; give the user running Scarcity read access to it (chmod)"
+                : cause.startsWith("the file is truncated") || cause.startsWith("the file is corrupt")
+                ? "; copy or download the file again (for the data sets Scarcity knows: scripts/fetch-datasets.sh)" : "";
+        return new DataException(fileName + ": cannot read the file: " + cause + fix, e);
     }
 
     /** Closes a file that was only read, if there is one. */

@@ -471,8 +471,6 @@ public final class IdxSource implements RowSource {
     }
 
     private static DataException unreadable(String name, IOException e) {
-        return new DataException(name + ": cannot read the file (" + e.getMessage() + ")"
-                + (e instanceof java.util.zip.ZipException || e instanceof EOFException
-                        ? "; the gzip data is damaged, download the file again (scripts/fetch-datasets.sh)" : ""), e);
+        return DataFiles.unreadable(name, e);
     }
 }

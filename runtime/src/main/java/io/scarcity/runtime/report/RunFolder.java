@@ -15,8 +15,17 @@ public final class RunFolder {
     private RunFolder() {
     }
 
-    /** Creates a new, empty run folder (never reuses an existing one). */
+    /** Creates a new, empty run folder (never reuses an existing one) for a run ({@code output.dir} chooses where). */
     public static Path create(Path outputDir, String name, Clock clock) {
+        return create(outputDir, name, clock, "set output.dir (or --set output.dir=...) to a writable folder");
+    }
+
+    /**
+     * Creates a new, empty run folder (never reuses an existing one).
+     *
+     * @param fix how the user chooses another place, for the error
+     */
+    public static Path create(Path outputDir, String name, Clock clock, String fix) {
         String base = name + "-" + LocalDateTime.now(clock).format(STAMP);
         try {
             Files.createDirectories(outputDir);
@@ -31,7 +40,7 @@ public final class RunFolder {
         } catch (IOException e) {
             throw new UserException("cannot create the run folder under " + outputDir.toAbsolutePath() + ": "
                     + io.scarcity.runtime.Faults.describe(e)
-                    + "; set output.dir (or --set output.dir=...) to a writable folder");
+                    + "; " + fix);
         }
     }
 }

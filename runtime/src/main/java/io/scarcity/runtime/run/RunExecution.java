@@ -210,7 +210,7 @@ public final class RunExecution {
                 LOG.log(Level.INFO, "run " + loaded.config().name() + " started in " + runDir + " with "
                         + loaded.config().totalClients() + " clients");
             }
-            startCheckpoints(loaded, engine, runDir, summary, metrics, coordinatorLog);
+            startCheckpoints(loaded, engine, runDir, summary, metrics, coordinatorLog, progress);
             Runtime.getRuntime().addShutdownHook(onInterrupt);
             ProgressDisplay display = new ProgressDisplay(progress,
                     ProgressDisplay.resolve(loaded.config().output().progress()));
@@ -283,15 +283,17 @@ public final class RunExecution {
 
     /** Checkpoints as configured, or a warning naming the plugins that prevent them. */
     private static void startCheckpoints(LoadedConfig loaded, InProcessEngine engine, Path runDir, SummaryCollector summary,
-                                         MetricsWriter metrics, CoordinatorLogWriter coordinatorLog) {
+                                         MetricsWriter metrics, CoordinatorLogWriter coordinatorLog, PrintStream progress) {
         var c = loaded.config().checkpoint();
         if (c.every() == 0) {
             return;
         }
         List<String> blockers = engine.notCheckpointable();
         if (!blockers.isEmpty()) {
-            LOG.log(Level.WARNING, "no checkpoints in this run (it cannot be resumed): these plugins do not support them: "
-                    + String.join(", ", blockers) + "; set checkpoint.every: 0 to silence this");
+            String warning = "no checkpoints in this run (it cannot be resumed): these plugins do not support them: "
+                    + String.join(", ", blockers) + "; set checkpoint.every: 0 to silence this";
+            LOG.log(Level.WARNING, warning);
+            progress.println("warning: " + warning);
             return;
         }
         engine.checkpointInto(new RunCheckpoints(runDir, c.keep(), RunCheckpoints.digest(loaded.resolvedYaml()), loaded.baseDir(),

@@ -86,6 +86,25 @@ class PluginFaultTest {
     }
 
     @Test
+    void aRunWithAPluginThatCannotCheckpointSaysSoOnTheTerminal() throws Exception {
+        Path cfg = config("{failIn: predict, failAt: 1000000}");
+        Files.writeString(cfg, Files.readString(cfg).replace("checkpoint: {every: 0}", "checkpoint: {every: 2}"));
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream terminal = new java.io.ByteArrayOutputStream();
+        Result r;
+        try {
+            System.setErr(new java.io.PrintStream(terminal, true, java.nio.charset.StandardCharsets.UTF_8));
+            r = cli("run", cfg.toString(), "--plugins", plugins().toString());
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals(0, r.code(), r.err());
+        String progress = terminal.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(progress.contains("warning: no checkpoints in this run (it cannot be resumed): these plugins do not support them:")
+                && progress.contains("boom"), progress);
+    }
+
+    @Test
     void aPluginWhoseFactoryThrowsIsNamedBeforeAnyRunFolderExists() throws Exception {
         Result r = cli("run", config("{failIn: create}").toString(), "--plugins", plugins().toString());
         assertEquals(1, r.code(), r.err());
