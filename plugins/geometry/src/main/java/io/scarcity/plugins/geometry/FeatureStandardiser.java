@@ -215,16 +215,18 @@ final class FeatureStandardiser {
         out.writeDouble(seen);
     }
 
-    /** Reads what {@link #save} wrote, checked before anything changes. */
-    void restore(StateReader in) throws IOException {
+    /** Reads what {@link #save} wrote and checks it; returns what adopts it (the expert's restore applies it last). */
+    Runnable read(StateReader in) throws IOException {
         double[] newMean = in.readDoubles(d, "feature means (one per feature)");
         double[] newVariance = in.readDoubles(d, "feature variances (one per feature)");
         double newSeen = in.readDouble();
         if (!(newSeen >= 0)) {
             throw new IOException("geometry expert checkpoint: invalid weight of the rows seen " + newSeen);
         }
-        System.arraycopy(newMean, 0, mean, 0, d);
-        System.arraycopy(newVariance, 0, variance, 0, d);
-        seen = newSeen;
+        return () -> {
+            System.arraycopy(newMean, 0, mean, 0, d);
+            System.arraycopy(newVariance, 0, variance, 0, d);
+            seen = newSeen;
+        };
     }
 }

@@ -366,9 +366,9 @@ final class GeometryExpert implements Expert, Checkpointable {
     }
 
     /**
-     * Reads what {@link #saveState} wrote. The parts read into themselves, each checked before it changes:
-     * a failure after the shape check leaves a half-restored expert, which the runtime discards with the
-     * failed resume.
+     * Reads what {@link #saveState} wrote; the state changes once all of it has been read and checked, but
+     * for the subspace and the learner, which read into themselves: a failure after them leaves a
+     * half-restored expert, which the runtime discards with the failed resume.
      */
     @Override
     public void restoreState(StateReader in) throws IOException {
@@ -379,13 +379,13 @@ final class GeometryExpert implements Expert, Checkpointable {
             throw new IOException("geometry expert checkpoint is of " + f + " features and " + c + " classes, but this run's stream has "
                     + d + " features and " + classes + " classes");
         }
-        standardiser.restore(in);
+        Runnable standardisation = standardiser.read(in);
         long newSamples = in.readLong();
         subspace.restore(in);
         learner.restore(in);
-        novelty.restore(in);
-        history.restore(in);
-        importance.restore(in);
+        Runnable noveltyQuantile = novelty.read(in);
+        Runnable bases = history.read(in);
+        Runnable fisher = importance.read(in);
         double rate = in.readDouble();
         double scale = in.readDouble();
         Random newRandom = in.readRandom();
@@ -393,6 +393,10 @@ final class GeometryExpert implements Expert, Checkpointable {
             throw new IOException("geometry expert checkpoint: invalid samples " + newSamples + ", rate " + rate
                     + " or rate scale " + scale);
         }
+        standardisation.run();
+        noveltyQuantile.run();
+        bases.run();
+        fisher.run();
         samples = newSamples;
         hintedRate.restore(rate, scale);
         random = newRandom;

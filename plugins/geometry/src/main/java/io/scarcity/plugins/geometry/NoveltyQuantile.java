@@ -76,10 +76,13 @@ final class NoveltyQuantile {
         out.writeBoolean(ready);
     }
 
-    void restore(StateReader in) throws IOException {
+    /** Reads what {@link #save} wrote; returns what adopts it (the expert's restore applies it last). */
+    Runnable read(StateReader in) throws IOException {
         double q = in.readDouble();
         boolean newReady = in.readBoolean();
-        threshold[0] = q;
-        ready = newReady;
+        return () -> {
+            threshold[0] = q;
+            ready = newReady;
+        };
     }
 }

@@ -76,8 +76,8 @@ final class ParameterImportance {
         }
     }
 
-    /** Reads what {@link #save} wrote, checked before anything changes. */
-    void restore(StateReader in) throws IOException {
+    /** Reads what {@link #save} wrote and checks it; returns what adopts it (the expert's restore applies it last). */
+    Runnable read(StateReader in) throws IOException {
         long newBatches = in.readLong();
         double[][] newPrevious = new double[names.length][];
         double[][] newFisher = new double[names.length][];
@@ -88,10 +88,12 @@ final class ParameterImportance {
         if (newBatches < 0) {
             throw new IOException("geometry expert checkpoint: invalid number of batches " + newBatches);
         }
-        batches = newBatches;
-        for (int a = 0; a < names.length; a++) {
-            System.arraycopy(newPrevious[a], 0, previous[a], 0, previous[a].length);
-            System.arraycopy(newFisher[a], 0, fisher[a], 0, fisher[a].length);
-        }
+        return () -> {
+            batches = newBatches;
+            for (int a = 0; a < names.length; a++) {
+                System.arraycopy(newPrevious[a], 0, previous[a], 0, previous[a].length);
+                System.arraycopy(newFisher[a], 0, fisher[a], 0, fisher[a].length);
+            }
+        };
     }
 }

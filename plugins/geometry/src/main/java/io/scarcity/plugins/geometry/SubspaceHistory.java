@@ -48,16 +48,18 @@ final class SubspaceHistory {
         out.writeInt(fill);
     }
 
-    /** Reads what {@link #save} wrote, checked before anything changes. */
-    void restore(StateReader in) throws IOException {
+    /** Reads what {@link #save} wrote and checks it; returns what adopts it (the expert's restore applies it last). */
+    Runnable read(StateReader in) throws IOException {
         double[] newBases = in.readDoubles(bases.length, "subspace history (changeLag x components x features)");
         int newHead = in.readInt();
         int newFill = in.readInt();
         if (newHead < 0 || newHead >= lag || newFill < 0 || newFill > lag) {
             throw new IOException("geometry expert checkpoint: invalid history position " + newHead + "/" + newFill);
         }
-        System.arraycopy(newBases, 0, bases, 0, bases.length);
-        head = newHead;
-        fill = newFill;
+        return () -> {
+            System.arraycopy(newBases, 0, bases, 0, bases.length);
+            head = newHead;
+            fill = newFill;
+        };
     }
 }

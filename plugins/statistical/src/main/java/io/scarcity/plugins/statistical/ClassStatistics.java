@@ -324,19 +324,24 @@ final class ClassStatistics {
         out.writeDouble(priorCount);
     }
 
-    /** Reads what {@link #saveMoments} wrote, every length checked before anything changes. */
-    void restoreMoments(StateReader in) throws IOException {
+    /**
+     * Reads what {@link #saveMoments} wrote, every length checked, and returns what adopts it: the expert
+     * applies it once its whole checkpoint has been read and checked.
+     */
+    Runnable readMoments(StateReader in) throws IOException {
         int n = classes * features;
         double[] newMean = in.readDoubles(n, "class means (classes x features)");
         double[] newVariance = in.readDoubles(n, "class variances (classes x features)");
         double[] newPrior = in.readDoubles(classes, "class priors (one per class)");
         double[] newCount = in.readDoubles(classes, "class counts (one per class)");
         double newPriorCount = in.readDouble();
-        System.arraycopy(newMean, 0, mean, 0, n);
-        System.arraycopy(newVariance, 0, variance, 0, n);
-        System.arraycopy(newPrior, 0, prior, 0, classes);
-        System.arraycopy(newCount, 0, count, 0, classes);
-        priorCount = newPriorCount;
+        return () -> {
+            System.arraycopy(newMean, 0, mean, 0, n);
+            System.arraycopy(newVariance, 0, variance, 0, n);
+            System.arraycopy(newPrior, 0, prior, 0, classes);
+            System.arraycopy(newCount, 0, count, 0, classes);
+            priorCount = newPriorCount;
+        };
     }
 
     /** Writes the variance prior: the coordinator's variances (or {@code null}) and the shares per class. */
@@ -345,15 +350,20 @@ final class ClassStatistics {
         out.writeDoubles(priorShare);
     }
 
-    /** Reads what {@link #saveVariancePrior} wrote, every length checked before anything changes. */
-    void restoreVariancePrior(StateReader in) throws IOException {
+    /**
+     * Reads what {@link #saveVariancePrior} wrote, every length checked, and returns what adopts it (as
+     * {@link #readMoments}).
+     */
+    Runnable readVariancePrior(StateReader in) throws IOException {
         double[] newPriorVariance = in.readDoubles();
         if (newPriorVariance != null && newPriorVariance.length != features) {
             throw new IOException("variance prior: expected " + features + " values, found " + newPriorVariance.length
                     + " (the checkpoint was written with other options or data)");
         }
         double[] newShare = in.readDoubles(classes, "variance prior's share (one per class)");
-        System.arraycopy(newShare, 0, priorShare, 0, classes);
-        priorVariance = newPriorVariance;
+        return () -> {
+            System.arraycopy(newShare, 0, priorShare, 0, classes);
+            priorVariance = newPriorVariance;
+        };
     }
 }

@@ -293,9 +293,9 @@ final class StatisticalExpert implements Expert, Checkpointable {
     }
 
     /**
-     * Reads what {@link #saveState} wrote. The class statistics and the outlier scorer read into
-     * themselves: a failure after the shape check leaves a half-restored expert, which the runtime discards
-     * with the failed resume.
+     * Reads what {@link #saveState} wrote; the state changes once all of it has been read and checked, but
+     * for the outlier scorer's estimates, which read into themselves: a failure after them leaves a
+     * half-restored expert, which the runtime discards with the failed resume.
      */
     @Override
     public void restoreState(StateReader in) throws IOException {
@@ -306,7 +306,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
             throw new IOException("statistical expert checkpoint is of " + f + " features and " + k + " classes, but this run's stream has "
                     + features + " features and " + classes + " classes");
         }
-        statistics.restoreMoments(in);
+        Runnable moments = statistics.readMoments(in);
         double newTargetMean = in.readDouble();
         double newTargetVariance = in.readDouble();
         double newTargetCount = in.readDouble();
@@ -315,13 +315,15 @@ final class StatisticalExpert implements Expert, Checkpointable {
         double newRate = in.readDouble();
         double newScale = in.readDouble();
         int newBoost = in.readInt();
-        statistics.restoreVariancePrior(in);
+        Runnable variancePrior = statistics.readVariancePrior(in);
         Random newRandom = in.readRandom();
         if (!(newRate >= MIN_RATE && newRate <= MAX_RATE) || !(newScale > 0) || !Double.isFinite(newScale) || newBoost < 0
                 || newSamples < 0) {
             throw new IOException("statistical expert checkpoint: invalid rate " + newRate + ", rate scale " + newScale
                     + ", boost " + newBoost + " or samples " + newSamples);
         }
+        moments.run();
+        variancePrior.run();
         targetMean = newTargetMean;
         targetVariance = newTargetVariance;
         targetCount = newTargetCount;
