@@ -15,7 +15,6 @@ import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,11 +26,10 @@ import java.util.TreeMap;
  * The geometry expert: an online principal subspace of the standardised features, with novelty and
  * change signals and a light learner on the projection.
  *
- * <p><b>Standardisation.</b> Per feature an exponentially weighted (EW) mean and variance (step
- * {@code max(rate * w, w / n)}: a plain average for the first {@code ~1/rate} rows, then EW);
- * {@code z = clip((x - mean) / sqrt(max(variance, minVariance)))}. A batch is standardised with the
- * statistics from before it (test-then-train: a novel row is judged by what came before), except the
- * very first batch, which initialises them.
+ * <p><b>Standardisation</b> ({@link FeatureStandardiser}): per feature an exponentially weighted (EW) mean
+ * and variance; {@code z = clip((x - mean) / sqrt(max(variance, minVariance)))}. A batch is standardised
+ * with the statistics from before it (test-then-train: a novel row is judged by what came before), except
+ * the very first batch, which initialises them.
  *
  * <p><b>Subspace.</b> {@link PrincipalSubspace}: block power iteration with Rayleigh-Ritz on the EW
  * covariance of {@code z}, kept at rank {@code k + oversampling}; the batch's share {@code gamma} of the
@@ -43,13 +41,10 @@ import java.util.TreeMap;
  *   <li>{@code geometry.residual}: the batch mean of the residual {@code |z - U_k^T U_k z|}, the distance
  *       of the standardised row to the principal subspace ({@code k} directions);</li>
  *   <li>{@code geometry.novelty-rate}: the share of the batch's rows whose residual exceeds a running
- *       {@code noveltyQuantile} quantile of the residual (stochastic approximation on the log residual:
- *       {@code q += quantileStep * (tau - 1[log r <= q])} per row, after the batch is scored; the first
- *       batch sets it to its empirical quantile). About {@code 1 - noveltyQuantile} on familiar data,
- *       near 1 when rows from elsewhere arrive, falling back as the quantile and the subspace adapt;</li>
+ *       {@code noveltyQuantile} quantile of the residual ({@link NoveltyQuantile});</li>
  *   <li>{@code geometry.subspace-change}: {@code 1 - |U_now U_then^T|_F^2 / k} in [0, 1], the mean squared
  *       sine of the principal angles between the subspace after this batch and the one {@code changeLag}
- *       batches ago (or the oldest kept, the random start included, until that many batches have passed).</li>
+ *       batches ago ({@link SubspaceHistory}).</li>
  * </ul>
  *
  * <p><b>Learner</b> on the {@code k} coordinates {@code U_k z}: per-class Gaussians
@@ -68,10 +63,8 @@ import java.util.TreeMap;
  * effective rate {@code min(1, rate * scale)}, with {@code rate} the configured or hinted one; a hint
  * replaces the rate, not the scale. The scale is checkpointed.
  *
- * <p><b>Importance</b>: for every exported array, the EW mean (at the batch's {@code gamma}, a plain mean
- * at first) of the squared change of each value between the ends of consecutive {@link #learn} calls:
- * a diagonal Fisher proxy (squared updates are squared gradients times the squared step). Changes made by
- * gossip merges are not counted.
+ * <p><b>Importance</b> ({@link ParameterImportance}): for every exported array, the EW mean squared change
+ * of each value between the ends of consecutive {@link #learn} calls, a diagonal Fisher proxy.
  */
 final class GeometryExpert implements Expert, Checkpointable {
     static final String RESIDUAL = "geometry.residual";
@@ -81,49 +74,30 @@ final class GeometryExpert implements Expert, Checkpointable {
             Set.of(RESIDUAL, NOVELTY_RATE, SUBSPACE_CHANGE));
     /** Format of {@link #saveState}; bump when it changes (2: the learning-rate scale, 3: without the options). */
     static final int STATE_VERSION = 3;
-    /** Largest deviation the first batch may move the statistics by: its square stays finite. */
-    private static final double FIRST_BATCH_LIMIT = 1e150;
     /** Bounds of the base learning rate after a hint. */
     static final double MIN_RATE = 1e-5;
     static final double MAX_RATE = 1.0;
     private static final String[] OWN_NAMES = {"basis", "eigenvalues", "featureMean", "featureSecond", "noveltyThreshold"};
 
-    private final Options options;
-    private final DataSchema schema;
     private final int d;
     private final int k;
     private final int m;
     private final int classes;
-    private final boolean classification;
     /** Not final: a restored checkpoint replaces it with a generator at the saved position. */
     private Random random;
     /** The configured or hinted rate and the supervisor's scale. */
     private final HintedRate hintedRate;
-
-    // Standardisation.
-    private final double[] featureMean;
-    private final double[] featureVariance;
-    private final double[] featureSecond;
-    private double seen;
+    /** Rows of positive weight learned (the weight of this state in gossip). */
     private long samples;
 
+    private final FeatureStandardiser standardiser;
     private final PrincipalSubspace subspace;
     private final ProjectionLearner learner;
-
-    // Novelty.
-    private final double[] noveltyThreshold = new double[1];
-    private boolean noveltyReady;
-
-    // Subspace history: a ring of the last changeLag principal bases (k x d each).
-    private final double[] history;
-    private int historyHead;
-    private int historyFill;
-
-    // Importance: per exported array, its value at the end of the last learn and the EW mean squared change.
+    private final NoveltyQuantile novelty;
+    private final SubspaceHistory history;
+    /** The exported arrays' names: {@link #OWN_NAMES}, then the learner's. */
     private final String[] names;
-    private final double[][] previous;
-    private final double[][] fisher;
-    private long batches;
+    private final ParameterImportance importance;
 
     // Scratch, reused. The standardised rows are one array each (see Dense on vectorisation).
     private double[][] z = new double[0][];
@@ -132,50 +106,35 @@ final class GeometryExpert implements Expert, Checkpointable {
     private double[] residuals = new double[0];
     /** Per row of the batch being learned: its squared norm after standardisation (NaN if a value is NaN). */
     private double[] squaredNorms = new double[0];
-    private final double[] inverseScale;
-    private final double[] deviationLimit;
-    private final double[] meanBefore;
-    private final double[] tmpRow;
     private final double[] oldPrincipal;
     private final double[] transport;
 
     GeometryExpert(Options options, DataSchema schema, Random random) {
-        this.options = Objects.requireNonNull(options, "options is null");
-        this.schema = Objects.requireNonNull(schema, "schema is null");
+        Objects.requireNonNull(options, "options is null");
+        Objects.requireNonNull(schema, "schema is null");
         this.random = Objects.requireNonNull(random, "random is null");
         this.d = schema.numFeatures();
         options.checkAgainst(d);
         this.k = options.components();
         this.m = options.tracked(d);
-        this.classification = schema.task() == Task.CLASSIFICATION;
+        boolean classification = schema.task() == Task.CLASSIFICATION;
         this.classes = classification ? schema.numClasses() : 0;
         this.hintedRate = new HintedRate("geometry expert", options.learningRate(), MIN_RATE, MAX_RATE, options.explore());
-        this.featureMean = new double[d];
-        this.featureVariance = new double[d];
-        this.featureSecond = new double[d];
+        this.standardiser = new FeatureStandardiser(d, options);
         this.subspace = new PrincipalSubspace(d, m, k, this.random);
         this.learner = classification ? new ProjectionClassifier(k, classes, options.minVariance(), options.priorRows())
                 : new ProjectionRegressor(k);
-        this.history = new double[options.changeLag() * k * d];
-        this.inverseScale = new double[d];
-        this.deviationLimit = new double[d];
-        this.meanBefore = new double[d];
-        this.tmpRow = new double[d];
+        this.novelty = new NoveltyQuantile(options);
+        this.history = new SubspaceHistory(options.changeLag(), k, d);
         this.oldPrincipal = new double[k * d];
         this.transport = new double[k * k];
         // The random start is the first entry of the history: the subspace moving away from it is change.
-        pushHistory();
+        history.push(subspace);
         String[] learnerNames = learner.names();
         this.names = new String[OWN_NAMES.length + learnerNames.length];
         System.arraycopy(OWN_NAMES, 0, names, 0, OWN_NAMES.length);
         System.arraycopy(learnerNames, 0, names, OWN_NAMES.length, learnerNames.length);
-        double[][] views = views();
-        this.previous = new double[names.length][];
-        this.fisher = new double[names.length][];
-        for (int i = 0; i < names.length; i++) {
-            previous[i] = views[i].clone();
-            fisher[i] = new double[views[i].length];
-        }
+        this.importance = new ParameterImportance(names, views());
     }
 
     @Override
@@ -189,7 +148,7 @@ final class GeometryExpert implements Expert, Checkpointable {
         checkShape(batch);
         int rows = batch.rows();
         ensureCapacity(rows);
-        standardise(batch);
+        standardiser.standardise(batch, z);
         subspace.project(z, rows, k, projections);
         return learner.predict(rows, projections, k, subspace.eigenvalues());
     }
@@ -210,16 +169,18 @@ final class GeometryExpert implements Expert, Checkpointable {
         for (int r = 0; r < rows; r++) {
             weights[r] = batch.weight(r);
             totalWeight += weights[r];
+            if (weights[r] > 0) {
+                samples++; // weights are >= 0: every such row is learned by the statistics below
+            }
         }
         double gamma;
-        if (totalWeight > 0 && seen > 0) {
-            // The statistics move only after the batch is standardised with them: in one pass over the rows
-            // (each row is read once), see standardiseAndUpdate.
-            gamma = standardiseAndUpdate(batch, rate);
+        if (totalWeight > 0 && standardiser.warm()) {
+            // The statistics move only after the batch is standardised with them, in one pass over the rows.
+            gamma = standardiser.standardiseAndUpdate(batch, rate, weights, z, squaredNorms);
         } else {
             // Nothing to standardise with yet: the first batch sets the statistics, then is standardised.
-            gamma = totalWeight > 0 ? updateStatistics(batch, rate) : 0;
-            standardise(batch);
+            gamma = totalWeight > 0 ? standardiser.update(batch, rate, weights) : 0;
+            standardiser.standardise(batch, z);
             for (int r = 0; r < rows; r++) {
                 squaredNorms[r] = Dense.dot(z[r], 0, z[r], 0, d);
             }
@@ -233,12 +194,9 @@ final class GeometryExpert implements Expert, Checkpointable {
             subspace.transport(oldPrincipal, transport);
             learner.transport(transport, subspace.eigenvalues());
         }
-        int then = historyFill < options.changeLag() ? (historyHead - historyFill + options.changeLag()) % options.changeLag()
-                : historyHead;
-        signals.publish(SUBSPACE_CHANGE, PrincipalSubspace.distance(subspace.basis(), history, then * k * d, k, d, transport));
-        pushHistory();
-        batches++;
-        updateImportance(Math.max(gamma, 1.0 / batches));
+        signals.publish(SUBSPACE_CHANGE, history.change(subspace.basis(), transport));
+        history.push(subspace);
+        importance.update(views(), gamma);
     }
 
     @Override
@@ -249,135 +207,9 @@ final class GeometryExpert implements Expert, Checkpointable {
             return;
         }
         ensureCapacity(batch.rows());
-        standardise(batch);
+        standardiser.standardise(batch, z);
         subspace.project(z, batch.rows(), k, projections);
         learner.learn(batch, projections, k, hintedRate.effective());
-    }
-
-    /**
-     * EW mean and variance per feature (West's update); returns the batch's share {@code gamma}. Once the
-     * statistics exist (after the first batch), each deviation is winsorised at {@code 10 * clip} standard
-     * deviations, so that a wild or non-finite value cannot overflow them or drag the mean far; NaN counts
-     * as the mean. The bound is ten times the clip of the standardised values because rare but genuine
-     * spikes (a digits pixel that is almost always 0) lie far out in units of a still small early variance,
-     * and winsorising them at the clip keeps that variance too small (measured: the digits subspace drifts
-     * from the batch PCA's). During the first batch a deviation is only kept finite.
-     */
-    private double updateStatistics(Batch batch, double rate) {
-        setDeviationLimits();
-        double keep = 1.0;
-        for (int r = 0; r < batch.rows(); r++) {
-            double w = weights[r];
-            if (w <= 0) {
-                continue;
-            }
-            keep *= 1 - absorb(batch.copyRow(r, tmpRow), w, rate, true);
-        }
-        return 1 - keep;
-    }
-
-    /**
-     * For a batch with statistics to standardise it (after the first): {@link #standardise} with the
-     * statistics from before the batch, the rows' squared norms into {@link #squaredNorms}, and
-     * {@link #updateStatistics}, in one pass over the rows, so that each row of the batch is read once.
-     * Same values as the three in turn: the standardisation reads a copy of the means from before the
-     * batch ({@link #meanBefore}) and the scales computed before the first update.
-     *
-     * <p>A row whose standardised values hold no NaN takes a branch-free, vectorisable update (clamping
-     * by min/max); the others the loop that also maps a NaN deviation to 0. Both give the same values:
-     * a deviation is NaN only when the value is NaN (then so is its standardised value) or an infinite
-     * value meets an infinite mean, which needs the variance to be infinite (scale 0, standardised
-     * value NaN again) or a mean to overflow within the batch by a deviation bounded by a finite limit.
-     */
-    private double standardiseAndUpdate(Batch batch, double rate) {
-        setScales();
-        setDeviationLimits();
-        double clip = options.clip();
-        double[] before = meanBefore;
-        System.arraycopy(featureMean, 0, before, 0, d);
-        double[] inverse = inverseScale;
-        double keep = 1.0;
-        for (int r = 0; r < batch.rows(); r++) {
-            double[] x = batch.copyRow(r, tmpRow);
-            double[] row = z[r];
-            for (int j = 0; j < d; j++) {
-                row[j] = Math.max(-clip, Math.min(clip, (x[j] - before[j]) * inverse[j]));
-            }
-            double squared = Dense.dot(row, 0, row, 0, d);
-            squaredNorms[r] = squared;
-            double w = weights[r];
-            if (w <= 0) {
-                continue;
-            }
-            keep *= 1 - absorb(x, w, rate, squared != squared);
-        }
-        return 1 - keep;
-    }
-
-    /** Per feature, the bound of a deviation in this batch (see {@link #updateStatistics}). */
-    private void setDeviationLimits() {
-        boolean warm = seen > 0;
-        double clip = options.clip();
-        for (int j = 0; j < d; j++) {
-            deviationLimit[j] = warm ? 10 * clip * Math.sqrt(Math.max(featureVariance[j], options.minVariance())) : FIRST_BATCH_LIMIT;
-        }
-    }
-
-    /**
-     * Moves the statistics by one row {@code x} of weight {@code w > 0}; returns its step {@code a}.
-     * {@code mayHaveNaN}: false only if no deviation can be NaN (see {@link #standardiseAndUpdate}).
-     */
-    private double absorb(double[] x, double w, double rate, boolean mayHaveNaN) {
-        samples++;
-        seen += w;
-        double a = Math.max(Math.min(1.0, rate * w), w / seen);
-        double shrink = 1 - a;
-        double[] mean = featureMean;
-        double[] variance = featureVariance;
-        double[] limits = deviationLimit;
-        if (mayHaveNaN) {
-            for (int j = 0; j < d; j++) {
-                double limit = limits[j];
-                double dev = x[j] - mean[j];
-                dev = dev > limit ? limit : dev < -limit ? -limit : dev == dev ? dev : 0.0;
-                double step = a * dev;
-                mean[j] += step;
-                variance[j] = shrink * (variance[j] + dev * step);
-            }
-        } else {
-            for (int j = 0; j < d; j++) {
-                double limit = limits[j];
-                double dev = Math.max(-limit, Math.min(limit, x[j] - mean[j]));
-                double step = a * dev;
-                mean[j] += step;
-                variance[j] = shrink * (variance[j] + dev * step);
-            }
-        }
-        return a;
-    }
-
-    /** One division per feature per batch, not per value. */
-    private void setScales() {
-        double floor = options.minVariance();
-        for (int j = 0; j < d; j++) {
-            inverseScale[j] = 1.0 / Math.sqrt(Math.max(featureVariance[j], floor));
-        }
-    }
-
-    private void standardise(Batch batch) {
-        int rows = batch.rows();
-        double clip = options.clip();
-        setScales();
-        double[] inverse = inverseScale;
-        double[] mean = featureMean;
-        for (int r = 0; r < rows; r++) {
-            double[] row = batch.copyRow(r, z[r]);
-            for (int j = 0; j < d; j++) {
-                // min/max keep this loop vectorisable; a NaN (from a non-finite input) passes through and is
-                // caught by sanitise() where it would do harm.
-                row[j] = Math.max(-clip, Math.min(clip, (row[j] - mean[j]) * inverse[j]));
-            }
-        }
     }
 
     /** Replaces NaNs in row {@code r} of {@code z} by 0 (the feature's mean); returns whether there were any. */
@@ -394,8 +226,8 @@ final class GeometryExpert implements Expert, Checkpointable {
     }
 
     /**
-     * Residuals against the first k directions; publishes their mean and the novelty rate, then moves the
-     * quantile. Reads the rows' squared norms from {@link #squaredNorms}; rows with a NaN are sanitised.
+     * Residuals against the first k directions; publishes their mean and the novelty rate (which moves the
+     * quantile). Reads the rows' squared norms from {@link #squaredNorms}; rows with a NaN are sanitised.
      */
     private void publishNovelty(int rows, SignalBoard signals) {
         double sum = 0;
@@ -419,63 +251,18 @@ final class GeometryExpert implements Expert, Checkpointable {
             sum += residual;
         }
         signals.publish(RESIDUAL, sum / rows);
-        double tau = options.noveltyQuantile();
-        if (!noveltyReady) {
-            double[] logs = new double[rows];
-            for (int r = 0; r < rows; r++) {
-                logs[r] = Math.log(residuals[r] + 1e-12);
-            }
-            Arrays.sort(logs);
-            noveltyThreshold[0] = logs[Math.min(rows - 1, (int) Math.floor(tau * rows))];
-            noveltyReady = true;
-        }
-        double q = noveltyThreshold[0];
-        int novel = 0;
-        for (int r = 0; r < rows; r++) {
-            if (Math.log(residuals[r] + 1e-12) > q) {
-                novel++;
-            }
-        }
-        signals.publish(NOVELTY_RATE, (double) novel / rows);
-        double step = options.quantileStep();
-        for (int r = 0; r < rows; r++) {
-            q += Math.log(residuals[r] + 1e-12) > q ? step * tau : -step * (1 - tau);
-        }
-        noveltyThreshold[0] = q;
-    }
-
-    private void pushHistory() {
-        subspace.copyPrincipal(history, historyHead * k * d);
-        historyHead = (historyHead + 1) % options.changeLag();
-        historyFill = Math.min(historyFill + 1, options.changeLag());
-    }
-
-    private void updateImportance(double beta) {
-        double[][] views = views();
-        for (int a = 0; a < names.length; a++) {
-            double[] now = views[a];
-            double[] before = previous[a];
-            double[] f = fisher[a];
-            for (int i = 0; i < now.length; i++) {
-                double delta = now[i] - before[i];
-                f[i] += beta * (delta * delta - f[i]);
-            }
-            System.arraycopy(now, 0, before, 0, now.length);
-        }
+        signals.publish(NOVELTY_RATE, novelty.observe(residuals, rows));
     }
 
     /** Live arrays in the order of {@link #names}, derived ones refreshed. */
     private double[][] views() {
-        for (int j = 0; j < d; j++) {
-            featureSecond[j] = featureVariance[j] + featureMean[j] * featureMean[j];
-        }
         double[][] learnerViews = learner.views();
         double[][] out = new double[OWN_NAMES.length + learnerViews.length][];
         out[0] = subspace.basis();
         out[1] = subspace.eigenvalues();
-        out[2] = featureMean;
-        out[3] = featureSecond;
-        out[4] = noveltyThreshold;
+        out[2] = standardiser.mean();
+        out[3] = standardiser.second();
+        out[4] = novelty.view();
         System.arraycopy(learnerViews, 0, out, OWN_NAMES.length, learnerViews.length);
         return out;
     }
@@ -530,21 +317,12 @@ final class GeometryExpert implements Expert, Checkpointable {
 
     @Override
     public ExpertState exportState() {
-        double[][] views = views();
-        Map<String, double[]> w = new TreeMap<>();
-        for (int a = 0; a < names.length; a++) {
-            w.put(names[a], views[a]);
-        }
-        return new ExpertState("geometry", w, samples);
+        return new ExpertState("geometry", ParameterImportance.byName(names, views()), samples);
     }
 
     @Override
     public Optional<ExpertState> importance() {
-        Map<String, double[]> w = new TreeMap<>();
-        for (int a = 0; a < names.length; a++) {
-            w.put(names[a], fisher[a]);
-        }
-        return Optional.of(new ExpertState("geometry", w, samples));
+        return Optional.of(new ExpertState("geometry", importance.arrays(), samples));
     }
 
     /**
@@ -561,21 +339,11 @@ final class GeometryExpert implements Expert, Checkpointable {
             arrays.put(names[a], merged.requireWeight(names[a], views[a].length));
         }
         subspace.set(arrays.get("basis"), arrays.get("eigenvalues"));
-        double[] mean = arrays.get("featureMean");
-        double[] second = arrays.get("featureSecond");
-        for (int j = 0; j < d; j++) {
-            featureMean[j] = mean[j];
-            featureVariance[j] = Math.max(0.0, second[j] - mean[j] * mean[j]);
-        }
-        noveltyThreshold[0] = arrays.get("noveltyThreshold")[0];
-        noveltyReady = true;
+        standardiser.merge(arrays.get("featureMean"), arrays.get("featureSecond"));
+        novelty.merge(arrays.get("noveltyThreshold")[0]);
         learner.merge(arrays);
         samples = merged.samples();
-        // A merge is not an update from data: the next importance step measures from here.
-        double[][] after = views();
-        for (int a = 0; a < names.length; a++) {
-            System.arraycopy(after[a], 0, previous[a], 0, after[a].length);
-        }
+        importance.rebase(views());
     }
 
     // ---------------------------------------------------------------- checkpoints
@@ -585,27 +353,23 @@ final class GeometryExpert implements Expert, Checkpointable {
         out.writeVersion(STATE_VERSION);
         out.writeInt(d);
         out.writeInt(classes);
-        out.writeDoubles(featureMean);
-        out.writeDoubles(featureVariance);
-        out.writeDouble(seen);
+        standardiser.save(out);
         out.writeLong(samples);
         subspace.save(out);
         learner.save(out);
-        out.writeDouble(noveltyThreshold[0]);
-        out.writeBoolean(noveltyReady);
-        out.writeDoubles(history);
-        out.writeInt(historyHead);
-        out.writeInt(historyFill);
-        out.writeLong(batches);
-        for (int a = 0; a < names.length; a++) {
-            out.writeDoubles(previous[a]);
-            out.writeDoubles(fisher[a]);
-        }
+        novelty.save(out);
+        history.save(out);
+        importance.save(out);
         out.writeDouble(hintedRate.base());
         out.writeDouble(hintedRate.scale());
         out.writeRandom(random);
     }
 
+    /**
+     * Reads what {@link #saveState} wrote; the state changes once all of it has been read and checked, but
+     * for the subspace and the learner, which read into themselves: a failure after them leaves a
+     * half-restored expert, which the runtime discards with the failed resume.
+     */
     @Override
     public void restoreState(StateReader in) throws IOException {
         in.readVersion("geometry expert", STATE_VERSION);
@@ -615,50 +379,25 @@ final class GeometryExpert implements Expert, Checkpointable {
             throw new IOException("geometry expert checkpoint is of " + f + " features and " + c + " classes, but this run's stream has "
                     + d + " features and " + classes + " classes");
         }
-        double[] mean = in.readDoubles(d, "feature means (one per feature)");
-        double[] variance = in.readDoubles(d, "feature variances (one per feature)");
-        double newSeen = in.readDouble();
+        Runnable standardisation = standardiser.read(in);
         long newSamples = in.readLong();
-        // The subspace and the learner read into themselves; a failure after them leaves a half-restored
-        // expert, which the runtime discards with the failed resume.
         subspace.restore(in);
         learner.restore(in);
-        double threshold = in.readDouble();
-        boolean ready = in.readBoolean();
-        double[] newHistory = in.readDoubles(history.length, "subspace history (changeLag x components x features)");
-        int head = in.readInt();
-        int fill = in.readInt();
-        long newBatches = in.readLong();
-        double[][] views = views();
-        double[][] newPrevious = new double[names.length][];
-        double[][] newFisher = new double[names.length][];
-        for (int a = 0; a < names.length; a++) {
-            newPrevious[a] = in.readDoubles(views[a].length, "last values of '" + names[a] + "'");
-            newFisher[a] = in.readDoubles(views[a].length, "importance of '" + names[a] + "'");
-        }
+        Runnable noveltyQuantile = novelty.read(in);
+        Runnable bases = history.read(in);
+        Runnable fisher = importance.read(in);
         double rate = in.readDouble();
         double scale = in.readDouble();
         Random newRandom = in.readRandom();
-        if (head < 0 || head >= options.changeLag() || fill < 0 || fill > options.changeLag() || newBatches < 0
-                || newSamples < 0 || !(rate >= MIN_RATE && rate <= MAX_RATE) || !(newSeen >= 0)
-                || !(scale > 0) || !Double.isFinite(scale)) {
-            throw new IOException("geometry expert checkpoint: invalid history position " + head + "/" + fill + ", batches "
-                    + newBatches + ", samples " + newSamples + ", rate " + rate + ", rate scale " + scale + " or seen " + newSeen);
+        if (newSamples < 0 || !(rate >= MIN_RATE && rate <= MAX_RATE) || !(scale > 0) || !Double.isFinite(scale)) {
+            throw new IOException("geometry expert checkpoint: invalid samples " + newSamples + ", rate " + rate
+                    + " or rate scale " + scale);
         }
-        System.arraycopy(mean, 0, featureMean, 0, d);
-        System.arraycopy(variance, 0, featureVariance, 0, d);
-        seen = newSeen;
+        standardisation.run();
+        noveltyQuantile.run();
+        bases.run();
+        fisher.run();
         samples = newSamples;
-        noveltyThreshold[0] = threshold;
-        noveltyReady = ready;
-        System.arraycopy(newHistory, 0, history, 0, history.length);
-        historyHead = head;
-        historyFill = fill;
-        batches = newBatches;
-        for (int a = 0; a < names.length; a++) {
-            System.arraycopy(newPrevious[a], 0, previous[a], 0, previous[a].length);
-            System.arraycopy(newFisher[a], 0, fisher[a], 0, fisher[a].length);
-        }
         hintedRate.restore(rate, scale);
         random = newRandom;
     }

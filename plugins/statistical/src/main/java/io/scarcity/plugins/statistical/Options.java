@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param driftBoost factor the rate is multiplied by after a detected drift, >= 1
  * @param boostBatches number of batches the boost lasts, >= 0
  * @param priorRows how many rows of its own a class's variances are worth when they start from the
- *        coordinator's pooled feature variances (see {@link StatisticalExpert}), >= 0; 0 ignores them
+ *        coordinator's pooled feature variances (see {@link ClassStatistics}), >= 0; 0 ignores them
  * @param mahalanobis whether rows are also scored by their Mahalanobis distance from a running
  *        covariance of the features (see {@link RunningCovariance})
  * @param mahalanobisQuantile a row is flagged when its squared Mahalanobis distance exceeds this quantile

@@ -1,0 +1,369 @@
+package io.scarcity.plugins.statistical;
+
+import io.scarcity.api.Batch;
+import io.scarcity.api.ExpertState;
+import io.scarcity.api.FeatureMoments;
+import io.scarcity.api.MetaParameters;
+import io.scarcity.api.Prediction;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The statistical expert's classifier: per class an exponentially weighted (EW) mean and variance of every
+ * feature plus EW class priors, combined as Gaussian naive Bayes, with a variance prior from the coordinator.
+ *
+ * <p>Each EW estimate of a class (and the priors) starts as a plain running average: its step is
+ * {@code max(rate * w, w / n)} for a row of weight {@code w} after {@code n} weighted rows, so the first
+ * {@code ~1/rate} rows are averaged equally instead of being shrunk towards the initial zeros. Classes never
+ * seen get probability zero; before any class is seen the prediction is uniform.
+ *
+ * <p><b>Variance prior from the coordinator.</b> A class seen a few times has a useless variance estimate:
+ * after one row it is zero (so the floor {@code minVariance} decides, and the class looks far more certain
+ * than a class with twenty rows), after a few rows it is noise. Each class's per-feature variance therefore
+ * gets a conjugate prior, a scaled inverse chi-squared with {@code nu0 = priorRows} degrees of freedom, whose
+ * posterior scale after {@code n} rows with sample variance {@code s^2} is {@code (nu0 S + n s^2) / (nu0 + n)}.
+ * The prior's scale {@code S} is itself estimated hierarchically:
+ * <ul>
+ *   <li>top level, from the coordinator: {@code T_j}, feature {@code j}'s variance in the pooled feature
+ *       moments ({@link MetaParameters#normalisation()}, over many clients' rows), worth {@code nu0}
+ *       rows. It includes the spread between classes, so it errs on the wide side: a class seen once is
+ *       not treated as certain;</li>
+ *   <li>client level: {@code W_j = sum_c n_c s_cj^2 / N}, the client's own within-class variance pooled
+ *       over its classes ({@code N = sum_c n_c}), so {@code S_j = (nu0 T_j + N W_j) / (nu0 + N)}. A
+ *       client with few rows relies on the coordinator; one with many has its classes' typical spread
+ *       as the prior of a rarely seen class, and the coordinator's part fades.</li>
+ * </ul>
+ * With forgetting, the prior's pseudo-rows are treated as the class's oldest rows and forgotten like any
+ * other: each class keeps the prior's share {@code pi_c}, starting at 1 and multiplied by
+ * {@code (1 - a')} on each of the class's rows, with {@code a' = max(rate * w, w / (nu0 + n))} the step an
+ * EW average that began with {@code nu0} pseudo-rows would take, so {@code pi_c = nu0 / (nu0 + n)}
+ * exactly while the average is plain and then decays geometrically at the learning rate. Prediction uses
+ * {@code pi_c S_j + (1 - pi_c) s_cj^2} (then the floor). The prior's weight therefore vanishes as the
+ * client's own rows of the class accumulate: with the default {@code nu0 = 2} it is 1/6 after 10 rows and
+ * below 1% after about {@code 1/rate + 2.3/rate} rows. The learned statistics themselves are untouched:
+ * the prior applies only when predicting, with the latest moments received, so a client that receives
+ * them later is in exactly the state of one that had them from the start. Nothing happens until the
+ * coordinator has sent moments (of this dimension, over at least two rows): a local run is unchanged.
+ * The means get no prior: the pooled mean mixes every class, so shrinking a class's mean towards it would
+ * only blur the classes into each other.
+ *
+ * <p>Gossip arrays: {@code mean}, {@code variance} (class-major, {@code classes x features}), {@code prior}
+ * and {@code count} per class, {@code priorCount}, and the prior-weighted moments
+ * {@code weightedMean = prior * mean} and {@code weightedSecond = prior * (variance + mean^2)}. An average of
+ * the weighted moments is the moment of the pooled mixture, so merging with a peer that never saw a class
+ * (all zeros) does not pull that class's mean towards zero; a merge recovers mean and variance from them.
+ * {@code weightedShare = prior * pi} carries the variance prior's share per class the same way: it merges
+ * weighted by the class prior, like the variance it is part of (a peer that never saw the class adds nothing
+ * to either).
+ */
+final class ClassStatistics {
+    /** Keeps a class that has not been seen for long from being ruled out by its prior alone. */
+    private static final double PRIOR_FLOOR = 1e-6;
+    /** Below this pooled prior the weighted moments are too degraded to divide by. */
+    private static final double MIN_POOLED_PRIOR = 1e-250;
+
+    private final Options options;
+    private final int features;
+    private final int classes;
+
+    // Class-major.
+    private final double[] mean;
+    private final double[] variance;
+    private final double[] prior;
+    private final double[] count;
+    private double priorCount;
+
+    /** The coordinator's pooled per-feature variance, the prior's scale; {@code null} until received. */
+    private double[] priorVariance;
+    /** Per class, the share {@code pi_c} of the prior's pseudo-rows in the class's variance (see above). */
+    private final double[] priorShare;
+    /** Per feature, the prior's scale {@code S_j} for the current batch (scratch, recomputed per prediction). */
+    private final double[] priorScale;
+
+    // Per-batch buffers for prediction, reused.
+    private final double[] logConstant;
+    private final double[] inverseVariance;
+
+    /** Statistics of {@code classes} classes (0 for a regression stream: then they stay empty). */
+    ClassStatistics(Options options, int features, int classes) {
+        this.options = options;
+        this.features = features;
+        this.classes = classes;
+        this.mean = new double[classes * features];
+        this.variance = new double[classes * features];
+        this.prior = new double[classes];
+        this.count = new double[classes];
+        this.priorShare = new double[classes];
+        Arrays.fill(priorShare, 1.0);
+        this.priorScale = new double[features];
+        this.logConstant = new double[classes];
+        this.inverseVariance = new double[classes * features];
+    }
+
+    /** Class probabilities of every row of the batch (see the class description). */
+    Prediction predict(Batch batch) {
+        int rows = batch.rows();
+        double[] out = new double[rows * classes];
+        boolean anySeen = prepareLikelihoods();
+        if (!anySeen) {
+            Arrays.fill(out, 1.0);
+            return Prediction.ofProbabilities(rows, classes, out);
+        }
+        for (int r = 0; r < rows; r++) {
+            int base = r * classes;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < classes; c++) {
+                if (count[c] <= 0) {
+                    continue;
+                }
+                double s = logConstant[c];
+                int o = c * features;
+                for (int j = 0; j < features; j++) {
+                    double dev = batch.value(r, j) - mean[o + j];
+                    s -= 0.5 * dev * dev * inverseVariance[o + j];
+                }
+                // Values far outside the learned scale (|x| ~ 1e155 and up) overflow to -inf or NaN.
+                s = s > Double.NEGATIVE_INFINITY ? s : Double.NEGATIVE_INFINITY;
+                out[base + c] = s;
+                if (s > max) {
+                    max = s;
+                }
+            }
+            if (max == Double.NEGATIVE_INFINITY) {
+                // No class gives the row a finite likelihood: fall back to the class priors.
+                for (int c = 0; c < classes; c++) {
+                    out[base + c] = count[c] > 0 ? Math.max(prior[c], PRIOR_FLOOR) : 0.0;
+                }
+                continue;
+            }
+            // Log-sum-exp: shift by the maximum so that the best class gets exp(0) = 1.
+            for (int c = 0; c < classes; c++) {
+                out[base + c] = count[c] > 0 ? Math.exp(out[base + c] - max) : 0.0;
+            }
+        }
+        return Prediction.ofProbabilities(rows, classes, out);
+    }
+
+    /** Fills the per-class constants; returns whether any class has been seen. */
+    private boolean prepareLikelihoods() {
+        boolean anySeen = false;
+        double floor = options.minVariance();
+        if (priorVariance != null) {
+            preparePriorScale();
+        }
+        for (int c = 0; c < classes; c++) {
+            if (count[c] <= 0) {
+                continue;
+            }
+            anySeen = true;
+            double s = Math.log(Math.max(prior[c], PRIOR_FLOOR));
+            int o = c * features;
+            double share = priorVariance == null ? 0.0 : priorShare[c];
+            for (int j = 0; j < features; j++) {
+                double own = variance[o + j];
+                // The posterior scale of the variance prior (see the class description).
+                double v = Math.max(share > 0 ? share * priorScale[j] + (1 - share) * own : own, floor);
+                inverseVariance[o + j] = 1.0 / v;
+                s -= 0.5 * Math.log(v);
+            }
+            logConstant[c] = s;
+        }
+        return anySeen;
+    }
+
+    /**
+     * {@code S_j = (nu0 T_j + N W_j) / (nu0 + N)}: the client's within-class variance pooled over its
+     * classes, {@code W_j = sum_c n_c s_cj^2 / N} with {@code N = sum_c n_c}, shrunk towards the
+     * coordinator's variance {@code T_j} with {@code nu0} pseudo-rows (see the class description).
+     */
+    private void preparePriorScale() {
+        double nu0 = options.priorRows();
+        double total = 0;
+        Arrays.fill(priorScale, 0.0);
+        for (int c = 0; c < classes; c++) {
+            double n = count[c];
+            if (n <= 0) {
+                continue;
+            }
+            total += n;
+            int o = c * features;
+            for (int j = 0; j < features; j++) {
+                priorScale[j] += n * variance[o + j];
+            }
+        }
+        for (int j = 0; j < features; j++) {
+            priorScale[j] = (nu0 * priorVariance[j] + priorScale[j]) / (nu0 + total);
+        }
+    }
+
+    /**
+     * Learns row {@code row} of the batch (labelled) with weight {@code w > 0}; {@code ew} is the EW step
+     * {@code min(1, rate * w)}.
+     */
+    void learn(Batch batch, int row, double w, double ew) {
+        int label = batch.label(row);
+        priorCount += w;
+        double ap = Math.max(ew, w / priorCount);
+        for (int c = 0; c < classes; c++) {
+            prior[c] += ap * ((c == label ? 1.0 : 0.0) - prior[c]);
+        }
+        count[label] += w;
+        double a = Math.max(ew, w / count[label]);
+        // The step an average that began with priorRows pseudo-rows would take: the prior's share shrinks by it.
+        priorShare[label] *= 1 - Math.min(1.0, Math.max(ew, w / (options.priorRows() + count[label])));
+        int o = label * features;
+        for (int j = 0; j < features; j++) {
+            // West's incremental EW mean and variance.
+            double dev = batch.value(row, j) - mean[o + j];
+            double step = a * dev;
+            mean[o + j] += step;
+            variance[o + j] = (1 - a) * (variance[o + j] + dev * step);
+        }
+    }
+
+    /**
+     * Takes the pooled feature moments as the variance prior's scale when they are of this dimension and of
+     * at least two rows (and {@code priorRows > 0}); a moment with a negative or infinite variance is ignored.
+     */
+    void adoptPrior(FeatureMoments moments) {
+        if (classes == 0 || options.priorRows() == 0 || moments.dimensions() != features || moments.count() < 2) {
+            return;
+        }
+        double[] v = moments.variance();
+        for (double x : v) {
+            if (!(x >= 0) || Double.isInfinite(x)) {
+                return; // a corrupt pooled moment must not poison every class
+            }
+        }
+        priorVariance = v;
+    }
+
+    /** The prior's share of a class's variance (for tests). */
+    double priorShare(int c) {
+        return priorShare[c];
+    }
+
+    // ---------------------------------------------------------------- gossip
+
+    /** Puts the gossip arrays (see the class description) into {@code w}. */
+    void export(Map<String, double[]> w) {
+        double[] weightedMean = new double[mean.length];
+        double[] weightedSecond = new double[mean.length];
+        for (int c = 0; c < classes; c++) {
+            for (int j = 0; j < features; j++) {
+                int i = c * features + j;
+                weightedMean[i] = prior[c] * mean[i];
+                weightedSecond[i] = prior[c] * (variance[i] + mean[i] * mean[i]);
+            }
+        }
+        w.put("mean", mean);
+        w.put("variance", variance);
+        w.put("prior", prior);
+        w.put("count", count);
+        w.put("priorCount", new double[] {priorCount});
+        w.put("weightedMean", weightedMean);
+        w.put("weightedSecond", weightedSecond);
+        double[] weightedShare = new double[classes];
+        for (int c = 0; c < classes; c++) {
+            weightedShare[c] = prior[c] * priorShare[c];
+        }
+        w.put("weightedShare", weightedShare);
+    }
+
+    /** Adopts the merged arrays, every one checked before anything changes (the weighted ones may be absent). */
+    void merge(ExpertState merged) {
+        int n = classes * features;
+        double[] newMean = merged.requireWeight("mean", n);
+        double[] newVariance = merged.requireWeight("variance", n);
+        double[] newPrior = merged.requireWeight("prior", classes);
+        double[] newCount = merged.requireWeight("count", classes);
+        double[] newPriorCount = merged.requireWeight("priorCount", 1);
+        double[] weightedMean = StatisticalExpert.optional(merged, "weightedMean", n);
+        double[] weightedSecond = StatisticalExpert.optional(merged, "weightedSecond", n);
+        double[] weightedShare = StatisticalExpert.optional(merged, "weightedShare", classes);
+        for (int c = 0; c < classes; c++) {
+            prior[c] = Math.max(0.0, newPrior[c]);
+            count[c] = Math.max(0.0, newCount[c]);
+            if (weightedShare != null && prior[c] > MIN_POOLED_PRIOR) {
+                // The prior's share merges like the variance it is part of: weighted by the class prior.
+                priorShare[c] = Math.min(1.0, Math.max(0.0, weightedShare[c] / prior[c]));
+            } else {
+                // A peer without shares: the merged statistics stand for count[c] rows, so the prior
+                // weighs at most what it would after that many rows.
+                double share = options.priorRows() + count[c] > 0 ? options.priorRows() / (options.priorRows() + count[c]) : 1.0;
+                priorShare[c] = Math.min(priorShare[c], share);
+            }
+            boolean pooled = weightedMean != null && weightedSecond != null && prior[c] > MIN_POOLED_PRIOR;
+            for (int j = 0; j < features; j++) {
+                int i = c * features + j;
+                if (pooled) {
+                    double m = weightedMean[i] / prior[c];
+                    mean[i] = m;
+                    variance[i] = Math.max(0.0, weightedSecond[i] / prior[c] - m * m);
+                } else {
+                    mean[i] = newMean[i];
+                    variance[i] = Math.max(0.0, newVariance[i]);
+                }
+            }
+        }
+        priorCount = Math.max(0.0, newPriorCount[0]);
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+    // The expert's checkpoint holds the learned moments and, further on, the variance prior: two parts.
+
+    /** Writes the learned moments: means, variances, priors, counts and the prior's row count. */
+    void saveMoments(StateWriter out) throws IOException {
+        out.writeDoubles(mean);
+        out.writeDoubles(variance);
+        out.writeDoubles(prior);
+        out.writeDoubles(count);
+        out.writeDouble(priorCount);
+    }
+
+    /**
+     * Reads what {@link #saveMoments} wrote, every length checked, and returns what adopts it: the expert
+     * applies it once its whole checkpoint has been read and checked.
+     */
+    Runnable readMoments(StateReader in) throws IOException {
+        int n = classes * features;
+        double[] newMean = in.readDoubles(n, "class means (classes x features)");
+        double[] newVariance = in.readDoubles(n, "class variances (classes x features)");
+        double[] newPrior = in.readDoubles(classes, "class priors (one per class)");
+        double[] newCount = in.readDoubles(classes, "class counts (one per class)");
+        double newPriorCount = in.readDouble();
+        return () -> {
+            System.arraycopy(newMean, 0, mean, 0, n);
+            System.arraycopy(newVariance, 0, variance, 0, n);
+            System.arraycopy(newPrior, 0, prior, 0, classes);
+            System.arraycopy(newCount, 0, count, 0, classes);
+            priorCount = newPriorCount;
+        };
+    }
+
+    /** Writes the variance prior: the coordinator's variances (or {@code null}) and the shares per class. */
+    void saveVariancePrior(StateWriter out) throws IOException {
+        out.writeDoubles(priorVariance);
+        out.writeDoubles(priorShare);
+    }
+
+    /**
+     * Reads what {@link #saveVariancePrior} wrote, every length checked, and returns what adopts it (as
+     * {@link #readMoments}).
+     */
+    Runnable readVariancePrior(StateReader in) throws IOException {
+        double[] newPriorVariance = in.readDoubles();
+        if (newPriorVariance != null && newPriorVariance.length != features) {
+            throw new IOException("variance prior: expected " + features + " values, found " + newPriorVariance.length
+                    + " (the checkpoint was written with other options or data)");
+        }
+        double[] newShare = in.readDoubles(classes, "variance prior's share (one per class)");
+        return () -> {
+            System.arraycopy(newShare, 0, priorShare, 0, classes);
+            priorVariance = newPriorVariance;
+        };
+    }
+}
