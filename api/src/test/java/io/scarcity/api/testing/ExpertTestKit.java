@@ -10,10 +10,13 @@ import io.scarcity.api.BatchOutcome;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertState;
+import io.scarcity.api.ExpertSupervisor;
 import io.scarcity.api.FeatureMoments;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.MetaParameters;
 import io.scarcity.api.Prediction;
+import io.scarcity.api.RowCodec;
+import io.scarcity.api.RowFilter;
 import io.scarcity.api.SignalBoard;
 import io.scarcity.api.Task;
 import java.io.IOException;
@@ -26,8 +29,9 @@ import java.util.function.Supplier;
 
 /**
  * Experts under the shared contract of {@link PluginTestKit}: generated batches of a {@link DataSchema},
- * a driver that runs an expert test-then-train as the runtime does, the gossip (export/merge) contract,
- * and {@link #assertCheckpointContract} in one call.
+ * a driver that runs an expert test-then-train as the runtime does (row filters and codecs included), the
+ * gossip (export/merge) contract, {@link #assertCheckpointContract} in one call, and for supervisors a
+ * driver over a {@link FakeSupervisedClient}.
  */
 public final class ExpertTestKit {
     /** Seven features, three classes. */
@@ -141,11 +145,16 @@ public final class ExpertTestKit {
     /**
      * The driver over batches of {@code schema}, step by step as the runtime calls an expert: the signals
      * it reads are published (a 1 one step in eight, else 0); a 20-row batch (unlabelled one step in five,
-     * with outliers one in four) is predicted (predicting experts), learned with the mixture's outcome
-     * being the expert's own, then 6 labelled rows are replayed; every third step the expert adapts to
-     * coordinator hints ({@code instanceName}'s rate, moments); at step 4 its learning rate is scaled. A
-     * step's fingerprint: the prediction, the whole signal board, the learning rate, and the exported
-     * state and importance when it has them.
+     * with outliers one in four; consecutive rows but for a gap of 100 rows before step 6) is offered to the
+     * expert first if it is a {@link RowFilter} (as many flags as rows; only the admitted rows go on, and an
+     * emptied batch stops the step there), predicted (predicting experts), learned with the mixture's outcome
+     * (a predicting expert's own; for others, losses drawn at a rate that rises from 0.1 to 0.6 at step 10),
+     * then 6 labelled rows are replayed; every third step the expert adapts to coordinator hints
+     * ({@code instanceName}'s rate, moments); at step 4 its learning rate is scaled; at step 6 an expert
+     * with an importance is penalised around its own state (strength 100). A {@link RowCodec} encodes the
+     * batch and decodes the codes. A step's fingerprint: the admitted rows, the prediction, the whole
+     * signal board, the learning rate, the codes and decoded rows, and the exported state and importance
+     * when it has them.
      */
     public static PluginTestKit.Driver<Expert> driver(DataSchema schema, String instanceName) {
         return (expert, random, from, steps) -> {
@@ -155,9 +164,23 @@ public final class ExpertTestKit {
                 for (String signal : expert.capabilities().reads()) {
                     board.publish(signal, random.nextInt(8) == 0 ? 1.0 : 0.0);
                 }
-                Batch batch = batch(schema, random, 20L * t, 20, t % 5 != 3, t % 4 == 1);
+                Batch batch = batch(schema, random, 20L * t + (t >= 6 ? 100 : 0), 20, t % 5 != 3, t % 4 == 1);
+                StringBuilder s = new StringBuilder();
+                if (expert instanceof RowFilter filter) {
+                    boolean[] admitted = filter.admit(batch, board);
+                    if (admitted != null) {
+                        assertEquals(batch.rows(), admitted.length, "one flag per row");
+                        batch = batch.select(admitted);
+                    }
+                    s.append("admitted ").append(admitted == null ? "all" : java.util.Arrays.toString(admitted)).append('\n');
+                    if (batch.rows() == 0) {
+                        out.add(s.append("signals ").append(PluginTestKit.fingerprint(board.snapshot())).toString());
+                        continue;
+                    }
+                }
                 Prediction p = expert.capabilities().predicts() ? expert.predict(batch, board) : null;
-                expert.learn(batch, new BatchOutcome(p, losses(batch, p), 1 + t / 3), board);
+                double[] losses = p != null ? losses(batch, p) : mixtureLosses(batch, random, t < 10 ? 0.1 : 0.6);
+                expert.learn(batch, new BatchOutcome(p, losses, 1 + t / 3), board);
                 if (expert.capabilities().predicts()) {
                     expert.replay(batch(schema, random, 0, 6, true, false));
                 }
@@ -167,8 +190,17 @@ public final class ExpertTestKit {
                 if (t == 4) {
                     expert.scaleLearningRate(0.25 + 3 * random.nextDouble());
                 }
-                StringBuilder s = new StringBuilder(fingerprint(p)).append("\nsignals ")
-                        .append(PluginTestKit.fingerprint(board.snapshot())).append("\nrate ").append(expert.learningRate());
+                if (t == 6 && expert.capabilities().gossipable() && expert.importance().isPresent()) {
+                    s.append("penalised ").append(expert.penalise(expert.exportState(), expert.importance().get(), 100)).append('\n');
+                }
+                s.append(fingerprint(p)).append("\nsignals ").append(PluginTestKit.fingerprint(board.snapshot()))
+                        .append("\nrate ").append(expert.learningRate());
+                if (expert instanceof RowCodec codec) {
+                    double[] codes = codec.encode(batch);
+                    assertEquals(batch.rows() * codec.codeSize(), codes.length, "codes of every row");
+                    s.append("\ncodes ").append(PluginTestKit.fingerprint(codes))
+                            .append("\ndecoded ").append(PluginTestKit.fingerprint(codec.decode(codes, batch.rows())));
+                }
                 if (expert.capabilities().gossipable()) {
                     s.append("\nstate ").append(MetaLearnerTestKit.fingerprint(expert.exportState()));
                 }
@@ -179,17 +211,97 @@ public final class ExpertTestKit {
         };
     }
 
+    /** The mixture's row losses for an expert that does not predict: 0/1 at {@code rate}; none for an unlabelled batch. */
+    private static double[] mixtureLosses(Batch batch, Random random, double rate) {
+        double[] losses = new double[batch.hasLabels() ? batch.rows() : 0];
+        for (int r = 0; r < losses.length; r++) {
+            losses[r] = random.nextDouble() < rate ? 1 : 0;
+        }
+        return losses;
+    }
+
+    /**
+     * The client a supervisor is tested with: experts {@code a} (takes scales, gossipable with an
+     * importance, both functions of the batch index), {@code b} (takes scales, not gossipable) and
+     * {@code c} (takes no scales and declines penalties, gossipable with an importance); its memory holds
+     * 12 rows.
+     */
+    public static FakeSupervisedClient supervisedClient() {
+        FakeSupervisedClient client = new FakeSupervisedClient().add("a", true).add("b", true).add("c", false);
+        for (String name : List.of("a", "c")) {
+            FakeSupervisedClient.Supervised e = client.get(name);
+            e.weights = b -> new ExpertState(name, Map.of("w", new double[] {b, -0.5 * b}, "bias", new double[] {1.0 / (1 + b)}), 10 * b);
+            e.importance = b -> new ExpertState(name, Map.of("w", new double[] {b % 7, 0.25}, "bias", new double[] {0.1 * (b % 3)}),
+                    10 * b);
+        }
+        client.get("c").appliesPenalties = false;
+        client.memoryRows = 12;
+        return client;
+    }
+
+    /**
+     * The driver of a supervisor with its client, as the runtime calls it after every batch: the losses of
+     * the client's experts rise for 30 batches, stay, then fall (with noise; {@code b} active on 60% of the
+     * batches), a drift is published one batch in twelve; the supervisor learns a batch of {@code schema}
+     * ({@code null}: none) on the client's board with the mixture's losses, then supervises the client, whose
+     * batch index advances. A step's fingerprint: everything the supervisor set and asked of the client in
+     * that step, and the board.
+     */
+    public static PluginTestKit.Driver<FakeSupervisedClient.Supervision> supervisionDriver(DataSchema schema) {
+        return (supervision, random, from, steps) -> {
+            List<String> out = new ArrayList<>();
+            FakeSupervisedClient client = supervision.client();
+            for (int t = from; t < from + steps; t++) {
+                double level = t < 30 ? 0.2 + 0.01 * t : t < 50 ? 0.5 : 0.5 * Math.pow(0.97, t - 50);
+                for (FakeSupervisedClient.Supervised e : client.experts.values()) {
+                    e.loss = level * (1 + 0.2 * random.nextGaussian());
+                }
+                client.get("b").active = random.nextDouble() < 0.6;
+                client.drift(random.nextInt(12) == 0);
+                if (schema != null) {
+                    Batch batch = batch(schema, random, 20L * t, 20, t % 5 != 3, false);
+                    supervision.supervisor().learn(batch, new BatchOutcome(null, mixtureLosses(batch, random, level), 1 + t / 3),
+                            client.signals);
+                }
+                client.clearCalls();
+                client.step(supervision.supervising());
+                out.add(client.fingerprint());
+            }
+            return out;
+        };
+    }
+
     /**
      * The checkpoint contract for experts made by {@code maker} over {@code schema}: determinism per
      * seed, the round trip ({@link PluginTestKit#assertRoundTrip}) after 14 steps continuing bit for bit
-     * for 15 more, and an unknown format version refused naming {@code component}.
+     * for 15 more, and an unknown format version refused naming {@code component}; for an
+     * {@link ExpertSupervisor}, also {@link #assertSupervisionContract}.
      */
     public static void assertCheckpointContract(Supplier<Expert> maker, DataSchema schema, String instanceName,
             String component) throws IOException {
         PluginTestKit.Driver<Expert> driver = driver(schema, instanceName);
+        boolean supervisor = maker.get() instanceof ExpertSupervisor;
         PluginTestKit.assertDeterministic(maker, driver, 7, 8);
-        PluginTestKit.assertRoundTrip(maker, driver, 31, 14, 15);
+        // a supervisor's state shows in what it asks of its client, not in this driver's outputs
+        PluginTestKit.assertRoundTrip(maker, driver, 31, 14, 15, !supervisor);
         PluginTestKit.assertUnknownVersionRefused(maker, component);
+        if (supervisor) {
+            assertSupervisionContract(maker, schema);
+        }
+    }
+
+    /**
+     * The checkpoint contract of a supervisor made by {@code maker}, with the client of
+     * {@link #supervisedClient()} (checkpointed together: {@link FakeSupervisedClient.Supervision}):
+     * determinism per seed, and the round trip after 40 batches continuing bit for bit for 40 more, in what
+     * the supervisor sets and asks of the client and publishes.
+     */
+    public static void assertSupervisionContract(Supplier<Expert> maker, DataSchema schema) throws IOException {
+        Supplier<FakeSupervisedClient.Supervision> supervised = () -> new FakeSupervisedClient.Supervision(maker.get(),
+                supervisedClient());
+        PluginTestKit.Driver<FakeSupervisedClient.Supervision> driver = supervisionDriver(schema);
+        PluginTestKit.assertDeterministic(supervised, driver, 7, 30);
+        PluginTestKit.assertRoundTrip(supervised, driver, 31, 40, 40);
     }
 
     /**
