@@ -11,6 +11,7 @@ import io.scarcity.api.DataSchema;
 import io.scarcity.api.ExpertState;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.Task;
+import io.scarcity.api.testing.PluginTestKit;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -170,9 +171,9 @@ class ReconstructionPenaltyTest {
         for (ReconstructionExpert e : List.of(twin, zero, removed)) {
             train(e, 2, 30, -1);
         }
-        byte[] expected = ReconstructionCheckpointTest.save(twin);
-        assertArrayEquals(expected, ReconstructionCheckpointTest.save(zero), "strength 0 from the start");
-        assertArrayEquals(expected, ReconstructionCheckpointTest.save(removed), "a penalty replaced by strength 0");
+        byte[] expected = PluginTestKit.save(twin);
+        assertArrayEquals(expected, PluginTestKit.save(zero), "strength 0 from the start");
+        assertArrayEquals(expected, PluginTestKit.save(removed), "a penalty replaced by strength 0");
         ExpertState a = twin.exportState();
         ExpertState b = zero.exportState();
         for (String name : a.weights().keySet()) {
@@ -194,7 +195,7 @@ class ReconstructionPenaltyTest {
         assertTrue(once.penalise(anchor, fisher, 50));
         train(once, 2, 30, -1);
         train(twice, 2, 30, -1);
-        assertArrayEquals(ReconstructionCheckpointTest.save(once), ReconstructionCheckpointTest.save(twice));
+        assertArrayEquals(PluginTestKit.save(once), PluginTestKit.save(twice));
     }
 
     @Test
