@@ -6,6 +6,7 @@ import io.scarcity.api.MetricsSink;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Task;
+import io.scarcity.api.testing.PluginTestKit;
 import java.lang.System.Logger;
 import java.nio.file.Path;
 import java.text.MessageFormat;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ResourceBundle;
-import java.util.TreeMap;
 
 /** A schema, batches, a context that records metrics and log lines, and expert construction for the tests. */
 final class Fixtures {
@@ -35,26 +35,6 @@ final class Fixtures {
 
     static double[] row(double a, double b, double c, double d) {
         return new double[] {a, b, c, d};
-    }
-
-    /** Records counters (summed) and gauges (last value). */
-    static final class RecordingMetrics implements MetricsSink {
-        final Map<String, Double> counts = new TreeMap<>();
-        final Map<String, Double> gauges = new TreeMap<>();
-
-        @Override
-        public void gauge(String name, double value) {
-            gauges.put(name, value);
-        }
-
-        @Override
-        public void count(String name, long delta) {
-            counts.merge(name, (double) delta, Double::sum);
-        }
-
-        double count(String name) {
-            return counts.getOrDefault(name, 0.0);
-        }
     }
 
     /** Keeps every log line with its level. */
@@ -87,7 +67,7 @@ final class Fixtures {
     }
 
     static final class TestContext implements PluginContext {
-        final RecordingMetrics metrics = new RecordingMetrics();
+        final PluginTestKit.RecordingMetrics metrics = new PluginTestKit.RecordingMetrics();
         final RecordingLogger logger = new RecordingLogger();
         final DataSchema schema;
         final Path configDir;
