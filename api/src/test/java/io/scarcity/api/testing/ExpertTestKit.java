@@ -304,6 +304,108 @@ public final class ExpertTestKit {
         PluginTestKit.assertRoundTrip(supervised, driver, 31, 40, 40);
     }
 
+    /** A state with the names and shapes of {@code like}, every value {@code value}. */
+    private static ExpertState filled(ExpertState like, double value) {
+        Map<String, double[]> w = new TreeMap<>();
+        like.weights().forEach((name, values) -> {
+            double[] v = new double[values.length];
+            java.util.Arrays.fill(v, value);
+            w.put(name, v);
+        });
+        return new ExpertState(like.expert(), w, like.samples());
+    }
+
+    /** {@code state} with the array {@code name} replaced ({@code null}: removed). */
+    private static ExpertState with(ExpertState state, String name, double[] values) {
+        Map<String, double[]> w = new TreeMap<>(state.weights());
+        if (values == null) {
+            w.remove(name);
+        } else {
+            w.put(name, values);
+        }
+        return new ExpertState(state.expert(), w, state.samples());
+    }
+
+    /**
+     * The EWC penalty contract of an expert that applies penalties ({@link Expert#penalise} answers true),
+     * trained by {@link #driver} beforehand: strength 0, from the start or replacing a penalty, learns bit for
+     * bit as no penalty does (and keeps nothing of it: the checkpoints are the same bytes); a later call replaces an earlier one (the expert learns as one that had the
+     * later call only); and each bad call is refused with an {@link IllegalArgumentException} that changes
+     * nothing: a negative, NaN or infinite strength (the message says "strength"), an anchor without an
+     * array of the importance, with an array of another length or with a non-finite value, an importance
+     * without an array of the anchor, with an array more, with an array of another length or a negative
+     * value (the message names the array, in quotes), a strength and importances whose product overflows.
+     *
+     * @return the refusals' messages by case ({@code strength-negative}, {@code strength-nan},
+     *         {@code strength-infinite}, {@code anchor-missing}, {@code anchor-length}, {@code anchor-non-finite},
+     *         {@code importance-missing}, {@code importance-extra}, {@code importance-length},
+     *         {@code importance-negative}, {@code overflow}), for checks of their wording
+     */
+    public static Map<String, String> assertPenaltyContract(Supplier<Expert> maker, DataSchema schema, String instanceName)
+            throws IOException {
+        PluginTestKit.Driver<Expert> driver = driver(schema, instanceName);
+        Expert twin = maker.get();
+        Expert zero = maker.get();
+        Expert removed = maker.get();
+        Expert once = maker.get();
+        Expert twice = maker.get();
+        List<Expert> all = List.of(twin, zero, removed, once, twice);
+        for (Expert e : all) {
+            driver.drive(e, new Random(1), 10, 10);
+        }
+        ExpertState anchor = twin.exportState();
+        ExpertState fisher = twin.importance().orElseThrow(() -> new AssertionError("an expert that is penalised has an importance"));
+        ExpertState ones = filled(fisher, 1.0);
+        assertTrue(zero.penalise(anchor, fisher, 0), "strength 0 is applied");
+        assertTrue(removed.penalise(anchor, ones, 1000));
+        assertTrue(removed.penalise(anchor, fisher, 0));
+        assertTrue(twice.penalise(anchor, ones, 1000));
+        assertTrue(twice.penalise(anchor, fisher, 50));
+        assertTrue(once.penalise(anchor, fisher, 50));
+        for (Expert e : all) {
+            driver.drive(e, new Random(2), 20, 10);
+        }
+        byte[] plain = PluginTestKit.save(twin);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(plain, PluginTestKit.save(zero), "strength 0 from the start is no penalty");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(plain, PluginTestKit.save(removed), "a penalty replaced by strength 0 is none");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(PluginTestKit.save(once), PluginTestKit.save(twice),
+                "a later call replaces the penalty");
+
+        Expert e = maker.get();
+        driver.drive(e, new Random(1), 10, 3);
+        ExpertState a = e.exportState();
+        ExpertState f = e.importance().orElseThrow();
+        byte[] before = PluginTestKit.save(e);
+        String first = f.weights().keySet().iterator().next();
+        double[] firstValues = f.weight(first);
+        Map<String, String> messages = new TreeMap<>();
+        refused(messages, "strength-negative", "strength", () -> e.penalise(a, f, -1));
+        refused(messages, "strength-nan", "strength", () -> e.penalise(a, f, Double.NaN));
+        refused(messages, "strength-infinite", "strength", () -> e.penalise(a, f, Double.POSITIVE_INFINITY));
+        refused(messages, "anchor-missing", "'" + first + "'", () -> e.penalise(with(a, first, null), f, 1));
+        refused(messages, "anchor-length", "'" + first + "'",
+                () -> e.penalise(with(a, first, new double[a.weight(first).length + 1]), f, 1));
+        double[] infinite = a.weight(first).clone();
+        infinite[0] = Double.POSITIVE_INFINITY;
+        refused(messages, "anchor-non-finite", "'" + first + "'", () -> e.penalise(with(a, first, infinite), f, 1));
+        refused(messages, "importance-missing", "'" + first + "'", () -> e.penalise(a, with(f, first, null), 1));
+        refused(messages, "importance-extra", "'bogus'", () -> e.penalise(a, with(f, "bogus", new double[1]), 1));
+        refused(messages, "importance-length", "'" + first + "'",
+                () -> e.penalise(a, with(f, first, new double[firstValues.length + 1]), 1));
+        double[] negative = firstValues.clone();
+        negative[negative.length - 1] = -0.5;
+        refused(messages, "importance-negative", "'" + first + "'", () -> e.penalise(a, with(f, first, negative), 1));
+        refused(messages, "overflow", "", () -> e.penalise(a, filled(f, 1e200), 1e200));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, PluginTestKit.save(e), "refused penalties change nothing");
+        return messages;
+    }
+
+    private static void refused(Map<String, String> messages, String which, String named, org.junit.jupiter.api.function.Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call, which + " is refused");
+        assertTrue(e.getMessage().contains(named), which + ": the message names " + named + ": " + e.getMessage());
+        messages.put(which, e.getMessage());
+    }
+
     /**
      * The gossip contract of a gossipable expert: after training, {@code exportState} is finite and
      * stable (two exports alike, unchanged by later learning); merging its own state leaves its

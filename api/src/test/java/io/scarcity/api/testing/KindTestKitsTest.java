@@ -357,6 +357,121 @@ class KindTestKitsTest {
         }
     }
 
+    /** Least squares by SGD on the features, with an EWC penalty; {@code flawed}: a penalty of strength 0 still pulls. */
+    static final class ToyRegressor implements Expert, Checkpointable {
+        final boolean flawed;
+        double[] w = new double[ExpertTestKit.REGRESSION.numFeatures()];
+        double[] fisher = new double[w.length];
+        double[] anchor = new double[w.length];
+        double[] importance = new double[w.length];
+        double strength;
+        long samples;
+
+        ToyRegressor(boolean flawed) {
+            this.flawed = flawed;
+        }
+
+        @Override
+        public ExpertCapabilities capabilities() {
+            return new ExpertCapabilities(false, true, Set.of(), Set.of());
+        }
+
+        @Override
+        public void learn(Batch batch, BatchOutcome outcome, SignalBoard signals) {
+            if (!batch.hasLabels()) {
+                return;
+            }
+            for (int r = 0; r < batch.rows(); r++) {
+                double e = -batch.target(r);
+                for (int j = 0; j < w.length; j++) {
+                    e += w[j] * batch.value(r, j) / 100;
+                }
+                for (int j = 0; j < w.length; j++) {
+                    double g = e * batch.value(r, j) / 100;
+                    fisher[j] += (g * g - fisher[j]) * 0.05;
+                    double pull = strength > 0 || flawed ? (strength + 1e-3) * importance[j] * (w[j] - anchor[j]) : 0;
+                    w[j] -= 1e-3 * (g + pull);
+                }
+                samples++;
+            }
+        }
+
+        @Override
+        public Optional<ExpertState> importance() {
+            return Optional.of(new ExpertState("toy", Map.of("w", fisher.clone()), samples));
+        }
+
+        @Override
+        public ExpertState exportState() {
+            return new ExpertState("toy", Map.of("w", w.clone()), samples);
+        }
+
+        @Override
+        public boolean penalise(ExpertState anchor, ExpertState importance, double strength) {
+            if (!(strength >= 0) || Double.isInfinite(strength)) {
+                throw new IllegalArgumentException("strength must be finite and >= 0, got " + strength);
+            }
+            double[] a = check("anchor", anchor, false);
+            double[] f = check("importance", importance, true);
+            for (double x : f) {
+                if (!Double.isFinite(x * strength)) {
+                    throw new IllegalArgumentException("strength x importance overflows");
+                }
+            }
+            // strength 0 removes the penalty: nothing of it is kept
+            this.anchor = strength == 0 && !flawed ? new double[w.length] : a.clone();
+            this.importance = strength == 0 && !flawed ? new double[w.length] : f.clone();
+            this.strength = strength;
+            return true;
+        }
+
+        private double[] check(String what, ExpertState state, boolean nonNegative) {
+            for (String name : state.weights().keySet()) {
+                if (!name.equals("w")) {
+                    throw new IllegalArgumentException(what + " has an unknown array '" + name + "'");
+                }
+            }
+            double[] v = state.weights().get("w");
+            if (v == null || v.length != w.length) {
+                throw new IllegalArgumentException(what + " needs 'w' of " + w.length + " values");
+            }
+            for (double x : v) {
+                if (!Double.isFinite(x) || nonNegative && x < 0) {
+                    throw new IllegalArgumentException(what + " 'w' has a bad value " + x);
+                }
+            }
+            return v;
+        }
+
+        @Override
+        public void saveState(StateWriter out) throws IOException {
+            out.writeVersion(1);
+            for (double[] v : List.of(w, fisher, anchor, importance)) {
+                out.writeDoubles(v);
+            }
+            out.writeDouble(strength);
+            out.writeLong(samples);
+        }
+
+        @Override
+        public void restoreState(StateReader in) throws IOException {
+            in.readVersion("toy regressor", 1);
+            w = in.readDoubles(w.length, "w");
+            fisher = in.readDoubles(w.length, "fisher");
+            anchor = in.readDoubles(w.length, "anchor");
+            importance = in.readDoubles(w.length, "importance");
+            strength = in.readDouble();
+            samples = in.readLong();
+        }
+    }
+
+    @Test
+    void aToyRegressorKeepsThePenaltyContractUnlessStrengthZeroStillPulls() throws IOException {
+        ExpertTestKit.assertPenaltyContract(() -> new ToyRegressor(false), ExpertTestKit.REGRESSION, "toy");
+        assertThrows(AssertionError.class,
+                () -> ExpertTestKit.assertPenaltyContract(() -> new ToyRegressor(true), ExpertTestKit.REGRESSION, "toy"));
+    }
+
     @Test
     void aWholeToySupervisorPassesTheSupervisionContract() throws IOException {
         ExpertTestKit.assertCheckpointContract(() -> new ToySupervisor(true), ExpertTestKit.CLASSIFICATION, "toy", "toy supervisor");
