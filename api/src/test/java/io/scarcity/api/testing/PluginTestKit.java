@@ -21,6 +21,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.text.MessageFormat;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import java.util.ResourceBundle;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.function.LongFunction;
@@ -60,7 +62,13 @@ public final class PluginTestKit {
 
     /** {@code base} in every respect but its metrics, which go to {@code metrics}. */
     public static PluginContext withMetrics(PluginContext base, MetricsSink metrics) {
+        return withReports(base, metrics, base.logger());
+    }
+
+    /** {@code base} in every respect but its metrics and its log, which go to {@code metrics} and {@code logger}. */
+    public static PluginContext withReports(PluginContext base, MetricsSink metrics, System.Logger logger) {
         Objects.requireNonNull(metrics, "metrics is null");
+        Objects.requireNonNull(logger, "logger is null");
         return new PluginContext() {
             @Override
             public long seed() {
@@ -79,7 +87,7 @@ public final class PluginTestKit {
 
             @Override
             public System.Logger logger() {
-                return base.logger();
+                return logger;
             }
 
             @Override
@@ -132,6 +140,36 @@ public final class PluginTestKit {
         /** The sum of a counter, 0 if it was never counted. */
         public long count(String name) {
             return counts.getOrDefault(name, 0L);
+        }
+    }
+
+    /** Keeps every log line as {@code LEVEL message}, its parameters filled in ({@link MessageFormat}). */
+    public static final class RecordingLogger implements System.Logger {
+        public final List<String> lines = new ArrayList<>();
+
+        @Override
+        public String getName() {
+            return "test";
+        }
+
+        @Override
+        public boolean isLoggable(Level level) {
+            return true;
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
+            lines.add(level + " " + msg);
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
+            lines.add(level + " " + (params == null || params.length == 0 ? format : MessageFormat.format(format, params)));
+        }
+
+        /** The lines logged at {@code level}. */
+        public List<String> at(Level level) {
+            return lines.stream().filter(l -> l.startsWith(level + " ")).toList();
         }
     }
 

@@ -7,14 +7,10 @@ import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Task;
 import io.scarcity.api.testing.PluginTestKit;
-import java.lang.System.Logger;
 import java.nio.file.Path;
-import java.text.MessageFormat;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ResourceBundle;
 
 /** A schema, batches, a context that records metrics and log lines, and expert construction for the tests. */
 final class Fixtures {
@@ -37,38 +33,9 @@ final class Fixtures {
         return new double[] {a, b, c, d};
     }
 
-    /** Keeps every log line with its level. */
-    static final class RecordingLogger implements Logger {
-        final List<String> lines = new ArrayList<>();
-
-        @Override
-        public String getName() {
-            return "test";
-        }
-
-        @Override
-        public boolean isLoggable(Level level) {
-            return true;
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-            lines.add(level + " " + msg);
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-            lines.add(level + " " + (params == null || params.length == 0 ? format : MessageFormat.format(format, params)));
-        }
-
-        List<String> at(Level level) {
-            return lines.stream().filter(l -> l.startsWith(level + " ")).toList();
-        }
-    }
-
     static final class TestContext implements PluginContext {
         final PluginTestKit.RecordingMetrics metrics = new PluginTestKit.RecordingMetrics();
-        final RecordingLogger logger = new RecordingLogger();
+        final PluginTestKit.RecordingLogger logger = new PluginTestKit.RecordingLogger();
         final DataSchema schema;
         final Path configDir;
 
@@ -88,7 +55,7 @@ final class Fixtures {
         }
 
         @Override
-        public Logger logger() {
+        public System.Logger logger() {
             return logger;
         }
 
