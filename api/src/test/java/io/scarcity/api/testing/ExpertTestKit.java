@@ -274,7 +274,8 @@ public final class ExpertTestKit {
     /**
      * The checkpoint contract for experts made by {@code maker} over {@code schema}: determinism per
      * seed, the round trip ({@link PluginTestKit#assertRoundTrip}) after 14 steps continuing bit for bit
-     * for 15 more, and an unknown format version refused naming {@code component}; for an
+     * for 15 more, an unknown format version refused naming {@code component}, a learning-rate scale (if
+     * the expert applies one) kept in the checkpoint of a fresh expert; for an
      * {@link ExpertSupervisor}, also {@link #assertSupervisionContract}.
      */
     public static void assertCheckpointContract(Supplier<Expert> maker, DataSchema schema, String instanceName,
@@ -285,6 +286,13 @@ public final class ExpertTestKit {
         // a supervisor's state shows in what it asks of its client, not in this driver's outputs
         PluginTestKit.assertRoundTrip(maker, driver, 31, 14, 15, !supervisor);
         PluginTestKit.assertUnknownVersionRefused(maker, component);
+        Expert scaled = maker.get();
+        double rate = scaled.learningRate();
+        if (scaled.scaleLearningRate(0.5)) {
+            Expert restored = maker.get();
+            PluginTestKit.restore(restored, PluginTestKit.save(scaled));
+            assertEquals(0.5 * rate, restored.learningRate(), 1e-15, "the learning-rate scale is in the checkpoint");
+        }
         if (supervisor) {
             assertSupervisionContract(maker, schema);
         }

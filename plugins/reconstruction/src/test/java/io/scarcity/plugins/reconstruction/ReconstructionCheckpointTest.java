@@ -70,15 +70,6 @@ class ReconstructionCheckpointTest {
     }
 
     @Test
-    void theLearningRateScaleIsInTheCheckpoint() throws IOException {
-        ReconstructionExpert scaled = expert(REGRESSION, Map.of("learningRate", 0.008));
-        scaled.scaleLearningRate(0.25);
-        ReconstructionExpert restored = expert(REGRESSION, Map.of("learningRate", 0.008));
-        PluginTestKit.restore(restored, PluginTestKit.save(scaled));
-        assertEquals(0.002, restored.learningRate(), 1e-15, "the scale is in the checkpoint");
-    }
-
-    @Test
     void rmsPropRestoresToo() throws IOException {
         assertContinuesExactly(ExpertTestKit.REGRESSION, Map.of("optimizer", "rmsprop"));
         assertContinuesExactly(ExpertTestKit.CLASSIFICATION, Map.of("optimizer", "rmsprop", "headWeight", 0.0));

@@ -53,15 +53,6 @@ class TemporalCheckpointTest {
     }
 
     @Test
-    void theLearningRateScaleIsInTheCheckpoint() throws IOException {
-        Expert scaled = maker(CLASSES, Map.of("learningRate", 0.02)).get();
-        scaled.scaleLearningRate(0.5);
-        Expert restored = maker(CLASSES, Map.of("learningRate", 0.02)).get();
-        PluginTestKit.restore(restored, PluginTestKit.save(scaled));
-        assertEquals(0.01, restored.learningRate(), 1e-15, "the scale is in the checkpoint");
-    }
-
-    @Test
     void checkpointsOfEarlierFormatsAreRefusedSayingSo() throws IOException {
         assertEquals(4, TemporalExpert.STATE_VERSION);
         PluginTestKit.assertEarlierVersionsRefused(maker(CLASSES, Map.of()), "temporal expert", TemporalExpert.STATE_VERSION);
