@@ -287,6 +287,16 @@ public final class PluginTestKit {
         }
     }
 
+    /**
+     * A client-side plugin (an expert or a memory) created on the coordinator, whose context has no schema,
+     * is refused with a {@link ConfigException} that says a schema is needed.
+     */
+    public static void assertNeedsASchema(PluginFactory<?> factory) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> factory.create(PluginConfig.of(CONFIG_PATH, Map.of()), context(1, null, factory.name())));
+        assertTrue(e.getMessage().contains("schema"), e.getMessage());
+    }
+
     /** {@code base} with the dotted {@code key} set to {@code value} (sections created or copied on the way). */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> with(Map<String, ?> base, String key, Object value) {

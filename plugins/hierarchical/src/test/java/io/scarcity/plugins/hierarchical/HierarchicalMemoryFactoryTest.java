@@ -85,9 +85,7 @@ class HierarchicalMemoryFactoryTest {
 
     @Test
     void needsASchema() {
-        ConfigException e = assertThrows(ConfigException.class, () -> new HierarchicalMemoryFactory()
-                .create(PluginConfig.of("memory.config", Map.of()), PluginContext.standalone(1, null, "hierarchical")));
-        assertTrue(e.getMessage().contains("schema"), e.getMessage());
+        PluginTestKit.assertNeedsASchema(new HierarchicalMemoryFactory());
     }
 
     @Test

@@ -72,9 +72,6 @@ class TemporalExpertFactoryTest {
 
     @Test
     void needsASchema() {
-        PluginContext coordinator = PluginContext.standalone(1, null, "temporal");
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> new TemporalExpertFactory().create(PluginConfig.of("experts[0].config", Map.of()), coordinator));
-        assertTrue(e.getMessage().contains("schema"), e.getMessage());
+        PluginTestKit.assertNeedsASchema(new TemporalExpertFactory());
     }
 }
