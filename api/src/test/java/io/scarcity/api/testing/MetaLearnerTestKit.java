@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -33,6 +34,27 @@ public final class MetaLearnerTestKit {
 
     /** A store that holds nothing, for meta-learners that never read it. */
     public static final InsightStore EMPTY = store(List.of());
+
+    /**
+     * A store that fails the test when read, for meta-learners that keep their own history (a resumed run
+     * may show them a store with rounds missing; see {@link MetaLearner#learn}).
+     */
+    public static final InsightStore NEVER_READ = new InsightStore() {
+        @Override
+        public Set<String> domains() {
+            throw new AssertionError("the store was read");
+        }
+
+        @Override
+        public List<Insight> recent(String domain, int max) {
+            throw new AssertionError("the store was read");
+        }
+
+        @Override
+        public int size(String domain) {
+            throw new AssertionError("the store was read");
+        }
+    };
 
     private MetaLearnerTestKit() {
     }
@@ -137,6 +159,11 @@ public final class MetaLearnerTestKit {
      * domain of {@link #DOMAINS} and an unknown one, {@code parametersFor} and {@code statesFor}.
      */
     public static PluginTestKit.Driver<MetaLearner> driver() {
+        return driver(MetaLearnerTestKit::store);
+    }
+
+    /** {@link #driver()} with the store {@code stores} makes of each round's insights (e.g. {@link #NEVER_READ}). */
+    public static PluginTestKit.Driver<MetaLearner> driver(Function<List<Insight>, InsightStore> stores) {
         return (m, random, from, steps) -> {
             List<String> out = new ArrayList<>();
             for (int t = from; t < from + steps; t++) {
@@ -144,7 +171,7 @@ public final class MetaLearnerTestKit {
                     upload(m, random, 1);
                 }
                 List<Insight> insights = insights(random, t + 1);
-                Map<String, MetaParameters> learned = m.learn(t + 1, insights, store(insights), weights(random));
+                Map<String, MetaParameters> learned = m.learn(t + 1, insights, stores.apply(insights), weights(random));
                 if (m.sharesWeights()) {
                     upload(m, random, t + 2);
                 }
@@ -183,9 +210,15 @@ public final class MetaLearnerTestKit {
      */
     public static void assertCheckpointContract(Supplier<MetaLearner> maker, String component, long seed, int warmUp)
             throws IOException {
-        PluginTestKit.assertDeterministic(maker, driver(), seed, warmUp + 2);
-        PluginTestKit.assertRoundTrip(maker, driver(), seed, warmUp, 6);
-        PluginTestKit.assertCorruptRefusedAndChangesNothing(maker, driver(), seed, 2);
+        assertCheckpointContract(maker, component, seed, warmUp, driver());
+    }
+
+    /** {@link #assertCheckpointContract(Supplier, String, long, int)} with another driver (e.g. {@link #driver(Function)}). */
+    public static void assertCheckpointContract(Supplier<MetaLearner> maker, String component, long seed, int warmUp,
+            PluginTestKit.Driver<MetaLearner> driver) throws IOException {
+        PluginTestKit.assertDeterministic(maker, driver, seed, warmUp + 2);
+        PluginTestKit.assertRoundTrip(maker, driver, seed, warmUp, 6);
+        PluginTestKit.assertCorruptRefusedAndChangesNothing(maker, driver, seed, 2);
         PluginTestKit.assertUnknownVersionRefused(maker, component);
     }
 

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.ConfigException;
 import io.scarcity.api.DataSchema;
+import io.scarcity.api.MetricsSink;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.PluginFactory;
@@ -20,6 +21,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.text.MessageFormat;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,8 +29,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
+import java.util.ResourceBundle;
 import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
@@ -52,6 +58,119 @@ public final class PluginTestKit {
     /** A context outside any run: the given seed, schema ({@code null} on the coordinator) and instance name. */
     public static PluginContext context(long seed, DataSchema schema, String instanceName) {
         return PluginContext.standalone(seed, schema, instanceName);
+    }
+
+    /** {@code base} in every respect but its metrics, which go to {@code metrics}. */
+    public static PluginContext withMetrics(PluginContext base, MetricsSink metrics) {
+        return withReports(base, metrics, base.logger());
+    }
+
+    /** {@code base} in every respect but its metrics and its log, which go to {@code metrics} and {@code logger}. */
+    public static PluginContext withReports(PluginContext base, MetricsSink metrics, System.Logger logger) {
+        Objects.requireNonNull(metrics, "metrics is null");
+        Objects.requireNonNull(logger, "logger is null");
+        return new PluginContext() {
+            @Override
+            public long seed() {
+                return base.seed();
+            }
+
+            @Override
+            public Random random() {
+                return base.random();
+            }
+
+            @Override
+            public java.time.Clock clock() {
+                return base.clock();
+            }
+
+            @Override
+            public System.Logger logger() {
+                return logger;
+            }
+
+            @Override
+            public MetricsSink metrics() {
+                return metrics;
+            }
+
+            @Override
+            public Optional<String> clientId() {
+                return base.clientId();
+            }
+
+            @Override
+            public Optional<String> domain() {
+                return base.domain();
+            }
+
+            @Override
+            public java.nio.file.Path configDir() {
+                return base.configDir();
+            }
+
+            @Override
+            public Optional<DataSchema> schema() {
+                return base.schema();
+            }
+
+            @Override
+            public String instanceName() {
+                return base.instanceName();
+            }
+        };
+    }
+
+    /** Sums a plugin's counters and keeps its gauges' last values, so that two instances can be compared. */
+    public static class RecordingMetrics implements MetricsSink {
+        public final Map<String, Long> counts = new TreeMap<>();
+        public final Map<String, Double> gauges = new TreeMap<>();
+
+        @Override
+        public void gauge(String name, double value) {
+            gauges.put(name, value);
+        }
+
+        @Override
+        public void count(String name, long delta) {
+            counts.merge(name, delta, Long::sum);
+        }
+
+        /** The sum of a counter, 0 if it was never counted. */
+        public long count(String name) {
+            return counts.getOrDefault(name, 0L);
+        }
+    }
+
+    /** Keeps every log line as {@code LEVEL message}, its parameters filled in ({@link MessageFormat}). */
+    public static final class RecordingLogger implements System.Logger {
+        public final List<String> lines = new ArrayList<>();
+
+        @Override
+        public String getName() {
+            return "test";
+        }
+
+        @Override
+        public boolean isLoggable(Level level) {
+            return true;
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
+            lines.add(level + " " + msg);
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
+            lines.add(level + " " + (params == null || params.length == 0 ? format : MessageFormat.format(format, params)));
+        }
+
+        /** The lines logged at {@code level}. */
+        public List<String> at(Level level) {
+            return lines.stream().filter(l -> l.startsWith(level + " ")).toList();
+        }
     }
 
     /** {@code factory.create} with {@code options} under {@link #CONFIG_PATH}. */
@@ -90,6 +209,16 @@ public final class PluginTestKit {
         return found;
     }
 
+    /**
+     * {@link #assertRegistered}, and no other factory of {@code kind} on the class path: for a plugin's own
+     * tests, whose class path holds the api and the plugin only.
+     */
+    public static <F extends PluginFactory<?>> F assertTheOnlyFactory(Class<F> kind, Class<? extends F> type, String name) {
+        F found = assertRegistered(kind, type, name);
+        assertEquals(1, ServiceLoader.load(kind).stream().count(), "the only " + kind.getSimpleName() + " on the class path");
+        return found;
+    }
+
     // ---------------------------------------------------------------- bad options
 
     /**
@@ -97,10 +226,22 @@ public final class PluginTestKit {
      *
      * @param key the option's path below the plugin's config, dotted for nested sections ({@code tiers.hot})
      * @param value the bad value
+     * @param reportedAt the option the refusal names: {@code key} itself, or another one when the value
+     *        breaks a rule between options that is reported at the other (a warning level above the drift level)
      */
-    public record BadOption(String key, Object value) {
+    public record BadOption(String key, Object value, String reportedAt) {
         public BadOption {
             Objects.requireNonNull(key, "key is null");
+            Objects.requireNonNull(reportedAt, "reportedAt is null");
+        }
+
+        public BadOption(String key, Object value) {
+            this(key, value, key);
+        }
+
+        /** The same bad value, whose refusal names {@code option} instead of its own key. */
+        public BadOption reportedAt(String option) {
+            return new BadOption(key, value, option);
         }
 
         @Override
@@ -131,19 +272,29 @@ public final class PluginTestKit {
     /**
      * Each bad option, set on top of {@code base} (a dotted key into nested sections), is refused by
      * {@code factory.create} with a {@link ConfigException} whose {@link ConfigException#path() path} is the
-     * key's full path ({@code plugin.config.} + key) and whose message names it.
+     * key's full path ({@code plugin.config.} + key, or + {@link BadOption#reportedAt()}) and whose message names it.
      */
     public static void assertBadOptionsRefused(PluginFactory<?> factory, PluginContext context, Map<String, ?> base,
             List<BadOption> bad) {
         assertFalse(bad.isEmpty(), "no bad options given");
         for (BadOption option : bad) {
             Map<String, Object> options = with(base, option.key(), option.value());
-            String path = CONFIG_PATH + "." + option.key();
+            String path = CONFIG_PATH + "." + option.reportedAt();
             ConfigException e = assertThrows(ConfigException.class,
                     () -> factory.create(PluginConfig.of(CONFIG_PATH, options), context), option + " is accepted");
             assertEquals(path, e.path(), option.toString());
             assertTrue(e.getMessage().contains(path), e.getMessage());
         }
+    }
+
+    /**
+     * A client-side plugin (an expert or a memory) created on the coordinator, whose context has no schema,
+     * is refused with a {@link ConfigException} that says a schema is needed.
+     */
+    public static void assertNeedsASchema(PluginFactory<?> factory) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> factory.create(PluginConfig.of(CONFIG_PATH, Map.of()), context(1, null, factory.name())));
+        assertTrue(e.getMessage().contains("schema"), e.getMessage());
     }
 
     /** {@code base} with the dotted {@code key} set to {@code value} (sections created or copied on the way). */
@@ -246,6 +397,16 @@ public final class PluginTestKit {
     }
 
     /**
+     * Another seed gives other outputs: instances made by {@code bySeed} with {@code seed} and
+     * {@code seed + 1}, driven alike, differ somewhere (for plugins that draw from their generator, so
+     * that a test can tell the seed is used at all).
+     */
+    public static <T> void assertSeedMatters(LongFunction<T> bySeed, Driver<T> driver, long seed, int steps) {
+        assertNotEquals(driver.drive(bySeed.apply(seed), new Random(seed), 0, steps),
+                driver.drive(bySeed.apply(seed + 1), new Random(seed), 0, steps), "another seed gives the same outputs");
+    }
+
+    /**
      * The checkpoint contract: instances A and B, made alike, are driven {@code warmUp} steps with the same
      * inputs (and must agree); A is saved and its checkpoint restored into a fresh instance C, which saves
      * the same bytes; then B (never saved), A (saved) and C are driven {@code steps} more with the same
@@ -255,6 +416,16 @@ public final class PluginTestKit {
      */
     public static <T> void assertRoundTrip(Supplier<T> maker, Driver<T> driver, long seed, int warmUp, int steps)
             throws IOException {
+        assertRoundTrip(maker, driver, seed, warmUp, steps, true);
+    }
+
+    /**
+     * {@link #assertRoundTrip(Supplier, Driver, long, int, int)}; with {@code stateShows} false the last
+     * check (a fresh instance differs) is left out, for a plugin whose outputs in the scenario may not
+     * depend on its state at all (a schedule that is a function of the round, say).
+     */
+    public static <T> void assertRoundTrip(Supplier<T> maker, Driver<T> driver, long seed, int warmUp, int steps,
+            boolean stateShows) throws IOException {
         T a = maker.get();
         T b = maker.get();
         Random random = new Random(seed);
@@ -275,8 +446,10 @@ public final class PluginTestKit {
         assertArrayEquals(end, save(a));
         assertArrayEquals(end, save(c));
 
-        assertNotEquals(uninterrupted, driver.drive(maker.get(), new Random(next), warmUp, steps),
-                "without the state the outputs differ (else the scenario cannot tell)");
+        if (stateShows) {
+            assertNotEquals(uninterrupted, driver.drive(maker.get(), new Random(next), warmUp, steps),
+                    "without the state the outputs differ (else the scenario cannot tell)");
+        }
     }
 
     /**
@@ -311,7 +484,7 @@ public final class PluginTestKit {
 
     /** Sorted keys, exact values. */
     public static String fingerprint(Map<String, Double> values) {
-        return new java.util.TreeMap<>(values).toString();
+        return new TreeMap<>(values).toString();
     }
 
     /** Exact bits of one double, as text. */

@@ -22,12 +22,10 @@ import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.ServiceLoader;
 
 /**
  * What router tests share (published in api's test-jar), on top of the contract all plugins share
@@ -57,45 +55,13 @@ public final class RouterTestKit {
         return new RoutingContext(candidates, BATCH, board, 1);
     }
 
-    /** Sums a router's counters and keeps its gauges' last values, so that two routers can be compared. */
-    public static final class Counting implements MetricsSink {
-        public final Map<String, Long> counts = new HashMap<>();
-        public final Map<String, Double> gauges = new HashMap<>();
-
-        @Override
-        public void gauge(String name, double value) {
-            gauges.put(name, value);
-        }
-
-        @Override
-        public void count(String name, long delta) {
-            counts.merge(name, delta, Long::sum);
-        }
+    /** Sums a router's counters and keeps its gauges' last values ({@link PluginTestKit.RecordingMetrics}). */
+    public static final class Counting extends PluginTestKit.RecordingMetrics {
     }
 
-    /** {@code base} (seed, random, instance name) reporting its metrics to {@code metrics}. */
+    /** {@code base} reporting its metrics to {@code metrics}: {@link PluginTestKit#withMetrics}. */
     public static PluginContext withMetrics(PluginContext base, MetricsSink metrics) {
-        return new PluginContext() {
-            @Override
-            public long seed() {
-                return base.seed();
-            }
-
-            @Override
-            public Random random() {
-                return base.random();
-            }
-
-            @Override
-            public MetricsSink metrics() {
-                return metrics;
-            }
-
-            @Override
-            public String instanceName() {
-                return base.instanceName();
-            }
-        };
+        return PluginTestKit.withMetrics(base, metrics);
     }
 
     /** The checkpoint of a router (which must be {@link Checkpointable}). */
@@ -129,8 +95,7 @@ public final class RouterTestKit {
      * {@link RouterFactory} on the test class path.
      */
     public static void assertTheOnlyRouterFactory(Class<? extends RouterFactory> type, String name) {
-        PluginTestKit.assertRegistered(RouterFactory.class, type, name);
-        assertEquals(1, ServiceLoader.load(RouterFactory.class).stream().count(), "the only router factory on the class path");
+        PluginTestKit.assertTheOnlyFactory(RouterFactory.class, type, name);
     }
 
     /**

@@ -1,13 +1,11 @@
 package io.scarcity.plugins.causal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.Checkpointable;
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertFactory;
@@ -15,15 +13,11 @@ import io.scarcity.api.InvalidOptionException;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Task;
-import java.util.HashMap;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class CausalExpertFactoryTest {
     private static final DataSchema SCHEMA = new DataSchema(List.of("a", "b", "c"), Task.CLASSIFICATION, List.of("x", "y", "z"));
@@ -31,11 +25,7 @@ class CausalExpertFactoryTest {
 
     @Test
     void isRegisteredUnderItsName() {
-        List<ExpertFactory> found = ServiceLoader.load(ExpertFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(CausalExpertFactory.class, found.get(0));
-        assertEquals("causal", found.get(0).name());
-        assertFalse(found.get(0).description().isBlank());
+        PluginTestKit.assertTheOnlyFactory(ExpertFactory.class, CausalExpertFactory.class, "causal");
     }
 
     @Test
@@ -70,31 +60,20 @@ class CausalExpertFactoryTest {
         assertTrue(config.askedKeys().contains("alpha"));
     }
 
-    static List<Arguments> badValues() {
-        return List.of(
-                Arguments.of("alpha", 0.0), Arguments.of("alpha", 1.0), Arguments.of("alpha", -0.1),
-                Arguments.of("alpha", Double.NaN), Arguments.of("alpha", "small"),
-                Arguments.of("maxConditioningSet", -1), Arguments.of("maxConditioningSet", 13),
-                Arguments.of("maxConditioningSet", 1.5),
-                Arguments.of("every", 0), Arguments.of("every", -3),
-                Arguments.of("learningRate", -0.01), Arguments.of("learningRate", 1.0),
-                Arguments.of("learningRate", Double.NaN), Arguments.of("learningRate", Double.POSITIVE_INFINITY),
-                Arguments.of("driftForget", -0.5), Arguments.of("driftForget", 1.0), Arguments.of("driftForget", Double.NaN),
-                Arguments.of("minSamples", 0), Arguments.of("minSamples", -10),
-                Arguments.of("ridge", -1e-3), Arguments.of("ridge", Double.NaN), Arguments.of("ridge", Double.POSITIVE_INFINITY),
-                Arguments.of("orientation", "sideways"), Arguments.of("orientation", 3),
-                Arguments.of("warmStart", "sometimes"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(String key, Object value) {
-        Map<String, Object> values = new HashMap<>();
-        values.put(key, value);
-        PluginConfig config = PluginConfig.of("experts[0].config", values);
-        ConfigException e = assertThrows(ConfigException.class, () -> new CausalExpertFactory().create(config, CONTEXT));
-        assertEquals("experts[0].config." + key, e.path());
-        assertTrue(e.getMessage().contains("experts[0].config." + key), e.getMessage());
+    @Test
+    void badValueNamesTheKeyPath() {
+        PluginTestKit.assertBadOptionsRefused(new CausalExpertFactory(), CONTEXT, List.of(
+                PluginTestKit.bad("alpha", 0.0), PluginTestKit.bad("alpha", 1.0), PluginTestKit.bad("alpha", -0.1),
+                PluginTestKit.bad("alpha", Double.NaN), PluginTestKit.bad("alpha", "small"),
+                PluginTestKit.bad("maxConditioningSet", -1), PluginTestKit.bad("maxConditioningSet", 13),
+                PluginTestKit.bad("maxConditioningSet", 1.5), PluginTestKit.bad("every", 0), PluginTestKit.bad("every", -3),
+                PluginTestKit.bad("learningRate", -0.01), PluginTestKit.bad("learningRate", 1.0),
+                PluginTestKit.bad("learningRate", Double.NaN), PluginTestKit.bad("learningRate", Double.POSITIVE_INFINITY),
+                PluginTestKit.bad("driftForget", -0.5), PluginTestKit.bad("driftForget", 1.0), PluginTestKit.bad("driftForget", Double.NaN),
+                PluginTestKit.bad("minSamples", 0), PluginTestKit.bad("minSamples", -10),
+                PluginTestKit.bad("ridge", -1e-3), PluginTestKit.bad("ridge", Double.NaN), PluginTestKit.bad("ridge", Double.POSITIVE_INFINITY),
+                PluginTestKit.bad("orientation", "sideways"), PluginTestKit.bad("orientation", 3),
+                PluginTestKit.bad("warmStart", "sometimes")));
     }
 
     @Test
@@ -107,9 +86,6 @@ class CausalExpertFactoryTest {
 
     @Test
     void needsASchema() {
-        PluginContext coordinator = PluginContext.standalone(1, null, "causal");
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> new CausalExpertFactory().create(PluginConfig.of("experts[0].config", Map.of()), coordinator));
-        assertTrue(e.getMessage().contains("schema"), e.getMessage());
+        PluginTestKit.assertNeedsASchema(new CausalExpertFactory());
     }
 }

@@ -1,34 +1,22 @@
 package io.scarcity.plugins.domaingossip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.GossipStrategyFactory;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class DomainGossipFactoryTest {
     private static final PluginContext COORDINATOR = PluginContext.standalone(1, null, "domain");
 
     @Test
     void isRegisteredUnderItsName() {
-        List<GossipStrategyFactory> found = ServiceLoader.load(GossipStrategyFactory.class).stream()
-                .map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(DomainGossipFactory.class, found.get(0));
-        assertEquals("domain", found.get(0).name());
-        assertFalse(found.get(0).description().isBlank());
+        PluginTestKit.assertTheOnlyFactory(GossipStrategyFactory.class, DomainGossipFactory.class, "domain");
     }
 
     @Test
@@ -44,16 +32,9 @@ class DomainGossipFactoryTest {
         assertTrue(config.unreadKeys().isEmpty());
     }
 
-    static List<Arguments> badValues() {
-        return List.of(Arguments.of("every", 0), Arguments.of("every", "weekly"), Arguments.of("experts", -1),
-                Arguments.of("schedule", "tournament"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(String key, Object value) {
-        PluginConfig config = PluginConfig.of("gossip.config", Map.of(key, value));
-        ConfigException e = assertThrows(ConfigException.class, () -> new DomainGossipFactory().create(config, COORDINATOR));
-        assertTrue(e.getMessage().contains("gossip.config." + key), e.getMessage());
+    @Test
+    void badValueNamesTheKeyPath() {
+        PluginTestKit.assertBadOptionsRefused(new DomainGossipFactory(), COORDINATOR, List.of(PluginTestKit.bad("every", 0),
+                PluginTestKit.bad("every", "weekly"), PluginTestKit.bad("experts", -1), PluginTestKit.bad("schedule", "tournament")));
     }
 }

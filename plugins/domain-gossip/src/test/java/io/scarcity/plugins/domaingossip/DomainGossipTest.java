@@ -1,21 +1,15 @@
 package io.scarcity.plugins.domaingossip;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.Checkpointable;
 import io.scarcity.api.GossipPair;
 import io.scarcity.api.GossipStrategy;
 import io.scarcity.api.Peer;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
-import io.scarcity.api.StateReader;
-import io.scarcity.api.StateWriter;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import io.scarcity.api.testing.GossipTestKit;
+import io.scarcity.api.testing.PluginTestKit;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,15 +39,6 @@ class DomainGossipTest {
         return peers;
     }
 
-    private static Set<String> disjoint(List<GossipPair> pairs) {
-        Set<String> ids = new HashSet<>();
-        for (GossipPair pair : pairs) {
-            assertTrue(ids.add(pair.a()), pair.a() + " is in two pairs");
-            assertTrue(ids.add(pair.b()), pair.b() + " is in two pairs");
-        }
-        return ids;
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"round-robin", "random"})
     void neverPairsAcrossDomainsAndPairsAllButOnePerDomain(String schedule) {
@@ -68,7 +53,7 @@ class DomainGossipTest {
                 sizes.merge(p.domain(), 1, Integer::sum);
             }
             List<GossipPair> pairs = strategy.plan(trial + 1, peers);
-            Set<String> paired = disjoint(pairs);
+            Set<String> paired = GossipTestKit.assertDisjoint(pairs);
             for (GossipPair pair : pairs) {
                 assertEquals(domainOf.get(pair.a()), domainOf.get(pair.b()), "trial " + trial + ": " + pair);
             }
@@ -122,67 +107,20 @@ class DomainGossipTest {
     @Test
     void randomScheduleIsDeterministicForASeed() {
         Map<String, String> config = Map.of("schedule", "random");
-        List<List<GossipPair>> a = new ArrayList<>();
-        List<List<GossipPair>> b = new ArrayList<>();
-        List<List<GossipPair>> c = new ArrayList<>();
-        GossipStrategy sa = strategy(config, 42);
-        GossipStrategy sb = strategy(config, 42);
-        GossipStrategy sc = strategy(config, 43);
-        for (int round = 1; round <= 10; round++) {
-            List<Peer> peers = randomPeers(new Random(round));
-            a.add(sa.plan(round, peers));
-            b.add(sb.plan(round, peers));
-            c.add(sc.plan(round, peers));
-        }
-        assertEquals(a, b);
-        assertNotEquals(a, c, "another seed pairs differently");
+        PluginTestKit.assertDeterministic(() -> strategy(config, 42), GossipTestKit.driver(), 42, 10);
+        PluginTestKit.assertSeedMatters(seed -> strategy(config, seed), GossipTestKit.driver(), 42, 10);
     }
 
-    private static byte[] save(GossipStrategy strategy) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        ((Checkpointable) strategy).saveState(out);
-        out.flush();
-        return bytes.toByteArray();
-    }
-
+    /** The kit's gossip contract; the round-robin schedule is a function of the round, so a fresh strategy may plan alike. */
     @ParameterizedTest
     @ValueSource(strings = {"round-robin", "random"})
     void aRestoredStrategyContinuesIdentically(String schedule) throws IOException {
-        Map<String, String> config = Map.of("schedule", schedule);
-        GossipStrategy a = strategy(config, 8);
-        for (int round = 1; round < 15; round++) {
-            a.plan(round, randomPeers(new Random(round)));
-        }
-        byte[] state = save(a);
-        GossipStrategy b = strategy(config, 8);
-        ((Checkpointable) b).restoreState(new StateReader(new ByteArrayInputStream(state)));
-        assertArrayEquals(state, save(b));
-        GossipStrategy fresh = strategy(config, 8);
-        List<List<GossipPair>> fromA = new ArrayList<>();
-        List<List<GossipPair>> fromB = new ArrayList<>();
-        List<List<GossipPair>> fromFresh = new ArrayList<>();
-        for (int round = 15; round < 40; round++) {
-            List<Peer> peers = randomPeers(new Random(round));
-            fromA.add(a.plan(round, peers));
-            fromB.add(b.plan(round, peers));
-            fromFresh.add(fresh.plan(round, peers));
-        }
-        assertEquals(fromA, fromB);
-        assertArrayEquals(save(a), save(b));
-        if (schedule.equals("random")) {
-            assertNotEquals(fromA, fromFresh, "the generator's position matters");
-        }
-        byte[] versioned = state.clone();
-        versioned[3] = 9;
-        IOException e = assertThrows(IOException.class, () -> ((Checkpointable) strategy(config, 8))
-                .restoreState(new StateReader(new ByteArrayInputStream(versioned))));
-        assertTrue(e.getMessage().contains("version 9"), e.getMessage());
+        GossipTestKit.assertCheckpointContract(() -> strategy(Map.of("schedule", schedule), 8), "domain gossip",
+                schedule.equals("random"));
     }
 
     @Test
     void duplicatePeersAreRejected() {
-        List<Peer> peers = List.of(new Peer("a", "d", Map.of()), new Peer("a", "d", Map.of()));
-        assertThrows(IllegalArgumentException.class, () -> strategy(Map.of(), 1).plan(1, peers));
+        GossipTestKit.assertDuplicatePeersRefused(strategy(Map.of(), 1));
     }
 }

@@ -9,13 +9,11 @@ import io.scarcity.api.Expert;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.StandardSignals;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** The detector and feature-drift options: defaults, reading, and each bad value named with its path. */
 class DriftOptionsTest {
@@ -76,37 +74,24 @@ class DriftOptionsTest {
         assertTrue(e.getMessage().contains("page-hinkley, adwin, ddm") && e.getMessage().contains("adwn"), e.getMessage());
     }
 
-    static List<Arguments> badValues() {
-        return List.of(
-                Arguments.of(Map.of("detector", "adwin", "adwinDelta", 0.0), "adwinDelta"),
-                Arguments.of(Map.of("detector", "adwin", "adwinDelta", 1.0), "adwinDelta"),
-                Arguments.of(Map.of("detector", "ddm", "warningLevel", 0.0), "warningLevel"),
-                Arguments.of(Map.of("detector", "ddm", "driftLevel", 2.0), "driftLevel"),
-                Arguments.of(Map.of("detector", "ddm", "warningLevel", 3.5), "driftLevel"),
-                Arguments.of(Map.of("detector", "ddm", "minInstances", 0), "minInstances"),
-                Arguments.of(Map.of("featureDrift", true, "bins", 1), "bins"),
-                Arguments.of(Map.of("featureDrift", true, "bins", 1001), "bins"),
-                Arguments.of(Map.of("featureDrift", true, "referenceRows", 5), "referenceRows"),
-                Arguments.of(Map.of("featureDrift", true, "recentRows", 0), "recentRows"),
-                Arguments.of(Map.of("featureDrift", true, "klThreshold", 0.0), "klThreshold"),
-                Arguments.of(Map.of("featureDrift", true, "smoothing", -1.0), "smoothing"),
-                Arguments.of(Map.of("featureDrift", "yes"), "featureDrift"),
+    @Test
+    void badValueNamesTheKeyPath() {
+        DriftExpertFactory factory = new DriftExpertFactory();
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, Map.of("detector", "adwin"), List.of(
+                PluginTestKit.bad("adwinDelta", 0.0), PluginTestKit.bad("adwinDelta", 1.0),
                 // an option of a detector that is not selected would do nothing
-                Arguments.of(Map.of("detector", "adwin", "lambda", 20.0), "lambda"),
-                Arguments.of(Map.of("detector", "ddm", "delta", 0.01), "delta"),
-                Arguments.of(Map.of("detector", "adwin", "minInstances", 10), "minInstances"),
-                Arguments.of(Map.of("detector", "ddm", "warningFraction", 0.3), "warningFraction"),
-                Arguments.of(Map.of("adwinDelta", 0.01), "adwinDelta"),
-                Arguments.of(Map.of("driftLevel", 4.0), "driftLevel"),
-                Arguments.of(Map.of("bins", 20), "bins"),
-                Arguments.of(Map.of("featureDrift", false, "klThreshold", 0.2), "klThreshold"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(Map<String, ?> values, String key) {
-        ConfigException e = refused(values);
-        assertTrue(e.getMessage().contains("experts[1].config." + key), e.getMessage());
+                PluginTestKit.bad("lambda", 20.0), PluginTestKit.bad("minInstances", 10)));
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, Map.of("detector", "ddm"), List.of(
+                PluginTestKit.bad("warningLevel", 0.0), PluginTestKit.bad("driftLevel", 2.0),
+                PluginTestKit.bad("warningLevel", 3.5).reportedAt("driftLevel"), PluginTestKit.bad("minInstances", 0),
+                PluginTestKit.bad("delta", 0.01), PluginTestKit.bad("warningFraction", 0.3)));
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, Map.of("featureDrift", true), List.of(
+                PluginTestKit.bad("bins", 1), PluginTestKit.bad("bins", 1001), PluginTestKit.bad("referenceRows", 5),
+                PluginTestKit.bad("recentRows", 0), PluginTestKit.bad("klThreshold", 0.0), PluginTestKit.bad("smoothing", -1.0)));
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, List.of(PluginTestKit.bad("featureDrift", "yes"),
+                PluginTestKit.bad("adwinDelta", 0.01), PluginTestKit.bad("driftLevel", 4.0), PluginTestKit.bad("bins", 20)));
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, Map.of("featureDrift", false),
+                List.of(PluginTestKit.bad("klThreshold", 0.2)));
     }
 
     @Test

@@ -8,18 +8,16 @@ import io.scarcity.api.BatchOutcome;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.InMemorySignalBoard;
-import io.scarcity.api.MetricsSink;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.SignalBoard;
 import io.scarcity.api.StandardSignals;
 import io.scarcity.api.Task;
-import java.util.ArrayList;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.ResourceBundle;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,54 +30,16 @@ class FeatureDriftTest {
     private static final DataSchema SCHEMA = new DataSchema(NAMES, Task.CLASSIFICATION, List.of("x", "y"));
     private static final int BATCH = 50;
 
-    private static final class Recorder implements MetricsSink, System.Logger {
-        final Map<String, Long> counts = new HashMap<>();
-        final List<String> messages = new ArrayList<>();
-
-        @Override
-        public void gauge(String name, double value) {
-        }
-
-        @Override
-        public void count(String name, long delta) {
-            counts.merge(name, delta, Long::sum);
-        }
-
-        @Override
-        public String getName() {
-            return "test";
-        }
-
-        @Override
-        public boolean isLoggable(Level level) {
-            return true;
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-            messages.add(msg);
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-            messages.add(format);
-        }
+    /** What the expert reports: its metrics and its log. */
+    private static final class Recorder {
+        final PluginTestKit.RecordingMetrics metrics = new PluginTestKit.RecordingMetrics();
+        final PluginTestKit.RecordingLogger log = new PluginTestKit.RecordingLogger();
     }
 
     private static DriftExpert expert(Recorder recorder, Map<String, Object> extra) {
         Map<String, Object> config = new HashMap<>(Map.of("featureDrift", true));
         config.putAll(extra);
-        PluginContext context = new PluginContext() {
-            @Override
-            public MetricsSink metrics() {
-                return recorder;
-            }
-
-            @Override
-            public System.Logger logger() {
-                return recorder;
-            }
-        };
+        PluginContext context = PluginTestKit.withReports(new PluginContext() { }, recorder.metrics, recorder.log);
         return (DriftExpert) new DriftExpertFactory().create(PluginConfig.of("experts[0].config", config), context);
     }
 
@@ -125,12 +85,12 @@ class FeatureDriftTest {
             }
             assertTrue(firedAt > 5000 && firedAt <= 5500, "seed " + seed + ": fired by row " + firedAt);
             assertEquals(1, expert.featureDetections(), "seed " + seed + ": one event for one shift");
-            assertEquals(1L, recorder.counts.get("drift.kl.gauss"));
-            assertEquals(1L, recorder.counts.get("drift.feature-detections"));
-            assertEquals(1, recorder.counts.keySet().stream().filter(k -> k.startsWith("drift.kl.")).count(),
-                    "no other feature counted: " + recorder.counts);
-            assertEquals(1, recorder.messages.size());
-            assertTrue(recorder.messages.get(0).contains("gauss (KL "), recorder.messages.get(0));
+            assertEquals(1L, recorder.metrics.counts.get("drift.kl.gauss"));
+            assertEquals(1L, recorder.metrics.counts.get("drift.feature-detections"));
+            assertEquals(1, recorder.metrics.counts.keySet().stream().filter(k -> k.startsWith("drift.kl.")).count(),
+                    "no other feature counted: " + recorder.metrics.counts);
+            assertEquals(1, recorder.log.lines.size());
+            assertTrue(recorder.log.lines.get(0).contains("gauss (KL "), recorder.log.lines.get(0));
             assertEquals(0.0, signals.get(StandardSignals.DRIFT_DETECTED, -1), "feature drift does not raise drift.detected");
         }
     }
@@ -153,12 +113,12 @@ class FeatureDriftTest {
             }
             expert.learn(b, new BatchOutcome(null, new double[BATCH], 1), signals);
         }
-        assertEquals(1L, recorder.counts.get("drift.kl.heavy"), recorder.counts.toString());
-        assertEquals(1L, recorder.counts.get("drift.kl.binary"), recorder.counts.toString());
-        assertEquals(null, recorder.counts.get("drift.kl.gauss"));
-        assertEquals(null, recorder.counts.get("drift.kl.uniform"));
-        assertEquals(null, recorder.counts.get("drift.kl.large"));
-        assertTrue(recorder.messages.get(0).contains("binary") && recorder.messages.get(0).contains("heavy"), recorder.messages.get(0));
+        assertEquals(1L, recorder.metrics.counts.get("drift.kl.heavy"), recorder.metrics.counts.toString());
+        assertEquals(1L, recorder.metrics.counts.get("drift.kl.binary"), recorder.metrics.counts.toString());
+        assertEquals(null, recorder.metrics.counts.get("drift.kl.gauss"));
+        assertEquals(null, recorder.metrics.counts.get("drift.kl.uniform"));
+        assertEquals(null, recorder.metrics.counts.get("drift.kl.large"));
+        assertTrue(recorder.log.lines.get(0).contains("binary") && recorder.log.lines.get(0).contains("heavy"), recorder.log.lines.get(0));
     }
 
     @Test

@@ -39,15 +39,6 @@ class GeometryCheckpointTest {
     }
 
     @Test
-    void theLearningRateScaleIsInTheCheckpoint() throws IOException {
-        Expert scaled = maker(ExpertTestKit.CLASSIFICATION, Map.of("learningRate", 0.02)).get();
-        scaled.scaleLearningRate(0.5);
-        Expert restored = maker(ExpertTestKit.CLASSIFICATION, Map.of("learningRate", 0.02)).get();
-        PluginTestKit.restore(restored, PluginTestKit.save(scaled));
-        assertEquals(0.01, restored.learningRate(), 1e-15, "the scale is in the checkpoint");
-    }
-
-    @Test
     void checkpointsOfEarlierFormatsAreRefusedSayingSo() throws IOException {
         assertEquals(3, GeometryExpert.STATE_VERSION);
         PluginTestKit.assertEarlierVersionsRefused(maker(ExpertTestKit.CLASSIFICATION, Map.of()), "geometry expert",

@@ -94,9 +94,6 @@ class GeometryExpertFactoryTest {
 
     @Test
     void needsASchema() {
-        PluginContext coordinator = PluginContext.standalone(1, null, "geometry");
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> new GeometryExpertFactory().create(PluginConfig.of("experts[0].config", Map.of()), coordinator));
-        assertTrue(e.getMessage().contains("schema"), e.getMessage());
+        PluginTestKit.assertNeedsASchema(new GeometryExpertFactory());
     }
 }

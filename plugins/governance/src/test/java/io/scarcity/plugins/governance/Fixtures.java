@@ -6,15 +6,11 @@ import io.scarcity.api.MetricsSink;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Task;
-import java.lang.System.Logger;
+import io.scarcity.api.testing.PluginTestKit;
 import java.nio.file.Path;
-import java.text.MessageFormat;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ResourceBundle;
-import java.util.TreeMap;
 
 /** A schema, batches, a context that records metrics and log lines, and expert construction for the tests. */
 final class Fixtures {
@@ -37,58 +33,9 @@ final class Fixtures {
         return new double[] {a, b, c, d};
     }
 
-    /** Records counters (summed) and gauges (last value). */
-    static final class RecordingMetrics implements MetricsSink {
-        final Map<String, Double> counts = new TreeMap<>();
-        final Map<String, Double> gauges = new TreeMap<>();
-
-        @Override
-        public void gauge(String name, double value) {
-            gauges.put(name, value);
-        }
-
-        @Override
-        public void count(String name, long delta) {
-            counts.merge(name, (double) delta, Double::sum);
-        }
-
-        double count(String name) {
-            return counts.getOrDefault(name, 0.0);
-        }
-    }
-
-    /** Keeps every log line with its level. */
-    static final class RecordingLogger implements Logger {
-        final List<String> lines = new ArrayList<>();
-
-        @Override
-        public String getName() {
-            return "test";
-        }
-
-        @Override
-        public boolean isLoggable(Level level) {
-            return true;
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-            lines.add(level + " " + msg);
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-            lines.add(level + " " + (params == null || params.length == 0 ? format : MessageFormat.format(format, params)));
-        }
-
-        List<String> at(Level level) {
-            return lines.stream().filter(l -> l.startsWith(level + " ")).toList();
-        }
-    }
-
     static final class TestContext implements PluginContext {
-        final RecordingMetrics metrics = new RecordingMetrics();
-        final RecordingLogger logger = new RecordingLogger();
+        final PluginTestKit.RecordingMetrics metrics = new PluginTestKit.RecordingMetrics();
+        final PluginTestKit.RecordingLogger logger = new PluginTestKit.RecordingLogger();
         final DataSchema schema;
         final Path configDir;
 
@@ -108,7 +55,7 @@ final class Fixtures {
         }
 
         @Override
-        public Logger logger() {
+        public System.Logger logger() {
             return logger;
         }
 

@@ -15,13 +15,13 @@ import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.RowFilter;
 import io.scarcity.api.Task;
+import io.scarcity.api.testing.PluginTestKit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,11 +53,7 @@ class GovernanceExpertFactoryTest {
 
     @Test
     void isRegisteredUnderItsName() {
-        List<ExpertFactory> found = ServiceLoader.load(ExpertFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(GovernanceExpertFactory.class, found.get(0));
-        assertEquals("governance", found.get(0).name());
-        assertFalse(found.get(0).description().isBlank());
+        PluginTestKit.assertTheOnlyFactory(ExpertFactory.class, GovernanceExpertFactory.class, "governance");
     }
 
     @Test

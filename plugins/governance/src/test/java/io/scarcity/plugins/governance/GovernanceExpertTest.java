@@ -115,9 +115,9 @@ class GovernanceExpertTest {
         assertEquals(List.of("a-range", "a-le-b", "required-c"), List.copyOf(e.violationCounts().keySet()));
         assertEquals(3, e.quarantined());
         assertEquals(4, e.rowsSeen());
-        assertEquals(2.0, ctx.metrics.count("governance.violations.a-range"));
-        assertEquals(2.0, ctx.metrics.count("governance.violations.a-le-b"));
-        assertEquals(1.0, ctx.metrics.count("governance.violations.required-c"));
+        assertEquals(2L, ctx.metrics.count("governance.violations.a-range"));
+        assertEquals(2L, ctx.metrics.count("governance.violations.a-le-b"));
+        assertEquals(1L, ctx.metrics.count("governance.violations.required-c"));
         assertEquals(0.75, signals.get("governance.violation-rate", -1));
         assertEquals(0.75, ctx.metrics.gauges.get("governance.violation-rate"));
         assertEquals(List.of(new Violation("a-range", 100, "a=11.0"), new Violation("a-range", 102, "a=11.0"),
@@ -170,7 +170,7 @@ class GovernanceExpertTest {
             assertEquals(alerting[i], e.alerting(), at + ": only once minRows = 10 rows were seen, and above, not at, 0.2");
             assertEquals(alerting[i] ? 1.0 : 0.0, signals.get("governance.alert", -1), at);
             assertEquals(alerts[i], e.alerts(), at);
-            assertEquals((double) alerts[i], ctx.metrics.count("governance.alerts"), at);
+            assertEquals(alerts[i], ctx.metrics.count("governance.alerts"), at);
         }
         List<String> raised = ctx.logger.lines.stream().filter(l -> l.contains("governance alert")).toList();
         assertEquals(3, raised.size());
@@ -224,7 +224,7 @@ class GovernanceExpertTest {
             e.admit(zeros(2L * i + 1, 1), signals);
         }
         assertEquals(60, e.alerts());
-        assertEquals(60.0, ctx.metrics.count("governance.alerts"));
+        assertEquals(60L, ctx.metrics.count("governance.alerts"));
         // 1 first-violation line, 50 alert and re-arm lines, 1 line saying further alerts are not logged
         assertEquals(1 + GovernanceExpert.MAX_ALERT_LOGS + 1, ctx.logger.lines.size());
         assertTrue(ctx.logger.lines.get(ctx.logger.lines.size() - 1).contains("not logged"));

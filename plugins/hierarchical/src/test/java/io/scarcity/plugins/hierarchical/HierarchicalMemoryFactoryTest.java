@@ -2,7 +2,6 @@ package io.scarcity.plugins.hierarchical;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,13 +12,10 @@ import io.scarcity.api.MemoryFactory;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Task;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class HierarchicalMemoryFactoryTest {
     private static final DataSchema SCHEMA = new DataSchema(List.of("a", "b"), Task.CLASSIFICATION, List.of("x", "y"));
@@ -27,11 +23,7 @@ class HierarchicalMemoryFactoryTest {
 
     @Test
     void isRegisteredUnderItsName() {
-        List<MemoryFactory> found = ServiceLoader.load(MemoryFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(HierarchicalMemoryFactory.class, found.get(0));
-        assertEquals("hierarchical", found.get(0).name());
-        assertFalse(found.get(0).description().isBlank());
+        PluginTestKit.assertTheOnlyFactory(MemoryFactory.class, HierarchicalMemoryFactory.class, "hierarchical");
     }
 
     @Test
@@ -78,42 +70,22 @@ class HierarchicalMemoryFactoryTest {
         assertEquals(java.util.Set.of("memory.config.mix.workin"), config.unreadKeys());
     }
 
-    static List<Arguments> badValues() {
-        return List.of(
-                Arguments.of(Map.of("workingSize", -1), "memory.config.workingSize"),
-                Arguments.of(Map.of("workingSize", "big"), "memory.config.workingSize"),
-                Arguments.of(Map.of("episodicSize", -5), "memory.config.episodicSize"),
-                Arguments.of(Map.of("mix", Map.of("working", -0.1)), "memory.config.mix.working"),
-                Arguments.of(Map.of("mix", Map.of("episodic", "half")), "memory.config.mix.episodic"),
-                Arguments.of(Map.of("mix", Map.of("semantic", -1)), "memory.config.mix.semantic"),
-                Arguments.of(Map.of("mix", Map.of("working", 0, "episodic", 0, "semantic", 0)), "memory.config.mix"),
-                Arguments.of(Map.of("mix", 0.5), "memory.config.mix"),
-                Arguments.of(Map.of("episodicSize", Integer.MAX_VALUE), "memory.config.episodicSize"),
-                Arguments.of(Map.of("episodicPolicy", "fifo"), "memory.config.episodicPolicy"),
-                Arguments.of(Map.of("promotion", "always"), "memory.config.promotion"),
-                Arguments.of(Map.of("importanceFactor", 0.9), "memory.config.importanceFactor"),
-                Arguments.of(Map.of("importanceFactor", "high"), "memory.config.importanceFactor"),
-                Arguments.of(Map.of("semantic", "clusters"), "memory.config.semantic"),
-                Arguments.of(Map.of("semanticSize", -1), "memory.config.semanticSize"),
-                Arguments.of(Map.of("semanticSize", Integer.MAX_VALUE), "memory.config.semanticSize"),
-                Arguments.of(Map.of("codesPerClass", 0), "memory.config.codesPerClass"),
-                Arguments.of(Map.of("replayPolicy", "stratified"), "memory.config.replayPolicy"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(Map<String, Object> values, String path) {
-        PluginConfig config = PluginConfig.of("memory.config", values);
-        ConfigException e = assertThrows(ConfigException.class, () -> new HierarchicalMemoryFactory().create(config, CONTEXT));
-        assertTrue(e.getMessage().contains(path), e.getMessage());
-        assertEquals(path, e.path());
+    @Test
+    void badValueNamesTheKeyPath() {
+        PluginTestKit.assertBadOptionsRefused(new HierarchicalMemoryFactory(), CONTEXT, List.of(
+                PluginTestKit.bad("workingSize", -1), PluginTestKit.bad("workingSize", "big"), PluginTestKit.bad("episodicSize", -5),
+                PluginTestKit.bad("mix.working", -0.1), PluginTestKit.bad("mix.episodic", "half"), PluginTestKit.bad("mix.semantic", -1),
+                PluginTestKit.bad("mix", Map.of("working", 0, "episodic", 0, "semantic", 0)), PluginTestKit.bad("mix", 0.5),
+                PluginTestKit.bad("episodicSize", Integer.MAX_VALUE), PluginTestKit.bad("episodicPolicy", "fifo"),
+                PluginTestKit.bad("promotion", "always"), PluginTestKit.bad("importanceFactor", 0.9),
+                PluginTestKit.bad("importanceFactor", "high"), PluginTestKit.bad("semantic", "clusters"),
+                PluginTestKit.bad("semanticSize", -1), PluginTestKit.bad("semanticSize", Integer.MAX_VALUE),
+                PluginTestKit.bad("codesPerClass", 0), PluginTestKit.bad("replayPolicy", "stratified")));
     }
 
     @Test
     void needsASchema() {
-        ConfigException e = assertThrows(ConfigException.class, () -> new HierarchicalMemoryFactory()
-                .create(PluginConfig.of("memory.config", Map.of()), PluginContext.standalone(1, null, "hierarchical")));
-        assertTrue(e.getMessage().contains("schema"), e.getMessage());
+        PluginTestKit.assertNeedsASchema(new HierarchicalMemoryFactory());
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.scarcity.api.PluginContext;
 import io.scarcity.api.SignalBoard;
 import io.scarcity.api.StandardSignals;
 import io.scarcity.api.Task;
+import io.scarcity.api.testing.MemoryTestKit;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -114,7 +115,7 @@ class HierarchicalMemoryPolicyTest {
     void codesAreKeptPerClassDecodedWithTheCurrentCodecAndTheOldestEvicted() {
         HierarchicalMemory m = memory(Map.of("workingSize", 0, "episodicSize", 0, "semantic", "codes", "semanticSize", 5,
                 "codesPerClass", 2), 1);
-        HierarchicalMemoryPropertyTest.TruncatingCodec codec = new HierarchicalMemoryPropertyTest.TruncatingCodec(2);
+        MemoryTestKit.TruncatingCodec codec = new MemoryTestKit.TruncatingCodec(2, 3);
         m.useCodec("vae", codec);
         assertTrue(m.holdsCodes());
         m.observe(rows(0, 4, 0), signals(false, 0)); // class 0 keeps rows 2, 3
@@ -156,7 +157,7 @@ class HierarchicalMemoryPolicyTest {
         assertEquals(3, m.stats().tierSizes().get("semantic"));
         assertEquals(13.5, m.prototype(0)[0], 1e-12);
         HierarchicalMemory prototypes = memory(Map.of(), 1);
-        prototypes.useCodec("vae", new HierarchicalMemoryPropertyTest.TruncatingCodec(1));
+        prototypes.useCodec("vae", new MemoryTestKit.TruncatingCodec(1, 3));
         assertFalse(prototypes.holdsCodes(), "semantic: prototypes ignores a codec");
     }
 

@@ -11,14 +11,11 @@ import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.MemoryStats;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
-import io.scarcity.api.RowCodec;
 import io.scarcity.api.SignalBoard;
 import io.scarcity.api.StandardSignals;
-import io.scarcity.api.StateReader;
-import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import io.scarcity.api.testing.MemoryTestKit;
+import io.scarcity.api.testing.PluginTestKit;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
@@ -38,53 +35,12 @@ class HierarchicalMemoryPropertyTest {
             List.of("p", "q", "r", "s", "t"));
     private static final DataSchema REGRESSION = new DataSchema(List.of("a", "b", "c"), Task.REGRESSION, null);
 
-    /** Codes are the first {@code size} features; decoding puts them back times a scale that a test may change. */
-    static final class TruncatingCodec implements RowCodec {
-        private final int size;
-        double scale = 1;
-        int encoded;
-        int decoded;
-
-        TruncatingCodec(int size) {
-            this.size = size;
-        }
-
-        @Override
-        public int codeSize() {
-            return size;
-        }
-
-        @Override
-        public double[] encode(Batch batch) {
-            double[] c = new double[batch.rows() * size];
-            for (int r = 0; r < batch.rows(); r++) {
-                for (int j = 0; j < size; j++) {
-                    c[r * size + j] = batch.value(r, j);
-                }
-            }
-            encoded += batch.rows();
-            return c;
-        }
-
-        @Override
-        public double[] decode(double[] codes, int rows) {
-            double[] x = new double[rows * 3];
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < size; j++) {
-                    x[r * 3 + j] = codes[r * size + j] * scale;
-                }
-            }
-            decoded += rows;
-            return x;
-        }
-    }
-
     private static final String[] EPISODIC = {"reservoir", "class-balanced"};
     private static final String[] PROMOTION = {"drift", "importance", "both"};
     private static final String[] SEMANTIC = {"prototypes", "codes"};
     private static final String[] REPLAY = {"uniform", "class-balanced"};
 
-    private static HierarchicalMemory create(Map<String, Object> config, DataSchema schema, long seed, TruncatingCodec codec) {
+    private static HierarchicalMemory create(Map<String, Object> config, DataSchema schema, long seed, MemoryTestKit.TruncatingCodec codec) {
         HierarchicalMemory m = (HierarchicalMemory) new HierarchicalMemoryFactory().create(PluginConfig.of("memory.config", config),
                 PluginContext.standalone(seed, schema, "hierarchical"));
         if (codec != null) {
@@ -119,7 +75,7 @@ class HierarchicalMemoryPropertyTest {
             config.put("mix", Map.of("working", random.nextInt(3), "episodic", random.nextInt(3), "semantic", 1));
             int codeSize = 1 + random.nextInt(3);
             boolean offerCodec = random.nextBoolean();
-            HierarchicalMemory memory = create(config, schema, trial, offerCodec ? new TruncatingCodec(codeSize) : null);
+            HierarchicalMemory memory = create(config, schema, trial, offerCodec ? new MemoryTestKit.TruncatingCodec(codeSize, 3) : null);
             boolean codes = "codes".equals(config.get("semantic")) && offerCodec && semanticSize > 0;
             assertEquals(codes, memory.holdsCodes(), config.toString());
             codeRuns += codes ? 1 : 0;
@@ -127,11 +83,11 @@ class HierarchicalMemoryPropertyTest {
             long next = 0;
             for (int op = 0; op < 60; op++) {
                 if (op == restoreAt) {
-                    byte[] state = save(memory);
-                    HierarchicalMemory fresh = create(config, schema, trial + 1000, offerCodec ? new TruncatingCodec(codeSize) : null);
-                    fresh.restoreState(new StateReader(new ByteArrayInputStream(state)));
+                    byte[] state = PluginTestKit.save(memory);
+                    HierarchicalMemory fresh = create(config, schema, trial + 1000, offerCodec ? new MemoryTestKit.TruncatingCodec(codeSize, 3) : null);
+                    PluginTestKit.restore(fresh, state);
                     assertEquals(memory.stats(), fresh.stats());
-                    assertArrayEquals(state, save(fresh), "a restored memory saves what it was restored from");
+                    assertArrayEquals(state, PluginTestKit.save(fresh), "a restored memory saves what it was restored from");
                     memory = fresh;
                     restores++;
                 }
@@ -242,13 +198,5 @@ class HierarchicalMemoryPropertyTest {
             batch = batch.withWeights(w);
         }
         return batch;
-    }
-
-    static byte[] save(HierarchicalMemory memory) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        memory.saveState(out);
-        out.flush();
-        return bytes.toByteArray();
     }
 }

@@ -17,6 +17,8 @@ import io.scarcity.api.PluginContext;
 import io.scarcity.api.SignalBoard;
 import io.scarcity.api.StandardSignals;
 import io.scarcity.api.Task;
+import io.scarcity.api.testing.MemoryTestKit;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -239,14 +241,8 @@ class HierarchicalMemoryTest {
 
     @Test
     void sameSeedSameReplay() {
-        HierarchicalMemory a = memory(SCHEMA, Map.of(), 9);
-        HierarchicalMemory b = memory(SCHEMA, Map.of(), 9);
-        for (long first = 0; first < 2000; first += 100) {
-            a.observe(indexed(first, 100), signals(false));
-            b.observe(indexed(first, 100), signals(false));
-        }
-        assertEquals(java.util.Arrays.toString(a.replay(64).orElseThrow().featuresCopy()),
-                java.util.Arrays.toString(b.replay(64).orElseThrow().featuresCopy()));
+        PluginTestKit.assertDeterministic(HierarchicalMemoryCheckpointTest.maker(MemoryTestKit.CLASSIFICATION, Map.of()),
+                MemoryTestKit.driver(MemoryTestKit.CLASSIFICATION), 9, 40);
     }
 
     @Test

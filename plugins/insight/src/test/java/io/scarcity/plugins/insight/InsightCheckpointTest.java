@@ -1,67 +1,31 @@
 package io.scarcity.plugins.insight;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.Checkpointable;
 import io.scarcity.api.ExpertReport;
 import io.scarcity.api.FeatureMoments;
 import io.scarcity.api.Insight;
-import io.scarcity.api.InsightStore;
 import io.scarcity.api.MetaLearner;
 import io.scarcity.api.MetaParameters;
-import io.scarcity.api.PluginConfig;
-import io.scarcity.api.PluginContext;
-import io.scarcity.api.StateReader;
-import io.scarcity.api.StateWriter;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
+import io.scarcity.api.testing.MetaLearnerTestKit;
+import io.scarcity.api.testing.PluginTestKit;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The kit's meta-learner contract, with a store that must never be read (the learner keeps its own
+ * history), and the same round trip over rounds of the insight learner's own kind: drift and outlier
+ * signals, moments with no rows, a cold-start domain and another feature count.
+ */
 class InsightCheckpointTest {
-    /** A store that must never be read: the meta-learner keeps its own history. */
-    static final InsightStore UNREADABLE = new InsightStore() {
-        @Override
-        public Set<String> domains() {
-            throw new AssertionError("the store was read");
-        }
-
-        @Override
-        public List<Insight> recent(String domain, int max) {
-            throw new AssertionError("the store was read");
-        }
-
-        @Override
-        public int size(String domain) {
-            throw new AssertionError("the store was read");
-        }
-    };
-
-    private static MetaLearner learner(Map<String, ?> config) {
-        return new InsightMetaLearnerFactory().create(PluginConfig.of("metaLearner.config", config),
-                PluginContext.standalone(1, null, "insight"));
-    }
-
-    private static byte[] save(MetaLearner learner) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        ((Checkpointable) learner).saveState(out);
-        out.flush();
-        return bytes.toByteArray();
-    }
-
-    private static void restore(MetaLearner learner, byte[] state) throws IOException {
-        ((Checkpointable) learner).restoreState(new StateReader(new ByteArrayInputStream(state)));
+    private static Supplier<MetaLearner> maker(Map<String, ?> config) {
+        return PluginTestKit.maker(new InsightMetaLearnerFactory(), config, PluginTestKit.context(1, null, "insight"));
     }
 
     /** A round of insights of 6 clients in 2 domains with two experts, drift signals and moments. */
@@ -95,61 +59,31 @@ class InsightCheckpointTest {
         return w;
     }
 
-    static void assertSame(MetaParameters a, MetaParameters b) {
-        assertEquals(a.domain(), b.domain());
-        assertEquals(a.round(), b.round());
-        // Double.equals compares the bits
-        assertEquals(a.learningRates(), b.learningRates());
-        assertEquals(a.routerPriors(), b.routerPriors());
-        assertEquals(a.values(), b.values());
-        assertEquals(a.normalisation().count(), b.normalisation().count());
-        assertArrayEquals(a.normalisation().mean(), b.normalisation().mean());
-        assertArrayEquals(a.normalisation().m2(), b.normalisation().m2());
-    }
+    /**
+     * Step {@code t} learns round {@code t + 1} of {@link #round}; its fingerprint: what was learned, and the
+     * parameters of both domains, of a cold-start one and for 5 features.
+     */
+    private static final PluginTestKit.Driver<MetaLearner> ROUNDS = (m, random, from, steps) -> {
+        List<String> out = new ArrayList<>();
+        for (int t = from; t < from + steps; t++) {
+            Map<String, MetaParameters> learned = m.learn(t + 1, round(random, t + 1), MetaLearnerTestKit.NEVER_READ, weights(random));
+            StringBuilder s = new StringBuilder();
+            new TreeMap<>(learned).forEach((domain, p) -> s.append("learned ").append(MetaLearnerTestKit.fingerprint(p)).append('\n'));
+            for (String domain : List.of("coast", "inland", "north")) {
+                s.append(MetaLearnerTestKit.fingerprint(m.parametersFor(domain, 3))).append('\n');
+            }
+            out.add(s.append(MetaLearnerTestKit.fingerprint(m.parametersFor("coast", 5))).toString());
+        }
+        return out;
+    };
 
     @Test
     void aRestoredLearnerContinuesExactlyWithoutTheStore() throws IOException {
-        MetaLearner a = learner(Map.of("window", 20));
-        Random random = new Random(17);
-        for (int r = 1; r <= 8; r++) {
-            a.learn(r, round(random, r), UNREADABLE, weights(random));
-        }
-        byte[] state = save(a);
-        MetaLearner b = learner(Map.of("window", 20));
-        restore(b, state);
-        assertArrayEquals(state, save(b), "the restored learner saves the same state");
-        for (String domain : List.of("coast", "inland", "north")) {
-            assertSame(a.parametersFor(domain, 3), b.parametersFor(domain, 3));
-        }
-        for (int r = 9; r <= 14; r++) {
-            List<Insight> insights = round(random, r);
-            Map<String, Double> w = weights(random);
-            Map<String, MetaParameters> pa = a.learn(r, insights, UNREADABLE, w);
-            Map<String, MetaParameters> pb = b.learn(r, insights, UNREADABLE, w);
-            assertEquals(pa.keySet(), pb.keySet());
-            for (String domain : pa.keySet()) {
-                assertSame(pa.get(domain), pb.get(domain));
-            }
-            assertSame(a.parametersFor("north", 3), b.parametersFor("north", 3));
-            assertSame(a.parametersFor("coast", 5), b.parametersFor("coast", 5));
-        }
-        assertTrue(a.parametersFor("coast", 3).values().containsKey("drift.loss-variance"));
-    }
-
-    @Test
-    void aCheckpointOfAnotherVersionOrTruncatedIsRefused() throws IOException {
-        MetaLearner a = learner(Map.of("window", 20));
-        Random random = new Random(2);
-        a.learn(1, round(random, 1), UNREADABLE);
-        byte[] state = save(a);
-
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        new DataOutputStream(bytes).writeInt(7);
-        IOException version = assertThrows(IOException.class, () -> restore(learner(Map.of()), bytes.toByteArray()));
-        assertTrue(version.getMessage().contains("version 7"), version.getMessage());
-
-        MetaLearner untouched = learner(Map.of("window", 20));
-        assertThrows(IOException.class, () -> restore(untouched, java.util.Arrays.copyOf(state, state.length - 5)));
-        assertEquals(0, untouched.parametersFor("coast", 3).round(), "a failed restore leaves the learner as it was");
+        MetaLearnerTestKit.assertCheckpointContract(maker(Map.of("window", 20)), "insight meta-learner", 17, 8,
+                MetaLearnerTestKit.driver(insights -> MetaLearnerTestKit.NEVER_READ));
+        MetaLearnerTestKit.assertCheckpointContract(maker(Map.of("window", 20)), "insight meta-learner", 17, 8, ROUNDS);
+        MetaLearner probe = maker(Map.of("window", 20)).get();
+        ROUNDS.drive(probe, new Random(17), 0, 8);
+        assertTrue(probe.parametersFor("coast", 3).values().containsKey("drift.loss-variance"), "the scenario learns loss variances");
     }
 }

@@ -13,6 +13,7 @@ import io.scarcity.api.MetaLearner;
 import io.scarcity.api.MetaParameters;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
+import io.scarcity.api.testing.MetaLearnerTestKit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -284,12 +285,12 @@ class InsightMetaLearnerTest {
         MetaParameters p = null;
         for (int round = 1; round <= 5; round++) {
             int r = round;
-            p = improvements.learn(round, all.stream().filter(i -> i.round() == r).toList(), InsightCheckpointTest.UNREADABLE).get("d");
+            p = improvements.learn(round, all.stream().filter(i -> i.round() == r).toList(), MetaLearnerTestKit.NEVER_READ).get("d");
         }
         double learned = p.learningRates().get("stat");
         // what raw losses alone say: the easy clients' rates
         MetaLearner rawOnly = learner(Map.of());
-        double raw = rawOnly.learn(5, all.stream().filter(i -> i.round() == 5).toList(), InsightCheckpointTest.UNREADABLE)
+        double raw = rawOnly.learn(5, all.stream().filter(i -> i.round() == 5).toList(), MetaLearnerTestKit.NEVER_READ)
                 .get("d").learningRates().get("stat");
         assertTrue(raw > hint, "raw losses are confounded by difficulty and favour the easy clients' high rates: " + raw);
         assertTrue(learned < hint, "improvements move the hint from " + hint + " towards " + best + ": " + learned);
@@ -312,7 +313,7 @@ class InsightMetaLearnerTest {
         double learnedUp = Double.NaN;
         for (int round = 1; round <= 5; round++) {
             int r = round;
-            learnedUp = upward.learn(round, up.stream().filter(i -> i.round() == r).toList(), InsightCheckpointTest.UNREADABLE)
+            learnedUp = upward.learn(round, up.stream().filter(i -> i.round() == r).toList(), MetaLearnerTestKit.NEVER_READ)
                     .get("d").learningRates().get("stat");
         }
         assertTrue(learnedUp > 0.01 * Math.exp(0.15) && learnedUp < 0.05, "the hint rises from 0.01 towards 0.05: " + learnedUp);
@@ -324,11 +325,11 @@ class InsightMetaLearnerTest {
                 new Insight("a", "d", 1, 100, 0.9, 0.1, Map.of(), Map.of(), new FeatureMoments(0, new double[1], new double[1])),
                 new Insight("b", "d", 1, 50, 0.7, 0.3, Map.of(), Map.of(), new FeatureMoments(0, new double[1], new double[1])),
                 new Insight("c", "d", 1, 1, 0.0, 1.0, Map.of(), Map.of(), new FeatureMoments(0, new double[1], new double[1])));
-        MetaParameters p = learner(Map.of()).learn(1, round, InsightCheckpointTest.UNREADABLE).get("d");
+        MetaParameters p = learner(Map.of()).learn(1, round, MetaLearnerTestKit.NEVER_READ).get("d");
         // (100 * 0.1 * 0.9 + 50 * 0.3 * 0.7) / (99 + 49); the one-row insight has no spread to measure
         assertEquals((9 + 10.5) / 148, p.values().get("drift.loss-variance"), 1e-12);
 
-        MetaParameters weighted = learner(Map.of()).learn(1, round, InsightCheckpointTest.UNREADABLE,
+        MetaParameters weighted = learner(Map.of()).learn(1, round, MetaLearnerTestKit.NEVER_READ,
                 Map.of("a", 1.0, "b", 0.0, "c", 1.0)).get("d");
         assertEquals(0.09 * 100 / 99, weighted.values().get("drift.loss-variance"), 1e-12, "an untrusted client does not count");
 
@@ -336,7 +337,7 @@ class InsightMetaLearnerTest {
         assertEquals(1.0, p.values().get("drift.loss-scale"), 1e-12);
         List<Insight> two = new ArrayList<>(round);
         two.add(new Insight("e", "quiet", 1, 100, 0.98, 0.02, Map.of(), Map.of(), new FeatureMoments(0, new double[1], new double[1])));
-        Map<String, MetaParameters> both = learner(Map.of()).learn(1, two, InsightCheckpointTest.UNREADABLE);
+        Map<String, MetaParameters> both = learner(Map.of()).learn(1, two, MetaLearnerTestKit.NEVER_READ);
         double all = (9 + 10.5 + 100 * 0.02 * 0.98) / (148 + 99);
         assertEquals(Math.sqrt((9 + 10.5) / 148 / all), both.get("d").values().get("drift.loss-scale"), 1e-12);
         assertEquals(0.5, both.get("quiet").values().get("drift.loss-scale"), 1e-12,
@@ -344,11 +345,11 @@ class InsightMetaLearnerTest {
 
         List<Insight> perfect = List.of(new Insight("a", "d", 1, 100, 1.0, 0.0, Map.of(), Map.of(),
                 new FeatureMoments(0, new double[1], new double[1])));
-        assertFalse(learner(Map.of()).learn(1, perfect, InsightCheckpointTest.UNREADABLE).get("d").values()
+        assertFalse(learner(Map.of()).learn(1, perfect, MetaLearnerTestKit.NEVER_READ).get("d").values()
                 .containsKey("drift.loss-variance"), "no variance, no threshold suggestion");
         List<Insight> squared = List.of(new Insight("a", "d", 1, 100, Double.NaN, 4.0, Map.of(), Map.of(),
                 new FeatureMoments(0, new double[1], new double[1])));
-        assertFalse(learner(Map.of()).learn(1, squared, InsightCheckpointTest.UNREADABLE).get("d").values()
+        assertFalse(learner(Map.of()).learn(1, squared, MetaLearnerTestKit.NEVER_READ).get("d").values()
                 .containsKey("drift.loss-variance"), "squared errors: the mean says nothing about the spread");
     }
 
@@ -360,7 +361,7 @@ class InsightMetaLearnerTest {
         for (int round = 1; round <= 4; round++) {
             List<Insight> insights = List.of(insight("c" + round, "d", round, Map.of(), Map.of(), moments(random, 2, 10)));
             store.add(insights);
-            MetaParameters p = learner.learn(round, insights, InsightCheckpointTest.UNREADABLE).get("d");
+            MetaParameters p = learner.learn(round, insights, MetaLearnerTestKit.NEVER_READ).get("d");
             assertEquals(Math.min(round, 3), p.values().get("insights"));
             assertEquals(10L * Math.min(round, 3), p.normalisation().count());
         }

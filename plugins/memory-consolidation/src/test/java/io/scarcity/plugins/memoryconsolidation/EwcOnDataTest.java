@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.ExpertState;
 import io.scarcity.api.MetricsSink;
-import io.scarcity.plugins.memoryconsolidation.FakeClient.Learner;
-import io.scarcity.plugins.memoryconsolidation.FakeClient.Penalty;
+import io.scarcity.api.testing.FakeSupervisedClient;
+import io.scarcity.api.testing.FakeSupervisedClient.Penalty;
+import io.scarcity.api.testing.FakeSupervisedClient.Supervised;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -74,11 +75,11 @@ class EwcOnDataTest {
     static Regressor run(int detected) {
         boolean supervised = detected >= 0;
         Regressor model = new Regressor();
-        Learner learner = new Learner("linear");
+        Supervised learner = new Supervised("linear");
         learner.weights = b -> model.weights();
         learner.importance = b -> model.importance();
         learner.onPenalty = model::penalise;
-        FakeClient client = new FakeClient(learner);
+        FakeSupervisedClient client = new FakeSupervisedClient(learner);
         MemoryConsolidationExpert expert = new MemoryConsolidationExpert(new Options(0, Options.ACTIVE, 1, 0, true, LAMBDA, 0.5),
                 MetricsSink.NONE, System.getLogger("test"));
         Random random = new Random(17);

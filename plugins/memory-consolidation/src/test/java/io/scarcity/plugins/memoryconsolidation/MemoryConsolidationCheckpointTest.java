@@ -2,110 +2,85 @@ package io.scarcity.plugins.memoryconsolidation;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.Checkpointable;
-import io.scarcity.api.PluginConfig;
-import io.scarcity.api.PluginContext;
-import io.scarcity.api.StateReader;
-import io.scarcity.api.StateWriter;
-import io.scarcity.plugins.memoryconsolidation.FakeClient.Learner;
-import io.scarcity.plugins.memoryconsolidation.FakeClient.Penalty;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
+import io.scarcity.api.Expert;
+import io.scarcity.api.testing.ExpertTestKit;
+import io.scarcity.api.testing.FakeSupervisedClient;
+import io.scarcity.api.testing.FakeSupervisedClient.Penalty;
+import io.scarcity.api.testing.FakeSupervisedClient.Supervised;
+import io.scarcity.api.testing.FakeSupervisedClient.Supervision;
+import io.scarcity.api.testing.PluginTestKit;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The kit's checkpoint contract (with its supervision contract), and the kit's round trip of this expert
+ * with its client through consolidation points by period and by drift, plus what is the expert's own.
+ */
 class MemoryConsolidationCheckpointTest {
-    private static final PluginContext CONTEXT = PluginContext.standalone(3, null, "consolidation");
     private static final Map<String, Object> CONFIG = Map.of("consolidateEvery", 6, "importanceDecay", 0.75,
             "replayRows", 3, "replayEvery", 2);
     private static final Set<Long> DRIFTS = Set.of(4L, 15L, 21L);
 
+    private static Supplier<Expert> maker(Map<String, ?> config) {
+        return PluginTestKit.maker(new MemoryConsolidationExpertFactory(), config, PluginTestKit.context(3, null, "consolidation"));
+    }
+
     private static MemoryConsolidationExpert expert(Map<String, ?> config) {
-        return (MemoryConsolidationExpert) new MemoryConsolidationExpertFactory().create(
-                PluginConfig.of("experts[3].config", config), CONTEXT);
-    }
-
-    private static byte[] save(Checkpointable c) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        c.saveState(out);
-        out.flush();
-        return bytes.toByteArray();
-    }
-
-    private static void restore(Checkpointable c, byte[] state) throws IOException {
-        c.restoreState(new StateReader(new ByteArrayInputStream(state)));
+        return (MemoryConsolidationExpert) maker(config).get();
     }
 
     /** Two consolidating experts (one inactive on odd batches) and one that is not gossipable. */
-    private static FakeClient client() {
-        Learner a = MemoryConsolidationExpertTest.consolidating("a");
-        Learner b = MemoryConsolidationExpertTest.consolidating("b");
-        Learner c = MemoryConsolidationExpertTest.consolidating("c");
+    private static FakeSupervisedClient client() {
+        Supervised a = MemoryConsolidationExpertTest.consolidating("a");
+        Supervised b = MemoryConsolidationExpertTest.consolidating("b");
+        Supervised c = MemoryConsolidationExpertTest.consolidating("c");
         c.weights = null;
-        return new FakeClient(a, b, c);
+        return new FakeSupervisedClient(a, b, c);
     }
 
-    private static void drive(MemoryConsolidationExpert expert, FakeClient client, long from, long to) {
+    private static void drive(MemoryConsolidationExpert expert, FakeSupervisedClient client, long from, long to) {
         for (long batch = from; batch < to; batch++) {
-            client.learners.get("b").active = batch % 2 == 0;
+            client.experts.get("b").active = batch % 2 == 0;
             MemoryConsolidationExpertTest.run(expert, client, batch, batch + 1, DRIFTS);
         }
     }
 
-    private static void assertSamePenalties(List<Penalty> x, List<Penalty> y, String who) {
-        assertEquals(x.size(), y.size(), who);
-        for (int i = 0; i < x.size(); i++) {
-            Penalty p = x.get(i);
-            Penalty q = y.get(i);
-            assertEquals(p.batch(), q.batch(), who);
-            assertEquals(p.strength(), q.strength(), who);
-            for (String name : p.importance().weights().keySet()) {
-                assertArrayEquals(p.importance().weight(name), q.importance().weight(name), who + " importance " + name);
-                assertArrayEquals(p.anchor().weight(name), q.anchor().weight(name), who + " anchor " + name);
-            }
+    /**
+     * Step {@code t} is batch {@code t} of {@link #drive}; its fingerprint: what the expert asked of the client,
+     * the board, its counts.
+     */
+    private static final PluginTestKit.Driver<Supervision> SCENARIO = (s, random, from, steps) -> {
+        MemoryConsolidationExpert expert = (MemoryConsolidationExpert) s.supervisor();
+        List<String> out = new ArrayList<>();
+        for (int t = from; t < from + steps; t++) {
+            s.client().clearCalls();
+            drive(expert, s.client(), t, t + 1);
+            out.add(s.client().fingerprint() + "\npoints " + expert.points() + " replayed " + expert.replayedRows()
+                    + " penalised " + expert.penalised());
         }
-    }
+        return out;
+    };
 
     @Test
     void aRestoredExpertContinuesExactly() throws IOException {
         MemoryConsolidationExpert a = expert(CONFIG);
         drive(a, client(), 0, 13);   // points at 4 (drift) and 10; 13 batches, 3 since the last point
         assertEquals(2, a.points());
-        byte[] state = save(a);
-        MemoryConsolidationExpert b = expert(CONFIG);
-        restore(b, state);
-        MemoryConsolidationExpert fresh = expert(CONFIG);
-
-        FakeClient ca = client();
-        FakeClient cb = client();
-        FakeClient cf = client();
+        FakeSupervisedClient ca = client();
         drive(a, ca, 13, 40);
-        drive(b, cb, 13, 40);
-        drive(fresh, cf, 13, 40);
-        for (String name : List.of("a", "b", "c")) {
-            assertSamePenalties(ca.learners.get(name).penalties, cb.learners.get(name).penalties, name);
-            assertEquals(ca.learners.get(name).replays, cb.learners.get(name).replays, name);
-        }
-        assertEquals(List.of(15L, 21L, 27L, 33L, 39L), MemoryConsolidationExpertTest.batchesOf(ca.learners.get("a")));
-        assertEquals(ca.signals.snapshot(), cb.signals.snapshot());
-        assertEquals(a.points(), b.points());
-        assertEquals(a.replayedRows(), b.replayedRows());
-        assertEquals(a.penalised(), b.penalised());
-        assertArrayEquals(save(a), save(b), "and they save the same state");
-        // the test can tell: without the restore, the points signal and the combined importances differ
-        assertNotEquals(ca.signals.snapshot(), cf.signals.snapshot());
-        assertNotEquals(ca.learners.get("a").penalties.get(0).importance().weight("w")[0],
-                cf.learners.get("a").penalties.get(0).importance().weight("w")[0]);
+        assertEquals(List.of(15L, 21L, 27L, 33L, 39L), MemoryConsolidationExpertTest.batchesOf(ca.experts.get("a")));
+
+        PluginTestKit.assertRoundTrip(() -> new Supervision(expert(CONFIG), client()), SCENARIO, 1, 13, 27);
+        ExpertTestKit.assertCheckpointContract(maker(CONFIG), ExpertTestKit.CLASSIFICATION, "consolidation",
+                "memory-consolidation expert");
     }
 
     @Test
@@ -114,26 +89,19 @@ class MemoryConsolidationCheckpointTest {
         MemoryConsolidationExpert a = expert(config);
         drive(a, client(), 0, 4);   // a point at batch 3: F(3)
         MemoryConsolidationExpert b = expert(config);
-        restore(b, save(a));
-        FakeClient cb = client();
+        PluginTestKit.restore(b, PluginTestKit.save(a));
+        FakeSupervisedClient cb = client();
         drive(b, cb, 4, 8);         // next point at 7: 0.5 F(3) + F(7)
-        Penalty p = cb.learners.get("a").penalties.get(0);
+        Penalty p = cb.experts.get("a").penalties.get(0);
         assertEquals(7, p.batch());
         assertArrayEquals(new double[] {0.5 * 3 + 0, 0.5 * 0.25 + 0.25}, p.importance().weight("w"));
     }
 
     @Test
-    void aCheckpointOfAnotherVersionOrTruncatedIsRefused() throws IOException {
+    void aTruncatedCheckpointIsRefused() throws IOException {
         MemoryConsolidationExpert a = expert(CONFIG);
         drive(a, client(), 0, 5);
-        byte[] state = save(a);
-
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        new DataOutputStream(bytes).writeInt(99);
-        IOException version = assertThrows(IOException.class, () -> restore(expert(CONFIG), bytes.toByteArray()));
-        assertTrue(version.getMessage().contains("version 99"), version.getMessage());
-
-        byte[] truncated = Arrays.copyOf(state, state.length - 3);
-        assertThrows(IOException.class, () -> restore(expert(CONFIG), truncated));
+        byte[] state = PluginTestKit.save(a);
+        assertThrows(IOException.class, () -> PluginTestKit.restore(expert(CONFIG), Arrays.copyOf(state, state.length - 3)));
     }
 }

@@ -13,25 +13,18 @@ import io.scarcity.api.ExpertSupervisor;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.StandardSignals;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class MemoryConsolidationExpertFactoryTest {
     private static final PluginContext CONTEXT = PluginContext.standalone(1, null, "consolidation");
 
     @Test
     void isRegisteredUnderItsName() {
-        List<ExpertFactory> found = ServiceLoader.load(ExpertFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(MemoryConsolidationExpertFactory.class, found.get(0));
-        assertEquals("memory-consolidation", found.get(0).name());
-        assertFalse(found.get(0).description().isBlank());
+        PluginTestKit.assertTheOnlyFactory(ExpertFactory.class, MemoryConsolidationExpertFactory.class, "memory-consolidation");
     }
 
     @Test
@@ -54,28 +47,16 @@ class MemoryConsolidationExpertFactoryTest {
         assertTrue(config.unreadKeys().isEmpty());
     }
 
-    static List<Arguments> badValues() {
-        return List.of(Arguments.of(Map.of("replayRows", -1), "replayRows"),
-                Arguments.of(Map.of("replayRows", 100_001), "replayRows"),
-                Arguments.of(Map.of("replayRows", "many"), "replayRows"),
-                Arguments.of(Map.of("replayTo", "some"), "replayTo"),
-                Arguments.of(Map.of("replayEvery", 0), "replayEvery"),
-                Arguments.of(Map.of("consolidateEvery", -5), "consolidateEvery"),
-                Arguments.of(Map.of("onDrift", "maybe"), "onDrift"),
-                Arguments.of(Map.of("ewcStrength", -1.0), "ewcStrength"),
-                Arguments.of(Map.of("ewcStrength", Double.POSITIVE_INFINITY), "ewcStrength"),
-                Arguments.of(Map.of("importanceDecay", 1.5), "importanceDecay"),
-                Arguments.of(Map.of("importanceDecay", -0.1), "importanceDecay"),
-                Arguments.of(Map.of("consolidateEvery", 0, "onDrift", false), "consolidateEvery"),
-                Arguments.of(Map.of("replayRows", 0, "ewcStrength", 0.0), "replayRows"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(Map<String, ?> values, String key) {
-        PluginConfig config = PluginConfig.of("experts[1].config", values);
-        ConfigException e = assertThrows(ConfigException.class, () -> new MemoryConsolidationExpertFactory().create(config, CONTEXT));
-        assertTrue(e.getMessage().contains("experts[1].config." + key), e.getMessage());
+    @Test
+    void badValueNamesTheKeyPath() {
+        MemoryConsolidationExpertFactory factory = new MemoryConsolidationExpertFactory();
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, List.of(PluginTestKit.bad("replayRows", -1),
+                PluginTestKit.bad("replayRows", 100_001), PluginTestKit.bad("replayRows", "many"), PluginTestKit.bad("replayTo", "some"),
+                PluginTestKit.bad("replayEvery", 0), PluginTestKit.bad("consolidateEvery", -5), PluginTestKit.bad("onDrift", "maybe"),
+                PluginTestKit.bad("ewcStrength", -1.0), PluginTestKit.bad("ewcStrength", Double.POSITIVE_INFINITY),
+                PluginTestKit.bad("importanceDecay", 1.5), PluginTestKit.bad("importanceDecay", -0.1)));
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, Map.of("onDrift", false), List.of(PluginTestKit.bad("consolidateEvery", 0)));
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, Map.of("ewcStrength", 0.0), List.of(PluginTestKit.bad("replayRows", 0)));
     }
 
     @Test

@@ -13,14 +13,11 @@ import io.scarcity.api.ExpertSupervisor;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.StandardSignals;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class MetaAdaptationExpertFactoryTest {
     private static final PluginContext CONTEXT = PluginContext.standalone(1, null, "meta-adaptation");
@@ -32,11 +29,7 @@ class MetaAdaptationExpertFactoryTest {
 
     @Test
     void isRegisteredUnderItsName() {
-        List<ExpertFactory> found = ServiceLoader.load(ExpertFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(MetaAdaptationExpertFactory.class, found.get(0));
-        assertEquals("meta-adaptation", found.get(0).name());
-        assertFalse(found.get(0).description().isBlank());
+        PluginTestKit.assertTheOnlyFactory(ExpertFactory.class, MetaAdaptationExpertFactory.class, "meta-adaptation");
     }
 
     @Test
@@ -69,20 +62,15 @@ class MetaAdaptationExpertFactoryTest {
         assertTrue(hyper.unreadKeys().isEmpty());
     }
 
-    static List<Arguments> badValues() {
-        return List.of(Arguments.of("method", "adam"), Arguments.of("fastRate", 0.0), Arguments.of("fastRate", 1.5),
-                Arguments.of("slowRate", 0.0), Arguments.of("slowRate", 0.3), Arguments.of("warmup", 0),
-                Arguments.of("shrink", 1.0), Arguments.of("shrink", 0.0), Arguments.of("grow", 1.0),
-                Arguments.of("minScale", 0.0), Arguments.of("minScale", 1.5), Arguments.of("maxScale", 0.9),
-                Arguments.of("tolerance", -0.1), Arguments.of("patience", 0), Arguments.of("patience", "long"),
-                Arguments.of("freeze", "yes please"), Arguments.of("resetOnDrift", 1));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(String key, Object value) {
-        ConfigException e = fails(Map.of(key, value));
-        assertTrue(e.getMessage().contains("experts[3].config." + key), e.getMessage());
+    @Test
+    void badValueNamesTheKeyPath() {
+        PluginTestKit.assertBadOptionsRefused(new MetaAdaptationExpertFactory(), CONTEXT, List.of(PluginTestKit.bad("method", "adam"),
+                PluginTestKit.bad("fastRate", 0.0), PluginTestKit.bad("fastRate", 1.5), PluginTestKit.bad("slowRate", 0.0),
+                PluginTestKit.bad("slowRate", 0.3), PluginTestKit.bad("warmup", 0), PluginTestKit.bad("shrink", 1.0),
+                PluginTestKit.bad("shrink", 0.0), PluginTestKit.bad("grow", 1.0), PluginTestKit.bad("minScale", 0.0),
+                PluginTestKit.bad("minScale", 1.5), PluginTestKit.bad("maxScale", 0.9), PluginTestKit.bad("tolerance", -0.1),
+                PluginTestKit.bad("patience", 0), PluginTestKit.bad("patience", "long"), PluginTestKit.bad("freeze", "yes please"),
+                PluginTestKit.bad("resetOnDrift", 1)));
     }
 
     @Test

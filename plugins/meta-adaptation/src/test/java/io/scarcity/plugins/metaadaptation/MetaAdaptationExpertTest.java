@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.StandardSignals;
+import io.scarcity.api.testing.FakeSupervisedClient;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,19 +19,13 @@ import org.junit.jupiter.api.Test;
 class MetaAdaptationExpertTest {
     private static final String SCALE_A = MetaAdaptationExpert.SCALE_PREFIX + "a";
 
-    private static MetaAdaptationExpert expert(Map<String, ?> config, FakeClient.Sink sink) {
-        PluginContext context = new PluginContext() {
-            @Override
-            public io.scarcity.api.MetricsSink metrics() {
-                return sink;
-            }
-        };
+    private static MetaAdaptationExpert expert(Map<String, ?> config, PluginTestKit.RecordingMetrics sink) {
         return (MetaAdaptationExpert) new MetaAdaptationExpertFactory().create(PluginConfig.of("experts[1].config", config),
-                context);
+                PluginTestKit.withMetrics(new PluginContext() { }, sink));
     }
 
     private static MetaAdaptationExpert expert(Map<String, ?> config) {
-        return expert(config, new FakeClient.Sink());
+        return expert(config, new PluginTestKit.RecordingMetrics());
     }
 
     private static Map<String, Object> rule(Object... more) {
@@ -43,7 +39,7 @@ class MetaAdaptationExpertTest {
     @Test
     void aRisingLossShrinksTheScaleOnceForEveryObservationAfterTheFirst() {
         MetaAdaptationExpert m = expert(rule("minScale", 0.01));
-        FakeClient client = new FakeClient().add("a", true);
+        FakeSupervisedClient client = new FakeSupervisedClient().add("a", true);
         double expected = 1;
         for (int k = 0; k < 6; k++) {
             client.get("a").loss = Math.pow(1.1, k);
@@ -52,7 +48,7 @@ class MetaAdaptationExpertTest {
                 expected *= 0.7;   // every later loss is 10% above the previous one: rising beyond 1%
             }
             assertEquals(expected, client.get("a").scale, 1e-15, "after observation " + (k + 1));
-            assertEquals(expected, client.board.get(SCALE_A, -1), 1e-15);
+            assertEquals(expected, client.signals.get(SCALE_A, -1), 1e-15);
         }
         assertEquals(0.16807, client.get("a").scale, 1e-12);   // 0.7^5
         assertEquals(5, client.get("a").scaleCalls);
@@ -61,7 +57,7 @@ class MetaAdaptationExpertTest {
     @Test
     void aSteadilyFallingLossGrowsTheScaleEveryPatienceObservations() {
         MetaAdaptationExpert m = expert(rule("patience", 3));
-        FakeClient client = new FakeClient().add("a", true);
+        FakeSupervisedClient client = new FakeSupervisedClient().add("a", true);
         List<Double> scales = new ArrayList<>();
         for (int k = 0; k < 10; k++) {
             client.get("a").loss = Math.pow(0.9, k);
@@ -76,20 +72,20 @@ class MetaAdaptationExpertTest {
     @Test
     void aFlatLossLeavesTheScaleAlone() {
         MetaAdaptationExpert m = expert(rule());
-        FakeClient client = new FakeClient().add("a", true);
+        FakeSupervisedClient client = new FakeSupervisedClient().add("a", true);
         for (int k = 0; k < 50; k++) {
             client.get("a").loss = 0.25;
             client.step(m);
         }
         assertEquals(1.0, client.get("a").scale);
         assertEquals(0, client.get("a").scaleCalls);
-        assertEquals(1.0, client.board.get(SCALE_A, -1));
+        assertEquals(1.0, client.signals.get(SCALE_A, -1));
     }
 
     @Test
     void scalesStayWithinTheirBounds() {
         MetaAdaptationExpert m = expert(rule("minScale", 0.2, "maxScale", 1.2, "patience", 1));
-        FakeClient client = new FakeClient().add("up", true).add("down", true);
+        FakeSupervisedClient client = new FakeSupervisedClient().add("up", true).add("down", true);
         for (int k = 0; k < 30; k++) {
             client.get("down").loss = Math.pow(1.1, k);
             client.get("up").loss = Math.pow(0.9, k);
@@ -104,8 +100,8 @@ class MetaAdaptationExpertTest {
     void batchesWhereTheExpertWasInactiveOrUnlabelledAreIgnored() {
         MetaAdaptationExpert plain = expert(rule("patience", 2));
         MetaAdaptationExpert gappy = expert(rule("patience", 2));
-        FakeClient a = new FakeClient().add("a", true);
-        FakeClient b = new FakeClient().add("a", true);
+        FakeSupervisedClient a = new FakeSupervisedClient().add("a", true);
+        FakeSupervisedClient b = new FakeSupervisedClient().add("a", true);
         for (int k = 0; k < 12; k++) {
             a.get("a").loss = Math.pow(0.9, k);
             a.step(plain);
@@ -124,9 +120,9 @@ class MetaAdaptationExpertTest {
 
     @Test
     void anExpertThatTakesNoScalesIsAskedOnceAndLeftAlone() {
-        FakeClient.Sink sink = new FakeClient.Sink();
+        PluginTestKit.RecordingMetrics sink = new PluginTestKit.RecordingMetrics();
         MetaAdaptationExpert m = expert(rule("minScale", 0.01), sink);
-        FakeClient client = new FakeClient().add("fixed", false).add("a", true);
+        FakeSupervisedClient client = new FakeSupervisedClient().add("fixed", false).add("a", true);
         for (int k = 0; k < 10; k++) {
             client.get("fixed").loss = Math.pow(1.1, k);
             client.get("a").loss = Math.pow(1.1, k);
@@ -136,7 +132,7 @@ class MetaAdaptationExpertTest {
         assertEquals(1.0, client.get("fixed").scale);
         assertEquals(1.0, m.scale("fixed"));
         // published as 1 until it refused (its true scale), never anything else
-        assertEquals(1.0, client.board.get(MetaAdaptationExpert.SCALE_PREFIX + "fixed", -1));
+        assertEquals(1.0, client.signals.get(MetaAdaptationExpert.SCALE_PREFIX + "fixed", -1));
         assertEquals(1, sink.count(MetaAdaptationExpert.UNSUPPORTED));
         assertEquals(Math.pow(0.7, 9), client.get("a").scale, 1e-12);   // its sibling is still steered
         assertEquals(client.get("a").scale, sink.gauges.get(SCALE_A));
@@ -144,9 +140,9 @@ class MetaAdaptationExpertTest {
 
     @Test
     void aFlatLossFreezesTheExpertAfterFreezePatienceAndADriftThawsIt() {
-        FakeClient.Sink sink = new FakeClient.Sink();
+        PluginTestKit.RecordingMetrics sink = new PluginTestKit.RecordingMetrics();
         MetaAdaptationExpert m = expert(rule("freeze", true, "freezeTolerance", 0.01, "freezePatience", 4), sink);
-        FakeClient client = new FakeClient().add("flat", true).add("rising", true).add("other", true);
+        FakeSupervisedClient client = new FakeSupervisedClient().add("flat", true).add("rising", true).add("other", true);
         client.get("other").frozen = true;   // frozen by someone else: never thawed by this supervisor
         for (int k = 0; k < 5; k++) {
             client.get("flat").loss = 0.3;
@@ -160,11 +156,11 @@ class MetaAdaptationExpertTest {
         double shrunk = client.get("rising").scale;
         assertEquals(Math.pow(0.7, 4), shrunk, 1e-12);
         for (int k = 0; k < 20; k++) {
-            client.board.publish(StandardSignals.DRIFT_DETECTED, 0);
+            client.signals.publish(StandardSignals.DRIFT_DETECTED, 0);
             client.step(m);
         }
         assertTrue(client.get("flat").frozen);
-        client.board.publish(StandardSignals.DRIFT_DETECTED, 1);
+        client.signals.publish(StandardSignals.DRIFT_DETECTED, 1);
         client.step(m);
         assertFalse(client.get("flat").frozen);
         assertTrue(client.get("other").frozen);
@@ -177,12 +173,12 @@ class MetaAdaptationExpertTest {
     @Test
     void withoutResetOnDriftOnlyTheThawedExpertsRestart() {
         MetaAdaptationExpert m = expert(rule("resetOnDrift", false));
-        FakeClient client = new FakeClient().add("a", true);
+        FakeSupervisedClient client = new FakeSupervisedClient().add("a", true);
         for (int k = 0; k < 4; k++) {
             client.get("a").loss = Math.pow(1.1, k);
             client.step(m);
         }
-        client.board.publish(StandardSignals.DRIFT_DETECTED, 1);
+        client.signals.publish(StandardSignals.DRIFT_DETECTED, 1);
         client.get("a").active = false;
         client.step(m);
         assertEquals(Math.pow(0.7, 3), client.get("a").scale, 1e-12);
@@ -191,18 +187,18 @@ class MetaAdaptationExpertTest {
     @Test
     void aDriftRestartsTheTrendSoThatTheRiseAcrossItIsNotReadAsDivergence() {
         MetaAdaptationExpert m = expert(rule("patience", 2));
-        FakeClient client = new FakeClient().add("a", true);
+        FakeSupervisedClient client = new FakeSupervisedClient().add("a", true);
         for (int k = 0; k < 4; k++) {
             client.get("a").loss = Math.pow(1.1, k);
             client.step(m);
         }
         assertEquals(Math.pow(0.7, 3), client.get("a").scale, 1e-12);
-        client.board.publish(StandardSignals.DRIFT_DETECTED, 1);
+        client.signals.publish(StandardSignals.DRIFT_DETECTED, 1);
         client.get("a").loss = 5;   // the jump of the change itself starts the new trend
         client.step(m);
         assertEquals(1.0, client.get("a").scale);
         assertTrue(Double.isNaN(m.trend("a")) || m.trend("a") == 0);
-        client.board.publish(StandardSignals.DRIFT_DETECTED, 0);
+        client.signals.publish(StandardSignals.DRIFT_DETECTED, 0);
         for (int k = 1; k <= 4; k++) {
             client.get("a").loss = 5 * Math.pow(0.9, k);   // the expert adapts: falls at observations 2..5
             client.step(m);
@@ -215,7 +211,7 @@ class MetaAdaptationExpertTest {
      * {@code s} is the scale the supervisor set after batch k-2 (the one the expert learned batch k-1 with).
      */
     private static List<Double> quadratic(MetaAdaptationExpert m, double best, int batches) {
-        FakeClient client = new FakeClient().add("a", true);
+        FakeSupervisedClient client = new FakeSupervisedClient().add("a", true);
         List<Double> setAfter = new ArrayList<>();
         List<Double> losses = new ArrayList<>();
         for (int k = 0; k < batches; k++) {
@@ -268,7 +264,7 @@ class MetaAdaptationExpertTest {
     @Test
     void aFrozenExpertIsNotSteered() {
         MetaAdaptationExpert m = expert(rule());
-        FakeClient client = new FakeClient().add("a", true);
+        FakeSupervisedClient client = new FakeSupervisedClient().add("a", true);
         client.get("a").frozen = true;
         for (int k = 0; k < 10; k++) {
             client.get("a").loss = Math.pow(1.1, k);

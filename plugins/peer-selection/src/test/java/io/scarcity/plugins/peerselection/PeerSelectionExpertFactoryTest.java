@@ -2,7 +2,6 @@ package io.scarcity.plugins.peerselection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,13 +12,10 @@ import io.scarcity.api.ExpertFactory;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Task;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class PeerSelectionExpertFactoryTest {
     static final DataSchema SCHEMA = new DataSchema(List.of("a", "b", "c"), Task.CLASSIFICATION, List.of("x", "y"));
@@ -27,11 +23,7 @@ class PeerSelectionExpertFactoryTest {
 
     @Test
     void isRegisteredUnderItsName() {
-        List<ExpertFactory> found = ServiceLoader.load(ExpertFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(PeerSelectionExpertFactory.class, found.get(0));
-        assertEquals("peer-selection", found.get(0).name());
-        assertFalse(found.get(0).description().isBlank());
+        PluginTestKit.assertTheOnlyFactory(ExpertFactory.class, PeerSelectionExpertFactory.class, "peer-selection");
     }
 
     @Test
@@ -58,18 +50,12 @@ class PeerSelectionExpertFactoryTest {
         assertEquals(8, ((PeerSelectionExpert) expert).length());
     }
 
-    static List<Arguments> badValues() {
-        return List.of(Arguments.of("dimensions", 0), Arguments.of("dimensions", 5000), Arguments.of("learningRate", 0.0),
-                Arguments.of("learningRate", 1.5), Arguments.of("noise", -0.1), Arguments.of("noise", "loud"),
-                Arguments.of("squares", "yes"), Arguments.of("labels", 1), Arguments.of("classMeans", "yes"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(String key, Object value) {
-        PluginConfig config = PluginConfig.of("experts[1].config", Map.of(key, value));
-        ConfigException e = assertThrows(ConfigException.class, () -> new PeerSelectionExpertFactory().create(config, CLIENT));
-        assertTrue(e.getMessage().contains("experts[1].config." + key), e.getMessage());
+    @Test
+    void badValueNamesTheKeyPath() {
+        PluginTestKit.assertBadOptionsRefused(new PeerSelectionExpertFactory(), CLIENT, List.of(PluginTestKit.bad("dimensions", 0),
+                PluginTestKit.bad("dimensions", 5000), PluginTestKit.bad("learningRate", 0.0), PluginTestKit.bad("learningRate", 1.5),
+                PluginTestKit.bad("noise", -0.1), PluginTestKit.bad("noise", "loud"), PluginTestKit.bad("squares", "yes"),
+                PluginTestKit.bad("labels", 1), PluginTestKit.bad("classMeans", "yes")));
     }
 
     @Test

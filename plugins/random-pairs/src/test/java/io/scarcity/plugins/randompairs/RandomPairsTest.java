@@ -1,8 +1,6 @@
 package io.scarcity.plugins.randompairs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.ExpertState;
@@ -11,6 +9,8 @@ import io.scarcity.api.GossipStrategy;
 import io.scarcity.api.Peer;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
+import io.scarcity.api.testing.GossipTestKit;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,15 +33,6 @@ class RandomPairsTest {
         return peers;
     }
 
-    private static Set<String> covered(List<GossipPair> pairs) {
-        Set<String> ids = new HashSet<>();
-        for (GossipPair pair : pairs) {
-            assertTrue(ids.add(pair.a()), pair.a() + " is in two pairs");
-            assertTrue(ids.add(pair.b()), pair.b() + " is in two pairs");
-        }
-        return ids;
-    }
-
     @Test
     void pairsAreDisjointAndCoverAllButAtMostOne() {
         for (int n = 0; n <= 13; n++) {
@@ -49,7 +40,7 @@ class RandomPairsTest {
             for (int round = 1; round <= 5; round++) {
                 List<Peer> peers = peers(n, 1);
                 List<GossipPair> pairs = strategy.plan(round, peers);
-                Set<String> ids = covered(pairs);
+                Set<String> ids = GossipTestKit.assertDisjoint(pairs);
                 assertEquals(n / 2, pairs.size());
                 assertEquals(n - n % 2, ids.size());
                 for (String id : ids) {
@@ -73,18 +64,8 @@ class RandomPairsTest {
 
     @Test
     void sameSeedSamePlan() {
-        GossipStrategy a = strategy(Map.of("fraction", 0.7), 42);
-        GossipStrategy b = strategy(Map.of("fraction", 0.7), 42);
-        GossipStrategy c = strategy(Map.of("fraction", 0.7), 43);
-        List<List<GossipPair>> planA = new ArrayList<>();
-        List<List<GossipPair>> planC = new ArrayList<>();
-        for (int round = 1; round <= 10; round++) {
-            List<GossipPair> pa = a.plan(round, peers(20, 3));
-            assertEquals(pa, b.plan(round, peers(20, 3)));
-            planA.add(pa);
-            planC.add(c.plan(round, peers(20, 3)));
-        }
-        assertNotEquals(planA, planC, "another seed gives another plan");
+        PluginTestKit.assertDeterministic(() -> strategy(Map.of("fraction", 0.7), 42), GossipTestKit.driver(), 42, 10);
+        PluginTestKit.assertSeedMatters(seed -> strategy(Map.of("fraction", 0.7), seed), GossipTestKit.driver(), 42, 10);
     }
 
     @Test
@@ -105,7 +86,7 @@ class RandomPairsTest {
                 domainOf.put(p.id(), p.domain());
             }
             List<GossipPair> pairs = strategy.plan(round, peers);
-            covered(pairs);
+            GossipTestKit.assertDisjoint(pairs);
             for (GossipPair pair : pairs) {
                 assertEquals(domainOf.get(pair.a()), domainOf.get(pair.b()));
             }
@@ -134,7 +115,6 @@ class RandomPairsTest {
 
     @Test
     void duplicatePeersAreRejected() {
-        List<Peer> peers = List.of(new Peer("a", "d", Map.of()), new Peer("a", "d", Map.of()));
-        assertThrows(IllegalArgumentException.class, () -> strategy(Map.of(), 1).plan(1, peers));
+        GossipTestKit.assertDuplicatePeersRefused(strategy(Map.of(), 1));
     }
 }

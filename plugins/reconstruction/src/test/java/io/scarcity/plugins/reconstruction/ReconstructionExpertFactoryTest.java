@@ -1,12 +1,9 @@
 package io.scarcity.plugins.reconstruction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertFactory;
@@ -14,14 +11,11 @@ import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.RowCodec;
 import io.scarcity.api.Task;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class ReconstructionExpertFactoryTest {
     private static final DataSchema SCHEMA = new DataSchema(List.of("a", "b", "c"), Task.CLASSIFICATION, List.of("x", "y"));
@@ -29,11 +23,7 @@ class ReconstructionExpertFactoryTest {
 
     @Test
     void isRegisteredUnderItsName() {
-        List<ExpertFactory> found = ServiceLoader.load(ExpertFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(ReconstructionExpertFactory.class, found.get(0));
-        assertEquals("reconstruction", found.get(0).name());
-        assertFalse(found.get(0).description().isBlank());
+        PluginTestKit.assertTheOnlyFactory(ExpertFactory.class, ReconstructionExpertFactory.class, "reconstruction");
     }
 
     @Test
@@ -64,32 +54,21 @@ class ReconstructionExpertFactoryTest {
         assertEquals(3, ((RowCodec) expert).codeSize());
     }
 
-    static List<Arguments> badValues() {
-        return List.of(
-                Arguments.of("hidden", 0), Arguments.of("hidden", 5000), Arguments.of("hidden", 2.5),
-                Arguments.of("latent", 0), Arguments.of("latent", 2000),
-                Arguments.of("beta", -1.0), Arguments.of("beta", Double.POSITIVE_INFINITY), Arguments.of("beta", Double.NaN),
-                Arguments.of("learningRate", Double.NaN), Arguments.of("clipNorm", Double.NaN),
-                Arguments.of("learningRate", 0.0), Arguments.of("learningRate", 1.5), Arguments.of("learningRate", "fast"),
-                Arguments.of("explore", -0.1), Arguments.of("optimizer", "sgd"),
-                Arguments.of("clipNorm", 0.0), Arguments.of("headWeight", -1.0),
-                Arguments.of("priorRows", -1.0), Arguments.of("anomalyThreshold", 0.0), Arguments.of("minVariance", 0.0));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(String key, Object value) {
-        PluginConfig config = PluginConfig.of("experts[0].config", Map.of(key, value));
-        ConfigException e = assertThrows(ConfigException.class, () -> new ReconstructionExpertFactory().create(config, CONTEXT));
-        assertTrue(e.getMessage().contains("experts[0].config." + key), e.getMessage());
-        assertEquals("experts[0].config." + key, e.path());
+    @Test
+    void badValueNamesTheKeyPath() {
+        PluginTestKit.assertBadOptionsRefused(new ReconstructionExpertFactory(), CONTEXT, List.of(
+                PluginTestKit.bad("hidden", 0), PluginTestKit.bad("hidden", 5000), PluginTestKit.bad("hidden", 2.5),
+                PluginTestKit.bad("latent", 0), PluginTestKit.bad("latent", 2000), PluginTestKit.bad("beta", -1.0),
+                PluginTestKit.bad("beta", Double.POSITIVE_INFINITY), PluginTestKit.bad("beta", Double.NaN),
+                PluginTestKit.bad("learningRate", Double.NaN), PluginTestKit.bad("clipNorm", Double.NaN),
+                PluginTestKit.bad("learningRate", 0.0), PluginTestKit.bad("learningRate", 1.5), PluginTestKit.bad("learningRate", "fast"),
+                PluginTestKit.bad("explore", -0.1), PluginTestKit.bad("optimizer", "sgd"), PluginTestKit.bad("clipNorm", 0.0),
+                PluginTestKit.bad("headWeight", -1.0), PluginTestKit.bad("priorRows", -1.0),
+                PluginTestKit.bad("anomalyThreshold", 0.0), PluginTestKit.bad("minVariance", 0.0)));
     }
 
     @Test
     void needsASchema() {
-        PluginContext coordinator = PluginContext.standalone(1, null, "reconstruction");
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> new ReconstructionExpertFactory().create(PluginConfig.of("experts[0].config", Map.of()), coordinator));
-        assertTrue(e.getMessage().contains("schema"), e.getMessage());
+        PluginTestKit.assertNeedsASchema(new ReconstructionExpertFactory());
     }
 }

@@ -1,8 +1,5 @@
 package io.scarcity.plugins.reconstruction;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.Batch;
@@ -11,6 +8,7 @@ import io.scarcity.api.DataSchema;
 import io.scarcity.api.ExpertState;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.Task;
+import io.scarcity.api.testing.ExpertTestKit;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -152,85 +150,17 @@ class ReconstructionPenaltyTest {
         assertTrue(forgotten > 20 * kept, "unpenalised drift " + forgotten + " against " + kept);
     }
 
-    /** Strength 0, from the start or replacing an earlier penalty, trains bit for bit as no penalty does. */
+    /**
+     * The kit's penalty contract (strength 0 is no penalty, a later call replaces the penalty, bad calls are
+     * refused naming the array and change nothing), and the wording of the refusals.
+     */
     @Test
-    void strengthZeroIsExactlyNoPenalty() throws IOException {
-        ReconstructionExpert twin = expert();
-        ReconstructionExpert zero = expert();
-        ReconstructionExpert removed = expert();
-        for (ReconstructionExpert e : List.of(twin, zero, removed)) {
-            train(e, 1, 20, 1);
-        }
-        ExpertState anchor = zero.exportState();
-        ExpertState fisher = zero.importance().orElseThrow();
-        assertTrue(zero.penalise(anchor, fisher, 0));
-        assertTrue(removed.penalise(anchor, importanceOn(anchor, HEAD, 1.0), 1000));
-        assertTrue(removed.penalise(anchor, fisher, 0));
-        assertEquals(0, removed.penaltyStrength());
-        for (ReconstructionExpert e : List.of(twin, zero, removed)) {
-            train(e, 2, 30, -1);
-        }
-        byte[] expected = ReconstructionCheckpointTest.save(twin);
-        assertArrayEquals(expected, ReconstructionCheckpointTest.save(zero), "strength 0 from the start");
-        assertArrayEquals(expected, ReconstructionCheckpointTest.save(removed), "a penalty replaced by strength 0");
-        ExpertState a = twin.exportState();
-        ExpertState b = zero.exportState();
-        for (String name : a.weights().keySet()) {
-            assertArrayEquals(a.weight(name), b.weight(name), 0.0, name);
-        }
-    }
-
-    /** A later call replaces the penalty: the expert learns as one that only had the later call. */
-    @Test
-    void aLaterCallReplacesThePenalty() throws IOException {
-        ReconstructionExpert once = expert();
-        ReconstructionExpert twice = expert();
-        train(once, 1, 20, 1);
-        train(twice, 1, 20, 1);
-        ExpertState anchor = once.exportState();
-        ExpertState fisher = once.importance().orElseThrow();
-        assertTrue(twice.penalise(anchor, importanceOn(anchor, HEAD, 1.0), 1000));
-        assertTrue(twice.penalise(anchor, fisher, 50));
-        assertTrue(once.penalise(anchor, fisher, 50));
-        train(once, 2, 30, -1);
-        train(twice, 2, 30, -1);
-        assertArrayEquals(ReconstructionCheckpointTest.save(once), ReconstructionCheckpointTest.save(twice));
-    }
-
-    @Test
-    void badArgumentsAreRefusedNamingTheArray() {
-        ReconstructionExpert e = expert();
-        train(e, 1, 3, 1);
-        ExpertState anchor = e.exportState();
-        ExpertState fisher = e.importance().orElseThrow();
-        assertMessage("strength", () -> e.penalise(anchor, fisher, -1));
-        assertMessage("strength", () -> e.penalise(anchor, fisher, Double.NaN));
-        assertMessage("strength", () -> e.penalise(anchor, fisher, Double.POSITIVE_INFINITY));
-        Map<String, double[]> missing = new TreeMap<>(anchor.weights());
-        missing.remove("decoder.b4");
-        assertMessage("'decoder.b4'", () -> e.penalise(new ExpertState("reconstruction", missing, 1), fisher, 1));
-        Map<String, double[]> extra = new TreeMap<>(fisher.weights());
-        extra.put("bogus", new double[1]);
-        assertMessage("'bogus'", () -> e.penalise(anchor, new ExpertState("reconstruction", extra, 1), 1));
-        Map<String, double[]> shortArray = new TreeMap<>(fisher.weights());
-        shortArray.put("encoder.w2", new double[3]);
-        assertMessage("'encoder.w2' has 3 values", () -> e.penalise(anchor, new ExpertState("reconstruction", shortArray, 1), 1));
-        Map<String, double[]> negative = new TreeMap<>(fisher.weights());
-        double[] h = negative.get("head.w").clone();
-        h[1] = -0.5;
-        negative.put("head.w", h);
-        assertMessage("'head.w' has a negative value", () -> e.penalise(anchor, new ExpertState("reconstruction", negative, 1), 1));
-        Map<String, double[]> nan = new TreeMap<>(anchor.weights());
-        double[] b = nan.get("encoder.b1").clone();
-        b[0] = Double.NaN;
-        nan.put("encoder.b1", b);
-        assertMessage("'encoder.b1' has a non-finite", () -> e.penalise(new ExpertState("reconstruction", nan, 1), fisher, 1));
-        assertMessage("overflows", () -> e.penalise(anchor, importanceOn(anchor, HEAD, 1e200), 1e200));
-        assertEquals(0, e.penaltyStrength(), "nothing changed");
-    }
-
-    private static void assertMessage(String part, org.junit.jupiter.api.function.Executable call) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().contains(part), e.getMessage());
+    void thePenaltyContractHolds() throws IOException {
+        Map<String, String> refusals = ExpertTestKit.assertPenaltyContract(ReconstructionPenaltyTest::expert, REGRESSION, "vae");
+        assertTrue(refusals.get("anchor-missing").contains("anchor lacks the array"), refusals.get("anchor-missing"));
+        assertTrue(refusals.get("importance-length").matches(".*' has \\d+ values.*"), refusals.get("importance-length"));
+        assertTrue(refusals.get("importance-negative").contains("has a negative value"), refusals.get("importance-negative"));
+        assertTrue(refusals.get("anchor-non-finite").contains("has a non-finite"), refusals.get("anchor-non-finite"));
+        assertTrue(refusals.get("overflow").contains("overflows"), refusals.get("overflow"));
     }
 }

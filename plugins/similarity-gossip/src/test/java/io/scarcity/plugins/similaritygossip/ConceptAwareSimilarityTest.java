@@ -11,13 +11,11 @@ import io.scarcity.api.GossipPair;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.Peer;
 import io.scarcity.api.PluginConfig;
-import io.scarcity.api.PluginContext;
 import io.scarcity.api.Task;
 import io.scarcity.plugins.peerselection.PeerSelectionExpertFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -32,35 +30,6 @@ class ConceptAwareSimilarityTest {
             List.of("no", "yes"));
     private static final String[] IDS = {"a1", "b1", "a2", "b2", "a3", "b3", "a4", "b4"};
     static final int SEEDS = 20;
-
-    private static PluginContext client(long runSeed, String id) {
-        return new PluginContext() {
-            @Override
-            public long seed() {
-                return runSeed;
-            }
-
-            @Override
-            public Random random() {
-                return new Random(runSeed * 1_000_003L + id.hashCode());
-            }
-
-            @Override
-            public Optional<DataSchema> schema() {
-                return Optional.of(SCHEMA);
-            }
-
-            @Override
-            public Optional<String> clientId() {
-                return Optional.of(id);
-            }
-
-            @Override
-            public String instanceName() {
-                return "peer-selection";
-            }
-        };
-    }
 
     /**
      * A batch of 50 rows of one concept ({@code threshold}): the label is drawn with the client's skew
@@ -96,7 +65,7 @@ class ConceptAwareSimilarityTest {
         for (String id : IDS) {
             double yesShare = 0.15 + 0.7 * skews.nextDouble();
             Expert expert = new PeerSelectionExpertFactory().create(PluginConfig.of("experts[1].config", expertConfig),
-                    client(runSeed, id));
+                    SimilarityWithPeerSelectionTest.client(runSeed, id, SCHEMA));
             InMemorySignalBoard board = new InMemorySignalBoard();
             Random data = new Random(runSeed * 7 + id.hashCode());
             for (int b = 0; b < 20; b++) {

@@ -1,32 +1,22 @@
 package io.scarcity.plugins.similaritygossip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.GossipStrategyFactory;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class SimilarityGossipFactoryTest {
     private static final PluginContext COORDINATOR = PluginContext.standalone(1, null, "similarity");
 
     @Test
     void isRegisteredUnderItsName() {
-        List<GossipStrategyFactory> found = ServiceLoader.load(GossipStrategyFactory.class).stream()
-                .map(ServiceLoader.Provider::get).filter(f -> f instanceof SimilarityGossipFactory).toList();
-        assertEquals(1, found.size());
-        assertEquals("similarity", found.get(0).name());
-        assertFalse(found.get(0).description().isBlank());
+        PluginTestKit.assertRegistered(GossipStrategyFactory.class, SimilarityGossipFactory.class, "similarity");
     }
 
     @Test
@@ -43,17 +33,10 @@ class SimilarityGossipFactoryTest {
         assertTrue(config.unreadKeys().isEmpty());
     }
 
-    static List<Arguments> badValues() {
-        return List.of(Arguments.of("every", 0), Arguments.of("experts", -2), Arguments.of("sameDomain", "no"),
-                Arguments.of("minSimilarity", 1.5), Arguments.of("minSimilarity", -2), Arguments.of("signalPrefix", " "),
-                Arguments.of("fallback", "sometimes"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(String key, Object value) {
-        PluginConfig config = PluginConfig.of("gossip.config", Map.of(key, value));
-        ConfigException e = assertThrows(ConfigException.class, () -> new SimilarityGossipFactory().create(config, COORDINATOR));
-        assertTrue(e.getMessage().contains("gossip.config." + key), e.getMessage());
+    @Test
+    void badValueNamesTheKeyPath() {
+        PluginTestKit.assertBadOptionsRefused(new SimilarityGossipFactory(), COORDINATOR, List.of(PluginTestKit.bad("every", 0),
+                PluginTestKit.bad("experts", -2), PluginTestKit.bad("sameDomain", "no"), PluginTestKit.bad("minSimilarity", 1.5),
+                PluginTestKit.bad("minSimilarity", -2), PluginTestKit.bad("signalPrefix", " "), PluginTestKit.bad("fallback", "sometimes")));
     }
 }

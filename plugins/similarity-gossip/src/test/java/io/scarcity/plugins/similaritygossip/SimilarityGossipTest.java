@@ -1,29 +1,22 @@
 package io.scarcity.plugins.similaritygossip;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.Checkpointable;
 import io.scarcity.api.GossipPair;
 import io.scarcity.api.MetricsSink;
 import io.scarcity.api.Peer;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
-import io.scarcity.api.StateReader;
-import io.scarcity.api.StateWriter;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import io.scarcity.api.testing.GossipTestKit;
+import io.scarcity.api.testing.PluginTestKit;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -74,15 +67,6 @@ class SimilarityGossipTest {
         return id.substring(0, id.indexOf('-'));
     }
 
-    static Set<String> disjoint(List<GossipPair> pairs) {
-        Set<String> ids = new HashSet<>();
-        for (GossipPair pair : pairs) {
-            assertTrue(ids.add(pair.a()), pair.a() + " is in two pairs");
-            assertTrue(ids.add(pair.b()), pair.b() + " is in two pairs");
-        }
-        return ids;
-    }
-
     @Test
     void pairsPeersOfTheSameClusterAndRanksThemFirst() {
         Random random = new Random(3);
@@ -91,7 +75,7 @@ class SimilarityGossipTest {
             List<Peer> peers = clustered(3, 4, 0.3, random, false);
             List<GossipPair> pairs = strategy.plan(1, peers);
             assertEquals(6, pairs.size(), "12 peers, 6 pairs");
-            assertEquals(12, disjoint(pairs).size());
+            assertEquals(12, GossipTestKit.assertDisjoint(pairs).size());
             for (GossipPair pair : pairs) {
                 assertEquals(cluster(pair.a()), cluster(pair.b()), "trial " + trial + ": " + pair);
             }
@@ -148,7 +132,7 @@ class SimilarityGossipTest {
         }
         peers.add(new Peer("short", "d", Map.of("peer.sig.0", 1.0))); // another length: not comparable
         List<GossipPair> pairs = strategy(Map.of(), 2).plan(1, peers);
-        disjoint(pairs);
+        GossipTestKit.assertDisjoint(pairs);
         assertEquals(4, pairs.size(), "2 similarity pairs + 2 random pairs among 5 unsigned; one waits");
         long mixed = pairs.stream().filter(p -> p.a().startsWith("c") != p.b().startsWith("c")).count();
         assertEquals(0, mixed, "signed and unsigned peers never mix");
@@ -179,27 +163,15 @@ class SimilarityGossipTest {
 
     @Test
     void metricsSummariseTheChosenPairs() {
-        Map<String, Double> gauges = new HashMap<>();
-        Map<String, Long> counts = new HashMap<>();
-        MetricsSink sink = new MetricsSink() {
-            @Override
-            public void gauge(String name, double value) {
-                gauges.put(name, value);
-            }
-
-            @Override
-            public void count(String name, long delta) {
-                counts.merge(name, delta, Long::sum);
-            }
-        };
+        PluginTestKit.RecordingMetrics sink = new PluginTestKit.RecordingMetrics();
         List<Peer> peers = new ArrayList<>(clustered(2, 3, 0.2, new Random(2), false));
         peers.add(new Peer("bare", "d", Map.of()));
         strategy(Map.of("minSimilarity", 0.3), 1, sink).plan(1, peers);
-        assertTrue(gauges.get("similarity.chosen-mean") > 0.5, gauges.toString());
-        assertTrue(gauges.get("similarity.chosen-mean") > gauges.get("similarity.all-mean") + 0.3, gauges.toString());
-        assertEquals(1L, counts.get("similarity.unsigned"));
-        assertEquals(2L, counts.get("similarity.pairs"));
-        assertEquals(3L, counts.get("similarity.waiting"), "the odd peer of each cluster and the unsigned one");
+        assertTrue(sink.gauges.get("similarity.chosen-mean") > 0.5, sink.gauges.toString());
+        assertTrue(sink.gauges.get("similarity.chosen-mean") > sink.gauges.get("similarity.all-mean") + 0.3, sink.gauges.toString());
+        assertEquals(1L, sink.counts.get("similarity.unsigned"));
+        assertEquals(2L, sink.counts.get("similarity.pairs"));
+        assertEquals(3L, sink.counts.get("similarity.waiting"), "the odd peer of each cluster and the unsigned one");
     }
 
     @Test
@@ -208,8 +180,7 @@ class SimilarityGossipTest {
         SimilarityGossip strategy = strategy(Map.of("every", 2), 1);
         assertEquals(0, strategy.plan(1, peers).size());
         assertEquals(2, strategy.plan(2, peers).size());
-        List<Peer> twice = List.of(peers.get(0), peers.get(0));
-        assertThrows(IllegalArgumentException.class, () -> strategy.plan(2, twice));
+        GossipTestKit.assertDuplicatePeersRefused(strategy);
     }
 
     @Test
@@ -237,46 +208,14 @@ class SimilarityGossipTest {
         assertNotEquals(planA, planC, "another seed breaks the ties differently");
     }
 
-    private static byte[] save(SimilarityGossip strategy) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        ((Checkpointable) strategy).saveState(out);
-        out.flush();
-        return bytes.toByteArray();
-    }
-
+    /** The kit's gossip contract: plans (ties and unsigned peers drawn from the generator) continue identically after a restore. */
     @Test
     void aRestoredStrategyContinuesIdentically() throws IOException {
-        List<Peer> peers = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
-            peers.add(new Peer("p" + i, "d", i < 8 ? Map.of("peer.sig.0", (double) (i % 2), "peer.sig.1", 1.0 + i % 2)
-                    : Map.of()));
-        }
-        SimilarityGossip a = strategy(Map.of(), 8);
-        for (int round = 1; round < 10; round++) {
-            a.plan(round, peers);
-        }
-        byte[] state = save(a);
-        SimilarityGossip b = strategy(Map.of(), 8);
-        b.restoreState(new StateReader(new ByteArrayInputStream(state)));
-        assertArrayEquals(state, save(b));
-        SimilarityGossip fresh = strategy(Map.of(), 8);
-        List<List<GossipPair>> fromA = new ArrayList<>();
-        List<List<GossipPair>> fromB = new ArrayList<>();
-        List<List<GossipPair>> fromFresh = new ArrayList<>();
-        for (int round = 10; round < 30; round++) {
-            fromA.add(a.plan(round, peers));
-            fromB.add(b.plan(round, peers));
-            fromFresh.add(fresh.plan(round, peers));
-        }
-        assertEquals(fromA, fromB);
-        assertArrayEquals(save(a), save(b));
-        assertNotEquals(fromA, fromFresh, "the generator's position matters");
-        byte[] versioned = state.clone();
-        versioned[3] = 4;
-        IOException e = assertThrows(IOException.class, () -> strategy(Map.of(), 8)
-                .restoreState(new StateReader(new ByteArrayInputStream(versioned))));
-        assertTrue(e.getMessage().contains("version 4"), e.getMessage());
+        GossipTestKit.assertCheckpointContract(PluginTestKit.maker(new SimilarityGossipFactory(), Map.of(),
+                PluginTestKit.context(8, null, "similarity")), "similarity gossip", true);
+        GossipTestKit.assertCheckpointContract(PluginTestKit.maker(new SimilarityGossipFactory(),
+                Map.of("sameDomain", true, "minSimilarity", 0.2, "fallback", "wait"), PluginTestKit.context(9, null, "similarity")),
+                "similarity gossip", true);
     }
 
     @Test

@@ -30,7 +30,7 @@ class SimilarityWithPeerSelectionTest {
             Task.CLASSIFICATION, List.of("a", "b", "c"));
 
     /** The context a client gets: the run seed and instance name are shared, the generator is the client's. */
-    private static PluginContext client(long runSeed, String id) {
+    static PluginContext client(long runSeed, String id, DataSchema schema) {
         return new PluginContext() {
             @Override
             public long seed() {
@@ -44,7 +44,7 @@ class SimilarityWithPeerSelectionTest {
 
             @Override
             public Optional<DataSchema> schema() {
-                return Optional.of(SCHEMA);
+                return Optional.of(schema);
             }
 
             @Override
@@ -87,7 +87,7 @@ class SimilarityWithPeerSelectionTest {
         String[] ids = {"p1", "q1", "p2", "q2", "p3", "q3"};
         for (String id : ids) {
             Expert expert = new PeerSelectionExpertFactory().create(PluginConfig.of("experts[1].config", expertConfig),
-                    client(runSeed, id));
+                    client(runSeed, id, SCHEMA));
             InMemorySignalBoard board = new InMemorySignalBoard();
             board.publish("drift.score", 0.2); // other experts' signals are on the board too
             Random data = new Random(runSeed * 7 + id.hashCode());

@@ -42,15 +42,6 @@ class StatisticalCheckpointTest {
     }
 
     @Test
-    void theLearningRateScaleIsInTheCheckpoint() throws IOException {
-        Expert scaled = maker(SCHEMA, Map.of("explore", 0.0)).get();
-        scaled.scaleLearningRate(0.5);
-        Expert restored = maker(SCHEMA, Map.of("explore", 0.0)).get();
-        PluginTestKit.restore(restored, PluginTestKit.save(scaled));
-        assertEquals(0.01, restored.learningRate(), 1e-15, "the scale is in the checkpoint");
-    }
-
-    @Test
     void checkpointsOfEarlierFormatsAreRefusedSayingSo() throws IOException {
         assertEquals(4, StatisticalExpert.STATE_VERSION);
         PluginTestKit.assertEarlierVersionsRefused(maker(SCHEMA, Map.of()), "statistical expert", StatisticalExpert.STATE_VERSION);

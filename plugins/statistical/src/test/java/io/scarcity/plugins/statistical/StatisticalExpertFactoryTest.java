@@ -1,10 +1,8 @@
 package io.scarcity.plugins.statistical;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertFactory;
@@ -86,9 +84,6 @@ class StatisticalExpertFactoryTest {
 
     @Test
     void needsASchema() {
-        PluginContext coordinator = PluginContext.standalone(1, null, "statistical");
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> new StatisticalExpertFactory().create(PluginConfig.of("experts[0].config", Map.of()), coordinator));
-        assertTrue(e.getMessage().contains("schema"), e.getMessage());
+        PluginTestKit.assertNeedsASchema(new StatisticalExpertFactory());
     }
 }

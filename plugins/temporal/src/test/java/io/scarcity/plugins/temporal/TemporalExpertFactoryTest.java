@@ -1,8 +1,6 @@
 package io.scarcity.plugins.temporal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,14 +11,11 @@ import io.scarcity.api.ExpertFactory;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Task;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class TemporalExpertFactoryTest {
     private static final DataSchema SCHEMA = new DataSchema(List.of("a", "b"), Task.CLASSIFICATION, List.of("x", "y"));
@@ -28,11 +23,7 @@ class TemporalExpertFactoryTest {
 
     @Test
     void isRegisteredUnderItsName() {
-        List<ExpertFactory> found = ServiceLoader.load(ExpertFactory.class).stream().map(ServiceLoader.Provider::get).toList();
-        assertEquals(1, found.size());
-        assertInstanceOf(TemporalExpertFactory.class, found.get(0));
-        assertEquals("temporal", found.get(0).name());
-        assertFalse(found.get(0).description().isBlank());
+        PluginTestKit.assertTheOnlyFactory(ExpertFactory.class, TemporalExpertFactory.class, "temporal");
     }
 
     @Test
@@ -58,22 +49,15 @@ class TemporalExpertFactoryTest {
         assertEquals(0.002, expert.learningRate());
     }
 
-    static List<Arguments> badValues() {
-        return List.of(
-                Arguments.of("window", 0), Arguments.of("window", 513), Arguments.of("window", 1.5),
-                Arguments.of("hidden", 0), Arguments.of("hidden", 1025), Arguments.of("layers", 0), Arguments.of("layers", 4),
-                Arguments.of("learningRate", 0.0), Arguments.of("learningRate", 1.5), Arguments.of("learningRate", "fast"),
-                Arguments.of("explore", -0.1), Arguments.of("clip", 0.0), Arguments.of("clip", Double.POSITIVE_INFINITY),
-                Arguments.of("forecastWeight", -1.0), Arguments.of("backend", "gpu"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(String key, Object value) {
-        PluginConfig config = PluginConfig.of("experts[0].config", Map.of(key, value));
-        ConfigException e = assertThrows(ConfigException.class, () -> new TemporalExpertFactory().create(config, CONTEXT));
-        assertTrue(e.getMessage().contains("experts[0].config." + key), e.getMessage());
-        assertEquals("experts[0].config." + key, e.path());
+    @Test
+    void badValueNamesTheKeyPath() {
+        PluginTestKit.assertBadOptionsRefused(new TemporalExpertFactory(), CONTEXT, List.of(
+                PluginTestKit.bad("window", 0), PluginTestKit.bad("window", 513), PluginTestKit.bad("window", 1.5),
+                PluginTestKit.bad("hidden", 0), PluginTestKit.bad("hidden", 1025), PluginTestKit.bad("layers", 0),
+                PluginTestKit.bad("layers", 4), PluginTestKit.bad("learningRate", 0.0), PluginTestKit.bad("learningRate", 1.5),
+                PluginTestKit.bad("learningRate", "fast"), PluginTestKit.bad("explore", -0.1), PluginTestKit.bad("clip", 0.0),
+                PluginTestKit.bad("clip", Double.POSITIVE_INFINITY), PluginTestKit.bad("forecastWeight", -1.0),
+                PluginTestKit.bad("backend", "gpu")));
     }
 
     @Test
@@ -88,9 +72,6 @@ class TemporalExpertFactoryTest {
 
     @Test
     void needsASchema() {
-        PluginContext coordinator = PluginContext.standalone(1, null, "temporal");
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> new TemporalExpertFactory().create(PluginConfig.of("experts[0].config", Map.of()), coordinator));
-        assertTrue(e.getMessage().contains("schema"), e.getMessage());
+        PluginTestKit.assertNeedsASchema(new TemporalExpertFactory());
     }
 }

@@ -1,20 +1,17 @@
 package io.scarcity.plugins.temporal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.Batch;
-import io.scarcity.api.Checkpointable;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertState;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.SignalBoard;
-import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
-import java.io.ByteArrayOutputStream;
+import io.scarcity.api.testing.ExpertTestKit;
+import io.scarcity.api.testing.PluginTestKit;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -80,14 +77,6 @@ class TemporalPenaltyTest {
             w.put(entry.getKey(), v);
         }
         return new ExpertState("temporal", w, 0);
-    }
-
-    private static byte[] save(Expert e) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        ((Checkpointable) e).saveState(out);
-        out.flush();
-        return bytes.toByteArray();
     }
 
     /**
@@ -163,33 +152,20 @@ class TemporalPenaltyTest {
         assertTrue(forgotten > 20 * kept, "unpenalised drift " + forgotten + " against " + kept);
     }
 
-    /** Strength 0, from the start or replacing an earlier penalty, trains bit for bit as no penalty does. */
+    /**
+     * The kit's penalty contract on both backends (strength 0 is no penalty, a later call replaces the
+     * penalty, bad calls are refused naming the array and change nothing), and the wording of the refusals.
+     */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"nd4j", "java"})
-    void strengthZeroIsExactlyNoPenalty(String backend) throws IOException {
-        TemporalExpert twin = expert(backend);
-        TemporalExpert zero = expert(backend);
-        TemporalExpert removed = expert(backend);
-        for (Expert e : List.of(twin, zero, removed)) {
-            train(e, 1, 0, 20, 1);
-        }
-        ExpertState anchor = zero.exportState();
-        ExpertState fisher = zero.importance().orElseThrow();
-        assertTrue(zero.penalise(anchor, fisher, 0));
-        assertTrue(removed.penalise(anchor, importanceOn(removed, HEAD, 1.0), 1000));
-        assertTrue(removed.penalise(anchor, fisher, 0));
-        assertEquals(0, removed.penaltyStrength());
-        for (Expert e : List.of(twin, zero, removed)) {
-            train(e, 2, 500, 30, -1);
-        }
-        byte[] expected = save(twin);
-        assertArrayEquals(expected, save(zero), "strength 0 from the start");
-        assertArrayEquals(expected, save(removed), "a penalty replaced by strength 0");
-        ExpertState a = twin.exportState();
-        ExpertState b = zero.exportState();
-        for (String name : a.weights().keySet()) {
-            assertArrayEquals(a.weight(name), b.weight(name), 0.0, name);
-        }
+    void thePenaltyContractHolds(String backend) throws IOException {
+        Map<String, String> refusals = ExpertTestKit.assertPenaltyContract(() -> expert(backend), REGRESSION, "temporal");
+        assertTrue(refusals.get("anchor-missing").contains("anchor lacks the array"), refusals.get("anchor-missing"));
+        assertTrue(refusals.get("importance-missing").contains("importance lacks the array"), refusals.get("importance-missing"));
+        assertTrue(refusals.get("anchor-length").matches(".*' has \\d+ values.*"), refusals.get("anchor-length"));
+        assertTrue(refusals.get("importance-negative").contains("has a negative value"), refusals.get("importance-negative"));
+        assertTrue(refusals.get("anchor-non-finite").contains("has a non-finite"), refusals.get("anchor-non-finite"));
+        assertTrue(refusals.get("overflow").contains("overflows"), refusals.get("overflow"));
     }
 
     /** A later call replaces the penalty; the standardisation's arrays may be given importances (ignored). */
@@ -208,47 +184,6 @@ class TemporalPenaltyTest {
         assertTrue(once.penalise(anchor, fisher, 50));
         train(once, 2, 500, 30, -1);
         train(twice, 2, 500, 30, -1);
-        assertArrayEquals(save(once), save(twice));
-    }
-
-    @Test
-    void badArgumentsAreRefusedNamingTheArray() {
-        TemporalExpert e = expert("java");
-        train(e, 1, 0, 3, 1);
-        ExpertState anchor = e.exportState();
-        ExpertState fisher = e.importance().orElseThrow();
-        assertMessage("strength", () -> e.penalise(anchor, fisher, -1));
-        assertMessage("strength", () -> e.penalise(anchor, fisher, Double.NaN));
-        assertMessage("strength", () -> e.penalise(anchor, fisher, Double.POSITIVE_INFINITY));
-        Map<String, double[]> missing = new TreeMap<>(anchor.weights());
-        missing.remove("scaler.variance");
-        assertMessage("anchor lacks the array 'scaler.variance'", () -> e.penalise(new ExpertState("temporal", missing, 1), fisher, 1));
-        Map<String, double[]> noHead = new TreeMap<>(fisher.weights());
-        noHead.remove("head.bias");
-        assertMessage("importance lacks the array 'head.bias'", () -> e.penalise(anchor, new ExpertState("temporal", noHead, 1), 1));
-        Map<String, double[]> extra = new TreeMap<>(fisher.weights());
-        extra.put("bogus", new double[1]);
-        assertMessage("'bogus'", () -> e.penalise(anchor, new ExpertState("temporal", extra, 1), 1));
-        Map<String, double[]> shortArray = new TreeMap<>(anchor.weights());
-        shortArray.put("lstm0.weights", new double[3]);
-        assertMessage("'lstm0.weights' has 3 values", () -> e.penalise(new ExpertState("temporal", shortArray, 1), fisher, 1));
-        Map<String, double[]> negative = new TreeMap<>(fisher.weights());
-        double[] h = negative.get("forecast.bias").clone();
-        h[1] = -0.5;
-        negative.put("forecast.bias", h);
-        assertMessage("'forecast.bias' has a negative value",
-                () -> e.penalise(anchor, new ExpertState("temporal", negative, 1), 1));
-        Map<String, double[]> nan = new TreeMap<>(anchor.weights());
-        double[] b = nan.get("lstm0.bias").clone();
-        b[0] = Double.POSITIVE_INFINITY;
-        nan.put("lstm0.bias", b);
-        assertMessage("'lstm0.bias' has a non-finite", () -> e.penalise(new ExpertState("temporal", nan, 1), fisher, 1));
-        assertMessage("overflows", () -> e.penalise(anchor, importanceOn(e, HEAD, 1e200), 1e200));
-        assertEquals(0, e.penaltyStrength(), "nothing changed");
-    }
-
-    private static void assertMessage(String part, org.junit.jupiter.api.function.Executable call) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().contains(part), e.getMessage());
+        assertArrayEquals(PluginTestKit.save(once), PluginTestKit.save(twice));
     }
 }
