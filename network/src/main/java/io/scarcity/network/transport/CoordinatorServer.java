@@ -1,5 +1,6 @@
 package io.scarcity.network.transport;
 
+import io.grpc.Attributes;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -9,6 +10,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerTransportFilter;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -113,6 +115,7 @@ public final class CoordinatorServer implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Set<ConnectedHost> hosts = ConcurrentHashMap.newKeySet();
     private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong failedHandshakes = new AtomicLong();
 
     private CoordinatorServer(Settings settings, HostListener listener) throws IOException {
         this.settings = settings;
@@ -124,7 +127,8 @@ public final class CoordinatorServer implements AutoCloseable {
                 .maxInboundMessageSize(settings.maxMessageBytes())
                 // hosts may ping below gRPC's default floor of 5 minutes; the heartbeats do the real work
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
-                .addService(ServerInterceptors.intercept(new Service(), new PeerInterceptor()));
+                .addService(ServerInterceptors.intercept(new Service(), new PeerInterceptor()))
+                .addTransportFilter(new HandshakeWatch());
         Server s = builder.build();
         try {
             s.start();
@@ -163,6 +167,14 @@ public final class CoordinatorServer implements AutoCloseable {
     /** The hosts connected now that were welcomed. */
     public List<ConnectedHost> hosts() {
         return hosts.stream().filter(ConnectedHost::admitted).toList();
+    }
+
+    /**
+     * Connections that ended before their TLS handshake completed: hosts whose certificate the federation's
+     * CA did not sign (or without one), peers not speaking TLS. Each is logged; gRPC does not tell who it was.
+     */
+    public long failedHandshakes() {
+        return failedHandshakes.get();
     }
 
     /** Says Bye to every host with {@code reason}, then stops the server. */
@@ -250,6 +262,21 @@ public final class CoordinatorServer implements AutoCloseable {
             out.setOnCancelHandler(() -> { });
             hosts.add(host);
             return host.inbound();
+        }
+    }
+
+    /**
+     * Notices connections that end without ever becoming ready: with TLS, those whose handshake failed
+     * (gRPC hands such a connection no attributes, so not even its address is known).
+     */
+    private final class HandshakeWatch extends ServerTransportFilter {
+        @Override
+        public void transportTerminated(Attributes attributes) {
+            if (attributes == null && settings.security().isTls()) {
+                failedHandshakes.incrementAndGet();
+                LOG.log(Level.WARNING, "a connection ended during its TLS handshake: a host not enrolled in this federation "
+                        + "(no certificate signed by its CA), or a peer not speaking TLS");
+            }
         }
     }
 
