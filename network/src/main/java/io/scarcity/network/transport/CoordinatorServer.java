@@ -120,8 +120,8 @@ public final class CoordinatorServer implements AutoCloseable {
     private CoordinatorServer(Settings settings, HostListener listener) throws IOException {
         this.settings = settings;
         this.listener = listener;
-        this.events = Executors.newSingleThreadExecutor(daemon("scarcity-coordinator-events"));
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("scarcity-coordinator-heartbeat"));
+        this.events = Executors.newSingleThreadExecutor(Threads.daemon("scarcity-coordinator-events"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("scarcity-coordinator-heartbeat"));
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()),
                         settings.security().serverCredentials())
                 .maxInboundMessageSize(settings.maxMessageBytes())
@@ -182,22 +182,7 @@ public final class CoordinatorServer implements AutoCloseable {
         for (ConnectedHost h : List.copyOf(hosts)) {
             h.close(reason);
         }
-        server.shutdown();
-        try {
-            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-                server.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            server.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
-        timer.shutdownNow();
-        events.shutdown();
-        try {
-            events.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stop(false);
     }
 
     @Override
@@ -207,12 +192,25 @@ public final class CoordinatorServer implements AutoCloseable {
 
     /** Stops at once without a Bye, as a killed coordinator would: for tests of what hosts then do. */
     void abort() {
-        server.shutdownNow();
-        timer.shutdownNow();
-        events.shutdown();
+        stop(true);
+    }
+
+    private void stop(boolean now) {
+        if (now) {
+            server.shutdownNow();
+        } else {
+            server.shutdown();
+        }
         try {
-            server.awaitTermination(5, TimeUnit.SECONDS);
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+            timer.shutdownNow();
+            events.shutdown();
+            events.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
+            server.shutdownNow();
+            timer.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }
@@ -310,13 +308,5 @@ public final class CoordinatorServer implements AutoCloseable {
         } catch (SSLPeerUnverifiedException | InvalidNameException e) {
             return null;
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

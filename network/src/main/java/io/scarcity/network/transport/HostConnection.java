@@ -148,8 +148,8 @@ public final class HostConnection implements AutoCloseable {
                 .maxInboundMessageSize(settings.maxMessageBytes())
                 .build();
         this.stub = FederationGrpc.newStub(channel);
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("scarcity-host-timer"));
-        this.worker = Executors.newSingleThreadExecutor(daemon("scarcity-host-calls"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("scarcity-host-timer"));
+        this.worker = Executors.newSingleThreadExecutor(Threads.daemon("scarcity-host-calls"));
     }
 
     /**
@@ -532,13 +532,5 @@ public final class HostConnection implements AutoCloseable {
                 send(HostMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setSentAtMillis(System.currentTimeMillis())).build());
             }
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
     }
 }
