@@ -42,9 +42,9 @@ import javax.net.ssl.SSLException;
  * it was in ({@code previous_run_id}).
  *
  * <p>It stops for good when the coordinator refuses the host ({@link HostRefusedException}), when the TLS
- * handshake fails ({@link TlsRejectedException}: not enrolled in this federation, or not trusting its
- * coordinator, which retrying cannot mend), when the coordinator says Bye, when the handler cannot start
- * from a Welcome, or on {@link #close}; {@link #finished()} then completes.
+ * handshake fails {@value #TLS_ATTEMPTS} times in a row ({@link TlsRejectedException}: not enrolled in this
+ * federation, or not trusting its coordinator, which retrying cannot mend), when the coordinator says Bye,
+ * when the handler cannot start from a Welcome, or on {@link #close}; {@link #finished()} then completes.
  *
  * <p>The handler is called on one thread, in order: {@link Handler#welcomed} for each Welcome (its Ready is
  * sent before any reply), then {@link Handler#handle} for each call in the order the calls arrived. A call
@@ -53,6 +53,11 @@ import javax.net.ssl.SSLException;
  */
 public final class HostConnection implements AutoCloseable {
     private static final Logger LOG = System.getLogger("io.scarcity.network");
+    /**
+     * TLS handshakes that may fail in a row before the host gives up: a refused certificate fails every
+     * time, while a coordinator killed in the middle of a handshake should not end the host.
+     */
+    static final int TLS_ATTEMPTS = 3;
 
     /**
      * Where and how the host connects.
@@ -138,6 +143,8 @@ public final class HostConnection implements AutoCloseable {
     private volatile Attempt current;
     private volatile String runId = "";
     private int failures;
+    /** Consecutive attempts that failed in the TLS handshake. */
+    private int tlsFailures;
     private volatile String endReason;
 
     private HostConnection(Settings settings, Hello hello, Handler handler) throws IOException {
@@ -246,17 +253,21 @@ public final class HostConnection implements AutoCloseable {
         if (finished.isDone()) {
             return;
         }
-        if (cause != null && tlsFailure(cause)) {
-            finish(null, new TlsRejectedException(settings.target(), cause));
-            return;
-        }
+        boolean tls = cause != null && tlsFailure(cause);
         Duration wait;
+        int tlsInARow;
         synchronized (this) {
             if (current != a) {
                 return;
             }
+            tlsFailures = tls ? tlsFailures + 1 : 0;
+            tlsInARow = tlsFailures;
             failures++;
             wait = backoff(failures);
+        }
+        if (tlsInARow >= TLS_ATTEMPTS) {
+            finish(null, new TlsRejectedException(settings.target(), cause));
+            return;
         }
         LOG.log(Level.WARNING, "connection to the coordinator at " + settings.target() + " lost (" + reason
                 + "); dialling again in " + wait.toMillis() + " ms");
@@ -410,6 +421,7 @@ public final class HostConnection implements AutoCloseable {
             welcomed = true;
             synchronized (HostConnection.this) {
                 failures = 0;
+                tlsFailures = 0;
             }
             welcomes.incrementAndGet();
             if (w.getHeartbeatMillis() > 0 && w.getHeartbeatMillis() != settings.heartbeatInterval().toMillis()) {
