@@ -116,11 +116,18 @@ public final class CoordinatorServer implements AutoCloseable {
     private final Set<ConnectedHost> hosts = ConcurrentHashMap.newKeySet();
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong failedHandshakes = new AtomicLong();
+    /** The thread that calls the listener: a close from a listener call must not wait for it. */
+    private volatile Thread eventThread;
 
     private CoordinatorServer(Settings settings, HostListener listener) throws IOException {
         this.settings = settings;
         this.listener = listener;
-        this.events = Executors.newSingleThreadExecutor(Threads.daemon("scarcity-coordinator-events"));
+        java.util.concurrent.ThreadFactory eventThreads = Threads.daemon("scarcity-coordinator-events");
+        this.events = Executors.newSingleThreadExecutor(r -> {
+            Thread t = eventThreads.newThread(r);
+            eventThread = t;
+            return t;
+        });
         this.timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("scarcity-coordinator-heartbeat"));
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()),
                         settings.security().serverCredentials())
@@ -177,7 +184,10 @@ public final class CoordinatorServer implements AutoCloseable {
         return failedHandshakes.get();
     }
 
-    /** Says Bye to every host with {@code reason}, then stops the server. */
+    /**
+     * Says Bye to every host with {@code reason}, then stops the server (waiting up to 5 s for calls in
+     * flight and for the listener's pending events). May be called from a listener method.
+     */
     public void close(String reason) {
         for (ConnectedHost h : List.copyOf(hosts)) {
             h.close(reason);
@@ -207,7 +217,9 @@ public final class CoordinatorServer implements AutoCloseable {
             }
             timer.shutdownNow();
             events.shutdown();
-            events.awaitTermination(5, TimeUnit.SECONDS);
+            if (Thread.currentThread() != eventThread) {
+                events.awaitTermination(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             server.shutdownNow();
             timer.shutdownNow();

@@ -284,6 +284,22 @@ class TransportTest {
     }
 
     @Test
+    void aListenerMayStopTheServer() throws Exception {
+        Fixtures.Listener listener = new Fixtures.Listener();
+        CoordinatorServer server = server(listener);
+        CompletableFuture<Long> stopped = new CompletableFuture<>();
+        listener.admit = (host, hello) -> {
+            long start = System.nanoTime();
+            server.close("the run is full");
+            stopped.complete(System.nanoTime() - start);
+            return Admission.refuse("closed", List.of());
+        };
+        HostConnection c = host(server, "host-a", new Fixtures.Handler(), "coast-0");
+        assertTrue(get(stopped) < TimeUnit.SECONDS.toNanos(4), "close from the event thread does not wait for itself");
+        failure(c.welcomed());
+    }
+
+    @Test
     void callsHaveDeadlines() throws Exception {
         Fixtures.Listener listener = new Fixtures.Listener();
         CoordinatorServer server = server(listener);
