@@ -17,7 +17,6 @@ import io.scarcity.runtime.coordinator.Coordinator;
 import io.scarcity.runtime.coordinator.CoordinatorStore;
 import io.scarcity.runtime.coordinator.GlobalMemory;
 import io.scarcity.runtime.coordinator.InsightValidator;
-import io.scarcity.runtime.data.RowSource;
 import io.scarcity.runtime.client.ClientHandle;
 import io.scarcity.runtime.federation.ClientHealth;
 import io.scarcity.runtime.federation.ConvergenceTracker;
@@ -29,7 +28,6 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -47,13 +45,11 @@ public final class InProcessEngine implements AutoCloseable {
     private static final Logger LOG = System.getLogger("io.scarcity.engine");
 
     private final RunConfig config;
-    private final List<DomainFeed> feeds = new ArrayList<>();
-    private final List<List<ClientNode>> clientsByDomain = new ArrayList<>();
-    /** Per client (engine order): its domain's config and its index within the domain. */
-    private final List<DomainConfig> clientDomain = new ArrayList<>();
-    private final List<Integer> clientIndexInDomain = new ArrayList<>();
+    /** Every client of the run with the domain streams that feed them. */
+    private LocalFleet fleet;
+    private List<DomainFeed> feeds = List.of();
     private TaskEvaluator tasks;
-    private final List<ClientNode> clients = new ArrayList<>();
+    private List<ClientNode> clients = List.of();
     private RoundProtocol protocol;
     private MetaLearner metaLearner;
     private GossipStrategy gossip;
@@ -76,28 +72,10 @@ public final class InProcessEngine implements AutoCloseable {
         Assembly assembly = new Assembly(config, registry, loaded.baseDir());
         assembly.checkNames();
         try {
-            for (int i = 0; i < config.domains().size(); i++) {
-                DomainConfig d = config.domains().get(i);
-                DomainFeed feed = DomainFeed.open(config, i, loaded.baseDir());
-                feeds.add(feed);
-                List<ClientNode> domainClients = new ArrayList<>();
-                HeapBudget budget = HeapBudget.measures(d.clients()) ? new HeapBudget() : null;
-                if (budget != null) {
-                    budget.start();
-                }
-                for (int j = 0; j < d.clients(); j++) {
-                    if (budget != null && j == HeapBudget.SAMPLE) {
-                        budget.check(j, d.clients(), "domains[" + i + "].clients", config.totalClients());
-                    }
-                    ClientNode c = assembly.client(d.name() + "-" + j, d.name(), feed.source().schema());
-                    clients.add(c);
-                    clientDomain.add(d);
-                    clientIndexInDomain.add(j);
-                    domainClients.add(c);
-                }
-                clientsByDomain.add(domainClients);
-            }
-            this.tasks = new TaskEvaluator(config.domains().stream().map(DomainConfig::name).toList(), feeds, clientsByDomain);
+            this.fleet = new LocalFleet(config, assembly, loaded.baseDir(), 0, config.totalClients());
+            this.feeds = fleet.feeds();
+            this.clients = fleet.clients();
+            this.tasks = new TaskEvaluator(config.domains().stream().map(DomainConfig::name).toList(), feeds, fleet.clientsByDomain());
             RunMetricsSink coordinatorMetrics = new RunMetricsSink();
             this.metaLearner = assembly.metaLearner(coordinatorMetrics);
             Coordinator coordinator = newCoordinator(GlobalMemory.inMemory(config.coordinator().memoryPerDomain()));
@@ -268,7 +246,7 @@ public final class InProcessEngine implements AutoCloseable {
         String stopReason = "completed";
         try (ClientPool pool = new ClientPool(config.threads())) {
             for (int round = firstRound; round <= config.rounds(); round++) {
-                List<List<Batch>> work = nextBatches(round);
+                List<List<Batch>> work = fleet.nextBatches(round == 1 && firstRound == 1);
                 if (work == null) {
                     stopReason = "data exhausted after round " + (round - 1);
                     LOG.log(Level.INFO, stopReason);
@@ -312,42 +290,19 @@ public final class InProcessEngine implements AutoCloseable {
                 }
             }
         }
-        logQuarantine();
+        fleet.logQuarantine();
         return new RunResult(completed, stopReason, totals.rows, totals.correct, totals.lossSum, totals.accuracyByDomain(),
                 injectedDrifts(), totals.detected, quarantined(), new TreeMap<>(totals.filtered),
                 protocol.coordinator().memory().accepted(), protocol.coordinator().rejected(), totals.gossipBytes,
                 List.copyOf(totals.evaluations), System.nanoTime() - start, routingTotals());
     }
 
-    /**
-     * The round's batches per client (engine order), or {@code null} when every stream has run out.
-     *
-     * @throws io.scarcity.runtime.data.DataException if the streams are empty from the first round on
-     */
-    private List<List<Batch>> nextBatches(int round) {
-        List<List<Batch>> work = new ArrayList<>(clients.size());
-        boolean any = false;
-        for (DomainFeed f : feeds) {
-            List<List<Batch>> perClient = f.nextRound();
-            for (List<Batch> b : perClient) {
-                any |= !b.isEmpty();
-            }
-            work.addAll(perClient);
-        }
-        if (!any && round == 1 && firstRound == 1) {
-            throw new io.scarcity.runtime.data.DataException("no data: the streams of every domain are empty "
-                    + "(quarantined rows per domain: " + quarantined() + "); check the data files, "
-                    + "or their onInvalid/length settings");
-        }
-        return any ? work : null;
-    }
-
     /** Per client, whether it is offline this round (injected fault, or not yet joined); late joiners are welcomed. */
     private boolean[] whoIsOffline(int round) {
         boolean[] offline = faults.offline(round);
         for (int i = 0; i < clients.size(); i++) {
-            DomainConfig d = clientDomain.get(i);
-            int index = clientIndexInDomain.get(i);
+            DomainConfig d = fleet.domainOf(i);
+            int index = fleet.indexInDomain(i);
             if (d.notYetJoined(index, round)) {
                 offline[i] = true;
             } else if (d.joinsLate(index) && round == d.late().round() && d.late().warm()) {
@@ -356,16 +311,6 @@ public final class InProcessEngine implements AutoCloseable {
             }
         }
         return offline;
-    }
-
-    private void logQuarantine() {
-        for (int i = 0; i < feeds.size(); i++) {
-            RowSource s = feeds.get(i).source();
-            if (s.quarantined() > 0) {
-                LOG.log(Level.WARNING, "domain " + config.domains().get(i).name() + ": " + s.quarantined()
-                        + " rows quarantined (skipped, not trained on); first reasons: " + String.join(" | ", s.quarantineSamples()));
-            }
-        }
     }
 
     /** What the routers did so far, over all clients. */
@@ -380,16 +325,7 @@ public final class InProcessEngine implements AutoCloseable {
 
     /** Drift positions the sources declare, per domain, as {@code stream row -> round it falls in}. */
     public Map<String, Map<Long, Integer>> injectedDrifts() {
-        Map<String, Map<Long, Integer>> injected = new TreeMap<>();
-        for (int i = 0; i < feeds.size(); i++) {
-            DomainFeed f = feeds.get(i);
-            Map<Long, Integer> m = new LinkedHashMap<>();
-            for (long pos : f.source().driftPositions()) {
-                m.put(pos, (int) (pos / f.rowsPerRound()) + 1);
-            }
-            injected.put(config.domains().get(i).name(), m);
-        }
-        return injected;
+        return fleet.injectedDrifts();
     }
 
     /** Counters of the coordinator-side plugins (meta-learner, gossip) summed over the run. */
@@ -398,7 +334,7 @@ public final class InProcessEngine implements AutoCloseable {
     }
 
     private boolean joinsLate(int i) {
-        return clientDomain.get(i).joinsLate(clientIndexInDomain.get(i));
+        return fleet.domainOf(i).joinsLate(fleet.indexInDomain(i));
     }
 
     private Coordinator newCoordinator(GlobalMemory memory) {
@@ -440,11 +376,7 @@ public final class InProcessEngine implements AutoCloseable {
 
     /** Quarantined rows per domain so far (sources configured to quarantine). */
     public Map<String, Long> quarantined() {
-        Map<String, Long> q = new TreeMap<>();
-        for (int i = 0; i < feeds.size(); i++) {
-            q.put(config.domains().get(i).name(), feeds.get(i).source().quarantined());
-        }
-        return q;
+        return fleet.quarantined();
     }
 
     @Override
@@ -456,12 +388,8 @@ public final class InProcessEngine implements AutoCloseable {
                 LOG.log(Level.WARNING, "closing the coordinator's store failed", e);
             }
         }
-        for (DomainFeed f : feeds) {
-            try {
-                f.close();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "closing a data source failed", e);
-            }
+        if (fleet != null) {
+            fleet.close();
         }
     }
 }
