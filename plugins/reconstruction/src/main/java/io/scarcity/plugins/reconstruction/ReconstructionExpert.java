@@ -6,6 +6,7 @@ import io.scarcity.api.Checkpointable;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertCapabilities;
+import io.scarcity.api.EwcPenalty;
 import io.scarcity.api.ExpertState;
 import io.scarcity.api.HintedRate;
 import io.scarcity.api.MetaParameters;
@@ -16,6 +17,7 @@ import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -122,8 +124,10 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     private long samples;
     /** The configured or hinted rate and the supervisor's scale. */
     private final HintedRate hintedRate;
-    /** The EWC penalty's strength, 0 without one (the anchors and importances live in {@link Vae.Param}). */
-    private double penaltyStrength;
+    /** The names of the network's parameter arrays, in {@link Vae#params} order: the arrays an EWC penalty acts on. */
+    private final List<String> paramNames;
+    /** The EWC penalty, {@link EwcPenalty#none()} without one (the network holds the same arrays in {@link Vae.Param}). */
+    private EwcPenalty penalty = EwcPenalty.none();
 
     /**
      * @param random the context's generator (noise, jitter)
@@ -137,6 +141,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         this.classification = schema.task() == Task.CLASSIFICATION;
         this.classes = classification ? schema.numClasses() : 0;
         this.vae = new Vae(features, options, classification, classification ? classes : 1, init);
+        this.paramNames = vae.params.stream().map(p -> p.name).toList();
         this.moments = new Standardiser(features, MOMENT_RATE, options.minVariance(), options.priorRows());
         this.target = new Standardiser(1, MOMENT_RATE, 1e-12, 0.0);
         this.hintedRate = new HintedRate("reconstruction expert", options.learningRate(), MIN_RATE, MAX_RATE, options.explore());
@@ -374,79 +379,20 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
      * @param anchor exactly the arrays of {@link #exportState()}, of its lengths, finite
      * @param importance the same arrays (as {@link #importance()} gives them), finite and {@code >= 0}
      * @param strength finite and {@code >= 0}
-     * @throws IllegalArgumentException naming the array or value that is wrong
+     * @throws IllegalArgumentException naming the array or value that is wrong ({@link EwcPenalty#check})
      */
     @Override
     public boolean penalise(ExpertState anchor, ExpertState importance, double strength) {
-        Objects.requireNonNull(anchor, "anchor is null");
-        Objects.requireNonNull(importance, "importance is null");
-        if (!(strength >= 0) || !Double.isFinite(strength)) {
-            throw new IllegalArgumentException("reconstruction expert: EWC strength must be finite and >= 0, got " + strength);
-        }
-        Map<String, double[]> exported = exportState().weights();
-        checkNames("anchor", anchor, exported);
-        checkNames("importance", importance, exported);
-        double[][] anchors = new double[vae.params.size()][];
-        double[][] importances = new double[vae.params.size()][];
-        for (Map.Entry<String, double[]> e : exported.entrySet()) {
-            double[] a = penaltyArray("anchor", anchor, e.getKey(), e.getValue().length);
-            double[] f = penaltyArray("importance", importance, e.getKey(), e.getValue().length);
-            for (double x : f) {
-                if (!(x >= 0)) {
-                    throw new IllegalArgumentException("reconstruction expert: EWC importance '" + e.getKey()
-                            + "' has a negative value " + x + "; importances must be >= 0");
-                }
-                if (!Double.isFinite(strength * x)) {
-                    throw new IllegalArgumentException("reconstruction expert: EWC strength " + strength + " times importance '"
-                            + e.getKey() + "' value " + x + " overflows");
-                }
-            }
-            for (int i = 0; i < vae.params.size(); i++) {
-                if (vae.params.get(i).name.equals(e.getKey())) {
-                    anchors[i] = a;
-                    importances[i] = f;
-                }
-            }
-        }
-        if (strength == 0) {
-            vae.setPenalty(0, null, null);
-        } else {
-            vae.setPenalty(strength, anchors, importances);
-        }
-        penaltyStrength = strength;
+        EwcPenalty checked = EwcPenalty.check("reconstruction expert", exportState().weights(), paramNames, true, anchor,
+                importance, strength);
+        vae.setPenalty(checked.strength(), checked.anchors(), checked.importances());
+        penalty = checked;
         return true;
-    }
-
-    private static void checkNames(String what, ExpertState state, Map<String, double[]> exported) {
-        for (String name : state.weights().keySet()) {
-            if (!exported.containsKey(name)) {
-                throw new IllegalArgumentException("reconstruction expert: EWC " + what + " has an array '" + name
-                        + "' that this expert does not export (expected exactly " + exported.keySet() + ")");
-            }
-        }
-    }
-
-    /** A copy of one array of an EWC anchor or importance, present, of the exported length and finite. */
-    private static double[] penaltyArray(String what, ExpertState state, String name, int length) {
-        double[] v = state.weight(name);
-        if (v == null) {
-            throw new IllegalArgumentException("reconstruction expert: EWC " + what + " lacks the array '" + name + "'");
-        }
-        if (v.length != length) {
-            throw new IllegalArgumentException("reconstruction expert: EWC " + what + " '" + name + "' has " + v.length
-                    + " values, expected " + length);
-        }
-        for (double x : v) {
-            if (!Double.isFinite(x)) {
-                throw new IllegalArgumentException("reconstruction expert: EWC " + what + " '" + name + "' has a non-finite value " + x);
-            }
-        }
-        return v;
     }
 
     /** The EWC penalty's strength, 0 without one; for tests. */
     double penaltyStrength() {
-        return penaltyStrength;
+        return penalty.strength();
     }
 
     /**
@@ -557,13 +503,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         out.writeDouble(hintedRate.base());
         out.writeDouble(hintedRate.scale());
         out.writeRandom(random);
-        out.writeDouble(penaltyStrength);
-        if (penaltyStrength > 0) {
-            for (Vae.Param p : vae.params) {
-                out.writeDoubles(p.anchor);
-                out.writeDoubles(p.importance);
-            }
-        }
+        penalty.save(out);
     }
 
     @Override
@@ -600,28 +540,8 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         double newRate = in.readDouble();
         double newScale = in.readDouble();
         Random newRandom = in.readRandom();
-        double newStrength = in.readDouble();
-        if (!(newStrength >= 0) || !Double.isFinite(newStrength)) {
-            throw new IOException("reconstruction expert checkpoint: invalid EWC strength " + newStrength);
-        }
-        double[][] anchors = null;
-        double[][] importances = null;
-        if (newStrength > 0) {
-            anchors = new double[vae.params.size()][];
-            importances = new double[vae.params.size()][];
-            for (int i = 0; i < vae.params.size(); i++) {
-                Vae.Param p = vae.params.get(i);
-                anchors[i] = in.readDoubles(p.value.length, p.name + " (EWC anchor)");
-                importances[i] = in.readDoubles(p.value.length, p.name + " (EWC importance)");
-                for (int j = 0; j < anchors[i].length; j++) {
-                    double imp = importances[i][j];
-                    if (!Double.isFinite(anchors[i][j]) || !(imp >= 0) || !Double.isFinite(newStrength * imp)) {
-                        throw new IOException("reconstruction expert checkpoint: invalid EWC anchor " + anchors[i][j]
-                                + " or importance " + imp + " of " + p.name);
-                    }
-                }
-            }
-        }
+        EwcPenalty newPenalty = EwcPenalty.read(in, "reconstruction expert", paramNames,
+                vae.params.stream().mapToInt(p -> p.value.length).toArray());
         if (steps < 0 || newSamples < 0 || !(newRate >= MIN_RATE && newRate <= MAX_RATE) || !(newScale > 0)
                 || !Double.isFinite(newScale)) {
             throw new IOException("reconstruction expert checkpoint: invalid steps " + steps + ", samples " + newSamples
@@ -640,8 +560,8 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         samples = newSamples;
         hintedRate.restore(newRate, newScale);
         random = newRandom;
-        vae.setPenalty(newStrength, anchors, importances);
-        penaltyStrength = newStrength;
+        vae.setPenalty(newPenalty.strength(), newPenalty.anchors(), newPenalty.importances());
+        penalty = newPenalty;
     }
 
 }

@@ -6,6 +6,7 @@ import io.scarcity.api.Checkpointable;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertCapabilities;
+import io.scarcity.api.EwcPenalty;
 import io.scarcity.api.ExpertState;
 import io.scarcity.api.HintedRate;
 import io.scarcity.api.MetaParameters;
@@ -15,6 +16,7 @@ import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
@@ -96,6 +98,8 @@ final class TemporalExpert implements Expert, Checkpointable {
      * the options).
      */
     static final int STATE_VERSION = 4;
+    /** The name of the one array of the EWC penalty: the network's flat parameter vector, slices in order. */
+    static final String PENALISED = "parameters";
 
     private final Options options;
     private final DataSchema schema;
@@ -113,10 +117,11 @@ final class TemporalExpert implements Expert, Checkpointable {
     private long samples;
     private final double[] fisher;
     private long fisherBatches;
-    /** The EWC penalty: strength (0 without one), anchors and importances in the flat layout, their product. */
-    private double penaltyStrength;
-    private double[] penaltyAnchor;
-    private double[] penaltyImportance;
+    /**
+     * The EWC penalty over the flat parameter vector (one array, {@value #PENALISED}), {@link EwcPenalty#none()}
+     * without one, and its {@code strength * importance} ({@code null} without one).
+     */
+    private EwcPenalty penalty = EwcPenalty.none();
     private double[] penaltyPull;
 
     // the forward pass held by the network, and what it was computed for
@@ -253,7 +258,8 @@ final class TemporalExpert implements Expert, Checkpointable {
             }
             net.backward(dOutput, forecastScale);
             accumulateFisher(net.gradients());
-            adam.step(net.parameters(), net.gradients(), hintedRate.effective(), options.clip(), penaltyAnchor, penaltyPull);
+            adam.step(net.parameters(), net.gradients(), hintedRate.effective(), options.clip(),
+                    penalty.active() ? penalty.anchors()[0] : null, penaltyPull);
         }
         if (!classification && labelled) {
             double[] y = new double[1];
@@ -312,102 +318,25 @@ final class TemporalExpert implements Expert, Checkpointable {
      * @param importance the network's arrays, as {@link #importance()} names them, finite and {@code >= 0};
      *        the standardisation's arrays of {@link #exportState()} may be present too (and are ignored), no others
      * @param strength finite and {@code >= 0}
-     * @throws IllegalArgumentException naming the array or value that is wrong
+     * @throws IllegalArgumentException naming the array or value that is wrong ({@link EwcPenalty#check})
      */
     @Override
     public boolean penalise(ExpertState anchor, ExpertState importance, double strength) {
-        Objects.requireNonNull(anchor, "anchor is null");
-        Objects.requireNonNull(importance, "importance is null");
-        if (!(strength >= 0) || !Double.isFinite(strength)) {
-            throw new IllegalArgumentException("temporal expert: EWC strength must be finite and >= 0, got " + strength);
-        }
-        Map<String, double[]> exported = exportState().weights();
-        for (String name : anchor.weights().keySet()) {
-            if (!exported.containsKey(name)) {
-                throw new IllegalArgumentException("temporal expert: EWC anchor has an array '" + name
-                        + "' that this expert does not export (expected exactly " + exported.keySet() + ")");
-            }
-        }
-        for (String name : importance.weights().keySet()) {
-            if (!exported.containsKey(name)) {
-                throw new IllegalArgumentException("temporal expert: EWC importance has an array '" + name
-                        + "' that this expert does not export (expected the network's arrays " + java.util.Arrays.toString(net.sliceNames())
-                        + ", optionally with the standardisation's)");
-            }
-        }
-        for (Map.Entry<String, double[]> e : exported.entrySet()) {
-            penaltyArray("anchor", anchor, e.getKey(), e.getValue().length);
-            if (importance.weights().containsKey(e.getKey())) {
-                checkImportance(e.getKey(), penaltyArray("importance", importance, e.getKey(), e.getValue().length), strength);
-            }
-        }
-        String[] names = net.sliceNames();
-        int[] offsets = net.sliceOffsets();
-        int n = net.parameters().length;
-        double[] a = new double[n];
-        double[] f = new double[n];
-        for (int i = 0; i < names.length; i++) {
-            double[] fi = penaltyArray("importance", importance, names[i], offsets[i + 1] - offsets[i]);
-            System.arraycopy(anchor.weight(names[i]), 0, a, offsets[i], fi.length);
-            System.arraycopy(fi, 0, f, offsets[i], fi.length);
-        }
-        setPenalty(strength, a, f);
+        EwcPenalty checked = EwcPenalty.check("temporal expert", exportState().weights(), List.of(net.sliceNames()), false,
+                anchor, importance, strength);
+        setPenalty(checked.joined(PENALISED));
         return true;
     }
 
-    /** Installs a checked penalty (or removes it: {@code strength} 0). */
-    private void setPenalty(double strength, double[] anchor, double[] importance) {
-        if (strength == 0) {
-            penaltyStrength = 0;
-            penaltyAnchor = null;
-            penaltyImportance = null;
-            penaltyPull = null;
-            return;
-        }
-        double[] pull = new double[importance.length];
-        for (int i = 0; i < pull.length; i++) {
-            pull[i] = strength * importance[i];
-        }
-        penaltyStrength = strength;
-        penaltyAnchor = anchor;
-        penaltyImportance = importance;
-        penaltyPull = pull;
-    }
-
-    /** A copy of one array of an EWC anchor or importance, present, of the exported length and finite. */
-    private static double[] penaltyArray(String what, ExpertState state, String name, int length) {
-        double[] v = state.weight(name);
-        if (v == null) {
-            throw new IllegalArgumentException("temporal expert: EWC " + what + " lacks the array '" + name + "'");
-        }
-        if (v.length != length) {
-            throw new IllegalArgumentException("temporal expert: EWC " + what + " '" + name + "' has " + v.length + " values, expected "
-                    + length);
-        }
-        for (double x : v) {
-            if (!Double.isFinite(x)) {
-                throw new IllegalArgumentException("temporal expert: EWC " + what + " '" + name + "' has a non-finite value " + x);
-            }
-        }
-        return v;
-    }
-
-    private static void checkImportance(String name, double[] importance, double strength) {
-        for (double x : importance) {
-            if (!(x >= 0)) {
-                throw new IllegalArgumentException("temporal expert: EWC importance '" + name + "' has a negative value " + x
-                        + "; importances must be >= 0");
-            }
-            if (!Double.isFinite(strength * x)) {
-                throw new IllegalArgumentException("temporal expert: EWC strength " + strength + " times importance '" + name
-                        + "' value " + x + " overflows");
-            }
-        }
+    /** Installs a checked penalty over the flat parameter vector (or removes it: an inactive one). */
+    private void setPenalty(EwcPenalty flat) {
+        penalty = flat;
+        penaltyPull = flat.active() ? flat.pull(0) : null;
     }
 
     /** The EWC penalty's strength, 0 without one; for tests. */
     double penaltyStrength() {
-        return penaltyStrength;
+        return penalty.strength();
     }
 
     /** Makes the network hold the forward pass of {@code batch} in the current state (reusing the last one). */
@@ -583,11 +512,7 @@ final class TemporalExpert implements Expert, Checkpointable {
         out.writeDoubles(fisher);
         out.writeLong(fisherBatches);
         out.writeRandom(random);
-        out.writeDouble(penaltyStrength);
-        if (penaltyStrength > 0) {
-            out.writeDoubles(penaltyAnchor);
-            out.writeDoubles(penaltyImportance);
-        }
+        penalty.save(out);
     }
 
     @Override
@@ -612,22 +537,7 @@ final class TemporalExpert implements Expert, Checkpointable {
         double[] newFisher = in.readDoubles(fisher.length, "Fisher estimate (one per parameter)");
         long newFisherBatches = in.readLong();
         Random newRandom = in.readRandom();
-        double newStrength = in.readDouble();
-        if (!(newStrength >= 0) || !Double.isFinite(newStrength)) {
-            throw new IOException("temporal expert checkpoint: invalid EWC strength " + newStrength);
-        }
-        double[] newAnchor = null;
-        double[] newImportance = null;
-        if (newStrength > 0) {
-            newAnchor = in.readDoubles(p.length, "EWC anchors (one per parameter)");
-            newImportance = in.readDoubles(p.length, "EWC importances (one per parameter)");
-            for (int i = 0; i < p.length; i++) {
-                if (!Double.isFinite(newAnchor[i]) || !(newImportance[i] >= 0) || !Double.isFinite(newStrength * newImportance[i])) {
-                    throw new IOException("temporal expert checkpoint: invalid EWC anchor " + newAnchor[i] + " or importance "
-                            + newImportance[i] + " of parameter " + i);
-                }
-            }
-        }
+        EwcPenalty newPenalty = EwcPenalty.read(in, "temporal expert", List.of(PENALISED), new int[] {p.length});
         if (!(newRate > 0 && newRate <= MAX_RATE) || !(newScale > 0) || !Double.isFinite(newScale) || newSamples < 0
                 || newFisherBatches < 0) {
             throw new IOException("temporal expert checkpoint: invalid rate " + newRate + ", rate scale " + newScale + ", samples " + newSamples
@@ -639,7 +549,7 @@ final class TemporalExpert implements Expert, Checkpointable {
         hintedRate.restore(newRate, newScale);
         samples = newSamples;
         random = newRandom;
-        setPenalty(newStrength, newAnchor, newImportance);
+        setPenalty(newPenalty);
         version++;
     }
 }
