@@ -17,7 +17,6 @@ import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,7 +29,7 @@ import java.util.TreeMap;
  * from its reconstruction error, latent codes for a memory's compressed storage, and a small head on the
  * latent means that predicts.
  *
- * <p><b>Standardisation</b> ({@link Standardiser}): running per-feature means and variances; until the
+ * <p><b>Standardisation</b> ({@link BatchScaling}, with a {@link Standardiser} each): running per-feature means and variances; until the
  * client has seen {@code priorRows} rows of its own, the coordinator's pooled moments
  * ({@link MetaParameters#normalisation()}) weigh in. Each batch's rows update the moments before the
  * network learns from them, so the very first batch is standardised by its own moments. Regression
@@ -89,10 +88,10 @@ import java.util.TreeMap;
  * their anchors and importances are checked but not used. A strength of 0 removes the penalty, and
  * training is then bit for bit what it is without one.
  *
- * <p><b>Checkpoints</b>: options and shape (checked on restore), parameters with their optimiser moments,
+ * <p><b>Checkpoints</b>: shape (checked on restore), parameters with their optimiser moments ({@link VaeParameters}),
  * Fisher estimates and step count, moments and pooled prior, error statistics, learning rate and its scale, sample
  * count, the random generator's position and the EWC penalty (strength, anchors and importances of the
- * network's parameters).
+ * network's parameters, {@link EwcPenalty}).
  */
 final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     /** Signal: the last batch's mean reconstruction error per standardised feature. */
@@ -106,8 +105,6 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     static final int STATE_VERSION = 4;
     static final double MIN_RATE = 1e-5;
     static final double MAX_RATE = 1.0;
-    /** Floor of the standardisation's forgetting step: a memory of about 1000 rows. */
-    static final double MOMENT_RATE = 1e-3;
     private static final ExpertCapabilities CAPABILITIES =
             new ExpertCapabilities(true, true, Set.of(), Set.of(ERROR, ANOMALY_RATE));
 
@@ -118,14 +115,14 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     /** Not final: a restored checkpoint replaces it with a generator at the saved position. */
     private Random random;
     private final Vae vae;
-    private final Standardiser moments;
-    private final Standardiser target;
+    /** The network's parameter arrays: names, gossip, importance, checkpoint. */
+    private final VaeParameters parameters;
+    /** The features' and regression targets' standardisation. */
+    private final BatchScaling scaling;
     private final RunningError errors = new RunningError();
     private long samples;
     /** The configured or hinted rate and the supervisor's scale. */
     private final HintedRate hintedRate;
-    /** The names of the network's parameter arrays, in {@link Vae#params} order: the arrays an EWC penalty acts on. */
-    private final List<String> paramNames;
     /** The EWC penalty, {@link EwcPenalty#none()} without one (the network holds the same arrays in {@link Vae.Param}). */
     private EwcPenalty penalty = EwcPenalty.none();
 
@@ -141,9 +138,8 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         this.classification = schema.task() == Task.CLASSIFICATION;
         this.classes = classification ? schema.numClasses() : 0;
         this.vae = new Vae(features, options, classification, classification ? classes : 1, init);
-        this.paramNames = vae.params.stream().map(p -> p.name).toList();
-        this.moments = new Standardiser(features, MOMENT_RATE, options.minVariance(), options.priorRows());
-        this.target = new Standardiser(1, MOMENT_RATE, 1e-12, 0.0);
+        this.parameters = new VaeParameters(vae);
+        this.scaling = new BatchScaling(features, classification, options);
         this.hintedRate = new HintedRate("reconstruction expert", options.learningRate(), MIN_RATE, MAX_RATE, options.explore());
     }
 
@@ -165,11 +161,11 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         if (rows == 0) {
             return classification ? Prediction.ofProbabilities(0, classes, new double[0]) : Prediction.ofValues(new double[0]);
         }
-        double[] out = vae.predict(standardised(batch), rows);
+        double[] out = vae.predict(scaling.standardised(batch), rows);
         if (classification) {
             return Prediction.ofProbabilities(rows, classes, out);
         }
-        target.destandardise(out, rows);
+        scaling.destandardiseTargets(out, rows);
         return Prediction.ofValues(out);
     }
 
@@ -184,18 +180,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         }
         double[] raw = batch.featuresCopy();
         double[] weights = weights(batch);
-        for (int r = 0; r < rows; r++) {
-            moments.observe(raw, r * features, batch.weight(r));
-        }
-        moments.refresh();
-        if (!classification && batch.hasLabels()) {
-            double[] t = new double[1];
-            for (int r = 0; r < rows; r++) {
-                t[0] = batch.target(r);
-                target.observe(t, 0, batch.weight(r));
-            }
-            target.refresh();
-        }
+        scaling.observe(batch, raw);
         double[] rowErrors = new double[rows];
         step(batch, raw, weights, rowErrors);
         double threshold = errors.threshold(options.anomalyThreshold());
@@ -235,30 +220,8 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     /** One gradient step on the batch (standardised in place). */
     private void step(Batch batch, double[] raw, double[] weights, double[] rowErrors) {
         int rows = batch.rows();
-        moments.standardise(raw, rows, raw);
-        int[] labels = null;
-        double[] targets = null;
-        if (batch.hasLabels()) {
-            if (classification) {
-                labels = new int[rows];
-                for (int r = 0; r < rows; r++) {
-                    labels[r] = batch.label(r);
-                }
-            } else {
-                targets = new double[rows];
-                for (int r = 0; r < rows; r++) {
-                    targets[r] = batch.target(r);
-                }
-                target.standardise(targets, rows, targets);
-            }
-        }
-        vae.train(raw, rows, weights, labels, targets, random, hintedRate.effective(), rowErrors);
-    }
-
-    private double[] standardised(Batch batch) {
-        double[] x = batch.featuresCopy();
-        moments.standardise(x, batch.rows(), x);
-        return x;
+        scaling.standardise(raw, rows);
+        vae.train(raw, rows, weights, scaling.labels(batch), scaling.targets(batch), random, hintedRate.effective(), rowErrors);
     }
 
     /** The rows' weights, or {@code null} when they are all 1. */
@@ -292,7 +255,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
      */
     double reconstructionError(Batch batch) {
         checkShape(batch);
-        double[] x = standardised(batch);
+        double[] x = scaling.standardised(batch);
         double[] xh = vae.decode(vae.encodeMeans(x, batch.rows()), batch.rows());
         double s = 0;
         for (int i = 0; i < x.length; i++) {
@@ -305,7 +268,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     /** The error {@link #reconstructionError} would give a model that predicts every feature's mean. */
     double meanPredictorError(Batch batch) {
         checkShape(batch);
-        double[] x = standardised(batch);
+        double[] x = scaling.standardised(batch);
         double s = 0;
         for (double v : x) {
             s += v * v;
@@ -331,7 +294,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         if (batch.rows() == 0) {
             return new double[0];
         }
-        return vae.encodeMeans(standardised(batch), batch.rows());
+        return vae.encodeMeans(scaling.standardised(batch), batch.rows());
     }
 
     @Override
@@ -345,7 +308,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
             return new double[0];
         }
         double[] x = vae.decode(codes, rows);
-        moments.destandardise(x, rows);
+        scaling.destandardise(x, rows);
         return x;
     }
 
@@ -383,8 +346,8 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
      */
     @Override
     public boolean penalise(ExpertState anchor, ExpertState importance, double strength) {
-        EwcPenalty checked = EwcPenalty.check("reconstruction expert", exportState().weights(), paramNames, true, anchor,
-                importance, strength);
+        EwcPenalty checked = EwcPenalty.check("reconstruction expert", exportState().weights(), parameters.names(), true,
+                anchor, importance, strength);
         vae.setPenalty(checked.strength(), checked.anchors(), checked.importances());
         penalty = checked;
         return true;
@@ -404,24 +367,15 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     public void adapt(MetaParameters parameters, String instanceName) {
         Objects.requireNonNull(parameters, "parameters is null");
         Objects.requireNonNull(instanceName, "instanceName is null");
-        moments.adoptPrior(parameters.normalisation());
+        scaling.adoptPrior(parameters.normalisation());
         hintedRate.hint(parameters, instanceName, random);
     }
 
     @Override
     public ExpertState exportState() {
         Map<String, double[]> w = new TreeMap<>();
-        for (Vae.Param p : vae.params) {
-            w.put(p.name, p.value);
-        }
-        w.put("norm.mean", moments.mean());
-        w.put("norm.variance", moments.variance());
-        w.put("norm.count", new double[] {moments.count()});
-        if (!classification) {
-            w.put("target.mean", target.mean());
-            w.put("target.variance", target.variance());
-            w.put("target.count", new double[] {target.count()});
-        }
+        parameters.export(w);
+        scaling.export(w);
         return new ExpertState("reconstruction", w, samples);
     }
 
@@ -437,17 +391,8 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
             return Optional.empty();
         }
         Map<String, double[]> w = new TreeMap<>();
-        for (Vae.Param p : vae.params) {
-            w.put(p.name, p.fisher);
-        }
-        w.put("norm.mean", new double[features]);
-        w.put("norm.variance", new double[features]);
-        w.put("norm.count", new double[1]);
-        if (!classification) {
-            w.put("target.mean", new double[1]);
-            w.put("target.variance", new double[1]);
-            w.put("target.count", new double[1]);
-        }
+        parameters.importance(w);
+        scaling.zeroImportance(w);
         return Optional.of(new ExpertState("reconstruction", w, samples));
     }
 
@@ -455,29 +400,10 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     @Override
     public void mergeState(ExpertState merged) {
         Objects.requireNonNull(merged, "merged is null");
-        Map<String, double[]> values = new TreeMap<>();
-        for (Vae.Param p : vae.params) {
-            values.put(p.name, merged.requireWeight(p.name, p.value.length));
-        }
-        double[] mean = merged.requireWeight("norm.mean", features);
-        double[] variance = merged.requireWeight("norm.variance", features);
-        double[] count = merged.requireWeight("norm.count", 1);
-        double[] tMean = null;
-        double[] tVariance = null;
-        double[] tCount = null;
-        if (!classification) {
-            tMean = merged.requireWeight("target.mean", 1);
-            tVariance = merged.requireWeight("target.variance", 1);
-            tCount = merged.requireWeight("target.count", 1);
-        }
-        for (Vae.Param p : vae.params) {
-            System.arraycopy(values.get(p.name), 0, p.value, 0, p.value.length);
-        }
-        vae.syncAll();
-        moments.set(mean, variance, count[0]);
-        if (!classification) {
-            target.set(tMean, tVariance, tCount[0]);
-        }
+        Runnable network = parameters.checkMerge(merged);
+        Runnable standardisation = scaling.checkMerge(merged);
+        network.run();
+        standardisation.run();
         samples = merged.samples();
     }
 
@@ -488,16 +414,8 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         out.writeVersion(STATE_VERSION);
         out.writeInt(features);
         out.writeInt(classes);
-        for (Vae.Param p : vae.params) {
-            out.writeDoubles(p.value);
-            out.writeDoubles(p.m);
-            out.writeDoubles(p.v);
-            out.writeDoubles(p.fisher);
-            out.writeLong(p.fisherCount);
-        }
-        out.writeLong(vae.steps());
-        moments.save(out);
-        target.save(out);
+        parameters.save(out);
+        scaling.save(out);
         errors.save(out);
         out.writeLong(samples);
         out.writeDouble(hintedRate.base());
@@ -516,47 +434,19 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
                     + " classes, but this run's stream has " + features + " features and " + classes + " classes");
         }
         // Read everything before changing anything that a failure could leave half-done in the network.
-        double[][] values = new double[vae.params.size()][];
-        double[][] first = new double[vae.params.size()][];
-        double[][] second = new double[vae.params.size()][];
-        double[][] fisher = new double[vae.params.size()][];
-        long[] fisherCounts = new long[vae.params.size()];
-        for (int i = 0; i < vae.params.size(); i++) {
-            Vae.Param p = vae.params.get(i);
-            values[i] = in.readDoubles(p.value.length, p.name);
-            first[i] = in.readDoubles(p.value.length, p.name + " (first moment)");
-            second[i] = in.readDoubles(p.value.length, p.name + " (second moment)");
-            fisher[i] = in.readDoubles(p.value.length, p.name + " (Fisher estimate)");
-            fisherCounts[i] = in.readLong();
-            if (fisherCounts[i] < 0) {
-                throw new IOException("reconstruction expert checkpoint: invalid Fisher count " + fisherCounts[i] + " of " + p.name);
-            }
-        }
-        long steps = in.readLong();
-        moments.restore(in, "feature");
-        target.restore(in, "target");
+        Runnable network = parameters.read(in);
+        scaling.restore(in);
         errors.restore(in);
         long newSamples = in.readLong();
         double newRate = in.readDouble();
         double newScale = in.readDouble();
         Random newRandom = in.readRandom();
-        EwcPenalty newPenalty = EwcPenalty.read(in, "reconstruction expert", paramNames,
-                vae.params.stream().mapToInt(p -> p.value.length).toArray());
-        if (steps < 0 || newSamples < 0 || !(newRate >= MIN_RATE && newRate <= MAX_RATE) || !(newScale > 0)
-                || !Double.isFinite(newScale)) {
-            throw new IOException("reconstruction expert checkpoint: invalid steps " + steps + ", samples " + newSamples
-                    + ", rate " + newRate + " or rate scale " + newScale);
+        EwcPenalty newPenalty = EwcPenalty.read(in, "reconstruction expert", parameters.names(), parameters.lengths());
+        if (newSamples < 0 || !(newRate >= MIN_RATE && newRate <= MAX_RATE) || !(newScale > 0) || !Double.isFinite(newScale)) {
+            throw new IOException("reconstruction expert checkpoint: invalid samples " + newSamples + ", rate " + newRate
+                    + " or rate scale " + newScale);
         }
-        for (int i = 0; i < vae.params.size(); i++) {
-            Vae.Param p = vae.params.get(i);
-            System.arraycopy(values[i], 0, p.value, 0, p.value.length);
-            System.arraycopy(first[i], 0, p.m, 0, p.m.length);
-            System.arraycopy(second[i], 0, p.v, 0, p.v.length);
-            System.arraycopy(fisher[i], 0, p.fisher, 0, p.fisher.length);
-            p.fisherCount = fisherCounts[i];
-        }
-        vae.syncAll();
-        vae.setSteps(steps);
+        network.run();
         samples = newSamples;
         hintedRate.restore(newRate, newScale);
         random = newRandom;
