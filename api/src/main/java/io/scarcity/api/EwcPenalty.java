@@ -93,7 +93,9 @@ public final class EwcPenalty {
             String name = e.getKey();
             int length = e.getValue().length;
             String problem = problem("anchor", name, anchor.weights().get(name), length);
-            if (problem == null && (importanceOfEveryArray || penalised.contains(name) || importance.weights().containsKey(name))) {
+            boolean importanceNeeded = importanceOfEveryArray || penalised.contains(name)
+                    || importance.weights().containsKey(name);
+            if (problem == null && importanceNeeded) {
                 problem = problem("importance", name, importance.weights().get(name), length);
                 if (problem == null) {
                     for (double x : importance.weights().get(name)) {

@@ -103,12 +103,13 @@ class EwcPenaltyTest {
         assertRefused("EWC importance lacks the array 'b'",
                 () -> check(anchor(), state("w", new double[3], "norm", new double[2]), 1, false));
         assertRefused("EWC anchor 'b' has a non-finite value NaN",
-                () -> check(state("w", new double[3], "b", new double[] {Double.NaN}, "norm", new double[2]), importance(), 1, true));
+                () -> check(state("w", new double[3], "b", new double[] {Double.NaN}, "norm", new double[2]), importance(), 1,
+                        true));
         assertRefused("EWC importance 'w' has a negative value -0.5; importances must be >= 0",
                 () -> check(anchor(), state("w", new double[] {0, -0.5, 0}, "b", new double[1], "norm", new double[2]), 1, true));
         assertRefused("EWC importance 'norm' has a non-finite value Infinity",
-                () -> check(anchor(), state("w", new double[3], "b", new double[1], "norm", new double[] {0, Double.POSITIVE_INFINITY}),
-                        1, false));
+                () -> check(anchor(), state("w", new double[3], "b", new double[1], "norm",
+                        new double[] {0, Double.POSITIVE_INFINITY}), 1, false));
         assertRefused("EWC strength 1.0E200 times importance 'b' value 1.0E200 overflows",
                 () -> check(anchor(), state("w", new double[3], "b", new double[] {1e200}, "norm", new double[2]), 1e200, true));
         assertThrows(IllegalArgumentException.class, () -> EwcPenalty.check("test expert", EXPORTED, List.of("w", "gone"), true,
@@ -219,7 +220,8 @@ class EwcPenaltyTest {
         assertEquals("EWC importance 'w' has 2 values, expected 3", EwcPenalty.mismatch(state("w", new double[2]), weights));
         assertEquals("EWC importance 'b' has a negative value -1.0; importances must be >= 0",
                 EwcPenalty.mismatch(state("b", new double[] {-1}), weights));
-        assertEquals("EWC importance 'b' has a non-finite value NaN", EwcPenalty.mismatch(state("b", new double[] {Double.NaN}), weights));
+        assertEquals("EWC importance 'b' has a non-finite value NaN",
+                EwcPenalty.mismatch(state("b", new double[] {Double.NaN}), weights));
         assertEquals("EWC importance 'b' has a non-finite value Infinity",
                 EwcPenalty.mismatch(state("b", new double[] {Double.POSITIVE_INFINITY}), weights));
     }

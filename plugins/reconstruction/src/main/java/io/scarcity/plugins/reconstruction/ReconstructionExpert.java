@@ -29,8 +29,8 @@ import java.util.TreeMap;
  * from its reconstruction error, latent codes for a memory's compressed storage, and a small head on the
  * latent means that predicts.
  *
- * <p><b>Standardisation</b> ({@link BatchScaling}, with a {@link Standardiser} each): running per-feature means and variances; until the
- * client has seen {@code priorRows} rows of its own, the coordinator's pooled moments
+ * <p><b>Standardisation</b> ({@link BatchScaling}, with a {@link Standardiser} each): running per-feature
+ * means and variances; until the client has seen {@code priorRows} rows of its own, the coordinator's pooled moments
  * ({@link MetaParameters#normalisation()}) weigh in. Each batch's rows update the moments before the
  * network learns from them, so the very first batch is standardised by its own moments. Regression
  * targets are standardised the same way (without a prior) and predictions mapped back.

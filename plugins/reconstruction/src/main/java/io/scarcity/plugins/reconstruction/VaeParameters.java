@@ -92,7 +92,8 @@ final class VaeParameters {
             fisher[i] = in.readDoubles(p.value.length, p.name + " (Fisher estimate)");
             fisherCounts[i] = in.readLong();
             if (fisherCounts[i] < 0) {
-                throw new IOException("reconstruction expert checkpoint: invalid Fisher count " + fisherCounts[i] + " of " + p.name);
+                throw new IOException("reconstruction expert checkpoint: invalid Fisher count " + fisherCounts[i] + " of "
+                        + p.name);
             }
         }
         long steps = in.readLong();
