@@ -45,11 +45,14 @@ public final class InProcessEngine implements AutoCloseable {
     private static final Logger LOG = System.getLogger("io.scarcity.engine");
 
     private final RunConfig config;
-    /** Every client of the run with the domain streams that feed them. */
-    private LocalFleet fleet;
-    private List<DomainFeed> feeds = List.of();
-    private TaskEvaluator tasks;
-    private List<ClientNode> clients = List.of();
+    /** Where the clients live and how a round reaches them. */
+    private ClientFleet fleet;
+    /** The fleet when the clients live in this JVM (else null). */
+    private LocalFleet local;
+    private List<? extends ClientHandle> clients = List.of();
+    /** Per client (run order): its domain's config and its index within the domain. */
+    private final List<DomainConfig> clientDomain = new ArrayList<>();
+    private final List<Integer> clientIndexInDomain = new ArrayList<>();
     private RoundProtocol protocol;
     private MetaLearner metaLearner;
     private GossipStrategy gossip;
@@ -68,19 +71,41 @@ public final class InProcessEngine implements AutoCloseable {
      * @throws ConfigException on a bad config; {@link io.scarcity.runtime.data.DataException} on bad data sources
      */
     public InProcessEngine(LoadedConfig loaded, PluginRegistry registry) {
+        this(loaded, registry, (config, assembly, baseDir) -> new LocalFleet(config, assembly, baseDir, 0, config.totalClients()));
+    }
+
+    /** Builds the fleet of the run's clients. */
+    @FunctionalInterface
+    public interface FleetFactory {
+        ClientFleet create(RunConfig config, Assembly assembly, Path baseDir);
+    }
+
+    /**
+     * Builds every component with the clients in the fleet {@code fleets} makes: the same round loop runs
+     * a coordinator whose clients live in other processes.
+     */
+    public InProcessEngine(LoadedConfig loaded, PluginRegistry registry, FleetFactory fleets) {
         this.config = loaded.config();
         Assembly assembly = new Assembly(config, registry, loaded.baseDir());
         assembly.checkNames();
+        for (DomainConfig d : config.domains()) {
+            for (int j = 0; j < d.clients(); j++) {
+                clientDomain.add(d);
+                clientIndexInDomain.add(j);
+            }
+        }
         try {
-            this.fleet = new LocalFleet(config, assembly, loaded.baseDir(), 0, config.totalClients());
-            this.feeds = fleet.feeds();
+            this.fleet = fleets.create(config, assembly, loaded.baseDir());
+            this.local = fleet instanceof LocalFleet l ? l : null;
             this.clients = fleet.clients();
-            this.tasks = new TaskEvaluator(config.domains().stream().map(DomainConfig::name).toList(), feeds, fleet.clientsByDomain());
+            if (clients.size() != config.totalClients()) {
+                throw new IllegalStateException("the fleet has " + clients.size() + " clients, the config " + config.totalClients());
+            }
             RunMetricsSink coordinatorMetrics = new RunMetricsSink();
             this.metaLearner = assembly.metaLearner(coordinatorMetrics);
             Coordinator coordinator = newCoordinator(GlobalMemory.inMemory(config.coordinator().memoryPerDomain()));
             this.gossip = assembly.gossip(coordinatorMetrics);
-            List<String> ids = clients.stream().map(ClientNode::id).toList();
+            List<String> ids = clients.stream().map(ClientHandle::id).toList();
             var c = config.coordinator().convergence();
             this.protocol = new RoundProtocol(config.federation(), coordinator, gossip,
                     new ClientHealth(ids, config.coordinator().heartbeatTimeout(), config.coordinator().reliabilityWindow()),
@@ -93,9 +118,12 @@ public final class InProcessEngine implements AutoCloseable {
         }
     }
 
-    /** Clients in order (domain by domain). */
+    /** Clients in order (domain by domain), when they live in this JVM. */
     public List<ClientNode> clients() {
-        return List.copyOf(clients);
+        if (local == null) {
+            throw new IllegalStateException("the clients of this engine live in other processes");
+        }
+        return List.copyOf(local.clients());
     }
 
     /**
@@ -104,7 +132,7 @@ public final class InProcessEngine implements AutoCloseable {
      */
     public List<String> notCheckpointable() {
         java.util.Set<String> out = new java.util.LinkedHashSet<>();
-        for (ClientNode c : clients) {
+        for (ClientHandle c : clients) {
             out.addAll(c.notCheckpointable());
         }
         if (!protocol.coordinator().checkpointable()) {
@@ -149,36 +177,16 @@ public final class InProcessEngine implements AutoCloseable {
             }
             long[] consumed = r.readLongs();
             long[] digests = r.readLongs();
-            if (consumed == null || consumed.length != feeds.size()) {
-                throw new java.io.IOException("the checkpoint has " + (consumed == null ? 0 : consumed.length)
-                        + " domains, the run has " + feeds.size());
-            }
-            for (int k = 1; k <= round; k++) {
-                for (DomainFeed f : feeds) {
-                    f.nextRound();
-                }
-            }
-            for (int i = 0; i < feeds.size(); i++) {
-                if (feeds.get(i).consumed() != consumed[i] || digests == null || digests.length != feeds.size()
-                        || feeds.get(i).digest() != digests[i]) {
-                    throw new java.io.IOException("domain " + feeds.get(i).domain() + " had read " + consumed[i]
-                            + " rows by round " + round + "; reading them again gives " + feeds.get(i).consumed()
-                            + (feeds.get(i).consumed() == consumed[i] ? " rows with other values" : " rows")
-                            + ": its data changed since the run started");
-                }
-            }
             totals.restoreState(r);
             int[] segments = r.readInts();
-            if (!tasks.restore(segments)) {
-                throw new java.io.IOException("task evaluations of " + (segments == null ? 0 : segments.length) + " domains saved");
-            }
+            fleet.replay(round, consumed, digests, segments);
             faults.restoreState(r);
             protocol.restoreState(r);
             int n = r.readInt();
             if (n != clients.size()) {
                 throw new java.io.IOException("the checkpoint has " + n + " clients, the run has " + clients.size());
             }
-            for (ClientNode c : clients) {
+            for (ClientHandle c : clients) {
                 c.restoreState(r);
             }
             Sections.read(r, "run outputs", observers);
@@ -206,20 +214,14 @@ public final class InProcessEngine implements AutoCloseable {
         checkpoints.write(round, out -> {
             out.writeString(runId);
             out.writeInt(round);
-            long[] consumed = new long[feeds.size()];
-            long[] digests = new long[feeds.size()];
-            for (int i = 0; i < feeds.size(); i++) {
-                consumed[i] = feeds.get(i).consumed();
-                digests[i] = feeds.get(i).digest();
-            }
-            out.writeLongs(consumed);
-            out.writeLongs(digests);
+            out.writeLongs(fleet.consumed());
+            out.writeLongs(fleet.digests());
             totals.saveState(out);
-            out.writeInts(tasks.segmentsEvaluated());
+            out.writeInts(fleet.segmentsEvaluated());
             faults.saveState(out);
             protocol.saveState(out);
             out.writeInt(clients.size());
-            for (ClientNode c : clients) {
+            for (ClientHandle c : clients) {
                 c.saveState(out);
             }
             Sections.write(out, "run outputs", observersState);
@@ -244,50 +246,47 @@ public final class InProcessEngine implements AutoCloseable {
         }
         int completed = firstRound - 1;
         String stopReason = "completed";
-        try (ClientPool pool = new ClientPool(config.threads())) {
-            for (int round = firstRound; round <= config.rounds(); round++) {
-                List<List<Batch>> work = fleet.nextBatches(round == 1 && firstRound == 1);
-                if (work == null) {
-                    stopReason = "data exhausted after round " + (round - 1);
-                    LOG.log(Level.INFO, stopReason);
-                    break;
-                }
-                boolean[] offline = whoIsOffline(round);
-                List<ClientRoundResult> results = pool.run(round, clients, work, offline);
-                long[] bytes = new long[clients.size()];
-                int[] partners = new int[clients.size()];
-                RoundDecision decision;
-                long gossipBytes;
-                try {
-                    decision = protocol.decide(round, clients, results, offline, bytes);
-                    observer.roundDecided(round);
-                    gossipBytes = protocol.deliver(decision, clients, bytes, partners);
-                } catch (RuntimeException | LinkageError | StackOverflowError e) {
-                    throw io.scarcity.runtime.RoundFailure.wrap(e, round, null);
-                }
-                totals.add(round, results, gossipBytes);
-                completed = round;
-                observer.roundCompleted(round, config.rounds(), results,
-                        new RunObserver.RoundExtras(bytes, partners, gossipBytes, protocol.coordinator().rejected(),
-                                protocol.coordinatorMetrics().drain(), decision.health()));
-                for (TaskEvaluation e : tasks.evaluate(round)) {
-                    totals.evaluations.add(e);
-                    observer.tasksEvaluated(e);
-                }
-                boolean stop = decision.health().converged() && config.coordinator().convergence().stop();
-                if (stop) {
-                    // decided before the checkpoint and kept in it, so that a resume does not play on
-                    totals.stopReason = "converged after round " + round;
-                }
-                if (checkpoints != null && (config.checkpoint().dueAfter(round) || stop)) {
-                    totals.elapsedNanos = System.nanoTime() - start;
-                    checkpoint(round, observer);
-                }
-                if (stop) {
-                    stopReason = totals.stopReason;
-                    LOG.log(Level.INFO, stopReason);
-                    break;
-                }
+        for (int round = firstRound; round <= config.rounds(); round++) {
+            boolean[] offline = whoIsOffline(round);
+            List<ClientRoundResult> results = fleet.play(round, offline, round == 1 && firstRound == 1);
+            if (results == null) {
+                stopReason = "data exhausted after round " + (round - 1);
+                LOG.log(Level.INFO, stopReason);
+                break;
+            }
+            long[] bytes = new long[clients.size()];
+            int[] partners = new int[clients.size()];
+            RoundDecision decision;
+            long gossipBytes;
+            try {
+                decision = protocol.decide(round, clients, results, offline, bytes);
+                observer.roundDecided(round);
+                gossipBytes = protocol.deliver(decision, clients, bytes, partners);
+            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+                throw io.scarcity.runtime.RoundFailure.wrap(e, round, null);
+            }
+            totals.add(round, results, gossipBytes);
+            completed = round;
+            observer.roundCompleted(round, config.rounds(), results,
+                    new RunObserver.RoundExtras(bytes, partners, gossipBytes, protocol.coordinator().rejected(),
+                            protocol.coordinatorMetrics().drain(), decision.health()));
+            for (TaskEvaluation e : fleet.evaluateTasks(round)) {
+                totals.evaluations.add(e);
+                observer.tasksEvaluated(e);
+            }
+            boolean stop = decision.health().converged() && config.coordinator().convergence().stop();
+            if (stop) {
+                // decided before the checkpoint and kept in it, so that a resume does not play on
+                totals.stopReason = "converged after round " + round;
+            }
+            if (checkpoints != null && (config.checkpoint().dueAfter(round) || stop)) {
+                totals.elapsedNanos = System.nanoTime() - start;
+                checkpoint(round, observer);
+            }
+            if (stop) {
+                stopReason = totals.stopReason;
+                LOG.log(Level.INFO, stopReason);
+                break;
             }
         }
         fleet.logQuarantine();
@@ -301,8 +300,8 @@ public final class InProcessEngine implements AutoCloseable {
     private boolean[] whoIsOffline(int round) {
         boolean[] offline = faults.offline(round);
         for (int i = 0; i < clients.size(); i++) {
-            DomainConfig d = fleet.domainOf(i);
-            int index = fleet.indexInDomain(i);
+            DomainConfig d = clientDomain.get(i);
+            int index = clientIndexInDomain.get(i);
             if (d.notYetJoined(index, round)) {
                 offline[i] = true;
             } else if (d.joinsLate(index) && round == d.late().round() && d.late().warm()) {
@@ -334,7 +333,7 @@ public final class InProcessEngine implements AutoCloseable {
     }
 
     private boolean joinsLate(int i) {
-        return fleet.domainOf(i).joinsLate(fleet.indexInDomain(i));
+        return clientDomain.get(i).joinsLate(clientIndexInDomain.get(i));
     }
 
     private Coordinator newCoordinator(GlobalMemory memory) {

@@ -2,6 +2,7 @@ package io.scarcity.runtime.engine;
 
 import io.scarcity.api.Batch;
 import io.scarcity.runtime.client.ClientNode;
+import io.scarcity.runtime.client.ClientRoundResult;
 import io.scarcity.runtime.config.DomainConfig;
 import io.scarcity.runtime.config.RunConfig;
 import io.scarcity.runtime.data.RowSource;
@@ -21,7 +22,7 @@ import java.util.TreeMap;
  * process of a networked simulation holds a slice, reads the same streams and keeps its clients' batches,
  * so that every client sees the same rows wherever it runs.
  */
-public final class LocalFleet implements AutoCloseable {
+public final class LocalFleet implements ClientFleet {
     private static final Logger LOG = System.getLogger("io.scarcity.engine");
 
     private final RunConfig config;
@@ -35,6 +36,9 @@ public final class LocalFleet implements AutoCloseable {
     private final List<List<ClientNode>> clientsByDomain = new ArrayList<>();
     private final List<DomainConfig> clientDomain = new ArrayList<>();
     private final List<Integer> clientIndexInDomain = new ArrayList<>();
+    private final TaskEvaluator tasks;
+    private final int threads;
+    private ClientPool pool;
 
     /**
      * Builds the feeds and the clients {@code from} (inclusive) to {@code to} (exclusive) of the run.
@@ -51,6 +55,7 @@ public final class LocalFleet implements AutoCloseable {
         this.from = from;
         this.to = to;
         this.domainStart = new int[config.domains().size()];
+        this.threads = config.threads();
         try {
             int start = 0;
             for (int i = 0; i < config.domains().size(); i++) {
@@ -78,6 +83,7 @@ public final class LocalFleet implements AutoCloseable {
                 clientsByDomain.add(domainClients);
                 start += d.clients();
             }
+            this.tasks = new TaskEvaluator(config.domains().stream().map(DomainConfig::name).toList(), feeds, clientsByDomain);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -85,6 +91,7 @@ public final class LocalFleet implements AutoCloseable {
     }
 
     /** This fleet's clients, in run order. */
+    @Override
     public List<ClientNode> clients() {
         return clients;
     }
@@ -121,6 +128,7 @@ public final class LocalFleet implements AutoCloseable {
      * @throws io.scarcity.runtime.data.DataException if the streams are empty from the first round on
      */
     public List<List<Batch>> nextBatches(boolean checkEmpty) {
+        // Every feed is cut, hosted clients or not, so that each stream stays where it would be in one JVM.
         List<List<Batch>> work = new ArrayList<>(clients.size());
         boolean any = false;
         for (int i = 0; i < feeds.size(); i++) {
@@ -142,7 +150,73 @@ public final class LocalFleet implements AutoCloseable {
         return any ? work : null;
     }
 
+    @Override
+    public List<ClientRoundResult> play(int round, boolean[] offline, boolean checkEmpty) {
+        List<List<Batch>> work = nextBatches(checkEmpty);
+        if (work == null) {
+            return null;
+        }
+        if (pool == null) {
+            pool = new ClientPool(threads);
+        }
+        return pool.run(round, clients, work, offline);
+    }
+
+    @Override
+    public List<TaskEvaluation> evaluateTasks(int round) {
+        return tasks.evaluate(round);
+    }
+
+    @Override
+    public long[] consumed() {
+        long[] out = new long[feeds.size()];
+        for (int i = 0; i < feeds.size(); i++) {
+            out[i] = feeds.get(i).consumed();
+        }
+        return out;
+    }
+
+    @Override
+    public long[] digests() {
+        long[] out = new long[feeds.size()];
+        for (int i = 0; i < feeds.size(); i++) {
+            out[i] = feeds.get(i).digest();
+        }
+        return out;
+    }
+
+    @Override
+    public int[] segmentsEvaluated() {
+        return tasks.segmentsEvaluated();
+    }
+
+    @Override
+    public void replay(int round, long[] consumed, long[] digests, int[] segments) throws java.io.IOException {
+        if (consumed == null || consumed.length != feeds.size()) {
+            throw new java.io.IOException("the checkpoint has " + (consumed == null ? 0 : consumed.length)
+                    + " domains, the run has " + feeds.size());
+        }
+        for (int k = 1; k <= round; k++) {
+            for (DomainFeed f : feeds) {
+                f.nextRound();
+            }
+        }
+        for (int i = 0; i < feeds.size(); i++) {
+            if (feeds.get(i).consumed() != consumed[i] || digests == null || digests.length != feeds.size()
+                    || feeds.get(i).digest() != digests[i]) {
+                throw new java.io.IOException("domain " + feeds.get(i).domain() + " had read " + consumed[i]
+                        + " rows by round " + round + "; reading them again gives " + feeds.get(i).consumed()
+                        + (feeds.get(i).consumed() == consumed[i] ? " rows with other values" : " rows")
+                        + ": its data changed since the run started");
+            }
+        }
+        if (!tasks.restore(segments)) {
+            throw new java.io.IOException("task evaluations of " + (segments == null ? 0 : segments.length) + " domains saved");
+        }
+    }
+
     /** Quarantined rows per domain so far (sources configured to quarantine). */
+    @Override
     public Map<String, Long> quarantined() {
         Map<String, Long> q = new TreeMap<>();
         for (int i = 0; i < feeds.size(); i++) {
@@ -152,6 +226,7 @@ public final class LocalFleet implements AutoCloseable {
     }
 
     /** Drift positions the sources declare, per domain, as {@code stream row -> round it falls in}. */
+    @Override
     public Map<String, Map<Long, Integer>> injectedDrifts() {
         Map<String, Map<Long, Integer>> injected = new TreeMap<>();
         for (int i = 0; i < feeds.size(); i++) {
@@ -165,7 +240,8 @@ public final class LocalFleet implements AutoCloseable {
         return injected;
     }
 
-    void logQuarantine() {
+    @Override
+    public void logQuarantine() {
         for (int i = 0; i < feeds.size(); i++) {
             RowSource s = feeds.get(i).source();
             if (s.quarantined() > 0) {
@@ -177,6 +253,9 @@ public final class LocalFleet implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pool != null) {
+            pool.close();
+        }
         for (DomainFeed f : feeds) {
             try {
                 f.close();
