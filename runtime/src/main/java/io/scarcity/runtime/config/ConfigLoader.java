@@ -121,7 +121,7 @@ public final class ConfigLoader {
                 throw new ConfigException("--set", "expected path.to.key=value, got '" + set + "'");
             }
             String key = set.substring(0, eq).trim();
-            List<String> segments = segments(key, "--set", set);
+            List<String> segments = KeyPath.segments(key, "--set", set);
             String path = apply(tree, segments, scalar(set.substring(eq + 1)), "--set " + set, false);
             origins.put(path, "--set " + (secret(key) ? key + "=***" : set));
         }
@@ -146,32 +146,9 @@ public final class ConfigLoader {
      * @param origin what asked for it, for error messages
      */
     public static void set(ObjectNode tree, String path, JsonNode value, String origin) {
-        apply(tree, segments(path, origin, path), value.deepCopy(), origin, false);
+        apply(tree, KeyPath.segments(path, origin, path), value.deepCopy(), origin, false);
     }
 
-    /** A key path's parts: names and list indexes ({@code experts[0].config.k}, also {@code experts.0.config.k}). */
-    private static final java.util.regex.Pattern KEY_PATH =
-            java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_-]*(\\[\\d+])*(\\.([A-Za-z_][A-Za-z0-9_-]*|\\d+)(\\[\\d+])*)*");
-
-    /**
-     * The segments of a key path, or an error saying what is wrong with it (an unclosed bracket, an empty
-     * part, a non-numeric index).
-     */
-    private static List<String> segments(String key, String origin, String whole) {
-        if (!KEY_PATH.matcher(key).matches()) {
-            String why = key.chars().filter(c -> c == '[').count() != key.chars().filter(c -> c == ']').count()
-                    ? "a '[' without its ']' (or the reverse)" : key.contains("..") || key.startsWith(".") || key.endsWith(".")
-                    ? "an empty part between dots" : key.matches(".*\\[[^\\]]*[^0-9\\]][^\\]]*].*") ? "a list index that is not a number"
-                    : "characters a key cannot have";
-            throw new ConfigException(origin, "malformed key '" + key + "' in '" + whole + "': " + why
-                    + "; write it like domains[0].clients or experts[1].config.learningRate");
-        }
-        List<String> out = new ArrayList<>();
-        for (String s : key.replace("[", ".").replace("]", "").split("\\.")) {
-            out.add(s);
-        }
-        return out;
-    }
 
     /** A YAML mapper as strict as the one for run configs, for other config files (benchmark suites). */
     public static ObjectMapper strictMapper() {

@@ -17,7 +17,6 @@ import io.scarcity.runtime.coordinator.Coordinator;
 import io.scarcity.runtime.coordinator.CoordinatorStore;
 import io.scarcity.runtime.coordinator.GlobalMemory;
 import io.scarcity.runtime.coordinator.InsightValidator;
-import io.scarcity.runtime.data.RowSource;
 import io.scarcity.runtime.client.ClientHandle;
 import io.scarcity.runtime.federation.ClientHealth;
 import io.scarcity.runtime.federation.ConvergenceTracker;
@@ -29,7 +28,6 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -47,13 +45,14 @@ public final class InProcessEngine implements AutoCloseable {
     private static final Logger LOG = System.getLogger("io.scarcity.engine");
 
     private final RunConfig config;
-    private final List<DomainFeed> feeds = new ArrayList<>();
-    private final List<List<ClientNode>> clientsByDomain = new ArrayList<>();
-    /** Per client (engine order): its domain's config and its index within the domain. */
+    /** Where the clients live and how a round reaches them. */
+    private ClientFleet fleet;
+    /** The fleet when the clients live in this JVM (else null). */
+    private LocalFleet local;
+    private List<? extends ClientHandle> clients = List.of();
+    /** Per client (run order): its domain's config and its index within the domain. */
     private final List<DomainConfig> clientDomain = new ArrayList<>();
     private final List<Integer> clientIndexInDomain = new ArrayList<>();
-    private TaskEvaluator tasks;
-    private final List<ClientNode> clients = new ArrayList<>();
     private RoundProtocol protocol;
     private MetaLearner metaLearner;
     private GossipStrategy gossip;
@@ -72,37 +71,41 @@ public final class InProcessEngine implements AutoCloseable {
      * @throws ConfigException on a bad config; {@link io.scarcity.runtime.data.DataException} on bad data sources
      */
     public InProcessEngine(LoadedConfig loaded, PluginRegistry registry) {
+        this(loaded, registry, (config, assembly, baseDir) -> new LocalFleet(config, assembly, baseDir, 0, config.totalClients()));
+    }
+
+    /** Builds the fleet of the run's clients. */
+    @FunctionalInterface
+    public interface FleetFactory {
+        ClientFleet create(RunConfig config, Assembly assembly, Path baseDir);
+    }
+
+    /**
+     * Builds every component with the clients in the fleet {@code fleets} makes: the same round loop runs
+     * a coordinator whose clients live in other processes.
+     */
+    public InProcessEngine(LoadedConfig loaded, PluginRegistry registry, FleetFactory fleets) {
         this.config = loaded.config();
         Assembly assembly = new Assembly(config, registry, loaded.baseDir());
         assembly.checkNames();
-        try {
-            for (int i = 0; i < config.domains().size(); i++) {
-                DomainConfig d = config.domains().get(i);
-                DomainFeed feed = DomainFeed.open(config, i, loaded.baseDir());
-                feeds.add(feed);
-                List<ClientNode> domainClients = new ArrayList<>();
-                HeapBudget budget = HeapBudget.measures(d.clients()) ? new HeapBudget() : null;
-                if (budget != null) {
-                    budget.start();
-                }
-                for (int j = 0; j < d.clients(); j++) {
-                    if (budget != null && j == HeapBudget.SAMPLE) {
-                        budget.check(j, d.clients(), "domains[" + i + "].clients", config.totalClients());
-                    }
-                    ClientNode c = assembly.client(d.name() + "-" + j, d.name(), feed.source().schema());
-                    clients.add(c);
-                    clientDomain.add(d);
-                    clientIndexInDomain.add(j);
-                    domainClients.add(c);
-                }
-                clientsByDomain.add(domainClients);
+        for (DomainConfig d : config.domains()) {
+            for (int j = 0; j < d.clients(); j++) {
+                clientDomain.add(d);
+                clientIndexInDomain.add(j);
             }
-            this.tasks = new TaskEvaluator(config.domains().stream().map(DomainConfig::name).toList(), feeds, clientsByDomain);
+        }
+        try {
+            this.fleet = fleets.create(config, assembly, loaded.baseDir());
+            this.local = fleet instanceof LocalFleet l ? l : null;
+            this.clients = fleet.clients();
+            if (clients.size() != config.totalClients()) {
+                throw new IllegalStateException("the fleet has " + clients.size() + " clients, the config " + config.totalClients());
+            }
             RunMetricsSink coordinatorMetrics = new RunMetricsSink();
             this.metaLearner = assembly.metaLearner(coordinatorMetrics);
             Coordinator coordinator = newCoordinator(GlobalMemory.inMemory(config.coordinator().memoryPerDomain()));
             this.gossip = assembly.gossip(coordinatorMetrics);
-            List<String> ids = clients.stream().map(ClientNode::id).toList();
+            List<String> ids = clients.stream().map(ClientHandle::id).toList();
             var c = config.coordinator().convergence();
             this.protocol = new RoundProtocol(config.federation(), coordinator, gossip,
                     new ClientHealth(ids, config.coordinator().heartbeatTimeout(), config.coordinator().reliabilityWindow()),
@@ -115,9 +118,12 @@ public final class InProcessEngine implements AutoCloseable {
         }
     }
 
-    /** Clients in order (domain by domain). */
+    /** Clients in order (domain by domain), when they live in this JVM. */
     public List<ClientNode> clients() {
-        return List.copyOf(clients);
+        if (local == null) {
+            throw new IllegalStateException("the clients of this engine live in other processes");
+        }
+        return List.copyOf(local.clients());
     }
 
     /**
@@ -126,7 +132,7 @@ public final class InProcessEngine implements AutoCloseable {
      */
     public List<String> notCheckpointable() {
         java.util.Set<String> out = new java.util.LinkedHashSet<>();
-        for (ClientNode c : clients) {
+        for (ClientHandle c : clients) {
             out.addAll(c.notCheckpointable());
         }
         if (!protocol.coordinator().checkpointable()) {
@@ -171,36 +177,16 @@ public final class InProcessEngine implements AutoCloseable {
             }
             long[] consumed = r.readLongs();
             long[] digests = r.readLongs();
-            if (consumed == null || consumed.length != feeds.size()) {
-                throw new java.io.IOException("the checkpoint has " + (consumed == null ? 0 : consumed.length)
-                        + " domains, the run has " + feeds.size());
-            }
-            for (int k = 1; k <= round; k++) {
-                for (DomainFeed f : feeds) {
-                    f.nextRound();
-                }
-            }
-            for (int i = 0; i < feeds.size(); i++) {
-                if (feeds.get(i).consumed() != consumed[i] || digests == null || digests.length != feeds.size()
-                        || feeds.get(i).digest() != digests[i]) {
-                    throw new java.io.IOException("domain " + feeds.get(i).domain() + " had read " + consumed[i]
-                            + " rows by round " + round + "; reading them again gives " + feeds.get(i).consumed()
-                            + (feeds.get(i).consumed() == consumed[i] ? " rows with other values" : " rows")
-                            + ": its data changed since the run started");
-                }
-            }
             totals.restoreState(r);
             int[] segments = r.readInts();
-            if (!tasks.restore(segments)) {
-                throw new java.io.IOException("task evaluations of " + (segments == null ? 0 : segments.length) + " domains saved");
-            }
+            fleet.replay(round, consumed, digests, segments);
             faults.restoreState(r);
             protocol.restoreState(r);
             int n = r.readInt();
             if (n != clients.size()) {
                 throw new java.io.IOException("the checkpoint has " + n + " clients, the run has " + clients.size());
             }
-            for (ClientNode c : clients) {
+            for (ClientHandle c : clients) {
                 c.restoreState(r);
             }
             Sections.read(r, "run outputs", observers);
@@ -228,20 +214,14 @@ public final class InProcessEngine implements AutoCloseable {
         checkpoints.write(round, out -> {
             out.writeString(runId);
             out.writeInt(round);
-            long[] consumed = new long[feeds.size()];
-            long[] digests = new long[feeds.size()];
-            for (int i = 0; i < feeds.size(); i++) {
-                consumed[i] = feeds.get(i).consumed();
-                digests[i] = feeds.get(i).digest();
-            }
-            out.writeLongs(consumed);
-            out.writeLongs(digests);
+            out.writeLongs(fleet.consumed());
+            out.writeLongs(fleet.digests());
             totals.saveState(out);
-            out.writeInts(tasks.segmentsEvaluated());
+            out.writeInts(fleet.segmentsEvaluated());
             faults.saveState(out);
             protocol.saveState(out);
             out.writeInt(clients.size());
-            for (ClientNode c : clients) {
+            for (ClientHandle c : clients) {
                 c.saveState(out);
             }
             Sections.write(out, "run outputs", observersState);
@@ -266,80 +246,54 @@ public final class InProcessEngine implements AutoCloseable {
         }
         int completed = firstRound - 1;
         String stopReason = "completed";
-        try (ClientPool pool = new ClientPool(config.threads())) {
-            for (int round = firstRound; round <= config.rounds(); round++) {
-                List<List<Batch>> work = nextBatches(round);
-                if (work == null) {
-                    stopReason = "data exhausted after round " + (round - 1);
-                    LOG.log(Level.INFO, stopReason);
-                    break;
-                }
-                boolean[] offline = whoIsOffline(round);
-                List<ClientRoundResult> results = pool.run(round, clients, work, offline);
-                long[] bytes = new long[clients.size()];
-                int[] partners = new int[clients.size()];
-                RoundDecision decision;
-                long gossipBytes;
-                try {
-                    decision = protocol.decide(round, clients, results, offline, bytes);
-                    observer.roundDecided(round);
-                    gossipBytes = protocol.deliver(decision, clients, bytes, partners);
-                } catch (RuntimeException | LinkageError | StackOverflowError e) {
-                    throw io.scarcity.runtime.RoundFailure.wrap(e, round, null);
-                }
-                totals.add(round, results, gossipBytes);
-                completed = round;
-                observer.roundCompleted(round, config.rounds(), results,
-                        new RunObserver.RoundExtras(bytes, partners, gossipBytes, protocol.coordinator().rejected(),
-                                protocol.coordinatorMetrics().drain(), decision.health()));
-                for (TaskEvaluation e : tasks.evaluate(round)) {
-                    totals.evaluations.add(e);
-                    observer.tasksEvaluated(e);
-                }
-                boolean stop = decision.health().converged() && config.coordinator().convergence().stop();
-                if (stop) {
-                    // decided before the checkpoint and kept in it, so that a resume does not play on
-                    totals.stopReason = "converged after round " + round;
-                }
-                if (checkpoints != null && (config.checkpoint().dueAfter(round) || stop)) {
-                    totals.elapsedNanos = System.nanoTime() - start;
-                    checkpoint(round, observer);
-                }
-                if (stop) {
-                    stopReason = totals.stopReason;
-                    LOG.log(Level.INFO, stopReason);
-                    break;
-                }
+        for (int round = firstRound; round <= config.rounds(); round++) {
+            boolean[] offline = whoIsOffline(round);
+            List<ClientRoundResult> results = fleet.play(round, offline, round == 1 && firstRound == 1);
+            if (results == null) {
+                stopReason = "data exhausted after round " + (round - 1);
+                LOG.log(Level.INFO, stopReason);
+                break;
+            }
+            long[] bytes = new long[clients.size()];
+            int[] partners = new int[clients.size()];
+            RoundDecision decision;
+            long gossipBytes;
+            try {
+                decision = protocol.decide(round, clients, results, offline, bytes);
+                observer.roundDecided(round);
+                gossipBytes = protocol.deliver(decision, clients, bytes, partners);
+            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+                throw io.scarcity.runtime.RoundFailure.wrap(e, round, null);
+            }
+            totals.add(round, results, gossipBytes);
+            completed = round;
+            observer.roundCompleted(round, config.rounds(), results,
+                    new RunObserver.RoundExtras(bytes, partners, gossipBytes, protocol.coordinator().rejected(),
+                            protocol.coordinatorMetrics().drain(), decision.health()));
+            for (TaskEvaluation e : fleet.evaluateTasks(round)) {
+                totals.evaluations.add(e);
+                observer.tasksEvaluated(e);
+            }
+            boolean stop = decision.health().converged() && config.coordinator().convergence().stop();
+            if (stop) {
+                // decided before the checkpoint and kept in it, so that a resume does not play on
+                totals.stopReason = "converged after round " + round;
+            }
+            if (checkpoints != null && (config.checkpoint().dueAfter(round) || stop)) {
+                totals.elapsedNanos = System.nanoTime() - start;
+                checkpoint(round, observer);
+            }
+            if (stop) {
+                stopReason = totals.stopReason;
+                LOG.log(Level.INFO, stopReason);
+                break;
             }
         }
-        logQuarantine();
+        fleet.logQuarantine();
         return new RunResult(completed, stopReason, totals.rows, totals.correct, totals.lossSum, totals.accuracyByDomain(),
                 injectedDrifts(), totals.detected, quarantined(), new TreeMap<>(totals.filtered),
                 protocol.coordinator().memory().accepted(), protocol.coordinator().rejected(), totals.gossipBytes,
                 List.copyOf(totals.evaluations), System.nanoTime() - start, routingTotals());
-    }
-
-    /**
-     * The round's batches per client (engine order), or {@code null} when every stream has run out.
-     *
-     * @throws io.scarcity.runtime.data.DataException if the streams are empty from the first round on
-     */
-    private List<List<Batch>> nextBatches(int round) {
-        List<List<Batch>> work = new ArrayList<>(clients.size());
-        boolean any = false;
-        for (DomainFeed f : feeds) {
-            List<List<Batch>> perClient = f.nextRound();
-            for (List<Batch> b : perClient) {
-                any |= !b.isEmpty();
-            }
-            work.addAll(perClient);
-        }
-        if (!any && round == 1 && firstRound == 1) {
-            throw new io.scarcity.runtime.data.DataException("no data: the streams of every domain are empty "
-                    + "(quarantined rows per domain: " + quarantined() + "); check the data files, "
-                    + "or their onInvalid/length settings");
-        }
-        return any ? work : null;
     }
 
     /** Per client, whether it is offline this round (injected fault, or not yet joined); late joiners are welcomed. */
@@ -358,16 +312,6 @@ public final class InProcessEngine implements AutoCloseable {
         return offline;
     }
 
-    private void logQuarantine() {
-        for (int i = 0; i < feeds.size(); i++) {
-            RowSource s = feeds.get(i).source();
-            if (s.quarantined() > 0) {
-                LOG.log(Level.WARNING, "domain " + config.domains().get(i).name() + ": " + s.quarantined()
-                        + " rows quarantined (skipped, not trained on); first reasons: " + String.join(" | ", s.quarantineSamples()));
-            }
-        }
-    }
-
     /** What the routers did so far, over all clients. */
     public RoutingTotals routingTotals() {
         return new RoutingTotals(totals.expertBatches, totals.idleExpertBatches, totals.activations);
@@ -380,16 +324,7 @@ public final class InProcessEngine implements AutoCloseable {
 
     /** Drift positions the sources declare, per domain, as {@code stream row -> round it falls in}. */
     public Map<String, Map<Long, Integer>> injectedDrifts() {
-        Map<String, Map<Long, Integer>> injected = new TreeMap<>();
-        for (int i = 0; i < feeds.size(); i++) {
-            DomainFeed f = feeds.get(i);
-            Map<Long, Integer> m = new LinkedHashMap<>();
-            for (long pos : f.source().driftPositions()) {
-                m.put(pos, (int) (pos / f.rowsPerRound()) + 1);
-            }
-            injected.put(config.domains().get(i).name(), m);
-        }
-        return injected;
+        return fleet.injectedDrifts();
     }
 
     /** Counters of the coordinator-side plugins (meta-learner, gossip) summed over the run. */
@@ -440,11 +375,7 @@ public final class InProcessEngine implements AutoCloseable {
 
     /** Quarantined rows per domain so far (sources configured to quarantine). */
     public Map<String, Long> quarantined() {
-        Map<String, Long> q = new TreeMap<>();
-        for (int i = 0; i < feeds.size(); i++) {
-            q.put(config.domains().get(i).name(), feeds.get(i).source().quarantined());
-        }
-        return q;
+        return fleet.quarantined();
     }
 
     @Override
@@ -456,12 +387,8 @@ public final class InProcessEngine implements AutoCloseable {
                 LOG.log(Level.WARNING, "closing the coordinator's store failed", e);
             }
         }
-        for (DomainFeed f : feeds) {
-            try {
-                f.close();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "closing a data source failed", e);
-            }
+        if (fleet != null) {
+            fleet.close();
         }
     }
 }

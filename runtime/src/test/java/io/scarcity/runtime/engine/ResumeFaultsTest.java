@@ -256,6 +256,7 @@ class ResumeFaultsTest {
                 }
             }
         }
+        assertEquals(59, outcomes.size(), "12 files x 5 damages, but for a flipped bit in the database:\n" + String.join("\n", outcomes));
         // the damages that must be refused are refused, and the skippable ones resume
         assertTrue(outcomes.contains("coordinator.db/empty: refused") && outcomes.contains("metrics.jsonl/empty: refused") && outcomes.contains("metrics.jsonl/half: resumed")
                 && outcomes.contains("checkpoints/round-000006/state.bin.gz/half: resumed")

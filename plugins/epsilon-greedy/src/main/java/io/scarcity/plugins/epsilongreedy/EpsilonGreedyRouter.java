@@ -1,5 +1,6 @@
 package io.scarcity.plugins.epsilongreedy;
 
+import io.scarcity.api.BanditArms;
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.MetricsSink;
 import io.scarcity.api.Router;
@@ -9,12 +10,10 @@ import io.scarcity.api.RoutingContext;
 import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.TreeMap;
 
 /**
  * Epsilon-greedy over the candidate experts. The greedy choice is the {@code k} candidates with the
@@ -45,7 +44,8 @@ import java.util.TreeMap;
  *
  * <p>Checkpoints hold the format version (not the options: the runtime resumes only under the same config),
  * the number of routes {@code t}, the random
- * generator and every arm ever seen with its count, reward sum and whether this client rewarded it.
+ * generator and every arm ever seen with its count, reward sum and whether this client rewarded it
+ * ({@link BanditArms}).
  *
  * <p>When to use it: the simplest baseline, with a predictable, tunable amount of exploration that does
  * not depend on the reward scale; {@code ucb} or {@code thompson} usually have lower regret because
@@ -60,19 +60,10 @@ final class EpsilonGreedyRouter implements Router, Checkpointable {
 
     private static final String COMPONENT = "epsilon-greedy router";
 
-    private static final class Arm {
-        double pulls;
-        double rewardSum;
-        boolean rewardedHere;
-
-        double mean() {
-            return pulls > 0 ? rewardSum / pulls : 0.0;
-        }
-    }
-
     private final Options options;
     private final MetricsSink metrics;
-    private final Map<String, Arm> arms = new HashMap<>();
+    /** Replaced on restore. */
+    private BanditArms arms = new BanditArms();
     private Random random;
     private long routes;
 
@@ -85,21 +76,16 @@ final class EpsilonGreedyRouter implements Router, Checkpointable {
     @Override
     public Routing route(RoutingContext context) {
         List<String> candidates = Routers.distinctCandidates(context);
-        if (options.discount() < 1) {
-            for (Arm arm : arms.values()) {
-                arm.pulls *= options.discount();
-                arm.rewardSum *= options.discount();
-            }
-        }
+        arms.discount(options.discount());
         double epsilon = options.epsilonAt(routes);
         routes++;
         int n = candidates.size();
-        Arm[] candidateArms = new Arm[n];
+        BanditArms.Arm[] candidateArms = new BanditArms.Arm[n];
         double[] key = new double[n];
         for (int i = 0; i < n; i++) {
-            Arm arm = arms.computeIfAbsent(candidates.get(i), name -> new Arm());
+            BanditArms.Arm arm = arms.arm(candidates.get(i));
             candidateArms[i] = arm;
-            key[i] = arm.pulls > 0 ? arm.mean() : Double.POSITIVE_INFINITY;
+            key[i] = arm.tried() ? arm.mean() : Double.POSITIVE_INFINITY;
         }
         int k = Math.min(options.k(), n);
         int[] slots = Routers.topK(key, k);
@@ -137,18 +123,7 @@ final class EpsilonGreedyRouter implements Router, Checkpointable {
 
     @Override
     public void reward(Routing routing, Map<String, Double> rewards) {
-        Objects.requireNonNull(routing, "routing is null");
-        Objects.requireNonNull(rewards, "rewards is null");
-        for (String name : routing.active()) {
-            double r = Routers.unitReward(rewards.get(name));
-            if (Double.isNaN(r)) {
-                continue;
-            }
-            Arm arm = arms.computeIfAbsent(name, x -> new Arm());
-            arm.pulls += 1;
-            arm.rewardSum += r;
-            arm.rewardedHere = true;
-        }
+        arms.reward(routing, rewards);
     }
 
     /**
@@ -158,21 +133,7 @@ final class EpsilonGreedyRouter implements Router, Checkpointable {
      */
     @Override
     public void adoptPriors(Map<String, Double> priors, double weight) {
-        Objects.requireNonNull(priors, "priors is null");
-        if (!Routers.isPriorWeight(weight)) {
-            return;
-        }
-        for (Map.Entry<String, Double> e : priors.entrySet()) {
-            double p = Routers.unitReward(e.getValue());
-            if (Double.isNaN(p)) {
-                continue;
-            }
-            Arm arm = arms.computeIfAbsent(e.getKey(), x -> new Arm());
-            if (!arm.rewardedHere) {
-                arm.pulls = weight;
-                arm.rewardSum = weight * p;
-            }
-        }
+        arms.adoptPriors(priors, weight);
     }
 
     @Override
@@ -180,15 +141,7 @@ final class EpsilonGreedyRouter implements Router, Checkpointable {
         out.writeVersion(STATE_VERSION);
         out.writeLong(routes);
         out.writeRandom(random);
-        // Sorted, so that equal routers write equal bytes whatever the hash map's history.
-        Map<String, Arm> sorted = new TreeMap<>(arms);
-        out.writeInt(sorted.size());
-        for (Map.Entry<String, Arm> e : sorted.entrySet()) {
-            out.writeString(e.getKey());
-            out.writeDouble(e.getValue().pulls);
-            out.writeDouble(e.getValue().rewardSum);
-            out.writeBoolean(e.getValue().rewardedHere);
-        }
+        arms.save(out);
     }
 
     @Override
@@ -199,39 +152,21 @@ final class EpsilonGreedyRouter implements Router, Checkpointable {
             throw new IOException(COMPONENT + ": corrupt checkpoint, " + restoredRoutes + " routes");
         }
         Random restoredRandom = in.readRandom();
-        int n = in.readInt();
-        if (n < 0 || n > StateReader.MAX_LENGTH) {
-            throw new IOException(COMPONENT + ": corrupt checkpoint, " + n + " arms");
-        }
-        Map<String, Arm> restored = new HashMap<>();
-        for (int i = 0; i < n; i++) {
-            String name = in.readString();
-            Arm arm = new Arm();
-            arm.pulls = in.readDouble();
-            arm.rewardSum = in.readDouble();
-            arm.rewardedHere = in.readBoolean();
-            if (name == null || restored.put(name, arm) != null) {
-                throw new IOException(COMPONENT + ": corrupt checkpoint, arm "
-                        + (name == null ? "without a name" : "'" + name + "' twice"));
-            }
-        }
+        BanditArms restored = BanditArms.read(in, COMPONENT, "");
         // Only replaced once everything was read, so that a failed restore leaves the router as it was.
         routes = restoredRoutes;
         random = restoredRandom;
-        arms.clear();
-        arms.putAll(restored);
+        arms = restored;
     }
 
     /** Effective number of rewards of an expert (pseudo-rewards included), 0 if unknown. */
     double pulls(String expert) {
-        Arm arm = arms.get(expert);
-        return arm == null ? 0.0 : arm.pulls;
+        return arms.pulls(expert);
     }
 
     /** Empirical mean reward of an expert, 0 if unknown. */
     double mean(String expert) {
-        Arm arm = arms.get(expert);
-        return arm == null ? 0.0 : arm.mean();
+        return arms.mean(expert);
     }
 
     /** Routes so far. */

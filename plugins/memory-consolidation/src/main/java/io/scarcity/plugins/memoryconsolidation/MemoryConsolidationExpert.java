@@ -3,6 +3,7 @@ package io.scarcity.plugins.memoryconsolidation;
 import io.scarcity.api.Batch;
 import io.scarcity.api.BatchOutcome;
 import io.scarcity.api.Checkpointable;
+import io.scarcity.api.EwcPenalty;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertCapabilities;
 import io.scarcity.api.ExpertState;
@@ -67,7 +68,8 @@ import java.util.TreeMap;
  * neural experts' {@code importance()} is already a running mean of squared gradients over their whole
  * history, so {@code importanceDecay} mostly governs how much earlier points are counted again; the
  * default 0.5 bounds a steady importance {@code F} at {@code 2F}. An expert whose importances are
- * negative, not finite, or do not match its weights' names and lengths is skipped with a warning.
+ * negative, not finite, or do not match its weights' names and lengths ({@link EwcPenalty#mismatch}) is skipped
+ * with a warning.
  * {@code ewcStrength: 0} disables consolidation (nothing is asked, no penalty is set): the expert then
  * only replays.
  *
@@ -169,7 +171,7 @@ final class MemoryConsolidationExpert implements Expert, ExpertSupervisor, Check
             if (anchor.isEmpty()) {
                 continue;
             }
-            String problem = mismatch(fresh.get(), anchor.get());
+            String problem = EwcPenalty.mismatch(fresh.get(), anchor.get());
             if (problem != null) {
                 logger.log(System.Logger.Level.WARNING, "memory-consolidation: no EWC penalty for expert '" + expert + "': "
                         + problem);
@@ -187,25 +189,6 @@ final class MemoryConsolidationExpert implements Expert, ExpertSupervisor, Check
         logger.log(drift ? System.Logger.Level.INFO : System.Logger.Level.DEBUG, "memory-consolidation: consolidation point "
                 + points + " after batch " + client.batchIndex() + (drift ? " (drift detected)" : " (periodic)") + ", "
                 + applied + " expert(s) penalised with ewcStrength " + options.ewcStrength());
-    }
-
-    /** Why importances cannot go with these weights, or {@code null} if they can. */
-    static String mismatch(ExpertState importance, ExpertState weights) {
-        for (Map.Entry<String, double[]> e : importance.weights().entrySet()) {
-            double[] w = weights.weights().get(e.getKey());
-            if (w == null) {
-                return "its importance has '" + e.getKey() + "', its weights have not";
-            }
-            if (w.length != e.getValue().length) {
-                return "'" + e.getKey() + "' has " + e.getValue().length + " importances but " + w.length + " weights";
-            }
-            for (double f : e.getValue()) {
-                if (!(f >= 0) || Double.isInfinite(f)) {
-                    return "'" + e.getKey() + "' has an importance that is negative or not finite (" + f + ")";
-                }
-            }
-        }
-        return null;
     }
 
     /**

@@ -6,6 +6,7 @@ import io.scarcity.api.Checkpointable;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertCapabilities;
+import io.scarcity.api.EwcPenalty;
 import io.scarcity.api.ExpertState;
 import io.scarcity.api.HintedRate;
 import io.scarcity.api.MetaParameters;
@@ -28,8 +29,8 @@ import java.util.TreeMap;
  * from its reconstruction error, latent codes for a memory's compressed storage, and a small head on the
  * latent means that predicts.
  *
- * <p><b>Standardisation</b> ({@link Standardiser}): running per-feature means and variances; until the
- * client has seen {@code priorRows} rows of its own, the coordinator's pooled moments
+ * <p><b>Standardisation</b> ({@link BatchScaling}, with a {@link Standardiser} each): running per-feature
+ * means and variances; until the client has seen {@code priorRows} rows of its own, the coordinator's pooled moments
  * ({@link MetaParameters#normalisation()}) weigh in. Each batch's rows update the moments before the
  * network learns from them, so the very first batch is standardised by its own moments. Regression
  * targets are standardised the same way (without a prior) and predictions mapped back.
@@ -87,10 +88,10 @@ import java.util.TreeMap;
  * their anchors and importances are checked but not used. A strength of 0 removes the penalty, and
  * training is then bit for bit what it is without one.
  *
- * <p><b>Checkpoints</b>: options and shape (checked on restore), parameters with their optimiser moments,
+ * <p><b>Checkpoints</b>: shape (checked on restore), parameters with their optimiser moments ({@link VaeParameters}),
  * Fisher estimates and step count, moments and pooled prior, error statistics, learning rate and its scale, sample
  * count, the random generator's position and the EWC penalty (strength, anchors and importances of the
- * network's parameters).
+ * network's parameters, {@link EwcPenalty}).
  */
 final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     /** Signal: the last batch's mean reconstruction error per standardised feature. */
@@ -104,8 +105,6 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     static final int STATE_VERSION = 4;
     static final double MIN_RATE = 1e-5;
     static final double MAX_RATE = 1.0;
-    /** Floor of the standardisation's forgetting step: a memory of about 1000 rows. */
-    static final double MOMENT_RATE = 1e-3;
     private static final ExpertCapabilities CAPABILITIES =
             new ExpertCapabilities(true, true, Set.of(), Set.of(ERROR, ANOMALY_RATE));
 
@@ -116,14 +115,16 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     /** Not final: a restored checkpoint replaces it with a generator at the saved position. */
     private Random random;
     private final Vae vae;
-    private final Standardiser moments;
-    private final Standardiser target;
+    /** The network's parameter arrays: names, gossip, importance, checkpoint. */
+    private final VaeParameters parameters;
+    /** The features' and regression targets' standardisation. */
+    private final BatchScaling scaling;
     private final RunningError errors = new RunningError();
     private long samples;
     /** The configured or hinted rate and the supervisor's scale. */
     private final HintedRate hintedRate;
-    /** The EWC penalty's strength, 0 without one (the anchors and importances live in {@link Vae.Param}). */
-    private double penaltyStrength;
+    /** The EWC penalty, {@link EwcPenalty#none()} without one (the network holds the same arrays in {@link Vae.Param}). */
+    private EwcPenalty penalty = EwcPenalty.none();
 
     /**
      * @param random the context's generator (noise, jitter)
@@ -137,8 +138,8 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         this.classification = schema.task() == Task.CLASSIFICATION;
         this.classes = classification ? schema.numClasses() : 0;
         this.vae = new Vae(features, options, classification, classification ? classes : 1, init);
-        this.moments = new Standardiser(features, MOMENT_RATE, options.minVariance(), options.priorRows());
-        this.target = new Standardiser(1, MOMENT_RATE, 1e-12, 0.0);
+        this.parameters = new VaeParameters(vae);
+        this.scaling = new BatchScaling(features, classification, options);
         this.hintedRate = new HintedRate("reconstruction expert", options.learningRate(), MIN_RATE, MAX_RATE, options.explore());
     }
 
@@ -160,11 +161,11 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         if (rows == 0) {
             return classification ? Prediction.ofProbabilities(0, classes, new double[0]) : Prediction.ofValues(new double[0]);
         }
-        double[] out = vae.predict(standardised(batch), rows);
+        double[] out = vae.predict(scaling.standardised(batch), rows);
         if (classification) {
             return Prediction.ofProbabilities(rows, classes, out);
         }
-        target.destandardise(out, rows);
+        scaling.destandardiseTargets(out, rows);
         return Prediction.ofValues(out);
     }
 
@@ -179,18 +180,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         }
         double[] raw = batch.featuresCopy();
         double[] weights = weights(batch);
-        for (int r = 0; r < rows; r++) {
-            moments.observe(raw, r * features, batch.weight(r));
-        }
-        moments.refresh();
-        if (!classification && batch.hasLabels()) {
-            double[] t = new double[1];
-            for (int r = 0; r < rows; r++) {
-                t[0] = batch.target(r);
-                target.observe(t, 0, batch.weight(r));
-            }
-            target.refresh();
-        }
+        scaling.observe(batch, raw);
         double[] rowErrors = new double[rows];
         step(batch, raw, weights, rowErrors);
         double threshold = errors.threshold(options.anomalyThreshold());
@@ -230,30 +220,8 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     /** One gradient step on the batch (standardised in place). */
     private void step(Batch batch, double[] raw, double[] weights, double[] rowErrors) {
         int rows = batch.rows();
-        moments.standardise(raw, rows, raw);
-        int[] labels = null;
-        double[] targets = null;
-        if (batch.hasLabels()) {
-            if (classification) {
-                labels = new int[rows];
-                for (int r = 0; r < rows; r++) {
-                    labels[r] = batch.label(r);
-                }
-            } else {
-                targets = new double[rows];
-                for (int r = 0; r < rows; r++) {
-                    targets[r] = batch.target(r);
-                }
-                target.standardise(targets, rows, targets);
-            }
-        }
-        vae.train(raw, rows, weights, labels, targets, random, hintedRate.effective(), rowErrors);
-    }
-
-    private double[] standardised(Batch batch) {
-        double[] x = batch.featuresCopy();
-        moments.standardise(x, batch.rows(), x);
-        return x;
+        scaling.standardise(raw, rows);
+        vae.train(raw, rows, weights, scaling.labels(batch), scaling.targets(batch), random, hintedRate.effective(), rowErrors);
     }
 
     /** The rows' weights, or {@code null} when they are all 1. */
@@ -287,7 +255,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
      */
     double reconstructionError(Batch batch) {
         checkShape(batch);
-        double[] x = standardised(batch);
+        double[] x = scaling.standardised(batch);
         double[] xh = vae.decode(vae.encodeMeans(x, batch.rows()), batch.rows());
         double s = 0;
         for (int i = 0; i < x.length; i++) {
@@ -300,7 +268,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     /** The error {@link #reconstructionError} would give a model that predicts every feature's mean. */
     double meanPredictorError(Batch batch) {
         checkShape(batch);
-        double[] x = standardised(batch);
+        double[] x = scaling.standardised(batch);
         double s = 0;
         for (double v : x) {
             s += v * v;
@@ -326,7 +294,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         if (batch.rows() == 0) {
             return new double[0];
         }
-        return vae.encodeMeans(standardised(batch), batch.rows());
+        return vae.encodeMeans(scaling.standardised(batch), batch.rows());
     }
 
     @Override
@@ -340,7 +308,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
             return new double[0];
         }
         double[] x = vae.decode(codes, rows);
-        moments.destandardise(x, rows);
+        scaling.destandardise(x, rows);
         return x;
     }
 
@@ -374,79 +342,20 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
      * @param anchor exactly the arrays of {@link #exportState()}, of its lengths, finite
      * @param importance the same arrays (as {@link #importance()} gives them), finite and {@code >= 0}
      * @param strength finite and {@code >= 0}
-     * @throws IllegalArgumentException naming the array or value that is wrong
+     * @throws IllegalArgumentException naming the array or value that is wrong ({@link EwcPenalty#check})
      */
     @Override
     public boolean penalise(ExpertState anchor, ExpertState importance, double strength) {
-        Objects.requireNonNull(anchor, "anchor is null");
-        Objects.requireNonNull(importance, "importance is null");
-        if (!(strength >= 0) || !Double.isFinite(strength)) {
-            throw new IllegalArgumentException("reconstruction expert: EWC strength must be finite and >= 0, got " + strength);
-        }
-        Map<String, double[]> exported = exportState().weights();
-        checkNames("anchor", anchor, exported);
-        checkNames("importance", importance, exported);
-        double[][] anchors = new double[vae.params.size()][];
-        double[][] importances = new double[vae.params.size()][];
-        for (Map.Entry<String, double[]> e : exported.entrySet()) {
-            double[] a = penaltyArray("anchor", anchor, e.getKey(), e.getValue().length);
-            double[] f = penaltyArray("importance", importance, e.getKey(), e.getValue().length);
-            for (double x : f) {
-                if (!(x >= 0)) {
-                    throw new IllegalArgumentException("reconstruction expert: EWC importance '" + e.getKey()
-                            + "' has a negative value " + x + "; importances must be >= 0");
-                }
-                if (!Double.isFinite(strength * x)) {
-                    throw new IllegalArgumentException("reconstruction expert: EWC strength " + strength + " times importance '"
-                            + e.getKey() + "' value " + x + " overflows");
-                }
-            }
-            for (int i = 0; i < vae.params.size(); i++) {
-                if (vae.params.get(i).name.equals(e.getKey())) {
-                    anchors[i] = a;
-                    importances[i] = f;
-                }
-            }
-        }
-        if (strength == 0) {
-            vae.setPenalty(0, null, null);
-        } else {
-            vae.setPenalty(strength, anchors, importances);
-        }
-        penaltyStrength = strength;
+        EwcPenalty checked = EwcPenalty.check("reconstruction expert", exportState().weights(), parameters.names(), true,
+                anchor, importance, strength);
+        vae.setPenalty(checked.strength(), checked.anchors(), checked.importances());
+        penalty = checked;
         return true;
-    }
-
-    private static void checkNames(String what, ExpertState state, Map<String, double[]> exported) {
-        for (String name : state.weights().keySet()) {
-            if (!exported.containsKey(name)) {
-                throw new IllegalArgumentException("reconstruction expert: EWC " + what + " has an array '" + name
-                        + "' that this expert does not export (expected exactly " + exported.keySet() + ")");
-            }
-        }
-    }
-
-    /** A copy of one array of an EWC anchor or importance, present, of the exported length and finite. */
-    private static double[] penaltyArray(String what, ExpertState state, String name, int length) {
-        double[] v = state.weight(name);
-        if (v == null) {
-            throw new IllegalArgumentException("reconstruction expert: EWC " + what + " lacks the array '" + name + "'");
-        }
-        if (v.length != length) {
-            throw new IllegalArgumentException("reconstruction expert: EWC " + what + " '" + name + "' has " + v.length
-                    + " values, expected " + length);
-        }
-        for (double x : v) {
-            if (!Double.isFinite(x)) {
-                throw new IllegalArgumentException("reconstruction expert: EWC " + what + " '" + name + "' has a non-finite value " + x);
-            }
-        }
-        return v;
     }
 
     /** The EWC penalty's strength, 0 without one; for tests. */
     double penaltyStrength() {
-        return penaltyStrength;
+        return penalty.strength();
     }
 
     /**
@@ -458,24 +367,15 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     public void adapt(MetaParameters parameters, String instanceName) {
         Objects.requireNonNull(parameters, "parameters is null");
         Objects.requireNonNull(instanceName, "instanceName is null");
-        moments.adoptPrior(parameters.normalisation());
+        scaling.adoptPrior(parameters.normalisation());
         hintedRate.hint(parameters, instanceName, random);
     }
 
     @Override
     public ExpertState exportState() {
         Map<String, double[]> w = new TreeMap<>();
-        for (Vae.Param p : vae.params) {
-            w.put(p.name, p.value);
-        }
-        w.put("norm.mean", moments.mean());
-        w.put("norm.variance", moments.variance());
-        w.put("norm.count", new double[] {moments.count()});
-        if (!classification) {
-            w.put("target.mean", target.mean());
-            w.put("target.variance", target.variance());
-            w.put("target.count", new double[] {target.count()});
-        }
+        parameters.export(w);
+        scaling.export(w);
         return new ExpertState("reconstruction", w, samples);
     }
 
@@ -491,17 +391,8 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
             return Optional.empty();
         }
         Map<String, double[]> w = new TreeMap<>();
-        for (Vae.Param p : vae.params) {
-            w.put(p.name, p.fisher);
-        }
-        w.put("norm.mean", new double[features]);
-        w.put("norm.variance", new double[features]);
-        w.put("norm.count", new double[1]);
-        if (!classification) {
-            w.put("target.mean", new double[1]);
-            w.put("target.variance", new double[1]);
-            w.put("target.count", new double[1]);
-        }
+        parameters.importance(w);
+        scaling.zeroImportance(w);
         return Optional.of(new ExpertState("reconstruction", w, samples));
     }
 
@@ -509,29 +400,10 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     @Override
     public void mergeState(ExpertState merged) {
         Objects.requireNonNull(merged, "merged is null");
-        Map<String, double[]> values = new TreeMap<>();
-        for (Vae.Param p : vae.params) {
-            values.put(p.name, merged.requireWeight(p.name, p.value.length));
-        }
-        double[] mean = merged.requireWeight("norm.mean", features);
-        double[] variance = merged.requireWeight("norm.variance", features);
-        double[] count = merged.requireWeight("norm.count", 1);
-        double[] tMean = null;
-        double[] tVariance = null;
-        double[] tCount = null;
-        if (!classification) {
-            tMean = merged.requireWeight("target.mean", 1);
-            tVariance = merged.requireWeight("target.variance", 1);
-            tCount = merged.requireWeight("target.count", 1);
-        }
-        for (Vae.Param p : vae.params) {
-            System.arraycopy(values.get(p.name), 0, p.value, 0, p.value.length);
-        }
-        vae.syncAll();
-        moments.set(mean, variance, count[0]);
-        if (!classification) {
-            target.set(tMean, tVariance, tCount[0]);
-        }
+        Runnable network = parameters.checkMerge(merged);
+        Runnable standardisation = scaling.checkMerge(merged);
+        network.run();
+        standardisation.run();
         samples = merged.samples();
     }
 
@@ -542,28 +414,14 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         out.writeVersion(STATE_VERSION);
         out.writeInt(features);
         out.writeInt(classes);
-        for (Vae.Param p : vae.params) {
-            out.writeDoubles(p.value);
-            out.writeDoubles(p.m);
-            out.writeDoubles(p.v);
-            out.writeDoubles(p.fisher);
-            out.writeLong(p.fisherCount);
-        }
-        out.writeLong(vae.steps());
-        moments.save(out);
-        target.save(out);
+        parameters.save(out);
+        scaling.save(out);
         errors.save(out);
         out.writeLong(samples);
         out.writeDouble(hintedRate.base());
         out.writeDouble(hintedRate.scale());
         out.writeRandom(random);
-        out.writeDouble(penaltyStrength);
-        if (penaltyStrength > 0) {
-            for (Vae.Param p : vae.params) {
-                out.writeDoubles(p.anchor);
-                out.writeDoubles(p.importance);
-            }
-        }
+        penalty.save(out);
     }
 
     @Override
@@ -576,72 +434,24 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
                     + " classes, but this run's stream has " + features + " features and " + classes + " classes");
         }
         // Read everything before changing anything that a failure could leave half-done in the network.
-        double[][] values = new double[vae.params.size()][];
-        double[][] first = new double[vae.params.size()][];
-        double[][] second = new double[vae.params.size()][];
-        double[][] fisher = new double[vae.params.size()][];
-        long[] fisherCounts = new long[vae.params.size()];
-        for (int i = 0; i < vae.params.size(); i++) {
-            Vae.Param p = vae.params.get(i);
-            values[i] = in.readDoubles(p.value.length, p.name);
-            first[i] = in.readDoubles(p.value.length, p.name + " (first moment)");
-            second[i] = in.readDoubles(p.value.length, p.name + " (second moment)");
-            fisher[i] = in.readDoubles(p.value.length, p.name + " (Fisher estimate)");
-            fisherCounts[i] = in.readLong();
-            if (fisherCounts[i] < 0) {
-                throw new IOException("reconstruction expert checkpoint: invalid Fisher count " + fisherCounts[i] + " of " + p.name);
-            }
-        }
-        long steps = in.readLong();
-        moments.restore(in, "feature");
-        target.restore(in, "target");
+        Runnable network = parameters.read(in);
+        scaling.restore(in);
         errors.restore(in);
         long newSamples = in.readLong();
         double newRate = in.readDouble();
         double newScale = in.readDouble();
         Random newRandom = in.readRandom();
-        double newStrength = in.readDouble();
-        if (!(newStrength >= 0) || !Double.isFinite(newStrength)) {
-            throw new IOException("reconstruction expert checkpoint: invalid EWC strength " + newStrength);
+        EwcPenalty newPenalty = EwcPenalty.read(in, "reconstruction expert", parameters.names(), parameters.lengths());
+        if (newSamples < 0 || !(newRate >= MIN_RATE && newRate <= MAX_RATE) || !(newScale > 0) || !Double.isFinite(newScale)) {
+            throw new IOException("reconstruction expert checkpoint: invalid samples " + newSamples + ", rate " + newRate
+                    + " or rate scale " + newScale);
         }
-        double[][] anchors = null;
-        double[][] importances = null;
-        if (newStrength > 0) {
-            anchors = new double[vae.params.size()][];
-            importances = new double[vae.params.size()][];
-            for (int i = 0; i < vae.params.size(); i++) {
-                Vae.Param p = vae.params.get(i);
-                anchors[i] = in.readDoubles(p.value.length, p.name + " (EWC anchor)");
-                importances[i] = in.readDoubles(p.value.length, p.name + " (EWC importance)");
-                for (int j = 0; j < anchors[i].length; j++) {
-                    double imp = importances[i][j];
-                    if (!Double.isFinite(anchors[i][j]) || !(imp >= 0) || !Double.isFinite(newStrength * imp)) {
-                        throw new IOException("reconstruction expert checkpoint: invalid EWC anchor " + anchors[i][j]
-                                + " or importance " + imp + " of " + p.name);
-                    }
-                }
-            }
-        }
-        if (steps < 0 || newSamples < 0 || !(newRate >= MIN_RATE && newRate <= MAX_RATE) || !(newScale > 0)
-                || !Double.isFinite(newScale)) {
-            throw new IOException("reconstruction expert checkpoint: invalid steps " + steps + ", samples " + newSamples
-                    + ", rate " + newRate + " or rate scale " + newScale);
-        }
-        for (int i = 0; i < vae.params.size(); i++) {
-            Vae.Param p = vae.params.get(i);
-            System.arraycopy(values[i], 0, p.value, 0, p.value.length);
-            System.arraycopy(first[i], 0, p.m, 0, p.m.length);
-            System.arraycopy(second[i], 0, p.v, 0, p.v.length);
-            System.arraycopy(fisher[i], 0, p.fisher, 0, p.fisher.length);
-            p.fisherCount = fisherCounts[i];
-        }
-        vae.syncAll();
-        vae.setSteps(steps);
+        network.run();
         samples = newSamples;
         hintedRate.restore(newRate, newScale);
         random = newRandom;
-        vae.setPenalty(newStrength, anchors, importances);
-        penaltyStrength = newStrength;
+        vae.setPenalty(newPenalty.strength(), newPenalty.anchors(), newPenalty.importances());
+        penalty = newPenalty;
     }
 
 }

@@ -6,6 +6,7 @@ import io.scarcity.api.Checkpointable;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertCapabilities;
+import io.scarcity.api.EwcPenalty;
 import io.scarcity.api.ExpertState;
 import io.scarcity.api.HintedRate;
 import io.scarcity.api.MetaParameters;
@@ -15,6 +16,7 @@ import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
@@ -34,7 +36,8 @@ import java.util.TreeMap;
  * consecutive and are ignored.
  *
  * <p><b>Inputs</b> are standardised with running feature means and variances, pooled early on with the
- * coordinator's moments of the domain ({@link RunningMoments}), and clipped to +-{@value #INPUT_CLIP}.
+ * coordinator's moments of the domain ({@link RunningMoments}), and clipped to +-{@value WindowedPass#INPUT_CLIP}
+ * ({@link WindowedPass}).
  *
  * <p><b>Outputs.</b> Classification: a softmax over the classes from the top layer's last hidden state.
  * Regression: one value, in units of the running mean and standard deviation of the targets. Always: a
@@ -84,18 +87,17 @@ import java.util.TreeMap;
 final class TemporalExpert implements Expert, Checkpointable {
     /** Signal: prequential next-row forecast error in units of the feature variances. */
     static final String FORECAST_ERROR = "temporal.forecast-error";
-    static final double INPUT_CLIP = 10.0;
     static final double MIN_RATE = 1e-5;
     static final double MAX_RATE = 1.0;
     /** Products of at least this many multiply-adds go to ND4J, smaller ones to plain Java. */
     static final long ND4J_MIN_MULTIPLY_ADDS = 32_768;
-    /** Floor of the step of the Fisher estimate's running mean: a memory of about 100 batches. */
-    static final double FISHER_RATE = 0.01;
     /**
      * Format of {@link #saveState}; bump when it changes (2: the learning-rate scale; 3: the EWC penalty; 4: without
      * the options).
      */
     static final int STATE_VERSION = 4;
+    /** The name of the one array of the EWC penalty: the network's flat parameter vector, slices in order. */
+    static final String PENALISED = "parameters";
 
     private final Options options;
     private final DataSchema schema;
@@ -111,21 +113,16 @@ final class TemporalExpert implements Expert, Checkpointable {
     /** The configured or hinted rate and the supervisor's scale. */
     private final HintedRate hintedRate;
     private long samples;
-    private final double[] fisher;
-    private long fisherBatches;
-    /** The EWC penalty: strength (0 without one), anchors and importances in the flat layout, their product. */
-    private double penaltyStrength;
-    private double[] penaltyAnchor;
-    private double[] penaltyImportance;
+    private final FisherEstimate fisher;
+    /**
+     * The EWC penalty over the flat parameter vector (one array, {@value #PENALISED}), {@link EwcPenalty#none()}
+     * without one, and its {@code strength * importance} ({@code null} without one).
+     */
+    private EwcPenalty penalty = EwcPenalty.none();
     private double[] penaltyPull;
 
-    // the forward pass held by the network, and what it was computed for
-    private long version;
-    private Batch passBatch;
-    private long passVersion = -1;
-    private boolean[] valid = new boolean[0];
-    private final double[] featureMean;
-    private final double[] featureStd;
+    /** The forward pass held by the network, and what it was computed for. */
+    private final WindowedPass pass;
     private double lastForecastError = Double.NaN;
 
     TemporalExpert(Options options, DataSchema schema, Random random, Random init, MatMul matMul) {
@@ -141,9 +138,8 @@ final class TemporalExpert implements Expert, Checkpointable {
         this.targets = new RunningMoments(1);
         this.history = new RowHistory(features, options.window() - 1);
         this.hintedRate = new HintedRate("temporal expert", options.learningRate(), MIN_RATE, MAX_RATE, options.explore());
-        this.fisher = new double[net.parameters().length];
-        this.featureMean = new double[features];
-        this.featureStd = new double[features];
+        this.fisher = new FisherEstimate(net.parameters().length);
+        this.pass = new WindowedPass(net, scaler, history, options.window(), features);
     }
 
     @Override
@@ -178,7 +174,7 @@ final class TemporalExpert implements Expert, Checkpointable {
         check(batch);
         int n = batch.rows();
         if (n > 0) {
-            pass(batch);
+            pass.ensure(batch);
         }
         if (classification) {
             double[] p = new double[n * outputs];
@@ -205,9 +201,13 @@ final class TemporalExpert implements Expert, Checkpointable {
         if (n == 0) {
             return;
         }
-        pass(batch);
+        pass.ensure(batch);
         int t = options.window();
-        publishForecastError(n, t, signals);
+        double forecastError = pass.forecastError(n);
+        if (!Double.isNaN(forecastError)) {
+            lastForecastError = forecastError;
+            signals.publish(FORECAST_ERROR, forecastError);
+        }
 
         double weightSum = 0;
         for (int r = 0; r < n; r++) {
@@ -245,15 +245,16 @@ final class TemporalExpert implements Expert, Checkpointable {
                 double perStep = options.forecastWeight() / ((t - 1) * (double) features);
                 for (int s = 0; s + 1 < t; s++) {
                     for (int r = 0; r < n; r++) {
-                        if (valid[s * n + r]) {
+                        if (pass.valid(s, n, r)) {
                             forecastScale[s * n + r] = perStep * batch.weight(r) / weightSum;
                         }
                     }
                 }
             }
             net.backward(dOutput, forecastScale);
-            accumulateFisher(net.gradients());
-            adam.step(net.parameters(), net.gradients(), hintedRate.effective(), options.clip(), penaltyAnchor, penaltyPull);
+            fisher.accumulate(net.gradients());
+            adam.step(net.parameters(), net.gradients(), hintedRate.effective(), options.clip(),
+                    penalty.active() ? penalty.anchors()[0] : null, penaltyPull);
         }
         if (!classification && labelled) {
             double[] y = new double[1];
@@ -268,40 +269,18 @@ final class TemporalExpert implements Expert, Checkpointable {
         }
         history.append(batch);
         samples += n;
-        version++;
-    }
-
-    /** Running mean of the squared (unclipped) batch gradient, step {@code max(1/n, FISHER_RATE)}. */
-    private void accumulateFisher(double[] gradient) {
-        for (double g : gradient) {
-            if (!Double.isFinite(g)) {
-                return;
-            }
-        }
-        fisherBatches++;
-        double step = Math.max(1.0 / fisherBatches, FISHER_RATE);
-        for (int i = 0; i < fisher.length; i++) {
-            fisher[i] += step * (gradient[i] * gradient[i] - fisher[i]);
-        }
+        pass.invalidate();
     }
 
     /**
      * The diagonal Fisher estimate of every network parameter, under the names of {@link #exportState()}'s
      * network arrays: the running mean of its squared per-batch gradient of the training loss (before
-     * clipping), over about the last {@code 1 / FISHER_RATE} batches. Empty before the first update.
+     * clipping), over about the last {@code 1 / FisherEstimate.RATE} batches ({@link FisherEstimate}). Empty
+     * before the first update.
      */
     @Override
     public java.util.Optional<ExpertState> importance() {
-        if (fisherBatches == 0) {
-            return java.util.Optional.empty();
-        }
-        Map<String, double[]> w = new TreeMap<>();
-        String[] names = net.sliceNames();
-        int[] offsets = net.sliceOffsets();
-        for (int i = 0; i < names.length; i++) {
-            w.put(names[i], java.util.Arrays.copyOfRange(fisher, offsets[i], offsets[i + 1]));
-        }
-        return java.util.Optional.of(new ExpertState("temporal", w, samples));
+        return fisher.importance("temporal", net.sliceNames(), net.sliceOffsets(), samples);
     }
 
     /**
@@ -312,157 +291,25 @@ final class TemporalExpert implements Expert, Checkpointable {
      * @param importance the network's arrays, as {@link #importance()} names them, finite and {@code >= 0};
      *        the standardisation's arrays of {@link #exportState()} may be present too (and are ignored), no others
      * @param strength finite and {@code >= 0}
-     * @throws IllegalArgumentException naming the array or value that is wrong
+     * @throws IllegalArgumentException naming the array or value that is wrong ({@link EwcPenalty#check})
      */
     @Override
     public boolean penalise(ExpertState anchor, ExpertState importance, double strength) {
-        Objects.requireNonNull(anchor, "anchor is null");
-        Objects.requireNonNull(importance, "importance is null");
-        if (!(strength >= 0) || !Double.isFinite(strength)) {
-            throw new IllegalArgumentException("temporal expert: EWC strength must be finite and >= 0, got " + strength);
-        }
-        Map<String, double[]> exported = exportState().weights();
-        for (String name : anchor.weights().keySet()) {
-            if (!exported.containsKey(name)) {
-                throw new IllegalArgumentException("temporal expert: EWC anchor has an array '" + name
-                        + "' that this expert does not export (expected exactly " + exported.keySet() + ")");
-            }
-        }
-        for (String name : importance.weights().keySet()) {
-            if (!exported.containsKey(name)) {
-                throw new IllegalArgumentException("temporal expert: EWC importance has an array '" + name
-                        + "' that this expert does not export (expected the network's arrays " + java.util.Arrays.toString(net.sliceNames())
-                        + ", optionally with the standardisation's)");
-            }
-        }
-        for (Map.Entry<String, double[]> e : exported.entrySet()) {
-            penaltyArray("anchor", anchor, e.getKey(), e.getValue().length);
-            if (importance.weights().containsKey(e.getKey())) {
-                checkImportance(e.getKey(), penaltyArray("importance", importance, e.getKey(), e.getValue().length), strength);
-            }
-        }
-        String[] names = net.sliceNames();
-        int[] offsets = net.sliceOffsets();
-        int n = net.parameters().length;
-        double[] a = new double[n];
-        double[] f = new double[n];
-        for (int i = 0; i < names.length; i++) {
-            double[] fi = penaltyArray("importance", importance, names[i], offsets[i + 1] - offsets[i]);
-            System.arraycopy(anchor.weight(names[i]), 0, a, offsets[i], fi.length);
-            System.arraycopy(fi, 0, f, offsets[i], fi.length);
-        }
-        setPenalty(strength, a, f);
+        EwcPenalty checked = EwcPenalty.check("temporal expert", exportState().weights(), List.of(net.sliceNames()), false,
+                anchor, importance, strength);
+        setPenalty(checked.joined(PENALISED));
         return true;
     }
 
-    /** Installs a checked penalty (or removes it: {@code strength} 0). */
-    private void setPenalty(double strength, double[] anchor, double[] importance) {
-        if (strength == 0) {
-            penaltyStrength = 0;
-            penaltyAnchor = null;
-            penaltyImportance = null;
-            penaltyPull = null;
-            return;
-        }
-        double[] pull = new double[importance.length];
-        for (int i = 0; i < pull.length; i++) {
-            pull[i] = strength * importance[i];
-        }
-        penaltyStrength = strength;
-        penaltyAnchor = anchor;
-        penaltyImportance = importance;
-        penaltyPull = pull;
-    }
-
-    /** A copy of one array of an EWC anchor or importance, present, of the exported length and finite. */
-    private static double[] penaltyArray(String what, ExpertState state, String name, int length) {
-        double[] v = state.weight(name);
-        if (v == null) {
-            throw new IllegalArgumentException("temporal expert: EWC " + what + " lacks the array '" + name + "'");
-        }
-        if (v.length != length) {
-            throw new IllegalArgumentException("temporal expert: EWC " + what + " '" + name + "' has " + v.length + " values, expected "
-                    + length);
-        }
-        for (double x : v) {
-            if (!Double.isFinite(x)) {
-                throw new IllegalArgumentException("temporal expert: EWC " + what + " '" + name + "' has a non-finite value " + x);
-            }
-        }
-        return v;
-    }
-
-    private static void checkImportance(String name, double[] importance, double strength) {
-        for (double x : importance) {
-            if (!(x >= 0)) {
-                throw new IllegalArgumentException("temporal expert: EWC importance '" + name + "' has a negative value " + x
-                        + "; importances must be >= 0");
-            }
-            if (!Double.isFinite(strength * x)) {
-                throw new IllegalArgumentException("temporal expert: EWC strength " + strength + " times importance '" + name
-                        + "' value " + x + " overflows");
-            }
-        }
+    /** Installs a checked penalty over the flat parameter vector (or removes it: an inactive one). */
+    private void setPenalty(EwcPenalty flat) {
+        penalty = flat;
+        penaltyPull = flat.active() ? flat.pull(0) : null;
     }
 
     /** The EWC penalty's strength, 0 without one; for tests. */
     double penaltyStrength() {
-        return penaltyStrength;
-    }
-
-    /** Makes the network hold the forward pass of {@code batch} in the current state (reusing the last one). */
-    private void pass(Batch batch) {
-        if (batch == passBatch && passVersion == version) {
-            return;
-        }
-        int n = batch.rows();
-        int t = options.window();
-        int before = history.before(batch);
-        scaler.scale(featureMean, featureStd, batch.featuresCopy(), n);
-        double[] in = net.prepare(n, t);
-        if (valid.length < n * t) {
-            valid = new boolean[n * t];
-        }
-        for (int s = 0; s < t; s++) {
-            for (int r = 0; r < n; r++) {
-                int position = before + r - (t - 1) + s; // in (history ++ batch)
-                valid[s * n + r] = position >= 0;
-                position = Math.max(position, 0);
-                int o = (s * n + r) * features;
-                for (int j = 0; j < features; j++) {
-                    double x = position < before ? history.value(position, j) : batch.value(position - before, j);
-                    double z = (x - featureMean[j]) / featureStd[j];
-                    in[o + j] = z > INPUT_CLIP ? INPUT_CLIP : z < -INPUT_CLIP ? -INPUT_CLIP : z;
-                }
-            }
-        }
-        net.forward();
-        passBatch = batch;
-        passVersion = version;
-    }
-
-    private void publishForecastError(int n, int t, SignalBoard signals) {
-        if (t < 2) {
-            return;
-        }
-        double sum = 0;
-        int counted = 0;
-        for (int r = 0; r < n; r++) {
-            if (!valid[(t - 2) * n + r]) {
-                continue;
-            }
-            double e = 0;
-            for (int j = 0; j < features; j++) {
-                double d = net.forecast(t - 2, r, j) - net.input(t - 1, r, j);
-                e += d * d;
-            }
-            sum += e / features;
-            counted++;
-        }
-        if (counted > 0 && Double.isFinite(sum)) {
-            lastForecastError = sum / counted;
-            signals.publish(FORECAST_ERROR, lastForecastError);
-        }
+        return penalty.strength();
     }
 
     /** Softmax of row {@code r}'s logits into {@code dest[offset ..]}. */
@@ -511,7 +358,7 @@ final class TemporalExpert implements Expert, Checkpointable {
         Objects.requireNonNull(parameters, "parameters is null");
         Objects.requireNonNull(instanceName, "instanceName is null");
         scaler.adoptPrior(parameters.normalisation());
-        version++;
+        pass.invalidate();
         hintedRate.hint(parameters, instanceName, random);
     }
 
@@ -562,7 +409,7 @@ final class TemporalExpert implements Expert, Checkpointable {
             targets.set(targetRows[0], targetMean, targetVariance);
         }
         samples = merged.samples();
-        version++;
+        pass.invalidate();
     }
 
     // ---------------------------------------------------------------- checkpoints
@@ -580,14 +427,9 @@ final class TemporalExpert implements Expert, Checkpointable {
         out.writeDouble(hintedRate.base());
         out.writeDouble(hintedRate.scale());
         out.writeLong(samples);
-        out.writeDoubles(fisher);
-        out.writeLong(fisherBatches);
+        fisher.save(out);
         out.writeRandom(random);
-        out.writeDouble(penaltyStrength);
-        if (penaltyStrength > 0) {
-            out.writeDoubles(penaltyAnchor);
-            out.writeDoubles(penaltyImportance);
-        }
+        penalty.save(out);
     }
 
     @Override
@@ -609,37 +451,19 @@ final class TemporalExpert implements Expert, Checkpointable {
         double newRate = in.readDouble();
         double newScale = in.readDouble();
         long newSamples = in.readLong();
-        double[] newFisher = in.readDoubles(fisher.length, "Fisher estimate (one per parameter)");
-        long newFisherBatches = in.readLong();
+        Runnable newFisher = fisher.read(in);
         Random newRandom = in.readRandom();
-        double newStrength = in.readDouble();
-        if (!(newStrength >= 0) || !Double.isFinite(newStrength)) {
-            throw new IOException("temporal expert checkpoint: invalid EWC strength " + newStrength);
+        EwcPenalty newPenalty = EwcPenalty.read(in, "temporal expert", List.of(PENALISED), new int[] {p.length});
+        if (!(newRate > 0 && newRate <= MAX_RATE) || !(newScale > 0) || !Double.isFinite(newScale) || newSamples < 0) {
+            throw new IOException("temporal expert checkpoint: invalid rate " + newRate + ", rate scale " + newScale
+                    + " or samples " + newSamples);
         }
-        double[] newAnchor = null;
-        double[] newImportance = null;
-        if (newStrength > 0) {
-            newAnchor = in.readDoubles(p.length, "EWC anchors (one per parameter)");
-            newImportance = in.readDoubles(p.length, "EWC importances (one per parameter)");
-            for (int i = 0; i < p.length; i++) {
-                if (!Double.isFinite(newAnchor[i]) || !(newImportance[i] >= 0) || !Double.isFinite(newStrength * newImportance[i])) {
-                    throw new IOException("temporal expert checkpoint: invalid EWC anchor " + newAnchor[i] + " or importance "
-                            + newImportance[i] + " of parameter " + i);
-                }
-            }
-        }
-        if (!(newRate > 0 && newRate <= MAX_RATE) || !(newScale > 0) || !Double.isFinite(newScale) || newSamples < 0
-                || newFisherBatches < 0) {
-            throw new IOException("temporal expert checkpoint: invalid rate " + newRate + ", rate scale " + newScale + ", samples " + newSamples
-                    + " or Fisher batches " + newFisherBatches);
-        }
-        System.arraycopy(newFisher, 0, fisher, 0, fisher.length);
-        fisherBatches = newFisherBatches;
+        newFisher.run();
         System.arraycopy(p, 0, net.parameters(), 0, p.length);
         hintedRate.restore(newRate, newScale);
         samples = newSamples;
         random = newRandom;
-        setPenalty(newStrength, newAnchor, newImportance);
-        version++;
+        setPenalty(newPenalty);
+        pass.invalidate();
     }
 }

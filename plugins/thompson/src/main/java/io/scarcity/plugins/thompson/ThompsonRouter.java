@@ -1,5 +1,6 @@
 package io.scarcity.plugins.thompson;
 
+import io.scarcity.api.BanditArms;
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.MetricsSink;
 import io.scarcity.api.Router;
@@ -12,12 +13,10 @@ import io.scarcity.api.StateWriter;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.TreeMap;
 
 /**
  * Thompson sampling over the candidate experts: on each batch it draws {@code theta_i} from every
@@ -59,7 +58,7 @@ import java.util.TreeMap;
  *
  * <p>Checkpoints hold the format version (not the options: the runtime resumes only under the same config),
  * the random generator, per cluster every expert
- * ever seen with its {@code n}, {@code s} and whether this client rewarded it, the centroids, the
+ * ever seen with its {@code n}, {@code s} and whether this client rewarded it ({@link BanditArms}), the centroids, the
  * cluster of the last routing and the routing features' running statistics.
  *
  * <p>When to use it: like {@code ucb} on stationary or slowly drifting experts, but randomised, so it
@@ -82,15 +81,10 @@ final class ThompsonRouter implements Router, Checkpointable {
 
     private static final String COMPONENT = "thompson router";
 
-    private static final class Arm {
-        double pulls;
-        double rewardSum;
-        boolean rewardedHere;
-    }
-
     private final Options options;
     private final MetricsSink metrics;
-    private final List<Map<String, Arm>> clusterArms;
+    /** One table of arms per cluster; replaced on restore. */
+    private final List<BanditArms> clusterArms;
     private final double[][] centroids;
     /** Null with one cluster: the context is not needed. Replaced on restore. */
     private RoutingFeatures features;
@@ -104,7 +98,7 @@ final class ThompsonRouter implements Router, Checkpointable {
         this.metrics = Objects.requireNonNull(metrics, "metrics is null");
         this.clusterArms = new ArrayList<>(options.clusters());
         for (int i = 0; i < options.clusters(); i++) {
-            clusterArms.add(new HashMap<>());
+            clusterArms.add(new BanditArms());
         }
         this.centroids = new double[options.clusters()][RoutingFeatures.SIZE];
         this.features = options.clusters() > 1 ? new RoutingFeatures() : null;
@@ -119,24 +113,17 @@ final class ThompsonRouter implements Router, Checkpointable {
             metrics.count("thompson.cluster." + cluster, 1);
         }
         lastCluster = cluster;
-        if (options.discount() < 1) {
-            for (Map<String, Arm> arms : clusterArms) {
-                for (Arm arm : arms.values()) {
-                    arm.pulls *= options.discount();
-                    arm.rewardSum *= options.discount();
-                }
-            }
+        for (BanditArms arms : clusterArms) {
+            arms.discount(options.discount());
         }
-        Map<String, Arm> arms = clusterArms.get(cluster);
+        BanditArms arms = clusterArms.get(cluster);
         int n = candidates.size();
         double[] theta = new double[n];
         double[] mean = new double[n];
-        Arm[] candidateArms = new Arm[n];
         for (int i = 0; i < n; i++) {
-            Arm arm = arms.computeIfAbsent(candidates.get(i), name -> new Arm());
-            candidateArms[i] = arm;
-            mean[i] = posteriorMean(arm);
-            theta[i] = sample(arm);
+            BanditArms.Arm arm = arms.arm(candidates.get(i));
+            mean[i] = posteriorMean(arm.pulls(), arm.rewardSum());
+            theta[i] = sample(arm.pulls(), arm.rewardSum());
         }
         int k = Math.min(options.k(), n);
         boolean[] chosen = Routers.topKMask(theta, k);
@@ -180,25 +167,26 @@ final class ThompsonRouter implements Router, Checkpointable {
         return best;
     }
 
-    private double posteriorMean(Arm arm) {
+    /** The posterior mean of an arm with reward count {@code pulls} and reward sum {@code rewardSum}. */
+    private double posteriorMean(double pulls, double rewardSum) {
         if (options.posterior() == Options.Posterior.BETA) {
-            return (1 + arm.rewardSum) / (2 + arm.pulls);
+            return (1 + rewardSum) / (2 + pulls);
         }
-        double precision = 1 / GAUSSIAN_PRIOR_VARIANCE + arm.pulls / options.noise();
-        return (GAUSSIAN_PRIOR_MEAN / GAUSSIAN_PRIOR_VARIANCE + arm.rewardSum / options.noise()) / precision;
+        double precision = 1 / GAUSSIAN_PRIOR_VARIANCE + pulls / options.noise();
+        return (GAUSSIAN_PRIOR_MEAN / GAUSSIAN_PRIOR_VARIANCE + rewardSum / options.noise()) / precision;
     }
 
-    private double sample(Arm arm) {
+    private double sample(double pulls, double rewardSum) {
         if (options.posterior() == Options.Posterior.BETA) {
             // Clamped so that rounding in a discounted sum never gives a shape below the prior's.
-            double alpha = 1 + Math.max(0.0, arm.rewardSum);
-            double beta = 1 + Math.max(0.0, arm.pulls - arm.rewardSum);
+            double alpha = 1 + Math.max(0.0, rewardSum);
+            double beta = 1 + Math.max(0.0, pulls - rewardSum);
             double x = gamma(alpha);
             double y = gamma(beta);
             return x + y > 0 ? x / (x + y) : 0.5;
         }
-        double precision = 1 / GAUSSIAN_PRIOR_VARIANCE + arm.pulls / options.noise();
-        return posteriorMean(arm) + random.nextGaussian() / Math.sqrt(precision);
+        double precision = 1 / GAUSSIAN_PRIOR_VARIANCE + pulls / options.noise();
+        return posteriorMean(pulls, rewardSum) + random.nextGaussian() / Math.sqrt(precision);
     }
 
     /** A Gamma(shape, 1) draw: Marsaglia and Tsang's method, boosted for shapes below 1. */
@@ -228,19 +216,7 @@ final class ThompsonRouter implements Router, Checkpointable {
     /** Updates the posteriors of the cluster the last routing was made in; an empty map changes nothing. */
     @Override
     public void reward(Routing routing, Map<String, Double> rewards) {
-        Objects.requireNonNull(routing, "routing is null");
-        Objects.requireNonNull(rewards, "rewards is null");
-        Map<String, Arm> arms = clusterArms.get(lastCluster);
-        for (String name : routing.active()) {
-            double r = Routers.unitReward(rewards.get(name));
-            if (Double.isNaN(r)) {
-                continue;
-            }
-            Arm arm = arms.computeIfAbsent(name, x -> new Arm());
-            arm.pulls += 1;
-            arm.rewardSum += r;
-            arm.rewardedHere = true;
-        }
+        clusterArms.get(lastCluster).reward(routing, rewards);
     }
 
     /**
@@ -251,21 +227,8 @@ final class ThompsonRouter implements Router, Checkpointable {
     @Override
     public void adoptPriors(Map<String, Double> priors, double weight) {
         Objects.requireNonNull(priors, "priors is null");
-        if (!Routers.isPriorWeight(weight)) {
-            return;
-        }
-        for (Map.Entry<String, Double> e : priors.entrySet()) {
-            double p = Routers.unitReward(e.getValue());
-            if (Double.isNaN(p)) {
-                continue;
-            }
-            for (Map<String, Arm> arms : clusterArms) {
-                Arm arm = arms.computeIfAbsent(e.getKey(), x -> new Arm());
-                if (!arm.rewardedHere) {
-                    arm.pulls = weight;
-                    arm.rewardSum = weight * p;
-                }
-            }
+        for (BanditArms arms : clusterArms) {
+            arms.adoptPriors(priors, weight);
         }
     }
 
@@ -277,15 +240,7 @@ final class ThompsonRouter implements Router, Checkpointable {
         out.writeInt(lastCluster);
         for (int c = 0; c < options.clusters(); c++) {
             out.writeDoubles(centroids[c]);
-            // Sorted, so that equal routers write equal bytes whatever the hash map's history.
-            Map<String, Arm> sorted = new TreeMap<>(clusterArms.get(c));
-            out.writeInt(sorted.size());
-            for (Map.Entry<String, Arm> e : sorted.entrySet()) {
-                out.writeString(e.getKey());
-                out.writeDouble(e.getValue().pulls);
-                out.writeDouble(e.getValue().rewardSum);
-                out.writeBoolean(e.getValue().rewardedHere);
-            }
+            clusterArms.get(c).save(out);
         }
         if (features != null) {
             features.save(out);
@@ -304,26 +259,10 @@ final class ThompsonRouter implements Router, Checkpointable {
                     + restoredLast + " of " + options.clusters());
         }
         double[][] restoredCentroids = new double[options.clusters()][];
-        List<Map<String, Arm>> restoredArms = new ArrayList<>(options.clusters());
+        List<BanditArms> restoredArms = new ArrayList<>(options.clusters());
         for (int c = 0; c < options.clusters(); c++) {
             restoredCentroids[c] = in.readDoubles(RoutingFeatures.SIZE, COMPONENT + " centroid " + c);
-            int n = in.readInt();
-            if (n < 0 || n > StateReader.MAX_LENGTH) {
-                throw new IOException(COMPONENT + ": corrupt checkpoint, " + n + " arms in cluster " + c);
-            }
-            Map<String, Arm> arms = new HashMap<>();
-            for (int i = 0; i < n; i++) {
-                String name = in.readString();
-                Arm arm = new Arm();
-                arm.pulls = in.readDouble();
-                arm.rewardSum = in.readDouble();
-                arm.rewardedHere = in.readBoolean();
-                if (name == null || arms.put(name, arm) != null) {
-                    throw new IOException(COMPONENT + ": corrupt checkpoint, arm "
-                            + (name == null ? "without a name" : "'" + name + "' twice") + " in cluster " + c);
-                }
-            }
-            restoredArms.add(arms);
+            restoredArms.add(BanditArms.read(in, COMPONENT, " in cluster " + c));
         }
         RoutingFeatures restoredFeatures = null;
         if (features != null) {
@@ -336,22 +275,20 @@ final class ThompsonRouter implements Router, Checkpointable {
         lastCluster = restoredLast;
         for (int c = 0; c < options.clusters(); c++) {
             centroids[c] = restoredCentroids[c];
-            clusterArms.get(c).clear();
-            clusterArms.get(c).putAll(restoredArms.get(c));
+            clusterArms.set(c, restoredArms.get(c));
         }
         features = restoredFeatures;
     }
 
     /** Effective number of rewards of an expert in a cluster (pseudo-rewards included), 0 if unknown. */
     double pulls(int cluster, String expert) {
-        Arm arm = clusterArms.get(cluster).get(expert);
-        return arm == null ? 0.0 : arm.pulls;
+        return clusterArms.get(cluster).pulls(expert);
     }
 
     /** Posterior mean reward of an expert in a cluster (the prior's mean if unknown). */
     double mean(int cluster, String expert) {
-        Arm arm = clusterArms.get(cluster).get(expert);
-        return posteriorMean(arm == null ? new Arm() : arm);
+        BanditArms.Arm arm = clusterArms.get(cluster).find(expert);
+        return arm == null ? posteriorMean(0.0, 0.0) : posteriorMean(arm.pulls(), arm.rewardSum());
     }
 
     /** Cluster of the last routing. */

@@ -1,5 +1,6 @@
 package io.scarcity.plugins.ucb;
 
+import io.scarcity.api.BanditArms;
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.MetricsSink;
 import io.scarcity.api.Router;
@@ -14,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * An upper-confidence-bound bandit over the candidate experts, activating the {@code k} with the
@@ -65,7 +65,7 @@ import java.util.TreeMap;
  *
  * <p>Checkpoints hold the format version (not the options: the runtime resumes only under the same config)
  * and every arm ever seen (candidate or not): its discounted pull count, reward sum and whether this client rewarded
- * it; under LinUCB also each arm's {@code A}, {@code A^-1} and {@code b}, the {@link RoutingFeatures}'
+ * it ({@link BanditArms}); under LinUCB also each arm's {@code A}, {@code A^-1} and {@code b}, the {@link RoutingFeatures}'
  * running statistics and the context of the last route.
  */
 final class UcbRouter implements Router, Checkpointable {
@@ -80,26 +80,15 @@ final class UcbRouter implements Router, Checkpointable {
 
     private static final String COMPONENT = "ucb router";
 
-    private static final class Arm {
-        double pulls;
-        double rewardSum;
-        boolean rewardedHere;
-        /** LinUCB's model, {@code null} under {@code context: none}. */
-        final RidgeArm model;
-
-        Arm(Options options) {
-            model = options.context() == Options.Context.LINEAR ? new RidgeArm(RoutingFeatures.SIZE, options.ridge())
-                    : null;
-        }
-
-        double mean() {
-            return pulls > 0 ? rewardSum / pulls : 0.0;
-        }
-    }
-
     private final Options options;
     private final MetricsSink metrics;
-    private final Map<String, Arm> arms = new HashMap<>();
+    /** Every arm's count, reward sum and whether this client rewarded it; replaced on restore. */
+    private BanditArms arms = new BanditArms();
+    /**
+     * LinUCB: every arm's model, created with the arm (see {@link #arm}) so that both see the same discounts;
+     * empty under {@code context: none}. Replaced on restore.
+     */
+    private Map<String, RidgeArm> models = new HashMap<>();
     /** LinUCB's context extractor, {@code null} under {@code context: none}. */
     private RoutingFeatures features;
     /** LinUCB: the context of the last route, at which the next rewards are credited. */
@@ -115,24 +104,28 @@ final class UcbRouter implements Router, Checkpointable {
         return options.context() == Options.Context.LINEAR;
     }
 
-    private Arm arm(String name) {
-        return arms.computeIfAbsent(name, x -> new Arm(options));
+    /** The arm of {@code name}, created (under LinUCB with its model) if new. */
+    private BanditArms.Arm arm(String name) {
+        model(name);
+        return arms.arm(name);
+    }
+
+    /** LinUCB: the model of {@code name}, created if new; {@code null} under {@code context: none}. */
+    private RidgeArm model(String name) {
+        return linear() ? models.computeIfAbsent(name, x -> new RidgeArm(RoutingFeatures.SIZE, options.ridge())) : null;
     }
 
     @Override
     public Routing route(RoutingContext context) {
         List<String> candidates = Routers.distinctCandidates(context);
+        arms.discount(options.discount());
         if (options.discount() < 1) {
-            for (Arm arm : arms.values()) {
-                arm.pulls *= options.discount();
-                arm.rewardSum *= options.discount();
-                if (arm.model != null) {
-                    arm.model.discount(options.discount(), options.ridge());
-                }
+            for (RidgeArm model : models.values()) {
+                model.discount(options.discount(), options.ridge());
             }
         }
         int n = candidates.size();
-        Arm[] candidateArms = new Arm[n];
+        BanditArms.Arm[] candidateArms = new BanditArms.Arm[n];
         for (int i = 0; i < n; i++) {
             candidateArms[i] = arm(candidates.get(i));
         }
@@ -142,8 +135,9 @@ final class UcbRouter implements Router, Checkpointable {
             double[] x = features.extract(context);
             lastContext = x;
             for (int i = 0; i < n; i++) {
-                greedy[i] = candidateArms[i].model.predict(x);
-                index[i] = greedy[i] + options.alpha() * candidateArms[i].model.width(x);
+                RidgeArm model = models.get(candidates.get(i));
+                greedy[i] = model.predict(x);
+                index[i] = greedy[i] + options.alpha() * model.width(x);
             }
         } else {
             ucb1Indices(candidateArms, index, greedy);
@@ -161,22 +155,22 @@ final class UcbRouter implements Router, Checkpointable {
             } else if (linear()) {
                 return Math.min(1.0, Math.max(WEIGHT_FLOOR, greedy[i]));
             }
-            return Math.max(WEIGHT_FLOOR, candidateArms[i].pulls > 0 ? candidateArms[i].mean() : 0.0);
+            return Math.max(WEIGHT_FLOOR, candidateArms[i].mean());
         });
     }
 
-    private void ucb1Indices(Arm[] candidateArms, double[] index, double[] greedy) {
+    private void ucb1Indices(BanditArms.Arm[] candidateArms, double[] index, double[] greedy) {
         double total = 0;
-        for (Arm arm : candidateArms) {
-            total += arm.pulls;
+        for (BanditArms.Arm arm : candidateArms) {
+            total += arm.pulls();
         }
         double logTotal = Math.log(Math.max(total, 1.0));
         for (int i = 0; i < candidateArms.length; i++) {
-            Arm arm = candidateArms[i];
-            greedy[i] = arm.pulls > 0 ? arm.mean() : Double.NEGATIVE_INFINITY;
+            BanditArms.Arm arm = candidateArms[i];
+            greedy[i] = arm.tried() ? arm.mean() : Double.NEGATIVE_INFINITY;
             // No bonus without exploration: 0 x an overflowing sqrt (an arm discounted to almost nothing) is NaN.
-            index[i] = arm.pulls > 0
-                    ? arm.mean() + (options.exploration() > 0 ? options.exploration() * Math.sqrt(2 * logTotal / arm.pulls) : 0.0)
+            index[i] = arm.tried()
+                    ? arm.mean() + (options.exploration() > 0 ? options.exploration() * Math.sqrt(2 * logTotal / arm.pulls()) : 0.0)
                     : Double.POSITIVE_INFINITY;
         }
     }
@@ -184,21 +178,12 @@ final class UcbRouter implements Router, Checkpointable {
 
     @Override
     public void reward(Routing routing, Map<String, Double> rewards) {
-        Objects.requireNonNull(routing, "routing is null");
-        Objects.requireNonNull(rewards, "rewards is null");
-        for (String name : routing.active()) {
-            double clamped = Routers.unitReward(rewards.get(name));
-            if (Double.isNaN(clamped)) {
-                continue;
+        arms.reward(routing, rewards, (name, clamped) -> {
+            RidgeArm model = model(name);
+            if (model != null) {
+                model.observe(lastContext != null ? lastContext : biasOnly(), clamped);
             }
-            Arm arm = arm(name);
-            arm.pulls += 1;
-            arm.rewardSum += clamped;
-            arm.rewardedHere = true;
-            if (arm.model != null) {
-                arm.model.observe(lastContext != null ? lastContext : biasOnly(), clamped);
-            }
-        }
+        });
     }
 
     private static double[] biasOnly() {
@@ -214,41 +199,22 @@ final class UcbRouter implements Router, Checkpointable {
      */
     @Override
     public void adoptPriors(Map<String, Double> priors, double weight) {
-        Objects.requireNonNull(priors, "priors is null");
-        if (!Routers.isPriorWeight(weight)) {
-            return;
-        }
-        for (Map.Entry<String, Double> e : priors.entrySet()) {
-            double p = Routers.unitReward(e.getValue());
-            if (Double.isNaN(p)) {
-                continue;
+        arms.adoptPriors(priors, weight, (name, p) -> {
+            RidgeArm model = model(name);
+            if (model != null) {
+                model.setPrior(options.ridge(), weight, p);
             }
-            Arm arm = arm(e.getKey());
-            if (!arm.rewardedHere) {
-                arm.pulls = weight;
-                arm.rewardSum = weight * p;
-                if (arm.model != null) {
-                    arm.model.setPrior(options.ridge(), weight, p);
-                }
-            }
-        }
+        });
     }
 
     @Override
     public void saveState(StateWriter out) throws IOException {
         out.writeVersion(STATE_VERSION);
-        // Sorted, so that equal routers write equal bytes whatever the hash map's history.
-        Map<String, Arm> sorted = new TreeMap<>(arms);
-        out.writeInt(sorted.size());
-        for (Map.Entry<String, Arm> e : sorted.entrySet()) {
-            out.writeString(e.getKey());
-            out.writeDouble(e.getValue().pulls);
-            out.writeDouble(e.getValue().rewardSum);
-            out.writeBoolean(e.getValue().rewardedHere);
-            if (e.getValue().model != null) {
-                e.getValue().model.save(out);
+        arms.save(out, (name, o) -> {
+            if (linear()) {
+                models.get(name).save(o);
             }
-        }
+        });
         if (linear()) {
             features.save(out);
             out.writeBoolean(lastContext != null);
@@ -261,25 +227,14 @@ final class UcbRouter implements Router, Checkpointable {
     @Override
     public void restoreState(StateReader in) throws IOException {
         in.readVersion(COMPONENT, STATE_VERSION);
-        int n = in.readInt();
-        if (n < 0 || n > StateReader.MAX_LENGTH) {
-            throw new IOException(COMPONENT + ": corrupt checkpoint, " + n + " arms");
-        }
-        Map<String, Arm> restored = new HashMap<>();
-        for (int i = 0; i < n; i++) {
-            String name = in.readString();
-            Arm arm = new Arm(options);
-            arm.pulls = in.readDouble();
-            arm.rewardSum = in.readDouble();
-            arm.rewardedHere = in.readBoolean();
-            if (arm.model != null) {
-                arm.model.restore(in);
+        Map<String, RidgeArm> restoredModels = new HashMap<>();
+        BanditArms restored = BanditArms.read(in, COMPONENT, "", (name, i) -> {
+            if (linear()) {
+                RidgeArm model = new RidgeArm(RoutingFeatures.SIZE, options.ridge());
+                model.restore(i);
+                restoredModels.put(name, model);
             }
-            if (name == null || restored.put(name, arm) != null) {
-                throw new IOException(COMPONENT + ": corrupt checkpoint, arm "
-                        + (name == null ? "without a name" : "'" + name + "' twice"));
-            }
-        }
+        });
         RoutingFeatures restoredFeatures = null;
         double[] restoredContext = null;
         if (linear()) {
@@ -290,30 +245,27 @@ final class UcbRouter implements Router, Checkpointable {
             }
         }
         // Only replaced once everything was read, so that a failed restore leaves the router as it was.
-        arms.clear();
-        arms.putAll(restored);
+        arms = restored;
+        models = restoredModels;
         features = restoredFeatures;
         lastContext = restoredContext;
     }
 
     /** Effective number of rewards of an expert (pseudo-rewards included), 0 if unknown. */
     double pulls(String expert) {
-        Arm arm = arms.get(expert);
-        return arm == null ? 0.0 : arm.pulls;
+        return arms.pulls(expert);
     }
 
     /** Empirical mean reward of an expert, 0 if unknown. */
     double mean(String expert) {
-        Arm arm = arms.get(expert);
-        return arm == null ? 0.0 : arm.mean();
+        return arms.mean(expert);
     }
 
     /** LinUCB: the predicted reward of an expert at context {@code x}; UCB1: its mean (x ignored). */
     double predicted(String expert, double[] x) {
-        Arm arm = arms.get(expert);
-        if (arm == null) {
+        if (arms.find(expert) == null) {
             return 0.0;
         }
-        return arm.model != null ? arm.model.predict(x) : arm.mean();
+        return linear() ? models.get(expert).predict(x) : arms.mean(expert);
     }
 }

@@ -1,0 +1,267 @@
+package io.scarcity.runtime.engine;
+
+import io.scarcity.api.Batch;
+import io.scarcity.runtime.client.ClientNode;
+import io.scarcity.runtime.client.ClientRoundResult;
+import io.scarcity.runtime.config.DomainConfig;
+import io.scarcity.runtime.config.RunConfig;
+import io.scarcity.runtime.data.RowSource;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Clients living in this JVM with the data they learn from: the run's domain streams ({@link DomainFeed}s,
+ * cut into every client's batches exactly as the config says) and the {@link ClientNode}s of a range of
+ * the run's clients (in config order: domain by domain). The in-process engine holds all of them; a host
+ * process of a networked simulation holds a slice, reads the same streams and keeps its clients' batches,
+ * so that every client sees the same rows wherever it runs.
+ */
+public final class LocalFleet implements ClientFleet {
+    private static final Logger LOG = System.getLogger("io.scarcity.engine");
+
+    private final RunConfig config;
+    private final int from;
+    private final int to;
+    /** Every domain's feed (a feed cuts the batches of all its clients, hosted here or not). */
+    private final List<DomainFeed> feeds = new ArrayList<>();
+    /** First global client index of each domain. */
+    private final int[] domainStart;
+    private final List<ClientNode> clients = new ArrayList<>();
+    private final List<List<ClientNode>> clientsByDomain = new ArrayList<>();
+    private final List<DomainConfig> clientDomain = new ArrayList<>();
+    private final List<Integer> clientIndexInDomain = new ArrayList<>();
+    private final TaskEvaluator tasks;
+    private final int threads;
+    private ClientPool pool;
+
+    /**
+     * Builds the feeds and the clients {@code from} (inclusive) to {@code to} (exclusive) of the run.
+     *
+     * @throws io.scarcity.api.ConfigException on a bad config
+     * @throws io.scarcity.runtime.data.DataException on bad data sources
+     * @throws io.scarcity.runtime.UserException if the clients would not fit in the heap
+     */
+    public LocalFleet(RunConfig config, Assembly assembly, Path baseDir, int from, int to) {
+        this.config = config;
+        if (from < 0 || to > config.totalClients() || from >= to) {
+            throw new IllegalArgumentException("client range " + from + ".." + to + " outside 0.." + config.totalClients());
+        }
+        this.from = from;
+        this.to = to;
+        this.domainStart = new int[config.domains().size()];
+        this.threads = config.threads();
+        try {
+            int start = 0;
+            for (int i = 0; i < config.domains().size(); i++) {
+                DomainConfig d = config.domains().get(i);
+                domainStart[i] = start;
+                feeds.add(DomainFeed.open(config, i, baseDir));
+                List<ClientNode> domainClients = new ArrayList<>();
+                int first = Math.max(from, start) - start;
+                int last = Math.min(to, start + d.clients()) - start;
+                int hosted = Math.max(0, last - first);
+                HeapBudget budget = HeapBudget.measures(hosted) ? new HeapBudget() : null;
+                if (budget != null) {
+                    budget.start();
+                }
+                for (int j = first; j < last; j++) {
+                    if (budget != null && j - first == HeapBudget.SAMPLE) {
+                        budget.check(j - first, hosted, "domains[" + i + "].clients", config.totalClients());
+                    }
+                    ClientNode c = assembly.client(d.name() + "-" + j, d.name(), feeds.get(i).source().schema());
+                    clients.add(c);
+                    clientDomain.add(d);
+                    clientIndexInDomain.add(j);
+                    domainClients.add(c);
+                }
+                clientsByDomain.add(domainClients);
+                start += d.clients();
+            }
+            this.tasks = new TaskEvaluator(config.domains().stream().map(DomainConfig::name).toList(), feeds, clientsByDomain);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** This fleet's clients, in run order. */
+    @Override
+    public List<ClientNode> clients() {
+        return clients;
+    }
+
+    /** This fleet's clients per domain (config order; empty lists for domains it hosts none of). */
+    List<List<ClientNode>> clientsByDomain() {
+        return clientsByDomain;
+    }
+
+    List<DomainFeed> feeds() {
+        return feeds;
+    }
+
+    /** The config of the domain of the fleet's {@code i}-th client. */
+    DomainConfig domainOf(int i) {
+        return clientDomain.get(i);
+    }
+
+    /** The index within its domain of the fleet's {@code i}-th client. */
+    int indexInDomain(int i) {
+        return clientIndexInDomain.get(i);
+    }
+
+    /** Global index (in the run's client order) of the fleet's first client. */
+    public int from() {
+        return from;
+    }
+
+    /**
+     * The round's batches per hosted client (fleet order), or {@code null} when every stream has run out.
+     * Every feed is read whole, so that the streams stay where they would be in one JVM.
+     *
+     * @param checkEmpty whether an empty first round is an error (a fresh run's round 1)
+     * @throws io.scarcity.runtime.data.DataException if the streams are empty from the first round on
+     */
+    public List<List<Batch>> nextBatches(boolean checkEmpty) {
+        // Every feed is cut, hosted clients or not, so that each stream stays where it would be in one JVM.
+        List<List<Batch>> work = new ArrayList<>(clients.size());
+        boolean any = false;
+        for (int i = 0; i < feeds.size(); i++) {
+            List<List<Batch>> perClient = feeds.get(i).nextRound();
+            for (int j = 0; j < perClient.size(); j++) {
+                List<Batch> b = perClient.get(j);
+                any |= !b.isEmpty();
+                int global = domainStart[i] + j;
+                if (global >= from && global < to) {
+                    work.add(b);
+                }
+            }
+        }
+        if (!any && checkEmpty) {
+            throw new io.scarcity.runtime.data.DataException("no data: the streams of every domain are empty "
+                    + "(quarantined rows per domain: " + quarantined() + "); check the data files, "
+                    + "or their onInvalid/length settings");
+        }
+        return any ? work : null;
+    }
+
+    @Override
+    public List<ClientRoundResult> play(int round, boolean[] offline, boolean checkEmpty) {
+        List<List<Batch>> work = nextBatches(checkEmpty);
+        if (work == null) {
+            return null;
+        }
+        if (pool == null) {
+            pool = new ClientPool(threads);
+        }
+        return pool.run(round, clients, work, offline);
+    }
+
+    @Override
+    public List<TaskEvaluation> evaluateTasks(int round) {
+        return tasks.evaluate(round);
+    }
+
+    @Override
+    public long[] consumed() {
+        long[] out = new long[feeds.size()];
+        for (int i = 0; i < feeds.size(); i++) {
+            out[i] = feeds.get(i).consumed();
+        }
+        return out;
+    }
+
+    @Override
+    public long[] digests() {
+        long[] out = new long[feeds.size()];
+        for (int i = 0; i < feeds.size(); i++) {
+            out[i] = feeds.get(i).digest();
+        }
+        return out;
+    }
+
+    @Override
+    public int[] segmentsEvaluated() {
+        return tasks.segmentsEvaluated();
+    }
+
+    @Override
+    public void replay(int round, long[] consumed, long[] digests, int[] segments) throws java.io.IOException {
+        if (consumed == null || consumed.length != feeds.size()) {
+            throw new java.io.IOException("the checkpoint has " + (consumed == null ? 0 : consumed.length)
+                    + " domains, the run has " + feeds.size());
+        }
+        for (int k = 1; k <= round; k++) {
+            for (DomainFeed f : feeds) {
+                f.nextRound();
+            }
+        }
+        for (int i = 0; i < feeds.size(); i++) {
+            if (feeds.get(i).consumed() != consumed[i] || digests == null || digests.length != feeds.size()
+                    || feeds.get(i).digest() != digests[i]) {
+                throw new java.io.IOException("domain " + feeds.get(i).domain() + " had read " + consumed[i]
+                        + " rows by round " + round + "; reading them again gives " + feeds.get(i).consumed()
+                        + (feeds.get(i).consumed() == consumed[i] ? " rows with other values" : " rows")
+                        + ": its data changed since the run started");
+            }
+        }
+        if (!tasks.restore(segments)) {
+            throw new java.io.IOException("task evaluations of " + (segments == null ? 0 : segments.length) + " domains saved");
+        }
+    }
+
+    /** Quarantined rows per domain so far (sources configured to quarantine). */
+    @Override
+    public Map<String, Long> quarantined() {
+        Map<String, Long> q = new TreeMap<>();
+        for (int i = 0; i < feeds.size(); i++) {
+            q.put(config.domains().get(i).name(), feeds.get(i).source().quarantined());
+        }
+        return q;
+    }
+
+    /** Drift positions the sources declare, per domain, as {@code stream row -> round it falls in}. */
+    @Override
+    public Map<String, Map<Long, Integer>> injectedDrifts() {
+        Map<String, Map<Long, Integer>> injected = new TreeMap<>();
+        for (int i = 0; i < feeds.size(); i++) {
+            DomainFeed f = feeds.get(i);
+            Map<Long, Integer> m = new LinkedHashMap<>();
+            for (long pos : f.source().driftPositions()) {
+                m.put(pos, (int) (pos / f.rowsPerRound()) + 1);
+            }
+            injected.put(config.domains().get(i).name(), m);
+        }
+        return injected;
+    }
+
+    @Override
+    public void logQuarantine() {
+        for (int i = 0; i < feeds.size(); i++) {
+            RowSource s = feeds.get(i).source();
+            if (s.quarantined() > 0) {
+                LOG.log(Level.WARNING, "domain " + config.domains().get(i).name() + ": " + s.quarantined()
+                        + " rows quarantined (skipped, not trained on); first reasons: " + String.join(" | ", s.quarantineSamples()));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.close();
+        }
+        for (DomainFeed f : feeds) {
+            try {
+                f.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "closing a data source failed", e);
+            }
+        }
+    }
+}
