@@ -56,13 +56,22 @@ public final class RunExecution {
      *         everything computed before the error and a summary with status {@code failed}
      */
     public static Outcome run(LoadedConfig loaded, PluginRegistry registry, PrintStream progress, Clock clock) {
+        return run(loaded, registry, progress, clock, null);
+    }
+
+    /**
+     * Runs a config with its clients in the fleet {@code fleets} makes (e.g. in other processes, for a
+     * networked coordinator); {@code null} runs them in this JVM.
+     */
+    public static Outcome run(LoadedConfig loaded, PluginRegistry registry, PrintStream progress, Clock clock,
+                              InProcessEngine.FleetFactory fleets) {
         Objects.requireNonNull(loaded, "loaded is null");
         Path outDir = Path.of(loaded.config().output().dir());
         if (!outDir.isAbsolute()) {
             outDir = Path.of("").toAbsolutePath().resolve(outDir);
         }
         // Build (and so validate) everything before creating a folder, so a config error leaves no debris.
-        InProcessEngine engine = new InProcessEngine(loaded, registry);
+        InProcessEngine engine = fleets == null ? new InProcessEngine(loaded, registry) : new InProcessEngine(loaded, registry, fleets);
         try {
             engine.checkStore(null);
         } catch (RuntimeException e) {

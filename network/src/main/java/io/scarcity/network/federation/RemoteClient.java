@@ -1,0 +1,158 @@
+package io.scarcity.network.federation;
+
+import com.google.protobuf.ByteString;
+import io.scarcity.api.Batch;
+import io.scarcity.api.DataSchema;
+import io.scarcity.api.ExpertState;
+import io.scarcity.api.MetaParameters;
+import io.scarcity.api.Prediction;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import io.scarcity.network.proto.ApplyParameters;
+import io.scarcity.network.proto.Call;
+import io.scarcity.network.proto.ClientState;
+import io.scarcity.network.proto.ExportState;
+import io.scarcity.network.proto.GetSignals;
+import io.scarcity.network.proto.GossipableExperts;
+import io.scarcity.network.proto.MergeState;
+import io.scarcity.network.proto.Reply;
+import io.scarcity.network.proto.RestoreState;
+import io.scarcity.network.proto.SaveState;
+import io.scarcity.network.transport.ConnectedHost;
+import io.scarcity.network.wire.Codecs;
+import io.scarcity.runtime.client.ClientHandle;
+import io.scarcity.runtime.client.ClientRoundResult;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * One client living in a host process, as the round protocol sees it: each {@link ClientHandle} call is a
+ * call to its host, answered before the protocol goes on. Rounds are played per host by {@link RemoteFleet}.
+ */
+public final class RemoteClient implements ClientHandle {
+    private final ConnectedHost host;
+    private final String id;
+    private final String domain;
+    private final DataSchema schema;
+    private final List<String> notCheckpointable;
+
+    RemoteClient(ConnectedHost host, String id, String domain, DataSchema schema, List<String> notCheckpointable) {
+        this.host = host;
+        this.id = id;
+        this.domain = domain;
+        this.schema = schema;
+        this.notCheckpointable = notCheckpointable;
+    }
+
+    /** Waits for a call's reply; a host's error or a lost connection becomes an exception naming the host and the call. */
+    static Reply await(CompletableFuture<Reply> reply, String who, String what) {
+        try {
+            return reply.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + who, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new RemoteFailure(who + " failed (" + what + "): " + cause.getMessage(), cause);
+        }
+    }
+
+    /** A failure of a call to a host: a client's fault there, or the connection lost. */
+    public static final class RemoteFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RemoteFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private Reply call(Call call, String what) {
+        return await(host.call(call), "client " + id + " on host " + host, what);
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String domain() {
+        return domain;
+    }
+
+    @Override
+    public DataSchema schema() {
+        return schema;
+    }
+
+    @Override
+    public ClientRoundResult runRound(int round, List<Batch> batches) {
+        throw new UnsupportedOperationException("a remote client's rounds are played by its host (RemoteFleet.play)");
+    }
+
+    @Override
+    public ClientRoundResult missedRound(int round, long missedRows) {
+        throw new UnsupportedOperationException("a remote client's rounds are played by its host (RemoteFleet.play)");
+    }
+
+    @Override
+    public void apply(MetaParameters parameters) {
+        call(Call.newBuilder().setApplyParameters(ApplyParameters.newBuilder().addClientIds(id)
+                .setParameters(ByteString.copyFrom(Codecs.META_PARAMETERS.encode(parameters)))).build(), "apply parameters");
+    }
+
+    @Override
+    public List<String> gossipableExperts(int max) {
+        return call(Call.newBuilder().setGossipableExperts(GossipableExperts.newBuilder().setClientId(id).setMax(max)).build(),
+                "list gossipable experts").getExperts().getExpertsList();
+    }
+
+    @Override
+    public ExpertState exportState(String expert) {
+        return Codecs.EXPERT_STATE.decode(call(Call.newBuilder().setExportState(ExportState.newBuilder().setClientId(id)
+                .setExpert(expert)).build(), "export " + expert).getExpertState().toByteArray());
+    }
+
+    @Override
+    public void mergeState(String expert, ExpertState merged) {
+        call(Call.newBuilder().setMergeState(MergeState.newBuilder().addClientIds(id).setExpert(expert)
+                .setState(ByteString.copyFrom(Codecs.EXPERT_STATE.encode(merged)))).build(), "merge " + expert);
+    }
+
+    @Override
+    public Map<String, Double> signals() {
+        return Codecs.SIGNALS.decode(call(Call.newBuilder().setGetSignals(GetSignals.newBuilder().setClientId(id)).build(),
+                "signals").getSignals().toByteArray());
+    }
+
+    @Override
+    public Prediction evaluate(Batch batch) {
+        throw new UnsupportedOperationException("held-out task evaluation runs on the host, not over the network");
+    }
+
+    @Override
+    public List<String> notCheckpointable() {
+        return notCheckpointable;
+    }
+
+    @Override
+    public void saveState(StateWriter out) throws IOException {
+        Reply r = call(Call.newBuilder().setSaveState(SaveState.newBuilder().addClientIds(id)).build(), "save state");
+        out.writeBytes(r.getSavedStates().getClients(0).getState().toByteArray());
+    }
+
+    @Override
+    public void restoreState(StateReader in) throws IOException {
+        byte[] state = in.readBytes();
+        call(Call.newBuilder().setRestoreState(RestoreState.newBuilder().addClients(ClientState.newBuilder().setClientId(id)
+                .setState(ByteString.copyFrom(state)))).build(), "restore state");
+    }
+
+    @Override
+    public String toString() {
+        return id + "@" + host;
+    }
+}

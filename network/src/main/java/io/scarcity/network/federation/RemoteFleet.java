@@ -1,0 +1,277 @@
+package io.scarcity.network.federation;
+
+import io.scarcity.api.ApiVersion;
+import io.scarcity.api.PluginKind;
+import io.scarcity.network.proto.Call;
+import io.scarcity.network.proto.ClientDescription;
+import io.scarcity.network.proto.ClientTurn;
+import io.scarcity.network.proto.Hello;
+import io.scarcity.network.proto.InstalledPlugin;
+import io.scarcity.network.proto.Ready;
+import io.scarcity.network.proto.Reply;
+import io.scarcity.network.proto.RunRound;
+import io.scarcity.network.proto.Welcome;
+import io.scarcity.network.transport.Admission;
+import io.scarcity.network.transport.ConnectedHost;
+import io.scarcity.network.transport.ConnectionLostException;
+import io.scarcity.network.transport.HostListener;
+import io.scarcity.network.wire.Codecs;
+import io.scarcity.runtime.UserException;
+import io.scarcity.runtime.client.ClientRoundResult;
+import io.scarcity.runtime.config.RunConfig;
+import io.scarcity.runtime.engine.ClientFleet;
+import io.scarcity.runtime.engine.TaskEvaluation;
+import io.scarcity.runtime.plugin.PluginRegistry;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The coordinator's view of clients that live in other processes: host processes dial in
+ * ({@link io.scarcity.network.transport.CoordinatorServer}), say which of the experiment's simulated clients
+ * they host, are admitted if they have the selected plugins in the same versions, and from then on play
+ * rounds and answer the round protocol's calls. The engine's round loop runs on it unchanged, with a
+ * {@link RemoteClient} per client; a round is one call per host, the hosts playing in parallel.
+ */
+public final class RemoteFleet implements ClientFleet, HostListener {
+    private static final Logger LOG = System.getLogger("io.scarcity.network");
+
+    private final RunConfig config;
+    private final String configYaml;
+    private final String runId;
+    private final PluginRegistry registry;
+    private final List<String> ids = new ArrayList<>();
+    private final RemoteClient[] clients;
+    /** Admitted hosts by the first client they host. */
+    private final TreeMap<Integer, Range> ranges = new TreeMap<>();
+    private final CompletableFuture<Void> complete = new CompletableFuture<>();
+
+    private record Range(int from, int to, ConnectedHost host) {
+    }
+
+    /**
+     * @param configYaml the resolved config, sent to every host
+     * @param registry the coordinator's plugins: hosts must have the client-side ones in the same versions
+     */
+    public RemoteFleet(RunConfig config, String configYaml, String runId, PluginRegistry registry) {
+        this.config = config;
+        this.configYaml = configYaml;
+        this.runId = runId;
+        this.registry = registry;
+        config.domains().forEach(d -> {
+            for (int j = 0; j < d.clients(); j++) {
+                ids.add(d.name() + "-" + j);
+            }
+        });
+        this.clients = new RemoteClient[ids.size()];
+    }
+
+    /** Client-side plugins the config selects, as "kind name". */
+    private List<io.scarcity.runtime.plugin.InstalledPlugin> clientPlugins() {
+        List<io.scarcity.runtime.plugin.InstalledPlugin> out = new ArrayList<>();
+        config.experts().forEach(e -> out.add(registry.require(PluginKind.EXPERT, e.plugin(), "experts")));
+        out.add(registry.require(PluginKind.ROUTER, config.router().plugin(), "router.plugin"));
+        out.add(registry.require(PluginKind.MEMORY, config.memory().plugin(), "memory.plugin"));
+        return out;
+    }
+
+    @Override
+    public synchronized Admission admit(ConnectedHost host, Hello hello) {
+        if (!ApiVersion.current().equals(hello.getApiVersion())) {
+            return refuse(host, "this coordinator runs API " + ApiVersion.current() + ", the host API " + hello.getApiVersion()
+                    + "; install the same Scarcity version on both", List.of());
+        }
+        List<InstalledPlugin> missing = new ArrayList<>();
+        for (var p : clientPlugins()) {
+            boolean has = hello.getPluginsList().stream().anyMatch(h -> h.getKind().equals(p.kind().label())
+                    && h.getName().equals(p.name()) && h.getVersion().equals(p.version()));
+            if (!has && missing.stream().noneMatch(m -> m.getName().equals(p.name()) && m.getKind().equals(p.kind().label()))) {
+                missing.add(InstalledPlugin.newBuilder().setKind(p.kind().label()).setName(p.name()).setVersion(p.version()).build());
+            }
+        }
+        if (!missing.isEmpty()) {
+            return refuse(host, "the host lacks the plugins this experiment selects (or has other versions): "
+                    + String.join(", ", missing.stream().map(m -> m.getKind() + " '" + m.getName() + "' " + m.getVersion()).toList())
+                    + "; install them on the host", missing);
+        }
+        if (!hello.hasSimulate()) {
+            return refuse(host, "this coordinator runs a simulation: start the host with --simulate FROM-TO", List.of());
+        }
+        int from = hello.getSimulate().getFrom();
+        int to = hello.getSimulate().getTo();
+        if (from < 0 || to > ids.size() || from >= to) {
+            return refuse(host, "--simulate " + from + "-" + (to - 1) + " is outside the experiment's clients 0-" + (ids.size() - 1), List.of());
+        }
+        for (Range r : ranges.values()) {
+            if (from < r.to() && r.from() < to && r.host().connected()) {
+                return refuse(host, "clients " + Math.max(from, r.from()) + "-" + (Math.min(to, r.to()) - 1)
+                        + " are already hosted by " + r.host(), List.of());
+            }
+        }
+        ranges.put(from, new Range(from, to, host));
+        LOG.log(Level.INFO, "host " + host + " admitted for clients " + from + "-" + (to - 1));
+        return Admission.welcome(Welcome.newBuilder().setRunId(runId).setConfigYaml(configYaml)
+                .addAllClientIds(ids.subList(from, to)).build());
+    }
+
+    private Admission refuse(ConnectedHost host, String reason, List<InstalledPlugin> missing) {
+        LOG.log(Level.WARNING, "host " + host + " refused: " + reason);
+        return Admission.refuse(reason, missing);
+    }
+
+    @Override
+    public synchronized void ready(ConnectedHost host, Ready ready) {
+        Range range = ranges.values().stream().filter(r -> r.host() == host).findFirst().orElse(null);
+        if (range == null || ready.getClientsCount() != range.to() - range.from()) {
+            host.close("the host's clients do not match what it was admitted for");
+            return;
+        }
+        for (int i = 0; i < ready.getClientsCount(); i++) {
+            ClientDescription d = ready.getClients(i);
+            int index = range.from() + i;
+            if (!d.getId().equals(ids.get(index))) {
+                host.close("the host built client " + d.getId() + " where " + ids.get(index) + " belongs");
+                return;
+            }
+            clients[index] = new RemoteClient(host, d.getId(), d.getDomain(), Codecs.SCHEMA.decode(d.getSchema().toByteArray()),
+                    List.copyOf(d.getNotCheckpointableList()));
+        }
+        boolean all = true;
+        for (RemoteClient c : clients) {
+            all &= c != null;
+        }
+        if (all) {
+            complete.complete(null);
+        }
+    }
+
+    @Override
+    public synchronized void lost(ConnectedHost host, ConnectionLostException cause) {
+        LOG.log(Level.WARNING, "host " + host + " disconnected: " + cause.getMessage());
+    }
+
+    /**
+     * Waits until hosts have built every client of the experiment.
+     *
+     * @throws UserException if they have not within {@code timeout}, saying which clients are missing
+     */
+    public void awaitClients(Duration timeout) {
+        try {
+            complete.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            List<String> missing = new ArrayList<>();
+            synchronized (this) {
+                for (int i = 0; i < clients.length; i++) {
+                    if (clients[i] == null) {
+                        missing.add(String.valueOf(i));
+                    }
+                }
+            }
+            throw new UserException("no host took clients " + compact(missing) + " within " + timeout.toSeconds()
+                    + " s; start hosts with: scarcity client --coordinator HOST:PORT --simulate FROM-TO");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserException("interrupted while waiting for hosts");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static String compact(List<String> indices) {
+        return indices.size() <= 8 ? String.join(", ", indices) : indices.get(0) + ".." + indices.get(indices.size() - 1)
+                + " (" + indices.size() + " clients)";
+    }
+
+    @Override
+    public List<RemoteClient> clients() {
+        return List.of(clients);
+    }
+
+    @Override
+    public List<ClientRoundResult> play(int round, boolean[] offline, boolean checkEmpty) {
+        List<Range> hosts;
+        synchronized (this) {
+            hosts = List.copyOf(ranges.values());
+        }
+        List<CompletableFuture<Reply>> replies = new ArrayList<>();
+        for (Range r : hosts) {
+            RunRound.Builder call = RunRound.newBuilder().setRound(round);
+            for (int i = r.from(); i < r.to(); i++) {
+                call.addClients(ClientTurn.newBuilder().setClientId(ids.get(i)).setOffline(offline[i]));
+            }
+            replies.add(r.host().call(Call.newBuilder().setRunRound(call).build()));
+        }
+        List<ClientRoundResult> results = new ArrayList<>(ids.size());
+        int exhausted = 0;
+        for (int h = 0; h < hosts.size(); h++) {
+            Reply reply = RemoteClient.await(replies.get(h), "host " + hosts.get(h).host(), "round " + round);
+            if (reply.getRoundResults().getExhausted()) {
+                exhausted++;
+                continue;
+            }
+            for (var bytes : reply.getRoundResults().getResultsList()) {
+                results.add(Codecs.ROUND_RESULT.decode(bytes.toByteArray()));
+            }
+        }
+        if (exhausted == hosts.size()) {
+            return null;
+        }
+        if (exhausted > 0 || results.size() != ids.size()) {
+            throw new IllegalStateException("the hosts disagree on round " + round + ": " + exhausted + " of " + hosts.size()
+                    + " ran out of data");
+        }
+        return results;
+    }
+
+    @Override
+    public List<TaskEvaluation> evaluateTasks(int round) {
+        return List.of();
+    }
+
+    @Override
+    public long[] consumed() {
+        return new long[0];
+    }
+
+    @Override
+    public long[] digests() {
+        return new long[0];
+    }
+
+    @Override
+    public int[] segmentsEvaluated() {
+        return new int[0];
+    }
+
+    @Override
+    public void replay(int round, long[] consumed, long[] digests, int[] segments) throws java.io.IOException {
+        throw new java.io.IOException("resuming a networked run is not supported yet");
+    }
+
+    @Override
+    public Map<String, Long> quarantined() {
+        return Map.of();
+    }
+
+    @Override
+    public Map<String, Map<Long, Integer>> injectedDrifts() {
+        return Map.of();
+    }
+
+    @Override
+    public void logQuarantine() {
+        // the hosts log what their sources quarantine
+    }
+
+    @Override
+    public void close() {
+        // the server that owns the connections closes them
+    }
+}

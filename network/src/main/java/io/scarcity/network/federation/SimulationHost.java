@@ -1,0 +1,176 @@
+package io.scarcity.network.federation;
+
+import com.google.protobuf.ByteString;
+import io.scarcity.api.ExpertState;
+import io.scarcity.api.MetaParameters;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import io.scarcity.network.proto.Call;
+import io.scarcity.network.proto.ClientDescription;
+import io.scarcity.network.proto.ClientState;
+import io.scarcity.network.proto.ClientTurn;
+import io.scarcity.network.proto.Done;
+import io.scarcity.network.proto.ErrorKind;
+import io.scarcity.network.proto.ExpertNames;
+import io.scarcity.network.proto.Ready;
+import io.scarcity.network.proto.Reply;
+import io.scarcity.network.proto.RoundResults;
+import io.scarcity.network.proto.SavedStates;
+import io.scarcity.network.proto.Welcome;
+import io.scarcity.network.transport.CallFailedException;
+import io.scarcity.network.transport.HostConnection;
+import io.scarcity.network.wire.Codecs;
+import io.scarcity.runtime.client.ClientNode;
+import io.scarcity.runtime.client.ClientRoundResult;
+import io.scarcity.runtime.config.ConfigLoader;
+import io.scarcity.runtime.config.LoadedConfig;
+import io.scarcity.runtime.engine.Assembly;
+import io.scarcity.runtime.engine.LocalFleet;
+import io.scarcity.runtime.plugin.PluginRegistry;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A process that hosts simulated clients {@code from..to-1} of the coordinator's experiment: it builds
+ * them from the config the coordinator sends, reads the config's streams itself and cuts its clients'
+ * batches exactly as the in-process engine does ({@link LocalFleet}), and answers the coordinator's calls
+ * (play a round, apply parameters, export and merge states, save and restore). Rows never leave it.
+ */
+public final class SimulationHost implements HostConnection.Handler, AutoCloseable {
+    private final PluginRegistry registry;
+    private final Path baseDir;
+    private final int from;
+    private final int to;
+    private LocalFleet fleet;
+    private final Map<String, ClientNode> byId = new LinkedHashMap<>();
+
+    /**
+     * @param baseDir the folder the config's relative data paths resolve against on this machine
+     * @param from first client hosted (0-based, in the config's order)
+     * @param to one past the last client hosted
+     */
+    public SimulationHost(PluginRegistry registry, Path baseDir, int from, int to) {
+        this.registry = registry;
+        this.baseDir = baseDir;
+        this.from = from;
+        this.to = to;
+    }
+
+    @Override
+    public synchronized Ready welcomed(Welcome welcome) {
+        if (fleet == null) {
+            LoadedConfig loaded = ConfigLoader.parse(welcome.getConfigYaml(), "the coordinator's config", baseDir, Map.of(), List.of());
+            Assembly assembly = new Assembly(loaded.config(), registry, baseDir);
+            assembly.checkNames();
+            fleet = new LocalFleet(loaded.config(), assembly, baseDir, from, to);
+            for (ClientNode c : fleet.clients()) {
+                byId.put(c.id(), c);
+            }
+        }
+        Ready.Builder ready = Ready.newBuilder();
+        for (ClientNode c : fleet.clients()) {
+            ready.addClients(ClientDescription.newBuilder().setId(c.id()).setDomain(c.domain())
+                    .setSchema(ByteString.copyFrom(Codecs.SCHEMA.encode(c.schema())))
+                    .addAllNotCheckpointable(c.notCheckpointable()));
+        }
+        return ready.build();
+    }
+
+    @Override
+    public synchronized Reply handle(Call call) throws IOException {
+        if (fleet == null) {
+            throw new CallFailedException(ErrorKind.ERROR_KIND_INVALID_CALL, "a call before the host was welcomed");
+        }
+        Reply.Builder reply = Reply.newBuilder();
+        switch (call.getOpCase()) {
+            case RUN_ROUND -> {
+                List<ClientTurn> turns = call.getRunRound().getClientsList();
+                if (turns.size() != fleet.clients().size()) {
+                    throw new CallFailedException(ErrorKind.ERROR_KIND_INVALID_CALL, "a round for " + turns.size()
+                            + " clients; this host has " + fleet.clients().size());
+                }
+                boolean[] offline = new boolean[turns.size()];
+                for (int i = 0; i < turns.size(); i++) {
+                    if (!turns.get(i).getClientId().equals(fleet.clients().get(i).id())) {
+                        throw new CallFailedException(ErrorKind.ERROR_KIND_INVALID_CALL, "client " + turns.get(i).getClientId()
+                                + " in place of " + fleet.clients().get(i).id());
+                    }
+                    offline[i] = turns.get(i).getOffline();
+                }
+                int round = call.getRunRound().getRound();
+                List<ClientRoundResult> results = fleet.play(round, offline, round == 1);
+                RoundResults.Builder r = RoundResults.newBuilder().setExhausted(results == null);
+                if (results != null) {
+                    for (ClientRoundResult result : results) {
+                        r.addResults(ByteString.copyFrom(Codecs.ROUND_RESULT.encode(result)));
+                    }
+                }
+                reply.setRoundResults(r);
+            }
+            case APPLY_PARAMETERS -> {
+                MetaParameters p = Codecs.META_PARAMETERS.decode(call.getApplyParameters().getParameters().toByteArray());
+                for (String id : call.getApplyParameters().getClientIdsList()) {
+                    client(id).apply(p);
+                }
+                reply.setDone(Done.getDefaultInstance());
+            }
+            case GOSSIPABLE_EXPERTS -> reply.setExperts(ExpertNames.newBuilder().addAllExperts(
+                    client(call.getGossipableExperts().getClientId()).gossipableExperts(call.getGossipableExperts().getMax())));
+            case EXPORT_STATE -> reply.setExpertState(ByteString.copyFrom(Codecs.EXPERT_STATE.encode(
+                    client(call.getExportState().getClientId()).exportState(call.getExportState().getExpert()))));
+            case MERGE_STATE -> {
+                ExpertState s = Codecs.EXPERT_STATE.decode(call.getMergeState().getState().toByteArray());
+                for (String id : call.getMergeState().getClientIdsList()) {
+                    client(id).mergeState(call.getMergeState().getExpert(), s);
+                }
+                reply.setDone(Done.getDefaultInstance());
+            }
+            case GET_SIGNALS -> reply.setSignals(ByteString.copyFrom(Codecs.SIGNALS.encode(
+                    client(call.getGetSignals().getClientId()).signals())));
+            case SAVE_STATE -> {
+                SavedStates.Builder saved = SavedStates.newBuilder();
+                for (String id : call.getSaveState().getClientIdsList()) {
+                    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                    StateWriter w = new StateWriter(bytes);
+                    client(id).saveState(w);
+                    w.flush();
+                    saved.addClients(ClientState.newBuilder().setClientId(id).setState(ByteString.copyFrom(bytes.toByteArray())));
+                }
+                reply.setSavedStates(saved);
+            }
+            case RESTORE_STATE -> {
+                for (ClientState s : call.getRestoreState().getClientsList()) {
+                    client(s.getClientId()).restoreState(new StateReader(new ByteArrayInputStream(s.getState().toByteArray())));
+                }
+                reply.setDone(Done.getDefaultInstance());
+            }
+            default -> throw new CallFailedException(ErrorKind.ERROR_KIND_UNSUPPORTED, "call " + call.getOpCase() + " is not supported");
+        }
+        return reply.build();
+    }
+
+    private ClientNode client(String id) {
+        ClientNode c = byId.get(id);
+        if (c == null) {
+            throw new CallFailedException(ErrorKind.ERROR_KIND_INVALID_CALL, "this host has no client " + id);
+        }
+        return c;
+    }
+
+    /** The clients this host built (after the coordinator's welcome). */
+    public synchronized List<ClientNode> clients() {
+        return fleet == null ? List.of() : fleet.clients();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (fleet != null) {
+            fleet.close();
+        }
+    }
+}

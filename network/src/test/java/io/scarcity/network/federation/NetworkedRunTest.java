@@ -1,0 +1,139 @@
+package io.scarcity.network.federation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scarcity.api.ApiVersion;
+import io.scarcity.network.certs.Certificates;
+import io.scarcity.network.proto.Hello;
+import io.scarcity.network.proto.InstalledPlugin;
+import io.scarcity.network.proto.SimulateRange;
+import io.scarcity.network.transport.ChannelSecurity;
+import io.scarcity.network.transport.CoordinatorServer;
+import io.scarcity.network.transport.HostConnection;
+import io.scarcity.network.transport.HostRefusedException;
+import io.scarcity.runtime.config.ConfigLoader;
+import io.scarcity.runtime.config.LoadedConfig;
+import io.scarcity.runtime.plugin.PluginRegistry;
+import io.scarcity.runtime.run.RunExecution;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A coordinator whose clients live in host processes (here: host connections in this JVM, over loopback
+ * gRPC) gives, with the same seed and no faults, a metrics.jsonl byte-identical to the in-process engine's.
+ */
+class NetworkedRunTest {
+    static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
+    static PluginRegistry registry;
+    static Path configs;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void load() {
+        registry = PluginRegistry.load(null, NetworkedRunTest.class.getClassLoader());
+        Path dir = Path.of("").toAbsolutePath();
+        while (!Files.isDirectory(dir.resolve("configs"))) {
+            dir = dir.getParent();
+        }
+        configs = dir.resolve("configs");
+    }
+
+    @AfterAll
+    static void close() {
+        registry.close();
+    }
+
+    LoadedConfig config(String out, String... more) {
+        List<String> sets = new ArrayList<>(List.of("rounds=8", "faults.offlineRate=0.1", "output.dir=" + tmp.resolve(out),
+                "output.progress=off", "checkpoint.every=0"));
+        sets.addAll(List.of(more));
+        return ConfigLoader.load(configs.resolve("quickstart.yaml"), Map.of(), sets);
+    }
+
+    static Hello hello(String name, int from, int to) {
+        Hello.Builder h = Hello.newBuilder().setHostName(name).setApiVersion(ApiVersion.current())
+                .setSimulate(SimulateRange.newBuilder().setFrom(from).setTo(to));
+        for (var p : registry.all()) {
+            h.addPlugins(InstalledPlugin.newBuilder().setKind(p.kind().label()).setName(p.name()).setVersion(p.version()));
+        }
+        return h.build();
+    }
+
+    /** Runs the config with its 5 clients on hosts of clients [0,2) and [2,5); returns the run folder. */
+    Path networked(LoadedConfig loaded, ChannelSecurity coordinatorSecurity, ChannelSecurity hostSecurity) throws Exception {
+        RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "test-run", registry);
+        try (CoordinatorServer server = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0, coordinatorSecurity), fleet);
+             SimulationHost a = new SimulationHost(registry, loaded.baseDir(), 0, 2);
+             SimulationHost b = new SimulationHost(registry, loaded.baseDir(), 2, 5);
+             HostConnection ca = HostConnection.connect(HostConnection.Settings.of("127.0.0.1:" + server.port(), hostSecurity),
+                     hello("a", 0, 2), a);
+             HostConnection cb = HostConnection.connect(HostConnection.Settings.of("127.0.0.1:" + server.port(), hostSecurity),
+                     hello("b", 2, 5), b)) {
+            RunExecution.Outcome outcome = RunExecution.run(loaded, registry, QUIET, Clock.systemUTC(), (config, assembly, baseDir) -> {
+                fleet.awaitClients(Duration.ofSeconds(60));
+                return fleet;
+            });
+            assertEquals(8, outcome.result().roundsCompleted());
+            return outcome.runDir();
+        }
+    }
+
+    static Path inProcess(LoadedConfig loaded) {
+        return RunExecution.run(loaded, registry, QUIET, Clock.systemUTC()).runDir();
+    }
+
+    @Test
+    void twoPlaintextHostsGiveTheInProcessMetricsByteForByte() throws Exception {
+        Path local = inProcess(config("local"));
+        Path remote = networked(config("remote"), ChannelSecurity.insecure(), ChannelSecurity.insecure());
+        assertEquals(Files.readString(local.resolve("metrics.jsonl")), Files.readString(remote.resolve("metrics.jsonl")));
+        assertEquals(Files.readString(local.resolve("coordinator.jsonl")), Files.readString(remote.resolve("coordinator.jsonl")));
+    }
+
+    @Test
+    void mutualTlsHostsGiveTheSameMetricsWithGossipAndFedAvg() throws Exception {
+        Path ca = tmp.resolve("ca");
+        Certificates.Authority authority = Certificates.createAuthority(ca, "test federation");
+        var coordinator = authority.issueCoordinator(tmp.resolve("coordinator"), List.of());
+        var host = authority.issueClient(tmp.resolve("host"), "host-1");
+        String[] fedavg = {"federation.mode=fedavg"};
+        Path local = inProcess(config("local", fedavg));
+        Path remote = networked(config("remote", fedavg), ChannelSecurity.mutualTls(coordinator), ChannelSecurity.mutualTls(host));
+        assertEquals(Files.readString(local.resolve("metrics.jsonl")), Files.readString(remote.resolve("metrics.jsonl")));
+    }
+
+    @Test
+    void aHostWithoutASelectedPluginIsRefusedNamingIt() throws Exception {
+        LoadedConfig loaded = config("refused");
+        RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "test-run", registry);
+        Hello full = hello("c", 0, 5);
+        Hello.Builder lacking = full.toBuilder().clearPlugins();
+        full.getPluginsList().stream().filter(p -> !p.getName().equals("ucb")).forEach(lacking::addPlugins);
+        try (CoordinatorServer server = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0, ChannelSecurity.insecure()), fleet);
+             SimulationHost h = new SimulationHost(registry, loaded.baseDir(), 0, 5);
+             HostConnection c = HostConnection.connect(HostConnection.Settings.of("127.0.0.1:" + server.port(),
+                     ChannelSecurity.insecure()), lacking.build(), h)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> c.welcomed().get(30, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof HostRefusedException, e.toString());
+            assertTrue(e.getCause().getMessage().contains("router 'ucb'"), e.getCause().getMessage());
+            assertFalse(h.clients().size() > 0, "a refused host builds nothing");
+        }
+    }
+}
