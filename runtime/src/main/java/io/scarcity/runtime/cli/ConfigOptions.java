@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The config file and its {@code --set} overrides, shared by the commands that read a config. */
-final class ConfigOptions {
+public final class ConfigOptions {
     @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG", description = "The run config, e.g. configs/quickstart.yaml.")
     Path config;
 
@@ -17,7 +17,7 @@ final class ConfigOptions {
             description = "Override a config value, e.g. --set rounds=10 --set domains[0].clients=4 (repeatable; wins over SCARCITY_* environment variables).")
     List<String> sets = new ArrayList<>();
 
-    LoadedConfig load() {
+    public LoadedConfig load() {
         if (config == null) {
             throw new io.scarcity.runtime.UserException("missing the config file: give one, e.g. configs/quickstart.yaml");
         }

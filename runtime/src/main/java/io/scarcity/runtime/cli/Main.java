@@ -33,6 +33,9 @@ public final class Main implements Runnable {
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         quietLibraries();
         CommandLine cli = new CommandLine(new Main());
+        for (CommandProvider provider : java.util.ServiceLoader.load(CommandProvider.class, Main.class.getClassLoader())) {
+            provider.commands().forEach(cli::addSubcommand);
+        }
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

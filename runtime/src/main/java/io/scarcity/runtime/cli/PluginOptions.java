@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  * distribution's {@code plugins/}), the class path, and any folders or archives given with
  * {@code --plugins}, which add to them.
  */
-final class PluginOptions {
+public final class PluginOptions {
     @Option(names = "--plugins", paramLabel = "DIR|JAR",
             description = "A folder of plugin archives, or one archive, added to the shipped plugins ($SCARCITY_PLUGINS_DIR, "
                     + "which the launcher sets to the distribution's plugins/); may be given more than once.")
@@ -45,7 +45,7 @@ final class PluginOptions {
         return sources;
     }
 
-    PluginRegistry load() {
+    public PluginRegistry load() {
         return load(List.of());
     }
 

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
                 "config.yaml (resolved), metrics.jsonl (one line per client per round), summary.json, run.log.",
                 "Overrides: environment variables SCARCITY_<KEY> (SCARCITY_DOMAINS__0__CLIENTS for nesting), then --set.",
                 "An interrupted run continues from its last checkpoint with --resume RUN_DIR (instead of CONFIG)."})
-final class RunCommand implements Callable<Integer> {
+public final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
@@ -58,41 +58,45 @@ final class RunCommand implements Callable<Integer> {
                 }
                 throw e;
             }
-            RunResult r = outcome.result();
-            var out = spec.commandLine().getOut();
-            StringBuilder headline = new StringBuilder(String.format(Locale.ROOT, "%s: %d rounds, %,d rows",
-                    r.stopReason(), r.roundsCompleted(), r.rows()));
-            if (!Double.isNaN(outcome.accuracy())) {
-                headline.append(String.format(Locale.ROOT, ", prequential accuracy %.4f", outcome.accuracy()));
-            }
-            if (!Double.isNaN(outcome.rmse())) {
-                headline.append(String.format(Locale.ROOT, ", prequential RMSE %.4g", outcome.rmse()));
-            }
-            out.println(headline);
-            for (Map.Entry<String, double[]> d : r.domainMetrics().entrySet()) {
-                double[] m = d.getValue();
-                out.printf(Locale.ROOT, "  domain %-12s %s %.4f over %,d rows%n", d.getKey(), m[2] == 1 ? "accuracy" : "RMSE    ",
-                        m[0], (long) m[1]);
-            }
-            int detections = r.detectedDrifts().values().stream().mapToInt(List::size).sum();
-            out.printf(Locale.ROOT, "  drifts injected %s; detections %d; insights accepted %d, rejected %d; gossip %,d bytes%n",
-                    r.injectedDrifts(), detections, r.insightsAccepted(), r.insightsRejected(), r.gossipBytes());
-            long quarantined = r.quarantinedRows().values().stream().mapToLong(Long::longValue).sum();
-            if (quarantined > 0) {
-                out.printf(Locale.ROOT, "  %,d invalid rows quarantined %s (reasons in run.log)%n", quarantined, r.quarantinedRows());
-            }
-            long filtered = r.filteredRows().values().stream().mapToLong(Long::longValue).sum();
-            if (filtered > 0) {
-                out.printf(Locale.ROOT, "  %,d rows held back by row filters %s (not predicted, learned or counted; per rule in metrics.jsonl)%n",
-                        filtered, r.filteredRows());
-            }
-            if (r.routing().expertBatches() > 0) {
-                out.printf(Locale.ROOT, "  routing: %.1f%% of expert-batches skipped (compute saved); activations %s%n",
-                        100 * r.routing().computeSaved(), r.routing().activations());
-            }
-            out.printf(Locale.ROOT, "  %,.0f rows/s; results in %s%n", r.rows() / Math.max(1e-9, r.elapsedNanos() / 1e9),
-                    Path.of("").toAbsolutePath().relativize(outcome.runDir().toAbsolutePath()));
+            report(spec.commandLine().getOut(), outcome);
             return 0;
         }
+    }
+
+    /** Prints what a finished run did: the headline, per-domain results, drifts, insights, gossip, routing, where the results are. */
+    public static void report(java.io.PrintWriter out, RunExecution.Outcome outcome) {
+        RunResult r = outcome.result();
+        StringBuilder headline = new StringBuilder(String.format(Locale.ROOT, "%s: %d rounds, %,d rows",
+                r.stopReason(), r.roundsCompleted(), r.rows()));
+        if (!Double.isNaN(outcome.accuracy())) {
+            headline.append(String.format(Locale.ROOT, ", prequential accuracy %.4f", outcome.accuracy()));
+        }
+        if (!Double.isNaN(outcome.rmse())) {
+            headline.append(String.format(Locale.ROOT, ", prequential RMSE %.4g", outcome.rmse()));
+        }
+        out.println(headline);
+        for (Map.Entry<String, double[]> d : r.domainMetrics().entrySet()) {
+            double[] m = d.getValue();
+            out.printf(Locale.ROOT, "  domain %-12s %s %.4f over %,d rows%n", d.getKey(), m[2] == 1 ? "accuracy" : "RMSE    ",
+                    m[0], (long) m[1]);
+        }
+        int detections = r.detectedDrifts().values().stream().mapToInt(List::size).sum();
+        out.printf(Locale.ROOT, "  drifts injected %s; detections %d; insights accepted %d, rejected %d; gossip %,d bytes%n",
+                r.injectedDrifts(), detections, r.insightsAccepted(), r.insightsRejected(), r.gossipBytes());
+        long quarantined = r.quarantinedRows().values().stream().mapToLong(Long::longValue).sum();
+        if (quarantined > 0) {
+            out.printf(Locale.ROOT, "  %,d invalid rows quarantined %s (reasons in run.log)%n", quarantined, r.quarantinedRows());
+        }
+        long filtered = r.filteredRows().values().stream().mapToLong(Long::longValue).sum();
+        if (filtered > 0) {
+            out.printf(Locale.ROOT, "  %,d rows held back by row filters %s (not predicted, learned or counted; per rule in metrics.jsonl)%n",
+                    filtered, r.filteredRows());
+        }
+        if (r.routing().expertBatches() > 0) {
+            out.printf(Locale.ROOT, "  routing: %.1f%% of expert-batches skipped (compute saved); activations %s%n",
+                    100 * r.routing().computeSaved(), r.routing().activations());
+        }
+        out.printf(Locale.ROOT, "  %,.0f rows/s; results in %s%n", r.rows() / Math.max(1e-9, r.elapsedNanos() / 1e9),
+                Path.of("").toAbsolutePath().relativize(outcome.runDir().toAbsolutePath()));
     }
 }

@@ -1,0 +1,143 @@
+package io.scarcity.distribution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A networked federation as separate processes of the distribution, on loopback with mutual TLS made by
+ * {@code scarcity certs}: a coordinator and three host processes give the in-process metrics byte for byte;
+ * a host with a certificate from another CA, and one lacking a selected plugin, are refused by name.
+ */
+class FederationIT {
+    static final Path DIST = Path.of("target", "scarcity").toAbsolutePath();
+    static final Path CONFIGS = Path.of("..", "configs").toAbsolutePath().normalize();
+    static final String[] SETTINGS = {"--set", "rounds=6", "--set", "faults.offlineRate=0.1", "--set", "checkpoint.every=0",
+        "--set", "output.progress=off"};
+
+    @TempDir
+    Path tmp;
+
+    record Proc(Process process, Path out, Path err) {
+        int await(int seconds) throws InterruptedException {
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("did not finish in " + seconds + " s: " + text());
+            }
+            return process.exitValue();
+        }
+
+        String text() {
+            try {
+                return Files.readString(out, StandardCharsets.UTF_8) + Files.readString(err, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return e.toString();
+            }
+        }
+    }
+
+    Proc start(Path plugins, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", DIST.resolve("lib") + "/*", "io.scarcity.runtime.cli.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("SCARCITY_"));
+        pb.environment().put("SCARCITY_PLUGINS_DIR", plugins.toString());
+        Path out = Files.createTempFile(tmp, "out", ".txt");
+        Path err = Files.createTempFile(tmp, "err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        return new Proc(pb.start(), out, err);
+    }
+
+    int run(String... args) throws Exception {
+        Proc p = start(DIST.resolve("plugins"), args);
+        int code = p.await(120);
+        assertEquals(0, code, p.text());
+        return code;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static String[] with(String[] base, String... more) {
+        List<String> all = new ArrayList<>(List.of(base));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    static Path only(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void aCoordinatorAndThreeHostProcessesOverTlsGiveTheInProcessMetrics() throws Exception {
+        run("certs", "ca", "--ca", tmp.resolve("ca").toString(), "--name", "test federation");
+        run("certs", "coordinator", "--ca", tmp.resolve("ca").toString(), "--out", tmp.resolve("coordinator").toString());
+        for (int h = 1; h <= 3; h++) {
+            run("certs", "client", "--ca", tmp.resolve("ca").toString(), "--out", tmp.resolve("host" + h).toString(), "--name", "host-" + h);
+        }
+        String quickstart = CONFIGS.resolve("quickstart.yaml").toString();
+        run(with(new String[] {"run", quickstart}, with(SETTINGS, "--set", "output.dir=" + tmp.resolve("local"))));
+
+        int port = freePort();
+        Proc coordinator = start(DIST.resolve("plugins"), with(new String[] {"coordinator", quickstart, "--listen", "127.0.0.1:" + port,
+            "--tls-dir", tmp.resolve("coordinator").toString(), "--wait", "90"}, with(SETTINGS, "--set", "output.dir=" + tmp.resolve("remote"))));
+        String[] ranges = {"0-1", "2-3", "4-4"};
+        List<Proc> hosts = new ArrayList<>();
+        for (int h = 1; h <= 3; h++) {
+            hosts.add(start(DIST.resolve("plugins"), "client", "--coordinator", "127.0.0.1:" + port, "--simulate", ranges[h - 1],
+                    "--tls-dir", tmp.resolve("host" + h).toString()));
+        }
+        assertEquals(0, coordinator.await(180), coordinator.text());
+        for (Proc h : hosts) {
+            assertEquals(0, h.await(60), h.text());
+        }
+        assertTrue(coordinator.text().contains("completed: 6 rounds"), coordinator.text());
+        assertEquals(Files.readString(only(tmp.resolve("local")).resolve("metrics.jsonl")),
+                Files.readString(only(tmp.resolve("remote")).resolve("metrics.jsonl")), "networked metrics.jsonl differs from in-process");
+
+        // a host enrolled in another federation is refused at the handshake
+        run("certs", "ca", "--ca", tmp.resolve("other-ca").toString());
+        run("certs", "client", "--ca", tmp.resolve("other-ca").toString(), "--out", tmp.resolve("stranger").toString(), "--name", "stranger");
+        int port2 = freePort();
+        Proc waiting = start(DIST.resolve("plugins"), with(new String[] {"coordinator", quickstart, "--listen", "127.0.0.1:" + port2,
+            "--tls-dir", tmp.resolve("coordinator").toString(), "--wait", "40"}, with(SETTINGS, "--set", "output.dir=" + tmp.resolve("never"))));
+        Proc stranger = start(DIST.resolve("plugins"), "client", "--coordinator", "127.0.0.1:" + port2, "--simulate", "0-4",
+                "--tls-dir", tmp.resolve("stranger").toString());
+        assertEquals(2, stranger.await(90), stranger.text());
+        assertTrue(stranger.text().contains("not enrolled in this federation"), stranger.text());
+        assertFalse(stranger.text().contains("\tat "), stranger.text());
+
+        // a host lacking a selected plugin is refused naming it
+        Path lacking = Files.createDirectories(tmp.resolve("lacking"));
+        try (var files = Files.list(DIST.resolve("plugins"))) {
+            for (Path f : files.toList()) {
+                if (!f.getFileName().toString().startsWith("scarcity-plugin-ucb-")) {
+                    Files.copy(f, lacking.resolve(f.getFileName()));
+                }
+            }
+        }
+        Proc noUcb = start(lacking, "client", "--coordinator", "127.0.0.1:" + port2, "--simulate", "0-4",
+                "--tls-dir", tmp.resolve("host1").toString());
+        assertEquals(2, noUcb.await(90), noUcb.text());
+        assertTrue(noUcb.text().contains("the coordinator refused this host") && noUcb.text().contains("router 'ucb'"), noUcb.text());
+        assertEquals(2, waiting.await(90), waiting.text());
+        assertTrue(waiting.text().contains("no host took clients"), waiting.text());
+    }
+}

@@ -1,0 +1,99 @@
+package io.scarcity.network.cli;
+
+import io.scarcity.api.ApiVersion;
+import io.scarcity.network.federation.SimulationHost;
+import io.scarcity.network.proto.Hello;
+import io.scarcity.network.proto.InstalledPlugin;
+import io.scarcity.network.proto.SimulateRange;
+import io.scarcity.network.transport.HostConnection;
+import io.scarcity.network.transport.HostRefusedException;
+import io.scarcity.network.transport.TlsRejectedException;
+import io.scarcity.runtime.UserException;
+import io.scarcity.runtime.cli.PluginOptions;
+import io.scarcity.runtime.plugin.PluginRegistry;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "client", mixinStandardHelpOptions = true,
+        description = {"Hosts clients of a networked federation: dials out to the coordinator (it never needs to reach",
+                "this machine), builds the clients it is given from the coordinator's experiment and runs their rounds",
+                "on data read here; rows never leave the process."})
+final class ClientCommand implements Callable<Integer> {
+    @Mixin
+    PluginOptions plugins;
+
+    @Mixin
+    Security security;
+
+    @Option(names = "--coordinator", paramLabel = "HOST:PORT", required = true, description = "The coordinator's address.")
+    String coordinator;
+
+    @Option(names = "--simulate", paramLabel = "FROM-TO", required = true,
+            description = "Host the experiment's simulated clients FROM..TO (0-based, inclusive, in the config's order).")
+    String simulate;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".",
+            description = "Folder the experiment's relative data paths resolve against here (default: the current folder).")
+    Path dataDir;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "This host's name in the coordinator's log (default: the machine's).")
+    String name;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        var err = spec.commandLine().getErr();
+        Security.hostPort(coordinator, "--coordinator");
+        int[] range = range(simulate);
+        var channel = security.resolve(err);
+        try (PluginRegistry registry = plugins.load();
+             SimulationHost host = new SimulationHost(registry, dataDir.toAbsolutePath(), range[0], range[1] + 1)) {
+            Hello.Builder hello = Hello.newBuilder().setHostName(name != null ? name : java.net.InetAddress.getLocalHost().getHostName())
+                    .setApiVersion(ApiVersion.current())
+                    .setSimulate(SimulateRange.newBuilder().setFrom(range[0]).setTo(range[1] + 1));
+            registry.all().forEach(p -> hello.addPlugins(InstalledPlugin.newBuilder().setKind(p.kind().label())
+                    .setName(p.name()).setVersion(p.version())));
+            try (HostConnection connection = HostConnection.connect(HostConnection.Settings.of(coordinator, channel), hello.build(), host)) {
+                err.println("hosting clients " + range[0] + "-" + range[1] + " for " + coordinator);
+                try {
+                    connection.finished().get();
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof HostRefusedException) {
+                        throw new UserException("the coordinator refused this host: " + cause.getMessage());
+                    }
+                    if (cause instanceof TlsRejectedException) {
+                        throw new UserException("the coordinator did not accept this host's certificate (not enrolled in this "
+                                + "federation): " + cause.getMessage() + "; get a certificate from the federation's CA (scarcity certs)");
+                    }
+                    throw new UserException("the connection to " + coordinator + " ended: " + cause.getMessage());
+                }
+                err.println("the coordinator ended the session: " + connection.endReason());
+            }
+        }
+        return 0;
+    }
+
+    static int[] range(String value) {
+        String[] parts = value.split("-");
+        try {
+            if (parts.length == 2) {
+                int from = Integer.parseInt(parts[0].trim());
+                int to = Integer.parseInt(parts[1].trim());
+                if (from >= 0 && to >= from) {
+                    return new int[] {from, to};
+                }
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UserException("--simulate " + value + ": expected FROM-TO, 0-based and inclusive, e.g. --simulate 0-9");
+    }
+}
