@@ -60,8 +60,11 @@ public final class RemoteClient implements ClientHandle {
         }
     }
 
-    /** A failure of a call to a host: a client's fault there, or the connection lost. */
-    public static final class RemoteFailure extends RuntimeException {
+    /**
+     * A failure of a call to a host: a client's fault there, or the connection lost. Until hosts can drop out
+     * of a round and rejoin (not built yet), it stops the run with this message; the rounds before are kept.
+     */
+    public static final class RemoteFailure extends io.scarcity.runtime.UserException {
         private static final long serialVersionUID = 1L;
 
         RemoteFailure(String message, Throwable cause) {
