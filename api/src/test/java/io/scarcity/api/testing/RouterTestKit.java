@@ -22,6 +22,8 @@ import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,8 +57,19 @@ public final class RouterTestKit {
         return new RoutingContext(candidates, BATCH, board, 1);
     }
 
-    /** Sums a router's counters and keeps its gauges' last values ({@link PluginTestKit.RecordingMetrics}). */
+    /**
+     * Sums a router's counters and keeps its gauges' last values ({@link PluginTestKit.RecordingMetrics}),
+     * and every gauge reported, in order.
+     */
     public static final class Counting extends PluginTestKit.RecordingMetrics {
+        /** Every gauge reported, in order, as {@code name=value} (the value written exactly). */
+        public final List<String> reports = new ArrayList<>();
+
+        @Override
+        public void gauge(String name, double value) {
+            super.gauge(name, value);
+            reports.add(name + "=" + value);
+        }
     }
 
     /** {@code base} reporting its metrics to {@code metrics}: {@link PluginTestKit#withMetrics}. */
@@ -126,34 +139,168 @@ public final class RouterTestKit {
      * The checkpoint contract: router A is driven {@code warmUp} steps with {@code new Random(seed)} and
      * saved; B, built the same way, restores it and saves the same bytes; then both are driven
      * {@code steps} more with the same generator (the next long of A's) and must route identically
-     * (experts and bit-identical weights), count the same metrics and end with identical checkpoints,
-     * while a fresh router (no restore) routes differently, so the scenario does tell them apart.
+     * (experts and bit-identical weights), count the same metrics, report the same gauges (every value, in
+     * order) and end with identical checkpoints, while a fresh router (no restore) routes differently, so
+     * the scenario does tell them apart.
      */
     public static RoundTrip assertRoundTrip(RouterMaker maker, Scenario scenario, long seed, int warmUp, int steps)
             throws IOException {
+        return roundTrip(maker, scenario, seed, warmUp, steps, null);
+    }
+
+    /**
+     * {@link #assertRoundTrip} over {@link #churn}{@code (situation)}, with A saved between a route and its
+     * reward: after the warm-up A routes one more batch ({@code situation}'s, over a, b and c), is saved, and
+     * A and B are then both given the reward 0.8 of that routing's first expert before the continuation
+     * from step {@code warmUp + 1}. For routers that keep something of a routing until it is rewarded (its
+     * context, its cluster).
+     */
+    public static RoundTrip assertRoundTripBetweenRouteAndReward(RouterMaker maker, Situation situation, long seed,
+            int warmUp, int steps) throws IOException {
+        return roundTrip(maker, churn(situation), seed, warmUp, steps, situation);
+    }
+
+    private static RoundTrip roundTrip(RouterMaker maker, Scenario scenario, long seed, int warmUp, int steps,
+            Situation pending) throws IOException {
         Counting metricsA = new Counting();
         Router a = maker.make(metricsA);
         Random random = new Random(seed);
         scenario.drive(a, random, 0, warmUp);
+        Routing unrewarded = pending == null ? null : a.route(pending.at(List.of("a", "b", "c"), warmUp, random));
         byte[] state = save(a);
 
         Counting metricsB = new Counting();
         Router b = maker.make(metricsB);
         restore(b, state);
         assertArrayEquals(state, save(b), "a restored router saves what it was restored from");
+        int from = warmUp;
+        if (unrewarded != null) {
+            a.reward(unrewarded, Map.of(unrewarded.active().get(0), 0.8));
+            b.reward(unrewarded, Map.of(unrewarded.active().get(0), 0.8));
+            from++;
+        }
 
         long next = random.nextLong();
         metricsA.counts.clear();
-        List<Routing> fromA = scenario.drive(a, new Random(next), warmUp, steps);
-        List<Routing> fromB = scenario.drive(b, new Random(next), warmUp, steps);
+        metricsA.reports.clear();
+        List<Routing> fromA = scenario.drive(a, new Random(next), from, steps);
+        List<Routing> fromB = scenario.drive(b, new Random(next), from, steps);
         assertSameRoutings(fromA, fromB);
         assertEquals(metricsA.counts, metricsB.counts);
+        assertEquals(metricsA.reports, metricsB.reports, "the gauges reported");
         assertArrayEquals(save(a), save(b));
 
-        List<Routing> fresh = scenario.drive(maker.make(new Counting()), new Random(next), warmUp, steps);
+        List<Routing> fresh = scenario.drive(maker.make(new Counting()), new Random(next), from, steps);
         assertNotEquals(fromA.stream().map(Routing::active).toList(), fresh.stream().map(Routing::active).toList(),
                 "without the state, routing differs");
         return new RoundTrip(a, b, metricsA, metricsB);
+    }
+
+    /** A scenario as a {@link PluginTestKit.Driver}, one {@link #fingerprint(Routing) fingerprint} per routing. */
+    public static PluginTestKit.Driver<Router> driver(Scenario scenario) {
+        return (router, random, from, steps) -> scenario.drive(router, random, from, steps).stream()
+                .map(RouterTestKit::fingerprint).toList();
+    }
+
+    /** The active experts and their weights, exactly. */
+    public static String fingerprint(Routing routing) {
+        return routing.active() + " " + PluginTestKit.fingerprint(routing.weights());
+    }
+
+    // ---------------------------------------------------------------- the churn scenario
+
+    /** The batch and signals a router is shown at a step of {@link #churn}; it may draw from {@code random}. */
+    @FunctionalInterface
+    public interface Situation {
+        RoutingContext at(List<String> candidates, int step, Random random);
+    }
+
+    /** {@link #BATCH}, an empty signal board, round {@code step / 10}: for routers that look at neither. */
+    public static final Situation QUIET = (candidates, step, random) ->
+            new RoutingContext(candidates, BATCH, new InMemorySignalBoard(), step / 10);
+
+    /**
+     * Batches of {@code rows} rows of {@code schema}'s features, Gaussian with a scale of 1, 2 or 3 that
+     * changes every 30 steps (so that the routing features' novelty and spread vary), and signals: a drift
+     * detected in about 3 batches of 10 (score in [0.6, 1], else [0, 0.3]), an outlier rate in [0, 0.5]
+     * and a mixture loss in [0, 1]. For routers that route on the context.
+     */
+    public static Situation changing(DataSchema schema, int rows) {
+        return (candidates, step, random) -> {
+            double[] features = new double[rows * schema.numFeatures()];
+            double scale = 1 + (step / 30) % 3;
+            for (int i = 0; i < features.length; i++) {
+                features[i] = random.nextGaussian() * scale;
+            }
+            Batch batch = Batch.ofClasses(schema, "d", (long) rows * step, features, new int[rows]);
+            InMemorySignalBoard signals = new InMemorySignalBoard();
+            boolean drift = random.nextDouble() < 0.3;
+            signals.publish(StandardSignals.DRIFT_DETECTED, drift ? 1 : 0);
+            signals.publish(StandardSignals.DRIFT_SCORE, drift ? 0.6 + 0.4 * random.nextDouble() : 0.3 * random.nextDouble());
+            signals.publish(StandardSignals.OUTLIER_RATE, 0.5 * random.nextDouble());
+            signals.publish(StandardSignals.MIXTURE_LOSS, random.nextDouble());
+            return new RoutingContext(candidates, batch, signals, step / 10);
+        };
+    }
+
+    /** The experts of {@link #churn}. */
+    public static final List<String> CHURN_EXPERTS = List.of("a", "b", "c", "d", "e");
+
+    /**
+     * The learning routers' scenario: at step {@code t} the router is shown {@code situation}'s context
+     * over a, b, c, d while {@code t % 50 < 25}, else over b, c, d, e (experts leave and join); each active
+     * expert, the i-th of {@link #CHURN_EXPERTS}, earns 1 with probability {@code (i + 1) / 6}, expert a
+     * 0.5 more after step 150 and in batches with a drift detected, else a partial reward in [0, 0.3);
+     * every 17th batch ({@code t % 17 == 16}) is unlabelled (empty rewards); after every 40th the
+     * coordinator's priors {@code e: 0.9, f: 0.4, b: 0.2} (f never a candidate) are adopted with weight 3.
+     */
+    public static Scenario churn(Situation situation) {
+        return (router, random, from, steps) -> {
+            List<Routing> out = new ArrayList<>();
+            for (int t = from; t < from + steps; t++) {
+                List<String> candidates = t % 50 < 25 ? CHURN_EXPERTS.subList(0, 4) : CHURN_EXPERTS.subList(1, 5);
+                RoutingContext context = situation.at(candidates, t, random);
+                Routing routing = router.route(context);
+                Map<String, Double> rewards = new HashMap<>();
+                if (t % 17 != 16) {
+                    boolean drift = context.signals().get(StandardSignals.DRIFT_DETECTED, 0) > 0;
+                    for (String name : routing.active()) {
+                        double mean = (CHURN_EXPERTS.indexOf(name) + 1) / 6.0
+                                + (name.equals("a") && (t > 150 || drift) ? 0.5 : 0.0);
+                        rewards.put(name, random.nextDouble() < mean ? 1.0 : random.nextDouble() * 0.3);
+                    }
+                }
+                router.reward(routing, rewards);
+                if (t % 40 == 39) {
+                    router.adoptPriors(Map.of("e", 0.9, "f", 0.4, "b", 0.2), 3.0);
+                }
+                out.add(routing);
+            }
+            return out;
+        };
+    }
+
+    /**
+     * The selection contract ({@link #assertSelection}: {@code min(k, candidates)} distinct candidates with
+     * positive weights summing to one) at every one of {@code steps} routings over candidates that join and
+     * leave: of a to f, a is missing in the middle third of the steps and f comes every third batch;
+     * contexts from {@link #changing} (one feature, 8 rows); the active experts earn 1 with probability
+     * {@code (i + 1) / 7} for the i-th of a to f, drawn from {@code new Random(seed)}.
+     */
+    public static void assertSelectionAsCandidatesChange(Router router, int k, long seed, int steps) {
+        List<String> six = List.of("a", "b", "c", "d", "e", "f");
+        Situation situation = changing(SCHEMA, 8);
+        Random random = new Random(seed);
+        for (int t = 0; t < steps; t++) {
+            List<String> candidates = six.subList(t >= steps / 3 && t < 2 * steps / 3 ? 1 : 0, t % 3 == 0 ? 6 : 5);
+            Routing routing = router.route(situation.at(candidates, t, random));
+            assertSelection(routing, candidates, Math.min(k, candidates.size()));
+            Map<String, Double> rewards = new HashMap<>();
+            for (String name : routing.active()) {
+                rewards.put(name, random.nextDouble() < (six.indexOf(name) + 1) / 7.0 ? 1.0 : 0.0);
+            }
+            router.reward(routing, rewards);
+        }
     }
 
     /** Same active experts and bit-identical weights, routing by routing. */

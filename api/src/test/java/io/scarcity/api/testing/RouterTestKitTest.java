@@ -1,0 +1,187 @@
+package io.scarcity.api.testing;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.scarcity.api.Checkpointable;
+import io.scarcity.api.MetricsSink;
+import io.scarcity.api.Router;
+import io.scarcity.api.Routers;
+import io.scarcity.api.Routing;
+import io.scarcity.api.RoutingContext;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** The router checks of the kit fail on toy routers that break them, and pass on the same toy without the flaw. */
+class RouterTestKitTest {
+    /** What the toy gets wrong. */
+    enum Flaw { NONE, FORGETS_LEAVERS, FORGETS_PENDING, GAUGES_ITS_OWN_COUNT, ROUTES_A_LEAVER, RESTORES_AS_IT_READS }
+
+    /**
+     * An epsilon-greedy toy with k = 1: an untried candidate first, else with probability 0.2 a random
+     * candidate, else the best mean; a routing is rewarded only while it is the pending one.
+     */
+    static final class ToyRouter implements Router, Checkpointable {
+        final Flaw flaw;
+        final MetricsSink metrics;
+        Random random = new Random(9);
+        Map<String, double[]> arms = new TreeMap<>();
+        List<String> pending;
+        List<String> candidatesNow = List.of();
+        long routes;
+        long routesHere;
+
+        ToyRouter(Flaw flaw, MetricsSink metrics) {
+            this.flaw = flaw;
+            this.metrics = metrics;
+        }
+
+        @Override
+        public Routing route(RoutingContext context) {
+            routes++;
+            routesHere++;
+            metrics.gauge("toy.routes", flaw == Flaw.GAUGES_ITS_OWN_COUNT ? routesHere : routes);
+            List<String> candidates = new ArrayList<>(Routers.distinctCandidates(context));
+            candidatesNow = List.copyOf(candidates);
+            if (flaw == Flaw.ROUTES_A_LEAVER) {
+                arms.keySet().stream().filter(name -> !candidates.contains(name)).findFirst().ifPresent(candidates::add);
+            }
+            String chosen = candidates.stream().filter(name -> !arms.containsKey(name)).findFirst().orElse(null);
+            if (chosen == null) {
+                chosen = random.nextDouble() < 0.2 ? candidates.get(random.nextInt(candidates.size())) : best(candidates);
+            }
+            pending = List.of(chosen);
+            return Routing.uniform(pending);
+        }
+
+        private String best(List<String> candidates) {
+            String best = candidates.get(0);
+            for (String name : candidates) {
+                if (mean(name) > mean(best)) {
+                    best = name;
+                }
+            }
+            return best;
+        }
+
+        private double mean(String name) {
+            double[] arm = arms.get(name);
+            return arm[1] / arm[0];
+        }
+
+        @Override
+        public void reward(Routing routing, Map<String, Double> rewards) {
+            if (!routing.active().equals(pending) || rewards.isEmpty()) {
+                return;
+            }
+            for (String name : routing.active()) {
+                double r = Routers.unitReward(rewards.get(name));
+                if (!Double.isNaN(r)) {
+                    double[] arm = arms.computeIfAbsent(name, x -> new double[2]);
+                    arm[0]++;
+                    arm[1] += r;
+                }
+            }
+            pending = null;
+        }
+
+        @Override
+        public void adoptPriors(Map<String, Double> priors, double weight) {
+            priors.forEach((name, p) -> arms.putIfAbsent(name, new double[] {weight, weight * p}));
+        }
+
+        @Override
+        public void saveState(StateWriter out) throws IOException {
+            out.writeVersion(1);
+            out.writeRandom(random);
+            out.writeLong(routes);
+            Map<String, double[]> saved = new TreeMap<>(arms);
+            if (flaw == Flaw.FORGETS_LEAVERS && !candidatesNow.isEmpty()) {
+                saved.keySet().retainAll(candidatesNow);
+            }
+            out.writeInt(saved.size());
+            for (Map.Entry<String, double[]> e : saved.entrySet()) {
+                out.writeString(e.getKey());
+                out.writeDoubles(e.getValue());
+            }
+            List<String> kept = flaw == Flaw.FORGETS_PENDING ? null : pending;
+            out.writeString(kept == null ? null : kept.get(0));
+        }
+
+        @Override
+        public void restoreState(StateReader in) throws IOException {
+            in.readVersion("toy router", 1);
+            Random g = in.readRandom();
+            long r = in.readLong();
+            if (flaw == Flaw.RESTORES_AS_IT_READS) {
+                random = g;
+                routes = r;
+                arms = new TreeMap<>();
+            }
+            int n = in.readInt();
+            Map<String, double[]> read = flaw == Flaw.RESTORES_AS_IT_READS ? arms : new TreeMap<>();
+            for (int i = 0; i < n; i++) {
+                read.put(in.readString(), in.readDoubles(2, "toy arm"));
+            }
+            String p = in.readString();
+            random = g;
+            routes = r;
+            arms = read;
+            pending = p == null ? null : List.of(p);
+        }
+    }
+
+    private static void roundTrip(Flaw flaw) throws IOException {
+        RouterTestKit.assertRoundTrip(metrics -> new ToyRouter(flaw, metrics), RouterTestKit.churn(RouterTestKit.QUIET),
+                3, 110, 200);
+    }
+
+    private static void roundTripBetweenRouteAndReward(Flaw flaw) throws IOException {
+        RouterTestKit.assertRoundTripBetweenRouteAndReward(metrics -> new ToyRouter(flaw, metrics),
+                RouterTestKit.changing(RouterTestKit.SCHEMA, 4), 3, 110, 200);
+    }
+
+    @Test
+    void aWholeToyRouterPassesTheRouterChecks() throws IOException {
+        roundTrip(Flaw.NONE);
+        roundTripBetweenRouteAndReward(Flaw.NONE);
+        RouterTestKit.assertSelectionAsCandidatesChange(new ToyRouter(Flaw.NONE, MetricsSink.NONE), 1, 3, 300);
+        PluginTestKit.assertTruncationsRefused(() -> new ToyRouter(Flaw.NONE, MetricsSink.NONE),
+                RouterTestKit.driver(RouterTestKit.churn(RouterTestKit.QUIET)), 5, 60);
+    }
+
+    @Test
+    void aRouterWhoseCheckpointForgetsTheExpertsThatLeftFailsTheRoundTripOfTheChurn() {
+        assertThrows(AssertionError.class, () -> roundTrip(Flaw.FORGETS_LEAVERS));
+    }
+
+    @Test
+    void aRouterWhoseCheckpointForgetsTheUnrewardedRoutingFailsOnlyTheRoundTripBetweenRouteAndReward() throws IOException {
+        roundTrip(Flaw.FORGETS_PENDING);
+        assertThrows(AssertionError.class, () -> roundTripBetweenRouteAndReward(Flaw.FORGETS_PENDING));
+    }
+
+    @Test
+    void aGaugeThatARestoredRouterReportsOtherwiseFailsTheRoundTrip() {
+        assertThrows(AssertionError.class, () -> roundTrip(Flaw.GAUGES_ITS_OWN_COUNT));
+    }
+
+    @Test
+    void aRouterThatRoutesAnExpertThatLeftFailsTheSelectionCheck() {
+        assertThrows(AssertionError.class, () -> RouterTestKit.assertSelectionAsCandidatesChange(
+                new ToyRouter(Flaw.ROUTES_A_LEAVER, MetricsSink.NONE), 1, 3, 300));
+    }
+
+    @Test
+    void aRouterThatRestoresAsItReadsFailsTheTruncationCheck() {
+        assertThrows(AssertionError.class, () -> PluginTestKit.assertTruncationsRefused(
+                () -> new ToyRouter(Flaw.RESTORES_AS_IT_READS, MetricsSink.NONE),
+                RouterTestKit.driver(RouterTestKit.churn(RouterTestKit.QUIET)), 5, 60));
+    }
+}
