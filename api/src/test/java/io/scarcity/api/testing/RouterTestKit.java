@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scarcity.api.BanditArms;
 import io.scarcity.api.Batch;
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.ConfigException;
@@ -101,6 +102,33 @@ public final class RouterTestKit {
         out.flush();
         IOException e = assertThrows(IOException.class, () -> restore(router, bytes.toByteArray()));
         assertTrue(e.getMessage().contains("version " + (stateVersion + 1)), e.getMessage());
+    }
+
+    /**
+     * {@code router} refuses {@code checkpoint} with an {@link IOException} whose message contains
+     * {@code says}, and saves the same bytes afterwards as before: a refused checkpoint changes nothing.
+     */
+    public static void assertRefusedAndUnchanged(Router router, byte[] checkpoint, String says) throws IOException {
+        byte[] before = save(router);
+        IOException e = assertThrows(IOException.class, () -> restore(router, checkpoint), "the checkpoint is read");
+        assertTrue(String.valueOf(e.getMessage()).contains(says), "the message does not say '" + says + "': " + e.getMessage());
+        assertArrayEquals(before, save(router), "the refused checkpoint changed the router");
+    }
+
+    /**
+     * Writes a {@link BanditArms} table (its checkpoint layout) that holds the arm {@code expert} twice,
+     * each with one reward of 1 and rewarded here, each followed by what {@code extra} writes: a corrupt
+     * table, for a router's checkpoint tests.
+     */
+    public static void writeArmTwice(StateWriter out, String expert, BanditArms.ExtraWriter extra) throws IOException {
+        out.writeInt(2);
+        for (int i = 0; i < 2; i++) {
+            out.writeString(expert);
+            out.writeDouble(1);
+            out.writeDouble(1);
+            out.writeBoolean(true);
+            extra.write(expert, out);
+        }
     }
 
     /**

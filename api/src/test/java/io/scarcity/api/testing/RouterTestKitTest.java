@@ -1,7 +1,10 @@
 package io.scarcity.api.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scarcity.api.BanditArms;
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.MetricsSink;
 import io.scarcity.api.Router;
@@ -10,8 +13,11 @@ import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -183,5 +189,37 @@ class RouterTestKitTest {
         assertThrows(AssertionError.class, () -> PluginTestKit.assertTruncationsRefused(
                 () -> new ToyRouter(Flaw.RESTORES_AS_IT_READS, MetricsSink.NONE),
                 RouterTestKit.driver(RouterTestKit.churn(RouterTestKit.QUIET)), 5, 60));
+    }
+
+    @Test
+    void aCheckpointRefusedAfterChangingTheRouterFailsTheRefusalCheck() throws IOException {
+        ToyRouter careful = new ToyRouter(Flaw.NONE, MetricsSink.NONE);
+        ToyRouter careless = new ToyRouter(Flaw.RESTORES_AS_IT_READS, MetricsSink.NONE);
+        RouterTestKit.Scenario churn = RouterTestKit.churn(RouterTestKit.QUIET);
+        churn.drive(careful, new Random(1), 0, 40);
+        churn.drive(careless, new Random(1), 0, 40);
+        ToyRouter other = new ToyRouter(Flaw.NONE, MetricsSink.NONE);
+        churn.drive(other, new Random(2), 0, 40);
+        byte[] state = RouterTestKit.save(other);
+        byte[] truncated = Arrays.copyOf(state, state.length - 3);
+        RouterTestKit.assertRefusedAndUnchanged(careful, truncated, "");
+        assertThrows(AssertionError.class, () -> RouterTestKit.assertRefusedAndUnchanged(careless, truncated, ""));
+        assertThrows(AssertionError.class, () -> RouterTestKit.assertRefusedAndUnchanged(careful, truncated, "twice"),
+                "the message does not say it");
+        assertThrows(AssertionError.class, () -> RouterTestKit.assertRefusedAndUnchanged(careful, state, ""), "accepted");
+    }
+
+    @Test
+    void anArmWrittenTwiceIsACorruptTable() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        StateWriter out = new StateWriter(bytes);
+        RouterTestKit.writeArmTwice(out, "a", (expert, o) -> o.writeLong(7));
+        out.flush();
+        List<Long> extras = new ArrayList<>();
+        IOException e = assertThrows(IOException.class, () -> BanditArms.read(
+                new StateReader(new ByteArrayInputStream(bytes.toByteArray())), "toy", "",
+                (expert, in) -> extras.add(in.readLong())));
+        assertTrue(e.getMessage().contains("'a' twice"), e.getMessage());
+        assertEquals(List.of(7L, 7L), extras);
     }
 }
