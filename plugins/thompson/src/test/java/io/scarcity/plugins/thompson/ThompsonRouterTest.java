@@ -1,11 +1,9 @@
 package io.scarcity.plugins.thompson;
 
 import static io.scarcity.api.testing.RouterTestKit.BATCH;
-import static io.scarcity.api.testing.RouterTestKit.assertSelection;
 import static io.scarcity.api.testing.RouterTestKit.play;
 import static io.scarcity.api.testing.RouterTestKit.uniformRegret;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.InMemorySignalBoard;
@@ -16,9 +14,9 @@ import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.StandardSignals;
+import io.scarcity.api.testing.PluginTestKit;
+import io.scarcity.api.testing.RouterTestKit;
 import io.scarcity.api.testing.RouterTestKit.Counting;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -132,20 +130,7 @@ class ThompsonRouterTest {
     @Test
     void topKActivatesKDistinctCandidatesWithWeightsSummingToOne() {
         for (String posterior : List.of("beta", "gaussian")) {
-            Router router = router(Map.of("k", 2, "posterior", posterior), 3);
-            Random random = new Random(3);
-            List<String> six = List.of("a", "b", "c", "d", "e", "f");
-            for (int t = 0; t < 300; t++) {
-                // Experts join and leave: f only every third batch, a never in the middle stretch.
-                List<String> candidates = new ArrayList<>(six.subList(t >= 100 && t < 200 ? 1 : 0, t % 3 == 0 ? 6 : 5));
-                Routing routing = router.route(context(candidates));
-                assertSelection(routing, candidates, 2);
-                Map<String, Double> rewards = new HashMap<>();
-                for (String name : routing.active()) {
-                    rewards.put(name, random.nextDouble() < (six.indexOf(name) + 1) / 7.0 ? 1.0 : 0.0);
-                }
-                router.reward(routing, rewards);
-            }
+            RouterTestKit.assertSelectionAsCandidatesChange(router(Map.of("k", 2, "posterior", posterior), 3), 2, 3, 300);
         }
         Routing all = router(Map.of("k", 9, "weighting", "uniform"), 1).route(context(ARMS));
         assertEquals(ARMS, all.active());
@@ -154,24 +139,9 @@ class ThompsonRouterTest {
 
     @Test
     void isDeterministicForASeedAndRandomisedAcrossSeeds() {
-        List<List<String>> first = choices(router(Map.of("k", 2), 11));
-        assertEquals(first, choices(router(Map.of("k", 2), 11)));
-        assertNotEquals(first, choices(router(Map.of("k", 2), 12)));
-    }
-
-    private static List<List<String>> choices(Router router) {
-        Random random = new Random(5);
-        List<List<String>> out = new ArrayList<>();
-        for (int t = 0; t < 100; t++) {
-            Routing routing = router.route(context(ARMS));
-            out.add(routing.active());
-            Map<String, Double> rewards = new HashMap<>();
-            for (String name : routing.active()) {
-                rewards.put(name, random.nextDouble());
-            }
-            router.reward(routing, rewards);
-        }
-        return out;
+        PluginTestKit.Driver<Router> driver = RouterTestKit.driver(RouterTestKit.churn(RouterTestKit.QUIET));
+        PluginTestKit.assertDeterministic(() -> router(Map.of("k", 2), 11), driver, 5, 100);
+        PluginTestKit.assertSeedMatters(seed -> router(Map.of("k", 2), seed), driver, 11, 100);
     }
 
     @Test
