@@ -1,11 +1,9 @@
 package io.scarcity.plugins.epsilongreedy;
 
 import static io.scarcity.api.testing.RouterTestKit.BATCH;
-import static io.scarcity.api.testing.RouterTestKit.assertSelection;
 import static io.scarcity.api.testing.RouterTestKit.play;
 import static io.scarcity.api.testing.RouterTestKit.uniformRegret;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.InMemorySignalBoard;
@@ -15,8 +13,9 @@ import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
+import io.scarcity.api.testing.PluginTestKit;
+import io.scarcity.api.testing.RouterTestKit;
 import io.scarcity.api.testing.RouterTestKit.Counting;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -162,20 +161,7 @@ class EpsilonGreedyRouterTest {
 
     @Test
     void topKActivatesKDistinctCandidatesWithWeightsSummingToOne() {
-        Router router = router(Map.of("k", 2, "epsilon", 0.5, "minEpsilon", 0.2), 3);
-        Random random = new Random(3);
-        List<String> six = List.of("a", "b", "c", "d", "e", "f");
-        for (int t = 0; t < 300; t++) {
-            // Experts join and leave: f only every third batch, a never in the middle stretch.
-            List<String> candidates = new ArrayList<>(six.subList(t >= 100 && t < 200 ? 1 : 0, t % 3 == 0 ? 6 : 5));
-            Routing routing = router.route(context(candidates));
-            assertSelection(routing, candidates, 2);
-            Map<String, Double> rewards = new HashMap<>();
-            for (String name : routing.active()) {
-                rewards.put(name, random.nextDouble() < (six.indexOf(name) + 1) / 7.0 ? 1.0 : 0.0);
-            }
-            router.reward(routing, rewards);
-        }
+        RouterTestKit.assertSelectionAsCandidatesChange(router(Map.of("k", 2, "epsilon", 0.5, "minEpsilon", 0.2), 3), 2, 3, 300);
         Routing all = router(Map.of("k", 9, "weighting", "uniform"), 1).route(context(ARMS));
         assertEquals(ARMS, all.active());
         assertEquals(0.2, all.weight(0), 1e-12);
@@ -184,24 +170,9 @@ class EpsilonGreedyRouterTest {
     @Test
     void isDeterministicForASeedAndRandomisedAcrossSeeds() {
         Map<String, Object> config = Map.of("k", 2, "epsilon", 0.4, "minEpsilon", 0.4);
-        List<List<String>> first = choices(router(config, 11));
-        assertEquals(first, choices(router(config, 11)));
-        assertNotEquals(first, choices(router(config, 12)));
-    }
-
-    private static List<List<String>> choices(Router router) {
-        Random random = new Random(5);
-        List<List<String>> out = new ArrayList<>();
-        for (int t = 0; t < 100; t++) {
-            Routing routing = router.route(context(ARMS));
-            out.add(routing.active());
-            Map<String, Double> rewards = new HashMap<>();
-            for (String name : routing.active()) {
-                rewards.put(name, random.nextDouble());
-            }
-            router.reward(routing, rewards);
-        }
-        return out;
+        PluginTestKit.Driver<Router> driver = RouterTestKit.driver(RouterTestKit.churn(RouterTestKit.QUIET));
+        PluginTestKit.assertDeterministic(() -> router(config, 11), driver, 5, 100);
+        PluginTestKit.assertSeedMatters(seed -> router(config, seed), driver, 11, 100);
     }
 
     @Test
