@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scarcity.api.BanditArms;
 import io.scarcity.api.Batch;
 import io.scarcity.api.Checkpointable;
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.MetricsSink;
@@ -137,14 +136,6 @@ public final class RouterTestKit {
      */
     public static void assertTheOnlyRouterFactory(Class<? extends RouterFactory> type, String name) {
         PluginTestKit.assertTheOnlyFactory(RouterFactory.class, type, name);
-    }
-
-    /**
-     * A bad {@code k} ({@code value}) given to {@code factory} fails with a {@link ConfigException} naming
-     * the key's full path ({@code plugin.config.k}): {@link PluginTestKit#assertBadOptionsRefused}.
-     */
-    public static void assertBadKNamesTheKeyPath(RouterFactory factory, PluginContext context, Object value) {
-        PluginTestKit.assertBadOptionsRefused(factory, context, List.of(PluginTestKit.bad("k", value)));
     }
 
     /** A scenario a router is driven through: {@code steps} routings from step {@code from}, drawing from {@code random}. */

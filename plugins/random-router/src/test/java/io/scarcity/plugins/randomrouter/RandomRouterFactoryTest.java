@@ -1,6 +1,5 @@
 package io.scarcity.plugins.randomrouter;
 
-import static io.scarcity.api.testing.RouterTestKit.assertBadKNamesTheKeyPath;
 import static io.scarcity.api.testing.RouterTestKit.assertTheOnlyRouterFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 class RandomRouterFactoryTest {
     private static final PluginContext CONTEXT = PluginContext.standalone(1, null, "random");
@@ -31,21 +29,8 @@ class RandomRouterFactoryTest {
     }
 
     @Test
-    void anUnknownKeyIsLeftUnreadForTheRuntimeToReport() {
-        PluginConfig config = PluginConfig.of("router.config", Map.of("kk", 3));
-        new RandomRouterFactory().create(config, CONTEXT);
-        assertEquals(java.util.Set.of("router.config.kk"), config.unreadKeys());
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"zero", "negative", "fraction", "text"})
-    void badKNamesTheKeyPath(String which) {
-        Object value = switch (which) {
-            case "zero" -> 0;
-            case "negative" -> -2;
-            case "fraction" -> 1.5;
-            default -> "two";
-        };
-        assertBadKNamesTheKeyPath(new RandomRouterFactory(), CONTEXT, value);
+    void aBadKIsRefusedAndAnUnknownKeyLeftUnread() {
+        PluginTestKit.assertBadOptionsRefused(new RandomRouterFactory(), CONTEXT, PluginTestKit.bad("k", 0, -2, 1.5, "two"));
+        PluginTestKit.assertUnknownOptionLeftUnread(new RandomRouterFactory(), CONTEXT, "kk", 3);
     }
 }
