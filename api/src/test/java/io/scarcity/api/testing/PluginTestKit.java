@@ -539,6 +539,19 @@ public final class PluginTestKit {
         return cuts;
     }
 
+    /**
+     * Every refusal a checkpointable plugin's restore owes: a checkpoint of an unknown format version
+     * ({@link #assertUnknownVersionRefused}), of each earlier one ({@link #assertEarlierVersionsRefused},
+     * {@code current} being the version the plugin writes) and every truncation of one taken after
+     * {@code warmUp} steps ({@link #assertTruncationsRefused}).
+     */
+    public static <T> void assertCheckpointRefusals(Supplier<T> maker, String component, int current, Driver<T> driver,
+            long seed, int warmUp) throws IOException {
+        assertUnknownVersionRefused(maker, component);
+        assertEarlierVersionsRefused(maker, component, current);
+        assertTruncationsRefused(maker, driver, seed, warmUp);
+    }
+
     /** Equal fingerprints step by step, the first difference named. */
     public static void assertSameOutputs(List<String> expected, List<String> actual, String what) {
         assertEquals(expected.size(), actual.size(), what + ": steps");

@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * What router tests share (published in api's test-jar), on top of the contract all plugins share
@@ -112,6 +113,32 @@ public final class RouterTestKit {
         IOException e = assertThrows(IOException.class, () -> restore(router, checkpoint), "the checkpoint is read");
         assertTrue(String.valueOf(e.getMessage()).contains(says), "the message does not say '" + says + "': " + e.getMessage());
         assertArrayEquals(before, save(router), "the refused checkpoint changed the router");
+    }
+
+    /** Writes a part of a checkpoint (what comes before or after a table, say). */
+    @FunctionalInterface
+    public interface Part {
+        void write(StateWriter out) throws IOException;
+    }
+
+    /**
+     * A checkpoint of {@code before}, a {@link BanditArms} table that holds the arm {@code a} twice
+     * ({@link #writeArmTwice} with {@code extra}) and {@code after} is refused saying {@code 'a' twice}, and
+     * changes nothing ({@link #assertRefusedAndUnchanged}), by a fresh router and by one driven 30 steps of
+     * {@link #churn}{@code (}{@link #QUIET}{@code )}.
+     */
+    public static void assertArmTwiceRefused(Supplier<Router> maker, Part before, BanditArms.ExtraWriter extra, Part after)
+            throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        StateWriter out = new StateWriter(bytes);
+        before.write(out);
+        writeArmTwice(out, "a", extra);
+        after.write(out);
+        out.flush();
+        Router router = maker.get();
+        assertRefusedAndUnchanged(router, bytes.toByteArray(), "'a' twice");
+        churn(QUIET).drive(router, new Random(4), 0, 30);
+        assertRefusedAndUnchanged(router, bytes.toByteArray(), "'a' twice");
     }
 
     /**

@@ -209,6 +209,69 @@ class RouterTestKitTest {
         assertThrows(AssertionError.class, () -> RouterTestKit.assertRefusedAndUnchanged(careful, state, ""), "accepted");
     }
 
+    /** A bandit over {@link BanditArms}: the first untried candidate, else the best mean; {@code lenient} reads its table by hand and keeps an arm's last entry. */
+    static final class BanditToy implements Router, Checkpointable {
+        final boolean lenient;
+        BanditArms arms = new BanditArms();
+
+        BanditToy(boolean lenient) {
+            this.lenient = lenient;
+        }
+
+        @Override
+        public Routing route(RoutingContext context) {
+            List<String> candidates = Routers.distinctCandidates(context);
+            String best = candidates.get(0);
+            for (String name : candidates) {
+                if (arms.find(name) == null || !arms.find(name).tried()) {
+                    return Routing.uniform(List.of(name));
+                }
+                best = arms.mean(name) > arms.mean(best) ? name : best;
+            }
+            return Routing.uniform(List.of(best));
+        }
+
+        @Override
+        public void reward(Routing routing, Map<String, Double> rewards) {
+            arms.reward(routing, rewards);
+        }
+
+        @Override
+        public void saveState(StateWriter out) throws IOException {
+            out.writeVersion(1);
+            arms.save(out);
+        }
+
+        @Override
+        public void restoreState(StateReader in) throws IOException {
+            in.readVersion("bandit toy", 1);
+            if (!lenient) {
+                arms = BanditArms.read(in, "bandit toy", "");
+                return;
+            }
+            BanditArms read = new BanditArms();
+            for (int i = in.readInt(); i > 0; i--) {
+                String name = in.readString();
+                double n = in.readDouble();
+                double s = in.readDouble();
+                in.readBoolean();
+                for (int r = 0; r < n; r++) {
+                    read.reward(name, s / n);
+                }
+            }
+            arms = read;
+        }
+    }
+
+    @Test
+    void aRouterThatReadsAnArmTwiceFailsTheArmTwiceCheck() throws IOException {
+        RouterTestKit.Part version = out -> out.writeVersion(1);
+        RouterTestKit.Part nothing = out -> { };
+        RouterTestKit.assertArmTwiceRefused(() -> new BanditToy(false), version, (expert, out) -> { }, nothing);
+        assertThrows(AssertionError.class,
+                () -> RouterTestKit.assertArmTwiceRefused(() -> new BanditToy(true), version, (expert, out) -> { }, nothing));
+    }
+
     @Test
     void anArmWrittenTwiceIsACorruptTable() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -221,5 +284,13 @@ class RouterTestKitTest {
                 (expert, in) -> extras.add(in.readLong())));
         assertTrue(e.getMessage().contains("'a' twice"), e.getMessage());
         assertEquals(List.of(7L, 7L), extras);
+    }
+
+    @Test
+    void theCheckpointRefusalsFailOnARouterThatRestoresAsItReads() throws IOException {
+        PluginTestKit.Driver<Router> churn = RouterTestKit.driver(RouterTestKit.churn(RouterTestKit.QUIET));
+        PluginTestKit.assertCheckpointRefusals(() -> new ToyRouter(Flaw.NONE, MetricsSink.NONE), "toy router", 1, churn, 5, 60);
+        assertThrows(AssertionError.class, () -> PluginTestKit.assertCheckpointRefusals(
+                () -> new ToyRouter(Flaw.RESTORES_AS_IT_READS, MetricsSink.NONE), "toy router", 1, churn, 5, 60));
     }
 }

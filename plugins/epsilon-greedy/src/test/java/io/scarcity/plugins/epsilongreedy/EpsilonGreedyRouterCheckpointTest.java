@@ -9,12 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
-import io.scarcity.api.StateWriter;
 import io.scarcity.api.testing.PluginTestKit;
 import io.scarcity.api.testing.RouterTestKit;
 import io.scarcity.api.testing.RouterTestKit.Counting;
 import io.scarcity.api.testing.RouterTestKit.RoundTrip;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -44,27 +42,14 @@ class EpsilonGreedyRouterCheckpointTest {
     }
 
     @Test
-    void checkpointsOfOtherVersionsAndTruncatedOnesAreRefused() throws IOException {
+    void checkpointsOfOtherVersionsTruncatedOrWithAnArmTwiceAreRefused() throws IOException {
         Supplier<Router> maker = () -> router(CONFIG, new Counting());
-        PluginTestKit.assertUnknownVersionRefused(maker, "epsilon-greedy router");
-        PluginTestKit.assertEarlierVersionsRefused(maker, "epsilon-greedy router", EpsilonGreedyRouter.STATE_VERSION);
-        PluginTestKit.assertTruncationsRefused(maker, RouterTestKit.driver(CHURN), 3, 60);
-    }
-
-    @Test
-    void anArmTwiceIsRefusedAndLeavesTheRouterAsItWas() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        out.writeVersion(EpsilonGreedyRouter.STATE_VERSION);
-        out.writeLong(7);
-        out.writeRandom(new Random(1));
-        RouterTestKit.writeArmTwice(out, "a", (expert, o) -> { });
-        out.flush();
-        EpsilonGreedyRouter router = (EpsilonGreedyRouter) router(Map.of(), new Counting());
-        RouterTestKit.assertRefusedAndUnchanged(router, bytes.toByteArray(), "'a' twice");
-        assertEquals(0.0, router.pulls("a"));
-        assertEquals(0, router.routes());
-        CHURN.drive(router, new Random(4), 0, 30);
-        RouterTestKit.assertRefusedAndUnchanged(router, bytes.toByteArray(), "'a' twice");
+        PluginTestKit.assertCheckpointRefusals(maker, "epsilon-greedy router", EpsilonGreedyRouter.STATE_VERSION,
+                RouterTestKit.driver(CHURN), 3, 60);
+        RouterTestKit.assertArmTwiceRefused(() -> router(Map.of(), new Counting()), out -> {
+            out.writeVersion(EpsilonGreedyRouter.STATE_VERSION);
+            out.writeLong(7);
+            out.writeRandom(new Random(1));
+        }, (expert, out) -> { }, out -> { });
     }
 }

@@ -131,8 +131,6 @@ class RandomRouterTest {
     @Test
     void aCheckpointOfAnotherVersionOrTruncatedIsRefused() throws IOException {
         Supplier<Router> maker = () -> router(Map.of(), 1);
-        PluginTestKit.assertUnknownVersionRefused(maker, "random router");
-        PluginTestKit.assertEarlierVersionsRefused(maker, "random router", RandomRouter.STATE_VERSION);
-        PluginTestKit.assertTruncationsRefused(maker, RouterTestKit.driver(RandomRouterTest::draws), 1, 37);
+        PluginTestKit.assertCheckpointRefusals(maker, "random router", RandomRouter.STATE_VERSION, RouterTestKit.driver(RandomRouterTest::draws), 1, 37);
     }
 }

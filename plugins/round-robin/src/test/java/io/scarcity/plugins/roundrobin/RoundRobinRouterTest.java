@@ -151,8 +151,6 @@ class RoundRobinRouterTest {
     @Test
     void aCheckpointOfAnotherVersionOrTruncatedIsRefused() throws IOException {
         Supplier<Router> maker = () -> router(Map.of());
-        PluginTestKit.assertUnknownVersionRefused(maker, "round-robin router");
-        PluginTestKit.assertEarlierVersionsRefused(maker, "round-robin router", RoundRobinRouter.STATE_VERSION);
-        PluginTestKit.assertTruncationsRefused(maker, RouterTestKit.driver(RoundRobinRouterTest::rotate), 1, 7);
+        PluginTestKit.assertCheckpointRefusals(maker, "round-robin router", RoundRobinRouter.STATE_VERSION, RouterTestKit.driver(RoundRobinRouterTest::rotate), 1, 7);
     }
 }

@@ -9,6 +9,7 @@ import io.scarcity.api.DataSchema;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
+import io.scarcity.api.RoutingFeatures;
 import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
 import io.scarcity.api.testing.PluginTestKit;
@@ -57,29 +58,31 @@ class SoftmaxGateRouterCheckpointTest {
 
     /** Checkpoints of versions 1 and 2 (gate weights before each expert's evidence) are refused: start afresh. */
     @Test
-    void checkpointsOfOtherVersionsAndTruncatedOnesAreRefused() throws IOException {
+    void checkpointsOfOtherVersionsTruncatedOrWithAnArmTwiceAreRefused() throws IOException {
         Supplier<Router> maker = () -> router(new Counting());
-        PluginTestKit.assertUnknownVersionRefused(maker, "softmax-gate router");
-        PluginTestKit.assertEarlierVersionsRefused(maker, "softmax-gate router", 3);
-        PluginTestKit.assertTruncationsRefused(maker, RouterTestKit.driver(CHURN), 3, 60);
+        PluginTestKit.assertCheckpointRefusals(maker, "softmax-gate router", 3, RouterTestKit.driver(CHURN), 3, 60);
+        RouterTestKit.assertArmTwiceRefused(maker, header(7), (expert, out) -> out.writeDoubles(new double[8]),
+                out -> {
+                    out.writeDoubles(null);
+                    out.writeInt(-1);
+                });
     }
 
-    /** The part of a checkpoint after the route count, generator and features: experts and pending routing. */
-    @FunctionalInterface
-    private interface Tail {
-        void write(StateWriter out) throws IOException;
+    /** The start of a checkpoint: version, route count {@code steps}, a generator and fresh routing features. */
+    private static RouterTestKit.Part header(long steps) {
+        return out -> {
+            out.writeVersion(SoftmaxGateRouter.STATE_VERSION);
+            out.writeLong(steps);
+            out.writeRandom(new Random(1));
+            new RoutingFeatures().save(out);
+        };
     }
 
-    /** A fresh router's checkpoint with everything from its (empty) table of experts on replaced by {@code tail}. */
-    private static byte[] checkpoint(long steps, Tail tail) throws IOException {
-        byte[] fresh = RouterTestKit.save(router(new Counting()));
+    /** {@link #header} then {@code tail}: the table of experts and the pending routing. */
+    private static byte[] checkpoint(long steps, RouterTestKit.Part tail) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         StateWriter out = new StateWriter(bytes);
-        out.writeVersion(SoftmaxGateRouter.STATE_VERSION);
-        out.writeLong(steps);
-        out.flush();
-        // fresh = version, route count, generator, features, experts count (0), pending context (none) and count (-1).
-        bytes.write(fresh, 12, fresh.length - 12 - 12);
+        header(steps).write(out);
         tail.write(out);
         out.flush();
         return bytes.toByteArray();
@@ -112,12 +115,7 @@ class SoftmaxGateRouterCheckpointTest {
         assertEquals(2.0, reader.count("a"));
         assertArrayEquals(good, RouterTestKit.save(reader));
 
-        Map<String, Tail> corrupt = Map.of(
-                "'a' twice", out -> {
-                    RouterTestKit.writeArmTwice(out, "a", (expert, o) -> o.writeDoubles(new double[8]));
-                    out.writeDoubles(null);
-                    out.writeInt(-1);
-                },
+        Map<String, RouterTestKit.Part> corrupt = Map.of(
                 "gate weights of 'a'", out -> oneArm(out, 2, new double[3]),
                 "'a' has -2.0 rewards", out -> oneArm(out, -2, new double[8]),
                 "pending context of 3 values", out -> {
@@ -142,7 +140,7 @@ class SoftmaxGateRouterCheckpointTest {
                     out.writeString("a");
                     out.writeDoubles(new double[] {0.5, 0.5});
                 });
-        for (Map.Entry<String, Tail> e : corrupt.entrySet()) {
+        for (Map.Entry<String, RouterTestKit.Part> e : corrupt.entrySet()) {
             RouterTestKit.assertRefusedAndUnchanged(router, checkpoint(7, e.getValue()), e.getKey());
         }
         RouterTestKit.assertRefusedAndUnchanged(router, checkpoint(-1, out -> {

@@ -8,13 +8,11 @@ import io.scarcity.api.DataSchema;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
-import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
 import io.scarcity.api.testing.PluginTestKit;
 import io.scarcity.api.testing.RouterTestKit;
 import io.scarcity.api.testing.RouterTestKit.Counting;
 import io.scarcity.api.testing.RouterTestKit.RoundTrip;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
@@ -60,28 +58,17 @@ class ThompsonRouterCheckpointTest {
     }
 
     @Test
-    void checkpointsOfOtherVersionsAndTruncatedOnesAreRefused() throws IOException {
+    void checkpointsOfOtherVersionsTruncatedOrWithAnArmTwiceAreRefused() throws IOException {
         Supplier<Router> maker = () -> router(CONFIG, new Counting());
-        PluginTestKit.assertUnknownVersionRefused(maker, "thompson router");
-        PluginTestKit.assertEarlierVersionsRefused(maker, "thompson router", ThompsonRouter.STATE_VERSION);
-        PluginTestKit.assertTruncationsRefused(maker, RouterTestKit.driver(CHURN), 3, 60);
-    }
-
-    @Test
-    void anArmTwiceIsRefusedAndLeavesTheRouterAsItWas() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        out.writeVersion(ThompsonRouter.STATE_VERSION);
-        out.writeRandom(new Random(1));
-        out.writeInt(1);
-        out.writeInt(0);
-        out.writeDoubles(new double[8]);
-        RouterTestKit.writeArmTwice(out, "a", (expert, o) -> { });
-        out.flush();
-        ThompsonRouter router = (ThompsonRouter) router(Map.of(), new Counting());
-        RouterTestKit.assertRefusedAndUnchanged(router, bytes.toByteArray(), "'a' twice");
-        assertEquals(0.0, router.pulls(0, "a"));
-        RouterTestKit.churn(RouterTestKit.QUIET).drive(router, new Random(4), 0, 30);
-        RouterTestKit.assertRefusedAndUnchanged(router, bytes.toByteArray(), "'a' twice");
+        PluginTestKit.assertCheckpointRefusals(maker, "thompson router", ThompsonRouter.STATE_VERSION,
+                RouterTestKit.driver(CHURN), 3, 60);
+        // One cluster: the header, then its centroid and table.
+        RouterTestKit.assertArmTwiceRefused(() -> router(Map.of(), new Counting()), out -> {
+            out.writeVersion(ThompsonRouter.STATE_VERSION);
+            out.writeRandom(new Random(1));
+            out.writeInt(1);
+            out.writeInt(0);
+            out.writeDoubles(new double[8]);
+        }, (expert, out) -> { }, out -> { });
     }
 }

@@ -9,16 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
-import io.scarcity.api.StateWriter;
 import io.scarcity.api.testing.PluginTestKit;
 import io.scarcity.api.testing.RouterTestKit;
 import io.scarcity.api.testing.RouterTestKit.Counting;
 import io.scarcity.api.testing.RouterTestKit.RoundTrip;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -43,24 +40,10 @@ class UcbRouterCheckpointTest {
     }
 
     @Test
-    void checkpointsOfOtherVersionsAndTruncatedOnesAreRefused() throws IOException {
+    void checkpointsOfOtherVersionsTruncatedOrWithAnArmTwiceAreRefused() throws IOException {
         Supplier<Router> maker = () -> router(new Counting());
-        PluginTestKit.assertUnknownVersionRefused(maker, "ucb router");
-        PluginTestKit.assertEarlierVersionsRefused(maker, "ucb router", UcbRouter.STATE_VERSION);
-        PluginTestKit.assertTruncationsRefused(maker, RouterTestKit.driver(CHURN), 3, 60);
-    }
-
-    @Test
-    void anArmTwiceIsRefusedAndLeavesTheRouterAsItWas() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        out.writeVersion(UcbRouter.STATE_VERSION);
-        RouterTestKit.writeArmTwice(out, "a", (expert, o) -> { });
-        out.flush();
-        UcbRouter router = (UcbRouter) router(new Counting());
-        RouterTestKit.assertRefusedAndUnchanged(router, bytes.toByteArray(), "'a' twice");
-        assertEquals(0.0, router.pulls("a"));
-        CHURN.drive(router, new Random(4), 0, 30);
-        RouterTestKit.assertRefusedAndUnchanged(router, bytes.toByteArray(), "'a' twice");
+        PluginTestKit.assertCheckpointRefusals(maker, "ucb router", UcbRouter.STATE_VERSION, RouterTestKit.driver(CHURN), 3, 60);
+        RouterTestKit.assertArmTwiceRefused(maker, out -> out.writeVersion(UcbRouter.STATE_VERSION), (expert, out) -> { },
+                out -> { });
     }
 }

@@ -177,9 +177,7 @@ class VarianceRouterTest {
     @Test
     void aCheckpointOfAnotherVersionOrTruncatedIsRefused() throws IOException {
         Supplier<Router> maker = () -> router(LISTS);
-        PluginTestKit.assertUnknownVersionRefused(maker, "variance router");
-        PluginTestKit.assertEarlierVersionsRefused(maker, "variance router", VarianceRouter.STATE_VERSION);
-        PluginTestKit.assertTruncationsRefused(maker, RouterTestKit.driver(VarianceRouterTest::drive), 9, 41);
+        PluginTestKit.assertCheckpointRefusals(maker, "variance router", VarianceRouter.STATE_VERSION, RouterTestKit.driver(VarianceRouterTest::drive), 9, 41);
     }
 
     @Test
