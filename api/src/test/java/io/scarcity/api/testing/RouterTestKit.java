@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
@@ -407,6 +408,58 @@ public final class RouterTestKit {
     /** {@link #play} with stationary means. */
     public static double[] play(Router router, List<String> arms, double[] means, int steps, long seed) {
         return play(router, arms, means, means, steps, steps, seed);
+    }
+
+    /**
+     * A learning router's regret on a stationary Bernoulli bandit ({@link #play}, k = 1) is sublinear and
+     * far below uniform routing's: for seeds 1 to {@code seeds}, the router {@code bySeed.apply(seed)}
+     * played {@code steps} steps with rewards drawn from {@code seed} has {@code R(T) < growth * R(T / 10)}
+     * (linear regret gives 10) and {@code R(T) < share * }{@link #uniformRegret}. The numbers are printed
+     * under {@code name}.
+     */
+    public static void assertSublinearRegret(String name, LongFunction<Router> bySeed, List<String> arms, double[] means,
+            int steps, int seeds, double growth, double share) {
+        double uniform = uniformRegret(means, steps);
+        for (long seed = 1; seed <= seeds; seed++) {
+            double[] regret = play(bySeed.apply(seed), arms, means, steps, seed);
+            double atT = regret[steps - 1];
+            double atTenth = regret[steps / 10 - 1];
+            System.out.printf("%s seed %d: R(%d) = %.1f, R(%d) = %.1f, ratio %.2f, uniform %.0f%n", name, seed, steps, atT,
+                    steps / 10, atTenth, atT / atTenth, uniform);
+            assertTrue(atT < growth * atTenth, name + " seed " + seed + ": R(T) " + atT + " vs R(T/10) " + atTenth);
+            assertTrue(atT < share * uniform, name + " seed " + seed + ": R(T) " + atT + " vs uniform " + uniform);
+        }
+    }
+
+    /**
+     * Forgetting follows a switch of the best arm: the arms pay {@code before} up to step T/2, then
+     * {@code after} ({@link #play}, k = 1, seeds 1 to {@code seeds}); for each seed the {@code forgetting}
+     * router's regret over the second half is below {@code growth} times its regret over the first tenth of
+     * it (it settles on the new best), and summed over the seeds below {@code share} of the
+     * {@code stationary} router's second-half regret. The numbers are printed under {@code name}.
+     */
+    public static void assertForgettingFollowsASwitch(String name, LongFunction<Router> forgetting,
+            LongFunction<Router> stationary, List<String> arms, double[] before, double[] after, int steps, int seeds,
+            double growth, double share) {
+        int half = steps / 2;
+        double forgettingSum = 0;
+        double stationarySum = 0;
+        for (long seed = 1; seed <= seeds; seed++) {
+            double[] with = play(forgetting.apply(seed), arms, before, after, half, steps, seed);
+            double[] without = play(stationary.apply(seed), arms, before, after, half, steps, seed);
+            double secondHalf = with[steps - 1] - with[half - 1];
+            double firstTenth = with[half + half / 10 - 1] - with[half - 1];
+            double secondHalfWithout = without[steps - 1] - without[half - 1];
+            System.out.printf("%s switch seed %d: second-half R = %.1f (first tenth %.1f) forgetting, %.1f without;"
+                    + " first half %.1f vs %.1f%n", name, seed, secondHalf, firstTenth, secondHalfWithout, with[half - 1],
+                    without[half - 1]);
+            assertTrue(secondHalf < growth * firstTenth, name + " seed " + seed + ": the second half's regret keeps growing: "
+                    + secondHalf + " vs " + firstTenth + " in its first tenth");
+            forgettingSum += secondHalf;
+            stationarySum += secondHalfWithout;
+        }
+        assertTrue(forgettingSum < share * stationarySum, name + ": second-half regret " + forgettingSum + " forgetting vs "
+                + stationarySum + " without");
     }
 
     /** The largest value ({@code -Infinity} for none). */

@@ -293,4 +293,69 @@ class RouterTestKitTest {
         assertThrows(AssertionError.class, () -> PluginTestKit.assertCheckpointRefusals(
                 () -> new ToyRouter(Flaw.RESTORES_AS_IT_READS, MetricsSink.NONE), "toy router", 1, churn, 5, 60));
     }
+
+    /**
+     * Epsilon-greedy over {@link BanditArms} with k = 1: the first untried candidate, else with probability
+     * {@code max(epsilon / (1 + t / 1000), floor)} a uniformly drawn one, else the best mean; every route
+     * discounts the evidence by {@code discount}.
+     */
+    static final class GreedyToy implements Router {
+        final Random random;
+        final double epsilon;
+        final double floor;
+        final double discount;
+        final BanditArms arms = new BanditArms();
+        long routes;
+
+        GreedyToy(long seed, double epsilon, double floor, double discount) {
+            this.random = new Random(seed);
+            this.epsilon = epsilon;
+            this.floor = floor;
+            this.discount = discount;
+        }
+
+        @Override
+        public Routing route(RoutingContext context) {
+            List<String> candidates = Routers.distinctCandidates(context);
+            arms.discount(discount);
+            String chosen = candidates.stream().filter(name -> arms.pulls(name) == 0).findFirst().orElse(null);
+            if (chosen == null && random.nextDouble() < Math.max(epsilon / (1 + routes / 1000.0), floor)) {
+                chosen = candidates.get(random.nextInt(candidates.size()));
+            }
+            if (chosen == null) {
+                chosen = candidates.get(0);
+                for (String name : candidates) {
+                    chosen = arms.mean(name) > arms.mean(chosen) ? name : chosen;
+                }
+            }
+            routes++;
+            return Routing.uniform(List.of(chosen));
+        }
+
+        @Override
+        public void reward(Routing routing, Map<String, Double> rewards) {
+            arms.reward(routing, rewards);
+        }
+    }
+
+    private static final List<String> FIVE = List.of("a", "b", "c", "d", "e");
+    private static final double[] MEANS = {0.3, 0.5, 0.7, 0.4, 0.6};
+    private static final double[] SWITCHED = {0.8, 0.5, 0.2, 0.4, 0.6};
+
+    @Test
+    void aRouterThatKeepsExploringAsMuchFailsTheSublinearRegretCheck() {
+        RouterTestKit.assertSublinearRegret("greedy toy", seed -> new GreedyToy(seed, 0.1, 0.01, 1.0), FIVE, MEANS, 20_000, 3, 4,
+                0.15);
+        assertThrows(AssertionError.class, () -> RouterTestKit.assertSublinearRegret("greedy toy", seed -> new GreedyToy(seed,
+                0.5, 0.5, 1.0), FIVE, MEANS, 20_000, 3, 4, 0.15));
+    }
+
+    @Test
+    void aRouterThatDoesNotForgetFailsTheSwitchCheck() {
+        RouterTestKit.assertForgettingFollowsASwitch("greedy toy", seed -> new GreedyToy(seed, 0.1, 0.01, 0.99),
+                seed -> new GreedyToy(seed, 0.1, 0.01, 1.0), FIVE, MEANS, SWITCHED, 20_000, 3, 5, 0.25);
+        assertThrows(AssertionError.class, () -> RouterTestKit.assertForgettingFollowsASwitch("greedy toy",
+                seed -> new GreedyToy(seed, 0.1, 0.01, 1.0), seed -> new GreedyToy(seed, 0.1, 0.01, 1.0), FIVE, MEANS, SWITCHED,
+                20_000, 3, 5, 0.25));
+    }
 }

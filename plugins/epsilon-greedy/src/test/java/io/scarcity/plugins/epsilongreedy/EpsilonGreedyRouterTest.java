@@ -1,8 +1,6 @@
 package io.scarcity.plugins.epsilongreedy;
 
 import static io.scarcity.api.testing.RouterTestKit.BATCH;
-import static io.scarcity.api.testing.RouterTestKit.play;
-import static io.scarcity.api.testing.RouterTestKit.uniformRegret;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,17 +40,7 @@ class EpsilonGreedyRouterTest {
 
     @Test
     void stationaryRegretIsSublinearAndFarBelowUniform() {
-        int steps = 20_000;
-        double uniform = uniformRegret(MEANS, steps);
-        for (long seed = 1; seed <= 3; seed++) {
-            double[] regret = play(router(Map.of(), seed), ARMS, MEANS, MEANS, steps, steps, seed);
-            double atT = regret[steps - 1];
-            double atTenth = regret[steps / 10 - 1];
-            System.out.printf("epsilon-greedy seed %d: R(20000) = %.1f, R(2000) = %.1f, ratio %.2f, uniform %.0f%n",
-                    seed, atT, atTenth, atT / atTenth, uniform);
-            assertTrue(atT < 4 * atTenth, "seed " + seed + ": R(T) " + atT + " vs R(T/10) " + atTenth);
-            assertTrue(atT < 0.15 * uniform, "seed " + seed + ": R(T) " + atT + " vs uniform " + uniform);
-        }
+        RouterTestKit.assertSublinearRegret("epsilon-greedy", seed -> router(Map.of(), seed), ARMS, MEANS, 20_000, 3, 4, 0.15);
     }
 
     /**
@@ -61,25 +49,8 @@ class EpsilonGreedyRouterTest {
      */
     @Test
     void discountingFollowsASwitchOfTheBestArm() {
-        int steps = 20_000;
-        int half = steps / 2;
-        double forgetting = 0;
-        double stationary = 0;
-        for (long seed = 1; seed <= 3; seed++) {
-            double[] withDiscount = play(router(Map.of("discount", 0.99), seed), ARMS, MEANS, SWITCHED, half, steps, seed);
-            double[] without = play(router(Map.of(), seed), ARMS, MEANS, SWITCHED, half, steps, seed);
-            double secondHalf = withDiscount[steps - 1] - withDiscount[half - 1];
-            double firstTenthOfSecondHalf = withDiscount[half + half / 10 - 1] - withDiscount[half - 1];
-            double secondHalfWithout = without[steps - 1] - without[half - 1];
-            System.out.printf("epsilon-greedy switch seed %d: discount 0.99 second-half R = %.1f (first tenth %.1f),"
-                    + " no discount %.1f, first half %.1f vs %.1f%n", seed, secondHalf, firstTenthOfSecondHalf,
-                    secondHalfWithout, withDiscount[half - 1], without[half - 1]);
-            assertTrue(secondHalf < 5 * firstTenthOfSecondHalf, "seed " + seed + ": the second half's regret keeps growing: "
-                    + secondHalf + " vs " + firstTenthOfSecondHalf + " in its first tenth");
-            forgetting += secondHalf;
-            stationary += secondHalfWithout;
-        }
-        assertTrue(forgetting < 0.25 * stationary, "second-half regret " + forgetting + " with discount vs " + stationary);
+        RouterTestKit.assertForgettingFollowsASwitch("epsilon-greedy, discount 0.99", seed -> router(Map.of("discount", 0.99), seed),
+                seed -> router(Map.of(), seed), ARMS, MEANS, SWITCHED, 20_000, 3, 5, 0.25);
     }
 
     @Test

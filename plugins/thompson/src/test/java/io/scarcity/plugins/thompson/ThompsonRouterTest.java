@@ -1,8 +1,6 @@
 package io.scarcity.plugins.thompson;
 
 import static io.scarcity.api.testing.RouterTestKit.BATCH;
-import static io.scarcity.api.testing.RouterTestKit.play;
-import static io.scarcity.api.testing.RouterTestKit.uniformRegret;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,18 +37,9 @@ class ThompsonRouterTest {
 
     @Test
     void stationaryRegretIsSublinearAndFarBelowUniform() {
-        int steps = 20_000;
-        double uniform = uniformRegret(MEANS, steps);
         for (String posterior : List.of("beta", "gaussian")) {
-            for (long seed = 1; seed <= 3; seed++) {
-                double[] regret = play(router(Map.of("posterior", posterior), seed), ARMS, MEANS, MEANS, steps, steps, seed);
-                double atT = regret[steps - 1];
-                double atTenth = regret[steps / 10 - 1];
-                System.out.printf("thompson %s seed %d: R(20000) = %.1f, R(2000) = %.1f, ratio %.2f, uniform %.0f%n",
-                        posterior, seed, atT, atTenth, atT / atTenth, uniform);
-                assertTrue(atT < 4 * atTenth, posterior + " seed " + seed + ": R(T) " + atT + " vs R(T/10) " + atTenth);
-                assertTrue(atT < 0.05 * uniform, posterior + " seed " + seed + ": R(T) " + atT + " vs uniform " + uniform);
-            }
+            RouterTestKit.assertSublinearRegret("thompson " + posterior, seed -> router(Map.of("posterior", posterior), seed),
+                    ARMS, MEANS, 20_000, 3, 4, 0.05);
         }
     }
 
@@ -60,25 +49,8 @@ class ThompsonRouterTest {
      */
     @Test
     void discountingFollowsASwitchOfTheBestArm() {
-        int steps = 20_000;
-        int half = steps / 2;
-        double forgetting = 0;
-        double stationary = 0;
-        for (long seed = 1; seed <= 3; seed++) {
-            double[] withDiscount = play(router(Map.of("discount", 0.999), seed), ARMS, MEANS, SWITCHED, half, steps, seed);
-            double[] without = play(router(Map.of(), seed), ARMS, MEANS, SWITCHED, half, steps, seed);
-            double secondHalf = withDiscount[steps - 1] - withDiscount[half - 1];
-            double firstTenthOfSecondHalf = withDiscount[half + half / 10 - 1] - withDiscount[half - 1];
-            double secondHalfWithout = without[steps - 1] - without[half - 1];
-            System.out.printf("thompson switch seed %d: discount 0.999 second-half R = %.1f (first tenth %.1f),"
-                    + " no discount %.1f, first half %.1f vs %.1f%n", seed, secondHalf, firstTenthOfSecondHalf,
-                    secondHalfWithout, withDiscount[half - 1], without[half - 1]);
-            assertTrue(secondHalf < 5 * firstTenthOfSecondHalf, "seed " + seed + ": the second half's regret keeps growing: "
-                    + secondHalf + " vs " + firstTenthOfSecondHalf + " in its first tenth");
-            forgetting += secondHalf;
-            stationary += secondHalfWithout;
-        }
-        assertTrue(forgetting < 0.3 * stationary, "second-half regret " + forgetting + " with discount vs " + stationary);
+        RouterTestKit.assertForgettingFollowsASwitch("thompson, discount 0.999", seed -> router(Map.of("discount", 0.999), seed),
+                seed -> router(Map.of(), seed), ARMS, MEANS, SWITCHED, 20_000, 3, 5, 0.3);
     }
 
     /**
