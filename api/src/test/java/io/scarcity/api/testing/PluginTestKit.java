@@ -495,9 +495,7 @@ public final class PluginTestKit {
      */
     public static <T> void assertCorruptRefusedAndChangesNothing(Supplier<T> maker, Driver<T> driver, long seed, int warmUp)
             throws IOException {
-        T a = maker.get();
-        driver.drive(a, new Random(seed), 0, warmUp);
-        byte[] state = save(a);
+        byte[] state = save(driven(maker, driver, seed, warmUp));
         T b = maker.get();
         assertThrows(IOException.class, () -> restore(b, Arrays.copyOf(state, state.length / 2)));
         assertSameOutputs(driver.drive(maker.get(), new Random(seed + 1), 0, warmUp),
@@ -512,17 +510,21 @@ public final class PluginTestKit {
      */
     public static <T> void assertTruncationsRefused(Supplier<T> maker, Driver<T> driver, long seed, int warmUp)
             throws IOException {
-        T a = maker.get();
-        driver.drive(a, new Random(seed), 0, warmUp);
-        byte[] state = save(a);
-        T b = maker.get();
-        driver.drive(b, new Random(seed + 1), 0, warmUp);
+        byte[] state = save(driven(maker, driver, seed, warmUp));
+        T b = driven(maker, driver, seed + 1, warmUp);
         byte[] before = save(b);
         for (int cut : cuts(state.length)) {
             byte[] truncated = Arrays.copyOf(state, cut);
             assertThrows(IOException.class, () -> restore(b, truncated), "cut to " + cut + " of " + state.length + " bytes: read");
             assertArrayEquals(before, save(b), "cut to " + cut + " of " + state.length + " bytes: the refusal changed the instance");
         }
+    }
+
+    /** A new instance driven {@code warmUp} steps with inputs drawn from {@code seed}. */
+    private static <T> T driven(Supplier<T> maker, Driver<T> driver, long seed, int warmUp) {
+        T plugin = maker.get();
+        driver.drive(plugin, new Random(seed), 0, warmUp);
+        return plugin;
     }
 
     private static List<Integer> cuts(int length) {

@@ -12,6 +12,7 @@ import io.scarcity.api.Checkpointable;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.MetricsSink;
+import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.RouterFactory;
@@ -28,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
@@ -156,6 +158,33 @@ public final class RouterTestKit {
             out.writeBoolean(true);
             extra.write(expert, out);
         }
+    }
+
+    /**
+     * A router factory whose one option is {@code k}: without options its router activates {@code defaultK}
+     * of four candidates, with {@code k: 3} three (and the key is read), a bad k (0, -2, 1.5, "two") is
+     * refused at its full path ({@link PluginTestKit#assertBadOptionsRefused}) and any other key is left
+     * unread ({@link PluginTestKit#assertUnknownOptionLeftUnread}).
+     */
+    public static void assertKIsTheOnlyOption(RouterFactory factory, PluginContext context, int defaultK) {
+        List<String> four = List.of("a", "b", "c", "d");
+        assertEquals(defaultK, PluginTestKit.create(factory, Map.of(), context).route(context(four, 0)).active().size(),
+                "experts activated by default");
+        PluginConfig three = PluginConfig.of(PluginTestKit.CONFIG_PATH, Map.of("k", 3));
+        assertEquals(3, factory.create(three, context).route(context(four, 0)).active().size(), "experts activated with k: 3");
+        assertEquals(Set.of(), three.unreadKeys());
+        PluginTestKit.assertBadOptionsRefused(factory, context, PluginTestKit.bad("k", 0, -2, 1.5, "two"));
+        PluginTestKit.assertUnknownOptionLeftUnread(factory, context, "kk", 3);
+    }
+
+    /**
+     * {@code router} activates every one of {@code candidates}, in their order, with equal weights (its k
+     * being at least their number, and nothing learnt yet or uniform weighting).
+     */
+    public static void assertActivatesAllEqually(Router router, List<String> candidates) {
+        Routing routing = router.route(context(candidates, 1));
+        assertEquals(candidates, routing.active());
+        assertUniformSelection(routing, candidates, candidates.size());
     }
 
     /**

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scarcity.api.BanditArms;
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.MetricsSink;
+import io.scarcity.api.PluginConfig;
+import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
+import io.scarcity.api.RouterFactory;
 import io.scarcity.api.Routers;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
@@ -357,5 +360,50 @@ class RouterTestKitTest {
         assertThrows(AssertionError.class, () -> RouterTestKit.assertForgettingFollowsASwitch("greedy toy",
                 seed -> new GreedyToy(seed, 0.1, 0.01, 1.0), seed -> new GreedyToy(seed, 0.1, 0.01, 1.0), FIVE, MEANS, SWITCHED,
                 20_000, 3, 5, 0.25));
+    }
+
+    /** Routes the first k candidates; its one option is k (default 1), unless it ignores k or reads every key. */
+    record KToyFactory(boolean ignoresK, boolean readsEveryKey) implements RouterFactory {
+        @Override
+        public String name() {
+            return "k-toy";
+        }
+
+        @Override
+        public Router create(PluginConfig config, PluginContext context) {
+            if (readsEveryKey) {
+                config.keys().forEach(key -> config.getString(key, ""));
+            }
+            int k = ignoresK ? 1 : Routers.readK(config, 1);
+            return new Router() {
+                @Override
+                public Routing route(RoutingContext routing) {
+                    List<String> candidates = Routers.distinctCandidates(routing);
+                    return Routing.uniform(candidates.subList(0, Math.min(k, candidates.size())));
+                }
+
+                @Override
+                public void reward(Routing routing, Map<String, Double> rewards) {
+                }
+            };
+        }
+    }
+
+    @Test
+    void aFactoryThatIgnoresKOrReadsAnUnknownKeyFailsTheKOnlyCheck() {
+        PluginContext context = PluginTestKit.context(1, null, "k-toy");
+        RouterTestKit.assertKIsTheOnlyOption(new KToyFactory(false, false), context, 1);
+        assertThrows(AssertionError.class, () -> RouterTestKit.assertKIsTheOnlyOption(new KToyFactory(false, false), context, 2));
+        assertThrows(AssertionError.class, () -> RouterTestKit.assertKIsTheOnlyOption(new KToyFactory(true, false), context, 1));
+        assertThrows(AssertionError.class, () -> RouterTestKit.assertKIsTheOnlyOption(new KToyFactory(false, true), context, 1));
+    }
+
+    @Test
+    void aRouterThatLeavesOutACandidateFailsTheAllCheck() {
+        List<String> five = List.of("a", "b", "c", "d", "e");
+        RouterTestKit.assertActivatesAllEqually(new KToyFactory(false, false).create(
+                PluginConfig.of("router", Map.of("k", 9)), PluginTestKit.context(1, null, "k-toy")), five);
+        assertThrows(AssertionError.class, () -> RouterTestKit.assertActivatesAllEqually(new KToyFactory(false, false).create(
+                PluginConfig.of("router", Map.of("k", 4)), PluginTestKit.context(1, null, "k-toy")), five));
     }
 }

@@ -28,18 +28,15 @@ class AllRouterTest {
         return new RoutingContext(candidates, BATCH, new InMemorySignalBoard(), 0);
     }
 
-    private static void assertUniformOver(List<String> expected, Routing routing) {
-        assertEquals(expected, routing.active());
-        RouterTestKit.assertUniformSelection(routing, expected, expected.size());
-    }
-
     @Test
     void activatesEveryCandidateWithEqualWeightsAsCandidatesJoinAndLeave() {
         Router router = router();
-        assertUniformOver(List.of("a"), router.route(context(List.of("a"))));
-        assertUniformOver(List.of("a", "b", "c"), router.route(context(List.of("a", "b", "c"))));
-        assertUniformOver(List.of("c", "d"), router.route(context(List.of("c", "d"))));
-        assertUniformOver(List.of("a", "b"), router.route(context(List.of("a", "b", "a"))));
+        RouterTestKit.assertActivatesAllEqually(router, List.of("a"));
+        RouterTestKit.assertActivatesAllEqually(router, List.of("a", "b", "c"));
+        RouterTestKit.assertActivatesAllEqually(router, List.of("c", "d"));
+        Routing repeated = router.route(context(List.of("a", "b", "a")));
+        assertEquals(List.of("a", "b"), repeated.active());
+        RouterTestKit.assertUniformSelection(repeated, List.of("a", "b"), 2);
     }
 
     @Test
