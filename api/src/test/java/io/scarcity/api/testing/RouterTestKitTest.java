@@ -212,7 +212,7 @@ class RouterTestKitTest {
         assertThrows(AssertionError.class, () -> RouterTestKit.assertRefusedAndUnchanged(careful, state, ""), "accepted");
     }
 
-    /** A bandit over {@link BanditArms}: the first untried candidate, else the best mean; {@code lenient} reads its table by hand and keeps an arm's last entry. */
+    /** A bandit over {@link BanditArms}: the first untried candidate, else the best mean; {@code lenient} ignores a corrupt table. */
     static final class BanditToy implements Router, Checkpointable {
         final boolean lenient;
         BanditArms arms = new BanditArms();
@@ -248,26 +248,18 @@ class RouterTestKitTest {
         @Override
         public void restoreState(StateReader in) throws IOException {
             in.readVersion("bandit toy", 1);
-            if (!lenient) {
+            try {
                 arms = BanditArms.read(in, "bandit toy", "");
-                return;
-            }
-            BanditArms read = new BanditArms();
-            for (int i = in.readInt(); i > 0; i--) {
-                String name = in.readString();
-                double n = in.readDouble();
-                double s = in.readDouble();
-                in.readBoolean();
-                for (int r = 0; r < n; r++) {
-                    read.reward(name, s / n);
+            } catch (IOException e) {
+                if (!lenient) {
+                    throw e;
                 }
             }
-            arms = read;
         }
     }
 
     @Test
-    void aRouterThatReadsAnArmTwiceFailsTheArmTwiceCheck() throws IOException {
+    void aRouterThatIgnoresACorruptTableFailsTheArmTwiceCheck() throws IOException {
         RouterTestKit.Part version = out -> out.writeVersion(1);
         RouterTestKit.Part nothing = out -> { };
         RouterTestKit.assertArmTwiceRefused(() -> new BanditToy(false), version, (expert, out) -> { }, nothing);
@@ -362,8 +354,8 @@ class RouterTestKitTest {
                 20_000, 3, 5, 0.25));
     }
 
-    /** Routes the first k candidates; its one option is k (default 1), unless it ignores k or reads every key. */
-    record KToyFactory(boolean ignoresK, boolean readsEveryKey) implements RouterFactory {
+    /** Routes the first k candidates; its one option is k (default 1), unless it ignores k. */
+    record KToyFactory(boolean ignoresK) implements RouterFactory {
         @Override
         public String name() {
             return "k-toy";
@@ -371,9 +363,6 @@ class RouterTestKitTest {
 
         @Override
         public Router create(PluginConfig config, PluginContext context) {
-            if (readsEveryKey) {
-                config.keys().forEach(key -> config.getString(key, ""));
-            }
             int k = ignoresK ? 1 : Routers.readK(config, 1);
             return new Router() {
                 @Override
@@ -390,20 +379,19 @@ class RouterTestKitTest {
     }
 
     @Test
-    void aFactoryThatIgnoresKOrReadsAnUnknownKeyFailsTheKOnlyCheck() {
+    void aFactoryThatIgnoresKOrHasAnotherDefaultFailsTheKOnlyCheck() {
         PluginContext context = PluginTestKit.context(1, null, "k-toy");
-        RouterTestKit.assertKIsTheOnlyOption(new KToyFactory(false, false), context, 1);
-        assertThrows(AssertionError.class, () -> RouterTestKit.assertKIsTheOnlyOption(new KToyFactory(false, false), context, 2));
-        assertThrows(AssertionError.class, () -> RouterTestKit.assertKIsTheOnlyOption(new KToyFactory(true, false), context, 1));
-        assertThrows(AssertionError.class, () -> RouterTestKit.assertKIsTheOnlyOption(new KToyFactory(false, true), context, 1));
+        RouterTestKit.assertKIsTheOnlyOption(new KToyFactory(false), context, 1);
+        assertThrows(AssertionError.class, () -> RouterTestKit.assertKIsTheOnlyOption(new KToyFactory(false), context, 2));
+        assertThrows(AssertionError.class, () -> RouterTestKit.assertKIsTheOnlyOption(new KToyFactory(true), context, 1));
     }
 
     @Test
     void aRouterThatLeavesOutACandidateFailsTheAllCheck() {
         List<String> five = List.of("a", "b", "c", "d", "e");
-        RouterTestKit.assertActivatesAllEqually(new KToyFactory(false, false).create(
+        RouterTestKit.assertActivatesAllEqually(new KToyFactory(false).create(
                 PluginConfig.of("router", Map.of("k", 9)), PluginTestKit.context(1, null, "k-toy")), five);
-        assertThrows(AssertionError.class, () -> RouterTestKit.assertActivatesAllEqually(new KToyFactory(false, false).create(
+        assertThrows(AssertionError.class, () -> RouterTestKit.assertActivatesAllEqually(new KToyFactory(false).create(
                 PluginConfig.of("router", Map.of("k", 4)), PluginTestKit.context(1, null, "k-toy")), five));
     }
 }
