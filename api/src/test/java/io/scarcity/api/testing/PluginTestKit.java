@@ -228,11 +228,17 @@ public final class PluginTestKit {
      * @param value the bad value
      * @param reportedAt the option the refusal names: {@code key} itself, or another one when the value
      *        breaks a rule between options that is reported at the other (a warning level above the drift level)
+     * @param saying what the refusal's message must also contain (the rule broken, say {@code "must be in [0, 1]"})
      */
-    public record BadOption(String key, Object value, String reportedAt) {
+    public record BadOption(String key, Object value, String reportedAt, List<String> saying) {
         public BadOption {
             Objects.requireNonNull(key, "key is null");
             Objects.requireNonNull(reportedAt, "reportedAt is null");
+            saying = List.copyOf(saying);
+        }
+
+        public BadOption(String key, Object value, String reportedAt) {
+            this(key, value, reportedAt, List.of());
         }
 
         public BadOption(String key, Object value) {
@@ -241,7 +247,14 @@ public final class PluginTestKit {
 
         /** The same bad value, whose refusal names {@code option} instead of its own key. */
         public BadOption reportedAt(String option) {
-            return new BadOption(key, value, option);
+            return new BadOption(key, value, option, saying);
+        }
+
+        /** The same bad value, whose refusal's message must also contain each of {@code fragments}. */
+        public BadOption saying(String... fragments) {
+            List<String> all = new ArrayList<>(saying);
+            all.addAll(List.of(fragments));
+            return new BadOption(key, value, reportedAt, all);
         }
 
         @Override
@@ -264,6 +277,11 @@ public final class PluginTestKit {
         return out;
     }
 
+    /** One {@link BadOption} per value, all of {@code key}, each refused with a message that contains {@code saying}. */
+    public static List<BadOption> badSaying(String saying, String key, Object... values) {
+        return bad(key, values).stream().map(b -> b.saying(saying)).toList();
+    }
+
     /** {@link #assertBadOptionsRefused(PluginFactory, PluginContext, Map, List)} over no other options. */
     public static void assertBadOptionsRefused(PluginFactory<?> factory, PluginContext context, List<BadOption> bad) {
         assertBadOptionsRefused(factory, context, Map.of(), bad);
@@ -272,7 +290,8 @@ public final class PluginTestKit {
     /**
      * Each bad option, set on top of {@code base} (a dotted key into nested sections), is refused by
      * {@code factory.create} with a {@link ConfigException} whose {@link ConfigException#path() path} is the
-     * key's full path ({@code plugin.config.} + key, or + {@link BadOption#reportedAt()}) and whose message names it.
+     * key's full path ({@code plugin.config.} + key, or + {@link BadOption#reportedAt()}) and whose message names it
+     * and contains what the option {@link BadOption#saying says}.
      */
     public static void assertBadOptionsRefused(PluginFactory<?> factory, PluginContext context, Map<String, ?> base,
             List<BadOption> bad) {
@@ -284,7 +303,25 @@ public final class PluginTestKit {
                     () -> factory.create(PluginConfig.of(CONFIG_PATH, options), context), option + " is accepted");
             assertEquals(path, e.path(), option.toString());
             assertTrue(e.getMessage().contains(path), e.getMessage());
+            for (String words : option.saying()) {
+                assertTrue(e.getMessage().contains(words), option + ": the message does not say '" + words + "': " + e.getMessage());
+            }
         }
+    }
+
+    /**
+     * An option the plugin does not know ({@code key}, a misspelt one say) is left unread by
+     * {@code factory.create}, so that the runtime reports it as unknown: the config's
+     * {@link PluginConfig#unreadKeys() unread keys} are exactly its full path afterwards.
+     *
+     * @return the config, for further checks (which keys the factory asked for, say)
+     */
+    public static PluginConfig assertUnknownOptionLeftUnread(PluginFactory<?> factory, PluginContext context, String key,
+            Object value) {
+        PluginConfig config = PluginConfig.of(CONFIG_PATH, Map.of(key, value));
+        factory.create(config, context);
+        assertEquals(java.util.Set.of(CONFIG_PATH + "." + key), config.unreadKeys(), "unknown option " + key);
+        return config;
     }
 
     /**
@@ -458,13 +495,63 @@ public final class PluginTestKit {
      */
     public static <T> void assertCorruptRefusedAndChangesNothing(Supplier<T> maker, Driver<T> driver, long seed, int warmUp)
             throws IOException {
-        T a = maker.get();
-        driver.drive(a, new Random(seed), 0, warmUp);
-        byte[] state = save(a);
+        byte[] state = save(driven(maker, driver, seed, warmUp));
         T b = maker.get();
         assertThrows(IOException.class, () -> restore(b, Arrays.copyOf(state, state.length / 2)));
         assertSameOutputs(driver.drive(maker.get(), new Random(seed + 1), 0, warmUp),
                 driver.drive(b, new Random(seed + 1), 0, warmUp), "a refused checkpoint changes nothing");
+    }
+
+    /**
+     * Every truncation of a checkpoint taken after {@code warmUp} steps (each cut for a checkpoint of up to
+     * 4 KiB; else 256 cuts spread over it and the last 16) is refused with an {@link IOException} by an
+     * instance driven {@code warmUp} steps with other inputs, which saves the same bytes as before after
+     * each refusal: a refused checkpoint changes nothing, however far it was read.
+     */
+    public static <T> void assertTruncationsRefused(Supplier<T> maker, Driver<T> driver, long seed, int warmUp)
+            throws IOException {
+        byte[] state = save(driven(maker, driver, seed, warmUp));
+        T b = driven(maker, driver, seed + 1, warmUp);
+        byte[] before = save(b);
+        for (int cut : cuts(state.length)) {
+            byte[] truncated = Arrays.copyOf(state, cut);
+            assertThrows(IOException.class, () -> restore(b, truncated), "cut to " + cut + " of " + state.length + " bytes: read");
+            assertArrayEquals(before, save(b), "cut to " + cut + " of " + state.length + " bytes: the refusal changed the instance");
+        }
+    }
+
+    /** A new instance driven {@code warmUp} steps with inputs drawn from {@code seed}. */
+    private static <T> T driven(Supplier<T> maker, Driver<T> driver, long seed, int warmUp) {
+        T plugin = maker.get();
+        driver.drive(plugin, new Random(seed), 0, warmUp);
+        return plugin;
+    }
+
+    private static List<Integer> cuts(int length) {
+        List<Integer> cuts = new ArrayList<>();
+        int step = length <= 4096 ? 1 : length / 256;
+        for (int cut = 0; cut < length; cut += step) {
+            cuts.add(cut);
+        }
+        for (int cut = Math.max(0, length - 16); cut < length; cut++) {
+            if (!cuts.contains(cut)) {
+                cuts.add(cut);
+            }
+        }
+        return cuts;
+    }
+
+    /**
+     * Every refusal a checkpointable plugin's restore owes: a checkpoint of an unknown format version
+     * ({@link #assertUnknownVersionRefused}), of each earlier one ({@link #assertEarlierVersionsRefused},
+     * {@code current} being the version the plugin writes) and every truncation of one taken after
+     * {@code warmUp} steps ({@link #assertTruncationsRefused}).
+     */
+    public static <T> void assertCheckpointRefusals(Supplier<T> maker, String component, int current, Driver<T> driver,
+            long seed, int warmUp) throws IOException {
+        assertUnknownVersionRefused(maker, component);
+        assertEarlierVersionsRefused(maker, component, current);
+        assertTruncationsRefused(maker, driver, seed, warmUp);
     }
 
     /** Equal fingerprints step by step, the first difference named. */

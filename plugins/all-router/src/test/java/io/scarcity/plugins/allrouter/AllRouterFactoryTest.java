@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
-import java.util.Map;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -26,9 +26,7 @@ class AllRouterFactoryTest {
     /** The runtime turns unread keys into "unknown option" errors; the factory must leave every key unread. */
     @Test
     void readsNoOptionSoEveryKeyIsReportedAsUnknown() {
-        PluginConfig config = PluginConfig.of("router.config", Map.of("k", 2));
-        new AllRouterFactory().create(config, CONTEXT);
-        assertEquals(Set.of("router.config.k"), config.unreadKeys());
+        PluginConfig config = PluginTestKit.assertUnknownOptionLeftUnread(new AllRouterFactory(), CONTEXT, "k", 2);
         assertEquals(Set.of(), config.askedKeys());
     }
 }

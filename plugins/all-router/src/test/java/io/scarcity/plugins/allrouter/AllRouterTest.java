@@ -4,20 +4,15 @@ import static io.scarcity.api.testing.RouterTestKit.BATCH;
 import static io.scarcity.api.testing.RouterTestKit.SCHEMA;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.Checkpointable;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
-import io.scarcity.api.StateReader;
-import io.scarcity.api.StateWriter;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import io.scarcity.api.testing.PluginTestKit;
+import io.scarcity.api.testing.RouterTestKit;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -33,20 +28,15 @@ class AllRouterTest {
         return new RoutingContext(candidates, BATCH, new InMemorySignalBoard(), 0);
     }
 
-    private static void assertUniformOver(List<String> expected, Routing routing) {
-        assertEquals(expected, routing.active());
-        for (double w : routing.weights()) {
-            assertEquals(1.0 / expected.size(), w, 1e-15);
-        }
-    }
-
     @Test
     void activatesEveryCandidateWithEqualWeightsAsCandidatesJoinAndLeave() {
         Router router = router();
-        assertUniformOver(List.of("a"), router.route(context(List.of("a"))));
-        assertUniformOver(List.of("a", "b", "c"), router.route(context(List.of("a", "b", "c"))));
-        assertUniformOver(List.of("c", "d"), router.route(context(List.of("c", "d"))));
-        assertUniformOver(List.of("a", "b"), router.route(context(List.of("a", "b", "a"))));
+        RouterTestKit.assertActivatesAllEqually(router, List.of("a"));
+        RouterTestKit.assertActivatesAllEqually(router, List.of("a", "b", "c"));
+        RouterTestKit.assertActivatesAllEqually(router, List.of("c", "d"));
+        Routing repeated = router.route(context(List.of("a", "b", "a")));
+        assertEquals(List.of("a", "b"), repeated.active());
+        RouterTestKit.assertUniformSelection(repeated, List.of("a", "b"), 2);
     }
 
     @Test
@@ -62,24 +52,11 @@ class AllRouterTest {
         assertArrayEquals(before.weights(), after.weights());
     }
 
+    /** The checkpoint holds the format version only: a restored router routes as any other. */
     @Test
-    void checkpointRoundTripsAndRefusesAnUnknownVersion() throws IOException {
-        Router a = router();
-        a.route(context(List.of("a", "b")));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        ((Checkpointable) a).saveState(out);
-        out.flush();
-        Router b = router();
-        ((Checkpointable) b).restoreState(new StateReader(new ByteArrayInputStream(bytes.toByteArray())));
-        assertEquals(a.route(context(List.of("x", "y"))).active(), b.route(context(List.of("x", "y"))).active());
-
-        ByteArrayOutputStream wrong = new ByteArrayOutputStream();
-        StateWriter w = new StateWriter(wrong);
-        w.writeInt(AllRouter.STATE_VERSION + 1);
-        w.flush();
-        IOException e = assertThrows(IOException.class,
-                () -> ((Checkpointable) router()).restoreState(new StateReader(new ByteArrayInputStream(wrong.toByteArray()))));
-        assertTrue(e.getMessage().contains("version " + (AllRouter.STATE_VERSION + 1)), e.getMessage());
+    void checkpointRoundTripsAndRefusesAnUnknownVersionOrATruncatedOne() throws IOException {
+        PluginTestKit.Driver<Router> churn = RouterTestKit.driver(RouterTestKit.churn(RouterTestKit.QUIET));
+        PluginTestKit.assertRoundTrip(AllRouterTest::router, churn, 3, 20, 60, false);
+        PluginTestKit.assertCheckpointRefusals(AllRouterTest::router, "all router", AllRouter.STATE_VERSION, churn, 3, 20);
     }
 }

@@ -3,19 +3,14 @@ package io.scarcity.plugins.epsilongreedy;
 import static io.scarcity.api.testing.RouterTestKit.assertTheOnlyRouterFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class EpsilonGreedyRouterFactoryTest {
     private static final PluginContext CONTEXT = PluginContext.standalone(1, null, "epsilon-greedy");
@@ -50,35 +45,18 @@ class EpsilonGreedyRouterFactoryTest {
         assertEquals(0.2, constant.epsilonAt(1_000_000), 1e-15);
     }
 
-    static List<Arguments> badValues() {
-        return List.of(Arguments.of("k", 0), Arguments.of("k", 1.5), Arguments.of("epsilon", -0.1),
-                Arguments.of("epsilon", 1.1), Arguments.of("minEpsilon", -0.1), Arguments.of("minEpsilon", 0.5),
-                Arguments.of("decay", -1.0), Arguments.of("decay", "slow"), Arguments.of("discount", 0.0),
-                Arguments.of("discount", 1.5), Arguments.of("weighting", "max"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(String key, Object value) {
-        PluginConfig config = PluginConfig.of("clients[0].router.config", Map.of(key, value));
-        ConfigException e = assertThrows(ConfigException.class, () -> new EpsilonGreedyRouterFactory().create(config, CONTEXT));
-        assertTrue(e.getMessage().contains("clients[0].router.config." + key), e.getMessage());
-    }
-
     @Test
-    void rangeErrorsSayWhatIsAllowed() {
-        PluginConfig config = PluginConfig.of("router", Map.of("minEpsilon", 0.2));
-        ConfigException e = assertThrows(ConfigException.class, () -> new EpsilonGreedyRouterFactory().create(config, CONTEXT));
-        assertTrue(e.getMessage().contains("router.minEpsilon") && e.getMessage().contains("<= epsilon (0.1)"), e.getMessage());
-        PluginConfig epsilon = PluginConfig.of("router", Map.of("epsilon", 2.0));
-        e = assertThrows(ConfigException.class, () -> new EpsilonGreedyRouterFactory().create(epsilon, CONTEXT));
-        assertTrue(e.getMessage().contains("[0, 1]"), e.getMessage());
+    void badValueNamesTheKeyPathAndWhatIsAllowed() {
+        PluginTestKit.assertBadOptionsRefused(new EpsilonGreedyRouterFactory(), CONTEXT, List.of(PluginTestKit.bad("k", 0),
+                PluginTestKit.bad("k", 1.5), PluginTestKit.bad("epsilon", -0.1), PluginTestKit.bad("epsilon", 1.1),
+                PluginTestKit.bad("epsilon", 2.0).saying("[0, 1]"), PluginTestKit.bad("minEpsilon", -0.1),
+                PluginTestKit.bad("minEpsilon", 0.5), PluginTestKit.bad("minEpsilon", 0.2).saying("<= epsilon (0.1)"),
+                PluginTestKit.bad("decay", -1.0), PluginTestKit.bad("decay", "slow"), PluginTestKit.bad("discount", 0.0),
+                PluginTestKit.bad("discount", 1.5), PluginTestKit.bad("weighting", "max")));
     }
 
     @Test
     void unknownKeysAreLeftUnread() {
-        PluginConfig config = PluginConfig.of("router", Map.of("epsillon", 0.2));
-        new EpsilonGreedyRouterFactory().create(config, CONTEXT);
-        assertEquals(Set.of("router.epsillon"), config.unreadKeys());
+        PluginTestKit.assertUnknownOptionLeftUnread(new EpsilonGreedyRouterFactory(), CONTEXT, "epsillon", 0.2);
     }
 }

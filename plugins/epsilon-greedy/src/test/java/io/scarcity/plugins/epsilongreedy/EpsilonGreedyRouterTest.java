@@ -1,11 +1,7 @@
 package io.scarcity.plugins.epsilongreedy;
 
 import static io.scarcity.api.testing.RouterTestKit.BATCH;
-import static io.scarcity.api.testing.RouterTestKit.assertSelection;
-import static io.scarcity.api.testing.RouterTestKit.play;
-import static io.scarcity.api.testing.RouterTestKit.uniformRegret;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.InMemorySignalBoard;
@@ -15,8 +11,9 @@ import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
+import io.scarcity.api.testing.PluginTestKit;
+import io.scarcity.api.testing.RouterTestKit;
 import io.scarcity.api.testing.RouterTestKit.Counting;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,17 +40,7 @@ class EpsilonGreedyRouterTest {
 
     @Test
     void stationaryRegretIsSublinearAndFarBelowUniform() {
-        int steps = 20_000;
-        double uniform = uniformRegret(MEANS, steps);
-        for (long seed = 1; seed <= 3; seed++) {
-            double[] regret = play(router(Map.of(), seed), ARMS, MEANS, MEANS, steps, steps, seed);
-            double atT = regret[steps - 1];
-            double atTenth = regret[steps / 10 - 1];
-            System.out.printf("epsilon-greedy seed %d: R(20000) = %.1f, R(2000) = %.1f, ratio %.2f, uniform %.0f%n",
-                    seed, atT, atTenth, atT / atTenth, uniform);
-            assertTrue(atT < 4 * atTenth, "seed " + seed + ": R(T) " + atT + " vs R(T/10) " + atTenth);
-            assertTrue(atT < 0.15 * uniform, "seed " + seed + ": R(T) " + atT + " vs uniform " + uniform);
-        }
+        RouterTestKit.assertSublinearRegret("epsilon-greedy", seed -> router(Map.of(), seed), ARMS, MEANS, 20_000, 3, 4, 0.15);
     }
 
     /**
@@ -62,25 +49,8 @@ class EpsilonGreedyRouterTest {
      */
     @Test
     void discountingFollowsASwitchOfTheBestArm() {
-        int steps = 20_000;
-        int half = steps / 2;
-        double forgetting = 0;
-        double stationary = 0;
-        for (long seed = 1; seed <= 3; seed++) {
-            double[] withDiscount = play(router(Map.of("discount", 0.99), seed), ARMS, MEANS, SWITCHED, half, steps, seed);
-            double[] without = play(router(Map.of(), seed), ARMS, MEANS, SWITCHED, half, steps, seed);
-            double secondHalf = withDiscount[steps - 1] - withDiscount[half - 1];
-            double firstTenthOfSecondHalf = withDiscount[half + half / 10 - 1] - withDiscount[half - 1];
-            double secondHalfWithout = without[steps - 1] - without[half - 1];
-            System.out.printf("epsilon-greedy switch seed %d: discount 0.99 second-half R = %.1f (first tenth %.1f),"
-                    + " no discount %.1f, first half %.1f vs %.1f%n", seed, secondHalf, firstTenthOfSecondHalf,
-                    secondHalfWithout, withDiscount[half - 1], without[half - 1]);
-            assertTrue(secondHalf < 5 * firstTenthOfSecondHalf, "seed " + seed + ": the second half's regret keeps growing: "
-                    + secondHalf + " vs " + firstTenthOfSecondHalf + " in its first tenth");
-            forgetting += secondHalf;
-            stationary += secondHalfWithout;
-        }
-        assertTrue(forgetting < 0.25 * stationary, "second-half regret " + forgetting + " with discount vs " + stationary);
+        RouterTestKit.assertForgettingFollowsASwitch("epsilon-greedy, discount 0.99", seed -> router(Map.of("discount", 0.99), seed),
+                seed -> router(Map.of(), seed), ARMS, MEANS, SWITCHED, 20_000, 3, 5, 0.25);
     }
 
     @Test
@@ -162,46 +132,16 @@ class EpsilonGreedyRouterTest {
 
     @Test
     void topKActivatesKDistinctCandidatesWithWeightsSummingToOne() {
-        Router router = router(Map.of("k", 2, "epsilon", 0.5, "minEpsilon", 0.2), 3);
-        Random random = new Random(3);
-        List<String> six = List.of("a", "b", "c", "d", "e", "f");
-        for (int t = 0; t < 300; t++) {
-            // Experts join and leave: f only every third batch, a never in the middle stretch.
-            List<String> candidates = new ArrayList<>(six.subList(t >= 100 && t < 200 ? 1 : 0, t % 3 == 0 ? 6 : 5));
-            Routing routing = router.route(context(candidates));
-            assertSelection(routing, candidates, 2);
-            Map<String, Double> rewards = new HashMap<>();
-            for (String name : routing.active()) {
-                rewards.put(name, random.nextDouble() < (six.indexOf(name) + 1) / 7.0 ? 1.0 : 0.0);
-            }
-            router.reward(routing, rewards);
-        }
-        Routing all = router(Map.of("k", 9, "weighting", "uniform"), 1).route(context(ARMS));
-        assertEquals(ARMS, all.active());
-        assertEquals(0.2, all.weight(0), 1e-12);
+        RouterTestKit.assertSelectionAsCandidatesChange(router(Map.of("k", 2, "epsilon", 0.5, "minEpsilon", 0.2), 3), 2, 3, 300);
+        RouterTestKit.assertActivatesAllEqually(router(Map.of("k", 9, "weighting", "uniform"), 1), ARMS);
     }
 
     @Test
     void isDeterministicForASeedAndRandomisedAcrossSeeds() {
         Map<String, Object> config = Map.of("k", 2, "epsilon", 0.4, "minEpsilon", 0.4);
-        List<List<String>> first = choices(router(config, 11));
-        assertEquals(first, choices(router(config, 11)));
-        assertNotEquals(first, choices(router(config, 12)));
-    }
-
-    private static List<List<String>> choices(Router router) {
-        Random random = new Random(5);
-        List<List<String>> out = new ArrayList<>();
-        for (int t = 0; t < 100; t++) {
-            Routing routing = router.route(context(ARMS));
-            out.add(routing.active());
-            Map<String, Double> rewards = new HashMap<>();
-            for (String name : routing.active()) {
-                rewards.put(name, random.nextDouble());
-            }
-            router.reward(routing, rewards);
-        }
-        return out;
+        PluginTestKit.Driver<Router> driver = RouterTestKit.driver(RouterTestKit.churn(RouterTestKit.QUIET));
+        PluginTestKit.assertDeterministic(() -> router(config, 11), driver, 5, 100);
+        PluginTestKit.assertSeedMatters(seed -> router(config, seed), driver, 11, 100);
     }
 
     @Test

@@ -3,13 +3,8 @@ package io.scarcity.plugins.randomrouter;
 import static io.scarcity.api.testing.RouterTestKit.BATCH;
 import static io.scarcity.api.testing.RouterTestKit.SCHEMA;
 import static io.scarcity.api.testing.RouterTestKit.assertUniformSelection;
-import static io.scarcity.api.testing.RouterTestKit.assertUnknownVersionRefused;
 import static io.scarcity.api.testing.RouterTestKit.play;
-import static io.scarcity.api.testing.RouterTestKit.restore;
-import static io.scarcity.api.testing.RouterTestKit.save;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.PluginConfig;
@@ -17,11 +12,15 @@ import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
+import io.scarcity.api.testing.PluginTestKit;
+import io.scarcity.api.testing.RouterTestKit;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class RandomRouterTest {
@@ -36,15 +35,15 @@ class RandomRouterTest {
         return new RoutingContext(candidates, BATCH, new InMemorySignalBoard(), 0);
     }
 
-    private static List<List<String>> draws(Router router, int steps) {
+    /** Draws over candidates that join and leave, rewarded (or not: unlabelled) as they come. */
+    private static List<Routing> draws(Router router, Random random, int from, int steps) {
         List<String> five = List.of("a", "b", "c", "d", "e");
-        List<List<String>> out = new ArrayList<>();
-        for (int t = 0; t < steps; t++) {
-            // candidates join and leave
+        List<Routing> out = new ArrayList<>();
+        for (int t = from; t < from + steps; t++) {
             List<String> candidates = t % 10 < 5 ? five.subList(0, 4) : five.subList(1, 5);
             Routing routing = router.route(context(candidates));
             router.reward(routing, t % 4 == 0 ? Map.of() : Map.of(routing.active().get(0), 1.0));
-            out.add(routing.active());
+            out.add(routing);
         }
         return out;
     }
@@ -68,8 +67,8 @@ class RandomRouterTest {
 
     @Test
     void isDeterministicForASeedAndDiffersAcrossSeeds() {
-        assertEquals(draws(router(Map.of("k", 2), 7), 200), draws(router(Map.of("k", 2), 7), 200));
-        assertNotEquals(draws(router(Map.of("k", 2), 7), 200), draws(router(Map.of("k", 2), 8), 200));
+        PluginTestKit.assertDeterministic(() -> router(Map.of("k", 2), 7), RouterTestKit.driver(RandomRouterTest::draws), 1, 200);
+        PluginTestKit.assertSeedMatters(seed -> router(Map.of("k", 2), seed), RouterTestKit.driver(RandomRouterTest::draws), 7, 200);
     }
 
     @Test
@@ -126,22 +125,12 @@ class RandomRouterTest {
 
     @Test
     void aRestoredRouterDrawsExactlyAsTheSavedOne() throws IOException {
-        Router a = router(Map.of("k", 2), 9);
-        draws(a, 37);
-        byte[] state = save(a);
-        Router b = router(Map.of("k", 2), 9);
-        restore(b, state);
-        assertArrayEquals(state, save(b));
-        List<List<String>> fromA = draws(a, 300);
-        List<List<String>> fromB = draws(b, 300);
-        assertEquals(fromA, fromB);
-        assertArrayEquals(save(a), save(b));
-        // without the state, the continuation differs
-        assertNotEquals(fromA, draws(router(Map.of("k", 2), 9), 300));
+        RouterTestKit.assertRoundTrip(metrics -> router(Map.of("k", 2), 9), RandomRouterTest::draws, 9, 37, 300);
     }
 
     @Test
-    void aCheckpointOfAnotherVersionIsRefused() throws IOException {
-        assertUnknownVersionRefused(router(Map.of(), 1), RandomRouter.STATE_VERSION);
+    void aCheckpointOfAnotherVersionOrTruncatedIsRefused() throws IOException {
+        Supplier<Router> maker = () -> router(Map.of(), 1);
+        PluginTestKit.assertCheckpointRefusals(maker, "random router", RandomRouter.STATE_VERSION, RouterTestKit.driver(RandomRouterTest::draws), 1, 37);
     }
 }

@@ -1,17 +1,13 @@
 package io.scarcity.plugins.roundrobin;
 
-import static io.scarcity.api.testing.RouterTestKit.assertBadKNamesTheKeyPath;
 import static io.scarcity.api.testing.RouterTestKit.assertTheOnlyRouterFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
-import java.util.Map;
+import io.scarcity.api.testing.RouterTestKit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 class RoundRobinRouterFactoryTest {
     private static final PluginContext CONTEXT = PluginContext.standalone(1, null, "round-robin");
@@ -22,30 +18,9 @@ class RoundRobinRouterFactoryTest {
     }
 
     @Test
-    void defaultsAndOptionsAreRead() {
-        assertEquals(new Options(1), Options.from(PluginConfig.empty()));
-        PluginConfig config = PluginConfig.of("router", Map.of("k", 3));
-        assertEquals(new Options(3), Options.from(config));
-        assertTrue(config.unreadKeys().isEmpty());
+    void kIsTheOnlyOption() {
+        assertEquals(Options.defaults(), Options.from(PluginConfig.empty()));
         assertInstanceOf(RoundRobinRouter.class, new RoundRobinRouterFactory().create(PluginConfig.empty(), CONTEXT));
-    }
-
-    @Test
-    void anUnknownKeyIsLeftUnreadForTheRuntimeToReport() {
-        PluginConfig config = PluginConfig.of("router.config", Map.of("kk", 3));
-        new RoundRobinRouterFactory().create(config, CONTEXT);
-        assertEquals(java.util.Set.of("router.config.kk"), config.unreadKeys());
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"zero", "negative", "fraction", "text"})
-    void badKNamesTheKeyPath(String which) {
-        Object value = switch (which) {
-            case "zero" -> 0;
-            case "negative" -> -2;
-            case "fraction" -> 1.5;
-            default -> "two";
-        };
-        assertBadKNamesTheKeyPath(new RoundRobinRouterFactory(), CONTEXT, value);
+        RouterTestKit.assertKIsTheOnlyOption(new RoundRobinRouterFactory(), CONTEXT, 1);
     }
 }

@@ -3,11 +3,9 @@ package io.scarcity.plugins.roundrobin;
 import static io.scarcity.api.testing.RouterTestKit.BATCH;
 import static io.scarcity.api.testing.RouterTestKit.SCHEMA;
 import static io.scarcity.api.testing.RouterTestKit.assertUniformSelection;
-import static io.scarcity.api.testing.RouterTestKit.assertUnknownVersionRefused;
 import static io.scarcity.api.testing.RouterTestKit.play;
 import static io.scarcity.api.testing.RouterTestKit.restore;
 import static io.scarcity.api.testing.RouterTestKit.save;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.scarcity.api.InMemorySignalBoard;
@@ -16,10 +14,14 @@ import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
+import io.scarcity.api.testing.PluginTestKit;
+import io.scarcity.api.testing.RouterTestKit;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class RoundRobinRouterTest {
@@ -123,31 +125,32 @@ class RoundRobinRouterTest {
         assertEquals(10.0, regret / atTenth, 0.1);
     }
 
-    @Test
-    void aRestoredRouterContinuesTheRotationExactly() throws IOException {
-        Router a = router(Map.of("k", 2));
-        cycle(a, List.of("a", "b", "c", "d", "e"), 7);
-        byte[] state = save(a);
-        Router b = router(Map.of("k", 2));
-        restore(b, state);
-        assertArrayEquals(state, save(b));
+    /** Routings of two over five candidates, or over the middle three in 4 batches of 7. */
+    private static List<Routing> rotate(Router router, Random random, int from, int steps) {
         List<String> five = List.of("a", "b", "c", "d", "e");
-        for (int t = 0; t < 30; t++) {
-            List<String> candidates = t % 7 < 3 ? five : five.subList(1, 4);
-            Routing ra = a.route(context(candidates));
-            Routing rb = b.route(context(candidates));
-            assertEquals(ra.active(), rb.active(), "batch " + t);
-            assertArrayEquals(ra.weights(), rb.weights());
+        List<Routing> out = new ArrayList<>();
+        for (int t = from; t < from + steps; t++) {
+            out.add(router.route(context(t % 7 < 3 ? five : five.subList(1, 4))));
         }
-        // A fresh router starts at a, the restored one did not.
-        assertEquals(List.of("a", "b"), router(Map.of("k", 2)).route(context(five)).active());
-        Router c = router(Map.of("k", 2));
-        restore(c, state);
-        assertEquals(List.of("e", "a"), c.route(context(five)).active());
+        return out;
     }
 
     @Test
-    void aCheckpointOfAnotherVersionIsRefused() throws IOException {
-        assertUnknownVersionRefused(router(Map.of()), RoundRobinRouter.STATE_VERSION, 1, 0);
+    void aRestoredRouterContinuesTheRotationExactly() throws IOException {
+        RouterTestKit.assertRoundTrip(metrics -> router(Map.of("k", 2)), RoundRobinRouterTest::rotate, 1, 9, 30);
+        // A fresh router starts at a; one restored after 7 routings of two over five goes on at e.
+        List<String> five = List.of("a", "b", "c", "d", "e");
+        Router a = router(Map.of("k", 2));
+        cycle(a, five, 7);
+        Router c = router(Map.of("k", 2));
+        restore(c, save(a));
+        assertEquals(List.of("e", "a"), c.route(context(five)).active());
+        assertEquals(List.of("a", "b"), router(Map.of("k", 2)).route(context(five)).active());
+    }
+
+    @Test
+    void aCheckpointOfAnotherVersionOrTruncatedIsRefused() throws IOException {
+        Supplier<Router> maker = () -> router(Map.of());
+        PluginTestKit.assertCheckpointRefusals(maker, "round-robin router", RoundRobinRouter.STATE_VERSION, RouterTestKit.driver(RoundRobinRouterTest::rotate), 1, 7);
     }
 }

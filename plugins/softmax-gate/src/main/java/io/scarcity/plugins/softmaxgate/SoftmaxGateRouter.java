@@ -1,5 +1,6 @@
 package io.scarcity.plugins.softmaxgate;
 
+import io.scarcity.api.BanditArms;
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.MetricsSink;
 import io.scarcity.api.Router;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.TreeMap;
 
 /**
  * A learned mixture-of-experts gate over the routing context with noisy top-k activation (Shazeer et al.
@@ -82,19 +82,27 @@ import java.util.TreeMap;
  * <p><b>Metrics</b>: counter {@code softmax-gate.explorations}, activations of an expert that the top-k
  * of the clean logits would not have made (because of the noise or the bonus).
  *
+ * <p><b>Evidence.</b> The discounted count {@code n_i}, reward sum and whether this client rewarded the
+ * expert are kept per expert by {@link BanditArms} (the bookkeeping of the bandit routers): discounted
+ * on every route, one count and the clamped reward added per reward, set by a prior unless rewarded here.
+ *
  * <p><b>Checkpoint</b>: the format version (not the options: the runtime resumes only under the same
  * config), the route count {@code t}, the random
- * generator, the {@link RoutingFeatures} running statistics, every expert ever seen (weights, discounted
- * count and reward sum, whether this client rewarded it) and the context, active set and weights of
- * the last routing if it was not yet rewarded.
+ * generator, the {@link RoutingFeatures} running statistics, every expert ever seen (the
+ * {@link BanditArms} table: discounted count and reward sum, whether this client rewarded it, each
+ * followed by the expert's gate weights) and the context, active set and weights of the last routing
+ * if it was not yet rewarded.
  *
  * <p><b>When to use it</b>: when which expert is best depends on the context (drift, outliers, novelty)
  * and the mixture weights themselves matter; for a context-free choice of one expert, {@code ucb} learns
  * faster and with fewer assumptions.
  */
 final class SoftmaxGateRouter implements Router, Checkpointable {
-    /** Version of the checkpoint format written by {@link #saveState}; 2 left the options out. */
-    static final int STATE_VERSION = 2;
+    /**
+     * Version of the checkpoint format written by {@link #saveState}; 2 left the options out, 3 writes the
+     * experts as a {@link BanditArms} table (the gate weights after each expert's evidence, not before).
+     */
+    static final int STATE_VERSION = 3;
 
     /** Floor of the mixture's likelihood {@code R} in the loss {@code -log R}. */
     static final double MIN_LIKELIHOOD = 1e-6;
@@ -103,24 +111,12 @@ final class SoftmaxGateRouter implements Router, Checkpointable {
 
     private static final String COMPONENT = "softmax-gate router";
 
-    private static final class Gate {
-        final double[] weights = new double[RoutingFeatures.SIZE];
-        double count;
-        double rewardSum;
-        boolean rewardedHere;
-
-        double logit(double[] x) {
-            double z = 0;
-            for (int j = 0; j < x.length; j++) {
-                z += weights[j] * x[j];
-            }
-            return z;
-        }
-    }
-
     private final Options options;
     private final MetricsSink metrics;
-    private final Map<String, Gate> gates = new HashMap<>();
+    /** Each expert's evidence; an expert has an arm exactly when it has gate weights. */
+    private BanditArms arms = new BanditArms();
+    /** Each expert's gate weights {@code W_i}. */
+    private Map<String, double[]> gates = new HashMap<>();
     private Random random;
     private RoutingFeatures features = new RoutingFeatures();
     private long steps;
@@ -139,12 +135,7 @@ final class SoftmaxGateRouter implements Router, Checkpointable {
     public Routing route(RoutingContext context) {
         List<String> candidates = Routers.distinctCandidates(context);
         double[] x = features.extract(context);
-        if (options.discount() < 1) {
-            for (Gate gate : gates.values()) {
-                gate.count *= options.discount();
-                gate.rewardSum *= options.discount();
-            }
-        }
+        arms.discount(options.discount());
         long t = steps++;
         double sigma = options.noise() / Math.sqrt(1 + options.noiseDecay() * t);
         double logT = Math.log1p(t);
@@ -152,9 +143,9 @@ final class SoftmaxGateRouter implements Router, Checkpointable {
         double[] clean = new double[n];
         double[] noisy = new double[n];
         for (int i = 0; i < n; i++) {
-            Gate gate = gates.computeIfAbsent(candidates.get(i), name -> new Gate());
-            clean[i] = gate.logit(x);
-            double bonus = options.exploration() * Math.sqrt(logT / (1 + gate.count));
+            String name = candidates.get(i);
+            clean[i] = logit(gate(name), x);
+            double bonus = options.exploration() * Math.sqrt(logT / (1 + arms.pulls(name)));
             noisy[i] = clean[i] + bonus + (sigma > 0 ? sigma * random.nextGaussian() : 0.0);
         }
         int k = Math.min(options.k(), n);
@@ -223,22 +214,35 @@ final class SoftmaxGateRouter implements Router, Checkpointable {
             if (Double.isNaN(r[i])) {
                 continue;
             }
-            Gate gate = gates.computeIfAbsent(active.get(i), name -> new Gate());
-            double step = lr / Math.sqrt(1 + lr * gate.count);
-            double z = gate.logit(x);
+            String name = active.get(i);
+            double[] weights = gate(name);
+            double step = lr / Math.sqrt(1 + lr * arms.pulls(name));
+            double z = logit(weights, x);
             // Minus the gradient of -log R with respect to z_i, plus the anchor's log-likelihood gradient.
             double g = w[i] * (r[i] - likelihood) / floor / options.temperature()
                     + options.anchor() * (r[i] - sigmoid(z));
             for (int j = 0; j < x.length; j++) {
-                gate.weights[j] += step * (g * x[j] - options.l2() * gate.weights[j]);
+                weights[j] += step * (g * x[j] - options.l2() * weights[j]);
             }
-            gate.count += 1;
-            gate.rewardSum += r[i];
-            gate.rewardedHere = true;
+            arms.reward(name, r[i]);
         }
         pendingContext = null;
         pendingActive = null;
         pendingWeights = null;
+    }
+
+    /** The gate weights of {@code expert}, created (zero, with an arm without evidence) if it is new. */
+    private double[] gate(String expert) {
+        arms.arm(expert);
+        return gates.computeIfAbsent(expert, name -> new double[RoutingFeatures.SIZE]);
+    }
+
+    private static double logit(double[] weights, double[] x) {
+        double z = 0;
+        for (int j = 0; j < x.length; j++) {
+            z += weights[j] * x[j];
+        }
+        return z;
     }
 
     private static double sigmoid(double z) {
@@ -248,27 +252,12 @@ final class SoftmaxGateRouter implements Router, Checkpointable {
     /**
      * For each named expert this client has not rewarded yet: bias weight
      * {@code ln((weight p + 1) / (weight (1 - p) + 1))}, count {@code weight} and running mean {@code p}
-     * (the prior clamped to [0, 1]), replacing an earlier prior. A weight of 0 (or a non-finite one)
-     * changes nothing.
+     * (the prior clamped to [0, 1]), replacing an earlier prior ({@link BanditArms#adoptPriors}). A weight
+     * of 0 (or a non-finite one) changes nothing.
      */
     @Override
     public void adoptPriors(Map<String, Double> priors, double weight) {
-        Objects.requireNonNull(priors, "priors is null");
-        if (!Routers.isPriorWeight(weight)) {
-            return;
-        }
-        for (Map.Entry<String, Double> e : priors.entrySet()) {
-            double p = Routers.unitReward(e.getValue());
-            if (e.getKey() == null || Double.isNaN(p)) {
-                continue;
-            }
-            Gate gate = gates.computeIfAbsent(e.getKey(), x -> new Gate());
-            if (!gate.rewardedHere) {
-                gate.weights[0] = priorLogOdds(p, weight);
-                gate.count = weight;
-                gate.rewardSum = weight * p;
-            }
-        }
+        arms.adoptPriors(priors, weight, (expert, p) -> gate(expert)[0] = priorLogOdds(p, weight));
     }
 
     /** Posterior log-odds of {@code weight} pseudo-rewards of mean {@code p} under a Beta(1, 1) prior. */
@@ -282,16 +271,7 @@ final class SoftmaxGateRouter implements Router, Checkpointable {
         out.writeLong(steps);
         out.writeRandom(random);
         features.save(out);
-        // Sorted, so that equal routers write equal bytes whatever the hash map's history.
-        Map<String, Gate> sorted = new TreeMap<>(gates);
-        out.writeInt(sorted.size());
-        for (Map.Entry<String, Gate> e : sorted.entrySet()) {
-            out.writeString(e.getKey());
-            out.writeDoubles(e.getValue().weights);
-            out.writeDouble(e.getValue().count);
-            out.writeDouble(e.getValue().rewardSum);
-            out.writeBoolean(e.getValue().rewardedHere);
-        }
+        arms.save(out, (expert, o) -> o.writeDoubles(gates.get(expert)));
         out.writeDoubles(pendingContext);
         out.writeInt(pendingActive == null ? -1 : pendingActive.size());
         if (pendingActive != null) {
@@ -312,24 +292,9 @@ final class SoftmaxGateRouter implements Router, Checkpointable {
         Random restoredRandom = in.readRandom();
         RoutingFeatures restoredFeatures = new RoutingFeatures();
         restoredFeatures.restore(in);
-        int n = in.readInt();
-        if (n < 0 || n > StateReader.MAX_LENGTH) {
-            throw new IOException(COMPONENT + ": corrupt checkpoint, " + n + " experts");
-        }
-        Map<String, Gate> restored = new HashMap<>();
-        for (int i = 0; i < n; i++) {
-            String name = in.readString();
-            Gate gate = new Gate();
-            double[] w = in.readDoubles(RoutingFeatures.SIZE, COMPONENT + " gate weights of '" + name + "'");
-            System.arraycopy(w, 0, gate.weights, 0, w.length);
-            gate.count = in.readDouble();
-            gate.rewardSum = in.readDouble();
-            gate.rewardedHere = in.readBoolean();
-            if (name == null || restored.put(name, gate) != null) {
-                throw new IOException(COMPONENT + ": corrupt checkpoint, expert "
-                        + (name == null ? "without a name" : "'" + name + "' twice"));
-            }
-        }
+        Map<String, double[]> restoredGates = new HashMap<>();
+        BanditArms restoredArms = BanditArms.read(in, COMPONENT, "", (expert, r) -> restoredGates.put(expert,
+                r.readDoubles(RoutingFeatures.SIZE, COMPONENT + " gate weights of '" + expert + "'")));
         double[] context = in.readDoubles();
         if (context != null && context.length != RoutingFeatures.SIZE) {
             throw new IOException(COMPONENT + ": corrupt checkpoint, pending context of " + context.length + " values");
@@ -356,8 +321,8 @@ final class SoftmaxGateRouter implements Router, Checkpointable {
         steps = restoredSteps;
         random = restoredRandom;
         features = restoredFeatures;
-        gates.clear();
-        gates.putAll(restored);
+        arms = restoredArms;
+        gates = restoredGates;
         pendingContext = context;
         pendingActive = active;
         pendingWeights = pending;
@@ -365,26 +330,24 @@ final class SoftmaxGateRouter implements Router, Checkpointable {
 
     /** The gate's logit of an expert for a context, 0 if unknown. */
     double logit(String expert, double[] x) {
-        Gate gate = gates.get(expert);
-        return gate == null ? 0.0 : gate.logit(x);
+        double[] weights = gates.get(expert);
+        return weights == null ? 0.0 : logit(weights, x);
     }
 
     /** A copy of an expert's gate weights, zeros if unknown. */
     double[] gateWeights(String expert) {
-        Gate gate = gates.get(expert);
-        return gate == null ? new double[RoutingFeatures.SIZE] : gate.weights.clone();
+        double[] weights = gates.get(expert);
+        return weights == null ? new double[RoutingFeatures.SIZE] : weights.clone();
     }
 
     /** Discounted count of rewarded activations (pseudo-counts of a prior included), 0 if unknown. */
     double count(String expert) {
-        Gate gate = gates.get(expert);
-        return gate == null ? 0.0 : gate.count;
+        return arms.pulls(expert);
     }
 
     /** Discounted running mean reward, 0 if unknown or without evidence. */
     double meanReward(String expert) {
-        Gate gate = gates.get(expert);
-        return gate == null || gate.count <= 0 ? 0.0 : gate.rewardSum / gate.count;
+        return arms.mean(expert);
     }
 
     /** Routes so far. */

@@ -1,95 +1,53 @@
 package io.scarcity.plugins.softmaxgate;
 
-import static io.scarcity.api.testing.RouterTestKit.assertRoundTrip;
-import static io.scarcity.api.testing.RouterTestKit.assertUnknownVersionRefused;
-import static io.scarcity.api.testing.RouterTestKit.restore;
-import static io.scarcity.api.testing.RouterTestKit.save;
 import static io.scarcity.api.testing.RouterTestKit.withMetrics;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.Batch;
 import io.scarcity.api.DataSchema;
-import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
-import io.scarcity.api.Routing;
-import io.scarcity.api.RoutingContext;
-import io.scarcity.api.StandardSignals;
+import io.scarcity.api.RoutingFeatures;
 import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
+import io.scarcity.api.testing.PluginTestKit;
+import io.scarcity.api.testing.RouterTestKit;
 import io.scarcity.api.testing.RouterTestKit.Counting;
 import io.scarcity.api.testing.RouterTestKit.RoundTrip;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class SoftmaxGateRouterCheckpointTest {
     private static final DataSchema SCHEMA = new DataSchema(List.of("u", "v"), Task.CLASSIFICATION, List.of("x", "y"));
     private static final Map<String, Object> CONFIG = Map.of("k", 2, "discount", 0.98, "noise", 0.8, "exploration", 0.4);
-
-    private static Router router(Counting metrics, Map<String, Object> config) {
-        return new SoftmaxGateRouterFactory().create(PluginConfig.of("router", config), withMetrics(PluginContext.standalone(5, SCHEMA, "softmax-gate"), metrics));
-    }
+    /** Random batches with drifting signals: the gate's context varies. */
+    private static final RouterTestKit.Situation CHANGING = RouterTestKit.changing(SCHEMA, 8);
+    private static final RouterTestKit.Scenario CHURN = RouterTestKit.churn(CHANGING);
 
     private static Router router(Counting metrics) {
-        return router(metrics, CONFIG);
+        return new SoftmaxGateRouterFactory().create(PluginConfig.of("router", CONFIG), withMetrics(PluginContext.standalone(5, SCHEMA, "softmax-gate"), metrics));
     }
 
     /**
-     * Routes {@code steps} random batches with drifting signals over a changing set of candidates
-     * (experts join and leave), with rewards that depend on the signals; every 9th batch is unlabelled
-     * (empty rewards), and priors are adopted now and then. Returns every routing.
+     * Saved after a reward, after an unlabelled batch (step 116: the routing is still pending) and between
+     * a route and its reward.
      */
-    private static List<Routing> drive(Router router, Random env, int from, int steps) {
-        List<String> all = List.of("a", "b", "c", "d", "e");
-        List<Routing> out = new ArrayList<>();
-        for (int t = from; t < from + steps; t++) {
-            List<String> candidates = t % 50 < 25 ? all.subList(0, 4) : all.subList(1, 5);
-            InMemorySignalBoard signals = new InMemorySignalBoard();
-            boolean drift = env.nextDouble() < 0.3;
-            signals.publish(StandardSignals.DRIFT_DETECTED, drift ? 1 : 0);
-            signals.publish(StandardSignals.MIXTURE_LOSS, env.nextDouble());
-            double[] f = new double[16];
-            for (int i = 0; i < f.length; i++) {
-                f[i] = env.nextGaussian() * (1 + t / 100.0);
-            }
-            Batch batch = Batch.ofClasses(SCHEMA, "d", t * 8L, f, new int[8]);
-            Routing routing = router.route(new RoutingContext(candidates, batch, signals, t / 10));
-            Map<String, Double> r = new HashMap<>();
-            if (t % 9 != 8) {
-                for (String name : routing.active()) {
-                    double mean = (all.indexOf(name) + 1) / 6.0 + (drift && name.equals("a") ? 0.6 : 0.0);
-                    r.put(name, Math.min(1, mean * env.nextDouble() * 1.5));
-                }
-            }
-            router.reward(routing, r);
-            if (t % 40 == 39) {
-                router.adoptPriors(Map.of("e", 0.9, "f", 0.4, "b", 0.2), 3.0);
-            }
-            out.add(routing);
-        }
-        return out;
-    }
-
     @Test
     void aRestoredRouterRoutesExactlyAsTheSavedOne() throws IOException {
-        RoundTrip trip = assertRoundTrip(SoftmaxGateRouterCheckpointTest::router, SoftmaxGateRouterCheckpointTest::drive, 17, 117, 200);
-        Router a = trip.original();
-        Router b = trip.restored();
-        Counting metricsB = trip.restoredMetrics();
-        assertTrue(metricsB.counts.getOrDefault(SoftmaxGateRouter.EXPLORATIONS, 0L) > 0, "the continuation explores");
-
-        SoftmaxGateRouter ga = (SoftmaxGateRouter) a;
-        SoftmaxGateRouter gb = (SoftmaxGateRouter) b;
+        RouterTestKit.assertRoundTrip(SoftmaxGateRouterCheckpointTest::router, CHURN, 17, 120, 200);
+        RouterTestKit.assertRoundTripBetweenRouteAndReward(SoftmaxGateRouterCheckpointTest::router, CHANGING, 17, 120, 200);
+        RoundTrip trip = RouterTestKit.assertRoundTrip(SoftmaxGateRouterCheckpointTest::router, CHURN, 17, 117, 200);
+        assertTrue(trip.restoredMetrics().count(SoftmaxGateRouter.EXPLORATIONS) > 0, "the continuation explores");
+        assertTrue(trip.restoredMetrics().gauges.isEmpty(), "the softmax gate reports no gauge");
+        SoftmaxGateRouter ga = (SoftmaxGateRouter) trip.original();
+        SoftmaxGateRouter gb = (SoftmaxGateRouter) trip.restored();
         assertEquals(ga.steps(), gb.steps());
         for (String name : List.of("a", "b", "c", "d", "e", "f")) {
             assertArrayEquals(ga.gateWeights(name), gb.gateWeights(name), name);
@@ -98,39 +56,97 @@ class SoftmaxGateRouterCheckpointTest {
         }
     }
 
+    /** Checkpoints of versions 1 and 2 (gate weights before each expert's evidence) are refused: start afresh. */
     @Test
-    void anUnknownVersionIsRefused() throws IOException {
-        assertUnknownVersionRefused(router(new Counting()), SoftmaxGateRouter.STATE_VERSION, 0);
+    void checkpointsOfOtherVersionsTruncatedOrWithAnArmTwiceAreRefused() throws IOException {
+        Supplier<Router> maker = () -> router(new Counting());
+        PluginTestKit.assertCheckpointRefusals(maker, "softmax-gate router", 3, RouterTestKit.driver(CHURN), 3, 60);
+        RouterTestKit.assertArmTwiceRefused(maker, header(7), (expert, out) -> out.writeDoubles(new double[8]),
+                out -> {
+                    out.writeDoubles(null);
+                    out.writeInt(-1);
+                });
+    }
+
+    /** The start of a checkpoint: version, route count {@code steps}, a generator and fresh routing features. */
+    private static RouterTestKit.Part header(long steps) {
+        return out -> {
+            out.writeVersion(SoftmaxGateRouter.STATE_VERSION);
+            out.writeLong(steps);
+            out.writeRandom(new Random(1));
+            new RoutingFeatures().save(out);
+        };
+    }
+
+    /** {@link #header} then {@code tail}: the table of experts and the pending routing. */
+    private static byte[] checkpoint(long steps, RouterTestKit.Part tail) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        StateWriter out = new StateWriter(bytes);
+        header(steps).write(out);
+        tail.write(out);
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    private static void oneArm(StateWriter out, double pulls, double[] weights) throws IOException {
+        out.writeInt(1);
+        out.writeString("a");
+        out.writeDouble(pulls);
+        out.writeDouble(pulls / 2);
+        out.writeBoolean(true);
+        out.writeDoubles(weights);
     }
 
     @Test
     void aCorruptCheckpointIsRefusedAndLeavesTheRouterAsItWas() throws IOException {
         SoftmaxGateRouter router = (SoftmaxGateRouter) router(new Counting());
-        drive(router, new Random(4), 0, 30);
-        byte[] before = save(router);
-        // A valid header and state, then the same expert twice.
-        SoftmaxGateRouter empty = (SoftmaxGateRouter) router(new Counting());
-        byte[] fresh = save(empty);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        // fresh = header ... experts count (0) + pending context (null) + pending count (-1): replace the tail.
-        bytes.write(fresh, 0, fresh.length - 12);
-        out.writeInt(2);
-        for (int i = 0; i < 2; i++) {
-            out.writeString("a");
+        CHURN.drive(router, new Random(4), 0, 30);
+        // A well-formed one is read: one expert, a pending routing over it.
+        byte[] good = checkpoint(7, out -> {
+            oneArm(out, 2, new double[8]);
             out.writeDoubles(new double[8]);
-            out.writeDouble(1);
-            out.writeDouble(1);
-            out.writeBoolean(true);
-        }
-        out.writeDoubles(null);
-        out.writeInt(-1);
-        out.flush();
-        IOException e = assertThrows(IOException.class, () -> restore(router, bytes.toByteArray()));
-        assertTrue(e.getMessage().contains("'a' twice"), e.getMessage());
-        assertArrayEquals(before, save(router), "a failed restore changes nothing");
+            out.writeInt(1);
+            out.writeString("a");
+            out.writeDoubles(new double[] {1});
+        });
+        SoftmaxGateRouter reader = (SoftmaxGateRouter) router(new Counting());
+        RouterTestKit.restore(reader, good);
+        assertEquals(7, reader.steps());
+        assertEquals(2.0, reader.count("a"));
+        assertArrayEquals(good, RouterTestKit.save(reader));
 
-        byte[] truncated = java.util.Arrays.copyOf(before, before.length / 2);
-        assertThrows(IOException.class, () -> restore(router(new Counting()), truncated));
+        Map<String, RouterTestKit.Part> corrupt = Map.of(
+                "gate weights of 'a'", out -> oneArm(out, 2, new double[3]),
+                "'a' has -2.0 rewards", out -> oneArm(out, -2, new double[8]),
+                "pending context of 3 values", out -> {
+                    oneArm(out, 2, new double[8]);
+                    out.writeDoubles(new double[3]);
+                },
+                "pending routing of 1 experts", out -> {
+                    oneArm(out, 2, new double[8]);
+                    out.writeDoubles(null);
+                    out.writeInt(1);
+                },
+                "pending expert without a name", out -> {
+                    oneArm(out, 2, new double[8]);
+                    out.writeDoubles(new double[8]);
+                    out.writeInt(1);
+                    out.writeString(null);
+                },
+                "pending routing weights", out -> {
+                    oneArm(out, 2, new double[8]);
+                    out.writeDoubles(new double[8]);
+                    out.writeInt(1);
+                    out.writeString("a");
+                    out.writeDoubles(new double[] {0.5, 0.5});
+                });
+        for (Map.Entry<String, RouterTestKit.Part> e : corrupt.entrySet()) {
+            RouterTestKit.assertRefusedAndUnchanged(router, checkpoint(7, e.getValue()), e.getKey());
+        }
+        RouterTestKit.assertRefusedAndUnchanged(router, checkpoint(-1, out -> {
+            out.writeInt(0);
+            out.writeDoubles(null);
+            out.writeInt(-1);
+        }), "-1 routes");
     }
 }

@@ -3,18 +3,15 @@ package io.scarcity.plugins.softmaxgate;
 import static io.scarcity.api.testing.RouterTestKit.assertTheOnlyRouterFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
+import io.scarcity.api.testing.PluginTestKit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class SoftmaxGateRouterFactoryTest {
     private static final PluginContext CONTEXT = PluginContext.standalone(1, null, "softmax-gate");
@@ -40,20 +37,20 @@ class SoftmaxGateRouterFactoryTest {
         assertTrue(config.unreadKeys().isEmpty());
     }
 
-    static List<Arguments> badValues() {
-        return List.of(Arguments.of("k", 0), Arguments.of("k", 1.5), Arguments.of("noise", -0.1),
-                Arguments.of("noiseDecay", -1.0), Arguments.of("temperature", 0.0), Arguments.of("temperature", 1e-300), Arguments.of("learningRate", 0.0),
-                Arguments.of("learningRate", 1.5), Arguments.of("l2", -0.1), Arguments.of("l2", 1.0),
-                Arguments.of("discount", 0.0), Arguments.of("discount", 1.01), Arguments.of("exploration", -1.0),
-                Arguments.of("anchor", -0.5), Arguments.of("anchor", 11.0), Arguments.of("noise", "high"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPathAndTheRange(String key, Object value) {
-        PluginConfig config = PluginConfig.of("clients[0].router.config", Map.of(key, value));
-        ConfigException e = assertThrows(ConfigException.class, () -> new SoftmaxGateRouterFactory().create(config, CONTEXT));
-        assertTrue(e.getMessage().contains("clients[0].router.config." + key), e.getMessage());
-        assertTrue(e.getMessage().matches("(?s).*(must|expected).*"), e.getMessage());
+    @Test
+    void badValueNamesTheKeyPathAndTheRange() {
+        List<PluginTestKit.BadOption> bad = new ArrayList<>();
+        bad.add(PluginTestKit.bad("k", 0).saying("must be a whole number >= 1"));
+        bad.addAll(PluginTestKit.badSaying("expected", "k", 1.5));
+        bad.addAll(PluginTestKit.badSaying("expected", "noise", "high"));
+        bad.addAll(PluginTestKit.badSaying("must be finite and >= 0", "noise", -0.1));
+        bad.addAll(PluginTestKit.badSaying("must be finite and >= 0", "noiseDecay", -1.0));
+        bad.addAll(PluginTestKit.badSaying("must be finite and >= 0.001", "temperature", 0.0, 1e-300));
+        bad.addAll(PluginTestKit.badSaying("must be in (0, 1]", "learningRate", 0.0, 1.5));
+        bad.addAll(PluginTestKit.badSaying("must be in [0, 1)", "l2", -0.1, 1.0));
+        bad.addAll(PluginTestKit.badSaying("must be in (0, 1]", "discount", 0.0, 1.01));
+        bad.addAll(PluginTestKit.badSaying("must be finite and >= 0", "exploration", -1.0));
+        bad.addAll(PluginTestKit.badSaying("must be in [0, 10]", "anchor", -0.5, 11.0));
+        PluginTestKit.assertBadOptionsRefused(new SoftmaxGateRouterFactory(), CONTEXT, bad);
     }
 }

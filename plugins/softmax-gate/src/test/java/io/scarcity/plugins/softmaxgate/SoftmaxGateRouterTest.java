@@ -2,13 +2,11 @@ package io.scarcity.plugins.softmaxgate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.Batch;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.InMemorySignalBoard;
-import io.scarcity.api.MetricsSink;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
@@ -17,9 +15,10 @@ import io.scarcity.api.RoutingContext;
 import io.scarcity.api.SignalBoard;
 import io.scarcity.api.StandardSignals;
 import io.scarcity.api.Task;
-import java.util.ArrayList;
+import io.scarcity.api.testing.PluginTestKit;
+import io.scarcity.api.testing.RouterTestKit;
+import io.scarcity.api.testing.RouterTestKit.Counting;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -52,71 +51,21 @@ class SoftmaxGateRouterTest {
         return Batch.ofClasses(SCHEMA, "d", 0, f, y);
     }
 
-    private static final class Counting implements MetricsSink {
-        final Map<String, Long> counts = new HashMap<>();
-
-        @Override
-        public void gauge(String name, double value) {
-            throw new AssertionError("the softmax gate reports no gauge, got " + name);
-        }
-
-        @Override
-        public void count(String name, long delta) {
-            counts.merge(name, delta, Long::sum);
-        }
-    }
-
     // ---- selection contract ----
 
     @Test
     void topKActivatesKDistinctCandidatesWithWeightsSummingToOne() {
-        Router router = router(Map.of("k", 2));
-        Random random = new Random(3);
-        List<String> five = List.of("a", "b", "c", "d", "e");
-        for (int t = 0; t < 300; t++) {
-            Routing routing = router.route(context(five));
-            assertEquals(2, routing.active().size());
-            assertEquals(2, new HashSet<>(routing.active()).size());
-            assertTrue(five.containsAll(routing.active()));
-            double sum = 0;
-            for (double w : routing.weights()) {
-                assertTrue(w >= 0);
-                sum += w;
-            }
-            assertEquals(1.0, sum, 1e-12);
-            Map<String, Double> rewards = new HashMap<>();
-            for (String name : routing.active()) {
-                rewards.put(name, random.nextDouble() < (five.indexOf(name) + 1) / 6.0 ? 1.0 : 0.0);
-            }
-            router.reward(routing, rewards);
-        }
-        Routing all = router(Map.of("k", 9)).route(context(five));
-        assertEquals(five, all.active());
-        assertEquals(0.2, all.weight(0), 1e-12, "zero logits: equal weights");
+        RouterTestKit.assertSelectionAsCandidatesChange(router(Map.of("k", 2)), 2, 3, 300);
+        // Zero logits: equal weights.
+        RouterTestKit.assertActivatesAllEqually(router(Map.of("k", 9)), List.of("a", "b", "c", "d", "e"));
         assertEquals(List.of("a", "b"), router(Map.of("k", 3)).route(context(List.of("a", "b", "a"))).active());
     }
 
     @Test
     void isDeterministicForASeedAndTheSeedMatters() {
-        List<List<String>> first = drive(router(Map.of(), 7));
-        assertEquals(first, drive(router(Map.of(), 7)));
-        assertNotEquals(first, drive(router(Map.of(), 8)));
-    }
-
-    private static List<List<String>> drive(Router router) {
-        Random env = new Random(1);
-        List<String> arms = List.of("a", "b", "c", "d");
-        List<List<String>> out = new ArrayList<>();
-        for (int t = 0; t < 200; t++) {
-            Routing routing = router.route(context(arms));
-            Map<String, Double> rewards = new HashMap<>();
-            for (String name : routing.active()) {
-                rewards.put(name, env.nextDouble());
-            }
-            router.reward(routing, rewards);
-            out.add(routing.active());
-        }
-        return out;
+        PluginTestKit.Driver<Router> driver = RouterTestKit.driver(RouterTestKit.churn(RouterTestKit.changing(SCHEMA, 8)));
+        PluginTestKit.assertDeterministic(() -> router(Map.of(), 7), driver, 1, 200);
+        PluginTestKit.assertSeedMatters(seed -> router(Map.of(), seed), driver, 7, 200);
     }
 
     @Test
@@ -272,9 +221,10 @@ class SoftmaxGateRouterTest {
                 r.reward(routing, Map.of(routing.active().get(0), routing.active().get(0).equals("a") ? 0.9 : 0.1));
             }
         }
-        long explored = noisy.counts.getOrDefault(SoftmaxGateRouter.EXPLORATIONS, 0L);
+        long explored = noisy.count(SoftmaxGateRouter.EXPLORATIONS);
         assertTrue(explored > 20 && explored < 180, "explorations with noise 2: " + explored);
-        assertEquals(0L, quiet.counts.getOrDefault(SoftmaxGateRouter.EXPLORATIONS, 0L));
+        assertEquals(0L, quiet.count(SoftmaxGateRouter.EXPLORATIONS));
+        assertTrue(noisy.gauges.isEmpty() && quiet.gauges.isEmpty(), "the softmax gate reports no gauge");
     }
 
     // ---- priors ----

@@ -3,18 +3,14 @@ package io.scarcity.plugins.thompson;
 import static io.scarcity.api.testing.RouterTestKit.assertTheOnlyRouterFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class ThompsonRouterFactoryTest {
     private static final PluginContext CONTEXT = PluginContext.standalone(1, null, "thompson");
@@ -41,46 +37,31 @@ class ThompsonRouterFactoryTest {
         assertTrue(config.unreadKeys().isEmpty());
     }
 
-    static List<Arguments> badValues() {
-        return List.of(Arguments.of("k", 0), Arguments.of("k", 1.5), Arguments.of("posterior", "poisson"),
-                Arguments.of("noise", 0.0), Arguments.of("noise", -1.0), Arguments.of("noise", 1000.0),
-                Arguments.of("weighting", "max"), Arguments.of("discount", 0.0), Arguments.of("discount", 1.5),
-                Arguments.of("clusters", 0), Arguments.of("clusters", 1000), Arguments.of("clusterRate", 0.0),
-                Arguments.of("clusterRate", 1.1), Arguments.of("clusterRate", "fast"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(String key, Object value) {
-        PluginConfig config = PluginConfig.of("clients[0].router.config", Map.of(key, value));
-        ConfigException e = assertThrows(ConfigException.class, () -> new ThompsonRouterFactory().create(config, CONTEXT));
-        assertTrue(e.getMessage().contains("clients[0].router.config." + key), e.getMessage());
-    }
-
     @Test
-    void rangeErrorsSayWhatIsAllowed() {
-        PluginConfig config = PluginConfig.of("router", Map.of("clusters", 0));
-        ConfigException e = assertThrows(ConfigException.class, () -> new ThompsonRouterFactory().create(config, CONTEXT));
-        assertTrue(e.getMessage().contains("[1, 256]"), e.getMessage());
-        PluginConfig discount = PluginConfig.of("router", Map.of("discount", 2.0));
-        e = assertThrows(ConfigException.class, () -> new ThompsonRouterFactory().create(discount, CONTEXT));
-        assertTrue(e.getMessage().contains("(0, 1]"), e.getMessage());
+    void badValueNamesTheKeyPathAndWhatIsAllowed() {
+        ThompsonRouterFactory factory = new ThompsonRouterFactory();
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, List.of(PluginTestKit.bad("k", 0), PluginTestKit.bad("k", 1.5),
+                PluginTestKit.bad("posterior", "poisson"), PluginTestKit.bad("weighting", "max"),
+                PluginTestKit.bad("discount", 0.0), PluginTestKit.bad("discount", 1.5), PluginTestKit.bad("discount", 2.0).saying("(0, 1]"),
+                PluginTestKit.bad("clusters", 0).saying("[1, 256]"), PluginTestKit.bad("clusters", 1000),
+                PluginTestKit.bad("clusterRate", "fast")));
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, Map.of("posterior", "gaussian"),
+                PluginTestKit.badSaying("(0, 100]", "noise", 0.0, -1.0, 1000.0));
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, Map.of("clusters", 2),
+                PluginTestKit.badSaying("(0, 1]", "clusterRate", 0.0, 1.1));
     }
 
     @Test
     void anOptionTheChosenModeIgnoresIsRefused() {
-        PluginConfig beta = PluginConfig.of("router", Map.of("noise", 0.1));
-        ConfigException e = assertThrows(ConfigException.class, () -> new ThompsonRouterFactory().create(beta, CONTEXT));
-        assertTrue(e.getMessage().contains("router.noise") && e.getMessage().contains("posterior: gaussian only"), e.getMessage());
-        PluginConfig one = PluginConfig.of("router", Map.of("clusterRate", 0.1));
-        e = assertThrows(ConfigException.class, () -> new ThompsonRouterFactory().create(one, CONTEXT));
-        assertTrue(e.getMessage().contains("router.clusterRate") && e.getMessage().contains("clusters > 1"), e.getMessage());
+        ThompsonRouterFactory factory = new ThompsonRouterFactory();
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, PluginTestKit.badSaying("posterior: gaussian only", "noise",
+                0.1, 0.0, -1.0, 1000.0));
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, PluginTestKit.badSaying("clusters > 1", "clusterRate",
+                0.1, 0.0, 1.1));
     }
 
     @Test
     void unknownKeysAreLeftUnread() {
-        PluginConfig config = PluginConfig.of("router", Map.of("discont", 0.9));
-        new ThompsonRouterFactory().create(config, CONTEXT);
-        assertEquals(java.util.Set.of("router.discont"), config.unreadKeys());
+        PluginTestKit.assertUnknownOptionLeftUnread(new ThompsonRouterFactory(), CONTEXT, "discont", 0.9);
     }
 }

@@ -9,10 +9,9 @@ import io.scarcity.api.PluginConfig;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingFeatures;
+import io.scarcity.api.testing.PluginTestKit;
 import io.scarcity.api.testing.RouterTestKit;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -39,51 +38,16 @@ class LinUcbRouterTest {
 
     @Test
     void topKIsDistinctWithWeightsSummingToOneAsCandidatesJoinAndLeave() {
-        List<String> all = List.of("a", "b", "c", "d", "e", "f");
         for (Object weighting : List.of("reward", "uniform")) {
-            Router router = Bandits.router(linear("k", 2, "weighting", weighting));
-            Random random = new Random(4);
-            for (int t = 0; t < 400; t++) {
-                List<String> candidates = t % 60 < 30 ? all.subList(0, 4) : all.subList(2, 6);
-                Routing routing = router.route(RouterTestKit.context(candidates, t % 2, random.nextDouble()));
-                assertEquals(2, routing.active().size());
-                assertEquals(2, new HashSet<>(routing.active()).size());
-                assertTrue(candidates.containsAll(routing.active()), routing.active() + " not in " + candidates);
-                double sum = 0;
-                for (double w : routing.weights()) {
-                    assertTrue(w > 0, "weight " + w);
-                    sum += w;
-                }
-                assertEquals(1.0, sum, 1e-12);
-                Map<String, Double> rewards = new HashMap<>();
-                for (String name : routing.active()) {
-                    rewards.put(name, random.nextDouble() < (all.indexOf(name) + 1) / 7.0 ? 1.0 : 0.0);
-                }
-                router.reward(routing, rewards);
-            }
+            RouterTestKit.assertSelectionAsCandidatesChange(Bandits.router(linear("k", 2, "weighting", weighting)), 2, 4, 400);
         }
-        Routing everyone = Bandits.router(linear("k", 9)).route(RouterTestKit.context(all, 0, 0));
-        assertEquals(all, everyone.active());
+        RouterTestKit.assertActivatesAllEqually(Bandits.router(linear("k", 9)), List.of("a", "b", "c", "d", "e", "f"));
     }
 
     @Test
     void isDeterministicForASeed() {
-        List<List<String>> runs = new ArrayList<>();
-        for (int run = 0; run < 2; run++) {
-            Router router = Bandits.router(linear("k", 2, "discount", 0.99));
-            Random random = new Random(8);
-            List<String> chosen = new ArrayList<>();
-            for (int t = 0; t < 300; t++) {
-                Routing routing = router.route(RouterTestKit.context(List.of("a", "b", "c", "d"), t % 3 == 0 ? 1 : 0,
-                        random.nextDouble()));
-                chosen.addAll(routing.active());
-                Map<String, Double> rewards = new HashMap<>();
-                routing.active().forEach(name -> rewards.put(name, random.nextDouble()));
-                router.reward(routing, rewards);
-            }
-            runs.add(chosen);
-        }
-        assertEquals(runs.get(0), runs.get(1));
+        PluginTestKit.assertDeterministic(() -> Bandits.router(linear("k", 2, "discount", 0.99)),
+                RouterTestKit.driver(RouterTestKit.churn(RouterTestKit.changing(RouterTestKit.SCHEMA, 8))), 8, 300);
     }
 
     @Test

@@ -3,18 +3,14 @@ package io.scarcity.plugins.ucb;
 import static io.scarcity.api.testing.RouterTestKit.assertTheOnlyRouterFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
+import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class UcbRouterFactoryTest {
     private static final PluginContext CONTEXT = PluginContext.standalone(1, null, "ucb");
@@ -48,45 +44,28 @@ class UcbRouterFactoryTest {
         assertEquals(Options.Context.NONE, Options.defaults().context());
     }
 
-    static List<Arguments> badLinUcbValues() {
-        return List.of(Arguments.of("alpha", -0.1, "must be finite and >= 0"), Arguments.of("alpha", Double.NaN, "finite"),
-                Arguments.of("ridge", 0.0, "must be finite and > 0"), Arguments.of("ridge", -1.0, "> 0"),
-                Arguments.of("context", "quadratic", "none, linear"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badLinUcbValues")
-    void badLinUcbValueNamesTheKeyPathAndTheRange(String key, Object value, String range) {
-        Map<String, Object> values = new java.util.HashMap<>(Map.of("context", "linear"));
-        values.put(key, value);
-        PluginConfig config = PluginConfig.of("clients[0].router.config", values);
-        ConfigException e = assertThrows(ConfigException.class, () -> new UcbRouterFactory().create(config, CONTEXT));
-        assertTrue(e.getMessage().contains("clients[0].router.config." + key), e.getMessage());
-        assertTrue(e.getMessage().contains(range), e.getMessage());
+    @Test
+    void badValueNamesTheKeyPathAndTheRange() {
+        UcbRouterFactory factory = new UcbRouterFactory();
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, List.of(PluginTestKit.bad("k", 0), PluginTestKit.bad("k", 1.5),
+                PluginTestKit.bad("exploration", -1.0), PluginTestKit.bad("discount", 0.0), PluginTestKit.bad("discount", 1.5),
+                PluginTestKit.bad("weighting", "max")));
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, Map.of("context", "linear"), List.of(
+                PluginTestKit.bad("alpha", -0.1).saying("must be finite and >= 0"), PluginTestKit.bad("alpha", Double.NaN).saying("finite"),
+                PluginTestKit.bad("ridge", 0.0).saying("must be finite and > 0"), PluginTestKit.bad("ridge", -1.0).saying("> 0"),
+                PluginTestKit.bad("context", "quadratic").saying("none, linear")));
     }
 
     /** The exploration constant of one mode is not silently ignored in the other. */
     @Test
     void anOptionOfTheOtherModeIsRefused() {
-        for (Map<String, Object> values : List.<Map<String, Object>>of(Map.of("alpha", 0.5), Map.of("ridge", 2.0),
-                Map.of("context", "none", "alpha", 0.5), Map.of("context", "linear", "exploration", 0.5))) {
-            PluginConfig config = PluginConfig.of("router", values);
-            ConfigException e = assertThrows(ConfigException.class, () -> new UcbRouterFactory().create(config, CONTEXT),
-                    values.toString());
-            assertTrue(e.getMessage().contains("applies only with context"), e.getMessage());
-        }
-    }
-
-    static List<Arguments> badValues() {
-        return List.of(Arguments.of("k", 0), Arguments.of("k", 1.5), Arguments.of("exploration", -1.0),
-                Arguments.of("discount", 0.0), Arguments.of("discount", 1.5), Arguments.of("weighting", "max"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("badValues")
-    void badValueNamesTheKeyPath(String key, Object value) {
-        PluginConfig config = PluginConfig.of("clients[0].router.config", Map.of(key, value));
-        ConfigException e = assertThrows(ConfigException.class, () -> new UcbRouterFactory().create(config, CONTEXT));
-        assertTrue(e.getMessage().contains("clients[0].router.config." + key), e.getMessage());
+        UcbRouterFactory factory = new UcbRouterFactory();
+        String other = "applies only with context";
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, List.of(PluginTestKit.bad("alpha", 0.5).saying(other),
+                PluginTestKit.bad("ridge", 2.0).saying(other)));
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, Map.of("context", "none"),
+                List.of(PluginTestKit.bad("alpha", 0.5).saying(other)));
+        PluginTestKit.assertBadOptionsRefused(factory, CONTEXT, Map.of("context", "linear"),
+                List.of(PluginTestKit.bad("exploration", 0.5).saying(other)));
     }
 }

@@ -11,7 +11,7 @@ import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
-import java.util.HashSet;
+import io.scarcity.api.testing.RouterTestKit;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -75,28 +75,8 @@ class UcbRouterTest {
 
     @Test
     void topKActivatesKDistinctExpertsWithWeightsSummingToOne() {
-        Router router = router(Map.of("k", 2));
-        Random random = new Random(3);
-        List<String> five = List.of("a", "b", "c", "d", "e");
-        for (int t = 0; t < 200; t++) {
-            Routing routing = router.route(context(five));
-            assertEquals(2, routing.active().size());
-            assertEquals(2, new HashSet<>(routing.active()).size());
-            double sum = 0;
-            for (double w : routing.weights()) {
-                assertTrue(w > 0);
-                sum += w;
-            }
-            assertEquals(1.0, sum, 1e-12);
-            Map<String, Double> rewards = new java.util.HashMap<>();
-            for (String name : routing.active()) {
-                rewards.put(name, random.nextDouble() < (five.indexOf(name) + 1) / 6.0 ? 1.0 : 0.0);
-            }
-            router.reward(routing, rewards);
-        }
-        Routing all = router(Map.of("k", 9)).route(context(five));
-        assertEquals(five, all.active());
-        assertEquals(0.2, all.weight(0), 1e-12);
+        RouterTestKit.assertSelectionAsCandidatesChange(router(Map.of("k", 2)), 2, 3, 300);
+        RouterTestKit.assertActivatesAllEqually(router(Map.of("k", 9)), List.of("a", "b", "c", "d", "e"));
     }
 
     @Test

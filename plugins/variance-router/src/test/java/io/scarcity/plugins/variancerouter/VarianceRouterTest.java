@@ -1,11 +1,7 @@
 package io.scarcity.plugins.variancerouter;
 
-import static io.scarcity.api.testing.RouterTestKit.restore;
-import static io.scarcity.api.testing.RouterTestKit.save;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.Batch;
@@ -13,21 +9,20 @@ import io.scarcity.api.DataSchema;
 import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.MetricsSink;
 import io.scarcity.api.PluginConfig;
-import io.scarcity.api.PluginContext;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
 import io.scarcity.api.RoutingFeatures;
-import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
-import java.io.ByteArrayOutputStream;
+import io.scarcity.api.testing.PluginTestKit;
+import io.scarcity.api.testing.RouterTestKit;
+import io.scarcity.api.testing.RouterTestKit.Counting;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class VarianceRouterTest {
@@ -36,43 +31,13 @@ class VarianceRouterTest {
     private static final List<String> CANDIDATES = List.of("sharp", "robust", "other");
     private static final Map<String, Object> LISTS = Map.of("high", List.of("robust"), "low", List.of("sharp"));
 
-    /** Counts and gauges what the router reports. */
-    private static final class Recording implements MetricsSink {
-        final Map<String, Long> counts = new HashMap<>();
-        final Map<String, Double> gauges = new HashMap<>();
-        final List<Double> spreads = new ArrayList<>();
-
-        @Override
-        public void gauge(String name, double value) {
-            gauges.put(name, value);
-            if (name.equals("variance.spread")) {
-                spreads.add(value);
-            }
-        }
-
-        @Override
-        public void count(String name, long delta) {
-            counts.merge(name, delta, Long::sum);
-        }
-    }
-
     private static Router router(Map<String, ?> config) {
         return router(config, MetricsSink.NONE);
     }
 
     private static Router router(Map<String, ?> config, MetricsSink metrics) {
-        PluginContext context = new PluginContext() {
-            @Override
-            public MetricsSink metrics() {
-                return metrics;
-            }
-
-            @Override
-            public Optional<DataSchema> schema() {
-                return Optional.of(SCHEMA);
-            }
-        };
-        return new VarianceRouterFactory().create(PluginConfig.of("router", config), context);
+        return new VarianceRouterFactory().create(PluginConfig.of("router", config),
+                PluginTestKit.withMetrics(PluginTestKit.context(1, SCHEMA, "variance"), metrics));
     }
 
     /** A labelled batch of {@link #ROWS} rows, each feature normal around 1 with the given standard deviation. */
@@ -101,7 +66,7 @@ class VarianceRouterTest {
 
     @Test
     void scatteredBatchesGoToHighAndHomogeneousOnesToLow() {
-        Recording metrics = new Recording();
+        Counting metrics = new Counting();
         Router router = router(LISTS, metrics);
         Random random = new Random(1);
         warmUp(router, random);
@@ -140,7 +105,7 @@ class VarianceRouterTest {
 
     @Test
     void aListWithoutCandidatesFallsBackToAllCandidates() {
-        Recording metrics = new Recording();
+        Counting metrics = new Counting();
         Router router = router(Map.of("high", List.of("gone"), "low", List.of("sharp")), metrics);
         Random random = new Random(4);
         warmUp(router, random);
@@ -187,60 +152,32 @@ class VarianceRouterTest {
         }
     }
 
-    /** Ordinary batches (sd 1): their spreads sit around 0.5 and depend on the statistics seen before. */
-    private static List<Routing> drive(Router router, Random random, int steps) {
+    /**
+     * Batches alternately homogeneous and scattered (sd 0.5, 2) for the first 40 steps, then ordinary ones
+     * (sd 1), whose spreads sit around 0.5 and depend on the statistics seen before.
+     */
+    private static List<Routing> drive(Router router, Random random, int from, int steps) {
         List<Routing> out = new ArrayList<>();
-        for (int t = 0; t < steps; t++) {
-            out.add(route(router, CANDIDATES, batch(random, 1.0)));
+        for (int t = from; t < from + steps; t++) {
+            out.add(route(router, CANDIDATES, batch(random, t >= 40 ? 1.0 : t % 2 == 0 ? 0.5 : 2.0)));
         }
         return out;
     }
 
+    /** Same routes and spreads (gauges, bit for bit) after a restore; a fresh router routes otherwise. */
     @Test
     void aRestoredRouterRoutesExactlyAsTheSavedOne() throws IOException {
-        Recording metricsA = new Recording();
-        Router a = router(LISTS, metricsA);
-        Random warm = new Random(7);
-        for (int t = 0; t < 40; t++) {
-            route(a, CANDIDATES, batch(warm, t % 2 == 0 ? 0.5 : 2.0));
-        }
-        byte[] state = save(a);
-        Recording metricsB = new Recording();
-        Router b = router(LISTS, metricsB);
-        restore(b, state);
-        assertArrayEquals(state, save(b), "a restored router saves what it was restored from");
-
-        metricsA.counts.clear();
-        metricsA.spreads.clear();
-        List<Routing> fromA = drive(a, new Random(8), 100);
-        List<Routing> fromB = drive(b, new Random(8), 100);
-        assertEquals(fromA.stream().map(Routing::active).toList(), fromB.stream().map(Routing::active).toList());
-        assertEquals(metricsA.spreads, metricsB.spreads, "same spreads, bit for bit");
-        assertEquals(metricsA.counts, metricsB.counts);
-        assertArrayEquals(save(a), save(b));
-        assertTrue(metricsA.counts.getOrDefault("variance.high", 0L) > 0 && metricsA.counts.get("variance.high") < 100,
-                "the continuation routes both ways: " + metricsA.counts);
-
-        // Without the state the spreads differ: the scenario tells a restored router from a fresh one.
-        Recording fresh = new Recording();
-        drive(router(LISTS, fresh), new Random(8), 100);
-        assertNotEquals(metricsA.spreads, fresh.spreads);
+        RouterTestKit.RoundTrip trip = RouterTestKit.assertRoundTrip(metrics -> router(LISTS, metrics),
+                VarianceRouterTest::drive, 7, 40, 100);
+        long high = trip.originalMetrics().count("variance.high");
+        assertTrue(high > 0 && high < 100, "the continuation routes both ways: " + trip.originalMetrics().counts);
+        assertEquals(100, trip.restoredMetrics().reports.size(), "a spread per batch");
     }
 
     @Test
     void aCheckpointOfAnotherVersionOrTruncatedIsRefused() throws IOException {
-        Router saved = router(LISTS);
-        route(saved, CANDIDATES, batch(new Random(9), 1.0));
-        byte[] state = save(saved);
-
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StateWriter out = new StateWriter(bytes);
-        out.writeInt(VarianceRouter.STATE_VERSION + 1);
-        out.flush();
-        IOException e = assertThrows(IOException.class, () -> restore(router(LISTS), bytes.toByteArray()));
-        assertTrue(e.getMessage().contains("version " + (VarianceRouter.STATE_VERSION + 1)), e.getMessage());
-
-        assertThrows(IOException.class, () -> restore(router(LISTS), java.util.Arrays.copyOf(state, state.length - 9)));
+        Supplier<Router> maker = () -> router(LISTS);
+        PluginTestKit.assertCheckpointRefusals(maker, "variance router", VarianceRouter.STATE_VERSION, RouterTestKit.driver(VarianceRouterTest::drive), 9, 41);
     }
 
     @Test
