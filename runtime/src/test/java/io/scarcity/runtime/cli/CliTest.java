@@ -13,14 +13,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** End to end through the command line, as a user types it (class-path plugins). */
-class CliTest {
+public class CliTest {
     @TempDir
     Path tmp;
 
-    record Result(int code, String out, String err) {
+    /** What a command did: its exit code and what it printed. */
+    public record Result(int code, String out, String err) {
     }
 
-    static Result cli(String... args) {
+    /** Runs {@code scarcity ARGS} in this JVM, as a user types it. */
+    public static Result cli(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
