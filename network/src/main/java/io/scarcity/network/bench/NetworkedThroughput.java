@@ -1,4 +1,4 @@
-package io.scarcity.bench;
+package io.scarcity.network.bench;
 
 import io.scarcity.api.ApiVersion;
 import io.scarcity.network.certs.Certificates;
@@ -28,7 +28,10 @@ import java.util.Map;
  * loopback gRPC with mutual TLS (hosts in this JVM, so the difference is the protocol, the encoding and
  * TLS, not process start-up), and prints rounds/s and rows/s of both and their ratio. Same seed, so both
  * compute the same thing.
- * <pre>java -cp "benchmarks/target/benchmarks.jar:benchmarks/target/bench-lib/*" io.scarcity.bench.NetworkedThroughput configs/quickstart.yaml 40 2</pre>
+ * <pre>SCARCITY_PLUGINS_DIR=distribution/target/scarcity/plugins java -cp "distribution/target/scarcity/lib/*" \
+ *     io.scarcity.network.bench.NetworkedThroughput configs/quickstart.yaml 40 2</pre>
+ * (a benchmark that prints a table, not a test; it lives here because the benchmarks module keeps gRPC's
+ * libraries off MOA's class path)
  */
 public final class NetworkedThroughput {
     private NetworkedThroughput() {
@@ -40,7 +43,9 @@ public final class NetworkedThroughput {
         int hosts = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         LoadedConfig loaded = ConfigLoader.load(config, Map.of(), List.of("rounds=" + rounds, "checkpoint.every=0",
                 "coordinator.store.url=memory"));
-        try (PluginRegistry registry = PluginRegistry.load(null, NetworkedThroughput.class.getClassLoader())) {
+        String plugins = System.getenv("SCARCITY_PLUGINS_DIR");
+        try (PluginRegistry registry = PluginRegistry.load(plugins == null || plugins.isBlank() ? null : Path.of(plugins),
+                NetworkedThroughput.class.getClassLoader())) {
             RunResult local = inProcess(loaded, registry);
             RunResult remote = networked(loaded, registry, hosts);
             System.out.printf(Locale.ROOT, "%-34s %8s %10s %10s %12s%n", "engine", "rounds", "seconds", "rounds/s", "rows/s");
