@@ -33,7 +33,8 @@ import java.util.concurrent.ExecutionException;
  * call to its host, answered before the protocol goes on. Rounds are played per host by {@link RemoteFleet}.
  */
 public final class RemoteClient implements ClientHandle {
-    private final ConnectedHost host;
+    /** The connection of the host the client lives on now (another one after its host was replaced). */
+    private volatile ConnectedHost host;
     private final String id;
     private final String domain;
     private final DataSchema schema;
@@ -72,8 +73,34 @@ public final class RemoteClient implements ClientHandle {
         }
     }
 
+    /** The connection to the host this client lives on. */
+    ConnectedHost host() {
+        return host;
+    }
+
+    /** The client now lives on {@code replacement} (a host that took its clients back after the first left). */
+    void movedTo(ConnectedHost replacement) {
+        this.host = replacement;
+    }
+
     private Reply call(Call call, String what) {
         return await(host.call(call), "client " + id + " on host " + host, what);
+    }
+
+    /**
+     * A delivery (parameters, a merged state) to a client whose host is gone: the client misses it, as an
+     * offline client would, and the round goes on.
+     */
+    private void deliver(Call call, String what) {
+        try {
+            call(call, what);
+        } catch (RemoteFailure e) {
+            if (!(e.getCause() instanceof io.scarcity.network.transport.ConnectionLostException)) {
+                throw e;
+            }
+            System.getLogger("io.scarcity.network").log(System.Logger.Level.WARNING,
+                    "client " + id + " missed a delivery (" + what + "): its host is gone");
+        }
     }
 
     @Override
@@ -103,7 +130,7 @@ public final class RemoteClient implements ClientHandle {
 
     @Override
     public void apply(MetaParameters parameters) {
-        call(Call.newBuilder().setApplyParameters(ApplyParameters.newBuilder().addClientIds(id)
+        deliver(Call.newBuilder().setApplyParameters(ApplyParameters.newBuilder().addClientIds(id)
                 .setParameters(ByteString.copyFrom(Codecs.META_PARAMETERS.encode(parameters)))).build(), "apply parameters");
     }
 
@@ -121,7 +148,7 @@ public final class RemoteClient implements ClientHandle {
 
     @Override
     public void mergeState(String expert, ExpertState merged) {
-        call(Call.newBuilder().setMergeState(MergeState.newBuilder().addClientIds(id).setExpert(expert)
+        deliver(Call.newBuilder().setMergeState(MergeState.newBuilder().addClientIds(id).setExpert(expert)
                 .setState(ByteString.copyFrom(Codecs.EXPERT_STATE.encode(merged)))).build(), "merge " + expert);
     }
 

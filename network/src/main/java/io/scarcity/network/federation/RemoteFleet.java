@@ -109,7 +109,16 @@ public final class RemoteFleet implements ClientFleet, HostListener {
         if (from < 0 || to > ids.size() || from >= to) {
             return refuse(host, "--simulate " + from + "-" + (to - 1) + " is outside the experiment's clients 0-" + (ids.size() - 1), List.of());
         }
-        for (Range r : ranges.values()) {
+        for (Range r : List.copyOf(ranges.values())) {
+            if (from < r.to() && r.from() < to && !r.host().connected()) {
+                if (r.from() != from || r.to() != to) {
+                    return refuse(host, "clients " + r.from() + "-" + (r.to() - 1) + " were hosted by a host that left; "
+                            + "a host taking them back must ask for exactly --simulate " + r.from() + "-" + (r.to() - 1), List.of());
+                }
+                ranges.remove(r.from());
+                LOG.log(Level.INFO, "host " + host + " takes back clients " + from + "-" + (to - 1));
+                continue;
+            }
             if (from < r.to() && r.from() < to && r.host().connected()) {
                 return refuse(host, "clients " + Math.max(from, r.from()) + "-" + (Math.min(to, r.to()) - 1)
                         + " are already hosted by " + r.host(), List.of());
@@ -139,6 +148,11 @@ public final class RemoteFleet implements ClientFleet, HostListener {
             if (!d.getId().equals(ids.get(index))) {
                 host.close("the host built client " + d.getId() + " where " + ids.get(index) + " belongs");
                 return;
+            }
+            if (clients[index] != null) {
+                // The engine keeps its handles for the whole run: the client moves to the new host.
+                clients[index].movedTo(host);
+                continue;
             }
             clients[index] = new RemoteClient(host, d.getId(), d.getDomain(), Codecs.SCHEMA.decode(d.getSchema().toByteArray()),
                     List.copyOf(d.getNotCheckpointableList()));
@@ -194,6 +208,12 @@ public final class RemoteFleet implements ClientFleet, HostListener {
         return List.of(clients);
     }
 
+    /**
+     * Plays a round on every host in parallel. A host that is gone (disconnected before or during the round)
+     * is left out of it: its clients count as offline this round ({@code offline} is set for them, so the
+     * protocol neither hears nor reaches them) and the round completes with the others. A host that comes
+     * back for the same clients is admitted again and plays from the next round on.
+     */
     @Override
     public List<ClientRoundResult> play(int round, boolean[] offline, boolean checkEmpty) {
         List<Range> hosts;
@@ -202,6 +222,10 @@ public final class RemoteFleet implements ClientFleet, HostListener {
         }
         List<CompletableFuture<Reply>> replies = new ArrayList<>();
         for (Range r : hosts) {
+            if (!r.host().connected()) {
+                replies.add(null);
+                continue;
+            }
             RunRound.Builder call = RunRound.newBuilder().setRound(round);
             for (int i = r.from(); i < r.to(); i++) {
                 call.addClients(ClientTurn.newBuilder().setClientId(ids.get(i)).setOffline(offline[i]));
@@ -210,8 +234,30 @@ public final class RemoteFleet implements ClientFleet, HostListener {
         }
         List<ClientRoundResult> results = new ArrayList<>(ids.size());
         int exhausted = 0;
+        int answered = 0;
         for (int h = 0; h < hosts.size(); h++) {
-            Reply reply = RemoteClient.await(replies.get(h), "host " + hosts.get(h).host(), "round " + round);
+            Range r = hosts.get(h);
+            Reply reply = null;
+            if (replies.get(h) != null) {
+                try {
+                    reply = RemoteClient.await(replies.get(h), "host " + r.host(), "round " + round);
+                } catch (RemoteClient.RemoteFailure e) {
+                    if (!(e.getCause() instanceof ConnectionLostException) && r.host().connected()) {
+                        throw e;
+                    }
+                    LOG.log(Level.WARNING, "host " + r.host() + " was lost in round " + round + "; its clients "
+                            + r.from() + "-" + (r.to() - 1) + " are left out of the round");
+                }
+            }
+            if (reply == null) {
+                for (int i = r.from(); i < r.to(); i++) {
+                    offline[i] = true;
+                    results.add(ClientRoundResult.offline(ids.get(i), clients[i].domain(), round,
+                            clients[i].schema().numClasses() > 0, 0, new io.scarcity.api.MemoryStats(Map.of(), 0)));
+                }
+                continue;
+            }
+            answered++;
             if (reply.getRoundResults().getExhausted()) {
                 exhausted++;
                 continue;
@@ -220,14 +266,35 @@ public final class RemoteFleet implements ClientFleet, HostListener {
                 results.add(Codecs.ROUND_RESULT.decode(bytes.toByteArray()));
             }
         }
-        if (exhausted == hosts.size()) {
+        if (answered > 0 && exhausted == answered) {
             return null;
         }
         if (exhausted > 0 || results.size() != ids.size()) {
-            throw new IllegalStateException("the hosts disagree on round " + round + ": " + exhausted + " of " + hosts.size()
+            throw new IllegalStateException("the hosts disagree on round " + round + ": " + exhausted + " of " + answered
                     + " ran out of data");
         }
         return results;
+    }
+
+    /**
+     * Waits until a connected host has built client {@code index} (e.g. a host that came back).
+     *
+     * @return whether it did within {@code timeout}
+     */
+    public boolean awaitClient(int index, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            synchronized (this) {
+                for (Range r : ranges.values()) {
+                    if (index >= r.from() && index < r.to() && r.host().connected() && clients[index] != null
+                            && clients[index].host() == r.host()) {
+                        return true;
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        return false;
     }
 
     @Override

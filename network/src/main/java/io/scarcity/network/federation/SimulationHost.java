@@ -48,6 +48,8 @@ public final class SimulationHost implements HostConnection.Handler, AutoCloseab
     private final int to;
     private LocalFleet fleet;
     private final Map<String, ClientNode> byId = new LinkedHashMap<>();
+    /** The last round this host's streams were cut for (a host that joins late skips the rounds before). */
+    private int lastRound;
 
     /**
      * @param baseDir the folder the config's relative data paths resolve against on this machine
@@ -103,6 +105,15 @@ public final class SimulationHost implements HostConnection.Handler, AutoCloseab
                     offline[i] = turns.get(i).getOffline();
                 }
                 int round = call.getRunRound().getRound();
+                // A host that (re)joins in round r starts its streams where the run is: the rows of the rounds
+                // it missed went by unseen, as they would for an offline client.
+                while (lastRound < round - 1) {
+                    lastRound++;
+                    if (fleet.nextBatches(false) == null) {
+                        break;
+                    }
+                }
+                lastRound = round;
                 List<ClientRoundResult> results = fleet.play(round, offline, round == 1);
                 RoundResults.Builder r = RoundResults.newBuilder().setExhausted(results == null);
                 if (results != null) {

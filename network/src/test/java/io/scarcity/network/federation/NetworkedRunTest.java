@@ -136,4 +136,68 @@ class NetworkedRunTest {
             assertFalse(h.clients().size() > 0, "a refused host builds nothing");
         }
     }
+
+    /**
+     * A host that leaves after round 3 is left out of rounds 4-5 (its client offline, the others go on); a
+     * new host process taking the same clients back plays from round 6 on, starting its streams where the
+     * run is.
+     */
+    @Test
+    void aLostHostIsLeftOutOfTheRoundAndAHostTakingItsClientsBackPlaysOn() throws Exception {
+        LoadedConfig loaded = config("lost", "faults.offlineRate=0");
+        RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "test-run", registry);
+        try (CoordinatorServer server = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0, ChannelSecurity.insecure()), fleet);
+             SimulationHost a = new SimulationHost(registry, loaded.baseDir(), 0, 2);
+             SimulationHost b = new SimulationHost(registry, loaded.baseDir(), 2, 3);
+             SimulationHost c = new SimulationHost(registry, loaded.baseDir(), 3, 5);
+             SimulationHost back = new SimulationHost(registry, loaded.baseDir(), 2, 3);
+             HostConnection ca = connect(server, "a", 0, 2, a);
+             HostConnection cb = connect(server, "b", 2, 3, b);
+             HostConnection cc = connect(server, "c", 3, 5, c)) {
+            List<HostConnection> later = new ArrayList<>();
+            List<String> lines = new ArrayList<>();
+            try (var engine = new io.scarcity.runtime.engine.InProcessEngine(loaded, registry, (config, assembly, baseDir) -> {
+                fleet.awaitClients(Duration.ofSeconds(60));
+                return fleet;
+            })) {
+                var result = engine.run((round, total, results, extras) -> {
+                    for (var r : results) {
+                        lines.add(round + " " + r.clientId() + " " + (r.offline() ? "offline" : r.rows()));
+                    }
+                    try {
+                        if (round == 3) {
+                            cb.close("host b stops");
+                            cb.finished().get(10, TimeUnit.SECONDS);
+                        }
+                        if (round == 5) {
+                            later.add(connect(server, "b-again", 2, 3, back));
+                            assertTrue(fleet.awaitClient(2, Duration.ofSeconds(30)), "the host taking coast-2 back was admitted");
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                assertEquals(8, result.roundsCompleted());
+            } finally {
+                for (HostConnection h : later) {
+                    h.close();
+                }
+            }
+            for (int round = 1; round <= 8; round++) {
+                int r = round;
+                boolean away = round == 4 || round == 5;
+                assertEquals(away, lines.contains(round + " coast-2 offline"), "round " + round + ": " + lines);
+                assertTrue(away || lines.stream().anyMatch(l -> l.matches(r + " coast-2 [1-9][0-9]*")), "round " + round + ": " + lines);
+                for (String other : List.of("coast-0", "coast-1", "inland-0", "inland-1")) {
+                    assertTrue(lines.stream().anyMatch(l -> l.matches(r + " " + other + " [1-9][0-9]*")),
+                            "the other hosts play every round: " + lines);
+                }
+            }
+        }
+    }
+
+    static HostConnection connect(CoordinatorServer server, String name, int from, int to, SimulationHost host) throws Exception {
+        return HostConnection.connect(HostConnection.Settings.of("127.0.0.1:" + server.port(), ChannelSecurity.insecure()),
+                hello(name, from, to), host);
+    }
 }
