@@ -230,7 +230,9 @@ public final class RemoteFleet implements ClientFleet, HostListener {
             for (int i = r.from(); i < r.to(); i++) {
                 call.addClients(ClientTurn.newBuilder().setClientId(ids.get(i)).setOffline(offline[i]));
             }
-            replies.add(r.host().call(Call.newBuilder().setRunRound(call).build()));
+            double deadline = config.coordinator().roundDeadline();
+            replies.add(deadline > 0 ? r.host().call(Call.newBuilder().setRunRound(call).build(),
+                    Duration.ofMillis(Math.round(deadline * 1000))) : r.host().call(Call.newBuilder().setRunRound(call).build()));
         }
         List<ClientRoundResult> results = new ArrayList<>(ids.size());
         int exhausted = 0;
@@ -242,11 +244,16 @@ public final class RemoteFleet implements ClientFleet, HostListener {
                 try {
                     reply = RemoteClient.await(replies.get(h), "host " + r.host(), "round " + round);
                 } catch (RemoteClient.RemoteFailure e) {
-                    if (!(e.getCause() instanceof ConnectionLostException) && r.host().connected()) {
+                    if (e.getCause() instanceof TimeoutException) {
+                        LOG.log(Level.WARNING, "host " + r.host() + " missed the deadline of round " + round + " ("
+                                + config.coordinator().roundDeadline() + " s); its clients " + r.from() + "-" + (r.to() - 1)
+                                + " are left out of the round");
+                    } else if (e.getCause() instanceof ConnectionLostException || !r.host().connected()) {
+                        LOG.log(Level.WARNING, "host " + r.host() + " was lost in round " + round + "; its clients "
+                                + r.from() + "-" + (r.to() - 1) + " are left out of the round");
+                    } else {
                         throw e;
                     }
-                    LOG.log(Level.WARNING, "host " + r.host() + " was lost in round " + round + "; its clients "
-                            + r.from() + "-" + (r.to() - 1) + " are left out of the round");
                 }
             }
             if (reply == null) {
@@ -268,6 +275,12 @@ public final class RemoteFleet implements ClientFleet, HostListener {
         }
         if (answered > 0 && exhausted == answered) {
             return null;
+        }
+        long played = results.stream().filter(r -> !r.offline()).count();
+        if (played < config.coordinator().minClients()) {
+            throw new UserException("round " + round + ": only " + played + " clients played it (the others' hosts are gone or"
+                    + " missed the deadline of " + config.coordinator().roundDeadline() + " s), fewer than coordinator.minClients = "
+                    + config.coordinator().minClients() + "; the run stops. Restart the missing hosts, or lower coordinator.minClients");
         }
         if (exhausted > 0 || results.size() != ids.size()) {
             throw new IllegalStateException("the hosts disagree on round " + round + ": " + exhausted + " of " + answered

@@ -200,4 +200,60 @@ class NetworkedRunTest {
         return HostConnection.connect(HostConnection.Settings.of("127.0.0.1:" + server.port(), ChannelSecurity.insecure()),
                 hello(name, from, to), host);
     }
+
+    /** A host whose round 3 takes 3 s, the deadline being 1 s: its client is left out of that round, the others go on. */
+    @Test
+    void aHostMissingTheRoundDeadlineIsLeftOutAndMinClientsStopsTheRunWhenTooFewPlayed() throws Exception {
+        List<String> lines = new ArrayList<>();
+        var result = withSlowHost(config("slow", "faults.offlineRate=0", "coordinator.roundDeadline=1"), lines);
+        assertEquals(8, result.roundsCompleted());
+        assertTrue(lines.contains("3 coast-2 offline"), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("2 coast-2 [1-9][0-9]*"))
+                && lines.stream().anyMatch(l -> l.matches("8 coast-2 [1-9][0-9]*")), "before and after the slow round: " + lines);
+        for (int r = 1; r <= 8; r++) {
+            int round = r;
+            assertTrue(lines.stream().anyMatch(l -> l.matches(round + " inland-1 [1-9][0-9]*")), "the others play every round: " + lines);
+        }
+
+        io.scarcity.runtime.UserException e = assertThrows(io.scarcity.runtime.UserException.class, () -> withSlowHost(
+                config("too-few", "faults.offlineRate=0", "coordinator.roundDeadline=1", "coordinator.minClients=5"), new ArrayList<>()));
+        assertTrue(e.getMessage().contains("round 3: only 4 clients played it") && e.getMessage().contains("coordinator.minClients = 5"),
+                e.getMessage());
+    }
+
+    /** Runs with hosts for clients 0-1, 2 (slow in round 3) and 3-4; records "round client rows|offline". */
+    io.scarcity.runtime.engine.RunResult withSlowHost(LoadedConfig loaded, List<String> lines) throws Exception {
+        RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "test-run", registry);
+        try (CoordinatorServer server = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0, ChannelSecurity.insecure()), fleet);
+             SimulationHost a = new SimulationHost(registry, loaded.baseDir(), 0, 2);
+             SimulationHost b = new SimulationHost(registry, loaded.baseDir(), 2, 3);
+             SimulationHost c = new SimulationHost(registry, loaded.baseDir(), 3, 5);
+             HostConnection ca = connect(server, "a", 0, 2, a);
+             HostConnection cb = HostConnection.connect(HostConnection.Settings.of("127.0.0.1:" + server.port(),
+                     ChannelSecurity.insecure()), hello("b", 2, 3), new HostConnection.Handler() {
+                         @Override
+                         public io.scarcity.network.proto.Ready welcomed(io.scarcity.network.proto.Welcome welcome) {
+                             return b.welcomed(welcome);
+                         }
+
+                         @Override
+                         public io.scarcity.network.proto.Reply handle(io.scarcity.network.proto.Call call) throws Exception {
+                             if (call.hasRunRound() && call.getRunRound().getRound() == 3) {
+                                 Thread.sleep(3000);
+                             }
+                             return b.handle(call);
+                         }
+                     });
+             HostConnection cc = connect(server, "c", 3, 5, c);
+             var engine = new io.scarcity.runtime.engine.InProcessEngine(loaded, registry, (config, assembly, baseDir) -> {
+                 fleet.awaitClients(Duration.ofSeconds(60));
+                 return fleet;
+             })) {
+            return engine.run((round, total, results, extras) -> {
+                for (var r : results) {
+                    lines.add(round + " " + r.clientId() + " " + (r.offline() ? "offline" : r.rows()));
+                }
+            });
+        }
+    }
 }

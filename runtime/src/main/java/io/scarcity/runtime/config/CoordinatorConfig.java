@@ -12,9 +12,14 @@ import io.scarcity.api.ConfigException;
  * @param convergence when the federation counts as converged
  * @param store where the global memory lives (SQLite in the run folder by default, or PostgreSQL)
  * @param maxInsightBytes an insight larger than this (serialized) is rejected
+ * @param roundDeadline networked runs: seconds a host has to play a round before its clients are left out of
+ *        it (0 = wait as long as it takes)
+ * @param minClients networked runs: clients that must have played a round for it to count; fewer stop the run
+ *        (0 = any number)
  */
 public record CoordinatorConfig(int memoryPerDomain, double priorWeight, int heartbeatTimeout, int reliabilityWindow,
-                                ConvergenceConfig convergence, StoreConfig store, long maxInsightBytes) {
+                                ConvergenceConfig convergence, StoreConfig store, long maxInsightBytes, double roundDeadline,
+                                int minClients) {
     public CoordinatorConfig {
         if (memoryPerDomain < 1) {
             throw new ConfigException("memoryPerDomain", "expected a whole number >= 1, got " + memoryPerDomain);
@@ -33,6 +38,12 @@ public record CoordinatorConfig(int memoryPerDomain, double priorWeight, int hea
         }
         if (maxInsightBytes < 1024) {
             throw new ConfigException("maxInsightBytes", "expected at least 1024 bytes, got " + maxInsightBytes);
+        }
+        if (!(roundDeadline >= 0) || Double.isInfinite(roundDeadline)) {
+            throw new ConfigException("roundDeadline", "expected a finite number of seconds >= 0 (0 = no deadline), got " + roundDeadline);
+        }
+        if (minClients < 0) {
+            throw new ConfigException("minClients", "expected a whole number >= 0 (0 = any), got " + minClients);
         }
         if (convergence == null) {
             throw new ConfigException("convergence", "is required");
