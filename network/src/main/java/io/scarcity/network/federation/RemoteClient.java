@@ -40,7 +40,16 @@ public final class RemoteClient implements ClientHandle {
     private final DataSchema schema;
     private final List<String> notCheckpointable;
 
-    RemoteClient(ConnectedHost host, String id, String domain, DataSchema schema, List<String> notCheckpointable) {
+    /** Deliveries sent but not yet confirmed (see {@link #deliver}); drained by the fleet before the next round. */
+    private final java.util.Queue<Pending> pending;
+
+    /** A delivery in flight. */
+    record Pending(String client, String what, CompletableFuture<Reply> reply) {
+    }
+
+    RemoteClient(ConnectedHost host, String id, String domain, DataSchema schema, List<String> notCheckpointable,
+                 java.util.Queue<Pending> pending) {
+        this.pending = pending;
         this.host = host;
         this.id = id;
         this.domain = domain;
@@ -88,19 +97,14 @@ public final class RemoteClient implements ClientHandle {
     }
 
     /**
-     * A delivery (parameters, a merged state) to a client whose host is gone: the client misses it, as an
-     * offline client would, and the round goes on.
+     * A delivery (parameters, a merged state) is sent without waiting for its reply: a host answers its calls
+     * in the order they came, so every later call to the client sees it, and the protocol's deliveries to many
+     * clients overlap instead of costing a round trip each. The fleet checks the replies before the next round
+     * ({@link RemoteFleet#confirmDeliveries}); a client whose host is gone misses the delivery, as an offline
+     * client would.
      */
     private void deliver(Call call, String what) {
-        try {
-            call(call, what);
-        } catch (RemoteFailure e) {
-            if (!(e.getCause() instanceof io.scarcity.network.transport.ConnectionLostException)) {
-                throw e;
-            }
-            System.getLogger("io.scarcity.network").log(System.Logger.Level.WARNING,
-                    "client " + id + " missed a delivery (" + what + "): its host is gone");
-        }
+        pending.add(new Pending(id, what, host.call(call)));
     }
 
     @Override

@@ -52,6 +52,7 @@ public final class RemoteFleet implements ClientFleet, HostListener {
     /** Admitted hosts by the first client they host. */
     private final TreeMap<Integer, Range> ranges = new TreeMap<>();
     private final CompletableFuture<Void> complete = new CompletableFuture<>();
+    private final java.util.Queue<RemoteClient.Pending> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private record Range(int from, int to, ConnectedHost host) {
     }
@@ -155,7 +156,7 @@ public final class RemoteFleet implements ClientFleet, HostListener {
                 continue;
             }
             clients[index] = new RemoteClient(host, d.getId(), d.getDomain(), Codecs.SCHEMA.decode(d.getSchema().toByteArray()),
-                    List.copyOf(d.getNotCheckpointableList()));
+                    List.copyOf(d.getNotCheckpointableList()), pending);
         }
         boolean all = true;
         for (RemoteClient c : clients) {
@@ -214,8 +215,26 @@ public final class RemoteFleet implements ClientFleet, HostListener {
      * protocol neither hears nor reaches them) and the round completes with the others. A host that comes
      * back for the same clients is admitted again and plays from the next round on.
      */
+    /**
+     * Waits for the deliveries of the round before (parameters, merged states) to be confirmed; a client
+     * whose host is gone missed them, any other failure stops the run.
+     */
+    public void confirmDeliveries() {
+        for (RemoteClient.Pending p; (p = pending.poll()) != null; ) {
+            try {
+                RemoteClient.await(p.reply(), "client " + p.client(), p.what());
+            } catch (RemoteClient.RemoteFailure e) {
+                if (!(e.getCause() instanceof ConnectionLostException)) {
+                    throw e;
+                }
+                LOG.log(Level.WARNING, "client " + p.client() + " missed a delivery (" + p.what() + "): its host is gone");
+            }
+        }
+    }
+
     @Override
     public List<ClientRoundResult> play(int round, boolean[] offline, boolean checkEmpty) {
+        confirmDeliveries();
         List<Range> hosts;
         synchronized (this) {
             hosts = List.copyOf(ranges.values());
@@ -352,6 +371,12 @@ public final class RemoteFleet implements ClientFleet, HostListener {
 
     @Override
     public void close() {
-        // the server that owns the connections closes them
+        // The last round's deliveries: confirmed, so that a host's failure there is logged; the server that owns
+        // the connections closes them.
+        try {
+            confirmDeliveries();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "a delivery of the last round failed: " + e.getMessage());
+        }
     }
 }
