@@ -60,6 +60,8 @@ final class ClientCommand implements Callable<Integer> {
                     .setSimulate(SimulateRange.newBuilder().setFrom(range[0]).setTo(range[1] + 1));
             registry.all().forEach(p -> hello.addPlugins(InstalledPlugin.newBuilder().setKind(p.kind().label())
                     .setName(p.name()).setVersion(p.version())));
+            host.onDisconnect((reason, retryIn) -> err.println("no connection to " + coordinator + " (" + reason + "); trying again in "
+                    + Math.max(1, retryIn.toSeconds()) + " s (Ctrl-C to give up)"));
             try (HostConnection connection = HostConnection.connect(HostConnection.Settings.of(coordinator, channel), hello.build(), host)) {
                 err.println("hosting clients " + range[0] + "-" + range[1] + " for " + coordinator);
                 try {

@@ -173,6 +173,18 @@ public final class SimulationHost implements HostConnection.Handler, AutoCloseab
         return c;
     }
 
+    private volatile java.util.function.BiConsumer<String, java.time.Duration> onDisconnect = (reason, retryIn) -> { };
+
+    /** Tells {@code listener} each time the connection breaks or cannot be made, and when the host dials again. */
+    public void onDisconnect(java.util.function.BiConsumer<String, java.time.Duration> listener) {
+        this.onDisconnect = listener;
+    }
+
+    @Override
+    public void disconnected(String reason, java.time.Duration retryIn) {
+        onDisconnect.accept(reason, retryIn);
+    }
+
     /** The clients this host built (after the coordinator's welcome). */
     public synchronized List<ClientNode> clients() {
         return fleet == null ? List.of() : fleet.clients();
