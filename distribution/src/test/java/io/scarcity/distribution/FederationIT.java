@@ -109,6 +109,7 @@ class FederationIT {
             assertEquals(0, h.await(60), h.text());
         }
         assertTrue(coordinator.text().contains("completed: 6 rounds"), coordinator.text());
+        assertTrue(coordinator.text().contains("(certificate of 'host-3') admitted for clients 4-4"), coordinator.text());
         assertEquals(Files.readString(only(tmp.resolve("local")).resolve("metrics.jsonl")),
                 Files.readString(only(tmp.resolve("remote")).resolve("metrics.jsonl")), "networked metrics.jsonl differs from in-process");
 

@@ -49,6 +49,7 @@ final class CoordinatorCommand implements Callable<Integer> {
         LoadedConfig loaded = configOptions.load();
         try (PluginRegistry registry = plugins.load()) {
             RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), java.util.UUID.randomUUID().toString(), registry);
+            fleet.onAdmission(err::println);
             try (CoordinatorServer server = CoordinatorServer.start(
                     CoordinatorServer.Settings.loopback(Integer.parseInt(hp[1]), channel).withHost(hp[0]), fleet)) {
                 err.println("coordinator listening on " + hp[0] + ":" + server.port() + "; waiting for hosts to take "

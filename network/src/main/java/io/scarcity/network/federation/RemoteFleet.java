@@ -53,6 +53,9 @@ public final class RemoteFleet implements ClientFleet, HostListener {
     private final TreeMap<Integer, Range> ranges = new TreeMap<>();
     private final CompletableFuture<Void> complete = new CompletableFuture<>();
     private final java.util.Queue<RemoteClient.Pending> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Who was admitted for which clients, with the identity of its certificate (an audit of the federation). */
+    private final List<String> admissions = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile java.util.function.Consumer<String> onAdmission = line -> { };
 
     private record Range(int from, int to, ConnectedHost host) {
     }
@@ -126,9 +129,23 @@ public final class RemoteFleet implements ClientFleet, HostListener {
             }
         }
         ranges.put(from, new Range(from, to, host));
-        LOG.log(Level.INFO, "host " + host + " admitted for clients " + from + "-" + (to - 1));
+        String admitted = "host " + host + host.identity().map(cn -> " (certificate of '" + cn + "')").orElse(" (no certificate: --insecure)")
+                + " admitted for clients " + from + "-" + (to - 1);
+        LOG.log(Level.INFO, admitted);
+        admissions.add(admitted);
+        onAdmission.accept(admitted);
         return Admission.welcome(Welcome.newBuilder().setRunId(runId).setConfigYaml(configYaml)
                 .addAllClientIds(ids.subList(from, to)).build());
+    }
+
+    /** Each admission as it happens ("host … (certificate of 'host-b1') admitted for clients 0-1"), e.g. for the terminal. */
+    public void onAdmission(java.util.function.Consumer<String> listener) {
+        this.onAdmission = listener;
+    }
+
+    /** Every admission so far, with the identity of the host's certificate. */
+    public List<String> admissions() {
+        return List.copyOf(admissions);
     }
 
     private Admission refuse(ConnectedHost host, String reason, List<InstalledPlugin> missing) {

@@ -44,6 +44,7 @@ class NetworkedRunTest {
 
     @TempDir
     Path tmp;
+    List<String> lastAdmissions = List.of();
 
     @BeforeAll
     static void load() {
@@ -91,6 +92,7 @@ class NetworkedRunTest {
                 return fleet;
             });
             assertEquals(8, outcome.result().roundsCompleted());
+            lastAdmissions = fleet.admissions();
             return outcome.runDir();
         }
     }
@@ -117,6 +119,8 @@ class NetworkedRunTest {
         Path local = inProcess(config("local", fedavg));
         Path remote = networked(config("remote", fedavg), ChannelSecurity.mutualTls(coordinator), ChannelSecurity.mutualTls(host));
         assertEquals(Files.readString(local.resolve("metrics.jsonl")), Files.readString(remote.resolve("metrics.jsonl")));
+        assertTrue(lastAdmissions.stream().anyMatch(a -> a.contains("(certificate of 'host-1') admitted for clients 0-1")),
+                "the admissions name the enrolled identity that took each range: " + lastAdmissions);
     }
 
     @Test
