@@ -161,6 +161,66 @@ public final class StateReader {
         }
     }
 
+    /** What {@link StateWriter#writeMoments} wrote. */
+    public FeatureMoments readMoments() throws IOException {
+        long count = in.readLong();
+        double[] mean = readDoubles();
+        if (mean == null) {
+            throw new IOException("corrupt checkpoint: feature moments without means");
+        }
+        double[] m2 = readDoubles(mean.length, "feature moments' m2");
+        if (count < 0) {
+            throw new IOException("corrupt checkpoint: negative moment count " + count);
+        }
+        return new FeatureMoments(count, mean, m2);
+    }
+
+    /** What {@link StateWriter#writeMetaParameters} wrote. */
+    public MetaParameters readMetaParameters() throws IOException {
+        String domain = required(readString(), "parameters' domain");
+        int round = in.readInt();
+        Map<String, Double> rates = readDoubleMap();
+        Map<String, Double> priors = readDoubleMap();
+        FeatureMoments moments = readMoments();
+        Map<String, Double> values = readDoubleMap();
+        return new MetaParameters(domain, round, rates, priors, moments, values);
+    }
+
+    /** What {@link StateWriter#writeInsight} wrote. */
+    public Insight readInsight() throws IOException {
+        String client = required(readString(), "client id");
+        String domain = required(readString(), "insight domain");
+        int round = in.readInt();
+        long samples = in.readLong();
+        double accuracy = in.readDouble();
+        double loss = in.readDouble();
+        int n = in.readInt();
+        if (n < 0) {
+            throw new IOException("corrupt checkpoint: negative number of expert reports: " + n);
+        }
+        Map<String, ExpertReport> experts = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            String expert = required(readString(), "expert name");
+            String plugin = required(readString(), "plugin name");
+            double rLoss = in.readDouble();
+            long rSamples = in.readLong();
+            long activations = in.readLong();
+            double rate = in.readDouble();
+            Map<String, Double> signals = readDoubleMap();
+            experts.put(expert, new ExpertReport(expert, plugin, rLoss, rSamples, activations, rate, signals));
+        }
+        Map<String, Double> signals = readDoubleMap();
+        FeatureMoments moments = readMoments();
+        return new Insight(client, domain, round, samples, accuracy, loss, experts, signals, moments);
+    }
+
+    private static String required(String s, String what) throws IOException {
+        if (s == null) {
+            throw new IOException("corrupt checkpoint: missing " + what);
+        }
+        return s;
+    }
+
     /**
      * A new generator at the position written by {@link StateWriter#writeRandom}: it continues the saved
      * sequence exactly. Keep random generators in non-final fields and replace them with this.

@@ -112,6 +112,48 @@ public final class StateWriter {
         }
     }
 
+    /** Feature moments (count, means, M2), as a checkpoint or the wire keeps them. */
+    public void writeMoments(FeatureMoments v) throws IOException {
+        Objects.requireNonNull(v, "v is null");
+        out.writeLong(v.count());
+        writeDoubles(v.mean());
+        writeDoubles(v.m2());
+    }
+
+    /** Meta-parameters for a domain (domain, round, learning rates, router priors, normalisation, values). */
+    public void writeMetaParameters(MetaParameters v) throws IOException {
+        Objects.requireNonNull(v, "v is null");
+        writeString(v.domain());
+        out.writeInt(v.round());
+        writeDoubleMap(v.learningRates());
+        writeDoubleMap(v.routerPriors());
+        writeMoments(v.normalisation());
+        writeDoubleMap(v.values());
+    }
+
+    /** An insight with its expert reports (each under its expert's name), signals and moments. */
+    public void writeInsight(Insight v) throws IOException {
+        Objects.requireNonNull(v, "v is null");
+        writeString(v.client());
+        writeString(v.domain());
+        out.writeInt(v.round());
+        out.writeLong(v.samples());
+        out.writeDouble(v.accuracy());
+        out.writeDouble(v.loss());
+        out.writeInt(v.experts().size());
+        for (ExpertReport r : v.experts().values()) {
+            writeString(r.expert());
+            writeString(r.plugin());
+            out.writeDouble(r.loss());
+            out.writeLong(r.samples());
+            out.writeLong(r.activations());
+            out.writeDouble(r.learningRate());
+            writeDoubleMap(r.signals());
+        }
+        writeDoubleMap(v.signals());
+        writeMoments(v.moments());
+    }
+
     /**
      * The exact position of a {@link Random} (its seed and cached Gaussian), so that the generator
      * {@link StateReader#readRandom} returns continues the same sequence. Only {@code java.util.Random}

@@ -48,14 +48,14 @@ public final class Codecs {
 
     /** Per-feature moments (count, mean, M2). */
     public static final Codec<FeatureMoments> MOMENTS = new Codec<>("feature moments",
-            Codecs::writeMoments, Codecs::readMoments);
+            (out, v) -> out.writeMoments(v), StateReader::readMoments);
 
     /** What the coordinator sends the clients of a domain after a round. */
     public static final Codec<MetaParameters> META_PARAMETERS = new Codec<>("meta-parameters",
-            Codecs::writeParameters, Codecs::readParameters);
+            (out, v) -> out.writeMetaParameters(v), StateReader::readMetaParameters);
 
     /** What a client tells the coordinator about a round. */
-    public static final Codec<Insight> INSIGHT = new Codec<>("insight", Codecs::writeInsight, Codecs::readInsight);
+    public static final Codec<Insight> INSIGHT = new Codec<>("insight", (out, v) -> out.writeInsight(v), StateReader::readInsight);
 
     /** How full a client's memory is. */
     public static final Codec<MemoryStats> MEMORY_STATS = new Codec<>("memory stats",
@@ -85,81 +85,6 @@ public final class Codecs {
     }
 
     // ---- moments, parameters, insights
-
-    private static void writeMoments(StateWriter out, FeatureMoments m) throws IOException {
-        out.writeLong(m.count());
-        out.writeDoubles(m.mean());
-        out.writeDoubles(m.m2());
-    }
-
-    private static FeatureMoments readMoments(StateReader in) throws IOException {
-        long count = in.readLong();
-        double[] mean = in.readDoubles();
-        double[] m2 = in.readDoubles();
-        return new FeatureMoments(count, mean, m2);
-    }
-
-    private static void writeParameters(StateWriter out, MetaParameters p) throws IOException {
-        out.writeString(p.domain());
-        out.writeInt(p.round());
-        out.writeDoubleMap(p.learningRates());
-        out.writeDoubleMap(p.routerPriors());
-        writeMoments(out, p.normalisation());
-        out.writeDoubleMap(p.values());
-    }
-
-    private static MetaParameters readParameters(StateReader in) throws IOException {
-        String domain = in.readString();
-        int round = in.readInt();
-        Map<String, Double> rates = in.readDoubleMap();
-        Map<String, Double> priors = in.readDoubleMap();
-        FeatureMoments normalisation = readMoments(in);
-        Map<String, Double> values = in.readDoubleMap();
-        return new MetaParameters(domain, round, rates, priors, normalisation, values);
-    }
-
-    private static void writeInsight(StateWriter out, Insight i) throws IOException {
-        out.writeString(i.client());
-        out.writeString(i.domain());
-        out.writeInt(i.round());
-        out.writeLong(i.samples());
-        out.writeDouble(i.accuracy());
-        out.writeDouble(i.loss());
-        out.writeInt(i.experts().size());
-        for (Map.Entry<String, ExpertReport> e : i.experts().entrySet()) {
-            out.writeString(e.getKey());
-            ExpertReport r = e.getValue();
-            out.writeString(r.expert());
-            out.writeString(r.plugin());
-            out.writeDouble(r.loss());
-            out.writeLong(r.samples());
-            out.writeLong(r.activations());
-            out.writeDouble(r.learningRate());
-            out.writeDoubleMap(r.signals());
-        }
-        out.writeDoubleMap(i.signals());
-        writeMoments(out, i.moments());
-    }
-
-    private static Insight readInsight(StateReader in) throws IOException {
-        String client = in.readString();
-        String domain = in.readString();
-        int round = in.readInt();
-        long samples = in.readLong();
-        double accuracy = in.readDouble();
-        double loss = in.readDouble();
-        int n = count(in);
-        Map<String, ExpertReport> experts = new LinkedHashMap<>();
-        for (int k = 0; k < n; k++) {
-            String key = in.readString();
-            ExpertReport r = new ExpertReport(in.readString(), in.readString(), in.readDouble(), in.readLong(),
-                    in.readLong(), in.readDouble(), in.readDoubleMap());
-            experts.put(key, r);
-        }
-        Map<String, Double> signals = in.readDoubleMap();
-        FeatureMoments moments = readMoments(in);
-        return new Insight(client, domain, round, samples, accuracy, loss, experts, signals, moments);
-    }
 
     // ---- round results
 
@@ -227,7 +152,7 @@ public final class Codecs {
             out.writeDoubleMap(r.signals());
         }
         writeNullable(out, r.memory(), Codecs::writeMemory);
-        writeNullable(out, r.insight(), Codecs::writeInsight);
+        writeNullable(out, r.insight(), (o, v) -> o.writeInsight(v));
         out.writeLong(r.missedRows());
         out.writeLong(r.filteredRows());
     }
@@ -254,7 +179,7 @@ public final class Codecs {
         RoundMetrics metrics = readNullable(in, Codecs::readMetrics);
         Map<String, Double> signals = in.readBoolean() ? Collections.unmodifiableMap(in.readDoubleMap()) : null;
         MemoryStats memory = readNullable(in, Codecs::readMemory);
-        Insight insight = readNullable(in, Codecs::readInsight);
+        Insight insight = readNullable(in, StateReader::readInsight);
         long missedRows = in.readLong();
         long filteredRows = in.readLong();
         return new ClientRoundResult(clientId, domain, round, classification, rows, correct, lossSum, logLossSum,

@@ -36,7 +36,7 @@ final class HeapBudget {
      * @param clientsKey the config key of the domain's client count, for the message
      * @throws UserException if all the domain's clients would not fit
      */
-    void check(int built, int total, String clientsKey, int totalClientsInRun) {
+    void check(int built, int total, String clientsKey) {
         long used = settledUsed();
         long each = Math.max(1, (used - before) / built);
         long needed = used + each * (long) (total - built);

@@ -34,8 +34,6 @@ public final class LocalFleet implements ClientFleet {
     private final int[] domainStart;
     private final List<ClientNode> clients = new ArrayList<>();
     private final List<List<ClientNode>> clientsByDomain = new ArrayList<>();
-    private final List<DomainConfig> clientDomain = new ArrayList<>();
-    private final List<Integer> clientIndexInDomain = new ArrayList<>();
     private final TaskEvaluator tasks;
     private final int threads;
     private ClientPool pool;
@@ -72,12 +70,10 @@ public final class LocalFleet implements ClientFleet {
                 }
                 for (int j = first; j < last; j++) {
                     if (budget != null && j - first == HeapBudget.SAMPLE) {
-                        budget.check(j - first, hosted, "domains[" + i + "].clients", config.totalClients());
+                        budget.check(j - first, hosted, "domains[" + i + "].clients");
                     }
                     ClientNode c = assembly.client(d.name() + "-" + j, d.name(), feeds.get(i).source().schema());
                     clients.add(c);
-                    clientDomain.add(d);
-                    clientIndexInDomain.add(j);
                     domainClients.add(c);
                 }
                 clientsByDomain.add(domainClients);
@@ -94,30 +90,6 @@ public final class LocalFleet implements ClientFleet {
     @Override
     public List<ClientNode> clients() {
         return clients;
-    }
-
-    /** This fleet's clients per domain (config order; empty lists for domains it hosts none of). */
-    List<List<ClientNode>> clientsByDomain() {
-        return clientsByDomain;
-    }
-
-    List<DomainFeed> feeds() {
-        return feeds;
-    }
-
-    /** The config of the domain of the fleet's {@code i}-th client. */
-    DomainConfig domainOf(int i) {
-        return clientDomain.get(i);
-    }
-
-    /** The index within its domain of the fleet's {@code i}-th client. */
-    int indexInDomain(int i) {
-        return clientIndexInDomain.get(i);
-    }
-
-    /** Global index (in the run's client order) of the fleet's first client. */
-    public int from() {
-        return from;
     }
 
     /**

@@ -48,11 +48,11 @@ class HeapBudgetTest {
         }
         // 32 of 10,000 "clients" of 1 MiB: 10 GB, more than any test heap here allows
         io.scarcity.runtime.UserException e = org.junit.jupiter.api.Assertions.assertThrows(io.scarcity.runtime.UserException.class,
-                () -> budget.check(32, 10_000, "domains[0].clients", 10_000));
+                () -> budget.check(32, 10_000, "domains[0].clients"));
         assertTrue(e.getMessage().contains("about 1.0 MiB each"), e.getMessage());
         assertEquals(32, held.size());
         HeapBudget small = new HeapBudget();
         small.start();
-        small.check(32, 300, "domains[0].clients", 300); // 300 tiny clients fit
+        small.check(32, 300, "domains[0].clients"); // 300 tiny clients fit
     }
 }

@@ -1,7 +1,5 @@
 package io.scarcity.plugins.insight;
 
-import io.scarcity.api.ExpertReport;
-import io.scarcity.api.FeatureMoments;
 import io.scarcity.api.Insight;
 import io.scarcity.api.MetaParameters;
 import io.scarcity.api.StateReader;
@@ -9,7 +7,6 @@ import io.scarcity.api.StateWriter;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -42,12 +39,12 @@ final class InsightCheckpoint {
             out.writeString(e.getKey());
             out.writeInt(e.getValue().size());
             for (Insight insight : e.getValue()) {
-                writeInsight(out, insight);
+                out.writeInsight(insight);
             }
         }
         out.writeInt(latest.size());
         for (MetaParameters p : latest) {
-            writeParameters(out, p);
+            out.writeMetaParameters(p);
         }
     }
 
@@ -70,14 +67,14 @@ final class InsightCheckpoint {
             }
             ArrayDeque<Insight> insights = new ArrayDeque<>(size);
             for (int i = 0; i < size; i++) {
-                insights.addLast(readInsight(in));
+                insights.addLast(in.readInsight());
             }
             restored.put(domain, insights);
         }
         Map<String, MetaParameters> parameters = new TreeMap<>();
         int known = count(in.readInt(), "parameters");
         for (int i = 0; i < known; i++) {
-            MetaParameters p = readParameters(in);
+            MetaParameters p = in.readMetaParameters();
             parameters.put(p.domain(), p);
         }
         return new State(round, weights, restored, parameters);
@@ -95,88 +92,5 @@ final class InsightCheckpoint {
             throw new IOException(COMPONENT + " checkpoint: missing " + what);
         }
         return s;
-    }
-
-    private static void writeInsight(StateWriter out, Insight insight) throws IOException {
-        out.writeString(insight.client());
-        out.writeString(insight.domain());
-        out.writeInt(insight.round());
-        out.writeLong(insight.samples());
-        out.writeDouble(insight.accuracy());
-        out.writeDouble(insight.loss());
-        out.writeInt(insight.experts().size());
-        for (ExpertReport r : insight.experts().values()) {
-            out.writeString(r.expert());
-            out.writeString(r.plugin());
-            out.writeDouble(r.loss());
-            out.writeLong(r.samples());
-            out.writeLong(r.activations());
-            out.writeDouble(r.learningRate());
-            out.writeDoubleMap(r.signals());
-        }
-        out.writeDoubleMap(insight.signals());
-        writeMoments(out, insight.moments());
-    }
-
-    private static Insight readInsight(StateReader in) throws IOException {
-        String client = requireString(in.readString(), "client id");
-        String domain = requireString(in.readString(), "insight domain");
-        int round = in.readInt();
-        long samples = in.readLong();
-        double accuracy = in.readDouble();
-        double loss = in.readDouble();
-        int n = count(in.readInt(), "expert reports");
-        Map<String, ExpertReport> experts = new LinkedHashMap<>();
-        for (int i = 0; i < n; i++) {
-            String expert = requireString(in.readString(), "expert name");
-            String plugin = requireString(in.readString(), "plugin name");
-            double rLoss = in.readDouble();
-            long rSamples = in.readLong();
-            long activations = in.readLong();
-            double rate = in.readDouble();
-            Map<String, Double> signals = in.readDoubleMap();
-            experts.put(expert, new ExpertReport(expert, plugin, rLoss, rSamples, activations, rate, signals));
-        }
-        Map<String, Double> signals = in.readDoubleMap();
-        FeatureMoments moments = readMoments(in);
-        return new Insight(client, domain, round, samples, accuracy, loss, experts, signals, moments);
-    }
-
-    private static void writeParameters(StateWriter out, MetaParameters p) throws IOException {
-        out.writeString(p.domain());
-        out.writeInt(p.round());
-        out.writeDoubleMap(p.learningRates());
-        out.writeDoubleMap(p.routerPriors());
-        writeMoments(out, p.normalisation());
-        out.writeDoubleMap(p.values());
-    }
-
-    private static MetaParameters readParameters(StateReader in) throws IOException {
-        String domain = requireString(in.readString(), "parameters' domain");
-        int round = in.readInt();
-        Map<String, Double> rates = in.readDoubleMap();
-        Map<String, Double> priors = in.readDoubleMap();
-        FeatureMoments moments = readMoments(in);
-        Map<String, Double> values = in.readDoubleMap();
-        return new MetaParameters(domain, round, rates, priors, moments, values);
-    }
-
-    private static void writeMoments(StateWriter out, FeatureMoments m) throws IOException {
-        out.writeLong(m.count());
-        out.writeDoubles(m.mean());
-        out.writeDoubles(m.m2());
-    }
-
-    private static FeatureMoments readMoments(StateReader in) throws IOException {
-        long count = in.readLong();
-        double[] mean = in.readDoubles();
-        if (mean == null) {
-            throw new IOException(COMPONENT + " checkpoint: feature moments without means");
-        }
-        double[] m2 = in.readDoubles(mean.length, "feature moments' m2");
-        if (count < 0) {
-            throw new IOException(COMPONENT + " checkpoint: negative moment count " + count);
-        }
-        return new FeatureMoments(count, mean, m2);
     }
 }
