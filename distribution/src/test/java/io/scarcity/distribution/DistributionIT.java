@@ -198,6 +198,8 @@ class DistributionIT {
             runDir = runs.findFirst().orElseThrow();
         }
         assertTrue(Files.readString(runDir.resolve("plugins.json")).contains(extra.toString()));
+        assertFalse(Files.readString(runDir.resolve("plugins.json")).contains("\"" + shipped + "\""),
+                "the shipped folder is not recorded: a resume uses the shipped plugins of the Scarcity that resumes it");
         Files.delete(runDir.resolve("summary.json")); // as if killed after round 4, before its summary
         Files.walk(runDir.resolve("checkpoints/round-000004")).sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         Path moved = tmp.resolve("moved");

@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code plugins.json} in a run folder: the folders and archives the run loaded plugins from (the shipped
- * folder and any {@code --plugins}), and every plugin with its version and origin, so that a resume
- * loads the same plugins without being told again and says where they were if they moved.
+ * {@code plugins.json} in a run folder: the folders and archives the run loaded plugins from with
+ * {@code --plugins}, and every plugin with its version and origin, so that a resume loads the same
+ * plugins without being told again and says where they were if they moved. The shipped folder
+ * ({@code SCARCITY_PLUGINS_DIR}) is not recorded: a resume uses the shipped plugins of the Scarcity that
+ * resumes it (recording it would load two copies of every shipped plugin after an upgrade).
  */
 public final class PluginSources {
     static final String FILE = "plugins.json";
@@ -26,7 +28,9 @@ public final class PluginSources {
 
     static void write(Path runDir, PluginRegistry registry) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("sources", registry.sources().stream().map(Path::toString).toList());
+        String shipped = System.getenv("SCARCITY_PLUGINS_DIR");
+        Path shippedDir = shipped == null || shipped.isBlank() ? null : Path.of(shipped).toAbsolutePath().normalize();
+        doc.put("sources", registry.sources().stream().filter(p -> !p.equals(shippedDir)).map(Path::toString).toList());
         List<Map<String, String>> plugins = new ArrayList<>();
         for (InstalledPlugin p : registry.all()) {
             plugins.add(Map.of("kind", p.kind().label(), "name", p.name(), "version", p.version(), "origin", p.origin()));

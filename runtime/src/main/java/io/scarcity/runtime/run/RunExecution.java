@@ -122,7 +122,15 @@ public final class RunExecution {
             }
             LoadedConfig loaded = io.scarcity.runtime.config.ConfigLoader.parse(text, configFile.toString(),
                     checkpoint.configBaseDir(), env, List.of());
-            if (!RunCheckpoints.digest(loaded.resolvedYaml()).equals(checkpoint.configDigest())) {
+            // config.yaml holds the config resolved when the run started, under one comment line. The checkpoint
+            // has its digest: a mismatch is an edit. Resolving it again may add keys a newer Scarcity introduced
+            // (with defaults that change nothing), which is no reason to refuse; an environment variable that
+            // changes the resolved config is.
+            String stored = text.startsWith("# resolved from ") && text.indexOf('\n') >= 0 ? text.substring(text.indexOf('\n') + 1) : text;
+            boolean edited = !RunCheckpoints.digest(stored).equals(checkpoint.configDigest());
+            boolean overridden = !env.isEmpty() && !loaded.resolvedYaml().equals(io.scarcity.runtime.config.ConfigLoader.parse(text,
+                    configFile.toString(), checkpoint.configBaseDir(), java.util.Map.of(), List.of()).resolvedYaml());
+            if (edited || overridden) {
                 throw new UserException("the config of " + runDir + " is not the one its checkpoint was taken with ("
                         + "config.yaml was edited, or a SCARCITY_* environment variable changes it); restore config.yaml "
                         + "or unset the variable, or start a new run");

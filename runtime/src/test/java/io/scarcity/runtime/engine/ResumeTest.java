@@ -212,6 +212,32 @@ class ResumeTest {
         assertTrue(finished.getMessage().contains("nothing left to run"), finished.getMessage());
     }
 
+    /**
+     * A run folder of an older Scarcity, whose resolved config lacks keys a newer one added (with defaults
+     * that change nothing), resumes: only an edit or an overriding environment variable is refused.
+     */
+    @Test
+    void aRunFolderOfAnOlderVersionWithoutANewerDefaultKeyResumes() throws Exception {
+        Path a = run("a", "rounds=6", "checkpoint.every=2").runDir();
+        Path old = tmp.resolve("old");
+        crashedCopy(a, old);
+        deleteTree(old.resolve("checkpoints").resolve("round-000006"));
+        Path config = old.resolve("config.yaml");
+        String text = Files.readString(config);
+        String withoutKey = text.replaceAll("(?m)^  minClients: 0\n", "");
+        assertTrue(withoutKey.length() < text.length(), "the resolved config has coordinator.minClients");
+        Files.writeString(config, withoutKey);
+        String resolved = withoutKey.substring(withoutKey.indexOf('\n') + 1);
+        for (RunCheckpoints.Checkpoint c : new RunCheckpoints(old, 5, "x", tmp).list()) {
+            Path manifest = c.folder().resolve("manifest.json");
+            ObjectNode m = (ObjectNode) new ObjectMapper().readTree(manifest.toFile());
+            m.put("configSha256", RunCheckpoints.digest(resolved));
+            Files.writeString(manifest, m.toString());
+        }
+        RunExecution.resume(old, Map.of(), registry, QUIET);
+        assertEquals(Files.readString(a.resolve("metrics.jsonl")), Files.readString(old.resolve("metrics.jsonl")));
+    }
+
     @Test
     void aRunThatStoppedOnConvergenceHasNothingLeftToResume() throws Exception {
         Path a = run("a", "rounds=20", "checkpoint.every=50", "coordinator.convergence.stop=true",
