@@ -55,6 +55,10 @@ final class ClientCommand implements Callable<Integer> {
         var channel = security.resolve(err);
         try (PluginRegistry registry = plugins.load();
              SimulationHost host = new SimulationHost(registry, dataDir.toAbsolutePath(), range[0], range[1] + 1)) {
+            if (channel.tls().isPresent()) {
+                // gossip keys signed with this host's TLS key, peers' checked against the federation's CA
+                host.sealGossipWith(channel.tls().get());
+            }
             Hello.Builder hello = Hello.newBuilder().setHostName(name != null ? name : java.net.InetAddress.getLocalHost().getHostName())
                     .setApiVersion(ApiVersion.current())
                     .setSimulate(SimulateRange.newBuilder().setFrom(range[0]).setTo(range[1] + 1));

@@ -40,7 +40,7 @@ import java.util.concurrent.TimeoutException;
  * rounds and answer the round protocol's calls. The engine's round loop runs on it unchanged, with a
  * {@link RemoteClient} per client; a round is one call per host, the hosts playing in parallel.
  */
-public final class RemoteFleet implements ClientFleet, HostListener {
+public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity.runtime.federation.GossipExchange {
     private static final Logger LOG = System.getLogger("io.scarcity.network");
 
     private final RunConfig config;
@@ -56,6 +56,9 @@ public final class RemoteFleet implements ClientFleet, HostListener {
     /** Who was admitted for which clients, with the identity of its certificate (an audit of the federation). */
     private final List<String> admissions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile java.util.function.Consumer<String> onAdmission = line -> { };
+    /** Gossip between hosts, relayed sealed end to end. */
+    private final SealedGossip sealedGossip = new SealedGossip(this::client, pending);
+    private final Map<String, Integer> indexOf = new java.util.HashMap<>();
 
     private record Range(int from, int to, ConnectedHost host) {
     }
@@ -75,6 +78,13 @@ public final class RemoteFleet implements ClientFleet, HostListener {
             }
         });
         this.clients = new RemoteClient[ids.size()];
+        for (int i = 0; i < ids.size(); i++) {
+            indexOf.put(ids.get(i), i);
+        }
+    }
+
+    private RemoteClient client(String id) {
+        return clients[indexOf.get(id)];
     }
 
     /** Client-side plugins the config selects, as "kind name". */
@@ -83,6 +93,10 @@ public final class RemoteFleet implements ClientFleet, HostListener {
         config.experts().forEach(e -> out.add(registry.require(PluginKind.EXPERT, e.plugin(), "experts")));
         out.add(registry.require(PluginKind.ROUTER, config.router().plugin(), "router.plugin"));
         out.add(registry.require(PluginKind.MEMORY, config.memory().plugin(), "memory.plugin"));
+        if (config.federation().federated()) {
+            // hosts merge gossip states themselves (sealed gossip): the same strategy, the same version
+            out.add(registry.require(PluginKind.GOSSIP, config.gossip().plugin(), "gossip.plugin"));
+        }
         return out;
     }
 
@@ -344,6 +358,17 @@ public final class RemoteFleet implements ClientFleet, HostListener {
             Thread.sleep(20);
         }
         return false;
+    }
+
+    /** The round's gossip: carried out by the hosts, sealed end to end across hosts ({@link SealedGossip}). */
+    @Override
+    public List<Outcome> exchange(int round, List<io.scarcity.api.GossipPair> pairs, io.scarcity.api.GossipStrategy gossip) {
+        return sealedGossip.exchange(round, pairs, gossip);
+    }
+
+    /** Gossip between hosts so far: pairs sealed, within a host, refused, and bytes relayed sealed. */
+    public SealedGossip sealedGossip() {
+        return sealedGossip;
     }
 
     @Override

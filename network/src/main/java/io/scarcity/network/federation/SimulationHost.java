@@ -50,6 +50,12 @@ public final class SimulationHost implements HostConnection.Handler, AutoCloseab
     private final Map<String, ClientNode> byId = new LinkedHashMap<>();
     /** The last round this host's streams were cut for (a host that joins late skips the rounds before). */
     private int lastRound;
+    /** The run's gossip strategy (its merge), when the run gossips. */
+    private io.scarcity.api.GossipStrategy gossip;
+    /** Signs this host's gossip keys and checks its peers'; null: unsigned ({@code --insecure}). */
+    private volatile io.scarcity.network.seal.HostIdentity gossipIdentity;
+    /** Sealed gossip of the current connection. */
+    private SealedGossipHost sealed;
 
     /**
      * @param baseDir the folder the config's relative data paths resolve against on this machine
@@ -73,8 +79,12 @@ public final class SimulationHost implements HostConnection.Handler, AutoCloseab
             for (ClientNode c : fleet.clients()) {
                 byId.put(c.id(), c);
             }
+            if (loaded.config().federation().federated()) {
+                gossip = assembly.gossip(new io.scarcity.runtime.client.RunMetricsSink());
+            }
         }
-        Ready.Builder ready = Ready.newBuilder();
+        sealed = new SealedGossipHost(welcome.getRunId(), gossip, this::client, gossipIdentity);
+        Ready.Builder ready = Ready.newBuilder().setGossipKey(sealed.key());
         for (ClientNode c : fleet.clients()) {
             ready.addClients(ClientDescription.newBuilder().setId(c.id()).setDomain(c.domain())
                     .setSchema(ByteString.copyFrom(Codecs.SCHEMA.encode(c.schema())))
@@ -114,6 +124,7 @@ public final class SimulationHost implements HostConnection.Handler, AutoCloseab
                     }
                 }
                 lastRound = round;
+                sealed.forgetUnfinished();
                 List<ClientRoundResult> results = fleet.play(round, offline, round == 1);
                 RoundResults.Builder r = RoundResults.newBuilder().setExhausted(results == null);
                 if (results != null) {
@@ -160,9 +171,29 @@ public final class SimulationHost implements HostConnection.Handler, AutoCloseab
                 }
                 reply.setDone(Done.getDefaultInstance());
             }
+            case SEAL_GOSSIP -> reply.setSealedStates(sealed.seal(call.getSealGossip()));
+            case OPEN_GOSSIP -> {
+                sealed.open(call.getOpenGossip());
+                reply.setDone(Done.getDefaultInstance());
+            }
+            case FINISH_GOSSIP -> {
+                sealed.finish(call.getFinishGossip());
+                reply.setDone(Done.getDefaultInstance());
+            }
+            case GOSSIP_LOCALLY -> reply.setGossipSizes(sealed.local(call.getGossipLocally()));
             default -> throw new CallFailedException(ErrorKind.ERROR_KIND_UNSUPPORTED, "call " + call.getOpCase() + " is not supported");
         }
         return reply.build();
+    }
+
+    /**
+     * Signs this host's gossip keys with the TLS identity in {@code tls} and accepts only peers' keys signed by
+     * hosts of its CA (mutual TLS); without it (--insecure) keys are unsigned. Before the host connects.
+     *
+     * @throws java.io.IOException if the TLS files cannot be read or do not fit together
+     */
+    public void sealGossipWith(io.scarcity.network.transport.TlsFiles tls) throws IOException {
+        this.gossipIdentity = io.scarcity.network.seal.HostIdentity.load(tls);
     }
 
     private ClientNode client(String id) {

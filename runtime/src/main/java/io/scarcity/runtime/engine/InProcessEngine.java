@@ -110,6 +110,9 @@ public final class InProcessEngine implements AutoCloseable {
             this.protocol = new RoundProtocol(config.federation(), coordinator, gossip,
                     new ClientHealth(ids, config.coordinator().heartbeatTimeout(), config.coordinator().reliabilityWindow()),
                     new ConvergenceTracker(c.lossSpread(), c.parameterChange(), c.patience()), coordinatorMetrics, ids);
+            if (fleet instanceof io.scarcity.runtime.federation.GossipExchange exchange) {
+                protocol.useExchange(exchange);
+            }
             this.faults = new FaultInjector(clients.size(), config.faults().offlineRate(), config.faults().offlineRounds(),
                     Seeds.derive(config.seed(), "faults"));
         } catch (RuntimeException e) {

@@ -41,7 +41,7 @@ import java.util.TreeMap;
  *       else is shared; with {@code local} nothing is. Convergence is tracked in every mode.</li>
  *   <li>{@link #deliver}: the decision's recipients adopt the shared states, apply their domain's
  *       meta-parameters, and the gossip pairs exchange expert states peer to peer (the coordinator never
- *       sees them).</li>
+ *       sees them; a networked fleet carries the exchanges out itself, see {@link GossipExchange}).</li>
  * </ol>
  * Bytes are counted per client as they would cross a network: insights and uploads in {@code decide},
  * downloads and gossip in {@code deliver}.
@@ -57,6 +57,8 @@ public final class RoundProtocol implements Checkpointable {
     private final RunMetricsSink coordinatorMetrics;
     private final List<String> clientIds;
     private final Map<String, Integer> indexOf = new HashMap<>();
+    /** Who carries out gossip exchanges when not the protocol itself (a networked fleet); null: the protocol. */
+    private GossipExchange fleetExchange;
 
     /**
      * @param clientIds every client of the run in engine order; the order of per-client arrays
@@ -85,6 +87,14 @@ public final class RoundProtocol implements Checkpointable {
     /** Moves the protocol to another coordinator (the same meta-learner over another store), before the first round. */
     public void useCoordinator(Coordinator replacement) {
         this.coordinator = Objects.requireNonNull(replacement, "replacement is null");
+    }
+
+    /**
+     * Lets {@code exchange} carry out the gossip pairs' exchanges (e.g. a networked fleet's hosts, sealed end to
+     * end) instead of the protocol exporting and merging states through the clients' handles.
+     */
+    public void useExchange(GossipExchange exchange) {
+        this.fleetExchange = Objects.requireNonNull(exchange, "exchange is null");
     }
 
     public GossipStrategy gossip() {
@@ -250,7 +260,7 @@ public final class RoundProtocol implements Checkpointable {
                 c.apply(p);
             }
         }
-        long gossiped = exchange(decision.gossip(), clients, bytes, partners);
+        long gossiped = exchange(decision.round(), decision.gossip(), clients, bytes, partners);
         return federation.fedavg() ? decision.uploadBytes() + downloaded : gossiped;
     }
 
@@ -270,9 +280,13 @@ public final class RoundProtocol implements Checkpointable {
         return total;
     }
 
-    /** Peer-to-peer exchange: the coordinator is not involved. Returns the bytes exchanged. */
-    private long exchange(List<GossipPair> pairs, List<? extends ClientHandle> clients, long[] bytes, int[] partners) {
+    /**
+     * Peer-to-peer exchange: the coordinator is not involved (a {@link GossipExchange} given carries it out).
+     * Returns the bytes exchanged.
+     */
+    private long exchange(int round, List<GossipPair> pairs, List<? extends ClientHandle> clients, long[] bytes, int[] partners) {
         long total = 0;
+        List<GossipPair> handedOver = new ArrayList<>();
         for (GossipPair pair : pairs) {
             Integer ia = indexOf.get(pair.a());
             Integer ib = indexOf.get(pair.b());
@@ -283,6 +297,10 @@ public final class RoundProtocol implements Checkpointable {
             ClientHandle b = clients.get(ib);
             if (!sameShape(a.schema(), b.schema())) {
                 coordinatorMetrics.count("gossip.skipped-incompatible", 1);
+                continue;
+            }
+            if (fleetExchange != null) {
+                handedOver.add(pair);
                 continue;
             }
             for (String expert : a.gossipableExperts(gossip.expertsPerExchange())) {
@@ -297,6 +315,26 @@ public final class RoundProtocol implements Checkpointable {
             }
             partners[ia]++;
             partners[ib]++;
+        }
+        if (!handedOver.isEmpty()) {
+            List<GossipExchange.Outcome> outcomes = fleetExchange.exchange(round, handedOver, gossip);
+            if (outcomes.size() != handedOver.size()) {
+                throw new IllegalStateException(handedOver.size() + " gossip pairs, " + outcomes.size() + " outcomes");
+            }
+            for (int p = 0; p < handedOver.size(); p++) {
+                GossipExchange.Outcome o = outcomes.get(p);
+                if (!o.done()) {
+                    coordinatorMetrics.count("gossip.skipped-refused", 1);
+                    continue;
+                }
+                int ia = indexOf.get(handedOver.get(p).a());
+                int ib = indexOf.get(handedOver.get(p).b());
+                bytes[ia] += o.firstBytes();
+                bytes[ib] += o.secondBytes();
+                total += o.firstBytes() + o.secondBytes();
+                partners[ia]++;
+                partners[ib]++;
+            }
         }
         return total;
     }

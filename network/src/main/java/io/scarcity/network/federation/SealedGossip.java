@@ -1,0 +1,236 @@
+package io.scarcity.network.federation;
+
+import io.scarcity.api.ExpertState;
+import io.scarcity.api.GossipPair;
+import io.scarcity.api.GossipStrategy;
+import io.scarcity.network.proto.Call;
+import io.scarcity.network.proto.ErrorKind;
+import io.scarcity.network.proto.FinishGossip;
+import io.scarcity.network.proto.GossipKey;
+import io.scarcity.network.proto.GossipLocally;
+import io.scarcity.network.proto.OpenGossip;
+import io.scarcity.network.proto.Reply;
+import io.scarcity.network.proto.SealGossip;
+import io.scarcity.network.proto.SealedState;
+import io.scarcity.network.proto.SealedStates;
+import io.scarcity.network.transport.CallFailedException;
+import io.scarcity.network.transport.ConnectedHost;
+import io.scarcity.network.transport.ConnectionLostException;
+import io.scarcity.runtime.federation.GossipExchange;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * The coordinator's side of gossip between clients on different hosts: it relays states sealed end to end,
+ * bytes it cannot read. For a pair (a, b) on two hosts it asks a's host for a's states sealed to b's host's key
+ * and b's host for b's sealed to a's (in parallel), hands each host the other's sealed states, and when both
+ * opened them tells both to adopt the merged states, which each host computed itself with the run's gossip
+ * strategy, {@code merge(a's, b's)} on both sides. A host refusing (a key or a state that does not verify)
+ * skips the pair on both sides. A pair on one host is one call; its states never leave the host. Pairs are
+ * done in the plan's order, and each host answers calls in the order sent, so every exchange sees the states
+ * the pairs before it left, as in-process.
+ *
+ * <p>A host that reported no gossip key (an older host) gossips the old way: its client's state crosses the
+ * coordinator in the clear, with a warning. Not thread-safe: the engine's round thread only.
+ */
+public final class SealedGossip implements GossipExchange {
+    private static final Logger LOG = System.getLogger("io.scarcity.network");
+
+    private final Function<String, RemoteClient> clients;
+    private final Queue<RemoteClient.Pending> deliveries;
+    private final AtomicLong nextExchange = new AtomicLong(1);
+    private final Set<ConnectedHost> warnedUnsealed = ConcurrentHashMap.newKeySet();
+    private volatile Relay relay = (from, to, state) -> state;
+    private final AtomicLong sealedPairs = new AtomicLong();
+    private final AtomicLong localPairs = new AtomicLong();
+    private final AtomicLong clearPairs = new AtomicLong();
+    private final AtomicLong refusedPairs = new AtomicLong();
+    private final AtomicLong relayedBytes = new AtomicLong();
+
+    /**
+     * What the coordinator does with each sealed state it relays: passes it on (normally). Tests observe the
+     * bytes here, or alter them as a coordinator that tampers would.
+     */
+    @FunctionalInterface
+    interface Relay {
+        SealedState relay(RemoteClient from, RemoteClient to, SealedState state);
+    }
+
+    /** Gossip over the whole run so far: pairs sealed across hosts, on one host, in the clear, refused, and bytes relayed sealed. */
+    public record Totals(long sealedPairs, long localPairs, long clearPairs, long refusedPairs, long relayedBytes) {
+    }
+
+    /**
+     * @param clients the run's clients by id
+     * @param deliveries where the commits go to be confirmed before the next round (as the fleet's other deliveries)
+     */
+    SealedGossip(Function<String, RemoteClient> clients, Queue<RemoteClient.Pending> deliveries) {
+        this.clients = clients;
+        this.deliveries = deliveries;
+    }
+
+    void relay(Relay relay) {
+        this.relay = relay;
+    }
+
+    public Totals totals() {
+        return new Totals(sealedPairs.get(), localPairs.get(), clearPairs.get(), refusedPairs.get(), relayedBytes.get());
+    }
+
+    @Override
+    public List<Outcome> exchange(int round, List<GossipPair> pairs, GossipStrategy gossip) {
+        int expertsPerExchange = gossip.expertsPerExchange();
+        Outcome[] out = new Outcome[pairs.size()];
+        List<Integer> localIndex = new ArrayList<>();
+        List<CompletableFuture<Reply>> local = new ArrayList<>();
+        long relayedBefore = relayedBytes.get();
+        int sealedBefore = (int) sealedPairs.get();
+        for (int p = 0; p < pairs.size(); p++) {
+            RemoteClient a = clients.apply(pairs.get(p).a());
+            RemoteClient b = clients.apply(pairs.get(p).b());
+            ConnectedHost ha = a.host();
+            ConnectedHost hb = b.host();
+            if (ha == hb) {
+                // answered in order with the host's other calls; collected below
+                localIndex.add(p);
+                local.add(ha.call(Call.newBuilder().setGossipLocally(GossipLocally.newBuilder().setFirstClient(a.id())
+                        .setSecondClient(b.id()).setExpertsPerExchange(expertsPerExchange)).build()));
+            } else if (ha.ready().hasGossipKey() && hb.ready().hasGossipKey()) {
+                out[p] = sealed(round, a, b, expertsPerExchange);
+            } else {
+                out[p] = inTheClear(a, b, gossip);
+            }
+        }
+        for (int i = 0; i < local.size(); i++) {
+            GossipPair pair = pairs.get(localIndex.get(i));
+            RemoteClient a = clients.apply(pair.a());
+            try {
+                Reply r = RemoteClient.await(local.get(i), "host " + a.host(), "gossip of " + pair.a() + " with " + pair.b());
+                out[localIndex.get(i)] = Outcome.exchanged(r.getGossipSizes().getFirstBytes(), r.getGossipSizes().getSecondBytes());
+                localPairs.incrementAndGet();
+            } catch (RemoteClient.RemoteFailure e) {
+                out[localIndex.get(i)] = skipped(round, pair, e);
+            }
+        }
+        long relayed = relayedBytes.get() - relayedBefore;
+        if (relayed > 0) {
+            LOG.log(Level.INFO, "round " + round + " gossip: " + (sealedPairs.get() - sealedBefore) + " pairs across hosts, "
+                    + relayed + " bytes relayed sealed; " + local.size() + " pairs within a host");
+        }
+        return List.of(out);
+    }
+
+    /** A pair on two hosts: seal on both, relay, open on both, then commit on both (or discard on both). */
+    private Outcome sealed(int round, RemoteClient a, RemoteClient b, int expertsPerExchange) {
+        GossipPair pair = new GossipPair(a.id(), b.id());
+        ConnectedHost ha = a.host();
+        ConnectedHost hb = b.host();
+        long id = nextExchange.getAndIncrement();
+        try {
+            List<String> experts = a.gossipableExperts(expertsPerExchange);
+            if (experts.isEmpty()) {
+                sealedPairs.incrementAndGet();
+                return Outcome.exchanged(0, 0);
+            }
+            SealGossip.Builder seal = SealGossip.newBuilder().setExchange(id).setRound(round).setFirstClient(a.id())
+                    .setSecondClient(b.id()).addAllExperts(experts);
+            CompletableFuture<Reply> fa = ha.call(Call.newBuilder().setSealGossip(seal.clone().setHoldsFirst(true)
+                    .setPeerKey(key(hb))).build());
+            CompletableFuture<Reply> fb = hb.call(Call.newBuilder().setSealGossip(seal.clone().setHoldsFirst(false)
+                    .setPeerKey(key(ha))).build());
+            SealedStates fromA = RemoteClient.await(fa, "host " + ha, "seal " + a.id() + "'s states for " + b.id()).getSealedStates();
+            SealedStates fromB = RemoteClient.await(fb, "host " + hb, "seal " + b.id() + "'s states for " + a.id()).getSealedStates();
+            CompletableFuture<Reply> oa = ha.call(Call.newBuilder().setOpenGossip(open(id, fromB, b, a)).build());
+            CompletableFuture<Reply> ob = hb.call(Call.newBuilder().setOpenGossip(open(id, fromA, a, b)).build());
+            RemoteClient.await(oa, "host " + ha, "open " + b.id() + "'s states for " + a.id());
+            RemoteClient.await(ob, "host " + hb, "open " + a.id() + "'s states for " + b.id());
+            finish(id, true, a, b);
+            sealedPairs.incrementAndGet();
+            return Outcome.exchanged(plainBytes(fromA), plainBytes(fromB));
+        } catch (RemoteClient.RemoteFailure e) {
+            finish(id, false, a, b);
+            return skipped(round, pair, e);
+        }
+    }
+
+    /** The other side's sealed states, as relayed. */
+    private OpenGossip open(long id, SealedStates states, RemoteClient from, RemoteClient to) {
+        OpenGossip.Builder open = OpenGossip.newBuilder().setExchange(id);
+        for (SealedState s : states.getStatesList()) {
+            // the plaintext size stays with the coordinator (it counts it); the peer gets the sealed bytes
+            SealedState passed = relay.relay(from, to, SealedState.newBuilder().setExpert(s.getExpert()).setSealed(s.getSealed()).build());
+            relayedBytes.addAndGet(passed.getSealed().size());
+            open.addStates(passed);
+        }
+        return open.build();
+    }
+
+    /** Commit or discard on both hosts: not waited for (confirmed before the next round, as deliveries are). */
+    private void finish(long id, boolean commit, RemoteClient a, RemoteClient b) {
+        for (RemoteClient c : List.of(a, b)) {
+            Call call = Call.newBuilder().setFinishGossip(FinishGossip.newBuilder().setExchange(id).setCommit(commit)).build();
+            CompletableFuture<Reply> reply = c.host().call(call);
+            if (commit) {
+                deliveries.add(new RemoteClient.Pending(c.id(), "adopt the merged gossip states", reply));
+            }
+        }
+    }
+
+    /**
+     * A pair that could not exchange: a host refused a key or a state (logged, the run goes on), or a host is gone.
+     * Any other failure (a client's plugin failing, a malformed call) stops the run, as it does in-process.
+     */
+    private Outcome skipped(int round, GossipPair pair, RemoteClient.RemoteFailure e) {
+        boolean refused = e.getCause() instanceof CallFailedException f && f.kind() == ErrorKind.ERROR_KIND_SEAL_REFUSED;
+        if (!refused && !(e.getCause() instanceof ConnectionLostException)) {
+            throw e;
+        }
+        refusedPairs.incrementAndGet();
+        LOG.log(Level.WARNING, "round " + round + ": gossip pair (" + pair.a() + ", " + pair.b() + ") skipped: "
+                + e.getCause().getMessage());
+        return Outcome.refused();
+    }
+
+    /** A host without a gossip key: the states cross the coordinator in the clear, as before sealing. */
+    private Outcome inTheClear(RemoteClient a, RemoteClient b, GossipStrategy gossip) {
+        for (ConnectedHost h : List.of(a.host(), b.host())) {
+            if (!h.ready().hasGossipKey() && warnedUnsealed.add(h)) {
+                LOG.log(Level.WARNING, "host " + h + " reported no gossip key (an older version?): gossip with its clients"
+                        + " passes the coordinator in the clear");
+            }
+        }
+        long first = 0;
+        long second = 0;
+        for (String expert : a.gossipableExperts(gossip.expertsPerExchange())) {
+            ExpertState sa = a.exportState(expert);
+            ExpertState sb = b.exportState(expert);
+            ExpertState merged = gossip.merge(sa, sb);
+            a.mergeState(expert, merged);
+            b.mergeState(expert, merged);
+            first += sa.sizeBytes();
+            second += sb.sizeBytes();
+        }
+        clearPairs.incrementAndGet();
+        return Outcome.exchanged(first, second);
+    }
+
+    private static GossipKey key(ConnectedHost h) {
+        return h.ready().getGossipKey();
+    }
+
+    private static long plainBytes(SealedStates states) {
+        long n = 0;
+        for (SealedState s : states.getStatesList()) {
+            n += s.getPlainBytes();
+        }
+        return n;
+    }
+}
