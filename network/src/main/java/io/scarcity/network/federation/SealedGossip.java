@@ -48,7 +48,7 @@ public final class SealedGossip implements GossipExchange {
     private final Queue<RemoteClient.Pending> deliveries;
     private final AtomicLong nextExchange = new AtomicLong(1);
     private final Set<ConnectedHost> warnedUnsealed = ConcurrentHashMap.newKeySet();
-    private volatile Relay relay = (from, to, state) -> state;
+    private volatile Relay relay = new Relay() { };
     private final AtomicLong sealedPairs = new AtomicLong();
     private final AtomicLong localPairs = new AtomicLong();
     private final AtomicLong clearPairs = new AtomicLong();
@@ -56,12 +56,19 @@ public final class SealedGossip implements GossipExchange {
     private final AtomicLong relayedBytes = new AtomicLong();
 
     /**
-     * What the coordinator does with each sealed state it relays: passes it on (normally). Tests observe the
-     * bytes here, or alter them as a coordinator that tampers would.
+     * What the coordinator does with each host key and sealed state it relays: passes them on (normally). Tests
+     * observe the bytes here, or alter them as a coordinator that tampers would.
      */
-    @FunctionalInterface
     interface Relay {
-        SealedState relay(RemoteClient from, RemoteClient to, SealedState state);
+        /** A sealed state of {@code from}'s on its way to {@code to}'s host. */
+        default SealedState state(RemoteClient from, RemoteClient to, SealedState state) {
+            return state;
+        }
+
+        /** The gossip key of host {@code of} on its way to host {@code to}. */
+        default GossipKey key(ConnectedHost of, ConnectedHost to, GossipKey key) {
+            return key;
+        }
     }
 
     /** Gossip over the whole run so far: pairs sealed across hosts, on one host, in the clear, refused, and bytes relayed sealed. */
@@ -143,9 +150,9 @@ public final class SealedGossip implements GossipExchange {
             SealGossip.Builder seal = SealGossip.newBuilder().setExchange(id).setRound(round).setFirstClient(a.id())
                     .setSecondClient(b.id()).addAllExperts(experts);
             CompletableFuture<Reply> fa = ha.call(Call.newBuilder().setSealGossip(seal.clone().setHoldsFirst(true)
-                    .setPeerKey(key(hb))).build());
+                    .setPeerKey(relay.key(hb, ha, key(hb)))).build());
             CompletableFuture<Reply> fb = hb.call(Call.newBuilder().setSealGossip(seal.clone().setHoldsFirst(false)
-                    .setPeerKey(key(ha))).build());
+                    .setPeerKey(relay.key(ha, hb, key(ha)))).build());
             SealedStates fromA = RemoteClient.await(fa, "host " + ha, "seal " + a.id() + "'s states for " + b.id()).getSealedStates();
             SealedStates fromB = RemoteClient.await(fb, "host " + hb, "seal " + b.id() + "'s states for " + a.id()).getSealedStates();
             CompletableFuture<Reply> oa = ha.call(Call.newBuilder().setOpenGossip(open(id, fromB, b, a)).build());
@@ -166,7 +173,7 @@ public final class SealedGossip implements GossipExchange {
         OpenGossip.Builder open = OpenGossip.newBuilder().setExchange(id);
         for (SealedState s : states.getStatesList()) {
             // the plaintext size stays with the coordinator (it counts it); the peer gets the sealed bytes
-            SealedState passed = relay.relay(from, to, SealedState.newBuilder().setExpert(s.getExpert()).setSealed(s.getSealed()).build());
+            SealedState passed = relay.state(from, to, SealedState.newBuilder().setExpert(s.getExpert()).setSealed(s.getSealed()).build());
             relayedBytes.addAndGet(passed.getSealed().size());
             open.addStates(passed);
         }
