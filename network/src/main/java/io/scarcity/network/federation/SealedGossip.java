@@ -99,7 +99,8 @@ public final class SealedGossip implements GossipExchange {
         List<Integer> localIndex = new ArrayList<>();
         List<CompletableFuture<Reply>> local = new ArrayList<>();
         long relayedBefore = relayedBytes.get();
-        int sealedBefore = (int) sealedPairs.get();
+        long sealedBefore = sealedPairs.get();
+        long refusedBefore = refusedPairs.get();
         for (int p = 0; p < pairs.size(); p++) {
             RemoteClient a = clients.apply(pairs.get(p).a());
             RemoteClient b = clients.apply(pairs.get(p).b());
@@ -128,9 +129,10 @@ public final class SealedGossip implements GossipExchange {
             }
         }
         long relayed = relayedBytes.get() - relayedBefore;
-        if (relayed > 0) {
-            LOG.log(Level.INFO, "round " + round + " gossip: " + (sealedPairs.get() - sealedBefore) + " pairs across hosts, "
-                    + relayed + " bytes relayed sealed; " + local.size() + " pairs within a host");
+        long refused = refusedPairs.get() - refusedBefore;
+        if (relayed > 0 || refused > 0) {
+            LOG.log(Level.INFO, "round " + round + " gossip: " + (sealedPairs.get() - sealedBefore) + " pairs sealed across hosts ("
+                    + relayed + " bytes relayed sealed), " + refused + " skipped, " + local.size() + " within a host");
         }
         return List.of(out);
     }
