@@ -366,7 +366,7 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
         return sealedGossip.exchange(round, pairs, gossip);
     }
 
-    /** Gossip between hosts so far: pairs sealed, within a host, refused, and bytes relayed sealed. */
+    /** Gossip between hosts so far: pairs sealed, within a host, skipped, and bytes relayed sealed. */
     public SealedGossip sealedGossip() {
         return sealedGossip;
     }

@@ -52,7 +52,7 @@ public final class SealedGossip implements GossipExchange {
     private final AtomicLong sealedPairs = new AtomicLong();
     private final AtomicLong localPairs = new AtomicLong();
     private final AtomicLong clearPairs = new AtomicLong();
-    private final AtomicLong refusedPairs = new AtomicLong();
+    private final AtomicLong skippedPairs = new AtomicLong();
     private final AtomicLong relayedBytes = new AtomicLong();
 
     /**
@@ -71,8 +71,11 @@ public final class SealedGossip implements GossipExchange {
         }
     }
 
-    /** Gossip over the whole run so far: pairs sealed across hosts, on one host, in the clear, refused, and bytes relayed sealed. */
-    public record Totals(long sealedPairs, long localPairs, long clearPairs, long refusedPairs, long relayedBytes) {
+    /**
+     * Gossip over the whole run so far: pairs sealed across hosts, within one host, in the clear (a host without a
+     * gossip key), skipped (refused, or a host lost), and the bytes relayed sealed.
+     */
+    public record Totals(long sealedPairs, long localPairs, long clearPairs, long skippedPairs, long relayedBytes) {
     }
 
     /**
@@ -89,7 +92,7 @@ public final class SealedGossip implements GossipExchange {
     }
 
     public Totals totals() {
-        return new Totals(sealedPairs.get(), localPairs.get(), clearPairs.get(), refusedPairs.get(), relayedBytes.get());
+        return new Totals(sealedPairs.get(), localPairs.get(), clearPairs.get(), skippedPairs.get(), relayedBytes.get());
     }
 
     @Override
@@ -100,7 +103,7 @@ public final class SealedGossip implements GossipExchange {
         List<CompletableFuture<Reply>> local = new ArrayList<>();
         long relayedBefore = relayedBytes.get();
         long sealedBefore = sealedPairs.get();
-        long refusedBefore = refusedPairs.get();
+        long skippedBefore = skippedPairs.get();
         for (int p = 0; p < pairs.size(); p++) {
             RemoteClient a = clients.apply(pairs.get(p).a());
             RemoteClient b = clients.apply(pairs.get(p).b());
@@ -129,10 +132,10 @@ public final class SealedGossip implements GossipExchange {
             }
         }
         long relayed = relayedBytes.get() - relayedBefore;
-        long refused = refusedPairs.get() - refusedBefore;
-        if (relayed > 0 || refused > 0) {
+        long skipped = skippedPairs.get() - skippedBefore;
+        if (relayed > 0 || skipped > 0) {
             LOG.log(Level.INFO, "round " + round + " gossip: " + (sealedPairs.get() - sealedBefore) + " pairs sealed across hosts ("
-                    + relayed + " bytes relayed sealed), " + refused + " skipped, " + local.size() + " within a host");
+                    + relayed + " bytes relayed sealed), " + skipped + " skipped, " + local.size() + " within a host");
         }
         return List.of(out);
     }
@@ -202,10 +205,10 @@ public final class SealedGossip implements GossipExchange {
         if (!refused && !(e.getCause() instanceof ConnectionLostException)) {
             throw e;
         }
-        refusedPairs.incrementAndGet();
+        skippedPairs.incrementAndGet();
         LOG.log(Level.WARNING, "round " + round + ": gossip pair (" + pair.a() + ", " + pair.b() + ") skipped: "
                 + e.getCause().getMessage());
-        return Outcome.refused();
+        return Outcome.skipped(refused ? "refused" : "host-lost");
     }
 
     /** A host without a gossip key: the states cross the coordinator in the clear, as before sealing. */

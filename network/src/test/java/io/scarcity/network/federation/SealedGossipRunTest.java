@@ -48,6 +48,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -107,11 +108,11 @@ class SealedGossipRunTest {
 
     /**
      * Runs {@code loaded} with hosts of clients [bounds[i], bounds[i+1]); with {@code hostTls} (one per host) the hosts
-     * sign their gossip keys. {@code setup} sees the fleet before the run, {@code recorder} (may be null) every
-     * message between the coordinator and the hosts.
+     * sign their gossip keys. {@code setup} sees the fleet before the run; {@code handler} makes each host's handler
+     * (e.g. a {@link Recorder}'s, seeing every message between the coordinator and the hosts).
      */
     Networked networked(LoadedConfig loaded, int[] bounds, ChannelSecurity coordinatorSecurity, List<TlsFiles> hostTls,
-                        Consumer<RemoteFleet> setup, Recorder recorder) throws Exception {
+                        Consumer<RemoteFleet> setup, Function<SimulationHost, HostConnection.Handler> handler) throws Exception {
         RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "test-run", registry);
         setup.accept(fleet);
         List<AutoCloseable> open = new ArrayList<>();
@@ -125,7 +126,7 @@ class SealedGossipRunTest {
                     security = ChannelSecurity.mutualTls(hostTls.get(h));
                 }
                 open.add(HostConnection.connect(HostConnection.Settings.of("127.0.0.1:" + server.port(), security),
-                        hello("host-" + h, bounds[h], bounds[h + 1]), recorder == null ? host : recorder.wrap(host)));
+                        hello("host-" + h, bounds[h], bounds[h + 1]), handler.apply(host)));
             }
             RunExecution.Outcome outcome = RunExecution.run(loaded, registry, QUIET, Clock.systemUTC(), (config, assembly, baseDir) -> {
                 fleet.awaitClients(Duration.ofSeconds(60));
@@ -197,12 +198,12 @@ class SealedGossipRunTest {
                         relayed.add(state.getSealed().toByteArray());
                         return state;
                     }
-                }), recorder);
+                }), recorder::wrap);
         assertSameOutputs(local, remote.dir());
 
         SealedGossip.Totals t = remote.totals();
         assertTrue(t.sealedPairs() >= 8 && t.localPairs() >= 8, "every round has pairs across hosts and within one: " + t);
-        assertEquals(0, t.refusedPairs() + t.clearPairs(), t.toString());
+        assertEquals(0, t.skippedPairs() + t.clearPairs(), t.toString());
         assertEquals(relayed.stream().mapToLong(b -> b.length).sum(), t.relayedBytes());
         assertFalse(recorder.plaintexts.isEmpty());
         assertEquals(relayed.size(), recorder.plaintexts.size(), "one sealed state relayed per state sealed");
@@ -235,9 +236,35 @@ class SealedGossipRunTest {
     void randomPairsAcrossDomainsOnTwoHostsIsByteIdentical() throws Exception {
         String gossip = "gossip: {plugin: random-pairs, config: {sameDomain: false}}";
         Path local = inProcess(config("local", gossip));
-        Networked remote = networked(config("remote", gossip), new int[] {0, 2, 5}, ChannelSecurity.insecure(), null, f -> { }, null);
+        Networked remote = networked(config("remote", gossip), new int[] {0, 2, 5}, ChannelSecurity.insecure(), null, f -> { }, h -> h);
         assertSameOutputs(local, remote.dir());
         assertTrue(remote.totals().sealedPairs() > 0, remote.totals().toString());
+    }
+
+    /** A host that reports no gossip key (an older version) still gossips, in the clear, with a warning. */
+    @Test
+    void aHostWithoutAGossipKeyGossipsInTheClearWithAWarning() throws Exception {
+        Path local = inProcess(config("local", RING));
+        AtomicInteger hosts = new AtomicInteger();
+        Networked remote = networked(config("remote", RING), new int[] {0, 2, 5}, ChannelSecurity.insecure(), null, f -> { },
+                host -> hosts.getAndIncrement() == 0 ? withoutKey(host) : host);
+        assertSameOutputs(local, remote.dir());
+        assertTrue(remote.totals().clearPairs() > 0 && remote.totals().sealedPairs() == 0, remote.totals().toString());
+        assertTrue(Files.readString(remote.dir().resolve("run.log")).contains("reported no gossip key"));
+    }
+
+    static HostConnection.Handler withoutKey(SimulationHost host) {
+        return new HostConnection.Handler() {
+            @Override
+            public Ready welcomed(Welcome welcome) {
+                return host.welcomed(welcome).toBuilder().clearGossipKey().build();
+            }
+
+            @Override
+            public Reply handle(Call call) throws Exception {
+                return host.handle(call);
+            }
+        };
     }
 
     @Test
@@ -255,9 +282,9 @@ class SealedGossipRunTest {
                         keys.add(key);
                         return key;
                     }
-                }), null);
+                }), h -> h);
         assertSameOutputs(local, remote.dir());
-        assertTrue(remote.totals().sealedPairs() >= 8 && remote.totals().refusedPairs() == 0, remote.totals().toString());
+        assertTrue(remote.totals().sealedPairs() >= 8 && remote.totals().skippedPairs() == 0, remote.totals().toString());
         assertFalse(keys.isEmpty());
         for (GossipKey k : keys) {
             assertTrue(k.getCertificateChainCount() == 1 && !k.getSignature().isEmpty(), "every host key is signed");
@@ -279,8 +306,8 @@ class SealedGossipRunTest {
                         b[b.length / 2] ^= 0x10;
                         return state.toBuilder().setSealed(ByteString.copyFrom(b)).build();
                     }
-                }), null);
-        assertEquals(1, remote.totals().refusedPairs(), remote.totals().toString());
+                }), h -> h);
+        assertEquals(1, remote.totals().skippedPairs(), remote.totals().toString());
         assertTrue(remote.totals().sealedPairs() > 0);
         String coordinatorLog = Files.readString(remote.dir().resolve("coordinator.jsonl"));
         assertTrue(coordinatorLog.contains("\"gossip.skipped-refused\":1"), coordinatorLog);
@@ -304,9 +331,9 @@ class SealedGossipRunTest {
                     public GossipKey key(ConnectedHost of, ConnectedHost to, GossipKey key) {
                         return substitute;
                     }
-                }), null);
+                }), h -> h);
         assertEquals(0, remote.totals().sealedPairs(), remote.totals().toString());
-        assertTrue(remote.totals().refusedPairs() >= 8, remote.totals().toString());
+        assertTrue(remote.totals().skippedPairs() >= 8, remote.totals().toString());
         String log = Files.readString(remote.dir().resolve("run.log"), StandardCharsets.UTF_8);
         assertTrue(log.contains("signed with the coordinator's certificate, not a host's"), log);
     }

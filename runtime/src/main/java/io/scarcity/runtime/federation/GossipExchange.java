@@ -18,20 +18,25 @@ public interface GossipExchange {
     /**
      * What one pair's exchange moved.
      *
-     * @param done whether the pair exchanged; {@code false}: it was refused (nothing merged, nothing counted)
      * @param firstBytes plaintext size ({@link io.scarcity.api.ExpertState#sizeBytes}) of the states the first
      *        peer sent, summed over the experts exchanged
      * @param secondBytes the same for the second peer
+     * @param skipped {@code null} when the pair exchanged; else why it did not (nothing merged, nothing counted
+     *        but the protocol's counter {@code gossip.skipped-<skipped>}), e.g. {@code refused}
      */
-    record Outcome(boolean done, long firstBytes, long secondBytes) {
+    record Outcome(long firstBytes, long secondBytes, String skipped) {
         /** A pair that exchanged states of these sizes. */
         public static Outcome exchanged(long firstBytes, long secondBytes) {
-            return new Outcome(true, firstBytes, secondBytes);
+            return new Outcome(firstBytes, secondBytes, null);
         }
 
-        /** A pair that did not exchange (e.g. a sealed state did not verify). */
-        public static Outcome refused() {
-            return new Outcome(false, 0, 0);
+        /** A pair that did not exchange, for the reason {@code why} (a counter name's end, e.g. {@code refused}). */
+        public static Outcome skipped(String why) {
+            return new Outcome(0, 0, java.util.Objects.requireNonNull(why, "why is null"));
+        }
+
+        public boolean done() {
+            return skipped == null;
         }
     }
 

@@ -324,7 +324,7 @@ public final class RoundProtocol implements Checkpointable {
             for (int p = 0; p < handedOver.size(); p++) {
                 GossipExchange.Outcome o = outcomes.get(p);
                 if (!o.done()) {
-                    coordinatorMetrics.count("gossip.skipped-refused", 1);
+                    coordinatorMetrics.count("gossip.skipped-" + o.skipped(), 1);
                     continue;
                 }
                 int ia = indexOf.get(handedOver.get(p).a());

@@ -24,7 +24,7 @@ class GossipExchangeTest {
         p.useExchange((round, pairs, strategy) -> {
             assertSame(gossip, strategy, "the run's strategy");
             asked.add(round + " " + pairs);
-            return List.of(GossipExchange.Outcome.exchanged(7, 9), GossipExchange.Outcome.refused());
+            return List.of(GossipExchange.Outcome.exchanged(7, 9), GossipExchange.Outcome.skipped("refused"));
         });
         boolean[] offline = new boolean[4];
         long[] bytes = new long[4];
