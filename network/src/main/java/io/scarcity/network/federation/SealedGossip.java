@@ -1,6 +1,5 @@
 package io.scarcity.network.federation;
 
-import io.scarcity.api.ExpertState;
 import io.scarcity.api.GossipPair;
 import io.scarcity.api.GossipStrategy;
 import io.scarcity.network.proto.Call;
@@ -113,7 +112,7 @@ public final class SealedGossip implements GossipExchange {
                 // answered in order with the host's other calls; collected below
                 localIndex.add(p);
                 local.add(ha.call(Call.newBuilder().setGossipLocally(GossipLocally.newBuilder().setFirstClient(a.id())
-                        .setSecondClient(b.id()).setExpertsPerExchange(expertsPerExchange)).build()));
+                        .setSecondClient(b.id())).build()));
             } else if (ha.ready().hasGossipKey() && hb.ready().hasGossipKey()) {
                 out[p] = sealed(round, a, b, expertsPerExchange);
             } else {
@@ -219,19 +218,9 @@ public final class SealedGossip implements GossipExchange {
                         + " passes the coordinator in the clear");
             }
         }
-        long first = 0;
-        long second = 0;
-        for (String expert : a.gossipableExperts(gossip.expertsPerExchange())) {
-            ExpertState sa = a.exportState(expert);
-            ExpertState sb = b.exportState(expert);
-            ExpertState merged = gossip.merge(sa, sb);
-            a.mergeState(expert, merged);
-            b.mergeState(expert, merged);
-            first += sa.sizeBytes();
-            second += sb.sizeBytes();
-        }
+        Outcome done = GossipExchange.directly(a, b, gossip);
         clearPairs.incrementAndGet();
-        return Outcome.exchanged(first, second);
+        return done;
     }
 
     private static GossipKey key(ConnectedHost h) {

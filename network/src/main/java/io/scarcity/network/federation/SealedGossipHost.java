@@ -22,6 +22,7 @@ import io.scarcity.network.transport.CallFailedException;
 import io.scarcity.network.wire.Codecs;
 import io.scarcity.network.wire.WireFormatException;
 import io.scarcity.runtime.client.ClientHandle;
+import io.scarcity.runtime.federation.GossipExchange;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -179,20 +180,8 @@ public final class SealedGossipHost {
     /** Both clients of the pair live here: exchange as the in-process round protocol does. */
     public GossipSizes local(GossipLocally call) {
         requireGossip();
-        ClientHandle a = clients.apply(call.getFirstClient());
-        ClientHandle b = clients.apply(call.getSecondClient());
-        long first = 0;
-        long second = 0;
-        for (String expert : a.gossipableExperts(call.getExpertsPerExchange())) {
-            ExpertState sa = a.exportState(expert);
-            ExpertState sb = b.exportState(expert);
-            ExpertState merged = gossip.merge(sa, sb);
-            a.mergeState(expert, merged);
-            b.mergeState(expert, merged);
-            first += sa.sizeBytes();
-            second += sb.sizeBytes();
-        }
-        return GossipSizes.newBuilder().setFirstBytes(first).setSecondBytes(second).build();
+        var done = GossipExchange.directly(clients.apply(call.getFirstClient()), clients.apply(call.getSecondClient()), gossip);
+        return GossipSizes.newBuilder().setFirstBytes(done.firstBytes()).setSecondBytes(done.secondBytes()).build();
     }
 
     private Exchange exchange(long id) {

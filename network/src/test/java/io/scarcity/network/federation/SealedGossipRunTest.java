@@ -5,17 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.scarcity.api.ApiVersion;
 import io.scarcity.network.certs.Certificates;
 import io.scarcity.network.proto.Call;
 import io.scarcity.network.proto.GossipKey;
-import io.scarcity.network.proto.Hello;
-import io.scarcity.network.proto.InstalledPlugin;
 import io.scarcity.network.proto.Ready;
 import io.scarcity.network.proto.Reply;
 import io.scarcity.network.proto.SealGossip;
 import io.scarcity.network.proto.SealedState;
-import io.scarcity.network.proto.SimulateRange;
 import io.scarcity.network.proto.Welcome;
 import io.scarcity.network.seal.GossipKeys;
 import io.scarcity.network.seal.HostIdentity;
@@ -32,7 +28,6 @@ import io.scarcity.runtime.config.LoadedConfig;
 import io.scarcity.runtime.plugin.PluginRegistry;
 import io.scarcity.runtime.run.RunExecution;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,7 +55,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the hosts (the pair is skipped, the run goes on).
  */
 class SealedGossipRunTest {
-    static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
     static final String QUICKSTART_GOSSIP = "gossip: {plugin: random-pairs, config: {sameDomain: true}}";
     static final String RING = "gossip: {plugin: test-ring}";
     static PluginRegistry registry;
@@ -71,17 +65,14 @@ class SealedGossipRunTest {
 
     @BeforeAll
     static void load() {
-        registry = PluginRegistry.load(null, SealedGossipRunTest.class.getClassLoader());
-        Path dir = Path.of("").toAbsolutePath();
-        while (!Files.isDirectory(dir.resolve("configs"))) {
-            dir = dir.getParent();
-        }
-        configs = dir.resolve("configs");
+        NetworkedRunTest.load();
+        registry = NetworkedRunTest.registry;
+        configs = NetworkedRunTest.configs;
     }
 
     @AfterAll
     static void close() {
-        registry.close();
+        NetworkedRunTest.close();
     }
 
     /** The quickstart, 8 rounds, with another gossip line. */
@@ -92,15 +83,6 @@ class SealedGossipRunTest {
                 "output.progress=off", "checkpoint.every=0"));
         sets.addAll(List.of(more));
         return ConfigLoader.parse(text.replace(QUICKSTART_GOSSIP, gossip), "quickstart with " + gossip, configs, Map.of(), sets);
-    }
-
-    static Hello hello(String name, int from, int to) {
-        Hello.Builder h = Hello.newBuilder().setHostName(name).setApiVersion(ApiVersion.current())
-                .setSimulate(SimulateRange.newBuilder().setFrom(from).setTo(to));
-        for (var p : registry.all()) {
-            h.addPlugins(InstalledPlugin.newBuilder().setKind(p.kind().label()).setName(p.name()).setVersion(p.version()));
-        }
-        return h.build();
     }
 
     record Networked(Path dir, SealedGossip.Totals totals) {
@@ -126,9 +108,9 @@ class SealedGossipRunTest {
                     security = ChannelSecurity.mutualTls(hostTls.get(h));
                 }
                 open.add(HostConnection.connect(HostConnection.Settings.of("127.0.0.1:" + server.port(), security),
-                        hello("host-" + h, bounds[h], bounds[h + 1]), handler.apply(host)));
+                        NetworkedRunTest.hello("host-" + h, bounds[h], bounds[h + 1]), handler.apply(host)));
             }
-            RunExecution.Outcome outcome = RunExecution.run(loaded, registry, QUIET, Clock.systemUTC(), (config, assembly, baseDir) -> {
+            RunExecution.Outcome outcome = RunExecution.run(loaded, registry, NetworkedRunTest.QUIET, Clock.systemUTC(), (config, assembly, baseDir) -> {
                 fleet.awaitClients(Duration.ofSeconds(60));
                 return fleet;
             });
@@ -140,10 +122,6 @@ class SealedGossipRunTest {
                 c.close();
             }
         }
-    }
-
-    static Path inProcess(LoadedConfig loaded) {
-        return RunExecution.run(loaded, registry, QUIET, Clock.systemUTC()).runDir();
     }
 
     static void assertSameOutputs(Path local, Path remote) throws Exception {
@@ -188,7 +166,7 @@ class SealedGossipRunTest {
 
     @Test
     void ringGossipAcrossThreeHostsIsByteIdenticalAndTheCoordinatorRelaysOnlyCiphertext() throws Exception {
-        Path local = inProcess(config("local", RING));
+        Path local = NetworkedRunTest.inProcess(config("local", RING));
         Recorder recorder = new Recorder();
         List<byte[]> relayed = Collections.synchronizedList(new ArrayList<>());
         Networked remote = networked(config("remote", RING), new int[] {0, 1, 3, 5}, ChannelSecurity.insecure(), null,
@@ -235,7 +213,7 @@ class SealedGossipRunTest {
     @Test
     void randomPairsAcrossDomainsOnTwoHostsIsByteIdentical() throws Exception {
         String gossip = "gossip: {plugin: random-pairs, config: {sameDomain: false}}";
-        Path local = inProcess(config("local", gossip));
+        Path local = NetworkedRunTest.inProcess(config("local", gossip));
         Networked remote = networked(config("remote", gossip), new int[] {0, 2, 5}, ChannelSecurity.insecure(), null, f -> { }, h -> h);
         assertSameOutputs(local, remote.dir());
         assertTrue(remote.totals().sealedPairs() > 0, remote.totals().toString());
@@ -244,7 +222,7 @@ class SealedGossipRunTest {
     /** A host that reports no gossip key (an older version) still gossips, in the clear, with a warning. */
     @Test
     void aHostWithoutAGossipKeyGossipsInTheClearWithAWarning() throws Exception {
-        Path local = inProcess(config("local", RING));
+        Path local = NetworkedRunTest.inProcess(config("local", RING));
         AtomicInteger hosts = new AtomicInteger();
         Networked remote = networked(config("remote", RING), new int[] {0, 2, 5}, ChannelSecurity.insecure(), null, f -> { },
                 host -> hosts.getAndIncrement() == 0 ? withoutKey(host) : host);
@@ -273,7 +251,7 @@ class SealedGossipRunTest {
         TlsFiles coordinator = ca.issueCoordinator(tmp.resolve("coordinator"), List.of());
         List<TlsFiles> hosts = List.of(ca.issueClient(tmp.resolve("h0"), "host-0"), ca.issueClient(tmp.resolve("h1"), "host-1"),
                 ca.issueClient(tmp.resolve("h2"), "host-2"));
-        Path local = inProcess(config("local", RING));
+        Path local = NetworkedRunTest.inProcess(config("local", RING));
         List<GossipKey> keys = Collections.synchronizedList(new ArrayList<>());
         Networked remote = networked(config("remote", RING), new int[] {0, 1, 3, 5}, ChannelSecurity.mutualTls(coordinator), hosts,
                 fleet -> fleet.sealedGossip().relay(new SealedGossip.Relay() {

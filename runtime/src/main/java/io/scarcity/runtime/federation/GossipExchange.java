@@ -1,7 +1,9 @@
 package io.scarcity.runtime.federation;
 
+import io.scarcity.api.ExpertState;
 import io.scarcity.api.GossipPair;
 import io.scarcity.api.GossipStrategy;
+import io.scarcity.runtime.client.ClientHandle;
 import java.util.List;
 
 /**
@@ -49,4 +51,24 @@ public interface GossipExchange {
      * @return one outcome per pair, in the same order
      */
     List<Outcome> exchange(int round, List<GossipPair> pairs, GossipStrategy gossip);
+
+    /**
+     * One pair's exchange through its clients' handles, as the round protocol does it in process: for each of
+     * {@code a}'s first {@code expertsPerExchange} gossipable experts, both states exported, merged
+     * ({@code merge(a's, b's)}), and the result merged into both.
+     */
+    static Outcome directly(ClientHandle a, ClientHandle b, GossipStrategy gossip) {
+        long first = 0;
+        long second = 0;
+        for (String expert : a.gossipableExperts(gossip.expertsPerExchange())) {
+            ExpertState sa = a.exportState(expert);
+            ExpertState sb = b.exportState(expert);
+            ExpertState merged = gossip.merge(sa, sb);
+            a.mergeState(expert, merged);
+            b.mergeState(expert, merged);
+            first += sa.sizeBytes();
+            second += sb.sizeBytes();
+        }
+        return Outcome.exchanged(first, second);
+    }
 }

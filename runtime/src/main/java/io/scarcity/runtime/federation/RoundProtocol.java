@@ -285,8 +285,8 @@ public final class RoundProtocol implements Checkpointable {
      * Returns the bytes exchanged.
      */
     private long exchange(int round, List<GossipPair> pairs, List<? extends ClientHandle> clients, long[] bytes, int[] partners) {
-        long total = 0;
-        List<GossipPair> handedOver = new ArrayList<>();
+        List<GossipPair> compatible = new ArrayList<>();
+        List<GossipExchange.Outcome> outcomes = new ArrayList<>();
         for (GossipPair pair : pairs) {
             Integer ia = indexOf.get(pair.a());
             Integer ib = indexOf.get(pair.b());
@@ -299,42 +299,31 @@ public final class RoundProtocol implements Checkpointable {
                 coordinatorMetrics.count("gossip.skipped-incompatible", 1);
                 continue;
             }
-            if (fleetExchange != null) {
-                handedOver.add(pair);
+            compatible.add(pair);
+            if (fleetExchange == null) {
+                outcomes.add(GossipExchange.directly(a, b, gossip));
+            }
+        }
+        if (fleetExchange != null && !compatible.isEmpty()) {
+            outcomes = fleetExchange.exchange(round, compatible, gossip);
+            if (outcomes.size() != compatible.size()) {
+                throw new IllegalStateException(compatible.size() + " gossip pairs, " + outcomes.size() + " outcomes");
+            }
+        }
+        long total = 0;
+        for (int p = 0; p < compatible.size(); p++) {
+            GossipExchange.Outcome o = outcomes.get(p);
+            if (!o.done()) {
+                coordinatorMetrics.count("gossip.skipped-" + o.skipped(), 1);
                 continue;
             }
-            for (String expert : a.gossipableExperts(gossip.expertsPerExchange())) {
-                ExpertState sa = a.exportState(expert);
-                ExpertState sb = b.exportState(expert);
-                ExpertState merged = gossip.merge(sa, sb);
-                a.mergeState(expert, merged);
-                b.mergeState(expert, merged);
-                bytes[ia] += sa.sizeBytes();
-                bytes[ib] += sb.sizeBytes();
-                total += sa.sizeBytes() + sb.sizeBytes();
-            }
+            int ia = indexOf.get(compatible.get(p).a());
+            int ib = indexOf.get(compatible.get(p).b());
+            bytes[ia] += o.firstBytes();
+            bytes[ib] += o.secondBytes();
+            total += o.firstBytes() + o.secondBytes();
             partners[ia]++;
             partners[ib]++;
-        }
-        if (!handedOver.isEmpty()) {
-            List<GossipExchange.Outcome> outcomes = fleetExchange.exchange(round, handedOver, gossip);
-            if (outcomes.size() != handedOver.size()) {
-                throw new IllegalStateException(handedOver.size() + " gossip pairs, " + outcomes.size() + " outcomes");
-            }
-            for (int p = 0; p < handedOver.size(); p++) {
-                GossipExchange.Outcome o = outcomes.get(p);
-                if (!o.done()) {
-                    coordinatorMetrics.count("gossip.skipped-" + o.skipped(), 1);
-                    continue;
-                }
-                int ia = indexOf.get(handedOver.get(p).a());
-                int ib = indexOf.get(handedOver.get(p).b());
-                bytes[ia] += o.firstBytes();
-                bytes[ib] += o.secondBytes();
-                total += o.firstBytes() + o.secondBytes();
-                partners[ia]++;
-                partners[ib]++;
-            }
         }
         return total;
     }
