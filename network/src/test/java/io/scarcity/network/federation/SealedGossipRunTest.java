@@ -293,6 +293,26 @@ class SealedGossipRunTest {
         assertTrue(log.contains("skipped") && log.contains("does not open") && log.contains(", expert "), log);
     }
 
+    /** A host lost in the middle of an exchange: its pairs are skipped and counted, the others' gossip and the run go on. */
+    @Test
+    void aHostLostDuringAGossipExchangeHasItsPairsSkippedAndTheRunGoesOn() throws Exception {
+        AtomicInteger seen = new AtomicInteger();
+        Networked remote = networked(config("lost", RING, "faults.offlineRate=0"), new int[] {0, 1, 3, 5}, ChannelSecurity.insecure(),
+                null, fleet -> fleet.sealedGossip().relay(new SealedGossip.Relay() {
+                    @Override
+                    public SealedState state(RemoteClient from, RemoteClient to, SealedState state) {
+                        if (seen.incrementAndGet() == 5) {
+                            to.host().close("lost in a test");
+                        }
+                        return state;
+                    }
+                }), h -> h);
+        assertTrue(remote.totals().skippedPairs() >= 1 && remote.totals().sealedPairs() > 0, remote.totals().toString());
+        String coordinatorLog = Files.readString(remote.dir().resolve("coordinator.jsonl"));
+        assertTrue(coordinatorLog.contains("\"gossip.skipped-host-lost\":"), coordinatorLog);
+        assertFalse(coordinatorLog.contains("gossip.skipped-refused"), coordinatorLog);
+    }
+
     /** The coordinator puts its own key (signed with its TLS certificate) in place of a host's: the hosts refuse to seal to it. */
     @Test
     void aKeyTheCoordinatorSubstitutesIsRefusedWithMutualTls() throws Exception {
