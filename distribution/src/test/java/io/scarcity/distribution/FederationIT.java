@@ -141,4 +141,102 @@ class FederationIT {
         assertEquals(2, waiting.await(90), waiting.text());
         assertTrue(waiting.text().contains("no host took clients"), waiting.text());
     }
+
+    /** Waits until the run folder under {@code out} has the metrics of round {@code round}; returns the folder. */
+    static Path awaitRound(Path out, int round, Proc coordinator) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < end) {
+            if (Files.isDirectory(out)) {
+                try (var dirs = Files.list(out)) {
+                    for (Path d : dirs.toList()) {
+                        Path metrics = d.resolve("metrics.jsonl");
+                        if (Files.isRegularFile(metrics) && Files.readString(metrics).contains("{\"round\":" + round + ",")) {
+                            return d;
+                        }
+                    }
+                }
+            }
+            assertTrue(coordinator.process().isAlive(), "the coordinator ended before round " + round + ": " + coordinator.text());
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no round " + round + " within 120 s: " + coordinator.text());
+    }
+
+    /**
+     * The coordinator is killed with SIGKILL mid-run and started again with --resume: the two host processes
+     * (never stopped) reconnect by themselves, rewind to its checkpoint from the states they saved, and the run
+     * ends with the in-process metrics byte for byte: nothing accepted lost, nothing counted twice.
+     */
+    @Test
+    void aCoordinatorKilledMidRunResumesAndEndsWithTheInProcessMetrics() throws Exception {
+        String quickstart = CONFIGS.resolve("quickstart.yaml").toString();
+        String[] settings = {"--set", "rounds=60", "--set", "faults.offlineRate=0.1", "--set", "checkpoint.every=1",
+            "--set", "output.progress=off"};
+        run(with(new String[] {"run", quickstart}, with(settings, "--set", "output.dir=" + tmp.resolve("local"))));
+        int port = freePort();
+        String[] listen = {"--listen", "127.0.0.1:" + port, "--insecure", "--wait", "90"};
+        Proc coordinator = start(DIST.resolve("plugins"), with(with(new String[] {"coordinator", quickstart}, listen),
+                with(settings, "--set", "output.dir=" + tmp.resolve("remote"))));
+        List<Proc> hosts = new ArrayList<>();
+        for (String range : List.of("0-1", "2-4")) {
+            hosts.add(start(DIST.resolve("plugins"), "client", "--coordinator", "127.0.0.1:" + port, "--simulate", range,
+                    "--insecure", "--state-dir", tmp.resolve("state").toString()));
+        }
+        Path runDir = awaitRound(tmp.resolve("remote"), 8, coordinator);
+        coordinator.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        assertFalse(Files.readString(runDir.resolve("metrics.jsonl")).contains("{\"round\":60,"), "killed before the end");
+
+        Proc resumed = start(DIST.resolve("plugins"), with(new String[] {"coordinator", "--resume", runDir.toString()}, listen));
+        assertEquals(0, resumed.await(180), resumed.text());
+        for (Proc h : hosts) {
+            assertEquals(0, h.await(60), h.text());
+            assertTrue(h.text().contains("trying again in"), "the host said it redialled: " + h.text());
+        }
+        assertTrue(resumed.text().contains("completed: 60 rounds"), resumed.text());
+        assertEquals(Files.readString(only(tmp.resolve("local")).resolve("metrics.jsonl")),
+                Files.readString(runDir.resolve("metrics.jsonl")), "the resumed networked metrics.jsonl differs from in-process");
+        assertEquals(Files.readString(only(tmp.resolve("local")).resolve("coordinator.jsonl")),
+                Files.readString(runDir.resolve("coordinator.jsonl")));
+    }
+
+    /**
+     * A host process is killed with SIGKILL mid-run: its clients are left out of the rounds while it is away and
+     * the run goes on; started again with its state folder, it continues its clients from its own checkpoint.
+     */
+    @Test
+    void aHostKilledMidRunIsLeftOutAndComesBackFromItsOwnCheckpoint() throws Exception {
+        String quickstart = CONFIGS.resolve("quickstart.yaml").toString();
+        int port = freePort();
+        Proc coordinator = start(DIST.resolve("plugins"), "coordinator", quickstart, "--listen", "127.0.0.1:" + port, "--insecure",
+                "--set", "rounds=400", "--set", "faults.offlineRate=0", "--set", "checkpoint.every=1", "--set", "output.progress=off",
+                "--set", "output.dir=" + tmp.resolve("remote"));
+        String[] second = {"client", "--coordinator", "127.0.0.1:" + port, "--simulate", "2-4", "--insecure",
+            "--state-dir", tmp.resolve("state-2").toString()};
+        Proc first = start(DIST.resolve("plugins"), "client", "--coordinator", "127.0.0.1:" + port, "--simulate", "0-1", "--insecure",
+                "--state-dir", tmp.resolve("state-1").toString());
+        Proc doomed = start(DIST.resolve("plugins"), second);
+        Path runDir = awaitRound(tmp.resolve("remote"), 10, coordinator);
+        doomed.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        Proc back = start(DIST.resolve("plugins"), second);
+        assertEquals(0, coordinator.await(300), coordinator.text());
+        assertEquals(0, back.await(60), back.text());
+        assertEquals(0, first.await(60), first.text());
+        assertTrue(back.text().matches("(?s).*clients 2-4 continue from this host's checkpoint of round [1-9][0-9]*.*"), back.text());
+        assertTrue(coordinator.text().contains("completed: 400 rounds"), coordinator.text());
+        List<String> inland = Files.readAllLines(runDir.resolve("metrics.jsonl")).stream().filter(l -> l.contains("\"client\":\"inland-1\"")).toList();
+        int firstAway = -1;
+        int backAt = -1;
+        for (int i = 0; i < inland.size(); i++) {
+            boolean offline = inland.get(i).contains("\"offline\":true");
+            if (offline && firstAway < 0) {
+                firstAway = i;
+            }
+            if (!offline && firstAway >= 0 && backAt < 0) {
+                backAt = i;
+            }
+        }
+        assertTrue(firstAway >= 10 && backAt > firstAway, "inland-1 was left out after the kill (round " + (firstAway + 1)
+                + ") and played again once its host was back (round " + (backAt + 1) + ")");
+        assertFalse(coordinator.text().contains("\tat "), coordinator.text());
+    }
 }

@@ -41,6 +41,12 @@ final class ClientCommand implements Callable<Integer> {
             description = "Folder the experiment's relative data paths resolve against here (default: the current folder).")
     Path dataDir;
 
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "scarcity-state",
+            description = {"Where this host keeps its clients' states, saved at each coordinator checkpoint (default:",
+                    "${DEFAULT-VALUE} in the current folder, readable by you only). A host started again with the same folder",
+                    "continues its clients from there; a resumed coordinator rewinds them to its checkpoint."})
+    Path stateDir;
+
     @Option(names = "--name", paramLabel = "NAME", description = "This host's name in the coordinator's log (default: the machine's).")
     String name;
 
@@ -54,7 +60,8 @@ final class ClientCommand implements Callable<Integer> {
         int[] range = range(simulate);
         var channel = security.resolve(err);
         try (PluginRegistry registry = plugins.load();
-             SimulationHost host = new SimulationHost(registry, dataDir.toAbsolutePath(), range[0], range[1] + 1)) {
+             SimulationHost host = new SimulationHost(registry, dataDir.toAbsolutePath(), range[0], range[1] + 1,
+                     stateDir.toAbsolutePath())) {
             if (channel.tls().isPresent()) {
                 // gossip keys signed with this host's TLS key, peers' checked against the federation's CA
                 host.sealGossipWith(channel.tls().get());
@@ -64,6 +71,7 @@ final class ClientCommand implements Callable<Integer> {
                     .setSimulate(SimulateRange.newBuilder().setFrom(range[0]).setTo(range[1] + 1));
             registry.all().forEach(p -> hello.addPlugins(InstalledPlugin.newBuilder().setKind(p.kind().label())
                     .setName(p.name()).setVersion(p.version())));
+            host.onRestore(err::println);
             host.onDisconnect((reason, retryIn) -> err.println("no connection to " + coordinator + " (" + reason + "); trying again in "
                     + Math.max(1, retryIn.toSeconds()) + " s (Ctrl-C to give up)"));
             try (HostConnection connection = HostConnection.connect(HostConnection.Settings.of(coordinator, channel), hello.build(), host)) {

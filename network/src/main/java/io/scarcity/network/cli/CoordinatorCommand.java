@@ -19,7 +19,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "coordinator", mixinStandardHelpOptions = true,
         description = {"Runs the coordinator of a networked federation: it holds no data, waits for host processes",
                 "('scarcity client --simulate FROM-TO') to take every client of the config, then runs the rounds",
-                "and writes the usual run folder (metrics.jsonl, coordinator.jsonl, summary.json, run.log)."})
+                "and writes the usual run folder (metrics.jsonl, coordinator.jsonl, summary.json, run.log).",
+                "A coordinator that was stopped or killed continues with --resume RUN_DIR (instead of CONFIG): hosts",
+                "reconnect by themselves and continue from the states they saved at the checkpoint."})
 final class CoordinatorCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
@@ -34,6 +36,10 @@ final class CoordinatorCommand implements Callable<Integer> {
             description = "Where hosts connect (default ${DEFAULT-VALUE}: loopback; 0.0.0.0:7400 for other machines).")
     String listen;
 
+    @Option(names = "--resume", paramLabel = "RUN_DIR",
+            description = "Continue the run in RUN_DIR from its last checkpoint (the hosts reconnect and rewind to it).")
+    java.nio.file.Path resume;
+
     @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "300",
             description = "How long to wait for hosts to take every client (default ${DEFAULT-VALUE}).")
     int waitSeconds;
@@ -41,25 +47,49 @@ final class CoordinatorCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** The config a run folder was started with (RunExecution.resume checks it against the checkpoint). */
+    private static LoadedConfig resumedConfig(java.nio.file.Path runDir) {
+        java.nio.file.Path file = runDir.resolve("config.yaml");
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new io.scarcity.runtime.UserException(runDir + " is not a run folder (it has no config.yaml); pass the folder "
+                    + "the coordinator wrote, e.g. --resume runs/quickstart-20261122-101500");
+        }
+        try {
+            return io.scarcity.runtime.config.ConfigLoader.parse(java.nio.file.Files.readString(file), file.toString(),
+                    runDir.toAbsolutePath(), System.getenv(), java.util.List.of());
+        } catch (java.io.IOException e) {
+            throw new io.scarcity.runtime.UserException("cannot read " + file + ": " + io.scarcity.runtime.Faults.describe(e));
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         var err = spec.commandLine().getErr();
         String[] hp = Security.hostPort(listen, "--listen");
         var channel = security.resolve(err);
-        LoadedConfig loaded = configOptions.load();
-        try (PluginRegistry registry = plugins.load()) {
-            RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), java.util.UUID.randomUUID().toString(), registry);
+        if (resume != null && !configOptions.none()) {
+            throw new io.scarcity.runtime.UserException("--resume continues a run with its own config: give either CONFIG "
+                    + "(and --set) for a new run, or --resume RUN_DIR alone");
+        }
+        LoadedConfig loaded = resume == null ? configOptions.load() : resumedConfig(resume);
+        String runId = resume == null ? java.util.UUID.randomUUID().toString() : RemoteFleet.runIdOf(resume);
+        java.util.List<java.nio.file.Path> recorded = resume == null ? java.util.List.of()
+                : io.scarcity.runtime.run.PluginSources.recorded(resume).stream().filter(java.nio.file.Files::exists).toList();
+        try (PluginRegistry registry = plugins.load(recorded)) {
+            RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), runId, registry);
             fleet.onAdmission(err::println);
             try (CoordinatorServer server = CoordinatorServer.start(
                     CoordinatorServer.Settings.loopback(Integer.parseInt(hp[1]), channel).withHost(hp[0]), fleet)) {
                 err.println("coordinator listening on " + hp[0] + ":" + server.port() + "; waiting for hosts to take "
                         + loaded.config().totalClients() + " clients (scarcity client --coordinator HOST:" + server.port()
                         + " --simulate FROM-TO)");
-                RunExecution.Outcome outcome = RunExecution.run(loaded, registry, System.err, Clock.systemDefaultZone(),
-                        (config, assembly, baseDir) -> {
-                            fleet.awaitClients(Duration.ofSeconds(waitSeconds));
-                            return fleet;
-                        });
+                io.scarcity.runtime.engine.InProcessEngine.FleetFactory hosts = (config, assembly, baseDir) -> {
+                    fleet.awaitClients(Duration.ofSeconds(waitSeconds));
+                    return fleet;
+                };
+                RunExecution.Outcome outcome = resume == null
+                        ? RunExecution.run(loaded, registry, System.err, Clock.systemDefaultZone(), hosts)
+                        : RunExecution.resume(resume, System.getenv(), registry, System.err, hosts);
                 RunCommand.report(spec.commandLine().getOut(), outcome);
                 server.close("the run finished");
             }

@@ -16,8 +16,6 @@ import io.scarcity.network.proto.GetSignals;
 import io.scarcity.network.proto.GossipableExperts;
 import io.scarcity.network.proto.MergeState;
 import io.scarcity.network.proto.Reply;
-import io.scarcity.network.proto.RestoreState;
-import io.scarcity.network.proto.SaveState;
 import io.scarcity.network.transport.ConnectedHost;
 import io.scarcity.network.wire.Codecs;
 import io.scarcity.runtime.client.ClientHandle;
@@ -43,12 +41,18 @@ public final class RemoteClient implements ClientHandle {
     /** Deliveries sent but not yet confirmed (see {@link #deliver}); drained by the fleet before the next round. */
     private final java.util.Queue<Pending> pending;
 
+    /** The fleet: it saves and rewinds the states of all clients of a host at once. */
+    private final RemoteFleet fleet;
+    private final int index;
+
     /** A delivery in flight. */
-    record Pending(String client, String what, CompletableFuture<Reply> reply) {
+    record Pending(String client, ConnectedHost host, String what, CompletableFuture<Reply> reply) {
     }
 
-    RemoteClient(ConnectedHost host, String id, String domain, DataSchema schema, List<String> notCheckpointable,
-                 java.util.Queue<Pending> pending) {
+    RemoteClient(RemoteFleet fleet, int index, ConnectedHost host, String id, String domain, DataSchema schema,
+                 List<String> notCheckpointable, java.util.Queue<Pending> pending) {
+        this.fleet = fleet;
+        this.index = index;
         this.pending = pending;
         this.host = host;
         this.id = id;
@@ -93,7 +97,8 @@ public final class RemoteClient implements ClientHandle {
     }
 
     private Reply call(Call call, String what) {
-        return await(host.call(call), "client " + id + " on host " + host, what);
+        ConnectedHost h = host;
+        return fleet.await(h, h.call(call), "client " + id + " on host " + h, what);
     }
 
     /**
@@ -104,7 +109,8 @@ public final class RemoteClient implements ClientHandle {
      * client would.
      */
     private void deliver(Call call, String what) {
-        pending.add(new Pending(id, what, host.call(call)));
+        ConnectedHost h = host;
+        pending.add(new Pending(id, h, what, h.call(call)));
     }
 
     @Override
@@ -172,17 +178,23 @@ public final class RemoteClient implements ClientHandle {
         return notCheckpointable;
     }
 
+    /**
+     * Writes what the coordinator's checkpoint keeps of the client: the round of its state saved on its host
+     * and the state's SHA-256 (the state itself stays on the host). The host saves all its clients at once.
+     */
     @Override
     public void saveState(StateWriter out) throws IOException {
-        Reply r = call(Call.newBuilder().setSaveState(SaveState.newBuilder().addClientIds(id)).build(), "save state");
-        out.writeBytes(r.getSavedStates().getClients(0).getState().toByteArray());
+        ClientState saved = fleet.savedState(index);
+        out.writeInt(saved.getRound());
+        out.writeBytes(saved.getSha256().toByteArray());
     }
 
+    /** Reads what {@link #saveState} wrote; the fleet rewinds the hosts once every client's record is read. */
     @Override
     public void restoreState(StateReader in) throws IOException {
-        byte[] state = in.readBytes();
-        call(Call.newBuilder().setRestoreState(RestoreState.newBuilder().addClients(ClientState.newBuilder().setClientId(id)
-                .setState(ByteString.copyFrom(state)))).build(), "restore state");
+        int round = in.readInt();
+        byte[] sha256 = in.readBytes();
+        fleet.restoredState(index, ClientState.newBuilder().setClientId(id).setRound(round).setSha256(ByteString.copyFrom(sha256)).build());
     }
 
     @Override

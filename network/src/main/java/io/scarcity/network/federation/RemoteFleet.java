@@ -4,12 +4,15 @@ import io.scarcity.api.ApiVersion;
 import io.scarcity.api.PluginKind;
 import io.scarcity.network.proto.Call;
 import io.scarcity.network.proto.ClientDescription;
+import io.scarcity.network.proto.ClientState;
 import io.scarcity.network.proto.ClientTurn;
 import io.scarcity.network.proto.Hello;
 import io.scarcity.network.proto.InstalledPlugin;
 import io.scarcity.network.proto.Ready;
 import io.scarcity.network.proto.Reply;
+import io.scarcity.network.proto.Rewind;
 import io.scarcity.network.proto.RunRound;
+import io.scarcity.network.proto.SaveState;
 import io.scarcity.network.proto.Welcome;
 import io.scarcity.network.transport.Admission;
 import io.scarcity.network.transport.ConnectedHost;
@@ -56,8 +59,19 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
     /** Who was admitted for which clients, with the identity of its certificate (an audit of the federation). */
     private final List<String> admissions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile java.util.function.Consumer<String> onAdmission = line -> { };
+    /** Hosts the heartbeats mark silent: left out of rounds until heard again. */
+    private final java.util.Set<ConnectedHost> unavailable = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The last round played (or resumed after). */
+    private int played;
+    /** Per client: its state saved on its host, as the last checkpoint recorded it (round 0: none). */
+    private final ClientState[] saved;
+    /** The round {@link #saved} was last brought up to date for, -1 for never. */
+    private int savedFor = -1;
+    /** A resume: the round to rewind the hosts to, and how many clients' records the checkpoint gave so far. */
+    private int rewindRound = -1;
+    private int restoredClients;
     /** Gossip between hosts, relayed sealed end to end. */
-    private final SealedGossip sealedGossip = new SealedGossip(this::client, pending);
+    private final SealedGossip sealedGossip = new SealedGossip(this::client, pending, this::await);
     private final Map<String, Integer> indexOf = new java.util.HashMap<>();
 
     private record Range(int from, int to, ConnectedHost host) {
@@ -78,6 +92,10 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
             }
         });
         this.clients = new RemoteClient[ids.size()];
+        this.saved = new ClientState[ids.size()];
+        for (int i = 0; i < saved.length; i++) {
+            saved[i] = ClientState.newBuilder().setClientId(ids.get(i)).build();
+        }
         for (int i = 0; i < ids.size(); i++) {
             indexOf.put(ids.get(i), i);
         }
@@ -85,6 +103,21 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
 
     private RemoteClient client(String id) {
         return clients[indexOf.get(id)];
+    }
+
+    /**
+     * The id of the run in {@code runDir}, from the checkpoint a resume would continue from: the hosts keep
+     * their states under it, so a resumed coordinator must welcome them with the same id.
+     *
+     * @throws UserException if the folder has no checkpoint to resume from
+     */
+    public static String runIdOf(java.nio.file.Path runDir) {
+        var checkpoint = io.scarcity.runtime.checkpoint.RunCheckpoints.choose(runDir.toAbsolutePath().normalize()).checkpoint();
+        try (var in = checkpoint.open()) {
+            return new io.scarcity.api.StateReader(in).readString();
+        } catch (java.io.IOException e) {
+            throw new UserException("cannot read the checkpoint " + checkpoint.folder() + ": " + e.getMessage());
+        }
     }
 
     /** Client-side plugins the config selects, as "kind name". */
@@ -186,7 +219,7 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
                 clients[index].movedTo(host);
                 continue;
             }
-            clients[index] = new RemoteClient(host, d.getId(), d.getDomain(), Codecs.SCHEMA.decode(d.getSchema().toByteArray()),
+            clients[index] = new RemoteClient(this, index, host, d.getId(), d.getDomain(), Codecs.SCHEMA.decode(d.getSchema().toByteArray()),
                     List.copyOf(d.getNotCheckpointableList()), pending);
         }
         boolean all = true;
@@ -200,7 +233,52 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
 
     @Override
     public synchronized void lost(ConnectedHost host, ConnectionLostException cause) {
+        unavailable.remove(host);
         LOG.log(Level.WARNING, "host " + host + " disconnected: " + cause.getMessage());
+    }
+
+    /**
+     * The heartbeats say a host fell silent ({@code available} false) or was heard again: a silent host's
+     * clients are left out of the rounds (offline) until it is heard again, and calls waiting on it give up.
+     */
+    @Override
+    public void availabilityChanged(ConnectedHost host, boolean available) {
+        if (available) {
+            if (unavailable.remove(host)) {
+                LOG.log(Level.INFO, "host " + host + " is heard again: its clients play from the next round on");
+            }
+        } else if (unavailable.add(host)) {
+            LOG.log(Level.WARNING, "host " + host + " is silent (no heartbeat for " + host.silentFor().toMillis()
+                    + " ms): its clients are left out of the rounds until it is heard again");
+        }
+    }
+
+    /** Whether calls to {@code host} can be answered: it is connected and not silent. */
+    boolean reachable(ConnectedHost host) {
+        return host.connected() && !unavailable.contains(host);
+    }
+
+    /**
+     * Waits for a call's reply while its host is reachable; a host that disconnects or falls silent meanwhile
+     * fails the wait with a {@link ConnectionLostException} as the cause, as a lost connection would.
+     */
+    Reply await(ConnectedHost host, CompletableFuture<Reply> reply, String who, String what) {
+        while (true) {
+            try {
+                reply.get(200, TimeUnit.MILLISECONDS);
+                return RemoteClient.await(reply, who, what);
+            } catch (TimeoutException e) {
+                if (!reachable(host) && !reply.isDone()) {
+                    throw new RemoteClient.RemoteFailure(who + " failed (" + what + "): the host is silent",
+                            new ConnectionLostException("host " + host + " is silent", false, null));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + who, e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                return RemoteClient.await(reply, who, what);
+            }
+        }
     }
 
     /**
@@ -253,7 +331,7 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
     public void confirmDeliveries() {
         for (RemoteClient.Pending p; (p = pending.poll()) != null; ) {
             try {
-                RemoteClient.await(p.reply(), "client " + p.client(), p.what());
+                await(p.host(), p.reply(), "client " + p.client(), p.what());
             } catch (RemoteClient.RemoteFailure e) {
                 if (!(e.getCause() instanceof ConnectionLostException)) {
                     throw e;
@@ -269,10 +347,15 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
         List<Range> hosts;
         synchronized (this) {
             hosts = List.copyOf(ranges.values());
+            played = round;
         }
         List<CompletableFuture<Reply>> replies = new ArrayList<>();
         for (Range r : hosts) {
-            if (!r.host().connected()) {
+            if (!reachable(r.host())) {
+                if (r.host().connected()) {
+                    LOG.log(Level.WARNING, "host " + r.host() + " is silent: its clients " + r.from() + "-" + (r.to() - 1)
+                            + " are left out of round " + round);
+                }
                 replies.add(null);
                 continue;
             }
@@ -292,7 +375,7 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
             Reply reply = null;
             if (replies.get(h) != null) {
                 try {
-                    reply = RemoteClient.await(replies.get(h), "host " + r.host(), "round " + round);
+                    reply = await(r.host(), replies.get(h), "host " + r.host(), "round " + round);
                 } catch (RemoteClient.RemoteFailure e) {
                     if (e.getCause() instanceof TimeoutException) {
                         LOG.log(Level.WARNING, "host " + r.host() + " missed the deadline of round " + round + " ("
@@ -391,9 +474,94 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
         return new int[0];
     }
 
+    /**
+     * The hosts save their clients' states after the round last played, in their own state folders, all in
+     * parallel; the coordinator keeps each state's round and SHA-256 ({@link RemoteClient#saveState}). A client
+     * whose host is gone or silent keeps the record of its last saved state.
+     */
+    synchronized ClientState savedState(int index) throws java.io.IOException {
+        if (savedFor != played) {
+            List<Range> hosts = List.copyOf(ranges.values());
+            List<CompletableFuture<Reply>> replies = new ArrayList<>();
+            for (Range r : hosts) {
+                replies.add(reachable(r.host()) ? r.host().call(Call.newBuilder().setSaveState(SaveState.newBuilder()
+                        .addAllClientIds(ids.subList(r.from(), r.to())).setRound(played)).build()) : null);
+            }
+            for (int h = 0; h < hosts.size(); h++) {
+                Range r = hosts.get(h);
+                if (replies.get(h) == null) {
+                    LOG.log(Level.WARNING, "host " + r.host() + " is not connected: the checkpoint after round " + played
+                            + " keeps the last saved states of its clients " + r.from() + "-" + (r.to() - 1));
+                    continue;
+                }
+                Reply reply;
+                try {
+                    reply = await(r.host(), replies.get(h), "host " + r.host(), "save its clients' states");
+                } catch (RemoteClient.RemoteFailure e) {
+                    if (e.getCause() instanceof ConnectionLostException) {
+                        LOG.log(Level.WARNING, "host " + r.host() + " was lost while saving: the checkpoint after round " + played
+                                + " keeps the last saved states of its clients " + r.from() + "-" + (r.to() - 1));
+                        continue;
+                    }
+                    throw new java.io.IOException(e.getMessage() + "; start the host with a state folder it can write (--state-dir)", e);
+                }
+                List<ClientState> states = reply.getSavedStates().getClientsList();
+                for (int i = r.from(); i < r.to(); i++) {
+                    ClientState s = states.size() == r.to() - r.from() ? states.get(i - r.from()) : null;
+                    if (s == null || !s.getClientId().equals(ids.get(i))) {
+                        throw new java.io.IOException("host " + r.host() + " saved other clients than " + r.from() + "-" + (r.to() - 1));
+                    }
+                    saved[i] = s;
+                }
+            }
+            savedFor = played;
+        }
+        return saved[index];
+    }
+
+    /** A resume reads the streams again on the hosts: they are told to, with the clients' states, once all are read. */
     @Override
-    public void replay(int round, long[] consumed, long[] digests, int[] segments) throws java.io.IOException {
-        throw new java.io.IOException("resuming a networked run is not supported yet");
+    public synchronized void replay(int round, long[] consumed, long[] digests, int[] segments) {
+        rewindRound = round;
+        restoredClients = 0;
+    }
+
+    /**
+     * A resume read client {@code index}'s record from the checkpoint; after the last one, every host builds its
+     * clients afresh, restores them from its own saved states (checked against the records) and reads its
+     * streams again up to the checkpoint's round.
+     *
+     * @throws java.io.IOException naming the host and what it lacks when a host cannot
+     */
+    synchronized void restoredState(int index, ClientState record) throws java.io.IOException {
+        if (rewindRound < 0) {
+            throw new IllegalStateException("a client state restored outside a resume");
+        }
+        saved[index] = record;
+        if (++restoredClients < clients.length) {
+            return;
+        }
+        List<Range> hosts = List.copyOf(ranges.values());
+        List<CompletableFuture<Reply>> replies = new ArrayList<>();
+        for (Range r : hosts) {
+            replies.add(r.host().call(Call.newBuilder().setRewind(Rewind.newBuilder().setRound(rewindRound)
+                    .addAllClients(java.util.Arrays.asList(saved).subList(r.from(), r.to()))).build()));
+        }
+        for (int h = 0; h < hosts.size(); h++) {
+            try {
+                await(hosts.get(h).host(), replies.get(h), "host " + hosts.get(h).host(), "resume its clients after round " + rewindRound);
+            } catch (RemoteClient.RemoteFailure e) {
+                throw new java.io.IOException(e.getMessage(), e);
+            }
+        }
+        played = rewindRound;
+        savedFor = rewindRound;
+        rewindRound = -1;
+    }
+
+    @Override
+    public String runId() {
+        return runId;
     }
 
     @Override

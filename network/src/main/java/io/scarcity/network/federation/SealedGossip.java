@@ -45,6 +45,7 @@ public final class SealedGossip implements GossipExchange {
 
     private final Function<String, RemoteClient> clients;
     private final Queue<RemoteClient.Pending> deliveries;
+    private final Waiter waiter;
     private final AtomicLong nextExchange = new AtomicLong(1);
     private final Set<ConnectedHost> warnedUnsealed = ConcurrentHashMap.newKeySet();
     private volatile Relay relay = new Relay() { };
@@ -77,13 +78,21 @@ public final class SealedGossip implements GossipExchange {
     public record Totals(long sealedPairs, long localPairs, long clearPairs, long skippedPairs, long relayedBytes) {
     }
 
+    /** Waits for a call's reply while its host is reachable (a silent host fails the wait as a lost one). */
+    @FunctionalInterface
+    interface Waiter {
+        Reply await(ConnectedHost host, CompletableFuture<Reply> reply, String who, String what);
+    }
+
     /**
      * @param clients the run's clients by id
      * @param deliveries where the commits go to be confirmed before the next round (as the fleet's other deliveries)
+     * @param waiter how the fleet waits for a reply
      */
-    SealedGossip(Function<String, RemoteClient> clients, Queue<RemoteClient.Pending> deliveries) {
+    SealedGossip(Function<String, RemoteClient> clients, Queue<RemoteClient.Pending> deliveries, Waiter waiter) {
         this.clients = clients;
         this.deliveries = deliveries;
+        this.waiter = waiter;
     }
 
     void relay(Relay relay) {
@@ -100,6 +109,7 @@ public final class SealedGossip implements GossipExchange {
         Outcome[] out = new Outcome[pairs.size()];
         List<Integer> localIndex = new ArrayList<>();
         List<CompletableFuture<Reply>> local = new ArrayList<>();
+        List<ConnectedHost> localHost = new ArrayList<>();
         long relayedBefore = relayedBytes.get();
         long sealedBefore = sealedPairs.get();
         long skippedBefore = skippedPairs.get();
@@ -111,6 +121,7 @@ public final class SealedGossip implements GossipExchange {
             if (ha == hb) {
                 // answered in order with the host's other calls; collected below
                 localIndex.add(p);
+                localHost.add(ha);
                 local.add(ha.call(Call.newBuilder().setGossipLocally(GossipLocally.newBuilder().setFirstClient(a.id())
                         .setSecondClient(b.id())).build()));
             } else if (ha.ready().hasGossipKey() && hb.ready().hasGossipKey()) {
@@ -121,9 +132,9 @@ public final class SealedGossip implements GossipExchange {
         }
         for (int i = 0; i < local.size(); i++) {
             GossipPair pair = pairs.get(localIndex.get(i));
-            RemoteClient a = clients.apply(pair.a());
             try {
-                Reply r = RemoteClient.await(local.get(i), "host " + a.host(), "gossip of " + pair.a() + " with " + pair.b());
+                Reply r = waiter.await(localHost.get(i), local.get(i), "host " + localHost.get(i),
+                        "gossip of " + pair.a() + " with " + pair.b());
                 out[localIndex.get(i)] = Outcome.exchanged(r.getGossipSizes().getFirstBytes(), r.getGossipSizes().getSecondBytes());
                 localPairs.incrementAndGet();
             } catch (RemoteClient.RemoteFailure e) {
@@ -157,12 +168,12 @@ public final class SealedGossip implements GossipExchange {
                     .setPeerKey(relay.key(hb, ha, key(hb)))).build());
             CompletableFuture<Reply> fb = hb.call(Call.newBuilder().setSealGossip(seal.clone().setHoldsFirst(false)
                     .setPeerKey(relay.key(ha, hb, key(ha)))).build());
-            SealedStates fromA = RemoteClient.await(fa, "host " + ha, "seal " + a.id() + "'s states for " + b.id()).getSealedStates();
-            SealedStates fromB = RemoteClient.await(fb, "host " + hb, "seal " + b.id() + "'s states for " + a.id()).getSealedStates();
+            SealedStates fromA = waiter.await(ha, fa, "host " + ha, "seal " + a.id() + "'s states for " + b.id()).getSealedStates();
+            SealedStates fromB = waiter.await(hb, fb, "host " + hb, "seal " + b.id() + "'s states for " + a.id()).getSealedStates();
             CompletableFuture<Reply> oa = ha.call(Call.newBuilder().setOpenGossip(open(id, fromB, b, a)).build());
             CompletableFuture<Reply> ob = hb.call(Call.newBuilder().setOpenGossip(open(id, fromA, a, b)).build());
-            RemoteClient.await(oa, "host " + ha, "open " + b.id() + "'s states for " + a.id());
-            RemoteClient.await(ob, "host " + hb, "open " + a.id() + "'s states for " + b.id());
+            waiter.await(ha, oa, "host " + ha, "open " + b.id() + "'s states for " + a.id());
+            waiter.await(hb, ob, "host " + hb, "open " + a.id() + "'s states for " + b.id());
             finish(id, true, a, b);
             sealedPairs.incrementAndGet();
             return Outcome.exchanged(plainBytes(fromA), plainBytes(fromB));
@@ -190,7 +201,7 @@ public final class SealedGossip implements GossipExchange {
             Call call = Call.newBuilder().setFinishGossip(FinishGossip.newBuilder().setExchange(id).setCommit(commit)).build();
             CompletableFuture<Reply> reply = c.host().call(call);
             if (commit) {
-                deliveries.add(new RemoteClient.Pending(c.id(), "adopt the merged gossip states", reply));
+                deliveries.add(new RemoteClient.Pending(c.id(), c.host(), "adopt the merged gossip states", reply));
             }
         }
     }

@@ -3,8 +3,6 @@ package io.scarcity.network.federation;
 import com.google.protobuf.ByteString;
 import io.scarcity.api.ExpertState;
 import io.scarcity.api.MetaParameters;
-import io.scarcity.api.StateReader;
-import io.scarcity.api.StateWriter;
 import io.scarcity.network.proto.Call;
 import io.scarcity.network.proto.ClientDescription;
 import io.scarcity.network.proto.ClientState;
@@ -27,8 +25,6 @@ import io.scarcity.runtime.config.LoadedConfig;
 import io.scarcity.runtime.engine.Assembly;
 import io.scarcity.runtime.engine.LocalFleet;
 import io.scarcity.runtime.plugin.PluginRegistry;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -46,6 +42,11 @@ public final class SimulationHost implements HostConnection.Handler, AutoCloseab
     private final Path baseDir;
     private final int from;
     private final int to;
+    /** The host's state folder (its own checkpoints), or {@code null} for none. */
+    private final Path stateDir;
+    private LoadedConfig loaded;
+    private String runId;
+    private HostCheckpoints checkpoints;
     private LocalFleet fleet;
     private final Map<String, ClientNode> byId = new LinkedHashMap<>();
     /** The last round this host's streams were cut for (a host that joins late skips the rounds before). */
@@ -63,25 +64,48 @@ public final class SimulationHost implements HostConnection.Handler, AutoCloseab
      * @param to one past the last client hosted
      */
     public SimulationHost(PluginRegistry registry, Path baseDir, int from, int to) {
+        this(registry, baseDir, from, to, null);
+    }
+
+    /**
+     * @param stateDir the host's state folder: its clients' states are saved there at the coordinator's
+     *        checkpoints, and restored from there when the host joins the run again; {@code null} for none
+     *        (the host's clients then start afresh whenever it joins)
+     */
+    public SimulationHost(PluginRegistry registry, Path baseDir, int from, int to, Path stateDir) {
         this.registry = registry;
         this.baseDir = baseDir;
         this.from = from;
         this.to = to;
+        this.stateDir = stateDir;
     }
 
     @Override
-    public synchronized Ready welcomed(Welcome welcome) {
-        if (fleet == null) {
-            LoadedConfig loaded = ConfigLoader.parse(welcome.getConfigYaml(), "the coordinator's config", baseDir, Map.of(), List.of());
-            Assembly assembly = new Assembly(loaded.config(), registry, baseDir);
-            assembly.checkNames();
-            fleet = new LocalFleet(loaded.config(), assembly, baseDir, from, to);
-            for (ClientNode c : fleet.clients()) {
-                byId.put(c.id(), c);
+    public synchronized Ready welcomed(Welcome welcome) throws IOException {
+        if (fleet == null || !welcome.getRunId().equals(runId)) {
+            loaded = ConfigLoader.parse(welcome.getConfigYaml(), "the coordinator's config", baseDir, Map.of(), List.of());
+            runId = welcome.getRunId();
+            checkpoints = stateDir == null ? null : new HostCheckpoints(stateDir, runId,
+                    "clients-" + from + "-" + (to - 1), loaded.config().checkpoint().keep());
+            build();
+            // Joining a run it was part of: the clients continue from the host's own latest checkpoint.
+            java.util.OptionalInt latest = checkpoints == null ? java.util.OptionalInt.empty() : checkpoints.latest();
+            if (latest.isPresent()) {
+                Map<String, HostCheckpoints.Saved> saved = checkpoints.read(latest.getAsInt());
+                List<String> missing = HostCheckpoints.missing(saved, fleet.clients());
+                if (!missing.isEmpty()) {
+                    throw new IOException(checkpoints.file(latest.getAsInt()) + " lacks clients " + missing);
+                }
+                for (ClientNode c : fleet.clients()) {
+                    HostCheckpoints.restore(c, saved.get(c.id()).state());
+                }
+                restoredRound = latest.getAsInt();
+                onRestore.accept("clients " + from + "-" + (to - 1) + " continue from this host's checkpoint of round "
+                        + latest.getAsInt() + " (" + checkpoints.folder() + ")");
             }
-            if (loaded.config().federation().federated()) {
-                gossip = assembly.gossip(new io.scarcity.runtime.client.RunMetricsSink());
-            }
+            // the run's gossip strategy, for merging states exchanged with other hosts (its plan runs on the coordinator)
+            gossip = loaded.config().federation().federated()
+                    ? new Assembly(loaded.config(), registry, baseDir).gossip(new io.scarcity.runtime.client.RunMetricsSink()) : null;
         }
         sealed = new SealedGossipHost(welcome.getRunId(), gossip, this::client, gossipIdentity);
         Ready.Builder ready = Ready.newBuilder().setGossipKey(sealed.key());
@@ -91,6 +115,72 @@ public final class SimulationHost implements HostConnection.Handler, AutoCloseab
                     .addAllNotCheckpointable(c.notCheckpointable()));
         }
         return ready.build();
+    }
+
+    /** Builds the clients afresh from the welcomed config, their streams at the start. */
+    private void build() {
+        if (fleet != null) {
+            fleet.close();
+            byId.clear();
+        }
+        Assembly assembly = new Assembly(loaded.config(), registry, baseDir);
+        assembly.checkNames();
+        fleet = new LocalFleet(loaded.config(), assembly, baseDir, from, to);
+        for (ClientNode c : fleet.clients()) {
+            byId.put(c.id(), c);
+        }
+        lastRound = 0;
+        restoredRound = 0;
+    }
+
+    /**
+     * The coordinator resumed after {@code round}: the clients are built afresh, restored from this host's
+     * saved states of the rounds the coordinator recorded, and the streams read again up to {@code round}.
+     */
+    private void rewind(io.scarcity.network.proto.Rewind rewind) throws IOException {
+        build();
+        Map<Integer, Map<String, HostCheckpoints.Saved>> byRound = new java.util.HashMap<>();
+        List<ClientState> states = rewind.getClientsList();
+        if (states.size() != fleet.clients().size()) {
+            throw new CallFailedException(ErrorKind.ERROR_KIND_INVALID_CALL, "a rewind of " + states.size()
+                    + " clients; this host has " + fleet.clients().size());
+        }
+        for (ClientState s : states) {
+            ClientNode c = client(s.getClientId());
+            if (s.getRound() == 0) {
+                continue;
+            }
+            if (checkpoints == null) {
+                throw new CallFailedException(ErrorKind.ERROR_KIND_STATE, "the coordinator resumes client " + c.id()
+                        + " from its state of round " + s.getRound() + ", and this host keeps no states (no state folder)");
+            }
+            Map<String, HostCheckpoints.Saved> saved;
+            try {
+                saved = byRound.computeIfAbsent(s.getRound(), r -> {
+                    try {
+                        return checkpoints.read(r);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+            } catch (java.io.UncheckedIOException e) {
+                throw new CallFailedException(ErrorKind.ERROR_KIND_STATE, "cannot resume client " + c.id() + ": "
+                        + e.getCause().getMessage() + "; start this host with the --state-dir it had before the coordinator stopped");
+            }
+            HostCheckpoints.Saved mine = saved.get(c.id());
+            if (mine == null || !java.util.Arrays.equals(mine.sha256(), s.getSha256().toByteArray())) {
+                throw new CallFailedException(ErrorKind.ERROR_KIND_STATE, "client " + c.id() + "'s saved state of round "
+                        + s.getRound() + " in " + checkpoints.file(s.getRound()) + (mine == null ? " is missing"
+                        : " is not the one the coordinator's checkpoint recorded (its SHA-256 differs)"));
+            }
+            HostCheckpoints.restore(c, mine.state());
+        }
+        for (int k = 1; k <= rewind.getRound(); k++) {
+            if (fleet.nextBatches(false) == null) {
+                break;
+            }
+        }
+        lastRound = rewind.getRound();
     }
 
     @Override
@@ -155,20 +245,22 @@ public final class SimulationHost implements HostConnection.Handler, AutoCloseab
             case GET_SIGNALS -> reply.setSignals(ByteString.copyFrom(Codecs.SIGNALS.encode(
                     client(call.getGetSignals().getClientId()).signals())));
             case SAVE_STATE -> {
-                SavedStates.Builder saved = SavedStates.newBuilder();
-                for (String id : call.getSaveState().getClientIdsList()) {
-                    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                    StateWriter w = new StateWriter(bytes);
-                    client(id).saveState(w);
-                    w.flush();
-                    saved.addClients(ClientState.newBuilder().setClientId(id).setState(ByteString.copyFrom(bytes.toByteArray())));
+                if (checkpoints == null) {
+                    throw new CallFailedException(ErrorKind.ERROR_KIND_STATE, "this host keeps no states (it has no state folder)");
                 }
-                reply.setSavedStates(saved);
+                List<String> ids = call.getSaveState().getClientIdsList();
+                if (!ids.equals(fleet.clients().stream().map(ClientNode::id).toList())) {
+                    throw new CallFailedException(ErrorKind.ERROR_KIND_INVALID_CALL, "a checkpoint of clients " + ids
+                            + "; this host has " + byId.keySet());
+                }
+                Map<String, HostCheckpoints.Saved> saved = checkpoints.save(call.getSaveState().getRound(), fleet.clients());
+                SavedStates.Builder out = SavedStates.newBuilder();
+                saved.forEach((id, s) -> out.addClients(ClientState.newBuilder().setClientId(id).setRound(s.round())
+                        .setSha256(ByteString.copyFrom(s.sha256()))));
+                reply.setSavedStates(out);
             }
-            case RESTORE_STATE -> {
-                for (ClientState s : call.getRestoreState().getClientsList()) {
-                    client(s.getClientId()).restoreState(new StateReader(new ByteArrayInputStream(s.getState().toByteArray())));
-                }
+            case REWIND -> {
+                rewind(call.getRewind());
                 reply.setDone(Done.getDefaultInstance());
             }
             case SEAL_GOSSIP -> reply.setSealedStates(sealed.seal(call.getSealGossip()));
@@ -202,6 +294,20 @@ public final class SimulationHost implements HostConnection.Handler, AutoCloseab
             throw new CallFailedException(ErrorKind.ERROR_KIND_INVALID_CALL, "this host has no client " + id);
         }
         return c;
+    }
+
+    private volatile java.util.function.Consumer<String> onRestore = line -> { };
+    /** The round of the host's own checkpoint its clients continued from when it joined; 0 if they started afresh. */
+    private int restoredRound;
+
+    /** Tells {@code listener} when the clients continue from the host's own checkpoint (for the terminal). */
+    public void onRestore(java.util.function.Consumer<String> listener) {
+        this.onRestore = listener;
+    }
+
+    /** The round of the host's own checkpoint its clients continued from when it last joined; 0 if none. */
+    public synchronized int restoredRound() {
+        return restoredRound;
     }
 
     private volatile java.util.function.BiConsumer<String, java.time.Duration> onDisconnect = (reason, retryIn) -> { };

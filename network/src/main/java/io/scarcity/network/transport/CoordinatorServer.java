@@ -201,7 +201,7 @@ public final class CoordinatorServer implements AutoCloseable {
     }
 
     /** Stops at once without a Bye, as a killed coordinator would: for tests of what hosts then do. */
-    void abort() {
+    public void abort() {
         stop(true);
     }
 

@@ -236,7 +236,7 @@ class NetworkedRunTest {
              HostConnection cb = HostConnection.connect(HostConnection.Settings.of("127.0.0.1:" + server.port(),
                      ChannelSecurity.insecure()), hello("b", 2, 3), new HostConnection.Handler() {
                          @Override
-                         public io.scarcity.network.proto.Ready welcomed(io.scarcity.network.proto.Welcome welcome) {
+                         public io.scarcity.network.proto.Ready welcomed(io.scarcity.network.proto.Welcome welcome) throws java.io.IOException {
                              return b.welcomed(welcome);
                          }
 
@@ -258,6 +258,250 @@ class NetworkedRunTest {
                     lines.add(round + " " + r.clientId() + " " + (r.offline() ? "offline" : r.rows()));
                 }
             });
+        }
+    }
+
+    /**
+     * The coordinator fails after round 5 (checkpoints after every round); a new coordinator on the same port
+     * resumes the run folder, the hosts (still running, their clients a round ahead) reconnect by themselves,
+     * rewind to the checkpoint from the states they saved and replay their streams: the run ends with the
+     * in-process engine's metrics byte for byte, nothing lost and nothing counted twice.
+     */
+    @Test
+    void aCoordinatorThatDiesResumesWithTheHostsRewoundAndEndsWithTheInProcessMetrics() throws Exception {
+        String[] every = {"checkpoint.every=1", "federation.mode=fedavg"};
+        Path local = inProcess(config("local", every));
+        LoadedConfig loaded = config("remote", every);
+        RemoteFleet first = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "resumed-run", registry);
+        CoordinatorServer server = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0, ChannelSecurity.insecure()), first);
+        int port = server.port();
+        try (SimulationHost a = new SimulationHost(registry, loaded.baseDir(), 0, 2, tmp.resolve("state"));
+             SimulationHost b = new SimulationHost(registry, loaded.baseDir(), 2, 5, tmp.resolve("state"));
+             HostConnection ca = redialing(port, "a", 0, 2, a);
+             HostConnection cb = redialing(port, "b", 2, 5, b)) {
+            RuntimeException crash = assertThrows(RuntimeException.class, () -> RunExecution.run(loaded, registry, QUIET,
+                    Clock.systemUTC(), (config, assembly, baseDir) -> {
+                        first.awaitClients(Duration.ofSeconds(60));
+                        return new FailingIn(first, 6);
+                    }));
+            assertTrue(crash.getMessage().contains("coordinator dies"), crash.toString());
+            server.abort();
+            Path runDir = Files.list(tmp.resolve("remote")).filter(Files::isDirectory).findFirst().orElseThrow();
+            assertEquals(5, Files.readAllLines(runDir.resolve("metrics.jsonl")).stream().map(l -> l.replaceAll(".*\"round\":(\\d+).*", "$1"))
+                    .distinct().count(), "rounds 1-5 were written before the crash");
+            assertEquals("resumed-run", RemoteFleet.runIdOf(runDir));
+
+            RemoteFleet second = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), RemoteFleet.runIdOf(runDir), registry);
+            try (CoordinatorServer again = CoordinatorServer.start(CoordinatorServer.Settings.loopback(port, ChannelSecurity.insecure()), second)) {
+                RunExecution.Outcome outcome = RunExecution.resume(runDir, Map.of(), registry, QUIET, (config, assembly, baseDir) -> {
+                    second.awaitClients(Duration.ofSeconds(60));
+                    return second;
+                });
+                assertEquals(8, outcome.result().roundsCompleted());
+            }
+            assertEquals(Files.readString(local.resolve("metrics.jsonl")), Files.readString(runDir.resolve("metrics.jsonl")));
+            assertEquals(Files.readString(local.resolve("coordinator.jsonl")), Files.readString(runDir.resolve("coordinator.jsonl")));
+            assertTrue(Files.isRegularFile(tmp.resolve("state/resumed-run/clients-2-4/round-8.state")),
+                    "the hosts keep their clients' states in their own folder");
+            try (var checkpoints = Files.walk(runDir.resolve("checkpoints"))) {
+                long biggest = checkpoints.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).max().orElse(0);
+                assertTrue(biggest < 64 * 1024, "the coordinator's checkpoints hold digests, not the clients' states: " + biggest);
+            }
+        } finally {
+            server.close("test over");
+        }
+    }
+
+    /**
+     * A host stops after round 3 (its clients saved after every round in its state folder); a new host process
+     * with the same folder takes the clients back in round 6 and continues them from the state of round 3.
+     */
+    @Test
+    void aHostStartedAgainContinuesItsClientsFromItsOwnCheckpoint() throws Exception {
+        LoadedConfig loaded = config("rejoin", "faults.offlineRate=0", "checkpoint.every=1");
+        RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "rejoin-run", registry);
+        Path state = tmp.resolve("host-b-state");
+        try (CoordinatorServer server = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0, ChannelSecurity.insecure()), fleet);
+             SimulationHost a = new SimulationHost(registry, loaded.baseDir(), 0, 2, tmp.resolve("a"));
+             SimulationHost b = new SimulationHost(registry, loaded.baseDir(), 2, 3, state);
+             SimulationHost c = new SimulationHost(registry, loaded.baseDir(), 3, 5, tmp.resolve("c"));
+             SimulationHost back = new SimulationHost(registry, loaded.baseDir(), 2, 3, state);
+             HostConnection ca = connect(server, "a", 0, 2, a);
+             HostConnection cb = connect(server, "b", 2, 3, b);
+             HostConnection cc = connect(server, "c", 3, 5, c)) {
+            List<HostConnection> later = new ArrayList<>();
+            List<String> lines = new ArrayList<>();
+            try (var engine = new io.scarcity.runtime.engine.InProcessEngine(loaded, registry, (config, assembly, baseDir) -> {
+                fleet.awaitClients(Duration.ofSeconds(60));
+                return fleet;
+            })) {
+                engine.checkpointInto(new io.scarcity.runtime.checkpoint.RunCheckpoints(tmp.resolve("rejoin-run"), 2, "x", tmp),
+                        new io.scarcity.runtime.report.SummaryCollector("rejoin", 8));
+                var result = engine.run((round, total, results, extras) -> {
+                    for (var r : results) {
+                        lines.add(round + " " + r.clientId() + " " + (r.offline() ? "offline" : r.rows()));
+                    }
+                    try {
+                        if (round == 4) {
+                            cb.close("host b stops");
+                            cb.finished().get(10, TimeUnit.SECONDS);
+                        }
+                        if (round == 5) {
+                            later.add(connect(server, "b-again", 2, 3, back));
+                            assertTrue(fleet.awaitClient(2, Duration.ofSeconds(30)), "the host taking coast-2 back was admitted");
+                            assertEquals(3, back.restoredRound(), "round 4's checkpoint missed the host: it continues from round 3");
+                            byte[] savedAfter3 = new HostCheckpoints(state, "rejoin-run", "clients-2-2", 2).read(3).get("coast-2").state();
+                            assertTrue(java.util.Arrays.equals(savedAfter3, stateOf(back.clients().get(0))),
+                                    "coast-2 continues exactly from its state after round 3");
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                assertEquals(8, result.roundsCompleted());
+            } finally {
+                for (HostConnection h : later) {
+                    h.close();
+                }
+            }
+            assertTrue(lines.contains("5 coast-2 offline") && lines.stream().anyMatch(l -> l.matches("6 coast-2 [1-9][0-9]*")), lines.toString());
+        }
+    }
+
+    /** The heartbeats mark a host silent after round 2: its client is left out of rounds 3-4, and plays again once heard. */
+    @Test
+    void aSilentHostIsLeftOutUntilItIsHeardAgain() throws Exception {
+        LoadedConfig loaded = config("silent", "faults.offlineRate=0");
+        RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "silent-run", registry);
+        Map<String, io.scarcity.network.transport.ConnectedHost> hosts = new java.util.concurrent.ConcurrentHashMap<>();
+        io.scarcity.network.transport.HostListener recording = new io.scarcity.network.transport.HostListener() {
+            @Override
+            public io.scarcity.network.transport.Admission admit(io.scarcity.network.transport.ConnectedHost host, Hello hello) {
+                hosts.put(hello.getHostName(), host);
+                return fleet.admit(host, hello);
+            }
+
+            @Override
+            public void ready(io.scarcity.network.transport.ConnectedHost host, io.scarcity.network.proto.Ready ready) {
+                fleet.ready(host, ready);
+            }
+        };
+        try (CoordinatorServer server = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0, ChannelSecurity.insecure()), recording);
+             SimulationHost a = new SimulationHost(registry, loaded.baseDir(), 0, 2);
+             SimulationHost b = new SimulationHost(registry, loaded.baseDir(), 2, 5);
+             HostConnection ca = connect(server, "a", 0, 2, a);
+             HostConnection cb = connect(server, "b", 2, 5, b);
+             var engine = new io.scarcity.runtime.engine.InProcessEngine(loaded, registry, (config, assembly, baseDir) -> {
+                 fleet.awaitClients(Duration.ofSeconds(60));
+                 return fleet;
+             })) {
+            var hostA = hosts.get("a");
+            List<String> lines = new ArrayList<>();
+            engine.run((round, total, results, extras) -> {
+                for (var r : results) {
+                    lines.add(round + " " + r.clientId() + " " + (r.offline() ? "offline" : r.rows()));
+                }
+                if (round == 2) {
+                    fleet.availabilityChanged(hostA, false);
+                }
+                if (round == 4) {
+                    fleet.availabilityChanged(hostA, true);
+                }
+            });
+            for (int round = 1; round <= 8; round++) {
+                boolean away = round == 3 || round == 4;
+                assertEquals(away, lines.contains(round + " coast-1 offline"), "round " + round + ": " + lines);
+                int r = round;
+                assertTrue(lines.stream().anyMatch(l -> l.matches(r + " inland-1 [1-9][0-9]*")), lines.toString());
+            }
+        }
+    }
+
+    static byte[] stateOf(io.scarcity.runtime.client.ClientNode c) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        io.scarcity.api.StateWriter w = new io.scarcity.api.StateWriter(bytes);
+        c.saveState(w);
+        w.flush();
+        return bytes.toByteArray();
+    }
+
+    /** A host connection that redials quickly (a coordinator restarting in a test). */
+    static HostConnection redialing(int port, String name, int from, int to, SimulationHost host) throws Exception {
+        return HostConnection.connect(HostConnection.Settings.of("127.0.0.1:" + port, ChannelSecurity.insecure())
+                .withBackoff(Duration.ofMillis(100), Duration.ofMillis(400)), hello(name, from, to), host);
+    }
+
+    /** A fleet whose coordinator "dies" (throws) when round {@code round} is to be played. */
+    static final class FailingIn implements io.scarcity.runtime.engine.ClientFleet {
+        private final RemoteFleet fleet;
+        private final int round;
+
+        FailingIn(RemoteFleet fleet, int round) {
+            this.fleet = fleet;
+            this.round = round;
+        }
+
+        @Override
+        public List<? extends io.scarcity.runtime.client.ClientHandle> clients() {
+            return fleet.clients();
+        }
+
+        @Override
+        public List<io.scarcity.runtime.client.ClientRoundResult> play(int r, boolean[] offline, boolean checkEmpty) {
+            if (r == round) {
+                throw new IllegalStateException("the coordinator dies before round " + r);
+            }
+            return fleet.play(r, offline, checkEmpty);
+        }
+
+        @Override
+        public List<io.scarcity.runtime.engine.TaskEvaluation> evaluateTasks(int r) {
+            return fleet.evaluateTasks(r);
+        }
+
+        @Override
+        public long[] consumed() {
+            return fleet.consumed();
+        }
+
+        @Override
+        public long[] digests() {
+            return fleet.digests();
+        }
+
+        @Override
+        public int[] segmentsEvaluated() {
+            return fleet.segmentsEvaluated();
+        }
+
+        @Override
+        public void replay(int r, long[] consumed, long[] digests, int[] segments) {
+            fleet.replay(r, consumed, digests, segments);
+        }
+
+        @Override
+        public String runId() {
+            return fleet.runId();
+        }
+
+        @Override
+        public Map<String, Long> quarantined() {
+            return fleet.quarantined();
+        }
+
+        @Override
+        public Map<String, Map<Long, Integer>> injectedDrifts() {
+            return fleet.injectedDrifts();
+        }
+
+        @Override
+        public void logQuarantine() {
+            fleet.logQuarantine();
+        }
+
+        @Override
+        public void close() {
+            fleet.close();
         }
     }
 }

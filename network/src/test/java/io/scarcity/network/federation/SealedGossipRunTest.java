@@ -137,7 +137,7 @@ class SealedGossipRunTest {
         HostConnection.Handler wrap(SimulationHost host) {
             return new HostConnection.Handler() {
                 @Override
-                public Ready welcomed(Welcome welcome) {
+                public Ready welcomed(Welcome welcome) throws Exception {
                     Ready ready = host.welcomed(welcome);
                     wire.add(welcome.toByteArray());
                     wire.add(ready.toByteArray());
@@ -234,7 +234,7 @@ class SealedGossipRunTest {
     static HostConnection.Handler withoutKey(SimulationHost host) {
         return new HostConnection.Handler() {
             @Override
-            public Ready welcomed(Welcome welcome) {
+            public Ready welcomed(Welcome welcome) throws Exception {
                 return host.welcomed(welcome).toBuilder().clearGossipKey().build();
             }
 

@@ -17,6 +17,11 @@ public final class ConfigOptions {
             description = "Override a config value, e.g. --set rounds=10 --set domains[0].clients=4 (repeatable; wins over SCARCITY_* environment variables).")
     List<String> sets = new ArrayList<>();
 
+    /** Whether neither a config file nor an override was given (e.g. alongside --resume). */
+    public boolean none() {
+        return config == null && sets.isEmpty();
+    }
+
     public LoadedConfig load() {
         if (config == null) {
             throw new io.scarcity.runtime.UserException("missing the config file: give one, e.g. configs/quickstart.yaml");

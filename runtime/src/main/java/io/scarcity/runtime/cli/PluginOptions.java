@@ -50,7 +50,7 @@ public final class PluginOptions {
     }
 
     /** Loads the plugins, with {@code more} sources (e.g. the ones a resumed run used) added. */
-    PluginRegistry load(List<Path> more) {
+    public PluginRegistry load(List<Path> more) {
         List<Path> sources = sources();
         sources.addAll(more);
         return PluginRegistry.loadSources(sources, PluginOptions.class.getClassLoader());

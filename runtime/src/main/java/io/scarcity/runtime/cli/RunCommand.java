@@ -36,7 +36,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (resume != null && (configOptions.config != null || !configOptions.sets.isEmpty())) {
+        if (resume != null && !configOptions.none()) {
             throw new io.scarcity.runtime.UserException("--resume continues a run with its own config: give either CONFIG "
                     + "(and --set) for a new run, or --resume RUN_DIR alone");
         }

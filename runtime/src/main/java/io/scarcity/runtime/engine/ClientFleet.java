@@ -44,6 +44,14 @@ public interface ClientFleet extends AutoCloseable {
      */
     void replay(int round, long[] consumed, long[] digests, int[] segments) throws IOException;
 
+    /**
+     * The run's id when the fleet's clients know the run by one already (hosts keep their states under the
+     * id they were welcomed with); {@code null} lets the engine choose one.
+     */
+    default String runId() {
+        return null;
+    }
+
     /** Quarantined rows per domain so far. */
     Map<String, Long> quarantined();
 

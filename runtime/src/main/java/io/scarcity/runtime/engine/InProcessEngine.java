@@ -97,6 +97,9 @@ public final class InProcessEngine implements AutoCloseable {
         try {
             this.fleet = fleets.create(config, assembly, loaded.baseDir());
             this.local = fleet instanceof LocalFleet l ? l : null;
+            if (fleet.runId() != null) {
+                runId = fleet.runId();
+            }
             this.clients = fleet.clients();
             if (clients.size() != config.totalClients()) {
                 throw new IllegalStateException("the fleet has " + clients.size() + " clients, the config " + config.totalClients());

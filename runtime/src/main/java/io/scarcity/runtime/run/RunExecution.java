@@ -99,6 +99,15 @@ public final class RunExecution {
      * @throws UserException if the folder is not a run folder, has no checkpoint, or the config changed
      */
     public static Outcome resume(Path runDir, java.util.Map<String, String> env, PluginRegistry registry, PrintStream progress) {
+        return resume(runDir, env, registry, progress, null);
+    }
+
+    /**
+     * Continues an interrupted run with its clients in the fleet {@code fleets} makes (e.g. the hosts of a
+     * networked coordinator, which reconnect); {@code null} runs them in this JVM.
+     */
+    public static Outcome resume(Path runDir, java.util.Map<String, String> env, PluginRegistry registry, PrintStream progress,
+                                 InProcessEngine.FleetFactory fleets) {
         Objects.requireNonNull(runDir, "runDir is null");
         runDir = runDir.toAbsolutePath().normalize();
         Path configFile = runDir.resolve("config.yaml");
@@ -140,7 +149,7 @@ public final class RunExecution {
                         + " of " + loaded.config().rounds());
             }
             io.scarcity.runtime.coordinator.CoordinatorStore.checkBeforeResume(loaded.config().coordinator().store(), runDir);
-            InProcessEngine engine = new InProcessEngine(loaded, registry);
+            InProcessEngine engine = fleets == null ? new InProcessEngine(loaded, registry) : new InProcessEngine(loaded, registry, fleets);
             try {
                 engine.checkStore(runDir);
                 engine.openStore(runDir);
