@@ -1,6 +1,8 @@
 package io.scarcity.network.cli;
 
 import io.scarcity.api.ApiVersion;
+import io.scarcity.network.federation.FleetHost;
+import io.scarcity.network.federation.RealClientHost;
 import io.scarcity.network.federation.SimulationHost;
 import io.scarcity.network.proto.Hello;
 import io.scarcity.network.proto.InstalledPlugin;
@@ -22,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "client", mixinStandardHelpOptions = true,
         description = {"Hosts clients of a networked federation: dials out to the coordinator (it never needs to reach",
                 "this machine), builds the clients it is given from the coordinator's experiment and runs their rounds",
-                "on data read here; rows never leave the process."})
+                "on data read here; rows never leave the process. Either simulated clients of the experiment",
+                "(--simulate FROM-TO) or one real client with its own stream (--id NAME --domain D --stream STREAM.yaml)."})
 final class ClientCommand implements Callable<Integer> {
     @Mixin
     PluginOptions plugins;
@@ -33,12 +36,23 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--coordinator", paramLabel = "HOST:PORT", required = true, description = "The coordinator's address.")
     String coordinator;
 
-    @Option(names = "--simulate", paramLabel = "FROM-TO", required = true,
+    @Option(names = "--simulate", paramLabel = "FROM-TO",
             description = "Host the experiment's simulated clients FROM..TO (0-based, inclusive, in the config's order).")
     String simulate;
 
+    @Option(names = "--id", paramLabel = "NAME",
+            description = "A real client: its name in the federation (letters, digits, '.', '_', '-'); joining again with it takes its slot back.")
+    String id;
+
+    @Option(names = "--domain", paramLabel = "D", description = "A real client: the coordinator's domain it joins (one with stream: {type: remote}).")
+    String domain;
+
+    @Option(names = "--stream", paramLabel = "STREAM.yaml",
+            description = "A real client: its own stream, a YAML file with the keys of a config's domains[i].stream (e.g. type: csv, path, label).")
+    Path stream;
+
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".",
-            description = "Folder the experiment's relative data paths resolve against here (default: the current folder).")
+            description = "Folder relative data paths (the experiment's, or the stream file's) resolve against here (default: the current folder).")
     Path dataDir;
 
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "scarcity-state",
@@ -57,25 +71,37 @@ final class ClientCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var err = spec.commandLine().getErr();
         Security.hostPort(coordinator, "--coordinator");
-        int[] range = range(simulate);
+        boolean real = id != null || domain != null || stream != null;
+        if (real == (simulate != null)) {
+            throw new UserException(real ? "give either --simulate FROM-TO (simulated clients) or --id, --domain and --stream (one real "
+                    + "client), not both" : "give --simulate FROM-TO to host simulated clients, or --id NAME --domain D --stream "
+                    + "STREAM.yaml to run one real client");
+        }
+        int[] range = real ? null : range(simulate);
+        RealClientHost.OwnStream own = real ? ownStream() : null;
         var channel = security.resolve(err);
         try (PluginRegistry registry = plugins.load();
-             SimulationHost host = new SimulationHost(registry, dataDir.toAbsolutePath(), range[0], range[1] + 1,
-                     stateDir.toAbsolutePath())) {
+             FleetHost host = real ? new RealClientHost(registry, dataDir.toAbsolutePath(), id, domain, own, stateDir.toAbsolutePath())
+                     : new SimulationHost(registry, dataDir.toAbsolutePath(), range[0], range[1] + 1, stateDir.toAbsolutePath())) {
             if (channel.tls().isPresent()) {
                 // gossip keys signed with this host's TLS key, peers' checked against the federation's CA
                 host.sealGossipWith(channel.tls().get());
             }
             Hello.Builder hello = Hello.newBuilder().setHostName(name != null ? name : java.net.InetAddress.getLocalHost().getHostName())
-                    .setApiVersion(ApiVersion.current())
-                    .setSimulate(SimulateRange.newBuilder().setFrom(range[0]).setTo(range[1] + 1));
+                    .setApiVersion(ApiVersion.current());
+            if (real) {
+                hello.setHosted(((RealClientHost) host).hosted());
+            } else {
+                hello.setSimulate(SimulateRange.newBuilder().setFrom(range[0]).setTo(range[1] + 1));
+            }
             registry.all().forEach(p -> hello.addPlugins(InstalledPlugin.newBuilder().setKind(p.kind().label())
                     .setName(p.name()).setVersion(p.version())));
             host.onRestore(err::println);
             host.onDisconnect((reason, retryIn) -> err.println("no connection to " + coordinator + " (" + reason + "); trying again in "
                     + Math.max(1, retryIn.toSeconds()) + " s (Ctrl-C to give up)"));
             try (HostConnection connection = HostConnection.connect(HostConnection.Settings.of(coordinator, channel), hello.build(), host)) {
-                err.println("hosting clients " + range[0] + "-" + range[1] + " for " + coordinator);
+                err.println(real ? "real client '" + id + "' of domain " + domain + " (" + stream + ": " + own.schema().numFeatures()
+                        + " features) joining " + coordinator : "hosting clients " + range[0] + "-" + range[1] + " for " + coordinator);
                 try {
                     connection.finished().get();
                 } catch (ExecutionException e) {
@@ -93,6 +119,19 @@ final class ClientCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The real client's stream file, checked before anything connects; a bad file or option is a user error (exit 2). */
+    private RealClientHost.OwnStream ownStream() {
+        for (var o : new Object[][] {{"--id NAME", id}, {"--domain D", domain}, {"--stream STREAM.yaml", stream}}) {
+            if (o[1] == null) {
+                throw new UserException("a real client needs --id NAME, --domain D and --stream STREAM.yaml; " + o[0] + " is missing");
+            }
+        }
+        if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new UserException("--id " + id + ": expected a name of letters, digits, '.', '_' or '-'");
+        }
+        return RealClientHost.OwnStream.read(stream, dataDir.toAbsolutePath());
     }
 
     static int[] range(String value) {

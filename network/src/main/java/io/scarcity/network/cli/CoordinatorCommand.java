@@ -81,8 +81,7 @@ final class CoordinatorCommand implements Callable<Integer> {
             try (CoordinatorServer server = CoordinatorServer.start(
                     CoordinatorServer.Settings.loopback(Integer.parseInt(hp[1]), channel).withHost(hp[0]), fleet)) {
                 err.println("coordinator listening on " + hp[0] + ":" + server.port() + "; waiting for hosts to take "
-                        + loaded.config().totalClients() + " clients (scarcity client --coordinator HOST:" + server.port()
-                        + " --simulate FROM-TO)");
+                        + loaded.config().totalClients() + " clients (" + fleet.howToJoin("HOST:" + server.port()) + ")");
                 io.scarcity.runtime.engine.InProcessEngine.FleetFactory hosts = (config, assembly, baseDir) -> {
                     fleet.awaitClients(Duration.ofSeconds(waitSeconds));
                     return fleet;

@@ -73,6 +73,8 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
     /** Gossip between hosts, relayed sealed end to end. */
     private final SealedGossip sealedGossip = new SealedGossip(this::client, pending, this::await);
     private final Map<String, Integer> indexOf = new java.util.HashMap<>();
+    /** The slots of remote domains and the real clients in them (none in a simulation). */
+    private final RealClientSlots realClients;
 
     private record Range(int from, int to, ConnectedHost host) {
     }
@@ -99,6 +101,7 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
         for (int i = 0; i < ids.size(); i++) {
             indexOf.put(ids.get(i), i);
         }
+        this.realClients = new RealClientSlots(config);
     }
 
     private RemoteClient client(String id) {
@@ -152,11 +155,23 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
                     + String.join(", ", missing.stream().map(m -> m.getKind() + " '" + m.getName() + "' " + m.getVersion()).toList())
                     + "; install them on the host", missing);
         }
-        if (!hello.hasSimulate()) {
-            return refuse(host, "this coordinator runs a simulation: start the host with --simulate FROM-TO", List.of());
+        int from;
+        int to;
+        if (hello.hasHosted()) {
+            RealClientSlots.Claim claim = realClients.claim(host, hello.getHosted());
+            if (claim.refusal() != null) {
+                return refuse(host, claim.refusal(), List.of());
+            }
+            from = claim.index();
+            to = from + 1;
+        } else if (!hello.hasSimulate() || realClients.any()) {
+            return refuse(host, realClients.any() ? "this coordinator waits for real clients (its domains have stream: {type: remote}): "
+                    + "start each with --id NAME --domain D --stream STREAM.yaml, not --simulate"
+                    : "this coordinator runs a simulation: start the host with --simulate FROM-TO", List.of());
+        } else {
+            from = hello.getSimulate().getFrom();
+            to = hello.getSimulate().getTo();
         }
-        int from = hello.getSimulate().getFrom();
-        int to = hello.getSimulate().getTo();
         if (from < 0 || to > ids.size() || from >= to) {
             return refuse(host, "--simulate " + from + "-" + (to - 1) + " is outside the experiment's clients 0-" + (ids.size() - 1), List.of());
         }
@@ -176,8 +191,9 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
             }
         }
         ranges.put(from, new Range(from, to, host));
-        String admitted = "host " + host + host.identity().map(cn -> " (certificate of '" + cn + "')").orElse(" (no certificate: --insecure)")
-                + " admitted for clients " + from + "-" + (to - 1);
+        String admitted = (hello.hasHosted() ? realClients.describe(from) + " on host " : "host ") + host
+                + host.identity().map(cn -> " (certificate of '" + cn + "')").orElse(" (no certificate: --insecure)")
+                + (hello.hasHosted() ? " admitted as " + ids.get(from) : " admitted for clients " + from + "-" + (to - 1));
         LOG.log(Level.INFO, admitted);
         admissions.add(admitted);
         onAdmission.accept(admitted);
@@ -212,6 +228,11 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
             int index = range.from() + i;
             if (!d.getId().equals(ids.get(index))) {
                 host.close("the host built client " + d.getId() + " where " + ids.get(index) + " belongs");
+                return;
+            }
+            String misfit = host.hello().hasHosted() ? realClients.checkReady(index, d) : null;
+            if (misfit != null) {
+                host.close(misfit);
                 return;
             }
             if (clients[index] != null) {
@@ -298,6 +319,9 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
                     }
                 }
             }
+            if (realClients.any()) {
+                throw new UserException(realClients.missing(missing.stream().map(Integer::valueOf).toList(), timeout));
+            }
             throw new UserException("no host took clients " + compact(missing) + " within " + timeout.toSeconds()
                     + " s; start hosts with: scarcity client --coordinator HOST:PORT --simulate FROM-TO");
         } catch (InterruptedException e) {
@@ -370,6 +394,8 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
         List<ClientRoundResult> results = new ArrayList<>(ids.size());
         int exhausted = 0;
         int answered = 0;
+        // real clients whose own stream has ended: offline for the rest of the run
+        int ended = 0;
         for (int h = 0; h < hosts.size(); h++) {
             Range r = hosts.get(h);
             Reply reply = null;
@@ -391,15 +417,21 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
             }
             if (reply == null) {
                 for (int i = r.from(); i < r.to(); i++) {
-                    offline[i] = true;
-                    results.add(ClientRoundResult.offline(ids.get(i), clients[i].domain(), round,
-                            clients[i].schema().numClasses() > 0, 0, new io.scarcity.api.MemoryStats(Map.of(), 0)));
+                    offline(i, round, offline, results);
                 }
                 continue;
             }
             answered++;
             if (reply.getRoundResults().getExhausted()) {
                 exhausted++;
+                if (r.host().hello().hasHosted()) {
+                    ended++;
+                    if (realClients.ended(r.from())) {
+                        LOG.log(Level.INFO, realClients.describe(r.from()) + " (" + ids.get(r.from()) + ") ran out of data in round "
+                                + round + ": it is offline for the rest of the run");
+                    }
+                    offline(r.from(), round, offline, results);
+                }
                 continue;
             }
             for (var bytes : reply.getRoundResults().getResultsList()) {
@@ -412,14 +444,27 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
         long played = results.stream().filter(r -> !r.offline()).count();
         if (played < config.coordinator().minClients()) {
             throw new UserException("round " + round + ": only " + played + " clients played it (the others' hosts are gone or"
-                    + " missed the deadline of " + config.coordinator().roundDeadline() + " s), fewer than coordinator.minClients = "
+                    + " missed the deadline of " + config.coordinator().roundDeadline() + " s" + (ended > 0 ? ", or their streams ended" : "")
+                    + "), fewer than coordinator.minClients = "
                     + config.coordinator().minClients() + "; the run stops. Restart the missing hosts, or lower coordinator.minClients");
         }
-        if (exhausted > 0 || results.size() != ids.size()) {
-            throw new IllegalStateException("the hosts disagree on round " + round + ": " + exhausted + " of " + answered
+        if (exhausted > ended || results.size() != ids.size()) {
+            throw new IllegalStateException("the hosts disagree on round " + round + ": " + (exhausted - ended) + " of " + answered
                     + " ran out of data");
         }
         return results;
+    }
+
+    /** Client {@code i} is left out of the round: offline, with nothing played. */
+    private void offline(int i, int round, boolean[] offline, List<ClientRoundResult> results) {
+        offline[i] = true;
+        results.add(ClientRoundResult.offline(ids.get(i), clients[i].domain(), round,
+                clients[i].schema().numClasses() > 0, 0, new io.scarcity.api.MemoryStats(Map.of(), 0)));
+    }
+
+    /** The command that joins this run, for the coordinator's terminal (real clients, or simulation hosts). */
+    public String howToJoin(String address) {
+        return realClients.any() ? realClients.howToJoin(address) : "scarcity client --coordinator " + address + " --simulate FROM-TO";
     }
 
     /**

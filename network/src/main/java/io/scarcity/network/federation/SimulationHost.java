@@ -1,62 +1,23 @@
 package io.scarcity.network.federation;
 
-import com.google.protobuf.ByteString;
-import io.scarcity.api.ExpertState;
-import io.scarcity.api.MetaParameters;
-import io.scarcity.network.proto.Call;
-import io.scarcity.network.proto.ClientDescription;
-import io.scarcity.network.proto.ClientState;
-import io.scarcity.network.proto.ClientTurn;
-import io.scarcity.network.proto.Done;
-import io.scarcity.network.proto.ErrorKind;
-import io.scarcity.network.proto.ExpertNames;
-import io.scarcity.network.proto.Ready;
-import io.scarcity.network.proto.Reply;
-import io.scarcity.network.proto.RoundResults;
-import io.scarcity.network.proto.SavedStates;
-import io.scarcity.network.proto.Welcome;
-import io.scarcity.network.transport.CallFailedException;
-import io.scarcity.network.transport.HostConnection;
-import io.scarcity.network.wire.Codecs;
-import io.scarcity.runtime.client.ClientNode;
-import io.scarcity.runtime.client.ClientRoundResult;
-import io.scarcity.runtime.config.ConfigLoader;
 import io.scarcity.runtime.config.LoadedConfig;
 import io.scarcity.runtime.engine.Assembly;
 import io.scarcity.runtime.engine.LocalFleet;
 import io.scarcity.runtime.plugin.PluginRegistry;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A process that hosts simulated clients {@code from..to-1} of the coordinator's experiment: it builds
  * them from the config the coordinator sends, reads the config's streams itself and cuts its clients'
  * batches exactly as the in-process engine does ({@link LocalFleet}), and answers the coordinator's calls
- * (play a round, apply parameters, export and merge states, save and restore). Rows never leave it.
+ * ({@link FleetHost}). Rows never leave it.
  */
-public final class SimulationHost implements HostConnection.Handler, AutoCloseable {
+public final class SimulationHost extends FleetHost {
     private final PluginRegistry registry;
     private final Path baseDir;
     private final int from;
     private final int to;
-    /** The host's state folder (its own checkpoints), or {@code null} for none. */
-    private final Path stateDir;
-    private LoadedConfig loaded;
-    private String runId;
-    private HostCheckpoints checkpoints;
-    private LocalFleet fleet;
-    private final Map<String, ClientNode> byId = new LinkedHashMap<>();
-    /** The last round this host's streams were cut for (a host that joins late skips the rounds before). */
-    private int lastRound;
-    /** The run's gossip strategy (its merge), when the run gossips. */
-    private io.scarcity.api.GossipStrategy gossip;
-    /** Signs this host's gossip keys and checks its peers'; null: unsigned ({@code --insecure}). */
-    private volatile io.scarcity.network.seal.HostIdentity gossipIdentity;
-    /** Sealed gossip of the current connection. */
-    private SealedGossipHost sealed;
 
     /**
      * @param baseDir the folder the config's relative data paths resolve against on this machine
@@ -68,269 +29,30 @@ public final class SimulationHost implements HostConnection.Handler, AutoCloseab
     }
 
     /**
-     * @param stateDir the host's state folder: its clients' states are saved there at the coordinator's
-     *        checkpoints, and restored from there when the host joins the run again; {@code null} for none
-     *        (the host's clients then start afresh whenever it joins)
+     * @param stateDir the host's state folder (see {@link FleetHost#FleetHost}); {@code null} for none
      */
     public SimulationHost(PluginRegistry registry, Path baseDir, int from, int to, Path stateDir) {
+        super(registry, baseDir, stateDir);
         this.registry = registry;
         this.baseDir = baseDir;
         this.from = from;
         this.to = to;
-        this.stateDir = stateDir;
     }
 
     @Override
-    public synchronized Ready welcomed(Welcome welcome) throws IOException {
-        if (fleet == null || !welcome.getRunId().equals(runId)) {
-            loaded = ConfigLoader.parse(welcome.getConfigYaml(), "the coordinator's config", baseDir, Map.of(), List.of());
-            runId = welcome.getRunId();
-            checkpoints = stateDir == null ? null : new HostCheckpoints(stateDir, runId,
-                    "clients-" + from + "-" + (to - 1), loaded.config().checkpoint().keep());
-            build();
-            // Joining a run it was part of: the clients continue from the host's own latest checkpoint.
-            java.util.OptionalInt latest = checkpoints == null ? java.util.OptionalInt.empty() : checkpoints.latest();
-            if (latest.isPresent()) {
-                Map<String, HostCheckpoints.Saved> saved = checkpoints.read(latest.getAsInt());
-                List<String> missing = HostCheckpoints.missing(saved, fleet.clients());
-                if (!missing.isEmpty()) {
-                    throw new IOException(checkpoints.file(latest.getAsInt()) + " lacks clients " + missing);
-                }
-                for (ClientNode c : fleet.clients()) {
-                    HostCheckpoints.restore(c, saved.get(c.id()).state());
-                }
-                restoredRound = latest.getAsInt();
-                onRestore.accept("clients " + from + "-" + (to - 1) + " continue from this host's checkpoint of round "
-                        + latest.getAsInt() + " (" + checkpoints.folder() + ")");
-            }
-            // the run's gossip strategy, for merging states exchanged with other hosts (its plan runs on the coordinator)
-            gossip = loaded.config().federation().federated()
-                    ? new Assembly(loaded.config(), registry, baseDir).gossip(new io.scarcity.runtime.client.RunMetricsSink()) : null;
-        }
-        sealed = new SealedGossipHost(welcome.getRunId(), gossip, this::client, gossipIdentity);
-        Ready.Builder ready = Ready.newBuilder().setGossipKey(sealed.key());
-        for (ClientNode c : fleet.clients()) {
-            ready.addClients(ClientDescription.newBuilder().setId(c.id()).setDomain(c.domain())
-                    .setSchema(ByteString.copyFrom(Codecs.SCHEMA.encode(c.schema())))
-                    .addAllNotCheckpointable(c.notCheckpointable()));
-        }
-        return ready.build();
-    }
-
-    /** Builds the clients afresh from the welcomed config, their streams at the start. */
-    private void build() {
-        if (fleet != null) {
-            fleet.close();
-            byId.clear();
-        }
-        Assembly assembly = new Assembly(loaded.config(), registry, baseDir);
+    protected LocalFleet newFleet(LoadedConfig run, List<String> clientIds) {
+        Assembly assembly = new Assembly(run.config(), registry, baseDir);
         assembly.checkNames();
-        fleet = new LocalFleet(loaded.config(), assembly, baseDir, from, to);
-        for (ClientNode c : fleet.clients()) {
-            byId.put(c.id(), c);
-        }
-        lastRound = 0;
-        restoredRound = 0;
-    }
-
-    /**
-     * The coordinator resumed after {@code round}: the clients are built afresh, restored from this host's
-     * saved states of the rounds the coordinator recorded, and the streams read again up to {@code round}.
-     */
-    private void rewind(io.scarcity.network.proto.Rewind rewind) throws IOException {
-        build();
-        Map<Integer, Map<String, HostCheckpoints.Saved>> byRound = new java.util.HashMap<>();
-        List<ClientState> states = rewind.getClientsList();
-        if (states.size() != fleet.clients().size()) {
-            throw new CallFailedException(ErrorKind.ERROR_KIND_INVALID_CALL, "a rewind of " + states.size()
-                    + " clients; this host has " + fleet.clients().size());
-        }
-        for (ClientState s : states) {
-            ClientNode c = client(s.getClientId());
-            if (s.getRound() == 0) {
-                continue;
-            }
-            if (checkpoints == null) {
-                throw new CallFailedException(ErrorKind.ERROR_KIND_STATE, "the coordinator resumes client " + c.id()
-                        + " from its state of round " + s.getRound() + ", and this host keeps no states (no state folder)");
-            }
-            Map<String, HostCheckpoints.Saved> saved;
-            try {
-                saved = byRound.computeIfAbsent(s.getRound(), r -> {
-                    try {
-                        return checkpoints.read(r);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
-            } catch (java.io.UncheckedIOException e) {
-                throw new CallFailedException(ErrorKind.ERROR_KIND_STATE, "cannot resume client " + c.id() + ": "
-                        + e.getCause().getMessage() + "; start this host with the --state-dir it had before the coordinator stopped");
-            }
-            HostCheckpoints.Saved mine = saved.get(c.id());
-            if (mine == null || !java.util.Arrays.equals(mine.sha256(), s.getSha256().toByteArray())) {
-                throw new CallFailedException(ErrorKind.ERROR_KIND_STATE, "client " + c.id() + "'s saved state of round "
-                        + s.getRound() + " in " + checkpoints.file(s.getRound()) + (mine == null ? " is missing"
-                        : " is not the one the coordinator's checkpoint recorded (its SHA-256 differs)"));
-            }
-            HostCheckpoints.restore(c, mine.state());
-        }
-        for (int k = 1; k <= rewind.getRound(); k++) {
-            if (fleet.nextBatches(false) == null) {
-                break;
-            }
-        }
-        lastRound = rewind.getRound();
+        return new LocalFleet(run.config(), assembly, baseDir, from, to);
     }
 
     @Override
-    public synchronized Reply handle(Call call) throws IOException {
-        if (fleet == null) {
-            throw new CallFailedException(ErrorKind.ERROR_KIND_INVALID_CALL, "a call before the host was welcomed");
-        }
-        Reply.Builder reply = Reply.newBuilder();
-        switch (call.getOpCase()) {
-            case RUN_ROUND -> {
-                List<ClientTurn> turns = call.getRunRound().getClientsList();
-                if (turns.size() != fleet.clients().size()) {
-                    throw new CallFailedException(ErrorKind.ERROR_KIND_INVALID_CALL, "a round for " + turns.size()
-                            + " clients; this host has " + fleet.clients().size());
-                }
-                boolean[] offline = new boolean[turns.size()];
-                for (int i = 0; i < turns.size(); i++) {
-                    if (!turns.get(i).getClientId().equals(fleet.clients().get(i).id())) {
-                        throw new CallFailedException(ErrorKind.ERROR_KIND_INVALID_CALL, "client " + turns.get(i).getClientId()
-                                + " in place of " + fleet.clients().get(i).id());
-                    }
-                    offline[i] = turns.get(i).getOffline();
-                }
-                int round = call.getRunRound().getRound();
-                // A host that (re)joins in round r starts its streams where the run is: the rows of the rounds
-                // it missed went by unseen, as they would for an offline client.
-                while (lastRound < round - 1) {
-                    lastRound++;
-                    if (fleet.nextBatches(false) == null) {
-                        break;
-                    }
-                }
-                lastRound = round;
-                sealed.forgetUnfinished();
-                List<ClientRoundResult> results = fleet.play(round, offline, round == 1);
-                RoundResults.Builder r = RoundResults.newBuilder().setExhausted(results == null);
-                if (results != null) {
-                    for (ClientRoundResult result : results) {
-                        r.addResults(ByteString.copyFrom(Codecs.ROUND_RESULT.encode(result)));
-                    }
-                }
-                reply.setRoundResults(r);
-            }
-            case APPLY_PARAMETERS -> {
-                MetaParameters p = Codecs.META_PARAMETERS.decode(call.getApplyParameters().getParameters().toByteArray());
-                for (String id : call.getApplyParameters().getClientIdsList()) {
-                    client(id).apply(p);
-                }
-                reply.setDone(Done.getDefaultInstance());
-            }
-            case GOSSIPABLE_EXPERTS -> reply.setExperts(ExpertNames.newBuilder().addAllExperts(
-                    client(call.getGossipableExperts().getClientId()).gossipableExperts(call.getGossipableExperts().getMax())));
-            case EXPORT_STATE -> reply.setExpertState(ByteString.copyFrom(Codecs.EXPERT_STATE.encode(
-                    client(call.getExportState().getClientId()).exportState(call.getExportState().getExpert()))));
-            case MERGE_STATE -> {
-                ExpertState s = Codecs.EXPERT_STATE.decode(call.getMergeState().getState().toByteArray());
-                for (String id : call.getMergeState().getClientIdsList()) {
-                    client(id).mergeState(call.getMergeState().getExpert(), s);
-                }
-                reply.setDone(Done.getDefaultInstance());
-            }
-            case GET_SIGNALS -> reply.setSignals(ByteString.copyFrom(Codecs.SIGNALS.encode(
-                    client(call.getGetSignals().getClientId()).signals())));
-            case SAVE_STATE -> {
-                if (checkpoints == null) {
-                    throw new CallFailedException(ErrorKind.ERROR_KIND_STATE, "this host keeps no states (it has no state folder)");
-                }
-                List<String> ids = call.getSaveState().getClientIdsList();
-                if (!ids.equals(fleet.clients().stream().map(ClientNode::id).toList())) {
-                    throw new CallFailedException(ErrorKind.ERROR_KIND_INVALID_CALL, "a checkpoint of clients " + ids
-                            + "; this host has " + byId.keySet());
-                }
-                Map<String, HostCheckpoints.Saved> saved = checkpoints.save(call.getSaveState().getRound(), fleet.clients());
-                SavedStates.Builder out = SavedStates.newBuilder();
-                saved.forEach((id, s) -> out.addClients(ClientState.newBuilder().setClientId(id).setRound(s.round())
-                        .setSha256(ByteString.copyFrom(s.sha256()))));
-                reply.setSavedStates(out);
-            }
-            case REWIND -> {
-                rewind(call.getRewind());
-                reply.setDone(Done.getDefaultInstance());
-            }
-            case SEAL_GOSSIP -> reply.setSealedStates(sealed.seal(call.getSealGossip()));
-            case OPEN_GOSSIP -> {
-                sealed.open(call.getOpenGossip());
-                reply.setDone(Done.getDefaultInstance());
-            }
-            case FINISH_GOSSIP -> {
-                sealed.finish(call.getFinishGossip());
-                reply.setDone(Done.getDefaultInstance());
-            }
-            case GOSSIP_LOCALLY -> reply.setGossipSizes(sealed.local(call.getGossipLocally()));
-            default -> throw new CallFailedException(ErrorKind.ERROR_KIND_UNSUPPORTED, "call " + call.getOpCase() + " is not supported");
-        }
-        return reply.build();
-    }
-
-    /**
-     * Signs this host's gossip keys with the TLS identity in {@code tls} and accepts only peers' keys signed by
-     * hosts of its CA (mutual TLS); without it (--insecure) keys are unsigned. Before the host connects.
-     *
-     * @throws java.io.IOException if the TLS files cannot be read or do not fit together
-     */
-    public void sealGossipWith(io.scarcity.network.transport.TlsFiles tls) throws IOException {
-        this.gossipIdentity = io.scarcity.network.seal.HostIdentity.load(tls);
-    }
-
-    private ClientNode client(String id) {
-        ClientNode c = byId.get(id);
-        if (c == null) {
-            throw new CallFailedException(ErrorKind.ERROR_KIND_INVALID_CALL, "this host has no client " + id);
-        }
-        return c;
-    }
-
-    private volatile java.util.function.Consumer<String> onRestore = line -> { };
-    /** The round of the host's own checkpoint its clients continued from when it joined; 0 if they started afresh. */
-    private int restoredRound;
-
-    /** Tells {@code listener} when the clients continue from the host's own checkpoint (for the terminal). */
-    public void onRestore(java.util.function.Consumer<String> listener) {
-        this.onRestore = listener;
-    }
-
-    /** The round of the host's own checkpoint its clients continued from when it last joined; 0 if none. */
-    public synchronized int restoredRound() {
-        return restoredRound;
-    }
-
-    private volatile java.util.function.BiConsumer<String, java.time.Duration> onDisconnect = (reason, retryIn) -> { };
-
-    /** Tells {@code listener} each time the connection breaks or cannot be made, and when the host dials again. */
-    public void onDisconnect(java.util.function.BiConsumer<String, java.time.Duration> listener) {
-        this.onDisconnect = listener;
+    protected String who() {
+        return "clients-" + from + "-" + (to - 1);
     }
 
     @Override
-    public void disconnected(String reason, java.time.Duration retryIn) {
-        onDisconnect.accept(reason, retryIn);
-    }
-
-    /** The clients this host built (after the coordinator's welcome). */
-    public synchronized List<ClientNode> clients() {
-        return fleet == null ? List.of() : fleet.clients();
-    }
-
-    @Override
-    public synchronized void close() {
-        if (fleet != null) {
-            fleet.close();
-        }
+    protected String continuing() {
+        return "clients " + from + "-" + (to - 1) + " continue";
     }
 }

@@ -45,6 +45,16 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
                 }
             }
         }
+        for (int i = 1; i < domains.size(); i++) {
+            if (domains.get(i).remote() != domains.get(0).remote()) {
+                DomainConfig remote = domains.get(i).remote() ? domains.get(i) : domains.get(0);
+                DomainConfig simulated = domains.get(i).remote() ? domains.get(0) : domains.get(i);
+                throw new ConfigException("domains[" + i + "].stream.type", "domain '" + remote.name() + "' has real clients "
+                        + "(stream type remote) and domain '" + simulated.name() + "' simulated ones (stream type "
+                        + simulated.stream().get("type") + "); a run has one kind or the other: make every domain remote, "
+                        + "or none, and run the others in a run of their own");
+            }
+        }
         for (int i = 0; i < experts.size(); i++) {
             for (int j = 0; j < i; j++) {
                 if (experts.get(i).instanceName().equals(experts.get(j).instanceName())) {

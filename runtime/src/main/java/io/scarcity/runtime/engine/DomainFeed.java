@@ -47,12 +47,25 @@ final class DomainFeed implements AutoCloseable {
      * @throws io.scarcity.api.ConfigException on a bad stream or partition block
      */
     static DomainFeed open(io.scarcity.runtime.config.RunConfig config, int index, java.nio.file.Path baseDir) {
+        return open(config, index, baseDir, config.domains().get(index).name());
+    }
+
+    /**
+     * {@link #open(io.scarcity.runtime.config.RunConfig, int, java.nio.file.Path)} with the stream's random numbers
+     * seeded from {@code seedName} (the domain's name, or a real client's id: each real client's generator differs).
+     */
+    static DomainFeed open(io.scarcity.runtime.config.RunConfig config, int index, java.nio.file.Path baseDir, String seedName) {
         io.scarcity.runtime.config.DomainConfig d = config.domains().get(index);
+        if (d.remote()) {
+            throw new io.scarcity.api.ConfigException("domains[" + index + "].stream.type", "remote: the clients of domain '"
+                    + d.name() + "' are real clients that bring their own streams, so this config runs only as a networked "
+                    + "federation: scarcity coordinator CONFIG --listen HOST:PORT, then one 'scarcity client --coordinator "
+                    + "HOST:PORT --id NAME --domain " + d.name() + " --stream STREAM.yaml' per client (docs/deployment.md, "
+                    + "Real clients)");
+        }
         io.scarcity.api.PluginConfig streamConfig = io.scarcity.api.PluginConfig.of("domains[" + index + "].stream", d.stream());
-        RowSource source = io.scarcity.runtime.data.StreamFactory.create(streamConfig,
-                Seeds.derive(config.seed(), "stream/" + d.name()), baseDir);
+        RowSource source = openStream(streamConfig, Seeds.derive(config.seed(), "stream/" + seedName), baseDir);
         try {
-            rejectUnread(streamConfig, "stream type");
             io.scarcity.api.PluginConfig partitionConfig = io.scarcity.api.PluginConfig.of("domains[" + index + "].partition",
                     d.partition());
             Partitioner partitioner = io.scarcity.runtime.data.PartitionerFactory.create(partitionConfig, d.clients(), source,
@@ -65,6 +78,18 @@ final class DomainFeed implements AutoCloseable {
             source.close();
             throw e;
         }
+    }
+
+    /** A stream section's source, every key checked (relative paths against {@code baseDir}). */
+    static RowSource openStream(io.scarcity.api.PluginConfig streamConfig, long seed, java.nio.file.Path baseDir) {
+        RowSource source = io.scarcity.runtime.data.StreamFactory.create(streamConfig, seed, baseDir);
+        try {
+            rejectUnread(streamConfig, "stream type");
+        } catch (RuntimeException e) {
+            source.close();
+            throw e;
+        }
+        return source;
     }
 
     private static void rejectUnread(io.scarcity.api.PluginConfig pc, String what) {

@@ -46,6 +46,45 @@ public final class LocalFleet implements ClientFleet {
      * @throws io.scarcity.runtime.UserException if the clients would not fit in the heap
      */
     public LocalFleet(RunConfig config, Assembly assembly, Path baseDir, int from, int to) {
+        this(config, assembly, baseDir, from, to, null);
+    }
+
+    /**
+     * One real client of a networked federation: client {@code clientId} (its slot in the coordinator's
+     * run, e.g. {@code ward-1}) of {@code config}'s only domain, which has one client and the client's own
+     * stream, cut into its batches as for any client; a generator's random numbers are seeded from the
+     * client's id, so that two real clients running generators differ.
+     *
+     * @throws IllegalArgumentException if the config has more than one domain or client
+     */
+    public static LocalFleet ownStream(RunConfig config, Assembly assembly, Path baseDir, String clientId) {
+        if (config.domains().size() != 1 || config.totalClients() != 1) {
+            throw new IllegalArgumentException("a real client's fleet has one domain with one client, got "
+                    + config.domains().size() + " domains and " + config.totalClients() + " clients");
+        }
+        return new LocalFleet(config, assembly, baseDir, 0, 1, java.util.Objects.requireNonNull(clientId, "clientId is null"));
+    }
+
+    /**
+     * Checks a real client's own stream before it joins a federation: the keys of a domain's {@code stream}
+     * section, its files (relative to {@code baseDir}), and that it has a row.
+     *
+     * @return the stream's schema
+     * @throws io.scarcity.api.ConfigException on a bad key or value (paths relative to the section)
+     * @throws io.scarcity.runtime.data.DataException on a missing or malformed file, or a stream without rows
+     */
+    public static io.scarcity.api.DataSchema checkOwnStream(Map<String, Object> stream, Path baseDir) {
+        try (RowSource source = DomainFeed.openStream(io.scarcity.api.PluginConfig.of("", stream), 0, baseDir)) {
+            if (source.next().isEmpty()) {
+                throw new io.scarcity.runtime.data.DataException("the stream has no rows (quarantined: " + source.quarantined()
+                        + "); check its data, or its onInvalid/length settings");
+            }
+            return source.schema();
+        }
+    }
+
+    /** @param ownId a real client's id (its domain's one client), or {@code null} for the run's clients from..to */
+    private LocalFleet(RunConfig config, Assembly assembly, Path baseDir, int from, int to, String ownId) {
         this.config = config;
         if (from < 0 || to > config.totalClients() || from >= to) {
             throw new IllegalArgumentException("client range " + from + ".." + to + " outside 0.." + config.totalClients());
@@ -59,7 +98,7 @@ public final class LocalFleet implements ClientFleet {
             for (int i = 0; i < config.domains().size(); i++) {
                 DomainConfig d = config.domains().get(i);
                 domainStart[i] = start;
-                feeds.add(DomainFeed.open(config, i, baseDir));
+                feeds.add(ownId == null ? DomainFeed.open(config, i, baseDir) : DomainFeed.open(config, i, baseDir, ownId));
                 List<ClientNode> domainClients = new ArrayList<>();
                 int first = Math.max(from, start) - start;
                 int last = Math.min(to, start + d.clients()) - start;
@@ -72,7 +111,7 @@ public final class LocalFleet implements ClientFleet {
                     if (budget != null && j - first == HeapBudget.SAMPLE) {
                         budget.check(j - first, hosted, "domains[" + i + "].clients");
                     }
-                    ClientNode c = assembly.client(d.name() + "-" + j, d.name(), feeds.get(i).source().schema());
+                    ClientNode c = assembly.client(ownId == null ? d.name() + "-" + j : ownId, d.name(), feeds.get(i).source().schema());
                     clients.add(c);
                     domainClients.add(c);
                 }
