@@ -107,7 +107,7 @@ final class ClientCommand implements Callable<Integer> {
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
                     if (cause instanceof HostRefusedException) {
-                        throw new UserException("the coordinator refused this host: " + cause.getMessage());
+                        throw new UserException(cause.getMessage());
                     }
                     if (cause instanceof TlsRejectedException) {
                         throw new UserException("the coordinator did not accept this host's certificate (not enrolled in this "

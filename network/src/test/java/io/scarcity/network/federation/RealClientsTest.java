@@ -90,8 +90,11 @@ class RealClientsTest {
     }
 
     static Hello hello(RealClientHost host) {
-        Hello.Builder h = Hello.newBuilder().setHostName("machine").setApiVersion(ApiVersion.current())
-                .setHosted(host.hosted());
+        return withPlugins(Hello.newBuilder().setHostName("machine").setApiVersion(ApiVersion.current())
+                .setHosted(host.hosted()));
+    }
+
+    static Hello withPlugins(Hello.Builder h) {
         for (var p : registry.all()) {
             h.addPlugins(InstalledPlugin.newBuilder().setKind(p.kind().label()).setName(p.name()).setVersion(p.version()));
         }
@@ -200,6 +203,39 @@ class RealClientsTest {
             assertEquals(List.of("ward-0"), w.getClientIdsList());
             assertTrue(fleet.awaitClient(0, Duration.ofSeconds(30)), "the client that came back holds ward-0 again");
             assertEquals("ward-0", aAgain.clients().get(0).id());
+        } finally {
+            for (HostConnection c : open) {
+                c.close();
+            }
+        }
+    }
+
+    /** A simulation host is refused by a coordinator of real clients, and a real client by a simulation's coordinator. */
+    @Test
+    void realClientsAndSimulationHostsJoinOnlyTheirKindOfRun() throws Exception {
+        LoadedConfig real = config("real");
+        LoadedConfig simulation = ConfigLoader.load(config.resolveSibling("quickstart.yaml"), Map.of(),
+                List.of("output.dir=" + tmp.resolve("sim")));
+        RemoteFleet realFleet = new RemoteFleet(real.config(), real.resolvedYaml(), "test-run", registry);
+        RemoteFleet simulationFleet = new RemoteFleet(simulation.config(), simulation.resolvedYaml(), "test-run", registry);
+        List<HostConnection> open = new ArrayList<>();
+        try (CoordinatorServer reals = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0, ChannelSecurity.insecure()), realFleet);
+             CoordinatorServer simulations = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0,
+                     ChannelSecurity.insecure()), simulationFleet);
+             SimulationHost sim = new SimulationHost(registry, real.baseDir(), 0, 2);
+             RealClientHost coastal = new RealClientHost(registry, tmp, "a", "coast", csv("coast", 50, 3, 1), null)) {
+            HostConnection s = HostConnection.connect(HostConnection.Settings.of("127.0.0.1:" + reals.port(), ChannelSecurity.insecure()),
+                    withPlugins(Hello.newBuilder().setHostName("sim").setApiVersion(ApiVersion.current())
+                            .setSimulate(io.scarcity.network.proto.SimulateRange.newBuilder().setFrom(0).setTo(2))), sim);
+            open.add(s);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> s.welcomed().get(30, TimeUnit.SECONDS));
+            assertTrue(e.getCause().getMessage().contains("this coordinator waits for real clients (its domains have stream: "
+                    + "{type: remote}): start each with --id NAME --domain D --stream STREAM.yaml, not --simulate"), e.toString());
+            String simulated = refusal(simulations, ChannelSecurity.insecure(), coastal, open);
+            assertTrue(simulated.contains("domain 'coast' is simulated (stream type sea), its clients hosted with 'scarcity client "
+                    + "--simulate FROM-TO'; real clients join a domain with stream: {type: remote}, and this run has none"), simulated);
+            assertTrue(simulationFleet.howToJoin("HOST:1").endsWith("--simulate FROM-TO"));
+            assertEquals("scarcity client --coordinator HOST:1 --id NAME --domain ward --stream STREAM.yaml", realFleet.howToJoin("HOST:1"));
         } finally {
             for (HostConnection c : open) {
                 c.close();
