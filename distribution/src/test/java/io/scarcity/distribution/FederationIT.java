@@ -239,4 +239,52 @@ class FederationIT {
                 + ") and played again once its host was back (round " + (backAt + 1) + ")");
         assertFalse(coordinator.text().contains("\tat "), coordinator.text());
     }
+
+    /**
+     * Real clients as processes over mutual TLS: a coordinator of configs/remote-clients.yaml (domain "ward",
+     * two slots) and two 'scarcity client --id --domain --stream' processes, each with a CSV of its own.
+     */
+    @Test
+    void aCoordinatorAndTwoRealClientProcessesWithTheirOwnStreamsCompleteARun() throws Exception {
+        run("certs", "ca", "--ca", tmp.resolve("ca").toString(), "--name", "test federation");
+        run("certs", "coordinator", "--ca", tmp.resolve("ca").toString(), "--out", tmp.resolve("coordinator").toString());
+        for (String h : List.of("hospital-a", "hospital-b")) {
+            run("certs", "client", "--ca", tmp.resolve("ca").toString(), "--out", tmp.resolve(h).toString(), "--name", h);
+            java.util.Random rnd = new java.util.Random(h.hashCode());
+            StringBuilder csv = new StringBuilder("f1,f2,f3,outcome\n");
+            for (int r = 0; r < 1000; r++) {
+                double a = rnd.nextDouble() * 10;
+                double b = rnd.nextDouble() * 10;
+                csv.append(String.format(java.util.Locale.ROOT, "%.3f,%.3f,%.3f,%s%n", a, b, rnd.nextDouble() * 10, a + b <= 8 ? "yes" : "no"));
+            }
+            Files.writeString(tmp.resolve(h + ".csv"), csv);
+            Files.writeString(tmp.resolve(h + ".yaml"), "type: csv\npath: " + h + ".csv\nlabel: outcome\nclasses: ['no', 'yes']\n");
+        }
+        int port = freePort();
+        Proc coordinator = start(DIST.resolve("plugins"), "coordinator", CONFIGS.resolve("remote-clients.yaml").toString(),
+                "--listen", "127.0.0.1:" + port, "--tls-dir", tmp.resolve("coordinator").toString(), "--wait", "30",
+                "--set", "rounds=4", "--set", "checkpoint.every=0", "--set", "output.progress=off", "--set", "output.dir=" + tmp.resolve("real"));
+        List<Proc> clients = new ArrayList<>();
+        for (String h : List.of("hospital-a", "hospital-b")) {
+            clients.add(start(DIST.resolve("plugins"), "client", "--coordinator", "127.0.0.1:" + port, "--id", h, "--domain", "ward",
+                    "--stream", h + ".yaml", "--data-dir", tmp.toString(), "--tls-dir", tmp.resolve(h).toString()));
+        }
+        assertEquals(0, coordinator.await(90), coordinator.text() + clients.get(0).text() + clients.get(1).text());
+        for (Proc c : clients) {
+            assertEquals(0, c.await(30), c.text());
+            assertTrue(c.text().contains("the coordinator ended the session"), c.text());
+        }
+        assertTrue(coordinator.text().contains("completed: 4 rounds"), coordinator.text());
+        for (String h : List.of("hospital-a", "hospital-b")) {
+            assertTrue(coordinator.text().matches("(?s).*real client '" + h + "' of domain ward on host [^\\n]* \\(certificate of '"
+                    + h + "'\\) admitted as ward-[01].*"), coordinator.text());
+        }
+        List<String> metrics = Files.readAllLines(only(tmp.resolve("real")).resolve("metrics.jsonl"));
+        for (int round = 1; round <= 4; round++) {
+            for (String client : List.of("ward-0", "ward-1")) {
+                String line = "{\"round\":" + round + ",\"client\":\"" + client + "\",\"domain\":\"ward\",\"rows\":200,";
+                assertTrue(metrics.stream().anyMatch(l -> l.startsWith(line)), "each client plays every round: " + metrics);
+            }
+        }
+    }
 }
