@@ -18,8 +18,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "coordinator", mixinStandardHelpOptions = true,
         description = {"Runs the coordinator of a networked federation: it holds no data, waits for host processes",
-                "('scarcity client --simulate FROM-TO') to take every client of the config, then runs the rounds",
-                "and writes the usual run folder (metrics.jsonl, coordinator.jsonl, summary.json, run.log).",
+                "('scarcity client --simulate FROM-TO') to take every client of the config, or for real clients",
+                "('scarcity client --id NAME --domain D --stream STREAM.yaml') to fill its domains with stream: {type: remote},",
+                "then runs the rounds and writes the usual run folder (metrics.jsonl, coordinator.jsonl, summary.json, run.log).",
                 "A coordinator that was stopped or killed continues with --resume RUN_DIR (instead of CONFIG): hosts",
                 "reconnect by themselves and continue from the states they saved at the checkpoint."})
 final class CoordinatorCommand implements Callable<Integer> {
