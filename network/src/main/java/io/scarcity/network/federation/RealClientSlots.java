@@ -37,7 +37,8 @@ final class RealClientSlots {
         final String identity;
         final DataSchema schema;
         ConnectedHost host;
-        boolean ended;
+        /** Set by the round loop's thread when the client's stream has ended; cleared when the client joins again. */
+        volatile boolean ended;
 
         Slot(String name, String identity, DataSchema schema) {
             this.name = name;
@@ -142,6 +143,7 @@ final class RealClientSlots {
             byName.put(name, index);
         }
         slots[index].host = host;
+        slots[index].ended = false;
         return new Claim(index, null);
     }
 

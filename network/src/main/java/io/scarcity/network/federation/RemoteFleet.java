@@ -39,7 +39,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * The coordinator's view of clients that live in other processes: host processes dial in
  * ({@link io.scarcity.network.transport.CoordinatorServer}), say which of the experiment's simulated clients
- * they host, are admitted if they have the selected plugins in the same versions, and from then on play
+ * they host (or, in a run of real clients, which domain their one client joins: {@link RealClientSlots}),
+ * are admitted if they have the selected plugins in the same versions, and from then on play
  * rounds and answer the round protocol's calls. The engine's round loop runs on it unchanged, with a
  * {@link RemoteClient} per client; a round is one call per host, the hosts playing in parallel.
  */
