@@ -210,6 +210,64 @@ class RealClientsTest {
         }
     }
 
+    /**
+     * A real client keeps its state in its own state folder at the coordinator's checkpoints; it stops after
+     * round 4 and, started again with the same name and folder, takes its slot back in round 6 and continues
+     * from its state of round 3 (round 4's checkpoint missed it).
+     */
+    @Test
+    void aRealClientStartedAgainTakesItsSlotBackAndContinuesFromItsOwnCheckpoint() throws Exception {
+        LoadedConfig loaded = ConfigLoader.load(config, Map.of(), List.of("rounds=8", "batchSize=10", "batchesPerRound=2",
+                "output.progress=off", "checkpoint.every=1"));
+        RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "real-run", registry);
+        Path state = tmp.resolve("state-a");
+        RealClientHost.OwnStream streamA = csv("a", 200, 3, 1);
+        try (CoordinatorServer server = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0, ChannelSecurity.insecure()), fleet);
+             RealClientHost a = new RealClientHost(registry, tmp, "hospital-a", "ward", streamA, state);
+             RealClientHost b = new RealClientHost(registry, tmp, "hospital-b", "ward", csv("b", 200, 3, 2), tmp.resolve("state-b"));
+             RealClientHost back = new RealClientHost(registry, tmp, "hospital-a", "ward", streamA, state);
+             HostConnection ca = join(server, ChannelSecurity.insecure(), a)) {
+            assertEquals(List.of("ward-0"), ca.welcomed().get(30, TimeUnit.SECONDS).getClientIdsList());
+            List<HostConnection> later = new ArrayList<>(List.of(join(server, ChannelSecurity.insecure(), b)));
+            List<String> lines = new ArrayList<>();
+            try (var engine = new io.scarcity.runtime.engine.InProcessEngine(loaded, registry, (c, assembly, baseDir) -> {
+                fleet.awaitClients(Duration.ofSeconds(60));
+                return fleet;
+            })) {
+                engine.checkpointInto(new io.scarcity.runtime.checkpoint.RunCheckpoints(tmp.resolve("real-run"), 2, "x", tmp),
+                        new io.scarcity.runtime.report.SummaryCollector("real", 8));
+                var result = engine.run((round, total, results, extras) -> {
+                    for (var r : results) {
+                        lines.add(round + " " + r.clientId() + " " + (r.offline() ? "offline" : r.rows()));
+                    }
+                    try {
+                        if (round == 4) {
+                            ca.close("hospital-a stops");
+                            ca.finished().get(10, TimeUnit.SECONDS);
+                            assertTrue(waitUntil(() -> !fleet.awaitClient(0, Duration.ofMillis(1))), "the coordinator sees it leave");
+                        }
+                        if (round == 5) {
+                            HostConnection again = join(server, ChannelSecurity.insecure(), back);
+                            later.add(again);
+                            assertEquals(List.of("ward-0"), again.welcomed().get(30, TimeUnit.SECONDS).getClientIdsList());
+                            assertTrue(fleet.awaitClient(0, Duration.ofSeconds(30)), "hospital-a holds ward-0 again");
+                            assertEquals(3, back.restoredRound(), "round 4's checkpoint missed it: it continues from round 3");
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                assertEquals(8, result.roundsCompleted());
+            } finally {
+                for (HostConnection h : later) {
+                    h.close();
+                }
+            }
+            assertTrue(Files.isRegularFile(state.resolve("real-run/client-hospital-a/round-8.state")), "its own folder: " + lines);
+            assertTrue(lines.contains("5 ward-0 offline") && lines.contains("6 ward-0 20") && lines.contains("8 ward-1 20"), lines.toString());
+        }
+    }
+
     /** A simulation host is refused by a coordinator of real clients, and a real client by a simulation's coordinator. */
     @Test
     void realClientsAndSimulationHostsJoinOnlyTheirKindOfRun() throws Exception {
