@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A networked federation as separate processes of the distribution, on loopback with mutual TLS made by
- * {@code scarcity certs}: a coordinator and three host processes give the in-process metrics byte for byte;
+ * {@code scarcity certs}: a coordinator and three host processes (one taking its gossip peers directly) give the
+ * in-process metrics byte for byte;
  * a host with a certificate from another CA, and one lacking a selected plugin, are refused by name.
  */
 class FederationIT {
@@ -101,8 +102,9 @@ class FederationIT {
         String[] ranges = {"0-1", "2-3", "4-4"};
         List<Proc> hosts = new ArrayList<>();
         for (int h = 1; h <= 3; h++) {
-            hosts.add(start(DIST.resolve("plugins"), "client", "--coordinator", "127.0.0.1:" + port, "--simulate", ranges[h - 1],
-                    "--tls-dir", tmp.resolve("host" + h).toString()));
+            // host 3 (inland-1) takes its gossip peers directly: inland pairs go host to host, coast pairs are relayed
+            hosts.add(start(DIST.resolve("plugins"), with(new String[] {"client", "--coordinator", "127.0.0.1:" + port, "--simulate",
+                ranges[h - 1], "--tls-dir", tmp.resolve("host" + h).toString()}, h == 3 ? new String[] {"--peer-listen", "0"} : new String[0])));
         }
         assertEquals(0, coordinator.await(180), coordinator.text());
         for (Proc h : hosts) {
@@ -110,6 +112,9 @@ class FederationIT {
         }
         assertTrue(coordinator.text().contains("completed: 6 rounds"), coordinator.text());
         assertTrue(coordinator.text().contains("(certificate of 'host-3') admitted for clients 4-4"), coordinator.text());
+        assertTrue(hosts.get(2).text().contains("gossip peers reach this host at 127.0.0.1:"), hosts.get(2).text());
+        String log = Files.readString(only(tmp.resolve("remote")).resolve("run.log"), StandardCharsets.UTF_8);
+        assertTrue(log.matches("(?s).*gossip: [1-9][0-9]* pairs direct host to host \\([1-9][0-9]* bytes between the hosts\\).*"), log);
         assertEquals(Files.readString(only(tmp.resolve("local")).resolve("metrics.jsonl")),
                 Files.readString(only(tmp.resolve("remote")).resolve("metrics.jsonl")), "networked metrics.jsonl differs from in-process");
 

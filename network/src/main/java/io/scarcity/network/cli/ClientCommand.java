@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
         description = {"Hosts clients of a networked federation: dials out to the coordinator (it never needs to reach",
                 "this machine), builds the clients it is given from the coordinator's experiment and runs their rounds",
                 "on data read here; rows never leave the process. Either simulated clients of the experiment",
-                "(--simulate FROM-TO) or one real client with its own stream (--id NAME --domain D --stream STREAM.yaml)."})
+                "(--simulate FROM-TO) or one real client with its own stream (--id NAME --domain D --stream STREAM.yaml).",
+                "Gossip with clients on other hosts is relayed by the coordinator, sealed so that it cannot read it, or goes",
+                "host to host where one of the two hosts listens for its peers (--peer-listen)."})
 final class ClientCommand implements Callable<Integer> {
     @Mixin
     PluginOptions plugins;
@@ -64,6 +66,18 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "This host's name in the coordinator's log (default: the machine's).")
     String name;
 
+    @Option(names = "--peer-listen", paramLabel = "[HOST:]PORT",
+            description = {"Direct gossip: also serve this host's gossip peers on HOST:PORT (HOST defaults to 127.0.0.1, loopback;",
+                    "0.0.0.0 for every interface; PORT 0 for any free one), so that other hosts exchange states with its",
+                    "clients directly instead of through the coordinator. Same TLS as --tls-dir (a peer must present the",
+                    "certificate that signed its gossip key), plaintext with --insecure. Without it, peers are still dialled."})
+    String peerListen;
+
+    @Option(names = "--peer-advertise", paramLabel = "HOST:PORT",
+            description = {"Direct gossip: the address other hosts dial to reach --peer-listen (e.g. this machine's name or a",
+                    "forwarded port); default: the --peer-listen address."})
+    String peerAdvertise;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -87,6 +101,7 @@ final class ClientCommand implements Callable<Integer> {
                 // gossip keys signed with this host's TLS key, peers' checked against the federation's CA
                 host.sealGossipWith(channel.tls().get());
             }
+            String peerAddress = listenForPeers(host, channel, err);
             Hello.Builder hello = Hello.newBuilder().setHostName(name != null ? name : java.net.InetAddress.getLocalHost().getHostName())
                     .setApiVersion(ApiVersion.current());
             if (real) {
@@ -102,6 +117,9 @@ final class ClientCommand implements Callable<Integer> {
             try (HostConnection connection = HostConnection.connect(HostConnection.Settings.of(coordinator, channel), hello.build(), host)) {
                 err.println(real ? "real client '" + id + "' of domain " + domain + " (" + stream + ": " + own.schema().numFeatures()
                         + " features) joining " + coordinator : "hosting clients " + range[0] + "-" + range[1] + " for " + coordinator);
+                if (peerAddress != null) {
+                    err.println("gossip peers reach this host at " + peerAddress);
+                }
                 try {
                     connection.finished().get();
                 } catch (ExecutionException e) {
@@ -119,6 +137,39 @@ final class ClientCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Starts the server for gossip peers when --peer-listen asks for it.
+     *
+     * @return the address reported to the coordinator, or {@code null} without --peer-listen
+     */
+    private String listenForPeers(FleetHost host, io.scarcity.network.transport.ChannelSecurity channel, java.io.PrintWriter err)
+            throws java.io.IOException {
+        if (peerListen == null) {
+            if (peerAdvertise != null) {
+                throw new UserException("--peer-advertise needs --peer-listen [HOST:]PORT, the address to listen on");
+            }
+            return null;
+        }
+        String[] listen = peerListen.contains(":") ? Security.hostPort(peerListen, "--peer-listen")
+                : Security.hostPort("127.0.0.1:" + peerListen, "--peer-listen");
+        String bind = listen[0].startsWith("[") && listen[0].endsWith("]") ? listen[0].substring(1, listen[0].length() - 1) : listen[0];
+        if (peerAdvertise != null) {
+            Security.hostPort(peerAdvertise, "--peer-advertise");
+        } else if (bind.equals("0.0.0.0") || bind.equals("::")) {
+            throw new UserException("--peer-listen " + peerListen + " listens on every interface: give --peer-advertise HOST:PORT, "
+                    + "the address other hosts reach this one at");
+        }
+        if (!channel.isTls()) {
+            err.println("warning: --insecure: gossip peers dial this host in plaintext and nobody is authenticated; "
+                    + "use --tls-dir outside a trusted network");
+        }
+        try {
+            return host.listenForPeers(bind, Integer.parseInt(listen[1]), peerAdvertise, channel);
+        } catch (java.io.IOException e) {
+            throw new UserException("--peer-listen " + peerListen + ": " + e.getMessage());
+        }
     }
 
     /** The real client's stream file, checked before anything connects; a bad file or option is a user error (exit 2). */

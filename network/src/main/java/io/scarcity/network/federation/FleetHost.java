@@ -35,7 +35,7 @@ import java.util.Map;
  * A host process's side of the federation, whatever it hosts: on the coordinator's Welcome it builds its
  * clients ({@link #newFleet}: a slice of a simulation, or one real client with its own stream) as a
  * {@link LocalFleet}, describes them in the Ready, and answers the coordinator's calls on them (play a
- * round, apply parameters, export and merge states, gossip sealed with other hosts, save its clients'
+ * round, apply parameters, export and merge states, gossip sealed with other hosts (through the coordinator, or directly: {@link #listenForPeers}), save its clients'
  * states in its own state folder and rewind them to a checkpoint). Rows never leave it.
  */
 public abstract class FleetHost implements HostConnection.Handler, AutoCloseable {
@@ -57,6 +57,8 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
     private volatile io.scarcity.network.seal.HostIdentity gossipIdentity;
     /** Sealed gossip of the current connection. */
     private SealedGossipHost sealed;
+    /** Gossip straight to and from other hosts (with the current connection's {@link #sealed}). */
+    private final DirectGossipHost direct = new DirectGossipHost();
 
     /**
      * @param baseDir the folder the config's (or the host's own) relative data paths resolve against
@@ -113,7 +115,9 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
                     ? new Assembly(loaded.config(), registry, baseDir).gossip(new io.scarcity.runtime.client.RunMetricsSink()) : null;
         }
         sealed = new SealedGossipHost(welcome.getRunId(), gossip, this::client, gossipIdentity);
+        direct.welcomed(welcome.getRunId(), sealed);
         Ready.Builder ready = Ready.newBuilder().setGossipKey(sealed.key());
+        direct.address().ifPresent(ready::setPeerAddress);
         for (ClientNode c : fleet.clients()) {
             ready.addClients(ClientDescription.newBuilder().setId(c.id()).setDomain(c.domain())
                     .setSchema(ByteString.copyFrom(Codecs.SCHEMA.encode(c.schema())))
@@ -218,6 +222,7 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
                 }
                 lastRound = round;
                 sealed.forgetUnfinished();
+                direct.forgetUnfinished();
                 List<ClientRoundResult> results = fleet.play(round, offline, round == 1);
                 RoundResults.Builder r = RoundResults.newBuilder().setExhausted(results == null);
                 if (results != null) {
@@ -272,10 +277,17 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
                 reply.setDone(Done.getDefaultInstance());
             }
             case FINISH_GOSSIP -> {
+                direct.forget(call.getFinishGossip().getExchange());
                 sealed.finish(call.getFinishGossip());
                 reply.setDone(Done.getDefaultInstance());
             }
             case GOSSIP_LOCALLY -> reply.setGossipSizes(sealed.local(call.getGossipLocally()));
+            case OFFER_DIRECT -> reply.setDirectSizes(direct.offer(call.getOfferDirect()));
+            case DIAL_DIRECT -> reply.setDirectSizes(direct.dial(call.getDialDirect()));
+            case OPEN_DIRECT -> {
+                direct.open(call.getOpenDirect());
+                reply.setDone(Done.getDefaultInstance());
+            }
             default -> throw new CallFailedException(ErrorKind.ERROR_KIND_UNSUPPORTED, "call " + call.getOpCase() + " is not supported");
         }
         return reply.build();
@@ -289,6 +301,23 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
      */
     public void sealGossipWith(io.scarcity.network.transport.TlsFiles tls) throws IOException {
         this.gossipIdentity = io.scarcity.network.seal.HostIdentity.load(tls);
+        direct.dialWith(io.scarcity.network.transport.ChannelSecurity.mutualTls(tls));
+    }
+
+    /**
+     * Serves this host's gossip peers on {@code bindHost:port} (direct gossip: a peer dials it instead of the
+     * coordinator relaying the pair) and reports {@code advertise} to the coordinator as the address peers reach it
+     * at. {@code security} should be this host's own: with mutual TLS a peer must present the certificate that signed
+     * its gossip key, and this host presents the one that signed its own. Peers are dialled with the TLS files of
+     * {@link #sealGossipWith} (plaintext without). Before the host connects.
+     *
+     * @param advertise HOST:PORT peers dial; {@code null}: {@code bindHost} and the port bound
+     * @return the address reported to the coordinator
+     * @throws IOException if the address cannot be bound or the TLS files cannot be read
+     */
+    public String listenForPeers(String bindHost, int port, String advertise, io.scarcity.network.transport.ChannelSecurity security)
+            throws IOException {
+        return direct.listen(bindHost, port, advertise, security);
     }
 
     private ClientNode client(String id) {
@@ -332,6 +361,7 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
 
     @Override
     public synchronized void close() {
+        direct.close();
         if (fleet != null) {
             fleet.close();
         }

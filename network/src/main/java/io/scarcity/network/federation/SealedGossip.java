@@ -54,6 +54,8 @@ public final class SealedGossip implements GossipExchange {
     private final AtomicLong clearPairs = new AtomicLong();
     private final AtomicLong skippedPairs = new AtomicLong();
     private final AtomicLong relayedBytes = new AtomicLong();
+    /** Pairs across hosts exchanged host to host instead, when a host reports a peer address. */
+    private final DirectGossip direct;
 
     /**
      * What the coordinator does with each host key and sealed state it relays: passes them on (normally). Tests
@@ -72,10 +74,13 @@ public final class SealedGossip implements GossipExchange {
     }
 
     /**
-     * Gossip over the whole run so far: pairs sealed across hosts, within one host, in the clear (a host without a
-     * gossip key), skipped (refused, or a host lost), and the bytes relayed sealed.
+     * Gossip over the whole run so far: pairs sealed across hosts and relayed, within one host, in the clear (a host
+     * without a gossip key), skipped (refused, or a host lost), and the bytes relayed sealed; pairs exchanged directly
+     * host to host, the bytes the hosts sent each other for them, and pairs relayed after a direct exchange failed
+     * (counted in {@code sealedPairs} or {@code skippedPairs} too).
      */
-    public record Totals(long sealedPairs, long localPairs, long clearPairs, long skippedPairs, long relayedBytes) {
+    public record Totals(long sealedPairs, long localPairs, long clearPairs, long skippedPairs, long relayedBytes,
+                         long directPairs, long directBytes, long fallbackPairs) {
     }
 
     /** Waits for a call's reply while its host is reachable (a silent host fails the wait as a lost one). */
@@ -93,6 +98,7 @@ public final class SealedGossip implements GossipExchange {
         this.clients = clients;
         this.deliveries = deliveries;
         this.waiter = waiter;
+        this.direct = new DirectGossip(this, waiter);
     }
 
     void relay(Relay relay) {
@@ -100,7 +106,8 @@ public final class SealedGossip implements GossipExchange {
     }
 
     public Totals totals() {
-        return new Totals(sealedPairs.get(), localPairs.get(), clearPairs.get(), skippedPairs.get(), relayedBytes.get());
+        return new Totals(sealedPairs.get(), localPairs.get(), clearPairs.get(), skippedPairs.get(), relayedBytes.get(),
+                direct.pairs(), direct.bytes(), direct.fallbacks());
     }
 
     @Override
@@ -113,6 +120,7 @@ public final class SealedGossip implements GossipExchange {
         long relayedBefore = relayedBytes.get();
         long sealedBefore = sealedPairs.get();
         long skippedBefore = skippedPairs.get();
+        Totals before = totals();
         for (int p = 0; p < pairs.size(); p++) {
             RemoteClient a = clients.apply(pairs.get(p).a());
             RemoteClient b = clients.apply(pairs.get(p).b());
@@ -143,9 +151,15 @@ public final class SealedGossip implements GossipExchange {
         }
         long relayed = relayedBytes.get() - relayedBefore;
         long skipped = skippedPairs.get() - skippedBefore;
-        if (relayed > 0 || skipped > 0) {
-            LOG.log(Level.INFO, "round " + round + " gossip: " + (sealedPairs.get() - sealedBefore) + " pairs sealed across hosts ("
-                    + relayed + " bytes relayed sealed), " + skipped + " skipped, " + local.size() + " within a host");
+        Totals after = totals();
+        long directPairs = after.directPairs() - before.directPairs();
+        long fallbacks = after.fallbackPairs() - before.fallbackPairs();
+        if (relayed > 0 || skipped > 0 || directPairs > 0) {
+            LOG.log(Level.INFO, "round " + round + " gossip: " + (directPairs > 0 || fallbacks > 0 ? directPairs
+                    + " pairs direct host to host (" + (after.directBytes() - before.directBytes()) + " bytes between the hosts), " : "")
+                    + (sealedPairs.get() - sealedBefore) + " pairs relayed sealed (" + relayed + " bytes relayed"
+                    + (fallbacks > 0 ? ", " + fallbacks + " after a failed direct exchange" : "") + "), "
+                    + skipped + " skipped, " + local.size() + " within a host");
         }
         return List.of(out);
     }
@@ -162,12 +176,16 @@ public final class SealedGossip implements GossipExchange {
                 sealedPairs.incrementAndGet();
                 return Outcome.exchanged(0, 0);
             }
+            Outcome directly = direct.exchange(round, a, b, experts);
+            if (directly != null) {
+                return directly;
+            }
             SealGossip.Builder seal = SealGossip.newBuilder().setExchange(id).setRound(round).setFirstClient(a.id())
                     .setSecondClient(b.id()).addAllExperts(experts);
             CompletableFuture<Reply> fa = ha.call(Call.newBuilder().setSealGossip(seal.clone().setHoldsFirst(true)
-                    .setPeerKey(relay.key(hb, ha, key(hb)))).build());
+                    .setPeerKey(peerKey(hb, ha))).build());
             CompletableFuture<Reply> fb = hb.call(Call.newBuilder().setSealGossip(seal.clone().setHoldsFirst(false)
-                    .setPeerKey(relay.key(ha, hb, key(ha)))).build());
+                    .setPeerKey(peerKey(ha, hb))).build());
             SealedStates fromA = waiter.await(ha, fa, "host " + ha, "seal " + a.id() + "'s states for " + b.id()).getSealedStates();
             SealedStates fromB = waiter.await(hb, fb, "host " + hb, "seal " + b.id() + "'s states for " + a.id()).getSealedStates();
             CompletableFuture<Reply> oa = ha.call(Call.newBuilder().setOpenGossip(open(id, fromB, b, a)).build());
@@ -195,8 +213,18 @@ public final class SealedGossip implements GossipExchange {
         return open.build();
     }
 
+    /** A new exchange's id, unique in the run. */
+    long nextExchange() {
+        return nextExchange.getAndIncrement();
+    }
+
+    /** The gossip key of host {@code of} as passed to host {@code to} (through the {@link Relay}). */
+    GossipKey peerKey(ConnectedHost of, ConnectedHost to) {
+        return relay.key(of, to, key(of));
+    }
+
     /** Commit or discard on both hosts: not waited for (confirmed before the next round, as deliveries are). */
-    private void finish(long id, boolean commit, RemoteClient a, RemoteClient b) {
+    void finish(long id, boolean commit, RemoteClient a, RemoteClient b) {
         for (RemoteClient c : List.of(a, b)) {
             Call call = Call.newBuilder().setFinishGossip(FinishGossip.newBuilder().setExchange(id).setCommit(commit)).build();
             CompletableFuture<Reply> reply = c.host().call(call);
@@ -210,7 +238,7 @@ public final class SealedGossip implements GossipExchange {
      * A pair that could not exchange: a host refused a key or a state (logged, the run goes on), or a host is gone.
      * Any other failure (a client's plugin failing, a malformed call) stops the run, as it does in-process.
      */
-    private Outcome skipped(int round, GossipPair pair, RemoteClient.RemoteFailure e) {
+    Outcome skipped(int round, GossipPair pair, RemoteClient.RemoteFailure e) {
         boolean refused = e.getCause() instanceof CallFailedException f && f.kind() == ErrorKind.ERROR_KIND_SEAL_REFUSED;
         if (!refused && !(e.getCause() instanceof ConnectionLostException)) {
             throw e;
@@ -238,7 +266,7 @@ public final class SealedGossip implements GossipExchange {
         return h.ready().getGossipKey();
     }
 
-    private static long plainBytes(SealedStates states) {
+    static long plainBytes(SealedStates states) {
         long n = 0;
         for (SealedState s : states.getStatesList()) {
             n += s.getPlainBytes();
