@@ -67,15 +67,15 @@ final class ClientCommand implements Callable<Integer> {
     String name;
 
     @Option(names = "--peer-listen", paramLabel = "[HOST:]PORT",
-            description = {"Direct gossip: also serve this host's gossip peers on HOST:PORT (HOST defaults to 127.0.0.1, loopback;",
-                    "0.0.0.0 for every interface; PORT 0 for any free one), so that other hosts exchange states with its",
-                    "clients directly instead of through the coordinator. Same TLS as --tls-dir (a peer must present the",
-                    "certificate that signed its gossip key), plaintext with --insecure. Without it, peers are still dialled."})
+            description = "Direct gossip: also serve this host's gossip peers on HOST:PORT (HOST defaults to 127.0.0.1, loopback; "
+                    + "0.0.0.0 for every interface; PORT 0 for any free one), so that other hosts exchange states with its clients "
+                    + "directly instead of through the coordinator. Same TLS as --tls-dir (a peer must present the certificate that "
+                    + "signed its gossip key), plaintext with --insecure. Without it, this host still dials peers that listen.")
     String peerListen;
 
     @Option(names = "--peer-advertise", paramLabel = "HOST:PORT",
-            description = {"Direct gossip: the address other hosts dial to reach --peer-listen (e.g. this machine's name or a",
-                    "forwarded port); default: the --peer-listen address."})
+            description = "Direct gossip: the address other hosts dial to reach --peer-listen (e.g. this machine's name, or a "
+                    + "forwarded port); default: the --peer-listen address.")
     String peerAdvertise;
 
     @Spec
