@@ -74,6 +74,8 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
     /** Gossip between hosts, relayed sealed end to end. */
     private final SealedGossip sealedGossip = new SealedGossip(this::client, pending, this::await);
     private final Map<String, Integer> indexOf = new java.util.HashMap<>();
+    /** Which identity took which clients, kept in the run folder. */
+    private final Enrolment enrolment;
     /** The slots of remote domains and the real clients in them (none in a simulation). */
     private final RealClientSlots realClients;
 
@@ -103,6 +105,7 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
             indexOf.put(ids.get(i), i);
         }
         this.realClients = new RealClientSlots(config);
+        this.enrolment = new Enrolment(realClients);
     }
 
     private RemoteClient client(String id) {
@@ -165,6 +168,7 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
             }
             from = claim.index();
             to = from + 1;
+            enrolment.slotTaken();
         } else if (!hello.hasSimulate() || realClients.any()) {
             return refuse(host, realClients.any() ? "this coordinator waits for real clients (its domains have stream: {type: remote}): "
                     + "start each with --id NAME --domain D --stream STREAM.yaml, not --simulate"
@@ -175,6 +179,12 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
         }
         if (from < 0 || to > ids.size() || from >= to) {
             return refuse(host, "--simulate " + from + "-" + (to - 1) + " is outside the experiment's clients 0-" + (ids.size() - 1), List.of());
+        }
+        if (hello.hasSimulate()) {
+            String taken = enrolment.claimRange(from, to, host.identity().orElse(null));
+            if (taken != null) {
+                return refuse(host, taken, List.of());
+            }
         }
         for (Range r : List.copyOf(ranges.values())) {
             if (from < r.to() && r.from() < to && !r.host().connected()) {
@@ -608,6 +618,22 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
     @Override
     public String runId() {
         return runId;
+    }
+
+    /** Keeps the book of which identity took which clients in the run folder ({@code hosts.json}). */
+    @Override
+    public synchronized void useRunFolder(java.nio.file.Path runDir) {
+        enrolment.keepIn(runDir);
+    }
+
+    /**
+     * A resume: the clients go back to the identities that took them in the run in {@code runDir} (before any
+     * host is admitted).
+     *
+     * @throws UserException if the run folder's book is missing or unreadable
+     */
+    public synchronized void resumeFrom(java.nio.file.Path runDir) {
+        enrolment.restore(runDir);
     }
 
     @Override

@@ -292,6 +292,7 @@ class NetworkedRunTest {
             assertEquals("resumed-run", RemoteFleet.runIdOf(runDir));
 
             RemoteFleet second = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), RemoteFleet.runIdOf(runDir), registry);
+            second.resumeFrom(runDir);
             try (CoordinatorServer again = CoordinatorServer.start(CoordinatorServer.Settings.loopback(port, ChannelSecurity.insecure()), second)) {
                 RunExecution.Outcome outcome = RunExecution.resume(runDir, Map.of(), registry, QUIET, (config, assembly, baseDir) -> {
                     second.awaitClients(Duration.ofSeconds(60));
@@ -482,6 +483,11 @@ class NetworkedRunTest {
         @Override
         public String runId() {
             return fleet.runId();
+        }
+
+        @Override
+        public void useRunFolder(Path runDir) {
+            fleet.useRunFolder(runDir);
         }
 
         @Override
