@@ -62,6 +62,8 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
     private volatile java.util.function.Consumer<String> onAdmission = line -> { };
     /** Hosts the heartbeats mark silent: left out of rounds until heard again. */
     private final java.util.Set<ConnectedHost> unavailable = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Per domain, the task segments whose evaluations were reported (kept in checkpoints). */
+    private final int[] reportedSegments;
     /** The last round played (or resumed after). */
     private int played;
     /** Per client: its state saved on its host, as the last checkpoint recorded it (round 0: none). */
@@ -106,6 +108,7 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
         }
         this.realClients = new RealClientSlots(config);
         this.enrolment = new Enrolment(realClients);
+        this.reportedSegments = new int[config.domains().size()];
     }
 
     private RemoteClient client(String id) {
@@ -510,9 +513,79 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
         return sealedGossip;
     }
 
+    /**
+     * The held-out task evaluations due after {@code round}: every reachable host scores its clients, and each
+     * segment's accuracies are averaged over the domain's clients in client order (the in-process arithmetic,
+     * so the numbers are the same bit for bit). A host that is gone leaves its clients out of the average; a
+     * segment already reported is not reported again.
+     */
     @Override
     public List<TaskEvaluation> evaluateTasks(int round) {
-        return List.of();
+        List<Range> hosts;
+        synchronized (this) {
+            hosts = List.copyOf(ranges.values());
+        }
+        List<CompletableFuture<Reply>> replies = new ArrayList<>();
+        for (Range r : hosts) {
+            replies.add(reachable(r.host()) ? r.host().call(Call.newBuilder().setEvaluateTasks(
+                    io.scarcity.network.proto.EvaluateTasks.newBuilder().setRound(round)).build()) : null);
+        }
+        // per domain, per segment: the task and each client's accuracies by run index
+        List<TreeMap<Integer, Scored>> byDomain = new ArrayList<>();
+        config.domains().forEach(d -> byDomain.add(new TreeMap<>()));
+        for (int h = 0; h < hosts.size(); h++) {
+            if (replies.get(h) == null) {
+                continue;
+            }
+            Reply reply;
+            try {
+                reply = await(hosts.get(h).host(), replies.get(h), "host " + hosts.get(h).host(), "evaluate tasks after round " + round);
+            } catch (RemoteClient.RemoteFailure e) {
+                if (!(e.getCause() instanceof ConnectionLostException)) {
+                    throw e;
+                }
+                LOG.log(Level.WARNING, "host " + hosts.get(h).host() + " was lost: its clients are left out of the task evaluations of round " + round);
+                continue;
+            }
+            for (io.scarcity.network.proto.SegmentScores seg : reply.getTaskScores().getSegmentsList()) {
+                int d = domainIndex(seg.getDomain());
+                if (seg.getSegment() < reportedSegments[d]) {
+                    continue;
+                }
+                Scored scored = byDomain.get(d).computeIfAbsent(seg.getSegment(), k -> new Scored(seg.getTask(), new TreeMap<>()));
+                for (io.scarcity.network.proto.ClientTaskAccuracy c : seg.getClientsList()) {
+                    double[] accuracy = new double[c.getAccuracyCount()];
+                    for (int t = 0; t < accuracy.length; t++) {
+                        accuracy[t] = c.getAccuracy(t);
+                    }
+                    scored.byClient().put(ids.indexOf(c.getClientId()), accuracy);
+                }
+            }
+        }
+        List<TaskEvaluation> out = new ArrayList<>();
+        for (int d = 0; d < byDomain.size(); d++) {
+            for (var e : byDomain.get(d).entrySet()) {
+                Scored s = e.getValue();
+                List<String> clientIds = s.byClient().keySet().stream().map(ids::get).toList();
+                out.add(new io.scarcity.runtime.engine.TaskScores(config.domains().get(d).name(), e.getKey(), s.task(), clientIds,
+                        s.byClient().values().toArray(double[][]::new)).evaluation(round, clientIds.size()));
+                reportedSegments[d] = e.getKey() + 1;
+            }
+        }
+        return out;
+    }
+
+    /** A segment's scores gathered from the hosts: its task, and each client's accuracies by run index. */
+    private record Scored(int task, TreeMap<Integer, double[]> byClient) {
+    }
+
+    private int domainIndex(String domain) {
+        for (int d = 0; d < config.domains().size(); d++) {
+            if (config.domains().get(d).name().equals(domain)) {
+                return d;
+            }
+        }
+        throw new IllegalStateException("a host scored tasks of domain " + domain + ", which the run does not have");
     }
 
     @Override
@@ -526,8 +599,8 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
     }
 
     @Override
-    public int[] segmentsEvaluated() {
-        return new int[0];
+    public synchronized int[] segmentsEvaluated() {
+        return reportedSegments.clone();
     }
 
     /**
@@ -577,7 +650,12 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
 
     /** A resume reads the streams again on the hosts: they are told to, with the clients' states, once all are read. */
     @Override
-    public synchronized void replay(int round, long[] consumed, long[] digests, int[] segments) {
+    public synchronized void replay(int round, long[] consumed, long[] digests, int[] segments) throws java.io.IOException {
+        if (segments == null || segments.length != reportedSegments.length) {
+            throw new java.io.IOException("task evaluations of " + (segments == null ? 0 : segments.length) + " domains saved, the run has "
+                    + reportedSegments.length);
+        }
+        System.arraycopy(segments, 0, reportedSegments, 0, segments.length);
         rewindRound = round;
         restoredClients = 0;
     }
