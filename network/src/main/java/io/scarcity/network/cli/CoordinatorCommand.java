@@ -73,15 +73,14 @@ final class CoordinatorCommand implements Callable<Integer> {
                     + "(and --set) for a new run, or --resume RUN_DIR alone");
         }
         LoadedConfig loaded = resume == null ? configOptions.load() : resumedConfig(resume);
-        if (resume != null && loaded.config().domains().stream().anyMatch(io.scarcity.runtime.config.DomainConfig::remote)) {
-            throw new io.scarcity.runtime.UserException("--resume " + resume + ": a run of real clients (stream: {type: remote}) "
-                    + "cannot be resumed yet (the coordinator keeps no record of which client held which slot); start a new run");
-        }
         String runId = resume == null ? java.util.UUID.randomUUID().toString() : RemoteFleet.runIdOf(resume);
         java.util.List<java.nio.file.Path> recorded = resume == null ? java.util.List.of()
                 : io.scarcity.runtime.run.PluginSources.recorded(resume).stream().filter(java.nio.file.Files::exists).toList();
         try (PluginRegistry registry = plugins.load(recorded)) {
             RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), runId, registry);
+            if (resume != null) {
+                fleet.resumeFrom(resume);
+            }
             fleet.onAdmission(err::println);
             try (CoordinatorServer server = CoordinatorServer.start(
                     CoordinatorServer.Settings.loopback(Integer.parseInt(hp[1]), channel).withHost(hp[0]), fleet)) {

@@ -187,6 +187,8 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
                 break;
             }
         }
+        // the segments learned by the checkpoint's round were evaluated before it
+        fleet.skipLearnedTasks();
         lastRound = rewind.getRound();
     }
 
@@ -214,11 +216,16 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
                 int round = call.getRunRound().getRound();
                 // A host that (re)joins in round r starts its streams where the run is: the rows of the rounds
                 // it missed went by unseen, as they would for an offline client.
+                boolean skipped = lastRound < round - 1;
                 while (lastRound < round - 1) {
                     lastRound++;
                     if (fleet.nextBatches(false) == null) {
                         break;
                     }
+                }
+                if (skipped) {
+                    // the task segments learned while this host was away were evaluated without it
+                    fleet.skipLearnedTasks();
                 }
                 lastRound = round;
                 sealed.forgetUnfinished();
@@ -266,6 +273,23 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
                 saved.forEach((id, s) -> out.addClients(ClientState.newBuilder().setClientId(id).setRound(s.round())
                         .setSha256(ByteString.copyFrom(s.sha256()))));
                 reply.setSavedStates(out);
+            }
+            case EVALUATE_TASKS -> {
+                io.scarcity.network.proto.TaskScoresList.Builder scores = io.scarcity.network.proto.TaskScoresList.newBuilder();
+                for (io.scarcity.runtime.engine.TaskScores t : fleet.scoreTasks()) {
+                    io.scarcity.network.proto.SegmentScores.Builder seg = io.scarcity.network.proto.SegmentScores.newBuilder()
+                            .setDomain(t.domain()).setSegment(t.segment()).setTask(t.task());
+                    for (int c = 0; c < t.clients().size(); c++) {
+                        io.scarcity.network.proto.ClientTaskAccuracy.Builder acc = io.scarcity.network.proto.ClientTaskAccuracy.newBuilder()
+                                .setClientId(t.clients().get(c));
+                        for (double a : t.accuracy()[c]) {
+                            acc.addAccuracy(a);
+                        }
+                        seg.addClients(acc);
+                    }
+                    scores.addSegments(seg);
+                }
+                reply.setTaskScores(scores);
             }
             case REWIND -> {
                 rewind(call.getRewind());

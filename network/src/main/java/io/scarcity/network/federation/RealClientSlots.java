@@ -35,7 +35,8 @@ final class RealClientSlots {
     private static final class Slot {
         final String name;
         final String identity;
-        final DataSchema schema;
+        /** The shape of its stream; {@code null} for a slot restored from the book until the client joins again. */
+        DataSchema schema;
         ConnectedHost host;
         /** Set by the round loop's thread when the client's stream has ended; cleared when the client joins again. */
         volatile boolean ended;
@@ -81,6 +82,45 @@ final class RealClientSlots {
     /** Whether the run's clients are real ones (its domains are remote); else it is a simulation. */
     boolean any() {
         return !remote.isEmpty();
+    }
+
+    /** Who holds which slot: the run's client id, the client's name and its certificate's name ({@code null} without TLS). */
+    record Holder(String client, String name, String identity) {
+    }
+
+    /** Every slot taken so far, for the coordinator's book ({@link Enrolment}). */
+    List<Holder> holders() {
+        List<Holder> out = new ArrayList<>();
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i] != null) {
+                out.add(new Holder(id(i), slots[i].name, slots[i].identity));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Gives the slots back to the clients that held them before the coordinator stopped (a resume): each
+     * takes its slot again by name, from the same certificate identity.
+     *
+     * @throws IllegalArgumentException naming a holder that does not fit this run
+     */
+    void restore(List<Holder> holders) {
+        for (Holder h : holders) {
+            int index = -1;
+            for (Domain d : remote.values()) {
+                for (int i = d.first(); i < d.first() + d.size(); i++) {
+                    if (id(i).equals(h.client())) {
+                        index = i;
+                    }
+                }
+            }
+            if (index < 0 || !NAME.matcher(h.name()).matches() || byName.containsKey(h.name()) || slots[index] != null) {
+                throw new IllegalArgumentException("slot " + h.client() + " of client '" + h.name() + "' does not fit this run");
+            }
+            slots[index] = new Slot(h.name(), h.identity(), null);
+            byName.put(h.name(), index);
+        }
     }
 
     /** Gives the client a Hello names its slot, or says why not. */
@@ -141,6 +181,8 @@ final class RealClientSlots {
         if (held == null) {
             slots[index] = new Slot(name, identity, schema);
             byName.put(name, index);
+        } else if (slots[index].schema == null) {
+            slots[index].schema = schema;
         }
         slots[index].host = host;
         slots[index].ended = false;
@@ -220,7 +262,7 @@ final class RealClientSlots {
     private String mismatch(Domain d, String name, DataSchema schema) {
         for (int i = d.first(); i < d.first() + d.size(); i++) {
             Slot s = slots[i];
-            if (s != null) {
+            if (s != null && s.schema != null) {
                 return sameShape(schema, s.schema) ? null : "client '" + name + "' has a stream of " + shape(schema)
                         + "; domain '" + d.name() + "' has " + shape(s.schema) + " (the stream of client '" + s.name + "'): give it"
                         + " a stream of the domain's shape (a classes: list in the stream file fixes the classes and their order),"

@@ -2,17 +2,12 @@ package io.scarcity.network.federation;
 
 import io.scarcity.api.ApiVersion;
 import io.scarcity.api.PluginKind;
-import io.scarcity.network.proto.Call;
 import io.scarcity.network.proto.ClientDescription;
 import io.scarcity.network.proto.ClientState;
-import io.scarcity.network.proto.ClientTurn;
 import io.scarcity.network.proto.Hello;
 import io.scarcity.network.proto.InstalledPlugin;
 import io.scarcity.network.proto.Ready;
 import io.scarcity.network.proto.Reply;
-import io.scarcity.network.proto.Rewind;
-import io.scarcity.network.proto.RunRound;
-import io.scarcity.network.proto.SaveState;
 import io.scarcity.network.proto.Welcome;
 import io.scarcity.network.transport.Admission;
 import io.scarcity.network.transport.ConnectedHost;
@@ -62,22 +57,21 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
     private volatile java.util.function.Consumer<String> onAdmission = line -> { };
     /** Hosts the heartbeats mark silent: left out of rounds until heard again. */
     private final java.util.Set<ConnectedHost> unavailable = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** The last round played (or resumed after). */
-    private int played;
-    /** Per client: its state saved on its host, as the last checkpoint recorded it (round 0: none). */
-    private final ClientState[] saved;
-    /** The round {@link #saved} was last brought up to date for, -1 for never. */
-    private int savedFor = -1;
-    /** A resume: the round to rewind the hosts to, and how many clients' records the checkpoint gave so far. */
-    private int rewindRound = -1;
-    private int restoredClients;
+    /** The clients' states saved on their hosts, and the rewind of a resume. */
+    private final HostStates states;
+    /** The rounds played on the hosts. */
+    private final HostRounds rounds;
+    /** The held-out task evaluations gathered from the hosts. */
+    private final TaskScoring tasks;
     /** Gossip between hosts, relayed sealed end to end. */
     private final SealedGossip sealedGossip = new SealedGossip(this::client, pending, this::await);
     private final Map<String, Integer> indexOf = new java.util.HashMap<>();
+    /** Which identity took which clients, kept in the run folder. */
+    private final Enrolment enrolment;
     /** The slots of remote domains and the real clients in them (none in a simulation). */
     private final RealClientSlots realClients;
 
-    private record Range(int from, int to, ConnectedHost host) {
+    record Range(int from, int to, ConnectedHost host) {
     }
 
     /**
@@ -95,14 +89,14 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
             }
         });
         this.clients = new RemoteClient[ids.size()];
-        this.saved = new ClientState[ids.size()];
-        for (int i = 0; i < saved.length; i++) {
-            saved[i] = ClientState.newBuilder().setClientId(ids.get(i)).build();
-        }
         for (int i = 0; i < ids.size(); i++) {
             indexOf.put(ids.get(i), i);
         }
         this.realClients = new RealClientSlots(config);
+        this.enrolment = new Enrolment(realClients);
+        this.states = new HostStates(this, ids);
+        this.tasks = new TaskScoring(this, config, ids);
+        this.rounds = new HostRounds(this, config, ids, realClients);
     }
 
     private RemoteClient client(String id) {
@@ -165,6 +159,7 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
             }
             from = claim.index();
             to = from + 1;
+            enrolment.slotTaken();
         } else if (!hello.hasSimulate() || realClients.any()) {
             return refuse(host, realClients.any() ? "this coordinator waits for real clients (its domains have stream: {type: remote}): "
                     + "start each with --id NAME --domain D --stream STREAM.yaml, not --simulate"
@@ -175,6 +170,12 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
         }
         if (from < 0 || to > ids.size() || from >= to) {
             return refuse(host, "--simulate " + from + "-" + (to - 1) + " is outside the experiment's clients 0-" + (ids.size() - 1), List.of());
+        }
+        if (hello.hasSimulate()) {
+            String taken = enrolment.claimRange(from, to, host.identity().orElse(null));
+            if (taken != null) {
+                return refuse(host, taken, List.of());
+            }
         }
         for (Range r : List.copyOf(ranges.values())) {
             if (from < r.to() && r.from() < to && !r.host().connected()) {
@@ -366,101 +367,20 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
         }
     }
 
+    /**
+     * Plays a round on every host in parallel ({@link HostRounds}); hosts that are gone, silent or late are
+     * left out of it, their clients offline.
+     */
     @Override
     public List<ClientRoundResult> play(int round, boolean[] offline, boolean checkEmpty) {
         confirmDeliveries();
-        List<Range> hosts;
-        synchronized (this) {
-            hosts = List.copyOf(ranges.values());
-            played = round;
-        }
-        List<CompletableFuture<Reply>> replies = new ArrayList<>();
-        for (Range r : hosts) {
-            if (!reachable(r.host())) {
-                if (r.host().connected()) {
-                    LOG.log(Level.WARNING, "host " + r.host() + " is silent: its clients " + r.from() + "-" + (r.to() - 1)
-                            + " are left out of round " + round);
-                }
-                replies.add(null);
-                continue;
-            }
-            RunRound.Builder call = RunRound.newBuilder().setRound(round);
-            for (int i = r.from(); i < r.to(); i++) {
-                call.addClients(ClientTurn.newBuilder().setClientId(ids.get(i)).setOffline(offline[i]));
-            }
-            double deadline = config.coordinator().roundDeadline();
-            replies.add(deadline > 0 ? r.host().call(Call.newBuilder().setRunRound(call).build(),
-                    Duration.ofMillis(Math.round(deadline * 1000))) : r.host().call(Call.newBuilder().setRunRound(call).build()));
-        }
-        List<ClientRoundResult> results = new ArrayList<>(ids.size());
-        int exhausted = 0;
-        int answered = 0;
-        // real clients whose own stream has ended: offline for the rest of the run
-        int ended = 0;
-        for (int h = 0; h < hosts.size(); h++) {
-            Range r = hosts.get(h);
-            Reply reply = null;
-            if (replies.get(h) != null) {
-                try {
-                    reply = await(r.host(), replies.get(h), "host " + r.host(), "round " + round);
-                } catch (RemoteClient.RemoteFailure e) {
-                    if (e.getCause() instanceof TimeoutException) {
-                        LOG.log(Level.WARNING, "host " + r.host() + " missed the deadline of round " + round + " ("
-                                + config.coordinator().roundDeadline() + " s); its clients " + r.from() + "-" + (r.to() - 1)
-                                + " are left out of the round");
-                    } else if (e.getCause() instanceof ConnectionLostException || !r.host().connected()) {
-                        LOG.log(Level.WARNING, "host " + r.host() + " was lost in round " + round + "; its clients "
-                                + r.from() + "-" + (r.to() - 1) + " are left out of the round");
-                    } else {
-                        throw e;
-                    }
-                }
-            }
-            if (reply == null) {
-                for (int i = r.from(); i < r.to(); i++) {
-                    offline(i, round, offline, results);
-                }
-                continue;
-            }
-            answered++;
-            if (reply.getRoundResults().getExhausted()) {
-                exhausted++;
-                if (r.host().hello().hasHosted()) {
-                    ended++;
-                    if (realClients.ended(r.from())) {
-                        LOG.log(Level.INFO, realClients.describe(r.from()) + " (" + ids.get(r.from()) + ") ran out of data in round "
-                                + round + ": it is offline for the rest of the run");
-                    }
-                    offline(r.from(), round, offline, results);
-                }
-                continue;
-            }
-            for (var bytes : reply.getRoundResults().getResultsList()) {
-                results.add(Codecs.ROUND_RESULT.decode(bytes.toByteArray()));
-            }
-        }
-        if (answered > 0 && exhausted == answered) {
-            return null;
-        }
-        long played = results.stream().filter(r -> !r.offline()).count();
-        if (played < config.coordinator().minClients()) {
-            throw new UserException("round " + round + ": only " + played + " clients played it (the others' hosts are gone or"
-                    + " missed the deadline of " + config.coordinator().roundDeadline() + " s" + (ended > 0 ? ", or their streams ended" : "")
-                    + "), fewer than coordinator.minClients = "
-                    + config.coordinator().minClients() + "; the run stops. Restart the missing hosts, or lower coordinator.minClients");
-        }
-        if (exhausted > ended || results.size() != ids.size()) {
-            throw new IllegalStateException("the hosts disagree on round " + round + ": " + (exhausted - ended) + " of " + answered
-                    + " ran out of data");
-        }
-        return results;
+        states.played(round);
+        return rounds.play(round, offline);
     }
 
-    /** Client {@code i} is left out of the round: offline, with nothing played. */
-    private void offline(int i, int round, boolean[] offline, List<ClientRoundResult> results) {
-        offline[i] = true;
-        results.add(ClientRoundResult.offline(ids.get(i), clients[i].domain(), round,
-                clients[i].schema().numClasses() > 0, 0, new io.scarcity.api.MemoryStats(Map.of(), 0)));
+    /** Client {@code index} as the engine sees it. */
+    RemoteClient client(int index) {
+        return clients[index];
     }
 
     /** The command that joins this run, for the coordinator's terminal (real clients, or simulation hosts). */
@@ -500,9 +420,13 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
         return sealedGossip;
     }
 
+    /**
+     * The held-out task evaluations due after {@code round} ({@link TaskScoring}): the in-process numbers bit
+     * for bit; a host that is gone leaves its clients out of the average.
+     */
     @Override
     public List<TaskEvaluation> evaluateTasks(int round) {
-        return List.of();
+        return tasks.evaluate(round);
     }
 
     @Override
@@ -517,97 +441,50 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
 
     @Override
     public int[] segmentsEvaluated() {
-        return new int[0];
+        return tasks.reported();
     }
 
-    /**
-     * The hosts save their clients' states after the round last played, in their own state folders, all in
-     * parallel; the coordinator keeps each state's round and SHA-256 ({@link RemoteClient#saveState}). A client
-     * whose host is gone or silent keeps the record of its last saved state.
-     */
-    synchronized ClientState savedState(int index) throws java.io.IOException {
-        if (savedFor != played) {
-            List<Range> hosts = List.copyOf(ranges.values());
-            List<CompletableFuture<Reply>> replies = new ArrayList<>();
-            for (Range r : hosts) {
-                replies.add(reachable(r.host()) ? r.host().call(Call.newBuilder().setSaveState(SaveState.newBuilder()
-                        .addAllClientIds(ids.subList(r.from(), r.to())).setRound(played)).build()) : null);
-            }
-            for (int h = 0; h < hosts.size(); h++) {
-                Range r = hosts.get(h);
-                if (replies.get(h) == null) {
-                    LOG.log(Level.WARNING, "host " + r.host() + " is not connected: the checkpoint after round " + played
-                            + " keeps the last saved states of its clients " + r.from() + "-" + (r.to() - 1));
-                    continue;
-                }
-                Reply reply;
-                try {
-                    reply = await(r.host(), replies.get(h), "host " + r.host(), "save its clients' states");
-                } catch (RemoteClient.RemoteFailure e) {
-                    if (e.getCause() instanceof ConnectionLostException) {
-                        LOG.log(Level.WARNING, "host " + r.host() + " was lost while saving: the checkpoint after round " + played
-                                + " keeps the last saved states of its clients " + r.from() + "-" + (r.to() - 1));
-                        continue;
-                    }
-                    throw new java.io.IOException(e.getMessage() + "; start the host with a state folder it can write (--state-dir)", e);
-                }
-                List<ClientState> states = reply.getSavedStates().getClientsList();
-                for (int i = r.from(); i < r.to(); i++) {
-                    ClientState s = states.size() == r.to() - r.from() ? states.get(i - r.from()) : null;
-                    if (s == null || !s.getClientId().equals(ids.get(i))) {
-                        throw new java.io.IOException("host " + r.host() + " saved other clients than " + r.from() + "-" + (r.to() - 1));
-                    }
-                    saved[i] = s;
-                }
-            }
-            savedFor = played;
-        }
-        return saved[index];
+    /** What the coordinator's checkpoint keeps of client {@code index}: its state saved on its host ({@link HostStates}). */
+    ClientState savedState(int index) throws java.io.IOException {
+        return states.saved(index);
     }
 
     /** A resume reads the streams again on the hosts: they are told to, with the clients' states, once all are read. */
     @Override
-    public synchronized void replay(int round, long[] consumed, long[] digests, int[] segments) {
-        rewindRound = round;
-        restoredClients = 0;
+    public void replay(int round, long[] consumed, long[] digests, int[] segments) throws java.io.IOException {
+        tasks.restore(segments);
+        states.rewindTo(round);
     }
 
-    /**
-     * A resume read client {@code index}'s record from the checkpoint; after the last one, every host builds its
-     * clients afresh, restores them from its own saved states (checked against the records) and reads its
-     * streams again up to the checkpoint's round.
-     *
-     * @throws java.io.IOException naming the host and what it lacks when a host cannot
-     */
-    synchronized void restoredState(int index, ClientState record) throws java.io.IOException {
-        if (rewindRound < 0) {
-            throw new IllegalStateException("a client state restored outside a resume");
-        }
-        saved[index] = record;
-        if (++restoredClients < clients.length) {
-            return;
-        }
-        List<Range> hosts = List.copyOf(ranges.values());
-        List<CompletableFuture<Reply>> replies = new ArrayList<>();
-        for (Range r : hosts) {
-            replies.add(r.host().call(Call.newBuilder().setRewind(Rewind.newBuilder().setRound(rewindRound)
-                    .addAllClients(java.util.Arrays.asList(saved).subList(r.from(), r.to()))).build()));
-        }
-        for (int h = 0; h < hosts.size(); h++) {
-            try {
-                await(hosts.get(h).host(), replies.get(h), "host " + hosts.get(h).host(), "resume its clients after round " + rewindRound);
-            } catch (RemoteClient.RemoteFailure e) {
-                throw new java.io.IOException(e.getMessage(), e);
-            }
-        }
-        played = rewindRound;
-        savedFor = rewindRound;
-        rewindRound = -1;
+    /** A resume read client {@code index}'s record from the checkpoint; after the last one the hosts rewind ({@link HostStates}). */
+    void restoredState(int index, ClientState record) throws java.io.IOException {
+        states.restored(index, record);
+    }
+
+    /** The admitted hosts and the clients each has, in client order. */
+    synchronized List<Range> hosts() {
+        return List.copyOf(ranges.values());
     }
 
     @Override
     public String runId() {
         return runId;
+    }
+
+    /** Keeps the book of which identity took which clients in the run folder ({@code hosts.json}). */
+    @Override
+    public synchronized void useRunFolder(java.nio.file.Path runDir) {
+        enrolment.keepIn(runDir);
+    }
+
+    /**
+     * A resume: the clients go back to the identities that took them in the run in {@code runDir} (before any
+     * host is admitted).
+     *
+     * @throws UserException if the run folder's book is missing or unreadable
+     */
+    public synchronized void resumeFrom(java.nio.file.Path runDir) {
+        enrolment.restore(runDir);
     }
 
     @Override

@@ -292,6 +292,7 @@ class NetworkedRunTest {
             assertEquals("resumed-run", RemoteFleet.runIdOf(runDir));
 
             RemoteFleet second = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), RemoteFleet.runIdOf(runDir), registry);
+            second.resumeFrom(runDir);
             try (CoordinatorServer again = CoordinatorServer.start(CoordinatorServer.Settings.loopback(port, ChannelSecurity.insecure()), second)) {
                 RunExecution.Outcome outcome = RunExecution.resume(runDir, Map.of(), registry, QUIET, (config, assembly, baseDir) -> {
                     second.awaitClients(Duration.ofSeconds(60));
@@ -417,6 +418,61 @@ class NetworkedRunTest {
         }
     }
 
+    /**
+     * A continual-learning run (a task stream: after each segment every client is tested on every task's
+     * held-out rows) over two hosts gives the in-process accuracy matrix bit for bit, and the same metrics.
+     */
+    @Test
+    void taskEvaluationsOverHostsAreTheInProcessOnesBitForBit() throws Exception {
+        StringBuilder csv = new StringBuilder("a,b,c,d,y\n");
+        java.util.Random rnd = new java.util.Random(5);
+        for (int r = 0; r < 900; r++) {
+            double a = rnd.nextDouble();
+            double b = rnd.nextDouble();
+            csv.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%.4f,%.4f,%d%n", a, b, rnd.nextDouble(), rnd.nextDouble(),
+                    a + b > 1 ? 1 : 0));
+        }
+        Files.writeString(tmp.resolve("base.csv"), csv);
+        Files.writeString(tmp.resolve("tasks.yaml"), String.join("\n", "name: tasks-net", "seed: 3", "rounds: 12", "batchSize: 20",
+                "batchesPerRound: 2", "domains:", "  - name: split", "    clients: 3", "    stream:", "      type: tasks",
+                "      base: {type: csv, path: base.csv, label: y}", "      transform: permuted", "      tasks: 3",
+                "      rowsPerTask: 240", "      testRowsPerTask: 20", "      schedule: [0, 1, 2]", "experts:", "  - {plugin: statistical}",
+                "router: {plugin: ucb}", "memory: {plugin: hierarchical}", "metaLearner: {plugin: insight}", "gossip: {plugin: random-pairs}", ""));
+        LoadedConfig loaded = ConfigLoader.load(tmp.resolve("tasks.yaml"), Map.of(), List.of("output.progress=off", "checkpoint.every=0",
+                "output.dir=" + tmp.resolve("out")));
+        List<String> local = new ArrayList<>();
+        io.scarcity.runtime.engine.RunResult inProcess;
+        try (var engine = new io.scarcity.runtime.engine.InProcessEngine(loaded, registry)) {
+            inProcess = engine.run((round, total, results, extras) -> {
+                results.forEach(r -> local.add(round + " " + r.clientId() + " " + r.rows() + " " + r.correct()));
+            });
+        }
+        assertTrue(inProcess.taskEvaluations().size() >= 3, "a segment per task: " + inProcess.taskEvaluations());
+        RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "tasks-run", registry);
+        List<String> remote = new ArrayList<>();
+        io.scarcity.runtime.engine.RunResult networked;
+        try (CoordinatorServer server = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0, ChannelSecurity.insecure()), fleet);
+             SimulationHost a = new SimulationHost(registry, loaded.baseDir(), 0, 1);
+             SimulationHost b = new SimulationHost(registry, loaded.baseDir(), 1, 3);
+             HostConnection ca = connect(server, "a", 0, 1, a);
+             HostConnection cb = connect(server, "b", 1, 3, b);
+             var engine = new io.scarcity.runtime.engine.InProcessEngine(loaded, registry, (config, assembly, baseDir) -> {
+                 fleet.awaitClients(Duration.ofSeconds(60));
+                 return fleet;
+             })) {
+            networked = engine.run((round, total, results, extras) -> {
+                results.forEach(r -> remote.add(round + " " + r.clientId() + " " + r.rows() + " " + r.correct()));
+            });
+        }
+        assertEquals(local, remote);
+        assertEquals(describe(inProcess.taskEvaluations()), describe(networked.taskEvaluations()));
+    }
+
+    static List<String> describe(List<io.scarcity.runtime.engine.TaskEvaluation> evaluations) {
+        return evaluations.stream().map(e -> e.domain() + " round " + e.round() + " segment " + e.segment() + " task " + e.task()
+                + " " + java.util.Arrays.toString(e.accuracy())).toList();
+    }
+
     static byte[] stateOf(io.scarcity.runtime.client.ClientNode c) throws java.io.IOException {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         io.scarcity.api.StateWriter w = new io.scarcity.api.StateWriter(bytes);
@@ -475,13 +531,18 @@ class NetworkedRunTest {
         }
 
         @Override
-        public void replay(int r, long[] consumed, long[] digests, int[] segments) {
+        public void replay(int r, long[] consumed, long[] digests, int[] segments) throws java.io.IOException {
             fleet.replay(r, consumed, digests, segments);
         }
 
         @Override
         public String runId() {
             return fleet.runId();
+        }
+
+        @Override
+        public void useRunFolder(Path runDir) {
+            fleet.useRunFolder(runDir);
         }
 
         @Override

@@ -358,4 +358,76 @@ class RealClientsTest {
         var empty = assertThrows(io.scarcity.runtime.data.DataException.class, () -> RealClientHost.OwnStream.read(stream, tmp));
         assertTrue(empty.getMessage().startsWith(stream + ": the stream has no rows"), empty.getMessage());
     }
+
+    /**
+     * A coordinator of real clients dies after round 5 and is resumed from its run folder: the clients redial
+     * in whatever order, each name gets its own slot back from the book (hosts.json), rewinds to the checkpoint
+     * from its own saved state, and the run ends with the metrics of a run never interrupted.
+     */
+    @Test
+    void aResumedCoordinatorGivesEachRealClientItsSlotBackAndEndsAsAnUninterruptedRun() throws Exception {
+        List<String> settings = List.of("rounds=8", "batchSize=10", "batchesPerRound=2", "output.progress=off", "checkpoint.every=1");
+        RealClientHost.OwnStream streamA = csv("a", 400, 3, 1);
+        RealClientHost.OwnStream streamB = csv("b", 400, 3, 2);
+        Path whole = uninterrupted(settings, streamA, streamB);
+
+        LoadedConfig loaded = ConfigLoader.load(config, Map.of(), with(settings, "output.dir=" + tmp.resolve("resumed")));
+        RemoteFleet first = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "real-resume", registry);
+        CoordinatorServer server = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0, ChannelSecurity.insecure()), first);
+        int port = server.port();
+        try (RealClientHost a = new RealClientHost(registry, tmp, "hospital-a", "ward", streamA, tmp.resolve("state-a"));
+             RealClientHost b = new RealClientHost(registry, tmp, "hospital-b", "ward", streamB, tmp.resolve("state-b"));
+             HostConnection ca = join(server, ChannelSecurity.insecure(), a)) {
+            assertEquals(List.of("ward-0"), ca.welcomed().get(30, TimeUnit.SECONDS).getClientIdsList());
+            try (HostConnection cb = join(server, ChannelSecurity.insecure(), b)) {
+                assertThrows(RuntimeException.class, () -> RunExecution.run(loaded, registry, NetworkedRunTest.QUIET, Clock.systemUTC(),
+                        (c, assembly, baseDir) -> {
+                            first.awaitClients(Duration.ofSeconds(60));
+                            return new NetworkedRunTest.FailingIn(first, 6);
+                        }));
+                server.abort();
+                Path runDir;
+                try (var dirs = Files.list(tmp.resolve("resumed"))) {
+                    runDir = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
+                }
+                assertTrue(Files.readString(runDir.resolve("hosts.json")).contains("\"name\" : \"hospital-b\""));
+                RemoteFleet second = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), RemoteFleet.runIdOf(runDir), registry);
+                second.resumeFrom(runDir);
+                try (CoordinatorServer again = CoordinatorServer.start(CoordinatorServer.Settings.loopback(port, ChannelSecurity.insecure()), second)) {
+                    var outcome = RunExecution.resume(runDir, Map.of(), registry, NetworkedRunTest.QUIET, (c, assembly, baseDir) -> {
+                        second.awaitClients(Duration.ofSeconds(60));
+                        return second;
+                    });
+                    assertEquals(8, outcome.result().roundsCompleted());
+                }
+                assertEquals(Files.readString(whole.resolve("metrics.jsonl")), Files.readString(runDir.resolve("metrics.jsonl")));
+            }
+        } finally {
+            server.abort();
+        }
+    }
+
+    static List<String> with(List<String> base, String more) {
+        List<String> all = new ArrayList<>(base);
+        all.add(more);
+        return all;
+    }
+
+    /** The same two real clients in a run that is never interrupted; returns its folder. */
+    Path uninterrupted(List<String> settings, RealClientHost.OwnStream streamA, RealClientHost.OwnStream streamB) throws Exception {
+        LoadedConfig loaded = ConfigLoader.load(config, Map.of(), with(settings, "output.dir=" + tmp.resolve("whole")));
+        RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "real-whole", registry);
+        try (CoordinatorServer server = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0, ChannelSecurity.insecure()), fleet);
+             RealClientHost a = new RealClientHost(registry, tmp, "hospital-a", "ward", streamA, tmp.resolve("whole-a"));
+             RealClientHost b = new RealClientHost(registry, tmp, "hospital-b", "ward", streamB, tmp.resolve("whole-b"));
+             HostConnection ca = join(server, ChannelSecurity.insecure(), a)) {
+            assertEquals(List.of("ward-0"), ca.welcomed().get(30, TimeUnit.SECONDS).getClientIdsList());
+            try (HostConnection cb = join(server, ChannelSecurity.insecure(), b)) {
+                return RunExecution.run(loaded, registry, NetworkedRunTest.QUIET, Clock.systemUTC(), (c, assembly, baseDir) -> {
+                    fleet.awaitClients(Duration.ofSeconds(60));
+                    return fleet;
+                }).runDir();
+            }
+        }
+    }
 }

@@ -52,6 +52,10 @@ public interface ClientFleet extends AutoCloseable {
         return null;
     }
 
+    /** The run's folder, once it exists (before the first round), for what the fleet keeps there; nothing by default. */
+    default void useRunFolder(java.nio.file.Path runDir) {
+    }
+
     /** Quarantined rows per domain so far. */
     Map<String, Long> quarantined();
 

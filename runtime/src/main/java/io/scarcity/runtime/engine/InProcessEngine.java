@@ -354,11 +354,13 @@ public final class InProcessEngine implements AutoCloseable {
     /**
      * Moves the coordinator's global memory to the store the config names (before {@link #run}): by
      * default an SQLite file {@code coordinator.db} in {@code runDir}; {@code memory} keeps it in this
-     * process. Every insight accepted from then on is committed before the round goes on.
+     * process. Every insight accepted from then on is committed before the round goes on. The fleet is told
+     * the run folder too ({@link ClientFleet#useRunFolder}).
      *
      * @throws io.scarcity.runtime.UserException if the database cannot be opened
      */
     public void openStore(Path runDir) {
+        fleet.useRunFolder(runDir);
         var store = config.coordinator().store();
         if (CoordinatorStore.inProcess(store)) {
             return;

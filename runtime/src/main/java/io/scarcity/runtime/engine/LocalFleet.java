@@ -178,6 +178,19 @@ public final class LocalFleet implements ClientFleet {
         return tasks.evaluate(round);
     }
 
+    /**
+     * Each hosted client's accuracy on every task after each segment learned and not scored yet (task
+     * streams only): what {@link #evaluateTasks} averages, for a host holding some of a domain's clients.
+     */
+    public List<TaskScores> scoreTasks() {
+        return tasks.score();
+    }
+
+    /** Counts the task segments learned by now as evaluated (after the streams were read again, or skipped ahead). */
+    public void skipLearnedTasks() {
+        tasks.skipLearned();
+    }
+
     @Override
     public long[] consumed() {
         long[] out = new long[feeds.size()];

@@ -1,7 +1,6 @@
 package io.scarcity.runtime.engine;
 
 import io.scarcity.api.Batch;
-import io.scarcity.api.DataSchema;
 import io.scarcity.api.Prediction;
 import io.scarcity.runtime.client.ClientHandle;
 import io.scarcity.runtime.data.Row;
@@ -44,20 +43,37 @@ final class TaskEvaluator {
     /** Evaluates every client of a task-stream domain on every task after each segment completed by {@code round}. */
     List<TaskEvaluation> evaluate(int round) {
         List<TaskEvaluation> out = new ArrayList<>();
+        for (TaskScores s : score()) {
+            out.add(s.evaluation(round, clientsByDomain.get(domains.indexOf(s.domain())).size()));
+        }
+        return out;
+    }
+
+    /**
+     * Each client's accuracy on every task after each segment completed so far and not scored yet: what
+     * {@link #evaluate} averages, for a fleet that holds only some of a domain's clients (the coordinator then
+     * adds up the clients of all hosts, in client order).
+     */
+    List<TaskScores> score() {
+        List<TaskScores> out = new ArrayList<>();
         for (int i = 0; i < feeds.size(); i++) {
             if (!(feeds.get(i).source() instanceof TaskStream tasks)) {
                 continue;
             }
             List<TaskStream.Segment> schedule = tasks.schedule();
             int next = segmentsEvaluated[i];
-            // A segment counts as learned once the feed has read past its end (or the stream ran out).
-            while (next < schedule.size()
-                    && (feeds.get(i).consumed() >= schedule.get(next).end() || feeds.get(i).exhausted())) {
-                double[] accuracy = new double[tasks.taskCount()];
-                for (int t = 0; t < accuracy.length; t++) {
-                    accuracy[t] = accuracyOn(clientsByDomain.get(i), tasks, t);
+            while (next < schedule.size() && learned(i, schedule.get(next))) {
+                List<? extends ClientHandle> clients = clientsByDomain.get(i);
+                double[][] accuracy = new double[clients.size()][tasks.taskCount()];
+                for (int t = 0; t < tasks.taskCount(); t++) {
+                    List<Row> rows = tasks.testRows(t);
+                    Batch test = rows.isEmpty() ? null : DomainFeed.toBatch(tasks.schema(), "test", rows, 0, true, tasks.schema().numFeatures());
+                    for (int c = 0; c < clients.size(); c++) {
+                        accuracy[c][t] = test == null ? Double.NaN : accuracyOf(clients.get(c), test);
+                    }
                 }
-                out.add(new TaskEvaluation(domains.get(i), round, next, schedule.get(next).task(), accuracy));
+                out.add(new TaskScores(domains.get(i), next, schedule.get(next).task(),
+                        clients.stream().map(ClientHandle::id).toList(), accuracy));
                 next++;
             }
             segmentsEvaluated[i] = next;
@@ -65,22 +81,32 @@ final class TaskEvaluator {
         return out;
     }
 
-    private static double accuracyOn(List<? extends ClientHandle> domainClients, TaskStream tasks, int task) {
-        List<Row> rows = tasks.testRows(task);
-        if (rows.isEmpty()) {
-            return Double.NaN;
-        }
-        DataSchema schema = tasks.schema();
-        Batch test = DomainFeed.toBatch(schema, "test", rows, 0, true, schema.numFeatures());
-        double sum = 0;
-        for (ClientHandle c : domainClients) {
-            Prediction p = c.evaluate(test);
-            long right = 0;
-            for (int r = 0; r < test.rows(); r++) {
-                right += p.predictedClass(r) == test.label(r) ? 1 : 0;
+    /**
+     * Counts the segments learned by now as evaluated without evaluating them: a fleet whose streams were
+     * read again (a rewind, or a host catching up with the run) had them evaluated already, or missed them.
+     */
+    void skipLearned() {
+        for (int i = 0; i < feeds.size(); i++) {
+            if (feeds.get(i).source() instanceof TaskStream tasks) {
+                List<TaskStream.Segment> schedule = tasks.schedule();
+                while (segmentsEvaluated[i] < schedule.size() && learned(i, schedule.get(segmentsEvaluated[i]))) {
+                    segmentsEvaluated[i]++;
+                }
             }
-            sum += (double) right / test.rows();
         }
-        return sum / domainClients.size();
+    }
+
+    /** A segment counts as learned once the feed has read past its end (or the stream ran out). */
+    private boolean learned(int domain, TaskStream.Segment segment) {
+        return feeds.get(domain).consumed() >= segment.end() || feeds.get(domain).exhausted();
+    }
+
+    private static double accuracyOf(ClientHandle c, Batch test) {
+        Prediction p = c.evaluate(test);
+        long right = 0;
+        for (int r = 0; r < test.rows(); r++) {
+            right += p.predictedClass(r) == test.label(r) ? 1 : 0;
+        }
+        return (double) right / test.rows();
     }
 }
