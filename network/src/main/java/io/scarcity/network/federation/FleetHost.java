@@ -35,8 +35,9 @@ import java.util.Map;
  * A host process's side of the federation, whatever it hosts: on the coordinator's Welcome it builds its
  * clients ({@link #newFleet}: a slice of a simulation, or one real client with its own stream) as a
  * {@link LocalFleet}, describes them in the Ready, and answers the coordinator's calls on them (play a
- * round, apply parameters, export and merge states, gossip sealed with other hosts (through the coordinator, or directly: {@link #listenForPeers}), save its clients'
- * states in its own state folder and rewind them to a checkpoint). Rows never leave it.
+ * round, apply parameters, export and merge states, gossip sealed with other hosts, through the coordinator
+ * or directly ({@link #listenForPeers}), save its clients' states in its own state folder and rewind them to
+ * a checkpoint). Rows never leave it.
  */
 public abstract class FleetHost implements HostConnection.Handler, AutoCloseable {
     private final PluginRegistry registry;

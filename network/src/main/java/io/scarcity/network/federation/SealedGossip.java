@@ -37,6 +37,10 @@ import java.util.function.Function;
  * done in the plan's order, and each host answers calls in the order sent, so every exchange sees the states
  * the pairs before it left, as in-process.
  *
+ * <p>A pair across hosts of which one reports a peer address is exchanged host to host instead
+ * ({@link DirectGossip}): the same sealed states, but the coordinator forwards none of them; it relays the pair
+ * only when the direct exchange fails.
+ *
  * <p>A host that reported no gossip key (an older host) gossips the old way: its client's state crosses the
  * coordinator in the clear, with a warning. Not thread-safe: the engine's round thread only.
  */
