@@ -41,6 +41,7 @@ import javax.net.ssl.X509TrustManager;
  * dropped after a failure. Thread-safe.
  */
 public final class PeerDialer implements AutoCloseable {
+    private static final String NO_CLIENTS = "a dialling host trusts no clients";
     private final ChannelSecurity security;
     private final Duration connectTimeout;
     private final Duration callTimeout;
@@ -114,7 +115,7 @@ public final class PeerDialer implements AutoCloseable {
             tls.check();
             credentials = TlsChannelCredentials.newBuilder()
                     .keyManager(tls.certificateChain().toFile(), tls.privateKey().toFile())
-                    .trustManager(new PinnedTrustManager(caTrust(tls), t.expected(), t.address()))
+                    .trustManager(pinned(caTrust(tls), t.expected(), t.address()))
                     .build();
         }
         return NettyChannelBuilder.forTarget(t.address(), credentials)
@@ -160,58 +161,51 @@ public final class PeerDialer implements AutoCloseable {
     }
 
     /**
-     * Accepts a server's chain only if the federation's CA issued it for TLS servers and its certificate is
-     * {@code expected}. Host names are not checked: the pinned certificate identifies the peer.
+     * A trust manager that accepts a server's chain only if the federation's CA issued it for TLS servers and its
+     * certificate is {@code expected}. Host names are not checked: the pinned certificate identifies the peer. It
+     * trusts no client (a dialling host serves nobody on this connection).
      */
-    private static final class PinnedTrustManager extends X509ExtendedTrustManager {
-        private final X509TrustManager ca;
-        private final X509Certificate expected;
-        private final String address;
-
-        PinnedTrustManager(X509TrustManager ca, X509Certificate expected, String address) {
-            this.ca = ca;
-            this.expected = expected;
-            this.address = address;
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            ca.checkServerTrusted(chain, authType);
-            if (!chain[0].equals(expected)) {
-                throw new CertificateException("the gossip peer at " + address + " presented the certificate of '"
-                        + chain[0].getSubjectX500Principal().getName() + "', not the one that signed its gossip key ('"
-                        + expected.getSubjectX500Principal().getName() + "')");
+    private static X509ExtendedTrustManager pinned(X509TrustManager ca, X509Certificate expected, String address) {
+        return new X509ExtendedTrustManager() {
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                ca.checkServerTrusted(chain, authType);
+                if (!chain[0].equals(expected)) {
+                    throw new CertificateException("the gossip peer at " + address + " presented the certificate of '"
+                            + chain[0].getSubjectX500Principal().getName() + "', not the one that signed its gossip key ('"
+                            + expected.getSubjectX500Principal().getName() + "')");
+                }
             }
-        }
 
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            checkServerTrusted(chain, authType);
-        }
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+                checkServerTrusted(chain, authType);
+            }
 
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            checkServerTrusted(chain, authType);
-        }
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+                checkServerTrusted(chain, authType);
+            }
 
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("a dialling host trusts no clients");
-        }
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                throw new CertificateException(NO_CLIENTS);
+            }
 
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+                throw new CertificateException(NO_CLIENTS);
+            }
 
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+                throw new CertificateException(NO_CLIENTS);
+            }
 
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return ca.getAcceptedIssuers();
-        }
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return ca.getAcceptedIssuers();
+            }
+        };
     }
 }
