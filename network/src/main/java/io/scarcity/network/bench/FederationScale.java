@@ -312,10 +312,10 @@ public final class FederationScale {
                 System.getProperty("java.version"), o.inProcessHeap(), o.coordinatorHeap(), o.hostHeap(),
                 o.jvmOptions().isEmpty() ? "" : "; JVM options " + String.join(" ", o.jvmOptions()));
         out.println();
-        String head = "%-20s %14s %8s %8s %8s %7s %12s %9s %9s %9s %13s %18s%n";
-        String row = "%-20s %,14d %8.1f %8.1f %8.1f %7.1f %,12.0f %,9.0f %,9.0f %,9.0f %,13.0f %18s%n";
+        String head = "%-20s %14s %8s %8s %8s %7s %12s %9s %9s %9s %13s %9s %18s%n";
+        String row = "%-20s %,14d %8.1f %8.1f %8.1f %7.1f %,12.0f %,9.0f %,9.0f %,9.0f %,13.0f %,9.0f %18s%n";
         out.printf(Locale.ROOT, head, "run", "rows", "setup s", "run s", "CPU s", "GC s", "rows/s", "round ms", "p95 ms", "peak MiB",
-                "after-GC MiB", "wire B/client/rnd");
+                "after-GC MiB", "live MiB", "wire B/client/rnd");
         line(out, row, "in process", local, n);
         line(out, row, "networked", remote, n);
         if (scaled != null) {
@@ -326,9 +326,10 @@ public final class FederationScale {
                 remote.rowsPerSecond() / local.rowsPerSecond(),
                 remote.rows() == local.rows() && remote.correct() == local.correct() ? "yes" : "NO");
         if (scaled != null) {
-            out.printf(Locale.ROOT, "coordinator heap at %dx rows / 1x rows: peak %.2f, after GC %.2f (target: independent of rows)%n",
-                    o.rowsFactor(), (double) scaled.peakHeap() / remote.peakHeap(),
-                    remote.maxAfterGc() > 0 ? (double) scaled.maxAfterGc() / remote.maxAfterGc() : Double.NaN);
+            out.printf(Locale.ROOT, "coordinator heap at %dx rows / 1x rows: peak %.2f, after GC %.2f, live %.2f (target: independent "
+                            + "of rows)%n", o.rowsFactor(), (double) scaled.peakHeap() / remote.peakHeap(),
+                    remote.maxAfterGc() > 0 ? (double) scaled.maxAfterGc() / remote.maxAfterGc() : Double.NaN,
+                    (double) scaled.liveHeap() / remote.liveHeap());
         }
         if (remote.wireMeasured()) {
             out.printf(Locale.ROOT, "wire per client and round (networked): %,.0f B to the hosts, %,.0f B from them%n",
@@ -350,7 +351,9 @@ public final class FederationScale {
                 round ms: from the start of the run (round 1 includes the cold-start welcome) to each round's end;
                   p95 is the nearest rank, so with few rounds the slowest.
                 peak: the sum of the heap pools' peaks over the rounds (the coordinator's, networked).
-                after-GC: the most heap in use right after a collection during the rounds.
+                after-GC: the most heap in use right after a collection during the rounds (old garbage G1 has not
+                  reclaimed yet included). live: in use after a full collection once the rounds are over, the engine
+                  still open (the clients in process; the coordinator's handles of them, networked).
                 wire: bytes on the coordinator's TCP connections over the rounds (TLS records; the kernel's counters,
                   read with ss -ti), per client and round.
                 """);
@@ -362,7 +365,8 @@ public final class FederationScale {
                 : "-";
         out.printf(Locale.ROOT, format, name, m.rows(), m.setupNanos() / 1e9, m.runNanos() / 1e9, m.cpuNanos() / 1e9,
                 m.gcMillis() / 1e3, m.rowsPerSecond(),
-                m.meanRoundMillis(), m.p95RoundMillis(), m.peakHeap() / 1048576.0, m.maxAfterGc() / 1048576.0, wire);
+                m.meanRoundMillis(), m.p95RoundMillis(), m.peakHeap() / 1048576.0, m.maxAfterGc() / 1048576.0,
+                m.liveHeap() / 1048576.0, wire);
     }
 
     private static String millis(ScaleMeasurement m) {

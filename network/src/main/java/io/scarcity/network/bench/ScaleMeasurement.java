@@ -37,12 +37,14 @@ import javax.management.openmbean.CompositeData;
  * @param peakHeap the sum of the heap pools' peaks over the rounds (the figure {@code ClientScale} prints)
  * @param maxAfterGc the most heap in use right after any collection during the rounds: an upper bound of
  *        the live data, less dependent on {@code -Xmx} than the peak
+ * @param liveHeap heap in use after a full collection once the rounds are over, the engine (its clients or
+ *        the coordinator's handles of them) still open: what the run keeps
  * @param wireSent bytes the coordinator's TCP sockets had acknowledged by the hosts over the rounds (TLS
  *        records, so the encrypted size), -1 if not measured
  * @param wireReceived bytes its sockets received from the hosts over the rounds, -1 if not measured
  */
 record ScaleMeasurement(long rows, long correct, long setupNanos, long[] roundNanos, long cpuNanos, long gcMillis,
-                        long peakHeap, long maxAfterGc, long wireSent, long wireReceived) {
+                        long peakHeap, long maxAfterGc, long liveHeap, long wireSent, long wireReceived) {
     static final String PREFIX = "FEDERATION-SCALE-RESULT";
 
     long runNanos() {
@@ -72,7 +74,7 @@ record ScaleMeasurement(long rows, long correct, long setupNanos, long[] roundNa
     String line() {
         return PREFIX + " rows=" + rows + " correct=" + correct + " setupNanos=" + setupNanos + " roundNanos="
                 + Arrays.stream(roundNanos).mapToObj(Long::toString).collect(Collectors.joining(",")) + " cpuNanos=" + cpuNanos + " gcMillis=" + gcMillis + " peakHeap=" + peakHeap
-                + " maxAfterGc=" + maxAfterGc + " wireSent=" + wireSent + " wireReceived=" + wireReceived;
+                + " maxAfterGc=" + maxAfterGc + " liveHeap=" + liveHeap + " wireSent=" + wireSent + " wireReceived=" + wireReceived;
     }
 
     /** The measurement in a child's stdout, {@code null} if it printed none. */
@@ -93,7 +95,7 @@ record ScaleMeasurement(long rows, long correct, long setupNanos, long[] roundNa
         }
         long[] rounds = Arrays.stream(kv.get("roundNanos").split(",")).filter(s -> !s.isEmpty()).mapToLong(Long::parseLong).toArray();
         return new ScaleMeasurement(num(kv, "rows"), num(kv, "correct"), num(kv, "setupNanos"), rounds, num(kv, "cpuNanos"), num(kv, "gcMillis"), num(kv, "peakHeap"),
-                num(kv, "maxAfterGc"), num(kv, "wireSent"), num(kv, "wireReceived"));
+                num(kv, "maxAfterGc"), num(kv, "liveHeap"), num(kv, "wireSent"), num(kv, "wireReceived"));
     }
 
     private static long num(Map<String, String> kv, String key) {
@@ -122,6 +124,9 @@ record ScaleMeasurement(long rows, long correct, long setupNanos, long[] roundNa
             cpu = processCpuNanos() - cpu;
             gc = collectorMillis() - gc;
             long[] wireAfter = wire.get();
+            long maxAfterGc = heap.maxAfterGc();
+            System.gc();
+            long live = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
             long[] rounds = new long[ends.size()];
             long previous = start;
             for (int i = 0; i < rounds.length; i++) {
@@ -129,7 +134,7 @@ record ScaleMeasurement(long rows, long correct, long setupNanos, long[] roundNa
                 previous = ends.get(i);
             }
             boolean wired = wireBefore != null && wireAfter != null;
-            return new ScaleMeasurement(r.rows(), r.correct(), setupNanos, rounds, cpu, gc, peak, heap.maxAfterGc(),
+            return new ScaleMeasurement(r.rows(), r.correct(), setupNanos, rounds, cpu, gc, peak, maxAfterGc, live,
                     wired ? wireAfter[0] - wireBefore[0] : -1, wired ? wireAfter[1] - wireBefore[1] : -1);
         }
     }

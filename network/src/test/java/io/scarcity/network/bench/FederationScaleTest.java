@@ -23,7 +23,7 @@ class FederationScaleTest {
     @Test
     void aMeasurementTravelsInOneLine() {
         var m = new ScaleMeasurement(30_000_000, 25_354_540, 2_700_000_000L, new long[] {21_000_000_000L, 10_000_000_000L, 15_000_000_000L},
-                49_000_000_000L, 14_000, 3_454_759_136L, 2_917_888_224L, 33_909_723, 48_758_339);
+                49_000_000_000L, 14_000, 3_454_759_136L, 2_917_888_224L, 1_500_000_000L, 33_909_723, 48_758_339);
         String line = m.line();
         assertTrue(line.startsWith(ScaleMeasurement.PREFIX + " "));
         ScaleMeasurement back = ScaleMeasurement.find(List.of("FEDERATION-SCALE-LISTENING 4000", line));
@@ -34,6 +34,7 @@ class FederationScaleTest {
         assertEquals(m.gcMillis(), back.gcMillis());
         assertEquals(m.peakHeap(), back.peakHeap());
         assertEquals(m.maxAfterGc(), back.maxAfterGc());
+        assertEquals(m.liveHeap(), back.liveHeap());
         assertEquals(m.wireSent(), back.wireSent());
         assertEquals(m.wireReceived(), back.wireReceived());
         assertNull(ScaleMeasurement.find(List.of("something else")));
@@ -45,11 +46,11 @@ class FederationScaleTest {
         for (int i = 0; i < rounds.length; i++) {
             rounds[i] = (i + 1) * 1_000_000L;
         }
-        var m = new ScaleMeasurement(2_100, 0, 0, rounds, 0, 0, 0, 0, -1, -1);
+        var m = new ScaleMeasurement(2_100, 0, 0, rounds, 0, 0, 0, 0, 0, -1, -1);
         assertEquals(10.5, m.meanRoundMillis(), 1e-9);
         assertEquals(19.0, m.p95RoundMillis(), 1e-9, "the 19th of 20");
         assertEquals(2_100 / 0.210, m.rowsPerSecond(), 1e-6);
-        assertEquals(3.0, new ScaleMeasurement(1, 0, 0, new long[] {1_000_000, 3_000_000, 2_000_000}, 0, 0, 0, 0, -1, -1)
+        assertEquals(3.0, new ScaleMeasurement(1, 0, 0, new long[] {1_000_000, 3_000_000, 2_000_000}, 0, 0, 0, 0, 0, -1, -1)
                 .p95RoundMillis(), 1e-9, "with 3 rounds, the slowest");
         assertTrue(!m.wireMeasured());
     }
