@@ -47,6 +47,7 @@ public final class FederationScale {
     static final String CHILD = "--child";
     private static final Pattern HEAP = Pattern.compile("\\d+[kKmMgG]?");
     private static final int STDERR_TAIL = 40;
+    private static final Pattern JUL_TIME = Pattern.compile("^[A-Z][a-z]{2} \\d{1,2}, \\d{4} \\d{1,2}:\\d{2}:\\d{2} [AP]M ");
     private static final String USAGE = """
             Usage: FederationScale CONFIG [options]
               Runs CONFIG's clients in one JVM, then over H host processes connected to a coordinator process with
@@ -552,10 +553,23 @@ public final class FederationScale {
 
         private ChildFailed failed(Child c, String why) throws IOException {
             destroyAll();
-            List<String> lines = Files.readAllLines(c.err(), StandardCharsets.UTF_8);
+            List<String> lines = withoutInfo(Files.readAllLines(c.err(), StandardCharsets.UTF_8));
             List<String> tail = lines.subList(Math.max(0, lines.size() - STDERR_TAIL), lines.size());
             return new ChildFailed(c.name() + " failed (" + why + "); the last " + tail.size() + " lines of its stderr ("
                     + c.err() + "):\n" + String.join("\n", tail));
+        }
+
+        /** The lines without java.util.logging's INFO records (a time line, then "INFO: ..."): plugin loading says a lot. */
+        static List<String> withoutInfo(List<String> lines) {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                if (i + 1 < lines.size() && lines.get(i + 1).startsWith("INFO: ") && JUL_TIME.matcher(lines.get(i)).find()) {
+                    i++;
+                } else if (!lines.get(i).startsWith("INFO: ")) {
+                    out.add(lines.get(i));
+                }
+            }
+            return out;
         }
 
         void destroyAll() {

@@ -75,6 +75,18 @@ class FederationScaleTest {
     }
 
     @Test
+    void aFailedChildsTailLeavesOutInfoRecords() {
+        assertEquals(List.of("WARNING: kept", "Exception in thread \"main\" boom", "\tat x.y(Z.java:1)"),
+                FederationScale.Children.withoutInfo(List.of(
+                        "Dec 06, 2026 10:55:49 PM org.pf4j.AbstractPluginManager unloadPlugin",
+                        "INFO: Unload plugin 'thompson@0.1.0-SNAPSHOT'",
+                        "WARNING: kept",
+                        "Exception in thread \"main\" boom",
+                        "\tat x.y(Z.java:1)",
+                        "INFO: a stray one")));
+    }
+
+    @Test
     void argumentsAreCheckedAndBecomeOverrides() throws Exception {
         Path config = tmp.resolve("light.yaml");
         Files.writeString(config, "name: light\ndomains: [{name: sea, clients: 10, stream: {type: sea}}]\n"
