@@ -35,6 +35,12 @@ final class DomainFeed implements AutoCloseable {
     private final boolean perClientQuota;
     private final long[] clientRows;
     private final List<ArrayDeque<Row>> pending = new ArrayList<>();
+    /** Per client not hosted here: rows assigned to it and not handed out yet (counted, not kept). */
+    private final long[] pendingElsewhere;
+    /** Which clients (domain index) this process hosts: only their rows are kept and cut into batches. */
+    private java.util.function.IntPredicate hosted = c -> true;
+    /** Rows handed out to clients (hosted here or not) by the last {@link #nextRound}. */
+    private long lastRoundRows;
     private long consumed;
     /** A running hash of every row read (features, label, target), to tell a re-read stream from a changed one. */
     private long digest = 1125899906842597L;
@@ -111,6 +117,7 @@ final class DomainFeed implements AutoCloseable {
         this.rowsPerRound = Math.multiplyExact(Math.multiplyExact(clients, batchesPerRound), batchSize);
         this.perClientQuota = perClientQuota;
         this.clientRows = new long[clients];
+        this.pendingElsewhere = new long[clients];
         for (int c = 0; c < clients; c++) {
             pending.add(new ArrayDeque<>());
         }
@@ -146,21 +153,48 @@ final class DomainFeed implements AutoCloseable {
         return consumed;
     }
 
-    /** Batches per client index for the next round; empty lists once the source is exhausted. */
+    /**
+     * From now on only the clients {@code hosted} accepts (domain indices) get batches; the rows of the others
+     * are read and assigned as before (so every stream and partitioner stays where it would be in one JVM)
+     * but only counted: a host holding a slice of a large simulation keeps and cuts only its clients' rows.
+     */
+    void hostOnly(java.util.function.IntPredicate hosted) {
+        this.hosted = Objects.requireNonNull(hosted, "hosted is null");
+    }
+
+    /** Rows handed out to clients, hosted here or not, by the last {@link #nextRound} (0: nobody got any). */
+    long lastRoundRows() {
+        return lastRoundRows;
+    }
+
+    /**
+     * Batches per client index for the next round; empty lists once the source is exhausted, and for the
+     * clients not hosted here ({@link #hostOnly}).
+     */
     List<List<Batch>> nextRound() {
         List<List<Row>> perClient = new ArrayList<>(clients);
+        long[] elsewhere = new long[clients];
         if (perClientQuota) {
             int quota = batchesPerRound * batchSize;
             while (!exhausted && !allHave(quota)) {
-                read().ifPresent(r -> pending.get(partitioner.assign(r)).add(r));
+                read().ifPresent(r -> {
+                    int c = partitioner.assign(r);
+                    if (hosted.test(c)) {
+                        pending.get(c).add(r);
+                    } else {
+                        pendingElsewhere[c]++;
+                    }
+                });
             }
             for (int c = 0; c < clients; c++) {
-                List<Row> rows = new ArrayList<>(quota);
+                List<Row> rows = new ArrayList<>(hosted.test(c) ? quota : 0);
                 ArrayDeque<Row> q = pending.get(c);
                 while (rows.size() < quota && !q.isEmpty()) {
                     rows.add(q.poll());
                 }
                 perClient.add(rows);
+                elsewhere[c] = Math.min(quota, pendingElsewhere[c]);
+                pendingElsewhere[c] -= elsewhere[c];
             }
         } else {
             for (int c = 0; c < clients; c++) {
@@ -168,11 +202,21 @@ final class DomainFeed implements AutoCloseable {
             }
             for (int i = 0; i < rowsPerRound && !exhausted; i++) {
                 Optional<Row> row = read();
-                row.ifPresent(r -> perClient.get(partitioner.assign(r)).add(r));
+                row.ifPresent(r -> {
+                    int c = partitioner.assign(r);
+                    if (hosted.test(c)) {
+                        perClient.get(c).add(r);
+                    } else {
+                        elsewhere[c]++;
+                    }
+                });
             }
         }
         List<List<Batch>> out = new ArrayList<>(clients);
+        lastRoundRows = 0;
         for (int c = 0; c < clients; c++) {
+            lastRoundRows += perClient.get(c).size() + elsewhere[c];
+            clientRows[c] += elsewhere[c];
             out.add(batches(c, perClient.get(c)));
         }
         return out;
@@ -195,8 +239,8 @@ final class DomainFeed implements AutoCloseable {
     }
 
     private boolean allHave(int quota) {
-        for (ArrayDeque<Row> q : pending) {
-            if (q.size() < quota) {
+        for (int c = 0; c < clients; c++) {
+            if (pending.get(c).size() + pendingElsewhere[c] < quota) {
                 return false;
             }
         }

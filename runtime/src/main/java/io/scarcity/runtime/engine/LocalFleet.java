@@ -99,6 +99,11 @@ public final class LocalFleet implements ClientFleet {
                 DomainConfig d = config.domains().get(i);
                 domainStart[i] = start;
                 feeds.add(ownId == null ? DomainFeed.open(config, i, baseDir) : DomainFeed.open(config, i, baseDir, ownId));
+                int first0 = start;
+                if (from > first0 || to < first0 + d.clients()) {
+                    // a slice: only its clients' rows are kept and cut into batches
+                    feeds.get(i).hostOnly(j -> first0 + j >= from && first0 + j < to);
+                }
                 List<ClientNode> domainClients = new ArrayList<>();
                 int first = Math.max(from, start) - start;
                 int last = Math.min(to, start + d.clients()) - start;
@@ -139,14 +144,15 @@ public final class LocalFleet implements ClientFleet {
      * @throws io.scarcity.runtime.data.DataException if the streams are empty from the first round on
      */
     public List<List<Batch>> nextBatches(boolean checkEmpty) {
-        // Every feed is cut, hosted clients or not, so that each stream stays where it would be in one JVM.
+        // Every feed is read for all its clients, hosted or not, so that each stream stays where it would be in
+        // one JVM; only the hosted clients' rows are cut into batches.
         List<List<Batch>> work = new ArrayList<>(clients.size());
         boolean any = false;
         for (int i = 0; i < feeds.size(); i++) {
             List<List<Batch>> perClient = feeds.get(i).nextRound();
+            any |= feeds.get(i).lastRoundRows() > 0;
             for (int j = 0; j < perClient.size(); j++) {
                 List<Batch> b = perClient.get(j);
-                any |= !b.isEmpty();
                 int global = domainStart[i] + j;
                 if (global >= from && global < to) {
                     work.add(b);
