@@ -160,27 +160,17 @@ class NetworkedRunTest {
              HostConnection cc = connect(server, "c", 3, 5, c)) {
             List<HostConnection> later = new ArrayList<>();
             List<String> lines = new ArrayList<>();
-            try (var engine = new io.scarcity.runtime.engine.InProcessEngine(loaded, registry, (config, assembly, baseDir) -> {
-                fleet.awaitClients(Duration.ofSeconds(60));
-                return fleet;
-            })) {
-                var result = engine.run((round, total, results, extras) -> {
-                    for (var r : results) {
-                        lines.add(round + " " + r.clientId() + " " + (r.offline() ? "offline" : r.rows()));
+            try (var engine = engineOn(loaded, registry, fleet)) {
+                var result = engine.run(recording(lines, round -> {
+                    if (round == 3) {
+                        cb.close("host b stops");
+                        cb.finished().get(10, TimeUnit.SECONDS);
                     }
-                    try {
-                        if (round == 3) {
-                            cb.close("host b stops");
-                            cb.finished().get(10, TimeUnit.SECONDS);
-                        }
-                        if (round == 5) {
-                            later.add(connect(server, "b-again", 2, 3, back));
-                            assertTrue(fleet.awaitClient(2, Duration.ofSeconds(30)), "the host taking coast-2 back was admitted");
-                        }
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
+                    if (round == 5) {
+                        later.add(connect(server, "b-again", 2, 3, back));
+                        assertTrue(fleet.awaitClient(2, Duration.ofSeconds(30)), "the host taking coast-2 back was admitted");
                     }
-                });
+                }));
                 assertEquals(8, result.roundsCompleted());
             } finally {
                 for (HostConnection h : later) {
@@ -249,15 +239,8 @@ class NetworkedRunTest {
                          }
                      });
              HostConnection cc = connect(server, "c", 3, 5, c);
-             var engine = new io.scarcity.runtime.engine.InProcessEngine(loaded, registry, (config, assembly, baseDir) -> {
-                 fleet.awaitClients(Duration.ofSeconds(60));
-                 return fleet;
-             })) {
-            return engine.run((round, total, results, extras) -> {
-                for (var r : results) {
-                    lines.add(round + " " + r.clientId() + " " + (r.offline() ? "offline" : r.rows()));
-                }
-            });
+             var engine = engineOn(loaded, registry, fleet)) {
+            return engine.run(recording(lines, round -> { }));
         }
     }
 
@@ -332,33 +315,23 @@ class NetworkedRunTest {
              HostConnection cc = connect(server, "c", 3, 5, c)) {
             List<HostConnection> later = new ArrayList<>();
             List<String> lines = new ArrayList<>();
-            try (var engine = new io.scarcity.runtime.engine.InProcessEngine(loaded, registry, (config, assembly, baseDir) -> {
-                fleet.awaitClients(Duration.ofSeconds(60));
-                return fleet;
-            })) {
+            try (var engine = engineOn(loaded, registry, fleet)) {
                 engine.checkpointInto(new io.scarcity.runtime.checkpoint.RunCheckpoints(tmp.resolve("rejoin-run"), 2, "x", tmp),
                         new io.scarcity.runtime.report.SummaryCollector("rejoin", 8));
-                var result = engine.run((round, total, results, extras) -> {
-                    for (var r : results) {
-                        lines.add(round + " " + r.clientId() + " " + (r.offline() ? "offline" : r.rows()));
+                var result = engine.run(recording(lines, round -> {
+                    if (round == 4) {
+                        cb.close("host b stops");
+                        cb.finished().get(10, TimeUnit.SECONDS);
                     }
-                    try {
-                        if (round == 4) {
-                            cb.close("host b stops");
-                            cb.finished().get(10, TimeUnit.SECONDS);
-                        }
-                        if (round == 5) {
-                            later.add(connect(server, "b-again", 2, 3, back));
-                            assertTrue(fleet.awaitClient(2, Duration.ofSeconds(30)), "the host taking coast-2 back was admitted");
-                            assertEquals(3, back.restoredRound(), "round 4's checkpoint missed the host: it continues from round 3");
-                            byte[] savedAfter3 = new HostCheckpoints(state, "rejoin-run", "clients-2-2", 2).read(3).get("coast-2").state();
-                            assertTrue(java.util.Arrays.equals(savedAfter3, stateOf(back.clients().get(0))),
-                                    "coast-2 continues exactly from its state after round 3");
-                        }
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
+                    if (round == 5) {
+                        later.add(connect(server, "b-again", 2, 3, back));
+                        assertTrue(fleet.awaitClient(2, Duration.ofSeconds(30)), "the host taking coast-2 back was admitted");
+                        assertEquals(3, back.restoredRound(), "round 4's checkpoint missed the host: it continues from round 3");
+                        byte[] savedAfter3 = new HostCheckpoints(state, "rejoin-run", "clients-2-2", 2).read(3).get("coast-2").state();
+                        assertTrue(java.util.Arrays.equals(savedAfter3, stateOf(back.clients().get(0))),
+                                "coast-2 continues exactly from its state after round 3");
                     }
-                });
+                }));
                 assertEquals(8, result.roundsCompleted());
             } finally {
                 for (HostConnection h : later) {
@@ -392,23 +365,17 @@ class NetworkedRunTest {
              SimulationHost b = new SimulationHost(registry, loaded.baseDir(), 2, 5);
              HostConnection ca = connect(server, "a", 0, 2, a);
              HostConnection cb = connect(server, "b", 2, 5, b);
-             var engine = new io.scarcity.runtime.engine.InProcessEngine(loaded, registry, (config, assembly, baseDir) -> {
-                 fleet.awaitClients(Duration.ofSeconds(60));
-                 return fleet;
-             })) {
+             var engine = engineOn(loaded, registry, fleet)) {
             var hostA = hosts.get("a");
             List<String> lines = new ArrayList<>();
-            engine.run((round, total, results, extras) -> {
-                for (var r : results) {
-                    lines.add(round + " " + r.clientId() + " " + (r.offline() ? "offline" : r.rows()));
-                }
+            engine.run(recording(lines, round -> {
                 if (round == 2) {
                     fleet.availabilityChanged(hostA, false);
                 }
                 if (round == 4) {
                     fleet.availabilityChanged(hostA, true);
                 }
-            });
+            }));
             for (int round = 1; round <= 8; round++) {
                 boolean away = round == 3 || round == 4;
                 assertEquals(away, lines.contains(round + " coast-1 offline"), "round " + round + ": " + lines);
@@ -456,10 +423,7 @@ class NetworkedRunTest {
              SimulationHost b = new SimulationHost(registry, loaded.baseDir(), 1, 3);
              HostConnection ca = connect(server, "a", 0, 1, a);
              HostConnection cb = connect(server, "b", 1, 3, b);
-             var engine = new io.scarcity.runtime.engine.InProcessEngine(loaded, registry, (config, assembly, baseDir) -> {
-                 fleet.awaitClients(Duration.ofSeconds(60));
-                 return fleet;
-             })) {
+             var engine = engineOn(loaded, registry, fleet)) {
             networked = engine.run((round, total, results, extras) -> {
                 results.forEach(r -> remote.add(round + " " + r.clientId() + " " + r.rows() + " " + r.correct()));
             });
@@ -471,6 +435,33 @@ class NetworkedRunTest {
     static List<String> describe(List<io.scarcity.runtime.engine.TaskEvaluation> evaluations) {
         return evaluations.stream().map(e -> e.domain() + " round " + e.round() + " segment " + e.segment() + " task " + e.task()
                 + " " + java.util.Arrays.toString(e.accuracy())).toList();
+    }
+
+    /** An engine whose clients are the fleet's, once hosts have built them all. */
+    static io.scarcity.runtime.engine.InProcessEngine engineOn(LoadedConfig loaded, PluginRegistry registry, RemoteFleet fleet) {
+        return new io.scarcity.runtime.engine.InProcessEngine(loaded, registry, (config, assembly, baseDir) -> {
+            fleet.awaitClients(Duration.ofSeconds(60));
+            return fleet;
+        });
+    }
+
+    /** What a test does after a round (e.g. stop a host), on the round loop's thread. */
+    interface AfterRound {
+        void after(int round) throws Exception;
+    }
+
+    /** An observer that records "round client rows|offline" per client in {@code lines}, then calls {@code after}. */
+    static io.scarcity.runtime.engine.RunObserver recording(List<String> lines, AfterRound after) {
+        return (round, total, results, extras) -> {
+            for (var r : results) {
+                lines.add(round + " " + r.clientId() + " " + (r.offline() ? "offline" : r.rows()));
+            }
+            try {
+                after.after(round);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
     }
 
     static byte[] stateOf(io.scarcity.runtime.client.ClientNode c) throws java.io.IOException {

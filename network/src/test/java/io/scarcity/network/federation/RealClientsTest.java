@@ -230,33 +230,23 @@ class RealClientsTest {
             assertEquals(List.of("ward-0"), ca.welcomed().get(30, TimeUnit.SECONDS).getClientIdsList());
             List<HostConnection> later = new ArrayList<>(List.of(join(server, ChannelSecurity.insecure(), b)));
             List<String> lines = new ArrayList<>();
-            try (var engine = new io.scarcity.runtime.engine.InProcessEngine(loaded, registry, (c, assembly, baseDir) -> {
-                fleet.awaitClients(Duration.ofSeconds(60));
-                return fleet;
-            })) {
+            try (var engine = NetworkedRunTest.engineOn(loaded, registry, fleet)) {
                 engine.checkpointInto(new io.scarcity.runtime.checkpoint.RunCheckpoints(tmp.resolve("real-run"), 2, "x", tmp),
                         new io.scarcity.runtime.report.SummaryCollector("real", 8));
-                var result = engine.run((round, total, results, extras) -> {
-                    for (var r : results) {
-                        lines.add(round + " " + r.clientId() + " " + (r.offline() ? "offline" : r.rows()));
+                var result = engine.run(NetworkedRunTest.recording(lines, round -> {
+                    if (round == 4) {
+                        ca.close("hospital-a stops");
+                        ca.finished().get(10, TimeUnit.SECONDS);
+                        assertTrue(waitUntil(() -> !fleet.awaitClient(0, Duration.ofMillis(1))), "the coordinator sees it leave");
                     }
-                    try {
-                        if (round == 4) {
-                            ca.close("hospital-a stops");
-                            ca.finished().get(10, TimeUnit.SECONDS);
-                            assertTrue(waitUntil(() -> !fleet.awaitClient(0, Duration.ofMillis(1))), "the coordinator sees it leave");
-                        }
-                        if (round == 5) {
-                            HostConnection again = join(server, ChannelSecurity.insecure(), back);
-                            later.add(again);
-                            assertEquals(List.of("ward-0"), again.welcomed().get(30, TimeUnit.SECONDS).getClientIdsList());
-                            assertTrue(fleet.awaitClient(0, Duration.ofSeconds(30)), "hospital-a holds ward-0 again");
-                            assertEquals(3, back.restoredRound(), "round 4's checkpoint missed it: it continues from round 3");
-                        }
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
+                    if (round == 5) {
+                        HostConnection again = join(server, ChannelSecurity.insecure(), back);
+                        later.add(again);
+                        assertEquals(List.of("ward-0"), again.welcomed().get(30, TimeUnit.SECONDS).getClientIdsList());
+                        assertTrue(fleet.awaitClient(0, Duration.ofSeconds(30)), "hospital-a holds ward-0 again");
+                        assertEquals(3, back.restoredRound(), "round 4's checkpoint missed it: it continues from round 3");
                     }
-                });
+                }));
                 assertEquals(8, result.roundsCompleted());
             } finally {
                 for (HostConnection h : later) {
