@@ -12,6 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "certs", mixinStandardHelpOptions = true,
+        header = "Makes a federation's certificates: a CA, the coordinator's, one per client host.",
         description = {"Makes the certificates of a federation: 'ca' once (keep its folder private), then one",
                 "'coordinator' and one 'client' per host. Each participant's folder (ca.pem, cert.pem, key.pem)",
                 "is what it passes as --tls-dir."})

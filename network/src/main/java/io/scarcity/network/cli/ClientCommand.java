@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "client", mixinStandardHelpOptions = true,
+        header = "Hosts clients of a networked federation: simulated ones, or one real client with its own data.",
         description = {"Hosts clients of a networked federation: dials out to the coordinator (it never needs to reach",
                 "this machine), builds the clients it is given from the coordinator's experiment and runs their rounds",
                 "on data read here; rows never leave the process. Either simulated clients of the experiment",

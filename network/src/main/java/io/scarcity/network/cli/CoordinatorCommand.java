@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "coordinator", mixinStandardHelpOptions = true,
+        header = "Runs the coordinator of a networked federation (its clients live in other processes).",
         description = {"Runs the coordinator of a networked federation: it holds no data, waits for host processes",
                 "('scarcity client --simulate FROM-TO') to take every client of the config, or for real clients",
                 "('scarcity client --id NAME --domain D --stream STREAM.yaml') to fill its domains with stream: {type: remote},",
@@ -47,6 +48,21 @@ final class CoordinatorCommand implements Callable<Integer> {
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
+
+    /** The server on {@code --listen}; an address that cannot be had is the user's to fix (exit 2). */
+    private static CoordinatorServer listen(String[] hp, io.scarcity.network.transport.ChannelSecurity channel, RemoteFleet fleet) {
+        try {
+            return CoordinatorServer.start(CoordinatorServer.Settings.loopback(Integer.parseInt(hp[1]), channel).withHost(hp[0]), fleet);
+        } catch (java.io.IOException e) {
+            String why = e.getMessage();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                why = String.valueOf(t.getMessage());
+            }
+            throw new io.scarcity.runtime.UserException("cannot listen on " + hp[0] + ":" + hp[1] + " (" + why + "): "
+                    + (why.toLowerCase(java.util.Locale.ROOT).contains("in use") ? "the port is in use (another coordinator?); "
+                    : "is the address one of this machine's? ") + "choose another --listen");
+        }
+    }
 
     /** The config a run folder was started with (RunExecution.resume checks it against the checkpoint). */
     private static LoadedConfig resumedConfig(java.nio.file.Path runDir) {
@@ -82,8 +98,7 @@ final class CoordinatorCommand implements Callable<Integer> {
                 fleet.resumeFrom(resume);
             }
             fleet.onAdmission(err::println);
-            try (CoordinatorServer server = CoordinatorServer.start(
-                    CoordinatorServer.Settings.loopback(Integer.parseInt(hp[1]), channel).withHost(hp[0]), fleet)) {
+            try (CoordinatorServer server = listen(hp, channel, fleet)) {
                 err.println("coordinator listening on " + hp[0] + ":" + server.port() + "; waiting for hosts to take "
                         + loaded.config().totalClients() + " clients (" + fleet.howToJoin("HOST:" + server.port()) + ")");
                 io.scarcity.runtime.engine.InProcessEngine.FleetFactory hosts = (config, assembly, baseDir) -> {

@@ -150,6 +150,10 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
                     + String.join(", ", missing.stream().map(m -> m.getKind() + " '" + m.getName() + "' " + m.getVersion()).toList())
                     + "; install them on the host", missing);
         }
+        if (host.identity().filter(io.scarcity.network.certs.Certificates.COORDINATOR_NAME::equals).isPresent()) {
+            return refuse(host, "the host presents the coordinator's certificate (named '" + io.scarcity.network.certs.Certificates.COORDINATOR_NAME
+                    + "'); give each host a certificate of its own: scarcity certs client --ca CA_DIR --out DIR --name NAME", List.of());
+        }
         int from;
         int to;
         if (hello.hasHosted()) {
@@ -171,26 +175,30 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
         if (from < 0 || to > ids.size() || from >= to) {
             return refuse(host, "--simulate " + from + "-" + (to - 1) + " is outside the experiment's clients 0-" + (ids.size() - 1), List.of());
         }
+        // Check everything first (a refusal changes nothing), then take the range.
+        List<Range> left = new ArrayList<>();
+        for (Range r : ranges.values()) {
+            if (from < r.to() && r.from() < to) {
+                if (r.host().connected()) {
+                    return refuse(host, "clients " + Math.max(from, r.from()) + "-" + (Math.min(to, r.to()) - 1)
+                            + " are already hosted by " + r.host(), List.of());
+                }
+                if (r.from() != from || r.to() != to) {
+                    return refuse(host, "clients " + r.from() + "-" + (r.to() - 1) + " were hosted by a host that left; "
+                            + "a host taking them back must ask for exactly --simulate " + r.from() + "-" + (r.to() - 1), List.of());
+                }
+                left.add(r);
+            }
+        }
         if (hello.hasSimulate()) {
             String taken = enrolment.claimRange(from, to, host.identity().orElse(null));
             if (taken != null) {
                 return refuse(host, taken, List.of());
             }
         }
-        for (Range r : List.copyOf(ranges.values())) {
-            if (from < r.to() && r.from() < to && !r.host().connected()) {
-                if (r.from() != from || r.to() != to) {
-                    return refuse(host, "clients " + r.from() + "-" + (r.to() - 1) + " were hosted by a host that left; "
-                            + "a host taking them back must ask for exactly --simulate " + r.from() + "-" + (r.to() - 1), List.of());
-                }
-                ranges.remove(r.from());
-                LOG.log(Level.INFO, "host " + host + " takes back clients " + from + "-" + (to - 1));
-                continue;
-            }
-            if (from < r.to() && r.from() < to && r.host().connected()) {
-                return refuse(host, "clients " + Math.max(from, r.from()) + "-" + (Math.min(to, r.to()) - 1)
-                        + " are already hosted by " + r.host(), List.of());
-            }
+        for (Range r : left) {
+            ranges.remove(r.from());
+            LOG.log(Level.INFO, "host " + host + " takes back clients " + from + "-" + (to - 1));
         }
         ranges.put(from, new Range(from, to, host));
         String admitted = (hello.hasHosted() ? realClients.describe(from) + " on host " : "host ") + host
@@ -203,18 +211,24 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
                 .addAllClientIds(ids.subList(from, to)).build());
     }
 
-    /** Each admission as it happens ("host … (certificate of 'host-b1') admitted for clients 0-1"), e.g. for the terminal. */
+    /**
+     * Each admission and refusal as it happens ("host … (certificate of 'host-b1') admitted for clients 0-1",
+     * "host … refused: …"), e.g. for the terminal.
+     */
     public void onAdmission(java.util.function.Consumer<String> listener) {
         this.onAdmission = listener;
     }
 
-    /** Every admission so far, with the identity of the host's certificate. */
+    /** Every admission and refusal so far, with the identity of the host's certificate. */
     public List<String> admissions() {
         return List.copyOf(admissions);
     }
 
     private Admission refuse(ConnectedHost host, String reason, List<InstalledPlugin> missing) {
-        LOG.log(Level.WARNING, "host " + host + " refused: " + reason);
+        String refused = "host " + host + host.identity().map(cn -> " (certificate of '" + cn + "')").orElse("") + " refused: " + reason;
+        LOG.log(Level.WARNING, refused);
+        admissions.add(refused);
+        onAdmission.accept(refused);
         return Admission.refuse(reason, missing);
     }
 
@@ -276,9 +290,12 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
         }
     }
 
-    /** Whether calls to {@code host} can be answered: it is connected and not silent. */
+    /**
+     * Whether calls to {@code host} can be answered: it is connected, welcomed (a host just admitted is in the
+     * book before its Welcome has gone out) and not silent.
+     */
     boolean reachable(ConnectedHost host) {
-        return host.connected() && !unavailable.contains(host);
+        return host.connected() && host.admitted() && !unavailable.contains(host);
     }
 
     /**

@@ -121,6 +121,19 @@ class NetworkedRunTest {
         assertEquals(Files.readString(local.resolve("metrics.jsonl")), Files.readString(remote.resolve("metrics.jsonl")));
         assertTrue(lastAdmissions.stream().anyMatch(a -> a.contains("(certificate of 'host-1') admitted for clients 0-1")),
                 "the admissions name the enrolled identity that took each range: " + lastAdmissions);
+
+        // a host presenting the coordinator's own certificate is refused (and the refusal is reported)
+        LoadedConfig loaded = config("impostor");
+        RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "test-run", registry);
+        try (CoordinatorServer server = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0, ChannelSecurity.mutualTls(coordinator)), fleet);
+             SimulationHost h = new SimulationHost(registry, loaded.baseDir(), 0, 5);
+             HostConnection c = HostConnection.connect(HostConnection.Settings.of("127.0.0.1:" + server.port(),
+                     ChannelSecurity.mutualTls(coordinator)), hello("impostor", 0, 5), h)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> c.welcomed().get(30, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof HostRefusedException && e.getCause().getMessage().contains("the coordinator's certificate"),
+                    e.toString());
+            assertTrue(fleet.admissions().stream().anyMatch(a -> a.contains("(certificate of 'coordinator') refused")), fleet.admissions().toString());
+        }
     }
 
     @Test
