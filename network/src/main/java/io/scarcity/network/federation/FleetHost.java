@@ -162,18 +162,15 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
                 throw new CallFailedException(ErrorKind.ERROR_KIND_STATE, "the coordinator resumes client " + c.id()
                         + " from its state of round " + s.getRound() + ", and this host keeps no states (no state folder)");
             }
-            Map<String, HostCheckpoints.Saved> saved;
-            try {
-                saved = byRound.computeIfAbsent(s.getRound(), r -> {
-                    try {
-                        return checkpoints.read(r);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
-            } catch (java.io.UncheckedIOException e) {
-                throw new CallFailedException(ErrorKind.ERROR_KIND_STATE, "cannot resume client " + c.id() + ": "
-                        + e.getCause().getMessage() + "; start this host with the --state-dir it had before the coordinator stopped");
+            Map<String, HostCheckpoints.Saved> saved = byRound.get(s.getRound());
+            if (saved == null) {
+                try {
+                    saved = checkpoints.read(s.getRound());
+                } catch (IOException e) {
+                    throw new CallFailedException(ErrorKind.ERROR_KIND_STATE, "cannot resume client " + c.id() + ": "
+                            + e.getMessage() + "; start this host with the --state-dir it had before the coordinator stopped");
+                }
+                byRound.put(s.getRound(), saved);
             }
             HostCheckpoints.Saved mine = saved.get(c.id());
             if (mine == null || !java.util.Arrays.equals(mine.sha256(), s.getSha256().toByteArray())) {

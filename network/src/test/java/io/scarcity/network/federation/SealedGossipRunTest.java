@@ -189,7 +189,7 @@ class SealedGossipRunTest {
         // No plaintext state is in anything the coordinator sent or received, nor any 16 bytes of one in what it relayed.
         for (byte[] plain : recorder.plaintexts) {
             for (byte[] message : recorder.wire) {
-                assertEquals(-1, indexOf(message, plain), "a plaintext state crossed the coordinator");
+                assertEquals(-1, com.google.common.primitives.Bytes.indexOf(message, plain), "a plaintext state crossed the coordinator");
             }
         }
         Set<ByteBuffer> windows = new HashSet<>();
@@ -334,19 +334,6 @@ class SealedGossipRunTest {
         assertTrue(remote.totals().skippedPairs() >= 8, remote.totals().toString());
         String log = Files.readString(remote.dir().resolve("run.log"), StandardCharsets.UTF_8);
         assertTrue(log.contains("signed with the coordinator's certificate, not a host's"), log);
-    }
-
-    static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     static double chiSquare(List<byte[]> chunks) {
