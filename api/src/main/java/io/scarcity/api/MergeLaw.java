@@ -35,12 +35,64 @@ public interface MergeLaw {
     ExpertState merge(List<ExpertState> states, double[] weights);
 
     /**
-     * Merges two states weighted by their samples, as a gossip pair does (both peers adopt the result).
+     * The element-wise weighted mean, except that for each prefix {@code P} with arrays {@code P + "mean"}
+     * and {@code P + "variance"} of one length in every state, the variances are pooled with the
+     * between-group term, {@code sum w_i (var_i + mean_i^2) - mean^2} (clamped at 0), which is the variance
+     * of the union of the clients' data where the element-wise mean of variances would leave out how far
+     * the clients' means lie apart. For running standardisation estimates.
+     *
+     * @param prefixes e.g. {@code "norm."}; {@code ""} for arrays named {@code mean} and {@code variance}
+     */
+    static MergeLaw poolingVariances(String... prefixes) {
+        List<String> names = List.of(prefixes.clone());
+        return (states, weights) -> {
+            ExpertState mean = ExpertState.weightedMean(states, weights);
+            java.util.Map<String, double[]> out = new java.util.TreeMap<>(mean.weights());
+            double total = 0;
+            for (double w : weights) {
+                total += w;
+            }
+            for (String prefix : names) {
+                double[] pooledMean = out.get(prefix + "mean");
+                if (pooledMean == null || !out.containsKey(prefix + "variance")) {
+                    continue;
+                }
+                int length = pooledMean.length;
+                double[] second = new double[length];
+                boolean everywhere = true;
+                for (int k = 0; k < states.size() && everywhere; k++) {
+                    double[] m = states.get(k).weights().get(prefix + "mean");
+                    double[] v = states.get(k).weights().get(prefix + "variance");
+                    everywhere = m != null && v != null && m.length == length && v.length == length;
+                    if (everywhere) {
+                        double w = total == 0 ? 1.0 / states.size() : weights[k] / total;
+                        for (int i = 0; i < length; i++) {
+                            second[i] += w * (v[i] + m[i] * m[i]);
+                        }
+                    }
+                }
+                if (everywhere) {
+                    for (int i = 0; i < length; i++) {
+                        second[i] = Math.max(0.0, second[i] - pooledMean[i] * pooledMean[i]);
+                    }
+                    out.put(prefix + "variance", second);
+                }
+            }
+            return new ExpertState(mean.expert(), out, mean.samples());
+        };
+    }
+
+    /**
+     * Merges two states weighted by their samples, as a gossip pair does (both peers adopt the result). The
+     * result's samples are the larger input's, as with {@link ExpertState#sampleWeightedMean}: both peers
+     * keep it, so a sum would count the same rows again at every later exchange.
      *
      * @param mine never {@code null}
      * @param theirs never {@code null}
      */
     default ExpertState merge(ExpertState mine, ExpertState theirs) {
-        return merge(List.of(mine, theirs), new double[] {mine.samples(), theirs.samples()});
+        ExpertState merged = merge(List.of(mine, theirs), new double[] {mine.samples(), theirs.samples()});
+        long samples = Math.max(mine.samples(), theirs.samples());
+        return merged.samples() == samples ? merged : new ExpertState(merged.expert(), merged.weights(), samples);
     }
 }

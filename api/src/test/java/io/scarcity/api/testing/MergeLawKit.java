@@ -39,7 +39,7 @@ public final class MergeLawKit {
      *
      * @param a learner on half A alone
      * @param b learner on half B alone
-     * @param merged learner A after adopting {@code law.merge(A's, B's)}
+     * @param merged learner A after adopting {@code law.merge(A's, B's)} (every {@code mergeEvery} batches and at the end)
      * @param union one learner on both halves
      */
     public record Scores(double a, double b, double merged, double union) {
@@ -62,16 +62,48 @@ public final class MergeLawKit {
      */
     public static Scores assertMergeLaw(Supplier<Expert> maker, MergeLaw law, DataSchema schema, int batchesPerHalf,
                                         int tasks, double tolerance) {
-        Scores s = scores(maker, law, schema, batchesPerHalf, tasks);
-        assertTrue(s.merged() >= s.union() - tolerance,
-                "merged reaches one learner on the union, within " + tolerance + ": " + s);
-        assertTrue(s.merged() >= Math.max(s.a(), s.b()) - tolerance,
-                "merged no worse than the better half alone (tolerance " + tolerance + "): " + s);
+        return assertMergeLaw(maker, law, schema, batchesPerHalf, batchesPerHalf, tasks, tolerance);
+    }
+
+    /**
+     * {@link #assertMergeLaw(Supplier, MergeLaw, DataSchema, int, int, double)} with the halves merging every
+     * {@code mergeEvery} batches, both adopting the merged state, as gossiping peers do round after round: the
+     * form of the law for learners that take gradient steps, whose merged halves have taken half the union's
+     * steps each after one merge, but approach it when they merge often (local SGD).
+     */
+    public static Scores assertMergeLaw(Supplier<Expert> maker, MergeLaw law, DataSchema schema, int batchesPerHalf,
+                                        int mergeEvery, int tasks, double tolerance) {
+        return assertMergeLaw(maker, law, schema, batchesPerHalf, mergeEvery, tasks, tolerance, tolerance);
+    }
+
+    /**
+     * The law with separate tolerances: {@code merged >= union - unionTolerance} and
+     * {@code merged >= max(a, b) - halfTolerance}. A learner that takes one gradient step per batch (a neural
+     * network) merged by averaging has taken the steps of one half, with averaged gradients, where the union
+     * took twice as many: it gains the variance reduction, not the steps, and states a wider
+     * {@code unionTolerance}; no merge may fall below the better half.
+     */
+    public static Scores assertMergeLaw(Supplier<Expert> maker, MergeLaw law, DataSchema schema, int batchesPerHalf,
+                                        int mergeEvery, int tasks, double unionTolerance, double halfTolerance) {
+        Scores s = scores(maker, law, schema, batchesPerHalf, mergeEvery, tasks);
+        assertTrue(s.merged() >= s.union() - unionTolerance,
+                "merged reaches one learner on the union, within " + unionTolerance + ": " + s);
+        assertTrue(s.merged() >= Math.max(s.a(), s.b()) - halfTolerance,
+                "merged no worse than the better half alone (tolerance " + halfTolerance + "): " + s);
         return s;
     }
 
-    /** The scores without asserting anything (e.g. to show that a naive merge fails the law). */
+    /** The scores of one merge at the end, without asserting anything (e.g. to show that a naive merge fails the law). */
     public static Scores scores(Supplier<Expert> maker, MergeLaw law, DataSchema schema, int batchesPerHalf, int tasks) {
+        return scores(maker, law, schema, batchesPerHalf, batchesPerHalf, tasks);
+    }
+
+    /**
+     * The scores without asserting anything, the halves merging every {@code mergeEvery} batches (and at the
+     * end); the halves' own scores are those of learners that never merge.
+     */
+    public static Scores scores(Supplier<Expert> maker, MergeLaw law, DataSchema schema, int batchesPerHalf, int mergeEvery,
+                                int tasks) {
         double[] sum = new double[4];
         for (int task = 0; task < tasks; task++) {
             Stream stream = new Stream(schema, 1000 + 17L * task);
@@ -86,21 +118,26 @@ public final class MergeLawKit {
             Expert a = maker.get();
             Expert b = maker.get();
             Expert union = maker.get();
+            Expert gossipA = maker.get();
+            Expert gossipB = maker.get();
             assertTrue(a.capabilities().predicts() && a.capabilities().gossipable(), "the merge law applies to gossipable predicting experts");
             for (int t = 0; t < batchesPerHalf; t++) {
                 step(a, halfA[t], t);
                 step(b, halfB[t], t);
                 step(union, halfA[t], t);
                 step(union, halfB[t], t);
+                step(gossipA, halfA[t], t);
+                step(gossipB, halfB[t], t);
+                if ((t + 1) % mergeEvery == 0 || t == batchesPerHalf - 1) {
+                    var merged = law.merge(gossipA.exportState(), gossipB.exportState());
+                    gossipA.mergeState(merged);
+                    gossipB.mergeState(merged);
+                }
             }
-            double scoreA = score(a, test);
-            double scoreB = score(b, test);
-            double scoreUnion = score(union, test);
-            a.mergeState(law.merge(a.exportState(), b.exportState()));
-            sum[0] += scoreA;
-            sum[1] += scoreB;
-            sum[2] += score(a, test);
-            sum[3] += scoreUnion;
+            sum[0] += score(a, test);
+            sum[1] += score(b, test);
+            sum[2] += score(gossipA, test);
+            sum[3] += score(union, test);
         }
         return new Scores(sum[0] / tasks, sum[1] / tasks, sum[2] / tasks, sum[3] / tasks);
     }

@@ -13,6 +13,34 @@ public final class StatisticalExpertFactory implements ExpertFactory {
     public StatisticalExpertFactory() {
     }
 
+    /**
+     * Classification states pool exactly under the element-wise mean (prior-weighted moments); a regression
+     * state's target variance is pooled with the between-group term.
+     */
+    @Override
+    public java.util.Optional<io.scarcity.api.MergeLaw> mergeLaw() {
+        return java.util.Optional.of(LAW);
+    }
+
+    private static final io.scarcity.api.MergeLaw POOLING = io.scarcity.api.MergeLaw.poolingVariances("");
+    private static final io.scarcity.api.MergeLaw LAW = new io.scarcity.api.MergeLaw() {
+        @Override
+        public io.scarcity.api.ExpertState merge(java.util.List<io.scarcity.api.ExpertState> states, double[] weights) {
+            return classification(states.get(0)) ? io.scarcity.api.ExpertState.weightedMean(states, weights)
+                    : POOLING.merge(states, weights);
+        }
+
+        /** A pair of classification states: the sample-weighted mean, exactly as gossip merged them before laws. */
+        @Override
+        public io.scarcity.api.ExpertState merge(io.scarcity.api.ExpertState mine, io.scarcity.api.ExpertState theirs) {
+            return classification(mine) ? io.scarcity.api.ExpertState.sampleWeightedMean(mine, theirs) : POOLING.merge(mine, theirs);
+        }
+
+        private boolean classification(io.scarcity.api.ExpertState state) {
+            return state.weights().containsKey("prior");
+        }
+    };
+
     @Override
     public String name() {
         return "statistical";

@@ -14,6 +14,16 @@ public final class TemporalExpertFactory implements ExpertFactory {
     public TemporalExpertFactory() {
     }
 
+    /**
+     * States merge by the element-wise mean (the network's weights come from a common initialisation, the
+     * run's seed and the instance's name), except that the standardisation variances are pooled with the
+     * between-group term.
+     */
+    @Override
+    public java.util.Optional<io.scarcity.api.MergeLaw> mergeLaw() {
+        return java.util.Optional.of(io.scarcity.api.MergeLaw.poolingVariances("scaler.", "target."));
+    }
+
     @Override
     public String name() {
         return "temporal";
