@@ -50,9 +50,30 @@ public interface MetaLearner {
     }
 
     /**
+     * Whether clients upload their gossipable expert states after each round so that this meta-learner
+     * can warm-start the clients that join later: unlike {@link #sharesWeights()}, live clients do not
+     * adopt anything after a round; only a client that joins the run (a late client with a warm start)
+     * adopts {@link #statesFor} its domain. Ignored if {@link #sharesWeights()}. Must not change over the
+     * meta-learner's life. Default: false.
+     */
+    default boolean warmStartsFromStates() {
+        return false;
+    }
+
+    /**
+     * The merge laws of the run's expert plugins ({@link ExpertFactory#mergeLaw}) by plugin name, for a
+     * meta-learner that merges states; called by the runtime once, before the first round. A state whose
+     * {@link ExpertState#expert()} names none merges by {@link MergeLaw#MEAN}. Default: ignore.
+     *
+     * @param laws never {@code null}
+     */
+    default void useMergeLaws(Map<String, MergeLaw> laws) {
+    }
+
+    /**
      * Receives the gossipable expert states of one live client after a round, before {@link #learn}
-     * of that round. Called only if {@link #sharesWeights()}, for clients in a stable order. Default:
-     * ignore.
+     * of that round. Called only if {@link #sharesWeights()} or {@link #warmStartsFromStates()}, for
+     * clients in a stable order. Default: ignore.
      *
      * @param client the client id as in its insights, never {@code null}
      * @param states expert instance name to state, never {@code null}
@@ -62,8 +83,8 @@ public interface MetaLearner {
 
     /**
      * The expert states every live client of a domain adopts after {@link #learn} (and a client
-     * starting cold begins from), by expert instance name. Called only if {@link #sharesWeights()}.
-     * Default: none.
+     * starting cold begins from), by expert instance name. Called only if {@link #sharesWeights()}, or, for
+     * a joining client only, if {@link #warmStartsFromStates()}. Default: none.
      *
      * @return never {@code null}; empty when the meta-learner has nothing for the domain yet
      */

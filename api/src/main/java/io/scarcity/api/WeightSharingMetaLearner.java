@@ -57,6 +57,7 @@ public abstract class WeightSharingMetaLearner implements MetaLearner, Checkpoin
      *
      * @param laws never {@code null}
      */
+    @Override
     public final void useMergeLaws(Map<String, MergeLaw> laws) {
         this.laws = Map.copyOf(Objects.requireNonNull(laws, "laws is null"));
     }

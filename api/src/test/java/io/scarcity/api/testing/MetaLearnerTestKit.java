@@ -153,7 +153,7 @@ public final class MetaLearnerTestKit {
 
     /**
      * The driver: step {@code t} learns round {@code t + 1} from generated insights and consensus weights
-     * (the store holding that round's insights). A weight-sharing meta-learner receives each round's
+     * (the store holding that round's insights). A weight-sharing (or warm-starting) meta-learner receives each round's
      * uploads before its learning, the next round's right after it, so that a checkpoint taken between
      * steps holds pending uploads. The fingerprint of a step: what {@code learn} returned, then per
      * domain of {@link #DOMAINS} and an unknown one, {@code parametersFor} and {@code statesFor}.
@@ -167,12 +167,12 @@ public final class MetaLearnerTestKit {
         return (m, random, from, steps) -> {
             List<String> out = new ArrayList<>();
             for (int t = from; t < from + steps; t++) {
-                if (t == 0 && m.sharesWeights()) {
+                if (t == 0 && (m.sharesWeights() || m.warmStartsFromStates())) {
                     upload(m, random, 1);
                 }
                 List<Insight> insights = insights(random, t + 1);
                 Map<String, MetaParameters> learned = m.learn(t + 1, insights, stores.apply(insights), weights(random));
-                if (m.sharesWeights()) {
+                if (m.sharesWeights() || m.warmStartsFromStates()) {
                     upload(m, random, t + 2);
                 }
                 StringBuilder s = new StringBuilder();

@@ -157,6 +157,14 @@ public final class Coordinator {
         metaLearner.receiveStates(round, memory.pseudonym(Objects.requireNonNull(client, "client is null")), domain, states);
     }
 
+    /**
+     * Whether clients upload their expert states after each round: the meta-learner shares weights, or pools
+     * states to warm-start clients that join ({@link io.scarcity.api.MetaLearner#warmStartsFromStates}).
+     */
+    public boolean collectsStates() {
+        return metaLearner.sharesWeights() || metaLearner.warmStartsFromStates();
+    }
+
     /** Whether the meta-learner shares weights (takes clients' expert states and hands back states to adopt). */
     public boolean sharesWeights() {
         return metaLearner.sharesWeights();

@@ -99,9 +99,7 @@ public final class Assembly {
      */
     public MetaLearner metaLearner(RunMetricsSink sink) {
         MetaLearner created = createMetaLearner(sink);
-        if (created instanceof io.scarcity.api.WeightSharingMetaLearner sharing) {
-            sharing.useMergeLaws(mergeLaws().asMap());
-        }
+        created.useMergeLaws(mergeLaws().asMap());
         return created;
     }
 

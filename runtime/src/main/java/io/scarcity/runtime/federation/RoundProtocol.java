@@ -123,11 +123,12 @@ public final class RoundProtocol implements Checkpointable {
 
     /**
      * Starts a client from what the coordinator knows (nothing yet, or a pooled guess for its domain): its
-     * domain's meta-parameters and, when the meta-learner shares weights, the states its domain adopts.
+     * domain's meta-parameters and, when the meta-learner shares weights or warm-starts from states, the states
+     * its domain adopts.
      */
     public void welcome(ClientHandle client) {
         client.apply(coordinator.parametersFor(client.domain(), client.schema().numFeatures()));
-        if (federation.federated() && coordinator.sharesWeights()) {
+        if (federation.federated() && coordinator.collectsStates()) {
             adopt(client, coordinator.statesFor(client.domain()), null);
         }
     }
@@ -182,7 +183,7 @@ public final class RoundProtocol implements Checkpointable {
                     bytes[i] += results.get(i).insight().sizeBytes();
                 }
             }
-            if (coordinator.sharesWeights()) {
+            if (coordinator.collectsStates()) {
                 uploadBytes = upload(round, clients, results, bytes, i -> results.get(i).insight() != null);
             }
             params = coordinator.endRound(round, insights, weights);

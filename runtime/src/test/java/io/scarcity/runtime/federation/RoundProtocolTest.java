@@ -137,7 +137,7 @@ class RoundProtocolTest {
     }
 
     /** Answers every domain that sent insights with parameters stamped with the round. */
-    static final class StampingMetaLearner implements MetaLearner {
+    static class StampingMetaLearner implements MetaLearner {
         @Override
         public Map<String, MetaParameters> learn(int round, List<Insight> insights, InsightStore store) {
             Map<String, MetaParameters> out = new TreeMap<>();
@@ -252,6 +252,47 @@ class RoundProtocolTest {
         assertArrayEquals(new long[] {state, state, 0, state}, beforeDelivery, "uploads in decide, no insight bytes");
         assertArrayEquals(new long[] {2 * state, 2 * state, 0, 2 * state}, bytes, "downloads in deliver");
         assertEquals(6 * state, moved, "uploads and downloads");
+    }
+
+    /** Keeps the latest upload per client and hands a joining client their sample-weighted mean. */
+    static final class WarmStarting extends StampingMetaLearner {
+        final Map<String, ExpertState> latest = new TreeMap<>();
+
+        @Override
+        public boolean warmStartsFromStates() {
+            return true;
+        }
+
+        @Override
+        public void receiveStates(int round, String client, String domain, Map<String, ExpertState> states) {
+            latest.put(client, states.get("e"));
+        }
+
+        @Override
+        public Map<String, ExpertState> statesFor(String domain) {
+            List<ExpertState> states = List.copyOf(latest.values());
+            return states.isEmpty() ? Map.of() : Map.of("e", ExpertState.weightedMean(states,
+                    states.stream().mapToDouble(ExpertState::samples).toArray()));
+        }
+    }
+
+    @Test
+    void aWarmStartingMetaLearnerGetsUploadsButOnlyAJoiningClientAdopts() {
+        List<FakeClient> clients = List.of(new FakeClient("a", "d1", 1, 10), new FakeClient("b", "d1", 4, 30),
+                new FakeClient("late", "d1", 100, 10));
+        WarmStarting learner = new WarmStarting();
+        RoundProtocol p = protocol("federated", learner, (round, peers) -> List.of(), clients); // no gossip pairs
+        boolean[] offline = {false, false, true};
+        long[] bytes = new long[3];
+        RoundDecision d = p.decide(1, clients, play(clients, 1, offline), offline, bytes);
+        assertTrue(d.states().isEmpty(), "live clients adopt nothing");
+        assertEquals(2, learner.latest.size(), "the live clients uploaded");
+        long state = new ExpertState("e", Map.of("w", new double[] {1}), 10).sizeBytes();
+        assertTrue(bytes[0] >= state && bytes[2] == 0, "uploads are counted as the client's bytes");
+        p.deliver(d, clients, bytes, new int[3]);
+        assertEquals(1.0, clients.get(0).value, 0, "a live client keeps its own state");
+        p.welcome(clients.get(2));
+        assertEquals(3.25, clients.get(2).value, 1e-12, "the joining client starts from (1*10 + 4*30) / 40");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.scarcity.plugins.insight;
 
+import io.scarcity.api.ExpertState;
 import io.scarcity.api.Insight;
 import io.scarcity.api.MetaParameters;
 import io.scarcity.api.StateReader;
@@ -17,8 +18,8 @@ import java.util.TreeMap;
  * nothing.
  */
 final class InsightCheckpoint {
-    /** Format of the state; bump when it changes. 2 left the options out. */
-    static final int STATE_VERSION = 2;
+    /** Format of the state; bump when it changes. 2 left the options out; 3 added the uploaded states (warm start). */
+    static final int STATE_VERSION = 3;
     private static final String COMPONENT = "insight meta-learner";
 
     private InsightCheckpoint() {
@@ -26,11 +27,12 @@ final class InsightCheckpoint {
 
     /** What a checkpoint holds. */
     record State(int lastRound, Map<String, Double> trust, Map<String, ArrayDeque<Insight>> windows,
-                 Map<String, MetaParameters> latest) {
+                 Map<String, MetaParameters> latest, Map<String, Map<String, Map<String, ExpertState>>> uploads) {
     }
 
     static void write(StateWriter out, int lastRound, Map<String, Double> trust, Map<String, ArrayDeque<Insight>> windows,
-                      Collection<MetaParameters> latest) throws IOException {
+                      Collection<MetaParameters> latest, Map<String, Map<String, Map<String, ExpertState>>> uploads)
+            throws IOException {
         out.writeVersion(STATE_VERSION);
         out.writeInt(lastRound);
         out.writeDoubleMap(trust);
@@ -45,6 +47,19 @@ final class InsightCheckpoint {
         out.writeInt(latest.size());
         for (MetaParameters p : latest) {
             out.writeMetaParameters(p);
+        }
+        out.writeInt(uploads.size());
+        for (Map.Entry<String, Map<String, Map<String, ExpertState>>> domain : uploads.entrySet()) {
+            out.writeString(domain.getKey());
+            out.writeInt(domain.getValue().size());
+            for (Map.Entry<String, Map<String, ExpertState>> client : domain.getValue().entrySet()) {
+                out.writeString(client.getKey());
+                out.writeInt(client.getValue().size());
+                for (Map.Entry<String, ExpertState> state : client.getValue().entrySet()) {
+                    out.writeString(state.getKey());
+                    out.writeExpertState(state.getValue());
+                }
+            }
         }
     }
 
@@ -77,7 +92,24 @@ final class InsightCheckpoint {
             MetaParameters p = in.readMetaParameters();
             parameters.put(p.domain(), p);
         }
-        return new State(round, weights, restored, parameters);
+        Map<String, Map<String, Map<String, ExpertState>>> uploads = new TreeMap<>();
+        int domainsWithStates = count(in.readInt(), "domains with uploaded states");
+        for (int d = 0; d < domainsWithStates; d++) {
+            String domain = requireString(in.readString(), "domain name");
+            Map<String, Map<String, ExpertState>> clients = new TreeMap<>();
+            int n = count(in.readInt(), "clients with states in domain '" + domain + "'");
+            for (int c = 0; c < n; c++) {
+                String client = requireString(in.readString(), "client pseudonym");
+                Map<String, ExpertState> states = new TreeMap<>();
+                int experts = count(in.readInt(), "states of client '" + client + "'");
+                for (int e = 0; e < experts; e++) {
+                    states.put(requireString(in.readString(), "expert instance name"), in.readExpertState());
+                }
+                clients.put(client, states);
+            }
+            uploads.put(domain, clients);
+        }
+        return new State(round, weights, restored, parameters, uploads);
     }
 
     private static int count(int n, String what) throws IOException {

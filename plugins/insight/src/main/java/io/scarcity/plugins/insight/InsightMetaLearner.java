@@ -2,13 +2,16 @@ package io.scarcity.plugins.insight;
 
 import io.scarcity.api.Checkpointable;
 import io.scarcity.api.FeatureMoments;
+import io.scarcity.api.ExpertState;
 import io.scarcity.api.Insight;
+import io.scarcity.api.MergeLaw;
 import io.scarcity.api.InsightStore;
 import io.scarcity.api.MetaLearner;
 import io.scarcity.api.MetaParameters;
 import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -60,6 +63,13 @@ import java.util.TreeMap;
  * windows involved is in [0, 1] (for squared errors the mean says nothing about the spread) and the
  * variances are > 0.
  *
+ * <p><b>Warm start from states</b> ({@code warmStart: true}, off by default): clients also upload their
+ * gossipable experts' states after each round (what leaves a client then: each expert's exported arrays,
+ * e.g. the statistical expert's per-class feature means, variances, priors and counts over its rows). The
+ * latest state of every client is kept per domain and expert instance; a client that joins the run late
+ * adopts their merge by each expert plugin's law ({@link io.scarcity.api.MergeLaw}), weighted by samples.
+ * Live clients adopt nothing: it is not weight sharing, only a start.
+ *
  * <p>A client of an unknown domain gets a cold start: the same estimates over the recent insights of
  * every known domain together (normalisation pooled over the moments of the client's dimension).
  *
@@ -81,6 +91,9 @@ final class InsightMetaLearner implements MetaLearner, Checkpointable {
     /** Latest consensus weight per client (reliability x quality x volume); 1 for clients never weighed. */
     private final Map<String, Double> trust = new TreeMap<>();
     private final ParameterEstimator estimator;
+    /** With {@code warmStart}: per domain, per client (pseudonym), the latest uploaded states by expert instance. */
+    private final Map<String, Map<String, Map<String, ExpertState>>> uploads = new TreeMap<>();
+    private Map<String, MergeLaw> laws = Map.of();
 
     InsightMetaLearner(Options options) {
         this.options = Objects.requireNonNull(options, "options is null");
@@ -121,6 +134,80 @@ final class InsightMetaLearner implements MetaLearner, Checkpointable {
     }
 
     @Override
+    public boolean warmStartsFromStates() {
+        return options.warmStart();
+    }
+
+    @Override
+    public void useMergeLaws(Map<String, MergeLaw> laws) {
+        this.laws = Map.copyOf(Objects.requireNonNull(laws, "laws is null"));
+    }
+
+    /** Keeps the client's latest states (with {@code warmStart}); states with a non-finite value are ignored. */
+    @Override
+    public void receiveStates(int round, String client, String domain, Map<String, ExpertState> states) {
+        Objects.requireNonNull(client, "client is null");
+        Objects.requireNonNull(domain, "domain is null");
+        Objects.requireNonNull(states, "states is null");
+        if (!options.warmStart()) {
+            return;
+        }
+        Map<String, ExpertState> mine = uploads.computeIfAbsent(domain, d -> new TreeMap<>()).computeIfAbsent(client, c -> new TreeMap<>());
+        states.forEach((expert, state) -> {
+            if (state.isFinite()) {
+                mine.put(expert, state);
+            }
+        });
+    }
+
+    /**
+     * The states a client joining the domain starts from: per expert instance, the merge of every client's
+     * latest state by the plugin's law, weighted by samples, clients in pseudonym order (those whose arrays
+     * have the shapes of the state with most samples). Empty before any upload.
+     */
+    @Override
+    public Map<String, ExpertState> statesFor(String domain) {
+        Objects.requireNonNull(domain, "domain is null");
+        Map<String, List<ExpertState>> byExpert = new TreeMap<>();
+        uploads.getOrDefault(domain, Map.of()).values().forEach(states ->
+                states.forEach((expert, state) -> byExpert.computeIfAbsent(expert, e -> new ArrayList<>()).add(state)));
+        Map<String, ExpertState> out = new TreeMap<>();
+        byExpert.forEach((expert, all) -> {
+            // a client of another configuration (other shapes) is left out: the shapes of the state with most samples
+            ExpertState major = all.get(0);
+            for (ExpertState s : all) {
+                if (s.samples() > major.samples()) {
+                    major = s;
+                }
+            }
+            List<ExpertState> states = new ArrayList<>();
+            for (ExpertState s : all) {
+                if (sameShapes(s, major)) {
+                    states.add(s);
+                }
+            }
+            double[] weights = new double[states.size()];
+            for (int i = 0; i < weights.length; i++) {
+                weights[i] = states.get(i).samples();
+            }
+            out.put(expert, laws.getOrDefault(major.expert(), MergeLaw.MEAN).merge(states, weights));
+        });
+        return out;
+    }
+
+    private static boolean sameShapes(ExpertState a, ExpertState b) {
+        if (!a.expert().equals(b.expert()) || !a.weights().keySet().equals(b.weights().keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, double[]> e : a.weights().entrySet()) {
+            if (e.getValue().length != b.weights().get(e.getKey()).length) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
     public MetaParameters parametersFor(String domain, int features) {
         Objects.requireNonNull(domain, "domain is null");
         if (features < 0) {
@@ -155,7 +242,7 @@ final class InsightMetaLearner implements MetaLearner, Checkpointable {
 
     @Override
     public void saveState(StateWriter out) throws IOException {
-        InsightCheckpoint.write(out, lastRound, trust, windows.byDomain(), latest.values());
+        InsightCheckpoint.write(out, lastRound, trust, windows.byDomain(), latest.values(), uploads);
     }
 
     /** Reads what {@link #saveState} wrote; a refused checkpoint leaves the learner as it was. */
@@ -168,5 +255,7 @@ final class InsightMetaLearner implements MetaLearner, Checkpointable {
         windows.replaceWith(state.windows());
         latest.clear();
         latest.putAll(state.latest());
+        uploads.clear();
+        uploads.putAll(state.uploads());
     }
 }

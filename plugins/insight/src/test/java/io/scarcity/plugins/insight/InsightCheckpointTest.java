@@ -82,6 +82,9 @@ class InsightCheckpointTest {
         MetaLearnerTestKit.assertCheckpointContract(maker(Map.of("window", 20)), "insight meta-learner", 17, 8,
                 MetaLearnerTestKit.driver(insights -> MetaLearnerTestKit.NEVER_READ));
         MetaLearnerTestKit.assertCheckpointContract(maker(Map.of("window", 20)), "insight meta-learner", 17, 8, ROUNDS);
+        // with a warm start, the clients' latest uploaded states are in the checkpoint too
+        MetaLearnerTestKit.assertCheckpointContract(maker(Map.of("window", 20, "warmStart", true)), "insight meta-learner", 17, 8,
+                MetaLearnerTestKit.driver(insights -> MetaLearnerTestKit.NEVER_READ));
         MetaLearner probe = maker(Map.of("window", 20)).get();
         ROUNDS.drive(probe, new Random(17), 0, 8);
         assertTrue(probe.parametersFor("coast", 3).values().containsKey("drift.loss-variance"), "the scenario learns loss variances");

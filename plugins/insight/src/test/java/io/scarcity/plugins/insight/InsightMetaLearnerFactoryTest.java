@@ -21,7 +21,7 @@ class InsightMetaLearnerFactoryTest {
 
     @Test
     void defaultsApplyWhenNothingIsConfigured() {
-        assertEquals(new Options(200, 0.05), Options.from(PluginConfig.empty()));
+        assertEquals(new Options(200, 0.05, false), Options.from(PluginConfig.empty()));
         assertInstanceOf(InsightMetaLearner.class, new InsightMetaLearnerFactory().create(PluginConfig.empty(), COORDINATOR));
     }
 
@@ -29,7 +29,7 @@ class InsightMetaLearnerFactoryTest {
     void readsEveryOptionAndNothingElse() {
         PluginConfig config = PluginConfig.of("coordinator.metaLearner.config", Map.of("window", 10, "temperature", 0.5,
                 "priorWeight", 3));
-        assertEquals(new Options(10, 0.5), Options.from(config));
+        assertEquals(new Options(10, 0.5, false), Options.from(config));
         assertEquals(java.util.Set.of("coordinator.metaLearner.config.priorWeight"), config.unreadKeys(),
                 "priorWeight belongs to the runtime");
     }
