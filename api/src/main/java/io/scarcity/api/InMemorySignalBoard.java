@@ -24,6 +24,11 @@ public final class InMemorySignalBoard implements SignalBoard {
         values.put(name, value);
     }
 
+    /** Removes every signal (a board restored from a checkpoint holds exactly what was saved). */
+    public void clear() {
+        values.clear();
+    }
+
     @Override
     public Map<String, Double> snapshot() {
         return new TreeMap<>(values);

@@ -49,6 +49,26 @@ public interface ClientHandle {
     /** Adopts a state (an average, or a merge with a peer's) into one of the client's experts. */
     void mergeState(String expert, ExpertState merged);
 
+    /**
+     * Starts this client, as it joins the run, from states the coordinator pooled
+     * ({@link io.scarcity.api.MetaLearner#warmStartsFromStates}), by expert instance. Default: each of its
+     * gossipable experts adopts its state. A client may guard the start: a {@link ClientNode} built with
+     * {@link ClientNode#guardWarmStartsWith} also runs its first round as a cold twin and keeps the better.
+     *
+     * @return the bytes adopted
+     */
+    default long warmStart(Map<String, ExpertState> states) {
+        long total = 0;
+        for (String expert : gossipableExperts(0)) {
+            ExpertState s = states.get(expert);
+            if (s != null) {
+                mergeState(expert, s);
+                total += s.sizeBytes();
+            }
+        }
+        return total;
+    }
+
     /** The latest signals on the client's board. */
     Map<String, Double> signals();
 

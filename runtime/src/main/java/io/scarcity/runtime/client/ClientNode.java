@@ -70,11 +70,16 @@ public final class ClientNode implements ClientHandle {
     private final MixtureConfig mixing;
     private final int minMomentRows;
     private final double priorWeight;
-    private final SignalBoard signals = new InMemorySignalBoard();
+    private final InMemorySignalBoard signals = new InMemorySignalBoard();
     private final MomentsAccumulator moments;
     private final List<RunMetricsSink> sinks;
     private long[] confusion;
     private Routing lastRouting;
+
+    /** Builds a cold twin of this client to guard a warm start; null: warm starts are not guarded. */
+    private java.util.function.Supplier<ClientNode> twins;
+    /** During the first round after a warm start: this client as it was before it adopted the pooled states. */
+    private ClientNode coldTwin;
 
     /**
      * @param minMomentRows feature moments are sent only once they pool this many rows
@@ -185,6 +190,10 @@ public final class ClientNode implements ClientHandle {
                 driftRows.add(streamed.firstRow() + streamed.rows());
             }
         }
+        // A guarded warm start: the cold twin learns the same round; the better of the two goes on (below).
+        ClientNode twin = coldTwin;
+        coldTwin = null;
+        boolean revert = twin != null && twin.beats(twin.runRound(round, batches), correct, lossSum, logLossSum);
         Map<String, RoundMetrics.ExpertRound> experts = new LinkedHashMap<>();
         Map<String, ExpertReport> reports = new TreeMap<>();
         Map<String, Double> board = signals.snapshot();
@@ -224,9 +233,57 @@ public final class ClientNode implements ClientHandle {
         boolean classification = schema.task() == Task.CLASSIFICATION;
         double accuracy = rows == 0 || !classification ? Double.NaN : (double) correct / rows;
         double loss = rows == 0 ? Double.NaN : lossSum / rows;
+        if (twin != null) {
+            pluginMetrics.put("client.warm-start-kept", revert ? 0.0 : 1.0);
+        }
         Insight insight = new Insight(id, domain, round, rows, accuracy, loss, reports, board, moments.drain(minMomentRows));
-        return new ClientRoundResult(id, domain, round, classification, rows, correct, lossSum, logLossSum, confusion, driftRows,
-                new RoundMetrics(experts, pluginMetrics, expertBatches, idleExpertBatches), board, memory.stats(), insight, 0, filters.heldBack());
+        ClientRoundResult result = new ClientRoundResult(id, domain, round, classification, rows, correct, lossSum, logLossSum,
+                confusion, driftRows, new RoundMetrics(experts, pluginMetrics, expertBatches, idleExpertBatches), board,
+                memory.stats(), insight, 0, filters.heldBack());
+        if (revert) {
+            copy(twin, this);
+        }
+        return result;
+    }
+
+    /**
+     * Guards warm starts ({@link #warmStart}) with cold twins from {@code twins} (a client built from the same
+     * config, id and seeds): the twin is this client as it was before the start, learns the first round too,
+     * and if it did better on that round's rows (more correct; on a tie, a lower log loss; for regression a
+     * lower loss), this client continues from the twin's state. The round's result is the warm one's either
+     * way (its rows were predicted by it). Needs every plugin to be checkpointable; otherwise the start is not
+     * guarded.
+     */
+    public void guardWarmStartsWith(java.util.function.Supplier<ClientNode> twins) {
+        this.twins = Objects.requireNonNull(twins, "twins is null");
+    }
+
+    @Override
+    public long warmStart(Map<String, ExpertState> states) {
+        if (twins != null && notCheckpointable().isEmpty() && !states.isEmpty()) {
+            coldTwin = twins.get();
+            copy(this, coldTwin);
+        }
+        return ClientHandle.super.warmStart(states);
+    }
+
+    /** Whether this twin's round {@code mine} beat the warm client's round of the same rows. */
+    private boolean beats(ClientRoundResult mine, long warmCorrect, double warmLoss, double warmLogLoss) {
+        if (!mine.classification()) {
+            return mine.lossSum() < warmLoss;
+        }
+        return mine.correct() > warmCorrect || (mine.correct() == warmCorrect && mine.logLossSum() < warmLogLoss);
+    }
+
+    /** {@code to} continues as {@code from}: its whole state, through the checkpoint format. */
+    private static void copy(ClientNode from, ClientNode to) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try {
+            from.saveState(new StateWriter(bytes));
+            to.restoreState(new StateReader(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("copying client " + from.id + "'s state in memory", e);
+        }
     }
 
     private record BatchResult(long correct, double lossSum, double logLossSum) {
@@ -421,7 +478,9 @@ public final class ClientNode implements ClientHandle {
         if (!id.equals(saved)) {
             throw new IOException("expected the state of client " + id + ", found " + saved);
         }
-        for (Map.Entry<String, Double> e : in.readDoubleMap().entrySet()) {
+        Map<String, Double> savedSignals = in.readDoubleMap();
+        signals.clear();
+        for (Map.Entry<String, Double> e : savedSignals.entrySet()) {
             signals.publish(e.getKey(), e.getValue());
         }
         moments.restoreState(in);
@@ -459,6 +518,7 @@ public final class ClientNode implements ClientHandle {
 
     @Override
     public ClientRoundResult missedRound(int round, long missedRows) {
+        coldTwin = null; // a warm start whose first round is missed goes unguarded (a twin must not outlive a round)
         return ClientRoundResult.offline(id, domain, round, schema.task() == Task.CLASSIFICATION, missedRows, memoryStats());
     }
 

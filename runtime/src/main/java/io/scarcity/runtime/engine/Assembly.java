@@ -64,8 +64,17 @@ public final class Assembly {
         registry.require(PluginKind.GOSSIP, config.gossip().plugin(), "gossip.plugin");
     }
 
-    /** A client with its own experts, router and memory. */
+    /**
+     * A client with its own experts, router and memory; a warm start from pooled states is guarded by a cold twin
+     * built the same way ({@link ClientNode#guardWarmStartsWith}).
+     */
     public ClientNode client(String clientId, String domain, DataSchema schema) {
+        ClientNode client = unguardedClient(clientId, domain, schema);
+        client.guardWarmStartsWith(() -> unguardedClient(clientId, domain, schema));
+        return client;
+    }
+
+    private ClientNode unguardedClient(String clientId, String domain, DataSchema schema) {
         List<ExpertSlot> slots = new ArrayList<>();
         List<RunMetricsSink> sinks = new ArrayList<>();
         for (int i = 0; i < config.experts().size(); i++) {

@@ -128,8 +128,10 @@ public final class RoundProtocol implements Checkpointable {
      */
     public void welcome(ClientHandle client) {
         client.apply(coordinator.parametersFor(client.domain(), client.schema().numFeatures()));
-        if (federation.federated() && coordinator.collectsStates()) {
+        if (federation.federated() && coordinator.sharesWeights()) {
             adopt(client, coordinator.statesFor(client.domain()), null);
+        } else if (federation.federated() && coordinator.collectsStates()) {
+            client.warmStart(coordinator.statesFor(client.domain()));
         }
     }
 

@@ -2,6 +2,8 @@ package io.scarcity.runtime.client;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.Batch;
@@ -38,6 +40,58 @@ class ClientNodeTest {
             labels[i] = i % 2;
         }
         return Batch.ofClasses(SCHEMA, "d", 0, xy, labels);
+    }
+
+    /** Two separable classes, class 1 around (5, 5); {@code flipped}: the labels the other way round. */
+    static Batch separable(java.util.Random rnd, int n, boolean flipped) {
+        double[] x = new double[2 * n];
+        int[] y = new int[n];
+        for (int r = 0; r < n; r++) {
+            y[r] = rnd.nextInt(2);
+            x[2 * r] = 5 * y[r] + rnd.nextGaussian();
+            x[2 * r + 1] = 5 * y[r] + rnd.nextGaussian();
+            y[r] = flipped ? 1 - y[r] : y[r];
+        }
+        return Batch.ofClasses(SCHEMA, "d", 0, x, y);
+    }
+
+    /** A statistical state learned by a client of 200 rows, labels flipped or not. */
+    static Map<String, io.scarcity.api.ExpertState> pooled(boolean flipped) {
+        ClientNode donor = client("");
+        donor.runRound(1, List.of(separable(new java.util.Random(3), 200, flipped)));
+        return Map.of("statistical", donor.exportState("statistical"));
+    }
+
+    @Test
+    void aWarmStartThatHelpsIsKept() {
+        ClientNode warm = client("");
+        warm.warmStart(pooled(false));
+        var r = warm.runRound(1, List.of(separable(new java.util.Random(4), 20, false)));
+        assertEquals(1.0, r.metrics().plugins().get("client.warm-start-kept"));
+        ClientNode cold = client("");
+        var c = cold.runRound(1, List.of(separable(new java.util.Random(4), 20, false)));
+        assertTrue(r.correct() >= c.correct(), "the warm start predicts the first rows at least as well");
+        assertNotEquals(cold.exportState("statistical").samples(), warm.exportState("statistical").samples(), "and is kept");
+    }
+
+    @Test
+    void aWarmStartThatHurtsIsUndoneAfterItsFirstRound() throws Exception {
+        ClientNode warm = client("");
+        warm.warmStart(pooled(true));
+        var r = warm.runRound(1, List.of(separable(new java.util.Random(4), 20, false)));
+        assertEquals(0.0, r.metrics().plugins().get("client.warm-start-kept"));
+        ClientNode cold = client("");
+        var c = cold.runRound(1, List.of(separable(new java.util.Random(4), 20, false)));
+        assertTrue(r.correct() < c.correct(), "the flipped start predicted the first rows worse: " + r.correct() + " vs " + c.correct());
+        // from now on the client is the cold one, state and all
+        java.io.ByteArrayOutputStream a = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        warm.saveState(new io.scarcity.api.StateWriter(a));
+        cold.saveState(new io.scarcity.api.StateWriter(b));
+        assertArrayEquals(b.toByteArray(), a.toByteArray());
+        var next = warm.runRound(2, List.of(separable(new java.util.Random(5), 20, false)));
+        assertEquals(cold.runRound(2, List.of(separable(new java.util.Random(5), 20, false))).correct(), next.correct());
+        assertFalse(next.metrics().plugins().containsKey("client.warm-start-kept"), "only the first round is guarded");
     }
 
     @Test
