@@ -221,6 +221,7 @@ public final class ClientNode implements ClientHandle {
                 pluginMetrics.put("calibration." + s.name() + ".temperature", 1 / s.calibrator.inverseTemperature());
             }
         }
+        mixer.reportWeights(pluginMetrics);
         boolean classification = schema.task() == Task.CLASSIFICATION;
         double accuracy = rows == 0 || !classification ? Double.NaN : (double) correct / rows;
         double loss = rows == 0 ? Double.NaN : lossSum / rows;
@@ -406,6 +407,9 @@ public final class ClientNode implements ClientHandle {
                 Sections.write(out, "calibration of expert '" + s.name() + "'", s.calibrator);
             }
         }
+        if (mixer.combiner() != null) {
+            Sections.write(out, "mixture combiner", mixer.combiner());
+        }
         Sections.write(out, "router", router);
         Sections.write(out, "memory", memory);
         out.writeLong(batchesSeen);
@@ -443,6 +447,9 @@ public final class ClientNode implements ClientHandle {
             if (s.calibrator != null) {
                 Sections.read(in, "calibration of expert '" + s.name() + "'", s.calibrator);
             }
+        }
+        if (mixer.combiner() != null) {
+            Sections.read(in, "mixture combiner", mixer.combiner());
         }
         Sections.read(in, "router", router);
         Sections.read(in, "memory", memory);
