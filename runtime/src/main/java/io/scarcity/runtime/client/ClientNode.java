@@ -67,7 +67,6 @@ public final class ClientNode implements ClientHandle {
     private final Router router;
     private final Memory memory;
     private final int replayRows;
-    private final MixtureConfig mixing;
     private final int minMomentRows;
     private final double priorWeight;
     private final SignalBoard signals = new InMemorySignalBoard();
@@ -91,7 +90,7 @@ public final class ClientNode implements ClientHandle {
         this.router = Objects.requireNonNull(router, "router is null");
         this.memory = Objects.requireNonNull(memory, "memory is null");
         this.replayRows = replayRows;
-        this.mixing = Objects.requireNonNull(mixture, "mixture is null");
+        Objects.requireNonNull(mixture, "mixture is null");
         this.minMomentRows = minMomentRows;
         this.priorWeight = priorWeight;
         this.moments = new MomentsAccumulator(schema.numFeatures());
@@ -221,7 +220,7 @@ public final class ClientNode implements ClientHandle {
                 pluginMetrics.put("calibration." + s.name() + ".temperature", 1 / s.calibrator.inverseTemperature());
             }
         }
-        mixer.reportWeights(pluginMetrics);
+        mixer.reportRound(pluginMetrics);
         boolean classification = schema.task() == Task.CLASSIFICATION;
         double accuracy = rows == 0 || !classification ? Double.NaN : (double) correct / rows;
         double loss = rows == 0 ? Double.NaN : lossSum / rows;
@@ -285,7 +284,7 @@ public final class ClientNode implements ClientHandle {
             a.expert().learn(batch, outcome, signals);
             a.samples += n;
         }
-        List<ExpertSlot> learners = mixing.trainsAll() ? predictors : active;
+        List<ExpertSlot> learners = mixer.learners(predictors, active);
         if (!supervisors.isEmpty()) { // only supervisors freeze experts
             learners = new ArrayList<>(learners);
             learners.removeIf(s -> s.frozen);

@@ -32,6 +32,8 @@ final class ExpertMixture {
     private final List<String> candidates;
     /** The hedge combiner (classification with {@code mixture.combiner: hedge}), else null. */
     private final HedgeCombiner hedge;
+    /** Batches this round on which the hedge combiner's accuracy guard predicted with one expert. */
+    private long guardedBatches;
 
     /**
      * What the experts did on a batch: the prediction, the slots that ran and the router's rewards (labelled
@@ -66,13 +68,27 @@ final class ExpertMixture {
         return mix(routing, batch, signals, false).mixture();
     }
 
-    /** Per candidate, its hedge weight ({@code mixture.weight.EXPERT}), when the combiner hedges over several. */
-    void reportWeights(Map<String, Double> metrics) {
+    /**
+     * Ends a round's report: when the combiner hedges over several experts, each one's weight
+     * ({@code mixture.weight.EXPERT}) and the batches on which the accuracy guard predicted with one expert
+     * ({@code mixture.guarded-batches}).
+     */
+    void reportRound(Map<String, Double> metrics) {
         if (hedge != null && candidates.size() > 1) {
             for (String c : candidates) {
                 metrics.put("mixture.weight." + c, hedge.weight(c));
             }
+            metrics.put("mixture.guarded-batches", (double) guardedBatches);
         }
+        guardedBatches = 0;
+    }
+
+    /**
+     * The experts that learn from a batch, of the predicting ones: those that ran, or under
+     * {@code training: all} every one (with the hedge combiner every one that ran: all but those asleep).
+     */
+    List<ExpertSlot> learners(List<ExpertSlot> predictors, List<ExpertSlot> ran) {
+        return mixing.trainsAll() && hedge == null ? predictors : ran;
     }
 
     private Mixed mix(Routing routing, Batch batch, SignalBoard signals, boolean account) {
@@ -83,10 +99,11 @@ final class ExpertMixture {
         Map<String, Double> rewards = new LinkedHashMap<>();
         boolean labelled = account && batch.hasLabels();
         int[] labels = null; // the batch's labels as an array, made once for the calibrators that need it
-        List<String> running = hedge != null ? hedge.awake(routing.active()) : routing.active();
+        List<String> running = hedge != null ? hedge.awake(routing.active(), mixing.trainsAll(), mixing.sleep()) : routing.active();
         double[] weights = hedge != null ? hedge.weights(running) : routing.weights();
         int guard = hedge != null ? hedge.guard(running) : -1;
         double[] guarded = null; // the probabilities of the expert the guard chose
+        double[] routerMixed = hedge != null ? new double[n * k] : null; // the router's own mix, a meta-expert of the guard
         Prediction[] predictions = new Prediction[running.size()];
         double[] logLosses = new double[running.size()];
         List<ExpertSlot> active = new ArrayList<>(running.size());
@@ -115,6 +132,11 @@ final class ExpertMixture {
                 for (int r = 0; r < n; r++) {
                     for (int c = 0; c < k; c++) {
                         mixed[r * k + c] += w * (q != null ? q[r * k + c] : p.probability(r, c));
+                    }
+                    if (routerMixed != null && i < routing.active().size()) {
+                        for (int c = 0; c < k; c++) {
+                            routerMixed[r * k + c] += routing.weight(i) * (q != null ? q[r * k + c] : p.probability(r, c));
+                        }
                     }
                     if (labelled && p.predictedClass(r) != batch.label(r)) {
                         lossSum += 1;
@@ -161,8 +183,15 @@ final class ExpertMixture {
             }
         }
         Prediction mixture = classification ? Prediction.ofProbabilities(n, k, mixed) : Prediction.ofValues(mixed);
+        Prediction routed = hedge != null ? Prediction.ofProbabilities(n, k, routerMixed) : null;
+        if (hedge != null && guard == running.size()) {
+            guarded = routerMixed;
+        }
         if (hedge != null && labelled && n > 0) {
-            hedge.update(running, weights, logLosses, predictions, mixture, labels != null ? labels : labels(batch));
+            hedge.update(running, weights, logLosses, predictions, mixture, routed, labels != null ? labels : labels(batch));
+        }
+        if (account && guarded != null) {
+            guardedBatches++;
         }
         return new Mixed(guarded != null ? Prediction.ofProbabilities(n, k, guarded) : mixture, active, rewards);
     }

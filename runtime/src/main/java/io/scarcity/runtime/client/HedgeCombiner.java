@@ -25,11 +25,13 @@ import java.util.List;
  * <li><b>The leader stays awake</b>: the expert with the largest weight predicts (and, under
  *     {@code mixture.training: active}, learns) on every batch besides the router's choice, so the
  *     mixture always holds the expert it trusts most.</li>
- * <li><b>Accuracy guard</b>: log-loss regret does not bound the error rate, so for each expert the combiner
- *     keeps a discounted count of its errors minus the mixture's on the rows it predicted
- *     ({@link #GUARD_DECAY} per row). When an awake expert has made fewer errors than the mixture, the
- *     client predicts with that expert's probabilities (the one with the largest lead) instead of the
- *     mixture's; the mixture and each expert are meta-experts, and the client follows the most accurate.</li>
+ * <li><b>Accuracy guard</b>: log-loss regret does not bound the error rate, so for each expert, and for the
+ *     router's own mix of the experts it activated (the {@code router} combiner, which on short streams of
+ *     complementary experts can beat every one of them), the combiner keeps a discounted count of its
+ *     errors minus the mixture's on the rows it predicted ({@link #GUARD_DECAY} per row). When one has
+ *     made fewer errors than the mixture, the client predicts with its probabilities (the one with the
+ *     largest lead) instead of the mixture's: the mixture, the router's mix and each expert are
+ *     meta-experts, and the client follows the most accurate.</li>
  * </ul>
  *
  * <p>Not thread-safe: owned by one client's {@link ExpertMixture}.
@@ -43,7 +45,10 @@ final class HedgeCombiner implements Checkpointable {
     private final double share;
     /** Log weight per candidate, normalised (log-sum-exp 0). */
     private final double[] logWeight;
-    /** Per candidate: discounted errors of its own argmax minus the mixture's, on the rows it predicted. */
+    /**
+     * Per candidate, then for the router's mix: discounted errors of its argmax minus the mixture's, on the
+     * rows it predicted.
+     */
     private final double[] lead;
 
     /**
@@ -60,19 +65,32 @@ final class HedgeCombiner implements Checkpointable {
         this.names = List.copyOf(names);
         this.share = share;
         this.logWeight = new double[names.size()];
-        this.lead = new double[names.size()];
+        this.lead = new double[names.size() + 1];
         java.util.Arrays.fill(logWeight, -Math.log(names.size()));
     }
 
-    /** The experts that run on a batch: the router's, then the leader when the router left it out. */
-    List<String> awake(List<String> routed) {
+    /**
+     * The experts that run on a batch: the router's, then the leader when the router left it out, then with
+     * {@code others} every other candidate whose weight is at least {@code sleep} (config order).
+     */
+    List<String> awake(List<String> routed, boolean others, double sleep) {
         String leader = names.get(leader());
-        if (routed.contains(leader)) {
+        if (!others && routed.contains(leader)) {
             return routed;
         }
-        List<String> awake = new ArrayList<>(routed.size() + 1);
+        List<String> awake = new ArrayList<>(others ? names.size() : routed.size() + 1);
         awake.addAll(routed);
-        awake.add(leader);
+        if (!routed.contains(leader)) {
+            awake.add(leader);
+        }
+        if (others) {
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                if (!awake.contains(name) && Math.exp(logWeight[i]) >= sleep) {
+                    awake.add(name);
+                }
+            }
+        }
         return awake;
     }
 
@@ -106,8 +124,9 @@ final class HedgeCombiner implements Checkpointable {
     }
 
     /**
-     * The awake expert whose prediction replaces the mixture's on this batch (its position in {@code awake}),
-     * or -1 for the mixture: the one that has made the most fewer errors than the mixture, if any has.
+     * What predicts in place of the mixture on this batch: an awake expert (its position in {@code awake}),
+     * the router's own mix of the experts it activated ({@code awake.size()}), or the mixture (-1): the one
+     * that has made the most fewer errors than the mixture, if any has.
      */
     int guard(List<String> awake) {
         int chosen = -1;
@@ -119,7 +138,7 @@ final class HedgeCombiner implements Checkpointable {
                 chosen = i;
             }
         }
-        return chosen;
+        return lead[names.size()] < best ? awake.size() : chosen;
     }
 
     /**
@@ -130,9 +149,11 @@ final class HedgeCombiner implements Checkpointable {
      * @param logLoss each one's summed log loss over the batch (natural log)
      * @param predictions each one's prediction (its argmax is what the guard counts)
      * @param mixture the (unguarded) mixture of them
+     * @param routed the router's mix of the experts it activated, weighted by the routing
      * @param labels the batch's true classes
      */
-    void update(List<String> awake, double[] weights, double[] logLoss, Prediction[] predictions, Prediction mixture, int[] labels) {
+    void update(List<String> awake, double[] weights, double[] logLoss, Prediction[] predictions, Prediction mixture,
+                Prediction routed, int[] labels) {
         int n = labels.length;
         // Sleeping experts: w_i <- w_i exp(-L_i) / sum_awake (v_j exp(-L_j)), v the renormalised weights.
         double z = Double.NEGATIVE_INFINITY;
@@ -150,13 +171,14 @@ final class HedgeCombiner implements Checkpointable {
         }
         fixedShare(1 - Math.pow(1 - share, n));
         double decay = Math.pow(GUARD_DECAY, n);
-        for (int i = 0; i < awake.size(); i++) {
-            int e = index(awake.get(i));
+        for (int i = 0; i <= awake.size(); i++) {
+            int e = i < awake.size() ? index(awake.get(i)) : names.size();
+            Prediction p = i < awake.size() ? predictions[i] : routed;
             double d = 0;
             for (int r = 0; r < n; r++) {
-                boolean expertWrong = predictions[i].predictedClass(r) != labels[r];
+                boolean wrong = p.predictedClass(r) != labels[r];
                 boolean mixtureWrong = mixture.predictedClass(r) != labels[r];
-                d += (expertWrong ? 1 : 0) - (mixtureWrong ? 1 : 0);
+                d += (wrong ? 1 : 0) - (mixtureWrong ? 1 : 0);
             }
             lead[e] = decay * lead[e] + d;
         }
@@ -208,8 +230,13 @@ final class HedgeCombiner implements Checkpointable {
         double[] w = in.readDoubles(logWeight.length, "hedge weights");
         double[] d = in.readDoubles(lead.length, "hedge guard leads");
         for (int i = 0; i < w.length; i++) {
-            if (!(w[i] <= 0) || !Double.isFinite(w[i]) || !Double.isFinite(d[i])) {
-                throw new IOException("corrupt hedge combiner state: log weight " + w[i] + ", lead " + d[i] + " of " + names.get(i));
+            if (!(w[i] <= 0) || !Double.isFinite(w[i])) {
+                throw new IOException("corrupt hedge combiner state: log weight " + w[i] + " of " + names.get(i));
+            }
+        }
+        for (double v : d) {
+            if (!Double.isFinite(v)) {
+                throw new IOException("corrupt hedge combiner state: guard lead " + v);
             }
         }
         System.arraycopy(w, 0, logWeight, 0, w.length);

@@ -27,14 +27,18 @@ import java.util.List;
  *        regression is always weighted by the router
  * @param share the hedge combiner's fixed-share rate per row, in [0, 1): how fast it can turn to another
  *        expert after a drift (0 = never forgets; each weight stays above about {@code share / experts})
+ * @param sleep with {@code combiner: hedge} and {@code training: all}: an expert whose hedge weight is below
+ *        this, and that neither the router nor the combiner runs on a batch, sleeps through it (does not
+ *        learn either), which is the compute the combination saves; fixed share wakes it as its weight
+ *        climbs back. In [0, 1); 0 = every expert learns every batch
  */
-public record MixtureConfig(String calibration, String reward, String training, String combiner, double share) {
+public record MixtureConfig(String calibration, String reward, String training, String combiner, double share, double sleep) {
     public static final List<String> CALIBRATIONS = List.of("none", "temperature");
     public static final List<String> REWARDS = List.of("accuracy", "likelihood");
     public static final List<String> TRAINING = List.of("active", "all");
     public static final List<String> COMBINERS = List.of("router", "hedge");
     /** The embedded defaults. */
-    public static final MixtureConfig DEFAULT = new MixtureConfig("temperature", "accuracy", "active", "router", 0.001);
+    public static final MixtureConfig DEFAULT = new MixtureConfig("temperature", "accuracy", "active", "router", 0.001, 0.0);
 
     public MixtureConfig {
         check("calibration", calibration, CALIBRATIONS);
@@ -43,6 +47,9 @@ public record MixtureConfig(String calibration, String reward, String training, 
         check("combiner", combiner, COMBINERS);
         if (!(share >= 0 && share < 1)) {
             throw new ConfigException("share", "expected a rate per row in [0, 1), e.g. 0.001, got " + share);
+        }
+        if (!(sleep >= 0 && sleep < 1)) {
+            throw new ConfigException("sleep", "expected a weight in [0, 1) below which an idle expert sleeps (0 = none), got " + sleep);
         }
     }
 
