@@ -67,7 +67,6 @@ public final class ClientNode implements ClientHandle {
     private final Router router;
     private final Memory memory;
     private final int replayRows;
-    private final MixtureConfig mixing;
     private final int minMomentRows;
     private final double priorWeight;
     private final InMemorySignalBoard signals = new InMemorySignalBoard();
@@ -96,7 +95,7 @@ public final class ClientNode implements ClientHandle {
         this.router = Objects.requireNonNull(router, "router is null");
         this.memory = Objects.requireNonNull(memory, "memory is null");
         this.replayRows = replayRows;
-        this.mixing = Objects.requireNonNull(mixture, "mixture is null");
+        Objects.requireNonNull(mixture, "mixture is null");
         this.minMomentRows = minMomentRows;
         this.priorWeight = priorWeight;
         this.moments = new MomentsAccumulator(schema.numFeatures());
@@ -230,6 +229,7 @@ public final class ClientNode implements ClientHandle {
                 pluginMetrics.put("calibration." + s.name() + ".temperature", 1 / s.calibrator.inverseTemperature());
             }
         }
+        mixer.reportRound(pluginMetrics);
         boolean classification = schema.task() == Task.CLASSIFICATION;
         double accuracy = rows == 0 || !classification ? Double.NaN : (double) correct / rows;
         double loss = rows == 0 ? Double.NaN : lossSum / rows;
@@ -341,7 +341,7 @@ public final class ClientNode implements ClientHandle {
             a.expert().learn(batch, outcome, signals);
             a.samples += n;
         }
-        List<ExpertSlot> learners = mixing.trainsAll() ? predictors : active;
+        List<ExpertSlot> learners = mixer.learners(predictors, active);
         if (!supervisors.isEmpty()) { // only supervisors freeze experts
             learners = new ArrayList<>(learners);
             learners.removeIf(s -> s.frozen);
@@ -463,6 +463,9 @@ public final class ClientNode implements ClientHandle {
                 Sections.write(out, "calibration of expert '" + s.name() + "'", s.calibrator);
             }
         }
+        if (mixer.combiner() != null) {
+            Sections.write(out, "mixture combiner", mixer.combiner());
+        }
         Sections.write(out, "router", router);
         Sections.write(out, "memory", memory);
         out.writeLong(batchesSeen);
@@ -502,6 +505,9 @@ public final class ClientNode implements ClientHandle {
             if (s.calibrator != null) {
                 Sections.read(in, "calibration of expert '" + s.name() + "'", s.calibrator);
             }
+        }
+        if (mixer.combiner() != null) {
+            Sections.read(in, "mixture combiner", mixer.combiner());
         }
         Sections.read(in, "router", router);
         Sections.read(in, "memory", memory);

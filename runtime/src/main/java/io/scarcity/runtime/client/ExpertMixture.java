@@ -15,9 +15,11 @@ import java.util.Objects;
 
 /**
  * The test step of a client's pipeline: the routed experts predict a batch, their class probabilities are
- * tempered by their calibrators ({@code mixture.calibration}) and mixed with the routing's weights. On a
- * labelled batch each routed expert's loss and reward ({@code mixture.reward}) are measured and its
- * calibrator learns. One mixing loop serves learning and held-out evaluation, so both mix identically.
+ * tempered by their calibrators ({@code mixture.calibration}) and mixed with the routing's weights
+ * ({@code mixture.combiner: router}) or the {@link HedgeCombiner}'s ({@code hedge}: its leader runs too, and
+ * an expert more accurate than the mixture may predict in its place). On a labelled batch each routed
+ * expert's loss and reward ({@code mixture.reward}) are measured, its calibrator and the combiner learn.
+ * One mixing loop serves learning and held-out evaluation, so both mix identically.
  *
  * <p>Not thread-safe: owned by one client.
  */
@@ -28,8 +30,15 @@ final class ExpertMixture {
     private final MixtureConfig mixing;
     private final Map<String, ExpertSlot> byName;
     private final List<String> candidates;
+    /** The hedge combiner (classification with {@code mixture.combiner: hedge}), else null. */
+    private final HedgeCombiner hedge;
+    /** Batches this round on which the hedge combiner's accuracy guard predicted with one expert. */
+    private long guardedBatches;
 
-    /** What the routed experts did on a batch: the mixed prediction, the active slots and their rewards (labelled batches). */
+    /**
+     * What the experts did on a batch: the prediction, the slots that ran and the router's rewards (labelled
+     * batches; only for the experts the router activated).
+     */
     record Mixed(Prediction mixture, List<ExpertSlot> active, Map<String, Double> rewards) {
     }
 
@@ -38,6 +47,12 @@ final class ExpertMixture {
         this.mixing = Objects.requireNonNull(mixing, "mixing is null");
         this.byName = Objects.requireNonNull(byName, "byName is null");
         this.candidates = List.copyOf(candidates);
+        this.hedge = mixing.hedges() && schema.task() == Task.CLASSIFICATION ? new HedgeCombiner(candidates, mixing.share()) : null;
+    }
+
+    /** The hedge combiner, whose state goes into the client's checkpoints; null when the router weights. */
+    HedgeCombiner combiner() {
+        return hedge;
     }
 
     /**
@@ -53,6 +68,29 @@ final class ExpertMixture {
         return mix(routing, batch, signals, false).mixture();
     }
 
+    /**
+     * Ends a round's report: when the combiner hedges over several experts, each one's weight
+     * ({@code mixture.weight.EXPERT}) and the batches on which the accuracy guard predicted with one expert
+     * ({@code mixture.guarded-batches}).
+     */
+    void reportRound(Map<String, Double> metrics) {
+        if (hedge != null && candidates.size() > 1) {
+            for (String c : candidates) {
+                metrics.put("mixture.weight." + c, hedge.weight(c));
+            }
+            metrics.put("mixture.guarded-batches", (double) guardedBatches);
+        }
+        guardedBatches = 0;
+    }
+
+    /**
+     * The experts that learn from a batch, of the predicting ones: those that ran, or under
+     * {@code training: all} every one (with the hedge combiner every one that ran: all but those asleep).
+     */
+    List<ExpertSlot> learners(List<ExpertSlot> predictors, List<ExpertSlot> ran) {
+        return mixing.trainsAll() && hedge == null ? predictors : ran;
+    }
+
     private Mixed mix(Routing routing, Batch batch, SignalBoard signals, boolean account) {
         int n = batch.rows();
         boolean classification = schema.task() == Task.CLASSIFICATION;
@@ -61,9 +99,16 @@ final class ExpertMixture {
         Map<String, Double> rewards = new LinkedHashMap<>();
         boolean labelled = account && batch.hasLabels();
         int[] labels = null; // the batch's labels as an array, made once for the calibrators that need it
-        List<ExpertSlot> active = new ArrayList<>(routing.active().size());
-        for (int i = 0; i < routing.active().size(); i++) {
-            String name = routing.active().get(i);
+        List<String> running = hedge != null ? hedge.awake(routing.active(), mixing.trainsAll(), mixing.sleep()) : routing.active();
+        double[] weights = hedge != null ? hedge.weights(running) : routing.weights();
+        int guard = hedge != null ? hedge.guard(running) : -1;
+        double[] guarded = null; // the probabilities of the expert the guard chose
+        double[] routerMixed = hedge != null ? new double[n * k] : null; // the router's own mix, a meta-expert of the guard
+        Prediction[] predictions = new Prediction[running.size()];
+        double[] logLosses = new double[running.size()];
+        List<ExpertSlot> active = new ArrayList<>(running.size());
+        for (int i = 0; i < running.size(); i++) {
+            String name = running.get(i);
             ExpertSlot slot = byName.get(name);
             if (account && (slot == null || !slot.capabilities().predicts())) {
                 throw new IllegalStateException("router activated '" + name + "', which is not a candidate " + candidates);
@@ -76,16 +121,22 @@ final class ExpertMixture {
             }
             Prediction p = slot.expert().predict(batch, signals);
             checkPrediction(slot, p, n, classification, k);
-            double w = routing.weight(i);
+            predictions[i] = p;
+            double w = weights[i];
             double lossSum = 0;
             double logLossSum = 0;
             if (classification) {
                 // Tempered probabilities when this slot calibrates; otherwise the expert's own.
                 double[] q = tempered(slot, p, n, k);
-                boolean likelihood = labelled && mixing.likelihoodReward();
+                boolean likelihood = labelled && (mixing.likelihoodReward() || hedge != null);
                 for (int r = 0; r < n; r++) {
                     for (int c = 0; c < k; c++) {
                         mixed[r * k + c] += w * (q != null ? q[r * k + c] : p.probability(r, c));
+                    }
+                    if (routerMixed != null && i < routing.active().size()) {
+                        for (int c = 0; c < k; c++) {
+                            routerMixed[r * k + c] += routing.weight(i) * (q != null ? q[r * k + c] : p.probability(r, c));
+                        }
                     }
                     if (labelled && p.predictedClass(r) != batch.label(r)) {
                         lossSum += 1;
@@ -93,6 +144,14 @@ final class ExpertMixture {
                     if (likelihood) {
                         int y = batch.label(r);
                         logLossSum -= Math.log(Math.max(LOG_FLOOR, q != null ? q[r * k + y] : p.probability(r, y)));
+                    }
+                }
+                if (i == guard) {
+                    guarded = new double[n * k];
+                    for (int r = 0; r < n; r++) {
+                        for (int c = 0; c < k; c++) {
+                            guarded[r * k + c] = q != null ? q[r * k + c] : p.probability(r, c);
+                        }
                     }
                 }
                 if (labelled && slot.calibrator != null && n > 0) {
@@ -110,6 +169,7 @@ final class ExpertMixture {
                     }
                 }
             }
+            logLosses[i] = logLossSum;
             if (labelled && n > 0) {
                 slot.lossSum += lossSum;
                 slot.rowsPredicted += n;
@@ -117,11 +177,23 @@ final class ExpertMixture {
                 slot.lastLoss = mean;
                 double reward = !classification ? 1 / (1 + mean)
                         : mixing.likelihoodReward() ? Math.exp(-logLossSum / n) : 1 - mean;
-                rewards.put(name, reward);
+                if (i < routing.active().size()) { // the router hears only of the experts it activated
+                    rewards.put(name, reward);
+                }
             }
         }
         Prediction mixture = classification ? Prediction.ofProbabilities(n, k, mixed) : Prediction.ofValues(mixed);
-        return new Mixed(mixture, active, rewards);
+        Prediction routed = hedge != null ? Prediction.ofProbabilities(n, k, routerMixed) : null;
+        if (hedge != null && guard == running.size()) {
+            guarded = routerMixed;
+        }
+        if (hedge != null && labelled && n > 0) {
+            hedge.update(running, weights, logLosses, predictions, mixture, routed, labels != null ? labels : labels(batch));
+        }
+        if (account && guarded != null) {
+            guardedBatches++;
+        }
+        return new Mixed(guarded != null ? Prediction.ofProbabilities(n, k, guarded) : mixture, active, rewards);
     }
 
     /** The expert's tempered class probabilities when the slot calibrates, else null (use its own). */

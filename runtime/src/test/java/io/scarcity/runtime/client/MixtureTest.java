@@ -98,12 +98,12 @@ class MixtureTest {
     @Test
     void likelihoodRewardsSeparateEquallyAccurateExpertsByHowSureTheyAre() {
         Recording accuracy = new Recording(2);
-        node(accuracy, new MixtureConfig("none", "accuracy", "active"), new Fixed(1.0), new Fixed(0.6)).runRound(1, List.of(half(0)));
+        node(accuracy, new MixtureConfig("none", "accuracy", "active", "router", 0.001, 0.0), new Fixed(1.0), new Fixed(0.6)).runRound(1, List.of(half(0)));
         assertEquals(0.5, accuracy.rewards.get(0).get("e0"), 1e-12);
         assertEquals(0.5, accuracy.rewards.get(0).get("e1"), 1e-12);
 
         Recording likelihood = new Recording(2);
-        node(likelihood, new MixtureConfig("none", "likelihood", "active"), new Fixed(1.0), new Fixed(0.6))
+        node(likelihood, new MixtureConfig("none", "likelihood", "active", "router", 0.001, 0.0), new Fixed(1.0), new Fixed(0.6))
                 .runRound(1, List.of(half(0)));
         // geometric mean of the true class's probability: sqrt(0.6 * 0.4) for the fair one; the sure one
         // gives the true class 0 on half the rows (floored at 1e-12)
@@ -114,8 +114,8 @@ class MixtureTest {
     @Test
     void calibrationSoftensAnOverconfidentExpertBeforeItIsMixed() {
         Fixed sure = new Fixed(0.999999);
-        ClientNode raw = node(new Recording(1), new MixtureConfig("none", "accuracy", "active"), sure);
-        ClientNode tempered = node(new Recording(1), new MixtureConfig("temperature", "accuracy", "active"), new Fixed(0.999999));
+        ClientNode raw = node(new Recording(1), new MixtureConfig("none", "accuracy", "active", "router", 0.001, 0.0), sure);
+        ClientNode tempered = node(new Recording(1), new MixtureConfig("temperature", "accuracy", "active", "router", 0.001, 0.0), new Fixed(0.999999));
         List<Batch> batches = new ArrayList<>();
         for (int b = 0; b < 10; b++) {
             batches.add(half(50L * b));
@@ -148,7 +148,7 @@ class MixtureTest {
 
         Fixed c = new Fixed(0.6);
         Fixed d = new Fixed(0.6);
-        ClientRoundResult all = node(new Recording(1), new MixtureConfig("none", "accuracy", "all"), c, d)
+        ClientRoundResult all = node(new Recording(1), new MixtureConfig("none", "accuracy", "all", "router", 0.001, 0.0), c, d)
                 .runRound(1, List.of(half(0)));
         assertEquals(50, c.learned);
         assertEquals(50, d.learned);
@@ -167,7 +167,7 @@ class MixtureTest {
         ClientRoundResult two = node(new Recording(2), MixtureConfig.DEFAULT, new Fixed(0.6), new Fixed(0.6), new Fixed(0.6))
                 .runRound(1, batches);
         assertEquals(3, two.metrics().idleExpertBatches());
-        ClientRoundResult all = node(new Recording(1), new MixtureConfig("none", "accuracy", "all"), new Fixed(0.6),
+        ClientRoundResult all = node(new Recording(1), new MixtureConfig("none", "accuracy", "all", "router", 0.001, 0.0), new Fixed(0.6),
                 new Fixed(0.6), new Fixed(0.6)).runRound(1, batches);
         assertEquals(9, all.metrics().expertBatches());
         assertEquals(0, all.metrics().idleExpertBatches(), "under training: all the others learn: nothing saved");

@@ -152,7 +152,7 @@ class SupervisionTest {
     static ClientNode node(Steering steering, Learner a, Learner b) {
         return new ClientNode("d-0", "d", ClientNodeTest.SCHEMA, List.of(new ExpertSlot("boss", "steering", steering),
                 new ExpertSlot("a", "learner", a), new ExpertSlot("b", "learner", b)), new First(),
-                ClientNodeTest.client("").memory(), 0, 5, 20, List.of(), new MixtureConfig("none", "accuracy", "all"));
+                ClientNodeTest.client("").memory(), 0, 5, 20, List.of(), new MixtureConfig("none", "accuracy", "all", "router", 0.001, 0.0));
     }
 
     static List<Batch> batches(int count) {
@@ -197,7 +197,7 @@ class SupervisionTest {
         });
         ClientNode node = new ClientNode("d-0", "d", ClientNodeTest.SCHEMA, List.of(new ExpertSlot("boss", "steering", boss),
                 new ExpertSlot("a", "learner", new Learner(0.6, false)), new ExpertSlot("b", "learner", new Learner(0.6, false))),
-                new First(), ClientNodeTest.client("").memory(), 0, 5, 20, List.of(), new MixtureConfig("none", "accuracy", "active"));
+                new First(), ClientNodeTest.client("").memory(), 0, 5, 20, List.of(), new MixtureConfig("none", "accuracy", "active", "router", 0.001, 0.0));
         ClientRoundResult r = node.runRound(1, batches(4));
         assertEquals(8, r.metrics().expertBatches());
         assertEquals(2, r.metrics().idleExpertBatches(), "b, never routed, worked on the two batches it was replayed into");

@@ -1,0 +1,245 @@
+package io.scarcity.runtime.client;
+
+import io.scarcity.api.Checkpointable;
+import io.scarcity.api.Prediction;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code mixture.combiner: hedge} weights of a client's predicting experts: exponential weights on each
+ * expert's cumulative log loss of its (calibrated) class probabilities, with learning rate 1, i.e. the
+ * Bayes mixture over the experts, whose cumulative log loss exceeds the best expert's by at most
+ * {@code ln N} (Vovk's aggregating algorithm; Cesa-Bianchi and Lugosi 2006, ch. 3).
+ *
+ * <ul>
+ * <li><b>Sleeping experts</b> (Freund, Schapire, Singer and Warmuth 1997): the router decides which experts
+ *     run on a batch; only they are mixed (their weights renormalised) and only their weights are updated,
+ *     keeping the awake experts' total mass, so that an expert is neither rewarded nor punished for batches
+ *     it did not predict.</li>
+ * <li><b>Fixed share</b> (Herbster and Warmuth 1998): after each batch every weight is pulled towards
+ *     uniform, {@code w <- (1 - a) w + a / N} with {@code a = 1 - (1 - share)^rows}, so that no weight falls
+ *     below {@code a / N} and a new best expert after a drift takes over within a few dozen rows.</li>
+ * <li><b>The leader stays awake</b>: the expert with the largest weight predicts (and, under
+ *     {@code mixture.training: active}, learns) on every batch besides the router's choice, so the
+ *     mixture always holds the expert it trusts most.</li>
+ * <li><b>Accuracy guard</b>: log-loss regret does not bound the error rate, so for each expert, and for the
+ *     router's own mix of the experts it activated (the {@code router} combiner, which on short streams of
+ *     complementary experts can beat every one of them), the combiner keeps a discounted count of its
+ *     errors minus the mixture's on the rows it predicted ({@link #GUARD_DECAY} per row). When one has
+ *     made fewer errors than the mixture, the client predicts with its probabilities (the one with the
+ *     largest lead) instead of the mixture's: the mixture, the router's mix and each expert are
+ *     meta-experts, and the client follows the most accurate.</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: owned by one client's {@link ExpertMixture}.
+ */
+final class HedgeCombiner implements Checkpointable {
+    /** Per-row discount of the accuracy guard's error differences (about 1,000 rows remembered). */
+    static final double GUARD_DECAY = 0.999;
+    private static final int VERSION = 1;
+
+    private final List<String> names;
+    private final double share;
+    /** Log weight per candidate, normalised (log-sum-exp 0). */
+    private final double[] logWeight;
+    /**
+     * Per candidate, then for the router's mix: discounted errors of its argmax minus the mixture's, on the
+     * rows it predicted.
+     */
+    private final double[] lead;
+
+    /**
+     * @param names the predicting candidates, in config order
+     * @param share fixed-share rate per row, in [0, 1)
+     */
+    HedgeCombiner(List<String> names, double share) {
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("no experts to combine");
+        }
+        if (!(share >= 0 && share < 1)) {
+            throw new IllegalArgumentException("share must be in [0, 1), got " + share);
+        }
+        this.names = List.copyOf(names);
+        this.share = share;
+        this.logWeight = new double[names.size()];
+        this.lead = new double[names.size() + 1];
+        java.util.Arrays.fill(logWeight, -Math.log(names.size()));
+    }
+
+    /**
+     * The experts that run on a batch: the router's, then the leader when the router left it out, then with
+     * {@code others} every other candidate whose weight is at least {@code sleep} (config order).
+     */
+    List<String> awake(List<String> routed, boolean others, double sleep) {
+        String leader = names.get(leader());
+        if (!others && routed.contains(leader)) {
+            return routed;
+        }
+        List<String> awake = new ArrayList<>(others ? names.size() : routed.size() + 1);
+        awake.addAll(routed);
+        if (!routed.contains(leader)) {
+            awake.add(leader);
+        }
+        if (others) {
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                if (!awake.contains(name) && Math.exp(logWeight[i]) >= sleep) {
+                    awake.add(name);
+                }
+            }
+        }
+        return awake;
+    }
+
+    /** The candidate with the largest weight (the first on ties). */
+    int leader() {
+        int best = 0;
+        for (int i = 1; i < logWeight.length; i++) {
+            if (logWeight[i] > logWeight[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** The mixing weights of the awake experts: theirs, renormalised over them. */
+    double[] weights(List<String> awake) {
+        double[] w = new double[awake.size()];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < w.length; i++) {
+            max = Math.max(max, logWeight[index(awake.get(i))]);
+        }
+        double sum = 0;
+        for (int i = 0; i < w.length; i++) {
+            w[i] = Math.exp(logWeight[index(awake.get(i))] - max);
+            sum += w[i];
+        }
+        for (int i = 0; i < w.length; i++) {
+            w[i] /= sum;
+        }
+        return w;
+    }
+
+    /**
+     * What predicts in place of the mixture on this batch: an awake expert (its position in {@code awake}),
+     * the router's own mix of the experts it activated ({@code awake.size()}), or the mixture (-1): the one
+     * that has made the most fewer errors than the mixture, if any has.
+     */
+    int guard(List<String> awake) {
+        int chosen = -1;
+        double best = 0;
+        for (int i = 0; i < awake.size(); i++) {
+            double d = lead[index(awake.get(i))];
+            if (d < best) {
+                best = d;
+                chosen = i;
+            }
+        }
+        return lead[names.size()] < best ? awake.size() : chosen;
+    }
+
+    /**
+     * Learns from a labelled batch the awake experts predicted.
+     *
+     * @param awake the experts that predicted, as from {@link #awake}
+     * @param weights their mixing weights, as from {@link #weights}
+     * @param logLoss each one's summed log loss over the batch (natural log)
+     * @param predictions each one's prediction (its argmax is what the guard counts)
+     * @param mixture the (unguarded) mixture of them
+     * @param routed the router's mix of the experts it activated, weighted by the routing
+     * @param labels the batch's true classes
+     */
+    void update(List<String> awake, double[] weights, double[] logLoss, Prediction[] predictions, Prediction mixture,
+                Prediction routed, int[] labels) {
+        int n = labels.length;
+        // Sleeping experts: w_i <- w_i exp(-L_i) / sum_awake (v_j exp(-L_j)), v the renormalised weights.
+        double z = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < awake.size(); i++) {
+            double t = Math.log(weights[i]) - logLoss[i];
+            z = Math.max(z, t);
+        }
+        double sum = 0;
+        for (int i = 0; i < awake.size(); i++) {
+            sum += Math.exp(Math.log(weights[i]) - logLoss[i] - z);
+        }
+        double logZ = z + Math.log(sum);
+        for (int i = 0; i < awake.size(); i++) {
+            logWeight[index(awake.get(i))] += -logLoss[i] - logZ;
+        }
+        fixedShare(1 - Math.pow(1 - share, n));
+        double decay = Math.pow(GUARD_DECAY, n);
+        for (int i = 0; i <= awake.size(); i++) {
+            int e = i < awake.size() ? index(awake.get(i)) : names.size();
+            Prediction p = i < awake.size() ? predictions[i] : routed;
+            double d = 0;
+            for (int r = 0; r < n; r++) {
+                boolean wrong = p.predictedClass(r) != labels[r];
+                boolean mixtureWrong = mixture.predictedClass(r) != labels[r];
+                d += (wrong ? 1 : 0) - (mixtureWrong ? 1 : 0);
+            }
+            lead[e] = decay * lead[e] + d;
+        }
+    }
+
+    /** Renormalises the weights (log-sum-exp 0), then {@code w <- (1 - a) w + a / N}. */
+    private void fixedShare(double a) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double l : logWeight) {
+            max = Math.max(max, l);
+        }
+        double sum = 0;
+        for (double l : logWeight) {
+            sum += Math.exp(l - max);
+        }
+        double log = max + Math.log(sum);
+        double uniform = a / logWeight.length;
+        for (int i = 0; i < logWeight.length; i++) {
+            logWeight[i] -= log;
+            if (a > 0) {
+                logWeight[i] = Math.log((1 - a) * Math.exp(logWeight[i]) + uniform);
+            }
+        }
+    }
+
+    /** The current weight of a candidate (over all candidates, awake or not). */
+    double weight(String name) {
+        return Math.exp(logWeight[index(name)]);
+    }
+
+    private int index(String name) {
+        int i = names.indexOf(name);
+        if (i < 0) {
+            throw new IllegalStateException("'" + name + "' is not a candidate " + names);
+        }
+        return i;
+    }
+
+    @Override
+    public void saveState(StateWriter out) throws IOException {
+        out.writeVersion(VERSION);
+        out.writeDoubles(logWeight);
+        out.writeDoubles(lead);
+    }
+
+    @Override
+    public void restoreState(StateReader in) throws IOException {
+        in.readVersion("hedge combiner", VERSION);
+        double[] w = in.readDoubles(logWeight.length, "hedge weights");
+        double[] d = in.readDoubles(lead.length, "hedge guard leads");
+        for (int i = 0; i < w.length; i++) {
+            if (!(w[i] <= 0) || !Double.isFinite(w[i])) {
+                throw new IOException("corrupt hedge combiner state: log weight " + w[i] + " of " + names.get(i));
+            }
+        }
+        for (double v : d) {
+            if (!Double.isFinite(v)) {
+                throw new IOException("corrupt hedge combiner state: guard lead " + v);
+            }
+        }
+        System.arraycopy(w, 0, logWeight, 0, w.length);
+        System.arraycopy(d, 0, lead, 0, d.length);
+    }
+}
