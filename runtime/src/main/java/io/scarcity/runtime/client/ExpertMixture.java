@@ -47,7 +47,7 @@ final class ExpertMixture {
         this.mixing = Objects.requireNonNull(mixing, "mixing is null");
         this.byName = Objects.requireNonNull(byName, "byName is null");
         this.candidates = List.copyOf(candidates);
-        this.hedge = mixing.hedges() && schema.task() == Task.CLASSIFICATION ? new HedgeCombiner(candidates, mixing.share()) : null;
+        this.hedge = mixing.hedges() && schema.task() == Task.CLASSIFICATION ? new HedgeCombiner(candidates, mixing.share(), mixing.stacks()) : null;
     }
 
     /** The hedge combiner, whose state goes into the client's checkpoints; null when the router weights. */
@@ -106,6 +106,8 @@ final class ExpertMixture {
         double[] routerMixed = hedge != null ? new double[n * k] : null; // the router's own mix, a meta-expert of the guard
         Prediction[] predictions = new Prediction[running.size()];
         double[] logLosses = new double[running.size()];
+        // for the stacking update: each expert's (tempered) probability of each row's true class
+        double[][] trueClass = hedge != null && mixing.stacks() && labelled ? new double[running.size()][n] : null;
         List<ExpertSlot> active = new ArrayList<>(running.size());
         for (int i = 0; i < running.size(); i++) {
             String name = running.get(i);
@@ -143,7 +145,11 @@ final class ExpertMixture {
                     }
                     if (likelihood) {
                         int y = batch.label(r);
-                        logLossSum -= Math.log(Math.max(LOG_FLOOR, q != null ? q[r * k + y] : p.probability(r, y)));
+                        double py = q != null ? q[r * k + y] : p.probability(r, y);
+                        logLossSum -= Math.log(Math.max(LOG_FLOOR, py));
+                        if (trueClass != null) {
+                            trueClass[i][r] = py;
+                        }
                     }
                 }
                 if (i == guard) {
@@ -188,7 +194,15 @@ final class ExpertMixture {
             guarded = routerMixed;
         }
         if (hedge != null && labelled && n > 0) {
-            hedge.update(running, weights, logLosses, predictions, mixture, routed, labels != null ? labels : labels(batch));
+            int[] y = labels != null ? labels : labels(batch);
+            double[] mixtureTrueClass = null;
+            if (trueClass != null) {
+                mixtureTrueClass = new double[n];
+                for (int r = 0; r < n; r++) {
+                    mixtureTrueClass[r] = mixed[r * k + y[r]];
+                }
+            }
+            hedge.update(running, weights, logLosses, trueClass, mixtureTrueClass, predictions, mixture, routed, y);
         }
         if (account && guarded != null) {
             guardedBatches++;

@@ -41,8 +41,18 @@ final class HedgeCombiner implements Checkpointable {
     static final double GUARD_DECAY = 0.999;
     private static final int VERSION = 1;
 
+    /**
+     * Learning rate per row of the stacking update ({@code mixture.combiner: stack}): exponentiated gradient on the
+     * mixture's log loss (Helmbold, Schapire, Singer and Warmuth 1998, the EG portfolio update).
+     */
+    static final double STACK_RATE = 0.05;
+    /** Bound on one row's ratio {@code q_i(y) / p(y)} in the stacking update. */
+    private static final double MAX_RATIO = 100;
+
     private final List<String> names;
     private final double share;
+    /** {@code stack}: exponentiated gradient on the mixture's log loss instead of the Bayes update. */
+    private final boolean stacking;
     /** Log weight per candidate, normalised (log-sum-exp 0). */
     private final double[] logWeight;
     /**
@@ -56,6 +66,17 @@ final class HedgeCombiner implements Checkpointable {
      * @param share fixed-share rate per row, in [0, 1)
      */
     HedgeCombiner(List<String> names, double share) {
+        this(names, share, false);
+    }
+
+    /**
+     * @param names the predicting candidates, in config order
+     * @param share fixed-share rate per row, in [0, 1)
+     * @param stacking whether the weights follow the mixture's log-loss gradient (online stacking) rather than
+     *        each expert's own log loss (the Bayes mixture)
+     */
+    HedgeCombiner(List<String> names, double share, boolean stacking) {
+        this.stacking = stacking;
         if (names.isEmpty()) {
             throw new IllegalArgumentException("no experts to combine");
         }
@@ -154,20 +175,44 @@ final class HedgeCombiner implements Checkpointable {
      */
     void update(List<String> awake, double[] weights, double[] logLoss, Prediction[] predictions, Prediction mixture,
                 Prediction routed, int[] labels) {
+        update(awake, weights, logLoss, null, null, predictions, mixture, routed, labels);
+    }
+
+    /**
+     * {@link #update(List, double[], double[], Prediction[], Prediction, Prediction, int[])} with, for the
+     * stacking update, each awake expert's probability of each row's true class ({@code trueClass[i][r]}) and the
+     * mixture's ({@code mixtureTrueClass[r]}), as mixed; both may be null when not stacking.
+     */
+    void update(List<String> awake, double[] weights, double[] logLoss, double[][] trueClass, double[] mixtureTrueClass,
+                Prediction[] predictions, Prediction mixture, Prediction routed, int[] labels) {
         int n = labels.length;
-        // Sleeping experts: w_i <- w_i exp(-L_i) / sum_awake (v_j exp(-L_j)), v the renormalised weights.
+        // The exponent of each awake expert's update: minus its log loss (Bayes), or the mixture's log-loss
+        // gradient step eta sum_r q_i(y_r) / p(y_r) (exponentiated gradient); normalised over the awake experts,
+        // which keep their mass (sleeping experts).
+        double[] step = new double[awake.size()];
+        for (int i = 0; i < awake.size(); i++) {
+            if (stacking) {
+                double g = 0;
+                for (int r = 0; r < n; r++) {
+                    g += Math.min(MAX_RATIO, trueClass[i][r] / Math.max(1e-12, mixtureTrueClass[r]));
+                }
+                step[i] = STACK_RATE * g;
+            } else {
+                step[i] = -logLoss[i];
+            }
+        }
         double z = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < awake.size(); i++) {
-            double t = Math.log(weights[i]) - logLoss[i];
+            double t = Math.log(weights[i]) + step[i];
             z = Math.max(z, t);
         }
         double sum = 0;
         for (int i = 0; i < awake.size(); i++) {
-            sum += Math.exp(Math.log(weights[i]) - logLoss[i] - z);
+            sum += Math.exp(Math.log(weights[i]) + step[i] - z);
         }
         double logZ = z + Math.log(sum);
         for (int i = 0; i < awake.size(); i++) {
-            logWeight[index(awake.get(i))] += -logLoss[i] - logZ;
+            logWeight[index(awake.get(i))] += step[i] - logZ;
         }
         fixedShare(1 - Math.pow(1 - share, n));
         double decay = Math.pow(GUARD_DECAY, n);

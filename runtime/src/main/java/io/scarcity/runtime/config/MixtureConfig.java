@@ -23,7 +23,10 @@ import java.util.List;
  *        weights) or {@code hedge} (exponential weights on each expert's cumulative log loss of its
  *        calibrated probabilities, the Bayes mixture, with fixed share and sleeping-experts updates; the
  *        expert with the largest weight runs on every batch besides the router's choice, and an expert
- *        that has made fewer errors than the mixture predicts in its place). Classification only;
+ *        that has made fewer errors than the mixture predicts in its place), or {@code stack} (the same
+ *        machinery, but the weights follow exponentiated gradient on the <em>mixture's</em> log loss, online
+ *        stacking: they approach the best convex combination of the experts, which is at least as good as
+ *        the best one alone and, when the experts complement each other, better). Classification only;
  *        regression is always weighted by the router
  * @param share the hedge combiner's fixed-share rate per row, in [0, 1): how fast it can turn to another
  *        expert after a drift (0 = never forgets; each weight stays above about {@code share / experts})
@@ -36,7 +39,7 @@ public record MixtureConfig(String calibration, String reward, String training, 
     public static final List<String> CALIBRATIONS = List.of("none", "temperature");
     public static final List<String> REWARDS = List.of("accuracy", "likelihood");
     public static final List<String> TRAINING = List.of("active", "all");
-    public static final List<String> COMBINERS = List.of("router", "hedge");
+    public static final List<String> COMBINERS = List.of("router", "hedge", "stack");
     /** The embedded defaults. */
     public static final MixtureConfig DEFAULT = new MixtureConfig("temperature", "accuracy", "active", "router", 0.001, 0.0);
 
@@ -67,8 +70,14 @@ public record MixtureConfig(String calibration, String reward, String training, 
         return reward.equals("likelihood");
     }
 
+    /** Whether a combiner of its own weighs the experts ({@code hedge} or {@code stack}), not the router. */
     public boolean hedges() {
-        return combiner.equals("hedge");
+        return combiner.equals("hedge") || combiner.equals("stack");
+    }
+
+    /** Whether the combiner learns the best convex combination of the experts ({@code stack}). */
+    public boolean stacks() {
+        return combiner.equals("stack");
     }
 
     public boolean trainsAll() {

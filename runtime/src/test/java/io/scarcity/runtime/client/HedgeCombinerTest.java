@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 class HedgeCombinerTest {
     private static final MixtureConfig ROUTER = new MixtureConfig("none", "accuracy", "active", "router", 0.001, 0.0);
     private static final MixtureConfig HEDGE = new MixtureConfig("none", "accuracy", "active", "hedge", 0.001, 0.0);
+    private static final MixtureConfig STACK = new MixtureConfig("none", "accuracy", "active", "stack", 0.001, 0.0);
 
     /**
      * Right on a fixed share of the rows (which ones depends on its salt), giving the class it predicts
@@ -156,6 +157,53 @@ class HedgeCombinerTest {
         ClientRoundResult hedged = node(new First(4), HEDGE, experts).runRound(1, stream);
         assertTrue(accuracy(hedged) >= good - 0.01, "hedge " + accuracy(hedged) + " against the good expert's " + good);
         assertTrue(hedged.metrics().plugins().get("mixture.weight.e2") > 0.9, hedged.metrics().plugins().toString());
+    }
+
+    /** Sure and right (0.9) on rows of class {@code sureOn}; on the others it leans, wrongly, to {@code sureOn} (0.55). */
+    static final class Complement implements Expert {
+        final int sureOn;
+
+        Complement(int sureOn) {
+            this.sureOn = sureOn;
+        }
+
+        @Override
+        public ExpertCapabilities capabilities() {
+            return new ExpertCapabilities(true, false, Set.of(), Set.of());
+        }
+
+        @Override
+        public Prediction predict(Batch batch, SignalBoard signals) {
+            double[] p = new double[batch.rows() * 2];
+            for (int r = 0; r < batch.rows(); r++) {
+                double onSure = batch.label(r) == sureOn ? 0.9 : 0.55;
+                p[2 * r + sureOn] = onSure;
+                p[2 * r + 1 - sureOn] = 1 - onSure;
+            }
+            return Prediction.ofProbabilities(batch.rows(), 2, p);
+        }
+
+        @Override
+        public void learn(Batch batch, BatchOutcome outcome, SignalBoard signals) {
+        }
+    }
+
+    @Test
+    void stackingFindsTheCombinationOfComplementaryExpertsThatBeatsEachAlone() {
+        Expert[] experts = {new Complement(0), new Complement(1)};
+        List<Batch> stream = batches(0, 60);
+        double best = Math.max(accuracy(node(new First(1), ROUTER, experts[0]).runRound(1, stream)),
+                accuracy(node(new First(1), ROUTER, new Complement(1)).runRound(1, stream)));
+        assertTrue(best < 0.6, "each alone is right only on its own class: " + best);
+        // an even mix predicts both classes right, on every row
+        ClientRoundResult stacked = node(new First(2), STACK, experts).runRound(1, stream);
+        assertTrue(accuracy(stacked) > 0.95, "stacking " + accuracy(stacked));
+        double w0 = stacked.metrics().plugins().get("mixture.weight.e0");
+        assertTrue(w0 > 0.3 && w0 < 0.7, "the weights stay near the best combination, about even: " + w0);
+        // the Bayes mixture concentrates on the expert with the better log loss; only its guard can save it
+        ClientRoundResult hedged = node(new First(2), HEDGE, experts).runRound(1, stream);
+        double h0 = hedged.metrics().plugins().get("mixture.weight.e0");
+        assertTrue(h0 < 0.05 || h0 > 0.95, "hedge concentrates: " + h0);
     }
 
     @Test
