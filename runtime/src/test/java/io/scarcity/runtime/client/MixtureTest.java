@@ -191,5 +191,16 @@ class MixtureTest {
                 "t.yaml", Path.of("."), Map.of(), List.of()));
         assertEquals("mixture.trainng", u.path());
         assertEquals(MixtureConfig.DEFAULT, ConfigLoader.parse(base, "t.yaml", Path.of("."), Map.of(), List.of()).config().mixture());
+        ConfigException c = assertThrows(ConfigException.class, () -> ConfigLoader.parse(base + "mixture: {combiner: stacking}\n",
+                "t.yaml", Path.of("."), Map.of(), List.of()));
+        assertEquals("mixture.combiner", c.path());
+        assertTrue(c.getMessage().contains("router, hedge") && c.getMessage().contains("stacking"), c.getMessage());
+        ConfigException s = assertThrows(ConfigException.class, () -> ConfigLoader.parse(base + "mixture: {share: 1.5}\n",
+                "t.yaml", Path.of("."), Map.of(), List.of()));
+        assertEquals("mixture.share", s.path());
+        assertTrue(s.getMessage().contains("[0, 1)"), s.getMessage());
+        ConfigException z = assertThrows(ConfigException.class, () -> ConfigLoader.parse(base + "mixture: {sleep: -0.1}\n",
+                "t.yaml", Path.of("."), Map.of(), List.of()));
+        assertEquals("mixture.sleep", z.path());
     }
 }
