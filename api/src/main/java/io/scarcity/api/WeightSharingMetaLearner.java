@@ -27,6 +27,8 @@ public abstract class WeightSharingMetaLearner implements MetaLearner, Checkpoin
     static final int STATE_VERSION = 1;
 
     private final StateUploads uploads = new StateUploads();
+    /** The run's expert plugins' merge laws by plugin name (not checkpointed: they follow from the configuration). */
+    private Map<String, MergeLaw> laws = Map.of();
     private final Map<String, Map<String, ExpertState>> shared = new TreeMap<>();
     private final Map<String, Integer> rounds = new TreeMap<>();
     /**
@@ -47,6 +49,33 @@ public abstract class WeightSharingMetaLearner implements MetaLearner, Checkpoin
      */
     protected abstract ExpertState aggregate(List<StateUploads.Upload> uploads, ExpertState previous,
                                              Map<String, Double> clientWeights);
+
+    /**
+     * Hands over the merge laws of the run's expert plugins ({@link ExpertFactory#mergeLaw}), by plugin
+     * name; the runtime calls it once, before the first round. A state whose {@link ExpertState#expert()}
+     * names none merges by the element-wise mean.
+     *
+     * @param laws never {@code null}
+     */
+    public final void useMergeLaws(Map<String, MergeLaw> laws) {
+        this.laws = Map.copyOf(Objects.requireNonNull(laws, "laws is null"));
+    }
+
+    /**
+     * The merge law of the plugin that exported {@code state}, if its factory declares one
+     * ({@link #useMergeLaws}); for {@link #aggregate}.
+     */
+    protected final java.util.Optional<MergeLaw> lawOf(ExpertState state) {
+        return java.util.Optional.ofNullable(laws.get(Objects.requireNonNull(state, "state is null").expert()));
+    }
+
+    /**
+     * The weighted merge of several states of one expert instance: its plugin's law ({@link #lawOf}), else
+     * {@link ExpertState#weightedMean}.
+     */
+    protected final ExpertState merge(List<ExpertState> states, double[] weights) {
+        return lawOf(states.get(0)).orElse(MergeLaw.MEAN).merge(states, weights);
+    }
 
     @Override
     public final boolean sharesWeights() {

@@ -425,6 +425,16 @@ public final class ExpertTestKit {
      * exception.
      */
     public static void assertGossipContract(Supplier<Expert> maker, DataSchema schema, String instanceName, double tolerance) {
+        assertGossipContract(maker, schema, instanceName, tolerance, io.scarcity.api.MergeLaw.MEAN);
+    }
+
+    /**
+     * {@link #assertGossipContract(Supplier, DataSchema, String, double)} for a plugin with its own merge law
+     * ({@link io.scarcity.api.ExpertFactory#mergeLaw}): its own state is adopted as the law merges it with itself,
+     * and a peer's as the law merges the two.
+     */
+    public static void assertGossipContract(Supplier<Expert> maker, DataSchema schema, String instanceName, double tolerance,
+                                            io.scarcity.api.MergeLaw law) {
         PluginTestKit.Driver<Expert> driver = driver(schema, instanceName);
         Expert a = maker.get();
         assertTrue(a.capabilities().gossipable(), "declares gossipable");
@@ -437,7 +447,7 @@ public final class ExpertTestKit {
         Batch probe = batch(schema, new Random(12), 0, 30, true, false);
         SignalBoard board = new InMemorySignalBoard();
         double[] before = values(a, probe, board);
-        a.mergeState(exported);
+        a.mergeState(law.merge(exported, exported));
         double[] after = values(a, probe, board);
         for (int i = 0; i < before.length; i++) {
             assertEquals(before[i], after[i], tolerance, "merging its own state changed prediction value " + i);
@@ -449,7 +459,7 @@ public final class ExpertTestKit {
         Expert peer = maker.get();
         driver.drive(peer, new Random(14), 0, 8);
         ExpertState mine = a.exportState();
-        ExpertState merged = ExpertState.sampleWeightedMean(mine, peer.exportState());
+        ExpertState merged = law.merge(mine, peer.exportState());
         assertDoesNotThrow(() -> a.mergeState(merged), "merging a peer's state");
         ExpertState now = a.exportState();
         assertTrue(now.isFinite(), "finite after a merge");

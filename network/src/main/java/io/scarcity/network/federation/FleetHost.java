@@ -111,9 +111,11 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
                 onRestore.accept(continuing() + " from this host's checkpoint of round " + latest.getAsInt()
                         + " (" + checkpoints.folder() + ")");
             }
-            // the run's gossip strategy, for merging states exchanged with other hosts (its plan runs on the coordinator)
+            // the run's gossip strategy with the expert plugins' merge laws, for merging states exchanged with other
+            // hosts (its plan runs on the coordinator)
+            Assembly assembly = new Assembly(loaded.config(), registry, baseDir);
             gossip = loaded.config().federation().federated()
-                    ? new Assembly(loaded.config(), registry, baseDir).gossip(new io.scarcity.runtime.client.RunMetricsSink()) : null;
+                    ? assembly.mergeLaws().around(assembly.gossip(new io.scarcity.runtime.client.RunMetricsSink())) : null;
         }
         sealed = new SealedGossipHost(welcome.getRunId(), gossip, this::client, gossipIdentity);
         direct.welcomed(welcome.getRunId(), sealed);

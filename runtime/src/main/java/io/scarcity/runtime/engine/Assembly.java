@@ -98,6 +98,14 @@ public final class Assembly {
      * FedAvg exists once, in its plugin; the configured meta-learner is still built, so its options are checked.
      */
     public MetaLearner metaLearner(RunMetricsSink sink) {
+        MetaLearner created = createMetaLearner(sink);
+        if (created instanceof io.scarcity.api.WeightSharingMetaLearner sharing) {
+            sharing.useMergeLaws(mergeLaws().asMap());
+        }
+        return created;
+    }
+
+    private MetaLearner createMetaLearner(RunMetricsSink sink) {
         PluginSelection sel = config.metaLearner();
         if (config.federation().fedavg()) {
             create(PluginKind.META_LEARNER, sel.plugin(), sel.config(), "metaLearner",
@@ -107,6 +115,22 @@ public final class Assembly {
         }
         return create(PluginKind.META_LEARNER, sel.plugin(), sel.config(), "metaLearner",
                 new RunContext(config.seed(), null, null, null, sel.plugin(), sink, configDir), MetaLearner.class);
+    }
+
+    /**
+     * The merge laws the configured expert plugins declare ({@link io.scarcity.api.ExpertFactory#mergeLaw}), by
+     * plugin name: what gossip and weight-sharing meta-learners merge those plugins' states by.
+     */
+    public io.scarcity.runtime.federation.MergeLaws mergeLaws() {
+        java.util.Map<String, io.scarcity.api.MergeLaw> laws = new java.util.TreeMap<>();
+        for (int i = 0; i < config.experts().size(); i++) {
+            String plugin = config.experts().get(i).plugin();
+            InstalledPlugin installed = registry.require(PluginKind.EXPERT, plugin, "experts[" + i + "].plugin");
+            if (installed.factory() instanceof io.scarcity.api.ExpertFactory factory) {
+                factory.mergeLaw().ifPresent(law -> laws.put(factory.name(), law));
+            }
+        }
+        return new io.scarcity.runtime.federation.MergeLaws(laws);
     }
 
     public GossipStrategy gossip(RunMetricsSink sink) {

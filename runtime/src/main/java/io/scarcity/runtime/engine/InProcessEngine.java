@@ -113,6 +113,7 @@ public final class InProcessEngine implements AutoCloseable {
             this.protocol = new RoundProtocol(config.federation(), coordinator, gossip,
                     new ClientHealth(ids, config.coordinator().heartbeatTimeout(), config.coordinator().reliabilityWindow()),
                     new ConvergenceTracker(c.lossSpread(), c.parameterChange(), c.patience()), coordinatorMetrics, ids);
+            protocol.mergeBy(assembly.mergeLaws());
             if (fleet instanceof io.scarcity.runtime.federation.GossipExchange exchange) {
                 protocol.useExchange(exchange);
             }

@@ -52,6 +52,8 @@ public final class RoundProtocol implements Checkpointable {
     private final FederationConfig federation;
     private Coordinator coordinator;
     private final GossipStrategy gossip;
+    /** What exchanges merge with: {@link #gossip} with the expert plugins' merge laws ({@link #mergeBy}). */
+    private GossipStrategy merging;
     private final ClientHealth health;
     private final ConvergenceTracker convergence;
     private final RunMetricsSink coordinatorMetrics;
@@ -69,6 +71,7 @@ public final class RoundProtocol implements Checkpointable {
         this.federation = Objects.requireNonNull(federation, "federation is null");
         this.coordinator = Objects.requireNonNull(coordinator, "coordinator is null");
         this.gossip = Objects.requireNonNull(gossip, "gossip is null");
+        this.merging = gossip;
         this.health = Objects.requireNonNull(health, "health is null");
         this.convergence = Objects.requireNonNull(convergence, "convergence is null");
         this.coordinatorMetrics = Objects.requireNonNull(coordinatorMetrics, "coordinatorMetrics is null");
@@ -95,6 +98,14 @@ public final class RoundProtocol implements Checkpointable {
      */
     public void useExchange(GossipExchange exchange) {
         this.fleetExchange = Objects.requireNonNull(exchange, "exchange is null");
+    }
+
+    /**
+     * Merges the states of the expert plugins that declare a merge law by it ({@link MergeLaws#around}), in the
+     * protocol's own exchanges and in those it hands to {@link #useExchange}; before the first round.
+     */
+    public void mergeBy(MergeLaws laws) {
+        this.merging = Objects.requireNonNull(laws, "laws is null").around(gossip);
     }
 
     public GossipStrategy gossip() {
@@ -301,11 +312,11 @@ public final class RoundProtocol implements Checkpointable {
             }
             compatible.add(pair);
             if (fleetExchange == null) {
-                outcomes.add(GossipExchange.directly(a, b, gossip));
+                outcomes.add(GossipExchange.directly(a, b, merging));
             }
         }
         if (fleetExchange != null && !compatible.isEmpty()) {
-            outcomes = fleetExchange.exchange(round, compatible, gossip);
+            outcomes = fleetExchange.exchange(round, compatible, merging);
             if (outcomes.size() != compatible.size()) {
                 throw new IllegalStateException(compatible.size() + " gossip pairs, " + outcomes.size() + " outcomes");
             }

@@ -11,7 +11,8 @@ import java.util.Objects;
  * FedAvg (McMahan et al., 2017), the classic <b>weight sharing</b> baseline: unlike the insight
  * meta-learner it sees the clients' expert weights. After each round every live client uploads the
  * gossipable states of its experts ({@link #receiveStates}); {@link #learn} averages them per domain and
- * per expert instance ({@link io.scarcity.api.ExpertState#weightedMean}: arrays present in every state with one length are
+ * per expert instance (by the expert plugin's {@link io.scarcity.api.MergeLaw} if its factory declares one, else
+ * {@link io.scarcity.api.ExpertState#weightedMean}: arrays present in every state with one length are
  * averaged, the rest come from the state with the most samples; the result's samples are the inputs'
  * mean) and every live client of the domain adopts the average ({@link #statesFor}).
  *
@@ -44,7 +45,7 @@ final class FedAvgMetaLearner extends WeightSharingMetaLearner {
     protected ExpertState aggregate(List<StateUploads.Upload> uploads, ExpertState previous, Map<String, Double> clientWeights) {
         double[] bySamples = samples(uploads);
         if (clientWeights == null || options.weighting() != Options.Weighting.CONSENSUS) {
-            return ExpertState.weightedMean(states(uploads), bySamples);
+            return merge(states(uploads), bySamples);
         }
         double[] weights = new double[uploads.size()];
         double total = 0;
@@ -54,6 +55,6 @@ final class FedAvgMetaLearner extends WeightSharingMetaLearner {
             weights[k] = bySamples[k] * trust;
             total += weights[k];
         }
-        return ExpertState.weightedMean(states(uploads), total > 0 ? weights : bySamples);
+        return merge(states(uploads), total > 0 ? weights : bySamples);
     }
 }

@@ -55,8 +55,11 @@ import java.util.TreeMap;
  *
  * <p><b>Gossip</b> arrays: {@code basis} ({@code m x d}, {@code m = k + oversampling} capped at d),
  * {@code eigenvalues}, {@code featureMean}, {@code featureSecond} (mean of {@code x^2}: averages to the
- * pooled mixture's moment), {@code noveltyThreshold} (log residual), and the learner's arrays
- * ({@link ProjectionLearner#names()}). The merged basis is re-orthonormalised.
+ * pooled mixture's moment), {@code noveltyThreshold} (log residual), {@code minVariance} (the configured
+ * variance floor, which the merge needs), and the learner's arrays ({@link ProjectionLearner#names()}).
+ * They merge by {@link GeometryMerge}, the plugin's merge law: the basis is re-derived from the pooled
+ * covariance and the learner's statistics are carried into the new coordinates before they are pooled.
+ * A merged basis is re-orthonormalised on adoption.
  *
  * <p><b>Learning-rate scale</b> ({@link #scaleLearningRate}, asked by a supervisor): the rate used above
  * (standardisation, hence the subspace's share {@code gamma}, and the learner, replay included) is the
@@ -77,7 +80,8 @@ final class GeometryExpert implements Expert, Checkpointable {
     /** Bounds of the base learning rate after a hint. */
     static final double MIN_RATE = 1e-5;
     static final double MAX_RATE = 1.0;
-    private static final String[] OWN_NAMES = {"basis", "eigenvalues", "featureMean", "featureSecond", "noveltyThreshold"};
+    private static final String[] OWN_NAMES = {"basis", "eigenvalues", "featureMean", "featureSecond", "noveltyThreshold",
+        "minVariance"};
 
     private final int d;
     private final int k;
@@ -98,6 +102,8 @@ final class GeometryExpert implements Expert, Checkpointable {
     /** The exported arrays' names: {@link #OWN_NAMES}, then the learner's. */
     private final String[] names;
     private final ParameterImportance importance;
+    /** The variance floor of the standardisation, exported for the merge law ({@link GeometryMerge}); never changes. */
+    private final double[] minVariance;
 
     // Scratch, reused. The standardised rows are one array each (see Dense on vectorisation).
     private double[][] z = new double[0][];
@@ -121,6 +127,7 @@ final class GeometryExpert implements Expert, Checkpointable {
         this.classes = classification ? schema.numClasses() : 0;
         this.hintedRate = new HintedRate("geometry expert", options.learningRate(), MIN_RATE, MAX_RATE, options.explore());
         this.standardiser = new FeatureStandardiser(d, options);
+        this.minVariance = new double[] {options.minVariance()};
         this.subspace = new PrincipalSubspace(d, m, k, this.random);
         this.learner = classification ? new ProjectionClassifier(k, classes, options.minVariance(), options.priorRows())
                 : new ProjectionRegressor(k);
@@ -263,6 +270,7 @@ final class GeometryExpert implements Expert, Checkpointable {
         out[2] = standardiser.mean();
         out[3] = standardiser.second();
         out[4] = novelty.view();
+        out[5] = minVariance;
         System.arraycopy(learnerViews, 0, out, OWN_NAMES.length, learnerViews.length);
         return out;
     }

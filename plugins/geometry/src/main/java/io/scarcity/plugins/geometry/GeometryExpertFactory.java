@@ -28,6 +28,12 @@ public final class GeometryExpertFactory implements ExpertFactory {
                 + " Gaussian classifier or RLS regressor on the projection";
     }
 
+    /** States merge by {@link GeometryMerge}: the pooled covariance's subspace, statistics carried into it. */
+    @Override
+    public java.util.Optional<io.scarcity.api.MergeLaw> mergeLaw() {
+        return java.util.Optional.of(GeometryMerge.LAW);
+    }
+
     /**
      * Reads and validates the options, then checks {@code components} against the schema's number of
      * features; every bad value fails with a {@link ConfigException} naming the option's full path.

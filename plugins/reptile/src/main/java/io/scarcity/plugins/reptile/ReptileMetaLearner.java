@@ -48,12 +48,19 @@ final class ReptileMetaLearner extends WeightSharingMetaLearner {
 
     /**
      * phi moves toward the sample-weighted mean of the round's states by epsilon (the first round: phi
-     * is the mean). Consensus weights are not used.
+     * is the mean); for an expert plugin with its own {@link io.scarcity.api.MergeLaw}, both the mean and
+     * the step are that law's. Consensus weights are not used.
      */
     @Override
     protected ExpertState aggregate(List<StateUploads.Upload> uploads, ExpertState previous, Map<String, Double> clientWeights) {
-        ExpertState mean = ExpertState.weightedMean(states(uploads), samples(uploads));
-        return previous == null ? mean : step(previous, mean, options.epsilon());
+        ExpertState mean = merge(states(uploads), samples(uploads));
+        if (previous == null) {
+            return mean;
+        }
+        double epsilon = options.epsilon();
+        // A plugin with its own merge law (a basis, trees) moves by it: phi and the mean weighted 1 - epsilon : epsilon.
+        return lawOf(mean).map(law -> epsilon == 1.0 ? mean
+                : law.merge(List.of(previous, mean), new double[] {1 - epsilon, epsilon})).orElseGet(() -> step(previous, mean, epsilon));
     }
 
     /** One meta step of the initialisation toward the mean. */
