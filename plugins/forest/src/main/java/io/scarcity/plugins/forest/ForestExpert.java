@@ -65,8 +65,10 @@ final class ForestExpert implements Expert, Checkpointable {
             Set.of(StandardSignals.FOREST_DISAGREEMENT, StandardSignals.FOREST_DRIFTS, StandardSignals.FOREST_WARNINGS,
                     ADMITTED));
 
+    /** The plugin's name, which its exported states carry (the runtime finds the merge law by it). */
+    static final String PLUGIN = "forest";
+
     private final Options options;
-    private final String name;
     private final int d;
     private final int classes;
     private final int k;
@@ -103,9 +105,8 @@ final class ForestExpert implements Expert, Checkpointable {
     private final double[] votes;
     private final int[] treeVotes;
 
-    ForestExpert(Options options, DataSchema schema, long seed, String name) {
+    ForestExpert(Options options, DataSchema schema, long seed) {
         this.options = options;
-        this.name = name;
         this.d = schema.numFeatures();
         this.classes = schema.numClasses();
         this.k = options.features().of(d);
@@ -341,7 +342,7 @@ final class ForestExpert implements Expert, Checkpointable {
             out.put(TreeGossip.nodes(s), structure);
             out.put(TreeGossip.weights(s), weights);
         }
-        return new ExpertState(name, out, rowsLearned);
+        return new ExpertState(PLUGIN, out, rowsLearned);
     }
 
     @Override

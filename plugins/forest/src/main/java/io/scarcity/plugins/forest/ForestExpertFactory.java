@@ -4,10 +4,12 @@ import io.scarcity.api.ConfigException;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertFactory;
+import io.scarcity.api.MergeLaw;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
 import io.scarcity.api.Task;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Creates {@link ForestExpert}s: an adaptive random forest (Hoeffding trees, online bagging, random feature
@@ -20,7 +22,7 @@ public final class ForestExpertFactory implements ExpertFactory {
 
     @Override
     public String name() {
-        return "forest";
+        return ForestExpert.PLUGIN;
     }
 
     @Override
@@ -28,6 +30,12 @@ public final class ForestExpertFactory implements ExpertFactory {
         return "Adaptive random forest (Gomes et al. 2017): Hoeffding trees with Poisson(6) bagging, random feature subsets,"
                 + " ADWIN drift detection and background trees per tree; gossips its best trees, admitted by a test on each"
                 + " client's own recent rows (classification)";
+    }
+
+    /** Trees merge by their union; each client then admits what beats its weakest tree ({@link TreeGossip}). */
+    @Override
+    public Optional<MergeLaw> mergeLaw() {
+        return Optional.of(TreeGossip.LAW);
     }
 
     @Override
@@ -41,6 +49,6 @@ public final class ForestExpertFactory implements ExpertFactory {
             throw new ConfigException(config.path(), "the forest expert predicts classes only, but this stream's task is "
                     + "regression; use an expert that predicts values (statistical, geometry, reconstruction, temporal)");
         }
-        return new ForestExpert(options, schema, context.random().nextLong(), context.instanceName());
+        return new ForestExpert(options, schema, context.random().nextLong());
     }
 }

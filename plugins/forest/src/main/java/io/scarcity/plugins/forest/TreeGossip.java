@@ -1,6 +1,7 @@
 package io.scarcity.plugins.forest;
 
 import io.scarcity.api.ExpertState;
+import io.scarcity.api.MergeLaw;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -11,9 +12,10 @@ import java.util.TreeMap;
 
 /**
  * How the forest expert's trees travel: the names of the arrays of an exported tree, and the forest's merge
- * law. Averaging two trees element by element means nothing (their nodes split on other features at other
+ * law ({@link #LAW}, declared by {@link ForestExpertFactory#mergeLaw}, applied by gossip and by FedAvg/Reptile). Averaging two trees element by element means nothing (their nodes split on other features at other
  * places), so the merge of several forests' exports is their <em>union</em>: every candidate tree of every
- * side, renumbered, each identity once ({@link #union}). Each client then decides alone which of those
+ * side, renumbered, each identity once ({@link #union}); the merged state thus holds more trees than each
+ * export (its arrays are those of the inputs, renumbered). Each client then decides alone which of those
  * trees it admits ({@link ForestExpert#mergeState}), testing them on its own recent rows.
  *
  * <p>Tree {@code s} of a state is three arrays: {@code tree.s.meta} = [identity, accuracy, rows seen, nodes
@@ -26,6 +28,8 @@ public final class TreeGossip {
     static final String NODES = ".nodes";
     static final String WEIGHTS = ".weights";
     static final int META_LENGTH = 4;
+    /** The forest's {@link MergeLaw} ({@link ForestExpertFactory#mergeLaw}): {@link #union(List)}, whatever the weights. */
+    public static final MergeLaw LAW = (states, weights) -> union(states);
 
     private TreeGossip() {
     }

@@ -10,6 +10,7 @@ import io.scarcity.api.BatchOutcome;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.ExpertState;
 import io.scarcity.api.InMemorySignalBoard;
+import io.scarcity.api.MergeLaw;
 import io.scarcity.api.testing.ExpertTestKit;
 import io.scarcity.api.testing.PluginTestKit;
 import java.util.List;
@@ -35,8 +36,11 @@ class ForestGossipTest {
 
     @Test
     void meetsTheKitsGossipContract() {
-        ExpertTestKit.assertGossipContract(ForestCheckpointTest.maker(SCHEMA, Map.of()), SCHEMA, "forest", 0);
-        ExpertTestKit.assertGossipContract(ForestCheckpointTest.maker(SCHEMA, ForestCheckpointTest.BUSY), SCHEMA, "forest", 0);
+        for (MergeLaw law : List.of(TreeGossip.LAW, MergeLaw.MEAN)) {
+            ExpertTestKit.assertGossipContract(ForestCheckpointTest.maker(SCHEMA, Map.of()), SCHEMA, "forest", 0, law);
+            ExpertTestKit.assertGossipContract(ForestCheckpointTest.maker(SCHEMA, ForestCheckpointTest.BUSY), SCHEMA, "forest", 0, law);
+        }
+        assertEquals(TreeGossip.LAW, new ForestExpertFactory().mergeLaw().orElseThrow(), "the factory declares the union");
     }
 
     @Test
