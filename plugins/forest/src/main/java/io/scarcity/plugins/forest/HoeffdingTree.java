@@ -11,26 +11,30 @@ import java.util.Arrays;
  * Gaussian estimate (weight, mean, sum of squared deviations, min, max) of each feature of its subset, and
  * tries a split once per {@code gracePeriod} of new weight.
  *
- * <p><b>Layout.</b> Everything lives in flat primitive arrays that grow by doubling: nodes ({@code feature},
- * {@code threshold}, {@code child} — the left child; the right one is the next node — and {@code leafOf},
- * the leaf's slot) and leaf slots (class weights, the weight at the last split attempt, the hits of the
- * majority class and of naive Bayes, the feature subset, and the Gaussian estimates per
- * {@code (slot, subset feature, class)}, laid out as {@code (slot * k + j) * classes + c}). The slot of a leaf
+ * <p><b>Layout.</b> Everything lives in flat primitive arrays that grow by doubling, each record's fields side
+ * by side so that a row touches few cache lines: nodes ({@code [feature or -1, left child or leaf slot]};
+ * the right child is the node after the left; thresholds apart), leaf slots (class weights, the weight at
+ * the last split attempt, the hits of the majority class and of naive Bayes), the feature subset per slot,
+ * per {@code (slot, subset feature)} the pooled Gaussian and the variance floor, and per
+ * {@code (slot, subset feature, class)} the class's Gaussian with its cached log-variance. The slot of a leaf
  * that splits is reused. Learning and predicting a row allocate nothing.
  *
  * <p><b>Split.</b> At an attempt, each subset feature offers {@code splitPoints} thresholds evenly between
  * its smallest and largest value at the leaf; the class weights on each side of a threshold are estimated
- * from the Gaussians (a class entirely on one side when the threshold is outside its range). The merit is
+ * from the Gaussians (a class entirely on one side when the threshold is outside its range), each class's
+ * estimate read once per feature. The merit is
  * the information gain, with each side holding at least 1% of the weight. The leaf splits on the best
  * threshold when its gain exceeds the best of the other features (or no split, gain 0) by more than the
  * Hoeffding bound {@code eps = sqrt(R^2 ln(1/delta) / (2n))}, {@code R = log2(classes)}, {@code n} the
- * weight seen since the leaf was made, or when {@code eps < tieThreshold}. The children start with the
+ * weight seen since the leaf was made, or when {@code eps < tieThreshold}; an attempt where no gain could
+ * exceed the bound (it is at most the leaf's entropy) stops before evaluating thresholds. The children start with the
  * estimated class weights of their side.
  *
  * <p><b>Leaf prediction</b> (naive Bayes adaptive): a leaf counts, before it learns each row, whether its
  * majority class and whether naive Bayes over its subset features would have been right; it predicts with
  * naive Bayes while that has been right more often (strictly), else with its class weights. A class's
- * variance is smoothed by 1% of the leaf's pooled variance of the feature (refreshed at each split attempt);
+ * variance is smoothed by 1% of the leaf's pooled variance of the feature (refreshed at each split attempt
+ * that could split);
  * a class without an estimate of a feature yet is scored with the leaf's pooled estimate.
  */
 final class HoeffdingTree {
@@ -50,38 +54,41 @@ final class HoeffdingTree {
     private final double tie;
     private final double rangeSq;
 
+    // a node: [feature or -1, left child (internal) or leaf slot (leaf)]; its threshold apart
+    private static final int NODE = 2;
+    // a leaf slot: class weights, then these
+    private final int slotStride;
+    private static final int ATTEMPTED = 0;
+    private static final int MC_HITS = 1;
+    private static final int NB_HITS = 2;
+    // a (slot, feature j): the pooled Gaussian over classes and the variance floor
+    private static final int POOLED = 6;
+    private static final int FLOOR = 5;
+    // a (slot, feature j, class c): the class's Gaussian and its cached 0.5 ln(var) and 0.5 / var
+    private static final int GAUSS = 7;
+    private static final int W = 0;
+    private static final int MEAN = 1;
+    private static final int M2 = 2;
+    private static final int MIN = 3;
+    private static final int MAX = 4;
+    private static final int LV = 5;
+    private static final int IV = 6;
+
     private int nodes;
-    private int[] feature;
+    private int[] node;
     private double[] threshold;
-    private int[] child;
-    private int[] leafOf;
 
     private int slots;
     private int[] free;
     private int freeCount;
-    private double[] counts;
-    private double[] attempted;
-    private double[] mcHits;
-    private double[] nbHits;
+    private double[] leaf;
     private int[] subset;
-    /** Per (slot, j): the variance floor and the pooled Gaussian over classes. */
-    private double[] floor;
-    private double[] pw;
-    private double[] pmean;
-    private double[] pm2;
-    private double[] pmin;
-    private double[] pmax;
-    /** Per (slot, j, c). */
-    private double[] gw;
-    private double[] gmean;
-    private double[] gm2;
-    private double[] gmin;
-    private double[] gmax;
-    /** Cached 0.5 ln(variance) and 0.5 / variance of the smoothed class variance. */
-    private double[] glv;
-    private double[] giv;
+    private double[] pooled;
+    private double[] gauss;
 
-    private final double[] left;
+    private final double[] classWeight;
+    /** Per candidate threshold i and class c: the class's weight at or below the threshold. */
+    private final double[] below;
     private final double[] right;
     private final double[] bestLeft;
     private final double[] bestRight;
@@ -97,7 +104,9 @@ final class HoeffdingTree {
         this.tie = o.tieThreshold();
         double r = Math.log(classes) / LN2;
         this.rangeSq = r * r;
-        left = new double[classes];
+        this.slotStride = classes + 3;
+        classWeight = new double[classes];
+        below = new double[o.splitPoints() * classes];
         right = new double[classes];
         bestLeft = new double[classes];
         bestRight = new double[classes];
@@ -106,31 +115,13 @@ final class HoeffdingTree {
     }
 
     private void allocate(int nodeCapacity, int slotCapacity) {
-        feature = new int[nodeCapacity];
+        node = new int[nodeCapacity * NODE];
         threshold = new double[nodeCapacity];
-        child = new int[nodeCapacity];
-        leafOf = new int[nodeCapacity];
         free = new int[slotCapacity];
-        counts = new double[slotCapacity * classes];
-        attempted = new double[slotCapacity];
-        mcHits = new double[slotCapacity];
-        nbHits = new double[slotCapacity];
+        leaf = new double[slotCapacity * slotStride];
         subset = new int[slotCapacity * k];
-        int sj = slotCapacity * k;
-        floor = new double[sj];
-        pw = new double[sj];
-        pmean = new double[sj];
-        pm2 = new double[sj];
-        pmin = new double[sj];
-        pmax = new double[sj];
-        int sjc = sj * classes;
-        gw = new double[sjc];
-        gmean = new double[sjc];
-        gm2 = new double[sjc];
-        gmin = new double[sjc];
-        gmax = new double[sjc];
-        glv = new double[sjc];
-        giv = new double[sjc];
+        pooled = new double[slotCapacity * k * POOLED];
+        gauss = new double[slotCapacity * k * classes * GAUSS];
     }
 
     /** Makes this tree a single empty leaf (reusing its arrays); the leaf draws its subset from {@code rng}. */
@@ -153,52 +144,58 @@ final class HoeffdingTree {
     int sort(double[] x) {
         int n = 0;
         int f;
-        while ((f = feature[n]) >= 0) {
-            n = x[f] <= threshold[n] ? child[n] : child[n] + 1;
+        while ((f = node[NODE * n]) >= 0) {
+            int l = node[NODE * n + 1];
+            n = x[f] <= threshold[n] ? l : l + 1;
         }
         return n;
     }
 
-    /** The class with the most weight at the leaf of {@code node} (lowest index on ties). */
-    int majorityClass(int node) {
-        int base = leafOf[node] * classes;
+    private int slotOf(int n) {
+        return node[NODE * n + 1];
+    }
+
+    /** The class with the most weight at the leaf of {@code n} (lowest index on ties). */
+    int majorityClass(int n) {
+        int base = slotOf(n) * slotStride;
         int best = 0;
         for (int c = 1; c < classes; c++) {
-            if (counts[base + c] > counts[base + best]) {
+            if (leaf[base + c] > leaf[base + best]) {
                 best = c;
             }
         }
         return best;
     }
 
-    /** Naive Bayes log scores of every class at the leaf of {@code node} into {@code scores}; returns the argmax. */
-    int naiveBayes(int node, double[] x, double[] scores) {
-        int slot = leafOf[node];
-        int cb = slot * classes;
+    /** Naive Bayes log scores of every class at the leaf of {@code n} into {@code scores}; returns the argmax. */
+    int naiveBayes(int n, double[] x, double[] scores) {
+        int slot = slotOf(n);
+        int cb = slot * slotStride;
         for (int c = 0; c < classes; c++) {
-            double n = counts[cb + c];
-            scores[c] = n > 0 ? Math.log(n) : Double.NEGATIVE_INFINITY;
+            double v = leaf[cb + c];
+            scores[c] = v > 0 ? Math.log(v) : Double.NEGATIVE_INFINITY;
         }
         for (int j = 0; j < k; j++) {
             int sj = slot * k + j;
             double v = x[subset[sj]];
-            int g = sj * classes;
+            int p = sj * POOLED;
+            int g = sj * classes * GAUSS;
             double pooledLv = Double.NaN;
             double pooledIv = 0;
-            for (int c = 0; c < classes; c++) {
+            for (int c = 0; c < classes; c++, g += GAUSS) {
                 if (scores[c] == Double.NEGATIVE_INFINITY) {
                     continue;
                 }
-                if (gw[g + c] > 0) {
-                    double z = v - gmean[g + c];
-                    scores[c] -= glv[g + c] + z * z * giv[g + c];
-                } else if (pw[sj] > 0) {
+                if (gauss[g + W] > 0) {
+                    double z = v - gauss[g + MEAN];
+                    scores[c] -= gauss[g + LV] + z * z * gauss[g + IV];
+                } else if (pooled[p + W] > 0) {
                     if (Double.isNaN(pooledLv)) {
-                        double var = pm2[sj] / pw[sj] + floor[sj];
+                        double var = pooled[p + M2] / pooled[p + W] + pooled[p + FLOOR];
                         pooledLv = 0.5 * Math.log(var);
                         pooledIv = 0.5 / var;
                     }
-                    double z = v - pmean[sj];
+                    double z = v - pooled[p + MEAN];
                     scores[c] -= pooledLv + z * z * pooledIv;
                 }
             }
@@ -212,21 +209,21 @@ final class HoeffdingTree {
         return best;
     }
 
-    /** Whether the leaf of {@code node} predicts with naive Bayes (it has been right more often than the majority). */
-    boolean usesNaiveBayes(int node) {
-        int slot = leafOf[node];
-        return nbHits[slot] > mcHits[slot];
+    /** Whether the leaf of {@code n} predicts with naive Bayes (it has been right more often than the majority). */
+    boolean usesNaiveBayes(int n) {
+        int base = slotOf(n) * slotStride + classes;
+        return leaf[base + NB_HITS] > leaf[base + MC_HITS];
     }
 
-    /** The class the leaf of {@code node} predicts for {@code x}. */
-    int predictClass(int node, double[] x, double[] scratch) {
-        return usesNaiveBayes(node) ? naiveBayes(node, x, scratch) : majorityClass(node);
+    /** The class the leaf of {@code n} predicts for {@code x}. */
+    int predictClass(int n, double[] x, double[] scratch) {
+        return usesNaiveBayes(n) ? naiveBayes(n, x, scratch) : majorityClass(n);
     }
 
     /** The leaf's class probabilities for {@code x} into {@code out} (summing to one). */
-    void distribution(int node, double[] x, double[] out) {
-        if (usesNaiveBayes(node)) {
-            int best = naiveBayes(node, x, out);
+    void distribution(int n, double[] x, double[] out) {
+        if (usesNaiveBayes(n)) {
+            int best = naiveBayes(n, x, out);
             double max = out[best];
             double sum = 0;
             for (int c = 0; c < classes; c++) {
@@ -239,125 +236,150 @@ final class HoeffdingTree {
             }
             return;
         }
-        int base = leafOf[node] * classes;
+        int base = slotOf(n) * slotStride;
         double sum = 0;
         for (int c = 0; c < classes; c++) {
-            sum += counts[base + c];
+            sum += leaf[base + c];
         }
         for (int c = 0; c < classes; c++) {
-            out[c] = sum > 0 ? counts[base + c] / sum : 1.0 / classes;
+            out[c] = sum > 0 ? leaf[base + c] / sum : 1.0 / classes;
         }
     }
 
     /**
-     * Learns row {@code x} of class {@code y} with weight {@code w > 0} at the leaf of {@code node}, where the
+     * Learns row {@code x} of class {@code y} with weight {@code w > 0} at the leaf of {@code n}, where the
      * majority class was {@code mc} and naive Bayes said {@code nb} before this row; tries a split when a grace
      * period of weight has passed. Returns whether the leaf split.
      */
-    boolean learn(int node, double[] x, int y, double w, int mc, int nb, Rng rng, double[] featureVariance) {
-        int slot = leafOf[node];
+    boolean learn(int n, double[] x, int y, double w, int mc, int nb, Rng rng, double[] featureVariance) {
+        int slot = slotOf(n);
+        int cb = slot * slotStride;
         if (mc == y) {
-            mcHits[slot] += w;
+            leaf[cb + classes + MC_HITS] += w;
         }
         if (nb == y) {
-            nbHits[slot] += w;
+            leaf[cb + classes + NB_HITS] += w;
         }
-        int cb = slot * classes;
-        counts[cb + y] += w;
+        leaf[cb + y] += w;
         for (int j = 0; j < k; j++) {
             int sj = slot * k + j;
             double v = x[subset[sj]];
-            // pooled over classes
-            double pW = pw[sj] + w;
-            double delta = v - pmean[sj];
-            pmean[sj] += delta * w / pW;
-            pm2[sj] += w * delta * (v - pmean[sj]);
-            pw[sj] = pW;
-            if (v < pmin[sj]) {
-                pmin[sj] = v;
-            }
-            if (v > pmax[sj]) {
-                pmax[sj] = v;
-            }
-            // class y
-            int g = sj * classes + y;
-            double gW = gw[g] + w;
-            delta = v - gmean[g];
-            gmean[g] += delta * w / gW;
-            gm2[g] += w * delta * (v - gmean[g]);
-            gw[g] = gW;
-            if (v < gmin[g]) {
-                gmin[g] = v;
-            }
-            if (v > gmax[g]) {
-                gmax[g] = v;
-            }
-            cacheVariance(g, floor[sj]);
+            int p = sj * POOLED;
+            double fl = pooled[p + FLOOR];
+            welford(pooled, p, v, w);
+            int g = (sj * classes + y) * GAUSS;
+            welford(gauss, g, v, w);
+            cacheVariance(g, fl);
         }
         double total = 0;
         for (int c = 0; c < classes; c++) {
-            total += counts[cb + c];
+            total += leaf[cb + c];
         }
-        if (total - attempted[slot] < grace) {
+        if (total - leaf[cb + classes + ATTEMPTED] < grace) {
             return false;
         }
-        attempted[slot] = total;
-        return attemptSplit(node, slot, rng, featureVariance);
+        leaf[cb + classes + ATTEMPTED] = total;
+        return attemptSplit(n, slot, rng, featureVariance);
+    }
+
+    /** Adds {@code v} with weight {@code w} to the Gaussian at {@code a[at ..]}: weight, mean, M2, min, max. */
+    private static void welford(double[] a, int at, double v, double w) {
+        double sum = a[at + W] + w;
+        double delta = v - a[at + MEAN];
+        a[at + MEAN] += delta * w / sum;
+        a[at + M2] += w * delta * (v - a[at + MEAN]);
+        a[at + W] = sum;
+        if (v < a[at + MIN]) {
+            a[at + MIN] = v;
+        }
+        if (v > a[at + MAX]) {
+            a[at + MAX] = v;
+        }
     }
 
     private void cacheVariance(int g, double fl) {
-        double var = Math.max(0, gm2[g] / gw[g]) + fl;
-        glv[g] = 0.5 * Math.log(var);
-        giv[g] = 0.5 / var;
+        double var = Math.max(0, gauss[g + M2] / gauss[g + W]) + fl;
+        gauss[g + LV] = 0.5 * Math.log(var);
+        gauss[g + IV] = 0.5 / var;
     }
 
-    private boolean attemptSplit(int node, int slot, Rng rng, double[] featureVariance) {
-        refreshFloors(slot, featureVariance);
+    private boolean attemptSplit(int n, int slot, Rng rng, double[] featureVariance) {
         // class weights seen since the leaf was made (every subset feature saw the same rows)
-        int g0 = slot * k * classes;
-        double n = 0;
+        int g0 = slot * k * classes * GAUSS;
+        double total = 0;
         int present = 0;
         for (int c = 0; c < classes; c++) {
-            n += gw[g0 + c];
-            present += gw[g0 + c] > 0 ? 1 : 0;
+            double v = gauss[g0 + c * GAUSS + W];
+            classWeight[c] = v;
+            total += v;
+            present += v > 0 ? 1 : 0;
         }
         if (present < 2) {
             return false;
         }
-        double parent = entropy(gw, g0, n);
+        double parent = entropy(classWeight, 0, total);
+        double eps = Math.sqrt(rangeSq * logInvDelta / (2 * total));
+        if (eps >= tie && eps >= parent) {
+            return false; // no gain can beat the bound: it is at most the parent's entropy
+        }
+        refreshFloors(slot, featureVariance);
         double best = 0;
         double second = 0;
         int bestFeature = -1;
         double bestThreshold = 0;
         for (int j = 0; j < k; j++) {
             int sj = slot * k + j;
-            double lo = pmin[sj];
-            double hi = pmax[sj];
+            int p = sj * POOLED;
+            double lo = pooled[p + MIN];
+            double hi = pooled[p + MAX];
             if (!(hi > lo)) {
                 continue;
             }
-            int g = sj * classes;
+            int g = sj * classes * GAUSS;
+            // the weight of each class at or below each threshold: one class's estimate read once
+            for (int c = 0; c < classes; c++, g += GAUSS) {
+                double w = gauss[g + W];
+                double mn = gauss[g + MIN];
+                double mx = gauss[g + MAX];
+                double mean = gauss[g + MEAN];
+                double var = w > 0 ? gauss[g + M2] / w : 0;
+                double sd = var > 0 ? Math.sqrt(var) : 0;
+                for (int i = 0; i < splitPoints; i++) {
+                    double t = lo + (hi - lo) * (i + 1) / (splitPoints + 1);
+                    double l;
+                    if (w <= 0 || t < mn) {
+                        l = 0;
+                    } else if (t >= mx) {
+                        l = w;
+                    } else if (sd > 0) {
+                        l = w * Gaussians.cdf((t - mean) / sd);
+                    } else {
+                        l = mean <= t ? w : 0;
+                    }
+                    below[i * classes + c] = l;
+                }
+            }
             double featureBest = Double.NEGATIVE_INFINITY;
             double featureThreshold = 0;
-            for (int i = 1; i <= splitPoints; i++) {
-                double t = lo + (hi - lo) * i / (splitPoints + 1);
+            for (int i = 0; i < splitPoints; i++) {
+                int at = i * classes;
                 double wl = 0;
                 for (int c = 0; c < classes; c++) {
-                    double l = leftWeight(g + c, t);
-                    left[c] = l;
-                    right[c] = gw[g + c] - l;
-                    wl += l;
+                    wl += below[at + c];
                 }
-                double wr = n - wl;
-                if (wl < MIN_BRANCH_FRACTION * n || wr < MIN_BRANCH_FRACTION * n) {
+                double wr = total - wl;
+                if (wl < MIN_BRANCH_FRACTION * total || wr < MIN_BRANCH_FRACTION * total) {
                     continue;
                 }
-                double merit = parent - (wl * entropy(left, 0, wl) + wr * entropy(right, 0, wr)) / n;
+                for (int c = 0; c < classes; c++) {
+                    right[c] = classWeight[c] - below[at + c];
+                }
+                double merit = parent - (wl * entropy(below, at, wl) + wr * entropy(right, 0, wr)) / total;
                 if (merit > featureBest) {
                     featureBest = merit;
-                    featureThreshold = t;
+                    featureThreshold = lo + (hi - lo) * (i + 1) / (splitPoints + 1);
                     if (merit > best) {
-                        System.arraycopy(left, 0, bestLeft, 0, classes);
+                        System.arraycopy(below, at, bestLeft, 0, classes);
                         System.arraycopy(right, 0, bestRight, 0, classes);
                     }
                 }
@@ -371,31 +393,11 @@ final class HoeffdingTree {
                 second = featureBest;
             }
         }
-        if (bestFeature < 0) {
+        if (bestFeature < 0 || !(best - second > eps || eps < tie)) {
             return false;
         }
-        double eps = Math.sqrt(rangeSq * logInvDelta / (2 * n));
-        if (!(best - second > eps || eps < tie)) {
-            return false;
-        }
-        split(node, bestFeature, bestThreshold, rng, featureVariance);
+        split(n, bestFeature, bestThreshold, rng, featureVariance);
         return true;
-    }
-
-    /** Estimated weight of class entry {@code g} at or below {@code t}. */
-    private double leftWeight(int g, double t) {
-        double w = gw[g];
-        if (w <= 0 || t < gmin[g]) {
-            return 0;
-        }
-        if (t >= gmax[g]) {
-            return w;
-        }
-        double var = gm2[g] / w;
-        if (!(var > 0)) {
-            return gmean[g] <= t ? w : 0;
-        }
-        return w * Gaussians.cdf((t - gmean[g]) / Math.sqrt(var));
     }
 
     /** Entropy in bits of {@code n} weight spread over {@code values[from .. from + classes)}. */
@@ -416,48 +418,48 @@ final class HoeffdingTree {
     private void refreshFloors(int slot, double[] featureVariance) {
         for (int j = 0; j < k; j++) {
             int sj = slot * k + j;
-            double pooled = pw[sj] > 0 ? Math.max(0, pm2[sj] / pw[sj]) : featureVariance[subset[sj]];
-            floor[sj] = MIN_VAR + VAR_SMOOTHING * pooled;
-            int g = sj * classes;
-            for (int c = 0; c < classes; c++) {
-                if (gw[g + c] > 0) {
-                    cacheVariance(g + c, floor[sj]);
+            int p = sj * POOLED;
+            double var = pooled[p + W] > 0 ? Math.max(0, pooled[p + M2] / pooled[p + W]) : featureVariance[subset[sj]];
+            double fl = MIN_VAR + VAR_SMOOTHING * var;
+            pooled[p + FLOOR] = fl;
+            int g = sj * classes * GAUSS;
+            for (int c = 0; c < classes; c++, g += GAUSS) {
+                if (gauss[g + W] > 0) {
+                    cacheVariance(g, fl);
                 }
             }
         }
     }
 
-    private void split(int node, int f, double t, Rng rng, double[] featureVariance) {
+    private void split(int n, int f, double t, Rng rng, double[] featureVariance) {
         ensureNodes(nodes + 2);
         int l = nodes;
         nodes += 2;
-        int slot = leafOf[node];
-        feature[node] = f;
-        threshold[node] = t;
-        child[node] = l;
-        leafOf[node] = -1;
-        pushFree(slot);
+        int slot = slotOf(n);
+        node[NODE * n] = f;
+        node[NODE * n + 1] = l;
+        threshold[n] = t;
+        free[freeCount++] = slot;
         makeLeaf(l, bestLeft, rng, featureVariance);
         makeLeaf(l + 1, bestRight, rng, featureVariance);
     }
 
-    /** Makes {@code node} a leaf with {@code initial} class weights (null: none) and a fresh feature subset. */
-    private void makeLeaf(int node, double[] initial, Rng rng, double[] featureVariance) {
+    /** Makes node {@code n} a leaf with {@code initial} class weights (null: none) and a fresh feature subset. */
+    private void makeLeaf(int n, double[] initial, Rng rng, double[] featureVariance) {
         int slot = freeCount > 0 ? free[--freeCount] : newSlot();
-        feature[node] = -1;
-        threshold[node] = 0;
-        child[node] = -1;
-        leafOf[node] = slot;
-        int cb = slot * classes;
+        node[NODE * n] = -1;
+        node[NODE * n + 1] = slot;
+        threshold[n] = 0;
+        int cb = slot * slotStride;
         double total = 0;
         for (int c = 0; c < classes; c++) {
             double v = initial == null ? 0 : initial[c];
-            counts[cb + c] = v;
+            leaf[cb + c] = v;
             total += v;
         }
-        attempted[slot] = total;
-        mcHits[slot] = 0;
-        nbHits[slot] = 0;
+        leaf[cb + classes + ATTEMPTED] = total;
+        leaf[cb + classes + MC_HITS] = 0;
+        leaf[cb + classes + NB_HITS] = 0;
         for (int i = 0; i < d; i++) {
             perm[i] = i;
         }
@@ -468,66 +470,43 @@ final class HoeffdingTree {
             perm[r] = tmp;
             int sj = slot * k + j;
             subset[sj] = perm[j];
-            floor[sj] = MIN_VAR + VAR_SMOOTHING * featureVariance[perm[j]];
-            pw[sj] = 0;
-            pmean[sj] = 0;
-            pm2[sj] = 0;
-            pmin[sj] = Double.POSITIVE_INFINITY;
-            pmax[sj] = Double.NEGATIVE_INFINITY;
+            clearGaussian(pooled, sj * POOLED);
+            pooled[sj * POOLED + FLOOR] = MIN_VAR + VAR_SMOOTHING * featureVariance[perm[j]];
+            for (int c = 0; c < classes; c++) {
+                int g = (sj * classes + c) * GAUSS;
+                clearGaussian(gauss, g);
+                gauss[g + LV] = 0;
+                gauss[g + IV] = 0;
+            }
         }
-        int g = slot * k * classes;
-        int end = g + k * classes;
-        Arrays.fill(gw, g, end, 0);
-        Arrays.fill(gmean, g, end, 0);
-        Arrays.fill(gm2, g, end, 0);
-        Arrays.fill(gmin, g, end, Double.POSITIVE_INFINITY);
-        Arrays.fill(gmax, g, end, Double.NEGATIVE_INFINITY);
-        Arrays.fill(glv, g, end, 0);
-        Arrays.fill(giv, g, end, 0);
     }
 
-    private void pushFree(int slot) {
-        free[freeCount++] = slot;
+    private static void clearGaussian(double[] a, int at) {
+        a[at + W] = 0;
+        a[at + MEAN] = 0;
+        a[at + M2] = 0;
+        a[at + MIN] = Double.POSITIVE_INFINITY;
+        a[at + MAX] = Double.NEGATIVE_INFINITY;
     }
 
     private int newSlot() {
-        if (slots == attempted.length) {
-            growSlots(2 * slots);
+        if (slots == free.length) {
+            int cap = 2 * slots;
+            free = Arrays.copyOf(free, cap);
+            leaf = Arrays.copyOf(leaf, cap * slotStride);
+            subset = Arrays.copyOf(subset, cap * k);
+            pooled = Arrays.copyOf(pooled, cap * k * POOLED);
+            gauss = Arrays.copyOf(gauss, cap * k * classes * GAUSS);
         }
         return slots++;
     }
 
     private void ensureNodes(int needed) {
-        if (needed > feature.length) {
-            int cap = Math.max(needed, 2 * feature.length);
-            feature = Arrays.copyOf(feature, cap);
+        if (needed > threshold.length) {
+            int cap = Math.max(needed, 2 * threshold.length);
+            node = Arrays.copyOf(node, cap * NODE);
             threshold = Arrays.copyOf(threshold, cap);
-            child = Arrays.copyOf(child, cap);
-            leafOf = Arrays.copyOf(leafOf, cap);
         }
-    }
-
-    private void growSlots(int cap) {
-        int c = classes;
-        free = Arrays.copyOf(free, cap);
-        counts = Arrays.copyOf(counts, cap * c);
-        attempted = Arrays.copyOf(attempted, cap);
-        mcHits = Arrays.copyOf(mcHits, cap);
-        nbHits = Arrays.copyOf(nbHits, cap);
-        subset = Arrays.copyOf(subset, cap * k);
-        floor = Arrays.copyOf(floor, cap * k);
-        pw = Arrays.copyOf(pw, cap * k);
-        pmean = Arrays.copyOf(pmean, cap * k);
-        pm2 = Arrays.copyOf(pm2, cap * k);
-        pmin = Arrays.copyOf(pmin, cap * k);
-        pmax = Arrays.copyOf(pmax, cap * k);
-        gw = Arrays.copyOf(gw, cap * k * c);
-        gmean = Arrays.copyOf(gmean, cap * k * c);
-        gm2 = Arrays.copyOf(gm2, cap * k * c);
-        gmin = Arrays.copyOf(gmin, cap * k * c);
-        gmax = Arrays.copyOf(gmax, cap * k * c);
-        glv = Arrays.copyOf(glv, cap * k * c);
-        giv = Arrays.copyOf(giv, cap * k * c);
     }
 
     // ---- gossip: a tree's structure and leaf class weights, cut to a number of nodes ----
@@ -548,13 +527,13 @@ final class HoeffdingTree {
         int written = 1;
         for (int i = 0; i < written; i++) {
             int n = order[i];
-            boolean internal = feature[n] >= 0 && written + 2 <= capacity;
-            structure[3 * i] = internal ? feature[n] : -1;
+            boolean internal = node[NODE * n] >= 0 && written + 2 <= capacity;
+            structure[3 * i] = internal ? node[NODE * n] : -1;
             structure[3 * i + 1] = internal ? threshold[n] : 0;
             structure[3 * i + 2] = internal ? written : -1;
             if (internal) {
-                order[written] = child[n];
-                order[written + 1] = child[n] + 1;
+                order[written] = node[NODE * n + 1];
+                order[written + 1] = node[NODE * n + 1] + 1;
                 written += 2;
             } else {
                 System.arraycopy(subtree, n * classes, weights, i * classes, classes);
@@ -566,10 +545,10 @@ final class HoeffdingTree {
     private void sumLeaves(int root, double[] subtree) {
         // iterative post-order is not needed: children always have larger indices than their parent
         for (int n = nodes - 1; n >= root; n--) {
-            if (feature[n] < 0) {
-                System.arraycopy(counts, leafOf[n] * classes, subtree, n * classes, classes);
+            if (node[NODE * n] < 0) {
+                System.arraycopy(leaf, slotOf(n) * slotStride, subtree, n * classes, classes);
             } else {
-                int l = child[n];
+                int l = node[NODE * n + 1];
                 for (int c = 0; c < classes; c++) {
                     subtree[n * classes + c] = subtree[l * classes + c] + subtree[(l + 1) * classes + c];
                 }
@@ -634,10 +613,9 @@ final class HoeffdingTree {
                 System.arraycopy(weights, i * classes, initial, 0, classes);
                 makeLeaf(i, initial, rng, featureVariance);
             } else {
-                feature[i] = f;
+                node[NODE * i] = f;
+                node[NODE * i + 1] = (int) structure[3 * i + 2];
                 threshold[i] = structure[3 * i + 1];
-                child[i] = (int) structure[3 * i + 2];
-                leafOf[i] = -1;
             }
         }
     }
@@ -645,35 +623,24 @@ final class HoeffdingTree {
     // ---- checkpoint ----
 
     void save(StateWriter out) throws IOException {
-        out.writeInts(Arrays.copyOf(feature, nodes));
+        out.writeInts(Arrays.copyOf(node, nodes * NODE));
         out.writeDoubles(Arrays.copyOf(threshold, nodes));
-        out.writeInts(Arrays.copyOf(child, nodes));
-        out.writeInts(Arrays.copyOf(leafOf, nodes));
         out.writeInts(Arrays.copyOf(free, freeCount));
         out.writeInt(slots);
-        int c = classes;
-        out.writeDoubles(Arrays.copyOf(counts, slots * c));
-        out.writeDoubles(Arrays.copyOf(attempted, slots));
-        out.writeDoubles(Arrays.copyOf(mcHits, slots));
-        out.writeDoubles(Arrays.copyOf(nbHits, slots));
+        out.writeDoubles(Arrays.copyOf(leaf, slots * slotStride));
         out.writeInts(Arrays.copyOf(subset, slots * k));
-        for (double[] a : new double[][] {floor, pw, pmean, pm2, pmin, pmax}) {
-            out.writeDoubles(Arrays.copyOf(a, slots * k));
-        }
-        for (double[] a : new double[][] {gw, gmean, gm2, gmin, gmax, glv, giv}) {
-            out.writeDoubles(Arrays.copyOf(a, slots * k * c));
-        }
+        out.writeDoubles(Arrays.copyOf(pooled, slots * k * POOLED));
+        out.writeDoubles(Arrays.copyOf(gauss, slots * k * classes * GAUSS));
     }
 
+    /** Reads what {@link #save} wrote, checked; this tree changes only if all of it reads and checks. */
     void restore(StateReader in) throws IOException {
-        int[] f = in.readInts();
-        int n = f == null ? 0 : f.length;
-        if (n < 1) {
+        int[] nd = in.readInts();
+        if (nd == null || nd.length < NODE || nd.length % NODE != 0) {
             throw new IOException("forest tree: no nodes");
         }
+        int n = nd.length / NODE;
         double[] t = in.readDoubles(n, "forest tree thresholds");
-        int[] ch = readInts(in, n, "forest tree children");
-        int[] lf = readInts(in, n, "forest tree leaves");
         int[] fr = in.readInts();
         int s = in.readInt();
         if (fr == null || s < 1 || fr.length > s) {
@@ -686,68 +653,44 @@ final class HoeffdingTree {
             }
             taken[v] = true;
         }
-        int leavesSeen = 0;
+        int leaves = 0;
         for (int i = 0; i < n; i++) {
-            if (f[i] < -1 || f[i] >= d) {
-                throw new IOException("forest tree: node " + i + " splits on feature " + f[i] + " of " + d);
+            int f = nd[NODE * i];
+            int link = nd[NODE * i + 1];
+            if (f < -1 || f >= d) {
+                throw new IOException("forest tree: node " + i + " splits on feature " + f + " of " + d);
             }
-            if (f[i] < 0 ? (lf[i] < 0 || lf[i] >= s || ch[i] != -1) : (ch[i] <= i || ch[i] + 1 >= n || lf[i] != -1)) {
+            if (f < 0 ? (link < 0 || link >= s || taken[link]) : (link <= i || link + 1 >= n)) {
                 throw new IOException("forest tree: node " + i + " is malformed");
             }
-            if (f[i] < 0) {
-                if (taken[lf[i]]) {
-                    throw new IOException("forest tree: leaf slot " + lf[i] + " used twice");
-                }
-                taken[lf[i]] = true;
-                leavesSeen++;
+            if (f < 0) {
+                taken[link] = true;
+                leaves++;
             }
         }
-        if (leavesSeen + fr.length != s) {
-            throw new IOException("forest tree: " + leavesSeen + " leaves and " + fr.length + " free slots, but " + s + " slots");
+        if (leaves + fr.length != s) {
+            throw new IOException("forest tree: " + leaves + " leaves and " + fr.length + " free slots, but " + s + " slots");
         }
-        int c = classes;
-        double[] cn = in.readDoubles(s * c, "forest tree class weights");
-        double[] at = in.readDoubles(s, "forest tree attempts");
-        double[] mh = in.readDoubles(s, "forest tree majority hits");
-        double[] nh = in.readDoubles(s, "forest tree naive Bayes hits");
+        double[] lf = in.readDoubles(s * slotStride, "forest tree leaves");
         int[] sub = readInts(in, s * k, "forest tree subsets");
         for (int v : sub) {
             if (v < 0 || v >= d) {
                 throw new IOException("forest tree: subset feature " + v + " of " + d);
             }
         }
-        double[][] perJ = new double[6][];
-        for (int i = 0; i < perJ.length; i++) {
-            perJ[i] = in.readDoubles(s * k, "forest tree feature estimates");
-        }
-        double[][] perC = new double[7][];
-        for (int i = 0; i < perC.length; i++) {
-            perC[i] = in.readDoubles(s * k * c, "forest tree class estimates");
-        }
-        int nodeCap = Math.max(4, Integer.highestOneBit(n) * 2);
-        int slotCap = Math.max(2, Integer.highestOneBit(s) * 2);
-        allocate(nodeCap, slotCap);
+        double[] pl = in.readDoubles(s * k * POOLED, "forest tree feature estimates");
+        double[] gs = in.readDoubles(s * k * classes * GAUSS, "forest tree class estimates");
+        allocate(Math.max(4, Integer.highestOneBit(n) * 2), Math.max(2, Integer.highestOneBit(s) * 2));
         nodes = n;
-        System.arraycopy(f, 0, feature, 0, n);
+        System.arraycopy(nd, 0, node, 0, nd.length);
         System.arraycopy(t, 0, threshold, 0, n);
-        System.arraycopy(ch, 0, child, 0, n);
-        System.arraycopy(lf, 0, leafOf, 0, n);
         slots = s;
         freeCount = fr.length;
         System.arraycopy(fr, 0, free, 0, fr.length);
-        System.arraycopy(cn, 0, counts, 0, cn.length);
-        System.arraycopy(at, 0, attempted, 0, s);
-        System.arraycopy(mh, 0, mcHits, 0, s);
-        System.arraycopy(nh, 0, nbHits, 0, s);
+        System.arraycopy(lf, 0, leaf, 0, lf.length);
         System.arraycopy(sub, 0, subset, 0, sub.length);
-        double[][] jTargets = {floor, pw, pmean, pm2, pmin, pmax};
-        for (int i = 0; i < jTargets.length; i++) {
-            System.arraycopy(perJ[i], 0, jTargets[i], 0, s * k);
-        }
-        double[][] cTargets = {gw, gmean, gm2, gmin, gmax, glv, giv};
-        for (int i = 0; i < cTargets.length; i++) {
-            System.arraycopy(perC[i], 0, cTargets[i], 0, s * k * c);
-        }
+        System.arraycopy(pl, 0, pooled, 0, pl.length);
+        System.arraycopy(gs, 0, gauss, 0, gs.length);
     }
 
     private static int[] readInts(StateReader in, int expected, String what) throws IOException {
