@@ -195,31 +195,15 @@ final class ForestExpert implements Expert, Checkpointable {
                 observe(y);
                 rowsLearned++;
                 for (int i = 0; i < m; i++) {
-                    int weight = rng.poisson();
-                    double rowWeight = weight * w;
-                    HoeffdingTree t = trees[i];
-                    int node = t.sort(x);
-                    boolean train = rowWeight > 0;
-                    int mc = t.majorityClass(node);
-                    int nb = train || t.usesNaiveBayes(node) ? t.naiveBayes(node, x, scores) : mc;
-                    int predicted = t.usesNaiveBayes(node) ? nb : mc;
+                    double rowWeight = rng.poisson() * w;
+                    int predicted = testThenTrain(trees[i], y, rowWeight);
                     treeVotes[predicted]++;
                     double error = predicted == y ? 0 : 1;
                     hits[i] += 1 - error;
                     seen[i]++;
-                    if (train) {
-                        t.learn(node, x, y, rowWeight, mc, nb, rng, featureVariance);
-                    }
-                    HoeffdingTree b = backgrounds[i];
-                    if (b != null) {
-                        int bn = b.sort(x);
-                        int bmc = b.majorityClass(bn);
-                        int bnb = train || b.usesNaiveBayes(bn) ? b.naiveBayes(bn, x, scores) : bmc;
-                        backgroundHits[i] += (b.usesNaiveBayes(bn) ? bnb : bmc) == y ? 1 : 0;
+                    if (backgrounds[i] != null) {
+                        backgroundHits[i] += testThenTrain(backgrounds[i], y, rowWeight) == y ? 1 : 0;
                         backgroundSeen[i]++;
-                        if (train) {
-                            b.learn(bn, x, y, rowWeight, bmc, bnb, rng, featureVariance);
-                        }
                     }
                     if (warnings[i].add(error)) {
                         startBackground(i);
@@ -307,12 +291,26 @@ final class ForestExpert implements Expert, Checkpointable {
             for (int i = 0; i < m; i++) {
                 double rowWeight = rng.poisson() * w;
                 if (rowWeight > 0) {
-                    HoeffdingTree t = trees[i];
-                    int node = t.sort(x);
-                    t.learn(node, x, y, rowWeight, t.majorityClass(node), t.naiveBayes(node, x, scores), rng, featureVariance);
+                    testThenTrain(trees[i], y, rowWeight);
                 }
             }
         }
+    }
+
+    /**
+     * Tree {@code t}'s class for row {@link #x} (before learning it), then learns the row of class {@code y}
+     * with {@code rowWeight} if it is above 0.
+     */
+    private int testThenTrain(HoeffdingTree t, int y, double rowWeight) {
+        int node = t.sort(x);
+        int mc = t.majorityClass(node);
+        boolean byNaiveBayes = t.usesNaiveBayes(node);
+        boolean train = rowWeight > 0;
+        int nb = train || byNaiveBayes ? t.naiveBayes(node, x, scores) : mc;
+        if (train) {
+            t.learn(node, x, y, rowWeight, mc, nb, rng, featureVariance);
+        }
+        return byNaiveBayes ? nb : mc;
     }
 
     // ---- gossip ----
