@@ -23,7 +23,7 @@ import java.util.Arrays;
  * its smallest and largest value at the leaf; the class weights on each side of a threshold are estimated
  * from the Gaussians (a class entirely on one side when the threshold is outside its range), each class's
  * estimate read once per feature. The merit is
- * the information gain, with each side holding at least 1% of the weight. The leaf splits on the best
+ * the information gain, with each side holding at least 0.1% of the weight (so that a rare class can be cut off). The leaf splits on the best
  * threshold when its gain exceeds the best of the other features (or no split, gain 0) by more than the
  * Hoeffding bound {@code eps = sqrt(R^2 ln(1/delta) / (2n))}, {@code R = log2(classes)}, {@code n} the
  * weight seen since the leaf was made, or when {@code eps < tieThreshold}; an attempt where no gain could
@@ -41,7 +41,7 @@ final class HoeffdingTree {
     /** Every class variance is increased by this fraction of the pooled variance of the feature. */
     static final double VAR_SMOOTHING = 0.01;
     private static final double MIN_VAR = 1e-9;
-    private static final double MIN_BRANCH_FRACTION = 0.01;
+    private static final double MIN_BRANCH_FRACTION = 0.001;
     private static final double LN2 = Math.log(2);
 
     final int d;
