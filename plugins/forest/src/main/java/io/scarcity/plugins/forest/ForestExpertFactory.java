@@ -22,7 +22,7 @@ public final class ForestExpertFactory implements ExpertFactory {
 
     @Override
     public String name() {
-        return ForestExpert.PLUGIN;
+        return "forest";
     }
 
     @Override

@@ -22,13 +22,13 @@ import java.util.Arrays;
  * <p><b>Split.</b> At an attempt, each subset feature offers {@code splitPoints} thresholds evenly between
  * its smallest and largest value at the leaf; the class weights on each side of a threshold are estimated
  * from the Gaussians (a class entirely on one side when the threshold is outside its range), each class's
- * estimate read once per feature. The merit is
- * the information gain, with each side holding at least 0.1% of the weight (so that a rare class can be cut off). The leaf splits on the best
- * threshold when its gain exceeds the best of the other features (or no split, gain 0) by more than the
- * Hoeffding bound {@code eps = sqrt(R^2 ln(1/delta) / (2n))}, {@code R = log2(classes)}, {@code n} the
- * weight seen since the leaf was made, or when {@code eps < tieThreshold}; an attempt where no gain could
- * exceed the bound (it is at most the leaf's entropy) stops before evaluating thresholds. The children start with the
- * estimated class weights of their side.
+ * estimate read once per feature. The merit is the information gain, with each side holding at least 0.1%
+ * of the weight (so that a rare class can be cut off). The leaf splits on the best threshold when its gain
+ * exceeds the best of the other features (or no split, gain 0) by more than the Hoeffding bound
+ * {@code eps = sqrt(R^2 ln(1/delta) / (2n))}, {@code R = log2(classes)}, {@code n} the weight seen since the
+ * leaf was made, or when {@code eps < tieThreshold}; an attempt where no gain could exceed the bound (it is
+ * at most the leaf's entropy) stops before evaluating thresholds. The children start with the estimated
+ * class weights of their side.
  *
  * <p><b>Leaf prediction</b> (naive Bayes adaptive): a leaf counts, before it learns each row, whether its
  * majority class and whether naive Bayes over its subset features would have been right; it predicts with

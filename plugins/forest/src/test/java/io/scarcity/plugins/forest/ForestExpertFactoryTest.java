@@ -26,6 +26,7 @@ class ForestExpertFactoryTest {
     @Test
     void isRegisteredUnderItsName() {
         PluginTestKit.assertRegistered(ExpertFactory.class, ForestExpertFactory.class, "forest");
+        assertEquals(new ForestExpertFactory().name(), ForestExpert.PLUGIN, "exports carry the plugin's name (merge laws go by it)");
     }
 
     @Test
