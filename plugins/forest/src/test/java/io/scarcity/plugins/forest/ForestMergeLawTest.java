@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The kit's merge-law property for the union of trees. On IID halves a peer's trees are no better than the
  * client's own on its rows, so the admission test lets none in and the merged client is its half: within the
- * tolerance of the union learner here (measured: 0.8904 merged and A, 0.9023 union at 10 batches per half),
+ * tolerance of the union learner here (measured: 0.8904 merged and A, 0.9022 union at 10 batches per half),
  * because trees cannot be pooled as sufficient statistics can. Gossip helps a forest when a peer's trees have
  * learned more of what the client sees ({@link ForestGossipTest#aClientAdmitsABetterPeerTreeAndGainsAccuracy}).
  */
