@@ -16,6 +16,16 @@ public final class StandardSignals {
      * Mahalanobis distance above its chi-square quantile) over the last batch or its configured window.
      */
     public static final String OUTLIER_RATE = "statistical.outlier-rate";
+    /**
+     * Forest expert: the share of its trees that did not vote for the class most trees voted for, averaged
+     * over the rows of the last batch, in [0, 1); high when the trees disagree (a region they have not
+     * learned, or a change).
+     */
+    public static final String FOREST_DISAGREEMENT = "forest.disagreement";
+    /** Forest expert: trees replaced (by their background tree, or reset) after a detected drift in the last batch. */
+    public static final String FOREST_DRIFTS = "forest.drifts";
+    /** Forest expert: background trees started after a warning in the last batch. */
+    public static final String FOREST_WARNINGS = "forest.warnings";
     /** Runtime: mean loss of the mixture's prediction on the last batch (test-then-train). */
     public static final String MIXTURE_LOSS = "mixture.loss";
     /** Runtime: accuracy of the mixture's prediction on the last batch (classification only). */

@@ -184,7 +184,7 @@ class ConfigurationReferenceTest {
     void everyShippedPluginsOptionsAreExactlyTheOnesItsSectionLists() throws IOException {
         Map<String, Map<String, String>> docs = documented();
         List<PluginFactory<?>> factories = shippedFactories();
-        assertEquals(25, factories.size(), "shipped plugin factories on the test class path: " + factories);
+        assertEquals(26, factories.size(), "shipped plugin factories on the test class path: " + factories);
         List<String> problems = new ArrayList<>();
         for (PluginFactory<?> f : factories) {
             Map<String, String> options = docs.get(f.name());
