@@ -6,15 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.Batch;
-import io.scarcity.api.BatchOutcome;
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.Expert;
-import io.scarcity.api.ExpertCapabilities;
 import io.scarcity.api.Prediction;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
-import io.scarcity.api.SignalBoard;
 import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import io.scarcity.runtime.config.ConfigLoader;
@@ -43,7 +39,7 @@ class HedgeCombinerTest {
      * Right on a fixed share of the rows (which ones depends on its salt), giving the class it predicts
      * probability {@code sure} when right and {@code blunder} when wrong.
      */
-    static final class Scripted implements Expert {
+    static final class Scripted extends TwoClassExpert {
         final int percent;
         final int salt;
         final double sure;
@@ -57,27 +53,12 @@ class HedgeCombinerTest {
         }
 
         @Override
-        public ExpertCapabilities capabilities() {
-            return new ExpertCapabilities(true, false, Set.of(), Set.of());
-        }
-
-        @Override
-        public Prediction predict(Batch batch, SignalBoard signals) {
-            double[] p = new double[batch.rows() * 2];
-            for (int r = 0; r < batch.rows(); r++) {
-                long row = batch.firstRow() + r;
-                boolean right = Math.floorMod(row * 7919 + salt * 104729L, 100) < percent;
-                int y = batch.label(r);
-                int predicted = right ? y : 1 - y;
-                double s = right ? sure : blunder;
-                p[2 * r + predicted] = s;
-                p[2 * r + 1 - predicted] = 1 - s;
-            }
-            return Prediction.ofProbabilities(batch.rows(), 2, p);
-        }
-
-        @Override
-        public void learn(Batch batch, BatchOutcome outcome, SignalBoard signals) {
+        double classZero(Batch batch, int r) {
+            long row = batch.firstRow() + r;
+            boolean right = Math.floorMod(row * 7919 + salt * 104729L, 100) < percent;
+            int predicted = right ? batch.label(r) : 1 - batch.label(r);
+            double s = right ? sure : blunder;
+            return predicted == 0 ? s : 1 - s;
         }
     }
 
@@ -160,7 +141,7 @@ class HedgeCombinerTest {
     }
 
     /** Sure and right (0.9) on rows of class {@code sureOn}; on the others it leans, wrongly, to {@code sureOn} (0.55). */
-    static final class Complement implements Expert {
+    static final class Complement extends TwoClassExpert {
         final int sureOn;
 
         Complement(int sureOn) {
@@ -168,23 +149,9 @@ class HedgeCombinerTest {
         }
 
         @Override
-        public ExpertCapabilities capabilities() {
-            return new ExpertCapabilities(true, false, Set.of(), Set.of());
-        }
-
-        @Override
-        public Prediction predict(Batch batch, SignalBoard signals) {
-            double[] p = new double[batch.rows() * 2];
-            for (int r = 0; r < batch.rows(); r++) {
-                double onSure = batch.label(r) == sureOn ? 0.9 : 0.55;
-                p[2 * r + sureOn] = onSure;
-                p[2 * r + 1 - sureOn] = 1 - onSure;
-            }
-            return Prediction.ofProbabilities(batch.rows(), 2, p);
-        }
-
-        @Override
-        public void learn(Batch batch, BatchOutcome outcome, SignalBoard signals) {
+        double classZero(Batch batch, int r) {
+            double onSure = batch.label(r) == sureOn ? 0.9 : 0.55;
+            return sureOn == 0 ? onSure : 1 - onSure;
         }
     }
 

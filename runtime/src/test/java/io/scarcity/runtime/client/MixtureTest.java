@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scarcity.api.Batch;
 import io.scarcity.api.BatchOutcome;
 import io.scarcity.api.ConfigException;
-import io.scarcity.api.Expert;
-import io.scarcity.api.ExpertCapabilities;
-import io.scarcity.api.Prediction;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
@@ -21,13 +18,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The client's mixing options: calibration, the reward the router sees, and which experts learn. */
 class MixtureTest {
     /** Always gives class 0 probability {@code p0}; counts the rows it learned from. */
-    static final class Fixed implements Expert {
+    static final class Fixed extends TwoClassExpert {
         final double p0;
         long learned;
 
@@ -36,18 +32,8 @@ class MixtureTest {
         }
 
         @Override
-        public ExpertCapabilities capabilities() {
-            return new ExpertCapabilities(true, false, Set.of(), Set.of());
-        }
-
-        @Override
-        public Prediction predict(Batch batch, SignalBoard signals) {
-            double[] p = new double[batch.rows() * 2];
-            for (int r = 0; r < batch.rows(); r++) {
-                p[2 * r] = p0;
-                p[2 * r + 1] = 1 - p0;
-            }
-            return Prediction.ofProbabilities(batch.rows(), 2, p);
+        double classZero(Batch batch, int r) {
+            return p0;
         }
 
         @Override
