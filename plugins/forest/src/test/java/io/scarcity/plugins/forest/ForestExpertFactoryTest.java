@@ -39,7 +39,7 @@ class ForestExpertFactoryTest {
         assertEquals(0.01, o.splitConfidence());
         assertEquals(0.05, o.tieThreshold());
         assertEquals(10, o.splitPoints());
-        assertEquals(Options.Features.SQRT, o.features());
+        assertEquals(Options.Features.AUTO, o.features(), "the paper's sqrt(M) + 1 below 90 features");
         assertEquals(0.01, o.warningDelta());
         assertEquals(0.001, o.driftDelta());
         assertEquals(3, o.gossipTrees());
@@ -64,6 +64,13 @@ class ForestExpertFactoryTest {
         assertEquals(1, Options.Features.parse("1%").of(3), "at least 1");
         assertEquals(3, Options.Features.parse("100%").of(3));
         assertEquals("60%", Options.Features.parse(" 60% ").toString());
+        // auto, the default: sqrt(M) + 1, but at least 10% of M on wide inputs
+        assertEquals(Options.Features.AUTO, Options.DEFAULT_FEATURES);
+        assertEquals(9, Options.Features.AUTO.of(64), "as sqrt below 90 features");
+        assertEquals(3, Options.Features.AUTO.of(3));
+        assertEquals(78, Options.Features.AUTO.of(784), "10% of 784 pixels, not 29");
+        assertEquals(29, Options.Features.SQRT.of(784));
+        assertEquals("auto", Options.Features.parse("auto").toString());
     }
 
     @Test
@@ -96,7 +103,7 @@ class ForestExpertFactoryTest {
         assertTrue(e.getMessage().contains("experts[0].config.driftDelta") && e.getMessage().contains("warningDelta"), e.getMessage());
         ConfigException f = assertThrows(ConfigException.class, () -> Options.from(PluginConfig.of("experts[0].config",
                 Map.of("features", "sixty"))));
-        assertTrue(f.getMessage().contains("'sqrt' or a percentage"), f.getMessage());
+        assertTrue(f.getMessage().contains("'auto', 'sqrt' or a percentage"), f.getMessage());
     }
 
     @Test
