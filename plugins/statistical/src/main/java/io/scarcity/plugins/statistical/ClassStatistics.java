@@ -275,6 +275,7 @@ final class ClassStatistics {
 
     /** Adopts the merged arrays, every one checked before anything changes (the weighted ones may be absent). */
     void merge(ExpertState merged) {
+        double[] ownPrior = prior.clone();
         int n = classes * features;
         double[] newMean = merged.requireWeight("mean", n);
         double[] newVariance = merged.requireWeight("variance", n);
@@ -310,6 +311,19 @@ final class ClassStatistics {
             }
         }
         priorCount = Math.max(0.0, newPriorCount[0]);
+        if (options.mergedPriors() == Options.Priors.OWN && hasPrior(ownPrior)) {
+            // the class-conditional moments above were recovered with the pooled priors; the prior stays this client's
+            System.arraycopy(ownPrior, 0, prior, 0, classes);
+        }
+    }
+
+    private static boolean hasPrior(double[] p) {
+        for (double v : p) {
+            if (v > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- checkpoints

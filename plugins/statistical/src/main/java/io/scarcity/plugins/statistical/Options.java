@@ -31,11 +31,27 @@ import java.util.Objects;
  *        in [0, 1]
  * @param outlierWeighting how flagged rows weigh in training (see {@link Weighting})
  * @param outlierWindow the outlier-rate signal covers the last this many rows; 0: the last batch, >= 0
+ * @param mergedPriors what the class priors are after a merge (gossip, FedAvg, a warm start): see {@link Priors}
  */
 record Options(double learningRate, double minVariance, double outlierThreshold, double explore,
                double driftBoost, int boostBatches, double priorRows, boolean mahalanobis,
                double mahalanobisQuantile, int maxMahalanobisFeatures, double covarianceShrinkage,
-               Weighting outlierWeighting, int outlierWindow) {
+               Weighting outlierWeighting, int outlierWindow, Priors mergedPriors) {
+    /**
+     * The class priors a client keeps when it adopts a merged state. The class-conditional moments are pooled
+     * either way; the prior is what label skew changes between clients (prior shift).
+     */
+    enum Priors {
+        /** The merged (pooled) priors: every peer's class frequencies, weighted (the default). */
+        POOLED,
+        /**
+         * This client's own priors (its own stream's class frequencies), unless it has none yet (a client that
+         * joins from a warm start takes the pooled ones): the peers' class-conditional statistics with this
+         * client's label distribution.
+         */
+        OWN
+    }
+
     /** How outlying rows weigh when the class statistics learn them (times the row's own weight). */
     enum Weighting {
         /**
@@ -67,6 +83,7 @@ record Options(double learningRate, double minVariance, double outlierThreshold,
      */
     static final Weighting DEFAULT_OUTLIER_WEIGHTING = Weighting.OFF;
     static final int DEFAULT_OUTLIER_WINDOW = 0;
+    static final Priors DEFAULT_MERGED_PRIORS = Priors.POOLED;
     /** Above this level the chi-square CDF in double precision no longer resolves the quantile. */
     static final double MAX_MAHALANOBIS_QUANTILE = 1 - 1e-9;
 
@@ -83,6 +100,7 @@ record Options(double learningRate, double minVariance, double outlierThreshold,
         inClosed("covarianceShrinkage", covarianceShrinkage, 0, 1);
         notNull("outlierWeighting", outlierWeighting, Weighting.class);
         atLeast("outlierWindow", outlierWindow, 0);
+        notNull("mergedPriors", mergedPriors, Priors.class);
     }
 
     /** Options with the default outlier machinery. */
@@ -90,7 +108,7 @@ record Options(double learningRate, double minVariance, double outlierThreshold,
             int boostBatches, double priorRows) {
         this(learningRate, minVariance, outlierThreshold, explore, driftBoost, boostBatches, priorRows,
                 DEFAULT_MAHALANOBIS, DEFAULT_MAHALANOBIS_QUANTILE, DEFAULT_MAX_MAHALANOBIS_FEATURES,
-                DEFAULT_COVARIANCE_SHRINKAGE, DEFAULT_OUTLIER_WEIGHTING, DEFAULT_OUTLIER_WINDOW);
+                DEFAULT_COVARIANCE_SHRINKAGE, DEFAULT_OUTLIER_WEIGHTING, DEFAULT_OUTLIER_WINDOW, DEFAULT_MERGED_PRIORS);
     }
 
     /** Options with the default {@code priorRows} and outlier machinery. */
@@ -120,10 +138,11 @@ record Options(double learningRate, double minVariance, double outlierThreshold,
         double covarianceShrinkage = config.getDouble("covarianceShrinkage", DEFAULT_COVARIANCE_SHRINKAGE);
         Weighting outlierWeighting = config.getEnum("outlierWeighting", DEFAULT_OUTLIER_WEIGHTING);
         int outlierWindow = config.getInt("outlierWindow", DEFAULT_OUTLIER_WINDOW);
+        Priors mergedPriors = config.getEnum("mergedPriors", DEFAULT_MERGED_PRIORS);
         try {
             return new Options(learningRate, minVariance, outlierThreshold, explore, driftBoost, boostBatches, priorRows,
                     mahalanobis, mahalanobisQuantile, maxMahalanobisFeatures, covarianceShrinkage, outlierWeighting,
-                    outlierWindow);
+                    outlierWindow, mergedPriors);
         } catch (InvalidOptionException e) {
             throw config.invalid(e);
         }
