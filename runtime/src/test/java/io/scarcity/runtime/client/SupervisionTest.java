@@ -12,7 +12,6 @@ import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertCapabilities;
 import io.scarcity.api.ExpertState;
 import io.scarcity.api.ExpertSupervisor;
-import io.scarcity.api.Prediction;
 import io.scarcity.api.Router;
 import io.scarcity.api.Routing;
 import io.scarcity.api.RoutingContext;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.Test;
 /** Supervisor experts steer the others: freezing, learning-rate scales, EWC penalties, replay. */
 class SupervisionTest {
     /** Predicts class 0 with probability p0; counts what it learns; may support scales and penalties. */
-    static final class Learner implements Expert, Checkpointable {
+    static final class Learner extends TwoClassExpert implements Checkpointable {
         final double p0;
         final boolean supportsControl;
         long learned;
@@ -47,18 +46,8 @@ class SupervisionTest {
         }
 
         @Override
-        public ExpertCapabilities capabilities() {
-            return new ExpertCapabilities(true, false, Set.of(), Set.of());
-        }
-
-        @Override
-        public Prediction predict(Batch batch, SignalBoard signals) {
-            double[] p = new double[batch.rows() * 2];
-            for (int r = 0; r < batch.rows(); r++) {
-                p[2 * r] = p0;
-                p[2 * r + 1] = 1 - p0;
-            }
-            return Prediction.ofProbabilities(batch.rows(), 2, p);
+        double classZero(Batch batch, int r) {
+            return p0;
         }
 
         @Override
