@@ -80,13 +80,7 @@ public record ExpertState(String expert, Map<String, double[]> weights, long sam
         if (weights.length != states.size()) {
             throw new IllegalArgumentException(states.size() + " states but " + weights.length + " weights");
         }
-        double total = 0;
-        for (double w : weights) {
-            if (!(w >= 0) || Double.isInfinite(w)) {
-                throw new IllegalArgumentException("weights must be finite and >= 0, got " + w);
-            }
-            total += w;
-        }
+        double[] share = normalisedWeights(weights);
         ExpertState major = states.get(0);
         long samples = 0;
         for (ExpertState s : states) {
@@ -108,7 +102,7 @@ public record ExpertState(String expert, Map<String, double[]> weights, long sam
             }
             double[] mean = new double[length];
             for (int k = 0; k < states.size(); k++) {
-                double weight = total == 0 ? 1.0 / states.size() : weights[k] / total;
+                double weight = share[k];
                 double[] w = states.get(k).weights().get(e.getKey());
                 for (int i = 0; i < length; i++) {
                     mean[i] += weight * w[i];
@@ -117,6 +111,41 @@ public record ExpertState(String expert, Map<String, double[]> weights, long sam
             out.put(e.getKey(), mean);
         }
         return new ExpertState(major.expert(), out, Math.round((double) samples / states.size()));
+    }
+
+    /**
+     * Weights scaled to sum to 1 ({@code weights[k] / sum}), all equal if they sum to 0: how
+     * {@link #weightedMean} and merge laws weigh states.
+     *
+     * @param weights each finite and {@code >= 0}
+     * @throws IllegalArgumentException naming a weight that is not
+     */
+    public static double[] normalisedWeights(double[] weights) {
+        double total = 0;
+        for (double w : weights) {
+            if (!(w >= 0) || Double.isInfinite(w)) {
+                throw new IllegalArgumentException("weights must be finite and >= 0, got " + w);
+            }
+            total += w;
+        }
+        double[] out = new double[weights.length];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = total == 0 ? 1.0 / out.length : weights[k] / total;
+        }
+        return out;
+    }
+
+    /** Whether {@code other} is of the same expert with the same array names and lengths. */
+    public boolean sameShapes(ExpertState other) {
+        if (!expert.equals(other.expert) || !weights.keySet().equals(other.weights.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, double[]> e : weights.entrySet()) {
+            if (e.getValue().length != other.weights.get(e.getKey()).length) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether every value of every array is finite. */

@@ -48,10 +48,7 @@ public interface MergeLaw {
         return (states, weights) -> {
             ExpertState mean = ExpertState.weightedMean(states, weights);
             java.util.Map<String, double[]> out = new java.util.TreeMap<>(mean.weights());
-            double total = 0;
-            for (double w : weights) {
-                total += w;
-            }
+            double[] share = ExpertState.normalisedWeights(weights);
             for (String prefix : names) {
                 double[] pooledMean = out.get(prefix + "mean");
                 if (pooledMean == null || !out.containsKey(prefix + "variance")) {
@@ -65,9 +62,8 @@ public interface MergeLaw {
                     double[] v = states.get(k).weights().get(prefix + "variance");
                     everywhere = m != null && v != null && m.length == length && v.length == length;
                     if (everywhere) {
-                        double w = total == 0 ? 1.0 / states.size() : weights[k] / total;
                         for (int i = 0; i < length; i++) {
-                            second[i] += w * (v[i] + m[i] * m[i]);
+                            second[i] += share[k] * (v[i] + m[i] * m[i]);
                         }
                     }
                 }

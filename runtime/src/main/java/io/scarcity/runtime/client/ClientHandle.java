@@ -58,11 +58,19 @@ public interface ClientHandle {
      * @return the bytes adopted
      */
     default long warmStart(Map<String, ExpertState> states) {
+        return adoptEach(this, states);
+    }
+
+    /**
+     * Each of {@code client}'s gossipable experts (most active first) adopts its state from {@code states}, if
+     * there is one ({@link #mergeState}). Returns the bytes adopted.
+     */
+    static long adoptEach(ClientHandle client, Map<String, ExpertState> states) {
         long total = 0;
-        for (String expert : gossipableExperts(0)) {
+        for (String expert : client.gossipableExperts(0)) {
             ExpertState s = states.get(expert);
             if (s != null) {
-                mergeState(expert, s);
+                client.mergeState(expert, s);
                 total += s.sizeBytes();
             }
         }

@@ -280,16 +280,9 @@ public final class RoundProtocol implements Checkpointable {
 
     /** A client adopts shared states (download counted when {@code bytes} is given). Returns the bytes. */
     private long adopt(ClientHandle c, Map<String, ExpertState> states, long[] bytes) {
-        long total = 0;
-        for (String expert : c.gossipableExperts(0)) {
-            ExpertState s = states.get(expert);
-            if (s != null) {
-                c.mergeState(expert, s);
-                total += s.sizeBytes();
-                if (bytes != null) {
-                    bytes[indexOf.get(c.id())] += s.sizeBytes();
-                }
-            }
+        long total = ClientHandle.adoptEach(c, states);
+        if (bytes != null) {
+            bytes[indexOf.get(c.id())] += total;
         }
         return total;
     }

@@ -53,7 +53,7 @@ final class GeometryMerge implements MergeLaw {
             throw new IllegalArgumentException(states.size() + " states but " + weights.length + " weights");
         }
         int n = states.size();
-        double[] w = normalised(weights);
+        double[] w = ExpertState.normalisedWeights(weights);
         ExpertState first = states.get(0);
         int d = array(first, "featureMean").length;
         int m = array(first, "eigenvalues").length;
@@ -329,21 +329,6 @@ final class GeometryMerge implements MergeLaw {
         }
         out.put("rlsWeights", weightSum);
         out.put("rlsCovariance", covarianceSum);
-    }
-
-    private static double[] normalised(double[] weights) {
-        double total = 0;
-        for (double x : weights) {
-            if (!(x >= 0) || Double.isInfinite(x)) {
-                throw new IllegalArgumentException("weights must be finite and >= 0, got " + x);
-            }
-            total += x;
-        }
-        double[] w = new double[weights.length];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = total == 0 ? 1.0 / w.length : weights[i] / total;
-        }
-        return w;
     }
 
     private static double[] array(ExpertState s, String name) {

@@ -182,7 +182,7 @@ final class InsightMetaLearner implements MetaLearner, Checkpointable {
             }
             List<ExpertState> states = new ArrayList<>();
             for (ExpertState s : all) {
-                if (sameShapes(s, major)) {
+                if (s.sameShapes(major)) {
                     states.add(s);
                 }
             }
@@ -193,18 +193,6 @@ final class InsightMetaLearner implements MetaLearner, Checkpointable {
             out.put(expert, laws.getOrDefault(major.expert(), MergeLaw.MEAN).merge(states, weights));
         });
         return out;
-    }
-
-    private static boolean sameShapes(ExpertState a, ExpertState b) {
-        if (!a.expert().equals(b.expert()) || !a.weights().keySet().equals(b.weights().keySet())) {
-            return false;
-        }
-        for (Map.Entry<String, double[]> e : a.weights().entrySet()) {
-            if (e.getValue().length != b.weights().get(e.getKey()).length) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override
