@@ -31,8 +31,9 @@ public class CliTest {
 
     @Test
     void runWritesTheRunFolderAndSummarises() throws Exception {
+        // training: active, so that the router's choice leaves experts idle and the accounting has something to count
         Result r = cli("run", QuickstartPaths.quickstart().toString(), "--set", "rounds=6",
-                "--set", "output.dir=" + tmp.resolve("runs"), "--set", "output.progress=off");
+                "--set", "output.dir=" + tmp.resolve("runs"), "--set", "output.progress=off", "--set", "mixture.training=active");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("completed: 6 rounds"), r.out());
         assertTrue(r.out().contains("prequential accuracy"), r.out());

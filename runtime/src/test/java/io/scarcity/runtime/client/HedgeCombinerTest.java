@@ -300,7 +300,7 @@ class HedgeCombinerTest {
             assertArrayEquals(probabilities(a.evaluate(held)), probabilities(b.evaluate(held)));
         }
         // a checkpoint of the router's mixing has no combiner section; reading one into the other is caught
-        ClientNode routerMixed = client("");
+        ClientNode routerMixed = client("mixture: {combiner: router}\n");
         IOException e = assertThrows(IOException.class,
                 () -> routerMixed.restoreState(new StateReader(new ByteArrayInputStream(bytes.toByteArray()))));
         assertTrue(e.getMessage() != null, "named");

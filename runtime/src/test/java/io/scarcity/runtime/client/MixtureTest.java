@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /** The client's mixing options: calibration, the reward the router sees, and which experts learn. */
 class MixtureTest {
+    /** The router's weights and only the routed experts learning: the mixture before the stacking default. */
+    private static final MixtureConfig ROUTED = new MixtureConfig("temperature", "accuracy", "active", "router", 0.001, 0.0);
+
     /** Always gives class 0 probability {@code p0}; counts the rows it learned from. */
     static final class Fixed extends TwoClassExpert {
         final double p0;
@@ -127,7 +130,7 @@ class MixtureTest {
     void trainingAllLetsExpertsTheRouterDidNotPickLearn() {
         Fixed a = new Fixed(0.6);
         Fixed b = new Fixed(0.6);
-        ClientRoundResult active = node(new Recording(1), MixtureConfig.DEFAULT, a, b).runRound(1, List.of(half(0)));
+        ClientRoundResult active = node(new Recording(1), ROUTED, a, b).runRound(1, List.of(half(0)));
         assertEquals(50, a.learned);
         assertEquals(0, b.learned, "the router's choice saves the work of the others");
         assertEquals(0, active.metrics().experts().get("e1").samples());
@@ -145,12 +148,12 @@ class MixtureTest {
     @Test
     void theRoundCountsTheExpertBatchesTheRoutingSaved() {
         List<Batch> batches = List.of(half(0), half(50), half(100));
-        ClientRoundResult active = node(new Recording(1), MixtureConfig.DEFAULT, new Fixed(0.6), new Fixed(0.6), new Fixed(0.6))
+        ClientRoundResult active = node(new Recording(1), ROUTED, new Fixed(0.6), new Fixed(0.6), new Fixed(0.6))
                 .runRound(1, batches);
         assertEquals(9, active.metrics().expertBatches(), "3 candidates x 3 batches");
         assertEquals(6, active.metrics().idleExpertBatches(), "2 of 3 experts do nothing on each batch");
         assertEquals(2.0 / 3, active.metrics().computeSaved(), 1e-12);
-        ClientRoundResult two = node(new Recording(2), MixtureConfig.DEFAULT, new Fixed(0.6), new Fixed(0.6), new Fixed(0.6))
+        ClientRoundResult two = node(new Recording(2), ROUTED, new Fixed(0.6), new Fixed(0.6), new Fixed(0.6))
                 .runRound(1, batches);
         assertEquals(3, two.metrics().idleExpertBatches());
         ClientRoundResult all = node(new Recording(1), new MixtureConfig("none", "accuracy", "all", "router", 0.001, 0.0), new Fixed(0.6),

@@ -32,16 +32,18 @@ class StatisticalMergeLawTest {
     /**
      * Label skew: a client that has seen mostly class 0 merges with one that has seen mostly class 2. With
      * {@code mergedPriors: own} it adopts the pooled class-conditional statistics and keeps its own class
-     * frequencies, and predicts its own stream better than with the pooled priors; the pooled default keeps the
-     * merged priors exactly.
+     * frequencies, and predicts its own stream better than with the pooled priors; {@code pooled} keeps the
+     * merged priors exactly; the default is {@code own}.
      */
     @Test
     void ownPriorsKeepAClientsLabelDistributionThroughAMerge() {
         io.scarcity.api.testing.MergeLawKit.Stream stream = new io.scarcity.api.testing.MergeLawKit.Stream(CLASSES, 77);
         java.util.Random random = new java.util.Random(78);
-        double[] scores = new double[2];
-        for (int mode = 0; mode < 2; mode++) {
-            Supplier<Expert> make = PluginTestKit.maker(new StatisticalExpertFactory(), Map.of("mergedPriors", mode == 0 ? "pooled" : "own"),
+        double[] scores = new double[3];
+        double[][] priors = new double[3][];
+        for (int mode = 0; mode < 3; mode++) {
+            Supplier<Expert> make = PluginTestKit.maker(new StatisticalExpertFactory(),
+                    mode == 2 ? Map.of() : Map.of("mergedPriors", mode == 0 ? "pooled" : "own"),
                     PluginTestKit.context(5, CLASSES, "statistical"));
             Expert a = make.get();
             Expert b = make.get();
@@ -54,6 +56,7 @@ class StatisticalMergeLawTest {
             io.scarcity.api.ExpertState pooled = law().merge(a.exportState(), b.exportState());
             a.mergeState(pooled);
             double[] prior = a.exportState().weight("prior");
+            priors[mode] = prior;
             if (mode == 0) {
                 org.junit.jupiter.api.Assertions.assertArrayEquals(pooled.weight("prior"), prior, 0, "pooled: the merged priors");
             } else {
@@ -62,6 +65,7 @@ class StatisticalMergeLawTest {
             scores[mode] = score(a, only(stream.batch(random, 1_000_000, 3000), 0, 0.9, new java.util.Random(80)));
             random = new java.util.Random(78);
         }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(priors[1], priors[2], 0, "the default keeps its own priors");
         org.junit.jupiter.api.Assertions.assertTrue(scores[1] > scores[0] + 0.01,
                 "own priors predict the client's own skewed stream better: " + java.util.Arrays.toString(scores));
     }
