@@ -14,17 +14,27 @@ import java.util.Objects;
  * @param fraction fraction of the peers (rounded up) taking part each time, in (0, 1]
  * @param experts how many of a client's most active experts are exchanged, >= 0; 0 = all gossipable
  * @param sameDomain whether peers are only paired within their domain
+ * @param exchanges how many times per gossip round the peers are shuffled and paired, >= 1: each time a
+ *        client merges with another random peer, in sequence, so what it adopted from the first reaches the
+ *        next (information spreads as in {@code exchanges} rounds of single pairs, for as many times the bytes)
  */
-record Options(int every, double fraction, int experts, boolean sameDomain) {
+record Options(int every, double fraction, int experts, boolean sameDomain, int exchanges) {
     static final int DEFAULT_EVERY = 1;
     static final double DEFAULT_FRACTION = 1.0;
     static final int DEFAULT_EXPERTS = 3;
     static final boolean DEFAULT_SAME_DOMAIN = false;
+    static final int DEFAULT_EXCHANGES = 1;
 
     Options {
         atLeast("every", every, 1);
         inOpenClosed("fraction", fraction, 0, 1);
         atLeast("experts", experts, 0);
+        atLeast("exchanges", exchanges, 1);
+    }
+
+    /** Options with one exchange per gossip round. */
+    Options(int every, double fraction, int experts, boolean sameDomain) {
+        this(every, fraction, experts, sameDomain, DEFAULT_EXCHANGES);
     }
 
     static Options defaults() {
@@ -38,8 +48,9 @@ record Options(int every, double fraction, int experts, boolean sameDomain) {
         double fraction = config.getDouble("fraction", DEFAULT_FRACTION);
         int experts = config.getInt("experts", DEFAULT_EXPERTS);
         boolean sameDomain = config.getBoolean("sameDomain", DEFAULT_SAME_DOMAIN);
+        int exchanges = config.getInt("exchanges", DEFAULT_EXCHANGES);
         try {
-            return new Options(every, fraction, experts, sameDomain);
+            return new Options(every, fraction, experts, sameDomain, exchanges);
         } catch (InvalidOptionException e) {
             throw config.invalid(e);
         }

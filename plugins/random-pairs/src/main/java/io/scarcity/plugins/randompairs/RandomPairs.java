@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * shuffled (Fisher-Yates over a copy, in the given order, with the component's generator), the first
  * {@code ceil(fraction * n)} take part, and they pair up consecutively; with an odd number the last
  * one sits out. With {@code sameDomain} this is done per domain, in sorted domain order, so no pair
- * crosses domains. States merge by the API's default, the sample-weighted mean.
+ * crosses domains. With {@code exchanges > 1} all of this is repeated, each time with a new shuffle, and the
+ * pairs are listed exchange after exchange: a client merges with several peers in turn. States merge by the API's default, the sample-weighted mean.
  *
  * <p>The generator is the only state that changes, so a checkpoint is its position: a restored strategy
  * draws the same pairs as the saved one would have.
@@ -55,16 +56,18 @@ final class RandomPairs implements GossipStrategy, Checkpointable {
         if (round % options.every() != 0) {
             return pairs;
         }
-        if (options.sameDomain()) {
-            Map<String, List<Peer>> byDomain = new TreeMap<>();
-            for (Peer peer : peers) {
-                byDomain.computeIfAbsent(peer.domain(), d -> new ArrayList<>()).add(peer);
+        for (int exchange = 0; exchange < options.exchanges(); exchange++) {
+            if (options.sameDomain()) {
+                Map<String, List<Peer>> byDomain = new TreeMap<>();
+                for (Peer peer : peers) {
+                    byDomain.computeIfAbsent(peer.domain(), d -> new ArrayList<>()).add(peer);
+                }
+                for (List<Peer> group : byDomain.values()) {
+                    pairUp(group, pairs);
+                }
+            } else {
+                pairUp(peers, pairs);
             }
-            for (List<Peer> group : byDomain.values()) {
-                pairUp(group, pairs);
-            }
-        } else {
-            pairUp(peers, pairs);
         }
         return pairs;
     }

@@ -30,8 +30,8 @@ class RandomPairsFactoryTest {
     @Test
     void readsEveryOption() {
         PluginConfig config = PluginConfig.of("gossip.config", Map.of("every", 2, "fraction", 0.5, "experts", 0,
-                "sameDomain", true));
-        assertEquals(new Options(2, 0.5, 0, true), Options.from(config));
+                "sameDomain", true, "exchanges", 3));
+        assertEquals(new Options(2, 0.5, 0, true, 3), Options.from(config));
         assertTrue(config.unreadKeys().isEmpty());
         assertEquals(0, new RandomPairsFactory().create(PluginConfig.of("gossip.config", Map.of("experts", 0)), COORDINATOR)
                 .expertsPerExchange());
@@ -41,6 +41,7 @@ class RandomPairsFactoryTest {
     void badValueNamesTheKeyPath() {
         PluginTestKit.assertBadOptionsRefused(new RandomPairsFactory(), COORDINATOR, List.of(PluginTestKit.bad("every", 0),
                 PluginTestKit.bad("every", "weekly"), PluginTestKit.bad("fraction", 0.0), PluginTestKit.bad("fraction", 1.5),
-                PluginTestKit.bad("experts", -1), PluginTestKit.bad("sameDomain", "yes")));
+                PluginTestKit.bad("experts", -1), PluginTestKit.bad("sameDomain", "yes"),
+                PluginTestKit.bad("exchanges", 0)));
     }
 }

@@ -96,6 +96,38 @@ class RandomPairsTest {
     }
 
     @Test
+    void exchangesPairEveryPeerThatManyTimesWithFreshShuffles() {
+        GossipStrategy strategy = strategy(Map.of("exchanges", 3, "sameDomain", true), 5);
+        for (int round = 1; round <= 10; round++) {
+            List<GossipPair> pairs = strategy.plan(round, peers(10, 2));
+            assertEquals(3 * 4, pairs.size(), "domains of 5 and 5 peers: 2 + 2 pairs, three times");
+            Map<String, Integer> times = new HashMap<>();
+            for (int e = 0; e < 3; e++) {
+                // each exchange is a disjoint pairing of its own
+                GossipTestKit.assertDisjoint(pairs.subList(4 * e, 4 * e + 4));
+            }
+            for (GossipPair pair : pairs) {
+                times.merge(pair.a(), 1, Integer::sum);
+                times.merge(pair.b(), 1, Integer::sum);
+            }
+            assertTrue(times.values().stream().allMatch(t -> t <= 3), times.toString());
+        }
+        Set<Set<String>> firstPartners = new HashSet<>();
+        for (int round = 1; round <= 10; round++) {
+            List<GossipPair> pairs = strategy(Map.of("exchanges", 2), round).plan(1, peers(8, 1));
+            assertEquals(8, pairs.size());
+            Set<Set<String>> first = new HashSet<>();
+            Set<Set<String>> second = new HashSet<>();
+            for (int i = 0; i < 4; i++) {
+                first.add(Set.of(pairs.get(i).a(), pairs.get(i).b()));
+                second.add(Set.of(pairs.get(4 + i).a(), pairs.get(4 + i).b()));
+            }
+            firstPartners.add(first.equals(second) ? Set.of() : Set.of("differ"));
+        }
+        assertTrue(firstPartners.contains(Set.of("differ")), "the second exchange is shuffled anew");
+    }
+
+    @Test
     void everySkipsRounds() {
         GossipStrategy strategy = strategy(Map.of("every", 3), 1);
         for (int round = 1; round <= 9; round++) {
