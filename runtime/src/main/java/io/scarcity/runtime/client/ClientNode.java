@@ -207,8 +207,11 @@ public final class ClientNode implements ClientHandle {
                     written.put(w, v);
                 }
             }
-            reports.put(s.name(), new ExpertReport(s.name(), s.plugin(), s.meanLoss(), s.samples, s.activations,
-                    lr, written));
+            if (!s.personal()) {
+                // a personal twin stays on the client: its numbers are in metrics.jsonl, not in the insight
+                reports.put(s.name(), new ExpertReport(s.name(), s.plugin(), s.meanLoss(), s.samples, s.activations,
+                        lr, written));
+            }
         }
         Map<String, Double> pluginMetrics = new TreeMap<>();
         for (RunMetricsSink sink : sinks) {
@@ -393,7 +396,8 @@ public final class ClientNode implements ClientHandle {
     @Override
     public void apply(MetaParameters parameters) {
         for (ExpertSlot s : slots) {
-            s.expert().adapt(parameters, s.name());
+            // a personal twin takes what the coordinator says of the expert it twins
+            s.expert().adapt(parameters, s.sharedName());
         }
         if (!parameters.routerPriors().isEmpty()) {
             router.adoptPriors(parameters.routerPriors(), priorWeight);
@@ -532,7 +536,7 @@ public final class ClientNode implements ClientHandle {
     public List<ExpertSlot> gossipCandidates(int max) {
         List<ExpertSlot> g = new ArrayList<>();
         for (ExpertSlot s : slots) {
-            if (s.capabilities().gossipable()) {
+            if (s.capabilities().gossipable() && !s.personal()) {
                 g.add(s);
             }
         }

@@ -47,7 +47,23 @@ final class ExpertMixture {
         this.mixing = Objects.requireNonNull(mixing, "mixing is null");
         this.byName = Objects.requireNonNull(byName, "byName is null");
         this.candidates = List.copyOf(candidates);
-        this.hedge = mixing.hedges() && schema.task() == Task.CLASSIFICATION ? new HedgeCombiner(candidates, mixing.share(), mixing.stacks()) : null;
+        this.hedge = mixing.hedges() && schema.task() == Task.CLASSIFICATION
+                ? new HedgeCombiner(candidates, mixing.share(), mixing.stacks(), priors(byName, this.candidates)) : null;
+    }
+
+    /**
+     * A personal twin ({@code federation.personal}) starts at this fraction of a shared expert's weight (and fixed
+     * share pulls it back there): the federated version is trusted first, the personal one earns its weight.
+     */
+    static final double TWIN_PRIOR = 0.25;
+
+    private static double[] priors(Map<String, ExpertSlot> byName, List<String> candidates) {
+        double[] p = new double[candidates.size()];
+        for (int i = 0; i < p.length; i++) {
+            ExpertSlot slot = byName.get(candidates.get(i));
+            p[i] = slot != null && slot.personal() ? TWIN_PRIOR : 1.0;
+        }
+        return p;
     }
 
     /** The hedge combiner, whose state goes into the client's checkpoints; null when the router weights. */

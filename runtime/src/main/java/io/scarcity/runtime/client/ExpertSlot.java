@@ -26,12 +26,31 @@ public final class ExpertSlot {
     boolean worked;
     double lastLoss = Double.NaN;
 
+    /** A personal twin ({@code federation.personal}): learns like the others, never leaves the client nor merges. */
+    private final boolean personal;
+
     public ExpertSlot(String name, String plugin, Expert expert) {
+        this(name, plugin, expert, false);
+    }
+
+    public ExpertSlot(String name, String plugin, Expert expert, boolean personal) {
+        this.personal = personal;
         this.name = Objects.requireNonNull(name, "name is null");
         this.plugin = Objects.requireNonNull(plugin, "plugin is null");
         this.expert = Objects.requireNonNull(expert, "expert is null");
         this.capabilities = Objects.requireNonNull(expert.capabilities(),
                 "expert " + name + " (" + plugin + ") returned null capabilities");
+    }
+
+    /** Whether this is a personal twin, which gossip, weight sharing and warm starts leave alone. */
+    public boolean personal() {
+        return personal;
+    }
+
+    /** The name the federation knows this expert by: a personal twin's is that of the expert it twins. */
+    public String sharedName() {
+        return personal && name.endsWith(io.scarcity.runtime.engine.Assembly.PERSONAL_SUFFIX)
+                ? name.substring(0, name.length() - io.scarcity.runtime.engine.Assembly.PERSONAL_SUFFIX.length()) : name;
     }
 
     public String name() {

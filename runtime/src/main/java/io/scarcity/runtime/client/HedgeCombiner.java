@@ -51,6 +51,8 @@ final class HedgeCombiner implements Checkpointable {
 
     private final List<String> names;
     private final double share;
+    /** Normalised prior weight per candidate: the starting weights, and what fixed share pulls them towards. */
+    private final double[] prior;
     /** {@code stack}: exponentiated gradient on the mixture's log loss instead of the Bayes update. */
     private final boolean stacking;
     /** Log weight per candidate, normalised (log-sum-exp 0). */
@@ -76,6 +78,14 @@ final class HedgeCombiner implements Checkpointable {
      *        each expert's own log loss (the Bayes mixture)
      */
     HedgeCombiner(List<String> names, double share, boolean stacking) {
+        this(names, share, stacking, null);
+    }
+
+    /**
+     * @param prior relative prior weight per candidate (finite, {@code > 0}), where the weights start and what fixed share
+     *        pulls them towards; {@code null} = uniform
+     */
+    HedgeCombiner(List<String> names, double share, boolean stacking, double[] prior) {
         this.stacking = stacking;
         if (names.isEmpty()) {
             throw new IllegalArgumentException("no experts to combine");
@@ -87,7 +97,20 @@ final class HedgeCombiner implements Checkpointable {
         this.share = share;
         this.logWeight = new double[names.size()];
         this.lead = new double[names.size() + 1];
-        java.util.Arrays.fill(logWeight, -Math.log(names.size()));
+        this.prior = new double[names.size()];
+        double total = 0;
+        for (int i = 0; i < names.size(); i++) {
+            double p = prior == null ? 1.0 : prior[i];
+            if (!(p > 0) || !Double.isFinite(p)) {
+                throw new IllegalArgumentException("prior weights must be finite and > 0, got " + p);
+            }
+            this.prior[i] = p;
+            total += p;
+        }
+        for (int i = 0; i < names.size(); i++) {
+            this.prior[i] /= total;
+            logWeight[i] = Math.log(this.prior[i]);
+        }
     }
 
     /**
@@ -229,7 +252,7 @@ final class HedgeCombiner implements Checkpointable {
         }
     }
 
-    /** Renormalises the weights (log-sum-exp 0), then {@code w <- (1 - a) w + a / N}. */
+    /** Renormalises the weights (log-sum-exp 0), then {@code w <- (1 - a) w + a prior} (the prior is uniform unless given). */
     private void fixedShare(double a) {
         double max = Double.NEGATIVE_INFINITY;
         for (double l : logWeight) {
@@ -240,11 +263,10 @@ final class HedgeCombiner implements Checkpointable {
             sum += Math.exp(l - max);
         }
         double log = max + Math.log(sum);
-        double uniform = a / logWeight.length;
         for (int i = 0; i < logWeight.length; i++) {
             logWeight[i] -= log;
             if (a > 0) {
-                logWeight[i] = Math.log((1 - a) * Math.exp(logWeight[i]) + uniform);
+                logWeight[i] = Math.log((1 - a) * Math.exp(logWeight[i]) + a * prior[i]);
             }
         }
     }

@@ -10,8 +10,12 @@ import java.util.List;
  *        Scarcity way), {@code local} (nothing shared: the local-only baseline) or {@code fedavg}
  *        (weight sharing: every round the coordinator averages each gossipable expert's weights over
  *        the domain's clients, sample-weighted, and sends the average back; no insights, no gossip)
+ * @param personal whether each client keeps, beside every gossipable predicting expert, a personal twin
+ *        ({@code NAME@own}: the same plugin and options) that learns the same rows but never merges, and
+ *        the mixture weighs the shared and the personal versions; so federation cannot leave a client much
+ *        below what it would learn alone. Only where something merges (not in {@code local} mode)
  */
-public record FederationConfig(String mode) {
+public record FederationConfig(String mode, boolean personal) {
     public static final List<String> MODES = List.of("federated", "local", "fedavg");
 
     public FederationConfig {
@@ -22,6 +26,11 @@ public record FederationConfig(String mode) {
 
     public boolean federated() {
         return mode.equals("federated");
+    }
+
+    /** Whether clients keep personal twins of their gossipable experts ({@code personal}, and something merges). */
+    public boolean twins() {
+        return personal && !mode.equals("local");
     }
 
     public boolean fedavg() {

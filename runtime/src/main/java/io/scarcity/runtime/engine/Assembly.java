@@ -30,6 +30,9 @@ import java.util.Set;
  * unknown, with their full path.
  */
 public final class Assembly {
+    /** Appended to an expert's name for its personal twin ({@code federation.personal}); names cannot contain it. */
+    public static final String PERSONAL_SUFFIX = "@own";
+
     /** The meta-learner plugin {@code federation.mode: fedavg} runs. */
     static final String FEDAVG = "fedavg";
     private final RunConfig config;
@@ -84,6 +87,14 @@ public final class Assembly {
             Expert e = create(PluginKind.EXPERT, sel.plugin(), sel.config(), "experts[" + i + "]",
                     new RunContext(config.seed(), clientId, domain, schema, sel.instanceName(), sink, configDir), Expert.class);
             slots.add(new ExpertSlot(sel.instanceName(), sel.plugin(), e));
+            if (config.federation().twins() && e.capabilities().gossipable() && e.capabilities().predicts()) {
+                String twin = sel.instanceName() + PERSONAL_SUFFIX;
+                RunMetricsSink twinSink = new RunMetricsSink();
+                sinks.add(twinSink);
+                Expert own = create(PluginKind.EXPERT, sel.plugin(), sel.config(), "experts[" + i + "]",
+                        new RunContext(config.seed(), clientId, domain, schema, twin, twinSink, configDir), Expert.class);
+                slots.add(new ExpertSlot(twin, sel.plugin(), own, true));
+            }
         }
         if (slots.stream().noneMatch(s -> s.capabilities().predicts())) {
             throw new ConfigException("experts", "none of the experts predicts (" + String.join(", ",

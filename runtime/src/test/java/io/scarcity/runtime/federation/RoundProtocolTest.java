@@ -181,7 +181,7 @@ class RoundProtocolTest {
     static RoundProtocol protocol(String mode, MetaLearner learner, GossipStrategy gossip, List<FakeClient> clients) {
         List<String> ids = clients.stream().map(FakeClient::id).toList();
         Coordinator coordinator = new Coordinator(GlobalMemory.inMemory(100), learner, System.getLogger("test"));
-        return new RoundProtocol(new FederationConfig(mode), coordinator, gossip, new ClientHealth(ids, 1, 4),
+        return new RoundProtocol(new FederationConfig(mode, false), coordinator, gossip, new ClientHealth(ids, 1, 4),
                 new ConvergenceTracker(0, 0, 3), new RunMetricsSink(), ids);
     }
 
