@@ -396,8 +396,10 @@ public final class ClientNode implements ClientHandle {
     @Override
     public void apply(MetaParameters parameters) {
         for (ExpertSlot s : slots) {
-            // a personal twin takes what the coordinator says of the expert it twins
-            s.expert().adapt(parameters, s.sharedName());
+            // a personal twin is what this client would learn alone: it takes nothing from the coordinator either
+            if (!s.personal()) {
+                s.expert().adapt(parameters, s.name());
+            }
         }
         if (!parameters.routerPriors().isEmpty()) {
             router.adoptPriors(parameters.routerPriors(), priorWeight);

@@ -47,12 +47,6 @@ public final class ExpertSlot {
         return personal;
     }
 
-    /** The name the federation knows this expert by: a personal twin's is that of the expert it twins. */
-    public String sharedName() {
-        return personal && name.endsWith(io.scarcity.runtime.engine.Assembly.PERSONAL_SUFFIX)
-                ? name.substring(0, name.length() - io.scarcity.runtime.engine.Assembly.PERSONAL_SUFFIX.length()) : name;
-    }
-
     public String name() {
         return name;
     }
