@@ -100,6 +100,14 @@ class PersonalTwinsTest {
             assertFalse(java.util.Arrays.equals(shared.get(round).weight("mean"), twin.get(round).weight("mean")),
                     "round " + (round + 1) + ": the shared expert merged, its twin did not");
         }
+        // federated: the coordinator's learning-rate hints and pooled moments reach the shared experts only
+        List<ExpertState> federatedTwin = statesOf("{mode: federated}", "fast@own", new ArrayList<>(), new ArrayList<>());
+        for (int round = 0; round < ROUNDS; round++) {
+            for (String array : alone.get(round).weights().keySet()) {
+                assertArrayEquals(alone.get(round).weight(array), federatedTwin.get(round).weight(array), 0,
+                        "federated, round " + (round + 1) + ": " + array);
+            }
+        }
     }
 
     @Test
