@@ -129,6 +129,9 @@ public class Adwin {
                 break;
             }
             double variance = Math.max(0, squaresTotal / width);
+            if (variance == 0) {
+                break; // every value in the window is the same: no split differs
+            }
             double logTerm = Math.log(2 * Math.log(width) / delta);
             long n0 = 0;
             double s0 = 0;
@@ -138,7 +141,8 @@ public class Adwin {
                 long n = 1L << i;
                 for (int j = 0; j < size[i]; j++) {
                     n0 += n;
-                    s0 += sums[i][(start[i] + j) % CAPACITY];
+                    int at = start[i] + j;
+                    s0 += sums[i][at >= CAPACITY ? at - CAPACITY : at];
                     long n1 = width - n0;
                     if (n1 < MIN_SUB_WINDOW) {
                         break scan;
@@ -147,8 +151,12 @@ public class Adwin {
                         continue;
                     }
                     double m = 1.0 / (1.0 / n0 + 1.0 / n1);
-                    double eps = Math.sqrt(2 * variance * logTerm / m) + 2 * logTerm / (3 * m);
                     double diff = (total - s0) / n1 - s0 / n0;
+                    double range = 2 * logTerm / (3 * m);
+                    if (diff <= 0 && -diff <= range) {
+                        continue; // below eps's range term: no cut, and no rise for the level (skips the square root)
+                    }
+                    double eps = Math.sqrt(2 * variance * logTerm / m) + range;
                     if (Math.abs(diff) > eps) {
                         dropOldest();
                         dropped = true;
