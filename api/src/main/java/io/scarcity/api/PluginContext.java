@@ -66,6 +66,18 @@ public interface PluginContext {
         return Optional.empty();
     }
 
+    /**
+     * The schema of the client's stream, for a component that runs on a client only.
+     *
+     * @param config the component's options (the error names their path)
+     * @param component what is being created, as the message says it, e.g. {@code "the forest expert"}
+     * @throws ConfigException "COMPONENT runs on a client and needs the stream's schema, but none was given"
+     */
+    default DataSchema requireSchema(PluginConfig config, String component) {
+        return schema().orElseThrow(() -> new ConfigException(config.path(),
+                component + " runs on a client and needs the stream's schema, but none was given"));
+    }
+
     /** Name of the instance being created (e.g. {@code stat-fast}); the plugin name if the config gave none. */
     default String instanceName() {
         return "";

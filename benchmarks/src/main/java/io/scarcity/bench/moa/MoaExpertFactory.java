@@ -43,8 +43,7 @@ abstract class MoaExpertFactory implements ExpertFactory {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(context, "context is null");
         MoaOptions options = readOptions(config);
-        DataSchema schema = context.schema().orElseThrow(() -> new ConfigException(config.path(),
-                name() + " runs on a client and needs the stream's schema, but none was given"));
+        DataSchema schema = context.requireSchema(config, name());
         if (schema.task() != Task.CLASSIFICATION) {
             throw new ConfigException(config.path(), name() + " is a MOA classifier and supports classification only, "
                     + "but this client's stream is a " + schema.task().name().toLowerCase(java.util.Locale.ROOT)

@@ -19,9 +19,10 @@ import java.util.List;
  *     run on a batch; only they are mixed (their weights renormalised) and only their weights are updated,
  *     keeping the awake experts' total mass, so that an expert is neither rewarded nor punished for batches
  *     it did not predict.</li>
- * <li><b>Fixed share</b> (Herbster and Warmuth 1998): after each batch every weight is pulled towards
- *     uniform, {@code w <- (1 - a) w + a / N} with {@code a = 1 - (1 - share)^rows}, so that no weight falls
- *     below {@code a / N} and a new best expert after a drift takes over within a few dozen rows.</li>
+ * <li><b>Fixed share</b> (Herbster and Warmuth 1998): after each batch every weight is pulled towards its
+ *     prior (uniform unless given, e.g. a quarter for a personal twin), {@code w <- (1 - a) w + a prior} with
+ *     {@code a = 1 - (1 - share)^rows}, so that no weight falls below {@code a prior} and a new best expert
+ *     after a drift takes over within a few dozen rows.</li>
  * <li><b>The leader stays awake</b>: the expert with the largest weight predicts (and, under
  *     {@code mixture.training: active}, learns) on every batch besides the router's choice, so the
  *     mixture always holds the expert it trusts most.</li>

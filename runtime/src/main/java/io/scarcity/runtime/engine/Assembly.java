@@ -77,23 +77,25 @@ public final class Assembly {
         return client;
     }
 
+    /** Expert {@code i} of the config as a slot named {@code name}, with a metrics sink of its own (added to {@code sinks}). */
+    private ExpertSlot expertSlot(ExpertSelection sel, int i, String name, boolean personal, String clientId, String domain,
+                                  DataSchema schema, List<RunMetricsSink> sinks) {
+        RunMetricsSink sink = new RunMetricsSink();
+        sinks.add(sink);
+        Expert e = create(PluginKind.EXPERT, sel.plugin(), sel.config(), "experts[" + i + "]",
+                new RunContext(config.seed(), clientId, domain, schema, name, sink, configDir), Expert.class);
+        return new ExpertSlot(name, sel.plugin(), e, personal);
+    }
+
     private ClientNode unguardedClient(String clientId, String domain, DataSchema schema) {
         List<ExpertSlot> slots = new ArrayList<>();
         List<RunMetricsSink> sinks = new ArrayList<>();
         for (int i = 0; i < config.experts().size(); i++) {
             ExpertSelection sel = config.experts().get(i);
-            RunMetricsSink sink = new RunMetricsSink();
-            sinks.add(sink);
-            Expert e = create(PluginKind.EXPERT, sel.plugin(), sel.config(), "experts[" + i + "]",
-                    new RunContext(config.seed(), clientId, domain, schema, sel.instanceName(), sink, configDir), Expert.class);
-            slots.add(new ExpertSlot(sel.instanceName(), sel.plugin(), e));
-            if (config.federation().twins() && e.capabilities().gossipable() && e.capabilities().predicts()) {
-                String twin = sel.instanceName() + PERSONAL_SUFFIX;
-                RunMetricsSink twinSink = new RunMetricsSink();
-                sinks.add(twinSink);
-                Expert own = create(PluginKind.EXPERT, sel.plugin(), sel.config(), "experts[" + i + "]",
-                        new RunContext(config.seed(), clientId, domain, schema, twin, twinSink, configDir), Expert.class);
-                slots.add(new ExpertSlot(twin, sel.plugin(), own, true));
+            ExpertSlot slot = expertSlot(sel, i, sel.instanceName(), false, clientId, domain, schema, sinks);
+            slots.add(slot);
+            if (config.federation().twins() && slot.capabilities().gossipable() && slot.capabilities().predicts()) {
+                slots.add(expertSlot(sel, i, sel.instanceName() + PERSONAL_SUFFIX, true, clientId, domain, schema, sinks));
             }
         }
         if (slots.stream().noneMatch(s -> s.capabilities().predicts())) {

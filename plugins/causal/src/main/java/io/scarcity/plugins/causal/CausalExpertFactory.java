@@ -33,8 +33,7 @@ public final class CausalExpertFactory implements ExpertFactory {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(context, "context is null");
         Options options = Options.from(config);
-        DataSchema schema = context.schema().orElseThrow(() -> new ConfigException(config.path(),
-                "the causal expert runs on a client and needs the stream's schema, but none was given"));
+        DataSchema schema = context.requireSchema(config, "the causal expert");
         return new CausalExpert(options, schema, context.metrics());
     }
 }

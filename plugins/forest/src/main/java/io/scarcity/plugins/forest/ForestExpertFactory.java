@@ -43,8 +43,7 @@ public final class ForestExpertFactory implements ExpertFactory {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(context, "context is null");
         Options options = Options.from(config);
-        DataSchema schema = context.schema().orElseThrow(() -> new ConfigException(config.path(),
-                "the forest expert runs on a client and needs the stream's schema, but none was given"));
+        DataSchema schema = context.requireSchema(config, "the forest expert");
         if (schema.task() != Task.CLASSIFICATION) {
             throw new ConfigException(config.path(), "the forest expert predicts classes only, but this stream's task is "
                     + "regression; use an expert that predicts values (statistical, geometry, reconstruction, temporal)");

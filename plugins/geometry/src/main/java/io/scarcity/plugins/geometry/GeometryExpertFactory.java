@@ -43,8 +43,7 @@ public final class GeometryExpertFactory implements ExpertFactory {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(context, "context is null");
         Options options = Options.from(config);
-        DataSchema schema = context.schema().orElseThrow(() -> new ConfigException(config.path(),
-                "the geometry expert runs on a client and needs the stream's schema, but none was given"));
+        DataSchema schema = context.requireSchema(config, "the geometry expert");
         if (!config.has("components") && options.components() > schema.numFeatures()) {
             // the default asks for more directions than a narrow stream has: take them all
             options = options.withComponents(schema.numFeatures());

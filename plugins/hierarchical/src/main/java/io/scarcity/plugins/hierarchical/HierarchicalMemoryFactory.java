@@ -1,6 +1,5 @@
 package io.scarcity.plugins.hierarchical;
 
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Memory;
 import io.scarcity.api.MemoryFactory;
@@ -31,8 +30,7 @@ public final class HierarchicalMemoryFactory implements MemoryFactory {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(context, "context is null");
         Options options = Options.from(config);
-        DataSchema schema = context.schema().orElseThrow(() -> new ConfigException(config.path(),
-                "the hierarchical memory runs on a client and needs the stream's schema, but none was given"));
+        DataSchema schema = context.requireSchema(config, "the hierarchical memory");
         int features = schema.numFeatures();
         if ((long) options.workingSize() * features > MAX_VALUES) {
             throw config.invalid("workingSize", options.workingSize() + " rows of " + features + " features do not fit in memory");

@@ -8,6 +8,7 @@ import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,17 +57,17 @@ final class RandomPairs implements GossipStrategy, Checkpointable {
         if (round % options.every() != 0) {
             return pairs;
         }
+        Collection<List<Peer>> groups = List.of(peers);
+        if (options.sameDomain()) {
+            Map<String, List<Peer>> byDomain = new TreeMap<>();
+            for (Peer peer : peers) {
+                byDomain.computeIfAbsent(peer.domain(), d -> new ArrayList<>()).add(peer);
+            }
+            groups = byDomain.values();
+        }
         for (int exchange = 0; exchange < options.exchanges(); exchange++) {
-            if (options.sameDomain()) {
-                Map<String, List<Peer>> byDomain = new TreeMap<>();
-                for (Peer peer : peers) {
-                    byDomain.computeIfAbsent(peer.domain(), d -> new ArrayList<>()).add(peer);
-                }
-                for (List<Peer> group : byDomain.values()) {
-                    pairUp(group, pairs);
-                }
-            } else {
-                pairUp(peers, pairs);
+            for (List<Peer> group : groups) {
+                pairUp(group, pairs);
             }
         }
         return pairs;

@@ -1,6 +1,5 @@
 package io.scarcity.plugins.reconstruction;
 
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertFactory;
@@ -38,8 +37,7 @@ public final class ReconstructionExpertFactory implements ExpertFactory {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(context, "context is null");
         Options options = Options.from(config);
-        DataSchema schema = context.schema().orElseThrow(() -> new ConfigException(config.path(),
-                "the reconstruction expert runs on a client and needs the stream's schema, but none was given"));
+        DataSchema schema = context.requireSchema(config, "the reconstruction expert");
         return new ReconstructionExpert(options, schema, context.random(),
                 ReconstructionExpert.initRandom(context.seed(), context.instanceName()));
     }

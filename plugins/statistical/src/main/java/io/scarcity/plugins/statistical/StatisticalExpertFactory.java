@@ -1,6 +1,5 @@
 package io.scarcity.plugins.statistical;
 
-import io.scarcity.api.ConfigException;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.ExpertFactory;
@@ -56,8 +55,7 @@ public final class StatisticalExpertFactory implements ExpertFactory {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(context, "context is null");
         Options options = Options.from(config);
-        DataSchema schema = context.schema().orElseThrow(() -> new ConfigException(config.path(),
-                "the statistical expert runs on a client and needs the stream's schema, but none was given"));
+        DataSchema schema = context.requireSchema(config, "the statistical expert");
         return new StatisticalExpert(options, schema, context.random());
     }
 }

@@ -1,12 +1,23 @@
 package io.scarcity.plugins.statistical;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scarcity.api.Batch;
+import io.scarcity.api.BatchOutcome;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
+import io.scarcity.api.ExpertState;
+import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.MergeLaw;
+import io.scarcity.api.Prediction;
+import io.scarcity.api.SignalBoard;
 import io.scarcity.api.testing.ExpertTestKit;
 import io.scarcity.api.testing.MergeLawKit;
 import io.scarcity.api.testing.PluginTestKit;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +48,8 @@ class StatisticalMergeLawTest {
      */
     @Test
     void ownPriorsKeepAClientsLabelDistributionThroughAMerge() {
-        io.scarcity.api.testing.MergeLawKit.Stream stream = new io.scarcity.api.testing.MergeLawKit.Stream(CLASSES, 77);
-        java.util.Random random = new java.util.Random(78);
+        MergeLawKit.Stream stream = new MergeLawKit.Stream(CLASSES, 77);
+        Random random = new Random(78);
         double[] scores = new double[3];
         double[][] priors = new double[3][];
         for (int mode = 0; mode < 3; mode++) {
@@ -47,31 +58,31 @@ class StatisticalMergeLawTest {
                     PluginTestKit.context(5, CLASSES, "statistical"));
             Expert a = make.get();
             Expert b = make.get();
-            java.util.Random rows = new java.util.Random(79);
+            Random rows = new Random(79);
             for (int t = 0; t < 15; t++) {
-                io.scarcity.api.Batch batch = stream.batch(rows, 20L * t, 60);
+                Batch batch = stream.batch(rows, 20L * t, 60);
                 learn(a, only(batch, 0, 0.9, rows));
                 learn(b, only(batch, 2, 0.9, rows));
             }
-            io.scarcity.api.ExpertState pooled = law().merge(a.exportState(), b.exportState());
+            ExpertState pooled = law().merge(a.exportState(), b.exportState());
             a.mergeState(pooled);
             double[] prior = a.exportState().weight("prior");
             priors[mode] = prior;
             if (mode == 0) {
-                org.junit.jupiter.api.Assertions.assertArrayEquals(pooled.weight("prior"), prior, 0, "pooled: the merged priors");
+                assertArrayEquals(pooled.weight("prior"), prior, 0, "pooled: the merged priors");
             } else {
-                org.junit.jupiter.api.Assertions.assertTrue(prior[0] > 0.5, "own: still mostly class 0 " + java.util.Arrays.toString(prior));
+                assertTrue(prior[0] > 0.5, "own: still mostly class 0 " + Arrays.toString(prior));
             }
-            scores[mode] = score(a, only(stream.batch(random, 1_000_000, 3000), 0, 0.9, new java.util.Random(80)));
-            random = new java.util.Random(78);
+            scores[mode] = score(a, only(stream.batch(random, 1_000_000, 3000), 0, 0.9, new Random(80)));
+            random = new Random(78);
         }
-        org.junit.jupiter.api.Assertions.assertArrayEquals(priors[1], priors[2], 0, "the default keeps its own priors");
-        org.junit.jupiter.api.Assertions.assertTrue(scores[1] > scores[0] + 0.01,
-                "own priors predict the client's own skewed stream better: " + java.util.Arrays.toString(scores));
+        assertArrayEquals(priors[1], priors[2], 0, "the default keeps its own priors");
+        assertTrue(scores[1] > scores[0] + 0.01,
+                "own priors predict the client's own skewed stream better: " + Arrays.toString(scores));
     }
 
     /** The rows of {@code batch} kept so that about {@code share} of them are of class {@code c}. */
-    private static io.scarcity.api.Batch only(io.scarcity.api.Batch batch, int c, double share, java.util.Random random) {
+    private static Batch only(Batch batch, int c, double share, Random random) {
         boolean[] keep = new boolean[batch.rows()];
         for (int r = 0; r < batch.rows(); r++) {
             keep[r] = batch.label(r) == c || random.nextDouble() < (1 - share) / share * 0.5;
@@ -79,14 +90,14 @@ class StatisticalMergeLawTest {
         return batch.select(keep);
     }
 
-    private static void learn(Expert e, io.scarcity.api.Batch batch) {
-        io.scarcity.api.SignalBoard board = new io.scarcity.api.InMemorySignalBoard();
-        io.scarcity.api.Prediction p = e.predict(batch, board);
-        e.learn(batch, new io.scarcity.api.BatchOutcome(p, ExpertTestKit.losses(batch, p), 1), board);
+    private static void learn(Expert e, Batch batch) {
+        SignalBoard board = new InMemorySignalBoard();
+        Prediction p = e.predict(batch, board);
+        e.learn(batch, new BatchOutcome(p, ExpertTestKit.losses(batch, p), 1), board);
     }
 
-    private static double score(Expert e, io.scarcity.api.Batch test) {
-        io.scarcity.api.Prediction p = e.predict(test, new io.scarcity.api.InMemorySignalBoard());
+    private static double score(Expert e, Batch test) {
+        Prediction p = e.predict(test, new InMemorySignalBoard());
         double right = 0;
         for (int r = 0; r < test.rows(); r++) {
             right += p.predictedClass(r) == test.label(r) ? 1 : 0;

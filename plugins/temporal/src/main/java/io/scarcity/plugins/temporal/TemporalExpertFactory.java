@@ -40,8 +40,7 @@ public final class TemporalExpertFactory implements ExpertFactory {
         Objects.requireNonNull(context, "context is null");
         Options options = Options.from(config);
         String backend = config.getChoice("backend", "nd4j", java.util.List.of("nd4j", "java"));
-        DataSchema schema = context.schema().orElseThrow(() -> new ConfigException(config.path(),
-                "the temporal expert runs on a client and needs the stream's schema, but none was given"));
+        DataSchema schema = context.requireSchema(config, "the temporal expert");
         MatMul matMul = backend.equals("java") ? JavaMatMul.INSTANCE : nd4j(config);
         return new TemporalExpert(options, schema, context.random(), initialWeights(context), matMul);
     }
