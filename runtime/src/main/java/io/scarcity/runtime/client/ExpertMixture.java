@@ -117,7 +117,7 @@ final class ExpertMixture {
         int[] labels = null; // the batch's labels as an array, made once for the calibrators that need it
         List<String> running = hedge != null ? hedge.awake(routing.active(), mixing.trainsAll(), mixing.sleep()) : routing.active();
         double[] weights = hedge != null ? hedge.weights(running) : routing.weights();
-        int guard = hedge != null ? hedge.guard(running) : -1;
+        int guard = hedge != null ? hedge.guard(running, routing.active()) : -1;
         double[] guarded = null; // the probabilities of the expert the guard chose
         double[] routerMixed = hedge != null ? new double[n * k] : null; // the router's own mix, a meta-expert of the guard
         Prediction[] predictions = new Prediction[running.size()];
@@ -218,7 +218,7 @@ final class ExpertMixture {
                     mixtureTrueClass[r] = mixed[r * k + y[r]];
                 }
             }
-            hedge.update(running, weights, logLosses, trueClass, mixtureTrueClass, predictions, mixture, routed, y);
+            hedge.update(running, weights, logLosses, trueClass, mixtureTrueClass, predictions, mixture, routed, routing.active(), y);
         }
         if (account && guarded != null) {
             guardedBatches++;

@@ -40,7 +40,8 @@ import java.util.List;
 final class HedgeCombiner implements Checkpointable {
     /** Per-row discount of the accuracy guard's error differences (about 1,000 rows remembered). */
     static final double GUARD_DECAY = 0.999;
-    private static final int VERSION = 1;
+    /** 2: the router's last activated set, whose mix the guard's last lead is about. */
+    private static final int VERSION = 2;
 
     /**
      * Learning rate per row of the stacking update ({@code mixture.combiner: stack}): exponentiated gradient on the
@@ -63,6 +64,11 @@ final class HedgeCombiner implements Checkpointable {
      * rows it predicted.
      */
     private final double[] lead;
+    /**
+     * The experts the router activated on the last labelled batch, in routing order: the router's mix is a
+     * meta-expert only while it mixes the same experts, so its lead restarts when the set changes.
+     */
+    private List<String> lastRouted = List.of();
 
     /**
      * @param names the predicting candidates, in config order
@@ -120,13 +126,18 @@ final class HedgeCombiner implements Checkpointable {
      */
     List<String> awake(List<String> routed, boolean others, double sleep) {
         String leader = names.get(leader());
-        if (!others && routed.contains(leader)) {
+        int favourite = favourite();
+        String guarded = favourite >= 0 ? names.get(favourite) : leader;
+        if (!others && routed.contains(leader) && routed.contains(guarded)) {
             return routed;
         }
-        List<String> awake = new ArrayList<>(others ? names.size() : routed.size() + 1);
+        List<String> awake = new ArrayList<>(others ? names.size() : routed.size() + 2);
         awake.addAll(routed);
-        if (!routed.contains(leader)) {
+        if (!awake.contains(leader)) {
             awake.add(leader);
+        }
+        if (!awake.contains(guarded)) {
+            awake.add(guarded);
         }
         if (others) {
             for (int i = 0; i < names.size(); i++) {
@@ -144,6 +155,22 @@ final class HedgeCombiner implements Checkpointable {
         int best = 0;
         for (int i = 1; i < logWeight.length; i++) {
             if (logWeight[i] > logWeight[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The candidate the accuracy guard would follow if it were awake: the one with the most fewer errors than the
+     * mixture (the first on ties), or -1 when none has made fewer.
+     */
+    int favourite() {
+        int best = -1;
+        double lowest = 0;
+        for (int i = 0; i < names.size(); i++) {
+            if (lead[i] < lowest) {
+                lowest = lead[i];
                 best = i;
             }
         }
@@ -187,6 +214,29 @@ final class HedgeCombiner implements Checkpointable {
     }
 
     /**
+     * {@link #guard(List)}, with the router's mix a candidate only when the router activated the same experts as on
+     * the last labelled batch (its lead is about that mix).
+     */
+    int guard(List<String> awake, List<String> routed) {
+        int chosen = guard(awake);
+        return chosen == awake.size() && !routed.equals(lastRouted) ? guard(awake, -1) : chosen;
+    }
+
+    /** The awake expert with the largest lead over the mixture (its position), or -1. */
+    private int guard(List<String> awake, int unused) {
+        int chosen = -1;
+        double best = 0;
+        for (int i = 0; i < awake.size(); i++) {
+            double d = lead[index(awake.get(i))];
+            if (d < best) {
+                best = d;
+                chosen = i;
+            }
+        }
+        return chosen;
+    }
+
+    /**
      * Learns from a labelled batch the awake experts predicted.
      *
      * @param awake the experts that predicted, as from {@link #awake}
@@ -209,7 +259,21 @@ final class HedgeCombiner implements Checkpointable {
      */
     void update(List<String> awake, double[] weights, double[] logLoss, double[][] trueClass, double[] mixtureTrueClass,
                 Prediction[] predictions, Prediction mixture, Prediction routed, int[] labels) {
+        update(awake, weights, logLoss, trueClass, mixtureTrueClass, predictions, mixture, routed, null, labels);
+    }
+
+    /**
+     * As {@link #update(List, double[], double[], double[][], double[], Prediction[], Prediction, Prediction, int[])},
+     * naming the experts the router activated ({@code routedNames}; null = the same as on the last batch): when they
+     * differ from the last labelled batch's, the router's mix is another meta-expert and its lead starts again at 0.
+     */
+    void update(List<String> awake, double[] weights, double[] logLoss, double[][] trueClass, double[] mixtureTrueClass,
+                Prediction[] predictions, Prediction mixture, Prediction routed, List<String> routedNames, int[] labels) {
         int n = labels.length;
+        if (routedNames != null && !routedNames.equals(lastRouted)) {
+            lead[names.size()] = 0;
+            lastRouted = List.copyOf(routedNames);
+        }
         // The exponent of each awake expert's update: minus its log loss (Bayes), or the mixture's log-loss
         // gradient step eta sum_r q_i(y_r) / p(y_r) (exponentiated gradient); normalised over the awake experts,
         // which keep their mass (sleeping experts).
@@ -290,6 +354,10 @@ final class HedgeCombiner implements Checkpointable {
         out.writeVersion(VERSION);
         out.writeDoubles(logWeight);
         out.writeDoubles(lead);
+        out.writeInt(lastRouted.size());
+        for (String name : lastRouted) {
+            out.writeInt(index(name));
+        }
     }
 
     @Override
@@ -307,7 +375,20 @@ final class HedgeCombiner implements Checkpointable {
                 throw new IOException("corrupt hedge combiner state: guard lead " + v);
             }
         }
+        int count = in.readInt();
+        if (count < 0 || count > names.size()) {
+            throw new IOException("corrupt hedge combiner state: " + count + " routed experts of " + names.size());
+        }
+        List<String> routed = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int e = in.readInt();
+            if (e < 0 || e >= names.size()) {
+                throw new IOException("corrupt hedge combiner state: routed expert " + e + " of " + names.size());
+            }
+            routed.add(names.get(e));
+        }
         System.arraycopy(w, 0, logWeight, 0, w.length);
         System.arraycopy(d, 0, lead, 0, d.length);
+        lastRouted = List.copyOf(routed);
     }
 }

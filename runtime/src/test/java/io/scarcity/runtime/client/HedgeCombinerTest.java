@@ -263,6 +263,54 @@ class HedgeCombinerTest {
         assertEquals(List.of("b", "a"), h.awake(List.of("b"), true, 0.4));
     }
 
+    /** Class 0 with certainty on every row where {@code right} says so, class 1 elsewhere, for labels all 0. */
+    static Prediction rightOn(int n, int rightRows) {
+        double[] p = new double[2 * n];
+        for (int r = 0; r < n; r++) {
+            p[2 * r + (r < rightRows ? 0 : 1)] = 1;
+        }
+        return Prediction.ofProbabilities(n, 2, p);
+    }
+
+    /**
+     * The router's mix is a meta-expert of the guard only while it mixes the same experts: its lead, earned while the
+     * router activated one expert, says nothing of its mix once the router activates another (on the sensor motes the
+     * guard followed the router's mix onto an LSTM that was wrong on every row, on a lead the statistical expert had
+     * earned).
+     */
+    @Test
+    void theGuardTrustsTheRoutersMixOnlyForTheExpertsItMixed() {
+        HedgeCombiner h = new HedgeCombiner(List.of("a", "b"), 0.0);
+        List<String> both = List.of("a", "b");
+        int[] labels = new int[50];
+        Prediction a = rightOn(50, 40);
+        Prediction b = rightOn(50, 0);
+        // the router activated a (and its mix, here right on every row, beat a itself); the mixture erred everywhere
+        h.update(both, h.weights(both), new double[] {1, 1}, null, null, new Prediction[] {a, b}, b, rightOn(50, 50),
+                List.of("a"), labels);
+        assertEquals(2, h.guard(both, List.of("a")), "the same routing: the router's mix, with the largest lead");
+        assertEquals(0, h.guard(both, List.of("b")), "another routing: the best expert, not the router's old lead");
+        // a batch routed to b starts the router's lead again, from b's mix
+        h.update(both, h.weights(both), new double[] {1, 1}, null, null, new Prediction[] {a, b}, b, b, List.of("b"), labels);
+        assertEquals(0, h.guard(both, List.of("b")));
+    }
+
+    /** An expert the guard would follow stays awake, however small its weight, so that the guard can follow it. */
+    @Test
+    void theExpertTheGuardFollowsDoesNotSleep() {
+        HedgeCombiner h = new HedgeCombiner(List.of("a", "b", "c"), 0.0);
+        List<String> all = List.of("a", "b", "c");
+        int[] labels = new int[50];
+        // a is right on every row but, by log loss, the worst by far; b and c and the mixture are wrong everywhere
+        Prediction wrong = rightOn(50, 0);
+        h.update(all, h.weights(all), new double[] {100, 1, 1}, null, null, new Prediction[] {rightOn(50, 50), wrong, wrong},
+                wrong, wrong, List.of("b"), labels);
+        assertTrue(h.weight("a") < 1e-6, "a's weight " + h.weight("a"));
+        assertEquals(List.of("b", "a", "c"), h.awake(List.of("b"), true, 0.3), "a stays awake for the guard");
+        assertEquals(List.of("b", "a"), h.awake(List.of("b"), false, 0.3));
+        assertEquals(1, h.guard(h.awake(List.of("b"), true, 0.3), List.of("b")), "and the guard follows it");
+    }
+
     @Test
     void aSingleExpertPredictsExactlyAsUnderTheRouter() {
         List<Batch> stream = batches(0, 10);

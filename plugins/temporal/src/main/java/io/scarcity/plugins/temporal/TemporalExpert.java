@@ -16,6 +16,7 @@ import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,7 +40,8 @@ import java.util.TreeMap;
  * coordinator's moments of the domain ({@link RunningMoments}), and clipped to +-{@value WindowedPass#INPUT_CLIP}
  * ({@link WindowedPass}).
  *
- * <p><b>Outputs.</b> Classification: a softmax over the classes from the top layer's last hidden state.
+ * <p><b>Outputs.</b> Classification: a softmax over the classes from the top layer's last hidden state; before the
+ * expert has learned (or adopted) anything, every class equally likely, not what the random initial head says.
  * Regression: one value, in units of the running mean and standard deviation of the targets. Always: a
  * forecast head that predicts, from the hidden state at every step, the next step's standardised
  * features.
@@ -178,6 +180,12 @@ final class TemporalExpert implements Expert, Checkpointable {
         }
         if (classification) {
             double[] p = new double[n * outputs];
+            if (samples == 0) {
+                // Nothing learned yet (nor adopted from a peer): the randomly initialised head would lean one way for no
+                // reason, and in a mixture outvote experts that honestly know nothing yet. Every class equally likely.
+                Arrays.fill(p, 1.0 / outputs);
+                return Prediction.ofProbabilities(n, outputs, p);
+            }
             for (int r = 0; r < n; r++) {
                 softmax(r, p, r * outputs);
             }

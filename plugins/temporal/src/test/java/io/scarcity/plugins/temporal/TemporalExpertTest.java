@@ -82,6 +82,30 @@ class TemporalExpertTest {
         return (double) correct / counted;
     }
 
+    /**
+     * An expert that has learned nothing says so: it gives every class the same probability, and so cannot outvote
+     * the other experts of a mixture on its first batch (on the sensor motes a
+     * randomly initialised head, wrong on half the rows and leaning one way, decided the mixture's first batch
+     * while every statistical expert, all-uniform, was right).
+     */
+    @Test
+    void anUntrainedExpertGivesEveryClassTheSameProbabilityUntilItHasLearned() {
+        Random random = new Random(5);
+        double[] x = new double[100];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 3 * random.nextGaussian();
+        }
+        Expert e = expert(TWO, Map.of(), 9);
+        Batch batch = Batch.ofClasses(TWO, "d", 0, x, new int[50]);
+        SignalBoard board = new InMemorySignalBoard();
+        Prediction p = step(e, batch, board);
+        for (int r = 0; r < 50; r++) {
+            assertEquals(0.5, p.probability(r, 0), 1e-12, "row " + r);
+        }
+        Prediction learned = e.predict(Batch.ofClasses(TWO, "d", 50, x, new int[50]), board);
+        assertTrue(learned.probability(0, 0) > 0.5, "after one batch of class 0 it leans to it: " + learned.probability(0, 0));
+    }
+
     @Test
     void learnsALaggedLabelThatAWindowOfOneCannotSee() {
         double lstm = lagTaskAccuracy(8);
@@ -505,20 +529,21 @@ class TemporalExpertTest {
 
     @Test
     void thePooledMomentsStandardiseTheFirstBatch() {
-        // one row only: on its own it cannot be standardised (no spread); the coordinator's moments can
-        Batch single = Batch.ofClasses(TWO, "d", 0, new double[] {30, -4}, new int[] {1});
-        Expert blind = expert(TWO, Map.of(), 1);
-        Expert informed = expert(TWO, Map.of(), 1);
+        // one row only: on its own it cannot be standardised (no spread); the coordinator's moments can. (A regression
+        // task: an untrained classifier gives every class 1/2 whatever its inputs, which would hide the standardising.)
+        Batch single = Batch.ofTargets(SENSOR, "d", 0, new double[] {30, -4}, new double[] {1});
+        Expert blind = expert(SENSOR, Map.of(), 1);
+        Expert informed = expert(SENSOR, Map.of(), 1);
         informed.adapt(parameters(Map.of(), new FeatureMoments(1_000, new double[] {10, 0}, new double[] {999 * 100.0, 999 * 4.0})), "temporal");
         SignalBoard board = new InMemorySignalBoard();
-        double pBlind = blind.predict(single, board).probability(0, 1);
-        double pInformed = informed.predict(single, board).probability(0, 1);
+        double pBlind = blind.predict(single, board).value(0);
+        double pInformed = informed.predict(single, board).value(0);
         assertNotEquals(pBlind, pInformed);
         // a corrupt or empty prior changes nothing
-        Expert corrupt = expert(TWO, Map.of(), 1);
+        Expert corrupt = expert(SENSOR, Map.of(), 1);
         corrupt.adapt(parameters(Map.of(), new FeatureMoments(1_000, new double[] {Double.NaN, 0}, new double[] {1, 1})), "temporal");
         corrupt.adapt(parameters(Map.of(), new FeatureMoments(1, new double[] {5, 5}, new double[] {0, 0})), "temporal");
-        assertEquals(pBlind, corrupt.predict(single, board).probability(0, 1));
+        assertEquals(pBlind, corrupt.predict(single, board).value(0));
     }
 
     // ------------------------------------------------------------ gossip
