@@ -41,7 +41,7 @@ public record MixtureConfig(String calibration, String reward, String training, 
     public static final List<String> TRAINING = List.of("active", "all");
     public static final List<String> COMBINERS = List.of("router", "hedge", "stack");
     /** The embedded defaults. */
-    public static final MixtureConfig DEFAULT = new MixtureConfig("temperature", "accuracy", "all", "stack", 0.001, 0.05);
+    public static final MixtureConfig DEFAULT = new MixtureConfig("temperature", "accuracy", "all", "stack", 0.001, 0.0);
 
     public MixtureConfig {
         check("calibration", calibration, CALIBRATIONS);
