@@ -32,7 +32,9 @@ import java.util.List;
  *     errors minus the mixture's on the rows it predicted ({@link #GUARD_DECAY} per row). When one has
  *     made fewer errors than the mixture, the client predicts with its probabilities (the one with the
  *     largest lead) instead of the mixture's: the mixture, the router's mix and each expert are
- *     meta-experts, and the client follows the most accurate.</li>
+ *     meta-experts, and the client follows the most accurate. The router's mix is the same meta-expert only
+ *     while the router activates the same experts: when the routing changes its lead restarts at 0 (a lead
+ *     earned by one expert says nothing of another's), and the expert the guard would follow stays awake.</li>
  * </ul>
  *
  * <p>Not thread-safe: owned by one client's {@link ExpertMixture}.
