@@ -30,8 +30,7 @@ public final class PeerSelectionExpertFactory implements ExpertFactory {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(context, "context is null");
         Options options = Options.from(config);
-        var schema = context.schema().orElseThrow(() -> new IllegalStateException(
-                "peer-selection runs on a client and needs its data schema; the context has none"));
+        var schema = context.requireSchema(config, "peer-selection");
         if (options.classMeans() && schema.task() == io.scarcity.api.Task.CLASSIFICATION
                 && (long) schema.numClasses() * options.dimensions() > PeerSelectionExpert.MAX_CLASS_MEAN_COORDINATES) {
             throw config.invalid("classMeans", "publishes classes x dimensions = " + schema.numClasses() + " x "

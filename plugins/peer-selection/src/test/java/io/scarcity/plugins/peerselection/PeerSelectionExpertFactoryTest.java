@@ -27,6 +27,16 @@ class PeerSelectionExpertFactoryTest {
     }
 
     @Test
+    void aContextWithoutASchemaIsAConfigErrorNamingTheExpert() {
+        PluginContext noSchema = new PluginContext() {
+        };
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new PeerSelectionExpertFactory().create(PluginConfig.of("experts[3].config", Map.of()), noSchema));
+        assertEquals("experts[3].config", e.path());
+        assertTrue(e.getMessage().contains("peer-selection") && e.getMessage().contains("schema"), e.getMessage());
+    }
+
+    @Test
     void defaultsApplyWhenNothingIsConfigured() {
         assertEquals(new Options(16, 0.01, 0.01, false, true), Options.from(PluginConfig.empty()));
         Expert expert = new PeerSelectionExpertFactory().create(PluginConfig.empty(), CLIENT);
