@@ -95,7 +95,12 @@ public final class Batch {
         return new Batch(schema, domain, rows, features, classes, targets, rowWeights.clone(), firstRow);
     }
 
-    public DataSchema schema() {
+    /** The same rows without their labels (or targets), weights kept; this batch itself if it has none. */
+    public Batch withoutLabels() {
+        return !hasLabels() ? this : new Batch(schema, domain, rows, features, null, null, weights, firstRow);
+    }
+
+        public DataSchema schema() {
         return schema;
     }
 

@@ -141,6 +141,7 @@ public final class Codecs {
         out.writeInt(r.round());
         out.writeBoolean(r.classification());
         out.writeLong(r.rows());
+        out.writeLong(r.scored());
         out.writeLong(r.correct());
         out.writeDouble(r.lossSum());
         out.writeDouble(r.logLossSum());
@@ -163,6 +164,7 @@ public final class Codecs {
         int round = in.readInt();
         boolean classification = in.readBoolean();
         long rows = in.readLong();
+        long scored = in.readLong();
         long correct = in.readLong();
         double lossSum = in.readDouble();
         double logLossSum = in.readDouble();
@@ -182,7 +184,7 @@ public final class Codecs {
         Insight insight = readNullable(in, StateReader::readInsight);
         long missedRows = in.readLong();
         long filteredRows = in.readLong();
-        return new ClientRoundResult(clientId, domain, round, classification, rows, correct, lossSum, logLossSum,
+        return new ClientRoundResult(clientId, domain, round, classification, rows, scored, correct, lossSum, logLossSum,
                 confusion, driftRows, metrics, signals, memory, insight, missedRows, filteredRows);
     }
 

@@ -124,7 +124,7 @@ class CodecsTest {
         Map<String, RoundMetrics.ExpertRound> experts = new LinkedHashMap<>();
         experts.put("second", new RoundMetrics.ExpertRound(0, Double.NaN, 0, Double.NaN, true));
         experts.put("first", new RoundMetrics.ExpertRound(3, 0.5, 10, 0.01, false));
-        ClientRoundResult regression = new ClientRoundResult("c-0", "d", 7, false, 2, 0, 0.5, 0.0, null,
+        ClientRoundResult regression = new ClientRoundResult("c-0", "d", 7, false, 3, 2, 0, 0.5, 0.0, null,
                 List.of(1L, Long.MAX_VALUE), new RoundMetrics(experts, Map.of("p.count", 3.0), 6, 2),
                 Map.of("s", ODD_NAN), new MemoryStats(Map.of("working", 4, "long", 0), 123), insight, 0, 9);
         ClientRoundResult r = trip(Codecs.ROUND_RESULT, regression);
@@ -133,7 +133,7 @@ class CodecsTest {
 
         // what a client offline from the start sends: nulls where the record allows them
         trip(Codecs.ROUND_RESULT, ClientRoundResult.offline("c-1", "d", 1, true, 500, null));
-        trip(Codecs.ROUND_RESULT, new ClientRoundResult(null, null, 0, true, 0, 0, 0, 0, new long[0], null, null, null,
+        trip(Codecs.ROUND_RESULT, new ClientRoundResult(null, null, 0, true, 0, 0, 0, 0, 0, new long[0], null, null, null,
                 null, null, 0, 0));
 
         trip(Codecs.SCHEMA, new DataSchema(List.of("x", "ÿ ü"), Task.REGRESSION, List.of()));

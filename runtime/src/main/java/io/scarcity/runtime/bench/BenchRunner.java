@@ -242,15 +242,15 @@ public final class BenchRunner {
                 ClientRoundResult r = results.get(i);
                 bytes += extras.bytesSent()[i];
                 clientRounds++;
-                if (r.classification() && r.rows() > 0) {
+                if (r.classification() && r.scored() > 0) {
                     roundsByClient.computeIfAbsent(r.clientId(), x -> new ArrayList<>())
-                            .add(new double[] {r.rows(), (double) r.correct() / r.rows()});
+                            .add(new double[] {r.rows(), (double) r.correct() / r.scored()});
                 }
                 if (r.classification()) {
-                    rr += r.rows();
+                    rr += r.scored();
                     rc += r.correct();
                     double[] c = clientRows.computeIfAbsent(r.clientId(), x -> new double[2]);
-                    c[0] += r.rows();
+                    c[0] += r.scored();
                     c[1] += r.correct();
                     if (r.confusion() != null) {
                         if (confusion == null) {
@@ -262,7 +262,7 @@ public final class BenchRunner {
                         }
                     }
                 } else {
-                    regRows += r.rows();
+                    regRows += r.scored();
                     squaredErrors += r.lossSum();
                 }
             }

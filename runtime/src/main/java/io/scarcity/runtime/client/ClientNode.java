@@ -79,6 +79,8 @@ public final class ClientNode implements ClientHandle {
     private java.util.function.Supplier<ClientNode> twins;
     /** During the first round after a warm start: this client as it was before it adopted the pooled states. */
     private ClientNode coldTwin;
+    /** Under {@code domains[i].labels}: which rows keep their label, when it comes, and the rows waiting; else null. */
+    private PendingLabels labels;
 
     /**
      * @param minMomentRows feature moments are sent only once they pool this many rows
@@ -132,6 +134,14 @@ public final class ClientNode implements ClientHandle {
         this.supervised = supervisors.isEmpty() ? null : new SupervisedView(byName, candidates, memory, signals, () -> batchesSeen);
     }
 
+    /**
+     * Gives this client the labels of {@code domains[i].labels}: which of its rows keep their label and when it
+     * comes, drawn from {@code seed} and its id. Every row at once (the default) changes nothing.
+     */
+    public void scarceLabels(io.scarcity.runtime.config.LabelsConfig config, long seed) {
+        labels = config.everyRowAtOnce() ? null : new PendingLabels(config, schema, seed, id);
+    }
+
     @Override
     public String id() {
         return id;
@@ -168,6 +178,7 @@ public final class ClientNode implements ClientHandle {
         int k = schema.numClasses();
         confusion = schema.task() == Task.CLASSIFICATION ? new long[k * k] : null;
         long rows = 0;
+        long scored = 0;
         long correct = 0;
         double lossSum = 0;
         double logLossSum = 0;
@@ -180,8 +191,9 @@ public final class ClientNode implements ClientHandle {
             if (batch.rows() == 0) {
                 continue;
             }
-            BatchResult r = processBatch(round, batch);
+            BatchResult r = labels == null ? processBatch(round, batch, true) : processWithLabels(round, batch);
             rows += batch.rows();
+            scored += r.scored;
             correct += r.correct;
             lossSum += r.lossSum;
             logLossSum += r.logLossSum;
@@ -234,15 +246,20 @@ public final class ClientNode implements ClientHandle {
         }
         mixer.reportRound(pluginMetrics);
         boolean classification = schema.task() == Task.CLASSIFICATION;
-        double accuracy = rows == 0 || !classification ? Double.NaN : (double) correct / rows;
-        double loss = rows == 0 ? Double.NaN : lossSum / rows;
+        double accuracy = scored == 0 || !classification ? Double.NaN : (double) correct / scored;
+        double loss = scored == 0 ? Double.NaN : lossSum / scored;
+        if (labels != null) {
+            pluginMetrics.put("labels.scored-rows", (double) scored);
+            pluginMetrics.put("labels.waiting-rows", (double) labels.waiting());
+            pluginMetrics.put("labels.dropped-rows", (double) labels.dropped());
+        }
         if (twin != null) {
             pluginMetrics.put("client.warm-start-kept", revert ? 0.0 : 1.0);
         }
         Insight insight = new Insight(id, domain, round, rows, accuracy, loss, reports, board, moments.drain(minMomentRows));
-        ClientRoundResult result = new ClientRoundResult(id, domain, round, classification, rows, correct, lossSum, logLossSum,
-                confusion, driftRows, new RoundMetrics(experts, pluginMetrics, expertBatches, idleExpertBatches), board,
-                memory.stats(), insight, 0, filters.heldBack());
+        ClientRoundResult result = new ClientRoundResult(id, domain, round, classification, rows, scored, correct, lossSum,
+                logLossSum, confusion, driftRows, new RoundMetrics(experts, pluginMetrics, expertBatches, idleExpertBatches),
+                board, memory.stats(), insight, 0, filters.heldBack());
         if (revert) {
             copy(twin, this);
         }
@@ -289,10 +306,84 @@ public final class ClientNode implements ClientHandle {
         }
     }
 
-    private record BatchResult(long correct, double lossSum, double logLossSum) {
+    /**
+     * What one batch gave: {@code scored} rows scored against their label (all of a labelled batch's; under
+     * {@code labels}, those whose label arrived), with their {@code correct}, loss and log-loss sums, and the
+     * mixture's prediction of the batch.
+     */
+    private record BatchResult(long scored, long correct, double lossSum, double logLossSum, Prediction mixture) {
     }
 
-    private BatchResult processBatch(int round, Batch batch) {
+    /**
+     * Scarce or late labels ({@code domains[i].labels}): labels a client's rows under this client's draw, predicts the
+     * batch without its labels (the experts that learn without labels do; the prediction is what is scored), holds
+     * the rows whose label comes later, then learns from every row whose label has come (this batch's and released
+     * waiting rows), scoring each with the prediction made at its arrival (delayed progressive validation). A batch
+     * whose every label comes at once, with none waiting, goes the usual way.
+     */
+    private BatchResult processWithLabels(int round, Batch batch) {
+        int n = batch.rows();
+        long[] delays = new long[n];
+        boolean allNow = labels.waiting() == 0;
+        for (int r = 0; r < n; r++) {
+            delays[r] = labels.nextDelay();
+            allNow &= delays[r] == 0;
+        }
+        if (allNow) {
+            return processBatch(round, batch, true);
+        }
+        boolean classification = schema.task() == Task.CLASSIFICATION;
+        int k = schema.numClasses();
+        Prediction p = processBatch(round, batch.withoutLabels(), true).mixture();
+        long first = labels.arrived() - n;
+        List<PendingLabels.Waiting> ready = new ArrayList<>();
+        for (int r = 0; r < n; r++) {
+            if (delays[r] < 0) {
+                continue;
+            }
+            PendingLabels.Waiting w;
+            double[] x = batch.copyRow(r, new double[schema.numFeatures()]);
+            if (classification) {
+                int y = batch.label(r);
+                int predicted = p.predictedClass(r);
+                w = new PendingLabels.Waiting(first + r + 1 + delays[r], first + r, x, y, Double.NaN, predicted,
+                        predicted == y ? 0 : 1, -Math.log(Math.max(LOG_FLOOR, p.probability(r, y))));
+            } else {
+                double e = p.value(r) - batch.target(r);
+                w = new PendingLabels.Waiting(first + r + 1 + delays[r], first + r, x, 0, batch.target(r), -1, e * e, 0);
+            }
+            if (delays[r] == 0) {
+                ready.add(w);
+            } else {
+                labels.hold(w);
+            }
+        }
+        ready.addAll(labels.released());
+        long correct = 0;
+        double lossSum = 0;
+        double logLossSum = 0;
+        for (PendingLabels.Waiting w : ready) {
+            if (classification) {
+                correct += w.predicted() == w.label() ? 1 : 0;
+                confusion[w.label() * k + w.predicted()]++;
+            }
+            lossSum += w.loss();
+            logLossSum += w.logLoss();
+        }
+        if (!ready.isEmpty()) {
+            // learning from the labels that came; scored above, with the predictions made at arrival
+            processBatch(round, labels.batch(ready, domain), false);
+        }
+        return new BatchResult(ready.size(), correct, lossSum, logLossSum, p);
+    }
+
+    /**
+     * Test-then-train on one batch.
+     *
+     * @param arrival whether these rows just arrived (scored here when labelled, and counted in the feature
+     *        moments), or are rows whose late labels came (scored at their arrival: here only learned from)
+     */
+    private BatchResult processBatch(int round, Batch batch, boolean arrival) {
         Routing routing = router.route(new RoutingContext(candidates, batch, signals, round));
         if (routing == null) {
             throw new IllegalStateException("router returned no routing");
@@ -322,7 +413,9 @@ public final class ClientNode implements ClientHandle {
                     int predicted = mixture.predictedClass(r);
                     boolean right = predicted == y;
                     correct += right ? 1 : 0;
-                    confusion[y * k + predicted]++;
+                    if (arrival) {
+                        confusion[y * k + predicted]++;
+                    }
                     rowLosses[r] = right ? 0 : 1;
                     logLossSum += -Math.log(Math.max(LOG_FLOOR, mixture.probability(r, y)));
                 } else {
@@ -363,7 +456,9 @@ public final class ClientNode implements ClientHandle {
                 }
             }
         }
-        moments.add(batch);
+        if (arrival) {
+            moments.add(batch);
+        }
         if (!supervisors.isEmpty()) {
             for (ExpertSlot s : supervisors) {
                 ((io.scarcity.api.ExpertSupervisor) s.expert()).supervise(supervised);
@@ -378,7 +473,7 @@ public final class ClientNode implements ClientHandle {
             }
         }
         batchesSeen++;
-        return new BatchResult(correct, lossSum, logLossSum);
+        return new BatchResult(labelled ? n : 0, correct, lossSum, logLossSum, mixture);
     }
 
     /**
@@ -478,6 +573,9 @@ public final class ClientNode implements ClientHandle {
         for (ExpertSlot s : slots) {
             out.writeBoolean(s.frozen);
         }
+        if (labels != null) {
+            Sections.write(out, "pending labels", labels);
+        }
     }
 
     /** Restores what {@link #saveState} wrote, on a client freshly built from the same config. */
@@ -520,6 +618,9 @@ public final class ClientNode implements ClientHandle {
         batchesSeen = in.readLong();
         for (ExpertSlot s : slots) {
             s.frozen = in.readBoolean();
+        }
+        if (labels != null) {
+            Sections.read(in, "pending labels", labels);
         }
     }
 

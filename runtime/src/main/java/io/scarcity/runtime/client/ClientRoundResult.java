@@ -10,8 +10,11 @@ import java.util.Map;
  * and diagnostics for the metrics line.
  *
  * @param classification whether the client's stream is a classification stream (else regression)
- * @param rows rows tested then trained on
- * @param correct rows the mixture classified right (classification)
+ * @param rows rows that arrived and were predicted (and learned from, with or without their label)
+ * @param scored rows scored against their label this round, the denominator of accuracy and loss: {@code rows}
+ *        when every row is labelled at once; under {@code domains[i].labels} the rows whose label came this round,
+ *        each scored with the prediction made at its arrival
+ * @param correct scored rows the mixture classified right (classification)
  * @param lossSum sum of per-row losses (0/1 error or squared error)
  * @param logLossSum sum of per-row log-losses (classification)
  * @param confusion classification only ({@code null} for regression): counts of (true class, predicted
@@ -22,7 +25,7 @@ import java.util.Map;
  * @param filteredRows streamed rows that row filters (e.g. governance rules) kept out this round; not in {@code rows}
  */
 public record ClientRoundResult(String clientId, String domain, int round, boolean classification, long rows,
-                                long correct, double lossSum,
+                                long scored, long correct, double lossSum,
                                 double logLossSum, long[] confusion, List<Long> driftRows, RoundMetrics metrics,
                                 Map<String, Double> signals, MemoryStats memory, Insight insight, long missedRows,
                                 long filteredRows) {
@@ -38,7 +41,7 @@ public record ClientRoundResult(String clientId, String domain, int round, boole
      */
     public static ClientRoundResult offline(String clientId, String domain, int round, boolean classification,
                                             long missedRows, MemoryStats memory) {
-        return new ClientRoundResult(clientId, domain, round, classification, 0, 0, 0, 0, null, List.of(),
+        return new ClientRoundResult(clientId, domain, round, classification, 0, 0, 0, 0, 0, null, List.of(),
                 new RoundMetrics(Map.of(), Map.of(), 0, 0), Map.of(), memory, null, missedRows, 0);
     }
 }

@@ -10,9 +10,11 @@ import java.util.Map;
  * overrides the run's for this domain's clients (a centralised baseline gets all clients' batches).
  * A domain with {@code stream: {type: remote}} has no stream here: its {@code clients} are slots that real
  * clients of a networked federation fill, each with its own stream ({@code scarcity client --stream}).
+ * {@code labels} says which rows keep their label and when it arrives ({@link LabelsConfig}; every row at
+ * once when absent).
  */
 public record DomainConfig(String name, Integer clients, Map<String, Object> stream, Map<String, Object> partition,
-                           Integer batchesPerRound, LateJoin late) {
+                           Integer batchesPerRound, LateJoin late, LabelsConfig labels) {
     public DomainConfig {
         if (name == null || !RunConfig.NAME.matcher(name).matches()) {
             throw new ConfigException("name", "expected a domain name of letters, digits, '.', '_' or '-', got '" + name + "'");
@@ -39,6 +41,7 @@ public record DomainConfig(String name, Integer clients, Map<String, Object> str
             throw new ConfigException("late.clients", "domain '" + name + "' has " + clients + " clients; at most "
                     + (clients - 1) + " can join late (someone must be there first)");
         }
+        labels = labels == null ? LabelsConfig.ALL : labels;
         stream = new LinkedHashMap<>(stream);
         partition = partition == null ? new LinkedHashMap<>(Map.of("type", "iid")) : new LinkedHashMap<>(partition);
     }

@@ -110,8 +110,14 @@ public final class Assembly {
                 new RunContext(config.seed(), clientId, domain, schema, config.router().plugin(), routerSink, configDir), Router.class);
         Memory memory = create(PluginKind.MEMORY, config.memory().plugin(), config.memory().config(), "memory",
                 new RunContext(config.seed(), clientId, domain, schema, config.memory().plugin(), memorySink, configDir), Memory.class);
-        return new ClientNode(clientId, domain, schema, slots, router, memory, config.replayRows(),
+        ClientNode client = new ClientNode(clientId, domain, schema, slots, router, memory, config.replayRows(),
                 config.coordinator().priorWeight(), config.privacy().minMomentRows(), sinks, config.mixture());
+        for (var d : config.domains()) {
+            if (d.name().equals(domain)) {
+                client.scarceLabels(d.labels(), config.seed());
+            }
+        }
+        return client;
     }
 
     /**

@@ -7,7 +7,7 @@ import java.util.Map;
  * How a run ended.
  *
  * @param roundsCompleted rounds fully done (metrics written)
- * @param domainMetrics per domain {@code [metric, rows, 1 if classification else 0]}: the metric is
+ * @param domainMetrics per domain {@code [metric, scored rows, 1 if classification else 0]}: the metric is
  *        prequential accuracy for classification, RMSE for regression
  * @param stopReason {@code completed}, or why the run stopped early (e.g. data exhausted)
  * @param injectedDrifts drift positions the sources declared, per domain, as {@code row -> round}

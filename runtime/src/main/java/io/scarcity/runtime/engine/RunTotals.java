@@ -19,7 +19,7 @@ final class RunTotals implements Checkpointable {
     long elapsedNanos;
     /** Why the run stopped before its last round (convergence), or {@code null} while it goes on. */
     String stopReason;
-    /** Per domain: [correct or squared errors, rows, 1 if classification]. */
+    /** Per domain: [correct or squared errors, scored rows, 1 if classification]. */
     final Map<String, double[]> domainAcc = new TreeMap<>();
     final Map<String, List<Integer>> detected = new TreeMap<>();
     /** Per domain: rows that row filters (e.g. governance rules) kept out of the pipeline. */
@@ -45,7 +45,7 @@ final class RunTotals implements Checkpointable {
             r.metrics().routed().forEach((expert, n) -> activations.merge(expert, n, Long::sum));
             double[] acc = domainAcc.computeIfAbsent(r.domain(), k -> new double[3]);
             acc[0] += r.classification() ? r.correct() : r.lossSum();
-            acc[1] += r.rows();
+            acc[1] += r.scored();
             acc[2] = r.classification() ? 1 : 0;
             if (!r.driftRows().isEmpty()) {
                 detected.computeIfAbsent(r.clientId(), k -> new ArrayList<>()).add(round);

@@ -74,10 +74,13 @@ public final class MetricsWriter implements RunObserver, AutoCloseable {
             return m;
         }
         m.put("rows", r.rows());
+        if (r.scored() != r.rows()) {
+            m.put("scoredRows", r.scored());
+        }
         m.put("accuracy", Json.num(r.insight().accuracy()));
         m.put("loss", Json.num(r.insight().loss()));
-        m.put("logLoss", Json.num(r.rows() == 0 || !r.classification() ? Double.NaN : r.logLossSum() / r.rows()));
-        m.put("rmse", Json.num(r.rows() == 0 || r.classification() ? Double.NaN : Math.sqrt(r.lossSum() / r.rows())));
+        m.put("logLoss", Json.num(r.scored() == 0 || !r.classification() ? Double.NaN : r.logLossSum() / r.scored()));
+        m.put("rmse", Json.num(r.scored() == 0 || r.classification() ? Double.NaN : Math.sqrt(r.lossSum() / r.scored())));
         Map<String, Object> experts = new LinkedHashMap<>();
         for (Map.Entry<String, RoundMetrics.ExpertRound> e : r.metrics().experts().entrySet()) {
             Map<String, Object> x = new LinkedHashMap<>();

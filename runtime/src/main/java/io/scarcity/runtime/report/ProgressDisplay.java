@@ -45,10 +45,10 @@ public final class ProgressDisplay implements RunObserver {
         for (ClientRoundResult r : results) {
             rows += r.rows();
             if (r.classification()) {
-                rr += r.rows();
+                rr += r.scored();
                 rc += r.correct();
             } else {
-                regRows += r.rows();
+                regRows += r.scored();
                 squaredErrors += r.lossSum();
             }
         }

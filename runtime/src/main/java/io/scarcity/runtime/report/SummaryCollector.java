@@ -62,15 +62,15 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
             // per domain: [classification?, rows, correct, squared errors]
             double[] d = perDomain.computeIfAbsent(r.domain(), k -> new double[4]);
             d[0] = r.classification() ? 1 : 0;
-            d[1] += r.rows();
+            d[1] += r.scored();
             if (r.classification()) {
-                classRows += r.rows();
+                classRows += r.scored();
                 correct += r.correct();
-                rr += r.rows();
+                rr += r.scored();
                 rc += r.correct();
                 d[2] += r.correct();
             } else {
-                regRows += r.rows();
+                regRows += r.scored();
                 squaredErrors += r.lossSum();
                 d[3] += r.lossSum();
             }

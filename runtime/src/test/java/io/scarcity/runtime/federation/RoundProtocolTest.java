@@ -80,7 +80,7 @@ class RoundProtocolTest {
             calls.add("run " + round);
             Insight insight = new Insight(id, domain, round, samples, 0.5, 0.5, Map.of(), Map.copyOf(board),
                     new FeatureMoments(0, new double[1], new double[1]));
-            return new ClientRoundResult(id, domain, round, true, samples, samples / 2, samples / 2.0, 0, null, List.of(),
+            return new ClientRoundResult(id, domain, round, true, samples, samples, samples / 2, samples / 2.0, 0, null, List.of(),
                     new RoundMetrics(Map.of(), Map.of(), 0, 0), Map.copyOf(board), new MemoryStats(Map.of(), 0), insight, 0, 0);
         }
 

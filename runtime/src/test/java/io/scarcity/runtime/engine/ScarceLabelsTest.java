@@ -1,0 +1,200 @@
+package io.scarcity.runtime.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scarcity.api.ConfigException;
+import io.scarcity.runtime.client.ClientRoundResult;
+import io.scarcity.runtime.config.ConfigLoader;
+import io.scarcity.runtime.config.LoadedConfig;
+import io.scarcity.runtime.plugin.PluginRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code domains[i].labels}: a share of the rows keeps its label, and a label may come rows after its row. Every row is
+ * predicted and learned from (without its label by the experts that can), accuracy counts the rows whose label came,
+ * each scored with the prediction made when its row arrived, and nothing is scored twice or lost.
+ */
+class ScarceLabelsTest {
+    static PluginRegistry registry;
+    static final int ROUNDS = 8;
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void load() {
+        registry = PluginRegistry.load(null, ScarceLabelsTest.class.getClassLoader());
+    }
+
+    @AfterAll
+    static void close() {
+        registry.close();
+    }
+
+    LoadedConfig config(String labels) {
+        String yaml = """
+                name: labels
+                seed: 5
+                rounds: %d
+                batchSize: 50
+                batchesPerRound: 4
+                domains: [{name: d, clients: 2, stream: {type: sea, concept: 0}%s}]
+                experts:
+                  - {plugin: statistical, name: fast, config: {learningRate: 0.05}}
+                  - {plugin: statistical, name: slow, config: {learningRate: 0.005}}
+                  - {plugin: drift}
+                """.formatted(ROUNDS, labels.isEmpty() ? "" : ", labels: " + labels);
+        return ConfigLoader.parse(yaml, "labels.yaml", Path.of("."), Map.of(),
+                List.of("output.dir=" + tmp.resolve("runs"), "output.progress=off"));
+    }
+
+    List<ClientRoundResult> run(String labels) {
+        List<ClientRoundResult> all = new ArrayList<>();
+        try (InProcessEngine engine = new InProcessEngine(config(labels), registry)) {
+            engine.run((round, total, results, extras) -> all.addAll(results));
+        }
+        return all;
+    }
+
+    static long sum(List<ClientRoundResult> rs, java.util.function.ToLongFunction<ClientRoundResult> f) {
+        return rs.stream().mapToLong(f).sum();
+    }
+
+    @Test
+    void everyLabelAtOnceIsTheStreamAsItIs() {
+        List<ClientRoundResult> plain = run("");
+        List<ClientRoundResult> explicit = run("{rate: 1, delay: 0}");
+        assertEquals(plain.size(), explicit.size());
+        for (int i = 0; i < plain.size(); i++) {
+            assertEquals(plain.get(i).correct(), explicit.get(i).correct(), "result " + i);
+            assertEquals(plain.get(i).logLossSum(), explicit.get(i).logLossSum(), "result " + i);
+            assertEquals(plain.get(i).rows(), plain.get(i).scored());
+        }
+    }
+
+    @Test
+    void aTenthOfTheLabelsScoresATenthOfTheRowsAndStillLearns() {
+        List<ClientRoundResult> rs = run("{rate: 0.1}");
+        long rows = sum(rs, ClientRoundResult::rows);
+        long scored = sum(rs, ClientRoundResult::scored);
+        assertEquals(2L * ROUNDS * 200, rows, "every row arrives and is predicted");
+        assertTrue(scored > 0.07 * rows && scored < 0.13 * rows, scored + " of " + rows + " rows scored");
+        long correct = sum(rs, ClientRoundResult::correct);
+        // SEA concept 0 with 10% noise: about 0.87 with every label; a tenth of them is still far above chance
+        assertTrue((double) correct / scored > 0.75, "accuracy " + (double) correct / scored);
+        ClientRoundResult last = rs.get(rs.size() - 1);
+        assertEquals((double) last.scored(), last.metrics().plugins().get("labels.scored-rows"));
+        assertEquals((double) last.correct() / last.scored(), last.insight().accuracy(), 1e-12);
+        // the same draw under another method: which rows keep their label depends on the seed, client and row only
+        List<ClientRoundResult> again = run("{rate: 0.1}");
+        for (int i = 0; i < rs.size(); i++) {
+            assertEquals(rs.get(i).scored(), again.get(i).scored());
+        }
+    }
+
+    @Test
+    void lateLabelsAreScoredOnceWhenTheyComeWithThePredictionMadeOnArrival() {
+        List<ClientRoundResult> rs = run("{delay: 300}");
+        long rows = sum(rs, ClientRoundResult::rows);
+        long scored = sum(rs, ClientRoundResult::scored);
+        // per client, the last 300 rows' labels are still on the way when the run ends
+        assertEquals(rows - 2 * 300, scored);
+        for (ClientRoundResult r : rs) {
+            if (r.round() == 1) {
+                assertEquals(0, r.scored(), "200 rows in, no label of a 300-row delay has come");
+            }
+            if (r.round() == ROUNDS) {
+                assertEquals(300.0, r.metrics().plugins().get("labels.waiting-rows"));
+            }
+        }
+        List<ClientRoundResult> drawn = run("{delay: {distribution: exponential, mean: 100}}");
+        long waiting = drawn.stream().filter(r -> r.round() == ROUNDS)
+                .mapToLong(r -> r.metrics().plugins().get("labels.waiting-rows").longValue()).sum();
+        assertEquals(sum(drawn, ClientRoundResult::rows), sum(drawn, ClientRoundResult::scored) + waiting,
+                "every row is scored once or still waiting");
+        assertTrue((double) sum(drawn, ClientRoundResult::correct) / sum(drawn, ClientRoundResult::scored) > 0.8);
+    }
+
+    @Test
+    void aFullBufferDropsTheArrivingLabelsAndCountsThem() {
+        List<ClientRoundResult> rs = run("{delay: 1000, buffer: 120}");
+        for (ClientRoundResult r : rs) {
+            assertTrue(r.metrics().plugins().get("labels.waiting-rows") <= 120, r.metrics().plugins().toString());
+        }
+        ClientRoundResult last = rs.get(rs.size() - 1);
+        assertTrue(last.metrics().plugins().get("labels.dropped-rows") > 0, last.metrics().plugins().toString());
+    }
+
+    /** A checkpoint holds the rows waiting for their labels: a restored client goes on exactly as the saved one. */
+    @Test
+    void aRestoredClientHoldsTheSameWaitingRows() throws java.io.IOException {
+        LoadedConfig c = config("{rate: 0.5, delay: {distribution: uniform, min: 0, max: 400}}");
+        io.scarcity.api.DataSchema schema = new io.scarcity.api.DataSchema(List.of("a", "b", "c"), io.scarcity.api.Task.CLASSIFICATION,
+                List.of("0", "1"));
+        java.util.Random rnd = new java.util.Random(4);
+        java.util.function.IntFunction<List<io.scarcity.api.Batch>> round = first -> {
+            List<io.scarcity.api.Batch> out = new ArrayList<>();
+            for (int b = 0; b < 4; b++) {
+                double[] x = new double[150];
+                int[] y = new int[50];
+                for (int r = 0; r < 50; r++) {
+                    y[r] = rnd.nextInt(2);
+                    x[3 * r] = rnd.nextGaussian() + 2 * y[r];
+                    x[3 * r + 1] = rnd.nextGaussian();
+                    x[3 * r + 2] = rnd.nextGaussian();
+                }
+                out.add(io.scarcity.api.Batch.ofClasses(schema, "d", first + 50L * b, x, y));
+            }
+            return out;
+        };
+        Assembly assembly = new Assembly(c.config(), registry);
+        io.scarcity.runtime.client.ClientNode a = assembly.client("d-0", "d", schema);
+        for (int r = 1; r <= 3; r++) {
+            a.runRound(r, round.apply(200 * (r - 1)));
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        io.scarcity.api.StateWriter w = new io.scarcity.api.StateWriter(bytes);
+        a.saveState(w);
+        w.flush();
+        io.scarcity.runtime.client.ClientNode b = assembly.client("d-0", "d", schema);
+        b.restoreState(new io.scarcity.api.StateReader(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+        for (int r = 4; r <= 7; r++) {
+            List<io.scarcity.api.Batch> batches = round.apply(200 * (r - 1));
+            ClientRoundResult ra = a.runRound(r, batches);
+            ClientRoundResult rb = b.runRound(r, batches);
+            assertEquals(ra.scored(), rb.scored(), "round " + r);
+            assertEquals(ra.correct(), rb.correct(), "round " + r);
+            assertEquals(ra.logLossSum(), rb.logLossSum(), "round " + r);
+            assertEquals(ra.metrics().plugins(), rb.metrics().plugins(), "round " + r);
+            assertTrue(ra.metrics().plugins().get("labels.waiting-rows") > 0, "rows are waiting");
+        }
+    }
+
+    @Test
+    void badLabelSettingsNameTheKeyAndTheFix() {
+        record Bad(String labels, String path, String says) {
+        }
+        for (Bad b : List.of(new Bad("{rate: 0}", "domains[0].labels.rate", "(0, 1]"),
+                new Bad("{rate: 1.5}", "domains[0].labels.rate", "(0, 1]"),
+                new Bad("{delay: -5}", "domains[0].labels.delay", ">= 0"),
+                new Bad("{delay: 2.5}", "domains[0].labels.delay", "whole number"),
+                new Bad("{delay: {distribution: normal, mean: 3}}", "domains[0].labels.delay.distribution", "uniform or exponential"),
+                new Bad("{delay: {distribution: uniform, min: 10, max: 5}}", "domains[0].labels.delay.max", "max >= min"),
+                new Bad("{delay: {distribution: exponential, mean: 0}}", "domains[0].labels.delay.mean", "> 0"),
+                new Bad("{delay: {distribution: exponential, mean: 5, max: 3}}", "domains[0].labels.delay.max", "unknown key"),
+                new Bad("{buffer: 0}", "domains[0].labels.buffer", ">= 1"),
+                new Bad("{rat: 0.5}", "domains[0].labels.rat", "rate"))) {
+            ConfigException e = assertThrows(ConfigException.class, () -> config(b.labels()), b.labels());
+            assertEquals(b.path(), e.path(), b.labels() + ": " + e.getMessage());
+            assertTrue(e.getMessage().contains(b.says()), b.labels() + ": " + e.getMessage());
+        }
+    }
+}
