@@ -81,6 +81,8 @@ public final class ClientNode implements ClientHandle {
     private ClientNode coldTwin;
     /** Under {@code domains[i].labels}: which rows keep their label, when it comes, and the rows waiting; else null. */
     private PendingLabels labels;
+    /** Rows learned with their predicted class this round (self-training). */
+    private long selfTrained;
 
     /**
      * @param minMomentRows feature moments are sent only once they pool this many rows
@@ -252,6 +254,10 @@ public final class ClientNode implements ClientHandle {
             pluginMetrics.put("labels.scored-rows", (double) scored);
             pluginMetrics.put("labels.waiting-rows", (double) labels.waiting());
             pluginMetrics.put("labels.dropped-rows", (double) labels.dropped());
+            if (!Double.isNaN(labels.selfTraining())) {
+                pluginMetrics.put("labels.self-trained-rows", (double) selfTrained);
+            }
+            selfTrained = 0;
         }
         if (twin != null) {
             pluginMetrics.put("client.warm-start-kept", revert ? 0.0 : 1.0);
@@ -359,6 +365,9 @@ public final class ClientNode implements ClientHandle {
             }
         }
         ready.addAll(labels.released());
+        if (classification && !Double.isNaN(labels.selfTraining())) {
+            selfTrain(round, batch, delays, p);
+        }
         long correct = 0;
         double lossSum = 0;
         double logLossSum = 0;
@@ -375,6 +384,51 @@ public final class ClientNode implements ClientHandle {
             processBatch(round, labels.batch(ready, domain), false);
         }
         return new BatchResult(ready.size(), correct, lossSum, logLossSum, p);
+    }
+
+    /**
+     * Self-training: the rows of {@code batch} whose label never comes ({@code delays[r] < 0}) and whose predicted class
+     * has at least the configured probability are learned, with that class, by the predicting experts that learn (not
+     * by the analysers, the router, the combiner or the calibration: they would learn to agree with themselves).
+     */
+    private void selfTrain(int round, Batch batch, long[] delays, Prediction p) {
+        int n = batch.rows();
+        boolean[] keep = new boolean[n];
+        int[] pseudo = new int[n];
+        int kept = 0;
+        for (int r = 0; r < n; r++) {
+            int c = p.predictedClass(r);
+            if (delays[r] < 0 && p.probability(r, c) >= labels.selfTraining()) {
+                keep[r] = true;
+                pseudo[r] = c;
+                kept++;
+            }
+        }
+        if (kept == 0) {
+            return;
+        }
+        double[] x = batch.featuresCopy();
+        Batch labelled = Batch.ofClasses(schema, domain, batch.firstRow(), x, pseudo).select(keep);
+        int k = schema.numClasses();
+        double[] probabilities = new double[kept * k];
+        for (int r = 0, j = 0; r < n; r++) {
+            if (keep[r]) {
+                for (int c = 0; c < k; c++) {
+                    probabilities[j * k + c] = p.probability(r, c);
+                }
+                j++;
+            }
+        }
+        // the mixture's prediction of the kept rows, and no loss: each is learned as if predicted right
+        BatchOutcome outcome = new BatchOutcome(Prediction.ofProbabilities(kept, k, probabilities), new double[kept], round);
+        List<ExpertSlot> learners = mixer.learners(predictors, predictors);
+        for (ExpertSlot s : learners) {
+            if (!s.frozen) {
+                s.expert().learn(labelled, outcome, signals);
+                s.samples += kept;
+            }
+        }
+        selfTrained += kept;
     }
 
     /**

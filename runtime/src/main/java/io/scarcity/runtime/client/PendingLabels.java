@@ -44,6 +44,8 @@ final class PendingLabels implements Checkpointable {
     private final LabelsConfig.DelayLaw law;
     private final int buffer;
     private final long salt;
+    /** Confidence above which a row whose label never comes is learned with the predicted class; NaN = never. */
+    private final double selfTraining;
     private final PriorityQueue<Waiting> waiting = new PriorityQueue<>(
             Comparator.comparingLong(Waiting::due).thenComparingLong(Waiting::arrival));
     private long arrived;
@@ -55,6 +57,7 @@ final class PendingLabels implements Checkpointable {
         this.law = config.delayLaw();
         this.buffer = config.buffer();
         this.salt = mix(seed ^ 0x6c6162656c73L, clientId.hashCode());
+        this.selfTraining = config.selfTraining() == null ? Double.NaN : config.selfTraining();
     }
 
     /** The fate of the next arriving row: -1 if its label never arrives, else its delay in rows (0 = with it). */
@@ -64,6 +67,11 @@ final class PendingLabels implements Checkpointable {
             return -1;
         }
         return law.draw(unit(mix(salt, 2 * i + 1)));
+    }
+
+    /** The self-training confidence, or NaN when off. */
+    double selfTraining() {
+        return selfTraining;
     }
 
     /** Rows the client has seen so far (every arrival, labelled or not). */

@@ -15,11 +15,15 @@ import java.util.Set;
  * <li>{@code delay}: rows of the client's own stream between a row's arrival (when it is predicted) and its
  *     label's: a whole number {@code >= 0}, or a distribution, {@code {distribution: uniform, min: A, max: B}}
  *     or {@code {distribution: exponential, mean: M}} (rounded down to whole rows).</li>
- * <li>{@code buffer}: the most rows waiting for their label a client holds (default 100,000); beyond it the
- *     oldest waiting row is dropped, unlearned and unscored, and counted.</li>
+ * <li>{@code buffer}: the most rows waiting for their label a client holds (default 100,000); a row arriving
+ *     when it is full loses its label (counted).</li>
+ * <li>{@code selfTraining}: off unless set; a confidence in (0.5, 1]: a row whose label never comes and whose
+ *     class the mixture gives at least this probability is learned from with that class as its label (by the
+ *     predicting experts only: not by the router, the combiner, the calibration or the drift detector, which
+ *     would learn to agree with themselves).</li>
  * </ul>
  */
-public record LabelsConfig(Double rate, Object delay, Integer buffer) {
+public record LabelsConfig(Double rate, Object delay, Integer buffer, Double selfTraining) {
     /** Default bound on the rows a client holds while their labels are on the way. */
     public static final int DEFAULT_BUFFER = 100_000;
 
@@ -35,6 +39,10 @@ public record LabelsConfig(Double rate, Object delay, Integer buffer) {
         if (buffer == null) {
             buffer = DEFAULT_BUFFER;
         }
+        if (selfTraining != null && !(selfTraining > 0.5 && selfTraining <= 1)) {
+            throw new ConfigException("selfTraining", "expected the confidence above which an unlabelled row is learned "
+                    + "with the predicted class, in (0.5, 1], got " + selfTraining + "; leave it out for none");
+        }
         if (buffer < 1) {
             throw new ConfigException("buffer", "expected the most rows a client holds while their labels are on the way "
                     + "(>= 1), got " + buffer);
@@ -42,7 +50,7 @@ public record LabelsConfig(Double rate, Object delay, Integer buffer) {
     }
 
     /** Every row labelled at once: what a domain without {@code labels} gets. */
-    public static final LabelsConfig ALL = new LabelsConfig(1.0, 0, DEFAULT_BUFFER);
+    public static final LabelsConfig ALL = new LabelsConfig(1.0, 0, DEFAULT_BUFFER, null);
 
     /** Whether every row keeps its label and gets it at once (the stream as it is). */
     public boolean everyRowAtOnce() {

@@ -178,6 +178,25 @@ class ScarceLabelsTest {
         }
     }
 
+    /**
+     * Self-training: rows without a label that the mixture is sure of are learned with the class it predicts, by the
+     * predicting experts only; the rows scored are the same (a pseudo-label is never scored).
+     */
+    @Test
+    void selfTrainingLearnsTheConfidentUnlabelledRowsAndScoresNothingMore() {
+        List<ClientRoundResult> plain = run("{rate: 0.05}");
+        List<ClientRoundResult> self = run("{rate: 0.05, selfTraining: 0.9}");
+        assertEquals(sum(plain, ClientRoundResult::scored), sum(self, ClientRoundResult::scored));
+        long pseudo = self.stream().mapToLong(r -> r.metrics().plugins().get("labels.self-trained-rows").longValue()).sum();
+        long unlabelled = sum(self, ClientRoundResult::rows) - sum(self, ClientRoundResult::scored);
+        assertTrue(pseudo > 0.2 * unlabelled && pseudo < unlabelled, pseudo + " of " + unlabelled + " unlabelled rows");
+        ClientRoundResult a = plain.get(plain.size() - 1);
+        ClientRoundResult b = self.get(self.size() - 1);
+        assertTrue(b.metrics().experts().get("fast").samples() > a.metrics().experts().get("fast").samples(),
+                "the experts learned the pseudo-labelled rows too");
+        assertTrue(!a.metrics().plugins().containsKey("labels.self-trained-rows"), "reported only when on");
+    }
+
     @Test
     void badLabelSettingsNameTheKeyAndTheFix() {
         record Bad(String labels, String path, String says) {
@@ -191,6 +210,7 @@ class ScarceLabelsTest {
                 new Bad("{delay: {distribution: exponential, mean: 0}}", "domains[0].labels.delay.mean", "> 0"),
                 new Bad("{delay: {distribution: exponential, mean: 5, max: 3}}", "domains[0].labels.delay.max", "unknown key"),
                 new Bad("{buffer: 0}", "domains[0].labels.buffer", ">= 1"),
+                new Bad("{rate: 0.1, selfTraining: 0.5}", "domains[0].labels.selfTraining", "(0.5, 1]"),
                 new Bad("{rat: 0.5}", "domains[0].labels.rat", "rate"))) {
             ConfigException e = assertThrows(ConfigException.class, () -> config(b.labels()), b.labels());
             assertEquals(b.path(), e.path(), b.labels() + ": " + e.getMessage());
