@@ -215,6 +215,9 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
             s.put("stopReason", result.stopReason());
         }
         s.put("rows", rows);
+        if (classRows + regRows != rows) { // scarce or late labels: accuracy is over the rows whose label came
+            s.put("scoredRows", classRows + regRows);
+        }
         s.put("accuracy", Json.num(accuracy()));
         s.put("rmse", Json.num(rmse()));
         List<Double> acc = new ArrayList<>();
@@ -223,7 +226,7 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
         Map<String, Object> domains = new TreeMap<>();
         perDomain.forEach((d, v) -> {
             Map<String, Object> x = new LinkedHashMap<>();
-            x.put("rows", (long) v[1]);
+            x.put("rows", (long) v[1]); // rows scored against their label (all rows, unless labels are scarce or late)
             if (v[0] == 1) {
                 x.put("accuracy", Json.num(v[1] == 0 ? Double.NaN : v[2] / v[1]));
             } else {
