@@ -197,6 +197,31 @@ class ScarceLabelsTest {
         assertTrue(!a.metrics().plugins().containsKey("labels.self-trained-rows"), "reported only when on");
     }
 
+    /** As a user runs it: the run folder says how many rows were scored, per round and in the summary. */
+    @Test
+    void theRunFolderSaysWhichRowsWereScored() throws Exception {
+        var r = io.scarcity.runtime.cli.CliTest.cli("run", io.scarcity.runtime.config.QuickstartPaths.quickstart().toString(),
+                "--set", "rounds=4", "--set", "output.dir=" + tmp.resolve("cli"), "--set", "output.progress=off",
+                "--set", "domains[0].labels.rate=0.2", "--set", "domains[1].labels.delay=150");
+        assertEquals(0, r.code(), r.err());
+        Path dir;
+        try (var dirs = java.nio.file.Files.list(tmp.resolve("cli"))) {
+            dir = dirs.findFirst().orElseThrow();
+        }
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        long rows = 0;
+        long scored = 0;
+        for (String line : java.nio.file.Files.readAllLines(dir.resolve("metrics.jsonl"))) {
+            var m = json.readTree(line);
+            rows += m.get("rows").asLong();
+            scored += m.has("scoredRows") ? m.get("scoredRows").asLong() : m.get("rows").asLong();
+        }
+        var summary = json.readTree(dir.resolve("summary.json").toFile());
+        assertEquals(rows, summary.get("rows").asLong());
+        assertEquals(scored, summary.get("scoredRows").asLong());
+        assertTrue(scored < rows, scored + " of " + rows);
+    }
+
     @Test
     void badLabelSettingsNameTheKeyAndTheFix() {
         record Bad(String labels, String path, String says) {
