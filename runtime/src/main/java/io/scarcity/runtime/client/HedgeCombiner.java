@@ -203,15 +203,8 @@ final class HedgeCombiner implements Checkpointable {
      * that has made the most fewer errors than the mixture, if any has.
      */
     int guard(List<String> awake) {
-        int chosen = -1;
-        double best = 0;
-        for (int i = 0; i < awake.size(); i++) {
-            double d = lead[index(awake.get(i))];
-            if (d < best) {
-                best = d;
-                chosen = i;
-            }
-        }
+        int chosen = bestAwake(awake);
+        double best = chosen < 0 ? 0 : lead[index(awake.get(chosen))];
         return lead[names.size()] < best ? awake.size() : chosen;
     }
 
@@ -220,12 +213,11 @@ final class HedgeCombiner implements Checkpointable {
      * the last labelled batch (its lead is about that mix).
      */
     int guard(List<String> awake, List<String> routed) {
-        int chosen = guard(awake);
-        return chosen == awake.size() && !routed.equals(lastRouted) ? guard(awake, -1) : chosen;
+        return routed.equals(lastRouted) ? guard(awake) : bestAwake(awake);
     }
 
-    /** The awake expert with the largest lead over the mixture (its position), or -1. */
-    private int guard(List<String> awake, int unused) {
+    /** The awake expert that has made the most fewer errors than the mixture (its position in {@code awake}), or -1. */
+    private int bestAwake(List<String> awake) {
         int chosen = -1;
         double best = 0;
         for (int i = 0; i < awake.size(); i++) {
