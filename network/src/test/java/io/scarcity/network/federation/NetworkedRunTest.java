@@ -109,6 +109,23 @@ class NetworkedRunTest {
         assertEquals(Files.readString(local.resolve("coordinator.jsonl")), Files.readString(remote.resolve("coordinator.jsonl")));
     }
 
+    /** Scarce and late labels are drawn by each client, wherever it runs: the hosts' metrics are the in-process ones. */
+    @Test
+    void scarceAndLateLabelsOverHostsGiveTheInProcessMetricsByteForByte() throws Exception {
+        String[] labels = {"domains[0].labels.rate=0.3", "domains[1].labels.delay=120"};
+        Path local = inProcess(config("local-labels", labels));
+        Path remote = networked(config("remote-labels", labels), ChannelSecurity.insecure(), ChannelSecurity.insecure());
+        String metrics = Files.readString(local.resolve("metrics.jsonl"));
+        assertTrue(metrics.contains("\"scoredRows\""), "rows were left unscored");
+        assertEquals(metrics, Files.readString(remote.resolve("metrics.jsonl")));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var localSummary = json.readTree(local.resolve("summary.json").toFile());
+        var remoteSummary = json.readTree(remote.resolve("summary.json").toFile());
+        assertTrue(localSummary.get("scoredRows").asLong() < localSummary.get("rows").asLong(), localSummary.toString());
+        assertEquals(localSummary.get("scoredRows"), remoteSummary.get("scoredRows"));
+        assertEquals(localSummary.get("accuracy"), remoteSummary.get("accuracy"));
+    }
+
     @Test
     void mutualTlsHostsGiveTheSameMetricsWithGossipAndFedAvg() throws Exception {
         Path ca = tmp.resolve("ca");
