@@ -21,9 +21,16 @@ public final class Batch {
     private final double[] targets;
     private final double[] weights;
     private final long firstRow;
+    /** Rows whose label is missing ({@link #withMissingLabels}), or null when every row of a labelled batch has one. */
+    private final boolean[] missing;
 
     private Batch(DataSchema schema, String domain, int rows, double[] features, int[] classes,
                   double[] targets, double[] weights, long firstRow) {
+        this(schema, domain, rows, features, classes, targets, weights, firstRow, null);
+    }
+
+    private Batch(DataSchema schema, String domain, int rows, double[] features, int[] classes,
+                  double[] targets, double[] weights, long firstRow, boolean[] missing) {
         this.schema = schema;
         this.domain = domain;
         this.rows = rows;
@@ -32,6 +39,7 @@ public final class Batch {
         this.targets = targets;
         this.weights = weights;
         this.firstRow = firstRow;
+        this.missing = missing;
     }
 
     /**
@@ -92,7 +100,7 @@ public final class Batch {
                 throw new IllegalArgumentException("row weight must be finite and >= 0, got " + w);
             }
         }
-        return new Batch(schema, domain, rows, features, classes, targets, rowWeights.clone(), firstRow);
+        return new Batch(schema, domain, rows, features, classes, targets, rowWeights.clone(), firstRow, missing);
     }
 
     /** The same rows without their labels (or targets), weights kept; this batch itself if it has none. */
@@ -100,7 +108,39 @@ public final class Batch {
         return !hasLabels() ? this : new Batch(schema, domain, rows, features, null, null, weights, firstRow);
     }
 
-        public DataSchema schema() {
+    /**
+     * The same rows, those flagged {@code true} without a label (a label column with missing values): a labelled
+     * batch in which {@link #label}/{@link #target} of a flagged row throw. This batch itself when no row is flagged.
+     * Experts never see such a batch: the client predicts it without labels and learns from its labelled rows only.
+     *
+     * @throws IllegalStateException if the batch has no labels at all
+     */
+    public Batch withMissingLabels(boolean[] unlabelled) {
+        Objects.requireNonNull(unlabelled, "unlabelled is null");
+        if (unlabelled.length != rows) {
+            throw new IllegalArgumentException("unlabelled: " + unlabelled.length + " flags for " + rows + " rows");
+        }
+        if (!hasLabels()) {
+            throw new IllegalStateException("an unlabelled batch has no labels to be missing");
+        }
+        boolean any = false;
+        for (boolean u : unlabelled) {
+            any |= u;
+        }
+        return any ? new Batch(schema, domain, rows, features, classes, targets, weights, firstRow, unlabelled.clone()) : this;
+    }
+
+    /** Whether some rows of this labelled batch have no label ({@link #withMissingLabels}). */
+    public boolean hasMissingLabels() {
+        return missing != null;
+    }
+
+    /** Whether row {@code row} has a label. */
+    public boolean labelled(int row) {
+        return hasLabels() && (missing == null || !missing[row]);
+    }
+
+    public DataSchema schema() {
         return schema;
     }
 
@@ -146,6 +186,9 @@ public final class Batch {
         if (classes == null) {
             throw new IllegalStateException("batch has no class labels");
         }
+        if (missing != null && missing[row]) {
+            throw new IllegalStateException("row " + row + " has no label");
+        }
         return classes[row];
     }
 
@@ -153,6 +196,9 @@ public final class Batch {
     public double target(int row) {
         if (targets == null) {
             throw new IllegalStateException("batch has no regression targets");
+        }
+        if (missing != null && missing[row]) {
+            throw new IllegalStateException("row " + row + " has no target");
         }
         return targets[row];
     }
@@ -184,6 +230,8 @@ public final class Batch {
         int[] c = classes == null ? null : new int[n];
         double[] t = targets == null ? null : new double[n];
         double[] w = weights == null ? null : new double[n];
+        boolean[] m = missing == null ? null : new boolean[n];
+        boolean anyMissing = false;
         int j = 0;
         for (int r = 0; r < rows; r++) {
             if (!keep[r]) {
@@ -199,9 +247,13 @@ public final class Batch {
             if (w != null) {
                 w[j] = weights[r];
             }
+            if (m != null) {
+                m[j] = missing[r];
+                anyMissing |= missing[r];
+            }
             j++;
         }
-        return new Batch(schema, domain, n, x, c, t, w, firstRow);
+        return new Batch(schema, domain, n, x, c, t, w, firstRow, anyMissing ? m : null);
     }
 
     /** Rows {@code from} (inclusive) to {@code to} (exclusive) as a new batch. */
@@ -211,7 +263,19 @@ public final class Batch {
         return new Batch(schema, domain, to - from, Arrays.copyOfRange(features, from * d, to * d),
                 classes == null ? null : Arrays.copyOfRange(classes, from, to),
                 targets == null ? null : Arrays.copyOfRange(targets, from, to),
-                weights == null ? null : Arrays.copyOfRange(weights, from, to), firstRow + from);
+                weights == null ? null : Arrays.copyOfRange(weights, from, to), firstRow + from, sliceMissing(from, to));
+    }
+
+    private boolean[] sliceMissing(int from, int to) {
+        if (missing == null) {
+            return null;
+        }
+        for (int r = from; r < to; r++) {
+            if (missing[r]) {
+                return Arrays.copyOfRange(missing, from, to);
+            }
+        }
+        return null;
     }
 
     @Override

@@ -37,4 +37,34 @@ class BatchTest {
         Batch u = Batch.ofClasses(SCHEMA, "d", 0, new double[] {1, 2, 3, 4}, null);
         assertEquals(false, u.select(new boolean[] {true, false}).hasLabels());
     }
+
+    @Test
+    void rowsWithMissingLabelsRefuseTheirLabelAndKeepTheFlagThroughSelectSliceAndWeights() {
+        Batch b = Batch.ofClasses(SCHEMA, "d", 10, new double[] {1, 2, 3, 4, 5, 6, 7, 8}, new int[] {0, 1, 1, 0})
+                .withMissingLabels(new boolean[] {false, true, false, true});
+        assertEquals(true, b.hasMissingLabels());
+        assertEquals(true, b.labelled(0));
+        assertEquals(false, b.labelled(1));
+        assertEquals(1, b.label(2));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.label(1));
+        assertEquals("row 1 has no label", e.getMessage());
+        Batch w = b.withWeights(new double[] {1, 1, 1, 1});
+        assertEquals(false, w.labelled(3));
+        Batch kept = b.select(new boolean[] {true, false, true, false});
+        assertEquals(false, kept.hasMissingLabels(), "only labelled rows left");
+        Batch tail = b.slice(2, 4);
+        assertEquals(true, tail.labelled(0));
+        assertEquals(false, tail.labelled(1));
+        assertEquals(false, b.slice(0, 1).hasMissingLabels());
+        assertEquals(false, b.withoutLabels().hasLabels());
+        assertEquals(false, b.withoutLabels().labelled(0));
+        Batch plain = Batch.ofClasses(SCHEMA, "d", 0, new double[] {1, 2}, new int[] {1});
+        assertSame(plain, plain.withMissingLabels(new boolean[1]));
+        assertThrows(IllegalStateException.class,
+                () -> Batch.ofClasses(SCHEMA, "d", 0, new double[] {1, 2}, null).withMissingLabels(new boolean[] {true}));
+        DataSchema reg = new DataSchema(List.of("a"), Task.REGRESSION, List.of());
+        Batch r = Batch.ofTargets(reg, "d", 0, new double[] {1, 2}, new double[] {5, 6}).withMissingLabels(new boolean[] {true, false});
+        assertThrows(IllegalStateException.class, () -> r.target(0));
+        assertEquals(6, r.target(1));
+    }
 }
