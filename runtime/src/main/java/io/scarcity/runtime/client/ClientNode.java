@@ -193,7 +193,8 @@ public final class ClientNode implements ClientHandle {
             if (batch.rows() == 0) {
                 continue;
             }
-            BatchResult r = labels == null ? processBatch(round, batch, true) : processWithLabels(round, batch);
+            BatchResult r = labels == null && !batch.hasMissingLabels() ? processBatch(round, batch, true)
+                    : processWithLabels(round, batch);
             rows += batch.rows();
             scored += r.scored;
             correct += r.correct;
@@ -325,14 +326,17 @@ public final class ClientNode implements ClientHandle {
      * batch without its labels (the experts that learn without labels do; the prediction is what is scored), holds
      * the rows whose label comes later, then learns from every row whose label has come (this batch's and released
      * waiting rows), scoring each with the prediction made at its arrival (delayed progressive validation). A batch
-     * whose every label comes at once, with none waiting, goes the usual way.
+     * whose every label comes at once, with none waiting, goes the usual way. Rows whose label is missing in the
+     * stream ({@link Batch#withMissingLabels}) never get one, with or without {@code labels}.
      */
     private BatchResult processWithLabels(int round, Batch batch) {
         int n = batch.rows();
         long[] delays = new long[n];
-        boolean allNow = labels.waiting() == 0;
+        boolean allNow = labels == null || labels.waiting() == 0;
         for (int r = 0; r < n; r++) {
-            delays[r] = labels.nextDelay();
+            // the draw is taken for every row, so that a missing label does not shift the draws of the rows after it
+            long drawn = labels == null ? 0 : labels.nextDelay();
+            delays[r] = batch.labelled(r) ? drawn : -1;
             allNow &= delays[r] == 0;
         }
         if (allNow) {
@@ -341,7 +345,7 @@ public final class ClientNode implements ClientHandle {
         boolean classification = schema.task() == Task.CLASSIFICATION;
         int k = schema.numClasses();
         Prediction p = processBatch(round, batch.withoutLabels(), true).mixture();
-        long first = labels.arrived() - n;
+        long first = labels == null ? 0 : labels.arrived() - n;
         List<PendingLabels.Waiting> ready = new ArrayList<>();
         for (int r = 0; r < n; r++) {
             if (delays[r] < 0) {
@@ -364,8 +368,10 @@ public final class ClientNode implements ClientHandle {
                 labels.hold(w);
             }
         }
-        ready.addAll(labels.released());
-        if (classification && !Double.isNaN(labels.selfTraining())) {
+        if (labels != null) {
+            ready.addAll(labels.released());
+        }
+        if (classification && labels != null && !Double.isNaN(labels.selfTraining())) {
             selfTrain(round, batch, delays, p);
         }
         long correct = 0;
@@ -381,7 +387,7 @@ public final class ClientNode implements ClientHandle {
         }
         if (!ready.isEmpty()) {
             // learning from the labels that came; scored above, with the predictions made at arrival
-            processBatch(round, labels.batch(ready, domain), false);
+            processBatch(round, PendingLabels.batch(ready, schema, domain), false);
         }
         return new BatchResult(ready.size(), correct, lossSum, logLossSum, p);
     }

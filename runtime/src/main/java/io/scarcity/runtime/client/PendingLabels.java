@@ -107,8 +107,8 @@ final class PendingLabels implements Checkpointable {
         return dropped;
     }
 
-    /** The released rows as one labelled batch (their features and labels, in release order). */
-    Batch batch(List<Waiting> rows, String domain) {
+    /** Rows whose label has come as one labelled batch (their features and labels, in the order given). */
+    static Batch batch(List<Waiting> rows, DataSchema schema, String domain) {
         int d = schema.numFeatures();
         double[] x = new double[rows.size() * d];
         for (int r = 0; r < rows.size(); r++) {

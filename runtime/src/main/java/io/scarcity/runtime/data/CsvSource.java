@@ -52,10 +52,19 @@ public final class CsvSource extends TableSource {
      * @param header whether the first line names the columns (else columns are c0, c1, ...)
      * @param nominal declared values of categorical feature columns, by column name; a value is encoded as
      *     its index in the list
+     * @param missingLabels whether an empty label cell makes a row without a label (predicted and learned from
+     *     without it, never scored) rather than an invalid row
      */
     public record Options(Path path, String label, List<String> features, String id, String timestamp,
             Task task, List<String> classes, char delimiter, OnInvalid onInvalid, long length, boolean header,
-            Map<String, List<String>> nominal) {
+            Map<String, List<String>> nominal, boolean missingLabels) {
+        /** Empty label cells invalid. */
+        public Options(Path path, String label, List<String> features, String id, String timestamp,
+                Task task, List<String> classes, char delimiter, OnInvalid onInvalid, long length, boolean header,
+                Map<String, List<String>> nominal) {
+            this(path, label, features, id, timestamp, task, classes, delimiter, onInvalid, length, header, nominal, false);
+        }
+
         /** With a header line and no nominal columns. */
         public Options(Path path, String label, List<String> features, String id, String timestamp,
                 Task task, List<String> classes, char delimiter, OnInvalid onInvalid, long length) {
@@ -173,10 +182,16 @@ public final class CsvSource extends TableSource {
         long length = StreamFactory.readLength(config);
         boolean header = config.getBoolean("header", true);
         Map<String, List<String>> nominal = NominalColumns.read(config, label, id, timestamp);
+        String missing = config.getString("missingLabels", "invalid");
+        if (!missing.equals("invalid") && !missing.equals("unlabelled")) {
+            throw config.invalid("missingLabels", "expected invalid (an empty label cell is an invalid row, see onInvalid) "
+                    + "or unlabelled (the row is predicted and learned from without a label, and not scored), got '"
+                    + missing + "'");
+        }
         // A folder is left to the constructor, whose message for it names no config key.
         Path path = DataFiles.resolveExisting(config, "path", pathText, baseDir, "CSV file");
         return new CsvSource(new Options(path, label, features, id, timestamp, task, classes, delimiter,
-                onInvalid, length, header, nominal));
+                onInvalid, length, header, nominal, missing.equals("unlabelled")));
     }
 
     private static String required(PluginConfig config, String key, String what) {
@@ -274,7 +289,15 @@ public final class CsvSource extends TableSource {
             String raw = fields.get(columns.label()).strip();
             labelText = raw;
             if (raw.isEmpty()) {
-                return "the label column '" + options.label() + "' is empty";
+                if (options.missingLabels()) {
+                    // a row without a label: -1 (classification) or a NaN target marks it (DomainFeed)
+                    labelText = null;
+                    label = -1;
+                    target = Double.NaN;
+                    return null;
+                }
+                return "the label column '" + options.label() + "' is empty; with missingLabels: unlabelled such a row "
+                        + "is kept without a label";
             }
             if (regression) {
                 double t = FiniteNumber.parse(raw);

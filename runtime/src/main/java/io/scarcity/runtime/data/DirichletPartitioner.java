@@ -14,6 +14,7 @@ public final class DirichletPartitioner implements Partitioner {
     private final DirichletShares[] byClass;
     private final double alpha;
     private final Random rnd;
+    private final int clients;
 
     /**
      * @param alpha concentration, > 0
@@ -31,6 +32,7 @@ public final class DirichletPartitioner implements Partitioner {
             throw new IllegalArgumentException("classes must be >= 1, got " + classes);
         }
         this.alpha = alpha;
+        this.clients = clients;
         this.rnd = new Random(seed);
         this.byClass = new DirichletShares[classes];
         for (int c = 0; c < classes; c++) {
@@ -42,6 +44,9 @@ public final class DirichletPartitioner implements Partitioner {
     public int assign(Row row) {
         Objects.requireNonNull(row, "row is null");
         int label = row.label();
+        if (label == -1) { // a row without a label (missingLabels): any client, equally likely
+            return rnd.nextInt(clients);
+        }
         if (label < 0 || label >= byClass.length) {
             throw new IllegalArgumentException("row " + row.index() + " has label " + label
                     + ", outside the " + byClass.length + " classes of the schema");

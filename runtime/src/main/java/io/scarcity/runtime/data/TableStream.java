@@ -223,7 +223,7 @@ final class TableStream implements RowSource {
             if (grouped) {
                 ids.add(r.group());
             }
-            if (labels.add(r.labelText) && labels.size() > MAX_DISCOVERED_CLASSES) {
+            if (r.labelText != null && labels.add(r.labelText) && labels.size() > MAX_DISCOVERED_CLASSES) {
                 throw new DataException(fileName + ": " + label + " has more than " + MAX_DISCOVERED_CLASSES
                         + " distinct values; for a numeric target set task: regression, or list the class names in"
                         + " classes");

@@ -267,18 +267,28 @@ final class DomainFeed implements AutoCloseable {
         for (int r = 0; r < n; r++) {
             System.arraycopy(rows.get(r).features(), 0, x, r * d, d);
         }
+        // a row without a label (a CSV with missingLabels: unlabelled) has label -1 or a NaN target
+        boolean[] missing = new boolean[n];
         if (classification) {
             int[] y = new int[n];
             for (int r = 0; r < n; r++) {
                 y[r] = rows.get(r).label();
+                if (y[r] == -1) {
+                    missing[r] = true;
+                    y[r] = 0;
+                }
             }
-            return Batch.ofClasses(schema, domain, firstRow, x, y);
+            return Batch.ofClasses(schema, domain, firstRow, x, y).withMissingLabels(missing);
         }
         double[] t = new double[n];
         for (int r = 0; r < n; r++) {
             t[r] = rows.get(r).target();
+            if (Double.isNaN(t[r])) {
+                missing[r] = true;
+                t[r] = 0;
+            }
         }
-        return Batch.ofTargets(schema, domain, firstRow, x, t);
+        return Batch.ofTargets(schema, domain, firstRow, x, t).withMissingLabels(missing);
     }
 
     @Override

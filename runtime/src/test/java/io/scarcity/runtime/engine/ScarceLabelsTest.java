@@ -222,6 +222,59 @@ class ScarceLabelsTest {
         assertTrue(scored < rows, scored + " of " + rows);
     }
 
+    /**
+     * A label column with missing values ({@code missingLabels: unlabelled}): its rows are predicted and learned from
+     * without a label and never scored; without the option an empty label cell is an invalid row, as before.
+     */
+    @Test
+    void emptyLabelCellsAreRowsWithoutALabelWhenAskedFor() throws Exception {
+        Path csv = tmp.resolve("partly.csv");
+        StringBuilder text = new StringBuilder("x,y,label\n");
+        java.util.Random rnd = new java.util.Random(2);
+        int empty = 0;
+        for (int i = 0; i < 2_000; i++) {
+            int y = rnd.nextInt(2);
+            boolean missing = i % 3 == 1;
+            empty += missing ? 1 : 0;
+            text.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%s%n", rnd.nextGaussian() + 2 * y, rnd.nextGaussian(),
+                    missing ? "" : y == 1 ? "yes" : "no"));
+        }
+        java.nio.file.Files.writeString(csv, text);
+        String yaml = """
+                name: partly
+                seed: 1
+                rounds: 5
+                domains: [{name: d, clients: 2, stream: {type: csv, path: %s, label: label%s}, partition: {type: dirichlet, alpha: 1}}]
+                experts: [{plugin: statistical}, {plugin: drift}]
+                """;
+        LoadedConfig c = ConfigLoader.parse(yaml.formatted(csv, ", missingLabels: unlabelled"), "partly.yaml", tmp, Map.of(),
+                List.of("output.dir=" + tmp.resolve("runs"), "output.progress=off"));
+        List<ClientRoundResult> rs = new ArrayList<>();
+        List<String> classes = new ArrayList<>();
+        try (InProcessEngine engine = new InProcessEngine(c, registry)) {
+            engine.run((round, total, results, extras) -> rs.addAll(results));
+            classes.addAll(engine.clients().get(0).schema().classNames());
+        }
+        long rows = sum(rs, ClientRoundResult::rows);
+        long scored = sum(rs, ClientRoundResult::scored);
+        assertEquals(2_000, rows, "every row arrives, labelled or not");
+        assertEquals(2_000 - empty, scored, "exactly the rows with a label are scored");
+        assertTrue((double) sum(rs, ClientRoundResult::correct) / scored > 0.75, "and it learns from them");
+        assertEquals(List.of("no", "yes"), classes, "the classes are the labels that occur: an empty cell is not one");
+        var refused = io.scarcity.runtime.cli.CliTest.cli("validate", writeConfig(yaml.formatted(csv, "")).toString());
+        assertEquals(2, refused.code(), refused.out() + refused.err());
+        assertTrue(refused.err().contains("missingLabels: unlabelled"), refused.err());
+        var bad = io.scarcity.runtime.cli.CliTest.cli("validate", writeConfig(yaml.formatted(csv, ", missingLabels: skip")).toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("missingLabels") && bad.err().contains("unlabelled"), bad.err());
+    }
+
+    private Path writeConfig(String yaml) throws java.io.IOException {
+        Path p = java.nio.file.Files.createTempFile(tmp, "config", ".yaml");
+        java.nio.file.Files.writeString(p, yaml);
+        return p;
+    }
+
     @Test
     void badLabelSettingsNameTheKeyAndTheFix() {
         record Bad(String labels, String path, String says) {
