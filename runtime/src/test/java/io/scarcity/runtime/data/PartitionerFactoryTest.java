@@ -187,6 +187,19 @@ class PartitionerFactoryTest {
     void labelOutsideTheSchemaIsABug() {
         Partitioner p = create(Map.of("type", "dirichlet"), 3, schema(2), 1);
         assertThrows(IllegalArgumentException.class, () -> p.assign(row(0, 2)));
-        assertThrows(IllegalArgumentException.class, () -> p.assign(row(0, -1)));
+        assertThrows(IllegalArgumentException.class, () -> p.assign(row(0, -2)));
+    }
+
+    /** -1 is a row without a label (a CSV read with missingLabels: unlabelled): any client, each as likely. */
+    @Test
+    void aRowWithoutALabelGoesToAnyClient() {
+        Partitioner p = create(Map.of("type", "dirichlet", "alpha", 0.05), 3, schema(2), 1);
+        int[] counts = new int[3];
+        for (int i = 0; i < 3_000; i++) {
+            counts[p.assign(row(i, -1))]++;
+        }
+        for (int c : counts) {
+            assertTrue(c > 850 && c < 1150, java.util.Arrays.toString(counts));
+        }
     }
 }
