@@ -42,7 +42,13 @@ public final class ArffSource extends TableSource {
      * @param length maximum number of rows to emit, {@link Long#MAX_VALUE} for all
      */
     public record Options(Path path, String label, List<String> features, String id, String timestamp, Task task,
-            OnInvalid onInvalid, long length) {
+            OnInvalid onInvalid, long length, boolean missingLabels) {
+        /** A missing label ('?') makes the row invalid. */
+        public Options(Path path, String label, List<String> features, String id, String timestamp, Task task,
+                OnInvalid onInvalid, long length) {
+            this(path, label, features, id, timestamp, task, onInvalid, length, false);
+        }
+
         public Options {
             Objects.requireNonNull(path, "path is null");
             features = List.copyOf(Objects.requireNonNull(features, "features is null"));
@@ -100,7 +106,8 @@ public final class ArffSource extends TableSource {
         OnInvalid onInvalid = config.getEnum("onInvalid", OnInvalid.FAIL);
         long length = StreamFactory.readLength(config);
         Path path = DataFiles.resolve(config, "path", baseDir, "ARFF file");
-        return new ArffSource(new Options(path, label, features, id, timestamp, task, onInvalid, length));
+        return new ArffSource(new Options(path, label, features, id, timestamp, task, onInvalid, length,
+                CsvSource.readMissingLabels(config)));
     }
 
     public Options options() {
@@ -213,7 +220,15 @@ public final class ArffSource extends TableSource {
             }
             Attribute labelAttribute = attributes.get(columns.label());
             if (missing.get(columns.label())) {
-                return "the label attribute '" + labelAttribute.name() + "' is missing ('?')";
+                if (options.missingLabels()) {
+                    // a row without a label: -1 (classification) or a NaN target marks it (DomainFeed)
+                    labelText = null;
+                    label = -1;
+                    target = Double.NaN;
+                    return null;
+                }
+                return "the label attribute '" + labelAttribute.name() + "' is missing ('?'); with missingLabels: "
+                        + "unlabelled such a row is kept without a label";
             }
             String raw = values.get(columns.label());
             labelText = raw;

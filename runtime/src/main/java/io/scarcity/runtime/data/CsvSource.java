@@ -182,16 +182,25 @@ public final class CsvSource extends TableSource {
         long length = StreamFactory.readLength(config);
         boolean header = config.getBoolean("header", true);
         Map<String, List<String>> nominal = NominalColumns.read(config, label, id, timestamp);
-        String missing = config.getString("missingLabels", "invalid");
-        if (!missing.equals("invalid") && !missing.equals("unlabelled")) {
-            throw config.invalid("missingLabels", "expected invalid (an empty label cell is an invalid row, see onInvalid) "
-                    + "or unlabelled (the row is predicted and learned from without a label, and not scored), got '"
-                    + missing + "'");
-        }
+        boolean missingLabels = readMissingLabels(config);
         // A folder is left to the constructor, whose message for it names no config key.
         Path path = DataFiles.resolveExisting(config, "path", pathText, baseDir, "CSV file");
         return new CsvSource(new Options(path, label, features, id, timestamp, task, classes, delimiter,
-                onInvalid, length, header, nominal, missing.equals("unlabelled")));
+                onInvalid, length, header, nominal, missingLabels));
+    }
+
+    /**
+     * The {@code missingLabels} option of a file stream: {@code invalid} (the default: a row whose label is missing is
+     * an invalid row, see {@code onInvalid}) or {@code unlabelled} (it is kept without a label).
+     */
+    static boolean readMissingLabels(PluginConfig config) {
+        String missing = config.getString("missingLabels", "invalid");
+        if (!missing.equals("invalid") && !missing.equals("unlabelled")) {
+            throw config.invalid("missingLabels", "expected invalid (a row whose label is missing is an invalid row, see "
+                    + "onInvalid) or unlabelled (the row is predicted and learned from without a label, and not scored), got '"
+                    + missing + "'");
+        }
+        return missing.equals("unlabelled");
     }
 
     private static String required(PluginConfig config, String key, String what) {

@@ -269,6 +269,50 @@ class ScarceLabelsTest {
         assertTrue(bad.err().contains("missingLabels") && bad.err().contains("unlabelled"), bad.err());
     }
 
+    /** ARFF's missing label, '?', likewise. */
+    @Test
+    void missingArffLabelsAreRowsWithoutALabelWhenAskedFor() throws Exception {
+        Path arff = tmp.resolve("partly.arff");
+        StringBuilder text = new StringBuilder("@relation partly\n@attribute x numeric\n@attribute y numeric\n"
+                + "@attribute label {no,yes}\n@data\n");
+        java.util.Random rnd = new java.util.Random(3);
+        int missing = 0;
+        for (int i = 0; i < 1_000; i++) {
+            int y = rnd.nextInt(2);
+            boolean unlabelled = i % 4 == 0;
+            missing += unlabelled ? 1 : 0;
+            text.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%s%n", rnd.nextGaussian() + 2 * y, rnd.nextGaussian(),
+                    unlabelled ? "?" : y == 1 ? "yes" : "no"));
+        }
+        java.nio.file.Files.writeString(arff, text);
+        String yaml = """
+                name: partly-arff
+                seed: 1
+                rounds: 5
+                batchesPerRound: 2
+                domains: [{name: d, clients: 1, stream: {type: arff, path: %s%s}}]
+                experts: [{plugin: statistical}]
+                """;
+        LoadedConfig c = ConfigLoader.parse(yaml.formatted(arff, ", missingLabels: unlabelled"), "p.yaml", tmp, Map.of(),
+                List.of("output.dir=" + tmp.resolve("runs-arff"), "output.progress=off"));
+        List<ClientRoundResult> rs = new ArrayList<>();
+        try (InProcessEngine engine = new InProcessEngine(c, registry)) {
+            engine.run((round, total, results, extras) -> rs.addAll(results));
+        }
+        assertEquals(500, sum(rs, ClientRoundResult::rows));
+        long missingSeen = 0;
+        for (int i = 0; i < 500; i++) {
+            missingSeen += i % 4 == 0 ? 1 : 0;
+        }
+        assertEquals(500 - missingSeen, sum(rs, ClientRoundResult::scored));
+        // without the option the first '?' stops the run (ARFF declares its classes: nothing is scanned before it starts)
+        var refused = io.scarcity.runtime.cli.CliTest.cli("run", writeConfig(yaml.formatted(arff, "")).toString(),
+                "--set", "output.dir=" + tmp.resolve("refused"), "--set", "output.progress=off");
+        assertEquals(2, refused.code(), refused.out() + refused.err());
+        assertTrue(refused.err().contains("missingLabels: unlabelled"), refused.err());
+        assertTrue(missing > missingSeen, "the run read half the file");
+    }
+
     private Path writeConfig(String yaml) throws java.io.IOException {
         Path p = java.nio.file.Files.createTempFile(tmp, "config", ".yaml");
         java.nio.file.Files.writeString(p, yaml);
