@@ -218,10 +218,14 @@ final class TableStream implements RowSource {
     List<String> discoverClasses(String label) {
         Set<String> labels = new HashSet<>();
         Set<String> ids = new HashSet<>();
+        long[] unlabelled = new long[1];
         // Labels are not looked up: the classes are what this pass is finding.
         forEachValidRow(false, r -> {
             if (grouped) {
                 ids.add(r.group());
+            }
+            if (r.labelText == null) {
+                unlabelled[0]++;
             }
             if (r.labelText != null && labels.add(r.labelText) && labels.size() > MAX_DISCOVERED_CLASSES) {
                 throw new DataException(fileName + ": " + label + " has more than " + MAX_DISCOVERED_CLASSES
@@ -229,6 +233,11 @@ final class TableStream implements RowSource {
                         + " classes");
             }
         });
+        if (labels.isEmpty() && unlabelled[0] > 0) {
+            throw new DataException(fileName + ": " + label + " is empty in every one of its " + unlabelled[0] + " rows;"
+                    + " a stream without any label is not supported yet: label some rows, or list the class names in"
+                    + " classes if labels come later in the file");
+        }
         if (labels.size() < 2) {
             throw new DataException(fileName + ": " + label + " has "
                     + (labels.isEmpty() ? "no valid rows" : "a single value '" + shown(labels.iterator().next()) + "'")

@@ -264,6 +264,12 @@ class ScarceLabelsTest {
         var refused = io.scarcity.runtime.cli.CliTest.cli("validate", writeConfig(yaml.formatted(csv, "")).toString());
         assertEquals(2, refused.code(), refused.out() + refused.err());
         assertTrue(refused.err().contains("missingLabels: unlabelled"), refused.err());
+        // a file whose every label cell is empty is not a labelled stream: said, with the way out
+        Path none = tmp.resolve("none.csv");
+        java.nio.file.Files.writeString(none, "x,y,label\n1,2,\n3,4,\n5,6,\n");
+        var noLabel = io.scarcity.runtime.cli.CliTest.cli("validate", writeConfig(yaml.formatted(none, ", missingLabels: unlabelled")).toString());
+        assertEquals(2, noLabel.code(), noLabel.out() + noLabel.err());
+        assertTrue(noLabel.err().contains("is empty in every one of its 3 rows"), noLabel.err());
         var bad = io.scarcity.runtime.cli.CliTest.cli("validate", writeConfig(yaml.formatted(csv, ", missingLabels: skip")).toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("missingLabels") && bad.err().contains("unlabelled"), bad.err());
