@@ -98,16 +98,8 @@ public final class RealClientHost extends FleetHost {
             throw new IllegalStateException("the coordinator gave this real client " + clientIds.size() + " slots " + clientIds
                     + "; it runs one");
         }
-        int index = -1;
-        for (int i = 0; i < run.config().domains().size(); i++) {
-            if (run.config().domains().get(i).name().equals(domain)) {
-                index = i;
-            }
-        }
-        if (index < 0 || !run.config().domains().get(index).remote()) {
-            throw new UserException("the coordinator's experiment has no remote domain '" + domain + "'");
-        }
-        DomainConfig d = run.config().domains().get(index);
+        DomainConfig d = run.config().domain(domain).filter(DomainConfig::remote).orElseThrow(
+                () -> new UserException("the coordinator's experiment has no remote domain '" + domain + "'"));
         ObjectNode tree = run.resolved().deepCopy();
         ObjectNode own = tree.putArray("domains").addObject();
         own.put("name", domain);

@@ -243,12 +243,11 @@ final class RealClientSlots {
 
     private String unknownDomain(String domain) {
         String remotes = String.join(", ", remote.values().stream().map(r -> r.name() + " (" + r.size() + " slots)").toList());
-        for (DomainConfig d : config.domains()) {
-            if (d.name().equals(domain)) {
-                return "domain '" + domain + "' is simulated (stream type " + d.stream().get("type") + "), its clients hosted "
-                        + "with 'scarcity client --simulate FROM-TO'; real clients join a domain with stream: {type: remote}"
-                        + (remote.isEmpty() ? ", and this run has none" : ": " + remotes);
-            }
+        var simulated = config.domain(domain);
+        if (simulated.isPresent()) {
+            return "domain '" + domain + "' is simulated (stream type " + simulated.get().stream().get("type") + "), its clients "
+                    + "hosted with 'scarcity client --simulate FROM-TO'; real clients join a domain with stream: {type: remote}"
+                    + (remote.isEmpty() ? ", and this run has none" : ": " + remotes);
         }
         if (remote.isEmpty()) {
             return "this coordinator runs a simulation (no domain has stream: {type: remote}), so it takes no real client; "

@@ -243,23 +243,15 @@ final class HedgeCombiner implements Checkpointable {
      */
     void update(List<String> awake, double[] weights, double[] logLoss, Prediction[] predictions, Prediction mixture,
                 Prediction routed, int[] labels) {
-        update(awake, weights, logLoss, null, null, predictions, mixture, routed, labels);
+        update(awake, weights, logLoss, null, null, predictions, mixture, routed, null, labels);
     }
 
     /**
      * {@link #update(List, double[], double[], Prediction[], Prediction, Prediction, int[])} with, for the
      * stacking update, each awake expert's probability of each row's true class ({@code trueClass[i][r]}) and the
-     * mixture's ({@code mixtureTrueClass[r]}), as mixed; both may be null when not stacking.
-     */
-    void update(List<String> awake, double[] weights, double[] logLoss, double[][] trueClass, double[] mixtureTrueClass,
-                Prediction[] predictions, Prediction mixture, Prediction routed, int[] labels) {
-        update(awake, weights, logLoss, trueClass, mixtureTrueClass, predictions, mixture, routed, null, labels);
-    }
-
-    /**
-     * As {@link #update(List, double[], double[], double[][], double[], Prediction[], Prediction, Prediction, int[])},
-     * naming the experts the router activated ({@code routedNames}; null = the same as on the last batch): when they
-     * differ from the last labelled batch's, the router's mix is another meta-expert and its lead starts again at 0.
+     * mixture's ({@code mixtureTrueClass[r]}), as mixed (both may be null when not stacking), and the experts the
+     * router activated ({@code routedNames}; null = the same as on the last batch): when they differ from the last
+     * labelled batch's, the router's mix is another meta-expert and its lead starts again at 0.
      */
     void update(List<String> awake, double[] weights, double[] logLoss, double[][] trueClass, double[] mixtureTrueClass,
                 Prediction[] predictions, Prediction mixture, Prediction routed, List<String> routedNames, int[] labels) {

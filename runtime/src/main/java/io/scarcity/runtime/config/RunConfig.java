@@ -88,6 +88,11 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
         require("output", output);
     }
 
+    /** The domain of that name, if the run has one. */
+    public java.util.Optional<DomainConfig> domain(String name) {
+        return domains.stream().filter(d -> d.name().equals(name)).findFirst();
+    }
+
     /** Total number of clients over all domains. */
     public int totalClients() {
         return domains.stream().mapToInt(DomainConfig::clients).sum();

@@ -112,11 +112,7 @@ public final class Assembly {
                 new RunContext(config.seed(), clientId, domain, schema, config.memory().plugin(), memorySink, configDir), Memory.class);
         ClientNode client = new ClientNode(clientId, domain, schema, slots, router, memory, config.replayRows(),
                 config.coordinator().priorWeight(), config.privacy().minMomentRows(), sinks, config.mixture());
-        for (var d : config.domains()) {
-            if (d.name().equals(domain)) {
-                client.scarceLabels(d.labels(), config.seed());
-            }
-        }
+        config.domain(domain).ifPresent(d -> client.scarceLabels(d.labels(), config.seed()));
         return client;
     }
 

@@ -57,11 +57,41 @@ class ScarceLabelsTest {
     }
 
     List<ClientRoundResult> run(String labels) {
+        return run(config(labels), new ArrayList<>());
+    }
+
+    /** Runs {@code c} in process: every client's result of every round; the first client's class names into {@code classes}. */
+    static List<ClientRoundResult> run(LoadedConfig c, List<String> classes) {
         List<ClientRoundResult> all = new ArrayList<>();
-        try (InProcessEngine engine = new InProcessEngine(config(labels), registry)) {
+        try (InProcessEngine engine = new InProcessEngine(c, registry)) {
             engine.run((round, total, results, extras) -> all.addAll(results));
+            classes.addAll(engine.clients().get(0).schema().classNames());
         }
         return all;
+    }
+
+    /**
+     * {@code rows} data lines {@code x,y,label} of two classes ({@code no}, {@code yes}) apart on x, the label written as
+     * {@code missing} on every row {@code i} with {@code i % every == offset}.
+     */
+    static String partlyLabelledLines(int rows, int every, int offset, String missing, long seed) {
+        StringBuilder text = new StringBuilder();
+        java.util.Random rnd = new java.util.Random(seed);
+        for (int i = 0; i < rows; i++) {
+            int y = rnd.nextInt(2);
+            text.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%s%n", rnd.nextGaussian() + 2 * y, rnd.nextGaussian(),
+                    i % every == offset ? missing : y == 1 ? "yes" : "no"));
+        }
+        return text.toString();
+    }
+
+    /** How many of the first {@code rows} rows {@link #partlyLabelledLines} writes without a label. */
+    static int unlabelledAmong(int rows, int every, int offset) {
+        int n = 0;
+        for (int i = 0; i < rows; i++) {
+            n += i % every == offset ? 1 : 0;
+        }
+        return n;
     }
 
     static long sum(List<ClientRoundResult> rs, java.util.function.ToLongFunction<ClientRoundResult> f) {
@@ -229,17 +259,8 @@ class ScarceLabelsTest {
     @Test
     void emptyLabelCellsAreRowsWithoutALabelWhenAskedFor() throws Exception {
         Path csv = tmp.resolve("partly.csv");
-        StringBuilder text = new StringBuilder("x,y,label\n");
-        java.util.Random rnd = new java.util.Random(2);
-        int empty = 0;
-        for (int i = 0; i < 2_000; i++) {
-            int y = rnd.nextInt(2);
-            boolean missing = i % 3 == 1;
-            empty += missing ? 1 : 0;
-            text.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%s%n", rnd.nextGaussian() + 2 * y, rnd.nextGaussian(),
-                    missing ? "" : y == 1 ? "yes" : "no"));
-        }
-        java.nio.file.Files.writeString(csv, text);
+        java.nio.file.Files.writeString(csv, "x,y,label\n" + partlyLabelledLines(2_000, 3, 1, "", 2));
+        int empty = unlabelledAmong(2_000, 3, 1);
         String yaml = """
                 name: partly
                 seed: 1
@@ -249,12 +270,8 @@ class ScarceLabelsTest {
                 """;
         LoadedConfig c = ConfigLoader.parse(yaml.formatted(csv, ", missingLabels: unlabelled"), "partly.yaml", tmp, Map.of(),
                 List.of("output.dir=" + tmp.resolve("runs"), "output.progress=off"));
-        List<ClientRoundResult> rs = new ArrayList<>();
         List<String> classes = new ArrayList<>();
-        try (InProcessEngine engine = new InProcessEngine(c, registry)) {
-            engine.run((round, total, results, extras) -> rs.addAll(results));
-            classes.addAll(engine.clients().get(0).schema().classNames());
-        }
+        List<ClientRoundResult> rs = run(c, classes);
         long rows = sum(rs, ClientRoundResult::rows);
         long scored = sum(rs, ClientRoundResult::scored);
         assertEquals(2_000, rows, "every row arrives, labelled or not");
@@ -279,18 +296,9 @@ class ScarceLabelsTest {
     @Test
     void missingArffLabelsAreRowsWithoutALabelWhenAskedFor() throws Exception {
         Path arff = tmp.resolve("partly.arff");
-        StringBuilder text = new StringBuilder("@relation partly\n@attribute x numeric\n@attribute y numeric\n"
-                + "@attribute label {no,yes}\n@data\n");
-        java.util.Random rnd = new java.util.Random(3);
-        int missing = 0;
-        for (int i = 0; i < 1_000; i++) {
-            int y = rnd.nextInt(2);
-            boolean unlabelled = i % 4 == 0;
-            missing += unlabelled ? 1 : 0;
-            text.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%s%n", rnd.nextGaussian() + 2 * y, rnd.nextGaussian(),
-                    unlabelled ? "?" : y == 1 ? "yes" : "no"));
-        }
-        java.nio.file.Files.writeString(arff, text);
+        java.nio.file.Files.writeString(arff, "@relation partly\n@attribute x numeric\n@attribute y numeric\n"
+                + "@attribute label {no,yes}\n@data\n" + partlyLabelledLines(1_000, 4, 0, "?", 3));
+        int missing = unlabelledAmong(1_000, 4, 0);
         String yaml = """
                 name: partly-arff
                 seed: 1
@@ -301,15 +309,9 @@ class ScarceLabelsTest {
                 """;
         LoadedConfig c = ConfigLoader.parse(yaml.formatted(arff, ", missingLabels: unlabelled"), "p.yaml", tmp, Map.of(),
                 List.of("output.dir=" + tmp.resolve("runs-arff"), "output.progress=off"));
-        List<ClientRoundResult> rs = new ArrayList<>();
-        try (InProcessEngine engine = new InProcessEngine(c, registry)) {
-            engine.run((round, total, results, extras) -> rs.addAll(results));
-        }
+        List<ClientRoundResult> rs = run(c, new ArrayList<>());
         assertEquals(500, sum(rs, ClientRoundResult::rows));
-        long missingSeen = 0;
-        for (int i = 0; i < 500; i++) {
-            missingSeen += i % 4 == 0 ? 1 : 0;
-        }
+        long missingSeen = unlabelledAmong(500, 4, 0);
         assertEquals(500 - missingSeen, sum(rs, ClientRoundResult::scored));
         // without the option the first '?' stops the run (ARFF declares its classes: nothing is scanned before it starts)
         var refused = io.scarcity.runtime.cli.CliTest.cli("run", writeConfig(yaml.formatted(arff, "")).toString(),
