@@ -417,13 +417,15 @@ public final class HostConnection implements AutoCloseable {
                 return;
             }
             runId = w.getRunId();
-            send(HostMessage.newBuilder().setReady(ready).build());
+            // the host's own state says "welcomed" before the coordinator can learn it is ready, so that
+            // whatever the coordinator does on Ready (a call, a check of this connection) finds it so
             welcomed = true;
             synchronized (HostConnection.this) {
                 failures = 0;
                 tlsFailures = 0;
             }
             welcomes.incrementAndGet();
+            send(HostMessage.newBuilder().setReady(ready).build());
             if (w.getHeartbeatMillis() > 0 && w.getHeartbeatMillis() != settings.heartbeatInterval().toMillis()) {
                 scheduleHeartbeats(Duration.ofMillis(w.getHeartbeatMillis()));
             }
