@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * How the mixture did on a batch, given to every active expert when it learns (after the test step).
  * {@code rowLosses} holds one loss per row: 0/1 error for classification, squared error for
- * regression; it is empty for an unlabelled batch.
+ * regression; it is empty for an unlabelled batch. {@code mixture} is {@code null} on a stream without labels
+ * ({@link Task#UNLABELLED}), where nothing predicts.
  */
 public record BatchOutcome(Prediction mixture, double[] rowLosses, int round) {
     public BatchOutcome {

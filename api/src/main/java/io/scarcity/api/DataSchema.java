@@ -18,14 +18,22 @@ public record DataSchema(List<String> featureNames, Task task, List<String> clas
         if (task == Task.CLASSIFICATION && classNames.size() < 2) {
             throw new IllegalArgumentException("classification needs at least two classes, got " + classNames);
         }
+        if (task == Task.UNLABELLED && !classNames.isEmpty()) {
+            throw new IllegalArgumentException("a stream without labels has no classes, got " + classNames);
+        }
     }
 
     public int numFeatures() {
         return featureNames.size();
     }
 
-    /** Number of classes; 0 for regression. */
+    /** Number of classes; 0 for regression and for a stream without labels. */
     public int numClasses() {
         return task == Task.CLASSIFICATION ? classNames.size() : 0;
+    }
+
+    /** Whether the stream has labels (class indices or targets); false for {@link Task#UNLABELLED}. */
+    public boolean labelled() {
+        return task != Task.UNLABELLED;
     }
 }

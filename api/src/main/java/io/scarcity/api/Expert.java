@@ -49,6 +49,26 @@ public interface Expert {
     }
 
     /**
+     * The expert's self-supervised loss on the last batch it learned, measured before it learned it (test, then
+     * train): the mean squared error of its reconstruction or forecast of the batch's features, each feature in
+     * units of its own running standard deviation, per feature. About 1 is no better than each feature's mean, 0 is
+     * perfect. NaN (the default) when the expert has no such loss. On a stream without labels the router's reward
+     * for an expert it activated is {@code 1 / (1 + loss)}.
+     */
+    default double selfSupervisedLoss() {
+        return Double.NaN;
+    }
+
+    /**
+     * Which rows of the last batch the expert learned it flags as anomalies, each scored against what the expert
+     * knew before that batch; {@code null} (the default) when the expert does not flag anomalies. The client counts a
+     * row as an anomaly when any expert that learned the batch flags it.
+     */
+    default boolean[] anomalies() {
+        return null;
+    }
+
+    /**
      * The learning rate (or forgetting rate) the expert currently uses, reported to the coordinator in
      * insights; NaN if the expert has none.
      */

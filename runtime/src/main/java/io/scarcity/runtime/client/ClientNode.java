@@ -83,6 +83,14 @@ public final class ClientNode implements ClientHandle {
     private PendingLabels labels;
     /** Rows learned with their predicted class this round (self-training). */
     private long selfTrained;
+    /**
+     * With {@code domains[i].labels.withheld} on a classification stream: the stream's own schema, whose labels only
+     * score this client's anomaly flags (class {@link #normalClass} is normal, every other an anomaly); else null.
+     */
+    private DataSchema truth;
+    private int normalClass;
+    /** Rows flagged as anomalies this round (on a stream without labels). */
+    private long flaggedRows;
 
     /**
      * @param minMomentRows feature moments are sent only once they pool this many rows
@@ -106,6 +114,9 @@ public final class ClientNode implements ClientHandle {
         this.sinks = List.copyOf(sinks);
         for (ExpertSlot s : this.slots) {
             byName.put(s.name(), s);
+            if (!schema.labelled() && !s.capabilities().learnsWithoutLabels()) {
+                continue; // on a stream without labels an expert that learns only from labels has no work
+            }
             if (s.capabilities().predicts()) {
                 candidates.add(s.name());
                 predictors.add(s);
@@ -117,7 +128,8 @@ public final class ClientNode implements ClientHandle {
             }
         }
         if (candidates.isEmpty()) {
-            throw new IllegalArgumentException("no predicting expert");
+            throw new IllegalArgumentException(schema.labelled() ? "no predicting expert"
+                    : "no predicting expert that learns without labels");
         }
         List<ExpertSlot> filterSlots = new ArrayList<>();
         for (ExpertSlot s : this.slots) {
@@ -141,7 +153,25 @@ public final class ClientNode implements ClientHandle {
      * comes, drawn from {@code seed} and its id. Every row at once (the default) changes nothing.
      */
     public void scarceLabels(io.scarcity.runtime.config.LabelsConfig config, long seed) {
-        labels = config.everyRowAtOnce() ? null : new PendingLabels(config, schema, seed, id);
+        labels = config.everyRowAtOnce() || !schema.labelled() ? null : new PendingLabels(config, schema, seed, id);
+    }
+
+    /**
+     * Withheld labels ({@code domains[i].labels.withheld}): this client (built with a schema without labels) is fed
+     * batches of the classification stream {@code stream}; their labels reach nothing but the scoring of its anomaly
+     * flags, class {@code normalClass} being normal and every other an anomaly. A row a row filter holds back counts as
+     * flagged.
+     */
+    public void withholdLabels(DataSchema stream, int normalClass) {
+        if (schema.labelled() || stream.task() != Task.CLASSIFICATION || stream.numFeatures() != schema.numFeatures()) {
+            throw new IllegalArgumentException("withheld labels need a client without labels fed a classification stream"
+                    + " of as many features");
+        }
+        if (normalClass < 0 || normalClass >= stream.numClasses()) {
+            throw new IllegalArgumentException("normal class " + normalClass + " outside 0.." + (stream.numClasses() - 1));
+        }
+        this.truth = stream;
+        this.normalClass = normalClass;
     }
 
     @Override
@@ -178,7 +208,8 @@ public final class ClientNode implements ClientHandle {
             s.resetRound();
         }
         int k = schema.numClasses();
-        confusion = schema.task() == Task.CLASSIFICATION ? new long[k * k] : null;
+        confusion = schema.task() == Task.CLASSIFICATION ? new long[k * k] : truth != null ? new long[4] : null;
+        flaggedRows = 0;
         long rows = 0;
         long scored = 0;
         long correct = 0;
@@ -188,13 +219,26 @@ public final class ClientNode implements ClientHandle {
         filters.startRound();
         expertBatches = 0;
         idleExpertBatches = 0;
-        for (Batch streamed : batches) {
+        for (Batch fed : batches) {
+            int[] truthLabels = truthOf(fed);
+            // a client without labels gets the rows alone, whatever the stream has
+            Batch streamed = schema.labelled() || fed.schema().equals(schema) ? fed
+                    : Batch.ofTargets(schema, domain, fed.firstRow(), fed.featuresCopy(), null);
             Batch batch = filters.admitted(streamed, signals);
             if (batch.rows() == 0) {
+                if (truthLabels != null) { // every row held back: each counts as flagged
+                    BatchResult held = scoreFlags(truthLabels, filters.lastKept(), null);
+                    scored += held.scored;
+                    correct += held.correct;
+                    lossSum += held.lossSum;
+                }
                 continue;
             }
-            BatchResult r = labels == null && !batch.hasMissingLabels() ? processBatch(round, batch, true)
+            BatchResult r = !schema.labelled() || labels == null && !batch.hasMissingLabels() ? processBatch(round, batch, true)
                     : processWithLabels(round, batch);
+            if (truthLabels != null) {
+                r = scoreFlags(truthLabels, filters.lastKept(), r.anomalies());
+            }
             rows += batch.rows();
             scored += r.scored;
             correct += r.correct;
@@ -248,7 +292,10 @@ public final class ClientNode implements ClientHandle {
             }
         }
         mixer.reportRound(pluginMetrics);
-        boolean classification = schema.task() == Task.CLASSIFICATION;
+        if (!schema.labelled()) {
+            pluginMetrics.put("anomaly.flagged-rows", (double) flaggedRows);
+        }
+        boolean classification = schema.task() == Task.CLASSIFICATION || truth != null;
         double accuracy = scored == 0 || !classification ? Double.NaN : (double) correct / scored;
         double loss = scored == 0 ? Double.NaN : lossSum / scored;
         if (labels != null) {
@@ -318,7 +365,49 @@ public final class ClientNode implements ClientHandle {
      * {@code labels}, those whose label arrived), with their {@code correct}, loss and log-loss sums, and the
      * mixture's prediction of the batch.
      */
-    private record BatchResult(long scored, long correct, double lossSum, double logLossSum, Prediction mixture) {
+    private record BatchResult(long scored, long correct, double lossSum, double logLossSum, Prediction mixture,
+                               boolean[] anomalies) {
+        BatchResult(long scored, long correct, double lossSum, double logLossSum, Prediction mixture) {
+            this(scored, correct, lossSum, logLossSum, mixture, null);
+        }
+    }
+
+    /** The withheld labels of a batch fed to this client (-1 for a row without one), or null when labels are not withheld. */
+    private int[] truthOf(Batch fed) {
+        if (truth == null || !fed.hasLabels()) {
+            return null;
+        }
+        int[] y = new int[fed.rows()];
+        for (int r = 0; r < y.length; r++) {
+            y[r] = fed.labelled(r) ? fed.label(r) : -1;
+        }
+        return y;
+    }
+
+    /**
+     * Scores the anomaly flags of a batch against its withheld labels into the round's 2 x 2 confusion (normal,
+     * anomaly): {@code kept} says which rows the row filters admitted (null: all), {@code flags} the admitted rows'
+     * flags (null: none flagged); a row held back counts as flagged, a row without a label is not scored.
+     */
+    private BatchResult scoreFlags(int[] truthLabels, boolean[] kept, boolean[] flags) {
+        long scored = 0;
+        long correct = 0;
+        for (int r = 0, j = 0; r < truthLabels.length; r++) {
+            boolean admitted = kept == null || kept[r];
+            boolean flagged = !admitted || flags != null && flags[j];
+            if (admitted) {
+                j++;
+            }
+            if (truthLabels[r] < 0) {
+                continue;
+            }
+            int anomaly = truthLabels[r] == normalClass ? 0 : 1;
+            int said = flagged ? 1 : 0;
+            confusion[anomaly * 2 + said]++;
+            scored++;
+            correct += anomaly == said ? 1 : 0;
+        }
+        return new BatchResult(scored, correct, scored - correct, 0, null, flags);
     }
 
     /**
@@ -458,7 +547,7 @@ public final class ClientNode implements ClientHandle {
         boolean classification = schema.task() == Task.CLASSIFICATION;
         int k = schema.numClasses();
         boolean labelled = batch.hasLabels();
-        ExpertMixture.Mixed tested = mixer.predict(routing, batch, signals);
+        ExpertMixture.Mixed tested = schema.labelled() ? mixer.predict(routing, batch, signals) : mixer.structural(routing);
         Prediction mixture = tested.mixture();
         List<ExpertSlot> active = tested.active();
         Map<String, Double> rewards = tested.rewards();
@@ -507,8 +596,13 @@ public final class ClientNode implements ClientHandle {
             s.samples += n;
             s.worked = true;
         }
+        boolean[] anomalies = null;
+        if (!schema.labelled()) {
+            anomalies = anomalies(n, learners);
+            rewardStructure(routing, learners, n);
+        }
         memory.observe(batch, signals);
-        if (replayRows > 0) {
+        if (replayRows > 0 && schema.labelled()) {
             Optional<Batch> replay = memory.replay(replayRows);
             if (replay.isPresent()) {
                 for (ExpertSlot s : learners) {
@@ -533,7 +627,63 @@ public final class ClientNode implements ClientHandle {
             }
         }
         batchesSeen++;
-        return new BatchResult(labelled ? n : 0, correct, lossSum, logLossSum, mixture);
+        return new BatchResult(labelled ? n : 0, correct, lossSum, logLossSum, mixture, anomalies);
+    }
+
+    /**
+     * A stream without labels: the rows any expert that learned the batch (an analyser or {@code learners}) flags as
+     * anomalies, counted into the round's flagged rows; null when no expert flags anomalies.
+     */
+    private boolean[] anomalies(int n, List<ExpertSlot> learners) {
+        boolean[] any = null;
+        List<ExpertSlot> learned = new ArrayList<>(analysers);
+        learned.addAll(learners);
+        for (ExpertSlot s : learned) {
+            boolean[] f = s.expert().anomalies();
+            if (f == null) {
+                continue;
+            }
+            if (f.length != n) {
+                throw new IllegalStateException("expert '" + s.name() + "' (" + s.plugin() + ") flagged " + f.length
+                        + " rows of a batch of " + n);
+            }
+            if (any == null) {
+                any = new boolean[n];
+            }
+            for (int r = 0; r < n; r++) {
+                any[r] |= f[r];
+            }
+        }
+        if (any != null) {
+            for (boolean b : any) {
+                flaggedRows += b ? 1 : 0;
+            }
+        }
+        return any;
+    }
+
+    /**
+     * A stream without labels: the self-supervised loss on the batch ({@link io.scarcity.api.Expert#selfSupervisedLoss})
+     * of each expert that learned it is the loss reported for it, and each one the router activated is rewarded with
+     * {@code 1 / (1 + loss)}; experts without such a loss are not rewarded.
+     */
+    private void rewardStructure(Routing routing, List<ExpertSlot> learned, int n) {
+        Map<String, Double> rewards = new LinkedHashMap<>();
+        for (ExpertSlot s : learned) {
+            double loss = s.expert().selfSupervisedLoss();
+            if (!(loss >= 0) || Double.isInfinite(loss)) {
+                continue;
+            }
+            s.lastLoss = loss;
+            s.lossSum += loss * n;
+            s.rowsPredicted += n;
+            if (routing.active().contains(s.name())) {
+                rewards.put(s.name(), 1 / (1 + loss));
+            }
+        }
+        if (!rewards.isEmpty()) {
+            router.reward(routing, rewards);
+        }
     }
 
     /**

@@ -79,6 +79,25 @@ final class ExpertMixture {
         return mix(routing, batch, signals, true);
     }
 
+    /**
+     * A stream without labels: nothing predicts; the routed experts are counted as activated (they learn the batch's
+     * structure). No prediction, no rewards (the client rewards them by their self-supervised losses after learning).
+     */
+    Mixed structural(Routing routing) {
+        List<ExpertSlot> active = new ArrayList<>(routing.active().size());
+        for (String name : routing.active()) {
+            ExpertSlot slot = byName.get(name);
+            if (slot == null || !candidates.contains(name)) {
+                throw new IllegalStateException("router activated '" + name + "', which is not a candidate " + candidates);
+            }
+            slot.activations++;
+            slot.lastActive = true;
+            slot.worked = true;
+            active.add(slot);
+        }
+        return new Mixed(null, active, Map.of());
+    }
+
     /** Predicts a held-out batch: the same mixture, without learning, counting or rewarding anything. */
     Prediction evaluate(Routing routing, Batch batch, SignalBoard signals) {
         return mix(routing, batch, signals, false).mixture();

@@ -13,6 +13,8 @@ import java.util.List;
 final class RowFilters {
     private final List<ExpertSlot> filters;
     private long heldBack;
+    /** Which rows of the last batch were admitted; null when all were. */
+    private boolean[] lastKept;
 
     /** @param slots the client's slots whose expert is a {@link RowFilter}, in config order */
     RowFilters(List<ExpertSlot> slots) {
@@ -21,6 +23,11 @@ final class RowFilters {
 
     boolean any() {
         return !filters.isEmpty();
+    }
+
+    /** Which rows of the last batch {@link #admitted} admitted, or null when it admitted all. */
+    boolean[] lastKept() {
+        return lastKept;
     }
 
     /** Rows held back since the last {@link #startRound}. */
@@ -35,6 +42,7 @@ final class RowFilters {
     /** The rows of a streamed batch that every row filter admits (the batch itself without filters). */
     Batch admitted(Batch batch, SignalBoard signals) {
         boolean[] keep = null;
+        lastKept = null;
         for (ExpertSlot f : filters) {
             boolean[] a = ((RowFilter) f.expert()).admit(batch, signals);
             if (a == null) {
@@ -56,6 +64,7 @@ final class RowFilters {
             return batch;
         }
         Batch kept = batch.select(keep);
+        lastKept = keep;
         heldBack += batch.rows() - kept.rows();
         return kept;
     }

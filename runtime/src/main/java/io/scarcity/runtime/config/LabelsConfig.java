@@ -21,13 +21,32 @@ import java.util.Set;
  *     class the mixture gives at least this probability is learned from with that class as its label (by the
  *     predicting experts only: not by the router, the combiner, the calibration or the drift detector, which
  *     would learn to agree with themselves).</li>
+ * <li>{@code withheld}: {@code true} keeps every label from the clients: they see a stream without labels
+ *     ({@link io.scarcity.api.Task#UNLABELLED}) and learn its structure only. A classification stream's labels then
+ *     only score the clients' anomaly flags: {@code normal} names the class of ordinary rows (default: the stream's
+ *     first class), every other class is an anomaly, and accuracy and kappa are those of the flags. The other keys do
+ *     not apply.</li>
  * </ul>
  */
-public record LabelsConfig(Double rate, Object delay, Integer buffer, Double selfTraining) {
+public record LabelsConfig(Double rate, Object delay, Integer buffer, Double selfTraining, Boolean withheld,
+                           String normal) {
     /** Default bound on the rows a client holds while their labels are on the way. */
     public static final int DEFAULT_BUFFER = 100_000;
 
     public LabelsConfig {
+        withheld = withheld != null && withheld;
+        if (withheld && (rate != null || delay != null || buffer != null || selfTraining != null)) {
+            String key = rate != null ? "rate" : delay != null ? "delay" : buffer != null ? "buffer" : "selfTraining";
+            throw new ConfigException(key, "does not apply when withheld: true (the clients get no labels at all); remove "
+                    + key + ", or withheld");
+        }
+        if (normal != null && !withheld) {
+            throw new ConfigException("normal", "names the class of ordinary rows when the labels are withheld and only "
+                    + "score anomaly flags; set withheld: true, or remove normal");
+        }
+        if (normal != null && normal.isBlank()) {
+            throw new ConfigException("normal", "expected the name of a class of the stream, got an empty name");
+        }
         if (rate == null) {
             rate = 1.0;
         }
@@ -50,11 +69,29 @@ public record LabelsConfig(Double rate, Object delay, Integer buffer, Double sel
     }
 
     /** Every row labelled at once: what a domain without {@code labels} gets. */
-    public static final LabelsConfig ALL = new LabelsConfig(1.0, 0, DEFAULT_BUFFER, null);
+    public static final LabelsConfig ALL = new LabelsConfig(1.0, 0, DEFAULT_BUFFER, null, false, null);
 
     /** Whether every row keeps its label and gets it at once (the stream as it is). */
     public boolean everyRowAtOnce() {
-        return rate == 1.0 && delayLaw().fixedZero();
+        return !withheld && rate == 1.0 && delayLaw().fixedZero();
+    }
+
+    /**
+     * The index of the normal class among {@code classes} ({@code withheld} on a classification stream): the class
+     * {@code normal} names, or the first.
+     *
+     * @throws ConfigException naming {@code normal} if it is not one of the classes
+     */
+    public int normalClass(java.util.List<String> classes) {
+        if (normal == null) {
+            return 0;
+        }
+        int i = classes.indexOf(normal);
+        if (i < 0) {
+            throw new ConfigException("normal", "'" + normal + "' is not one of the stream's classes " + classes
+                    + "; name the class of ordinary rows");
+        }
+        return i;
     }
 
     /** The delay, checked. */

@@ -33,11 +33,13 @@ import java.util.Objects;
 public final class ArffSource extends TableSource {
     /**
      * @param path the file
-     * @param label name of the label (or regression target) attribute; null for the last attribute
+     * @param label name of the label (or regression target) attribute; null for the last attribute (none when
+     *     {@code task} is unlabelled)
      * @param features names of the feature attributes; empty for all but the label, id and timestamp
      * @param id name of an identifier attribute (any type) to leave out of the features and to group rows by, or null
      * @param timestamp name of a timestamp attribute (any type) to leave out of the features, or null
-     * @param task classification (nominal label) or regression (numeric label)
+     * @param task classification (nominal label), regression (numeric label) or unlabelled (every attribute but
+     *     the id and timestamp is a feature)
      * @param onInvalid whether an invalid row stops the run or is skipped and counted
      * @param length maximum number of rows to emit, {@link Long#MAX_VALUE} for all
      */
@@ -79,13 +81,13 @@ public final class ArffSource extends TableSource {
         DataFiles.requireRegularFile(options.path(), "an", "ARFF file");
         this.regression = options.task() == Task.REGRESSION;
         this.header = TableStream.readHeader(options.path(), in -> ArffHeader.read(in, fileName));
-        int label = options.label() == null ? header.attributes().size() - 1
-                : header.column(options.label(), "label");
+        int label = options.task() == Task.UNLABELLED ? -1
+                : options.label() == null ? header.attributes().size() - 1 : header.column(options.label(), "label");
         this.columns = TableColumns.choose(header, label, options.id(), options.timestamp(), options.features());
         for (int col : columns.features()) {
             header.requireFeature(col);
         }
-        List<String> classes = header.classes(label, options.task(), options.label() == null);
+        List<String> classes = label < 0 ? List.of() : header.classes(label, options.task(), options.label() == null);
         this.stream = new TableStream(options.path(), columns, options.task(), options.onInvalid(),
                 options.length(), Records::new);
         stream.start(classes);
@@ -103,6 +105,14 @@ public final class ArffSource extends TableSource {
         String id = TableColumns.optionalColumn(config, "id");
         String timestamp = TableColumns.optionalColumn(config, "timestamp");
         Task task = config.getEnum("task", Task.CLASSIFICATION);
+        if (task == Task.UNLABELLED && label != null) {
+            throw config.invalid("task", "unlabelled, but label names the attribute '" + label + "'; remove label for a"
+                    + " stream without labels, or set task: classification or regression");
+        }
+        if (task == Task.UNLABELLED && config.has("missingLabels")) {
+            throw config.invalid("missingLabels", "applies to a label attribute, and task: unlabelled has none; remove"
+                    + " missingLabels");
+        }
         OnInvalid onInvalid = config.getEnum("onInvalid", OnInvalid.FAIL);
         long length = StreamFactory.readLength(config);
         Path path = DataFiles.resolve(config, "path", baseDir, "ARFF file");
@@ -217,6 +227,12 @@ public final class ArffSource extends TableSource {
                             "features");
                 }
                 x[j] = v;
+            }
+            if (columns.label() < 0) { // task: unlabelled
+                labelText = null;
+                label = -1;
+                target = Double.NaN;
+                return null;
             }
             Attribute labelAttribute = attributes.get(columns.label());
             if (missing.get(columns.label())) {

@@ -40,11 +40,11 @@ public final class CsvSource extends TableSource {
 
     /**
      * @param path the file
-     * @param label name of the label (or regression target) column
+     * @param label name of the label (or regression target) column; null for a stream without labels
      * @param features names of the feature columns; empty for all columns but the label, id and timestamp
      * @param id name of an identifier column to leave out of the features, or null
      * @param timestamp name of a timestamp column to leave out of the features, or null
-     * @param task classification or regression
+     * @param task classification, regression, or unlabelled (no label column)
      * @param classes class names, whose order fixes the label indices; empty to discover them
      * @param delimiter field separator
      * @param onInvalid whether an invalid row stops the run or is skipped and counted
@@ -73,12 +73,15 @@ public final class CsvSource extends TableSource {
 
         public Options {
             Objects.requireNonNull(path, "path is null");
-            Objects.requireNonNull(label, "label is null");
-            features = List.copyOf(Objects.requireNonNull(features, "features is null"));
             Objects.requireNonNull(task, "task is null");
+            if ((label == null) != (task == Task.UNLABELLED)) {
+                throw new IllegalArgumentException(task == Task.UNLABELLED ? "a stream without labels names no label column"
+                        : "label is null");
+            }
+            features = List.copyOf(Objects.requireNonNull(features, "features is null"));
             classes = List.copyOf(Objects.requireNonNull(classes, "classes is null"));
             Objects.requireNonNull(onInvalid, "onInvalid is null");
-            if (task == Task.REGRESSION && !classes.isEmpty()) {
+            if (task != Task.CLASSIFICATION && !classes.isEmpty()) {
                 throw new IllegalArgumentException("classes only apply to classification");
             }
             if (classes.size() == 1) {
@@ -130,13 +133,13 @@ public final class CsvSource extends TableSource {
         CsvHeader header = TableStream.readHeader(options.path(),
                 in -> CsvHeader.read(csvReader(in), fileName, options.header()));
         this.width = header.names().size();
-        this.columns = TableColumns.choose(header, header.column(options.label(), "label"), options.id(),
+        this.columns = TableColumns.choose(header, options.label() == null ? -1 : header.column(options.label(), "label"), options.id(),
                 options.timestamp(), options.features());
         this.nominal = NominalColumns.of(options.nominal(), header, columns);
         this.stream = new TableStream(options.path(), columns, options.task(), options.onInvalid(),
                 options.length(), in -> new Records(csvReader(in)));
         List<String> classes;
-        if (regression) {
+        if (regression || options.task() == Task.UNLABELLED) {
             classes = List.of();
         } else if (!options.classes().isEmpty()) {
             classes = options.classes();
@@ -159,11 +162,15 @@ public final class CsvSource extends TableSource {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(baseDir, "baseDir is null");
         String pathText = required(config, "path", "the CSV file to read");
-        String label = required(config, "label", "the name of the label column");
+        String label = TableColumns.optionalColumn(config, "label");
         List<String> features = TableColumns.readFeatures(config, "column");
         String id = TableColumns.optionalColumn(config, "id");
         String timestamp = TableColumns.optionalColumn(config, "timestamp");
-        Task task = config.getEnum("task", Task.CLASSIFICATION);
+        Task task = label == null ? unlabelledTask(config) : config.getEnum("task", Task.CLASSIFICATION);
+        if (label != null && task == Task.UNLABELLED) {
+            throw config.invalid("task", "unlabelled, but label names the column '" + label + "'; remove label for a stream"
+                    + " without labels, or set task: classification or regression");
+        }
         List<String> classes = List.of();
         if (config.has("classes")) {
             if (task == Task.REGRESSION) {
@@ -183,10 +190,32 @@ public final class CsvSource extends TableSource {
         boolean header = config.getBoolean("header", true);
         Map<String, List<String>> nominal = NominalColumns.read(config, label, id, timestamp);
         boolean missingLabels = readMissingLabels(config);
+        if (label == null && config.has("missingLabels")) {
+            throw config.invalid("missingLabels", "applies to a label column, and this stream has none (no label is set);"
+                    + " remove missingLabels, or set label to the name of the label column");
+        }
         // A folder is left to the constructor, whose message for it names no config key.
         Path path = DataFiles.resolveExisting(config, "path", pathText, baseDir, "CSV file");
         return new CsvSource(new Options(path, label, features, id, timestamp, task, classes, delimiter,
                 onInvalid, length, header, nominal, missingLabels));
+    }
+
+    /**
+     * The task of a table stream that names no label column: {@code unlabelled} (said or left out); a task that needs a
+     * label column is refused, naming {@code label}.
+     */
+    static Task unlabelledTask(PluginConfig config) {
+        Task task = config.getEnum("task", Task.UNLABELLED);
+        if (task != Task.UNLABELLED) {
+            throw config.invalid("label", "missing; task " + task.name().toLowerCase(java.util.Locale.ROOT)
+                    + " needs the name of the label column (leave out task, or set task: unlabelled, for a stream"
+                    + " without labels)");
+        }
+        if (config.has("classes")) {
+            throw config.invalid("classes", "a stream without labels has no classes; remove classes, or set label to the"
+                    + " name of the label column");
+        }
+        return task;
     }
 
     /**
@@ -294,6 +323,12 @@ public final class CsvSource extends TableSource {
                 if (problem != null) {
                     return problem;
                 }
+            }
+            if (columns.label() < 0) { // a stream without labels
+                labelText = null;
+                label = -1;
+                target = Double.NaN;
+                return null;
             }
             String raw = fields.get(columns.label()).strip();
             labelText = raw;

@@ -87,7 +87,18 @@ public final class Assembly {
         return new ExpertSlot(name, sel.plugin(), e, personal);
     }
 
-    private ClientNode unguardedClient(String clientId, String domain, DataSchema schema) {
+    /**
+     * The schema a domain's clients are built with: the stream's, or, when the domain withholds its labels
+     * ({@code domains[i].labels.withheld}), the same features without labels.
+     */
+    public DataSchema clientSchema(String domain, DataSchema stream) {
+        boolean withheld = config.domain(domain).map(d -> d.labels().withheld()).orElse(false);
+        return withheld && stream.labelled() ? new DataSchema(stream.featureNames(), io.scarcity.api.Task.UNLABELLED, List.of())
+                : stream;
+    }
+
+    private ClientNode unguardedClient(String clientId, String domain, DataSchema stream) {
+        DataSchema schema = clientSchema(domain, stream);
         List<ExpertSlot> slots = new ArrayList<>();
         List<RunMetricsSink> sinks = new ArrayList<>();
         for (int i = 0; i < config.experts().size(); i++) {
@@ -102,6 +113,16 @@ public final class Assembly {
             throw new ConfigException("experts", "none of the experts predicts (" + String.join(", ",
                     slots.stream().map(ExpertSlot::name).toList()) + "); add a predicting expert such as 'statistical'");
         }
+        if (!schema.labelled() && slots.stream().noneMatch(s -> s.capabilities().predicts() && s.capabilities().learnsWithoutLabels())) {
+            List<String> needing = slots.stream().filter(s -> !s.personal() && !s.capabilities().learnsWithoutLabels())
+                    .map(ExpertSlot::name).toList();
+            throw new ConfigException("experts", "domain '" + domain + "' has no labels for its clients ("
+                    + (stream.labelled() ? "labels.withheld" : "its stream names no label") + "), and none of the experts"
+                    + " the router could choose learns without them" + (needing.isEmpty() ? "" : " (" + String.join(", ", needing)
+                    + " learn from labels only)") + "; add one that does: statistical (moments and outliers), geometry (a"
+                    + " principal subspace), reconstruction (a variational autoencoder), temporal (forecasts) or causal (a"
+                    + " graph among the features)");
+        }
         RunMetricsSink routerSink = new RunMetricsSink();
         RunMetricsSink memorySink = new RunMetricsSink();
         sinks.add(routerSink);
@@ -113,6 +134,16 @@ public final class Assembly {
         ClientNode client = new ClientNode(clientId, domain, schema, slots, router, memory, config.replayRows(),
                 config.coordinator().priorWeight(), config.privacy().minMomentRows(), sinks, config.mixture());
         config.domain(domain).ifPresent(d -> client.scarceLabels(d.labels(), config.seed()));
+        if (schema != stream && stream.task() == io.scarcity.api.Task.CLASSIFICATION) {
+            int d = config.domains().indexOf(config.domain(domain).orElseThrow());
+            int normal;
+            try {
+                normal = config.domains().get(d).labels().normalClass(stream.classNames());
+            } catch (ConfigException e) {
+                throw new ConfigException("domains[" + d + "].labels." + e.path(), e.reason());
+            }
+            client.withholdLabels(stream, normal);
+        }
         return client;
     }
 

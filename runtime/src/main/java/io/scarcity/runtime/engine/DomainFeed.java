@@ -267,6 +267,9 @@ final class DomainFeed implements AutoCloseable {
         for (int r = 0; r < n; r++) {
             System.arraycopy(rows.get(r).features(), 0, x, r * d, d);
         }
+        if (!schema.labelled()) {
+            return Batch.ofTargets(schema, domain, firstRow, x, null);
+        }
         // a row without a label (a CSV with missingLabels: unlabelled) has label -1 or a NaN target
         boolean[] missing = new boolean[n];
         if (classification) {

@@ -34,7 +34,9 @@ import java.util.TreeMap;
  *
  * <p><b>Statistics.</b> A {@link RunningCovariance} of the columns, exponentially weighted per row at
  * {@code learningRate} (0: cumulative), row weights respected. Only labelled rows are learned: an
- * unlabelled row would leave the target's columns undefined and bias the joint covariance. Replayed rows
+ * unlabelled row would leave the target's columns undefined and bias the joint covariance. On a stream without
+ * labels ({@link Task#UNLABELLED}) there is no target node: every row is learned and the graph is among the
+ * features alone (the blanket stays empty). Replayed rows
  * are ignored too (they would count old rows twice and overstate the effective sample size).
  *
  * <p><b>Search.</b> {@link PcSearch} (PC-stable, Fisher z at {@code alpha}, conditioning sets up to
@@ -67,7 +69,7 @@ final class CausalExpert implements Expert, Checkpointable {
     static final String STRUCTURAL_CHANGE = "causal.structural-change";
     static final String BLANKET_SIZE = "causal.blanket-size";
     private static final ExpertCapabilities CAPABILITIES = new ExpertCapabilities(true, true,
-            Set.of(StandardSignals.DRIFT_DETECTED), Set.of(EDGES, STRUCTURAL_CHANGE, BLANKET_SIZE));
+            Set.of(StandardSignals.DRIFT_DETECTED), Set.of(EDGES, STRUCTURAL_CHANGE, BLANKET_SIZE), true);
     /** Format of {@link #saveState}; 2 left the options out. */
     static final int STATE_VERSION = 2;
     private static final String COMPONENT = "causal expert";
@@ -76,7 +78,10 @@ final class CausalExpert implements Expert, Checkpointable {
     private final MetricsSink metrics;
     private final int d;
     private final int nodes;
+    /** The target's node ({@code numFeatures}), or -1 on a stream without labels. */
     private final int target;
+    /** Whether the stream has labels: without, there is no target node and every row is learned. */
+    private final boolean labelledStream;
     private final int classes;
     private final int columnCount;
     private final List<String> nodeNames;
@@ -106,21 +111,27 @@ final class CausalExpert implements Expert, Checkpointable {
         Objects.requireNonNull(schema, "schema is null");
         this.metrics = Objects.requireNonNull(metrics, "metrics is null");
         this.d = schema.numFeatures();
-        this.nodes = d + 1;
-        this.target = d;
+        // a stream without labels has no target node: the graph is among the features alone
+        this.labelledStream = schema.labelled();
+        this.nodes = labelledStream ? d + 1 : d;
+        this.target = labelledStream ? d : -1;
         this.classes = schema.task() == Task.CLASSIFICATION ? schema.numClasses() : 0;
-        int targetColumns = classes == 0 ? 1 : classes - 1;
+        int targetColumns = !labelledStream ? 0 : classes == 0 ? 1 : classes - 1;
         this.columnCount = d + targetColumns;
         int[][] columns = new int[nodes][];
         for (int j = 0; j < d; j++) {
             columns[j] = new int[] {j};
         }
-        columns[target] = new int[targetColumns];
-        for (int c = 0; c < targetColumns; c++) {
-            columns[target][c] = d + c;
+        if (labelledStream) {
+            columns[target] = new int[targetColumns];
+            for (int c = 0; c < targetColumns; c++) {
+                columns[target][c] = d + c;
+            }
         }
         List<String> names = new ArrayList<>(schema.featureNames());
-        names.add(classes == 0 ? "target" : "class");
+        if (labelledStream) {
+            names.add(classes == 0 ? "target" : "class");
+        }
         this.nodeNames = List.copyOf(names);
         this.covariance = new RunningCovariance(columnCount);
         this.test = new IndependenceTest(columns, options.alpha(), options.maxConditioningSet());
@@ -157,7 +168,7 @@ final class CausalExpert implements Expert, Checkpointable {
         Objects.requireNonNull(signals, "signals is null");
         checkShape(batch);
         boolean drift = signals.get(StandardSignals.DRIFT_DETECTED, 0.0) >= 1.0;
-        if (batch.hasLabels() && batch.rows() > 0) {
+        if ((batch.hasLabels() || !labelledStream) && batch.rows() > 0) {
             if (drift && options.driftForget() > 0) {
                 covariance.discount(options.driftForget());
             }
@@ -180,7 +191,9 @@ final class CausalExpert implements Expert, Checkpointable {
                 continue;
             }
             batch.copyRow(r, x);
-            if (classes == 0) {
+            if (!labelledStream) {
+                // the features alone
+            } else if (classes == 0) {
                 x[d] = batch.target(r);
             } else {
                 int y = batch.label(r);
@@ -232,7 +245,7 @@ final class CausalExpert implements Expert, Checkpointable {
     private void adopt(Cpdag newGraph, int[][] newSeparatingSets) {
         graph = newGraph;
         separatingSets = newSeparatingSets;
-        int[] mb = graph.markovBlanket(target);
+        int[] mb = target < 0 ? new int[0] : graph.markovBlanket(target);
         blanket = mb;
         modelStale = true;
         List<String> names = new ArrayList<>();

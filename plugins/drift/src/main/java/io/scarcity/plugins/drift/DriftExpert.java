@@ -118,7 +118,9 @@ final class DriftExpert implements Expert, Checkpointable {
                 detector = pageHinkley;
             }
         }
-        this.capabilities = new ExpertCapabilities(false, false, Set.of(), options.featureDrift() ? ALL_SIGNALS : LOSS_SIGNALS);
+        // without labels only the features can drift
+        this.capabilities = new ExpertCapabilities(false, false, Set.of(), options.featureDrift() ? ALL_SIGNALS : LOSS_SIGNALS,
+                options.featureDrift());
     }
 
     @Override

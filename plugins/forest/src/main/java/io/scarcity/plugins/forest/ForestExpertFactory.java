@@ -44,6 +44,11 @@ public final class ForestExpertFactory implements ExpertFactory {
         Objects.requireNonNull(context, "context is null");
         Options options = Options.from(config);
         DataSchema schema = context.requireSchema(config, "the forest expert");
+        if (schema.task() == Task.UNLABELLED) {
+            throw new ConfigException(config.path(), "the forest expert learns from labels only, and this stream has none"
+                    + " (its stream names no label, or its labels are withheld); remove it, and choose experts that learn"
+                    + " without labels: statistical, geometry, reconstruction, temporal or causal");
+        }
         if (schema.task() != Task.CLASSIFICATION) {
             throw new ConfigException(config.path(), "the forest expert predicts classes only, but this stream's task is "
                     + "regression; use an expert that predicts values (statistical, geometry, reconstruction, temporal)");

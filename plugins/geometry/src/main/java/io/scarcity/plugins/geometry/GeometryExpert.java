@@ -73,8 +73,10 @@ final class GeometryExpert implements Expert, Checkpointable {
     static final String RESIDUAL = "geometry.residual";
     static final String NOVELTY_RATE = "geometry.novelty-rate";
     static final String SUBSPACE_CHANGE = "geometry.subspace-change";
+    /** The last batch's self-supervised loss (not state: read right after {@link #learn}). */
+    private double lastLoss = Double.NaN;
     private static final ExpertCapabilities CAPABILITIES = new ExpertCapabilities(true, true, Set.of(),
-            Set.of(RESIDUAL, NOVELTY_RATE, SUBSPACE_CHANGE));
+            Set.of(RESIDUAL, NOVELTY_RATE, SUBSPACE_CHANGE), true);
     /** Format of {@link #saveState}; bump when it changes (2: the learning-rate scale, 3: without the options). */
     static final int STATE_VERSION = 3;
     /** Bounds of the base learning rate after a hint. */
@@ -238,6 +240,7 @@ final class GeometryExpert implements Expert, Checkpointable {
      */
     private void publishNovelty(int rows, SignalBoard signals) {
         double sum = 0;
+        double squares = 0;
         for (int r = 0; r < rows; r++) {
             double[] row = z[r];
             double total = squaredNorms[r];
@@ -256,9 +259,20 @@ final class GeometryExpert implements Expert, Checkpointable {
             double residual = Math.sqrt(Math.max(0.0, total - inside));
             residuals[r] = residual;
             sum += residual;
+            squares += residual * residual;
         }
+        lastLoss = squares / rows / d;
         signals.publish(RESIDUAL, sum / rows);
         signals.publish(NOVELTY_RATE, novelty.observe(residuals, rows));
+    }
+
+    /**
+     * The last batch's squared residual per standardised feature: the error of reconstructing each row from its
+     * projection on the principal subspace before the batch ({@code |z - U_k^T U_k z|^2 / d}).
+     */
+    @Override
+    public double selfSupervisedLoss() {
+        return lastLoss;
     }
 
     /** Live arrays in the order of {@link #names}, derived ones refreshed. */

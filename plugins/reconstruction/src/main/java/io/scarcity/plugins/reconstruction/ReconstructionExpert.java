@@ -98,6 +98,9 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     static final String ERROR = "reconstruction.error";
     /** Signal: the share of the last batch's rows whose reconstruction error was anomalously high. */
     static final String ANOMALY_RATE = "reconstruction.anomaly-rate";
+    /** The last batch learned: its mean reconstruction error and its rows' anomaly flags (not state: read right after). */
+    private double lastError = Double.NaN;
+    private boolean[] lastFlags;
     /**
      * Format of {@link #saveState}; bump when it changes (2: the learning-rate scale; 3: the EWC penalty; 4: without
      * the options).
@@ -106,7 +109,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     static final double MIN_RATE = 1e-5;
     static final double MAX_RATE = 1.0;
     private static final ExpertCapabilities CAPABILITIES =
-            new ExpertCapabilities(true, true, Set.of(), Set.of(ERROR, ANOMALY_RATE));
+            new ExpertCapabilities(true, true, Set.of(), Set.of(ERROR, ANOMALY_RATE), true);
 
     private final Options options;
     private final int features;
@@ -186,16 +189,20 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         double threshold = errors.threshold(options.anomalyThreshold());
         double sum = 0;
         int anomalous = 0;
-        for (double e : rowErrors) {
+        lastFlags = new boolean[rows];
+        for (int r = 0; r < rows; r++) {
+            double e = rowErrors[r];
             sum += e;
             if (e > threshold) {
                 anomalous++;
+                lastFlags[r] = true;
             }
         }
         for (double e : rowErrors) {
             errors.observe(e);
         }
         double meanError = sum / rows;
+        lastError = Double.isFinite(meanError) ? meanError : Double.NaN;
         if (Double.isFinite(meanError)) {
             signals.publish(ERROR, meanError);
         }
@@ -205,6 +212,18 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
                 samples++;
             }
         }
+    }
+
+    /** The last batch's mean reconstruction error ({@value #ERROR}), measured before it was learned. */
+    @Override
+    public double selfSupervisedLoss() {
+        return lastError;
+    }
+
+    /** The rows of the last batch whose reconstruction error was above the anomaly threshold. */
+    @Override
+    public boolean[] anomalies() {
+        return lastFlags == null ? null : lastFlags.clone();
     }
 
     @Override

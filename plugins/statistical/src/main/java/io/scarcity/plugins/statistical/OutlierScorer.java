@@ -69,6 +69,8 @@ final class OutlierScorer {
     private int windowNext;
     private int windowFilled;
     private int windowFlagged;
+    /** The flags of the last batch scanned, or null before the first. */
+    private boolean[] lastFlags;
 
     OutlierScorer(Options options, int features) {
         this.options = options;
@@ -118,6 +120,7 @@ final class OutlierScorer {
             covariance.normalise(); // every batch ends with plain entries, whether or not a checkpoint follows
         }
         double[] factors = options.outlierWeighting() == Options.Weighting.OFF ? null : new double[rows];
+        lastFlags = new boolean[rows];
         int flagged = 0;
         int scored = 0;
         double sumD2 = 0;
@@ -130,6 +133,7 @@ final class OutlierScorer {
             boolean outlier = z[r] > options.outlierThreshold() || distance2 > mahalanobisThreshold;
             if (outlier) {
                 flagged++;
+                lastFlags[r] = true;
             }
             if (factors != null) {
                 factors[r] = factor(z[r], distance2, outlier);
@@ -144,6 +148,11 @@ final class OutlierScorer {
             signals.publish(StatisticalExpert.MAHALANOBIS_SIGNAL, sumD2 / scored / features);
         }
         return factors;
+    }
+
+    /** Which rows of the last batch scanned were flagged (each against the estimates before it), or null before any. */
+    boolean[] lastFlags() {
+        return lastFlags == null ? null : lastFlags.clone();
     }
 
     /** Adds a row's flag to the window, forgetting the oldest once it is full. */

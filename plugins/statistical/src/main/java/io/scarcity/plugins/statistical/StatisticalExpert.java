@@ -102,7 +102,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
         this.statistics = new ClassStatistics(options, features, classes);
         this.outliers = new OutlierScorer(options, features);
         this.capabilities = new ExpertCapabilities(true, true, Set.of(StandardSignals.DRIFT_DETECTED), outliers.scoresMahalanobis()
-                ? Set.of(StandardSignals.OUTLIER_RATE, MAHALANOBIS_SIGNAL) : Set.of(StandardSignals.OUTLIER_RATE));
+                ? Set.of(StandardSignals.OUTLIER_RATE, MAHALANOBIS_SIGNAL) : Set.of(StandardSignals.OUTLIER_RATE), true);
         this.hintedRate = new HintedRate("statistical expert", options.learningRate(), MIN_RATE, MAX_RATE, options.explore());
     }
 
@@ -139,6 +139,12 @@ final class StatisticalExpert implements Expert, Checkpointable {
         }
         double[] factors = batch.rows() > 0 ? outliers.scan(batch, rate, signals) : null;
         train(batch, rate, true, factors);
+    }
+
+    /** The rows of the last batch learned that the outlier scoring flagged (robust z or Mahalanobis distance). */
+    @Override
+    public boolean[] anomalies() {
+        return outliers.lastFlags();
     }
 
     @Override

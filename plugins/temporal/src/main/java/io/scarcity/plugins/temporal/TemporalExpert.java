@@ -126,6 +126,8 @@ final class TemporalExpert implements Expert, Checkpointable {
     /** The forward pass held by the network, and what it was computed for. */
     private final WindowedPass pass;
     private double lastForecastError = Double.NaN;
+    /** The forecast error of the last batch learned (NaN if it had none); not state: read right after. */
+    private double batchForecastError = Double.NaN;
 
     TemporalExpert(Options options, DataSchema schema, Random random, Random init, MatMul matMul) {
         this.options = Objects.requireNonNull(options, "options is null");
@@ -146,7 +148,7 @@ final class TemporalExpert implements Expert, Checkpointable {
 
     @Override
     public ExpertCapabilities capabilities() {
-        return new ExpertCapabilities(true, true, Set.of(), Set.of(FORECAST_ERROR));
+        return new ExpertCapabilities(true, true, Set.of(), Set.of(FORECAST_ERROR), options.window() > 1 && options.forecastWeight() > 0);
     }
 
     /**
@@ -212,6 +214,7 @@ final class TemporalExpert implements Expert, Checkpointable {
         pass.ensure(batch);
         int t = options.window();
         double forecastError = pass.forecastError(n);
+        batchForecastError = forecastError;
         if (!Double.isNaN(forecastError)) {
             lastForecastError = forecastError;
             signals.publish(FORECAST_ERROR, forecastError);
@@ -354,6 +357,12 @@ final class TemporalExpert implements Expert, Checkpointable {
             throw new IllegalArgumentException("batch is " + batch.schema().task() + " with " + batch.schema().numClasses()
                     + " classes, expected " + schema.task() + (classification ? " with " + outputs + " classes" : ""));
         }
+    }
+
+    /** The last batch's forecast error ({@value #FORECAST_ERROR}), measured before it was learned; NaN without one. */
+    @Override
+    public double selfSupervisedLoss() {
+        return batchForecastError;
     }
 
     /** The last published forecast error (NaN before any); for tests. */
