@@ -204,7 +204,25 @@ public final class BenchRunner {
                 cl == null ? Double.NaN : cl.finalAccuracy(), cl == null ? Double.NaN : cl.backwardTransfer(),
                 cl == null ? Double.NaN : cl.forgetting(), matrix, taskOf, recovery, bytesPerClientRound,
                 seconds > 0 ? result.rows() / seconds : Double.NaN, peakMb, rowsToTarget,
-                result.routing().computeSaved());
+                result.routing().computeSaved(), share(collector, suite.positiveClass(), true),
+                share(collector, suite.positiveClass(), false));
+    }
+
+    /**
+     * Precision ({@code ofPredicted}) or recall of class {@code positive} from the pooled confusion; NaN without a
+     * positive class, a confusion, or a row predicted (precision) or labelled (recall) as it.
+     */
+    static double share(Collector collector, Integer positive, boolean ofPredicted) {
+        if (positive == null || collector.confusion == null || positive >= collector.k) {
+            return Double.NaN;
+        }
+        int k = collector.k;
+        long hit = collector.confusion[positive * k + positive];
+        long all = 0;
+        for (int c = 0; c < k; c++) {
+            all += ofPredicted ? collector.confusion[c * k + positive] : collector.confusion[positive * k + c];
+        }
+        return all == 0 ? Double.NaN : (double) hit / all;
     }
 
     /** Everything measured from the rounds' results. */

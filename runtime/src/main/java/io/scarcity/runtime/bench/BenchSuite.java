@@ -23,9 +23,11 @@ import java.util.Set;
  * @param coldStartTarget per-round accuracy a late-joining client must reach for "rows to target" (default 0.8)
  * @param datasets cached data sets the suite reads ({@code scripts/fetch-datasets.sh} names); fetched
  *        on first use
+ * @param positiveClass the index of a class (e.g. 1, the anomalies of the sensor motes, or of the anomaly flags
+ *        when labels are withheld) whose precision and recall the tables report; none by default
  */
 public record BenchSuite(String suite, String description, List<Long> seeds, ObjectNode run, List<BenchMethod> methods,
-                         Double recoveryTolerance, List<String> datasets, Double coldStartTarget) {
+                         Double recoveryTolerance, List<String> datasets, Double coldStartTarget, Integer positiveClass) {
     public BenchSuite {
         if (suite == null || !suite.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
             throw new ConfigException("suite", "expected a name of letters, digits, '.', '_' or '-', got '" + suite + "'");
@@ -64,6 +66,9 @@ public record BenchSuite(String suite, String description, List<Long> seeds, Obj
         coldStartTarget = coldStartTarget == null ? 0.8 : coldStartTarget;
         if (!(coldStartTarget > 0 && coldStartTarget <= 1)) {
             throw new ConfigException("coldStartTarget", "expected an accuracy in (0, 1], got " + coldStartTarget);
+        }
+        if (positiveClass != null && positiveClass < 0) {
+            throw new ConfigException("positiveClass", "expected the index of a class (>= 0), got " + positiveClass);
         }
         if (!(recoveryTolerance > 0 && recoveryTolerance < 1)) {
             throw new ConfigException("recoveryTolerance", "expected a number in (0, 1), got " + recoveryTolerance);

@@ -27,6 +27,8 @@ public final class BenchTable {
     static final List<Metric> METRICS = List.of(
             new Metric("accuracy", "%.4f", MethodRun::accuracy),
             new Metric("kappa", "%.4f", MethodRun::kappa),
+            new Metric("precision", "%.4f", MethodRun::precision),
+            new Metric("recall", "%.4f", MethodRun::recall),
             new Metric("rmse", "%.4g", MethodRun::rmse),
             new Metric("final-task-acc", "%.4f", MethodRun::finalTaskAccuracy),
             new Metric("forgetting", "%.4f", MethodRun::forgetting),

@@ -15,10 +15,13 @@ import java.util.Map;
  * @param peakHeapMb peak heap during the run (all pools, after a GC before it)
  * @param computeSaved share of the expert-batches (predicting candidates x batches) on which the expert did no work
  *        because the router left it out; NaN without batches
+ * @param precision of the suite's {@code positiveClass}: of the rows predicted (or flagged) as it, the share that are;
+ *        NaN without one
+ * @param recall of the suite's {@code positiveClass}: of its rows, the share predicted (or flagged) as it
  */
 public record MethodRun(String method, long seed, long rows, double accuracy, double kappa, double rmse,
                         double[] accuracyByRound, Map<String, Double> clientAccuracy, double finalTaskAccuracy,
                         double backwardTransfer, double forgetting, double[][] accuracyMatrix, int[] taskOf,
                         List<Double> recoveryRounds, double bytesPerClientRound, double rowsPerSecond, double peakHeapMb,
-                        List<Double> rowsToTarget, double computeSaved) {
+                        List<Double> rowsToTarget, double computeSaved, double precision, double recall) {
 }

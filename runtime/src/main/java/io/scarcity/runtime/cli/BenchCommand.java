@@ -72,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
             ConfigLoader.set(run, "rounds", IntNode.valueOf(rounds), "--rounds");
         }
         suite = new BenchSuite(suite.suite(), suite.description(), seeds == null ? suite.seeds() : seeds, run, chosen,
-                suite.recoveryTolerance(), suite.datasets(), suite.coldStartTarget());
+                suite.recoveryTolerance(), suite.datasets(), suite.coldStartTarget(), suite.positiveClass());
         Path suiteDir = suiteFile.toAbsolutePath().getParent();
         for (String dataset : suite.datasets()) {
             DatasetCache.ensure(dataset, suiteDir, System.err);

@@ -120,10 +120,12 @@ final class ExpertMixture {
 
     /**
      * The experts that learn from a batch, of the predicting ones: those that ran, or under
-     * {@code training: all} every one (with the hedge combiner every one that ran: all but those asleep).
+     * {@code training: all} every one (with the hedge combiner every one that ran: all but those asleep); on a
+     * stream without labels every one.
      */
     List<ExpertSlot> learners(List<ExpertSlot> predictors, List<ExpertSlot> ran) {
-        return mixing.trainsAll() && hedge == null ? predictors : ran;
+        // without labels every expert learns every row: its structure (and its flags) is the output, not a prediction
+        return mixing.trainsAll() && hedge == null || !schema.labelled() ? predictors : ran;
     }
 
     private Mixed mix(Routing routing, Batch batch, SignalBoard signals, boolean account) {

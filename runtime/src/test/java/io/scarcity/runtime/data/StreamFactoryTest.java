@@ -103,7 +103,13 @@ class StreamFactoryTest {
     @Test
     void csvOptionErrorsNameTheKey() {
         assertEquals("domains[0].stream.path", bad(Map.of("type", "csv", "label", "y")).path());
-        assertEquals("domains[0].stream.label", bad(Map.of("type", "csv", "path", "x.csv")).path());
+        // without a label the stream has no labels; a task that needs one, or classes, then name the key
+        assertEquals("domains[0].stream.label", bad(Map.of("type", "csv", "path", "x.csv", "task", "classification")).path());
+        assertEquals("domains[0].stream.classes", bad(Map.of("type", "csv", "path", "x.csv", "classes", List.of("a", "b"))).path());
+        assertEquals("domains[0].stream.task", bad(Map.of("type", "csv", "path", "x.csv", "label", "y",
+                "task", "unlabelled")).path());
+        assertEquals("domains[0].stream.missingLabels", bad(Map.of("type", "csv", "path", "x.csv",
+                "missingLabels", "unlabelled")).path());
         assertEquals("domains[0].stream.task", bad(Map.of("type", "csv", "path", "x.csv", "label", "y",
                 "task", "ranking")).path());
         assertEquals("domains[0].stream.classes", bad(Map.of("type", "csv", "path", "x.csv", "label", "y",

@@ -210,4 +210,12 @@ class UnlabelledStreamTest {
                         "[{plugin: statistical}]"), registry).close());
         assertTrue(missing.getMessage().contains("no label column named 'y'"), missing.getMessage());
     }
+
+    @Test
+    void theQuickstartWithoutLabelsLoadsAndItsExpertsLearnWithoutLabels() throws Exception {
+        Path file = io.scarcity.runtime.config.QuickstartPaths.configs().resolve("unlabelled.yaml");
+        LoadedConfig c = ConfigLoader.parse(Files.readString(file), file.toString(), file.getParent(), Map.of(), List.of());
+        assertTrue(c.config().domains().get(0).labels().withheld());
+        new Assembly(c.config(), registry).checkNames();
+    }
 }

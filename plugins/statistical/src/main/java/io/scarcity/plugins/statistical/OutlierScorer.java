@@ -69,6 +69,8 @@ final class OutlierScorer {
     private int windowNext;
     private int windowFilled;
     private int windowFlagged;
+    /** With {@code outlierMerge: own}: merges leave warm estimates as they are. */
+    private boolean keepOwn;
     /** The flags of the last batch scanned, or null before the first. */
     private boolean[] lastFlags;
 
@@ -150,6 +152,46 @@ final class OutlierScorer {
         return factors;
     }
 
+    /**
+     * A structural prior: the coordinator's pooled feature moments of the domain ({@link io.scarcity.api.MetaParameters#normalisation})
+     * start a scorer that has not yet learned anything (robust statistics still in their warm-up, covariance empty), so
+     * that a new client's flags are calibrated from its first batch instead of waiting for its own warm-up. The medians
+     * become the pooled means and each MAD the pooled standard deviation / 1.4826; the covariance starts diagonal with
+     * the pooled variances, standing for just enough rows to be trusted ({@code max(32, 10 x features)} for a full
+     * one), so the client's own rows soon outweigh it. A prior of fewer than 32 rows is ignored; a scorer that has
+     * learned keeps its own estimates.
+     */
+    void adoptPrior(io.scarcity.api.FeatureMoments prior) {
+        if (prior.count() < RobustStatistics.WARM_UP || prior.dimensions() != features || robust.ready() || robust.buffered() > 0
+                || covariance != null && covariance.count() > 0) {
+            return;
+        }
+        double[] mean = prior.mean();
+        double[] variance = prior.variance();
+        double[] mad = new double[features];
+        for (int j = 0; j < features; j++) {
+            if (!Double.isFinite(mean[j]) || !(variance[j] >= 0) || Double.isInfinite(variance[j])) {
+                return;
+            }
+            mad[j] = Math.sqrt(variance[j]) / RobustStatistics.MAD_TO_SD;
+        }
+        robust.set(mean, mad);
+        if (covariance != null) {
+            double[] second = new double[covariance.secondLength()];
+            int p = 0;
+            for (int i = 0; i < features; i++) {
+                if (covariance.full()) {
+                    for (int k = 0; k <= i; k++) {
+                        second[p++] = mean[i] * mean[k] + (k == i ? variance[i] : 0.0);
+                    }
+                } else {
+                    second[p++] = variance[i] + mean[i] * mean[i];
+                }
+            }
+            covariance.setMoments(Math.min(prior.count(), covariance.warmUpRows()), mean, second);
+        }
+    }
+
     /** Which rows of the last batch scanned were flagged (each against the estimates before it), or null before any. */
     boolean[] lastFlags() {
         return lastFlags == null ? null : lastFlags.clone();
@@ -213,9 +255,13 @@ final class OutlierScorer {
 
     /**
      * Checks the merged state's outlier arrays (each may be absent) and returns what adopts them, so that
-     * the expert can check its other arrays before anything changes. Estimates the merged state lacks stay
+     * the expert can check its other arrays before anything changes. Estimates the merged state lacks stay (and, with {@code outlierMerge: own}, warm ones stay)
      * as they are.
      */
+    void keepOwnEstimates(boolean own) {
+        this.keepOwn = own;
+    }
+
     Runnable prepareMerge(ExpertState merged) {
         double[] median = StatisticalExpert.optional(merged, "median", features);
         double[] mad = StatisticalExpert.optional(merged, "mad", features);
@@ -224,10 +270,11 @@ final class OutlierScorer {
                 : StatisticalExpert.optional(merged, "covarianceSecond", covariance.secondLength());
         double[] covarianceCount = covariance == null ? null : StatisticalExpert.optional(merged, "covarianceCount", 1);
         return () -> {
-            if (median != null && mad != null) {
+            if (median != null && mad != null && !(keepOwn && robust.ready())) {
                 robust.set(median, mad);
             }
-            if (covarianceMean != null && covarianceSecond != null && covarianceCount != null) {
+            if (covarianceMean != null && covarianceSecond != null && covarianceCount != null
+                    && !(keepOwn && covariance.ready())) {
                 // Averaged means and second moments are those of the pooled rows (see RunningCovariance).
                 covariance.setMoments(covarianceCount[0], covarianceMean, covarianceSecond);
             }

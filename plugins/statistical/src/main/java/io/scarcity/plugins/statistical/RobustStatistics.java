@@ -138,6 +138,11 @@ final class RobustStatistics {
         return ready;
     }
 
+    /** Rows in the warm-up buffer (0 once ready). */
+    int buffered() {
+        return ready ? 0 : buffered;
+    }
+
     double[] median() {
         return median.clone();
     }

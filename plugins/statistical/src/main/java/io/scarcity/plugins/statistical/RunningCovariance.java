@@ -389,6 +389,11 @@ final class RunningCovariance {
         return out;
     }
 
+    /** Weighted rows before distances are trusted. */
+    double warmUpRows() {
+        return warmUpRows;
+    }
+
     int secondLength() {
         return full ? d * (d + 1) / 2 : d;
     }

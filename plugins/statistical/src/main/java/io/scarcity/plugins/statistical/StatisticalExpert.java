@@ -141,6 +141,11 @@ final class StatisticalExpert implements Expert, Checkpointable {
         train(batch, rate, true, factors);
     }
 
+    /** Whether merges leave warm outlier estimates as they are ({@code outlierMerge: own}). */
+    void keepOwnOutlierEstimates(boolean own) {
+        outliers.keepOwnEstimates(own);
+    }
+
     /** The rows of the last batch learned that the outlier scoring flagged (robust z or Mahalanobis distance). */
     @Override
     public boolean[] anomalies() {
@@ -229,6 +234,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
         Objects.requireNonNull(parameters, "parameters is null");
         Objects.requireNonNull(instanceName, "instanceName is null");
         statistics.adoptPrior(parameters.normalisation());
+        outliers.adoptPrior(parameters.normalisation());
         hintedRate.hint(parameters, instanceName, random);
     }
 

@@ -56,6 +56,16 @@ public final class StatisticalExpertFactory implements ExpertFactory {
         Objects.requireNonNull(context, "context is null");
         Options options = Options.from(config);
         DataSchema schema = context.requireSchema(config, "the statistical expert");
-        return new StatisticalExpert(options, schema, context.random());
+        // outlierMerge: whether a merge (gossip, FedAvg, a warm start) replaces warm outlier estimates with the
+        // pooled ones. Without labels the flags are the expert's output and its estimates describe its own stream:
+        // it keeps them (own); with labels they pool (pooled), as they always have.
+        String merge = config.getString("outlierMerge", schema.labelled() ? "pooled" : "own");
+        if (!merge.equals("pooled") && !merge.equals("own")) {
+            throw config.invalid("outlierMerge", "expected pooled (a merge adopts the pooled outlier estimates) or own (a"
+                    + " scorer that has learned keeps its own; a cold one adopts the pooled ones), got '" + merge + "'");
+        }
+        StatisticalExpert expert = new StatisticalExpert(options, schema, context.random());
+        expert.keepOwnOutlierEstimates(merge.equals("own"));
+        return expert;
     }
 }

@@ -1,11 +1,13 @@
 package io.scarcity.plugins.statistical;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.Batch;
+import io.scarcity.api.FeatureMoments;
 import io.scarcity.api.BatchOutcome;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
@@ -533,5 +535,46 @@ class StatisticalExpertTest {
             ExpertTestKit.assertGossipContract(PluginTestKit.maker(new StatisticalExpertFactory(), Map.of(),
                     PluginTestKit.context(5, schema, "stat")), schema, "stat", 1e-12);
         }
+    }
+
+    /**
+     * On a stream without labels the expert learns its outlier statistics from every row and flags rows; pooled
+     * feature moments from the coordinator calibrate a new expert's flags from its first batch, which without them
+     * falls in the warm-up and flags nothing.
+     */
+    @Test
+    void withoutLabelsPooledMomentsCalibrateTheFirstBatchsFlags() {
+        DataSchema none = new DataSchema(List.of("a", "b", "c"), Task.UNLABELLED, null);
+        java.util.function.Supplier<Expert> make = () -> new StatisticalExpertFactory().create(
+                PluginConfig.of("experts[0].config", Map.of()), PluginContext.standalone(7, none, "stat"));
+        Random random = new Random(4);
+        double[] x = new double[40 * 3];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 10 + 2 * random.nextGaussian();
+        }
+        x[5 * 3 + 1] = 60; // row 5: 25 sd off in b
+        Batch first = Batch.ofTargets(none, "d", 0, x, null);
+        assertTrue(make.get().capabilities().learnsWithoutLabels());
+
+        Expert cold = make.get();
+        cold.learn(first, new BatchOutcome(null, new double[0], 1), new InMemorySignalBoard());
+        boolean[] coldFlags = cold.anomalies();
+        assertEquals(40, coldFlags.length);
+        for (boolean f : coldFlags) {
+            assertFalse(f, "the warm-up flags nothing");
+        }
+
+        Expert primed = make.get();
+        double[] mean = {10, 10, 10};
+        double[] m2 = {4.0 * 999, 4.0 * 999, 4.0 * 999};
+        primed.adapt(new MetaParameters("d", 1, Map.of(), Map.of(), new FeatureMoments(1000, mean, m2), Map.of()), "stat");
+        primed.learn(first, new BatchOutcome(null, new double[0], 1), new InMemorySignalBoard());
+        boolean[] flags = primed.anomalies();
+        int flagged = 0;
+        for (boolean f : flags) {
+            flagged += f ? 1 : 0;
+        }
+        assertTrue(flags[5], "the pooled moments flag the outlier in the first batch");
+        assertTrue(flagged <= 2, "and few ordinary rows: " + flagged);
     }
 }
