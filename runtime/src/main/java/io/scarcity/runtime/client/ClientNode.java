@@ -221,8 +221,8 @@ public final class ClientNode implements ClientHandle {
         idleExpertBatches = 0;
         for (Batch fed : batches) {
             int[] truthLabels = truthOf(fed);
-            // a client without labels gets the rows alone, whatever the stream has
-            Batch streamed = schema.labelled() || fed.schema().equals(schema) ? fed
+            // a client without labels gets the rows alone (labels withheld: the fed batch has them, kept in truthLabels)
+            Batch streamed = schema.labelled() || !fed.hasLabels() ? fed
                     : Batch.ofTargets(schema, domain, fed.firstRow(), fed.featuresCopy(), null);
             Batch batch = filters.admitted(streamed, signals);
             if (batch.rows() == 0) {
@@ -635,10 +635,19 @@ public final class ClientNode implements ClientHandle {
      * anomalies, counted into the round's flagged rows; null when no expert flags anomalies.
      */
     private boolean[] anomalies(int n, List<ExpertSlot> learners) {
-        boolean[] any = null;
-        List<ExpertSlot> learned = new ArrayList<>(analysers);
-        learned.addAll(learners);
-        for (ExpertSlot s : learned) {
+        boolean[] any = orFlags(null, analysers, n);
+        any = orFlags(any, learners, n);
+        if (any != null) {
+            for (boolean b : any) {
+                flaggedRows += b ? 1 : 0;
+            }
+        }
+        return any;
+    }
+
+    /** {@code any} (allocated when the first flags come; null until then) OR the anomaly flags of {@code slots}. */
+    private static boolean[] orFlags(boolean[] any, List<ExpertSlot> slots, int n) {
+        for (ExpertSlot s : slots) {
             boolean[] f = s.expert().anomalies();
             if (f == null) {
                 continue;
@@ -652,11 +661,6 @@ public final class ClientNode implements ClientHandle {
             }
             for (int r = 0; r < n; r++) {
                 any[r] |= f[r];
-            }
-        }
-        if (any != null) {
-            for (boolean b : any) {
-                flaggedRows += b ? 1 : 0;
             }
         }
         return any;

@@ -91,7 +91,7 @@ public final class Assembly {
      * The schema a domain's clients are built with: the stream's, or, when the domain withholds its labels
      * ({@code domains[i].labels.withheld}), the same features without labels.
      */
-    public DataSchema clientSchema(String domain, DataSchema stream) {
+    private DataSchema clientSchema(String domain, DataSchema stream) {
         boolean withheld = config.domain(domain).map(d -> d.labels().withheld()).orElse(false);
         return withheld && stream.labelled() ? new DataSchema(stream.featureNames(), io.scarcity.api.Task.UNLABELLED, List.of())
                 : stream;
@@ -135,12 +135,12 @@ public final class Assembly {
                 config.coordinator().priorWeight(), config.privacy().minMomentRows(), sinks, config.mixture());
         config.domain(domain).ifPresent(d -> client.scarceLabels(d.labels(), config.seed()));
         if (schema != stream && stream.task() == io.scarcity.api.Task.CLASSIFICATION) {
-            int d = config.domains().indexOf(config.domain(domain).orElseThrow());
+            io.scarcity.runtime.config.DomainConfig d = config.domain(domain).orElseThrow();
             int normal;
             try {
-                normal = config.domains().get(d).labels().normalClass(stream.classNames());
+                normal = d.labels().normalClass(stream.classNames());
             } catch (ConfigException e) {
-                throw new ConfigException("domains[" + d + "].labels." + e.path(), e.reason());
+                throw new ConfigException("domains[" + config.domains().indexOf(d) + "].labels." + e.path(), e.reason());
             }
             client.withholdLabels(stream, normal);
         }

@@ -218,4 +218,41 @@ class UnlabelledStreamTest {
         assertTrue(c.config().domains().get(0).labels().withheld());
         new Assembly(c.config(), registry).checkNames();
     }
+
+    /**
+     * The router hears each activated expert's self-supervised loss: with one expert routed per batch, a PCA that keeps
+     * every direction (it reconstructs each row exactly, loss 0, reward 1) wins the batches from a VAE listed first.
+     * Local-only, so that the coordinator's router priors (learned from the same losses) play no part.
+     */
+    @Test
+    void theRouterIsRewardedBySelfSupervisedLosses() throws Exception {
+        write("plain.csv", table(ROWS, false, 1));
+        String yaml = """
+                name: rewards
+                seed: 3
+                rounds: %d
+                batchSize: 50
+                batchesPerRound: 4
+                federation: {mode: local, personal: false}
+                domains: [{name: d, clients: 2, stream: {type: csv, path: plain.csv}}]
+                experts:
+                  - {plugin: reconstruction, config: {latent: 1, hidden: 4}}
+                  - {plugin: geometry, config: {components: 3}}
+                router: {plugin: ucb, config: {k: 1}}
+                """.formatted(ROUNDS);
+        LoadedConfig c = ConfigLoader.parse(yaml, "rewards.yaml", tmp, Map.of(),
+                List.of("output.dir=" + tmp.resolve("runs"), "output.progress=off"));
+        long vae = 0;
+        long pca = 0;
+        List<ClientRoundResult> results = new ArrayList<>();
+        try (InProcessEngine engine = new InProcessEngine(c, registry)) {
+            engine.run((round, total, rs, extras) -> results.addAll(rs));
+        }
+        for (ClientRoundResult r : results) {
+            vae += r.metrics().experts().get("reconstruction").activations();
+            pca += r.metrics().experts().get("geometry").activations();
+        }
+        assertTrue(vae + pca >= 2 * ROUNDS * 3, "batches routed: " + (vae + pca));
+        assertTrue(pca > 3 * vae, "geometry " + pca + " batches, reconstruction " + vae);
+    }
 }
