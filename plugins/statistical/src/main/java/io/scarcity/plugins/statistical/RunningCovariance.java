@@ -199,14 +199,14 @@ final class RunningCovariance {
 
     /**
      * Learns one row of weight {@code w > 0} with EW rate {@code rate}, its deviation shrunk by
-     * {@code huber} in [0, 1] (see the class description). A row whose shrunk deviation is not finite
-     * (a non-finite value) is ignored. Marks the snapshot stale.
+     * {@code huber} in [0, 1] (see the class description). A row whose shrunk deviation, or its square, is
+     * not finite (a non-finite value, or one so large that the covariance would overflow) is ignored. Marks the snapshot stale.
      */
     void update(Batch batch, int row, double w, double rate, double huber) {
         for (int j = 0; j < d; j++) {
             double z = huber * (batch.value(row, j) - mean[j]);
-            if (!Double.isFinite(z)) {
-                return;
+            if (!Double.isFinite(z * z)) {
+                return; // a non-finite value, or one whose square (its share of the covariance) overflows
             }
             dev[j] = z;
         }
@@ -308,11 +308,36 @@ final class RunningCovariance {
             return;
         }
         double jitter = 0;
-        while (!cholesky(jitter)) {
+        boolean factored = cholesky(jitter);
+        double t = trace();
+        for (int attempt = 0; !factored && Double.isFinite(t) && attempt < MAX_RIDGES; attempt++) {
             // Only reachable through rounding on a (nearly) singular matrix: add a growing ridge.
-            jitter = jitter == 0 ? 1e-12 * (1 + trace()) : jitter * 10;
+            jitter = jitter == 0 ? 1e-12 * (1 + t) : jitter * 10;
+            factored = cholesky(jitter);
+        }
+        if (!factored) {
+            diagonalFactor();
         }
         stale = false;
+    }
+
+    /** Ridges tried before {@link #diagonalFactor}: from 1e-12 to 1e+20 times the trace. */
+    private static final int MAX_RIDGES = 33;
+
+    /**
+     * The factor of the diagonal alone (its finite, non-negative variances plus the floor): the snapshot of
+     * estimates that no ridge makes positive definite, which only non-finite entries can cause (e.g. moments
+     * adopted from a checkpoint or a peer that overflowed). Scoring then goes on, by z-scores, instead of
+     * searching for a ridge forever.
+     */
+    private void diagonalFactor() {
+        java.util.Arrays.fill(factor, 0.0);
+        for (int k = 0; k < d; k++) {
+            double v = cov[k * (k + 1) / 2 + k];
+            double lkk = Math.sqrt((Double.isFinite(v) ? Math.max(v, 0.0) : 0.0) + floor);
+            factor[column(k)] = lkk;
+            inverseDiagonal[k] = 1.0 / lkk;
+        }
     }
 
     private double trace() {

@@ -3,6 +3,7 @@ package io.scarcity.plugins.statistical;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.Batch;
@@ -455,6 +456,43 @@ class StatisticalOutlierTest {
                 assertTrue(state.isFinite(), "no NaN or infinity reached the class statistics");
             }
             assertEquals(0.0, rateOfOne(expert, signals, 0.1, 0.1, 0.1), "the estimates still score ordinary rows");
+        }
+    }
+
+    @Test
+    void overflowingRowsOrMomentsNeverHangTheFactorisation() {
+        // Before the fix, either case searched for a ridge forever: a regression fails here instead of hanging.
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), StatisticalOutlierTest::overflowCases);
+    }
+
+    private static void overflowCases() {
+        Random random = new Random(5);
+        int n = 200;
+        double[] x = new double[n * 3];
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(row(random, 3, 0), 0, x, r * 3, 3);
+        }
+        Batch clean = Batch.ofClasses(SCHEMA, "d", 0, x, new int[n]);
+        Batch huge = Batch.ofClasses(SCHEMA, "d", 0, new double[] {1e200, -1e200, 1e200}, new int[1]);
+        Batch probe = Batch.ofClasses(SCHEMA, "d", 0, new double[] {0.1, 0.1, 0.1}, new int[1]);
+        RunningCovariance cov = new RunningCovariance(3, true, 0.0, 1e-6);
+        for (int r = 0; r < n; r++) {
+            cov.update(clean, r, 1.0, 0.01, 1.0);
+        }
+        double before = cov.distance2(probe, 0);
+        // Unshrunk (huber 1): its square overflows, so the row is ignored rather than poisoning the covariance.
+        cov.update(huge, 0, 1.0, 0.01, 1.0);
+        assertEquals(before, cov.distance2(probe, 0), 1e-12);
+        // Moments that overflowed elsewhere (a peer, a checkpoint): scored by the diagonal, not a ridge search.
+        double[] second = cov.secondMoments();
+        second[1] = Double.POSITIVE_INFINITY;
+        cov.setMoments(cov.count(), cov.mean(), second);
+        double d2 = cov.distance2(probe, 0);
+        assertTrue(Double.isFinite(d2) && d2 >= 0, "a finite distance from the diagonal: " + d2);
+        double[] out = new double[n];
+        cov.distances(clean, out);
+        for (double v : out) {
+            assertTrue(Double.isFinite(v), "every clean row scored: " + v);
         }
     }
 }
