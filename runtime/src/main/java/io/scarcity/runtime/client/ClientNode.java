@@ -792,9 +792,28 @@ public final class ClientNode implements ClientHandle {
         }
     }
 
-    /** Restores what {@link #saveState} wrote, on a client freshly built from the same config. */
+    /**
+     * Restores what {@link #saveState} wrote, on a client freshly built from the same config. A refused
+     * state (truncated, of another client, a section that does not read back) changes nothing: the client's
+     * own state is saved first and put back before the refusal is thrown, so no expert is left half-restored.
+     */
     @Override
     public void restoreState(StateReader in) throws IOException {
+        java.io.ByteArrayOutputStream before = new java.io.ByteArrayOutputStream();
+        saveState(new io.scarcity.api.StateWriter(before));
+        try {
+            restoreFrom(in);
+        } catch (IOException | RuntimeException e) {
+            try {
+                restoreFrom(new StateReader(new java.io.ByteArrayInputStream(before.toByteArray())));
+            } catch (IOException | RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+    }
+
+    private void restoreFrom(StateReader in) throws IOException {
         String saved = in.readString();
         if (!id.equals(saved)) {
             throw new IOException("expected the state of client " + id + ", found " + saved);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.Batch;
@@ -125,6 +126,41 @@ class ClientNodeTest {
         assertTrue(in.experts().containsKey("statistical") && in.experts().containsKey("drift"));
         assertTrue(in.signals().containsKey("drift.score"), in.signals().toString());
         assertEquals(100, in.moments().count());
+    }
+
+    @Test
+    void aTruncatedStateIsRefusedAndLeavesTheClientAsItWas() throws Exception {
+        java.util.Random rnd = new java.util.Random(4);
+        java.util.function.Supplier<Batch> next = () -> {
+            double[] x = new double[80];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = rnd.nextGaussian() + (i % 4 == 0 ? 1 : 0);
+            }
+            return rows(x);
+        };
+        ClientNode saved = client("");
+        ClientNode target = client("");
+        for (int round = 1; round <= 3; round++) {
+            saved.runRound(round, List.of(next.get(), next.get()));
+            target.runRound(round, List.of(next.get()));
+        }
+        byte[] state = stateOf(saved);
+        byte[] before = stateOf(target);
+        // Cuts inside the experts' sections: the client's header and first sections read, a later one does not.
+        for (int cut : new int[] {state.length / 2, state.length - 3}) {
+            byte[] truncated = java.util.Arrays.copyOf(state, cut);
+            assertThrows(java.io.IOException.class, () -> target.restoreState(
+                    new io.scarcity.api.StateReader(new java.io.ByteArrayInputStream(truncated))), "cut at " + cut);
+            assertArrayEquals(before, stateOf(target), "a refused restore (cut at " + cut + ") changed nothing");
+        }
+        target.restoreState(new io.scarcity.api.StateReader(new java.io.ByteArrayInputStream(state)));
+        assertArrayEquals(state, stateOf(target), "the whole state restores");
+    }
+
+    private static byte[] stateOf(ClientNode client) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        client.saveState(new io.scarcity.api.StateWriter(bytes));
+        return bytes.toByteArray();
     }
 
     @Test
