@@ -418,8 +418,7 @@ public final class ExpertTestKit {
      * The gossip contract of a gossipable expert: after training, {@code exportState} is finite and
      * stable (two exports alike, unchanged by later learning); merging its own state leaves its
      * predictions unchanged within {@code tolerance} (0: exactly; {@link Double#POSITIVE_INFINITY}: any change
-     * but to a non-finite value, for an expert whose merge refreshes its model, as the causal expert's re-runs
-     * its search); the sample-weighted merge with the
+     * but to a non-finite value, for an expert whose merge refreshes its model); the sample-weighted merge with the
      * state of a peer of the same config trained on other data is accepted and leaves the state finite
      * with the same arrays and lengths; a state whose arrays are each one longer is refused with an
      * exception.

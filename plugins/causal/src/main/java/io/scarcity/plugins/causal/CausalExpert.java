@@ -304,7 +304,10 @@ final class CausalExpert implements Expert, Checkpointable {
         return new ExpertState("causal", w, samples);
     }
 
-    /** Adopts the pooled moments (all arrays checked first) and re-runs the search on them. */
+    /**
+     * Adopts the pooled moments (all arrays checked first) and re-runs the search on them; its own moments
+     * back (up to a merge law's rounding) change nothing.
+     */
     @Override
     public void mergeState(ExpertState merged) {
         Objects.requireNonNull(merged, "merged is null");
@@ -312,6 +315,13 @@ final class CausalExpert implements Expert, Checkpointable {
         double[] second = merged.requireWeight("second", columnCount * columnCount);
         double[] weights = merged.requireWeight("weights", 2);
         merged.requireWeight("adjacency", nodes * nodes);
+        if (sameUpToRounding(mean, covariance.means()) && sameUpToRounding(second, covariance.secondMoments())
+                && sameUpToRounding(weights, covariance.weights())) {
+            // Its own moments back (a self-merge, or peers that saw the same rows): nothing to learn, and a new
+            // search on the same evidence would only move the graph it already has.
+            samples = merged.samples();
+            return;
+        }
         covariance.set(mean, second, weights);
         samples = merged.samples();
         modelStale = true;
@@ -319,6 +329,16 @@ final class CausalExpert implements Expert, Checkpointable {
             search();
             batchesSinceSearch = 0;
         }
+    }
+
+    /** Equal but for the rounding of a merge law's weighted average (relative 1e-12 of the larger value). */
+    private static boolean sameUpToRounding(double[] a, double[] b) {
+        for (int i = 0; i < a.length; i++) {
+            if (!(Math.abs(a[i] - b[i]) <= 1e-12 * Math.max(Math.abs(a[i]), Math.abs(b[i])))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- checkpoints
