@@ -32,8 +32,7 @@ public final class GovernanceExpertFactory implements ExpertFactory {
     public Expert create(PluginConfig config, PluginContext context) {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(context, "context is null");
-        DataSchema schema = context.schema().orElseThrow(() -> new IllegalStateException(
-                "the governance expert checks a client's rows and needs its schema; it cannot run on the coordinator"));
+        DataSchema schema = context.requireSchema(config, "the governance expert");
         Options options = Options.from(config, schema, context.configDir());
         return new GovernanceExpert(options, context.metrics(), context.logger(), context.clientId().orElse(""));
     }

@@ -260,4 +260,9 @@ class GovernanceExpertFactoryTest {
         assertEquals("experts[1].config.file: " + dir.resolve("missing.yaml") + ": the constraints file does not exist",
                 fails(context, Map.of("file", "missing.yaml")).getMessage());
     }
+
+    @Test
+    void withoutASchemaTheFactoryNamesTheKeyInsteadOfThrowingAnInternalError() {
+        io.scarcity.api.testing.PluginTestKit.assertNeedsASchema(new GovernanceExpertFactory());
+    }
 }

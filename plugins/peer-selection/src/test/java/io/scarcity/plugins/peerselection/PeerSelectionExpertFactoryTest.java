@@ -92,4 +92,9 @@ class PeerSelectionExpertFactoryTest {
         new PeerSelectionExpertFactory().create(PluginConfig.of("e", Map.of("dimensions", 1024)),
                 PluginContext.standalone(1, many, "peer-selection"));
     }
+
+    @Test
+    void withoutASchemaTheFactoryNamesTheKeyInsteadOfThrowingAnInternalError() {
+        io.scarcity.api.testing.PluginTestKit.assertNeedsASchema(new PeerSelectionExpertFactory());
+    }
 }
