@@ -77,6 +77,11 @@ public final class RunCommand implements Callable<Integer> {
         out.println(headline);
         for (Map.Entry<String, double[]> d : r.domainMetrics().entrySet()) {
             double[] m = d.getValue();
+            if (m[1] == 0) {
+                out.printf(Locale.ROOT, "  domain %-12s no row scored: no labels (each expert's self-supervised loss and the"
+                        + " anomaly flags are in metrics.jsonl)%n", d.getKey());
+                continue;
+            }
             out.printf(Locale.ROOT, "  domain %-12s %s %.4f over %,d rows%n", d.getKey(), m[2] == 1 ? "accuracy" : "RMSE    ",
                     m[0], (long) m[1]);
         }

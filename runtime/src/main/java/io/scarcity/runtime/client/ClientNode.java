@@ -667,15 +667,28 @@ public final class ClientNode implements ClientHandle {
     }
 
     /**
+     * The self-supervised loss of predicting every standardised feature by its mean: what an expert without a
+     * reconstruction of its own is rewarded as on a batch without labels.
+     */
+    static final double BASELINE_SELF_SUPERVISED_LOSS = 1.0;
+
+    /**
      * A stream without labels: the self-supervised loss on the batch ({@link io.scarcity.api.Expert#selfSupervisedLoss})
      * of each expert that learned it is the loss reported for it, and each one the router activated is rewarded with
-     * {@code 1 / (1 + loss)}; experts without such a loss are not rewarded.
+     * {@code 1 / (1 + loss)}; an activated expert without such a loss is rewarded as the features' means would be
+     * ({@link #BASELINE_SELF_SUPERVISED_LOSS}), and reports no loss.
      */
     private void rewardStructure(Routing routing, List<ExpertSlot> learned, int n) {
         Map<String, Double> rewards = new LinkedHashMap<>();
         for (ExpertSlot s : learned) {
             double loss = s.expert().selfSupervisedLoss();
             if (!(loss >= 0) || Double.isInfinite(loss)) {
+                if (routing.active().contains(s.name())) {
+                    // No reconstruction of its own (the statistical expert's moments, the drift detector): scored as
+                    // the features' means would be, loss 1 per standardised feature. Never rewarded, a bandit would
+                    // keep it as an untried arm forever. Not its loss in insights: it reported none.
+                    rewards.put(s.name(), 1 / (1 + BASELINE_SELF_SUPERVISED_LOSS));
+                }
                 continue;
             }
             s.lastLoss = loss;

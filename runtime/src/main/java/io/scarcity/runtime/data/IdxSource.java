@@ -45,7 +45,7 @@ public final class IdxSource implements RowSource {
 
     /**
      * @param images the images file
-     * @param labels the labels file
+     * @param labels the labels file; {@code null} for a stream without labels (images alone)
      * @param length maximum number of rows to emit, {@link Long#MAX_VALUE} for all
      * @param normalize whether pixels are divided by 255
      * @param classes names of the label values 0, 1, ... in order; empty for the distinct values
@@ -53,11 +53,13 @@ public final class IdxSource implements RowSource {
     public record Options(Path images, Path labels, long length, boolean normalize, List<String> classes) {
         public Options {
             Objects.requireNonNull(images, "images is null");
-            Objects.requireNonNull(labels, "labels is null");
             if (length < 1) {
                 throw new IllegalArgumentException("length must be >= 1, got " + length);
             }
             classes = List.copyOf(Objects.requireNonNull(classes, "classes is null"));
+            if (labels == null && !classes.isEmpty()) {
+                throw new IllegalArgumentException("classes name label values, but there is no labels file");
+            }
             if (classes.size() == 1) {
                 throw new IllegalArgumentException("classification needs at least two classes, got " + classes);
             }
@@ -90,31 +92,41 @@ public final class IdxSource implements RowSource {
     public IdxSource(Options options) {
         this.options = Objects.requireNonNull(options, "options is null");
         this.imagesName = options.images().toString();
-        String labelsName = options.labels().toString();
         DataFiles.requireRegularFile(options.images(), "an", "IDX images file");
-        DataFiles.requireRegularFile(options.labels(), "an", "IDX labels file");
-        byte[] raw = readLabels(options.labels(), labelsName);
-        int[] dims = checkImages(options.images(), raw.length, labelsName);
+        boolean labelled = options.labels() != null;
+        String labelsName = labelled ? options.labels().toString() : null;
+        if (labelled) {
+            DataFiles.requireRegularFile(options.labels(), "an", "IDX labels file");
+        }
+        byte[] raw = labelled ? readLabels(options.labels(), labelsName) : null;
+        int[] dims = checkImages(options.images(), raw == null ? -1 : raw.length, labelsName);
         this.rows = dims[1];
         this.columns = dims[2];
         this.pixels = rows * columns;
-        this.count = (int) Math.min(options.length(), raw.length);
+        this.count = (int) Math.min(options.length(), dims[0]);
         List<String> classNames = new ArrayList<>();
-        int[] classOf = classIndex(raw, labelsName, classNames);
         this.labels = new int[count];
-        for (int i = 0; i < count; i++) {
-            labels[i] = classOf[raw[i] & 0xFF];
+        if (labelled) {
+            int[] classOf = classIndex(raw, labelsName, classNames);
+            for (int i = 0; i < count; i++) {
+                labels[i] = classOf[raw[i] & 0xFF];
+            }
+        } else {
+            java.util.Arrays.fill(labels, -1); // no label: the rows of a stream without labels
         }
         List<String> features = new ArrayList<>(pixels);
         for (int p = 0; p < pixels; p++) {
             features.add("p" + p);
         }
-        this.schema = new DataSchema(features, Task.CLASSIFICATION, classNames);
+        this.schema = new DataSchema(features, labelled ? Task.CLASSIFICATION : Task.UNLABELLED, classNames);
         this.buffer = new byte[pixels];
         this.images = openImagesAtData();
     }
 
-    /** Reads {@code images}, {@code labels}, {@code length}, {@code normalize} and {@code classes}. */
+    /**
+     * Reads {@code images}, {@code labels}, {@code length}, {@code normalize} and {@code classes}; without
+     * {@code labels} the stream has no labels ({@link Task#UNLABELLED}).
+     */
     static IdxSource fromConfig(PluginConfig config, Path baseDir) {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(baseDir, "baseDir is null");
@@ -131,14 +143,17 @@ public final class IdxSource implements RowSource {
         // Both keys are asked for before either file is checked, so that both typos show at once.
         boolean hasImages = config.has("images");
         boolean hasLabels = config.has("labels");
-        if (!hasImages || !hasLabels) {
-            config.getString("images", null);
+        if (!hasImages) {
             config.getString("labels", null);
-            throw config.invalid(hasImages ? "labels" : "images", "missing; an idx stream needs images (the"
-                    + " *-images-idx3-ubyte[.gz] file) and labels (the *-labels-idx1-ubyte[.gz] file)");
+            throw config.invalid("images", "missing; an idx stream needs images (the *-images-idx3-ubyte[.gz] file)"
+                    + " and, unless it is a stream without labels, labels (the *-labels-idx1-ubyte[.gz] file)");
+        }
+        if (!hasLabels && config.has("classes")) {
+            throw config.invalid("classes", "names the label values, but the stream has no labels file; set labels"
+                    + " to the *-labels-idx1-ubyte[.gz] file, or leave classes out for a stream without labels");
         }
         Path images = DataFiles.resolve(config, "images", baseDir, "IDX images file");
-        Path labels = DataFiles.resolve(config, "labels", baseDir, "IDX labels file");
+        Path labels = hasLabels ? DataFiles.resolve(config, "labels", baseDir, "IDX labels file") : null;
         return new IdxSource(new Options(images, labels, length, normalize, classes));
     }
 
@@ -315,13 +330,13 @@ public final class IdxSource implements RowSource {
     }
 
     /**
-     * Checks the images file's header, that it holds as many images as there are labels, and exactly the
-     * promised bytes; returns its dimensions.
+     * Checks the images file's header, that it holds as many images as there are labels ({@code labelCount}
+     * -1: no labels file), and exactly the promised bytes; returns its dimensions.
      */
     private int[] checkImages(Path path, int labelCount, String labelsName) {
         try (InputStream in = DataFiles.open(path)) {
             int[] dims = readHeader(in, imagesName, "images", IMAGES_MAGIC, 3);
-            if (dims[0] != labelCount) {
+            if (labelCount >= 0 && dims[0] != labelCount) {
                 throw new DataException(imagesName + " holds " + dims[0] + " images but " + labelsName + " holds "
                         + labelCount + " labels; the two files must describe the same items (are they from the"
                         + " same set, e.g. both train or both t10k?)");

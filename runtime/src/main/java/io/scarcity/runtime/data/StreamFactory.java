@@ -32,14 +32,23 @@ public final class StreamFactory {
         }
         String type = stream.getChoice("type", null, TYPES);
         return switch (type) {
-            case "sea" -> SeaGenerator.fromConfig(stream, seed);
-            case "hyperplane" -> HyperplaneGenerator.fromConfig(stream, seed);
+            case "sea" -> generated(stream, SeaGenerator.fromConfig(stream, seed));
+            case "hyperplane" -> generated(stream, HyperplaneGenerator.fromConfig(stream, seed));
             case "csv" -> CsvSource.fromConfig(stream, baseDir);
             case "idx" -> IdxSource.fromConfig(stream, baseDir);
             case "arff" -> ArffSource.fromConfig(stream, baseDir);
             case "tasks" -> TaskSequence.fromConfig(stream, seed, baseDir);
             default -> throw new AssertionError("unhandled stream type " + type);
         };
+    }
+
+    /**
+     * A generator's stream as its {@code task} says: {@code classification} (the default) with its labels, or
+     * {@code unlabelled} without them (an unlabelled stream to try the experts that learn without labels on).
+     */
+    private static RowSource generated(PluginConfig stream, RowSource generator) {
+        String task = stream.getChoice("task", "classification", List.of("classification", "unlabelled"));
+        return task.equals("unlabelled") ? new UnlabelledSource(generator) : generator;
     }
 
     /**

@@ -178,7 +178,8 @@ final class TaskSequenceConfig {
         };
         if (source.schema().task() != Task.CLASSIFICATION) {
             source.close();
-            throw config.invalid("task", "is regression, but task streams need a classification base");
+            throw config.invalid("task", "is " + source.schema().task().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", but task streams split a stream by its classes and need a classification base with labels");
         }
         return source;
     }

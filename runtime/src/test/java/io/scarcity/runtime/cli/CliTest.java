@@ -66,6 +66,29 @@ public class CliTest {
     }
 
     @Test
+    void aGeneratorStreamWithoutLabelsRunsAndSaysNothingWasScored() throws Exception {
+        Path config = tmp.resolve("sea-unlabelled.yaml");
+        Files.writeString(config, """
+                name: sea-unlabelled
+                rounds: 3
+                batchSize: 50
+                batchesPerRound: 2
+                domains: [{name: sea, clients: 2, stream: {type: sea, task: unlabelled}}]
+                experts: [{plugin: statistical}, {plugin: geometry}]
+                router: {plugin: ucb, config: {k: 1}}
+                """);
+        Result r = cli("run", config.toString(), "--set", "output.dir=" + tmp.resolve("runs-u"), "--set", "output.progress=off");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("completed: 3 rounds, 600 rows"), r.out());
+        assertTrue(r.out().contains("domain sea          no row scored: no labels"), r.out());
+        assertFalse(r.out().contains("NaN"), r.out());
+        Result forest = cli("run", config.toString(), "--set", "output.dir=" + tmp.resolve("runs-f"),
+                "--set", "experts=[{plugin: forest}]");
+        assertEquals(2, forest.code(), forest.out());
+        assertTrue(forest.err().contains("experts[0]") && forest.err().contains("labels") && !forest.err().contains("\tat "), forest.err());
+    }
+
+    @Test
     void validateAcceptsTheQuickstartAndRejectsMistakesWithExitCode2() throws Exception {
         Result ok = cli("validate", QuickstartPaths.quickstart().toString());
         assertEquals(0, ok.code(), ok.err());

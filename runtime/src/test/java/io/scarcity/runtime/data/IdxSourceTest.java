@@ -238,9 +238,11 @@ class IdxSourceTest {
         ConfigException images = assertThrows(ConfigException.class,
                 () -> StreamFactory.create(PluginConfig.of("s", Map.of("type", "idx", "labels", "x")), 0, dir));
         assertEquals("s.images", images.path());
-        ConfigException labels = assertThrows(ConfigException.class,
-                () -> StreamFactory.create(PluginConfig.of("s", Map.of("type", "idx", "images", "x")), 0, dir));
-        assertEquals("s.labels", labels.path());
+        // Without a labels file the stream has no labels; classes would name label values it does not have.
+        ConfigException classes = assertThrows(ConfigException.class, () -> StreamFactory.create(
+                PluginConfig.of("s", Map.of("type", "idx", "images", "x", "classes", List.of("a", "b"))), 0, dir));
+        assertEquals("s.classes", classes.path());
+        assertTrue(classes.getMessage().contains("no labels file"), classes.getMessage());
         DataException missing = assertThrows(DataException.class, () -> StreamFactory.create(
                 PluginConfig.of("s", Map.of("type", "idx", "images", "nope.gz", "labels", "nope2")), 0, dir));
         assertTrue(missing.getMessage().contains("nope.gz") && missing.getMessage().contains("s.images"),
@@ -248,5 +250,24 @@ class IdxSourceTest {
         assertEquals("s.classes", assertThrows(ConfigException.class, () -> StreamFactory.create(
                 PluginConfig.of("s", Map.of("type", "idx", "images", "a", "labels", "b", "classes", List.of("x"))),
                 0, dir)).path());
+    }
+
+    @Test
+    void imagesWithoutALabelsFileAreAStreamWithoutLabels() throws IOException {
+        write("img", images(5, 2, 2));
+        try (IdxSource s = open(Map.of("images", "img", "length", 4))) {
+            assertEquals(Task.UNLABELLED, s.schema().task());
+            assertFalse(s.schema().labelled());
+            assertEquals(List.of(), s.schema().classNames());
+            List<Row> rows = drain(s);
+            assertEquals(4, rows.size(), "length caps the images");
+            assertEquals(List.of(-1, -1, -1, -1), rows.stream().map(Row::label).toList());
+            assertEquals(((2 * 7 + 3 * 3) % 256) / 255.0, rows.get(2).features()[3], 0.0);
+        }
+        // A task stream splits by class: a base without labels names the key and the fix.
+        ConfigException tasks = assertThrows(ConfigException.class, () -> StreamFactory.create(PluginConfig.of("s",
+                Map.of("type", "tasks", "base", Map.of("type", "idx", "images", "img"), "transform", "permuted", "tasks", 2, "rowsPerTask", 2)),
+                0, dir));
+        assertTrue(tasks.getMessage().contains("unlabelled") && tasks.getMessage().contains("labels"), tasks.getMessage());
     }
 }

@@ -28,6 +28,25 @@ class StreamFactoryTest {
     }
 
     @Test
+    void aGeneratorWithTaskUnlabelledEmitsTheSameFeaturesWithoutLabels() {
+        for (String type : List.of("sea", "hyperplane")) {
+            RowSource labelled = StreamFactory.create(PluginConfig.of("s", Map.of("type", type, "length", 50)), 3, Path.of("."));
+            RowSource bare = StreamFactory.create(PluginConfig.of("s", Map.of("type", type, "length", 50,
+                    "task", "unlabelled")), 3, Path.of("."));
+            assertEquals(io.scarcity.api.Task.UNLABELLED, bare.schema().task());
+            assertEquals(labelled.schema().featureNames(), bare.schema().featureNames());
+            List<Row> a = TestStreams.drain(labelled);
+            List<Row> b = TestStreams.drain(bare);
+            assertEquals(50, b.size());
+            for (int i = 0; i < a.size(); i++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(a.get(i).features(), b.get(i).features());
+                assertEquals(-1, b.get(i).label(), "row " + i + " carries no label");
+            }
+        }
+        assertEquals("domains[0].stream.task", bad(Map.of("type", "sea", "task", "regression")).path());
+    }
+
+    @Test
     void unknownTypeListsTheChoices() {
         ConfigException e = bad(Map.of("type", "agrawal"));
         assertEquals("domains[0].stream.type", e.path());

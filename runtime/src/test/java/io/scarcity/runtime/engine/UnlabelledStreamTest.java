@@ -255,4 +255,39 @@ class UnlabelledStreamTest {
         assertTrue(vae + pca >= 2 * ROUNDS * 3, "batches routed: " + (vae + pca));
         assertTrue(pca > 3 * vae, "geometry " + pca + " batches, reconstruction " + vae);
     }
+
+    @Test
+    void anExpertWithoutASelfSupervisedLossDoesNotHoldTheRouterForever() throws Exception {
+        write("plain.csv", table(ROWS, false, 1));
+        String yaml = """
+                name: baseline
+                seed: 3
+                rounds: %d
+                batchSize: 50
+                batchesPerRound: 4
+                federation: {mode: local, personal: false}
+                domains: [{name: d, clients: 2, stream: {type: csv, path: plain.csv}}]
+                experts:
+                  - {plugin: statistical}
+                  - {plugin: geometry, config: {components: 3}}
+                router: {plugin: ucb, config: {k: 1}}
+                """.formatted(ROUNDS);
+        LoadedConfig c = ConfigLoader.parse(yaml, "baseline.yaml", tmp, Map.of(),
+                List.of("output.dir=" + tmp.resolve("runs"), "output.progress=off"));
+        long stat = 0;
+        long pca = 0;
+        List<ClientRoundResult> results = new ArrayList<>();
+        try (InProcessEngine engine = new InProcessEngine(c, registry)) {
+            engine.run((round, total, rs, extras) -> results.addAll(rs));
+        }
+        for (ClientRoundResult r : results) {
+            stat += r.metrics().experts().get("statistical").activations();
+            pca += r.metrics().experts().get("geometry").activations();
+            assertTrue(Double.isNaN(r.metrics().experts().get("statistical").loss()),
+                    "the baseline reward is not reported as the statistical expert's loss");
+        }
+        // The statistical expert has no reconstruction: never rewarded, UCB would keep it as an untried arm on
+        // every batch. Rewarded as the features' means, it loses to the subspace that reconstructs the rows.
+        assertTrue(pca > stat, "geometry " + pca + " batches, statistical " + stat);
+    }
 }
