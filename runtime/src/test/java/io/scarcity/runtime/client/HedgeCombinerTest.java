@@ -178,7 +178,7 @@ class HedgeCombinerTest {
      * pulls it back there rather than to even weights; when it is the better expert it still takes over.
      */
     @Test
-    void aPersonalTwinStartsAtAQuarterOfTheWeightAndEarnsTheRest() {
+    void aPersonalTwinStartsAtAnEqualWeightAndTheBetterOneEarnsTheRest() {
         MixtureConfig stack = new MixtureConfig("none", "accuracy", "all", "stack", 0.001, 0.0);
         List<ExpertSlot> slots = List.of(new ExpertSlot("e0", "scripted", new Scripted(60, 1, 0.9, 0.9)),
                 new ExpertSlot("e0@own", "scripted", new Scripted(90, 3, 0.8, 0.8), true));
@@ -188,12 +188,12 @@ class HedgeCombinerTest {
         assertTrue(r.metrics().plugins().get("mixture.weight.e0@own") > 0.75, "the better personal twin takes over: " + r.metrics().plugins());
         double good = accuracy(node(new First(1), ROUTER, new Scripted(90, 3, 0.8, 0.8)).runRound(1, batches(0, 40)));
         assertTrue(accuracy(r) >= good - 0.01, "as accurate as the better one alone: " + accuracy(r) + " against " + good);
-        // two equally good experts: the weights stay where they started, at 1 : 0.25, and fixed share keeps them there
+        // two equally good experts: the weights stay where they started, at 1 : 1, and fixed share keeps them there
         List<ExpertSlot> equal = List.of(new ExpertSlot("e0", "scripted", new Scripted(80, 1, 0.8, 0.8)),
                 new ExpertSlot("e0@own", "scripted", new Scripted(80, 1, 0.8, 0.8), true));
         ClientRoundResult same = new ClientNode("d-0", "d", ClientNodeTest.SCHEMA, equal, new First(2), ClientNodeTest.client("").memory(),
                 0, 5, 20, List.of(), new MixtureConfig("none", "accuracy", "all", "stack", 0.01, 0.0)).runRound(1, batches(0, 40));
-        assertEquals(0.2, same.metrics().plugins().get("mixture.weight.e0@own"), 1e-9);
+        assertEquals(0.5, same.metrics().plugins().get("mixture.weight.e0@own"), 1e-9);
     }
 
     @Test
