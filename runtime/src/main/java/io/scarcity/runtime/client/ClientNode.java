@@ -433,7 +433,9 @@ public final class ClientNode implements ClientHandle {
         }
         boolean classification = schema.task() == Task.CLASSIFICATION;
         int k = schema.numClasses();
-        Prediction p = processBatch(round, batch.withoutLabels(), true).mixture();
+        // The rows as they arrive, without labels: learned from by the experts that learn without labels, unless
+        // unlabelledRows: ignore (then only predicted; each row is learned once its label comes, if it comes).
+        Prediction p = processBatch(round, batch.withoutLabels(), true, labels == null || labels.learnsUnlabelled()).mixture();
         long first = labels == null ? 0 : labels.arrived() - n;
         List<PendingLabels.Waiting> ready = new ArrayList<>();
         for (int r = 0; r < n; r++) {
@@ -533,6 +535,14 @@ public final class ClientNode implements ClientHandle {
      *        moments), or are rows whose late labels came (scored at their arrival: here only learned from)
      */
     private BatchResult processBatch(int round, Batch batch, boolean arrival) {
+        return processBatch(round, batch, arrival, true);
+    }
+
+    /**
+     * {@link #processBatch(int, Batch, boolean)}; without {@code learn} the batch is routed and predicted (and counted in
+     * the feature moments on arrival), but nothing learns from it: no expert, analyser, memory or supervisor.
+     */
+    private BatchResult processBatch(int round, Batch batch, boolean arrival, boolean learn) {
         Routing routing = router.route(new RoutingContext(candidates, batch, signals, round));
         if (routing == null) {
             throw new IllegalStateException("router returned no routing");
@@ -580,40 +590,45 @@ public final class ClientNode implements ClientHandle {
             }
         }
         BatchOutcome outcome = new BatchOutcome(mixture, rowLosses, round);
-        // Analysers learn first so that their signals (e.g. a drift) reach the predictors on this batch.
-        for (ExpertSlot a : analysers) {
-            a.activations++;
-            a.expert().learn(batch, outcome, signals);
-            a.samples += n;
-        }
-        List<ExpertSlot> learners = mixer.learners(predictors, active);
-        if (!supervisors.isEmpty()) { // only supervisors freeze experts
-            learners = new ArrayList<>(learners);
-            learners.removeIf(s -> s.frozen);
-        }
-        for (ExpertSlot s : learners) {
-            s.expert().learn(batch, outcome, signals);
-            s.samples += n;
-            s.worked = true;
+        List<ExpertSlot> learners = List.of();
+        if (learn) {
+            // Analysers learn first so that their signals (e.g. a drift) reach the predictors on this batch.
+            for (ExpertSlot a : analysers) {
+                a.activations++;
+                a.expert().learn(batch, outcome, signals);
+                a.samples += n;
+            }
+            learners = mixer.learners(predictors, active);
+            if (!supervisors.isEmpty()) { // only supervisors freeze experts
+                learners = new ArrayList<>(learners);
+                learners.removeIf(s -> s.frozen);
+            }
+            for (ExpertSlot s : learners) {
+                s.expert().learn(batch, outcome, signals);
+                s.samples += n;
+                s.worked = true;
+            }
         }
         boolean[] anomalies = null;
         if (!schema.labelled()) {
             anomalies = anomalies(n, learners);
             rewardStructure(routing, learners, n);
         }
-        memory.observe(batch, signals);
-        if (replayRows > 0 && schema.labelled()) {
-            Optional<Batch> replay = memory.replay(replayRows);
-            if (replay.isPresent()) {
-                for (ExpertSlot s : learners) {
-                    s.expert().replay(replay.get());
+        if (learn) {
+            memory.observe(batch, signals);
+            if (replayRows > 0 && schema.labelled()) {
+                Optional<Batch> replay = memory.replay(replayRows);
+                if (replay.isPresent()) {
+                    for (ExpertSlot s : learners) {
+                        s.expert().replay(replay.get());
+                    }
                 }
             }
         }
         if (arrival) {
             moments.add(batch);
         }
-        if (!supervisors.isEmpty()) {
+        if (learn && !supervisors.isEmpty()) {
             for (ExpertSlot s : supervisors) {
                 ((io.scarcity.api.ExpertSupervisor) s.expert()).supervise(supervised);
             }

@@ -26,17 +26,23 @@ import java.util.Set;
  *     only score the clients' anomaly flags: {@code normal} names the class of ordinary rows (default: the stream's
  *     first class), every other class is an anomaly, and accuracy and kappa are those of the flags. The other keys do
  *     not apply.</li>
+ * <li>{@code unlabelledRows}: {@code learn} (the default): a row is learned from on arrival, without its label, by the
+ *     experts that learn without labels (a PCA subspace, a VAE, outlier moments: the representation under the
+ *     predictors' heads), and again by every learner when its label comes; {@code ignore}: it is only predicted on
+ *     arrival, and learned from once, when (if) its label comes. The baseline that says what rows without labels are
+ *     worth.</li>
  * </ul>
  */
 public record LabelsConfig(Double rate, Object delay, Integer buffer, Double selfTraining, Boolean withheld,
-                           String normal) {
+                           String normal, String unlabelledRows) {
     /** Default bound on the rows a client holds while their labels are on the way. */
     public static final int DEFAULT_BUFFER = 100_000;
 
     public LabelsConfig {
         withheld = withheld != null && withheld;
-        if (withheld && (rate != null || delay != null || buffer != null || selfTraining != null)) {
-            String key = rate != null ? "rate" : delay != null ? "delay" : buffer != null ? "buffer" : "selfTraining";
+        if (withheld && (rate != null || delay != null || buffer != null || selfTraining != null || unlabelledRows != null)) {
+            String key = rate != null ? "rate" : delay != null ? "delay" : buffer != null ? "buffer"
+                    : selfTraining != null ? "selfTraining" : "unlabelledRows";
             throw new ConfigException(key, "does not apply when withheld: true (the clients get no labels at all); remove "
                     + key + ", or withheld");
         }
@@ -62,6 +68,13 @@ public record LabelsConfig(Double rate, Object delay, Integer buffer, Double sel
             throw new ConfigException("selfTraining", "expected the confidence above which an unlabelled row is learned "
                     + "with the predicted class, in (0.5, 1], got " + selfTraining + "; leave it out for none");
         }
+        if (unlabelledRows == null) {
+            unlabelledRows = "learn";
+        }
+        if (!unlabelledRows.equals("learn") && !unlabelledRows.equals("ignore")) {
+            throw new ConfigException("unlabelledRows", "expected learn (rows are learned from on arrival, before their"
+                    + " labels) or ignore (only once their label comes), got '" + unlabelledRows + "'");
+        }
         if (buffer < 1) {
             throw new ConfigException("buffer", "expected the most rows a client holds while their labels are on the way "
                     + "(>= 1), got " + buffer);
@@ -69,7 +82,12 @@ public record LabelsConfig(Double rate, Object delay, Integer buffer, Double sel
     }
 
     /** Every row labelled at once: what a domain without {@code labels} gets. */
-    public static final LabelsConfig ALL = new LabelsConfig(1.0, 0, DEFAULT_BUFFER, null, false, null);
+    public static final LabelsConfig ALL = new LabelsConfig(1.0, 0, DEFAULT_BUFFER, null, false, null, "learn");
+
+    /** Whether rows are learned from on arrival, before their labels come ({@code unlabelledRows: learn}). */
+    public boolean learnsUnlabelledRows() {
+        return unlabelledRows.equals("learn");
+    }
 
     /** Whether every row keeps its label and gets it at once (the stream as it is). */
     public boolean everyRowAtOnce() {

@@ -228,6 +228,23 @@ class ScarceLabelsTest {
         assertTrue(!a.metrics().plugins().containsKey("labels.self-trained-rows"), "reported only when on");
     }
 
+    /**
+     * {@code unlabelledRows}: with {@code learn} (the default) every row is learned on arrival, without its label, and the
+     * labelled ones again when their label comes; with {@code ignore} a row is only predicted on arrival and learned
+     * once, with its label. The rows scored are the same.
+     */
+    @Test
+    void unlabelledRowsAreLearnedOnArrivalUnlessIgnored() {
+        List<ClientRoundResult> learn = run("{rate: 0.1}");
+        List<ClientRoundResult> ignore = run("{rate: 0.1, unlabelledRows: ignore}");
+        long scored = sum(learn, ClientRoundResult::scored);
+        assertEquals(scored, sum(ignore, ClientRoundResult::scored), "the same rows are scored");
+        long rows = sum(learn, ClientRoundResult::rows);
+        assertEquals(rows + scored, sum(learn, r -> r.metrics().experts().get("fast").samples()),
+                "every row on arrival, the labelled ones again with their labels");
+        assertEquals(scored, sum(ignore, r -> r.metrics().experts().get("fast").samples()), "only the labelled rows, once");
+    }
+
     /** As a user runs it: the run folder says how many rows were scored, per round and in the summary. */
     @Test
     void theRunFolderSaysWhichRowsWereScored() throws Exception {
@@ -342,6 +359,8 @@ class ScarceLabelsTest {
                 new Bad("{delay: {distribution: exponential, mean: 5, max: 3}}", "domains[0].labels.delay.max", "unknown key"),
                 new Bad("{buffer: 0}", "domains[0].labels.buffer", ">= 1"),
                 new Bad("{rate: 0.1, selfTraining: 0.5}", "domains[0].labels.selfTraining", "(0.5, 1]"),
+                new Bad("{rate: 0.1, unlabelledRows: skip}", "domains[0].labels.unlabelledRows", "learn"),
+                new Bad("{withheld: true, unlabelledRows: ignore}", "domains[0].labels.unlabelledRows", "withheld"),
                 new Bad("{rat: 0.5}", "domains[0].labels.rat", "rate"))) {
             ConfigException e = assertThrows(ConfigException.class, () -> config(b.labels()), b.labels());
             assertEquals(b.path(), e.path(), b.labels() + ": " + e.getMessage());
