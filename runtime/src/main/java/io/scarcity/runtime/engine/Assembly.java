@@ -105,7 +105,10 @@ public final class Assembly {
             ExpertSelection sel = config.experts().get(i);
             ExpertSlot slot = expertSlot(sel, i, sel.instanceName(), false, clientId, domain, schema, sinks);
             slots.add(slot);
-            if (config.federation().twins() && slot.capabilities().gossipable() && slot.capabilities().predicts()) {
+            // A twin is weighed against its shared expert by the mixture's predictions; a client without labels
+            // predicts nothing, and a twin there would only learn twice and OR in flags it took no prior for.
+            if (config.federation().twins() && schema.labelled() && slot.capabilities().gossipable()
+                    && slot.capabilities().predicts()) {
                 slots.add(expertSlot(sel, i, sel.instanceName() + PERSONAL_SUFFIX, true, clientId, domain, schema, sinks));
             }
         }

@@ -290,4 +290,30 @@ class UnlabelledStreamTest {
         // every batch. Rewarded as the features' means, it loses to the subspace that reconstructs the rows.
         assertTrue(pca > stat, "geometry " + pca + " batches, statistical " + stat);
     }
+
+    @Test
+    void aClientWithoutLabelsHasNoPersonalTwins() throws Exception {
+        write("plain.csv", table(ROWS, false, 1));
+        String yaml = """
+                name: twins
+                seed: 3
+                rounds: 2
+                batchSize: 50
+                batchesPerRound: 2
+                domains: [{name: d, clients: 2, stream: {type: csv, path: plain.csv}}]
+                experts: [{plugin: statistical}, {plugin: geometry, config: {components: 3}}]
+                """;
+        LoadedConfig c = ConfigLoader.parse(yaml, "twins.yaml", tmp, Map.of(),
+                List.of("output.dir=" + tmp.resolve("runs"), "output.progress=off"));
+        List<ClientRoundResult> results = new ArrayList<>();
+        try (InProcessEngine engine = new InProcessEngine(c, registry)) {
+            engine.run((round, total, rs, extras) -> results.addAll(rs));
+        }
+        assertFalse(results.isEmpty());
+        for (ClientRoundResult r : results) {
+            // Twins are weighed against their shared expert by predictions, and nothing is predicted here; a cold
+            // twin's flags, ORed in, would undo the coordinator's structural prior for a client that joins late.
+            assertEquals(java.util.Set.of("statistical", "geometry"), r.metrics().experts().keySet());
+        }
+    }
 }
