@@ -57,9 +57,8 @@ public final class StatisticalExpertFactory implements ExpertFactory {
         Options options = Options.from(config);
         DataSchema schema = context.requireSchema(config, "the statistical expert");
         // outlierMerge: whether a merge (gossip, FedAvg, a warm start) replaces warm outlier estimates with the
-        // pooled ones. Without labels the flags are the expert's output and its estimates describe its own stream:
-        // it keeps them (own); with labels they pool (pooled), as they always have.
-        String merge = config.getString("outlierMerge", schema.labelled() ? "pooled" : "own");
+        // pooled ones (pooled, the default, with or without labels) or leaves them (own).
+        String merge = config.getString("outlierMerge", "pooled");
         if (!merge.equals("pooled") && !merge.equals("own")) {
             throw config.invalid("outlierMerge", "expected pooled (a merge adopts the pooled outlier estimates) or own (a"
                     + " scorer that has learned keeps its own; a cold one adopts the pooled ones), got '" + merge + "'");

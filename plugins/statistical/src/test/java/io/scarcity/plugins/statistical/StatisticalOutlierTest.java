@@ -495,4 +495,27 @@ class StatisticalOutlierTest {
             assertTrue(Double.isFinite(v), "every clean row scored: " + v);
         }
     }
+
+    @Test
+    void outlierMergePooledAdoptsThePeersEstimatesAndOwnKeepsAWarmScorersOwn() {
+        for (String merge : List.of("pooled", "own")) {
+            Map<String, Object> config = merge.equals("pooled") ? Map.of() : Map.of("outlierMerge", "own");
+            Expert a = expert(SCHEMA, config);
+            Expert b = expert(SCHEMA, config);
+            SignalBoard signals = new InMemorySignalBoard();
+            Random random = new Random(21);
+            for (int i = 0; i < 10; i++) {
+                step(a, batch(SCHEMA, random, 100, 0), signals);
+                step(b, batch(SCHEMA, random, 100, 3.0), signals);
+            }
+            double[] before = a.exportState().weight("median");
+            a.mergeState(ExpertState.sampleWeightedMean(a.exportState(), b.exportState()));
+            double[] after = a.exportState().weight("median");
+            if (merge.equals("own")) {
+                assertArrayEquals(before, after, 0.0, "own: a warm scorer keeps its medians");
+            } else {
+                assertFalse(java.util.Arrays.equals(before, after), "pooled (the default): the medians move to the peers' pool");
+            }
+        }
+    }
 }
