@@ -466,13 +466,8 @@ class StatisticalOutlierTest {
     }
 
     private static void overflowCases() {
-        Random random = new Random(5);
         int n = 200;
-        double[] x = new double[n * 3];
-        for (int r = 0; r < n; r++) {
-            System.arraycopy(row(random, 3, 0), 0, x, r * 3, 3);
-        }
-        Batch clean = Batch.ofClasses(SCHEMA, "d", 0, x, new int[n]);
+        Batch clean = batch(SCHEMA, new Random(5), n, 0);
         Batch huge = Batch.ofClasses(SCHEMA, "d", 0, new double[] {1e200, -1e200, 1e200}, new int[1]);
         Batch probe = Batch.ofClasses(SCHEMA, "d", 0, new double[] {0.1, 0.1, 0.1}, new int[1]);
         RunningCovariance cov = new RunningCovariance(3, true, 0.0, 1e-6);
