@@ -494,6 +494,38 @@ class NetworkedRunTest {
         };
     }
 
+    /** A saved client state with bytes left over is refused, and the client keeps the state it had. */
+    @Test
+    void aHostCheckpointWithTrailingBytesIsRefusedAndChangesNothing() throws Exception {
+        LoadedConfig loaded = config("trailing");
+        var assembly = new io.scarcity.runtime.engine.Assembly(loaded.config(), registry);
+        io.scarcity.api.DataSchema schema = new io.scarcity.api.DataSchema(List.of("f1", "f2", "f3"),
+                io.scarcity.api.Task.CLASSIFICATION, List.of("0", "1"));
+        io.scarcity.runtime.client.ClientNode saved = assembly.client("coast-0", "coast", schema);
+        io.scarcity.runtime.client.ClientNode target = assembly.client("coast-0", "coast", schema);
+        java.util.Random random = new java.util.Random(3);
+        for (int round = 1; round <= 2; round++) {
+            double[] x = new double[300];
+            int[] y = new int[100];
+            for (int r = 0; r < 100; r++) {
+                for (int j = 0; j < 3; j++) {
+                    x[r * 3 + j] = 10 * random.nextDouble();
+                }
+                y[r] = x[r * 3] + x[r * 3 + 1] > 8 ? 1 : 0;
+            }
+            io.scarcity.api.Batch batch = io.scarcity.api.Batch.ofClasses(schema, "coast", (round - 1) * 100L, x, y);
+            saved.runRound(round, List.of(batch));
+        }
+        byte[] state = stateOf(saved);
+        byte[] before = stateOf(target);
+        byte[] padded = java.util.Arrays.copyOf(state, state.length + 4);
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> HostCheckpoints.restore(target, padded));
+        assertTrue(e.getMessage().contains("unexpected bytes"), e.getMessage());
+        assertTrue(java.util.Arrays.equals(before, stateOf(target)), "the refused state changed nothing");
+        HostCheckpoints.restore(target, state);
+        assertTrue(java.util.Arrays.equals(state, stateOf(target)), "the state itself restores");
+    }
+
     static byte[] stateOf(io.scarcity.runtime.client.ClientNode c) throws java.io.IOException {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         io.scarcity.api.StateWriter w = new io.scarcity.api.StateWriter(bytes);

@@ -78,8 +78,8 @@ public final class RunCommand implements Callable<Integer> {
         for (Map.Entry<String, double[]> d : r.domainMetrics().entrySet()) {
             double[] m = d.getValue();
             if (m[1] == 0) {
-                out.printf(Locale.ROOT, "  domain %-12s no row scored: no labels (each expert's self-supervised loss and the"
-                        + " anomaly flags are in metrics.jsonl)%n", d.getKey());
+                out.printf(Locale.ROOT, "  domain %-12s no row scored: no label came (a stream without labels, or every label"
+                        + " withheld, dropped or still on the way; metrics.jsonl has the experts' losses and flags)%n", d.getKey());
                 continue;
             }
             out.printf(Locale.ROOT, "  domain %-12s %s %.4f over %,d rows%n", d.getKey(), m[2] == 1 ? "accuracy" : "RMSE    ",

@@ -154,7 +154,14 @@ public final class ClientNode implements ClientHandle {
      */
     public void scarceLabels(io.scarcity.runtime.config.LabelsConfig config, long seed) {
         labels = config.everyRowAtOnce() || !schema.labelled() ? null : new PendingLabels(config, schema, seed, id);
+        learnsUnlabelledRows = config.learnsUnlabelledRows();
     }
+
+    /**
+     * {@code domains[i].labels.unlabelledRows}: whether rows are learned from on arrival, before (or without) their
+     * labels; also for a stream's own missing labels when every other label comes at once.
+     */
+    private boolean learnsUnlabelledRows = true;
 
     /**
      * Withheld labels ({@code domains[i].labels.withheld}): this client (built with a schema without labels) is fed
@@ -435,7 +442,7 @@ public final class ClientNode implements ClientHandle {
         int k = schema.numClasses();
         // The rows as they arrive, without labels: learned from by the experts that learn without labels, unless
         // unlabelledRows: ignore (then only predicted; each row is learned once its label comes, if it comes).
-        Prediction p = processBatch(round, batch.withoutLabels(), true, labels == null || labels.learnsUnlabelled()).mixture();
+        Prediction p = processBatch(round, batch.withoutLabels(), true, learnsUnlabelledRows).mixture();
         long first = labels == null ? 0 : labels.arrived() - n;
         List<PendingLabels.Waiting> ready = new ArrayList<>();
         for (int r = 0; r < n; r++) {

@@ -42,7 +42,6 @@ final class PendingLabels implements Checkpointable {
     private final DataSchema schema;
     private final double rate;
     private final LabelsConfig.DelayLaw law;
-    private final boolean learnsUnlabelled;
     private final int buffer;
     private final long salt;
     /** Confidence above which a row whose label never comes is learned with the predicted class; NaN = never. */
@@ -59,12 +58,6 @@ final class PendingLabels implements Checkpointable {
         this.buffer = config.buffer();
         this.salt = mix(seed ^ 0x6c6162656c73L, clientId.hashCode());
         this.selfTraining = config.selfTraining() == null ? Double.NaN : config.selfTraining();
-        this.learnsUnlabelled = config.learnsUnlabelledRows();
-    }
-
-    /** Whether rows are learned from on arrival without their labels ({@code unlabelledRows: learn}). */
-    boolean learnsUnlabelled() {
-        return learnsUnlabelled;
     }
 
     /** The fate of the next arriving row: -1 if its label never arrives, else its delay in rows (0 = with it). */

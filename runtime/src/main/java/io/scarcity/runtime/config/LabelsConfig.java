@@ -75,6 +75,10 @@ public record LabelsConfig(Double rate, Object delay, Integer buffer, Double sel
             throw new ConfigException("unlabelledRows", "expected learn (rows are learned from on arrival, before their"
                     + " labels) or ignore (only once their label comes), got '" + unlabelledRows + "'");
         }
+        if (selfTraining != null && unlabelledRows.equals("ignore")) {
+            throw new ConfigException("unlabelledRows", "is ignore, but selfTraining learns the rows whose label never"
+                    + " comes (with the class the mixture is sure of); remove one of them");
+        }
         if (buffer < 1) {
             throw new ConfigException("buffer", "expected the most rows a client holds while their labels are on the way "
                     + "(>= 1), got " + buffer);

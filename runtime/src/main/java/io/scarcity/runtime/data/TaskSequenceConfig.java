@@ -176,10 +176,21 @@ final class TaskSequenceConfig {
             case "arff" -> ArffSource.fromConfig(config, baseDir);
             default -> throw new AssertionError("unhandled base type " + type);
         };
+        if (source.schema().task() == Task.UNLABELLED) {
+            source.close();
+            // the key that would give the base its labels: an idx labels file, a csv label column, an arff task
+            String key = switch (type) {
+                case "idx" -> "labels";
+                case "csv" -> "label";
+                default -> "task";
+            };
+            throw config.invalid(key, "the base has no labels, but task streams split a stream by its classes; "
+                    + (type.equals("arff") ? "set task: classification" : "set " + key));
+        }
         if (source.schema().task() != Task.CLASSIFICATION) {
             source.close();
-            throw config.invalid("task", "is " + source.schema().task().name().toLowerCase(java.util.Locale.ROOT)
-                    + ", but task streams split a stream by its classes and need a classification base with labels");
+            throw config.invalid("task", "is regression, but task streams split a stream by its classes and need a"
+                    + " classification base");
         }
         return source;
     }

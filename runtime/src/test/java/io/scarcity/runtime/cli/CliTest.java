@@ -80,7 +80,7 @@ public class CliTest {
         Result r = cli("run", config.toString(), "--set", "output.dir=" + tmp.resolve("runs-u"), "--set", "output.progress=off");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("completed: 3 rounds, 600 rows"), r.out());
-        assertTrue(r.out().contains("domain sea          no row scored: no labels"), r.out());
+        assertTrue(r.out().contains("domain sea          no row scored: no label came"), r.out());
         assertFalse(r.out().contains("NaN"), r.out());
         Result forest = cli("run", config.toString(), "--set", "output.dir=" + tmp.resolve("runs-f"),
                 "--set", "experts=[{plugin: forest}]");

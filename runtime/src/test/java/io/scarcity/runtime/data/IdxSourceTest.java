@@ -268,6 +268,7 @@ class IdxSourceTest {
         ConfigException tasks = assertThrows(ConfigException.class, () -> StreamFactory.create(PluginConfig.of("s",
                 Map.of("type", "tasks", "base", Map.of("type", "idx", "images", "img"), "transform", "permuted", "tasks", 2, "rowsPerTask", 2)),
                 0, dir));
-        assertTrue(tasks.getMessage().contains("unlabelled") && tasks.getMessage().contains("labels"), tasks.getMessage());
+        assertEquals("s.base.labels", tasks.path(), tasks.getMessage());
+        assertTrue(tasks.getMessage().contains("no labels"), tasks.getMessage());
     }
 }

@@ -310,6 +310,29 @@ class ScarceLabelsTest {
         assertTrue(bad.err().contains("missingLabels") && bad.err().contains("unlabelled"), bad.err());
     }
 
+    /** {@code unlabelledRows: ignore} holds for a stream's own missing labels too, with every other label at once. */
+    @Test
+    void ignoredRowsWithoutALabelIncludeTheStreamsOwnMissingLabels() throws Exception {
+        Path csv = tmp.resolve("partly-ignored.csv");
+        java.nio.file.Files.writeString(csv, "x,y,label\n" + partlyLabelledLines(2_000, 3, 1, "", 2));
+        String yaml = """
+                name: partly
+                seed: 1
+                rounds: 5
+                domains: [{name: d, clients: 2, stream: {type: csv, path: %s, label: label, missingLabels: unlabelled}%s}]
+                experts: [{plugin: statistical, name: fast}]
+                """;
+        java.util.function.Function<String, List<ClientRoundResult>> run = labels -> run(ConfigLoader.parse(
+                yaml.formatted(csv, labels), "partly.yaml", tmp, Map.of(),
+                List.of("output.dir=" + tmp.resolve("runs"), "output.progress=off")), new ArrayList<>());
+        List<ClientRoundResult> learn = run.apply("");
+        List<ClientRoundResult> ignore = run.apply(", labels: {unlabelledRows: ignore}");
+        long scored = sum(learn, ClientRoundResult::scored);
+        assertEquals(scored, sum(ignore, ClientRoundResult::scored));
+        assertEquals(sum(learn, ClientRoundResult::rows) + scored, sum(learn, r -> r.metrics().experts().get("fast").samples()));
+        assertEquals(scored, sum(ignore, r -> r.metrics().experts().get("fast").samples()), "the rows without a label are not learned");
+    }
+
     /** ARFF's missing label, '?', likewise. */
     @Test
     void missingArffLabelsAreRowsWithoutALabelWhenAskedFor() throws Exception {
@@ -361,6 +384,7 @@ class ScarceLabelsTest {
                 new Bad("{rate: 0.1, selfTraining: 0.5}", "domains[0].labels.selfTraining", "(0.5, 1]"),
                 new Bad("{rate: 0.1, unlabelledRows: skip}", "domains[0].labels.unlabelledRows", "learn"),
                 new Bad("{withheld: true, unlabelledRows: ignore}", "domains[0].labels.unlabelledRows", "withheld"),
+                new Bad("{rate: 0.1, unlabelledRows: ignore, selfTraining: 0.9}", "domains[0].labels.unlabelledRows", "selfTraining"),
                 new Bad("{rat: 0.5}", "domains[0].labels.rat", "rate"))) {
             ConfigException e = assertThrows(ConfigException.class, () -> config(b.labels()), b.labels());
             assertEquals(b.path(), e.path(), b.labels() + ": " + e.getMessage());

@@ -199,14 +199,15 @@ final class RunningCovariance {
 
     /**
      * Learns one row of weight {@code w > 0} with EW rate {@code rate}, its deviation shrunk by
-     * {@code huber} in [0, 1] (see the class description). A row whose shrunk deviation, or its square, is
-     * not finite (a non-finite value, or one so large that the covariance would overflow) is ignored. Marks the snapshot stale.
+     * {@code huber} in [0, 1] (see the class description). A row whose shrunk deviation is not finite or beyond
+     * {@link #MAX_DEVIATION} is ignored: the stored covariance holds {@code C / scale} with {@code scale} down to
+     * 1e-100 within a batch, so a larger deviation could overflow it, and an infinite entry would never leave. Marks the snapshot stale.
      */
     void update(Batch batch, int row, double w, double rate, double huber) {
         for (int j = 0; j < d; j++) {
             double z = huber * (batch.value(row, j) - mean[j]);
-            if (!Double.isFinite(z * z)) {
-                return; // a non-finite value, or one whose square (its share of the covariance) overflows
+            if (!(Math.abs(z) <= MAX_DEVIATION)) {
+                return; // a non-finite value, or one so far out that the covariance would overflow
             }
             dev[j] = z;
         }
@@ -302,15 +303,20 @@ final class RunningCovariance {
         System.arraycopy(mean, 0, snapMean, 0, d);
         if (!full) {
             for (int j = 0; j < d; j++) {
-                inverseDiagonal[j] = 1.0 / (Math.max(cov[j], 0.0) + floor);
+                // a variance that overflowed elsewhere (a peer, a checkpoint) weighs nothing, as in diagonalFactor
+                inverseDiagonal[j] = Double.isFinite(cov[j]) ? 1.0 / (Math.max(cov[j], 0.0) + floor) : 0.0;
             }
             stale = false;
             return;
         }
         double jitter = 0;
-        boolean factored = cholesky(jitter);
+        boolean finite = true;
+        for (double c : cov) {
+            finite &= Double.isFinite(c);
+        }
+        boolean factored = finite && cholesky(jitter);
         double t = trace();
-        for (int attempt = 0; !factored && Double.isFinite(t) && attempt < MAX_RIDGES; attempt++) {
+        for (int attempt = 0; finite && !factored && attempt < MAX_RIDGES; attempt++) {
             // Only reachable through rounding on a (nearly) singular matrix: add a growing ridge.
             jitter = jitter == 0 ? 1e-12 * (1 + t) : jitter * 10;
             factored = cholesky(jitter);
@@ -321,22 +327,33 @@ final class RunningCovariance {
         stale = false;
     }
 
+    /**
+     * Largest deviation from the mean a row may have to be learned: its square times the stored gain (at most
+     * 1e100) stays near 1e300, and the entries far from overflowing over many such rows.
+     */
+    static final double MAX_DEVIATION = 1e100;
+
     /** Ridges tried before {@link #diagonalFactor}: from 1e-12 to 1e+20 times the trace. */
     private static final int MAX_RIDGES = 33;
 
     /**
-     * The factor of the diagonal alone (its finite, non-negative variances plus the floor): the snapshot of
-     * estimates that no ridge makes positive definite, which only non-finite entries can cause (e.g. moments
-     * adopted from a checkpoint or a peer that overflowed). Scoring then goes on, by z-scores, instead of
-     * searching for a ridge forever.
+     * The factor of the diagonal alone: the snapshot of estimates with a non-finite entry (moments adopted from
+     * a checkpoint or a peer that overflowed) or that no ridge makes positive definite. Scoring then goes on by
+     * z-scores instead of searching for a ridge on every batch; a feature of infinite (or undefined) variance
+     * weighs nothing, as in the diagonal mode.
      */
     private void diagonalFactor() {
         java.util.Arrays.fill(factor, 0.0);
         for (int k = 0; k < d; k++) {
             double v = cov[k * (k + 1) / 2 + k];
-            double lkk = Math.sqrt((Double.isFinite(v) ? Math.max(v, 0.0) : 0.0) + floor);
-            factor[column(k)] = lkk;
-            inverseDiagonal[k] = 1.0 / lkk;
+            if (Double.isFinite(v)) {
+                double lkk = Math.sqrt(Math.max(v, 0.0) + floor);
+                factor[column(k)] = lkk;
+                inverseDiagonal[k] = 1.0 / lkk;
+            } else {
+                factor[column(k)] = 1.0;
+                inverseDiagonal[k] = 0.0;
+            }
         }
     }
 

@@ -478,6 +478,17 @@ class StatisticalOutlierTest {
         // Unshrunk (huber 1): its square overflows, so the row is ignored rather than poisoning the covariance.
         cov.update(huge, 0, 1.0, 0.01, 1.0);
         assertEquals(before, cov.distance2(probe, 0), 1e-12);
+        // Rows whose squares are each finite but whose sum is not (1e154 squared is 1e308): ignored too, so the
+        // covariance stays finite and ordinary rows are still scored as before.
+        Batch large = Batch.ofClasses(SCHEMA, "d", 0, new double[] {1e154, 0, 0}, new int[1]);
+        for (int i = 0; i < 4; i++) {
+            cov.update(large, 0, 1.0, 0.01, 1.0);
+        }
+        cov.normalise();
+        for (double v : cov.secondMoments()) {
+            assertTrue(Double.isFinite(v), "finite second moments: " + v);
+        }
+        assertEquals(before, cov.distance2(probe, 0), 1e-12);
         // Moments that overflowed elsewhere (a peer, a checkpoint): scored by the diagonal, not a ridge search.
         double[] second = cov.secondMoments();
         second[1] = Double.POSITIVE_INFINITY;
@@ -489,19 +500,34 @@ class StatisticalOutlierTest {
         for (double v : out) {
             assertTrue(Double.isFinite(v), "every clean row scored: " + v);
         }
+        // An infinite variance: that feature weighs nothing (as in the diagonal mode), so an ordinary row is not
+        // flagged for it, in full and in diagonal mode alike.
+        for (boolean full : new boolean[] {true, false}) {
+            RunningCovariance c = new RunningCovariance(3, full, 0.0, 1e-6);
+            for (int r = 0; r < n; r++) {
+                c.update(clean, r, 1.0, 0.01, 1.0);
+            }
+            double[] s2 = c.secondMoments();
+            s2[0] = Double.POSITIVE_INFINITY;
+            c.setMoments(c.count(), c.mean(), s2);
+            double d = c.distance2(probe, 0);
+            assertTrue(d >= 0 && d < 10, (full ? "full" : "diagonal") + ": the probe's distance without feature 0: " + d);
+        }
     }
 
     @Test
     void outlierMergePooledAdoptsThePeersEstimatesAndOwnKeepsAWarmScorersOwn() {
+        // On a stream without labels, where pooled is the default since the motes measured it (it was own there).
+        DataSchema none = new DataSchema(SCHEMA.featureNames(), Task.UNLABELLED, null);
         for (String merge : List.of("pooled", "own")) {
             Map<String, Object> config = merge.equals("pooled") ? Map.of() : Map.of("outlierMerge", "own");
-            Expert a = expert(SCHEMA, config);
-            Expert b = expert(SCHEMA, config);
+            Expert a = expert(none, config);
+            Expert b = expert(none, config);
             SignalBoard signals = new InMemorySignalBoard();
             Random random = new Random(21);
             for (int i = 0; i < 10; i++) {
-                step(a, batch(SCHEMA, random, 100, 0), signals);
-                step(b, batch(SCHEMA, random, 100, 3.0), signals);
+                a.learn(unlabelled(none, random, 100, 0), new BatchOutcome(null, new double[0], 1), signals);
+                b.learn(unlabelled(none, random, 100, 3.0), new BatchOutcome(null, new double[0], 1), signals);
             }
             double[] before = a.exportState().weight("median");
             a.mergeState(ExpertState.sampleWeightedMean(a.exportState(), b.exportState()));
@@ -512,5 +538,15 @@ class StatisticalOutlierTest {
                 assertFalse(java.util.Arrays.equals(before, after), "pooled (the default): the medians move to the peers' pool");
             }
         }
+    }
+
+    /** Rows of {@link #row} shifted by {@code shift}, without labels. */
+    private static Batch unlabelled(DataSchema schema, Random random, int rows, double shift) {
+        int f = schema.numFeatures();
+        double[] x = new double[rows * f];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(row(random, f, shift), 0, x, r * f, f);
+        }
+        return Batch.ofTargets(schema, "d", 0, x, null);
     }
 }
