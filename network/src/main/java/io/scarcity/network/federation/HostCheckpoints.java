@@ -181,20 +181,9 @@ final class HostCheckpoints {
         return out;
     }
 
-    /**
-     * Restores {@code client} from {@code state}, which must be what it saved; a refused state changes nothing (the
-     * client puts its own state back when it cannot read one, and so does this when bytes are left over).
-     */
+    /** Restores {@code client} from {@code state}, which must be what it saved (whole); a refusal changes nothing. */
     static void restore(ClientNode client, byte[] state) throws IOException {
-        java.io.ByteArrayOutputStream before = new java.io.ByteArrayOutputStream();
-        client.saveState(new io.scarcity.api.StateWriter(before));
-        ByteArrayInputStream in = new ByteArrayInputStream(state);
-        client.restoreState(new StateReader(in));
-        if (in.available() == 0) {
-            return;
-        }
-        client.restoreState(new StateReader(new ByteArrayInputStream(before.toByteArray())));
-        throw new IOException("unexpected bytes after the saved state of client " + client.id());
+        client.restoreState(state);
     }
 
     static byte[] sha256(byte[] bytes) {

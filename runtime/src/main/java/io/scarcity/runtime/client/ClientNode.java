@@ -834,10 +834,27 @@ public final class ClientNode implements ClientHandle {
      */
     @Override
     public void restoreState(StateReader in) throws IOException {
+        restoreAtomically(in, null);
+    }
+
+    /**
+     * {@link #restoreState} from a saved state held whole, which must end where the state does: bytes left over
+     * refuse it too, and a refusal changes nothing.
+     */
+    public void restoreState(byte[] state) throws IOException {
+        java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(state);
+        restoreAtomically(new StateReader(in), in);
+    }
+
+    /** Restores from {@code in}; {@code whole}, if given, must be read to its end. Refused: the state as it was. */
+    private void restoreAtomically(StateReader in, java.io.ByteArrayInputStream whole) throws IOException {
         java.io.ByteArrayOutputStream before = new java.io.ByteArrayOutputStream();
         saveState(new io.scarcity.api.StateWriter(before));
         try {
             restoreFrom(in);
+            if (whole != null && whole.available() != 0) {
+                throw new IOException("unexpected bytes after the saved state of client " + id);
+            }
         } catch (IOException | RuntimeException e) {
             try {
                 restoreFrom(new StateReader(new java.io.ByteArrayInputStream(before.toByteArray())));

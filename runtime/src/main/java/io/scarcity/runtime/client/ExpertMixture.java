@@ -48,26 +48,12 @@ final class ExpertMixture {
         this.byName = Objects.requireNonNull(byName, "byName is null");
         this.candidates = List.copyOf(candidates);
         this.hedge = mixing.hedges() && schema.task() == Task.CLASSIFICATION
-                ? new HedgeCombiner(candidates, mixing.share(), mixing.stacks(), priors(byName, this.candidates)) : null;
-    }
-
-    /**
-     * A personal twin ({@code federation.personal}) starts at this fraction of a shared expert's weight (and fixed
-     * share pulls it back there): 1, neither is trusted before the client's own labels say which predicts its rows
-     * better. A quarter (until issue 18) bet that federation helps; with a tenth of the labels on the sensor motes,
-     * where the combiner hears too few labelled anomalies to revise the bet, it left the federated clients below
-     * learning alone (kappa 0.400 against 0.588); at 1 they are above it (0.622), and where the bet was right
-     * the equal start costs at most one standard deviation (docs/architecture.md).
-     */
-    static final double TWIN_PRIOR = 1.0;
-
-    private static double[] priors(Map<String, ExpertSlot> byName, List<String> candidates) {
-        double[] p = new double[candidates.size()];
-        for (int i = 0; i < p.length; i++) {
-            ExpertSlot slot = byName.get(candidates.get(i));
-            p[i] = slot != null && slot.personal() ? TWIN_PRIOR : 1.0;
-        }
-        return p;
+                // Every candidate starts at the same weight, a personal twin ({@code federation.personal}) too: neither it
+                // nor its shared expert is trusted before the client's own labels say which predicts its rows better. A
+                // twin at a quarter of the shared weight (until issue 18) bet that federation helps, and with a tenth of
+                // the labels on the sensor motes, too few to revise the bet, left clients below learning alone
+                // (docs/architecture.md).
+                ? new HedgeCombiner(candidates, mixing.share(), mixing.stacks()) : null;
     }
 
     /** The hedge combiner, whose state goes into the client's checkpoints; null when the router weights. */

@@ -20,8 +20,8 @@ import java.util.List;
  *     keeping the awake experts' total mass, so that an expert is neither rewarded nor punished for batches
  *     it did not predict.</li>
  * <li><b>Fixed share</b> (Herbster and Warmuth 1998): after each batch every weight is pulled towards its
- *     prior (uniform unless given, e.g. a quarter for a personal twin), {@code w <- (1 - a) w + a prior} with
- *     {@code a = 1 - (1 - share)^rows}, so that no weight falls below {@code a prior} and a new best expert
+ *     prior, uniform ({@code 1 / N}; a personal twin too), {@code w <- (1 - a) w + a / N} with
+ *     {@code a = 1 - (1 - share)^rows}, so that no weight falls below {@code a / N} and a new best expert
  *     after a drift takes over within a few dozen rows.</li>
  * <li><b>The leader stays awake</b>: the expert with the largest weight predicts (and, under
  *     {@code mixture.training: active}, learns) on every batch besides the router's choice, so the
@@ -55,8 +55,8 @@ final class HedgeCombiner implements Checkpointable {
 
     private final List<String> names;
     private final double share;
-    /** Normalised prior weight per candidate: the starting weights, and what fixed share pulls them towards. */
-    private final double[] prior;
+    /** The prior weight of every candidate, {@code 1 / N}: where the weights start and what fixed share pulls them towards. */
+    private final double prior;
     /** {@code stack}: exponentiated gradient on the mixture's log loss instead of the Bayes update. */
     private final boolean stacking;
     /** Log weight per candidate, normalised (log-sum-exp 0). */
@@ -87,14 +87,6 @@ final class HedgeCombiner implements Checkpointable {
      *        each expert's own log loss (the Bayes mixture)
      */
     HedgeCombiner(List<String> names, double share, boolean stacking) {
-        this(names, share, stacking, null);
-    }
-
-    /**
-     * @param prior relative prior weight per candidate (finite, {@code > 0}), where the weights start and what fixed share
-     *        pulls them towards; {@code null} = uniform
-     */
-    HedgeCombiner(List<String> names, double share, boolean stacking, double[] prior) {
         this.stacking = stacking;
         if (names.isEmpty()) {
             throw new IllegalArgumentException("no experts to combine");
@@ -106,20 +98,8 @@ final class HedgeCombiner implements Checkpointable {
         this.share = share;
         this.logWeight = new double[names.size()];
         this.lead = new double[names.size() + 1];
-        this.prior = new double[names.size()];
-        double total = 0;
-        for (int i = 0; i < names.size(); i++) {
-            double p = prior == null ? 1.0 : prior[i];
-            if (!(p > 0) || !Double.isFinite(p)) {
-                throw new IllegalArgumentException("prior weights must be finite and > 0, got " + p);
-            }
-            this.prior[i] = p;
-            total += p;
-        }
-        for (int i = 0; i < names.size(); i++) {
-            this.prior[i] /= total;
-            logWeight[i] = Math.log(this.prior[i]);
-        }
+        this.prior = 1.0 / names.size();
+        java.util.Arrays.fill(logWeight, Math.log(prior));
     }
 
     /**
@@ -303,7 +283,7 @@ final class HedgeCombiner implements Checkpointable {
         }
     }
 
-    /** Renormalises the weights (log-sum-exp 0), then {@code w <- (1 - a) w + a prior} (the prior is uniform unless given). */
+    /** Renormalises the weights (log-sum-exp 0), then {@code w <- (1 - a) w + a prior} (the uniform prior). */
     private void fixedShare(double a) {
         double max = Double.NEGATIVE_INFINITY;
         for (double l : logWeight) {
@@ -317,7 +297,7 @@ final class HedgeCombiner implements Checkpointable {
         for (int i = 0; i < logWeight.length; i++) {
             logWeight[i] -= log;
             if (a > 0) {
-                logWeight[i] = Math.log((1 - a) * Math.exp(logWeight[i]) + a * prior[i]);
+                logWeight[i] = Math.log((1 - a) * Math.exp(logWeight[i]) + a * prior);
             }
         }
     }

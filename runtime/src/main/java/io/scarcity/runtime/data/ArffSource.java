@@ -229,19 +229,12 @@ public final class ArffSource extends TableSource {
                 x[j] = v;
             }
             if (columns.label() < 0) { // task: unlabelled
-                labelText = null;
-                label = -1;
-                target = Double.NaN;
-                return null;
+                return noLabel();
             }
             Attribute labelAttribute = attributes.get(columns.label());
             if (missing.get(columns.label())) {
                 if (options.missingLabels()) {
-                    // a row without a label: -1 (classification) or a NaN target marks it (DomainFeed)
-                    labelText = null;
-                    label = -1;
-                    target = Double.NaN;
-                    return null;
+                    return noLabel(); // a row without a label
                 }
                 return "the label attribute '" + labelAttribute.name() + "' is missing ('?'); with missingLabels: "
                         + "unlabelled such a row is kept without a label";

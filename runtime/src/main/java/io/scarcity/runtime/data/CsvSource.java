@@ -325,20 +325,13 @@ public final class CsvSource extends TableSource {
                 }
             }
             if (columns.label() < 0) { // a stream without labels
-                labelText = null;
-                label = -1;
-                target = Double.NaN;
-                return null;
+                return noLabel();
             }
             String raw = fields.get(columns.label()).strip();
             labelText = raw;
             if (raw.isEmpty()) {
                 if (options.missingLabels()) {
-                    // a row without a label: -1 (classification) or a NaN target marks it (DomainFeed)
-                    labelText = null;
-                    label = -1;
-                    target = Double.NaN;
-                    return null;
+                    return noLabel(); // a row without a label
                 }
                 return "the label column '" + options.label() + "' is empty; with missingLabels: unlabelled such a row "
                         + "is kept without a label";

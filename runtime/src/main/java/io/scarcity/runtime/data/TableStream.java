@@ -46,6 +46,17 @@ final class TableStream implements RowSource {
         String labelText;
 
         /**
+         * Marks the record just checked as a valid row without a label (-1, and a NaN target: DomainFeed's mark);
+         * returns null, {@link #check}'s "valid".
+         */
+        final String noLabel() {
+            labelText = null;
+            label = -1;
+            target = Double.NaN;
+            return null;
+        }
+
+        /**
          * Passes over what precedes the data, once, on a file just opened.
          *
          * @throws DataException if the file no longer has the header it had when the format read it

@@ -130,14 +130,7 @@ class ClientNodeTest {
 
     @Test
     void aTruncatedStateIsRefusedAndLeavesTheClientAsItWas() throws Exception {
-        java.util.Random rnd = new java.util.Random(4);
-        java.util.function.Supplier<Batch> next = () -> {
-            double[] x = new double[80];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = rnd.nextGaussian() + (i % 4 == 0 ? 1 : 0);
-            }
-            return rows(x);
-        };
+        java.util.function.Supplier<Batch> next = gaussianBatches(4);
         ClientNode saved = client("");
         ClientNode target = client("");
         for (int round = 1; round <= 3; round++) {
@@ -157,6 +150,18 @@ class ClientNodeTest {
         assertArrayEquals(state, stateOf(target), "the whole state restores");
     }
 
+    /** Batches of 40 rows of 2 Gaussian features (the first feature of every other row shifted by 1, classes alternating), from {@code seed}. */
+    private static java.util.function.Supplier<Batch> gaussianBatches(long seed) {
+        java.util.Random rnd = new java.util.Random(seed);
+        return () -> {
+            double[] x = new double[80];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = rnd.nextGaussian() + (i % 4 == 0 ? 1 : 0);
+            }
+            return rows(x);
+        };
+    }
+
     private static byte[] stateOf(ClientNode client) throws java.io.IOException {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         client.saveState(new io.scarcity.api.StateWriter(bytes));
@@ -166,14 +171,7 @@ class ClientNodeTest {
     @Test
     void aRestoredClientContinuesExactlyAsTheSavedOneAndHeldBackMomentsSurvive() throws Exception {
         ClientNode a = client("privacy: {minMomentRows: 500}\nreplayRows: 5\n");
-        java.util.Random rnd = new java.util.Random(9);
-        java.util.function.Supplier<Batch> next = () -> {
-            double[] x = new double[80];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = rnd.nextGaussian() + (i % 4 == 0 ? 1 : 0);
-            }
-            return rows(x);
-        };
+        java.util.function.Supplier<Batch> next = gaussianBatches(9);
         for (int round = 1; round <= 3; round++) {
             a.runRound(round, List.of(next.get(), next.get()));
         }

@@ -228,12 +228,8 @@ class UnlabelledStreamTest {
     void theRouterIsRewardedBySelfSupervisedLosses() throws Exception {
         List<ClientRoundResult> results = runPlain("rewards", ROUNDS, "federation: {mode: local, personal: false}",
                 "[{plugin: reconstruction, config: {latent: 1, hidden: 4}}, {plugin: geometry, config: {components: 3}}]");
-        long vae = 0;
-        long pca = 0;
-        for (ClientRoundResult r : results) {
-            vae += r.metrics().experts().get("reconstruction").activations();
-            pca += r.metrics().experts().get("geometry").activations();
-        }
+        long vae = activations(results, "reconstruction");
+        long pca = activations(results, "geometry");
         assertTrue(vae + pca >= 2 * ROUNDS * 3, "batches routed: " + (vae + pca));
         assertTrue(pca > 3 * vae, "geometry " + pca + " batches, reconstruction " + vae);
     }
@@ -242,11 +238,9 @@ class UnlabelledStreamTest {
     void anExpertWithoutASelfSupervisedLossDoesNotHoldTheRouterForever() throws Exception {
         List<ClientRoundResult> results = runPlain("baseline", ROUNDS, "federation: {mode: local, personal: false}",
                 "[{plugin: statistical}, {plugin: geometry, config: {components: 3}}]");
-        long stat = 0;
-        long pca = 0;
+        long stat = activations(results, "statistical");
+        long pca = activations(results, "geometry");
         for (ClientRoundResult r : results) {
-            stat += r.metrics().experts().get("statistical").activations();
-            pca += r.metrics().experts().get("geometry").activations();
             assertTrue(Double.isNaN(r.metrics().experts().get("statistical").loss()),
                     "the baseline reward is not reported as the statistical expert's loss");
         }
@@ -265,6 +259,11 @@ class UnlabelledStreamTest {
             // twin's flags, ORed in, would undo the coordinator's structural prior for a client that joins late.
             assertEquals(java.util.Set.of("statistical", "geometry"), r.metrics().experts().keySet());
         }
+    }
+
+    /** Batches {@code expert} was activated on, over every client and round. */
+    private static long activations(List<ClientRoundResult> results, String expert) {
+        return results.stream().mapToLong(r -> r.metrics().experts().get(expert).activations()).sum();
     }
 
     /** Every client's result of every round of a run on a CSV without labels, routed by UCB to one expert a batch. */
