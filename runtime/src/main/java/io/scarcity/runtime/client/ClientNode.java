@@ -158,6 +158,17 @@ public final class ClientNode implements ClientHandle {
     }
 
     /**
+     * Differential privacy on this client's insights ({@code privacy.dp}): each round's insight leaves through
+     * {@code privacy}, which noises it and accounts for the budget spent (checkpointed with the client).
+     */
+    public void privately(io.scarcity.runtime.privacy.InsightPrivacy privacy) {
+        this.privacy = Objects.requireNonNull(privacy, "privacy is null");
+    }
+
+    /** Under {@code privacy.dp}: what noises this client's insights and accounts for them; else null. */
+    private io.scarcity.runtime.privacy.InsightPrivacy privacy;
+
+    /**
      * {@code domains[i].labels.unlabelledRows}: whether rows are learned from on arrival, before (or without) their
      * labels; also for a stream's own missing labels when every other label comes at once.
      */
@@ -318,11 +329,27 @@ public final class ClientNode implements ClientHandle {
             pluginMetrics.put("client.warm-start-kept", revert ? 0.0 : 1.0);
         }
         Insight insight = new Insight(id, domain, round, rows, accuracy, loss, reports, board, moments.drain(minMomentRows));
+        if (privacy != null) {
+            insight = privacy.release(insight);
+            pluginMetrics.put("privacy.epsilon", privacy.epsilonSpent());
+            pluginMetrics.put("privacy.delta", privacy.delta());
+            if (privacy.withheld()) {
+                pluginMetrics.put("privacy.withheld", 1.0);
+            }
+        }
         ClientRoundResult result = new ClientRoundResult(id, domain, round, classification, rows, scored, correct, lossSum,
                 logLossSum, confusion, driftRows, new RoundMetrics(experts, pluginMetrics, expertBatches, idleExpertBatches),
                 board, memory.stats(), insight, 0, filters.heldBack());
         if (revert) {
+            byte[] spent = privacy == null ? null : privacyState();
             copy(twin, this);
+            if (spent != null) { // the budget this client spent stays spent, whatever the twin's accountant says
+                try {
+                    privacy.restoreState(new StateReader(new java.io.ByteArrayInputStream(spent)));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
         }
         return result;
     }
@@ -354,6 +381,16 @@ public final class ClientNode implements ClientHandle {
             return mine.lossSum() < warmLoss;
         }
         return mine.correct() > warmCorrect || (mine.correct() == warmCorrect && mine.logLossSum() < warmLogLoss);
+    }
+
+    private byte[] privacyState() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try {
+            privacy.saveState(new StateWriter(bytes));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
     /** {@code to} continues as {@code from}: its whole state, through the checkpoint format. */
@@ -825,6 +862,9 @@ public final class ClientNode implements ClientHandle {
         if (labels != null) {
             Sections.write(out, "pending labels", labels);
         }
+        if (privacy != null) {
+            Sections.write(out, "privacy accountant", privacy);
+        }
     }
 
     /**
@@ -906,6 +946,9 @@ public final class ClientNode implements ClientHandle {
         }
         if (labels != null) {
             Sections.read(in, "pending labels", labels);
+        }
+        if (privacy != null) {
+            Sections.read(in, "privacy accountant", privacy);
         }
     }
 

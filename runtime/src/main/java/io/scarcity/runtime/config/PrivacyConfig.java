@@ -8,8 +8,9 @@ import io.scarcity.api.ConfigException;
  * @param minMomentRows a client sends feature moments only once they pool at least this many rows
  *        (held back and carried over until then), so that a round with one or two rows never reveals
  *        those rows' values through their mean and variance
+ * @param dp differential privacy on the insights ({@link DpConfig}), or {@code null} for none
  */
-public record PrivacyConfig(int minMomentRows) {
+public record PrivacyConfig(int minMomentRows, DpConfig dp) {
     public PrivacyConfig {
         if (minMomentRows < 2) {
             throw new ConfigException("minMomentRows", "expected a whole number >= 2 (moments of fewer rows reveal the rows), got "

@@ -45,6 +45,9 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
     private Integer convergedAt;
     /** Checkpoint rounds this run was resumed from, in order. */
     private final List<Integer> resumedAfter = new ArrayList<>();
+    /** Under {@code privacy.dp}: the ε each client has spent, as of its latest round. */
+    private final Map<String, Double> epsilonSpent = new TreeMap<>();
+    private double delta = Double.NaN;
 
     public SummaryCollector(String name, int plannedRounds) {
         this.name = name;
@@ -78,6 +81,11 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
                 detections.computeIfAbsent(r.clientId(), k -> new ArrayList<>()).add(round);
             }
             bytes += extras.bytesSent()[i];
+            Double spent = r.metrics() == null ? null : r.metrics().plugins().get("privacy.epsilon");
+            if (spent != null) {
+                epsilonSpent.put(r.clientId(), spent);
+                delta = r.metrics().plugins().getOrDefault("privacy.delta", Double.NaN);
+            }
         }
         rejected = extras.insightsRejected();
         offlineClientRounds += extras.health().offline().size();
@@ -122,6 +130,8 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
         }
         out.writeInt(convergedAt == null ? -1 : convergedAt);
         out.writeInts(resumedAfter.stream().mapToInt(Integer::intValue).toArray());
+        out.writeDoubleMap(epsilonSpent);
+        out.writeDouble(delta);
     }
 
     /** Records that the run was resumed from the checkpoint after {@code round}. */
@@ -172,6 +182,9 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
         for (int r : in.readInts()) {
             resumedAfter.add(r);
         }
+        epsilonSpent.clear();
+        epsilonSpent.putAll(in.readDoubleMap());
+        delta = in.readDouble();
     }
 
     /** Rows processed so far. */
@@ -256,6 +269,15 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
         health.put("clientsEverDropped", everDropped);
         health.put("convergedAtRound", convergedAt);
         s.put("health", health);
+        if (!epsilonSpent.isEmpty()) {
+            Map<String, Object> privacy = new LinkedHashMap<>();
+            privacy.put("maxEpsilonSpent", Json.num(epsilonSpent.values().stream().mapToDouble(Double::doubleValue).max().orElse(0)));
+            Map<String, Object> perClient = new TreeMap<>();
+            epsilonSpent.forEach((c, e) -> perClient.put(c, Json.num(e)));
+            privacy.put("epsilonSpent", perClient);
+            privacy.put("delta", Json.num(delta));
+            s.put("privacy", privacy);
+        }
         if (!resumedAfter.isEmpty()) {
             s.put("resumedAfterRounds", resumedAfter);
         }

@@ -141,6 +141,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aDifferentialPrivacyBudgetOutsideItsRangeIsRefusedByKey() {
+        assertEquals("privacy.dp.epsilon", error(MINIMAL + "privacy: {dp: {epsilon: 0}}\n").path());
+        assertEquals("privacy.dp.epsilon", error(MINIMAL + "privacy: {dp: {epsilon: -1}}\n").path());
+        assertEquals("privacy.dp.epsilon", error(MINIMAL + "privacy: {dp: {delta: 1.0e-5}}\n").path());
+        assertEquals("privacy.dp.delta", error(MINIMAL + "privacy: {dp: {epsilon: 4, delta: 1}}\n").path());
+        assertEquals("privacy.dp.delta", error(MINIMAL + "privacy: {dp: {epsilon: 4, delta: 0}}\n").path());
+        assertEquals("privacy.dp.lossBound", error(MINIMAL + "privacy: {dp: {epsilon: 4, lossBound: 0}}\n").path());
+        assertEquals("privacy.dp.featureBound", error(MINIMAL + "privacy: {dp: {epsilon: 4, moments: true}}\n").path());
+        assertEquals("privacy.dp.featureBound", error(MINIMAL + "privacy: {dp: {epsilon: 4, moments: true, featureBound: -2}}\n").path());
+        assertEquals("privacy.dp.noise", error(MINIMAL + "privacy: {dp: {epsilon: 4, noise: weak}}\n").path());
+        ConfigException gossip = error(MINIMAL + "privacy: {dp: {epsilon: 4, outputs: both}}\n");
+        assertEquals("privacy.dp.outputs", gossip.path());
+        assertTrue(gossip.getMessage().contains("not built yet"), gossip.getMessage());
+        RunConfig ok = parse(MINIMAL + "privacy: {dp: {epsilon: 4}}\n").config();
+        assertEquals(1e-5, ok.privacy().dp().delta());
+        assertEquals("insights", ok.privacy().dp().outputs());
+        assertFalse(ok.privacy().dp().seeded());
+        assertEquals(null, parse(MINIMAL).config().privacy().dp());
+    }
+
+    @Test
     void zeroOrNegativeSizesAreRefused() {
         assertEquals("rounds", error(MINIMAL.replace("rounds: 3", "rounds: 0")).path());
         assertEquals("batchSize", error(MINIMAL + "batchSize: -5\n").path());

@@ -99,6 +99,42 @@ class ResumeTest {
                 .map(RunCheckpoints.Checkpoint::round).toList());
     }
 
+    /**
+     * Under differential privacy the budget a client spent is in its checkpoint: a resumed run spends exactly what the
+     * uninterrupted one does (with noise from the seed, bit for bit), never the budget again from zero.
+     */
+    @Test
+    void aRunUnderDifferentialPrivacyResumesWithItsBudgetSpent() throws Exception {
+        String[] dp = {"rounds=8", "checkpoint.every=4", "checkpoint.keep=5", "privacy.dp.epsilon=2",
+            "privacy.dp.noise=seeded", "threads=2"};
+        Path a = run("dp-a", dp).runDir();
+        Path b = tmp.resolve("dp-b");
+        crashedCopy(a, b);
+        deleteTree(b.resolve("checkpoints").resolve("round-000008"));
+        RunExecution.Outcome resumed = RunExecution.resume(b, Map.of(), registry, QUIET);
+        assertEquals(8, resumed.result().roundsCompleted());
+        assertEquals(Files.readString(a.resolve("metrics.jsonl")), Files.readString(b.resolve("metrics.jsonl")));
+        assertEquals(insights(a), insights(b));
+        Map<String, String> stored = insights(b);
+        assertEquals(40, stored.size());
+        for (String payload : stored.values()) { // what the coordinator holds: no signal, no learning rate
+            com.fasterxml.jackson.databind.JsonNode insight = new ObjectMapper().readTree(payload);
+            assertTrue(insight.findValues("signals").stream().allMatch(com.fasterxml.jackson.databind.JsonNode::isEmpty), payload);
+            assertFalse(payload.contains("drift.detected"), payload);
+        }
+        com.fasterxml.jackson.databind.JsonNode privacy = new ObjectMapper().readTree(b.resolve("summary.json").toFile())
+                .get("privacy");
+        assertEquals(2.0, privacy.get("maxEpsilonSpent").asDouble(), 0.01);
+        assertTrue(privacy.get("maxEpsilonSpent").asDouble() <= 2.0);
+        assertEquals(1e-5, privacy.get("delta").asDouble());
+        assertEquals(5, privacy.get("epsilonSpent").size(), "every client's budget");
+        // metrics.jsonl: the epsilon each client has spent, growing round by round
+        List<String> lines = Files.readAllLines(b.resolve("metrics.jsonl"));
+        double first = new ObjectMapper().readTree(lines.get(0)).findValue("privacy.epsilon").asDouble();
+        double last = new ObjectMapper().readTree(lines.get(lines.size() - 1)).findValue("privacy.epsilon").asDouble();
+        assertTrue(first > 0 && first < last && last <= 2.0, first + " then " + last);
+    }
+
     /** Every shipped expert (ND4J ones included), replay, gossip and two threads: still bit for bit. */
     @Test
     void aRunWithEveryExpertResumesExactly() throws Exception {

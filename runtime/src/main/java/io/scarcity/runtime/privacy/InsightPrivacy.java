@@ -1,0 +1,176 @@
+package io.scarcity.runtime.privacy;
+
+import io.scarcity.api.ExpertReport;
+import io.scarcity.api.FeatureMoments;
+import io.scarcity.api.Insight;
+import io.scarcity.api.StateReader;
+import io.scarcity.api.StateWriter;
+import io.scarcity.runtime.config.DpConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * Differential privacy on one client's insights ({@code privacy.dp}): each round's insight is released through the
+ * Gaussian mechanism and accounted for by a {@link RdpAccountant}, until the client's budget is spent; after that it
+ * releases only what is free.
+ *
+ * <p><b>What is released, and how.</b> The protected unit is the client: its whole stream (client-level, "replace
+ * one client's data by any other" adjacency), against the coordinator, the peers and anyone who reads the insights.
+ * Each released value is clipped to a stated range before noise: the accuracy to [0, 1], the loss and every shared
+ * expert's loss to [0, {@code lossBound}], and with {@code moments: true} each feature's mean to [-B, B] and its
+ * variance to [0, B²] ({@code featureBound} B). Divided by its range's width, each of the {@code m} values moves by at
+ * most 1 when the client's data changes, so the vector of them moves by at most {@code sqrt(m)} in L2: the release is
+ * the Gaussian mechanism with noise of standard deviation {@code z · sqrt(m) · width} on each value, a noise
+ * multiplier {@code z} calibrated so that one release per planned round spends exactly the budget. A value that is
+ * missing (an expert that never predicted) is released as the middle of its range, noised like the others, so that
+ * its absence is not revealed either. The noised values are clamped back into their ranges (post-processing, free).
+ *
+ * <p><b>Released without noise</b> (not protected): the client's pseudonymous id, its domain, the round, the rows it
+ * processed, whether the round scored any row, and whether moments were due (the rows pooled since the last ones).
+ * <b>Withheld under DP</b> (never sent): the signals on the client's board and of each expert, each expert's learning
+ * rate (NaN) and activations (0), and moments unless {@code moments: true}.
+ *
+ * <p>Noise comes from {@link SecureRandom} by default; with {@code noise: seeded} it is a function of the run's seed,
+ * the client and the release, so that runs repeat exactly (and resume byte-identical), and it protects nothing
+ * against anyone who knows the seed.
+ */
+public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
+    private final DpConfig config;
+    private final double sigma;
+    private final RdpAccountant accountant = new RdpAccountant();
+    private final SecureRandom secure;
+    private final long seed;
+    /** Whether the last release was withheld for want of budget. */
+    private boolean withheld;
+
+    /**
+     * @param plannedReleases the insights the client will release over the run (its rounds): the noise is calibrated
+     *        for that many to spend the budget
+     */
+    public InsightPrivacy(DpConfig config, int plannedReleases, long runSeed, String clientId) {
+        this.config = config;
+        this.sigma = RdpAccountant.noiseMultiplierFor(config.epsilon(), config.delta(), 1.0, Math.max(1, plannedReleases));
+        this.secure = config.seeded() ? null : new SecureRandom();
+        long h = runSeed;
+        for (byte b : clientId.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ b) * 0x100000001B3L;
+        }
+        this.seed = h;
+    }
+
+    /** The noise multiplier z: the noise's standard deviation over the L2 sensitivity. */
+    public double noiseMultiplier() {
+        return sigma;
+    }
+
+    /** (ε spent so far at the configured δ). */
+    public double epsilonSpent() {
+        return accountant.epsilon(config.delta());
+    }
+
+    /** The δ at which {@link #epsilonSpent} is stated. */
+    public double delta() {
+        return config.delta();
+    }
+
+    public long releases() {
+        return accountant.releases();
+    }
+
+    /** Whether the last insight was released without its noised values because the budget was spent. */
+    public boolean withheld() {
+        return withheld;
+    }
+
+    /** The insight as it may leave the client: noised and accounted for, or reduced to what is free. */
+    public Insight release(Insight raw) {
+        Map<String, ExpertReport> experts = new TreeMap<>();
+        boolean affordable = accountant.epsilonAfter(sigma, 1.0, 1, config.delta()) <= config.epsilon() * (1 + 1e-9);
+        withheld = !affordable;
+        if (!affordable) {
+            raw.experts().forEach((k, r) -> experts.put(k, new ExpertReport(r.expert(), r.plugin(), Double.NaN, r.samples(),
+                    0, Double.NaN, Map.of())));
+            return new Insight(raw.client(), raw.domain(), raw.round(), raw.samples(), Double.NaN, Double.NaN, experts,
+                    Map.of(), new FeatureMoments(0, new double[0], new double[0]));
+        }
+        boolean scored = !Double.isNaN(raw.loss());
+        boolean accuracy = scored && !Double.isNaN(raw.accuracy());
+        FeatureMoments moments = raw.moments();
+        int d = config.moments() && moments.count() > 1 ? moments.dimensions() : 0;
+        int m = (accuracy ? 1 : 0) + (scored ? 1 : 0) + raw.experts().size() + 2 * d;
+        long release = accountant.releases();
+        accountant.compose(sigma, 1.0, 1);
+        Noise noise = new Noise(release, sigma * Math.sqrt(Math.max(1, m)));
+        double bound = config.lossBound();
+        double acc = accuracy ? noise.released(raw.accuracy(), 0, 1) : Double.NaN;
+        double loss = scored ? noise.released(raw.loss(), 0, bound) : Double.NaN;
+        raw.experts().forEach((k, r) -> experts.put(k, new ExpertReport(r.expert(), r.plugin(),
+                noise.released(r.loss(), 0, bound), r.samples(), 0, Double.NaN, Map.of())));
+        FeatureMoments released;
+        if (d > 0) {
+            double b = config.featureBound();
+            double[] mean = moments.mean();
+            double[] variance = moments.variance();
+            double[] m2 = new double[d];
+            for (int f = 0; f < d; f++) {
+                mean[f] = noise.released(mean[f], -b, b);
+                m2[f] = noise.released(variance[f], 0, b * b) * (moments.count() - 1);
+            }
+            released = new FeatureMoments(moments.count(), mean, m2);
+        } else {
+            released = new FeatureMoments(0, new double[0], new double[0]);
+        }
+        return new Insight(raw.client(), raw.domain(), raw.round(), raw.samples(), acc, loss, experts, Map.of(), released);
+    }
+
+    /** Gaussian noise for one release, of standard deviation {@code scale} times each value's range. */
+    private final class Noise {
+        private final SplittableRandom seeded;
+        private final double scale;
+
+        Noise(long release, double scale) {
+            this.seeded = secure == null ? new SplittableRandom(seed ^ (release + 1) * 0x9E3779B97F4A7C15L) : null;
+            this.scale = scale;
+        }
+
+        double released(double value, double lo, double hi) {
+            double v = Double.isNaN(value) ? 0.5 * (lo + hi) : Math.max(lo, Math.min(hi, value));
+            double noisy = v + gaussian() * scale * (hi - lo);
+            return Math.max(lo, Math.min(hi, noisy));
+        }
+
+        private double gaussian() {
+            if (secure != null) {
+                return secure.nextGaussian();
+            }
+            // Box-Muller from the seeded stream
+            double u = 1 - seeded.nextDouble();
+            double v = seeded.nextDouble();
+            return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+        }
+    }
+
+    @Override
+    public void saveState(StateWriter out) throws IOException {
+        out.writeDoubles(accountant.rdp());
+        out.writeLong(accountant.releases());
+        out.writeBoolean(withheld);
+    }
+
+    @Override
+    public void restoreState(StateReader in) throws IOException {
+        double[] rdp = in.readDoubles();
+        long releases = in.readLong();
+        boolean w = in.readBoolean();
+        try {
+            accountant.restore(rdp, releases);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("privacy accountant: " + e.getMessage(), e);
+        }
+        withheld = w;
+    }
+}
