@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
 @Command(name = "scarcity", mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Federated continual learning with a mixture of experts.",
-        subcommands = {RunCommand.class, ValidateCommand.class, BenchCommand.class, PluginsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ValidateCommand.class, BenchCommand.class, PluginsCommand.class, AuditCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for errors the user can fix. */
     public static final int USER_ERROR = 2;

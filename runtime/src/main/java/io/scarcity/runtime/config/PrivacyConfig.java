@@ -9,9 +9,11 @@ import io.scarcity.api.ConfigException;
  *        (held back and carried over until then), so that a round with one or two rows never reveals
  *        those rows' values through their mean and variance
  * @param dp differential privacy on the insights ({@link DpConfig}), or {@code null} for none
+ * @param audit the coordinator's tamper-evident audit log ({@link AuditConfig}; on by default)
  */
-public record PrivacyConfig(int minMomentRows, DpConfig dp) {
+public record PrivacyConfig(int minMomentRows, DpConfig dp, AuditConfig audit) {
     public PrivacyConfig {
+        audit = audit == null ? AuditConfig.DEFAULT : audit;
         if (minMomentRows < 2) {
             throw new ConfigException("minMomentRows", "expected a whole number >= 2 (moments of fewer rows reveal the rows), got "
                     + minMomentRows);

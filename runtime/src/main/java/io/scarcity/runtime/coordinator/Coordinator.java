@@ -31,6 +31,16 @@ public final class Coordinator {
     private final InsightValidator validator;
     private final Map<String, Long> rejectedByReason = new TreeMap<>();
     private long rejected;
+    private io.scarcity.runtime.audit.AuditTrail audit = io.scarcity.runtime.audit.AuditTrail.NONE;
+
+    /** Records every insight accepted or rejected (by hash) and every broadcast in {@code trail}. */
+    public void audit(io.scarcity.runtime.audit.AuditTrail trail) {
+        this.audit = Objects.requireNonNull(trail, "trail is null");
+    }
+
+    public io.scarcity.runtime.audit.AuditTrail audit() {
+        return audit;
+    }
 
     /** A coordinator that accepts any expert name (see {@link InsightValidator#anyExpert()}). */
     public Coordinator(GlobalMemory memory, MetaLearner metaLearner, Logger log) {
@@ -63,6 +73,16 @@ public final class Coordinator {
         List<Insight> accepted = new ArrayList<>(insights.size());
         for (Insight i : insights) {
             Optional<InsightValidator.Rejection> problem = validator.check(i, round);
+            if (audit != io.scarcity.runtime.audit.AuditTrail.NONE) {
+                Map<String, Object> facts = new java.util.LinkedHashMap<>();
+                facts.put("round", round);
+                facts.put("client", memory.pseudonym(i.client()));
+                facts.put("domain", i.domain());
+                facts.put("sha256", io.scarcity.runtime.audit.AuditTrail.sha256(InsightCodec.encode(i)));
+                facts.put("accepted", problem.isEmpty());
+                problem.ifPresent(p -> facts.put("reason", p.reason().label()));
+                audit.record("insight", facts);
+            }
             if (problem.isEmpty()) {
                 accepted.add(i);
             } else {
@@ -104,6 +124,15 @@ public final class Coordinator {
         Map<String, MetaParameters> learned = metaLearner.learn(round, stored, view, weights);
         if (learned == null) {
             throw new IllegalStateException("meta-learner returned null parameters");
+        }
+        if (audit != io.scarcity.runtime.audit.AuditTrail.NONE) {
+            for (Map.Entry<String, MetaParameters> e : new TreeMap<>(learned).entrySet()) {
+                Map<String, Object> facts = new java.util.LinkedHashMap<>();
+                facts.put("round", round);
+                facts.put("domain", e.getKey());
+                facts.put("sha256", io.scarcity.runtime.audit.AuditTrail.sha256(InsightCodec.encodeParameters(e.getValue())));
+                audit.record("broadcast", facts);
+            }
         }
         return new TreeMap<>(learned);
     }

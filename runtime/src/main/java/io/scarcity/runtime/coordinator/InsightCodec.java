@@ -39,6 +39,15 @@ final class InsightCodec {
         }
     }
 
+    /** Meta-parameters as JSON, for the audit log's hash of a broadcast. */
+    static byte[] encodeParameters(io.scarcity.api.MetaParameters parameters) {
+        try {
+            return MAPPER.writeValueAsBytes(parameters);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write meta-parameters as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
     static String encodeText(Insight insight) {
         return new String(encode(insight), StandardCharsets.UTF_8);
     }

@@ -382,6 +382,11 @@ public final class InProcessEngine implements AutoCloseable {
         CoordinatorStore.check(config.coordinator().store());
     }
 
+    /** Records the coordinator's joins, insights, broadcasts and round decisions in {@code trail} (before {@link #run}). */
+    public void audit(io.scarcity.runtime.audit.AuditTrail trail) {
+        protocol.audit(trail);
+    }
+
     /** Quarantined rows per domain so far (sources configured to quarantine). */
     public Map<String, Long> quarantined() {
         return fleet.quarantined();

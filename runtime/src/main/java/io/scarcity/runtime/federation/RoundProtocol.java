@@ -89,7 +89,13 @@ public final class RoundProtocol implements Checkpointable {
 
     /** Moves the protocol to another coordinator (the same meta-learner over another store), before the first round. */
     public void useCoordinator(Coordinator replacement) {
-        this.coordinator = Objects.requireNonNull(replacement, "replacement is null");
+        Objects.requireNonNull(replacement, "replacement is null").audit(coordinator.audit());
+        this.coordinator = replacement;
+    }
+
+    /** Records joins, round decisions and (through the coordinator) insights and broadcasts in {@code trail}. */
+    public void audit(io.scarcity.runtime.audit.AuditTrail trail) {
+        coordinator.audit(trail);
     }
 
     /**
@@ -127,6 +133,12 @@ public final class RoundProtocol implements Checkpointable {
      * its domain adopts.
      */
     public void welcome(ClientHandle client) {
+        if (coordinator.audit() != io.scarcity.runtime.audit.AuditTrail.NONE) {
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("client", coordinator.memory().pseudonym(client.id()));
+            facts.put("domain", client.domain());
+            coordinator.audit().record("join", facts);
+        }
         client.apply(coordinator.parametersFor(client.domain(), client.schema().numFeatures()));
         if (federation.federated() && coordinator.sharesWeights()) {
             adopt(client, coordinator.statesFor(client.domain()), null);
@@ -199,6 +211,17 @@ public final class RoundProtocol implements Checkpointable {
             states = sharedStates(clients, recipients);
         }
         boolean converged = convergence.observe(insights, params);
+        if (coordinator.audit() != io.scarcity.runtime.audit.AuditTrail.NONE) {
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("round", round);
+            facts.put("insights", insights.size());
+            facts.put("recipients", recipients.size());
+            facts.put("offline", offlineIds.stream().map(id -> coordinator.memory().pseudonym(id)).toList());
+            facts.put("dropped", dropped.stream().map(id -> coordinator.memory().pseudonym(id)).toList());
+            facts.put("gossipPairs", pairs.size());
+            facts.put("converged", converged);
+            coordinator.audit().record("round", facts);
+        }
         return new RoundDecision(round, recipients, params, states, pairs, uploadBytes,
                 new RoundHealth(offlineIds, dropped, weights, convergence.lossSpread(), convergence.parameterChange(), converged));
     }

@@ -48,6 +48,15 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
     /** Under {@code privacy.dp}: the ε each client has spent, as of its latest round. */
     private final Map<String, Double> epsilonSpent = new TreeMap<>();
     private double delta = Double.NaN;
+    /** The audit log's entries and last hash when the run ended; -1 before. */
+    private long auditEntries = -1;
+    private String auditHead;
+
+    /** Records the audit log's length and head at the end of the run, for summary.json. */
+    public synchronized void audited(long entries, String head) {
+        this.auditEntries = entries;
+        this.auditHead = head;
+    }
 
     public SummaryCollector(String name, int plannedRounds) {
         this.name = name;
@@ -277,6 +286,12 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
             privacy.put("epsilonSpent", perClient);
             privacy.put("delta", Json.num(delta));
             s.put("privacy", privacy);
+        }
+        if (auditEntries >= 0) {
+            Map<String, Object> audit = new LinkedHashMap<>();
+            audit.put("entries", auditEntries);
+            audit.put("head", auditHead);
+            s.put("audit", audit);
         }
         if (!resumedAfter.isEmpty()) {
             s.put("resumedAfterRounds", resumedAfter);

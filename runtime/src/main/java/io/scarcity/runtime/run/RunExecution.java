@@ -2,6 +2,7 @@ package io.scarcity.runtime.run;
 
 import io.scarcity.api.ConfigException;
 import io.scarcity.runtime.UserException;
+import io.scarcity.runtime.audit.AuditLog;
 import io.scarcity.runtime.checkpoint.RunCheckpoints;
 import io.scarcity.runtime.config.LoadedConfig;
 import io.scarcity.runtime.engine.InProcessEngine;
@@ -24,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -204,6 +206,14 @@ public final class RunExecution {
             throw e;
         }
         boolean resumed = from != null;
+        AuditLog.Prepared auditing;
+        try {
+            auditing = prepareAudit(loaded, runDir, from);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        AuditLog audit = null;
         AtomicBoolean finished = new AtomicBoolean(false);
         Thread onInterrupt = new Thread(() -> {
             if (finished.compareAndSet(false, true)) {
@@ -236,18 +246,26 @@ public final class RunExecution {
                 LOG.log(Level.INFO, "run " + loaded.config().name() + " started in " + runDir + " with "
                         + loaded.config().totalClients() + " clients");
             }
+            audit = auditing == null ? null : auditing.begin();
+            if (audit != null) {
+                engine.audit(audit);
+            }
             startCheckpoints(loaded, engine, runDir, summary, metrics, coordinatorLog, progress);
             Runtime.getRuntime().addShutdownHook(onInterrupt);
             ProgressDisplay display = new ProgressDisplay(progress,
                     ProgressDisplay.resolve(loaded.config().output().progress()));
             try {
                 List<RunObserver> observers = new java.util.ArrayList<>(List.of(metrics, coordinatorLog, summary, display));
+                if (audit != null) {
+                    observers.add(syncingBeforeCheckpoints(audit));
+                }
                 observers.addAll(listeners());
                 RunResult result = engine.run(fanOut(observers));
                 if (result.roundsCompleted() < loaded.config().rounds()) {
                     display.finish();
                 }
                 finished.set(true);
+                endAudit(audit, summary, "completed", result.stopReason(), result.roundsCompleted());
                 summary.write(runDir.resolve("summary.json"), "completed", null, result, facts(engine));
                 LOG.log(Level.INFO, "run finished: " + result.stopReason());
                 return new Outcome(runDir, result, summary.accuracy(), summary.rmse());
@@ -260,6 +278,11 @@ public final class RunExecution {
                     LOG.log(Level.ERROR, "run failed after " + summary.roundsCompleted() + " rounds: " + message);
                 } else {
                     LOG.log(Level.ERROR, "run failed after " + summary.roundsCompleted() + " rounds: " + message, e);
+                }
+                try {
+                    endAudit(audit, summary, "failed", message, summary.roundsCompleted());
+                } catch (RuntimeException again) {
+                    LOG.log(Level.ERROR, "the audit log's last entry could not be written: " + again.getMessage());
                 }
                 String kept = summary.roundsCompleted() == 1 ? "the round completed before it is kept in " + runDir
                         : "the " + summary.roundsCompleted() + " rounds completed before it are kept in " + runDir;
@@ -285,12 +308,70 @@ public final class RunExecution {
             throw new UncheckedIOException(e);
         } finally {
             engine.close();
+            if (audit != null) {
+                try {
+                    audit.close();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.ERROR, "closing the audit log failed: " + e.getMessage());
+                }
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(onInterrupt);
             } catch (IllegalStateException ignored) {
                 // the JVM is already shutting down: the hook is running
             }
         }
+    }
+
+    /**
+     * The coordinator's audit log ({@code privacy.audit}) checked and ready to start or continue, before anything in the
+     * run folder is written (a refusal leaves it as it was); null when it is off.
+     */
+    private static AuditLog.Prepared prepareAudit(LoadedConfig loaded, Path runDir, RunCheckpoints.Checkpoint from) {
+        var config = loaded.config().privacy().audit();
+        if (!config.enabled()) {
+            return null;
+        }
+        Map<String, Object> start = new java.util.LinkedHashMap<>();
+        start.put("run", loaded.config().name());
+        start.put("configSha256", io.scarcity.runtime.audit.AuditTrail.sha256(
+                loaded.resolvedYaml().getBytes(StandardCharsets.UTF_8)));
+        start.put("rounds", loaded.config().rounds());
+        start.put("clients", loaded.config().totalClients());
+        var dp = loaded.config().privacy().dp();
+        if (dp != null) {
+            start.put("dpEpsilon", dp.epsilon());
+            start.put("dpDelta", dp.delta());
+        }
+        return AuditLog.prepare(runDir, config, loaded.baseDir(), start, from == null ? -1 : from.round(), Clock.systemUTC());
+    }
+
+    /** The audit log's last entry, and its head in summary.json (so that a log cut at an entry's end is caught). */
+    private static void endAudit(AuditLog audit, SummaryCollector summary, String status, String why, int rounds) {
+        if (audit == null) {
+            return;
+        }
+        Map<String, Object> facts = new java.util.LinkedHashMap<>();
+        facts.put("status", status);
+        facts.put("rounds", rounds);
+        facts.put("why", why);
+        audit.record("end", facts);
+        audit.sync();
+        summary.audited(audit.entries(), audit.head());
+    }
+
+    private static RunObserver syncingBeforeCheckpoints(AuditLog audit) {
+        return new RunObserver() {
+            @Override
+            public void roundCompleted(int round, int totalRounds, List<io.scarcity.runtime.client.ClientRoundResult> results,
+                                       RoundExtras extras) {
+            }
+
+            @Override
+            public void beforeCheckpoint(int round) {
+                audit.sync();
+            }
+        };
     }
 
     /**

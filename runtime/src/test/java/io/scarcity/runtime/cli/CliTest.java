@@ -66,6 +66,44 @@ public class CliTest {
     }
 
     @Test
+    void aRunsAuditLogRecordsTheCoordinatorsDecisionsAndVerifyNamesTheFirstBrokenEntry() throws Exception {
+        Result r = cli("run", QuickstartPaths.quickstart().toString(), "--set", "rounds=4",
+                "--set", "output.dir=" + tmp.resolve("runs"), "--set", "output.progress=off");
+        assertEquals(0, r.code(), r.err());
+        Path dir;
+        try (var dirs = Files.list(tmp.resolve("runs"))) {
+            dir = dirs.findFirst().orElseThrow();
+        }
+        Result ok = cli("audit", "verify", dir.toString(), "--key", dir.resolve("audit.pub").toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("is intact"), ok.out());
+        // what the log holds: the start, 5 joins, per round 5 insights, 2 broadcasts (two domains) and the decision; the end
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.Map<String, Integer> types = new java.util.TreeMap<>();
+        java.util.List<String> lines = Files.readAllLines(dir.resolve("audit.jsonl"));
+        for (String line : lines) {
+            types.merge(json.readTree(line).get("type").asText(), 1, Integer::sum);
+        }
+        assertEquals(java.util.Map.of("start", 1, "join", 5, "insight", 20, "broadcast", 8, "round", 4, "end", 1), types);
+        assertFalse(String.join("\n", lines).contains("coast-0"), "clients appear by pseudonym only");
+        // a tampered entry: exit 2, naming it
+        java.util.List<String> tampered = new java.util.ArrayList<>(lines);
+        tampered.set(9, tampered.get(9).replace("\"accepted\":true", "\"accepted\":false"));
+        Files.write(dir.resolve("audit.jsonl"), tampered);
+        Result broken = cli("audit", "verify", dir.toString());
+        assertEquals(2, broken.code());
+        assertTrue(broken.err().contains("entry 9 (line 10)") && !broken.err().contains("Exception"), broken.err());
+        // entries cut off at the end of a line: summary.json knows how many there were
+        Files.write(dir.resolve("audit.jsonl"), lines.subList(0, lines.size() - 3));
+        Result cut = cli("audit", "verify", dir.toString());
+        assertEquals(2, cut.code());
+        assertTrue(cut.err().contains("are missing"), cut.err());
+        Result none = cli("audit", "verify", tmp.toString());
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("has no audit.jsonl"), none.err());
+    }
+
+    @Test
     void aGeneratorStreamWithoutLabelsRunsAndSaysNothingWasScored() throws Exception {
         Path config = tmp.resolve("sea-unlabelled.yaml");
         Files.writeString(config, """

@@ -246,6 +246,8 @@ class ResumeFaultsTest {
                 try {
                     RunExecution.resume(b, Map.of(), registry, ResumeTest.QUIET);
                     assertSameAsUninterrupted(b);
+                    var audit = io.scarcity.runtime.audit.AuditVerifier.verify(b.resolve("audit.jsonl"), null);
+                    assertTrue(audit.intact() && audit.lastType().equals("end"), file + "/" + damage + ": " + audit.problem());
                     outcomes.add(file + "/" + damage + ": resumed");
                 } catch (UserException | ConfigException e) {
                     assertEquals(before, snapshot(b), file + "/" + damage + " was refused (" + e.getMessage()
@@ -256,7 +258,12 @@ class ResumeFaultsTest {
                 }
             }
         }
-        assertEquals(59, outcomes.size(), "12 files x 5 damages, but for a flipped bit in the database:\n" + String.join("\n", outcomes));
+        assertEquals(files.size() * 5 - 1, outcomes.size(), files.size() + " files x 5 damages, but for a flipped bit in the"
+                + " database:\n" + String.join("\n", outcomes));
+        // the audit log: a changed entry or a lost key refuses the resume; a log cut short or lost is continued or restarted
+        assertTrue(outcomes.containsAll(List.of("audit.jsonl/flip: refused", "audit.jsonl/append: refused",
+                "audit.key/delete: refused", "audit.pub/flip: refused", "audit.jsonl/half: resumed",
+                "audit.jsonl/delete: resumed", "audit.jsonl/empty: resumed")), String.join("\n", outcomes));
         // the damages that must be refused are refused, and the skippable ones resume
         assertTrue(outcomes.contains("coordinator.db/empty: refused") && outcomes.contains("metrics.jsonl/empty: refused") && outcomes.contains("metrics.jsonl/half: resumed")
                 && outcomes.contains("checkpoints/round-000006/state.bin.gz/half: resumed")

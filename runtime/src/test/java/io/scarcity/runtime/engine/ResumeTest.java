@@ -40,8 +40,21 @@ import org.junit.jupiter.api.io.TempDir;
 class ResumeTest {
     static PluginRegistry registry;
     static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
-    /** Rows/s, wall time and heap differ between two runs; everything else in summary.json must not. */
-    static final List<String> TIMING = List.of("wallSeconds", "rowsPerSecond", "resumedAfterRounds");
+    /**
+     * Rows/s, wall time and heap differ between two runs; so does the record of the interruption (the rounds resumed
+     * after, and the audit log's length and head: the log is append-only and records the resume and the replayed
+     * rounds, checked by {@link #assertAuditedResume}); everything else in summary.json must not.
+     */
+    static final List<String> TIMING = List.of("wallSeconds", "rowsPerSecond", "resumedAfterRounds", "audit");
+
+    /** The resumed run's audit log is intact, says it was resumed, and ends with the run. */
+    static void assertAuditedResume(Path runDir) throws Exception {
+        io.scarcity.runtime.audit.AuditVerifier.Result r = io.scarcity.runtime.audit.AuditVerifier.verify(
+                runDir.resolve("audit.jsonl"), null);
+        assertTrue(r.intact(), r.problem());
+        assertEquals("end", r.lastType());
+        assertTrue(Files.readString(runDir.resolve("audit.jsonl")).contains("\"type\":\"resume\""));
+    }
     @TempDir
     Path tmp;
 
@@ -87,6 +100,7 @@ class ResumeTest {
                 "metrics.jsonl of the resumed run differs from the uninterrupted run's");
         assertEquals(Files.readString(a.resolve("coordinator.jsonl")), Files.readString(b.resolve("coordinator.jsonl")));
         assertEquals(withoutTiming(a), withoutTiming(b));
+        assertAuditedResume(b);
         // the store: nothing stored twice, nothing accepted before the interruption missing, same counts
         assertEquals(insights(a), insights(b));
         assertEquals(storedBefore, insights(b));
