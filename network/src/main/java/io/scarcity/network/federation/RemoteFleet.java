@@ -205,6 +205,7 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
                 + host.identity().map(cn -> " (certificate of '" + cn + "')").orElse(" (no certificate: --insecure)")
                 + (hello.hasHosted() ? " admitted as " + ids.get(from) : " admitted for clients " + from + "-" + (to - 1));
         LOG.log(Level.INFO, admitted);
+        record("admission", host, hello.hasHosted() ? "admitted as " + ids.get(from) : "admitted for clients " + from + "-" + (to - 1));
         admissions.add(admitted);
         onAdmission.accept(admitted);
         return Admission.welcome(Welcome.newBuilder().setRunId(runId).setConfigYaml(configYaml)
@@ -219,6 +220,31 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
         this.onAdmission = listener;
     }
 
+    /** The audit log, once the run has one; until then admissions and refusals wait in {@link #unaudited}. */
+    private io.scarcity.runtime.audit.AuditTrail audit;
+    private final List<java.util.Map.Entry<String, java.util.Map<String, Object>>> unaudited = new ArrayList<>();
+
+    /** Records admissions and refusals in {@code trail}, those that came before it first (hosts may join early). */
+    @Override
+    public synchronized void audit(io.scarcity.runtime.audit.AuditTrail trail) {
+        this.audit = java.util.Objects.requireNonNull(trail, "trail is null");
+        unaudited.forEach(e -> trail.record(e.getKey(), e.getValue()));
+        unaudited.clear();
+    }
+
+    /** A host's admission or refusal in the audit log: its address, its certificate's name, what was decided. */
+    private void record(String type, ConnectedHost host, String what) {
+        java.util.Map<String, Object> facts = new java.util.LinkedHashMap<>();
+        facts.put("host", host.remoteAddress());
+        facts.put("certificate", host.identity().orElse(""));
+        facts.put("decision", what);
+        if (audit == null) {
+            unaudited.add(java.util.Map.entry(type, facts));
+        } else {
+            audit.record(type, facts);
+        }
+    }
+
     /** Every admission and refusal so far, with the identity of the host's certificate. */
     public List<String> admissions() {
         return List.copyOf(admissions);
@@ -227,6 +253,7 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
     private Admission refuse(ConnectedHost host, String reason, List<InstalledPlugin> missing) {
         String refused = "host " + host + host.identity().map(cn -> " (certificate of '" + cn + "')").orElse("") + " refused: " + reason;
         LOG.log(Level.WARNING, refused);
+        record("refusal", host, reason);
         admissions.add(refused);
         onAdmission.accept(refused);
         return Admission.refuse(reason, missing);

@@ -138,10 +138,16 @@ class NetworkedRunTest {
         assertEquals(Files.readString(local.resolve("metrics.jsonl")), Files.readString(remote.resolve("metrics.jsonl")));
         assertTrue(lastAdmissions.stream().anyMatch(a -> a.contains("(certificate of 'host-1') admitted for clients 0-1")),
                 "the admissions name the enrolled identity that took each range: " + lastAdmissions);
+        // the coordinator's audit log has them too (they came before the run's log existed), and verifies
+        String audit = Files.readString(remote.resolve("audit.jsonl"));
+        assertTrue(audit.contains("\"type\":\"admission\"") && audit.contains("\"certificate\":\"host-1\""), audit);
+        assertTrue(io.scarcity.runtime.audit.AuditVerifier.verify(remote.resolve("audit.jsonl"), null).intact());
 
         // a host presenting the coordinator's own certificate is refused (and the refusal is reported)
         LoadedConfig loaded = config("impostor");
         RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "test-run", registry);
+        List<String> audited = new java.util.concurrent.CopyOnWriteArrayList<>();
+        fleet.audit((type, facts) -> audited.add(type + " " + facts));
         try (CoordinatorServer server = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0, ChannelSecurity.mutualTls(coordinator)), fleet);
              SimulationHost h = new SimulationHost(registry, loaded.baseDir(), 0, 5);
              HostConnection c = HostConnection.connect(HostConnection.Settings.of("127.0.0.1:" + server.port(),
@@ -150,6 +156,7 @@ class NetworkedRunTest {
             assertTrue(e.getCause() instanceof HostRefusedException && e.getCause().getMessage().contains("the coordinator's certificate"),
                     e.toString());
             assertTrue(fleet.admissions().stream().anyMatch(a -> a.contains("(certificate of 'coordinator') refused")), fleet.admissions().toString());
+            assertTrue(audited.stream().anyMatch(a -> a.startsWith("refusal ") && a.contains("certificate=coordinator")), audited.toString());
         }
     }
 

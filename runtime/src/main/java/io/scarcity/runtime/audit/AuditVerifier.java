@@ -16,7 +16,8 @@ import java.util.HexFormat;
 
 /**
  * Checks an {@link AuditLog}: every entry's sequence number, its hash over its own content, its link to the entry
- * before and its signature, and names the first entry that fails.
+ * before, the signature of every entry that closes a step, and that a signature covers the last entry; names the first
+ * entry that fails.
  */
 public final class AuditVerifier {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,9 +34,15 @@ public final class AuditVerifier {
      * @param onlyTailCut the only problem is a last line cut short (an interrupted write)
      * @param lastType the type of the last entry that checks out ({@code end} for a run that finished)
      * @param key the public key the signatures were checked with
+     * @param unsignedTail the only problem is that no signature covers the last entries yet (a run stopped within a
+     *        round)
      */
     public record Result(boolean intact, long entries, String lastHash, long wholeBytes, String problem, boolean onlyTailCut,
-                         String lastType, PublicKey key) {
+                         String lastType, PublicKey key, boolean unsignedTail) {
+        /** Whether a resume may continue this log: intact, or only interrupted (a line cut short, entries not yet signed). */
+        public boolean continuable() {
+            return intact || onlyTailCut || unsignedTail;
+        }
     }
 
     /**
@@ -49,6 +56,7 @@ public final class AuditVerifier {
         long entries = 0;
         int start = 0;
         String lastType = null;
+        long signed = -1;
         while (start < all.length) {
             int end = start;
             while (end < all.length && all[end] != '\n') {
@@ -57,7 +65,7 @@ public final class AuditVerifier {
             String where = "entry " + entries + " (line " + (entries + 1) + ")";
             if (end == all.length) {
                 return new Result(false, entries, prev, start, where + " is cut short: the file ends in the middle of it",
-                        true, lastType, key);
+                        true, lastType, key, false);
             }
             String line = new String(all, start, end - start, StandardCharsets.UTF_8);
             String problem;
@@ -83,19 +91,27 @@ public final class AuditVerifier {
                     if (problem == null) {
                         problem = signature(node, key);
                     }
-                } else if (problem == null) {
+                } else if (problem == null && node.has("sig")) {
                     problem = signature(node, key);
                 }
             }
             if (problem != null) {
-                return new Result(false, entries, prev, start, where + " " + problem, false, lastType, key);
+                return new Result(false, entries, prev, start, where + " " + problem, false, lastType, key, false);
             }
             prev = node.get("hash").asText();
             lastType = node.path("type").asText();
+            if (node.has("sig")) {
+                signed = entries;
+            }
             entries++;
             start = end + 1;
         }
-        return new Result(true, entries, prev, all.length, null, false, lastType, key);
+        if (entries > 0 && signed < entries - 1) {
+            return new Result(false, entries, prev, all.length, "entries " + (signed + 1) + ".." + (entries - 1)
+                    + " follow the last signed entry (" + signed + "): they are linked but no signature covers them yet (the"
+                    + " run was stopped within a round; its resume signs them)", false, lastType, key, true);
+        }
+        return new Result(true, entries, prev, all.length, null, false, lastType, key, false);
     }
 
     private static String check(JsonNode node, String line, long expected, String prev, PublicKey key) {
@@ -104,8 +120,11 @@ public final class AuditVerifier {
                     + " (an entry before it is missing, or the entries are out of order)";
         }
         int at = line.lastIndexOf(",\"hash\":\"");
-        if (at < 0 || !node.path("hash").isTextual() || !node.path("sig").isTextual()) {
-            return "has no hash and signature";
+        if (at < 0 || !node.path("hash").isTextual()) {
+            return "has no hash";
+        }
+        if (AuditLog.SEALS.contains(node.path("type").asText()) != node.has("sig")) {
+            return node.has("sig") ? "is signed but its type does not close a step" : "closes a step but is not signed";
         }
         String computed;
         try {

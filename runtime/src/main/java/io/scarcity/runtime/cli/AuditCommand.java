@@ -62,13 +62,16 @@ final class AuditCommand implements Runnable {
             } catch (IOException e) {
                 throw new UserException("cannot read " + log + ": " + e.getMessage());
             }
-            if (!r.intact()) {
+            if (!r.intact() && !r.unsignedTail()) {
                 throw new UserException(log + ": " + r.problem() + (r.entries() > 0 ? "; the " + r.entries()
                         + " entries before it are intact" : ""));
             }
             String missing = missingAtTheEnd(dir, r);
             if (missing != null) {
                 throw new UserException(log + ": " + missing);
+            }
+            if (r.unsignedTail()) {
+                throw new UserException(log + ": " + r.problem());
             }
             var out = spec.commandLine().getOut();
             out.println(log + " is intact: " + r.entries() + " entries, the last '" + r.lastType() + "', head " + r.lastHash());

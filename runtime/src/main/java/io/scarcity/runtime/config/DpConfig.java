@@ -45,7 +45,8 @@ public record DpConfig(Double epsilon, Double delta, String outputs, Double loss
         }
         if (outputs.equals("gossip") || outputs.equals("both")) {
             throw new ConfigException("outputs", "'" + outputs + "': noise on gossip states is not built yet; use "
-                    + "outputs: insights (and gossip: {plugin: none} if the states must not leave the client)");
+                    + "outputs: insights (gossip states then leave the clients without noise; to keep them on the clients, "
+                    + "gossip only past the run's last round: gossip: {plugin: random-pairs, config: {every: 1000000}})");
         }
         if (!outputs.equals("insights")) {
             throw new ConfigException("outputs", "expected insights, got '" + outputs + "'");

@@ -25,6 +25,13 @@ public interface ClientFleet extends AutoCloseable {
      */
     List<ClientRoundResult> play(int round, boolean[] offline, boolean checkEmpty);
 
+    /**
+     * Where a fleet whose clients join over the network records each host's admission and refusal (the coordinator's
+     * audit log); a fleet in this process has nothing to add to what the round protocol records.
+     */
+    default void audit(io.scarcity.runtime.audit.AuditTrail trail) {
+    }
+
     /** Continual-learning evaluations due after {@code round} (task streams only; empty otherwise). */
     List<TaskEvaluation> evaluateTasks(int round);
 

@@ -385,6 +385,7 @@ public final class InProcessEngine implements AutoCloseable {
     /** Records the coordinator's joins, insights, broadcasts and round decisions in {@code trail} (before {@link #run}). */
     public void audit(io.scarcity.runtime.audit.AuditTrail trail) {
         protocol.audit(trail);
+        fleet.audit(trail);
     }
 
     /** Quarantined rows per domain so far (sources configured to quarantine). */

@@ -95,7 +95,7 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
             raw.experts().forEach((k, r) -> experts.put(k, new ExpertReport(r.expert(), r.plugin(), Double.NaN, r.samples(),
                     0, Double.NaN, Map.of())));
             return new Insight(raw.client(), raw.domain(), raw.round(), raw.samples(), Double.NaN, Double.NaN, experts,
-                    Map.of(), new FeatureMoments(0, new double[0], new double[0]));
+                    Map.of(), none(raw.moments().dimensions()));
         }
         boolean scored = !Double.isNaN(raw.loss());
         boolean accuracy = scored && !Double.isNaN(raw.accuracy());
@@ -122,9 +122,14 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
             }
             released = new FeatureMoments(moments.count(), mean, m2);
         } else {
-            released = new FeatureMoments(0, new double[0], new double[0]);
+            released = none(moments.dimensions());
         }
         return new Insight(raw.client(), raw.domain(), raw.round(), raw.samples(), acc, loss, experts, Map.of(), released);
+    }
+
+    /** Moments of no rows, of the schema's dimensions (as a client sends when none are due). */
+    private static FeatureMoments none(int dimensions) {
+        return new FeatureMoments(0, new double[dimensions], new double[dimensions]);
     }
 
     /** Gaussian noise for one release, of standard deviation {@code scale} times each value's range. */

@@ -245,6 +245,11 @@ public final class RunExecution {
                 PluginSources.write(runDir, registry);
                 LOG.log(Level.INFO, "run " + loaded.config().name() + " started in " + runDir + " with "
                         + loaded.config().totalClients() + " clients");
+                if (loaded.config().privacy().dp() != null) {
+                    LOG.log(Level.WARNING, "privacy.dp noises the insights only (epsilon " + loaded.config().privacy().dp().epsilon()
+                            + " per client over the run): expert states sent by gossip, weight sharing or a warm start leave"
+                            + " the clients without noise (docs/privacy.md)");
+                }
             }
             audit = auditing == null ? null : auditing.begin();
             if (audit != null) {

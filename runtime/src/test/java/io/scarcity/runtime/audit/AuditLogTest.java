@@ -111,14 +111,41 @@ class AuditLogTest {
     void aForgedSignatureIsNamed() throws Exception {
         Path file = written(2);
         List<String> lines = new ArrayList<>(Files.readAllLines(file));
-        String line = lines.get(2);
+        String line = lines.get(3); // the end, which signs the chain
         int sig = line.lastIndexOf("\"sig\":\"") + 7;
         char c = line.charAt(sig + 5);
-        lines.set(2, line.substring(0, sig + 5) + (c == 'A' ? 'B' : 'A') + line.substring(sig + 6));
+        lines.set(3, line.substring(0, sig + 5) + (c == 'A' ? 'B' : 'A') + line.substring(sig + 6));
         Files.write(file, lines);
         AuditVerifier.Result r = verify(file);
-        assertEquals(2, r.entries());
+        assertEquals(3, r.entries());
         assertTrue(r.problem().contains("signature"), r.problem());
+        // and an entry that should close a step but carries no signature
+        lines.set(3, line.substring(0, line.lastIndexOf(",\"sig\":")) + "}");
+        Files.write(file, lines);
+        assertTrue(verify(file).problem().contains("is not signed"), verify(file).problem());
+    }
+
+    @Test
+    void onlyTheEntriesThatCloseAStepAreSignedAndAnUnsignedTailIsNamedYetContinuable() throws Exception {
+        Path file;
+        try (AuditLog log = open(-1)) {
+            log.record("insight", Map.of("round", 1));
+            log.record("round", Map.of("round", 1));
+            log.record("insight", Map.of("round", 2));
+            log.record("insight", Map.of("round", 2));
+            file = dir.resolve(AuditLog.FILE);
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertTrue(lines.get(0).contains("\"sig\"") && lines.get(2).contains("\"sig\""));
+        assertFalse(lines.get(1).contains("\"sig\"") || lines.get(3).contains("\"sig\""));
+        AuditVerifier.Result r = verify(file);
+        assertFalse(r.intact());
+        assertTrue(r.unsignedTail() && r.continuable());
+        assertTrue(r.problem().startsWith("entries 3..4 follow the last signed entry (2)"), r.problem());
+        try (AuditLog log = open(2)) {
+            log.record("round", Map.of("round", 2));
+        }
+        assertTrue(verify(file).intact(), "the resume signs them");
     }
 
     @Test

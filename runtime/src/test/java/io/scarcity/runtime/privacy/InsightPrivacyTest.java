@@ -1,5 +1,6 @@
 package io.scarcity.runtime.privacy;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -69,7 +70,8 @@ class InsightPrivacyTest {
         assertEquals(before, p.epsilonSpent(), "a withheld release spends nothing");
         assertTrue(Double.isNaN(sixth.accuracy()) && Double.isNaN(sixth.loss()));
         sixth.experts().values().forEach(r -> assertTrue(Double.isNaN(r.loss())));
-        assertEquals(0, sixth.moments().dimensions());
+        assertEquals(0, sixth.moments().count());
+        assertEquals(2, sixth.moments().dimensions(), "moments of no rows keep the schema's dimensions, as without DP");
         assertEquals(100, sixth.samples(), "the rows processed are released without noise");
     }
 
@@ -99,7 +101,10 @@ class InsightPrivacyTest {
     @Test
     void momentsAreWithheldUnlessAsked() {
         InsightPrivacy p = new InsightPrivacy(new DpConfig(4.0, null, null, null, null, null, null), 10, 1, "c-1");
-        assertEquals(0, p.release(raw(0.9)).moments().dimensions());
+        FeatureMoments none = p.release(raw(0.9)).moments();
+        assertEquals(0, none.count());
+        assertArrayEquals(new double[2], none.mean());
+        assertArrayEquals(new double[2], none.m2());
     }
 
     @Test

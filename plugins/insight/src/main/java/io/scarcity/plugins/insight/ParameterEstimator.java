@@ -221,7 +221,9 @@ final class ParameterEstimator {
     private static FeatureMoments pooledMoments(List<Insight> insights, int dimension) {
         int d = dimension;
         if (d < 0 || insights.stream().noneMatch(i -> i.moments().dimensions() == dimension)) {
-            d = insights.isEmpty() ? Math.max(dimension, 0) : insights.get(0).moments().dimensions();
+            // the dimension of the first insight that carries moments (one without rows says nothing about it)
+            d = insights.stream().filter(i -> i.moments().count() > 0).findFirst().map(i -> i.moments().dimensions())
+                    .orElse(insights.isEmpty() ? Math.max(dimension, 0) : insights.get(0).moments().dimensions());
         }
         FeatureMoments pooled = new FeatureMoments(0, new double[d], new double[d]);
         for (Insight insight : insights) {

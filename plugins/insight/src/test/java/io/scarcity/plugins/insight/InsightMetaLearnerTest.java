@@ -159,6 +159,25 @@ class InsightMetaLearnerTest {
         assertEquals(1 / 1.5, r.routerPriors().get("b"), 1e-12);
     }
 
+    /** A first insight without rows (and without dimensions) does not hide the moments the others carry. */
+    @Test
+    void anEmptyFirstInsightDoesNotHideThePooledMoments() {
+        Random random = new Random(4);
+        List<Insight> round = new ArrayList<>();
+        round.add(insight("empty", "d", 1, Map.of(), Map.of(), new FeatureMoments(0, new double[0], new double[0])));
+        FeatureMoments expected = new FeatureMoments(0, new double[3], new double[3]);
+        for (int c = 0; c < 3; c++) {
+            FeatureMoments m = moments(random, 3, 30);
+            expected = expected.combine(m);
+            round.add(insight("c" + c, "d", 1, Map.of(), Map.of(), m));
+        }
+        ListStore store = new ListStore();
+        store.add(round);
+        FeatureMoments pooled = learner(Map.of()).learn(1, round, store).get("d").normalisation();
+        assertEquals(expected.count(), pooled.count());
+        assertArrayEquals(expected.mean(), pooled.mean(), 1e-12);
+    }
+
     @Test
     void normalisationEqualsMomentsPooledDirectly() {
         Random random = new Random(3);
