@@ -161,6 +161,14 @@ class NetworkedRunTest {
     }
 
     @Test
+    void secureAggregationIsRefusedOverTheNetworkNamingTheKey() {
+        LoadedConfig loaded = config("secure", "privacy.secureAggregation.enabled=true");
+        io.scarcity.api.ConfigException e = assertThrows(io.scarcity.api.ConfigException.class,
+                () -> new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "test-run", registry));
+        assertEquals("privacy.secureAggregation.enabled", e.path());
+    }
+
+    @Test
     void aHostWithoutASelectedPluginIsRefusedNamingIt() throws Exception {
         LoadedConfig loaded = config("refused");
         RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "test-run", registry);

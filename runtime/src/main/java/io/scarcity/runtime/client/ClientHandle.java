@@ -80,6 +80,32 @@ public interface ClientHandle {
     /** The latest signals on the client's board. */
     Map<String, Double> signals();
 
+    /**
+     * Secure aggregation of this round's feature moments ({@code privacy.secureAggregation}), step 1: a fresh
+     * {@link io.scarcity.runtime.secagg.SecAggClient} of id {@code index}, its public keys. The moments this client's last
+     * round would have put in its insight wait here instead (none due: zeros).
+     */
+    default io.scarcity.runtime.secagg.SecAggClient.Keys secureAggregationKeys(int index, int threshold) {
+        throw new UnsupportedOperationException("client " + id() + " cannot take part in secure aggregation");
+    }
+
+    /** Step 2: its shares, sealed for its neighbours. */
+    default List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> secureAggregationShares(
+            List<io.scarcity.runtime.secagg.SecAggClient.Keys> neighbours) {
+        throw new UnsupportedOperationException();
+    }
+
+    /** Step 3: its moments, masked. */
+    default long[] secureAggregationInput(List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> forMe) {
+        throw new UnsupportedOperationException();
+    }
+
+    /** Step 4: the shares it releases. */
+    default io.scarcity.runtime.secagg.SecAggClient.Unmasking secureAggregationUnmask(java.util.Set<Integer> stayed,
+                                                                                     java.util.Set<Integer> left) {
+        throw new UnsupportedOperationException();
+    }
+
     /** Predicts a batch without learning from it (evaluation on held-out tasks). */
     Prediction evaluate(Batch batch);
 

@@ -168,6 +168,49 @@ public final class ClientNode implements ClientHandle {
     /** Under {@code privacy.dp}: what noises this client's insights and accounts for them; else null. */
     private io.scarcity.runtime.privacy.InsightPrivacy privacy;
 
+    /** Under {@code privacy.secureAggregation}: moments leave only through the round's secure aggregation. */
+    private boolean securelyAggregated;
+    /** The moments of the last round, encoded for secure aggregation; null when none are waiting. */
+    private long[] aggregand;
+    private io.scarcity.runtime.secagg.SecAggClient secAgg;
+
+    /** Sends this client's feature moments through secure aggregation instead of in its insights. */
+    public void aggregateMomentsSecurely() {
+        this.securelyAggregated = true;
+    }
+
+    @Override
+    public io.scarcity.runtime.secagg.SecAggClient.Keys secureAggregationKeys(int index, int threshold) {
+        if (!securelyAggregated) {
+            throw new IllegalStateException("client " + id + " does not aggregate its moments securely");
+        }
+        secAgg = new io.scarcity.runtime.secagg.SecAggClient(index, threshold, new java.security.SecureRandom());
+        return secAgg.advertise();
+    }
+
+    @Override
+    public List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> secureAggregationShares(
+            List<io.scarcity.runtime.secagg.SecAggClient.Keys> neighbours) {
+        return secAgg.shareKeys(neighbours);
+    }
+
+    @Override
+    public long[] secureAggregationInput(List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> forMe) {
+        long[] input = aggregand != null ? aggregand : new long[SecureMoments.length(schema.numFeatures())];
+        aggregand = null;
+        return secAgg.maskedInput(forMe, input);
+    }
+
+    @Override
+    public io.scarcity.runtime.secagg.SecAggClient.Unmasking secureAggregationUnmask(java.util.Set<Integer> stayed,
+                                                                                    java.util.Set<Integer> left) {
+        try {
+            return secAgg.unmask(stayed, left);
+        } finally {
+            secAgg = null;
+        }
+    }
+
     /**
      * {@code domains[i].labels.unlabelledRows}: whether rows are learned from on arrival, before (or without) their
      * labels; also for a stream's own missing labels when every other label comes at once.
@@ -336,6 +379,11 @@ public final class ClientNode implements ClientHandle {
             if (privacy.withheld()) {
                 pluginMetrics.put("privacy.withheld", 1.0);
             }
+        }
+        if (securelyAggregated) {
+            // the moments (noised, under privacy.dp) go to the secure aggregation of the round, not into the insight
+            aggregand = SecureMoments.encode(insight.moments(), schema.numFeatures());
+            insight = SecureMoments.withoutMoments(insight, schema.numFeatures());
         }
         ClientRoundResult result = new ClientRoundResult(id, domain, round, classification, rows, scored, correct, lossSum,
                 logLossSum, confusion, driftRows, new RoundMetrics(experts, pluginMetrics, expertBatches, idleExpertBatches),

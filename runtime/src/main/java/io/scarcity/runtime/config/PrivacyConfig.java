@@ -10,10 +10,12 @@ import io.scarcity.api.ConfigException;
  *        those rows' values through their mean and variance
  * @param dp differential privacy on the insights ({@link DpConfig}), or {@code null} for none
  * @param audit the coordinator's tamper-evident audit log ({@link AuditConfig}; on by default)
+ * @param secureAggregation feature moments pooled by secure aggregation ({@link SecureAggregationConfig}; off by default)
  */
-public record PrivacyConfig(int minMomentRows, DpConfig dp, AuditConfig audit) {
+public record PrivacyConfig(int minMomentRows, DpConfig dp, AuditConfig audit, SecureAggregationConfig secureAggregation) {
     public PrivacyConfig {
         audit = audit == null ? AuditConfig.DEFAULT : audit;
+        secureAggregation = secureAggregation == null ? SecureAggregationConfig.OFF : secureAggregation;
         if (minMomentRows < 2) {
             throw new ConfigException("minMomentRows", "expected a whole number >= 2 (moments of fewer rows reveal the rows), got "
                     + minMomentRows);

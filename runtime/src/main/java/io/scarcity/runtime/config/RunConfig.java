@@ -86,6 +86,25 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
             }
         }
         require("output", output);
+        SecureAggregationConfig secure = privacy.secureAggregation();
+        if (secure.enabled()) {
+            if (!federation.federated()) {
+                throw new ConfigException("privacy.secureAggregation.enabled", "sums the moments of the insights, which only "
+                        + "federation.mode: federated sends (this run's mode is " + federation.mode() + "); set the mode or remove it");
+            }
+            for (DomainConfig d : domains) {
+                if (d.clients() < 2 || secure.thresholdFor(d.clients()) > d.clients()) {
+                    throw new ConfigException("privacy.secureAggregation.threshold", "is " + secure.thresholdFor(d.clients())
+                            + ", more than the " + d.clients() + " client(s) of domain '" + d.name() + "': no round could be "
+                            + "aggregated; lower it (at least 2, at most the clients of the smallest domain) or add clients");
+                }
+                if (secure.threshold() != null && secure.threshold() > secure.degree(d.clients()) + 1) {
+                    throw new ConfigException("privacy.secureAggregation.threshold", "is " + secure.threshold() + ", more than a"
+                            + " client and its " + secure.degree(d.clients()) + " neighbours in domain '" + d.name() + "'; lower it"
+                            + " or raise neighbours");
+                }
+            }
+        }
     }
 
     /** The domain of that name, if the run has one. */

@@ -114,6 +114,9 @@ public final class InProcessEngine implements AutoCloseable {
                     new ClientHealth(ids, config.coordinator().heartbeatTimeout(), config.coordinator().reliabilityWindow()),
                     new ConvergenceTracker(c.lossSpread(), c.parameterChange(), c.patience()), coordinatorMetrics, ids);
             protocol.mergeBy(assembly.mergeLaws());
+            if (config.privacy().secureAggregation().enabled()) {
+                protocol.aggregateMomentsSecurely(config.privacy().secureAggregation(), config.seed());
+            }
             if (fleet instanceof io.scarcity.runtime.federation.GossipExchange exchange) {
                 protocol.useExchange(exchange);
             }

@@ -57,6 +57,8 @@ public final class RoundProtocol implements Checkpointable {
     private final ClientHealth health;
     private final ConvergenceTracker convergence;
     private final RunMetricsSink coordinatorMetrics;
+    private static final System.Logger LOG = System.getLogger("io.scarcity.coordinator");
+    private static final System.Logger.Level WARNING = System.Logger.Level.WARNING;
     private final List<String> clientIds;
     private final Map<String, Integer> indexOf = new HashMap<>();
     /** Who carries out gossip exchanges when not the protocol itself (a networked fleet); null: the protocol. */
@@ -91,6 +93,119 @@ public final class RoundProtocol implements Checkpointable {
     public void useCoordinator(Coordinator replacement) {
         Objects.requireNonNull(replacement, "replacement is null").audit(coordinator.audit());
         this.coordinator = replacement;
+    }
+
+    /** Under {@code privacy.secureAggregation}: its settings; else null. */
+    private io.scarcity.runtime.config.SecureAggregationConfig secure;
+    private long secureSeed;
+
+    /**
+     * Pools each domain's feature moments by secure aggregation ({@code privacy.secureAggregation}): the clients that
+     * reported in a round run the protocol through their handles, and the coordinator gets the domain's summed moments
+     * as one insight of the pseudo-client {@code secure-aggregate:DOMAIN}, never a client's own.
+     */
+    public void aggregateMomentsSecurely(io.scarcity.runtime.config.SecureAggregationConfig config, long seed) {
+        this.secure = Objects.requireNonNull(config, "config is null");
+        this.secureSeed = seed;
+    }
+
+    /** The client id under which a domain's securely aggregated moments reach the coordinator. */
+    public static String aggregateOf(String domain) {
+        return "secure-aggregate:" + domain;
+    }
+
+    /** Each domain's secure aggregation of the moments its reporting clients hold this round; bytes added to theirs. */
+    private List<Insight> secureMoments(int round, List<? extends ClientHandle> clients, List<ClientRoundResult> results,
+                                        long[] bytes) {
+        Map<String, List<Integer>> byDomain = new TreeMap<>();
+        for (int i = 0; i < clients.size(); i++) {
+            if (results.get(i).insight() != null) {
+                byDomain.computeIfAbsent(clients.get(i).domain(), d -> new ArrayList<>()).add(i);
+            }
+        }
+        List<Insight> out = new ArrayList<>();
+        for (Map.Entry<String, List<Integer>> e : byDomain.entrySet()) {
+            List<Integer> members = e.getValue();
+            int n = members.size();
+            int features = clients.get(members.get(0)).schema().numFeatures();
+            int length = io.scarcity.runtime.client.SecureMoments.length(features);
+            int configured = clientsOf(clients, e.getKey());
+            int threshold = secure.thresholdFor(configured);
+            int degree = Math.min(secure.degree(configured), n - 1);
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("round", round);
+            facts.put("domain", e.getKey());
+            facts.put("clients", n);
+            facts.put("threshold", threshold);
+            io.scarcity.runtime.secagg.SecAggServer.Result result;
+            if (n < threshold || n < 2) {
+                result = new io.scarcity.runtime.secagg.SecAggServer.Result(null, Set.of(), "could not aggregate: " + n
+                        + " clients reported, fewer than the threshold " + threshold + "; nothing is revealed");
+            } else {
+                result = runSecureAggregation(round, clients, members, degree, threshold, length, bytes);
+            }
+            facts.put("aggregated", result.aggregated());
+            if (!result.aggregated()) {
+                facts.put("why", result.failure());
+                LOG.log(WARNING, "round " + round + ", domain " + e.getKey() + ": the moments " + result.failure());
+            }
+            coordinator.audit().record("secure-aggregation", facts);
+            if (result.aggregated()) {
+                out.add(new Insight(aggregateOf(e.getKey()), e.getKey(), round, 0, Double.NaN, Double.NaN, Map.of(), Map.of(),
+                        io.scarcity.runtime.client.SecureMoments.decode(result.sum(), features)));
+            }
+        }
+        return out;
+    }
+
+    private io.scarcity.runtime.secagg.SecAggServer.Result runSecureAggregation(int round, List<? extends ClientHandle> clients,
+            List<Integer> members, int degree, int threshold, int length, long[] bytes) {
+        List<Integer> ids = new ArrayList<>();
+        for (int k = 0; k < members.size(); k++) {
+            ids.add(k);
+        }
+        io.scarcity.runtime.secagg.SecAggServer server;
+        try {
+            server = new io.scarcity.runtime.secagg.SecAggServer(ids, degree, threshold, length, secureSeed ^ (31L * round));
+        } catch (IllegalArgumentException e) {
+            return new io.scarcity.runtime.secagg.SecAggServer.Result(null, Set.of(), "could not aggregate: " + e.getMessage());
+        }
+        for (int k = 0; k < members.size(); k++) {
+            server.received(clients.get(members.get(k)).secureAggregationKeys(k, threshold));
+            bytes[members.get(k)] += 68;
+        }
+        for (int k = 0; k < members.size(); k++) {
+            List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> shares =
+                    clients.get(members.get(k)).secureAggregationShares(server.keysFor(k));
+            for (io.scarcity.runtime.secagg.SecAggClient.SealedShare s : shares) {
+                bytes[members.get(k)] += 8 + s.sealed().length;
+            }
+            server.receivedShares(k, shares);
+        }
+        for (int k = 0; k < members.size(); k++) {
+            server.receivedInput(k, clients.get(members.get(k)).secureAggregationInput(server.sharesFor(k)));
+            bytes[members.get(k)] += 8L * length;
+        }
+        List<io.scarcity.runtime.secagg.SecAggClient.Unmasking> releases = new ArrayList<>();
+        for (int k : server.stayed()) {
+            try {
+                io.scarcity.runtime.secagg.SecAggClient.Unmasking u =
+                        clients.get(members.get(k)).secureAggregationUnmask(server.stayedAmong(k), server.leftAmong(k));
+                releases.add(u);
+                bytes[members.get(k)] += 4 + 70L * (u.selfMaskShares().size() + u.maskKeyShares().size());
+            } catch (IllegalStateException refused) {
+                LOG.log(WARNING, "round " + round + ": a client released no shares: " + refused.getMessage());
+            }
+        }
+        return server.aggregate(releases);
+    }
+
+    private static int clientsOf(List<? extends ClientHandle> clients, String domain) {
+        int n = 0;
+        for (ClientHandle c : clients) {
+            n += c.domain().equals(domain) ? 1 : 0;
+        }
+        return n;
     }
 
     /** Records joins, round decisions and (through the coordinator) insights and broadcasts in {@code trail}. */
@@ -200,7 +315,12 @@ public final class RoundProtocol implements Checkpointable {
             if (coordinator.collectsStates()) {
                 uploadBytes = upload(round, clients, results, bytes, i -> results.get(i).insight() != null);
             }
-            params = coordinator.endRound(round, insights, weights);
+            List<Insight> received = insights;
+            if (secure != null) {
+                received = new ArrayList<>(insights);
+                received.addAll(secureMoments(round, clients, results, bytes));
+            }
+            params = coordinator.endRound(round, received, weights);
             if (coordinator.sharesWeights()) {
                 states = sharedStates(clients, recipients);
             }

@@ -162,6 +162,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void secureAggregationWithAThresholdAboveTheClientsIsRefused() {
+        ConfigException above = error(MINIMAL + "privacy: {secureAggregation: {enabled: true, threshold: 3}}\n");
+        assertEquals("privacy.secureAggregation.threshold", above.path());
+        assertTrue(above.getMessage().contains("more than the 2 client(s) of domain 'a'"), above.getMessage());
+        assertEquals("privacy.secureAggregation.threshold",
+                error(MINIMAL + "privacy: {secureAggregation: {enabled: true, threshold: 1}}\n").path());
+        assertEquals("privacy.secureAggregation.neighbours",
+                error(MINIMAL + "privacy: {secureAggregation: {enabled: true, neighbours: 3}}\n").path());
+        assertEquals("privacy.secureAggregation.threshold",
+                error(MINIMAL + "privacy: {secureAggregation: {threshold: 2}}\n").path());
+        assertEquals("privacy.secureAggregation.enabled",
+                error(MINIMAL + "federation: {mode: local}\nprivacy: {secureAggregation: {enabled: true}}\n").path());
+        assertEquals(2, parse(MINIMAL + "privacy: {secureAggregation: {enabled: true}}\n").config().privacy()
+                .secureAggregation().thresholdFor(2));
+    }
+
+    @Test
     void zeroOrNegativeSizesAreRefused() {
         assertEquals("rounds", error(MINIMAL.replace("rounds: 3", "rounds: 0")).path());
         assertEquals("batchSize", error(MINIMAL + "batchSize: -5\n").path());

@@ -1,0 +1,108 @@
+package io.scarcity.runtime.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scarcity.runtime.config.ConfigLoader;
+import io.scarcity.runtime.config.LoadedConfig;
+import io.scarcity.runtime.plugin.PluginRegistry;
+import io.scarcity.runtime.run.RunExecution;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Feature moments pooled by secure aggregation ({@code privacy.secureAggregation}): the coordinator's store holds no
+ * client's moments, only each domain's sum per round, and the clients learn exactly what they learn when the
+ * coordinator pools the moments of their insights itself.
+ */
+class SecureAggregationRunTest {
+    static PluginRegistry registry;
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void load() {
+        registry = PluginRegistry.load(null, SecureAggregationRunTest.class.getClassLoader());
+    }
+
+    @AfterAll
+    static void close() {
+        registry.close();
+    }
+
+    Path run(String out, String yaml, String... sets) throws Exception {
+        Path config = tmp.resolve(out + ".yaml");
+        Files.writeString(config, yaml);
+        List<String> all = new ArrayList<>(List.of(sets));
+        all.add("output.dir=" + tmp.resolve(out));
+        all.add("output.progress=off");
+        LoadedConfig loaded = ConfigLoader.load(config, Map.of(), all);
+        return RunExecution.run(loaded, registry, ResumeTest.QUIET, Clock.systemUTC()).runDir();
+    }
+
+    static final String DIGITS = """
+            name: secure
+            rounds: 8
+            batchSize: 10
+            batchesPerRound: 2
+            domains:
+              - name: digits
+                clients: 6
+                stream: {type: csv, path: %s, header: false, label: 64}
+                partition: {type: dirichlet, alpha: 0.3}
+            experts:
+              - {plugin: statistical, config: {learningRate: 0.02, minVariance: 1.0}}
+            gossip: {plugin: random-pairs, config: {every: 1000000}}
+            """.formatted(Path.of("src/test/resources/data/digits/digits.csv.gz").toAbsolutePath());
+
+    @Test
+    void theCoordinatorHoldsOnlyEachDomainsSumAndTheClientsLearnTheSame() throws Exception {
+        Path plain = run("plain", DIGITS);
+        Path secure = run("secure", DIGITS, "privacy.secureAggregation.enabled=true");
+        ObjectMapper json = new ObjectMapper();
+        JsonNode a = json.readTree(plain.resolve("summary.json").toFile());
+        JsonNode b = json.readTree(secure.resolve("summary.json").toFile());
+        assertEquals(a.get("accuracyByRound"), b.get("accuracyByRound"), "the pooled moments are the same sums");
+        assertTrue(b.get("bytesSent").asLong() > a.get("bytesSent").asLong(), "the protocol's messages are counted");
+        Map<String, String> stored = ResumeTest.insights(secure);
+        int aggregates = 0;
+        long rows = 0;
+        for (String payload : stored.values()) {
+            JsonNode insight = json.readTree(payload);
+            long count = insight.get("moments").get("count").asLong();
+            if (insight.get("samples").asLong() == 0 && count > 0) {
+                aggregates++;
+                rows += count;
+            } else {
+                assertEquals(0, count, "a client's own moments never reach the coordinator: " + payload);
+            }
+        }
+        assertTrue(aggregates >= 4, "a sum per round that had moments due: " + aggregates);
+        assertTrue(rows > 0 && rows <= 6 * 8 * 20);
+        String audit = Files.readString(secure.resolve("audit.jsonl"));
+        assertEquals(8, audit.split("\"type\":\"secure-aggregation\"", -1).length - 1);
+        assertFalse(audit.contains("\"aggregated\":false"), audit);
+    }
+
+    @Test
+    void aRoundWithTooFewClientsIsNotAggregatedAndTheRunGoesOn() throws Exception {
+        Path secure = run("few", DIGITS, "privacy.secureAggregation.enabled=true", "privacy.secureAggregation.threshold=6",
+                "faults.offlineRate=0.3");
+        JsonNode summary = new ObjectMapper().readTree(secure.resolve("summary.json").toFile());
+        assertEquals("completed", summary.get("status").asText());
+        String audit = Files.readString(secure.resolve("audit.jsonl"));
+        assertTrue(audit.contains("\"aggregated\":false") && audit.contains("fewer than the threshold 6"), audit);
+        assertTrue(io.scarcity.runtime.audit.AuditVerifier.verify(secure.resolve("audit.jsonl"), null).intact());
+    }
+}
