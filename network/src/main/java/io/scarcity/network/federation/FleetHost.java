@@ -259,6 +259,8 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
             }
             case GET_SIGNALS -> reply.setSignals(ByteString.copyFrom(Codecs.SIGNALS.encode(
                     client(call.getGetSignals().getClientId()).signals())));
+            case SECURE_AGGREGATION -> reply.setSecureAggregation(SecureAggregationWire.answer(
+                    client(call.getSecureAggregation().getClientId()), call.getSecureAggregation()));
             case SAVE_STATE -> {
                 if (checkpoints == null) {
                     throw new CallFailedException(ErrorKind.ERROR_KIND_STATE, "this host keeps no states (it has no state folder)");

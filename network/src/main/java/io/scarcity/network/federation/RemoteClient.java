@@ -162,6 +162,41 @@ public final class RemoteClient implements ClientHandle {
                 .setState(ByteString.copyFrom(Codecs.EXPERT_STATE.encode(merged)))).build(), "merge " + expert);
     }
 
+    private io.scarcity.network.proto.SecureAggregationReply secureStep(
+            io.scarcity.network.proto.SecureAggregationStep.Builder step, String what) {
+        return call(Call.newBuilder().setSecureAggregation(step.setClientId(id)).build(), what).getSecureAggregation();
+    }
+
+    @Override
+    public io.scarcity.runtime.secagg.SecAggClient.Keys secureAggregationKeys(int index, int threshold) {
+        var r = secureStep(io.scarcity.network.proto.SecureAggregationStep.newBuilder().setStep(1).setIndex(index)
+                .setThreshold(threshold), "secure aggregation: keys");
+        return SecureAggregationWire.keys(r.getKeys(0));
+    }
+
+    @Override
+    public List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> secureAggregationShares(
+            List<io.scarcity.runtime.secagg.SecAggClient.Keys> neighbours) {
+        var step = io.scarcity.network.proto.SecureAggregationStep.newBuilder().setStep(2);
+        neighbours.forEach(k -> step.addKeys(SecureAggregationWire.keys(k)));
+        return secureStep(step, "secure aggregation: shares").getSharesList().stream().map(SecureAggregationWire::share).toList();
+    }
+
+    @Override
+    public long[] secureAggregationInput(List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> forMe) {
+        var step = io.scarcity.network.proto.SecureAggregationStep.newBuilder().setStep(3);
+        forMe.forEach(s -> step.addShares(SecureAggregationWire.share(s)));
+        return secureStep(step, "secure aggregation: masked input").getMaskedList().stream().mapToLong(Long::longValue).toArray();
+    }
+
+    @Override
+    public io.scarcity.runtime.secagg.SecAggClient.Unmasking secureAggregationUnmask(java.util.Set<Integer> stayed,
+                                                                                    java.util.Set<Integer> left) {
+        var r = secureStep(io.scarcity.network.proto.SecureAggregationStep.newBuilder().setStep(4).addAllStayed(stayed)
+                .addAllLeft(left), "secure aggregation: unmasking");
+        return SecureAggregationWire.unmasking(r);
+    }
+
     @Override
     public Map<String, Double> signals() {
         return Codecs.SIGNALS.decode(call(Call.newBuilder().setGetSignals(GetSignals.newBuilder().setClientId(id)).build(),

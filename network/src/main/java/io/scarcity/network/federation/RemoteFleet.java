@@ -79,10 +79,6 @@ public final class RemoteFleet implements ClientFleet, HostListener, io.scarcity
      * @param registry the coordinator's plugins: hosts must have the client-side ones in the same versions
      */
     public RemoteFleet(RunConfig config, String configYaml, String runId, PluginRegistry registry) {
-        if (config.privacy().secureAggregation().enabled()) {
-            throw new io.scarcity.api.ConfigException("privacy.secureAggregation.enabled", "is not built over the network yet:"
-                    + " it runs in the in-process engine only (docs/privacy.md); remove it for a networked run");
-        }
         this.config = config;
         this.configYaml = configYaml;
         this.runId = runId;

@@ -160,12 +160,15 @@ class NetworkedRunTest {
         }
     }
 
+    /** Secure aggregation over hosts: the same sums, so the same metrics as in one process, byte for byte. */
     @Test
-    void secureAggregationIsRefusedOverTheNetworkNamingTheKey() {
-        LoadedConfig loaded = config("secure", "privacy.secureAggregation.enabled=true");
-        io.scarcity.api.ConfigException e = assertThrows(io.scarcity.api.ConfigException.class,
-                () -> new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "test-run", registry));
-        assertEquals("privacy.secureAggregation.enabled", e.path());
+    void secureAggregationOverHostsGivesTheInProcessMetricsByteForByte() throws Exception {
+        String[] secure = {"privacy.secureAggregation.enabled=true", "privacy.minMomentRows=2"};
+        Path local = inProcess(config("local-secure", secure));
+        Path remote = networked(config("remote-secure", secure), ChannelSecurity.insecure(), ChannelSecurity.insecure());
+        assertEquals(Files.readString(local.resolve("metrics.jsonl")), Files.readString(remote.resolve("metrics.jsonl")));
+        String audit = Files.readString(remote.resolve("audit.jsonl"));
+        assertTrue(audit.contains("\"type\":\"secure-aggregation\"") && audit.contains("\"aggregated\":true"), audit);
     }
 
     @Test

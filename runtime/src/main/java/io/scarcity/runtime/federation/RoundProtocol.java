@@ -170,21 +170,42 @@ public final class RoundProtocol implements Checkpointable {
         } catch (IllegalArgumentException e) {
             return new io.scarcity.runtime.secagg.SecAggServer.Result(null, Set.of(), "could not aggregate: " + e.getMessage());
         }
+        // A client whose step fails (its host gone, a refusal) has dropped out from that step on: the protocol is made
+        // for that, and the sum is still recovered while enough of each neighbourhood remains.
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
         for (int k = 0; k < members.size(); k++) {
-            server.received(clients.get(members.get(k)).secureAggregationKeys(k, threshold));
-            bytes[members.get(k)] += 68;
-        }
-        for (int k = 0; k < members.size(); k++) {
-            List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> shares =
-                    clients.get(members.get(k)).secureAggregationShares(server.keysFor(k));
-            for (io.scarcity.runtime.secagg.SecAggClient.SealedShare s : shares) {
-                bytes[members.get(k)] += 8 + s.sealed().length;
+            try {
+                server.received(clients.get(members.get(k)).secureAggregationKeys(k, threshold));
+                bytes[members.get(k)] += 68;
+            } catch (RuntimeException e) {
+                dropped(round, clients.get(members.get(k)), "keys", e, out, k);
             }
-            server.receivedShares(k, shares);
         }
         for (int k = 0; k < members.size(); k++) {
-            server.receivedInput(k, clients.get(members.get(k)).secureAggregationInput(server.sharesFor(k)));
-            bytes[members.get(k)] += 8L * length;
+            if (out.contains(k)) {
+                continue;
+            }
+            try {
+                List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> shares =
+                        clients.get(members.get(k)).secureAggregationShares(server.keysFor(k));
+                server.receivedShares(k, shares);
+                for (io.scarcity.runtime.secagg.SecAggClient.SealedShare s : shares) {
+                    bytes[members.get(k)] += 8 + s.sealed().length;
+                }
+            } catch (RuntimeException e) {
+                dropped(round, clients.get(members.get(k)), "shares", e, out, k);
+            }
+        }
+        for (int k = 0; k < members.size(); k++) {
+            if (out.contains(k)) {
+                continue;
+            }
+            try {
+                server.receivedInput(k, clients.get(members.get(k)).secureAggregationInput(server.sharesFor(k)));
+                bytes[members.get(k)] += 8L * length;
+            } catch (RuntimeException e) {
+                dropped(round, clients.get(members.get(k)), "masked input", e, out, k);
+            }
         }
         List<io.scarcity.runtime.secagg.SecAggClient.Unmasking> releases = new ArrayList<>();
         for (int k : server.stayed()) {
@@ -193,11 +214,17 @@ public final class RoundProtocol implements Checkpointable {
                         clients.get(members.get(k)).secureAggregationUnmask(server.stayedAmong(k), server.leftAmong(k));
                 releases.add(u);
                 bytes[members.get(k)] += 4 + 70L * (u.selfMaskShares().size() + u.maskKeyShares().size());
-            } catch (IllegalStateException refused) {
-                LOG.log(WARNING, "round " + round + ": a client released no shares: " + refused.getMessage());
+            } catch (RuntimeException e) {
+                dropped(round, clients.get(members.get(k)), "unmasking", e, out, k);
             }
         }
         return server.aggregate(releases);
+    }
+
+    private static void dropped(int round, ClientHandle client, String step, RuntimeException e, java.util.Set<Integer> out, int k) {
+        LOG.log(WARNING, "round " + round + ": client " + client.id() + " dropped out of the secure aggregation at its "
+                + step + ": " + e.getMessage());
+        out.add(k);
     }
 
     private static int clientsOf(List<? extends ClientHandle> clients, String domain) {

@@ -85,8 +85,8 @@ public final class SecAggClient {
         held.put(id, new BigInteger[] {Shamir.evaluate(self, id + 1), null});
         List<SealedShare> out = new java.util.ArrayList<>();
         for (Keys v : neighbours.values()) {
-            byte[] a = Shamir.evaluate(self, v.id() + 1).toByteArray();
-            byte[] b = Shamir.evaluate(key, v.id() + 1).toByteArray();
+            byte[] a = fixed(Shamir.evaluate(self, v.id() + 1));
+            byte[] b = fixed(Shamir.evaluate(key, v.id() + 1));
             byte[] plain = ByteBuffer.allocate(8 + a.length + b.length).putInt(a.length).put(a).putInt(b.length).put(b).array();
             byte[] sealKey = Crypto.agree(sealing.getPrivate(), Crypto.publicKey(v.sealing()), "scarcity secagg seal");
             out.add(new SealedShare(id, v.id(), Crypto.seal(sealKey, plain, route(id, v.id()), random)));
@@ -113,7 +113,7 @@ public final class SecAggClient {
             plain.get(a);
             byte[] b = new byte[plain.getInt()];
             plain.get(b);
-            held.put(s.from(), new BigInteger[] {new BigInteger(a), new BigInteger(b)});
+            held.put(s.from(), new BigInteger[] {new BigInteger(1, a), new BigInteger(1, b)});
             sharedWith.add(s.from());
         }
         long[] y = input.clone();
@@ -167,6 +167,17 @@ public final class SecAggClient {
 
     static byte[] pairSeed(java.security.PrivateKey mine, byte[] theirs) {
         return Crypto.agree(mine, Crypto.publicKey(theirs), "scarcity secagg mask");
+    }
+
+    /** Bytes of a share on the wire: every field element in the same 66 bytes, so that message sizes say nothing. */
+    static final int SHARE_BYTES = (Shamir.PRIME.bitLength() + 7) / 8;
+
+    static byte[] fixed(BigInteger share) {
+        byte[] raw = share.toByteArray();
+        byte[] out = new byte[SHARE_BYTES];
+        int copy = Math.min(raw.length, SHARE_BYTES);
+        System.arraycopy(raw, raw.length - copy, out, SHARE_BYTES - copy, copy);
+        return out;
     }
 
     /** The associated data of a share: who sealed it for whom (a share moved to another pair does not open). */
