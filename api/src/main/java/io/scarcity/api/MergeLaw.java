@@ -22,7 +22,27 @@ import java.util.List;
 @FunctionalInterface
 public interface MergeLaw {
     /** The element-wise weighted mean, what states merge by when their factory declares no law. */
-    MergeLaw MEAN = ExpertState::weightedMean;
+    MergeLaw MEAN = new MergeLaw() {
+        @Override
+        public ExpertState merge(List<ExpertState> states, double[] weights) {
+            return ExpertState.weightedMean(states, weights);
+        }
+
+        @Override
+        public boolean weightedMean(ExpertState state) {
+            return true;
+        }
+    };
+
+    /**
+     * Whether this law merges states like {@code state} (the same array names and lengths) by the element-wise
+     * weighted mean ({@link ExpertState#weightedMean}), so that the sums of weight x state and of the weights are enough
+     * to merge them: then secure aggregation can merge them without anyone seeing a client's state. {@code false} (the
+     * default) keeps such states out of securely aggregated weight sharing.
+     */
+    default boolean weightedMean(ExpertState state) {
+        return false;
+    }
 
     /**
      * Merges states of one expert instance.

@@ -168,10 +168,17 @@ public final class RemoteClient implements ClientHandle {
     }
 
     @Override
-    public io.scarcity.runtime.secagg.SecAggClient.Keys secureAggregationKeys(int index, int threshold) {
+    public io.scarcity.runtime.secagg.SecAggClient.Keys secureAggregationKeys(int index, int threshold, String subject) {
         var r = secureStep(io.scarcity.network.proto.SecureAggregationStep.newBuilder().setStep(1).setIndex(index)
-                .setThreshold(threshold), "secure aggregation: keys");
+                .setThreshold(threshold).setSubject(subject), "secure aggregation: keys");
         return SecureAggregationWire.keys(r.getKeys(0));
+    }
+
+    @Override
+    public ExpertState secureAggregationShape(String expert) {
+        var r = secureStep(io.scarcity.network.proto.SecureAggregationStep.newBuilder().setStep(0).setSubject("expert:" + expert),
+                "secure aggregation: shape");
+        return Codecs.EXPERT_STATE.decode(r.getShape().toByteArray());
     }
 
     @Override

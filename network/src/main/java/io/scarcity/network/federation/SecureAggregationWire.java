@@ -52,7 +52,14 @@ final class SecureAggregationWire {
         SecureAggregationReply.Builder out = SecureAggregationReply.newBuilder();
         try {
             switch (step.getStep()) {
-                case 1 -> out.addKeys(keys(client.secureAggregationKeys(step.getIndex(), step.getThreshold())));
+                case 0 -> {
+                    if (!step.getSubject().startsWith("expert:")) {
+                        throw new IllegalArgumentException("a shape is asked of an expert, not of " + step.getSubject());
+                    }
+                    out.setShape(ByteString.copyFrom(io.scarcity.network.wire.Codecs.EXPERT_STATE.encode(
+                            client.secureAggregationShape(step.getSubject().substring("expert:".length())))));
+                }
+                case 1 -> out.addKeys(keys(client.secureAggregationKeys(step.getIndex(), step.getThreshold(), step.getSubject())));
                 case 2 -> client.secureAggregationShares(step.getKeysList().stream().map(SecureAggregationWire::keys).toList())
                         .forEach(s -> out.addShares(share(s)));
                 case 3 -> {

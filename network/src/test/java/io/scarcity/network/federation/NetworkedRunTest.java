@@ -169,6 +169,12 @@ class NetworkedRunTest {
         assertEquals(Files.readString(local.resolve("metrics.jsonl")), Files.readString(remote.resolve("metrics.jsonl")));
         String audit = Files.readString(remote.resolve("audit.jsonl"));
         assertTrue(audit.contains("\"type\":\"secure-aggregation\"") && audit.contains("\"aggregated\":true"), audit);
+        // weight sharing too: the states are summed by secure aggregation over the hosts
+        String[] fedavg = {"privacy.secureAggregation.enabled=true", "federation.mode=fedavg"};
+        Path localAverage = inProcess(config("local-secure-fedavg", fedavg));
+        Path remoteAverage = networked(config("remote-secure-fedavg", fedavg), ChannelSecurity.insecure(), ChannelSecurity.insecure());
+        assertEquals(Files.readString(localAverage.resolve("metrics.jsonl")), Files.readString(remoteAverage.resolve("metrics.jsonl")));
+        assertTrue(Files.readString(remoteAverage.resolve("audit.jsonl")).contains("\"subject\":\"expert:"));
     }
 
     @Test

@@ -81,11 +81,20 @@ public interface ClientHandle {
     Map<String, Double> signals();
 
     /**
-     * Secure aggregation of this round's feature moments ({@code privacy.secureAggregation}), step 1: a fresh
-     * {@link io.scarcity.runtime.secagg.SecAggClient} of id {@code index}, its public keys. The moments this client's last
-     * round would have put in its insight wait here instead (none due: zeros).
+     * Secure aggregation ({@code privacy.secureAggregation}), step 1: a fresh
+     * {@link io.scarcity.runtime.secagg.SecAggClient} of id {@code index} for {@code subject}, its public keys. Subjects:
+     * {@code moments}, the feature moments this client's last round would have put in its insight (none due: zeros);
+     * {@code expert:NAME}, the expert instance's state times its samples, then its samples (weight sharing).
      */
-    default io.scarcity.runtime.secagg.SecAggClient.Keys secureAggregationKeys(int index, int threshold) {
+    default io.scarcity.runtime.secagg.SecAggClient.Keys secureAggregationKeys(int index, int threshold, String subject) {
+        throw new UnsupportedOperationException("client " + id() + " cannot take part in secure aggregation");
+    }
+
+    /**
+     * The shape of what {@code expert:NAME} aggregates: the expert's state with every value 0 and no samples (its array
+     * names and lengths are the schema's and the config's, nothing learned).
+     */
+    default io.scarcity.api.ExpertState secureAggregationShape(String expert) {
         throw new UnsupportedOperationException("client " + id() + " cannot take part in secure aggregation");
     }
 
@@ -95,7 +104,7 @@ public interface ClientHandle {
         throw new UnsupportedOperationException();
     }
 
-    /** Step 3: its moments, masked. */
+    /** Step 3: its input for the subject, masked. */
     default long[] secureAggregationInput(List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> forMe) {
         throw new UnsupportedOperationException();
     }

@@ -179,13 +179,28 @@ public final class ClientNode implements ClientHandle {
         this.securelyAggregated = true;
     }
 
+    /** What the current secure aggregation sums: {@code moments} or {@code expert:NAME}. */
+    private String secAggSubject;
+
     @Override
-    public io.scarcity.runtime.secagg.SecAggClient.Keys secureAggregationKeys(int index, int threshold) {
+    public io.scarcity.runtime.secagg.SecAggClient.Keys secureAggregationKeys(int index, int threshold, String subject) {
         if (!securelyAggregated) {
-            throw new IllegalStateException("client " + id + " does not aggregate its moments securely");
+            throw new IllegalStateException("client " + id + " does not aggregate securely");
+        }
+        if (!subject.equals("moments") && !(subject.startsWith("expert:") && byName.containsKey(SecureMoments.expertOf(subject)))) {
+            throw new IllegalArgumentException("client " + id + " has nothing to aggregate as " + subject);
         }
         secAgg = new io.scarcity.runtime.secagg.SecAggClient(index, threshold, new java.security.SecureRandom());
+        secAggSubject = subject;
         return secAgg.advertise();
+    }
+
+    @Override
+    public ExpertState secureAggregationShape(String expert) {
+        ExpertState s = byName.get(expert).expert().exportState();
+        Map<String, double[]> zeros = new java.util.TreeMap<>();
+        s.weights().forEach((k, v) -> zeros.put(k, new double[v.length]));
+        return new ExpertState(s.expert(), zeros, 0);
     }
 
     @Override
@@ -196,8 +211,14 @@ public final class ClientNode implements ClientHandle {
 
     @Override
     public long[] secureAggregationInput(List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> forMe) {
-        long[] input = aggregand != null ? aggregand : new long[SecureMoments.length(schema.numFeatures())];
-        aggregand = null;
+        long[] input;
+        if (secAggSubject.equals("moments")) {
+            input = aggregand != null ? aggregand : new long[SecureMoments.length(schema.numFeatures())];
+            aggregand = null;
+        } else {
+            input = SecureMoments.weighted(byName.get(SecureMoments.expertOf(secAggSubject)).expert().exportState(),
+                    SecureMoments.arraysOf(secAggSubject));
+        }
         return secAgg.maskedInput(forMe, input);
     }
 

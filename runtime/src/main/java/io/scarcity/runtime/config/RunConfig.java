@@ -88,9 +88,10 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
         require("output", output);
         SecureAggregationConfig secure = privacy.secureAggregation();
         if (secure.enabled()) {
-            if (!federation.federated()) {
-                throw new ConfigException("privacy.secureAggregation.enabled", "sums the moments of the insights, which only "
-                        + "federation.mode: federated sends (this run's mode is " + federation.mode() + "); set the mode or remove it");
+            if (!federation.federated() && !federation.fedavg()) {
+                throw new ConfigException("privacy.secureAggregation.enabled", "sums what clients send the coordinator: the"
+                        + " moments of their insights (federation.mode: federated) or their states (fedavg); this run's mode, "
+                        + federation.mode() + ", sends nothing; set the mode or remove it");
             }
             for (DomainConfig d : domains) {
                 if (d.clients() < 2 || secure.thresholdFor(d.clients()) > d.clients()) {

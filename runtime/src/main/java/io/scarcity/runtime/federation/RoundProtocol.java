@@ -54,6 +54,7 @@ public final class RoundProtocol implements Checkpointable {
     private final GossipStrategy gossip;
     /** What exchanges merge with: {@link #gossip} with the expert plugins' merge laws ({@link #mergeBy}). */
     private GossipStrategy merging;
+    private MergeLaws laws = MergeLaws.NONE;
     private final ClientHealth health;
     private final ConvergenceTracker convergence;
     private final RunMetricsSink coordinatorMetrics;
@@ -142,7 +143,7 @@ public final class RoundProtocol implements Checkpointable {
                 result = new io.scarcity.runtime.secagg.SecAggServer.Result(null, Set.of(), "could not aggregate: " + n
                         + " clients reported, fewer than the threshold " + threshold + "; nothing is revealed");
             } else {
-                result = runSecureAggregation(round, clients, members, degree, threshold, length, bytes);
+                result = runSecureAggregation(round, clients, members, degree, threshold, length, bytes, "moments");
             }
             facts.put("aggregated", result.aggregated());
             if (!result.aggregated()) {
@@ -159,7 +160,7 @@ public final class RoundProtocol implements Checkpointable {
     }
 
     private io.scarcity.runtime.secagg.SecAggServer.Result runSecureAggregation(int round, List<? extends ClientHandle> clients,
-            List<Integer> members, int degree, int threshold, int length, long[] bytes) {
+            List<Integer> members, int degree, int threshold, int length, long[] bytes, String subject) {
         List<Integer> ids = new ArrayList<>();
         for (int k = 0; k < members.size(); k++) {
             ids.add(k);
@@ -175,7 +176,7 @@ public final class RoundProtocol implements Checkpointable {
         java.util.Set<Integer> out = new java.util.TreeSet<>();
         for (int k = 0; k < members.size(); k++) {
             try {
-                server.received(clients.get(members.get(k)).secureAggregationKeys(k, threshold));
+                server.received(clients.get(members.get(k)).secureAggregationKeys(k, threshold, subject));
                 bytes[members.get(k)] += 68;
             } catch (RuntimeException e) {
                 dropped(round, clients.get(members.get(k)), "keys", e, out, k);
@@ -227,6 +228,82 @@ public final class RoundProtocol implements Checkpointable {
         out.add(k);
     }
 
+    /**
+     * Weight sharing under secure aggregation: for each domain and each gossipable expert whose merge law is the weighted
+     * mean, the uploading clients' states are summed (times their samples) by secure aggregation, and the meta-learner
+     * gets the sample-weighted mean as the upload of the pseudo-client {@link #aggregateOf}; an expert whose law is not a
+     * weighted mean is not shared (said in the log and the audit log). Returns the bytes the clients sent.
+     */
+    private long secureUpload(int round, List<? extends ClientHandle> clients, java.util.function.IntPredicate uploads,
+                              long[] bytes) {
+        Map<String, List<Integer>> byDomain = new TreeMap<>();
+        for (int i = 0; i < clients.size(); i++) {
+            if (uploads.test(i)) {
+                byDomain.computeIfAbsent(clients.get(i).domain(), d -> new ArrayList<>()).add(i);
+            }
+        }
+        long before = java.util.Arrays.stream(bytes).sum();
+        for (Map.Entry<String, List<Integer>> e : byDomain.entrySet()) {
+            List<Integer> members = e.getValue();
+            ClientHandle first = clients.get(members.get(0));
+            int configured = clientsOf(clients, e.getKey());
+            int threshold = secure.thresholdFor(configured);
+            int degree = Math.min(secure.degree(configured), members.size() - 1);
+            Map<String, ExpertState> shared = new TreeMap<>();
+            for (String expert : first.gossipableExperts(0)) {
+                // the arrays every uploading client has, with one length (as FedAvg averages only those): their shapes
+                // are the schema's and the config's, or what has grown; not what was learned
+                Map<String, Integer> common = null;
+                String plugin = null;
+                for (int i : members) {
+                    ExpertState s = clients.get(i).secureAggregationShape(expert);
+                    plugin = s.expert();
+                    Map<String, Integer> lengths = new TreeMap<>();
+                    s.weights().forEach((k, v) -> lengths.put(k, v.length));
+                    if (common == null) {
+                        common = lengths;
+                    } else {
+                        common.entrySet().removeIf(a -> !a.getValue().equals(lengths.get(a.getKey())));
+                    }
+                }
+                Map<String, double[]> zeros = new TreeMap<>();
+                common.forEach((k, n) -> zeros.put(k, new double[n]));
+                ExpertState shape = new ExpertState(plugin, zeros, 0);
+                io.scarcity.api.MergeLaw law = laws.asMap().getOrDefault(shape.expert(), io.scarcity.api.MergeLaw.MEAN);
+                Map<String, Object> facts = new LinkedHashMap<>();
+                facts.put("round", round);
+                facts.put("domain", e.getKey());
+                facts.put("subject", "expert:" + expert);
+                facts.put("clients", members.size());
+                facts.put("threshold", threshold);
+                io.scarcity.runtime.secagg.SecAggServer.Result result;
+                if (!law.weightedMean(shape)) {
+                    result = new io.scarcity.runtime.secagg.SecAggServer.Result(null, Set.of(), "not shared: the merge law of "
+                            + shape.expert() + " is not a weighted mean, which secure aggregation cannot compute from sums");
+                } else if (members.size() < threshold || members.size() < 2) {
+                    result = new io.scarcity.runtime.secagg.SecAggServer.Result(null, Set.of(), "could not aggregate: "
+                            + members.size() + " clients uploaded, fewer than the threshold " + threshold + "; nothing is revealed");
+                } else {
+                    result = runSecureAggregation(round, clients, members, degree, threshold,
+                            io.scarcity.runtime.client.SecureMoments.length(shape), bytes,
+                            io.scarcity.runtime.client.SecureMoments.expertSubject(expert, shape.weights().keySet()));
+                }
+                facts.put("aggregated", result.aggregated());
+                if (!result.aggregated()) {
+                    facts.put("why", result.failure());
+                    LOG.log(WARNING, "round " + round + ", domain " + e.getKey() + ", expert " + expert + ": " + result.failure());
+                } else {
+                    shared.put(expert, io.scarcity.runtime.client.SecureMoments.mean(result.sum(), shape, result.summed().size()));
+                }
+                coordinator.audit().record("secure-aggregation", facts);
+            }
+            if (!shared.isEmpty()) {
+                coordinator.receiveStates(round, aggregateOf(e.getKey()), e.getKey(), shared);
+            }
+        }
+        return java.util.Arrays.stream(bytes).sum() - before;
+    }
+
     private static int clientsOf(List<? extends ClientHandle> clients, String domain) {
         int n = 0;
         for (ClientHandle c : clients) {
@@ -254,6 +331,7 @@ public final class RoundProtocol implements Checkpointable {
      */
     public void mergeBy(MergeLaws laws) {
         this.merging = Objects.requireNonNull(laws, "laws is null").around(gossip);
+        this.laws = laws;
     }
 
     public GossipStrategy gossip() {
@@ -340,7 +418,8 @@ public final class RoundProtocol implements Checkpointable {
                 }
             }
             if (coordinator.collectsStates()) {
-                uploadBytes = upload(round, clients, results, bytes, i -> results.get(i).insight() != null);
+                uploadBytes = secure != null ? secureUpload(round, clients, i -> results.get(i).insight() != null, bytes)
+                        : upload(round, clients, results, bytes, i -> results.get(i).insight() != null);
             }
             List<Insight> received = insights;
             if (secure != null) {
@@ -353,7 +432,8 @@ public final class RoundProtocol implements Checkpointable {
             }
             pairs = planGossip(round, results, recipients);
         } else if (federation.fedavg()) {
-            uploadBytes = upload(round, clients, results, bytes, i -> recipients.contains(clientIds.get(i)));
+            uploadBytes = secure != null ? secureUpload(round, clients, i -> recipients.contains(clientIds.get(i)), bytes)
+                    : upload(round, clients, results, bytes, i -> recipients.contains(clientIds.get(i)));
             coordinator.aggregateUploads(round);
             states = sharedStates(clients, recipients);
         }

@@ -95,6 +95,26 @@ class SecureAggregationRunTest {
         assertFalse(audit.contains("\"aggregated\":false"), audit);
     }
 
+    /**
+     * Weight sharing under secure aggregation: the coordinator gets each domain's sample-weighted mean state and no
+     * client's; the clients learn what plain FedAvg teaches them, to the fixed point's rounding.
+     */
+    @Test
+    void weightSharingUnderSecureAggregationAveragesTheSameStates() throws Exception {
+        Path plain = run("fedavg", DIGITS, "federation.mode=fedavg");
+        Path secure = run("fedavg-secure", DIGITS, "federation.mode=fedavg", "privacy.secureAggregation.enabled=true");
+        ObjectMapper json = new ObjectMapper();
+        JsonNode a = json.readTree(plain.resolve("summary.json").toFile());
+        JsonNode b = json.readTree(secure.resolve("summary.json").toFile());
+        assertEquals(a.get("accuracy").asDouble(), b.get("accuracy").asDouble(), 0.005);
+        Path local = run("local", DIGITS, "federation.mode=local");
+        double alone = json.readTree(local.resolve("summary.json").toFile()).get("accuracy").asDouble();
+        assertTrue(Math.abs(b.get("accuracy").asDouble() - alone) > 0.005, "the secure average is shared (not learning alone)");
+        String audit = Files.readString(secure.resolve("audit.jsonl"));
+        assertEquals(8, audit.split("\"subject\":\"expert:statistical\"", -1).length - 1, audit);
+        assertFalse(audit.contains("\"aggregated\":false"), audit);
+    }
+
     @Test
     void aRoundWithTooFewClientsIsNotAggregatedAndTheRunGoesOn() throws Exception {
         Path secure = run("few", DIGITS, "privacy.secureAggregation.enabled=true", "privacy.secureAggregation.threshold=6",

@@ -35,6 +35,12 @@ public final class StatisticalExpertFactory implements ExpertFactory {
             return classification(mine) ? io.scarcity.api.ExpertState.sampleWeightedMean(mine, theirs) : POOLING.merge(mine, theirs);
         }
 
+        /** Classification states merge by the element-wise weighted mean (regression ones pool variances). */
+        @Override
+        public boolean weightedMean(io.scarcity.api.ExpertState state) {
+            return classification(state);
+        }
+
         private boolean classification(io.scarcity.api.ExpertState state) {
             return state.weights().containsKey("prior");
         }
