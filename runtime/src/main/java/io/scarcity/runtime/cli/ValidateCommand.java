@@ -38,6 +38,20 @@ final class ValidateCommand implements Callable<Integer> {
             out.println(configOptions.config + " is valid: " + loaded.config().totalClients() + " clients in "
                     + loaded.config().domains().size() + " domain(s), " + loaded.config().rounds() + " rounds, experts "
                     + engine.clients().get(0).slots().stream().map(s -> s.name()).toList());
+            var privacy = loaded.config().privacy();
+            if (privacy.dp() != null) {
+                out.printf("  differential privacy on the insights: epsilon %s, delta %s per client over %d rounds (noise multiplier"
+                        + " %.3f); gossip and weight-sharing states are not noised%n", privacy.dp().epsilon(), privacy.dp().delta(),
+                        loaded.config().rounds(), io.scarcity.runtime.privacy.RdpAccountant.noiseMultiplierFor(privacy.dp().epsilon(),
+                                privacy.dp().delta(), 1.0, loaded.config().rounds()));
+            }
+            if (privacy.secureAggregation().enabled()) {
+                out.println("  secure aggregation of what the coordinator sums (moments, weight sharing), threshold "
+                        + loaded.config().domains().stream().map(d -> d.name() + " " + privacy.secureAggregation().thresholdFor(d.clients())
+                        + " of " + d.clients()).collect(java.util.stream.Collectors.joining(", ")));
+            }
+            out.println(privacy.audit().enabled() ? "  the coordinator keeps a signed audit log (audit.jsonl; check it with: scarcity"
+                    + " audit verify RUN_DIR)" : "  no audit log (privacy.audit.enabled: false)");
             int every = loaded.config().checkpoint().every();
             if (every == 0) {
                 out.println("  no checkpoints (checkpoint.every: 0): an interrupted run cannot be resumed");
