@@ -64,6 +64,10 @@ final class ClientCommand implements Callable<Integer> {
                     "continues its clients from there; a resumed coordinator rewinds them to its checkpoint."})
     Path stateDir;
 
+    @Option(names = "--max-epsilon", paramLabel = "E", description = {"A real client: its own differential-privacy budget.",
+        "Its insights are noised for at most E over the run, whatever the experiment asks (docs/privacy.md)."})
+    Double maxEpsilon;
+
     @Option(names = "--name", paramLabel = "NAME", description = "This host's name in the coordinator's log (default: the machine's).")
     String name;
 
@@ -87,6 +91,13 @@ final class ClientCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         Security.hostPort(coordinator, "--coordinator");
         boolean real = id != null || domain != null || stream != null;
+        if (maxEpsilon != null && !real) {
+            throw new io.scarcity.runtime.UserException("--max-epsilon is a real client's own budget (with --id, --domain and"
+                    + " --stream); simulated clients follow the experiment's privacy.dp");
+        }
+        if (maxEpsilon != null && !(maxEpsilon > 0 && maxEpsilon < Double.POSITIVE_INFINITY)) {
+            throw new io.scarcity.runtime.UserException("--max-epsilon: expected a budget > 0 (e.g. 1, 4 or 16), got " + maxEpsilon);
+        }
         if (real == (simulate != null)) {
             throw new UserException(real ? "give either --simulate FROM-TO (simulated clients) or --id, --domain and --stream (one real "
                     + "client), not both" : "give --simulate FROM-TO to host simulated clients, or --id NAME --domain D --stream "
@@ -96,7 +107,7 @@ final class ClientCommand implements Callable<Integer> {
         RealClientHost.OwnStream own = real ? ownStream() : null;
         var channel = security.resolve(err);
         try (PluginRegistry registry = plugins.load();
-             FleetHost host = real ? new RealClientHost(registry, dataDir.toAbsolutePath(), id, domain, own, stateDir.toAbsolutePath())
+             FleetHost host = real ? budgeted(new RealClientHost(registry, dataDir.toAbsolutePath(), id, domain, own, stateDir.toAbsolutePath()))
                      : new SimulationHost(registry, dataDir.toAbsolutePath(), range[0], range[1] + 1, stateDir.toAbsolutePath())) {
             if (channel.tls().isPresent()) {
                 // gossip keys signed with this host's TLS key, peers' checked against the federation's CA
@@ -174,6 +185,10 @@ final class ClientCommand implements Callable<Integer> {
     }
 
     /** The real client's stream file, checked before anything connects; a bad file or option is a user error (exit 2). */
+    private RealClientHost budgeted(RealClientHost host) {
+        return maxEpsilon == null ? host : host.maxEpsilon(maxEpsilon);
+    }
+
     private RealClientHost.OwnStream ownStream() {
         for (var o : new Object[][] {{"--id NAME", id}, {"--domain D", domain}, {"--stream STREAM.yaml", stream}}) {
             if (o[1] == null) {

@@ -82,6 +82,41 @@ public final class RealClientHost extends FleetHost {
         this.stream = Objects.requireNonNull(stream, "stream is null");
     }
 
+    private static final System.Logger LOG = System.getLogger("io.scarcity.client");
+
+    /** This client's own privacy budget ({@code --max-epsilon}); null: the experiment's. */
+    private Double maxEpsilon;
+
+    /**
+     * The data owner's own budget: this client's insights are noised for at most {@code epsilon} over the run (at the
+     * experiment's delta, or 1e-5), whatever the coordinator's experiment asks; a smaller budget of the experiment's
+     * stands.
+     */
+    public RealClientHost maxEpsilon(double epsilon) {
+        if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
+            throw new io.scarcity.runtime.UserException("--max-epsilon: expected a budget > 0 (e.g. 1, 4 or 16), got " + epsilon);
+        }
+        this.maxEpsilon = epsilon;
+        return this;
+    }
+
+    /** In the experiment's resolved config: {@code privacy.dp.epsilon} lowered to this client's own budget. */
+    private void ownBudget(ObjectNode tree) {
+        if (maxEpsilon == null) {
+            return;
+        }
+        ObjectNode privacy = tree.with("privacy");
+        com.fasterxml.jackson.databind.JsonNode dp = privacy.get("dp");
+        double asked = dp != null && dp.hasNonNull("epsilon") ? dp.get("epsilon").asDouble() : Double.POSITIVE_INFINITY;
+        if (asked <= maxEpsilon) {
+            return;
+        }
+        ObjectNode own = dp instanceof ObjectNode o ? o : privacy.putObject("dp");
+        own.put("epsilon", maxEpsilon);
+        LOG.log(System.Logger.Level.INFO, "client '" + name + "' noises its insights for its own budget, epsilon " + maxEpsilon
+                + (Double.isInfinite(asked) ? " (the experiment asks for no differential privacy)" : " (the experiment asks for " + asked + ")"));
+    }
+
     /** What the Hello says of this client: its name, its domain and its stream's schema. */
     public HostedClients hosted() {
         return HostedClients.newBuilder().addClients(HostedClient.newBuilder().setId(name).setDomain(domain)
@@ -106,6 +141,7 @@ public final class RealClientHost extends FleetHost {
         own.put("clients", 1);
         own.set("stream", ConfigLoader.strictMapper().valueToTree(stream.keys()));
         own.put("batchesPerRound", d.batchesPerRound(run.config().batchesPerRound()));
+        ownBudget(tree);
         LoadedConfig mine = ConfigLoader.bindTree(tree, "the coordinator's config with the stream of " + stream.file(), dataDir);
         Assembly assembly = new Assembly(mine.config(), registry, dataDir);
         assembly.checkNames();

@@ -147,6 +147,45 @@ class RealClientsTest {
     }
 
     /**
+     * A data owner's own budget: with --max-epsilon a real client noises its insights whatever the experiment asks (here
+     * nothing), and the coordinator's metrics show what it spent; the other client, without one, releases them plain.
+     */
+    @Test
+    void aRealClientsOwnBudgetNoisesItsInsightsWhateverTheExperimentAsks() throws Exception {
+        LoadedConfig loaded = config("own-budget");
+        RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "test-run", registry);
+        try (CoordinatorServer server = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0, ChannelSecurity.insecure()), fleet);
+             RealClientHost a = host("hospital-a", csv("a", 200, 3, 1)).maxEpsilon(2);
+             RealClientHost b = host("hospital-b", csv("b", 200, 3, 2));
+             HostConnection ca = join(server, ChannelSecurity.insecure(), a)) {
+            ca.welcomed().get(30, TimeUnit.SECONDS);
+            try (HostConnection cb = join(server, ChannelSecurity.insecure(), b)) {
+                cb.welcomed().get(30, TimeUnit.SECONDS);
+                RunExecution.Outcome outcome = RunExecution.run(loaded, registry, NetworkedRunTest.QUIET, Clock.systemUTC(),
+                        (c, assembly, baseDir) -> {
+                            fleet.awaitClients(Duration.ofSeconds(60));
+                            return fleet;
+                        });
+                List<String> lines = Files.readAllLines(outcome.runDir().resolve("metrics.jsonl"));
+                var json = new com.fasterxml.jackson.databind.ObjectMapper();
+                double spent = 0;
+                for (String line : lines) {
+                    var node = json.readTree(line);
+                    boolean mine = node.get("client").asText().equals("ward-0");
+                    assertEquals(mine, node.findValue("privacy.epsilon") != null, line);
+                    if (mine) {
+                        spent = node.findValue("privacy.epsilon").asDouble();
+                    }
+                }
+                assertTrue(spent > 1.9 && spent <= 2.0, "hospital-a spent its own budget over the run: " + spent);
+            }
+        }
+        try (RealClientHost c = host("c", csv("c", 10, 3, 1))) {
+            assertThrows(io.scarcity.runtime.UserException.class, () -> c.maxEpsilon(0));
+        }
+    }
+
+    /**
      * Over mutual TLS: a client joining again with its name gets its slot back (from the same certificate
      * only); a second live connection with a name, a domain that does not exist, a stream of another shape
      * and a client beyond the domain's slots are refused with what to do.
