@@ -56,6 +56,17 @@ public final class AuditLog implements AuditTrail, AutoCloseable {
     private final Clock clock;
     private long seq;
     private String prev;
+    /** Bytes written to the file and their running SHA-256, for the checkpoints' record of the log's beginning. */
+    private long bytes;
+    private final java.security.MessageDigest digest = sha256();
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private AuditLog(FileChannel out, PrivateKey key, Clock clock, long seq, String prev) {
         this.out = out;
@@ -95,7 +106,7 @@ public final class AuditLog implements AuditTrail, AutoCloseable {
             } catch (IOException e) {
                 throw new UserException("cannot resume " + runDir + ": its audit log cannot be read (" + e.getMessage() + ")");
             }
-            if (!checked.continuable()) {
+            if (!checked.continuable() || checked.signed().entries() == 0 && checked.entries() > 0) {
                 throw new UserException("cannot resume " + runDir + ": its audit log is broken (" + checked.problem()
                         + "); the run is left as it was. Check it with: scarcity audit verify " + runDir);
             }
@@ -135,20 +146,24 @@ public final class AuditLog implements AuditTrail, AutoCloseable {
                     AuditKeys.writePrivate(runDir.resolve(PRIVATE_KEY), pair.getPrivate());
                     AuditKeys.writePublic(runDir.resolve(PUBLIC_KEY), pair.getPublic());
                 }
-                if (checked != null && checked.entries() > 0) {
+                if (checked != null && checked.signed().entries() > 0) {
+                    // continued from the last signed entry: what follows it (a line cut short, entries of a round the
+                    // interruption stopped, or anything appended by someone without the key) is removed, and said so
                     FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
                     Map<String, Object> facts = new LinkedHashMap<>();
                     facts.put("afterRound", resumedAfter);
-                    if (checked.onlyTailCut()) {
-                        long size = ch.size();
-                        byte[] all = Files.readAllBytes(file);
-                        byte[] tail = java.util.Arrays.copyOfRange(all, (int) checked.wholeBytes(), all.length);
-                        ch.truncate(checked.wholeBytes());
-                        facts.put("discardedBytes", size - checked.wholeBytes());
+                    byte[] all = Files.readAllBytes(file);
+                    long keep = checked.signed().bytes();
+                    if (all.length > keep) {
+                        byte[] tail = java.util.Arrays.copyOfRange(all, (int) keep, all.length);
+                        ch.truncate(keep);
+                        facts.put("discardedBytes", all.length - keep);
                         facts.put("discardedSha256", AuditTrail.sha256(tail));
                     }
                     ch.position(ch.size());
-                    AuditLog log = new AuditLog(ch, pair.getPrivate(), clock, checked.entries(), checked.lastHash());
+                    AuditLog log = new AuditLog(ch, pair.getPrivate(), clock, checked.signed().entries(), checked.signed().hash());
+                    log.digest.update(all, 0, (int) keep);
+                    log.bytes = keep;
                     log.record("resume", facts);
                     return log;
                 }
@@ -235,10 +250,13 @@ public final class AuditLog implements AuditTrail, AutoCloseable {
             String hex = HexFormat.of().formatHex(hash);
             String line = prefix + ",\"hash\":\"" + hex + "\""
                     + (SEALS.contains(type) ? ",\"sig\":\"" + Base64.getEncoder().encodeToString(s.sign()) + "\"" : "") + "}\n";
-            ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
-            while (bytes.hasRemaining()) {
-                out.write(bytes);
+            byte[] raw = line.getBytes(StandardCharsets.UTF_8);
+            ByteBuffer buffer = ByteBuffer.wrap(raw);
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
             }
+            digest.update(raw);
+            bytes += raw.length;
             seq++;
             prev = hex;
         } catch (IOException e) {
@@ -283,6 +301,19 @@ public final class AuditLog implements AuditTrail, AutoCloseable {
     /** The hash of the last entry. */
     public synchronized String head() {
         return prev;
+    }
+
+    /** The log's length and the SHA-256 of its bytes so far (hex): what a checkpoint records of it. */
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    public synchronized String sha256Hex() {
+        try {
+            return HexFormat.of().formatHex(((java.security.MessageDigest) digest.clone()).digest());
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Makes every entry so far durable (before a checkpoint, and at the end). */

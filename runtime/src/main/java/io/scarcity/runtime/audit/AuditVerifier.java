@@ -20,7 +20,11 @@ import java.util.HexFormat;
  * entry that fails.
  */
 public final class AuditVerifier {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /** How every line ends: its hash, and for an entry that closes a step its signature, and nothing else. */
+    private static final java.util.regex.Pattern TAIL =
+            java.util.regex.Pattern.compile(",\"hash\":\"[0-9a-f]{64}\"(,\"sig\":\"[A-Za-z0-9+/]+={0,2}\")?}");
 
     private AuditVerifier() {
     }
@@ -38,11 +42,22 @@ public final class AuditVerifier {
      *        round)
      */
     public record Result(boolean intact, long entries, String lastHash, long wholeBytes, String problem, boolean onlyTailCut,
-                         String lastType, PublicKey key, boolean unsignedTail) {
+                         String lastType, PublicKey key, boolean unsignedTail, Signed signed) {
         /** Whether a resume may continue this log: intact, or only interrupted (a line cut short, entries not yet signed). */
         public boolean continuable() {
             return intact || onlyTailCut || unsignedTail;
         }
+    }
+
+    /**
+     * The log up to its last signed entry, what a resume continues from.
+     *
+     * @param entries entries through the last signed one
+     * @param hash its hash
+     * @param bytes bytes through the end of its line
+     */
+    public record Signed(long entries, String hash, long bytes) {
+        static final Signed NONE = new Signed(0, AuditLog.GENESIS, 0);
     }
 
     /**
@@ -57,6 +72,7 @@ public final class AuditVerifier {
         int start = 0;
         String lastType = null;
         long signed = -1;
+        Signed lastSigned = Signed.NONE;
         while (start < all.length) {
             int end = start;
             while (end < all.length && all[end] != '\n') {
@@ -65,7 +81,7 @@ public final class AuditVerifier {
             String where = "entry " + entries + " (line " + (entries + 1) + ")";
             if (end == all.length) {
                 return new Result(false, entries, prev, start, where + " is cut short: the file ends in the middle of it",
-                        true, lastType, key, false);
+                        true, lastType, key, false, lastSigned);
             }
             String line = new String(all, start, end - start, StandardCharsets.UTF_8);
             String problem;
@@ -96,12 +112,13 @@ public final class AuditVerifier {
                 }
             }
             if (problem != null) {
-                return new Result(false, entries, prev, start, where + " " + problem, false, lastType, key, false);
+                return new Result(false, entries, prev, start, where + " " + problem, false, lastType, key, false, lastSigned);
             }
             prev = node.get("hash").asText();
             lastType = node.path("type").asText();
             if (node.has("sig")) {
                 signed = entries;
+                lastSigned = new Signed(entries + 1, prev, end + 1);
             }
             entries++;
             start = end + 1;
@@ -109,9 +126,13 @@ public final class AuditVerifier {
         if (entries > 0 && signed < entries - 1) {
             return new Result(false, entries, prev, all.length, "entries " + (signed + 1) + ".." + (entries - 1)
                     + " follow the last signed entry (" + signed + "): they are linked but no signature covers them yet (the"
-                    + " run was stopped within a round; its resume signs them)", false, lastType, key, true);
+                    + " run was stopped within a round; a resume discards them)", false, lastType, key, true, lastSigned);
         }
-        return new Result(true, entries, prev, all.length, null, false, lastType, key, false);
+        if (entries == 0) {
+            return new Result(false, 0, prev, 0, "entry 0 (line 1), the start, is missing: the log is empty", false, null, key,
+                    false, lastSigned);
+        }
+        return new Result(true, entries, prev, all.length, null, false, lastType, key, false, lastSigned);
     }
 
     private static String check(JsonNode node, String line, long expected, String prev, PublicKey key) {
@@ -122,6 +143,9 @@ public final class AuditVerifier {
         int at = line.lastIndexOf(",\"hash\":\"");
         if (at < 0 || !node.path("hash").isTextual()) {
             return "has no hash";
+        }
+        if (!TAIL.matcher(line.substring(at)).matches()) {
+            return "has something after its hash and signature, which no hash covers";
         }
         if (AuditLog.SEALS.contains(node.path("type").asText()) != node.has("sig")) {
             return node.has("sig") ? "is signed but its type does not close a step" : "closes a step but is not signed";

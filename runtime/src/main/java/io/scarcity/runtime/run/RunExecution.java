@@ -255,7 +255,7 @@ public final class RunExecution {
             if (audit != null) {
                 engine.audit(audit);
             }
-            startCheckpoints(loaded, engine, runDir, summary, metrics, coordinatorLog, progress);
+            startCheckpoints(loaded, engine, runDir, summary, metrics, coordinatorLog, progress, audit);
             Runtime.getRuntime().addShutdownHook(onInterrupt);
             ProgressDisplay display = new ProgressDisplay(progress,
                     ProgressDisplay.resolve(loaded.config().output().progress()));
@@ -395,7 +395,7 @@ public final class RunExecution {
 
     /** Checkpoints as configured, or a warning naming the plugins that prevent them. */
     private static void startCheckpoints(LoadedConfig loaded, InProcessEngine engine, Path runDir, SummaryCollector summary,
-                                         MetricsWriter metrics, CoordinatorLogWriter coordinatorLog, PrintStream progress) {
+                                         MetricsWriter metrics, CoordinatorLogWriter coordinatorLog, PrintStream progress, AuditLog audit) {
         var c = loaded.config().checkpoint();
         if (c.every() == 0) {
             return;
@@ -409,8 +409,16 @@ public final class RunExecution {
             return;
         }
         engine.checkpointInto(new RunCheckpoints(runDir, c.keep(), RunCheckpoints.digest(loaded.resolvedYaml()), loaded.baseDir(),
-                () -> java.util.Map.of(METRICS, new RunCheckpoints.OutputPrefix(metrics.bytes(), metrics.sha256()),
-                        COORDINATOR_LOG, new RunCheckpoints.OutputPrefix(coordinatorLog.bytes(), coordinatorLog.sha256()))),
+                () -> {
+                    java.util.Map<String, RunCheckpoints.OutputPrefix> outputs = new java.util.TreeMap<>();
+                    outputs.put(METRICS, new RunCheckpoints.OutputPrefix(metrics.bytes(), metrics.sha256()));
+                    outputs.put(COORDINATOR_LOG, new RunCheckpoints.OutputPrefix(coordinatorLog.bytes(), coordinatorLog.sha256()));
+                    if (audit != null) {
+                        // the audit log as it was: a resume refuses a log emptied, cut or edited before the checkpoint
+                        outputs.put(AuditLog.FILE, new RunCheckpoints.OutputPrefix(audit.bytes(), audit.sha256Hex()));
+                    }
+                    return outputs;
+                }),
                 summary);
     }
 

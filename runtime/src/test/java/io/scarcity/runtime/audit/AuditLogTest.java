@@ -149,6 +149,50 @@ class AuditLogTest {
     }
 
     @Test
+    void fieldsAfterTheHashOrTwiceInAnEntryAreRefusedAndAnEmptyLogIsNotIntact() throws Exception {
+        Path file = written(2);
+        List<String> lines = new ArrayList<>(Files.readAllLines(file));
+        String insight = lines.get(1);
+        lines.set(1, insight.substring(0, insight.length() - 1) + ",\"client\":\"evil\"}");
+        Files.write(file, lines);
+        AuditVerifier.Result after = verify(file);
+        assertEquals(1, after.entries());
+        assertTrue(after.problem().contains("after its hash"), after.problem());
+        // the same key again after the hash: not even read as an entry
+        lines.set(1, insight.substring(0, insight.length() - 1) + ",\"accepted\":false}");
+        Files.write(file, lines);
+        assertEquals(1, verify(file).entries(), verify(file).problem());
+        // a key given twice before the hash (the last would win in a lenient parser)
+        lines.set(1, insight.replace("\"round\":1,", "\"round\":1,\"round\":7,"));
+        Files.write(file, lines);
+        assertEquals(1, verify(file).entries(), verify(file).problem());
+        Files.write(file, new byte[0]);
+        AuditVerifier.Result empty = verify(file);
+        assertFalse(empty.intact());
+        assertTrue(empty.problem().contains("the start, is missing"), empty.problem());
+    }
+
+    @Test
+    void aResumeDiscardsEntriesNoSignatureCovers() throws Exception {
+        Path file = written(1);
+        // someone without the key appends a well-formed, hash-linked entry after the signed end
+        List<String> lines = Files.readAllLines(file);
+        com.fasterxml.jackson.databind.JsonNode last = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(lines.size() - 1));
+        String prefix = "{\"seq\":" + lines.size() + ",\"time\":\"2026-12-07T00:00:00Z\",\"type\":\"insight\",\"accepted\":true,\"prev\":\""
+                + last.get("hash").asText() + "\"";
+        String forged = prefix + ",\"hash\":\"" + AuditTrail.sha256(prefix.getBytes(StandardCharsets.UTF_8)) + "\"}\n";
+        Files.writeString(file, forged, java.nio.file.StandardOpenOption.APPEND);
+        assertTrue(verify(file).unsignedTail(), verify(file).problem());
+        try (AuditLog log = open(1)) {
+            log.record("end", Map.of());
+        }
+        String text = Files.readString(file);
+        assertFalse(text.contains("\"accepted\":true,\"prev\""), "the forged entry is gone");
+        assertTrue(text.contains("\"discardedBytes\":" + forged.getBytes(StandardCharsets.UTF_8).length), text);
+        assertTrue(verify(file).intact(), verify(file).problem());
+    }
+
+    @Test
     void aResumedLogContinuesTheChainAndDropsALineCutShortSayingSo() throws Exception {
         Path file = written(2);
         String cut = "{\"seq\":4,\"time\":\"2026-12-07T00:00:00Z\",\"type\":\"insi";
