@@ -153,7 +153,7 @@ class AuditLogTest {
         Path file = written(2);
         List<String> lines = new ArrayList<>(Files.readAllLines(file));
         String insight = lines.get(1);
-        lines.set(1, insight.substring(0, insight.length() - 1) + ",\"client\":\"evil\"}");
+        lines.set(1, insight.substring(0, insight.length() - 1) + ",\"forged\":\"evil\"}");
         Files.write(file, lines);
         AuditVerifier.Result after = verify(file);
         assertEquals(1, after.entries());
