@@ -88,9 +88,9 @@ public final class RealClientHost extends FleetHost {
     private Double maxEpsilon;
 
     /**
-     * The data owner's own budget: this client's insights are noised for at most {@code epsilon} over the run (at the
-     * experiment's delta, or 1e-5), whatever the coordinator's experiment asks; a smaller budget of the experiment's
-     * stands.
+     * The data owner's own budget: this client's insights are noised for at most {@code epsilon} over the run, at a delta
+     * of at most 1e-5 and with noise from its own secure source, whatever the coordinator's experiment asks; a smaller
+     * budget of the experiment's stands.
      */
     public RealClientHost maxEpsilon(double epsilon) {
         if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
@@ -108,10 +108,16 @@ public final class RealClientHost extends FleetHost {
         ObjectNode privacy = tree.with("privacy");
         com.fasterxml.jackson.databind.JsonNode dp = privacy.get("dp");
         double asked = dp != null && dp.hasNonNull("epsilon") ? dp.get("epsilon").asDouble() : Double.POSITIVE_INFINITY;
+        ObjectNode own = dp instanceof ObjectNode o ? o : privacy.putObject("dp");
+        // the client's terms, whatever the experiment says: noise from its own secure source (seeded noise is known to
+        // whoever knows the seed), delta at most the default, epsilon at most its own
+        own.put("noise", "secure");
+        if (!own.hasNonNull("delta") || !(own.get("delta").asDouble() <= io.scarcity.runtime.config.DpConfig.DEFAULT_DELTA)) {
+            own.put("delta", io.scarcity.runtime.config.DpConfig.DEFAULT_DELTA);
+        }
         if (asked <= maxEpsilon) {
             return;
         }
-        ObjectNode own = dp instanceof ObjectNode o ? o : privacy.putObject("dp");
         own.put("epsilon", maxEpsilon);
         LOG.log(System.Logger.Level.INFO, "client '" + name + "' noises its insights for its own budget, epsilon " + maxEpsilon
                 + (Double.isInfinite(asked) ? " (the experiment asks for no differential privacy)" : " (the experiment asks for " + asked + ")"));

@@ -99,6 +99,12 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
                             + ", more than the " + d.clients() + " client(s) of domain '" + d.name() + "': no round could be "
                             + "aggregated; lower it (at least 2, at most the clients of the smallest domain) or add clients");
                 }
+                if (secure.thresholdFor(d.clients()) < secure.minimumThreshold(d.clients())) {
+                    throw new ConfigException("privacy.secureAggregation.threshold", "is " + secure.thresholdFor(d.clients())
+                            + ", not more than half of a neighbourhood of " + (secure.degree(d.clients()) + 1) + " in domain '"
+                            + d.name() + "': clients refuse it (a coordinator could get both secrets of a client); use at least "
+                            + secure.minimumThreshold(d.clients()));
+                }
                 if (secure.threshold() != null && secure.threshold() > secure.degree(d.clients()) + 1) {
                     throw new ConfigException("privacy.secureAggregation.threshold", "is " + secure.threshold() + ", more than a"
                             + " client and its " + secure.degree(d.clients()) + " neighbours in domain '" + d.name() + "'; lower it"

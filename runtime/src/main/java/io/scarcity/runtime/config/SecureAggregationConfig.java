@@ -39,9 +39,14 @@ public record SecureAggregationConfig(Boolean enabled, Integer threshold, Intege
         return neighbours == 0 || neighbours >= clients - 1 ? clients - 1 : neighbours;
     }
 
-    /** The threshold in a domain of {@code clients}. */
+    /** The threshold in a domain of {@code clients}: the configured one, or two thirds of a neighbourhood (at least 2). */
     public int thresholdFor(int clients) {
         int hood = degree(clients) + 1;
         return threshold != null ? threshold : Math.max(2, (int) Math.ceil(2.0 * hood / 3));
+    }
+
+    /** The smallest threshold clients accept in a domain of {@code clients}: more than half of a neighbourhood, at least 2. */
+    public int minimumThreshold(int clients) {
+        return Math.max(2, (degree(clients) + 1) / 2 + 1);
     }
 }

@@ -32,7 +32,7 @@ import java.util.TreeMap;
  * <p><b>Released without noise</b> (not protected): the client's pseudonymous id, its domain, the round, the rows it
  * processed, whether the round scored any row, and whether moments were due (the rows pooled since the last ones).
  * <b>Withheld under DP</b> (never sent): the signals on the client's board and of each expert, each expert's learning
- * rate (NaN) and activations (0), and moments unless {@code moments: true}.
+ * rate (NaN), activations (0) and own sample count (the round's rows instead), and moments unless {@code moments: true}.
  *
  * <p>Noise comes from {@link SecureRandom} by default; with {@code noise: seeded} it is a function of the run's seed,
  * the client and the release, so that runs repeat exactly (and resume byte-identical), and it protects nothing
@@ -92,7 +92,7 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
         boolean affordable = accountant.epsilonAfter(sigma, 1.0, 1, config.delta()) <= config.epsilon() * (1 + 1e-9);
         withheld = !affordable;
         if (!affordable) {
-            raw.experts().forEach((k, r) -> experts.put(k, new ExpertReport(r.expert(), r.plugin(), Double.NaN, r.samples(),
+            raw.experts().forEach((k, r) -> experts.put(k, new ExpertReport(r.expert(), r.plugin(), Double.NaN, raw.samples(),
                     0, Double.NaN, Map.of())));
             return new Insight(raw.client(), raw.domain(), raw.round(), raw.samples(), Double.NaN, Double.NaN, experts,
                     Map.of(), none(raw.moments().dimensions()));
@@ -108,8 +108,9 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
         double bound = config.lossBound();
         double acc = accuracy ? noise.released(raw.accuracy(), 0, 1) : Double.NaN;
         double loss = scored ? noise.released(raw.loss(), 0, bound) : Double.NaN;
+        // an expert's own sample count depends on routing and self-training: each reports the round's rows instead
         raw.experts().forEach((k, r) -> experts.put(k, new ExpertReport(r.expert(), r.plugin(),
-                noise.released(r.loss(), 0, bound), r.samples(), 0, Double.NaN, Map.of())));
+                noise.released(r.loss(), 0, bound), raw.samples(), 0, Double.NaN, Map.of())));
         FeatureMoments released;
         if (d > 0) {
             double b = config.featureBound();

@@ -229,6 +229,10 @@ public final class RdpAccountant {
             } else {
                 logA0 = logSubtract(logA0, logS0);
                 logA1 = logSubtract(logA1, logS1);
+                if (Double.isNaN(logA0) || Double.isNaN(logA1)) {
+                    // rounding took a partial sum below 0: the bound at this order is unknown, so it is not used
+                    return Double.POSITIVE_INFINITY;
+                }
             }
             if (Math.max(logS0, logS1) < -30) {
                 return logAdd(logA0, logA1);
@@ -246,12 +250,18 @@ public final class RdpAccountant {
         return a + Math.log1p(Math.exp(b - a));
     }
 
-    /** {@code log(e^x - e^y)}; a difference below 0 (rounding in a converging alternating series) counts as 0. */
+    /**
+     * {@code log(e^x - e^y)}; NaN when {@code x < y} (a partial sum of the alternating series gone below 0 by rounding,
+     * which must not be taken for 0: that would understate the divergence), {@code -inf} when they are equal.
+     */
     static double logSubtract(double x, double y) {
         if (y == Double.NEGATIVE_INFINITY) {
             return x;
         }
-        if (x <= y) {
+        if (x < y) {
+            return Double.NaN;
+        }
+        if (x == y) {
             return Double.NEGATIVE_INFINITY;
         }
         return x + Math.log(-Math.expm1(y - x));

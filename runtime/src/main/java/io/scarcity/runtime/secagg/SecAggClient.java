@@ -68,6 +68,15 @@ public final class SecAggClient {
      * (and itself), {@code threshold} shares needed to rebuild either, each share sealed for its holder.
      */
     public List<SealedShare> shareKeys(List<Keys> neighbourKeys) {
+        if (neighbours != null) {
+            throw new IllegalStateException("client " + id + " has shared its keys already in this aggregation");
+        }
+        // a majority of the neighbourhood: two disjoint groups of answerers cannot both reach the threshold, so a
+        // coordinator that tells some neighbours this client left and others that it stayed cannot get both its secrets
+        if (threshold < 2 || 2 * threshold <= neighbourKeys.size() + 1) {
+            throw new IllegalStateException("client " + id + " refuses a threshold of " + threshold + " over a neighbourhood of "
+                    + (neighbourKeys.size() + 1) + ": it must be at least 2 and more than half of it");
+        }
         if (neighbourKeys.size() + 1 < threshold) {
             throw new IllegalStateException("client " + id + " has " + neighbourKeys.size() + " neighbours, fewer than the threshold "
                     + threshold + ": its masks could not be removed");
@@ -100,6 +109,17 @@ public final class SecAggClient {
      * lower ones), all mod 2^64. The input is not changed.
      */
     public long[] maskedInput(List<SealedShare> forMe, long[] input) {
+        if (neighbours == null) {
+            throw new IllegalStateException("client " + id + " has not shared its keys");
+        }
+        if (sharedWith != null) {
+            // a second masked input would differ from the first by the input alone (the same masks): never twice
+            throw new IllegalStateException("client " + id + " has sent its masked input already in this aggregation");
+        }
+        if (forMe.size() + 1 < threshold) {
+            throw new IllegalStateException("client " + id + " got shares from " + forMe.size() + " neighbours, too few for the"
+                    + " threshold " + threshold + ": it sends no input");
+        }
         sharedWith = new HashSet<>();
         for (SealedShare s : forMe) {
             Keys from = neighbours.get(s.from());

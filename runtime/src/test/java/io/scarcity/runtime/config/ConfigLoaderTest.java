@@ -168,6 +168,10 @@ class ConfigLoaderTest {
         assertTrue(above.getMessage().contains("more than the 2 client(s) of domain 'a'"), above.getMessage());
         assertEquals("privacy.secureAggregation.threshold",
                 error(MINIMAL + "privacy: {secureAggregation: {enabled: true, threshold: 1}}\n").path());
+        ConfigException minority = error(MINIMAL.replace("clients: 2", "clients: 6")
+                + "privacy: {secureAggregation: {enabled: true, threshold: 3}}\n");
+        assertEquals("privacy.secureAggregation.threshold", minority.path());
+        assertTrue(minority.getMessage().contains("use at least 4"), minority.getMessage());
         assertEquals("privacy.secureAggregation.neighbours",
                 error(MINIMAL + "privacy: {secureAggregation: {enabled: true, neighbours: 3}}\n").path());
         assertEquals("privacy.secureAggregation.threshold",

@@ -105,9 +105,9 @@ class SecureAggregationTest {
         double[] ones = new double[2];
         for (int trial = 0; trial < 2; trial++) {
             long[] input = trial == 0 ? zeros : big;
-            SecAggClient a = new SecAggClient(0, 1, new SecureRandom());
-            SecAggClient b = new SecAggClient(1, 1, new SecureRandom());
-            SecAggServer server = new SecAggServer(List.of(0, 1), 1, 1, length, 1);
+            SecAggClient a = new SecAggClient(0, 2, new SecureRandom());
+            SecAggClient b = new SecAggClient(1, 2, new SecureRandom());
+            SecAggServer server = new SecAggServer(List.of(0, 1), 1, 2, length, 1);
             server.received(a.advertise());
             server.received(b.advertise());
             server.receivedShares(0, a.shareKeys(server.keysFor(0)));
@@ -144,10 +144,10 @@ class SecureAggregationTest {
     @Test
     void aClientNeverReleasesBothMasksOfOneClient() {
         long[][] x = inputs(4, 4, 5);
-        SecAggServer server = new SecAggServer(List.of(0, 1, 2, 3), 3, 2, 4, 5);
+        SecAggServer server = new SecAggServer(List.of(0, 1, 2, 3), 3, 3, 4, 5);
         Map<Integer, SecAggClient> c = new HashMap<>();
         for (int i = 0; i < 4; i++) {
-            c.put(i, new SecAggClient(i, 2, new SecureRandom()));
+            c.put(i, new SecAggClient(i, 3, new SecureRandom()));
             server.received(c.get(i).advertise());
         }
         for (int i = 0; i < 4; i++) {
@@ -157,10 +157,24 @@ class SecureAggregationTest {
             server.receivedInput(i, c.get(i).maskedInput(server.sharesFor(i), x[i]));
         }
         SecAggClient one = c.get(0);
+        assertThrows(IllegalStateException.class, () -> one.maskedInput(server.sharesFor(0), x[0]), "never a second input");
         assertThrows(IllegalStateException.class, () -> one.unmask(Set.of(1, 2), Set.of(2)));
         one.unmask(Set.of(1, 2, 3), Set.of());
         IllegalStateException again = assertThrows(IllegalStateException.class, () -> one.unmask(Set.of(1, 3), Set.of(2)));
         assertTrue(again.getMessage().contains("both masks of client 2"), again.getMessage());
+    }
+
+    @Test
+    void aClientRefusesAThresholdOfAMinorityOrOfOne() {
+        SecAggServer server = new SecAggServer(List.of(0, 1, 2, 3), 3, 2, 1, 8);
+        SecAggClient a = new SecAggClient(0, 2, new SecureRandom());
+        for (int i = 0; i < 4; i++) {
+            server.received(i == 0 ? a.advertise() : new SecAggClient(i, 2, new SecureRandom()).advertise());
+        }
+        IllegalStateException half = assertThrows(IllegalStateException.class, () -> a.shareKeys(server.keysFor(0)));
+        assertTrue(half.getMessage().contains("more than half"), half.getMessage());
+        SecAggClient one = new SecAggClient(0, 1, new SecureRandom());
+        assertThrows(IllegalStateException.class, () -> one.shareKeys(server.keysFor(0)));
     }
 
     @Test
