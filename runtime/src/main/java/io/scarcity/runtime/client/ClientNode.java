@@ -170,8 +170,8 @@ public final class ClientNode implements ClientHandle {
 
     /** Under {@code privacy.secureAggregation}: moments leave only through the round's secure aggregation. */
     private boolean securelyAggregated;
-    /** The moments of the last round, encoded for secure aggregation; null when none are waiting. */
-    private long[] aggregand;
+    /** The moments of the last round, waiting for the round's secure aggregation; null when none are waiting. */
+    private io.scarcity.api.FeatureMoments aggregand;
     private io.scarcity.runtime.secagg.SecAggClient secAgg;
 
     /** Sends this client's feature moments through secure aggregation instead of in its insights. */
@@ -213,8 +213,10 @@ public final class ClientNode implements ClientHandle {
     public long[] secureAggregationInput(List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> forMe) {
         long[] input;
         if (secAggSubject.equals("moments")) {
-            input = aggregand != null ? aggregand : new long[SecureMoments.length(schema.numFeatures())];
+            io.scarcity.api.FeatureMoments m = aggregand;
             aggregand = null;
+            // encoded here, so that moments beyond what the sum can hold make this client drop out, not its round fail
+            input = m != null ? SecureMoments.encode(m, schema.numFeatures()) : new long[SecureMoments.length(schema.numFeatures())];
         } else {
             input = SecureMoments.weighted(byName.get(SecureMoments.expertOf(secAggSubject)).expert().exportState(),
                     SecureMoments.arraysOf(secAggSubject));
@@ -403,7 +405,7 @@ public final class ClientNode implements ClientHandle {
         }
         if (securelyAggregated) {
             // the moments (noised, under privacy.dp) go to the secure aggregation of the round, not into the insight
-            aggregand = SecureMoments.encode(insight.moments(), schema.numFeatures());
+            aggregand = insight.moments();
             insight = SecureMoments.withoutMoments(insight, schema.numFeatures());
         }
         ClientRoundResult result = new ClientRoundResult(id, domain, round, classification, rows, scored, correct, lossSum,

@@ -244,19 +244,40 @@ public final class RoundProtocol implements Checkpointable {
         }
         long before = java.util.Arrays.stream(bytes).sum();
         for (Map.Entry<String, List<Integer>> e : byDomain.entrySet()) {
-            List<Integer> members = e.getValue();
-            ClientHandle first = clients.get(members.get(0));
+            List<Integer> members = new ArrayList<>(e.getValue());
             int configured = clientsOf(clients, e.getKey());
+            List<String> experts = null;
+            for (java.util.Iterator<Integer> it = members.iterator(); it.hasNext() && experts == null; ) {
+                int i = it.next();
+                try {
+                    experts = clients.get(i).gossipableExperts(0);
+                } catch (RuntimeException failed) {
+                    dropped(round, clients.get(i), "list of experts", failed, new java.util.TreeSet<>(), i);
+                    it.remove();
+                }
+            }
+            if (experts == null) {
+                continue;
+            }
             int threshold = secure.thresholdFor(configured);
             int degree = Math.min(secure.degree(configured), members.size() - 1);
             Map<String, ExpertState> shared = new TreeMap<>();
-            for (String expert : first.gossipableExperts(0)) {
+            for (String expert : experts) {
                 // the arrays every uploading client has, with one length (as FedAvg averages only those): their shapes
-                // are the schema's and the config's, or what has grown; not what was learned
+                // are the schema's and the config's, or what has grown; not what was learned. A client that does not
+                // answer leaves this aggregation.
                 Map<String, Integer> common = null;
                 String plugin = null;
+                List<Integer> answered = new ArrayList<>();
                 for (int i : members) {
-                    ExpertState s = clients.get(i).secureAggregationShape(expert);
+                    ExpertState s;
+                    try {
+                        s = clients.get(i).secureAggregationShape(expert);
+                    } catch (RuntimeException failed) {
+                        dropped(round, clients.get(i), "shape of " + expert, failed, new java.util.TreeSet<>(), i);
+                        continue;
+                    }
+                    answered.add(i);
                     plugin = s.expert();
                     Map<String, Integer> lengths = new TreeMap<>();
                     s.weights().forEach((k, v) -> lengths.put(k, v.length));
@@ -266,25 +287,31 @@ public final class RoundProtocol implements Checkpointable {
                         common.entrySet().removeIf(a -> !a.getValue().equals(lengths.get(a.getKey())));
                     }
                 }
+                if (common == null) {
+                    continue;
+                }
+                // a name with the separator of the subject cannot be named in it: such an array is not shared
+                common.keySet().removeIf(k -> k.contains("|"));
                 Map<String, double[]> zeros = new TreeMap<>();
                 common.forEach((k, n) -> zeros.put(k, new double[n]));
                 ExpertState shape = new ExpertState(plugin, zeros, 0);
+                List<Integer> taking = answered;
                 io.scarcity.api.MergeLaw law = laws.asMap().getOrDefault(shape.expert(), io.scarcity.api.MergeLaw.MEAN);
                 Map<String, Object> facts = new LinkedHashMap<>();
                 facts.put("round", round);
                 facts.put("domain", e.getKey());
                 facts.put("subject", "expert:" + expert);
-                facts.put("clients", members.size());
+                facts.put("clients", taking.size());
                 facts.put("threshold", threshold);
                 io.scarcity.runtime.secagg.SecAggServer.Result result;
                 if (!law.weightedMean(shape)) {
                     result = new io.scarcity.runtime.secagg.SecAggServer.Result(null, Set.of(), "not shared: the merge law of "
                             + shape.expert() + " is not a weighted mean, which secure aggregation cannot compute from sums");
-                } else if (members.size() < threshold || members.size() < 2) {
+                } else if (taking.size() < threshold || taking.size() < 2) {
                     result = new io.scarcity.runtime.secagg.SecAggServer.Result(null, Set.of(), "could not aggregate: "
-                            + members.size() + " clients uploaded, fewer than the threshold " + threshold + "; nothing is revealed");
+                            + taking.size() + " clients uploaded, fewer than the threshold " + threshold + "; nothing is revealed");
                 } else {
-                    result = runSecureAggregation(round, clients, members, degree, threshold,
+                    result = runSecureAggregation(round, clients, taking, degree, threshold,
                             io.scarcity.runtime.client.SecureMoments.length(shape), bytes,
                             io.scarcity.runtime.client.SecureMoments.expertSubject(expert, shape.weights().keySet()));
                 }

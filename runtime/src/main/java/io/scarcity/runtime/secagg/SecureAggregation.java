@@ -109,14 +109,20 @@ public final class SecureAggregation {
         return new Round(result, up, down, clientTime, serverTime);
     }
 
-    /** Each value rounded to a multiple of {@code 2^-fractionBits}, as a 64-bit integer (two's complement, mod 2^64). */
+    /**
+     * Each value rounded to a multiple of {@code 2^-fractionBits}, as a 64-bit integer (two's complement, mod 2^64), at
+     * most {@code 2^42} in magnitude once scaled, so that the sum of up to {@code 2^20} clients' values cannot wrap.
+     *
+     * @throws IllegalArgumentException for a value beyond that (the client then drops out of the aggregation)
+     */
     public static long[] encode(double[] values, int fractionBits) {
         long[] out = new long[values.length];
         double scale = Math.scalb(1.0, fractionBits);
         for (int i = 0; i < values.length; i++) {
             double v = values[i] * scale;
-            if (!Double.isFinite(v) || Math.abs(v) >= 0x1p62) {
-                throw new IllegalArgumentException("value " + values[i] + " does not fit " + fractionBits + " fraction bits");
+            if (!Double.isFinite(v) || Math.abs(v) >= 0x1p42) {
+                throw new IllegalArgumentException("value " + values[i] + " is beyond what secure aggregation sums without"
+                        + " overflow (" + Math.scalb(1.0, 42 - fractionBits) + " with " + fractionBits + " fraction bits)");
             }
             out[i] = Math.round(v);
         }
