@@ -82,6 +82,18 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
      */
     protected abstract LocalFleet newFleet(LoadedConfig run, List<String> clientIds);
 
+    /**
+     * Under secure aggregation a client's state never goes to the coordinator in the clear (weight sharing sums it
+     * securely; gossip goes to peers, sealed): a coordinator asking for one is refused.
+     */
+    private io.scarcity.api.ExpertState refuseUnderSecureAggregation(io.scarcity.api.ExpertState state) {
+        if (loaded != null && loaded.config().privacy().secureAggregation().enabled()) {
+            throw new CallFailedException(ErrorKind.ERROR_KIND_INVALID_CALL, "this run aggregates securely: a client's state"
+                    + " is not sent to the coordinator");
+        }
+        return state;
+    }
+
     /** The clients, as the name of their folder in the state folder (e.g. {@code clients-0-1}). */
     protected abstract String who();
 
@@ -234,7 +246,9 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
                 RoundResults.Builder r = RoundResults.newBuilder().setExhausted(results == null);
                 if (results != null) {
                     for (ClientRoundResult result : results) {
-                        r.addResults(ByteString.copyFrom(Codecs.ROUND_RESULT.encode(result)));
+                        // under DP the coordinator gets what the clients released, nothing computed from their rows besides
+                        boolean noised = client(result.clientId()).noisesInsights();
+                        r.addResults(ByteString.copyFrom(Codecs.ROUND_RESULT.encode(noised ? result.released() : result)));
                     }
                 }
                 reply.setRoundResults(r);
@@ -248,8 +262,8 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
             }
             case GOSSIPABLE_EXPERTS -> reply.setExperts(ExpertNames.newBuilder().addAllExperts(
                     client(call.getGossipableExperts().getClientId()).gossipableExperts(call.getGossipableExperts().getMax())));
-            case EXPORT_STATE -> reply.setExpertState(ByteString.copyFrom(Codecs.EXPERT_STATE.encode(
-                    client(call.getExportState().getClientId()).exportState(call.getExportState().getExpert()))));
+            case EXPORT_STATE -> reply.setExpertState(ByteString.copyFrom(Codecs.EXPERT_STATE.encode(refuseUnderSecureAggregation(
+                    client(call.getExportState().getClientId()).exportState(call.getExportState().getExpert())))));
             case MERGE_STATE -> {
                 ExpertState s = Codecs.EXPERT_STATE.decode(call.getMergeState().getState().toByteArray());
                 for (String id : call.getMergeState().getClientIdsList()) {

@@ -169,14 +169,20 @@ class RealClientsTest {
                 List<String> lines = Files.readAllLines(outcome.runDir().resolve("metrics.jsonl"));
                 var json = new com.fasterxml.jackson.databind.ObjectMapper();
                 double spent = 0;
+                boolean plainSignals = false;
                 for (String line : lines) {
                     var node = json.readTree(line);
                     boolean mine = node.get("client").asText().equals("ward-0");
                     assertEquals(mine, node.findValue("privacy.epsilon") != null, line);
                     if (mine) {
                         spent = node.findValue("privacy.epsilon").asDouble();
+                        // the coordinator gets what the client released and nothing computed from its rows besides
+                        assertTrue(node.get("signals").isEmpty(), line);
+                    } else {
+                        plainSignals |= !node.get("signals").isEmpty();
                     }
                 }
+                assertTrue(plainSignals, "the client without a budget sends its signals: " + lines);
                 assertTrue(spent > 1.9 && spent <= 2.0, "hospital-a spent its own budget over the run: " + spent);
             }
         }

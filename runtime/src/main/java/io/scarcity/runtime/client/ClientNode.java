@@ -165,6 +165,11 @@ public final class ClientNode implements ClientHandle {
         this.privacy = Objects.requireNonNull(privacy, "privacy is null");
     }
 
+    /** Whether this client's insights leave it noised ({@code privacy.dp}): then nothing else of its rounds may. */
+    public boolean noisesInsights() {
+        return privacy != null;
+    }
+
     /** Under {@code privacy.dp}: what noises this client's insights and accounts for them; else null. */
     private io.scarcity.runtime.privacy.InsightPrivacy privacy;
 

@@ -30,6 +30,32 @@ public record ClientRoundResult(String clientId, String domain, int round, boole
                                 Map<String, Double> signals, MemoryStats memory, Insight insight, long missedRows,
                                 long filteredRows) {
 
+    /**
+     * This result as it may leave the client under {@code privacy.dp} (a host sending its clients' results to a networked
+     * coordinator): the released insight, and numbers computed from it alone (post-processing, which costs no privacy):
+     * accuracy and loss over the rows scored (a count fixed by the label schedule, not the data) from the insight's noised
+     * values, and the privacy metrics; no confusion matrix, no drift positions, no signals, no memory sizes, no other
+     * metrics. The exact numbers stay on the client.
+     */
+    public ClientRoundResult released() {
+        if (insight == null) {
+            return new ClientRoundResult(clientId, domain, round, classification, 0, 0, 0, 0, 0, null, List.of(),
+                    new RoundMetrics(Map.of(), Map.of(), 0, 0), Map.of(), new MemoryStats(Map.of(), 0), null, missedRows, 0);
+        }
+        Map<String, Double> privacy = new java.util.TreeMap<>();
+        metrics.plugins().forEach((k, v) -> {
+            if (k.startsWith("privacy.")) {
+                privacy.put(k, v);
+            }
+        });
+        double accuracy = insight.accuracy();
+        double loss = insight.loss();
+        long right = classification && Double.isFinite(accuracy) ? Math.round(accuracy * scored) : 0;
+        double losses = Double.isFinite(loss) ? loss * scored : 0;
+        return new ClientRoundResult(clientId, domain, round, classification, rows, scored, right, losses, 0, null, List.of(),
+                new RoundMetrics(Map.of(), privacy, 0, 0), Map.of(), new MemoryStats(Map.of(), 0), insight, missedRows, 0);
+    }
+
     /** Whether the client was offline this round (no learning, no insight). */
     public boolean offline() {
         return insight == null;
