@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
@@ -34,16 +33,19 @@ import java.util.TreeMap;
  * <b>Withheld under DP</b> (never sent): the signals on the client's board and of each expert, each expert's learning
  * rate (NaN), activations (0) and own sample count (the round's rows instead), and moments unless {@code moments: true}.
  *
- * <p>Noise comes from {@link SecureRandom} by default; with {@code noise: seeded} it is a function of the run's seed,
- * the client and the release, so that runs repeat exactly (and resume byte-identical), and it protects nothing
- * against anyone who knows the seed.
+ * <p>Noise: a 32-byte secret of the client (from {@link SecureRandom}, kept in the client's checkpoint and nowhere else)
+ * keys, through HMAC-SHA256, an AES-256 counter-mode stream per release, from which Gaussian values are drawn
+ * (Box-Muller). So a release made again after a resume or a rewind (the same round, the same rows, the same values) is
+ * the same noised insight, not a second draw that could be averaged with the first; the accountant, restored with the
+ * checkpoint, rightly counts it once. With {@code noise: seeded} the secret is derived from the run's seed and the
+ * client's id instead, so that experiments repeat exactly, and it protects nothing against anyone who knows the seed.
  */
 public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
     private final DpConfig config;
     private final double sigma;
     private final RdpAccountant accountant = new RdpAccountant();
-    private final SecureRandom secure;
-    private final long seed;
+    /** The client's noise secret (see the class description). */
+    private final byte[] secret = new byte[32];
     /** Whether the last release was withheld for want of budget. */
     private boolean withheld;
 
@@ -54,12 +56,13 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
     public InsightPrivacy(DpConfig config, int plannedReleases, long runSeed, String clientId) {
         this.config = config;
         this.sigma = RdpAccountant.noiseMultiplierFor(config.epsilon(), config.delta(), 1.0, Math.max(1, plannedReleases));
-        this.secure = config.seeded() ? null : new SecureRandom();
-        long h = runSeed;
-        for (byte b : clientId.getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ b) * 0x100000001B3L;
+        if (config.seeded()) {
+            byte[] derived = hmac(java.nio.ByteBuffer.allocate(8).putLong(runSeed).array(),
+                    ("scarcity dp seeded noise " + clientId).getBytes(StandardCharsets.UTF_8));
+            System.arraycopy(derived, 0, secret, 0, secret.length);
+        } else {
+            new SecureRandom().nextBytes(secret);
         }
-        this.seed = h;
     }
 
     /** The noise multiplier z: the noise's standard deviation over the L2 sensitivity. */
@@ -135,12 +138,20 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
 
     /** Gaussian noise for one release, of standard deviation {@code scale} times each value's range. */
     private final class Noise {
-        private final SplittableRandom seeded;
+        private final javax.crypto.Cipher stream;
         private final double scale;
+        private double spare = Double.NaN;
 
         Noise(long release, double scale) {
-            this.seeded = secure == null ? new SplittableRandom(seed ^ (release + 1) * 0x9E3779B97F4A7C15L) : null;
             this.scale = scale;
+            byte[] key = hmac(secret, java.nio.ByteBuffer.allocate(8).putLong(release).array());
+            try {
+                stream = javax.crypto.Cipher.getInstance("AES/CTR/NoPadding");
+                stream.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "AES"),
+                        new javax.crypto.spec.IvParameterSpec(new byte[16]));
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("this JDK has no AES", e);
+            }
         }
 
         double released(double value, double lo, double hi) {
@@ -149,14 +160,33 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
             return Math.max(lo, Math.min(hi, noisy));
         }
 
+        /** A uniform double in (0, 1] from the next 53 bits of the stream. */
+        private double uniform() {
+            byte[] word = stream.update(new byte[8]);
+            long bits = java.nio.ByteBuffer.wrap(word).getLong() >>> 11;
+            return (bits + 1) * 0x1.0p-53;
+        }
+
         private double gaussian() {
-            if (secure != null) {
-                return secure.nextGaussian();
+            if (!Double.isNaN(spare)) {
+                double g = spare;
+                spare = Double.NaN;
+                return g;
             }
-            // Box-Muller from the seeded stream
-            double u = 1 - seeded.nextDouble();
-            double v = seeded.nextDouble();
-            return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+            double r = Math.sqrt(-2 * Math.log(uniform()));
+            double t = 2 * Math.PI * uniform();
+            spare = r * Math.sin(t);
+            return r * Math.cos(t);
+        }
+    }
+
+    private static byte[] hmac(byte[] key, byte[] message) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(message);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -165,6 +195,7 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
         out.writeDoubles(accountant.rdp());
         out.writeLong(accountant.releases());
         out.writeBoolean(withheld);
+        out.writeBytes(secret);
     }
 
     @Override
@@ -172,11 +203,16 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
         double[] rdp = in.readDoubles();
         long releases = in.readLong();
         boolean w = in.readBoolean();
+        byte[] key = in.readBytes();
+        if (key.length != secret.length) {
+            throw new IOException("privacy noise secret has " + key.length + " bytes, expected " + secret.length);
+        }
         try {
             accountant.restore(rdp, releases);
         } catch (IllegalArgumentException e) {
             throw new IOException("privacy accountant: " + e.getMessage(), e);
         }
         withheld = w;
+        System.arraycopy(key, 0, secret, 0, secret.length);
     }
 }

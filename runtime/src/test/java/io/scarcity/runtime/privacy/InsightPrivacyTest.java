@@ -121,6 +121,29 @@ class InsightPrivacyTest {
         assertNotEquals(c.accuracy(), e.accuracy(), "each client draws its own noise");
     }
 
+    /**
+     * A release made again after a rewind to a checkpoint is the same noised insight (noise keyed by the client's secret
+     * and the release), not a second draw that could be averaged with the first; a client with another secret draws
+     * other noise.
+     */
+    @Test
+    void aReleaseMadeAgainAfterARewindIsTheSameNotASecondDraw() throws Exception {
+        InsightPrivacy p = new InsightPrivacy(dp(1000, "secure"), 3, 1, "c-1");
+        p.release(raw(0.5));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        p.saveState(new StateWriter(bytes));
+        Insight first = p.release(raw(0.5));
+        InsightPrivacy rewound = new InsightPrivacy(dp(1000, "secure"), 3, 1, "c-1");
+        rewound.restoreState(new StateReader(new ByteArrayInputStream(bytes.toByteArray())));
+        Insight again = rewound.release(raw(0.5));
+        assertEquals(first.accuracy(), again.accuracy());
+        assertArrayEquals(first.moments().mean(), again.moments().mean());
+        assertEquals(p.epsilonSpent(), rewound.epsilonSpent());
+        InsightPrivacy other = new InsightPrivacy(dp(1000, "secure"), 3, 1, "c-1");
+        other.release(raw(0.5));
+        assertNotEquals(first.accuracy(), other.release(raw(0.5)).accuracy(), "another secret, other noise");
+    }
+
     @Test
     void theSpentBudgetSurvivesACheckpoint() throws Exception {
         InsightPrivacy p = new InsightPrivacy(dp(3, "secure"), 4, 1, "c-1");
