@@ -196,7 +196,10 @@ public final class RunExecution {
                                          RunCheckpoints.Choice choice, PrintStream progress) {
         RunCheckpoints.Checkpoint from = choice == null ? null : choice.checkpoint();
         SummaryCollector summary = new SummaryCollector(loaded.config().name(), loaded.config().rounds());
+        AuditLog.Prepared auditing;
         try {
+            // the audit log first: a log or key that refuses the resume does so before anything is restored or rewound
+            auditing = prepareAudit(loaded, runDir, from);
             if (from != null) {
                 engine.restore(from, summary);
                 summary.resumedAfter(from.round());
@@ -206,13 +209,6 @@ public final class RunExecution {
             throw e;
         }
         boolean resumed = from != null;
-        AuditLog.Prepared auditing;
-        try {
-            auditing = prepareAudit(loaded, runDir, from);
-        } catch (RuntimeException e) {
-            engine.close();
-            throw e;
-        }
         AuditLog audit = null;
         AtomicBoolean finished = new AtomicBoolean(false);
         Thread onInterrupt = new Thread(() -> {
