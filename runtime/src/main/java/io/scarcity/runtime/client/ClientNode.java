@@ -184,6 +184,9 @@ public final class ClientNode implements ClientHandle {
         this.securelyAggregated = true;
     }
 
+    /** What this client has summed by secure aggregation since its last round: each once. */
+    private final java.util.Set<String> aggregatedThisRound = new java.util.HashSet<>();
+
     /** What the current secure aggregation sums: {@code moments} or {@code expert:NAME}. */
     private String secAggSubject;
 
@@ -194,6 +197,11 @@ public final class ClientNode implements ClientHandle {
         }
         if (!subject.equals("moments") && !(subject.startsWith("expert:") && byName.containsKey(SecureMoments.expertOf(subject)))) {
             throw new IllegalArgumentException("client " + id + " has nothing to aggregate as " + subject);
+        }
+        String what = subject.equals("moments") ? subject : "expert:" + SecureMoments.expertOf(subject);
+        if (!aggregatedThisRound.add(what)) {
+            // two sums of one round over other sets of clients would differ by one client's input: once per round
+            throw new IllegalStateException("client " + id + " has taken part in the aggregation of " + what + " this round");
         }
         secAgg = new io.scarcity.runtime.secagg.SecAggClient(index, threshold, new java.security.SecureRandom());
         secAggSubject = subject;
@@ -409,6 +417,7 @@ public final class ClientNode implements ClientHandle {
             }
         }
         if (securelyAggregated) {
+            aggregatedThisRound.clear();
             // the moments (noised, under privacy.dp) go to the secure aggregation of the round, not into the insight
             aggregand = insight.moments();
             insight = SecureMoments.withoutMoments(insight, schema.numFeatures());

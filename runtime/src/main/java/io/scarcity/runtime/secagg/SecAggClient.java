@@ -116,9 +116,15 @@ public final class SecAggClient {
             // a second masked input would differ from the first by the input alone (the same masks): never twice
             throw new IllegalStateException("client " + id + " has sent its masked input already in this aggregation");
         }
-        if (forMe.size() + 1 < threshold) {
-            throw new IllegalStateException("client " + id + " got shares from " + forMe.size() + " neighbours, too few for the"
-                    + " threshold " + threshold + ": it sends no input");
+        Set<Integer> senders = new HashSet<>();
+        for (SealedShare s : forMe) {
+            if (!senders.add(s.from())) {
+                throw new IllegalArgumentException("client " + id + " got two shares from client " + s.from());
+            }
+        }
+        if (senders.size() + 1 < threshold) {
+            throw new IllegalStateException("client " + id + " got shares from " + senders.size() + " neighbours, too few for"
+                    + " the threshold " + threshold + ": it sends no input");
         }
         sharedWith = new HashSet<>();
         for (SealedShare s : forMe) {

@@ -35,6 +35,26 @@ class ClientNodeTest {
         }
     }
 
+    /**
+     * Secure aggregation: a client takes part in one aggregation of its moments (and of each expert's state) per round;
+     * two sums over different sets of clients would differ by one client's input.
+     */
+    @Test
+    void aClientSumsItsMomentsSecurelyOncePerRound() {
+        ClientNode c = client("");
+        c.aggregateMomentsSecurely();
+        c.runRound(1, List.of(separable(new java.util.Random(1), 40, false)));
+        c.secureAggregationKeys(0, 2, "moments");
+        IllegalStateException again = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> c.secureAggregationKeys(0, 2, "moments"));
+        assertTrue(again.getMessage().contains("this round"), again.getMessage());
+        c.secureAggregationKeys(0, 2, "expert:statistical|mean");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> c.secureAggregationKeys(0, 2, "expert:statistical|prior"));
+        c.runRound(2, List.of(separable(new java.util.Random(2), 40, false)));
+        c.secureAggregationKeys(0, 2, "moments"); // a new round, a new sum
+    }
+
     static Batch rows(double... xy) {
         int[] labels = new int[xy.length / 2];
         for (int i = 0; i < labels.length; i++) {
