@@ -271,8 +271,11 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
                 }
                 reply.setDone(Done.getDefaultInstance());
             }
-            case GET_SIGNALS -> reply.setSignals(ByteString.copyFrom(Codecs.SIGNALS.encode(
-                    client(call.getGetSignals().getClientId()).signals())));
+            case GET_SIGNALS -> {
+                ClientNode c = client(call.getGetSignals().getClientId());
+                // under DP the signals are withheld, as in the insights
+                reply.setSignals(ByteString.copyFrom(Codecs.SIGNALS.encode(c.noisesInsights() ? Map.of() : c.signals())));
+            }
             case SECURE_AGGREGATION -> reply.setSecureAggregation(SecureAggregationWire.answer(
                     client(call.getSecureAggregation().getClientId()), call.getSecureAggregation()));
             case SAVE_STATE -> {
@@ -298,8 +301,10 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
                     for (int c = 0; c < t.clients().size(); c++) {
                         io.scarcity.network.proto.ClientTaskAccuracy.Builder acc = io.scarcity.network.proto.ClientTaskAccuracy.newBuilder()
                                 .setClientId(t.clients().get(c));
+                        // under DP a client's model is not scored for the coordinator (its accuracy is computed from it)
+                        boolean noised = client(t.clients().get(c)).noisesInsights();
                         for (double a : t.accuracy()[c]) {
-                            acc.addAccuracy(a);
+                            acc.addAccuracy(noised ? Double.NaN : a);
                         }
                         seg.addClients(acc);
                     }

@@ -50,10 +50,13 @@ public record ClientRoundResult(String clientId, String domain, int round, boole
         });
         double accuracy = insight.accuracy();
         double loss = insight.loss();
-        long right = classification && Double.isFinite(accuracy) ? Math.round(accuracy * scored) : 0;
-        double losses = Double.isFinite(loss) ? loss * scored : 0;
-        return new ClientRoundResult(clientId, domain, round, classification, rows, scored, right, losses, 0, null, List.of(),
-                new RoundMetrics(Map.of(), privacy, 0, 0), Map.of(), new MemoryStats(Map.of(), 0), insight, missedRows, 0);
+        // a round whose insight was withheld (the budget spent) scores nothing: it must not count as all wrong
+        boolean known = Double.isFinite(loss) && (!classification || Double.isFinite(accuracy));
+        long counted = known ? scored : 0;
+        long right = known && classification ? Math.round(accuracy * scored) : 0;
+        double losses = known ? loss * scored : 0;
+        return new ClientRoundResult(clientId, domain, round, classification, rows, counted, right, losses, Double.NaN, null,
+                List.of(), new RoundMetrics(Map.of(), privacy, 0, 0), Map.of(), new MemoryStats(Map.of(), 0), insight, missedRows, 0);
     }
 
     /** Whether the client was offline this round (no learning, no insight). */

@@ -517,7 +517,10 @@ public final class RoundProtocol implements Checkpointable {
         for (int i = 0; i < results.size(); i++) {
             ClientRoundResult r = results.get(i);
             if (recipients.contains(clientIds.get(i))) {
-                peers.add(new Peer(clientIds.get(i), r.domain(), r.signals()));
+                // a client under DP released no signals (its insight's are empty): gossip is planned from what it released,
+                // in this process as over the network
+                boolean noised = r.metrics() != null && r.metrics().plugins().containsKey("privacy.epsilon");
+                peers.add(new Peer(clientIds.get(i), r.domain(), noised && r.insight() != null ? r.insight().signals() : r.signals()));
             }
         }
         List<GossipPair> pairs = gossip.plan(round, peers);
