@@ -160,6 +160,14 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
      * saved states of the rounds the coordinator recorded, and the streams read again up to {@code round}.
      */
     private void rewind(io.scarcity.network.proto.Rewind rewind) throws IOException {
+        // what each client has spent of its privacy budget outlives the rebuild: a rewind never gives budget back
+        Map<String, byte[]> ledgers = new java.util.HashMap<>();
+        for (ClientNode c : byId.values()) {
+            byte[] ledger = c.privacyLedger();
+            if (ledger != null) {
+                ledgers.put(c.id(), ledger);
+            }
+        }
         build();
         Map<Integer, Map<String, HostCheckpoints.Saved>> byRound = new java.util.HashMap<>();
         List<ClientState> states = rewind.getClientsList();
@@ -170,6 +178,7 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
         for (ClientState s : states) {
             ClientNode c = client(s.getClientId());
             if (s.getRound() == 0) {
+                c.keepPrivacyLedger(ledgers.get(c.id()));
                 continue;
             }
             if (checkpoints == null) {
@@ -193,6 +202,7 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
                         : " is not the one the coordinator's checkpoint recorded (its SHA-256 differs)"));
             }
             HostCheckpoints.restore(c, mine.state());
+            c.keepPrivacyLedger(ledgers.get(c.id()));
         }
         for (int k = 1; k <= rewind.getRound(); k++) {
             if (fleet.nextBatches(false) == null) {

@@ -165,6 +165,18 @@ public final class ClientNode implements ClientHandle {
         this.privacy = Objects.requireNonNull(privacy, "privacy is null");
     }
 
+    /** Under {@code privacy.dp}: the client's privacy ledger (spent budget, noise secret), to outlive a rebuild; else null. */
+    public byte[] privacyLedger() {
+        return privacy == null ? null : privacyState();
+    }
+
+    /** Keeps a ledger {@link #privacyLedger} gave before this client was rebuilt: a spent budget is never given back. */
+    public void keepPrivacyLedger(byte[] ledger) throws IOException {
+        if (privacy != null && ledger != null) {
+            privacy.keepLedger(ledger);
+        }
+    }
+
     /** Whether this client's insights leave it noised ({@code privacy.dp}): then nothing else of its rounds may. */
     public boolean noisesInsights() {
         return privacy != null;

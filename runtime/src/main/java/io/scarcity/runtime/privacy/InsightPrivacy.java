@@ -107,7 +107,7 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
         int m = (accuracy ? 1 : 0) + (scored ? 1 : 0) + raw.experts().size() + 2 * d;
         long release = accountant.releases();
         accountant.compose(sigma, 1.0, 1);
-        Noise noise = new Noise(release, sigma * Math.sqrt(Math.max(1, m)));
+        Noise noise = new Noise(release, rawDigest(raw, d), sigma * Math.sqrt(Math.max(1, m)));
         double bound = config.lossBound();
         double acc = accuracy ? noise.released(raw.accuracy(), 0, 1) : Double.NaN;
         double loss = scored ? noise.released(raw.loss(), 0, bound) : Double.NaN;
@@ -131,6 +131,49 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
         return new Insight(raw.client(), raw.domain(), raw.round(), raw.samples(), acc, loss, experts, Map.of(), released);
     }
 
+    /**
+     * SHA-256 of the values a release noises: the noise is keyed by them too, so that the same values released again at
+     * the same index give the same insight, and other values an independent draw (never the same noise on two different
+     * values, whose difference would then be exact).
+     */
+    private static byte[] rawDigest(Insight raw, int d) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * (2 + raw.experts().size() + 2 * d) + 8);
+        b.putDouble(raw.accuracy()).putDouble(raw.loss());
+        raw.experts().values().forEach(r -> b.putDouble(r.loss()));
+        if (d > 0) {
+            for (double v : raw.moments().mean()) {
+                b.putDouble(v);
+            }
+            for (double v : raw.moments().variance()) {
+                b.putDouble(v);
+            }
+        }
+        b.putLong(raw.round());
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(b.array());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Keeps a budget already spent: after this client was rebuilt and restored from an older state (a networked
+     * coordinator's rewind), the spending and the secret of the client as it was ({@code ledger}, saved by
+     * {@link #saveState}) stand wherever they exceed the restored ones, so a rewind never gives a budget back; replayed
+     * rounds are then new releases, noised afresh and counted.
+     */
+    public void keepLedger(byte[] ledger) throws IOException {
+        InsightPrivacy before = new InsightPrivacy(config, 1, 0, "ledger");
+        before.restoreState(new StateReader(new java.io.ByteArrayInputStream(ledger)));
+        double[] mine = accountant.rdp();
+        double[] theirs = before.accountant.rdp();
+        for (int i = 0; i < mine.length; i++) {
+            mine[i] = Math.max(mine[i], theirs[i]);
+        }
+        accountant.restore(mine, Math.max(accountant.releases(), before.accountant.releases()));
+        System.arraycopy(before.secret, 0, secret, 0, secret.length);
+    }
+
     /** Moments of no rows, of the schema's dimensions (as a client sends when none are due). */
     private static FeatureMoments none(int dimensions) {
         return new FeatureMoments(0, new double[dimensions], new double[dimensions]);
@@ -142,9 +185,9 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
         private final double scale;
         private double spare = Double.NaN;
 
-        Noise(long release, double scale) {
+        Noise(long release, byte[] values, double scale) {
             this.scale = scale;
-            byte[] key = hmac(secret, java.nio.ByteBuffer.allocate(8).putLong(release).array());
+            byte[] key = hmac(secret, java.nio.ByteBuffer.allocate(8 + values.length).putLong(release).put(values).array());
             try {
                 stream = javax.crypto.Cipher.getInstance("AES/CTR/NoPadding");
                 stream.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "AES"),

@@ -144,6 +144,40 @@ class InsightPrivacyTest {
         assertNotEquals(first.accuracy(), other.release(raw(0.5)).accuracy(), "another secret, other noise");
     }
 
+    /** Other values at the same release index get other noise: the difference of two releases is never exact. */
+    @Test
+    void otherValuesReleasedAtTheSameIndexGetIndependentNoise() throws Exception {
+        InsightPrivacy p = new InsightPrivacy(dp(1000, "secure"), 3, 1, "c-1");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        p.saveState(new StateWriter(bytes));
+        double a = p.release(raw(0.5)).accuracy();
+        InsightPrivacy q = new InsightPrivacy(dp(1000, "secure"), 3, 1, "c-1");
+        q.restoreState(new StateReader(new ByteArrayInputStream(bytes.toByteArray())));
+        double b = q.release(raw(0.6)).accuracy();
+        assertNotEquals(0.1, b - a, 1e-9);
+    }
+
+    /** A client rebuilt and restored from an older state keeps its ledger: the budget spent since is not given back. */
+    @Test
+    void aRewindNeverGivesBudgetBack() throws Exception {
+        InsightPrivacy p = new InsightPrivacy(dp(1000, "secure"), 4, 1, "c-1");
+        p.release(raw(0.9));
+        ByteArrayOutputStream older = new ByteArrayOutputStream();
+        p.saveState(new StateWriter(older));
+        Insight second = p.release(raw(0.9));
+        p.release(raw(0.9));
+        ByteArrayOutputStream ledger = new ByteArrayOutputStream();
+        p.saveState(new StateWriter(ledger));
+        InsightPrivacy rebuilt = new InsightPrivacy(dp(1000, "secure"), 4, 1, "c-1");
+        rebuilt.restoreState(new StateReader(new ByteArrayInputStream(older.toByteArray())));
+        rebuilt.keepLedger(ledger.toByteArray());
+        assertEquals(p.epsilonSpent(), rebuilt.epsilonSpent());
+        assertEquals(3, rebuilt.releases());
+        Insight replayed = rebuilt.release(raw(0.9));
+        assertNotEquals(second.accuracy(), replayed.accuracy(), "a replay is a new release, noised afresh and counted");
+        assertTrue(rebuilt.release(raw(0.9)) != null && rebuilt.withheld(), "four planned releases spent the budget");
+    }
+
     @Test
     void theSpentBudgetSurvivesACheckpoint() throws Exception {
         InsightPrivacy p = new InsightPrivacy(dp(3, "secure"), 4, 1, "c-1");
