@@ -10,7 +10,10 @@ import io.scarcity.runtime.secagg.SecureAggregation;
  * clients' vectors decodes to the moments of all their rows.
  */
 public final class SecureMoments {
-    /** Fraction bits of the fixed-point encoding: sums are exact to 2^-12, up to about 10^12 per value and 1,000 clients. */
+    /**
+     * Fraction bits of the fixed-point encoding: values are exact to 2^-12 and may reach 2^36 (about 6.9 x 10^10) per
+     * client; beyond, a client drops out of that aggregation (logged). An expert state is summed times its samples.
+     */
     public static final int FRACTION_BITS = 12;
 
     private SecureMoments() {

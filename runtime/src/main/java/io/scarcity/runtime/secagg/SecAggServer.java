@@ -31,6 +31,9 @@ public final class SecAggServer {
         }
     }
 
+    /** The most clients one aggregation sums: with values below 2^48 each, their sum stays below 2^62. */
+    public static final int MAX_CLIENTS = 1 << 14;
+
     private final int threshold;
     private final int length;
     private final Map<Integer, List<Integer>> graph;
@@ -47,6 +50,10 @@ public final class SecAggServer {
      * @param length the length of each input vector
      */
     public SecAggServer(List<Integer> clients, int degree, int threshold, int length, long graphSeed) {
+        if (clients.size() > MAX_CLIENTS) {
+            throw new IllegalArgumentException(clients.size() + " clients in one aggregation, more than " + MAX_CLIENTS
+                    + " (whose sums of fixed-point values cannot wrap)");
+        }
         this.threshold = threshold;
         this.length = length;
         this.graph = neighbourhoods(clients, degree, graphSeed);

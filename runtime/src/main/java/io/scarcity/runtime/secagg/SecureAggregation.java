@@ -111,7 +111,8 @@ public final class SecureAggregation {
 
     /**
      * Each value rounded to a multiple of {@code 2^-fractionBits}, as a 64-bit integer (two's complement, mod 2^64), at
-     * most {@code 2^42} in magnitude once scaled, so that the sum of up to {@code 2^20} clients' values cannot wrap.
+     * most {@code 2^48} in magnitude once scaled, so that the sum of up to {@link SecAggServer#MAX_CLIENTS} clients' values
+     * cannot wrap.
      *
      * @throws IllegalArgumentException for a value beyond that (the client then drops out of the aggregation)
      */
@@ -120,9 +121,9 @@ public final class SecureAggregation {
         double scale = Math.scalb(1.0, fractionBits);
         for (int i = 0; i < values.length; i++) {
             double v = values[i] * scale;
-            if (!Double.isFinite(v) || Math.abs(v) >= 0x1p42) {
+            if (!Double.isFinite(v) || Math.abs(v) >= 0x1p48) {
                 throw new IllegalArgumentException("value " + values[i] + " is beyond what secure aggregation sums without"
-                        + " overflow (" + Math.scalb(1.0, 42 - fractionBits) + " with " + fractionBits + " fraction bits)");
+                        + " overflow (" + Math.scalb(1.0, 48 - fractionBits) + " with " + fractionBits + " fraction bits)");
             }
             out[i] = Math.round(v);
         }
