@@ -30,6 +30,20 @@ class InsightPrivacyTest {
                 Map.of("drift.detected", 1.0), new FeatureMoments(100, new double[] {1, -2}, new double[] {99, 198}));
     }
 
+    /** What {@link InsightPrivacy#saveState} writes. */
+    static byte[] saved(InsightPrivacy p) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        p.saveState(new StateWriter(bytes));
+        return bytes.toByteArray();
+    }
+
+    /** A fresh client's privacy, restored from {@code state}. */
+    static InsightPrivacy restored(DpConfig config, int planned, byte[] state) throws Exception {
+        InsightPrivacy p = new InsightPrivacy(config, planned, 1, "c-1");
+        p.restoreState(new StateReader(new ByteArrayInputStream(state)));
+        return p;
+    }
+
     @Test
     void noiseHasTheStatedScaleAndIsCentredOnTheValue() {
         // a large budget for one planned release: noise well inside the ranges, so clamping does not hide it
@@ -130,11 +144,9 @@ class InsightPrivacyTest {
     void aReleaseMadeAgainAfterARewindIsTheSameNotASecondDraw() throws Exception {
         InsightPrivacy p = new InsightPrivacy(dp(1000, "secure"), 3, 1, "c-1");
         p.release(raw(0.5));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        p.saveState(new StateWriter(bytes));
+        byte[] bytes = saved(p);
         Insight first = p.release(raw(0.5));
-        InsightPrivacy rewound = new InsightPrivacy(dp(1000, "secure"), 3, 1, "c-1");
-        rewound.restoreState(new StateReader(new ByteArrayInputStream(bytes.toByteArray())));
+        InsightPrivacy rewound = restored(dp(1000, "secure"), 3, bytes);
         Insight again = rewound.release(raw(0.5));
         assertEquals(first.accuracy(), again.accuracy());
         assertArrayEquals(first.moments().mean(), again.moments().mean());
@@ -148,11 +160,9 @@ class InsightPrivacyTest {
     @Test
     void otherValuesReleasedAtTheSameIndexGetIndependentNoise() throws Exception {
         InsightPrivacy p = new InsightPrivacy(dp(1000, "secure"), 3, 1, "c-1");
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        p.saveState(new StateWriter(bytes));
+        byte[] bytes = saved(p);
         double a = p.release(raw(0.5)).accuracy();
-        InsightPrivacy q = new InsightPrivacy(dp(1000, "secure"), 3, 1, "c-1");
-        q.restoreState(new StateReader(new ByteArrayInputStream(bytes.toByteArray())));
+        InsightPrivacy q = restored(dp(1000, "secure"), 3, bytes);
         double b = q.release(raw(0.6)).accuracy();
         assertNotEquals(0.1, b - a, 1e-9);
     }
@@ -162,15 +172,12 @@ class InsightPrivacyTest {
     void aRewindNeverGivesBudgetBack() throws Exception {
         InsightPrivacy p = new InsightPrivacy(dp(1000, "secure"), 4, 1, "c-1");
         p.release(raw(0.9));
-        ByteArrayOutputStream older = new ByteArrayOutputStream();
-        p.saveState(new StateWriter(older));
+        byte[] older = saved(p);
         Insight second = p.release(raw(0.9));
         p.release(raw(0.9));
-        ByteArrayOutputStream ledger = new ByteArrayOutputStream();
-        p.saveState(new StateWriter(ledger));
-        InsightPrivacy rebuilt = new InsightPrivacy(dp(1000, "secure"), 4, 1, "c-1");
-        rebuilt.restoreState(new StateReader(new ByteArrayInputStream(older.toByteArray())));
-        rebuilt.keepLedger(ledger.toByteArray());
+        byte[] ledger = saved(p);
+        InsightPrivacy rebuilt = restored(dp(1000, "secure"), 4, older);
+        rebuilt.keepLedger(ledger);
         assertEquals(p.epsilonSpent(), rebuilt.epsilonSpent());
         assertEquals(3, rebuilt.releases());
         Insight replayed = rebuilt.release(raw(0.9));
@@ -183,10 +190,8 @@ class InsightPrivacyTest {
         InsightPrivacy p = new InsightPrivacy(dp(3, "secure"), 4, 1, "c-1");
         p.release(raw(0.9));
         p.release(raw(0.9));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        p.saveState(new StateWriter(bytes));
-        InsightPrivacy restored = new InsightPrivacy(dp(3, "secure"), 4, 1, "c-1");
-        restored.restoreState(new StateReader(new ByteArrayInputStream(bytes.toByteArray())));
+        byte[] bytes = saved(p);
+        InsightPrivacy restored = restored(dp(3, "secure"), 4, bytes);
         assertEquals(p.epsilonSpent(), restored.epsilonSpent());
         assertEquals(2, restored.releases());
         restored.release(raw(0.9));
