@@ -240,7 +240,7 @@ public final class AuditLog implements AuditTrail, AutoCloseable {
                 g.flush();
             }
             String prefix = body.toString();
-            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(prefix.getBytes(StandardCharsets.UTF_8));
+            byte[] hash = sha256().digest(prefix.getBytes(StandardCharsets.UTF_8));
             Signature s = null;
             if (SEALS.contains(type)) {
                 s = Signature.getInstance("Ed25519");

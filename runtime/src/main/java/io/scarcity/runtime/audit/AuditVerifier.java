@@ -150,14 +150,7 @@ public final class AuditVerifier {
         if (AuditLog.SEALS.contains(node.path("type").asText()) != node.has("sig")) {
             return node.has("sig") ? "is signed but its type does not close a step" : "closes a step but is not signed";
         }
-        String computed;
-        try {
-            computed = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(line.substring(0, at).getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-        if (!computed.equals(node.get("hash").asText())) {
+        if (!AuditTrail.sha256(line.substring(0, at).getBytes(StandardCharsets.UTF_8)).equals(node.get("hash").asText())) {
             return "does not match its hash: its content was changed";
         }
         if (!prev.equals(node.path("prev").asText())) {

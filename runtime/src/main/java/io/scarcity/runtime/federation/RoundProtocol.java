@@ -118,45 +118,58 @@ public final class RoundProtocol implements Checkpointable {
     /** Each domain's secure aggregation of the moments its reporting clients hold this round; bytes added to theirs. */
     private List<Insight> secureMoments(int round, List<? extends ClientHandle> clients, List<ClientRoundResult> results,
                                         long[] bytes) {
-        Map<String, List<Integer>> byDomain = new TreeMap<>();
-        for (int i = 0; i < clients.size(); i++) {
-            if (results.get(i).insight() != null) {
-                byDomain.computeIfAbsent(clients.get(i).domain(), d -> new ArrayList<>()).add(i);
-            }
-        }
+        Map<String, List<Integer>> byDomain = byDomain(clients, i -> results.get(i).insight() != null);
         List<Insight> out = new ArrayList<>();
         for (Map.Entry<String, List<Integer>> e : byDomain.entrySet()) {
             List<Integer> members = e.getValue();
-            int n = members.size();
             int features = clients.get(members.get(0)).schema().numFeatures();
             int length = io.scarcity.runtime.client.SecureMoments.length(features);
-            int configured = clientsOf(clients, e.getKey());
-            int threshold = secure.thresholdFor(configured);
-            int degree = Math.min(secure.degree(configured), n - 1);
-            Map<String, Object> facts = new LinkedHashMap<>();
-            facts.put("round", round);
-            facts.put("domain", e.getKey());
-            facts.put("clients", n);
-            facts.put("threshold", threshold);
-            io.scarcity.runtime.secagg.SecAggServer.Result result;
-            if (n < threshold || n < 2) {
-                result = new io.scarcity.runtime.secagg.SecAggServer.Result(null, Set.of(), "could not aggregate: " + n
-                        + " clients reported, fewer than the threshold " + threshold + "; nothing is revealed");
-            } else {
-                result = runSecureAggregation(round, clients, members, degree, threshold, length, bytes, "moments");
-            }
-            facts.put("aggregated", result.aggregated());
-            if (!result.aggregated()) {
-                facts.put("why", result.failure());
-                LOG.log(WARNING, "round " + round + ", domain " + e.getKey() + ": the moments " + result.failure());
-            }
-            coordinator.audit().record("secure-aggregation", facts);
+            io.scarcity.runtime.secagg.SecAggServer.Result result = secureSum(round, e.getKey(), null, ": the moments ",
+                    "reported", clients, members, length, "moments", bytes, null);
             if (result.aggregated()) {
                 out.add(new Insight(aggregateOf(e.getKey()), e.getKey(), round, 0, Double.NaN, Double.NaN, Map.of(), Map.of(),
                         io.scarcity.runtime.client.SecureMoments.decode(result.sum(), features)));
             }
         }
         return out;
+    }
+
+    /**
+     * One secure sum of {@code subject} over {@code members} of {@code domain} (unless {@code refused} says why not),
+     * with the domain's threshold and neighbourhoods; recorded in the audit log (with {@code subjectFact} when not null)
+     * and, if it gave no sum, in the run's log ({@code logWhat} after the domain).
+     */
+    private io.scarcity.runtime.secagg.SecAggServer.Result secureSum(int round, String domain, String subjectFact, String logWhat,
+            String verb, List<? extends ClientHandle> clients, List<Integer> members, int length, String subject, long[] bytes,
+            String refused) {
+        int n = members.size();
+        int configured = clientsOf(clients, domain);
+        int threshold = secure.thresholdFor(configured);
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("round", round);
+        facts.put("domain", domain);
+        if (subjectFact != null) {
+            facts.put("subject", subjectFact);
+        }
+        facts.put("clients", n);
+        facts.put("threshold", threshold);
+        io.scarcity.runtime.secagg.SecAggServer.Result result;
+        if (refused != null) {
+            result = new io.scarcity.runtime.secagg.SecAggServer.Result(null, Set.of(), refused);
+        } else if (n < threshold || n < 2) {
+            result = new io.scarcity.runtime.secagg.SecAggServer.Result(null, Set.of(), "could not aggregate: " + n
+                    + " clients " + verb + ", fewer than the threshold " + threshold + "; nothing is revealed");
+        } else {
+            result = runSecureAggregation(round, clients, members, Math.min(secure.degree(configured), n - 1), threshold, length,
+                    bytes, subject);
+        }
+        facts.put("aggregated", result.aggregated());
+        if (!result.aggregated()) {
+            facts.put("why", result.failure());
+            LOG.log(WARNING, "round " + round + ", domain " + domain + logWhat + result.failure());
+        }
+        coordinator.audit().record("secure-aggregation", facts);
+        return result;
     }
 
     private io.scarcity.runtime.secagg.SecAggServer.Result runSecureAggregation(int round, List<? extends ClientHandle> clients,
@@ -171,61 +184,47 @@ public final class RoundProtocol implements Checkpointable {
         } catch (IllegalArgumentException e) {
             return new io.scarcity.runtime.secagg.SecAggServer.Result(null, Set.of(), "could not aggregate: " + e.getMessage());
         }
-        // A client whose step fails (its host gone, a refusal) has dropped out from that step on: the protocol is made
-        // for that, and the sum is still recovered while enough of each neighbourhood remains.
-        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        List<io.scarcity.runtime.secagg.SecureAggregation.Participant> participants = new ArrayList<>();
+        for (int i : members) {
+            participants.add(participant(clients.get(i), subject));
+        }
+        io.scarcity.runtime.secagg.SecureAggregation.Driven d = io.scarcity.runtime.secagg.SecureAggregation.drive(server,
+                participants, threshold, length, (k, step, why) -> dropped(round, clients.get(members.get(k)), step, why));
         for (int k = 0; k < members.size(); k++) {
-            try {
-                server.received(clients.get(members.get(k)).secureAggregationKeys(k, threshold, subject));
-                bytes[members.get(k)] += 68;
-            } catch (RuntimeException e) {
-                dropped(round, clients.get(members.get(k)), "keys", e, out, k);
-            }
+            bytes[members.get(k)] += d.up()[k];
         }
-        for (int k = 0; k < members.size(); k++) {
-            if (out.contains(k)) {
-                continue;
-            }
-            try {
-                List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> shares =
-                        clients.get(members.get(k)).secureAggregationShares(server.keysFor(k));
-                server.receivedShares(k, shares);
-                for (io.scarcity.runtime.secagg.SecAggClient.SealedShare s : shares) {
-                    bytes[members.get(k)] += 8 + s.sealed().length;
-                }
-            } catch (RuntimeException e) {
-                dropped(round, clients.get(members.get(k)), "shares", e, out, k);
-            }
-        }
-        for (int k = 0; k < members.size(); k++) {
-            if (out.contains(k)) {
-                continue;
-            }
-            try {
-                server.receivedInput(k, clients.get(members.get(k)).secureAggregationInput(server.sharesFor(k)));
-                bytes[members.get(k)] += 8L * length;
-            } catch (RuntimeException e) {
-                dropped(round, clients.get(members.get(k)), "masked input", e, out, k);
-            }
-        }
-        List<io.scarcity.runtime.secagg.SecAggClient.Unmasking> releases = new ArrayList<>();
-        for (int k : server.stayed()) {
-            try {
-                io.scarcity.runtime.secagg.SecAggClient.Unmasking u =
-                        clients.get(members.get(k)).secureAggregationUnmask(server.stayedAmong(k), server.leftAmong(k));
-                releases.add(u);
-                bytes[members.get(k)] += 4 + 70L * (u.selfMaskShares().size() + u.maskKeyShares().size());
-            } catch (RuntimeException e) {
-                dropped(round, clients.get(members.get(k)), "unmasking", e, out, k);
-            }
-        }
-        return server.aggregate(releases);
+        return d.result();
     }
 
-    private static void dropped(int round, ClientHandle client, String step, RuntimeException e, java.util.Set<Integer> out, int k) {
+    /** A client's side of the aggregation of {@code subject}, through its handle (in this process or on a host). */
+    private static io.scarcity.runtime.secagg.SecureAggregation.Participant participant(ClientHandle c, String subject) {
+        return new io.scarcity.runtime.secagg.SecureAggregation.Participant() {
+            @Override
+            public io.scarcity.runtime.secagg.SecAggClient.Keys keys(int index, int threshold) {
+                return c.secureAggregationKeys(index, threshold, subject);
+            }
+
+            @Override
+            public List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> shares(
+                    List<io.scarcity.runtime.secagg.SecAggClient.Keys> neighbours) {
+                return c.secureAggregationShares(neighbours);
+            }
+
+            @Override
+            public long[] maskedInput(List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> forMe) {
+                return c.secureAggregationInput(forMe);
+            }
+
+            @Override
+            public io.scarcity.runtime.secagg.SecAggClient.Unmasking unmask(Set<Integer> stayed, Set<Integer> left) {
+                return c.secureAggregationUnmask(stayed, left);
+            }
+        };
+    }
+
+    private static void dropped(int round, ClientHandle client, String step, RuntimeException e) {
         LOG.log(WARNING, "round " + round + ": client " + client.id() + " dropped out of the secure aggregation at its "
                 + step + ": " + e.getMessage());
-        out.add(k);
     }
 
     /**
@@ -236,31 +235,23 @@ public final class RoundProtocol implements Checkpointable {
      */
     private long secureUpload(int round, List<? extends ClientHandle> clients, java.util.function.IntPredicate uploads,
                               long[] bytes) {
-        Map<String, List<Integer>> byDomain = new TreeMap<>();
-        for (int i = 0; i < clients.size(); i++) {
-            if (uploads.test(i)) {
-                byDomain.computeIfAbsent(clients.get(i).domain(), d -> new ArrayList<>()).add(i);
-            }
-        }
+        Map<String, List<Integer>> byDomain = byDomain(clients, uploads);
         long before = java.util.Arrays.stream(bytes).sum();
         for (Map.Entry<String, List<Integer>> e : byDomain.entrySet()) {
             List<Integer> members = new ArrayList<>(e.getValue());
-            int configured = clientsOf(clients, e.getKey());
             List<String> experts = null;
             for (java.util.Iterator<Integer> it = members.iterator(); it.hasNext() && experts == null; ) {
                 int i = it.next();
                 try {
                     experts = clients.get(i).gossipableExperts(0);
                 } catch (RuntimeException failed) {
-                    dropped(round, clients.get(i), "list of experts", failed, new java.util.TreeSet<>(), i);
+                    dropped(round, clients.get(i), "list of experts", failed);
                     it.remove();
                 }
             }
             if (experts == null) {
                 continue;
             }
-            int threshold = secure.thresholdFor(configured);
-            int degree = Math.min(secure.degree(configured), members.size() - 1);
             Map<String, ExpertState> shared = new TreeMap<>();
             for (String expert : experts) {
                 // the arrays every uploading client has, with one length (as FedAvg averages only those): their shapes
@@ -274,7 +265,7 @@ public final class RoundProtocol implements Checkpointable {
                     try {
                         s = clients.get(i).secureAggregationShape(expert);
                     } catch (RuntimeException failed) {
-                        dropped(round, clients.get(i), "shape of " + expert, failed, new java.util.TreeSet<>(), i);
+                        dropped(round, clients.get(i), "shape of " + expert, failed);
                         continue;
                     }
                     answered.add(i);
@@ -295,40 +286,32 @@ public final class RoundProtocol implements Checkpointable {
                 Map<String, double[]> zeros = new TreeMap<>();
                 common.forEach((k, n) -> zeros.put(k, new double[n]));
                 ExpertState shape = new ExpertState(plugin, zeros, 0);
-                List<Integer> taking = answered;
                 io.scarcity.api.MergeLaw law = laws.asMap().getOrDefault(shape.expert(), io.scarcity.api.MergeLaw.MEAN);
-                Map<String, Object> facts = new LinkedHashMap<>();
-                facts.put("round", round);
-                facts.put("domain", e.getKey());
-                facts.put("subject", "expert:" + expert);
-                facts.put("clients", taking.size());
-                facts.put("threshold", threshold);
-                io.scarcity.runtime.secagg.SecAggServer.Result result;
-                if (!law.weightedMean(shape)) {
-                    result = new io.scarcity.runtime.secagg.SecAggServer.Result(null, Set.of(), "not shared: the merge law of "
-                            + shape.expert() + " is not a weighted mean, which secure aggregation cannot compute from sums");
-                } else if (taking.size() < threshold || taking.size() < 2) {
-                    result = new io.scarcity.runtime.secagg.SecAggServer.Result(null, Set.of(), "could not aggregate: "
-                            + taking.size() + " clients uploaded, fewer than the threshold " + threshold + "; nothing is revealed");
-                } else {
-                    result = runSecureAggregation(round, clients, taking, degree, threshold,
-                            io.scarcity.runtime.client.SecureMoments.length(shape), bytes,
-                            io.scarcity.runtime.client.SecureMoments.expertSubject(expert, shape.weights().keySet()));
-                }
-                facts.put("aggregated", result.aggregated());
-                if (!result.aggregated()) {
-                    facts.put("why", result.failure());
-                    LOG.log(WARNING, "round " + round + ", domain " + e.getKey() + ", expert " + expert + ": " + result.failure());
-                } else {
+                String refused = law.weightedMean(shape) ? null : "not shared: the merge law of " + shape.expert()
+                        + " is not a weighted mean, which secure aggregation cannot compute from sums";
+                io.scarcity.runtime.secagg.SecAggServer.Result result = secureSum(round, e.getKey(), "expert:" + expert,
+                        ", expert " + expert + ": ", "uploaded", clients, answered, io.scarcity.runtime.client.SecureMoments.length(shape),
+                        io.scarcity.runtime.client.SecureMoments.expertSubject(expert, shape.weights().keySet()), bytes, refused);
+                if (result.aggregated()) {
                     shared.put(expert, io.scarcity.runtime.client.SecureMoments.mean(result.sum(), shape, result.summed().size()));
                 }
-                coordinator.audit().record("secure-aggregation", facts);
             }
             if (!shared.isEmpty()) {
                 coordinator.receiveStates(round, aggregateOf(e.getKey()), e.getKey(), shared);
             }
         }
         return java.util.Arrays.stream(bytes).sum() - before;
+    }
+
+    /** The indices of the clients that {@code take} part, by domain. */
+    private static Map<String, List<Integer>> byDomain(List<? extends ClientHandle> clients, java.util.function.IntPredicate take) {
+        Map<String, List<Integer>> out = new TreeMap<>();
+        for (int i = 0; i < clients.size(); i++) {
+            if (take.test(i)) {
+                out.computeIfAbsent(clients.get(i).domain(), d -> new ArrayList<>()).add(i);
+            }
+        }
+        return out;
     }
 
     private static int clientsOf(List<? extends ClientHandle> clients, String domain) {

@@ -203,10 +203,15 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
             return Math.max(lo, Math.min(hi, noisy));
         }
 
+        /** The stream's next bytes, a block at a time. */
+        private java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(0);
+
         /** A uniform double in (0, 1] from the next 53 bits of the stream. */
         private double uniform() {
-            byte[] word = stream.update(new byte[8]);
-            long bits = java.nio.ByteBuffer.wrap(word).getLong() >>> 11;
+            if (block.remaining() < 8) {
+                block = java.nio.ByteBuffer.wrap(stream.update(new byte[512]));
+            }
+            long bits = block.getLong() >>> 11;
             return (bits + 1) * 0x1.0p-53;
         }
 

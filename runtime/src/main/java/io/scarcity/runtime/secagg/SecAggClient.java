@@ -145,7 +145,7 @@ public final class SecAggClient {
         long[] y = input.clone();
         Crypto.addMask(y, selfSeed, 1);
         for (int v : sharedWith) {
-            Crypto.addMask(y, pairSeed(masking, neighbours.get(v).masking()), id < v ? 1 : -1);
+            Crypto.addMask(y, pairSeed(masking.getPrivate(), neighbours.get(v).masking()), id < v ? 1 : -1);
         }
         return y;
     }
@@ -187,10 +187,6 @@ public final class SecAggClient {
     }
 
     /** The seed of the pairwise mask between the holder of {@code mine} and the owner of {@code theirs}. */
-    static byte[] pairSeed(KeyPair mine, byte[] theirs) {
-        return Crypto.agree(mine.getPrivate(), Crypto.publicKey(theirs), "scarcity secagg mask");
-    }
-
     static byte[] pairSeed(java.security.PrivateKey mine, byte[] theirs) {
         return Crypto.agree(mine, Crypto.publicKey(theirs), "scarcity secagg mask");
     }

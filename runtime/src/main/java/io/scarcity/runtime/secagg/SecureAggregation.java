@@ -3,22 +3,117 @@ package io.scarcity.runtime.secagg;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
- * One secure aggregation played out in this process between {@link SecAggClient}s and a {@link SecAggServer}, with
- * clients dropping out at the two points where it matters, the bytes each message would take on the wire and the time
- * spent by the clients and by the coordinator; and the fixed-point encoding of real vectors into the integers mod 2^64
- * that the masks work in.
+ * Drives one secure aggregation between a {@link SecAggServer} and the clients' sides of it, whatever carries the
+ * messages ({@link #drive}: the coordinator's round protocol through its client handles, or {@link #run}: clients in
+ * this process, for tests and benchmarks), counting the bytes each message takes on the wire; and the fixed-point
+ * encoding of real vectors into the integers mod 2^64 that the masks work in.
  */
 public final class SecureAggregation {
     private SecureAggregation() {
     }
 
     /**
-     * What an aggregation gave and cost.
+     * A client's side of an aggregation as the coordinator sees it: the four steps of {@link SecAggClient}. A step that
+     * throws is that client dropping out from then on.
+     */
+    public interface Participant {
+        SecAggClient.Keys keys(int index, int threshold);
+
+        List<SecAggClient.SealedShare> shares(List<SecAggClient.Keys> neighbours);
+
+        long[] maskedInput(List<SecAggClient.SealedShare> forMe);
+
+        SecAggClient.Unmasking unmask(Set<Integer> stayed, Set<Integer> left);
+    }
+
+    /** Hears that a participant dropped out, at which step and why. */
+    public interface Dropouts {
+        void dropped(int index, String step, RuntimeException why);
+    }
+
+    /**
+     * What one aggregation gave and what its messages took.
+     *
+     * @param up per participant, the bytes it sent the coordinator
+     * @param down everything the coordinator sent the participants
+     */
+    public record Driven(SecAggServer.Result result, long[] up, long down) {
+    }
+
+    /**
+     * The four steps with participant {@code k} as client {@code k} of {@code server}; a participant whose step throws has
+     * dropped out from that step on (the protocol is made for that: the sum is recovered while enough of each
+     * neighbourhood remains).
+     */
+    public static Driven drive(SecAggServer server, List<? extends Participant> participants, int threshold, int length,
+                               Dropouts dropouts) {
+        int n = participants.size();
+        long[] up = new long[n];
+        long down = 0;
+        Set<Integer> out = new java.util.TreeSet<>();
+        for (int k = 0; k < n; k++) {
+            try {
+                server.received(participants.get(k).keys(k, threshold));
+                up[k] += 68;
+            } catch (RuntimeException e) {
+                out.add(k);
+                dropouts.dropped(k, "keys", e);
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            if (out.contains(k)) {
+                continue;
+            }
+            List<SecAggClient.Keys> keys = server.keysFor(k);
+            down += 68L * keys.size();
+            try {
+                List<SecAggClient.SealedShare> shares = participants.get(k).shares(keys);
+                server.receivedShares(k, shares);
+                for (SecAggClient.SealedShare s : shares) {
+                    up[k] += 8 + s.sealed().length;
+                }
+            } catch (RuntimeException e) {
+                out.add(k);
+                dropouts.dropped(k, "shares", e);
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            if (out.contains(k)) {
+                continue;
+            }
+            List<SecAggClient.SealedShare> mine = server.sharesFor(k);
+            for (SecAggClient.SealedShare s : mine) {
+                down += 8 + s.sealed().length;
+            }
+            try {
+                server.receivedInput(k, participants.get(k).maskedInput(mine));
+                up[k] += 8L * length;
+            } catch (RuntimeException e) {
+                out.add(k);
+                dropouts.dropped(k, "masked input", e);
+            }
+        }
+        List<SecAggClient.Unmasking> releases = new ArrayList<>();
+        for (int k : server.stayed()) {
+            Set<Integer> stayed = server.stayedAmong(k);
+            Set<Integer> left = server.leftAmong(k);
+            down += 4L * (stayed.size() + left.size());
+            try {
+                SecAggClient.Unmasking u = participants.get(k).unmask(stayed, left);
+                releases.add(u);
+                up[k] += 4 + 70L * (u.selfMaskShares().size() + u.maskKeyShares().size());
+            } catch (RuntimeException e) {
+                dropouts.dropped(k, "unmasking", e);
+            }
+        }
+        return new Driven(server.aggregate(releases), up, down);
+    }
+
+    /**
+     * What an aggregation in this process gave and cost.
      *
      * @param bytesUp everything the clients sent to the coordinator
      * @param bytesDown everything the coordinator sent to the clients
@@ -29,6 +124,9 @@ public final class SecureAggregation {
     }
 
     /**
+     * One aggregation between {@link SecAggClient}s in this process, with clients dropping out at the two points where it
+     * matters.
+     *
      * @param inputs one vector per client (client ids 0, 1, ...), all of one length
      * @param degree neighbours per client (SecAgg+; {@code >= n - 1} for all)
      * @param leaveBeforeInput clients that share their keys, then send no input
@@ -37,76 +135,60 @@ public final class SecureAggregation {
     public static Round run(long[][] inputs, int degree, int threshold, Set<Integer> leaveBeforeInput,
                             Set<Integer> leaveBeforeUnmasking, SecureRandom random, long graphSeed) {
         int n = inputs.length;
-        int length = inputs[0].length;
         List<Integer> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             ids.add(i);
         }
-        long up = 0;
-        long down = 0;
-        long clientTime = 0;
-        long t = System.nanoTime();
-        SecAggServer server = new SecAggServer(ids, degree, threshold, length, graphSeed);
-        long serverTime = System.nanoTime() - t;
-        Map<Integer, SecAggClient> clients = new TreeMap<>();
+        long[] clientTime = new long[1];
+        List<Participant> clients = new ArrayList<>();
         for (int i : ids) {
-            t = System.nanoTime();
-            SecAggClient c = new SecAggClient(i, threshold, random);
-            SecAggClient.Keys k = c.advertise();
-            clientTime += System.nanoTime() - t;
-            clients.put(i, c);
-            server.received(k);
-            up += 4 + 64;
+            clients.add(new Participant() {
+                private SecAggClient client;
+
+                private <T> T timed(java.util.function.Supplier<T> step) {
+                    long t = System.nanoTime();
+                    try {
+                        return step.get();
+                    } finally {
+                        clientTime[0] += System.nanoTime() - t;
+                    }
+                }
+
+                @Override
+                public SecAggClient.Keys keys(int index, int threshold) {
+                    return timed(() -> {
+                        client = new SecAggClient(i, threshold, random);
+                        return client.advertise();
+                    });
+                }
+
+                @Override
+                public List<SecAggClient.SealedShare> shares(List<SecAggClient.Keys> neighbours) {
+                    return timed(() -> client.shareKeys(neighbours));
+                }
+
+                @Override
+                public long[] maskedInput(List<SecAggClient.SealedShare> forMe) {
+                    if (leaveBeforeInput.contains(i)) {
+                        throw new IllegalStateException("client " + i + " left");
+                    }
+                    return timed(() -> client.maskedInput(forMe, inputs[i]));
+                }
+
+                @Override
+                public SecAggClient.Unmasking unmask(Set<Integer> stayed, Set<Integer> left) {
+                    if (leaveBeforeUnmasking.contains(i)) {
+                        throw new IllegalStateException("client " + i + " left");
+                    }
+                    return timed(() -> client.unmask(stayed, left));
+                }
+            });
         }
-        for (SecAggClient c : clients.values()) {
-            List<SecAggClient.Keys> keys = server.keysFor(c.id());
-            down += 68L * keys.size();
-            t = System.nanoTime();
-            List<SecAggClient.SealedShare> shares = c.shareKeys(keys);
-            clientTime += System.nanoTime() - t;
-            for (SecAggClient.SealedShare s : shares) {
-                up += 8 + s.sealed().length;
-            }
-            t = System.nanoTime();
-            server.receivedShares(c.id(), shares);
-            serverTime += System.nanoTime() - t;
-        }
-        for (SecAggClient c : clients.values()) {
-            List<SecAggClient.SealedShare> mine = server.sharesFor(c.id());
-            for (SecAggClient.SealedShare s : mine) {
-                down += 8 + s.sealed().length;
-            }
-            if (leaveBeforeInput.contains(c.id())) {
-                continue;
-            }
-            t = System.nanoTime();
-            long[] masked = c.maskedInput(mine, inputs[c.id()]);
-            clientTime += System.nanoTime() - t;
-            server.receivedInput(c.id(), masked);
-            up += 8L * length;
-        }
-        List<SecAggClient.Unmasking> releases = new ArrayList<>();
-        for (int id : server.stayed()) {
-            if (leaveBeforeUnmasking.contains(id)) {
-                continue;
-            }
-            Set<Integer> stayed = server.stayedAmong(id);
-            Set<Integer> left = server.leftAmong(id);
-            down += 4L * (stayed.size() + left.size());
-            try {
-                t = System.nanoTime();
-                SecAggClient.Unmasking u = clients.get(id).unmask(stayed, left);
-                clientTime += System.nanoTime() - t;
-                releases.add(u);
-                up += 4 + 70L * (u.selfMaskShares().size() + u.maskKeyShares().size());
-            } catch (IllegalStateException refused) {
-                // too few neighbours stayed: this client releases nothing
-            }
-        }
-        t = System.nanoTime();
-        SecAggServer.Result result = server.aggregate(releases);
-        serverTime += System.nanoTime() - t;
-        return new Round(result, up, down, clientTime, serverTime);
+        long t = System.nanoTime();
+        SecAggServer server = new SecAggServer(ids, degree, threshold, inputs[0].length, graphSeed);
+        Driven d = drive(server, clients, threshold, inputs[0].length, (k, step, why) -> { });
+        long total = System.nanoTime() - t;
+        return new Round(d.result(), java.util.Arrays.stream(d.up()).sum(), d.down(), clientTime[0], total - clientTime[0]);
     }
 
     /**
