@@ -39,6 +39,20 @@ class FederationIT {
             return process.exitValue();
         }
 
+        /**
+         * Waits until the process has printed {@code text} (e.g. that its coordinator listens), so that no host process
+         * started after it can take the port it was given for an ephemeral one of its own first.
+         */
+        void awaitText(String text, int seconds) throws InterruptedException {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (!text().contains(text)) {
+                if (!process.isAlive() || System.nanoTime() > end) {
+                    throw new AssertionError("never printed '" + text + "': " + text());
+                }
+                Thread.sleep(100);
+            }
+        }
+
         String text() {
             try {
                 return Files.readString(out, StandardCharsets.UTF_8) + Files.readString(err, StandardCharsets.UTF_8);
@@ -99,6 +113,7 @@ class FederationIT {
         int port = freePort();
         Proc coordinator = start(DIST.resolve("plugins"), with(new String[] {"coordinator", quickstart, "--listen", "127.0.0.1:" + port,
             "--tls-dir", tmp.resolve("coordinator").toString(), "--wait", "90"}, with(SETTINGS, "--set", "output.dir=" + tmp.resolve("remote"))));
+        coordinator.awaitText("coordinator listening on", 90);
         String[] ranges = {"0-1", "2-3", "4-4"};
         List<Proc> hosts = new ArrayList<>();
         for (int h = 1; h <= 3; h++) {
@@ -124,6 +139,7 @@ class FederationIT {
         int port2 = freePort();
         Proc waiting = start(DIST.resolve("plugins"), with(new String[] {"coordinator", quickstart, "--listen", "127.0.0.1:" + port2,
             "--tls-dir", tmp.resolve("coordinator").toString(), "--wait", "40"}, with(SETTINGS, "--set", "output.dir=" + tmp.resolve("never"))));
+        waiting.awaitText("coordinator listening on", 40);
         Proc stranger = start(DIST.resolve("plugins"), "client", "--coordinator", "127.0.0.1:" + port2, "--simulate", "0-4",
                 "--tls-dir", tmp.resolve("stranger").toString());
         assertEquals(2, stranger.await(90), stranger.text());
