@@ -251,6 +251,8 @@ public final class RunExecution {
             if (audit != null) {
                 engine.audit(audit);
             }
+            // the folder first, so that whoever watches the output (a terminal, the dashboard) knows where to look
+            progress.println((resumed ? "resuming in " : "writing to ") + shown(runDir));
             startCheckpoints(loaded, engine, runDir, summary, metrics, coordinatorLog, progress, audit);
             Runtime.getRuntime().addShutdownHook(onInterrupt);
             ProgressDisplay display = new ProgressDisplay(progress,
@@ -269,6 +271,7 @@ public final class RunExecution {
                 endAudit(audit, summary, "completed", result.stopReason(), result.roundsCompleted());
                 summary.write(runDir.resolve("summary.json"), "completed", null, result, facts(engine));
                 LOG.log(Level.INFO, "run finished: " + result.stopReason());
+                writeReports(runDir);
                 return new Outcome(runDir, result, summary.accuracy(), summary.rmse());
             } catch (RuntimeException | Error e) {
                 display.finish();
@@ -297,6 +300,7 @@ public final class RunExecution {
                     throw fault;
                 }
                 String unwritten = writeFailedSummary(summary, runDir, message, engine);
+                writeReports(runDir);
                 if (e instanceof UserException ue) {
                     throw new UserException(ue.getMessage() + "\n(" + kept.replace("before it", "before the error") + unwritten + ")", ue);
                 }
@@ -438,6 +442,27 @@ public final class RunExecution {
      * Run listeners found on the class path ({@code META-INF/services/io.scarcity.runtime.engine.RunObserver}):
      * none in the distribution; a test puts one there to interrupt a run at an exact point of a round.
      */
+    /** {@code runDir} relative to the working directory when it lies under it (as the run's last line prints it), else absolute. */
+    private static String shown(Path runDir) {
+        Path here = Path.of("").toAbsolutePath();
+        Path dir = runDir.toAbsolutePath().normalize();
+        return dir.startsWith(here) ? here.relativize(dir).toString() : dir.toString();
+    }
+
+    /**
+     * Lets every {@link RunReportWriter} on the class path (the dashboard's report.html) write its files after
+     * summary.json; a writer that fails is logged and changes nothing else about the run.
+     */
+    private static void writeReports(Path runDir) {
+        for (RunReportWriter writer : java.util.ServiceLoader.load(RunReportWriter.class, RunExecution.class.getClassLoader())) {
+            try {
+                writer.write(runDir);
+            } catch (Exception | LinkageError e) {
+                LOG.log(Level.WARNING, writer.getClass().getName() + " could not write its report in " + runDir + ": " + e);
+            }
+        }
+    }
+
     private static List<RunObserver> listeners() {
         List<RunObserver> out = new java.util.ArrayList<>();
         java.util.ServiceLoader.load(RunObserver.class, RunExecution.class.getClassLoader()).forEach(out::add);

@@ -10,7 +10,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The exclusive lock on a run folder ({@code .lock}), held by the process that writes it: a second run
- * or resume of the same folder is refused before it reads or changes anything.
+ * or resume of the same folder is refused before it reads or changes anything. While held, the file holds the process's
+ * id, so that others can tell a run is going on without taking the lock.
  */
 final class RunLock implements AutoCloseable {
     private final FileChannel channel;
@@ -43,11 +44,23 @@ final class RunLock implements AutoCloseable {
             throw new UserException(runDir + " is in use by another process (the run is still going, or another --resume"
                     + " is); wait for it to end, or stop it first");
         }
+        try {
+            // who holds it, for those who look without locking (the dashboard): this process's id
+            channel.truncate(0);
+            channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
+        } catch (IOException e) {
+            // the lock holds without it; only the dashboard's "running" status needs it
+        }
         return new RunLock(channel, lock);
     }
 
     @Override
     public void close() {
+        try {
+            channel.truncate(0);
+        } catch (IOException | RuntimeException ignored) {
+            // an id left behind names a process that has ended: read as not running
+        }
         try {
             lock.release();
         } catch (IOException | RuntimeException ignored) {

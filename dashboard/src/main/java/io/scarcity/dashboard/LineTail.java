@@ -1,0 +1,101 @@
+package io.scarcity.dashboard;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads the complete lines appended to a file since the last call. A line still being written (no newline yet) waits
+ * for the next call; a file that shrank (rewritten by a resume, which cuts metrics.jsonl back to its checkpoint) is
+ * read again from the start, and {@link #restarted()} says so.
+ */
+final class LineTail {
+    private final Path file;
+    private long offset;
+    private boolean restarted;
+
+    LineTail(Path file) {
+        this.file = file;
+    }
+
+    /** Whether the last {@link #read} found the file shorter than before and started over. */
+    boolean restarted() {
+        return restarted;
+    }
+
+    /** The complete lines appended since the last call, at most {@code maxBytes} of them (the rest next time). */
+    List<String> read(int maxBytes) throws IOException {
+        restarted = false;
+        List<String> lines = new ArrayList<>();
+        if (!Files.isRegularFile(file)) {
+            return lines;
+        }
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            long length = f.length();
+            if (length < offset) {
+                offset = 0;
+                restarted = true;
+            }
+            if (length == offset) {
+                return lines;
+            }
+            int n = (int) Math.min(maxBytes, length - offset);
+            byte[] buf = new byte[n];
+            f.seek(offset);
+            f.readFully(buf);
+            int start = 0;
+            for (int i = 0; i < n; i++) {
+                if (buf[i] == '\n') {
+                    int end = i > start && buf[i - 1] == '\r' ? i - 1 : i;
+                    lines.add(new String(buf, start, end - start, StandardCharsets.UTF_8));
+                    start = i + 1;
+                }
+            }
+            if (start == 0 && n == maxBytes && length - offset > maxBytes) {
+                // one line longer than maxBytes: skip it rather than stall on it
+                lines.add(new String(buf, 0, Math.min(n, 200), StandardCharsets.UTF_8) + " ... (line too long, cut)");
+                start = n;
+            }
+            offset += start;
+        }
+        return lines;
+    }
+
+    /** The last {@code count} complete lines of the file, and the position after them for later reads. */
+    List<String> last(int count, int maxBytes) throws IOException {
+        List<String> lines = new ArrayList<>();
+        if (!Files.isRegularFile(file)) {
+            return lines;
+        }
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            long length = f.length();
+            long from = Math.max(0, length - maxBytes);
+            byte[] buf = new byte[(int) (length - from)];
+            f.seek(from);
+            f.readFully(buf);
+            int lastNewline = -1;
+            for (int i = buf.length - 1; i >= 0; i--) {
+                if (buf[i] == '\n') {
+                    lastNewline = i;
+                    break;
+                }
+            }
+            if (lastNewline < 0) {
+                offset = from;
+                return lines;
+            }
+            String text = new String(buf, 0, lastNewline, StandardCharsets.UTF_8);
+            String[] all = text.split("\r?\n", -1);
+            int first = from > 0 ? 1 : 0; // the first line of a window that starts mid-file is partial
+            for (int i = Math.max(first, all.length - count); i < all.length; i++) {
+                lines.add(all[i]);
+            }
+            offset = from + lastNewline + 1;
+        }
+        return lines;
+    }
+}

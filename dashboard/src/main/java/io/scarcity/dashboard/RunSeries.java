@@ -1,0 +1,329 @@
+package io.scarcity.dashboard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A run's charts, per round: accuracy (or RMSE) per domain as the row-weighted mean over its clients with the clients'
+ * spread (lowest and highest), compute saved, bytes sent, memory tiers, ε spent, drift detections; and the
+ * coordinator's health per round (coordinator.jsonl). Read incrementally: {@link #refresh()} takes the lines appended
+ * since the last call, so a live run costs only its new rounds. A line that is not JSON, or lacks its round, is
+ * skipped and reported (file and line number), never fatal; a half-written last line waits for its newline.
+ */
+final class RunSeries {
+    private static final int READ_BYTES = 8 << 20;
+    private final ObjectMapper json = new ObjectMapper();
+    private final LineTail metricsTail;
+    private final LineTail coordinatorTail;
+    private final TreeMap<Integer, Round> rounds = new TreeMap<>();
+    private final TreeMap<Integer, JsonNode> coordinator = new TreeMap<>();
+    private final TreeSet<String> domains = new TreeSet<>();
+    private final TreeSet<String> clients = new TreeSet<>();
+    private final List<String> problems = new ArrayList<>();
+    private long metricsLine;
+    private long coordinatorLine;
+    private boolean regression;
+
+    RunSeries(Path runDir) {
+        this.metricsTail = new LineTail(runDir.resolve("metrics.jsonl"));
+        this.coordinatorTail = new LineTail(runDir.resolve("coordinator.jsonl"));
+    }
+
+    /** Reads what was appended since the last call; true if anything new was read. */
+    synchronized boolean refresh() throws IOException {
+        boolean changed = false;
+        List<String> lines;
+        while (!(lines = metricsTail.read(READ_BYTES)).isEmpty() || metricsTail.restarted()) {
+            if (metricsTail.restarted()) {
+                rounds.clear();
+                clients.clear();
+                metricsLine = 0;
+                changed = true;
+            }
+            for (String line : lines) {
+                metricsLine++;
+                changed |= addMetrics(line);
+            }
+            if (lines.isEmpty()) {
+                break;
+            }
+        }
+        while (!(lines = coordinatorTail.read(READ_BYTES)).isEmpty() || coordinatorTail.restarted()) {
+            if (coordinatorTail.restarted()) {
+                coordinator.clear();
+                coordinatorLine = 0;
+                changed = true;
+            }
+            for (String line : lines) {
+                coordinatorLine++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    JsonNode n = json.readTree(line);
+                    if (n == null || !n.path("round").canConvertToInt()) {
+                        problem("coordinator.jsonl", coordinatorLine, "no round number");
+                        continue;
+                    }
+                    coordinator.put(n.get("round").asInt(), n);
+                    changed = true;
+                } catch (IOException e) {
+                    problem("coordinator.jsonl", coordinatorLine, "not JSON");
+                }
+            }
+            if (lines.isEmpty()) {
+                break;
+            }
+        }
+        return changed;
+    }
+
+    private void problem(String file, long line, String what) {
+        if (problems.size() < 20) {
+            problems.add(file + " line " + line + ": " + what + "; the line is left out of the charts");
+        }
+    }
+
+    private boolean addMetrics(String line) {
+        if (line.isBlank()) {
+            return false;
+        }
+        JsonNode m;
+        try {
+            m = json.readTree(line);
+        } catch (IOException e) {
+            problem("metrics.jsonl", metricsLine, "not JSON");
+            return false;
+        }
+        if (m == null || !m.path("round").canConvertToInt() || !m.path("domain").isTextual()) {
+            problem("metrics.jsonl", metricsLine, "no round or domain");
+            return false;
+        }
+        int r = m.get("round").asInt();
+        String domain = m.get("domain").asText();
+        domains.add(domain);
+        clients.add(m.path("client").asText("?"));
+        Round round = rounds.computeIfAbsent(r, k -> new Round());
+        round.add(domain, m);
+        if (m.path("rmse").isNumber() && !m.path("accuracy").isNumber()) {
+            regression = true;
+        }
+        return true;
+    }
+
+    /** The charts' data so far, as JSON arrays indexed like {@code rounds}. */
+    synchronized ObjectNode snapshot() {
+        ObjectNode out = json.createObjectNode();
+        out.put("metric", regression ? "rmse" : "accuracy");
+        out.put("clients", clients.size());
+        ArrayNode roundList = out.putArray("rounds");
+        rounds.keySet().forEach(roundList::add);
+        ObjectNode byDomain = out.putObject("domains");
+        for (String d : domains) {
+            ObjectNode s = byDomain.putObject(d);
+            ArrayNode mean = s.putArray("mean");
+            ArrayNode lo = s.putArray("lo");
+            ArrayNode hi = s.putArray("hi");
+            for (Round r : rounds.values()) {
+                Agg a = r.domains.get(d);
+                if (a == null || a.weight == 0) {
+                    mean.addNull();
+                    lo.addNull();
+                    hi.addNull();
+                } else {
+                    mean.add(a.sum / a.weight);
+                    lo.add(a.min);
+                    hi.add(a.max);
+                }
+            }
+        }
+        ArrayNode overall = out.putArray("overall");
+        ArrayNode saved = out.putArray("computeSaved");
+        ArrayNode bytes = out.putArray("bytesSent");
+        ArrayNode detections = out.putArray("detections");
+        ArrayNode offline = out.putArray("offlineClients");
+        ArrayNode epsilon = out.putArray("epsilon");
+        ObjectNode memory = out.putObject("memory");
+        Map<String, ArrayNode> tiers = new LinkedHashMap<>();
+        boolean anyEpsilon = false;
+        for (Round r : rounds.values()) {
+            double w = 0;
+            double s = 0;
+            for (Agg a : r.domains.values()) {
+                w += a.weight;
+                s += a.sum;
+            }
+            if (w > 0) {
+                overall.add(s / w);
+            } else {
+                overall.addNull();
+            }
+            if (r.expertBatches > 0) {
+                saved.add((double) r.idleExpertBatches / r.expertBatches);
+            } else {
+                saved.addNull();
+            }
+            bytes.add(r.bytesSent);
+            detections.add(r.detections);
+            offline.add(r.offline);
+            if (Double.isNaN(r.epsilon)) {
+                epsilon.addNull();
+            } else {
+                epsilon.add(r.epsilon);
+                anyEpsilon = true;
+            }
+            for (String tier : r.memorySum.keySet()) {
+                tiers.computeIfAbsent(tier, t -> memory.putArray(t));
+            }
+        }
+        for (Map.Entry<String, ArrayNode> t : tiers.entrySet()) {
+            for (Round r : rounds.values()) {
+                Double sum = r.memorySum.get(t.getKey());
+                if (sum == null || r.memoryClients == 0) {
+                    t.getValue().addNull();
+                } else {
+                    t.getValue().add(sum / r.memoryClients);
+                }
+            }
+        }
+        if (!anyEpsilon) {
+            out.remove("epsilon");
+        }
+        ObjectNode detectedBy = out.putObject("detectionsByClient");
+        for (Map.Entry<Integer, Round> e : rounds.entrySet()) {
+            for (String c : e.getValue().detectedBy) {
+                ((ArrayNode) detectedBy.withArray(c)).add(e.getKey());
+            }
+        }
+        ObjectNode health = out.putObject("coordinator");
+        ArrayNode hr = health.putArray("rounds");
+        ArrayNode hOffline = health.putArray("offline");
+        ArrayNode hDropped = health.putArray("dropped");
+        ArrayNode hSpread = health.putArray("lossSpread");
+        ArrayNode hGossip = health.putArray("gossipBytes");
+        ArrayNode hWeightLo = health.putArray("weightLo");
+        ArrayNode hWeightHi = health.putArray("weightHi");
+        ArrayNode hRejected = health.putArray("insightsRejected");
+        ArrayNode left = health.putArray("leftOut");
+        Integer converged = null;
+        for (Map.Entry<Integer, JsonNode> e : coordinator.entrySet()) {
+            JsonNode c = e.getValue();
+            hr.add(e.getKey());
+            hOffline.add(c.path("offline").size());
+            hDropped.add(c.path("dropped").size());
+            number(hSpread, c.path("lossSpread"));
+            number(hGossip, c.path("gossipBytes"));
+            number(hRejected, c.path("insightsRejected"));
+            double lo = Double.NaN;
+            double hi = Double.NaN;
+            for (JsonNode w : c.path("weights")) {
+                if (w.isNumber()) {
+                    lo = Double.isNaN(lo) ? w.asDouble() : Math.min(lo, w.asDouble());
+                    hi = Double.isNaN(hi) ? w.asDouble() : Math.max(hi, w.asDouble());
+                }
+            }
+            number(hWeightLo, Double.isNaN(lo) ? null : lo);
+            number(hWeightHi, Double.isNaN(hi) ? null : hi);
+            if (converged == null && c.path("converged").asBoolean(false)) {
+                converged = e.getKey();
+            }
+            if (c.path("offline").size() + c.path("dropped").size() > 0) {
+                ObjectNode l = left.addObject();
+                l.put("round", e.getKey());
+                l.set("offline", c.path("offline"));
+                l.set("dropped", c.path("dropped"));
+            }
+        }
+        if (converged != null) {
+            health.put("convergedAtRound", converged);
+        }
+        ArrayNode p = out.putArray("problems");
+        problems.forEach(p::add);
+        return out;
+    }
+
+    private static void number(ArrayNode to, JsonNode v) {
+        if (v != null && v.isNumber()) {
+            to.add(v.asDouble());
+        } else {
+            to.addNull();
+        }
+    }
+
+    private static void number(ArrayNode to, Double v) {
+        if (v == null) {
+            to.addNull();
+        } else {
+            to.add(v);
+        }
+    }
+
+    /** One round over all clients that reported it. */
+    private static final class Round {
+        final Map<String, Agg> domains = new TreeMap<>();
+        long expertBatches;
+        long idleExpertBatches;
+        long bytesSent;
+        int detections;
+        int offline;
+        double epsilon = Double.NaN;
+        final Map<String, Double> memorySum = new TreeMap<>();
+        int memoryClients;
+        final List<String> detectedBy = new ArrayList<>();
+
+        void add(String domain, JsonNode m) {
+            bytesSent += m.path("bytesSent").asLong(0);
+            if (m.path("offline").asBoolean(false)) {
+                offline++;
+                return;
+            }
+            JsonNode metric = m.path("accuracy").isNumber() ? m.get("accuracy") : m.path("rmse");
+            long rows = Math.max(1, m.path("scoredRows").asLong(m.path("rows").asLong(1)));
+            if (metric.isNumber() && Double.isFinite(metric.asDouble())) {
+                domains.computeIfAbsent(domain, d -> new Agg()).add(metric.asDouble(), rows);
+            }
+            JsonNode routing = m.path("routing");
+            expertBatches += routing.path("expertBatches").asLong(0);
+            idleExpertBatches += routing.path("idleExpertBatches").asLong(0);
+            int d = m.path("driftDetections").asInt(0);
+            detections += d;
+            if (d > 0) {
+                detectedBy.add(m.path("client").asText("?"));
+            }
+            JsonNode eps = m.path("plugins").path("privacy.epsilon");
+            if (eps.isNumber()) {
+                epsilon = Double.isNaN(epsilon) ? eps.asDouble() : Math.max(epsilon, eps.asDouble());
+            }
+            JsonNode memory = m.path("memory");
+            if (memory.isObject() && memory.size() > 0) {
+                memoryClients++;
+                memory.fields().forEachRemaining(e -> memorySum.merge(e.getKey(), e.getValue().asDouble(0), Double::sum));
+            }
+        }
+    }
+
+    /** Row-weighted mean, lowest and highest of one domain's clients in one round. */
+    private static final class Agg {
+        double sum;
+        double weight;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+
+        void add(double v, long rows) {
+            sum += v * rows;
+            weight += rows;
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+    }
+}
