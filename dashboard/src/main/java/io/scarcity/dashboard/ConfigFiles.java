@@ -39,7 +39,7 @@ final class ConfigFiles {
             files.filter(Files::isRegularFile)
                     .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
                     .map(p -> root.relativize(p).toString().replace('\\', '/'))
-                    .filter(p -> !p.startsWith("bench/"))
+                    .filter(p -> !p.startsWith("bench/") && resolve(p).isPresent())
                     .sorted()
                     .forEach(out::add);
         }

@@ -404,7 +404,7 @@ public final class DashboardServer implements AutoCloseable {
         }
         ObjectNode r = job.describe(json);
         r.put("valid", true);
-        r.put("output", check.path("output").asText());
+        r.put("validation", check.path("output").asText());
         send(ex, 200, r);
     }
 

@@ -110,7 +110,11 @@ final class RunFolders {
         n.put("status", RunStatus.of(dir, summary));
         n.put("name", summary != null ? summary.path("name").asText() : nameFromId(dir.getFileName().toString()));
         if (summary != null) {
-            copy(summary, n, "roundsCompleted", "roundsPlanned", "rows", "accuracy", "rmse", "rowsPerSecond", "error");
+            copy(summary, n, "roundsCompleted", "roundsPlanned", "rows", "accuracy", "rmse", "rowsPerSecond");
+            if (!n.path("status").asText().equals("running")) {
+                // a resumed run still has the summary of its interruption until it ends
+                copy(summary, n, "error");
+            }
             JsonNode privacy = summary.path("privacy");
             if (privacy.has("maxEpsilonSpent")) {
                 n.set("epsilon", privacy.get("maxEpsilonSpent"));

@@ -124,7 +124,15 @@
       };
       var summaryHolder = el('div', {id: 'summary'});
       app.appendChild(summaryHolder);
-      if (d.summary) summaryHolder.appendChild(C.summaryTable(d.summary));
+      function showSummary(full) {
+        summaryHolder.innerHTML = '';
+        if (full.status === 'running') {
+          summaryHolder.appendChild(el('p', {cls: 'muted', text: 'Running: the charts and the log follow it live; its summary is written when it ends.'}));
+        } else if (full.summary) {
+          summaryHolder.appendChild(C.summaryTable(full.summary));
+        }
+      }
+      showSummary(d);
       var charts = C.runCharts(app, d.series, d.summary);
       var problems = el('div', {cls: 'problems', id: 'problems'});
       app.appendChild(problems);
@@ -170,10 +178,10 @@
         holder.innerHTML = '';
         holder.appendChild(statusBadge(s.status));
         buttons(s);
-        if (s.status !== 'running') {
+        if (s.status === 'running') showSummary(s);
+        else {
           api('/api/runs/' + encodeURIComponent(id)).then(function (full) {
-            summaryHolder.innerHTML = '';
-            if (full.summary) summaryHolder.appendChild(C.summaryTable(full.summary));
+            showSummary(full);
             charts.update(full.series, full.summary);
           }).catch(function () { /* the next event retries */ });
         }
@@ -278,7 +286,7 @@
         launch.disabled = false;
         if (!r.valid) { say(r.output, false); return; }
         if (r.runId) { location.hash = '#/run/' + encodeURIComponent(r.runId); return; }
-        say('the run did not start:\n' + (r.output || '') + '\n' + (r.output && r.output.length ? '' : '') + ((r.exitCode !== undefined) ? 'exit code ' + r.exitCode : ''), false);
+        say('the run did not start' + (r.exitCode !== undefined ? ' (exit code ' + r.exitCode + ')' : ' yet (still preparing: see the runs table)') + ':\n' + (r.output || []).join('\n'), r.exitCode === undefined ? undefined : false);
       }).catch(function (e) { launch.disabled = false; say(e.message, false); });
     };
     select.onchange = function () {
