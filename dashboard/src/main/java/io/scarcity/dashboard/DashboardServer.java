@@ -80,6 +80,10 @@ public final class DashboardServer implements AutoCloseable {
         try {
             server = HttpServer.create(new InetSocketAddress(address, port), 64);
         } catch (BindException e) {
+            if (String.valueOf(e.getMessage()).contains("assign")) {
+                throw new UserException("--bind " + bind + ": not an address of this machine (" + e.getMessage() + "); use 127.0.0.1 "
+                        + "(the default) or an address of one of its interfaces");
+            }
             throw new UserException("cannot listen on " + bind + ":" + port + " (" + e.getMessage() + "): another program (another"
                     + " dashboard?) uses the port; choose another with --port, e.g. --port " + (port == 8080 ? 8081 : 8080));
         } catch (IOException e) {
@@ -293,13 +297,17 @@ public final class DashboardServer implements AutoCloseable {
             RunSeries series = new RunSeries(dir);
             series.refresh();
             n.set("series", series.snapshot());
+            ObjectNode federation = FederationView.read(dir);
+            if (federation != null) {
+                n.set("federation", federation);
+            }
         }
         return n;
     }
 
     /**
      * Server-sent events for one run until the page goes away: {@code series} when new rounds arrive, {@code log} with
-     * run.log's new lines, {@code status} when the status changes; a comment line every 15 s keeps the stream open.
+     * run.log's new lines, {@code status} when the status changes, {@code federation} when a networked run's hosts do; a comment line every 15 s keeps the stream open.
      */
     private void events(HttpExchange ex, Path dir) throws IOException {
         ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
@@ -309,6 +317,8 @@ public final class DashboardServer implements AutoCloseable {
         RunSeries series = new RunSeries(dir);
         LineTail log = new LineTail(dir.resolve("run.log"));
         String lastStatus = null;
+        String lastFederation = null;
+        long nextFederation = 0;
         long lastBeat = System.nanoTime();
         boolean first = true;
         try {
@@ -328,6 +338,16 @@ public final class DashboardServer implements AutoCloseable {
                 if (!status.equals(lastStatus)) {
                     event(out, "status", d);
                     lastStatus = status;
+                }
+                if (System.nanoTime() >= nextFederation) {
+                    // a networked run's hosts (audit.jsonl, run.log): read whole, so every 3 s rather than every poll
+                    ObjectNode federation = FederationView.read(dir);
+                    String text = federation == null ? null : json.writeValueAsString(federation);
+                    if (text != null && !text.equals(lastFederation)) {
+                        event(out, "federation", federation);
+                        lastFederation = text;
+                    }
+                    nextFederation = System.nanoTime() + 3_000_000_000L;
                 }
                 if (System.nanoTime() - lastBeat > 15_000_000_000L) {
                     out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));

@@ -162,6 +162,11 @@ class DashboardBrowserTest {
         String config = Files.readString(runs.resolve(id).resolve("config.yaml"));
         assertTrue(config.contains("clients: 4"), "the page's change reached the run");
         shot("run.png");
+        // the static report draws the same charts from the file alone, without the server
+        browser.get(runs.resolve(id).resolve("report.html").toUri().toString());
+        waitUpTo(20).until(d -> points("accuracy") == 12);
+        assertTrue(browser.findElement(By.tagName("h1")).getText().contains(id));
+        shot("report.png");
         browser.get(base + "#/");
         waitUpTo(20).until(d -> d.findElements(By.cssSelector("tr[data-run='" + id + "'] .status-completed")).size() == 1);
     }
@@ -191,6 +196,43 @@ class DashboardBrowserTest {
         Files.writeString(run.resolve(".lock"), "");
         Files.writeString(run.resolve("summary.json"), "{\"name\":\"live\",\"status\":\"completed\",\"roundsCompleted\":4,\"roundsPlanned\":4}");
         waitUpTo(20).until(d -> status().equals("completed"));
+    }
+
+    @Test
+    void aNetworkedRunShowsItsHostsAndWhoWasLeftOut() throws Exception {
+        Path run = Files.createDirectories(runs.resolve("networked-20261207-130000"));
+        Files.writeString(run.resolve("config.yaml"), "name: networked\ncoordinator:\n  roundDeadline: 5.0\n");
+        StringBuilder metrics = new StringBuilder();
+        StringBuilder coordinator = new StringBuilder();
+        for (int r = 1; r <= 10; r++) {
+            metrics.append(RunSeriesTest.line(r, "coast-0", "coast", 0.8 + 0.005 * r, 500));
+            if (r <= 6) {
+                metrics.append(RunSeriesTest.line(r, "coast-2", "coast", 0.78 + 0.005 * r, 500));
+            } else {
+                metrics.append("{\"round\":" + r + ",\"client\":\"coast-2\",\"domain\":\"coast\",\"offline\":true,\"missedRows\":500,\"bytesSent\":0}\n");
+            }
+            coordinator.append("{\"round\":" + r + ",\"offline\":" + (r <= 6 ? "[]" : "[\"coast-2\"]") + ",\"dropped\":[],"
+                    + "\"weights\":{\"coast-0\":0.5},\"lossSpread\":0.05,\"converged\":false,\"gossipBytes\":900}\n");
+        }
+        Files.writeString(run.resolve("metrics.jsonl"), metrics);
+        Files.writeString(run.resolve("coordinator.jsonl"), coordinator);
+        Files.writeString(run.resolve("audit.jsonl"), String.join("\n",
+                "{\"seq\":1,\"time\":\"2026-12-07T13:00:34Z\",\"type\":\"admission\",\"host\":\"/127.0.0.1:60846\",\"certificate\":\"host-b1\",\"decision\":\"admitted for clients 0-1\"}",
+                "{\"seq\":2,\"time\":\"2026-12-07T13:00:34Z\",\"type\":\"admission\",\"host\":\"/127.0.0.1:60862\",\"certificate\":\"host-b2\",\"decision\":\"admitted for clients 2-4\"}",
+                "{\"seq\":3,\"time\":\"2026-12-07T13:00:35Z\",\"type\":\"refusal\",\"host\":\"/127.0.0.1:60871\",\"certificate\":\"host-c\",\"decision\":\"clients 2-4 are taken by another host\"}", ""));
+        Files.writeString(run.resolve("run.log"), "2026-12-07T13:00:39.130Z WARNING io.scarcity.network - host #1 vm [host-b2] at /127.0.0.1:60862 "
+                + "was lost in round 7; its clients 2-4 are left out of the round\n");
+        Files.writeString(run.resolve("summary.json"), "{\"name\":\"networked\",\"status\":\"completed\",\"roundsCompleted\":10,\"roundsPlanned\":10}");
+        browser.get(base + "#/run/networked-20261207-130000");
+        waitUpTo(20).until(d -> d.findElements(By.cssSelector("#hosts tbody tr")).size() == 3);
+        String hosts = browser.findElement(By.id("hosts")).getText();
+        assertTrue(hosts.contains("host-b2") && hosts.contains("lost") && hosts.contains("refused"), hosts);
+        assertTrue(browser.findElement(By.id("federation")).getText().contains("round deadline: 5 s"));
+        waitUpTo(20).until(d -> d.findElement(By.id("left-out")).getText().contains("offline: coast-2"));
+        ((JavascriptExecutor) browser).executeScript("document.getElementById('federation').scrollIntoView()");
+        Thread.sleep(300);
+        File f = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(f.toPath(), SHOTS.resolve("federation.png"), StandardCopyOption.REPLACE_EXISTING);
     }
 
     @Test
@@ -244,5 +286,6 @@ class DashboardBrowserTest {
         waitUpTo(20).until(d -> d.findElements(By.cssSelector("#bench-table tbody tr")).size() == 2);
         assertTrue(browser.findElement(By.id("bench-table")).getText().contains("0.8500 ± 0.0200"));
         assertEquals(2, browser.findElements(By.cssSelector("table.matrix")).size(), "an accuracy matrix per method");
+        shot("bench.png");
     }
 }

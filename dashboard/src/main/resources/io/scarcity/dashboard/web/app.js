@@ -150,6 +150,23 @@
         }
       }
       showExtras(d.series || {});
+      var federation = el('div', {id: 'federation'});
+      app.appendChild(federation);
+      function showFederation(f) {
+        federation.innerHTML = '';
+        if (!f) return;
+        federation.appendChild(el('h2', {text: 'federation: client hosts'}));
+        federation.appendChild(el('p', {cls: 'muted', text: f.roundDeadlineSeconds ? 'round deadline: ' + f.roundDeadlineSeconds + ' s (a host that has not played its round by then has its clients left out of it)' : 'no round deadline (coordinator.roundDeadline: 0): the coordinator waits for every connected host'}));
+        federation.appendChild(el('table', {id: 'hosts'}, [el('thead', null, [el('tr', null, ['host', 'certificate', 'state', 'since', 'what happened'].map(function (t) { return el('th', {text: t}); }))]),
+          el('tbody', null, f.hosts.map(function (h) {
+            return el('tr', null, [el('td', {text: h.host}), el('td', {text: h.certificate || '-'}), el('td', null, [el('span', {cls: 'status status-' + (h.state === 'connected' ? 'running' : h.state === 'late' ? 'interrupted' : 'failed'), text: h.state})]),
+              el('td', {text: h.since}), el('td', {text: h.decision})]);
+          }))]));
+        if (f.events.length) {
+          federation.appendChild(el('pre', {cls: 'config', id: 'host-events', text: f.events.slice(-40).map(function (e) { return e.time + '  ' + e.text; }).join('\n')}));
+        }
+      }
+      showFederation(d.federation);
       app.appendChild(el('h2', {text: 'log (run.log, live)'}));
       var log = el('pre', {id: 'log'});
       app.appendChild(log);
@@ -164,6 +181,7 @@
         charts.update(s);
         showExtras(s);
       });
+      source.addEventListener('federation', function (ev) { showFederation(JSON.parse(ev.data)); });
       source.addEventListener('log', function (ev) {
         var lines = JSON.parse(ev.data);
         if (!lines.length) return;
