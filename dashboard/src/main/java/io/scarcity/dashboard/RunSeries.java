@@ -15,7 +15,8 @@ import java.util.TreeSet;
 
 /**
  * A run's charts, per round: accuracy (or RMSE) per domain as the row-weighted mean over its clients with the clients'
- * spread (lowest and highest), compute saved, bytes sent, memory tiers, ε spent, drift detections; and the
+ * spread (lowest and highest), compute saved, each expert's activations, bytes sent (and gossip's part), memory tiers,
+ * ε spent, drift detections; and the
  * coordinator's health per round (coordinator.jsonl). Read incrementally: {@link #refresh()} takes the lines appended
  * since the last call, so a live run costs only its new rounds. A line that is not JSON, or lacks its round, is
  * skipped and reported (file and line number), never fatal; a half-written last line waits for its newline.
@@ -199,6 +200,27 @@ final class RunSeries {
         if (!anyEpsilon) {
             out.remove("epsilon");
         }
+        // gossip's share of the bytes, from coordinator.jsonl (null for a round it has no line for yet)
+        ArrayNode gossip = out.putArray("gossipBytes");
+        for (Integer r : rounds.keySet()) {
+            JsonNode c = coordinator.get(r);
+            number(gossip, c == null ? null : c.path("gossipBytes"));
+        }
+        // batches each expert was routed to, summed over the clients
+        ObjectNode activations = out.putObject("activations");
+        TreeSet<String> experts = new TreeSet<>();
+        rounds.values().forEach(r -> experts.addAll(r.activations.keySet()));
+        for (String e : experts) {
+            ArrayNode a = activations.putArray(e);
+            for (Round r : rounds.values()) {
+                Long n = r.activations.get(e);
+                if (n == null) {
+                    a.addNull();
+                } else {
+                    a.add(n);
+                }
+            }
+        }
         ObjectNode detectedBy = out.putObject("detectionsByClient");
         for (Map.Entry<Integer, Round> e : rounds.entrySet()) {
             for (String c : e.getValue().detectedBy) {
@@ -280,6 +302,7 @@ final class RunSeries {
         final Map<String, Double> memorySum = new TreeMap<>();
         int memoryClients;
         final List<String> detectedBy = new ArrayList<>();
+        final Map<String, Long> activations = new TreeMap<>();
 
         void add(String domain, JsonNode m) {
             bytesSent += m.path("bytesSent").asLong(0);
@@ -292,6 +315,7 @@ final class RunSeries {
             if (metric.isNumber() && Double.isFinite(metric.asDouble())) {
                 domains.computeIfAbsent(domain, d -> new Agg()).add(metric.asDouble(), rows);
             }
+            m.path("experts").fields().forEachRemaining(e -> activations.merge(e.getKey(), e.getValue().path("active").asLong(0), Long::sum));
             JsonNode routing = m.path("routing");
             expertBatches += routing.path("expertBatches").asLong(0);
             idleExpertBatches += routing.path("idleExpertBatches").asLong(0);

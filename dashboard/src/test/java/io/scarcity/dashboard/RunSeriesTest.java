@@ -18,7 +18,7 @@ class RunSeriesTest {
 
     static String line(int round, String client, String domain, double accuracy, int rows) {
         return "{\"round\":" + round + ",\"client\":\"" + client + "\",\"domain\":\"" + domain + "\",\"rows\":" + rows
-                + ",\"accuracy\":" + accuracy + ",\"routing\":{\"expertBatches\":10,\"idleExpertBatches\":4},\"driftDetections\":"
+                + ",\"accuracy\":" + accuracy + ",\"experts\":{\"stat\":{\"active\":3},\"drift\":{\"active\":" + round + "}},\"routing\":{\"expertBatches\":10,\"idleExpertBatches\":4},\"driftDetections\":"
                 + (round == 2 && client.equals("a-0") ? 1 : 0) + ",\"bytesSent\":100,\"memory\":{\"episodic\":" + (10 * round)
                 + ",\"working\":5},\"plugins\":{\"privacy.epsilon\":" + (0.5 * round) + "}}\n";
     }
@@ -47,6 +47,8 @@ class RunSeriesTest {
         assertEquals(1.0, snap.get("epsilon").get(1).asDouble(), 1e-12);
         assertEquals("[2]", snap.get("detectionsByClient").get("a-0").toString());
         assertEquals(3, snap.get("clients").asInt());
+        assertEquals(9, snap.get("activations").get("stat").get(0).asLong(), "summed over the clients");
+        assertEquals(6, snap.get("activations").get("drift").get(1).asLong());
         assertFalse(s.refresh(), "nothing new");
     }
 
@@ -94,6 +96,7 @@ class RunSeriesTest {
         assertEquals(0.4, c.get("weightLo").get(0).asDouble(), 1e-12);
         assertEquals(0.6, c.get("weightHi").get(0).asDouble(), 1e-12);
         assertEquals(2, c.get("convergedAtRound").asInt());
+        assertEquals(0, s.snapshot().get("gossipBytes").size(), "no metrics rounds, no gossip line");
         assertEquals(2, c.get("leftOut").get(0).get("round").asInt());
         assertTrue(s.snapshot().get("problems").get(0).asText().contains("coordinator.jsonl line 3"));
     }

@@ -62,6 +62,17 @@ class DistributionIT {
         assertTrue(r.out().contains("completed: 8 rounds"), r.out());
         assertTrue(r.err().contains("round 8/8"), "progress lines on stderr: " + r.err());
         assertNoStackTrace(r);
+        // the distribution carries the dashboard: the run leaves its report.html, and the command is there
+        try (var dirs = java.nio.file.Files.list(tmp.resolve("runs"))) {
+            Path run = dirs.filter(java.nio.file.Files::isDirectory).findFirst().orElseThrow();
+            assertTrue(r.err().contains("writing to "), "the run names its folder first: " + r.err());
+            String report = java.nio.file.Files.readString(run.resolve("report.html"));
+            assertTrue(report.contains("ScarcityCharts.renderReport") && report.contains("\"rounds\":[1,2,3,4,5,6,7,8]"),
+                    "report.html with the run's 8 rounds");
+        }
+        Result dashboard = scarcity(DIST.resolve("plugins"), "dashboard", "--help");
+        assertEquals(0, dashboard.code(), dashboard.err());
+        assertTrue(dashboard.out().contains("--bind"), dashboard.out());
         Result plugins = scarcity(DIST.resolve("plugins"), "plugins");
         assertEquals(0, plugins.code(), plugins.err());
         for (String name : List.of("statistical", "drift", "geometry", "reconstruction", "temporal", "governance", "causal", "peer-selection", "meta-adaptation", "memory-consolidation", "ucb", "thompson", "epsilon-greedy", "softmax-gate", "all", "round-robin", "random", "variance", "hierarchical", "insight", "random-pairs")) {

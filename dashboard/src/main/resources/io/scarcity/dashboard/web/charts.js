@@ -160,8 +160,15 @@
         panel('compute', 'compute saved by the router', 'share of expert-batches skipped').update(rounds,
           [{label: 'compute saved', values: s.computeSaved, color: color(2)}], [], 'share');
       }
-      panel('bytes', 'bytes sent per round (all clients)', 'insights, gossip and weight sharing').update(rounds,
-        [{label: 'bytes sent', values: s.bytesSent, color: color(4)}], [], 'bytes');
+      var experts = Object.keys(s.activations || {});
+      if (experts.length) {
+        panel('activations', 'router activations per expert', 'batches each expert was routed to, summed over the clients').update(rounds,
+          experts.map(function (x, i) { return {label: x, values: s.activations[x], color: color(i)}; }), [], 'batches');
+      }
+      var byteLines = [{label: 'all (insights, gossip, weight sharing)', values: s.bytesSent, color: color(4)}];
+      if (nonEmpty(s.gossipBytes)) byteLines.push({label: 'gossip', values: s.gossipBytes, color: color(5), dash: [4, 3]});
+      panel('bytes', 'bytes sent per round (all clients)', 'what left the clients: insights to the coordinator, expert states to peers').update(rounds,
+        byteLines, [], 'bytes');
       var tiers = Object.keys(s.memory || {});
       if (tiers.length) {
         panel('memory', 'memory tiers (mean per client)', 'items held in each tier').update(rounds,
