@@ -65,6 +65,7 @@ class DashboardBrowserTest {
         runs = Files.createDirectories(root.resolve("runs"));
         Path configs = Files.createDirectories(root.resolve("configs"));
         Files.copy(Path.of("..", "configs", "quickstart.yaml"), configs.resolve("quickstart.yaml"));
+        writeTaskConfig(configs);
         server = new DashboardServer(runs, configs, "127.0.0.1", 0, null, new ObjectMapper().createObjectNode());
         base = "http://127.0.0.1:" + server.port() + "/";
         ChromeOptions options = new ChromeOptions();
@@ -122,6 +123,37 @@ class DashboardBrowserTest {
         waitUpTo(90).until(d -> d.getCurrentUrl().contains("#/run/"));
         String url = browser.getCurrentUrl();
         return java.net.URLDecoder.decode(url.substring(url.indexOf("#/run/") + 6), StandardCharsets.UTF_8);
+    }
+
+    /** A class-incremental task stream over a small CSV of four Gaussian classes: two tasks of two classes. */
+    static void writeTaskConfig(Path configs) throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        StringBuilder csv = new StringBuilder("x1,x2,x3,label\n");
+        for (int i = 0; i < 4000; i++) {
+            int c = random.nextInt(4);
+            csv.append(String.format(java.util.Locale.ROOT, "%.3f,%.3f,%.3f,c%d%n", c + random.nextGaussian(),
+                    (c % 2) * 2 + random.nextGaussian(), random.nextGaussian(), c));
+        }
+        Files.writeString(configs.resolve("blobs.csv"), csv);
+        Files.writeString(configs.resolve("tasks.yaml"), String.join("\n",
+                "name: tasks", "seed: 1", "rounds: 8", "batchSize: 50", "batchesPerRound: 4", "domains:", "  - name: d", "    clients: 2",
+                "    stream:", "      type: tasks", "      transform: split", "      tasks: 2", "      classesPerTask: 2",
+                "      rowsPerTask: 1600", "      schedule: [0, 1]", "      testRowsPerTask: 200",
+                "      base: {type: csv, path: blobs.csv, label: label}", "    partition: {type: iid}",
+                "experts:", "  - {plugin: statistical}", ""));
+    }
+
+    @Test
+    void aContinualRunShowsItsAccuracyMatrix() throws Exception {
+        browser.get(base + "#/new?config=tasks.yaml");
+        waitUpTo(20).until(d -> d.findElement(By.id("config-text")).getText().contains("classesPerTask"));
+        String id = launchAndOpen();
+        waitUpTo(120).until(d -> status().equals("completed"));
+        WebElement matrix = waitUpTo(20).until(d -> d.findElement(By.cssSelector("#continual table.matrix")));
+        assertEquals(2, matrix.findElements(By.cssSelector("tbody tr")).size(), "one row per segment");
+        assertTrue(browser.findElement(By.id("continual")).getText().contains("forgetting"));
+        shot("continual.png");
+        assertTrue(Files.readString(runs.resolve(id).resolve("summary.json")).contains("\"accuracyMatrix\""));
     }
 
     @Test

@@ -130,6 +130,7 @@
           summaryHolder.appendChild(el('p', {cls: 'muted', text: 'Running: the charts and the log follow it live; its summary is written when it ends.'}));
         } else if (full.summary) {
           summaryHolder.appendChild(C.summaryTable(full.summary));
+          C.continualView(summaryHolder, full.summary.continual);
         }
       }
       showSummary(d);

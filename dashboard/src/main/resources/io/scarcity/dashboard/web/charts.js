@@ -213,6 +213,10 @@
       add('converged at round', summary.health.convergedAtRound === null ? 'not converged' : summary.health.convergedAtRound);
     }
     if (summary.privacy) add('highest ε spent', summary.privacy.maxEpsilonSpent);
+    if (summary.continual) {
+      add('final task accuracy', summary.continual.finalTaskAccuracy);
+      add('forgetting', summary.continual.forgetting);
+    }
     add('rows/s', summary.rowsPerSecond);
     add('wall seconds', summary.wallSeconds);
     return el('table', {cls: 'summary'}, [el('tbody', null, rows)]);
@@ -262,26 +266,52 @@
       }), [], 'accuracy');
     }
     names.forEach(function (m) {
-      var mats = byMethod[m].map(function (r) { return r.accuracyMatrix; }).filter(function (x) { return x && x.length; });
-      if (!mats.length) return;
-      var k = mats[0].length;
-      var rowsEl = [];
-      for (var a = 0; a < k; a++) {
-        var cells = [el('th', {text: 'after task ' + (a + 1)})];
-        for (var b = 0; b < k; b++) {
+      var runsWith = byMethod[m].filter(function (r) { return r.accuracyMatrix && r.accuracyMatrix.length; });
+      if (!runsWith.length) return;
+      var first = runsWith[0].accuracyMatrix;
+      var mean = first.map(function (row, a) {
+        return row.map(function (_, b) {
           var v = 0;
-          mats.forEach(function (mm) { v += (mm[a] && mm[a][b]) || 0; });
-          v /= mats.length;
-          var td = el('td', {text: b <= a ? v.toFixed(3) : ''});
-          if (b <= a) td.style.background = 'rgba(37,99,235,' + (0.08 + 0.5 * v).toFixed(2) + ')';
-          cells.push(td);
-        }
-        rowsEl.push(el('tr', null, cells));
-      }
-      var header = el('tr', null, [el('th', {text: m})].concat(Array.apply(null, Array(k)).map(function (_, j) { return el('th', {text: 'task ' + (j + 1)}); })));
-      container.appendChild(el('h2', {text: 'accuracy matrix: ' + m + ' (mean over ' + mats.length + ' seed(s))'}));
-      container.appendChild(el('table', {cls: 'matrix'}, [el('thead', null, [header]), el('tbody', null, rowsEl)]));
+          runsWith.forEach(function (r) { v += (r.accuracyMatrix[a] && r.accuracyMatrix[a][b]) || 0; });
+          return v / runsWith.length;
+        });
+      });
+      container.appendChild(el('h2', {text: 'accuracy matrix: ' + m + ' (mean over ' + runsWith.length + ' seed(s))'}));
+      container.appendChild(matrixTable(mean, runsWith[0].taskOfSegment));
     });
+  }
+
+  /*
+   * An accuracy matrix: row i = accuracy on every task's held-out rows after segment i (of task taskOf[i]). Cells of
+   * tasks not yet learned are greyed: their accuracy is what the model does on classes or permutations it never saw.
+   */
+  function matrixTable(matrix, taskOf, roundOf) {
+    var k = matrix.length ? matrix[0].length : 0;
+    var seen = {};
+    var rowsEl = matrix.map(function (row, a) {
+      var task = taskOf ? taskOf[a] : a;
+      seen[task] = true;
+      var label = 'after segment ' + (a + 1) + ' (task ' + (task + 1) + (roundOf ? ', round ' + roundOf[a] : '') + ')';
+      return el('tr', null, [el('th', {text: label})].concat(row.map(function (v, b) {
+        var td = el('td', {text: v === null || v === undefined ? '-' : v.toFixed(3)});
+        if (seen[b]) td.style.background = 'rgba(37,99,235,' + (0.08 + 0.5 * (v || 0)).toFixed(2) + ')';
+        else td.className = 'muted';
+        return td;
+      })));
+    });
+    var header = el('tr', null, [el('th', {text: ''})].concat(Array.apply(null, Array(k)).map(function (_, j) { return el('th', {text: 'task ' + (j + 1)}); })));
+    return el('table', {cls: 'matrix'}, [el('thead', null, [header]), el('tbody', null, rowsEl)]);
+  }
+
+  /* A task stream's accuracy matrix and forgetting, from summary.json's continual part. */
+  function continualView(container, c) {
+    if (!c || !c.accuracyMatrix) return;
+    var box = el('div', {id: 'continual'});
+    box.appendChild(el('h2', {text: 'continual learning: accuracy matrix'}));
+    box.appendChild(el('p', {cls: 'muted', text: 'final task accuracy ' + fmt(c.finalTaskAccuracy) + ', forgetting ' + fmt(c.forgetting) +
+      ', backward transfer ' + fmt(c.backwardTransfer) + ' (Chaudhry et al.; Lopez-Paz and Ranzato); greyed: tasks not learned yet'}));
+    box.appendChild(matrixTable(c.accuracyMatrix, c.taskOfSegment, c.roundOfSegment));
+    container.appendChild(box);
   }
 
   /* Several runs overlaid: [{id, series}] on one accuracy chart. */
@@ -307,6 +337,7 @@
     container.appendChild(el('p', {cls: 'muted', text: 'Scarcity run report, written when the run ended. Live, and beside other runs: scarcity dashboard'}));
     if (data.summary) container.appendChild(summaryTable(data.summary));
     runCharts(container, data.series, data.summary);
+    if (data.summary) continualView(container, data.summary.continual);
     if (data.series && data.series.problems && data.series.problems.length) {
       container.appendChild(el('div', {cls: 'problems', text: data.series.problems.join('\n')}));
     }
@@ -317,5 +348,5 @@
   }
 
   global.ScarcityCharts = {el: el, fmt: fmt, color: color, runCharts: runCharts, summaryTable: summaryTable, benchView: benchView,
-    compareChart: compareChart, renderReport: renderReport, chartPanel: chartPanel};
+    compareChart: compareChart, renderReport: renderReport, chartPanel: chartPanel, continualView: continualView};
 })(window);

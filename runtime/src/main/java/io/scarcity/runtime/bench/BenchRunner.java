@@ -159,32 +159,11 @@ public final class BenchRunner {
                 recovery.add(DriftRecovery.rounds(byRound, round, suite.recoveryTolerance()));
             }
         }
-        double[][] matrix = new double[0][];
-        int[] taskOf = new int[0];
-        ContinualMetrics cl = null;
-        if (!collector.evaluations.isEmpty()) {
-            // Domains are averaged per segment when several run task streams with the same schedule.
-            Map<Integer, List<TaskEvaluation>> bySegment = new TreeMap<>();
-            for (TaskEvaluation e : collector.evaluations) {
-                bySegment.computeIfAbsent(e.segment(), k -> new ArrayList<>()).add(e);
-            }
-            matrix = new double[bySegment.size()][];
-            taskOf = new int[bySegment.size()];
-            int i = 0;
-            for (List<TaskEvaluation> es : bySegment.values()) {
-                double[] row = new double[es.get(0).accuracy().length];
-                for (TaskEvaluation e : es) {
-                    double[] a = e.accuracy();
-                    for (int t = 0; t < row.length; t++) {
-                        row[t] += a[t] / es.size();
-                    }
-                }
-                matrix[i] = row;
-                taskOf[i] = es.get(0).task();
-                i++;
-            }
-            cl = ContinualMetrics.of(matrix, taskOf);
-        }
+        // Domains are averaged per segment when several run task streams with the same schedule.
+        io.scarcity.runtime.report.TaskMatrix tasks = io.scarcity.runtime.report.TaskMatrix.of(collector.evaluations);
+        double[][] matrix = tasks.accuracy();
+        int[] taskOf = tasks.taskOf();
+        ContinualMetrics cl = tasks.metrics();
         Map<String, Double> clientAcc = new LinkedHashMap<>();
         collector.clientRows.forEach((c, v) -> clientAcc.put(c, v[0] == 0 ? Double.NaN : v[1] / v[0]));
         double bytesPerClientRound = collector.clientRounds == 0 ? 0 : (double) collector.bytes / collector.clientRounds;

@@ -257,6 +257,27 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
             domains.put(d, x);
         });
         s.put("domains", domains);
+        TaskMatrix tasks = result == null ? null : TaskMatrix.of(result.taskEvaluations());
+        if (tasks != null && !tasks.isEmpty()) {
+            // task streams: the accuracy matrix and what it says about forgetting (definitions: ContinualMetrics)
+            Map<String, Object> c = new LinkedHashMap<>();
+            List<List<Double>> rows = new ArrayList<>();
+            for (double[] row : tasks.accuracy()) {
+                List<Double> r = new ArrayList<>();
+                for (double v : row) {
+                    r.add(Json.num(v));
+                }
+                rows.add(r);
+            }
+            c.put("accuracyMatrix", rows);
+            c.put("taskOfSegment", tasks.taskOf());
+            c.put("roundOfSegment", tasks.rounds());
+            var m = tasks.metrics();
+            c.put("finalTaskAccuracy", Json.num(m.finalAccuracy()));
+            c.put("forgetting", Json.num(m.forgetting()));
+            c.put("backwardTransfer", Json.num(m.backwardTransfer()));
+            s.put("continual", c);
+        }
         if (facts != null) {
             s.put("injectedDrifts", facts.injectedDrifts());
         }
