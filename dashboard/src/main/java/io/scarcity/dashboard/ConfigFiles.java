@@ -57,14 +57,7 @@ final class ConfigFiles {
         } catch (RuntimeException e) {
             return Optional.empty();
         }
-        if (!file.startsWith(root) || !Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
-        try {
-            if (!file.toRealPath().startsWith(root.toRealPath())) {
-                return Optional.empty();
-            }
-        } catch (IOException e) {
+        if (!file.startsWith(root) || !Files.isRegularFile(file) || !RunFolders.reallyUnder(root, file)) {
             return Optional.empty();
         }
         return Optional.of(file);

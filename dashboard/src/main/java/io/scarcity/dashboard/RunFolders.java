@@ -43,17 +43,19 @@ final class RunFolders {
             return Optional.empty();
         }
         Path dir = root.resolve(id).normalize();
-        if (!dir.getParent().equals(root) || !Files.isDirectory(dir)) {
-            return Optional.empty();
-        }
-        try {
-            if (!dir.toRealPath().startsWith(root.toRealPath())) {
-                return Optional.empty();
-            }
-        } catch (IOException e) {
+        if (!dir.getParent().equals(root) || !Files.isDirectory(dir) || !reallyUnder(root, dir)) {
             return Optional.empty();
         }
         return Optional.of(dir);
+    }
+
+    /** Whether {@code path} lies under {@code root} once every symbolic link on the way is followed. */
+    static boolean reallyUnder(Path root, Path path) {
+        try {
+            return path.toRealPath().startsWith(root.toRealPath());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** One line of the runs table per sub-folder that is a run or a bench result, the newest first. */
