@@ -100,6 +100,7 @@ final class ConfigFiles {
             ObjectNode n = experts.addObject();
             n.put("plugin", e.path("plugin").asText(""));
             n.put("name", e.path("name").asText(e.path("plugin").asText("")));
+            n.set("entry", e); // the whole entry (name, config), so that the page can keep it as it is in a changed list
         }
         for (String k : new String[] {"router", "memory", "gossip"}) {
             if (tree.path(k).path("plugin").isTextual()) {

@@ -401,7 +401,7 @@ public final class DashboardServer implements AutoCloseable {
                         + " domains[0].clients; output.dir is the dashboard's runs folder)");
                 return;
             }
-            if (value == null || value.isBlank() || value.contains("\n") || value.contains("\r") || value.length() > 500) {
+            if (value == null || value.isBlank() || value.contains("\n") || value.contains("\r") || value.length() > 8000) {
                 error(ex, 400, e.getKey() + ": give a value on one line (e.g. 10), got '" + e.getValue() + "'");
                 return;
             }

@@ -149,9 +149,9 @@ class DashboardBrowserTest {
         waitUpTo(20).until(d -> d.findElement(By.id("config-text")).getText().contains("classesPerTask"));
         String id = launchAndOpen();
         waitUpTo(120).until(d -> status().equals("completed"));
-        WebElement matrix = waitUpTo(20).until(d -> d.findElement(By.cssSelector("#continual table.matrix")));
-        assertEquals(2, matrix.findElements(By.cssSelector("tbody tr")).size(), "one row per segment");
-        assertTrue(browser.findElement(By.id("continual")).getText().contains("forgetting"));
+        // one row per segment
+        waitUpTo(20).until(d -> d.findElements(By.cssSelector("#continual table.matrix tbody tr")).size() == 2);
+        waitUpTo(20).until(d -> d.findElement(By.id("continual")).getText().contains("forgetting"));
         shot("continual.png");
         assertTrue(Files.readString(runs.resolve(id).resolve("summary.json")).contains("\"accuracyMatrix\""));
     }
@@ -178,6 +178,14 @@ class DashboardBrowserTest {
         browser.findElement(By.id("validate")).click();
         waitUpTo(30).until(d -> d.findElement(By.id("validation")).getText().contains("is valid"));
         assertTrue(browser.findElement(By.id("validation")).getText().contains("4 rounds"));
+        // drop the drift expert (federation local: no personal twins): the list goes as one experts=[...] override
+        browser.findElement(By.id("keep-expert-2")).click();
+        browser.findElement(By.id("validate")).click();
+        waitUpTo(30).until(d -> d.findElement(By.id("validation")).getText().contains("experts [stat-fast, stat-slow]"));
+        browser.findElement(By.id("keep-expert-0")).click();
+        browser.findElement(By.id("keep-expert-1")).click();
+        browser.findElement(By.id("validate")).click();
+        waitUpTo(30).until(d -> d.findElement(By.id("validation")).getText().contains("keep or add at least one expert"));
     }
 
     @Test
@@ -214,7 +222,7 @@ class DashboardBrowserTest {
         Files.writeString(metrics, RunSeriesTest.line(1, "a-0", "a", 0.6, 50) + RunSeriesTest.line(1, "a-1", "a", 0.7, 50));
         browser.get(base + "#/run/live-20261207-120000");
         waitUpTo(20).until(d -> d.findElements(By.id("chart-accuracy")).size() == 1 && points("accuracy") == 1);
-        assertEquals("running", status());
+        waitUpTo(20).until(d -> status().equals("running"));
         ((JavascriptExecutor) browser).executeScript("window.notReloaded = true");
         for (int round = 2; round <= 4; round++) {
             Files.writeString(metrics, RunSeriesTest.line(round, "a-0", "a", 0.6 + 0.05 * round, 50)
@@ -257,9 +265,12 @@ class DashboardBrowserTest {
         Files.writeString(run.resolve("summary.json"), "{\"name\":\"networked\",\"status\":\"completed\",\"roundsCompleted\":10,\"roundsPlanned\":10}");
         browser.get(base + "#/run/networked-20261207-130000");
         waitUpTo(20).until(d -> d.findElements(By.cssSelector("#hosts tbody tr")).size() == 3);
-        String hosts = browser.findElement(By.id("hosts")).getText();
-        assertTrue(hosts.contains("host-b2") && hosts.contains("lost") && hosts.contains("refused"), hosts);
-        assertTrue(browser.findElement(By.id("federation")).getText().contains("round deadline: 5 s"));
+        // the live stream redraws the section: read it inside waits, which look again at a redrawn element
+        waitUpTo(20).until(d -> {
+            String hosts = d.findElement(By.id("hosts")).getText();
+            return hosts.contains("host-b2") && hosts.contains("lost") && hosts.contains("refused");
+        });
+        waitUpTo(20).until(d -> d.findElement(By.id("federation")).getText().contains("round deadline: 5 s"));
         waitUpTo(20).until(d -> d.findElement(By.id("left-out")).getText().contains("offline: coast-2"));
         ((JavascriptExecutor) browser).executeScript("document.getElementById('federation').scrollIntoView()");
         Thread.sleep(300);

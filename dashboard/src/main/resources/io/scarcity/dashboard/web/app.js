@@ -256,9 +256,22 @@
       (cfg.domains || []).forEach(function (d, i) {
         row('clients in ' + d.name, number('clients-' + i, 'domains[' + i + '].clients', d.clients));
       });
+      // experts: keep or drop each of the config's, change its plugin, add installed ones; sent as one
+      // experts=[...] override (JSON is YAML) only when the list changed
       (cfg.experts || []).forEach(function (x, i) {
-        row('expert ' + x.name, choice('expert-' + i, 'experts[' + i + '].plugin', plugins.expert || [], x.plugin));
+        var keep = el('input', {type: 'checkbox', id: 'keep-expert-' + i, cls: 'keep-expert', 'data-index': String(i)});
+        keep.checked = true;
+        var plugin = choice('expert-' + i, '', plugins.expert || [], x.plugin);
+        plugin.removeAttribute('data-key');
+        plugin.className = 'expert-plugin';
+        plugin.setAttribute('data-index', String(i));
+        var cell = el('span', {id: 'expert-cell-' + i}, [keep, ' keep ', plugin]);
+        fields.appendChild(el('label', {'for': 'keep-expert-' + i, text: 'expert ' + x.name}));
+        fields.appendChild(cell);
       });
+      var add = el('select', {id: 'add-expert', multiple: 'multiple', size: '3'});
+      (plugins.expert || []).forEach(function (p) { add.appendChild(el('option', {value: p, text: p})); });
+      if ((plugins.expert || []).length) row('add experts', add);
       row('router', choice('router', 'router.plugin', plugins.router || [], cfg.router));
       row('memory', choice('memory', 'memory.plugin', plugins.memory || [], cfg.memory));
       row('gossip', choice('gossip', 'gossip.plugin', plugins.gossip || [], cfg.gossip));
@@ -272,6 +285,27 @@
       Array.prototype.forEach.call(fields.querySelectorAll('[data-key]'), function (i) {
         if (i.value !== i.getAttribute('data-initial') && i.value !== '') sets[i.getAttribute('data-key')] = i.value;
       });
+      var experts = [];
+      var changed = false;
+      (current.experts || []).forEach(function (x, i) {
+        var keep = document.getElementById('keep-expert-' + i);
+        var plugin = document.getElementById('expert-' + i);
+        if (!keep.checked) { changed = true; return; }
+        if (plugin.value && plugin.value !== x.plugin) {
+          changed = true;
+          var e = {plugin: plugin.value};
+          if (x.entry && x.entry.name) e.name = x.entry.name;
+          experts.push(e);
+        } else {
+          experts.push(x.entry || {plugin: x.plugin});
+        }
+      });
+      var add = document.getElementById('add-expert');
+      if (add) Array.prototype.forEach.call(add.selectedOptions, function (o) { changed = true; experts.push({plugin: o.value}); });
+      if (changed) {
+        if (!experts.length) throw new Error('keep or add at least one expert');
+        sets.experts = JSON.stringify(experts);
+      }
       var extra = document.getElementById('extra');
       var bad = null;
       (extra ? extra.value.split('\n') : []).forEach(function (line) {
