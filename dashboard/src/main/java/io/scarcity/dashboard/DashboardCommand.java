@@ -57,17 +57,19 @@ public final class DashboardCommand implements Callable<Integer> {
         try (PluginRegistry registry = plugins.load()) {
             pluginNames = DashboardServer.pluginList(registry);
         }
-        DashboardServer server = new DashboardServer(runsDir, configsDir, bind, port, null, pluginNames);
+        DashboardServer server = new DashboardServer(runsDir, configsDir, bind, port, plugins.extraSources(), pluginNames);
         var out = spec.commandLine().getOut();
         String host = bind.equals("0.0.0.0") || bind.equals("::") ? "localhost" : bind.contains(":") ? "[" + bind + "]" : bind;
-        out.println("dashboard at http://" + host + ":" + server.port() + "/  (runs: " + runsDir.toAbsolutePath().normalize()
-                + ", configs: " + configsDir.toAbsolutePath().normalize() + ")");
+        out.println("dashboard at " + server.url(host));
+        out.println("  open that address (its token lets your browser in; keep it to yourself); runs: "
+                + runsDir.toAbsolutePath().normalize() + ", configs: " + configsDir.toAbsolutePath().normalize());
         if (!server.runs().root().toFile().canWrite()) {
             out.println("warning: " + runsDir + " is not writable: runs cannot be started from the page");
         }
         if (!java.net.InetAddress.getLoopbackAddress().getHostAddress().equals(bind) && !bind.equals("localhost")
                 && !bind.equals("::1")) {
-            out.println("warning: listening on " + bind + " without authentication: anyone who can reach it can start runs");
+            out.println("warning: listening on " + bind + " over plain HTTP: the token crosses the network unencrypted; use it on a"
+                    + " network you trust, or behind a reverse proxy with TLS");
         }
         out.println("Ctrl-C stops it");
         out.flush();

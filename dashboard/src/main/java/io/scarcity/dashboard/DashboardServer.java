@@ -57,6 +57,7 @@ public final class DashboardServer implements AutoCloseable {
     private final ObjectNode plugins;
     private final ObjectMapper json = new ObjectMapper();
     private final boolean loopback;
+    private final String token;
     private volatile boolean closing;
 
     /**
@@ -64,11 +65,14 @@ public final class DashboardServer implements AutoCloseable {
      *
      * @throws UserException if the address cannot be bound (in use, not this machine's)
      */
-    public DashboardServer(Path runsDir, Path configsDir, String bind, int port, Launcher launcher, ObjectNode plugins) {
+    public DashboardServer(Path runsDir, Path configsDir, String bind, int port, List<Path> pluginSources, ObjectNode plugins) {
         this.runs = new RunFolders(runsDir);
         this.configs = new ConfigFiles(configsDir);
-        this.launcher = launcher == null ? new Launcher(runs) : launcher;
+        this.launcher = new Launcher(runs, pluginSources == null ? List.of() : pluginSources);
         this.plugins = plugins;
+        byte[] secret = new byte[24];
+        new java.security.SecureRandom().nextBytes(secret);
+        this.token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         InetAddress address;
         try {
             address = InetAddress.getByName(bind);
@@ -110,6 +114,43 @@ public final class DashboardServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /**
+     * The secret of this start: the page is opened once at {@code /?token=TOKEN} (the address the command prints), which
+     * sets it as a cookie; every API request must carry it. Other users of the machine can reach a loopback port, but
+     * not this.
+     */
+    public String token() {
+        return token;
+    }
+
+    /** The address to open: the page with this start's token. */
+    public String url(String host) {
+        return "http://" + host + ":" + port() + "/?token=" + token;
+    }
+
+    private String cookieName() {
+        return "scarcity-dashboard-" + port();
+    }
+
+    /** Whether the request carries this start's token (as the cookie the page got, compared in constant time). */
+    private boolean authorised(HttpExchange ex) {
+        List<String> cookies = ex.getRequestHeaders().get("Cookie");
+        if (cookies == null) {
+            return false;
+        }
+        byte[] expected = token.getBytes(StandardCharsets.US_ASCII);
+        for (String header : cookies) {
+            for (String c : header.split(";")) {
+                String[] kv = c.trim().split("=", 2);
+                if (kv.length == 2 && kv[0].equals(cookieName())
+                        && java.security.MessageDigest.isEqual(expected, kv[1].getBytes(StandardCharsets.US_ASCII))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     public RunFolders runs() {
@@ -154,6 +195,23 @@ public final class DashboardServer implements AutoCloseable {
 
     private void route(HttpExchange ex, String method, String path) throws IOException {
         if (method.equals("GET") && (path.equals("/") || path.equals("/index.html"))) {
+            String given = query(ex).get("token");
+            if (given != null) {
+                if (!java.security.MessageDigest.isEqual(token.getBytes(StandardCharsets.US_ASCII), given.getBytes(StandardCharsets.UTF_8))) {
+                    page(ex, 403, "This is not the token of this dashboard: open the address scarcity dashboard printed when it started.");
+                    return;
+                }
+                // the token becomes a cookie only this site's own requests carry, and leaves the address bar
+                ex.getResponseHeaders().add("Set-Cookie", cookieName() + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+                ex.getResponseHeaders().set("Location", "/");
+                ex.sendResponseHeaders(303, -1);
+                return;
+            }
+            if (!authorised(ex)) {
+                page(ex, 401, "Open the address scarcity dashboard printed when it started (it ends with ?token=...): the page"
+                        + " needs this start's token.");
+                return;
+            }
             resource(ex, "index.html", "text/html; charset=utf-8");
             return;
         }
@@ -170,6 +228,10 @@ public final class DashboardServer implements AutoCloseable {
         List<String> parts = List.of(path.split("/"));
         if (parts.size() < 3 || !parts.get(1).equals("api")) {
             error(ex, 404, "no such page: " + path);
+            return;
+        }
+        if (!authorised(ex)) {
+            error(ex, 401, "no token: open the address scarcity dashboard printed when it started (it ends with ?token=...)");
             return;
         }
         String what = parts.get(2);
@@ -270,8 +332,26 @@ public final class DashboardServer implements AutoCloseable {
                             : " and has no checkpoint (checkpoint.every: 0, or it stopped before its first one)"));
                     return;
                 }
-                Launcher.Job job = launcher.resume(id, dir.get());
-                send(ex, 200, job.describe(json));
+                List<Path> recorded = io.scarcity.runtime.run.PluginSources.recorded(dir.get());
+                List<Path> known = new java.util.ArrayList<>(launcher.plugins());
+                String shipped = System.getenv("SCARCITY_PLUGINS_DIR");
+                if (shipped != null && !shipped.isBlank()) {
+                    known.add(Path.of(shipped));
+                }
+                List<Path> foreign = recorded.stream().filter(p -> known.stream().noneMatch(k -> p.toAbsolutePath().normalize()
+                        .startsWith(k.toAbsolutePath().normalize()))).toList();
+                if (!foreign.isEmpty()) {
+                    // a resume loads the plugins its folder names: from the page, only those the dashboard was given
+                    error(ex, 409, id + " loaded plugins from " + foreign + ", which this dashboard was not given: resume it in a"
+                            + " terminal (scarcity run --resume), or start the dashboard with --plugins for them");
+                    return;
+                }
+                try {
+                    Launcher.Job job = launcher.resume(id, dir.get());
+                    send(ex, 200, job.describe(json));
+                } catch (IllegalStateException e) {
+                    error(ex, 409, e.getMessage());
+                }
             }
             default -> error(ex, 404, "no such API: " + String.join("/", parts));
         }
@@ -284,9 +364,9 @@ public final class DashboardServer implements AutoCloseable {
         if (summary != null) {
             n.set("summary", summary);
         }
-        Path config = dir.resolve("config.yaml");
-        if (Files.isRegularFile(config)) {
-            n.put("config", Files.readString(config, StandardCharsets.UTF_8));
+        String config = RunFolders.readText(dir.resolve("config.yaml"));
+        if (config != null) {
+            n.put("config", config);
         }
         if ("bench".equals(n.path("kind").asText())) {
             JsonNode results = runs.readJson(dir.resolve("results.json"));
@@ -317,7 +397,7 @@ public final class DashboardServer implements AutoCloseable {
         RunSeries series = new RunSeries(dir);
         LineTail log = new LineTail(dir.resolve("run.log"));
         String lastStatus = null;
-        String lastFederation = null;
+        FederationView federationView = new FederationView(dir);
         long nextFederation = 0;
         long lastBeat = System.nanoTime();
         boolean first = true;
@@ -340,14 +420,15 @@ public final class DashboardServer implements AutoCloseable {
                     lastStatus = status;
                 }
                 if (System.nanoTime() >= nextFederation) {
-                    // a networked run's hosts (audit.jsonl, run.log): read whole, so every 3 s rather than every poll
-                    ObjectNode federation = FederationView.read(dir);
-                    String text = federation == null ? null : json.writeValueAsString(federation);
-                    if (text != null && !text.equals(lastFederation)) {
-                        event(out, "federation", federation);
-                        lastFederation = text;
+                    // a networked run's hosts (the new lines of audit.jsonl and run.log), every 2 s
+                    if (federationView.refresh() && federationView.snapshot() != null) {
+                        event(out, "federation", federationView.snapshot());
                     }
-                    nextFederation = System.nanoTime() + 3_000_000_000L;
+                    nextFederation = System.nanoTime() + 2_000_000_000L;
+                }
+                if (!Files.isDirectory(dir)) {
+                    event(out, "status", json.createObjectNode().put("id", dir.getFileName().toString()).put("status", "deleted"));
+                    return;
                 }
                 if (System.nanoTime() - lastBeat > 15_000_000_000L) {
                     out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
@@ -405,6 +486,11 @@ public final class DashboardServer implements AutoCloseable {
                 error(ex, 400, e.getKey() + ": give a value on one line (e.g. 10), got '" + e.getValue() + "'");
                 return;
             }
+            String refused = Overrides.refusal(e.getKey(), value);
+            if (refused != null) {
+                error(ex, 400, refused);
+                return;
+            }
             sets.put(e.getKey(), value.strip());
         }
         ObjectNode check = launcher.validate(config.get(), sets);
@@ -428,16 +514,43 @@ public final class DashboardServer implements AutoCloseable {
         send(ex, 200, r);
     }
 
+    /**
+     * Whether the request names this server as its host, so that a page of another site whose name was pointed at this
+     * machine (DNS rebinding) is refused: bound to loopback, only localhost, 127.0.0.1 or [::1]; bound elsewhere, an IP
+     * address (a rebinding attack needs a name) or one of this machine's own names.
+     */
     private boolean hostAllowed(HttpExchange ex) {
-        if (!loopback) {
-            return true;
-        }
-        String host = ex.getRequestHeaders().getFirst("Host");
+        return hostAllowed(ex.getRequestHeaders().getFirst("Host"), loopback);
+    }
+
+    static boolean hostAllowed(String host, boolean loopback) {
         if (host == null) {
             return false;
         }
         String name = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1) : host.replaceFirst(":\\d+$", "");
-        return name.equalsIgnoreCase("localhost") || name.equals("127.0.0.1") || name.equals("[::1]");
+        name = name.toLowerCase(Locale.ROOT);
+        if (name.equals("localhost") || name.equals("127.0.0.1") || name.equals("[::1]")) {
+            return true;
+        }
+        if (loopback) {
+            return false;
+        }
+        if (name.startsWith("[") || name.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            return true;
+        }
+        return machineNames().contains(name);
+    }
+
+    private static java.util.Set<String> machineNames() {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        try {
+            InetAddress self = InetAddress.getLocalHost();
+            names.add(self.getHostName().toLowerCase(Locale.ROOT));
+            names.add(self.getCanonicalHostName().toLowerCase(Locale.ROOT));
+        } catch (IOException e) {
+            // only addresses, then
+        }
+        return names;
     }
 
     private static boolean postAllowed(HttpExchange ex) {
@@ -493,6 +606,17 @@ public final class DashboardServer implements AutoCloseable {
             ex.sendResponseHeaders(200, bytes.length);
             ex.getResponseBody().write(bytes);
         }
+    }
+
+    /** A short HTML page with one message (the only HTML besides the application; the text is escaped). */
+    private void page(HttpExchange ex, int code, String message) throws IOException {
+        String text = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        byte[] bytes = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Scarcity dashboard</title></head>"
+                + "<body style=\"font-family: sans-serif; margin: 2em\"><h1>Scarcity dashboard</h1><p id=\"message\">" + text
+                + "</p></body></html>").getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+        ex.sendResponseHeaders(code, bytes.length);
+        ex.getResponseBody().write(bytes);
     }
 
     private void send(HttpExchange ex, int code, JsonNode body) throws IOException {

@@ -7,8 +7,6 @@ import io.scarcity.runtime.cli.Main;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,9 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
- * Starts the CLI's own commands for the page, and nothing else: {@code scarcity validate} (in this process, so the
- * page shows exactly its messages), {@code scarcity run CONFIG --set ...} and {@code scarcity run --resume RUN_DIR} (each
- * in a new JVM with this one's class path and environment, writing into the dashboard's runs folder), and stops a run
+ * Starts the CLI's own commands for the page, and nothing else: {@code scarcity validate} (its output is what the page
+ * shows), {@code scarcity run CONFIG --set ...} and {@code scarcity run --resume RUN_DIR}, each in a new JVM with this
+ * one's class path, environment and {@code --plugins}, writing into the dashboard's runs folder; and stops a run
  * by asking its process to end (SIGTERM: the run writes summary.json as interrupted, and can be resumed from its last
  * checkpoint). Arguments are passed as a list, never through a shell.
  */
@@ -34,19 +32,42 @@ final class Launcher {
     static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_]*(\\[\\d{1,4}])?(\\.[A-Za-z][A-Za-z0-9_]*(\\[\\d{1,4}])?){0,8}");
     private static final int OUTPUT_LINES = 300;
 
+    private static final int KEPT_JOBS = 50;
+    private static final long VALIDATE_SECONDS = 120;
+
     private final RunFolders runs;
     private final List<String> javaCommand;
+    private final List<Path> plugins;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
     private final ObjectMapper json = new ObjectMapper();
 
-    Launcher(RunFolders runs) {
-        this(runs, defaultJava());
+    Launcher(RunFolders runs, List<Path> plugins) {
+        this(runs, defaultJava(), plugins);
     }
 
-    Launcher(RunFolders runs, List<String> java) {
+    /**
+     * @param java    the command that starts the CLI: java, its options, class path and main class
+     * @param plugins {@code --plugins} sources given to the dashboard, passed on to every command it starts
+     */
+    Launcher(RunFolders runs, List<String> java, List<Path> plugins) {
         this.runs = runs;
         this.javaCommand = List.copyOf(java);
+        this.plugins = List.copyOf(plugins);
+    }
+
+    /** The plugin sources the dashboard was given (beside $SCARCITY_PLUGINS_DIR). */
+    List<Path> plugins() {
+        return plugins;
+    }
+
+    private List<String> pluginArgs() {
+        List<String> args = new ArrayList<>();
+        for (Path p : plugins) {
+            args.add("--plugins");
+            args.add(p.toAbsolutePath().toString());
+        }
+        return args;
     }
 
     /** This JVM's java, heap and system-property options and class path, running the CLI's main class. */
@@ -64,20 +85,49 @@ final class Launcher {
         return cmd;
     }
 
-    /** What {@code scarcity validate CONFIG --set ...} says: {@code valid}, {@code exitCode} and its output. */
-    ObjectNode validate(Path config, Map<String, String> sets) {
-        List<String> args = new ArrayList<>(List.of("validate", config.toString()));
-        args.addAll(setArgs(sets));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code;
-        synchronized (Main.class) {
-            code = Main.execute(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        }
+    /**
+     * What {@code scarcity validate CONFIG --set ...} says: {@code valid}, {@code exitCode} and its output. It runs in a
+     * new JVM, as a launch would, so that a config that asks for much (a million clients) costs the dashboard nothing;
+     * one that takes longer than two minutes to check is stopped and reported.
+     */
+    ObjectNode validate(Path config, Map<String, String> sets) throws IOException {
+        List<String> cmd = new ArrayList<>(javaCommand);
+        cmd.addAll(List.of("validate", config.toString()));
+        cmd.addAll(setArgs(sets));
+        cmd.addAll(pluginArgs());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (var in = p.getInputStream()) {
+                return new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "";
+            }
+        });
         ObjectNode r = json.createObjectNode();
-        r.put("valid", code == 0);
-        r.put("exitCode", code);
-        r.put("output", (out + err.toString()).strip());
+        boolean ended;
+        try {
+            ended = p.waitFor(VALIDATE_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ended = false;
+        }
+        if (!ended) {
+            p.destroyForcibly();
+            r.put("valid", false);
+            r.put("exitCode", -1);
+            r.put("output", "checking the config took longer than " + VALIDATE_SECONDS + " s and was stopped; check it in a terminal"
+                    + " with scarcity validate");
+            return r;
+        }
+        String text;
+        try {
+            text = output.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            text = "";
+        }
+        r.put("valid", p.exitValue() == 0);
+        r.put("exitCode", p.exitValue());
+        r.put("output", text.strip());
         return r;
     }
 
@@ -97,12 +147,24 @@ final class Launcher {
     Job launch(Path config, Map<String, String> sets) throws IOException {
         List<String> args = new ArrayList<>(List.of("run", config.toString()));
         args.addAll(setArgs(sets));
+        args.addAll(pluginArgs());
         return start(args, null);
     }
 
-    /** Starts {@code scarcity run --resume RUN_DIR}. */
-    Job resume(String runId, Path runDir) throws IOException {
-        return start(List.of("run", "--resume", runDir.toString()), runId);
+    /**
+     * Starts {@code scarcity run --resume RUN_DIR}, unless a process runs it already (one resume at a time).
+     *
+     * @throws IllegalStateException if the run is going on
+     */
+    synchronized Job resume(String runId, Path runDir) throws IOException {
+        if (running(runId) != null || RunStatus.alive(runDir)) {
+            throw new IllegalStateException(runId + " is running already");
+        }
+        List<String> args = new ArrayList<>(List.of("run", "--resume", runDir.toString()));
+        args.addAll(pluginArgs());
+        Job job = start(args, runId);
+        // until the resumed run holds the folder's lock, this job is what says it is running
+        return job;
     }
 
     private Job start(List<String> args, String runId) throws IOException {
@@ -112,6 +174,7 @@ final class Launcher {
         Process p = pb.start();
         Job job = new Job("job-" + ids.incrementAndGet(), p, String.join(" ", args), runId);
         jobs.put(job.key, job);
+        forgetOldJobs();
         Thread reader = new Thread(() -> job.read(runs.root()), "dashboard-" + job.key);
         reader.setDaemon(true);
         reader.start();
@@ -132,13 +195,26 @@ final class Launcher {
         return jobs.get(key);
     }
 
+    /** Keeps the {@value #KEPT_JOBS} newest jobs that have ended, and every job still going. */
+    private void forgetOldJobs() {
+        List<Job> ended = jobs.values().stream().filter(j -> !j.process.isAlive())
+                .sorted((a, b) -> Integer.compare(number(b), number(a))).toList();
+        for (int i = KEPT_JOBS; i < ended.size(); i++) {
+            jobs.remove(ended.get(i).key);
+        }
+    }
+
+    private static int number(Job j) {
+        return Integer.parseInt(j.key.substring(4));
+    }
+
     /**
      * Asks the process running {@code runDir} to stop (this dashboard's job, or the process whose id the folder's lock
      * holds) and waits up to {@code seconds} for it to end. False if no process runs it.
      */
     boolean stop(String runId, Path runDir, long seconds) throws InterruptedException {
         Job j = running(runId);
-        ProcessHandle handle = j != null ? j.process.toHandle() : lockHolder(runDir);
+        ProcessHandle handle = j != null ? j.process.toHandle() : RunStatus.holder(runDir).orElse(null);
         if (handle == null || !handle.isAlive()) {
             return false;
         }
@@ -151,21 +227,9 @@ final class Launcher {
         return true;
     }
 
-    private static ProcessHandle lockHolder(Path runDir) {
-        if (!RunStatus.alive(runDir)) {
-            return null;
-        }
-        try {
-            String text = java.nio.file.Files.readString(runDir.resolve(".lock"), StandardCharsets.UTF_8).trim();
-            return ProcessHandle.of(Long.parseLong(text.split("\\s+")[0])).orElse(null);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
     ArrayNode jobs() {
         ArrayNode out = json.createArrayNode();
-        jobs.values().stream().sorted((a, b) -> Integer.compare(Integer.parseInt(b.key.substring(4)), Integer.parseInt(a.key.substring(4))))
+        jobs.values().stream().sorted((a, b) -> Integer.compare(number(b), number(a)))
                 .forEach(j -> out.add(j.describe(json)));
         return out;
     }

@@ -10,12 +10,14 @@ import java.util.List;
 
 /**
  * Reads the complete lines appended to a file since the last call. A line still being written (no newline yet) waits
- * for the next call; a file that shrank (rewritten by a resume, which cuts metrics.jsonl back to its checkpoint) is
- * read again from the start, and {@link #restarted()} says so.
+ * for the next call; a file that shrank or was replaced (a resume cuts metrics.jsonl back to its checkpoint by writing
+ * a new file) is read again from the start, and {@link #restarted()} says so. A file that is a symbolic link is not
+ * read at all: it could lead out of the run folder.
  */
 final class LineTail {
     private final Path file;
     private long offset;
+    private Object fileKey;
     private boolean restarted;
 
     LineTail(Path file) {
@@ -31,9 +33,15 @@ final class LineTail {
     List<String> read(int maxBytes) throws IOException {
         restarted = false;
         List<String> lines = new ArrayList<>();
-        if (!Files.isRegularFile(file)) {
+        if (!RunFolders.plainFile(file)) {
             return lines;
         }
+        Object key = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+        if (fileKey != null && key != null && !key.equals(fileKey) && offset > 0) {
+            offset = 0;
+            restarted = true;
+        }
+        fileKey = key;
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
             long length = f.length();
             if (length < offset) {
@@ -68,9 +76,10 @@ final class LineTail {
     /** The last {@code count} complete lines of the file, and the position after them for later reads. */
     List<String> last(int count, int maxBytes) throws IOException {
         List<String> lines = new ArrayList<>();
-        if (!Files.isRegularFile(file)) {
+        if (!RunFolders.plainFile(file)) {
             return lines;
         }
+        fileKey = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
             long length = f.length();
             long from = Math.max(0, length - maxBytes);

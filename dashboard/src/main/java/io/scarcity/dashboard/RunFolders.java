@@ -138,10 +138,24 @@ final class RunFolders {
         return id.replaceFirst("-\\d{8}-\\d{6}(-\\d+)?$", "");
     }
 
-    /** The JSON in {@code file}, or null if it is missing, unreadable or not (yet completely) written. */
+    /** Whether {@code file} is a regular file itself, not a symbolic link (which could lead out of the run folder). */
+    static boolean plainFile(Path file) {
+        return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** The text of a plain file (not a link) in a run folder, or null. */
+    static String readText(Path file) {
+        try {
+            return plainFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The JSON in {@code file}, or null if it is missing, a link, unreadable or not (yet completely) written. */
     JsonNode readJson(Path file) {
         try {
-            if (!Files.isRegularFile(file)) {
+            if (!plainFile(file)) {
                 return null;
             }
             return json.readTree(Files.readString(file, StandardCharsets.UTF_8));

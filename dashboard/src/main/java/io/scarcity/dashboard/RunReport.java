@@ -41,9 +41,9 @@ public final class RunReport implements RunReportWriter {
         RunSeries series = new RunSeries(runDir);
         series.refresh();
         data.set("series", series.snapshot());
-        Path config = runDir.resolve("config.yaml");
-        if (Files.isRegularFile(config)) {
-            data.put("config", Files.readString(config, StandardCharsets.UTF_8));
+        String config = RunFolders.readText(runDir.resolve("config.yaml"));
+        if (config != null) {
+            data.put("config", config);
         }
         String title = escape(data.path("name").asText()) + " - Scarcity run report";
         return "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + title + "</title>\n<style>\n"

@@ -33,7 +33,7 @@ final class RunSeries {
     private final List<String> problems = new ArrayList<>();
     private long metricsLine;
     private long coordinatorLine;
-    private boolean regression;
+    private final TreeSet<String> regressionDomains = new TreeSet<>();
 
     RunSeries(Path runDir) {
         this.metricsTail = new LineTail(runDir.resolve("metrics.jsonl"));
@@ -117,7 +117,7 @@ final class RunSeries {
         Round round = rounds.computeIfAbsent(r, k -> new Round());
         round.add(domain, m);
         if (m.path("rmse").isNumber() && !m.path("accuracy").isNumber()) {
-            regression = true;
+            regressionDomains.add(domain);
         }
         return true;
     }
@@ -125,13 +125,15 @@ final class RunSeries {
     /** The charts' data so far, as JSON arrays indexed like {@code rounds}. */
     synchronized ObjectNode snapshot() {
         ObjectNode out = json.createObjectNode();
-        out.put("metric", regression ? "rmse" : "accuracy");
+        boolean mixed = !regressionDomains.isEmpty() && regressionDomains.size() < domains.size();
+        out.put("metric", mixed ? "mixed" : regressionDomains.isEmpty() ? "accuracy" : "rmse");
         out.put("clients", clients.size());
         ArrayNode roundList = out.putArray("rounds");
         rounds.keySet().forEach(roundList::add);
         ObjectNode byDomain = out.putObject("domains");
         for (String d : domains) {
             ObjectNode s = byDomain.putObject(d);
+            s.put("metric", regressionDomains.contains(d) ? "rmse" : "accuracy");
             ArrayNode mean = s.putArray("mean");
             ArrayNode lo = s.putArray("lo");
             ArrayNode hi = s.putArray("hi");
@@ -142,7 +144,7 @@ final class RunSeries {
                     lo.addNull();
                     hi.addNull();
                 } else {
-                    mean.add(a.sum / a.weight);
+                    mean.add(a.mean());
                     lo.add(a.min);
                     hi.add(a.max);
                 }
@@ -158,14 +160,14 @@ final class RunSeries {
         Map<String, ArrayNode> tiers = new LinkedHashMap<>();
         boolean anyEpsilon = false;
         for (Round r : rounds.values()) {
-            double w = 0;
-            double s = 0;
+            // over all clients: the row-weighted accuracy, or the RMSE of all their squared errors; none when
+            // domains mix the two
+            Agg all = new Agg();
             for (Agg a : r.domains.values()) {
-                w += a.weight;
-                s += a.sum;
+                all.merge(a);
             }
-            if (w > 0) {
-                overall.add(s / w);
+            if (all.weight > 0 && !mixed) {
+                overall.add(all.mean());
             } else {
                 overall.addNull();
             }
@@ -310,10 +312,13 @@ final class RunSeries {
                 offline++;
                 return;
             }
-            JsonNode metric = m.path("accuracy").isNumber() ? m.get("accuracy") : m.path("rmse");
             long rows = Math.max(1, m.path("scoredRows").asLong(m.path("rows").asLong(1)));
-            if (metric.isNumber() && Double.isFinite(metric.asDouble())) {
-                domains.computeIfAbsent(domain, d -> new Agg()).add(metric.asDouble(), rows);
+            JsonNode accuracy = m.path("accuracy");
+            JsonNode rmse = m.path("rmse");
+            if (accuracy.isNumber() && Double.isFinite(accuracy.asDouble())) {
+                domains.computeIfAbsent(domain, d -> new Agg()).add(accuracy.asDouble(), rows, false);
+            } else if (rmse.isNumber() && Double.isFinite(rmse.asDouble())) {
+                domains.computeIfAbsent(domain, d -> new Agg()).add(rmse.asDouble(), rows, true);
             }
             m.path("experts").fields().forEachRemaining(e -> activations.merge(e.getKey(), e.getValue().path("active").asLong(0), Long::sum));
             JsonNode routing = m.path("routing");
@@ -336,18 +341,33 @@ final class RunSeries {
         }
     }
 
-    /** Row-weighted mean, lowest and highest of one domain's clients in one round. */
+    /**
+     * One domain's clients in one round: lowest and highest, and the mean over their rows: of the accuracy, or for RMSE
+     * the root of the mean squared error over all their rows (as summary.json computes it), not a mean of roots.
+     */
     private static final class Agg {
         double sum;
         double weight;
+        boolean squared;
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
 
-        void add(double v, long rows) {
-            sum += v * rows;
+        void add(double v, long rows, boolean rmse) {
+            squared = rmse;
+            sum += (rmse ? v * v : v) * rows;
             weight += rows;
             min = Math.min(min, v);
             max = Math.max(max, v);
+        }
+
+        void merge(Agg o) {
+            squared = o.squared;
+            sum += o.sum;
+            weight += o.weight;
+        }
+
+        double mean() {
+            return squared ? Math.sqrt(sum / weight) : sum / weight;
         }
     }
 }

@@ -4,32 +4,45 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Whether a run is going on, read without touching it: a running process holds its folder's {@code .lock} and has
- * written its process id into it (see the runtime's RunLock). The dashboard never takes the lock itself, so looking
+ * written its process id and start time into it (see the runtime's RunLock). The dashboard never takes the lock itself, so looking
  * cannot make a run or a resume fail to start.
  */
 final class RunStatus {
     private RunStatus() {
     }
 
-    /** Whether the process whose id the folder's {@code .lock} holds is alive. */
+    /** Whether the process the folder's {@code .lock} names (by id and start time) is alive. */
     static boolean alive(Path dir) {
+        return holder(dir).isPresent();
+    }
+
+    /**
+     * The process that holds the folder's lock: the id the lock file holds, if a process with that id is alive and
+     * started when the lock file says (to the millisecond). A lock file that is a link, empty, or names another process
+     * (an id reused after the run ended) names none.
+     */
+    static Optional<ProcessHandle> holder(Path dir) {
         Path lock = dir.resolve(".lock");
         try {
-            if (!Files.isRegularFile(lock)) {
-                return false;
+            if (!Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.empty();
             }
-            String text = Files.readString(lock, StandardCharsets.UTF_8).trim();
-            if (text.isEmpty()) {
-                return false;
+            String[] words = Files.readString(lock, StandardCharsets.UTF_8).trim().split("\\s+");
+            if (words.length < 2) {
+                return Optional.empty();
             }
-            long pid = Long.parseLong(text.split("\\s+")[0]);
-            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            long pid = Long.parseLong(words[0]);
+            long started = Long.parseLong(words[1]);
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().startInstant().map(i -> i.toEpochMilli() == started).orElse(false));
         } catch (IOException | RuntimeException e) {
-            return false;
+            return Optional.empty();
         }
     }
 

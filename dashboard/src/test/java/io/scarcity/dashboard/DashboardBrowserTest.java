@@ -66,7 +66,7 @@ class DashboardBrowserTest {
         Path configs = Files.createDirectories(root.resolve("configs"));
         Files.copy(Path.of("..", "configs", "quickstart.yaml"), configs.resolve("quickstart.yaml"));
         writeTaskConfig(configs);
-        server = new DashboardServer(runs, configs, "127.0.0.1", 0, null, new ObjectMapper().createObjectNode());
+        server = new DashboardServer(runs, configs, "127.0.0.1", 0, List.of(), new ObjectMapper().createObjectNode());
         base = "http://127.0.0.1:" + server.port() + "/";
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.toFile());
@@ -74,6 +74,9 @@ class DashboardBrowserTest {
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
         Files.createDirectories(SHOTS);
+        // the address the command prints: its token becomes the page's cookie
+        browser.get(server.url("127.0.0.1"));
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().equals(base));
     }
 
     @AfterAll
@@ -216,7 +219,8 @@ class DashboardBrowserTest {
         Path run = Files.createDirectories(runs.resolve("live-20261207-120000"));
         Files.writeString(run.resolve("config.yaml"), "name: live\n");
         // the lock names a live process (this one): the dashboard reads the run as running
-        Files.writeString(run.resolve(".lock"), ProcessHandle.current().pid() + "\n");
+        ProcessHandle self = ProcessHandle.current();
+        Files.writeString(run.resolve(".lock"), self.pid() + " " + self.info().startInstant().orElseThrow().toEpochMilli() + "\n");
         Files.writeString(run.resolve("run.log"), "round one logged\n");
         Path metrics = run.resolve("metrics.jsonl");
         Files.writeString(metrics, RunSeriesTest.line(1, "a-0", "a", 0.6, 50) + RunSeriesTest.line(1, "a-1", "a", 0.7, 50));

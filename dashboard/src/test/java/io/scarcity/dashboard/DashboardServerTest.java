@@ -48,7 +48,7 @@ class DashboardServerTest {
         Files.writeString(half.resolve("metrics.jsonl"), "{\"round\":1,\"cli");
         Files.writeString(half.resolve("summary.json"), "{\"name\":\"half\",\"sta");
         Files.createDirectories(runs.resolve("not-a-run"));
-        server = new DashboardServer(runs, configs, "127.0.0.1", 0, null, json.createObjectNode());
+        server = new DashboardServer(runs, configs, "127.0.0.1", 0, List.of(), json.createObjectNode());
     }
 
     @AfterEach
@@ -69,6 +69,9 @@ class DashboardServerTest {
             headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
             if (!headers.containsKey("Host")) {
                 req.append("Host: 127.0.0.1:").append(server.port()).append("\r\n");
+            }
+            if (!headers.containsKey("Cookie")) {
+                req.append("Cookie: scarcity-dashboard-").append(server.port()).append("=").append(server.token()).append("\r\n");
             }
             byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
             req.append("Content-Length: ").append(b.length).append("\r\nConnection: close\r\n\r\n");
@@ -187,9 +190,54 @@ class DashboardServerTest {
     }
 
     @Test
+    void nothingButTheStaticFilesWithoutThisStartsToken() throws Exception {
+        Map<String, String> none = Map.of("Cookie", "other=1");
+        assertEquals(401, raw("GET", "/api/runs", none, null).code());
+        assertEquals(401, raw("GET", "/api/runs/small-20261207-100000/log", Map.of("Cookie", "scarcity-dashboard-" + server.port() + "=wrong"), null).code());
+        assertEquals(401, raw("POST", "/api/launch", Map.of("Cookie", "x=y", "Content-Type", "application/json"), "{\"config\":\"small.yaml\"}").code());
+        Reply page = raw("GET", "/", none, null);
+        assertEquals(401, page.code());
+        assertTrue(page.body().contains("token"), page.body());
+        assertEquals(403, raw("GET", "/?token=guess", none, null).code());
+        Reply in = raw("GET", "/?token=" + server.token(), none, null);
+        assertEquals(303, in.code(), "the token becomes a cookie and leaves the address");
+        assertEquals(200, raw("GET", "/static/app.js", none, null).code(), "the scripts hold no data");
+        assertEquals(0, server.launcher().jobs().size());
+    }
+
+    @Test
+    void theHostHeaderMustNameThisServer() {
+        assertTrue(DashboardServer.hostAllowed("127.0.0.1:8080", true));
+        assertTrue(DashboardServer.hostAllowed("localhost:8080", true));
+        assertTrue(DashboardServer.hostAllowed("[::1]:8080", true));
+        assertFalse(DashboardServer.hostAllowed("attacker.example:8080", true));
+        assertFalse(DashboardServer.hostAllowed("10.0.0.5:8080", true), "loopback: loopback names only");
+        assertFalse(DashboardServer.hostAllowed(null, true));
+        assertTrue(DashboardServer.hostAllowed("10.0.0.5:8080", false), "bound to all: an address cannot be rebound");
+        assertTrue(DashboardServer.hostAllowed("[fe80::1]:8080", false));
+        assertFalse(DashboardServer.hostAllowed("attacker.example:8080", false), "a name that is not this machine's");
+    }
+
+    @Test
+    void overridesThatReachFilesAddressesOrSecretsAreRefused() throws Exception {
+        for (String set : List.of("{\"domains[0].stream\":\"{type: csv, path: /etc/passwd, label: x}\"}",
+                "{\"coordinator.store.url\":\"jdbc:sqlite:pwned.db\"}", "{\"name\":\"../../escape\"}",
+                "{\"privacy.audit.key\":\"k.pem\"}", "{\"experts\":\"[{\\\"plugin\\\":\\\"governance\\\",\\\"config\\\":{\\\"file\\\":\\\"x.yaml\\\"}}]\"}",
+                "{\"output.progress\":\"lines\"}", "{\"domains[0].stream.base.images\":\"a.gz\"}")) {
+            Reply r = raw("POST", "/api/validate", Map.of("Content-Type", "application/json"), "{\"config\":\"small.yaml\",\"sets\":" + set + "}");
+            assertEquals(400, r.code(), set + " -> " + r.body());
+            assertTrue(r.json().get("error").asText().contains("config file in the configs folder"), r.body());
+        }
+        assertEquals(null, Overrides.refusal("experts", "[{\"plugin\":\"statistical\",\"name\":\"s\",\"config\":{\"learningRate\":0.05}}]"));
+        assertEquals(null, Overrides.refusal("domains[0].clients", "4"));
+        assertEquals(null, Overrides.refusal("domains[0].labels.rate", "0.1"));
+        assertEquals(null, Overrides.refusal("federation.mode", "local"));
+    }
+
+    @Test
     void aPortInUseIsAUserErrorNamingTheFix() {
         UserException e = assertThrows(UserException.class,
-                () -> new DashboardServer(runs, configs, "127.0.0.1", server.port(), null, null));
+                () -> new DashboardServer(runs, configs, "127.0.0.1", server.port(), List.of(), null));
         assertTrue(e.getMessage().contains("--port"), e.getMessage());
     }
 
@@ -199,6 +247,7 @@ class DashboardServerTest {
         HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + server.port()
                 + "/api/runs/small-20261207-100000/events").toURL().openConnection();
         c.setReadTimeout(10_000);
+        c.setRequestProperty("Cookie", "scarcity-dashboard-" + server.port() + "=" + server.token());
         try (InputStream in = c.getInputStream()) {
             assertTrue(c.getContentType().startsWith("text/event-stream"));
             StringBuilder seen = new StringBuilder();

@@ -82,6 +82,50 @@ class RunSeriesTest {
     }
 
     @Test
+    void rmseIsTheRootOfTheMeanSquaredErrorOverAllRowsAndIsNotMixedWithAccuracy() throws Exception {
+        append("{\"round\":1,\"client\":\"r-0\",\"domain\":\"r\",\"rows\":100,\"accuracy\":null,\"rmse\":1.0}\n"
+                + "{\"round\":1,\"client\":\"r-1\",\"domain\":\"r\",\"rows\":300,\"accuracy\":null,\"rmse\":3.0}\n");
+        RunSeries s = new RunSeries(dir);
+        s.refresh();
+        JsonNode snap = s.snapshot();
+        assertEquals("rmse", snap.get("metric").asText());
+        assertEquals(Math.sqrt((100 * 1.0 + 300 * 9.0) / 400), snap.get("domains").get("r").get("mean").get(0).asDouble(), 1e-12);
+        assertEquals(Math.sqrt((100 * 1.0 + 300 * 9.0) / 400), snap.get("overall").get(0).asDouble(), 1e-12);
+        append(line(1, "c-0", "c", 0.9, 100));
+        s.refresh();
+        snap = s.snapshot();
+        assertEquals("mixed", snap.get("metric").asText());
+        assertTrue(snap.get("overall").get(0).isNull(), "no line over all clients mixes accuracy with RMSE");
+        assertEquals("accuracy", snap.get("domains").get("c").get("metric").asText());
+    }
+
+    @Test
+    void aFileReplacedByAResumeIsReadAgainEvenWhenItGrewBack() throws Exception {
+        append(line(1, "a-0", "a", 0.5, 10) + line(2, "a-0", "a", 0.6, 10));
+        RunSeries s = new RunSeries(dir);
+        s.refresh();
+        // a resume writes a new file (cut back to round 1) and the run appends past the old length before the next look
+        Path fresh = dir.resolve("metrics.jsonl.new");
+        Files.writeString(fresh, line(1, "a-0", "a", 0.5, 10) + line(2, "a-0", "a", 0.9, 10) + line(3, "a-0", "a", 0.95, 10));
+        Files.move(fresh, dir.resolve("metrics.jsonl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        assertTrue(s.refresh());
+        JsonNode a = s.snapshot().get("domains").get("a");
+        assertEquals("[1,2,3]", s.snapshot().get("rounds").toString());
+        assertEquals(0.9, a.get("mean").get(1).asDouble(), 1e-12, "round 2 as the resumed run wrote it");
+    }
+
+    @Test
+    void aLinkedFileIsNotRead() throws Exception {
+        Path outside = Files.createTempFile("outside", ".jsonl");
+        Files.writeString(outside, line(1, "a-0", "a", 0.5, 10));
+        Files.createSymbolicLink(dir.resolve("metrics.jsonl"), outside);
+        RunSeries s = new RunSeries(dir);
+        s.refresh();
+        assertEquals(0, s.snapshot().get("rounds").size(), "a link could lead out of the run folder");
+        Files.delete(outside);
+    }
+
+    @Test
     void coordinatorHealthPerRound() throws Exception {
         Files.writeString(dir.resolve("coordinator.jsonl"),
                 "{\"round\":1,\"offline\":[],\"dropped\":[],\"weights\":{\"a\":0.4,\"b\":0.6},\"lossSpread\":0.1,\"converged\":false}\n"

@@ -148,11 +148,12 @@
       if (!s) return;
       var rounds = s.rounds || [];
       var domains = Object.keys(s.domains || {});
-      var metric = s.metric === 'rmse' ? 'RMSE' : 'accuracy';
+      var metric = s.metric === 'rmse' ? 'RMSE' : s.metric === 'mixed' ? 'accuracy or RMSE' : 'accuracy';
       var lines = domains.map(function (d, i) {
-        return {label: d, values: s.domains[d].mean, band: {lo: s.domains[d].lo, hi: s.domains[d].hi}, color: color(i)};
+        var label = s.metric === 'mixed' ? d + ' (' + (s.domains[d].metric === 'rmse' ? 'RMSE' : 'accuracy') + ')' : d;
+        return {label: label, values: s.domains[d].mean, band: {lo: s.domains[d].lo, hi: s.domains[d].hi}, color: color(i)};
       });
-      if (domains.length > 1) lines.push({label: 'all clients', values: s.overall, color: '#111827', dash: [6, 4], width: 1.5});
+      if (domains.length > 1 && s.metric !== 'mixed') lines.push({label: 'all clients', values: s.overall, color: '#111827', dash: [6, 4], width: 1.5});
       panel('accuracy', metric + ' per round by domain', 'line: mean over the domain\'s clients (weighted by rows); band: ' +
         'the lowest and highest client; red dashes: injected drifts; orange dots: drift detections').update(
         rounds, lines, driftMarks(s, lastSummary), metric);

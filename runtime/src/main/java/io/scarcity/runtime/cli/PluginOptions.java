@@ -60,4 +60,9 @@ public final class PluginOptions {
     boolean given() {
         return !extra.isEmpty();
     }
+
+    /** The {@code --plugins} folders and archives given, as given (for passing on to another command). */
+    public List<Path> extraSources() {
+        return List.copyOf(extra);
+    }
 }

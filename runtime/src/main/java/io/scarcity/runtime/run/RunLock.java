@@ -11,7 +11,7 @@ import java.nio.file.StandardOpenOption;
 /**
  * The exclusive lock on a run folder ({@code .lock}), held by the process that writes it: a second run
  * or resume of the same folder is refused before it reads or changes anything. While held, the file holds the process's
- * id, so that others can tell a run is going on without taking the lock.
+ * id and start time, so that others can tell a run is going on without taking the lock.
  */
 final class RunLock implements AutoCloseable {
     private final FileChannel channel;
@@ -45,9 +45,12 @@ final class RunLock implements AutoCloseable {
                     + " is); wait for it to end, or stop it first");
         }
         try {
-            // who holds it, for those who look without locking (the dashboard): this process's id
+            // who holds it, for those who look without locking (the dashboard): this process's id and start time (ms since
+            // the epoch), so that an id reused by another process after this one ended is not taken for it
+            ProcessHandle self = ProcessHandle.current();
+            String who = self.pid() + " " + self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(-1L) + "\n";
             channel.truncate(0);
-            channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
+            channel.write(java.nio.ByteBuffer.wrap(who.getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
         } catch (IOException e) {
             // the lock holds without it; only the dashboard's "running" status needs it
         }
