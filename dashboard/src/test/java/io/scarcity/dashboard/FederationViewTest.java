@@ -46,4 +46,28 @@ class FederationViewTest {
         assertEquals("missing plugins [forest]", f.get("hosts").get(2).get("decision").asText());
         assertEquals(5, f.get("events").size());
     }
+
+    @Test
+    void aSilentHostHeardAgainIsConnectedAndEventsAreInTimeOrder() throws Exception {
+        Files.writeString(dir.resolve("audit.jsonl"), "{\"seq\":1,\"time\":\"2026-12-07T10:00:01.5Z\",\"type\":\"admission\",\"host\":"
+                + "\"/127.0.0.1:5001\",\"certificate\":\"a\",\"decision\":\"admitted for clients 0-1\"}\n");
+        Files.writeString(dir.resolve("run.log"), "2026-12-07T10:00:00.1Z INFO io.scarcity.run - run x started\n");
+        FederationView v = new FederationView(dir);
+        assertTrue(v.refresh());
+        assertEquals("connected", v.snapshot().get("hosts").get(0).get("state").asText());
+        Files.writeString(dir.resolve("run.log"), "2026-12-07T10:00:03Z WARNING io.scarcity.network - host #0 vm [a] at /127.0.0.1:5001 is silent"
+                + " (no heartbeat for 5000 ms): its clients are left out of the rounds until it is heard again\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        assertTrue(v.refresh(), "only the new line is read");
+        assertEquals("silent", v.snapshot().get("hosts").get(0).get("state").asText());
+        Files.writeString(dir.resolve("run.log"), "2026-12-07T10:00:09Z INFO io.scarcity.network - host #0 vm [a] at /127.0.0.1:5001 is heard"
+                + " again: its clients play from the next round on\n", java.nio.file.StandardOpenOption.APPEND);
+        v.refresh();
+        JsonNode f = v.snapshot();
+        assertEquals("connected", f.get("hosts").get(0).get("state").asText());
+        assertEquals(3, f.get("events").size());
+        assertTrue(f.get("events").get(0).get("text").asText().startsWith("admitted"));
+        assertTrue(f.get("events").get(2).get("text").asText().contains("heard again"));
+        assertEquals(false, v.refresh(), "nothing new");
+    }
 }
