@@ -107,6 +107,7 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
             runId = welcome.getRunId();
             clientIds = List.copyOf(welcome.getClientIdsList());
             checkpoints = stateDir == null ? null : new HostCheckpoints(stateDir, runId, who(), loaded.config().checkpoint().keep());
+            ledgers = checkpoints == null ? null : new HostLedgers(checkpoints.folder());
             build();
             // Joining a run it was part of: the clients continue from the host's own latest checkpoint.
             java.util.OptionalInt latest = checkpoints == null ? java.util.OptionalInt.empty() : checkpoints.latest();
@@ -122,6 +123,17 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
                 restoredRound = latest.getAsInt();
                 onRestore.accept(continuing() + " from this host's checkpoint of round " + latest.getAsInt()
                         + " (" + checkpoints.folder() + ")");
+            }
+            if (ledgers == null && loaded.config().privacy().dp() != null) {
+                onRestore.accept("warning: no --state-dir: if this host process is started again, it cannot know what its clients"
+                        + " spent of their privacy budgets (privacy.dp) and they start afresh; give it a state folder");
+            }
+            // what the clients spent of their privacy budgets after that checkpoint stays spent
+            if (ledgers != null) {
+                Map<String, byte[]> spent = ledgers.read();
+                for (ClientNode c : fleet.clients()) {
+                    c.keepPrivacyLedger(spent.get(c.id()));
+                }
             }
             // the run's gossip strategy with the expert plugins' merge laws, for merging states exchanged with other
             // hosts (its plan runs on the coordinator)
@@ -253,6 +265,16 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
                 sealed.forgetUnfinished();
                 direct.forgetUnfinished();
                 List<ClientRoundResult> results = fleet.play(round, offline, round == 1);
+                if (ledgers != null) {
+                    // on disk before the released insights leave: a host started again keeps these releases spent
+                    try {
+                        ledgers.save(fleet.clients());
+                    } catch (IOException e) {
+                        throw new CallFailedException(ErrorKind.ERROR_KIND_STATE, "cannot write the privacy ledgers to "
+                                + ledgers.file() + " (" + e.getMessage() + "), so this round's insights are not released; give the"
+                                + " host a state folder it can write (--state-dir)");
+                    }
+                }
                 RoundResults.Builder r = RoundResults.newBuilder().setExhausted(results == null);
                 if (results != null) {
                     for (ClientRoundResult result : results) {
@@ -386,6 +408,8 @@ public abstract class FleetHost implements HostConnection.Handler, AutoCloseable
     private volatile java.util.function.Consumer<String> onRestore = line -> { };
     /** The round of the host's own checkpoint its clients continued from when it joined; 0 if they started afresh. */
     private int restoredRound;
+    /** The clients' privacy ledgers in the state folder (null without one). */
+    private HostLedgers ledgers;
 
     /** Tells {@code listener} when the clients continue from the host's own checkpoint (for the terminal). */
     public void onRestore(java.util.function.Consumer<String> listener) {

@@ -396,6 +396,62 @@ class NetworkedRunTest {
         }
     }
 
+    /**
+     * Under privacy.dp, a host stopped after round 3 and started again continues its client from its checkpoint of round 2,
+     * but what the client released in round 3 stays spent: the host's ledger file outlives the process.
+     */
+    @Test
+    void aHostStartedAgainKeepsWhatItsClientsSpentAfterItsLastCheckpoint() throws Exception {
+        LoadedConfig loaded = config("ledger", "faults.offlineRate=0", "checkpoint.every=2", "privacy.dp.epsilon=4");
+        RemoteFleet fleet = new RemoteFleet(loaded.config(), loaded.resolvedYaml(), "ledger-run", registry);
+        Path state = tmp.resolve("host-b-ledger");
+        Map<Integer, Double> spent = new java.util.concurrent.ConcurrentHashMap<>();
+        try (CoordinatorServer server = CoordinatorServer.start(CoordinatorServer.Settings.loopback(0, ChannelSecurity.insecure()), fleet);
+             SimulationHost a = new SimulationHost(registry, loaded.baseDir(), 0, 2, tmp.resolve("la"));
+             SimulationHost b = new SimulationHost(registry, loaded.baseDir(), 2, 3, state);
+             SimulationHost c = new SimulationHost(registry, loaded.baseDir(), 3, 5, tmp.resolve("lc"));
+             SimulationHost back = new SimulationHost(registry, loaded.baseDir(), 2, 3, state);
+             HostConnection ca = connect(server, "a", 0, 2, a);
+             HostConnection cb = connect(server, "b", 2, 3, b);
+             HostConnection cc = connect(server, "c", 3, 5, c)) {
+            List<HostConnection> later = new ArrayList<>();
+            try (var engine = engineOn(loaded, registry, fleet)) {
+                engine.checkpointInto(new io.scarcity.runtime.checkpoint.RunCheckpoints(tmp.resolve("ledger-run"), 2, "x", tmp),
+                        new io.scarcity.runtime.report.SummaryCollector("ledger", 8));
+                io.scarcity.runtime.engine.RunObserver observer = (round, total, results, extras) -> {
+                    for (var r : results) {
+                        if (r.clientId().equals("coast-2") && !r.offline() && r.metrics() != null
+                                && r.metrics().plugins().containsKey("privacy.epsilon")) {
+                            spent.put(round, r.metrics().plugins().get("privacy.epsilon"));
+                        }
+                    }
+                    try {
+                        if (round == 3) {
+                            cb.close("host b stops");
+                            cb.finished().get(10, TimeUnit.SECONDS);
+                        }
+                        if (round == 4) {
+                            later.add(connect(server, "b-again", 2, 3, back));
+                            assertTrue(fleet.awaitClient(2, Duration.ofSeconds(30)), "the host taking coast-2 back was admitted");
+                            assertEquals(2, back.restoredRound(), "round 4's checkpoint missed the host: it continues from round 2");
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                };
+                assertEquals(8, engine.run(observer).roundsCompleted());
+            } finally {
+                for (HostConnection h : later) {
+                    h.close();
+                }
+            }
+        }
+        assertTrue(Files.exists(state.resolve("ledger-run").resolve("clients-2-2").resolve(HostLedgers.FILE)));
+        assertTrue(spent.containsKey(3) && spent.containsKey(5), "coast-2 released in rounds 3 and 5: " + spent);
+        assertTrue(spent.get(5) > spent.get(3), "round 3's release stays spent after the restart (restored from round 2 alone it"
+                + " would count 3 releases in round 5, as many as in round 3): " + spent);
+    }
+
     /** The heartbeats mark a host silent after round 2: its client is left out of rounds 3-4, and plays again once heard. */
     @Test
     void aSilentHostIsLeftOutUntilItIsHeardAgain() throws Exception {
