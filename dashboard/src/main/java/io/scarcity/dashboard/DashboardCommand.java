@@ -28,7 +28,7 @@ public final class DashboardCommand implements Callable<Integer> {
 
     @Option(names = "--bind", paramLabel = "ADDRESS",
             description = "The address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 serves every network "
-                    + "the machine is on, without authentication: only on a network you trust).")
+                    + "the machine is on, over plain HTTP with the token as the only guard: only on a network you trust).")
     String bind = "127.0.0.1";
 
     @Mixin

@@ -117,9 +117,11 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     /**
-     * The secret of this start: the page is opened once at {@code /?token=TOKEN} (the address the command prints), which
-     * sets it as a cookie; every API request must carry it. Other users of the machine can reach a loopback port, but
-     * not this.
+     * The secret of this start. The page is opened once at {@code /?token=TOKEN} (the address the command prints); its
+     * script keeps the token in the browser's storage for this origin (scheme, host and port: a server of another user on
+     * another port of this machine cannot read it, as it could a cookie) and sends it with every API request, as the
+     * {@code X-Scarcity-Token} header (or a {@code token} parameter for the live stream, which cannot carry headers).
+     * Other users of the machine can reach a loopback port, but not this.
      */
     public String token() {
         return token;
@@ -130,27 +132,14 @@ public final class DashboardServer implements AutoCloseable {
         return "http://" + host + ":" + port() + "/?token=" + token;
     }
 
-    private String cookieName() {
-        return "scarcity-dashboard-" + port();
-    }
-
-    /** Whether the request carries this start's token (as the cookie the page got, compared in constant time). */
+    /** Whether the request carries this start's token (compared in constant time). */
     private boolean authorised(HttpExchange ex) {
-        List<String> cookies = ex.getRequestHeaders().get("Cookie");
-        if (cookies == null) {
-            return false;
+        String given = ex.getRequestHeaders().getFirst("X-Scarcity-Token");
+        if (given == null && ex.getRequestURI().getRawPath().endsWith("/events")) {
+            given = query(ex).get("token");
         }
-        byte[] expected = token.getBytes(StandardCharsets.US_ASCII);
-        for (String header : cookies) {
-            for (String c : header.split(";")) {
-                String[] kv = c.trim().split("=", 2);
-                if (kv.length == 2 && kv[0].equals(cookieName())
-                        && java.security.MessageDigest.isEqual(expected, kv[1].getBytes(StandardCharsets.US_ASCII))) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return given != null && java.security.MessageDigest.isEqual(token.getBytes(StandardCharsets.US_ASCII),
+                given.getBytes(StandardCharsets.UTF_8));
     }
 
     public RunFolders runs() {
@@ -195,23 +184,7 @@ public final class DashboardServer implements AutoCloseable {
 
     private void route(HttpExchange ex, String method, String path) throws IOException {
         if (method.equals("GET") && (path.equals("/") || path.equals("/index.html"))) {
-            String given = query(ex).get("token");
-            if (given != null) {
-                if (!java.security.MessageDigest.isEqual(token.getBytes(StandardCharsets.US_ASCII), given.getBytes(StandardCharsets.UTF_8))) {
-                    page(ex, 403, "This is not the token of this dashboard: open the address scarcity dashboard printed when it started.");
-                    return;
-                }
-                // the token becomes a cookie only this site's own requests carry, and leaves the address bar
-                ex.getResponseHeaders().add("Set-Cookie", cookieName() + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
-                ex.getResponseHeaders().set("Location", "/");
-                ex.sendResponseHeaders(303, -1);
-                return;
-            }
-            if (!authorised(ex)) {
-                page(ex, 401, "Open the address scarcity dashboard printed when it started (it ends with ?token=...): the page"
-                        + " needs this start's token.");
-                return;
-            }
+            // the page holds no data: its script takes the token from the address (and then removes it from there)
             resource(ex, "index.html", "text/html; charset=utf-8");
             return;
         }
@@ -231,7 +204,8 @@ public final class DashboardServer implements AutoCloseable {
             return;
         }
         if (!authorised(ex)) {
-            error(ex, 401, "no token: open the address scarcity dashboard printed when it started (it ends with ?token=...)");
+            error(ex, 401, "no token, or not this start's: open the address scarcity dashboard printed when it started (it ends"
+                    + " with ?token=...)");
             return;
         }
         String what = parts.get(2);
@@ -330,6 +304,21 @@ public final class DashboardServer implements AutoCloseable {
                     error(ex, 409, id + " cannot be resumed: it is " + d.path("status").asText()
                             + (d.path("status").asText().equals("completed") || d.path("status").asText().equals("running") ? ""
                             : " and has no checkpoint (checkpoint.every: 0, or it stopped before its first one)"));
+                    return;
+                }
+                String config = RunFolders.readText(dir.get().resolve("config.yaml"));
+                JsonNode tree = null;
+                try {
+                    tree = config == null ? null : new com.fasterxml.jackson.databind.ObjectMapper(
+                            new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(config);
+                } catch (IOException | RuntimeException e) {
+                    tree = null;
+                }
+                String unsafe = Overrides.resumeRefusal(tree, configs.root());
+                if (unsafe != null) {
+                    // a resume runs the folder's own config as written
+                    error(ex, 409, id + " is not resumed from the page: " + unsafe + "; resume it in a terminal (scarcity run"
+                            + " --resume) if you trust that folder");
                     return;
                 }
                 List<Path> recorded = io.scarcity.runtime.run.PluginSources.recorded(dir.get());
@@ -603,20 +592,14 @@ public final class DashboardServer implements AutoCloseable {
             byte[] bytes = in.readAllBytes();
             ex.getResponseHeaders().set("Content-Type", type);
             ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+            ex.getResponseHeaders().set("Cache-Control", "no-store");
+            // scripts and everything else only from this server; no framing by other sites; no token in referrers
+            ex.getResponseHeaders().set("Content-Security-Policy",
+                    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'");
+            ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
             ex.sendResponseHeaders(200, bytes.length);
             ex.getResponseBody().write(bytes);
         }
-    }
-
-    /** A short HTML page with one message (the only HTML besides the application; the text is escaped). */
-    private void page(HttpExchange ex, int code, String message) throws IOException {
-        String text = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
-        byte[] bytes = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Scarcity dashboard</title></head>"
-                + "<body style=\"font-family: sans-serif; margin: 2em\"><h1>Scarcity dashboard</h1><p id=\"message\">" + text
-                + "</p></body></html>").getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-        ex.sendResponseHeaders(code, bytes.length);
-        ex.getResponseBody().write(bytes);
     }
 
     private void send(HttpExchange ex, int code, JsonNode body) throws IOException {

@@ -56,15 +56,36 @@ final class FederationView {
         boolean changed = false;
         try {
             List<String> lines;
-            while (!(lines = audit.read(READ_BYTES)).isEmpty()) {
+            boolean restarted = false;
+            while (!(lines = audit.read(READ_BYTES)).isEmpty() || audit.restarted()) {
+                restarted |= audit.restarted();
                 for (String line : lines) {
                     changed |= auditLine(line);
                 }
+                if (lines.isEmpty()) {
+                    break;
+                }
             }
-            while (!(lines = log.read(READ_BYTES)).isEmpty()) {
+            while (!(lines = log.read(READ_BYTES)).isEmpty() || log.restarted()) {
+                restarted |= log.restarted();
                 for (String line : lines) {
                     changed |= logLine(line);
                 }
+                if (lines.isEmpty()) {
+                    break;
+                }
+            }
+            if (restarted) {
+                // a file rewritten (a resume cuts the audit log back): read both again from their starts
+                hosts.clear();
+                events.clear();
+                FederationView fresh = new FederationView(runDir);
+                fresh.refresh();
+                hosts.putAll(fresh.hosts);
+                events.addAll(fresh.events);
+                audit.skipTo(fresh.audit);
+                log.skipTo(fresh.log);
+                return true;
             }
         } catch (IOException e) {
             // a file removed meanwhile: shown as it stood

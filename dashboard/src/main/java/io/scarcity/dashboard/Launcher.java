@@ -33,6 +33,10 @@ final class Launcher {
     private static final int OUTPUT_LINES = 300;
 
     private static final int KEPT_JOBS = 50;
+    /** Validations at once: each is a JVM. */
+    private static final int MAX_CHECKS = 4;
+    private final java.util.concurrent.Semaphore checking = new java.util.concurrent.Semaphore(MAX_CHECKS);
+    private final java.util.Set<Process> validations = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final long VALIDATE_SECONDS = 120;
 
     private final RunFolders runs;
@@ -95,15 +99,36 @@ final class Launcher {
         cmd.addAll(List.of("validate", config.toString()));
         cmd.addAll(setArgs(sets));
         cmd.addAll(pluginArgs());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try (var in = p.getInputStream()) {
-                return new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "";
-            }
-        });
         ObjectNode r = json.createObjectNode();
+        if (!checking.tryAcquire()) {
+            r.put("valid", false);
+            r.put("exitCode", -1);
+            r.put("output", "already checking " + MAX_CHECKS + " configs: wait for one of them, then try again");
+            return r;
+        }
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            checking.release();
+            throw e;
+        }
+        validations.add(p);
+        p.onExit().thenRun(() -> {
+            validations.remove(p);
+            checking.release();
+        });
+        // read on a thread of its own (not a shared pool that slow checks could fill)
+        java.util.concurrent.CompletableFuture<String> output = new java.util.concurrent.CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (var in = p.getInputStream()) {
+                output.complete(new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                output.complete("");
+            }
+        }, "dashboard-validate");
+        reader.setDaemon(true);
+        reader.start();
         boolean ended;
         try {
             ended = p.waitFor(VALIDATE_SECONDS, TimeUnit.SECONDS);
@@ -241,6 +266,7 @@ final class Launcher {
                 j.process.destroy();
             }
         }
+        validations.forEach(Process::destroyForcibly);
     }
 
     /** One process started from the page: its command, its output so far, and the run folder it writes. */

@@ -1,7 +1,9 @@
 package io.scarcity.dashboard;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +26,12 @@ final class LineTail {
         this.file = file;
     }
 
+    /** Continues from where {@code other}, a tail of the same file, has read to. */
+    void skipTo(LineTail other) {
+        this.offset = other.offset;
+        this.fileKey = other.fileKey;
+    }
+
     /** Whether the last {@link #read} found the file shorter than before and started over. */
     boolean restarted() {
         return restarted;
@@ -42,8 +50,8 @@ final class LineTail {
             restarted = true;
         }
         fileKey = key;
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-            long length = f.length();
+        try (SeekableByteChannel f = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long length = f.size();
             if (length < offset) {
                 offset = 0;
                 restarted = true;
@@ -52,9 +60,7 @@ final class LineTail {
                 return lines;
             }
             int n = (int) Math.min(maxBytes, length - offset);
-            byte[] buf = new byte[n];
-            f.seek(offset);
-            f.readFully(buf);
+            byte[] buf = readFully(f, offset, n);
             int start = 0;
             for (int i = 0; i < n; i++) {
                 if (buf[i] == '\n') {
@@ -73,6 +79,15 @@ final class LineTail {
         return lines;
     }
 
+    private static byte[] readFully(SeekableByteChannel f, long at, int n) throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n);
+        f.position(at);
+        while (b.hasRemaining() && f.read(b) >= 0) {
+            // until full, or the end (a file cut meanwhile: the rest stays zero and is read again next time)
+        }
+        return b.position() == n ? b.array() : java.util.Arrays.copyOf(b.array(), b.position());
+    }
+
     /** The last {@code count} complete lines of the file, and the position after them for later reads. */
     List<String> last(int count, int maxBytes) throws IOException {
         List<String> lines = new ArrayList<>();
@@ -80,12 +95,10 @@ final class LineTail {
             return lines;
         }
         fileKey = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-            long length = f.length();
+        try (SeekableByteChannel f = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long length = f.size();
             long from = Math.max(0, length - maxBytes);
-            byte[] buf = new byte[(int) (length - from)];
-            f.seek(from);
-            f.readFully(buf);
+            byte[] buf = readFully(f, from, (int) (length - from));
             int lastNewline = -1;
             for (int i = buf.length - 1; i >= 0; i--) {
                 if (buf[i] == '\n') {

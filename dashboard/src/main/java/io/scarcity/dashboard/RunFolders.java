@@ -145,8 +145,9 @@ final class RunFolders {
 
     /** The text of a plain file (not a link) in a run folder, or null. */
     static String readText(Path file) {
-        try {
-            return plainFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
+        try (var in = Files.newInputStream(file, java.nio.file.StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            // opened without following a link, so a file swapped for one after a check is not read either
+            return plainFile(file) ? new String(in.readNBytes(64 << 20), StandardCharsets.UTF_8) : null;
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -155,10 +156,8 @@ final class RunFolders {
     /** The JSON in {@code file}, or null if it is missing, a link, unreadable or not (yet completely) written. */
     JsonNode readJson(Path file) {
         try {
-            if (!plainFile(file)) {
-                return null;
-            }
-            return json.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            String text = readText(file);
+            return text == null ? null : json.readTree(text);
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -48,6 +48,9 @@ final class RunSeries {
             if (metricsTail.restarted()) {
                 rounds.clear();
                 clients.clear();
+                domains.clear();
+                regressionDomains.clear();
+                problems.removeIf(p -> p.startsWith("metrics.jsonl"));
                 metricsLine = 0;
                 changed = true;
             }
@@ -62,6 +65,7 @@ final class RunSeries {
         while (!(lines = coordinatorTail.read(READ_BYTES)).isEmpty() || coordinatorTail.restarted()) {
             if (coordinatorTail.restarted()) {
                 coordinator.clear();
+                problems.removeIf(p -> p.startsWith("coordinator.jsonl"));
                 coordinatorLine = 0;
                 changed = true;
             }

@@ -23,9 +23,9 @@ final class RunStatus {
     }
 
     /**
-     * The process that holds the folder's lock: the id the lock file holds, if a process with that id is alive and
-     * started when the lock file says (to the millisecond). A lock file that is a link, empty, or names another process
-     * (an id reused after the run ended) names none.
+     * The process that holds the folder's lock: the id the lock file holds, if a process with that id is alive, started
+     * when the lock file says (to the millisecond) and runs Scarcity's command line. A lock file that is a link, empty, or
+     * names another process (an id reused after the run ended, or written by hand) names none.
      */
     static Optional<ProcessHandle> holder(Path dir) {
         Path lock = dir.resolve(".lock");
@@ -40,10 +40,29 @@ final class RunStatus {
             long pid = Long.parseLong(words[0]);
             long started = Long.parseLong(words[1]);
             return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().startInstant().map(i -> i.toEpochMilli() == started).orElse(false));
+                    .filter(p -> p.info().startInstant().map(i -> i.toEpochMilli() == started).orElse(false))
+                    // and it is Scarcity's command line: a lock file written by hand cannot name another program
+                    .filter(RunStatus::runsScarcity);
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Whether the process runs Scarcity's CLI. On Linux from /proc/PID/cmdline, whole: the JDK's view of a command line
+     * stops at 4,096 characters, which a long class path (an IDE's, Maven's) passes before the main class.
+     */
+    private static boolean runsScarcity(ProcessHandle p) {
+        String main = io.scarcity.runtime.cli.Main.class.getName();
+        Path cmdline = Path.of("/proc", String.valueOf(p.pid()), "cmdline");
+        if (Files.isReadable(cmdline)) {
+            try {
+                return new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).replace('\0', ' ').contains(main);
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return p.info().commandLine().map(c -> c.contains(main)).orElse(false);
     }
 
     /**

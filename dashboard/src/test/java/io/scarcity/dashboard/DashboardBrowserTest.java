@@ -74,7 +74,7 @@ class DashboardBrowserTest {
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
         Files.createDirectories(SHOTS);
-        // the address the command prints: its token becomes the page's cookie
+        // the address the command prints: the page keeps its token (in this origin's storage) and drops it from the address
         browser.get(server.url("127.0.0.1"));
         new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().equals(base));
     }
@@ -218,9 +218,19 @@ class DashboardBrowserTest {
     void aLiveRunsChartGainsPointsWithoutAReload() throws Exception {
         Path run = Files.createDirectories(runs.resolve("live-20261207-120000"));
         Files.writeString(run.resolve("config.yaml"), "name: live\n");
-        // the lock names a live process (this one): the dashboard reads the run as running
-        ProcessHandle self = ProcessHandle.current();
-        Files.writeString(run.resolve(".lock"), self.pid() + " " + self.info().startInstant().orElseThrow().toEpochMilli() + "\n");
+        // the lock names a live Scarcity process (another dashboard, started for this): the run reads as running
+        List<String> cmd = new java.util.ArrayList<>(Launcher.defaultJava());
+        cmd.addAll(List.of("dashboard", "--port", "0", "--runs", root.resolve("other-runs").toString()));
+        Process holder = RunStatusTest.startScarcity(cmd);
+        try {
+            liveRun(run, holder);
+        } finally {
+            holder.destroyForcibly();
+        }
+    }
+
+    private void liveRun(Path run, Process holder) throws Exception {
+        Files.writeString(run.resolve(".lock"), holder.pid() + " " + holder.info().startInstant().orElseThrow().toEpochMilli() + "\n");
         Files.writeString(run.resolve("run.log"), "round one logged\n");
         Path metrics = run.resolve("metrics.jsonl");
         Files.writeString(metrics, RunSeriesTest.line(1, "a-0", "a", 0.6, 50) + RunSeriesTest.line(1, "a-1", "a", 0.7, 50));

@@ -66,12 +66,19 @@ class DashboardServerTest {
     Reply raw(String method, String target, Map<String, String> headers, String body) throws IOException {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             StringBuilder req = new StringBuilder(method + " " + target + " HTTP/1.1\r\n");
-            headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
+            headers.forEach((k, v) -> {
+                if (!v.isEmpty()) {
+                    req.append(k).append(": ").append(v).append("\r\n");
+                }
+            });
             if (!headers.containsKey("Host")) {
                 req.append("Host: 127.0.0.1:").append(server.port()).append("\r\n");
             }
-            if (!headers.containsKey("Cookie")) {
-                req.append("Cookie: scarcity-dashboard-").append(server.port()).append("=").append(server.token()).append("\r\n");
+            if (!headers.containsKey("X-Scarcity-Token")) {
+                req.append("X-Scarcity-Token: ").append(server.token()).append("\r\n");
+            } else if (headers.get("X-Scarcity-Token").isEmpty()) {
+                headers = new java.util.HashMap<>(headers);
+                headers.remove("X-Scarcity-Token");
             }
             byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
             req.append("Content-Length: ").append(b.length).append("\r\nConnection: close\r\n\r\n");
@@ -190,17 +197,18 @@ class DashboardServerTest {
     }
 
     @Test
-    void nothingButTheStaticFilesWithoutThisStartsToken() throws Exception {
-        Map<String, String> none = Map.of("Cookie", "other=1");
+    void nothingButThePageAndItsScriptsWithoutThisStartsToken() throws Exception {
+        Map<String, String> none = Map.of("X-Scarcity-Token", "");
         assertEquals(401, raw("GET", "/api/runs", none, null).code());
-        assertEquals(401, raw("GET", "/api/runs/small-20261207-100000/log", Map.of("Cookie", "scarcity-dashboard-" + server.port() + "=wrong"), null).code());
-        assertEquals(401, raw("POST", "/api/launch", Map.of("Cookie", "x=y", "Content-Type", "application/json"), "{\"config\":\"small.yaml\"}").code());
-        Reply page = raw("GET", "/", none, null);
-        assertEquals(401, page.code());
-        assertTrue(page.body().contains("token"), page.body());
-        assertEquals(403, raw("GET", "/?token=guess", none, null).code());
-        Reply in = raw("GET", "/?token=" + server.token(), none, null);
-        assertEquals(303, in.code(), "the token becomes a cookie and leaves the address");
+        assertEquals(401, raw("GET", "/api/runs/small-20261207-100000/log", Map.of("X-Scarcity-Token", "wrong"), null).code());
+        assertEquals(401, raw("GET", "/api/runs/small-20261207-100000/log?token=" + server.token(), none, null).code(),
+                "the token as a parameter only for the live stream");
+        assertEquals(401, raw("GET", "/api/runs/small-20261207-100000/events?token=guess", none, null).code());
+        assertEquals(401, raw("POST", "/api/launch", Map.of("X-Scarcity-Token", "", "Content-Type", "application/json"),
+                "{\"config\":\"small.yaml\"}").code());
+        Reply page = raw("GET", "/?token=whatever", none, null);
+        assertEquals(200, page.code(), "the page holds no data");
+        assertFalse(page.body().contains(server.token()));
         assertEquals(200, raw("GET", "/static/app.js", none, null).code(), "the scripts hold no data");
         assertEquals(0, server.launcher().jobs().size());
     }
@@ -228,6 +236,15 @@ class DashboardServerTest {
             assertEquals(400, r.code(), set + " -> " + r.body());
             assertTrue(r.json().get("error").asText().contains("config file in the configs folder"), r.body());
         }
+        // what the second review found: values the loader keeps as text, or reads differently from a lenient parser
+        for (String[] kv : List.of(new String[] {"domains[0].stream.path", "{}/../../../../etc/passwd"},
+                new String[] {"domains[0].stream", "{} --- /etc/passwd"}, new String[] {"domains[0].stream", "{a: 1, a: 1, /etc/passwd}"},
+                new String[] {"domains[0].stream", "{type: csv, \"path\": x.csv}"}, new String[] {"domains[0].stream", "{type: csv, PATH: x}"},
+                new String[] {"experts", "[{plugin: governance, config: {File: x.yaml}}]"}, new String[] {"domains[0].stream.base.images", "[a, b]"},
+                new String[] {"seed", "!!binary aGVsbG8="}, new String[] {"domains[0].stream", "{/etc/passwd: 1}"},
+                new String[] {"Output.dir", "x"}, new String[] {"coordinator.Store.url", "x"})) {
+            assertTrue(Overrides.refusal(kv[0], kv[1]) != null, kv[0] + "=" + kv[1] + " must be refused");
+        }
         assertEquals(null, Overrides.refusal("experts", "[{\"plugin\":\"statistical\",\"name\":\"s\",\"config\":{\"learningRate\":0.05}}]"));
         assertEquals(null, Overrides.refusal("domains[0].clients", "4"));
         assertEquals(null, Overrides.refusal("domains[0].labels.rate", "0.1"));
@@ -245,9 +262,9 @@ class DashboardServerTest {
     void theLiveStreamSendsTheSeriesAndTheLog() throws Exception {
         Files.writeString(runs.resolve("small-20261207-100000").resolve("run.log"), "first line\n");
         HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + server.port()
-                + "/api/runs/small-20261207-100000/events").toURL().openConnection();
+                + "/api/runs/small-20261207-100000/events?token=" + server.token()).toURL().openConnection();
         c.setReadTimeout(10_000);
-        c.setRequestProperty("Cookie", "scarcity-dashboard-" + server.port() + "=" + server.token());
+
         try (InputStream in = c.getInputStream()) {
             assertTrue(c.getContentType().startsWith("text/event-stream"));
             StringBuilder seen = new StringBuilder();

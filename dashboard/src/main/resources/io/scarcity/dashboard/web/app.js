@@ -6,7 +6,23 @@
   var app = document.getElementById('app');
   var cleanup = [];
 
+  // this start's token: from the address the command printed (then removed from it), kept in this origin's storage
+  var TOKEN_KEY = 'scarcity-dashboard-token';
+  (function takeToken() {
+    var params = new URLSearchParams(location.search);
+    var t = params.get('token');
+    if (t) {
+      try { localStorage.setItem(TOKEN_KEY, t); } catch (e) { window.__token = t; }
+      history.replaceState(null, '', location.pathname + location.hash);
+    }
+  })();
+  function token() {
+    try { return localStorage.getItem(TOKEN_KEY) || window.__token || ''; } catch (e) { return window.__token || ''; }
+  }
+
   function api(path, options) {
+    options = options || {};
+    options.headers = Object.assign({}, options.headers || {}, {'X-Scarcity-Token': token()});
     return fetch(path, options).then(function (r) {
       return r.json().then(function (body) {
         if (!r.ok) throw new Error(body && body.error ? body.error : ('HTTP ' + r.status));
@@ -175,7 +191,7 @@
         app.appendChild(el('h2', {text: 'config (resolved)'}));
         app.appendChild(el('pre', {cls: 'config', text: d.config}));
       }
-      var source = new EventSource('/api/runs/' + encodeURIComponent(id) + '/events');
+      var source = new EventSource('/api/runs/' + encodeURIComponent(id) + '/events?token=' + encodeURIComponent(token()));
       cleanup.push(function () { source.close(); });
       source.addEventListener('series', function (ev) {
         var s = JSON.parse(ev.data);

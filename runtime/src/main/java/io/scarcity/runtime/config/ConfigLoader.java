@@ -366,6 +366,15 @@ public final class ConfigLoader {
         return b.toString();
     }
 
+    /**
+     * The value a {@code --set KEY=VALUE} applies: {@code raw} read as YAML by the loader's own strict parser (a
+     * number, a list, a map), or the text itself when it is not one YAML value. For callers that must judge an override
+     * exactly as it will be applied (the dashboard).
+     */
+    public static JsonNode overrideValue(String raw) {
+        return scalar(raw);
+    }
+
     private static JsonNode scalar(String raw) {
         if (raw.isEmpty()) {
             return TextNode.valueOf("");
