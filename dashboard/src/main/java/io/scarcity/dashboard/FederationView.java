@@ -55,27 +55,10 @@ final class FederationView {
     synchronized boolean refresh() {
         boolean changed = false;
         try {
-            List<String> lines;
-            boolean restarted = false;
-            while (!(lines = audit.read(READ_BYTES)).isEmpty() || audit.restarted()) {
-                restarted |= audit.restarted();
-                for (String line : lines) {
-                    changed |= auditLine(line);
-                }
-                if (lines.isEmpty()) {
-                    break;
-                }
-            }
-            while (!(lines = log.read(READ_BYTES)).isEmpty() || log.restarted()) {
-                restarted |= log.restarted();
-                for (String line : lines) {
-                    changed |= logLine(line);
-                }
-                if (lines.isEmpty()) {
-                    break;
-                }
-            }
-            if (restarted) {
+            boolean[] restarted = new boolean[1];
+            changed |= audit.drain(READ_BYTES, () -> restarted[0] = true, this::auditLine);
+            changed |= log.drain(READ_BYTES, () -> restarted[0] = true, this::logLine);
+            if (restarted[0]) {
                 // a file rewritten (a resume cuts the audit log back): read both again from their starts
                 hosts.clear();
                 events.clear();

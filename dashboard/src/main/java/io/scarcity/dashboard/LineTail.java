@@ -26,6 +26,28 @@ final class LineTail {
         this.file = file;
     }
 
+    /**
+     * Reads every complete line appended since the last call, in slices of {@code maxBytes}: {@code onRestart} runs when
+     * the file was cut back or replaced (before its lines are read again), {@code onLine} takes each line and says whether
+     * it changed anything. True if a line changed something or the file restarted.
+     */
+    boolean drain(int maxBytes, Runnable onRestart, java.util.function.Predicate<String> onLine) throws IOException {
+        boolean changed = false;
+        while (true) {
+            List<String> lines = read(maxBytes);
+            if (restarted) {
+                onRestart.run();
+                changed = true;
+            }
+            if (lines.isEmpty()) {
+                return changed;
+            }
+            for (String line : lines) {
+                changed |= onLine.test(line);
+            }
+        }
+    }
+
     /** Continues from where {@code other}, a tail of the same file, has read to. */
     void skipTo(LineTail other) {
         this.offset = other.offset;

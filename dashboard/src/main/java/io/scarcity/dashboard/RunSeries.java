@@ -42,55 +42,44 @@ final class RunSeries {
 
     /** Reads what was appended since the last call; true if anything new was read. */
     synchronized boolean refresh() throws IOException {
-        boolean changed = false;
-        List<String> lines;
-        while (!(lines = metricsTail.read(READ_BYTES)).isEmpty() || metricsTail.restarted()) {
-            if (metricsTail.restarted()) {
-                rounds.clear();
-                clients.clear();
-                domains.clear();
-                regressionDomains.clear();
-                problems.removeIf(p -> p.startsWith("metrics.jsonl"));
-                metricsLine = 0;
-                changed = true;
-            }
-            for (String line : lines) {
-                metricsLine++;
-                changed |= addMetrics(line);
-            }
-            if (lines.isEmpty()) {
-                break;
-            }
+        boolean metrics = metricsTail.drain(READ_BYTES, () -> {
+            rounds.clear();
+            clients.clear();
+            domains.clear();
+            regressionDomains.clear();
+            problems.removeIf(p -> p.startsWith("metrics.jsonl"));
+            metricsLine = 0;
+        }, line -> {
+            metricsLine++;
+            return addMetrics(line);
+        });
+        boolean health = coordinatorTail.drain(READ_BYTES, () -> {
+            coordinator.clear();
+            problems.removeIf(p -> p.startsWith("coordinator.jsonl"));
+            coordinatorLine = 0;
+        }, line -> {
+            coordinatorLine++;
+            return addCoordinator(line);
+        });
+        return metrics || health;
+    }
+
+    private boolean addCoordinator(String line) {
+        if (line.isBlank()) {
+            return false;
         }
-        while (!(lines = coordinatorTail.read(READ_BYTES)).isEmpty() || coordinatorTail.restarted()) {
-            if (coordinatorTail.restarted()) {
-                coordinator.clear();
-                problems.removeIf(p -> p.startsWith("coordinator.jsonl"));
-                coordinatorLine = 0;
-                changed = true;
+        try {
+            JsonNode n = json.readTree(line);
+            if (n == null || !n.path("round").canConvertToInt()) {
+                problem("coordinator.jsonl", coordinatorLine, "no round number");
+                return false;
             }
-            for (String line : lines) {
-                coordinatorLine++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                try {
-                    JsonNode n = json.readTree(line);
-                    if (n == null || !n.path("round").canConvertToInt()) {
-                        problem("coordinator.jsonl", coordinatorLine, "no round number");
-                        continue;
-                    }
-                    coordinator.put(n.get("round").asInt(), n);
-                    changed = true;
-                } catch (IOException e) {
-                    problem("coordinator.jsonl", coordinatorLine, "not JSON");
-                }
-            }
-            if (lines.isEmpty()) {
-                break;
-            }
+            coordinator.put(n.get("round").asInt(), n);
+            return true;
+        } catch (IOException e) {
+            problem("coordinator.jsonl", coordinatorLine, "not JSON");
+            return false;
         }
-        return changed;
     }
 
     private void problem(String file, long line, String what) {
