@@ -30,6 +30,10 @@ final class RunSeries {
     private final TreeMap<Integer, JsonNode> coordinator = new TreeMap<>();
     private final TreeSet<String> domains = new TreeSet<>();
     private final TreeSet<String> clients = new TreeSet<>();
+    /** Each client's accuracy (or RMSE) by round, and its domain: the page's per-client lines (up to MAX_CLIENT_LINES). */
+    private final Map<String, TreeMap<Integer, Double>> byClient = new TreeMap<>();
+    private final Map<String, String> domainOf = new TreeMap<>();
+    static final int MAX_CLIENT_LINES = 50;
     private final List<String> problems = new ArrayList<>();
     private long metricsLine;
     private long coordinatorLine;
@@ -45,6 +49,8 @@ final class RunSeries {
         boolean metrics = metricsTail.drain(READ_BYTES, () -> {
             rounds.clear();
             clients.clear();
+            byClient.clear();
+            domainOf.clear();
             domains.clear();
             regressionDomains.clear();
             problems.removeIf(p -> p.startsWith("metrics.jsonl"));
@@ -109,6 +115,12 @@ final class RunSeries {
         clients.add(m.path("client").asText("?"));
         Round round = rounds.computeIfAbsent(r, k -> new Round());
         round.add(domain, m);
+        String client = m.path("client").asText("?");
+        JsonNode value = m.path("accuracy").isNumber() ? m.get("accuracy") : m.path("rmse");
+        if (value.isNumber() && Double.isFinite(value.asDouble()) && !m.path("offline").asBoolean(false)) {
+            byClient.computeIfAbsent(client, c -> new TreeMap<>()).put(r, value.asDouble());
+            domainOf.put(client, domain);
+        }
         if (m.path("rmse").isNumber() && !m.path("accuracy").isNumber()) {
             regressionDomains.add(domain);
         }
@@ -140,6 +152,22 @@ final class RunSeries {
                     mean.add(a.mean());
                     lo.add(a.min);
                     hi.add(a.max);
+                }
+            }
+        }
+        if (byClient.size() <= MAX_CLIENT_LINES) {
+            ObjectNode each = out.putObject("byClient");
+            for (Map.Entry<String, TreeMap<Integer, Double>> c : byClient.entrySet()) {
+                ObjectNode line = each.putObject(c.getKey());
+                line.put("domain", domainOf.get(c.getKey()));
+                ArrayNode values = line.putArray("values");
+                for (Integer r : rounds.keySet()) {
+                    Double v = c.getValue().get(r);
+                    if (v == null) {
+                        values.addNull();
+                    } else {
+                        values.add(v);
+                    }
                 }
             }
         }

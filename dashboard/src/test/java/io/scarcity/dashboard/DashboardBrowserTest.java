@@ -202,6 +202,10 @@ class DashboardBrowserTest {
         waitUpTo(120).until(d -> status().equals("completed"));
         waitUpTo(20).until(d -> points("accuracy") == 12);
         assertTrue(Files.exists(runs.resolve(id).resolve("report.html")), "the run wrote its report");
+        // each client's own line on demand: 2 domains (line + 2 band edges each) and the mean over all, then 6 clients more
+        waitUpTo(20).until(d -> "7".equals(d.findElement(By.id("chart-accuracy")).getAttribute("data-lines")));
+        browser.findElement(By.id("each-client")).click();
+        waitUpTo(20).until(d -> "13".equals(d.findElement(By.id("chart-accuracy")).getAttribute("data-lines")));
         String config = Files.readString(runs.resolve(id).resolve("config.yaml"));
         assertTrue(config.contains("clients: 4"), "the page's change reached the run");
         shot("run.png");

@@ -47,6 +47,8 @@ class RunSeriesTest {
         assertEquals(1.0, snap.get("epsilon").get(1).asDouble(), 1e-12);
         assertEquals("[2]", snap.get("detectionsByClient").get("a-0").toString());
         assertEquals(3, snap.get("clients").asInt());
+        assertEquals("[0.8,0.7]", snap.get("byClient").get("a-0").get("values").toString(), "each client's own line");
+        assertEquals("b", snap.get("byClient").get("b-0").get("domain").asText());
         assertEquals(9, snap.get("activations").get("stat").get(0).asLong(), "summed over the clients");
         assertEquals(6, snap.get("activations").get("drift").get(1).asLong());
         assertFalse(s.refresh(), "nothing new");

@@ -86,6 +86,7 @@
       });
       var newShape = series.map(function (s) { return s.label; }).join('|');
       panel.setAttribute('data-points', String(rounds.length));
+      panel.setAttribute('data-lines', String(series.length - 1));
       if (plot && newShape === shape) {
         plot.setData(data);
         return;
@@ -143,9 +144,11 @@
       return panels[key];
     }
     var lastSummary = summary;
+    var lastSeries = series;
     function update(s, sum) {
       if (sum) lastSummary = sum;
       if (!s) return;
+      lastSeries = s;
       var rounds = s.rounds || [];
       var domains = Object.keys(s.domains || {});
       var metric = s.metric === 'rmse' ? 'RMSE' : s.metric === 'mixed' ? 'accuracy or RMSE' : 'accuracy';
@@ -154,9 +157,23 @@
         return {label: label, values: s.domains[d].mean, band: {lo: s.domains[d].lo, hi: s.domains[d].hi}, color: color(i)};
       });
       if (domains.length > 1 && s.metric !== 'mixed') lines.push({label: 'all clients', values: s.overall, color: '#111827', dash: [6, 4], width: 1.5});
-      panel('accuracy', metric + ' per round by domain', 'line: mean over the domain\'s clients (weighted by rows); band: ' +
-        'the lowest and highest client; red dashes: injected drifts; orange dots: drift detections').update(
-        rounds, lines, driftMarks(s, lastSummary), metric);
+      var acc = panel('accuracy', metric + ' per round by domain', 'line: mean over the domain\'s clients (weighted by rows); band: ' +
+        'the lowest and highest client; red dashes: injected drifts; orange dots: drift detections');
+      var clients = Object.keys(s.byClient || {});
+      if (clients.length && !acc.toggle) {
+        // each client's own line, on demand (up to 50 clients are sent)
+        var box = el('input', {type: 'checkbox', id: 'each-client'});
+        acc.toggle = box;
+        acc.panel.insertBefore(el('label', {cls: 'muted'}, [box, ' each client']), acc.panel.children[2] || null);
+        box.onchange = function () { update(lastSeries); };
+      }
+      if (acc.toggle && acc.toggle.checked) {
+        clients.forEach(function (c) {
+          var i = domains.indexOf(s.byClient[c].domain);
+          lines.push({label: c, values: s.byClient[c].values, color: color(Math.max(0, i), 0.55), width: 1});
+        });
+      }
+      acc.update(rounds, lines, driftMarks(s, lastSummary), metric);
       if (nonEmpty(s.computeSaved)) {
         panel('compute', 'compute saved by the router', 'share of expert-batches skipped').update(rounds,
           [{label: 'compute saved', values: s.computeSaved, color: color(2)}], [], 'share');
