@@ -34,8 +34,9 @@ import java.util.TreeMap;
  * rate (NaN), activations (0) and own sample count (the round's rows instead), and moments unless {@code moments: true}.
  *
  * <p>Noise: a 32-byte secret of the client (from {@link SecureRandom}, kept in the client's checkpoint and nowhere else)
- * keys, through HMAC-SHA256, an AES-256 counter-mode stream per release, from which Gaussian values are drawn
- * (Box-Muller). So a release made again after a resume or a rewind (the same round, the same rows, the same values) is
+ * keys, through HMAC-SHA256, an AES-256 counter-mode stream per release, from which the noise is drawn: the discrete
+ * Gaussian on a fine grid across each range, sampled exactly with integer arithmetic ({@link DiscreteGaussian}), so that
+ * no floating-point artefact of the noise leaks the value under it. So a release made again after a resume or a rewind (the same round, the same rows, the same values) is
  * the same noised insight, not a second draw that could be averaged with the first; the accountant, restored with the
  * checkpoint, rightly counts it once. With {@code noise: seeded} the secret is derived from the run's seed and the
  * client's id instead, so that experiments repeat exactly, and it protects nothing against anyone who knows the seed.
@@ -179,14 +180,20 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
         return new FeatureMoments(0, new double[dimensions], new double[dimensions]);
     }
 
-    /** Gaussian noise for one release, of standard deviation {@code scale} times each value's range. */
+    /**
+     * Noise for one release: each value, clipped to its range, is placed on a grid of {@value #GRID} steps across the
+     * range, gets discrete Gaussian noise of standard deviation at least {@code scale} ranges (in grid steps, rounded
+     * up), and is clamped and mapped back (post-processing). A value moves by at most {@value #GRID} steps when the
+     * client's data changes, so the noise multiplier is the accountant's; no floating point touches the noise.
+     */
     private final class Noise {
+        /** Grid steps across a value's range: finer than any noise the budgets here allow. */
+        static final long GRID = 1L << 20;
         private final javax.crypto.Cipher stream;
-        private final double scale;
-        private double spare = Double.NaN;
+        private final DiscreteGaussian gaussian;
+        private final java.math.BigInteger sigma2;
 
         Noise(long release, byte[] values, double scale) {
-            this.scale = scale;
             byte[] key = hmac(secret, java.nio.ByteBuffer.allocate(8 + values.length).putLong(release).put(values).array());
             try {
                 stream = javax.crypto.Cipher.getInstance("AES/CTR/NoPadding");
@@ -195,36 +202,31 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
             } catch (java.security.GeneralSecurityException e) {
                 throw new IllegalStateException("this JDK has no AES", e);
             }
+            gaussian = new DiscreteGaussian(new StreamBits());
+            sigma2 = java.math.BigInteger.valueOf(Math.max(1L, (long) Math.ceil(scale * GRID))).pow(2);
         }
 
         double released(double value, double lo, double hi) {
+            if (!(hi > lo)) {
+                return lo;
+            }
             double v = Double.isNaN(value) ? 0.5 * (lo + hi) : Math.max(lo, Math.min(hi, value));
-            double noisy = v + gaussian() * scale * (hi - lo);
-            return Math.max(lo, Math.min(hi, noisy));
+            long cell = Math.round((v - lo) / (hi - lo) * GRID);
+            long noisy = Math.max(0, Math.min(GRID, cell + gaussian.sample(sigma2)));
+            return lo + (hi - lo) * ((double) noisy / GRID);
         }
 
-        /** The stream's next bytes, a block at a time. */
-        private java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(0);
+        /** The release's keyed AES-CTR stream as uniform bits, a block at a time. */
+        private final class StreamBits extends java.util.Random {
+            private java.nio.ByteBuffer block;
 
-        /** A uniform double in (0, 1] from the next 53 bits of the stream. */
-        private double uniform() {
-            if (block.remaining() < 8) {
-                block = java.nio.ByteBuffer.wrap(stream.update(new byte[512]));
+            @Override
+            protected int next(int bitCount) {
+                if (block == null || block.remaining() < 4) {
+                    block = java.nio.ByteBuffer.wrap(stream.update(new byte[512]));
+                }
+                return block.getInt() >>> (32 - bitCount);
             }
-            long bits = block.getLong() >>> 11;
-            return (bits + 1) * 0x1.0p-53;
-        }
-
-        private double gaussian() {
-            if (!Double.isNaN(spare)) {
-                double g = spare;
-                spare = Double.NaN;
-                return g;
-            }
-            double r = Math.sqrt(-2 * Math.log(uniform()));
-            double t = 2 * Math.PI * uniform();
-            spare = r * Math.sin(t);
-            return r * Math.cos(t);
         }
     }
 
