@@ -19,7 +19,9 @@ import java.util.stream.Stream;
 final class ConfigFiles {
     private final Path root;
     private final ObjectMapper json = new ObjectMapper();
-    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    /** Reads YAML for the page (a config's main values, a run's own config): the loader checks it when it runs. */
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private final ObjectMapper yaml = YAML;
 
     ConfigFiles(Path root) {
         this.root = root.toAbsolutePath().normalize();

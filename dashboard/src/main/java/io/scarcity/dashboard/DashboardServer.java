@@ -309,8 +309,7 @@ public final class DashboardServer implements AutoCloseable {
                 String config = RunFolders.readText(dir.get().resolve("config.yaml"));
                 JsonNode tree = null;
                 try {
-                    tree = config == null ? null : new com.fasterxml.jackson.databind.ObjectMapper(
-                            new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(config);
+                    tree = config == null ? null : ConfigFiles.YAML.readTree(config);
                 } catch (IOException | RuntimeException e) {
                     tree = null;
                 }
@@ -349,7 +348,7 @@ public final class DashboardServer implements AutoCloseable {
     /** Everything the run page shows at first: its line of the table, summary, config, charts, bench results. */
     private ObjectNode detail(Path dir) throws IOException {
         ObjectNode n = runs.describe(dir);
-        JsonNode summary = runs.readJson(dir.resolve("summary.json"));
+        JsonNode summary = RunFolders.readJson(dir.resolve("summary.json"));
         if (summary != null) {
             n.set("summary", summary);
         }
@@ -358,7 +357,7 @@ public final class DashboardServer implements AutoCloseable {
             n.put("config", config);
         }
         if ("bench".equals(n.path("kind").asText())) {
-            JsonNode results = runs.readJson(dir.resolve("results.json"));
+            JsonNode results = RunFolders.readJson(dir.resolve("results.json"));
             if (results != null) {
                 n.set("results", results);
             }

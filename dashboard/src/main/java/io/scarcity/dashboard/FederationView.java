@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -147,7 +146,7 @@ final class FederationView {
             deadlineRead = true;
             String text = RunFolders.readText(runDir.resolve("config.yaml"));
             try {
-                JsonNode c = text == null ? null : new ObjectMapper(new YAMLFactory()).readTree(text);
+                JsonNode c = text == null ? null : ConfigFiles.YAML.readTree(text);
                 JsonNode d = c == null ? null : c.path("coordinator").path("roundDeadline");
                 deadline = d != null && d.isNumber() ? d.asDouble() : null;
             } catch (IOException | RuntimeException ex) {

@@ -187,9 +187,7 @@ final class Launcher {
         }
         List<String> args = new ArrayList<>(List.of("run", "--resume", runDir.toString()));
         args.addAll(pluginArgs());
-        Job job = start(args, runId);
-        // until the resumed run holds the folder's lock, this job is what says it is running
-        return job;
+        return start(args, runId);
     }
 
     private Job start(List<String> args, String runId) throws IOException {

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 final class RunFolders {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,199}");
     private final Path root;
-    private final ObjectMapper json = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final ObjectMapper json = JSON;
 
     RunFolders(Path root) {
         this.root = root.toAbsolutePath().normalize();
@@ -122,7 +123,7 @@ final class RunFolders {
                 n.set("epsilon", privacy.get("maxEpsilonSpent"));
             }
         }
-        n.put("resumable", RunStatus.resumable(dir, summary));
+        n.put("resumable", RunStatus.resumable(dir, n.path("status").asText()));
         return n;
     }
 
@@ -154,10 +155,10 @@ final class RunFolders {
     }
 
     /** The JSON in {@code file}, or null if it is missing, a link, unreadable or not (yet completely) written. */
-    JsonNode readJson(Path file) {
+    static JsonNode readJson(Path file) {
         try {
             String text = readText(file);
-            return text == null ? null : json.readTree(text);
+            return text == null ? null : JSON.readTree(text);
         } catch (IOException | RuntimeException e) {
             return null;
         }

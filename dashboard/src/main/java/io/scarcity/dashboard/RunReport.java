@@ -30,10 +30,9 @@ public final class RunReport implements RunReportWriter {
     /** The report of the run in {@code runDir}, as one HTML document. */
     static String html(Path runDir) throws IOException {
         ObjectMapper json = new ObjectMapper();
-        RunFolders folders = new RunFolders(runDir.toAbsolutePath().getParent());
         ObjectNode data = json.createObjectNode();
         data.put("id", runDir.getFileName().toString());
-        JsonNode summary = folders.readJson(runDir.resolve("summary.json"));
+        JsonNode summary = RunFolders.readJson(runDir.resolve("summary.json"));
         data.put("name", summary != null ? summary.path("name").asText(runDir.getFileName().toString()) : runDir.getFileName().toString());
         if (summary != null) {
             data.set("summary", summary);

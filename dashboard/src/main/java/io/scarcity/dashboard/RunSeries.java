@@ -116,15 +116,27 @@ final class RunSeries {
         Round round = rounds.computeIfAbsent(r, k -> new Round());
         round.add(domain, m);
         String client = m.path("client").asText("?");
-        JsonNode value = m.path("accuracy").isNumber() ? m.get("accuracy") : m.path("rmse");
-        if (value.isNumber() && Double.isFinite(value.asDouble()) && !m.path("offline").asBoolean(false)) {
+        JsonNode value = metric(m);
+        if (value != null && !m.path("offline").asBoolean(false)) {
             byClient.computeIfAbsent(client, c -> new TreeMap<>()).put(r, value.asDouble());
             domainOf.put(client, domain);
         }
-        if (m.path("rmse").isNumber() && !m.path("accuracy").isNumber()) {
+        JsonNode score = metric(m);
+        if (score != null && score == m.get("rmse")) {
             regressionDomains.add(domain);
         }
         return true;
+    }
+
+    /** A metrics line's score: its accuracy, or for regression its RMSE; null if it has neither (nothing scored). */
+    private static JsonNode metric(JsonNode m) {
+        for (String key : new String[] {"accuracy", "rmse"}) {
+            JsonNode v = m.path(key);
+            if (v.isNumber() && Double.isFinite(v.asDouble())) {
+                return v;
+            }
+        }
+        return null;
     }
 
     /** The charts' data so far, as JSON arrays indexed like {@code rounds}. */
@@ -334,12 +346,9 @@ final class RunSeries {
                 return;
             }
             long rows = Math.max(1, m.path("scoredRows").asLong(m.path("rows").asLong(1)));
-            JsonNode accuracy = m.path("accuracy");
-            JsonNode rmse = m.path("rmse");
-            if (accuracy.isNumber() && Double.isFinite(accuracy.asDouble())) {
-                domains.computeIfAbsent(domain, d -> new Agg()).add(accuracy.asDouble(), rows, false);
-            } else if (rmse.isNumber() && Double.isFinite(rmse.asDouble())) {
-                domains.computeIfAbsent(domain, d -> new Agg()).add(rmse.asDouble(), rows, true);
+            JsonNode value = metric(m);
+            if (value != null) {
+                domains.computeIfAbsent(domain, d -> new Agg()).add(value.asDouble(), rows, value == m.get("rmse"));
             }
             m.path("experts").fields().forEachRemaining(e -> activations.merge(e.getKey(), e.getValue().path("active").asLong(0), Long::sum));
             JsonNode routing = m.path("routing");

@@ -80,8 +80,7 @@ final class RunStatus {
     }
 
     /** Whether {@code scarcity run --resume} can continue it: not running, not completed, with a checkpoint. */
-    static boolean resumable(Path dir, JsonNode summary) {
-        String status = of(dir, summary);
+    static boolean resumable(Path dir, String status) {
         if (status.equals("running") || status.equals("completed")) {
             return false;
         }

@@ -18,6 +18,7 @@ import io.scarcity.runtime.eval.Kappa;
 import io.scarcity.runtime.plugin.PluginRegistry;
 import io.scarcity.runtime.report.HeapPeak;
 import io.scarcity.runtime.report.MetricsWriter;
+import io.scarcity.runtime.report.TaskMatrix;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * Runs every method of a suite over every seed, one after the other in this JVM (so that timings and
@@ -160,7 +160,7 @@ public final class BenchRunner {
             }
         }
         // Domains are averaged per segment when several run task streams with the same schedule.
-        io.scarcity.runtime.report.TaskMatrix tasks = io.scarcity.runtime.report.TaskMatrix.of(collector.evaluations);
+        TaskMatrix tasks = TaskMatrix.of(collector.evaluations);
         double[][] matrix = tasks.accuracy();
         int[] taskOf = tasks.taskOf();
         ContinualMetrics cl = tasks.metrics();

@@ -438,11 +438,7 @@ public final class RunExecution {
                 engine.coordinatorTotals(), engine.routingTotals());
     }
 
-    /**
-     * Run listeners found on the class path ({@code META-INF/services/io.scarcity.runtime.engine.RunObserver}):
-     * none in the distribution; a test puts one there to interrupt a run at an exact point of a round.
-     */
-    /** {@code runDir} relative to the working directory when it lies under it (as the run's last line prints it), else absolute. */
+    /** {@code runDir} relative to the working directory when it lies under it, else absolute. */
     private static String shown(Path runDir) {
         Path here = Path.of("").toAbsolutePath();
         Path dir = runDir.toAbsolutePath().normalize();
@@ -463,6 +459,10 @@ public final class RunExecution {
         }
     }
 
+    /**
+     * Run listeners found on the class path ({@code META-INF/services/io.scarcity.runtime.engine.RunObserver}):
+     * none in the distribution; a test puts one there to interrupt a run at an exact point of a round.
+     */
     private static List<RunObserver> listeners() {
         List<RunObserver> out = new java.util.ArrayList<>();
         java.util.ServiceLoader.load(RunObserver.class, RunExecution.class.getClassLoader()).forEach(out::add);
