@@ -71,17 +71,42 @@ public final class BenchRunner {
         LoadedConfig bound = ConfigLoader.bindTree(tree, "suite " + suite.suite() + ", method " + method.name(), suiteDir);
         if (method.centralised() && tree.get("domains") instanceof ArrayNode domains) {
             // One learner per domain that gets every client's batches: the same rows per round, in stream order.
+            boolean merged = method.cadence().equals("round");
             for (int i = 0; i < domains.size(); i++) {
                 if (domains.get(i) instanceof ObjectNode domain) {
                     var d = bound.config().domains().get(i);
+                    int perClient = d.batchesPerRound(bound.config().batchesPerRound());
                     domain.put("clients", 1);
-                    domain.put("batchesPerRound", d.clients() * d.batchesPerRound(bound.config().batchesPerRound()));
+                    domain.put("batchesPerRound", merged ? perClient : d.clients() * perClient);
                     domain.putObject("partition").put("type", "iid");
                 }
+            }
+            if (method.cadence().equals("round")) {
+                mergeBatches(method, tree, bound);
             }
             bound = ConfigLoader.bindTree(tree, "suite " + suite.suite() + ", method " + method.name(), suiteDir);
         }
         return bound;
+    }
+
+    /**
+     * Cadence {@code round}: each batch of the centralised learner is one step's batches of all the domain's clients
+     * merged, {@code clients x batchSize} rows. The batch size is the run's, so every domain must have the same
+     * number of clients.
+     */
+    private void mergeBatches(BenchMethod method, ObjectNode tree, LoadedConfig bound) {
+        java.util.Set<Integer> clients = new java.util.TreeSet<>();
+        for (var d : bound.config().domains()) {
+            clients.add(d.clients());
+        }
+        if (clients.size() != 1) {
+            throw new io.scarcity.api.ConfigException("methods[" + method.name() + "].cadence", "in suite " + suite.suite()
+                    + ": cadence round merges each step's batches of a domain's clients into one batch, and the batch size"
+                    + " is the run's, so every domain needs the same number of clients (found " + clients
+                    + "); use cadence batch");
+        }
+        ConfigLoader.set(tree, "batchSize", com.fasterxml.jackson.databind.node.IntNode.valueOf(
+                clients.iterator().next() * bound.config().batchSize()), "bench");
     }
 
     /**

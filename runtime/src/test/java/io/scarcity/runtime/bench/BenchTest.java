@@ -79,6 +79,59 @@ class BenchTest {
     }
 
     @Test
+    void aCentralisedLearnerAtTheRoundsCadenceLearnsOnceAStepFromEveryClientsBatchMerged() throws Exception {
+        String suiteText = SUITE.replace("  - name: fedavg\n",
+                "  - name: centralised by round\n    centralised: true\n    cadence: round\n  - name: fedavg\n");
+        BenchSuite suite = BenchSuite.load(write(suiteText));
+        try (PluginRegistry r = PluginRegistry.load(null, getClass().getClassLoader())) {
+            BenchRunner runner = new BenchRunner(suite, tmp, r, System.err);
+            var batch = runner.configFor(suite.methods().get(2), 7).config();
+            var round = runner.configFor(suite.methods().get(3), 7).config();
+            assertEquals("batch", suite.methods().get(2).cadence());
+            // the same rows per round (3 clients x 2 batches x 50), learned in 6 batches of 50 or 2 of 150
+            assertEquals(50, batch.batchSize());
+            assertEquals(6, batch.domains().get(0).batchesPerRound(batch.batchesPerRound()));
+            assertEquals(150, round.batchSize());
+            assertEquals(2, round.domains().get(0).batchesPerRound(round.batchesPerRound()));
+            assertEquals(1, round.domains().get(0).clients());
+            assertEquals("local", round.federation().mode());
+        }
+        // both see the same rows; the one that learns less often cannot be more accurate on this drifting stream
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new String[] {"bench", write(suiteText).toString(), "--out", tmp.resolve("out").toString(),
+                "--methods", "centralised,centralised by round"}, new PrintWriter(out, true), new PrintWriter(err, true));
+        assertEquals(0, code, err.toString());
+        Path dir;
+        try (var dirs = Files.list(tmp.resolve("out"))) {
+            dir = dirs.findFirst().orElseThrow();
+        }
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        long rows = -1;
+        for (JsonNode run : json.get("runs")) {
+            rows = rows < 0 ? run.get("rows").asLong() : rows;
+            assertEquals(rows, run.get("rows").asLong(), "method " + run.get("method") + " saw other rows");
+        }
+        double perBatch = json.get("table").get("centralised").get("accuracy").get("mean").asDouble();
+        double perRound = json.get("table").get("centralised by round").get("accuracy").get("mean").asDouble();
+        assertTrue(perRound < perBatch, perRound + " by round against " + perBatch + " by batch");
+
+        ConfigException notCentral = assertThrows(ConfigException.class, () -> BenchSuite.load(write(SUITE.replace(
+                "    federation: fedavg\n", "    federation: fedavg\n    cadence: round\n"))));
+        assertTrue(notCentral.getMessage().contains("cadence applies only to a centralised method"), notCentral.getMessage());
+        ConfigException unknown = assertThrows(ConfigException.class, () -> BenchSuite.load(write(suiteText.replace(
+                "cadence: round", "cadence: hourly"))));
+        assertTrue(unknown.getMessage().contains("got 'hourly'"), unknown.getMessage());
+        BenchSuite twoDomains = BenchSuite.load(write(suiteText.replace("  experts: [",
+                "    - name: sea2\n      clients: 2\n      stream: {type: sea}\n      partition: {type: iid}\n  experts: [")));
+        try (PluginRegistry r = PluginRegistry.load(null, getClass().getClassLoader())) {
+            ConfigException uneven = assertThrows(ConfigException.class,
+                    () -> new BenchRunner(twoDomains, tmp, r, System.err).configFor(twoDomains.methods().get(3), 1));
+            assertTrue(uneven.getMessage().contains("every domain needs the same number of clients"), uneven.getMessage());
+        }
+    }
+
+    @Test
     void suiteMistakesNameTheKey() throws Exception {
         ConfigException unknown = assertThrows(ConfigException.class, () -> BenchSuite.load(write(SUITE.replace("seeds:", "seedz:"))));
         assertTrue(unknown.getMessage().contains("unknown key 'seedz'"), unknown.getMessage());
