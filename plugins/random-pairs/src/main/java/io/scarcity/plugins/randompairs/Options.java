@@ -16,7 +16,9 @@ import java.util.Objects;
  * @param sameDomain whether peers are only paired within their domain
  * @param exchanges how many times per gossip round the peers are shuffled and paired, >= 1: each time a
  *        client merges with another random peer, in sequence, so what it adopted from the first reaches the
- *        next (information spreads as in {@code exchanges} rounds of single pairs, for as many times the bytes)
+ *        next (information spreads as in {@code exchanges} rounds of single pairs, for as many times the bytes);
+ *        {@link #AUTO} ({@code exchanges: auto}) pairs each group of {@code n} peers {@code ceil(log2 n)} times, as
+ *        many exchanges as a state needs to be able to reach every peer of the group within the round
  */
 record Options(int every, double fraction, int experts, boolean sameDomain, int exchanges) {
     static final int DEFAULT_EVERY = 1;
@@ -24,12 +26,24 @@ record Options(int every, double fraction, int experts, boolean sameDomain, int 
     static final int DEFAULT_EXPERTS = 3;
     static final boolean DEFAULT_SAME_DOMAIN = false;
     static final int DEFAULT_EXCHANGES = 1;
+    /** {@code exchanges: auto}: {@code ceil(log2 n)} exchanges for a group of {@code n} peers. */
+    static final int AUTO = 0;
 
     Options {
         atLeast("every", every, 1);
         inOpenClosed("fraction", fraction, 0, 1);
         atLeast("experts", experts, 0);
-        atLeast("exchanges", exchanges, 1);
+        if (exchanges != AUTO) {
+            atLeast("exchanges", exchanges, 1);
+        }
+    }
+
+    /** The exchanges a gossip round makes in a group of {@code peers} peers. */
+    int exchangesFor(int peers) {
+        if (exchanges != AUTO) {
+            return exchanges;
+        }
+        return peers <= 2 ? 1 : 32 - Integer.numberOfLeadingZeros(peers - 1);
     }
 
     /** Options with one exchange per gossip round. */
@@ -48,11 +62,35 @@ record Options(int every, double fraction, int experts, boolean sameDomain, int 
         double fraction = config.getDouble("fraction", DEFAULT_FRACTION);
         int experts = config.getInt("experts", DEFAULT_EXPERTS);
         boolean sameDomain = config.getBoolean("sameDomain", DEFAULT_SAME_DOMAIN);
-        int exchanges = config.getInt("exchanges", DEFAULT_EXCHANGES);
+        int exchanges = exchanges(config);
         try {
             return new Options(every, fraction, experts, sameDomain, exchanges);
         } catch (InvalidOptionException e) {
             throw config.invalid(e);
         }
+    }
+
+    /** {@code exchanges}: a whole number >= 1, or {@code auto} ({@link #AUTO}). */
+    private static int exchanges(PluginConfig config) {
+        String expected = "expected a whole number >= 1, or auto (ceil(log2 n) exchanges for a group of n peers), got ";
+        int exchanges;
+        try {
+            exchanges = config.getInt("exchanges", DEFAULT_EXCHANGES);
+        } catch (io.scarcity.api.ConfigException notANumber) {
+            String text;
+            try {
+                text = config.getString("exchanges", "");
+            } catch (io.scarcity.api.ConfigException notText) {
+                throw config.invalid("exchanges", expected + "a list, a mapping or a boolean");
+            }
+            if (text.equals("auto")) {
+                return AUTO;
+            }
+            throw config.invalid("exchanges", expected + "'" + text + "'");
+        }
+        if (exchanges < 1) {
+            throw config.invalid("exchanges", expected + exchanges);
+        }
+        return exchanges;
     }
 }

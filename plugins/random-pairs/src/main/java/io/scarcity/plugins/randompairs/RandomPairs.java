@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * {@code ceil(fraction * n)} take part, and they pair up consecutively; with an odd number the last
  * one sits out. With {@code sameDomain} this is done per domain, in sorted domain order, so no pair
  * crosses domains. With {@code exchanges > 1} all of this is repeated, each time with a new shuffle, and the
- * pairs are listed exchange after exchange: a client merges with several peers in turn. States merge by the API's default, the sample-weighted mean.
+ * pairs are listed exchange after exchange: a client merges with several peers in turn; with {@code exchanges: auto} a
+ * group of {@code n} peers is paired {@code ceil(log2 n)} times. States merge by the API's default, the sample-weighted mean.
  *
  * <p>The generator is the only state that changes, so a checkpoint is its position: a restored strategy
  * draws the same pairs as the saved one would have.
@@ -65,9 +66,15 @@ final class RandomPairs implements GossipStrategy, Checkpointable {
             }
             groups = byDomain.values();
         }
-        for (int exchange = 0; exchange < options.exchanges(); exchange++) {
+        int most = 0;
+        for (List<Peer> group : groups) {
+            most = Math.max(most, options.exchangesFor(group.size()));
+        }
+        for (int exchange = 0; exchange < most; exchange++) {
             for (List<Peer> group : groups) {
-                pairUp(group, pairs);
+                if (exchange < options.exchangesFor(group.size())) {
+                    pairUp(group, pairs);
+                }
             }
         }
         return pairs;

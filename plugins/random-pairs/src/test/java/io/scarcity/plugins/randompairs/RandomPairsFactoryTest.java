@@ -38,10 +38,21 @@ class RandomPairsFactoryTest {
     }
 
     @Test
+    void exchangesAutoIsLog2OfTheGroup() {
+        Options auto = Options.from(PluginConfig.of("gossip.config", Map.of("exchanges", "auto")));
+        assertEquals(Options.AUTO, auto.exchanges());
+        int[][] expected = {{1, 1}, {2, 1}, {3, 2}, {4, 2}, {5, 3}, {8, 3}, {9, 4}, {10, 4}, {1000, 10}};
+        for (int[] e : expected) {
+            assertEquals(e[1], auto.exchangesFor(e[0]), e[0] + " peers");
+        }
+        assertEquals(3, Options.from(PluginConfig.of("gossip.config", Map.of("exchanges", 3))).exchangesFor(1000));
+    }
+
+    @Test
     void badValueNamesTheKeyPath() {
         PluginTestKit.assertBadOptionsRefused(new RandomPairsFactory(), COORDINATOR, List.of(PluginTestKit.bad("every", 0),
                 PluginTestKit.bad("every", "weekly"), PluginTestKit.bad("fraction", 0.0), PluginTestKit.bad("fraction", 1.5),
                 PluginTestKit.bad("experts", -1), PluginTestKit.bad("sameDomain", "yes"),
-                PluginTestKit.bad("exchanges", 0)));
+                PluginTestKit.bad("exchanges", 0), PluginTestKit.bad("exchanges", "many"), PluginTestKit.bad("exchanges", -2)));
     }
 }

@@ -96,6 +96,26 @@ class RandomPairsTest {
     }
 
     @Test
+    void autoExchangesPairEachDomainLog2OfItsSizeTimes() {
+        GossipStrategy strategy = strategy(Map.of("exchanges", "auto", "sameDomain", true), 5);
+        // a domain of 9 peers is paired ceil(log2 9) = 4 times, one of 3 peers twice
+        List<Peer> peers = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            peers.add(new Peer("a" + i, "big", Map.of()));
+        }
+        for (int i = 0; i < 3; i++) {
+            peers.add(new Peer("b" + i, "small", Map.of()));
+        }
+        List<GossipPair> pairs = strategy.plan(1, peers);
+        long big = pairs.stream().filter(p -> p.a().startsWith("a")).count();
+        long small = pairs.stream().filter(p -> p.a().startsWith("b")).count();
+        assertEquals(4 * 4, big, "9 peers: 4 pairs per exchange, ceil(log2 9) = 4 exchanges");
+        assertEquals(2, small, "3 peers: 1 pair per exchange, ceil(log2 3) = 2 exchanges");
+        // across domains pooled (sameDomain false) 12 peers: ceil(log2 12) = 4 exchanges of 6 pairs
+        assertEquals(4 * 6, strategy(Map.of("exchanges", "auto"), 5).plan(1, peers).size());
+    }
+
+    @Test
     void exchangesPairEveryPeerThatManyTimesWithFreshShuffles() {
         GossipStrategy strategy = strategy(Map.of("exchanges", 3, "sameDomain", true), 5);
         for (int round = 1; round <= 10; round++) {
