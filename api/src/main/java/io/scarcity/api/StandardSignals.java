@@ -30,4 +30,12 @@ public final class StandardSignals {
     public static final String MIXTURE_LOSS = "mixture.loss";
     /** Runtime: accuracy of the mixture's prediction on the last batch (classification only). */
     public static final String MIXTURE_ACCURACY = "mixture.accuracy";
+    /**
+     * Runtime, to gossip strategies only (in {@link Peer#signals()}, not in insights): with personal twins
+     * ({@code federation.personal}) and a weighting combiner, the mixture's weight on the shared experts that
+     * have a twin, as a share of theirs and their twins' at the end of the peer's last round. 0.5: even (as they
+     * start); above: the merged experts earn more of this client's predictions than what it learned alone.
+     * Absent without twins, and for a client under {@code privacy.dp} (planned only from what it released).
+     */
+    public static final String FEDERATION_SHARED_WEIGHT = "federation.shared-weight";
 }

@@ -8,14 +8,17 @@ import io.scarcity.api.GossipStrategy;
 import io.scarcity.api.Insight;
 import io.scarcity.api.MetaParameters;
 import io.scarcity.api.Peer;
+import io.scarcity.api.StandardSignals;
 import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import io.scarcity.runtime.checkpoint.Sections;
 import io.scarcity.runtime.client.ClientHandle;
 import io.scarcity.runtime.client.ClientRoundResult;
+import io.scarcity.runtime.client.RoundMetrics;
 import io.scarcity.runtime.client.RunMetricsSink;
 import io.scarcity.runtime.config.FederationConfig;
 import io.scarcity.runtime.coordinator.Coordinator;
+import io.scarcity.runtime.engine.Assembly;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -503,7 +506,8 @@ public final class RoundProtocol implements Checkpointable {
                 // a client under DP released no signals (its insight's are empty): gossip is planned from what it released,
                 // in this process as over the network
                 boolean noised = r.metrics() != null && r.metrics().plugins().containsKey("privacy.epsilon");
-                peers.add(new Peer(clientIds.get(i), r.domain(), noised && r.insight() != null ? r.insight().signals() : r.signals()));
+                peers.add(new Peer(clientIds.get(i), r.domain(), noised && r.insight() != null ? r.insight().signals()
+                        : withSharedWeight(r.signals(), r.metrics())));
             }
         }
         List<GossipPair> pairs = gossip.plan(round, peers);
@@ -513,6 +517,35 @@ public final class RoundProtocol implements Checkpointable {
             }
         }
         return pairs;
+    }
+
+    /**
+     * A peer's signals for gossip planning, with {@link StandardSignals#FEDERATION_SHARED_WEIGHT} from its mixture's
+     * weights (metrics {@code mixture.weight.NAME} and {@code mixture.weight.NAME@own}) when it has personal twins.
+     */
+    static Map<String, Double> withSharedWeight(Map<String, Double> signals, RoundMetrics metrics) {
+        if (metrics == null) {
+            return signals;
+        }
+        String prefix = "mixture.weight.";
+        double shared = 0;
+        double own = 0;
+        for (Map.Entry<String, Double> e : metrics.plugins().entrySet()) {
+            String key = e.getKey();
+            if (key.startsWith(prefix) && key.endsWith(Assembly.PERSONAL_SUFFIX)) {
+                Double mine = metrics.plugins().get(key.substring(0, key.length() - Assembly.PERSONAL_SUFFIX.length()));
+                if (mine != null && Double.isFinite(mine) && Double.isFinite(e.getValue())) {
+                    shared += mine;
+                    own += e.getValue();
+                }
+            }
+        }
+        if (!(shared + own > 0)) {
+            return signals;
+        }
+        Map<String, Double> out = new TreeMap<>(signals);
+        out.put(StandardSignals.FEDERATION_SHARED_WEIGHT, shared / (shared + own));
+        return out;
     }
 
     /**

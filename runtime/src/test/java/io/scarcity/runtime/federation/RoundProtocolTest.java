@@ -329,4 +329,21 @@ class RoundProtocolTest {
         assertThrows(IllegalArgumentException.class,
                 () -> p.decide(1, clients, play(clients, 1, new boolean[1]), new boolean[1], new long[2]));
     }
+
+    @Test
+    void gossipPlanningSeesHowMuchOfEachClientsMixtureItsMergedExpertsEarn() {
+        Map<String, Double> signals = Map.of("drift.score", 0.2);
+        RoundMetrics twins = new RoundMetrics(Map.of(), Map.of("mixture.weight.stat-fast", 0.3, "mixture.weight.stat-fast@own", 0.1,
+                "mixture.weight.stat-slow", 0.2, "mixture.weight.stat-slow@own", 0.4, "mixture.weight.drift-free", 0.5), 0, 0);
+        Map<String, Double> planned = RoundProtocol.withSharedWeight(signals, twins);
+        // shared 0.3 + 0.2 of shared and twins 0.3 + 0.2 + 0.1 + 0.4; an expert without a twin does not count
+        assertEquals(0.5, planned.get(io.scarcity.api.StandardSignals.FEDERATION_SHARED_WEIGHT), 1e-12);
+        assertEquals(0.2, planned.get("drift.score"));
+        RoundMetrics leaning = new RoundMetrics(Map.of(), Map.of("mixture.weight.stat-fast", 0.6, "mixture.weight.stat-fast@own", 0.2), 0, 0);
+        assertEquals(0.75, RoundProtocol.withSharedWeight(signals, leaning).get(io.scarcity.api.StandardSignals.FEDERATION_SHARED_WEIGHT), 1e-12);
+        // no twins, or no metrics: the signals as they were
+        RoundMetrics alone = new RoundMetrics(Map.of(), Map.of("mixture.weight.stat-fast", 0.6, "mixture.weight.stat-slow", 0.4), 0, 0);
+        assertEquals(signals, RoundProtocol.withSharedWeight(signals, alone));
+        assertEquals(signals, RoundProtocol.withSharedWeight(signals, null));
+    }
 }

@@ -18,7 +18,10 @@ import java.util.Objects;
  *        client merges with another random peer, in sequence, so what it adopted from the first reaches the
  *        next (information spreads as in {@code exchanges} rounds of single pairs, for as many times the bytes);
  *        {@link #AUTO} ({@code exchanges: auto}) pairs each group of {@code n} peers {@code ceil(log2 n)} times, as
- *        many exchanges as a state needs to be able to reach every peer of the group within the round
+ *        many exchanges as a state needs to be able to reach every peer of the group within the round;
+ *        {@link #ADAPTIVE} ({@code exchanges: adaptive}) as many, but every exchange after the first only among
+ *        the peers whose merged experts earn more of their mixture than their personal twins
+ *        ({@link io.scarcity.api.StandardSignals#FEDERATION_SHARED_WEIGHT} above 0.5)
  */
 record Options(int every, double fraction, int experts, boolean sameDomain, int exchanges) {
     static final int DEFAULT_EVERY = 1;
@@ -28,19 +31,21 @@ record Options(int every, double fraction, int experts, boolean sameDomain, int 
     static final int DEFAULT_EXCHANGES = 1;
     /** {@code exchanges: auto}: {@code ceil(log2 n)} exchanges for a group of {@code n} peers. */
     static final int AUTO = 0;
+    /** {@code exchanges: adaptive}: as {@link #AUTO}, the exchanges after the first only among peers merging pays. */
+    static final int ADAPTIVE = -1;
 
     Options {
         atLeast("every", every, 1);
         inOpenClosed("fraction", fraction, 0, 1);
         atLeast("experts", experts, 0);
-        if (exchanges != AUTO) {
+        if (exchanges != AUTO && exchanges != ADAPTIVE) {
             atLeast("exchanges", exchanges, 1);
         }
     }
 
     /** The exchanges a gossip round makes in a group of {@code peers} peers. */
     int exchangesFor(int peers) {
-        if (exchanges != AUTO) {
+        if (exchanges > 0) {
             return exchanges;
         }
         return peers <= 2 ? 1 : 32 - Integer.numberOfLeadingZeros(peers - 1);
@@ -70,9 +75,13 @@ record Options(int every, double fraction, int experts, boolean sameDomain, int 
         }
     }
 
-    /** {@code exchanges}: a whole number >= 1, or {@code auto} ({@link #AUTO}). */
+    /** {@code exchanges}: a whole number >= 1, {@code auto} ({@link #AUTO}) or {@code adaptive} ({@link #ADAPTIVE}). */
     private static int exchanges(PluginConfig config) {
-        String expected = "expected a whole number >= 1, or auto (ceil(log2 n) exchanges for a group of n peers), got ";
+        String expected = "expected a whole number >= 1, auto (ceil(log2 n) exchanges for a group of n peers) or adaptive"
+                + " (as many, after the first only among peers whose merged experts outweigh their own twins), got ";
+        if (!config.has("exchanges")) {
+            return DEFAULT_EXCHANGES;
+        }
         int exchanges;
         try {
             exchanges = config.getInt("exchanges", DEFAULT_EXCHANGES);
@@ -85,6 +94,9 @@ record Options(int every, double fraction, int experts, boolean sameDomain, int 
             }
             if (text.equals("auto")) {
                 return AUTO;
+            }
+            if (text.equals("adaptive")) {
+                return ADAPTIVE;
             }
             throw config.invalid("exchanges", expected + "'" + text + "'");
         }

@@ -4,6 +4,7 @@ import io.scarcity.api.Checkpointable;
 import io.scarcity.api.GossipPair;
 import io.scarcity.api.GossipStrategy;
 import io.scarcity.api.Peer;
+import io.scarcity.api.StandardSignals;
 import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import java.io.IOException;
@@ -24,7 +25,8 @@ import java.util.TreeMap;
  * one sits out. With {@code sameDomain} this is done per domain, in sorted domain order, so no pair
  * crosses domains. With {@code exchanges > 1} all of this is repeated, each time with a new shuffle, and the
  * pairs are listed exchange after exchange: a client merges with several peers in turn; with {@code exchanges: auto} a
- * group of {@code n} peers is paired {@code ceil(log2 n)} times. States merge by the API's default, the sample-weighted mean.
+ * group of {@code n} peers is paired {@code ceil(log2 n)} times, and with {@code exchanges: adaptive} as many times,
+ * but after the first only the peers whose merged experts outweigh their own twins take part. States merge by the API's default, the sample-weighted mean.
  *
  * <p>The generator is the only state that changes, so a checkpoint is its position: a restored strategy
  * draws the same pairs as the saved one would have.
@@ -73,11 +75,22 @@ final class RandomPairs implements GossipStrategy, Checkpointable {
         for (int exchange = 0; exchange < most; exchange++) {
             for (List<Peer> group : groups) {
                 if (exchange < options.exchangesFor(group.size())) {
-                    pairUp(group, pairs);
+                    pairUp(exchange > 0 && options.exchanges() == Options.ADAPTIVE ? gaining(group) : group, pairs);
                 }
             }
         }
         return pairs;
+    }
+
+    /** The peers whose merged experts outweigh their personal twins in their mixture (see {@link Options#ADAPTIVE}). */
+    private static List<Peer> gaining(List<Peer> group) {
+        List<Peer> out = new ArrayList<>();
+        for (Peer peer : group) {
+            if (peer.signals().getOrDefault(StandardSignals.FEDERATION_SHARED_WEIGHT, 0.0) >= 0.5) {
+                out.add(peer);
+            }
+        }
+        return out;
     }
 
     private void pairUp(List<Peer> peers, List<GossipPair> out) {

@@ -46,6 +46,9 @@ class RandomPairsFactoryTest {
             assertEquals(e[1], auto.exchangesFor(e[0]), e[0] + " peers");
         }
         assertEquals(3, Options.from(PluginConfig.of("gossip.config", Map.of("exchanges", 3))).exchangesFor(1000));
+        Options adaptive = Options.from(PluginConfig.of("gossip.config", Map.of("exchanges", "adaptive")));
+        assertEquals(Options.ADAPTIVE, adaptive.exchanges());
+        assertEquals(4, adaptive.exchangesFor(10));
     }
 
     @Test

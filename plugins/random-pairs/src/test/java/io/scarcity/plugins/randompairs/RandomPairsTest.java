@@ -9,6 +9,7 @@ import io.scarcity.api.GossipStrategy;
 import io.scarcity.api.Peer;
 import io.scarcity.api.PluginConfig;
 import io.scarcity.api.PluginContext;
+import io.scarcity.api.StandardSignals;
 import io.scarcity.api.testing.GossipTestKit;
 import io.scarcity.api.testing.PluginTestKit;
 import java.util.ArrayList;
@@ -113,6 +114,32 @@ class RandomPairsTest {
         assertEquals(2, small, "3 peers: 1 pair per exchange, ceil(log2 3) = 2 exchanges");
         // across domains pooled (sameDomain false) 12 peers: ceil(log2 12) = 4 exchanges of 6 pairs
         assertEquals(4 * 6, strategy(Map.of("exchanges", "auto"), 5).plan(1, peers).size());
+    }
+
+    @Test
+    void adaptiveExchangesAfterTheFirstPairOnlyPeersWhoseMergedExpertsOutweighTheirTwins() {
+        List<Peer> peers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            // p0-p3 lean on the merged experts (or are even), p4-p6 on their own twins, p7 reports nothing
+            Map<String, Double> signals = i < 4 ? Map.of(StandardSignals.FEDERATION_SHARED_WEIGHT, i == 3 ? 0.5 : 0.7)
+                    : i < 7 ? Map.of(StandardSignals.FEDERATION_SHARED_WEIGHT, 0.3) : Map.of();
+            peers.add(new Peer("p" + i, "d", signals));
+        }
+        for (int round = 1; round <= 10; round++) {
+            List<GossipPair> pairs = strategy(Map.of("exchanges", "adaptive"), round).plan(1, peers);
+            // ceil(log2 8) = 3 exchanges: the first pairs all 8 peers, the other two the 4 that gain
+            assertEquals(4 + 2 + 2, pairs.size(), pairs.toString());
+            GossipTestKit.assertDisjoint(pairs.subList(0, 4));
+            for (GossipPair pair : pairs.subList(4, 8)) {
+                assertTrue(Set.of("p0", "p1", "p2", "p3").containsAll(Set.of(pair.a(), pair.b())), pair.toString());
+            }
+        }
+        // nobody gaining: one exchange, as with exchanges: 1
+        List<Peer> losing = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            losing.add(new Peer("q" + i, "d", Map.of(StandardSignals.FEDERATION_SHARED_WEIGHT, 0.2)));
+        }
+        assertEquals(4, strategy(Map.of("exchanges", "adaptive"), 3).plan(1, losing).size());
     }
 
     @Test
