@@ -28,11 +28,11 @@ record Options(int every, double fraction, int experts, boolean sameDomain, int 
     static final double DEFAULT_FRACTION = 1.0;
     static final int DEFAULT_EXPERTS = 3;
     static final boolean DEFAULT_SAME_DOMAIN = false;
-    static final int DEFAULT_EXCHANGES = 1;
     /** {@code exchanges: auto}: {@code ceil(log2 n)} exchanges for a group of {@code n} peers. */
     static final int AUTO = 0;
     /** {@code exchanges: adaptive}: as {@link #AUTO}, the exchanges after the first only among peers merging pays. */
     static final int ADAPTIVE = -1;
+    static final int DEFAULT_EXCHANGES = ADAPTIVE;
 
     Options {
         atLeast("every", every, 1);
@@ -51,7 +51,7 @@ record Options(int every, double fraction, int experts, boolean sameDomain, int 
         return peers <= 2 ? 1 : 32 - Integer.numberOfLeadingZeros(peers - 1);
     }
 
-    /** Options with one exchange per gossip round. */
+    /** Options with the default exchanges ({@code adaptive}). */
     Options(int every, double fraction, int experts, boolean sameDomain) {
         this(every, fraction, experts, sameDomain, DEFAULT_EXCHANGES);
     }
