@@ -23,6 +23,7 @@ class RandomPairsFactoryTest {
     @Test
     void defaultsApplyWhenNothingIsConfigured() {
         assertEquals(new Options(1, 1.0, 3, false), Options.from(PluginConfig.empty()));
+        assertEquals(Options.ADAPTIVE, Options.from(PluginConfig.empty()).exchanges(), "exchanges: adaptive by default");
         GossipStrategy strategy = new RandomPairsFactory().create(PluginConfig.empty(), COORDINATOR);
         assertEquals(3, strategy.expertsPerExchange());
     }
