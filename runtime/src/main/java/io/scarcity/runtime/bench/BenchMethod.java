@@ -15,8 +15,9 @@ import java.util.Map;
  * turn, so within a round it predicts later clients' rows with what it learned from earlier clients' rows
  * of the same round; {@code round} merges the clients' batches of one step into one batch
  * ({@code clients x batchSize} rows), predicting all of them before it learns any, so it learns as often as
- * each client does, from every client's rows. A federation that exchanges at a round's end can at best
- * approach the latter: the difference between the two is the part of the gap no such exchange can close.
+ * each client does (with equal shares of the rows), from every client's rows: one global learner at the
+ * clients' cadence, a reference for what sharing at round ends is up against, not a bound (clients that keep
+ * their own class priors can beat it under label skew).
  *
  * @param name shown in tables and plots
  * @param federation {@code federated} (default), {@code local} or {@code fedavg}

@@ -100,8 +100,8 @@ public final class BenchRunner {
             clients.add(d.clients());
         }
         if (clients.size() != 1) {
-            throw new io.scarcity.api.ConfigException("methods[" + method.name() + "].cadence", "in suite " + suite.suite()
-                    + ": cadence round merges each step's batches of a domain's clients into one batch, and the batch size"
+            throw new io.scarcity.api.ConfigException("methods[" + method.name() + "].cadence", "cadence round merges each"
+                    + " step's batches of a domain's clients into one batch, and the batch size"
                     + " is the run's, so every domain needs the same number of clients (found " + clients
                     + "); use cadence batch");
         }

@@ -52,6 +52,8 @@ class RoundProtocolTest {
         long samples;
         final List<String> calls = new ArrayList<>();
         final Map<String, Double> board = new TreeMap<>();
+        /** What its round's metrics report under {@code plugins} (e.g. the mixture's weights). */
+        final Map<String, Double> plugins = new TreeMap<>();
 
         FakeClient(String id, String domain, double value, long samples) {
             this.id = id;
@@ -81,7 +83,7 @@ class RoundProtocolTest {
             Insight insight = new Insight(id, domain, round, samples, 0.5, 0.5, Map.of(), Map.copyOf(board),
                     new FeatureMoments(0, new double[1], new double[1]));
             return new ClientRoundResult(id, domain, round, true, samples, samples, samples / 2, samples / 2.0, 0, null, List.of(),
-                    new RoundMetrics(Map.of(), Map.of(), 0, 0), Map.copyOf(board), new MemoryStats(Map.of(), 0), insight, 0, 0);
+                    new RoundMetrics(Map.of(), Map.copyOf(plugins), 0, 0), Map.copyOf(board), new MemoryStats(Map.of(), 0), insight, 0, 0);
         }
 
         @Override
@@ -328,6 +330,25 @@ class RoundProtocolTest {
         RoundProtocol p = protocol("federated", new StampingMetaLearner(), new InOrder(), clients);
         assertThrows(IllegalArgumentException.class,
                 () -> p.decide(1, clients, play(clients, 1, new boolean[1]), new boolean[1], new long[2]));
+    }
+
+    @Test
+    void theGossipStrategyIsToldEachClientsSharedWeightButNotForAClientUnderDifferentialPrivacy() {
+        List<FakeClient> clients = List.of(new FakeClient("a", "d", 1, 10), new FakeClient("b", "d", 3, 10));
+        for (FakeClient c : clients) {
+            c.board.put("drift.score", 0.1);
+            c.plugins.put("mixture.weight.e", 0.375);
+            c.plugins.put("mixture.weight.e@own", 0.125);
+        }
+        clients.get(1).plugins.put("privacy.epsilon", 0.5);
+        InOrder gossip = new InOrder();
+        RoundProtocol p = protocol("federated", new StampingMetaLearner(), gossip, clients);
+        boolean[] offline = {false, false};
+        p.decide(1, clients, play(clients, 1, offline), offline, new long[2]);
+        assertEquals(Map.of("drift.score", 0.1, io.scarcity.api.StandardSignals.FEDERATION_SHARED_WEIGHT, 0.75),
+                gossip.lastPeers.get(0).signals(), "a: its signals and its merged expert's share of its mixture (0.375 of 0.5)");
+        assertEquals(Map.of("drift.score", 0.1), gossip.lastPeers.get(1).signals(),
+                "b, under DP: only what its insight released");
     }
 
     @Test

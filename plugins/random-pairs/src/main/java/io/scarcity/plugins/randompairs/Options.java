@@ -19,9 +19,10 @@ import java.util.Objects;
  *        next (information spreads as in {@code exchanges} rounds of single pairs, for as many times the bytes);
  *        {@link #AUTO} ({@code exchanges: auto}) pairs each group of {@code n} peers {@code ceil(log2 n)} times, as
  *        many exchanges as a state needs to be able to reach every peer of the group within the round;
- *        {@link #ADAPTIVE} ({@code exchanges: adaptive}) as many, but every exchange after the first only among
- *        the peers whose merged experts earn more of their mixture than their personal twins
- *        ({@link io.scarcity.api.StandardSignals#FEDERATION_SHARED_WEIGHT} above 0.5)
+ *        {@link #ADAPTIVE} ({@code exchanges: adaptive}, the default): the first exchange pairs every peer, the
+ *        others only the {@code g} peers whose merged experts hold at least half of their mixture's weight against
+ *        their personal twins ({@link io.scarcity.api.StandardSignals#FEDERATION_SHARED_WEIGHT} at least 0.5),
+ *        {@code min(ceil(log2 n) - 1, ceil(log2 g))} of them
  */
 record Options(int every, double fraction, int experts, boolean sameDomain, int exchanges) {
     static final int DEFAULT_EVERY = 1;
@@ -30,7 +31,7 @@ record Options(int every, double fraction, int experts, boolean sameDomain, int 
     static final boolean DEFAULT_SAME_DOMAIN = false;
     /** {@code exchanges: auto}: {@code ceil(log2 n)} exchanges for a group of {@code n} peers. */
     static final int AUTO = 0;
-    /** {@code exchanges: adaptive}: as {@link #AUTO}, the exchanges after the first only among peers merging pays. */
+    /** {@code exchanges: adaptive}: the exchanges after the first only among the peers merging pays (see above). */
     static final int ADAPTIVE = -1;
     static final int DEFAULT_EXCHANGES = ADAPTIVE;
 
@@ -92,10 +93,10 @@ record Options(int every, double fraction, int experts, boolean sameDomain, int 
             } catch (io.scarcity.api.ConfigException notText) {
                 throw config.invalid("exchanges", expected + "a list, a mapping or a boolean");
             }
-            if (text.equals("auto")) {
+            if (text.equalsIgnoreCase("auto")) {
                 return AUTO;
             }
-            if (text.equals("adaptive")) {
+            if (text.equalsIgnoreCase("adaptive")) {
                 return ADAPTIVE;
             }
             throw config.invalid("exchanges", expected + "'" + text + "'");

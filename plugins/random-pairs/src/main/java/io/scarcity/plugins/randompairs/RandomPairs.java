@@ -25,8 +25,10 @@ import java.util.TreeMap;
  * one sits out. With {@code sameDomain} this is done per domain, in sorted domain order, so no pair
  * crosses domains. With {@code exchanges > 1} all of this is repeated, each time with a new shuffle, and the
  * pairs are listed exchange after exchange: a client merges with several peers in turn; with {@code exchanges: auto} a
- * group of {@code n} peers is paired {@code ceil(log2 n)} times, and with {@code exchanges: adaptive} as many times,
- * but after the first only the peers whose merged experts outweigh their own twins take part. States merge by the API's default, the sample-weighted mean.
+ * group of {@code n} peers is paired {@code ceil(log2 n)} times; with {@code exchanges: adaptive} the first pairing
+ * takes everyone and the others only the {@code g} peers whose merged experts hold at least half of their mixture's
+ * weight against their own twins, {@code min(ceil(log2 n) - 1, ceil(log2 g))} more times. Pairs are disjoint within
+ * each pairing; with several pairings a peer is in several pairs. States merge by the API's default, the sample-weighted mean.
  *
  * <p>The generator is the only state that changes, so a checkpoint is its position: a restored strategy
  * draws the same pairs as the saved one would have.
@@ -68,21 +70,41 @@ final class RandomPairs implements GossipStrategy, Checkpointable {
             }
             groups = byDomain.values();
         }
+        // Per group: the peers of the exchanges after the first, and how many exchanges it makes. Adaptive: the
+        // first exchange pairs everyone; the others only the peers gaining from merges, as many as they need
+        // (ceil(log2 g) for g of them, within the group's ceil(log2 n)), so that two gaining peers are not paired
+        // again and again, which would move bytes and change nothing.
+        List<List<Peer>> later = new ArrayList<>();
+        int[] exchanges = new int[groups.size()];
         int most = 0;
+        int g = 0;
         for (List<Peer> group : groups) {
-            most = Math.max(most, options.exchangesFor(group.size()));
+            List<Peer> pool = group;
+            int count = options.exchangesFor(group.size());
+            if (options.exchanges() == Options.ADAPTIVE) {
+                pool = gaining(group);
+                count = 1 + (pool.size() < 2 ? 0 : Math.min(count - 1, options.exchangesFor(pool.size())));
+            }
+            later.add(pool);
+            exchanges[g++] = count;
+            most = Math.max(most, count);
         }
         for (int exchange = 0; exchange < most; exchange++) {
+            int i = 0;
             for (List<Peer> group : groups) {
-                if (exchange < options.exchangesFor(group.size())) {
-                    pairUp(exchange > 0 && options.exchanges() == Options.ADAPTIVE ? gaining(group) : group, pairs);
+                if (exchange < exchanges[i]) {
+                    pairUp(exchange == 0 ? group : later.get(i), pairs);
                 }
+                i++;
             }
         }
         return pairs;
     }
 
-    /** The peers whose merged experts outweigh their personal twins in their mixture (see {@link Options#ADAPTIVE}). */
+    /**
+     * The peers whose merged experts hold at least half of what they and their personal twins weigh in their mixture
+     * (see {@link Options#ADAPTIVE}).
+     */
     private static List<Peer> gaining(List<Peer> group) {
         List<Peer> out = new ArrayList<>();
         for (Peer peer : group) {

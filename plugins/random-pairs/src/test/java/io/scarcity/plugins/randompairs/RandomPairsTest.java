@@ -134,6 +134,15 @@ class RandomPairsTest {
                 assertTrue(Set.of("p0", "p1", "p2", "p3").containsAll(Set.of(pair.a(), pair.b())), pair.toString());
             }
         }
+        // two gaining peers of 16 merge once more, not ceil(log2 16) - 1 = 3 times: after their first merge they hold
+        // the same state, and pairing them again would move bytes and change nothing
+        List<Peer> sixteen = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            sixteen.add(new Peer("r" + i, "d", Map.of(StandardSignals.FEDERATION_SHARED_WEIGHT, i < 2 ? 0.9 : 0.1)));
+        }
+        List<GossipPair> few = strategy(Map.of("exchanges", "adaptive"), 4).plan(1, sixteen);
+        assertEquals(8 + 1, few.size(), few.toString());
+        assertEquals(Set.of("r0", "r1"), Set.of(few.get(8).a(), few.get(8).b()));
         // nobody gaining: one exchange, as with exchanges: 1
         List<Peer> losing = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
