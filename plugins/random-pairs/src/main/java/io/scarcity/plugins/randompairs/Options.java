@@ -79,7 +79,8 @@ record Options(int every, double fraction, int experts, boolean sameDomain, int 
     /** {@code exchanges}: a whole number >= 1, {@code auto} ({@link #AUTO}) or {@code adaptive} ({@link #ADAPTIVE}). */
     private static int exchanges(PluginConfig config) {
         String expected = "expected a whole number >= 1, auto (ceil(log2 n) exchanges for a group of n peers) or adaptive"
-                + " (as many, after the first only among peers whose merged experts outweigh their own twins), got ";
+                + " (the default: one exchange for everyone, the others only among the peers whose merged experts hold at least"
+                + " half of their mixture's weight against their own twins), got ";
         if (!config.has("exchanges")) {
             return DEFAULT_EXCHANGES;
         }
