@@ -29,11 +29,6 @@ public record BenchMethod(String name, String federation, Boolean centralised, S
     /** The centralised learner's cadences (see the class description). */
     public static final java.util.List<String> CADENCES = java.util.List.of("batch", "round");
 
-    /** The common form: a centralised method learns from each client's batch in turn. */
-    public BenchMethod(String name, String federation, Boolean centralised, Map<String, JsonNode> set) {
-        this(name, federation, centralised, null, set);
-    }
-
     public BenchMethod {
         if (name == null || name.isBlank()) {
             throw new ConfigException("name", "each method needs a name");

@@ -81,7 +81,7 @@ public final class BenchRunner {
                     domain.putObject("partition").put("type", "iid");
                 }
             }
-            if (method.cadence().equals("round")) {
+            if (merged) {
                 mergeBatches(method, tree, bound);
             }
             bound = ConfigLoader.bindTree(tree, "suite " + suite.suite() + ", method " + method.name(), suiteDir);

@@ -9,7 +9,6 @@ import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -62,13 +61,13 @@ final class RandomPairs implements GossipStrategy, Checkpointable {
         if (round % options.every() != 0) {
             return pairs;
         }
-        Collection<List<Peer>> groups = List.of(peers);
+        List<List<Peer>> groups = List.of(peers);
         if (options.sameDomain()) {
             Map<String, List<Peer>> byDomain = new TreeMap<>();
             for (Peer peer : peers) {
                 byDomain.computeIfAbsent(peer.domain(), d -> new ArrayList<>()).add(peer);
             }
-            groups = byDomain.values();
+            groups = new ArrayList<>(byDomain.values());
         }
         // Per group: the peers of the exchanges after the first, and how many exchanges it makes. Adaptive: the
         // first exchange pairs everyone; the others only the peers gaining from merges, as many as they need
@@ -77,25 +76,22 @@ final class RandomPairs implements GossipStrategy, Checkpointable {
         List<List<Peer>> later = new ArrayList<>();
         int[] exchanges = new int[groups.size()];
         int most = 0;
-        int g = 0;
-        for (List<Peer> group : groups) {
-            List<Peer> pool = group;
-            int count = options.exchangesFor(group.size());
+        for (int i = 0; i < groups.size(); i++) {
+            List<Peer> pool = groups.get(i);
+            int count = options.exchangesFor(pool.size());
             if (options.exchanges() == Options.ADAPTIVE) {
-                pool = gaining(group);
+                pool = gaining(pool);
                 count = 1 + (pool.size() < 2 ? 0 : Math.min(count - 1, options.exchangesFor(pool.size())));
             }
             later.add(pool);
-            exchanges[g++] = count;
+            exchanges[i] = count;
             most = Math.max(most, count);
         }
         for (int exchange = 0; exchange < most; exchange++) {
-            int i = 0;
-            for (List<Peer> group : groups) {
+            for (int i = 0; i < groups.size(); i++) {
                 if (exchange < exchanges[i]) {
-                    pairUp(exchange == 0 ? group : later.get(i), pairs);
+                    pairUp(exchange == 0 ? groups.get(i) : later.get(i), pairs);
                 }
-                i++;
             }
         }
         return pairs;
