@@ -3,6 +3,7 @@ package io.scarcity.runtime.cli;
 import io.scarcity.runtime.config.LoadedConfig;
 import io.scarcity.runtime.engine.InProcessEngine;
 import io.scarcity.runtime.plugin.PluginRegistry;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,11 +40,19 @@ final class ValidateCommand implements Callable<Integer> {
                     + loaded.config().domains().size() + " domain(s), " + loaded.config().rounds() + " rounds, experts "
                     + engine.clients().get(0).slots().stream().map(s -> s.name()).toList());
             var privacy = loaded.config().privacy();
-            if (privacy.dp() != null) {
+            if (privacy.dp() != null && privacy.dp().noisesInsights()) {
                 out.printf("  differential privacy on the insights: epsilon %s, delta %s per client over %d rounds (noise multiplier"
-                        + " %.3f); gossip and weight-sharing states are not noised%n", privacy.dp().epsilon(), privacy.dp().delta(),
+                        + " %.3f)%s%n", privacy.dp().epsilon(), privacy.dp().delta(),
                         loaded.config().rounds(), io.scarcity.runtime.privacy.RdpAccountant.noiseMultiplierFor(privacy.dp().epsilon(),
-                                privacy.dp().delta(), 1.0, loaded.config().rounds()));
+                                privacy.dp().delta(), 1.0, loaded.config().rounds()),
+                        privacy.dp().noisesGossip() ? "" : "; gossip and weight-sharing states are not noised");
+            }
+            if (privacy.dp() != null && privacy.dp().noisesGossip()) {
+                List<String> left = engine.clients().get(0).notGossipedPrivately();
+                out.printf("  differential privacy on gossip: epsilon %s, delta %s per row (noise multiplier %.3f), rows clipped to"
+                        + " %s standard deviations%s%n", privacy.dp().epsilon(), privacy.dp().delta(),
+                        io.scarcity.runtime.privacy.RdpAccountant.noiseMultiplierFor(privacy.dp().epsilon(), privacy.dp().delta(), 1.0, 1),
+                        privacy.dp().stateBound(), left.isEmpty() ? "" : "; not gossiped (no row sums): " + String.join(", ", left));
             }
             if (privacy.secureAggregation().enabled()) {
                 out.println("  secure aggregation of what the coordinator sums (moments, weight sharing), threshold "

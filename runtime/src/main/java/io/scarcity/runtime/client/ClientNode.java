@@ -185,6 +185,41 @@ public final class ClientNode implements ClientHandle {
     /** Under {@code privacy.dp}: what noises this client's insights and accounts for them; else null. */
     private io.scarcity.runtime.privacy.InsightPrivacy privacy;
 
+    /** Under {@code privacy.dp.outputs: gossip} or {@code both}: what peers get instead of states; else null. */
+    private io.scarcity.runtime.privacy.GossipPrivacy gossipPrivacy;
+
+    /**
+     * Gossips privately ({@code privacy.dp.outputs: gossip} or {@code both}): the gossipable experts that can share row
+     * sums ({@link io.scarcity.api.RowSums}) start summing their rows, and from now on peers get only the noised sums
+     * ({@link io.scarcity.runtime.privacy.GossipPrivacy}); the others are no longer gossiped.
+     */
+    public void gossipPrivately(io.scarcity.runtime.privacy.GossipPrivacy gossip) {
+        this.gossipPrivacy = Objects.requireNonNull(gossip, "gossip is null");
+        for (ExpertSlot s : slots) {
+            if (s.capabilities().gossipable() && !s.personal() && rowSums(s) != null) {
+                rowSums(s).startRowSums(gossip.bound());
+            }
+        }
+    }
+
+    /** Under private gossip, the gossipable experts it leaves out (they cannot share row sums); else none. */
+    public List<String> notGossipedPrivately() {
+        List<String> out = new ArrayList<>();
+        if (gossipPrivacy != null) {
+            for (ExpertSlot s : slots) {
+                if (s.capabilities().gossipable() && !s.personal() && rowSums(s) == null) {
+                    out.add(s.name());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The slot's expert as row sums, if it can share them. */
+    private static io.scarcity.api.RowSums rowSums(ExpertSlot s) {
+        return s.expert() instanceof io.scarcity.api.RowSums r && r.sharesRowSums() ? r : null;
+    }
+
     /** Under {@code privacy.secureAggregation}: moments leave only through the round's secure aggregation. */
     private boolean securelyAggregated;
     /** The moments of the last round, waiting for the round's secure aggregation; null when none are waiting. */
@@ -427,6 +462,11 @@ public final class ClientNode implements ClientHandle {
             if (privacy.withheld()) {
                 pluginMetrics.put("privacy.withheld", 1.0);
             }
+        }
+        if (gossipPrivacy != null) {
+            gossipPrivacy.roundPlayed(gossipableExperts(0), rows);
+            pluginMetrics.put("privacy.row-epsilon", gossipPrivacy.rowEpsilon(privacy == null ? null : privacy.rdp()));
+            pluginMetrics.put("privacy.delta", gossipPrivacy.delta());
         }
         if (securelyAggregated) {
             aggregatedThisRound.clear();
@@ -959,6 +999,9 @@ public final class ClientNode implements ClientHandle {
         if (labels != null) {
             Sections.write(out, "pending labels", labels);
         }
+        if (gossipPrivacy != null) {
+            Sections.write(out, "private gossip", gossipPrivacy);
+        }
         if (privacy != null) {
             Sections.write(out, "privacy accountant", privacy);
         }
@@ -1044,6 +1087,9 @@ public final class ClientNode implements ClientHandle {
         if (labels != null) {
             Sections.read(in, "pending labels", labels);
         }
+        if (gossipPrivacy != null) {
+            Sections.read(in, "private gossip", gossipPrivacy);
+        }
         if (privacy != null) {
             Sections.read(in, "privacy accountant", privacy);
         }
@@ -1064,7 +1110,7 @@ public final class ClientNode implements ClientHandle {
     public List<ExpertSlot> gossipCandidates(int max) {
         List<ExpertSlot> g = new ArrayList<>();
         for (ExpertSlot s : slots) {
-            if (s.capabilities().gossipable() && !s.personal()) {
+            if (s.capabilities().gossipable() && !s.personal() && (gossipPrivacy == null || rowSums(s) != null)) {
                 g.add(s);
             }
         }
@@ -1074,11 +1120,30 @@ public final class ClientNode implements ClientHandle {
 
     @Override
     public ExpertState exportState(String expert) {
-        return byName.get(expert).expert().exportState();
+        ExpertSlot s = byName.get(expert);
+        if (gossipPrivacy != null) {
+            return gossipPrivacy.export(expert, privately(s));
+        }
+        return s.expert().exportState();
     }
 
     @Override
     public void mergeState(String expert, ExpertState merged) {
-        byName.get(expert).expert().mergeState(merged);
+        ExpertSlot s = byName.get(expert);
+        if (gossipPrivacy != null) {
+            gossipPrivacy.adopt(expert, merged, privately(s));
+            return;
+        }
+        s.expert().mergeState(merged);
+    }
+
+    /** Under private gossip, the slot's row sums; a state of an expert without them never leaves the client. */
+    private io.scarcity.api.RowSums privately(ExpertSlot s) {
+        io.scarcity.api.RowSums r = rowSums(s);
+        if (r == null || s.personal()) {
+            throw new IllegalStateException("client " + id + ": expert '" + s.name() + "' cannot gossip under privacy.dp.outputs "
+                    + "gossip (it shares no row sums), so its state stays on the client");
+        }
+        return r;
     }
 }

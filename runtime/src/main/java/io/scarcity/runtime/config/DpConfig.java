@@ -9,8 +9,12 @@ import io.scarcity.api.ConfigException;
  * <li>{@code epsilon}, {@code delta}: the budget of each client over the whole run, (ε, δ) in the sense of
  *     client-level differential privacy: whatever a client's rows are, what it releases changes in distribution by at
  *     most that. Required: {@code epsilon > 0}; {@code delta} in (0, 1), default 1e-5.</li>
- * <li>{@code outputs}: what is noised: {@code insights} (the default and, for now, the only one built: the
- *     insights to the coordinator). Gossip states are not noised yet.</li>
+ * <li>{@code outputs}: what is noised: {@code insights} (the default: the insights to the coordinator, client-level),
+ *     {@code gossip} (what peers receive of the experts, row-level: noised sums of bounded rows instead of states; experts
+ *     that cannot share row sums are not gossiped) or {@code both}. Under {@code gossip} and {@code both}, states never go
+ *     to the coordinator (weight sharing and warm starts are refused).</li>
+ * <li>{@code stateBound}: under gossip, each feature of a row, standardised by the pooled feature moments, is clipped to
+ *     [-stateBound, stateBound] before it is summed (default 3).</li>
  * <li>{@code lossBound}: losses are clipped to [0, lossBound] before noise (default 1: a classifier's 0/1 loss;
  *     set it for regression's squared error or a loss without labels).</li>
  * <li>{@code moments}: whether feature moments are released too (default false: they are withheld); they need
@@ -22,8 +26,15 @@ import io.scarcity.api.ConfigException;
  * </ul>
  */
 public record DpConfig(Double epsilon, Double delta, String outputs, Double lossBound, Boolean moments,
-                       Double featureBound, String noise) {
+                       Double featureBound, String noise, Double stateBound) {
     public static final double DEFAULT_DELTA = 1e-5;
+    public static final double DEFAULT_STATE_BOUND = 3.0;
+
+    /** Insights-only DP, as before {@code stateBound} existed (for callers that noise insights alone). */
+    public DpConfig(Double epsilon, Double delta, String outputs, Double lossBound, Boolean moments, Double featureBound,
+                    String noise) {
+        this(epsilon, delta, outputs, lossBound, moments, featureBound, noise, null);
+    }
 
     public DpConfig {
         if (epsilon == null) {
@@ -43,13 +54,24 @@ public record DpConfig(Double epsilon, Double delta, String outputs, Double loss
         if (outputs == null) {
             outputs = "insights";
         }
-        if (outputs.equals("gossip") || outputs.equals("both")) {
-            throw new ConfigException("outputs", "'" + outputs + "': noise on gossip states is not built yet; use "
-                    + "outputs: insights (gossip states then leave the clients without noise; to keep them on the clients, "
-                    + "gossip only past the run's last round: gossip: {plugin: random-pairs, config: {every: 1000000}})");
+        if (!outputs.equals("insights") && !outputs.equals("gossip") && !outputs.equals("both")) {
+            throw new ConfigException("outputs", "expected insights (the default: the insights to the coordinator), gossip (what "
+                    + "peers receive: noised row sums instead of expert states) or both, got '" + outputs + "'");
         }
-        if (!outputs.equals("insights")) {
-            throw new ConfigException("outputs", "expected insights, got '" + outputs + "'");
+        if (stateBound == null && !outputs.equals("insights")) {
+            stateBound = DEFAULT_STATE_BOUND;
+        }
+        if (stateBound != null && outputs.equals("insights")) {
+            throw new ConfigException("stateBound", "applies only to gossip (outputs: gossip or both); set outputs or remove it");
+        }
+        if (stateBound != null && (!(stateBound > 0) || stateBound.isInfinite())) {
+            throw new ConfigException("stateBound", "expected the bound each standardised feature is clipped to before it is "
+                    + "summed, > 0 (e.g. 3 standard deviations), got " + stateBound);
+        }
+        if (outputs.equals("both") && !Boolean.TRUE.equals(moments)) {
+            throw new ConfigException("outputs", "'both' needs the pooled feature moments, which gossip standardises rows by and "
+                    + "which under DP reach the coordinator only when noised: set moments: true (with featureBound), or use "
+                    + "outputs: gossip (insights then leave without noise)");
         }
         if (lossBound == null) {
             lossBound = 1.0;
@@ -66,6 +88,10 @@ public record DpConfig(Double epsilon, Double delta, String outputs, Double loss
         if (featureBound != null && (!(featureBound > 0) || featureBound.isInfinite())) {
             throw new ConfigException("featureBound", "expected a clipping bound > 0, got " + featureBound);
         }
+        if (moments && outputs.equals("gossip")) {
+            throw new ConfigException("moments", "applies to noised insights; with outputs: gossip the insights (and their moments) "
+                    + "leave without noise; use outputs: both or remove it");
+        }
         if (featureBound != null && !moments) {
             throw new ConfigException("featureBound", "applies only with moments: true; set moments: true or remove it");
         }
@@ -76,6 +102,16 @@ public record DpConfig(Double epsilon, Double delta, String outputs, Double loss
             throw new ConfigException("noise", "expected secure (the default) or seeded (repeatable, for experiments "
                     + "only), got '" + noise + "'");
         }
+    }
+
+    /** Whether the insights are noised (outputs {@code insights} or {@code both}). */
+    public boolean noisesInsights() {
+        return !outputs.equals("gossip");
+    }
+
+    /** Whether gossip leaves as noised row sums (outputs {@code gossip} or {@code both}). */
+    public boolean noisesGossip() {
+        return !outputs.equals("insights");
     }
 
     public boolean seeded() {

@@ -140,9 +140,12 @@ public final class Assembly {
         if (config.privacy().secureAggregation().enabled()) {
             client.aggregateMomentsSecurely();
         }
-        if (config.privacy().dp() != null) {
+        if (config.privacy().dp() != null && config.privacy().dp().noisesInsights()) {
             client.privately(new io.scarcity.runtime.privacy.InsightPrivacy(config.privacy().dp(), config.rounds(),
                     config.seed(), clientId));
+        }
+        if (config.privacy().dp() != null && config.privacy().dp().noisesGossip()) {
+            client.gossipPrivately(new io.scarcity.runtime.privacy.GossipPrivacy(config.privacy().dp(), config.seed(), clientId));
         }
         if (schema != stream && stream.task() == io.scarcity.api.Task.CLASSIFICATION) {
             io.scarcity.runtime.config.DomainConfig d = config.domain(domain).orElseThrow();
@@ -164,6 +167,13 @@ public final class Assembly {
      */
     public MetaLearner metaLearner(RunMetricsSink sink) {
         MetaLearner created = createMetaLearner(sink);
+        if (config.privacy().dp() != null && config.privacy().dp().noisesGossip()
+                && (created.sharesWeights() || created.warmStartsFromStates())) {
+            throw new ConfigException("privacy.dp.outputs", "'" + config.privacy().dp().outputs() + "' keeps expert states on the "
+                    + "clients, but " + (created.sharesWeights() ? "weight sharing (federation.mode: fedavg, or a weight-sharing "
+                    + "meta-learner)" : "a warm start from pooled states (metaLearner.config.warmStart)") + " sends them to the "
+                    + "coordinator; use federation.mode: federated without warmStart, or outputs: insights");
+        }
         created.useMergeLaws(mergeLaws().asMap());
         return created;
     }
@@ -186,6 +196,8 @@ public final class Assembly {
      */
     public io.scarcity.runtime.federation.MergeLaws mergeLaws() {
         java.util.Map<String, io.scarcity.api.MergeLaw> laws = new java.util.TreeMap<>();
+        // the tables of private gossip (privacy.dp.outputs: gossip) merge by their own law, whatever the experts
+        laws.put(io.scarcity.runtime.privacy.GossipPrivacy.TABLE, io.scarcity.runtime.privacy.GossipPrivacy.LAW);
         for (int i = 0; i < config.experts().size(); i++) {
             String plugin = config.experts().get(i).plugin();
             InstalledPlugin installed = registry.require(PluginKind.EXPERT, plugin, "experts[" + i + "].plugin");

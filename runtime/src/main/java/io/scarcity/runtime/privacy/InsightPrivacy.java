@@ -81,6 +81,11 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
         return config.delta();
     }
 
+    /** The accountant's Rényi divergence bound at each of {@link RdpAccountant#DEFAULT_ORDERS} (a copy). */
+    public double[] rdp() {
+        return accountant.rdp();
+    }
+
     public long releases() {
         return accountant.releases();
     }
@@ -189,20 +194,11 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
     private final class Noise {
         /** Grid steps across a value's range: finer than any noise the budgets here allow. */
         static final long GRID = 1L << 20;
-        private final javax.crypto.Cipher stream;
-        private final DiscreteGaussian gaussian;
+        private final KeyedNoise source;
         private final java.math.BigInteger sigma2;
 
         Noise(long release, byte[] values, double scale) {
-            byte[] key = hmac(secret, java.nio.ByteBuffer.allocate(8 + values.length).putLong(release).put(values).array());
-            try {
-                stream = javax.crypto.Cipher.getInstance("AES/CTR/NoPadding");
-                stream.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "AES"),
-                        new javax.crypto.spec.IvParameterSpec(new byte[16]));
-            } catch (java.security.GeneralSecurityException e) {
-                throw new IllegalStateException("this JDK has no AES", e);
-            }
-            gaussian = new DiscreteGaussian(new StreamBits());
+            source = new KeyedNoise(hmac(secret, java.nio.ByteBuffer.allocate(8 + values.length).putLong(release).put(values).array()));
             sigma2 = java.math.BigInteger.valueOf(Math.max(1L, (long) Math.ceil(scale * GRID))).pow(2);
         }
 
@@ -212,32 +208,13 @@ public final class InsightPrivacy implements io.scarcity.api.Checkpointable {
             }
             double v = Double.isNaN(value) ? 0.5 * (lo + hi) : Math.max(lo, Math.min(hi, value));
             long cell = Math.round((v - lo) / (hi - lo) * GRID);
-            long noisy = Math.max(0, Math.min(GRID, cell + gaussian.sample(sigma2)));
+            long noisy = Math.max(0, Math.min(GRID, cell + source.sample(sigma2)));
             return lo + (hi - lo) * ((double) noisy / GRID);
-        }
-
-        /** The release's keyed AES-CTR stream as uniform bits, a block at a time. */
-        private final class StreamBits extends java.util.Random {
-            private java.nio.ByteBuffer block;
-
-            @Override
-            protected int next(int bitCount) {
-                if (block == null || block.remaining() < 4) {
-                    block = java.nio.ByteBuffer.wrap(stream.update(new byte[512]));
-                }
-                return block.getInt() >>> (32 - bitCount);
-            }
         }
     }
 
     private static byte[] hmac(byte[] key, byte[] message) {
-        try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(message);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return KeyedNoise.hmac(key, message);
     }
 
     @Override

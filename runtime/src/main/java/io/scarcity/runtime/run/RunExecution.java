@@ -241,10 +241,14 @@ public final class RunExecution {
                 PluginSources.write(runDir, registry);
                 LOG.log(Level.INFO, "run " + loaded.config().name() + " started in " + runDir + " with "
                         + loaded.config().totalClients() + " clients");
-                if (loaded.config().privacy().dp() != null) {
-                    LOG.log(Level.WARNING, "privacy.dp noises the insights only (epsilon " + loaded.config().privacy().dp().epsilon()
+                var dp = loaded.config().privacy().dp();
+                if (dp != null && dp.outputs().equals("insights")) {
+                    LOG.log(Level.WARNING, "privacy.dp noises the insights only (epsilon " + dp.epsilon()
                             + " per client over the run): expert states sent by gossip, weight sharing or a warm start leave"
-                            + " the clients without noise (docs/privacy.md)");
+                            + " the clients without noise; outputs: both noises gossip too (docs/privacy.md)");
+                } else if (dp != null && dp.outputs().equals("gossip")) {
+                    LOG.log(Level.WARNING, "privacy.dp noises gossip only (epsilon " + dp.epsilon() + " per row): the insights"
+                            + " leave the clients without noise; outputs: both noises them too (docs/privacy.md)");
                 }
             }
             audit = auditing == null ? null : auditing.begin();

@@ -151,9 +151,20 @@ class ConfigLoaderTest {
         assertEquals("privacy.dp.featureBound", error(MINIMAL + "privacy: {dp: {epsilon: 4, moments: true}}\n").path());
         assertEquals("privacy.dp.featureBound", error(MINIMAL + "privacy: {dp: {epsilon: 4, moments: true, featureBound: -2}}\n").path());
         assertEquals("privacy.dp.noise", error(MINIMAL + "privacy: {dp: {epsilon: 4, noise: weak}}\n").path());
-        ConfigException gossip = error(MINIMAL + "privacy: {dp: {epsilon: 4, outputs: both}}\n");
-        assertEquals("privacy.dp.outputs", gossip.path());
-        assertTrue(gossip.getMessage().contains("not built yet"), gossip.getMessage());
+        ConfigException both = error(MINIMAL + "privacy: {dp: {epsilon: 4, outputs: both}}\n");
+        assertEquals("privacy.dp.outputs", both.path());
+        assertTrue(both.getMessage().contains("set moments: true"), both.getMessage());
+        assertEquals("privacy.dp.outputs", error(MINIMAL + "privacy: {dp: {epsilon: 4, outputs: states}}\n").path());
+        assertEquals("privacy.dp.stateBound", error(MINIMAL + "privacy: {dp: {epsilon: 4, outputs: gossip, stateBound: 0}}\n").path());
+        assertEquals("privacy.dp.stateBound", error(MINIMAL + "privacy: {dp: {epsilon: 4, stateBound: 3}}\n").path());
+        assertEquals("privacy.dp.moments", error(MINIMAL + "privacy: {dp: {epsilon: 4, outputs: gossip, moments: true, "
+                + "featureBound: 4}}\n").path());
+        RunConfig gossip = parse(MINIMAL + "privacy: {dp: {epsilon: 4, outputs: gossip}}\n").config();
+        assertEquals(3.0, gossip.privacy().dp().stateBound());
+        assertTrue(gossip.privacy().dp().noisesGossip());
+        assertFalse(gossip.privacy().dp().noisesInsights());
+        RunConfig bothOk = parse(MINIMAL + "privacy: {dp: {epsilon: 4, outputs: both, moments: true, featureBound: 4}}\n").config();
+        assertTrue(bothOk.privacy().dp().noisesGossip() && bothOk.privacy().dp().noisesInsights());
         RunConfig ok = parse(MINIMAL + "privacy: {dp: {epsilon: 4}}\n").config();
         assertEquals(1e-5, ok.privacy().dp().delta());
         assertEquals("insights", ok.privacy().dp().outputs());

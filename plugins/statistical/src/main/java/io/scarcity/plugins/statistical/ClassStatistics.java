@@ -86,6 +86,20 @@ final class ClassStatistics {
     // Per-batch buffers for prediction, reused.
     private final double[] logConstant;
     private final double[] inverseVariance;
+    /** Per class, whether it takes part in the prediction (seen here, or by the peers under private gossip). */
+    private final boolean[] present;
+    /** The means predictions use: {@link #mean} itself, or combined with the peers' sums in {@link #combined}. */
+    private double[] centre;
+    private final double[] combined;
+
+    /**
+     * Under private gossip ({@link RowSumRelease}): the other clients' pooled sums (count, sum, square and their noise
+     * variances), null until received; and the rows the own EW estimates stand for at most (1 / their rate).
+     */
+    private Map<String, double[]> peers;
+    private double memory = Double.POSITIVE_INFINITY;
+    /** Per class, the own rows learned since the peers' sums were adopted: their share fades with them. */
+    private final double[] sinceAdopted;
 
     /** Statistics of {@code classes} classes (0 for a regression stream: then they stay empty). */
     ClassStatistics(Options options, int features, int classes) {
@@ -101,6 +115,10 @@ final class ClassStatistics {
         this.priorScale = new double[features];
         this.logConstant = new double[classes];
         this.inverseVariance = new double[classes * features];
+        this.present = new boolean[classes];
+        this.sinceAdopted = new double[classes];
+        this.combined = new double[classes * features];
+        this.centre = mean;
     }
 
     /** Class probabilities of every row of the batch (see the class description). */
@@ -116,13 +134,13 @@ final class ClassStatistics {
             int base = r * classes;
             double max = Double.NEGATIVE_INFINITY;
             for (int c = 0; c < classes; c++) {
-                if (count[c] <= 0) {
+                if (!present[c]) {
                     continue;
                 }
                 double s = logConstant[c];
                 int o = c * features;
                 for (int j = 0; j < features; j++) {
-                    double dev = batch.value(r, j) - mean[o + j];
+                    double dev = batch.value(r, j) - centre[o + j];
                     s -= 0.5 * dev * dev * inverseVariance[o + j];
                 }
                 // Values far outside the learned scale (|x| ~ 1e155 and up) overflow to -inf or NaN.
@@ -135,13 +153,13 @@ final class ClassStatistics {
             if (max == Double.NEGATIVE_INFINITY) {
                 // No class gives the row a finite likelihood: fall back to the class priors.
                 for (int c = 0; c < classes; c++) {
-                    out[base + c] = count[c] > 0 ? Math.max(prior[c], PRIOR_FLOOR) : 0.0;
+                    out[base + c] = present[c] ? Math.exp(logPrior(c)) : 0.0;
                 }
                 continue;
             }
             // Log-sum-exp: shift by the maximum so that the best class gets exp(0) = 1.
             for (int c = 0; c < classes; c++) {
-                out[base + c] = count[c] > 0 ? Math.exp(out[base + c] - max) : 0.0;
+                out[base + c] = present[c] ? Math.exp(out[base + c] - max) : 0.0;
             }
         }
         return Prediction.ofProbabilities(rows, classes, out);
@@ -149,13 +167,19 @@ final class ClassStatistics {
 
     /** Fills the per-class constants; returns whether any class has been seen. */
     private boolean prepareLikelihoods() {
+        if (peers != null) {
+            return prepareWithPeers();
+        }
+        centre = mean;
+        pooledPrior = null;
         boolean anySeen = false;
         double floor = options.minVariance();
         if (priorVariance != null) {
             preparePriorScale();
         }
         for (int c = 0; c < classes; c++) {
-            if (count[c] <= 0) {
+            present[c] = count[c] > 0;
+            if (!present[c]) {
                 continue;
             }
             anySeen = true;
@@ -168,6 +192,128 @@ final class ClassStatistics {
                 double v = Math.max(share > 0 ? share * priorScale[j] + (1 - share) * own : own, floor);
                 inverseVariance[o + j] = 1.0 / v;
                 s -= 0.5 * Math.log(v);
+            }
+            logConstant[c] = s;
+        }
+        return anySeen;
+    }
+
+    /** The class's log prior: this client's, or with {@code mergedPriors: pooled} and peers' sums, pooled with theirs. */
+    private double logPrior(int c) {
+        // pooledPrior is set by prepareWithPeers and left null by the path without peers
+        return Math.log(Math.max(pooledPrior == null ? prior[c] : pooledPrior[c], PRIOR_FLOOR));
+    }
+
+    /**
+     * Under private gossip, the priors predictions use: with {@code mergedPriors: pooled} pooled with the peers' counts;
+     * with {@code own} this client's, but for a class it has not seen and the peers have, {@code K share / (T + K)} (one
+     * pseudo-row per class spread by the peers' class shares, against its {@code T} rows). Null without peers' sums.
+     */
+    private double[] pooledPrior;
+
+    /**
+     * {@link #prepareLikelihoods} with the peers' pooled sums (private gossip). A class counts as seen by the peers when
+     * its pooled count exceeds three standard deviations of the noise in it. Per feature, the peers' mean
+     * {@code m' = S / N} and second moment {@code q' = Q / N} are combined with the own EW estimates, which stand for
+     * {@code n = min(count, 1 / rate)} rows, each weighted by its rows times its reliability: the peers' {@code N} rows
+     * count as {@code N / (1 + noise / (N v))}, {@code noise / N^2} being the noise's variance in the mean and
+     * {@code v / N} the sampling variance (for the second moment, {@code 2 v^2 / N}). So a noisy sum of few rows
+     * moves nothing, and a sum of many rows counts almost fully. A class this client has seen keeps its own estimates
+     * (the default, {@code peerSums: unseen}); with {@code peerSums: shared} the peers' rows count there too, never more than its
+     * own {@code n} rows (an equal share, as when two peers merge: other clients' rows may follow another distribution),
+     * and that share fades by {@code (1 - rate)} per own row of the class learned since the sums were adopted, as a merged
+     * state is forgotten at the client's own pace. The variance prior's share shrinks with the rows added.
+     */
+    /**
+     * Whether the peers' sums of a class this client has not seen describe it better than noise: on average over the
+     * features, the noise's variance in the class's mean and second moment below a quarter of their sampling variance
+     * ({@code v / N} and {@code 2 v^2 / N}). Otherwise the class stays absent, as it would without peers.
+     */
+    private boolean reliable(int c, double N, double[] ps, double[] pq, double[] ns, double[] nq) {
+        double ratio = 0;
+        for (int j = 0; j < features; j++) {
+            int i = c * features + j;
+            double mp = ps[i] / N;
+            double vp = Math.max(Math.max(pq[i] / N - mp * mp, 0.0), options.minVariance());
+            ratio += ns[i] / (N * vp) + nq[i] / (N * 2 * vp * vp);
+        }
+        return ratio / features < 0.25;
+    }
+
+    private boolean prepareWithPeers() {
+        double[] pn = peers.get(RowSumRelease.COUNT);
+        double[] ps = peers.get(RowSumRelease.SUM);
+        double[] pq = peers.get(RowSumRelease.SQUARE);
+        double[] nn = peers.get(RowSumRelease.COUNT + RowSumRelease.NOISE);
+        double[] ns = peers.get(RowSumRelease.SUM + RowSumRelease.NOISE);
+        double[] nq = peers.get(RowSumRelease.SQUARE + RowSumRelease.NOISE);
+        centre = combined;
+        boolean anySeen = false;
+        double floor = options.minVariance();
+        double nu0 = options.priorRows();
+        if (priorVariance != null) {
+            preparePriorScale();
+        }
+        boolean[] peerSeen = new boolean[classes];
+        double ownTotal = 0;
+        double peerTotal = 0;
+        for (int c = 0; c < classes; c++) {
+            peerSeen[c] = pn[c] > 0 && pn[c] > 3 * Math.sqrt(nn[c]) && (count[c] > 0 || reliable(c, pn[c], ps, pq, ns, nq));
+            ownTotal += count[c];
+            peerTotal += peerSeen[c] ? pn[c] : 0;
+        }
+        pooledPrior = new double[classes];
+        for (int c = 0; c < classes; c++) {
+            if (options.mergedPriors() == Options.Priors.POOLED) {
+                pooledPrior[c] = (prior[c] * ownTotal + (peerSeen[c] ? pn[c] : 0)) / Math.max(1e-300, ownTotal + peerTotal);
+            } else if (count[c] > 0 || !peerSeen[c]) {
+                pooledPrior[c] = prior[c];
+            } else {
+                // own priors, a class not seen here: one pseudo-row per class spread by the peers' class shares
+                pooledPrior[c] = classes * (pn[c] / peerTotal) / (ownTotal + classes);
+            }
+        }
+        for (int c = 0; c < classes; c++) {
+            boolean own = count[c] > 0;
+            present[c] = own || peerSeen[c];
+            if (!present[c]) {
+                continue;
+            }
+            anySeen = true;
+            double s = logPrior(c);
+            double n = own ? Math.min(count[c], memory) : 0.0;
+            double N = peerSeen[c] ? pn[c] : 0.0;
+            int o = c * features;
+            double share = priorVariance == null ? 0.0 : priorShare[c];
+            double fade = Math.pow(Math.max(0.0, 1 - 1 / memory), sinceAdopted[c]);
+            for (int j = 0; j < features; j++) {
+                int i = o + j;
+                double m = own ? mean[i] : 0.0;
+                double v = own ? variance[i] : 0.0;
+                double cm = m;
+                double cv = v;
+                double wq = 0;
+                if (N > 0 && (!own || options.peerSums() == Options.PeerSums.SHARED)) {
+                    double mp = ps[i] / N;
+                    double qp = pq[i] / N;
+                    double vp = Math.max(qp - mp * mp, 0.0);
+                    double ref = Math.max(own ? Math.max(v, vp) : vp, floor);
+                    double wm = N / (1 + ns[i] / (N * ref));
+                    wq = N / (1 + nq[i] / (N * 2 * ref * ref));
+                    if (own) { // at most an equal share, as a gossip merge of two peers, then forgotten at the own pace
+                        wm = Math.min(wm, n) * fade;
+                        wq = Math.min(wq, n) * fade;
+                    }
+                    cm = (n * m + wm * mp) / (n + wm);
+                    double second = (n * (v + m * m) + wq * qp) / (n + wq);
+                    cv = Math.max(second - cm * cm, 0.0);
+                }
+                combined[i] = cm;
+                // the prior's pseudo-rows weigh against the own rows and the peers' (reliable) rows together
+                double sh = share > 0 ? share * (n + nu0) / (n + nu0 + wq) : 0.0;
+                double vv = Math.max(sh > 0 ? sh * priorScale[j] + (1 - sh) * cv : cv, floor);
+                inverseVariance[i] = 1.0 / vv;
+                s -= 0.5 * Math.log(vv);
             }
             logConstant[c] = s;
         }
@@ -205,6 +351,8 @@ final class ClassStatistics {
      */
     void learn(Batch batch, int row, double w, double ew) {
         int label = batch.label(row);
+        memory = ew > 0 ? w / ew : Double.POSITIVE_INFINITY;
+        sinceAdopted[label] += w;
         priorCount += w;
         double ap = Math.max(ew, w / priorCount);
         for (int c = 0; c < classes; c++) {
@@ -324,6 +472,62 @@ final class ClassStatistics {
             }
         }
         return false;
+    }
+
+    /** Takes the other clients' pooled sums (private gossip), each array checked; see {@link #prepareWithPeers}. */
+    void adoptPeers(Map<String, double[]> sums) {
+        Map<String, double[]> checked = new java.util.TreeMap<>();
+        for (String block : new String[] {RowSumRelease.COUNT, RowSumRelease.SUM, RowSumRelease.SQUARE}) {
+            int n = block.equals(RowSumRelease.COUNT) ? classes : classes * features;
+            for (String name : new String[] {block, block + RowSumRelease.NOISE}) {
+                double[] v = sums.get(name);
+                if (v == null || v.length != n) {
+                    throw new IllegalArgumentException("peers' sums lack '" + name + "' of " + n + " values");
+                }
+                for (double x : v) {
+                    if (!Double.isFinite(x)) {
+                        throw new IllegalArgumentException("peers' sums '" + name + "' have a non-finite value");
+                    }
+                }
+                checked.put(name, v.clone());
+            }
+        }
+        peers = checked;
+        java.util.Arrays.fill(sinceAdopted, 0.0);
+    }
+
+    /** Writes the peers' sums (absent or six arrays) and the own estimates' memory. */
+    void savePeers(StateWriter out) throws IOException {
+        out.writeDouble(memory);
+        out.writeDoubles(sinceAdopted);
+        out.writeBoolean(peers != null);
+        if (peers != null) {
+            for (double[] v : peers.values()) {
+                out.writeDoubles(v);
+            }
+        }
+    }
+
+    /** Reads what {@link #savePeers} wrote and returns what adopts it. */
+    Runnable readPeers(StateReader in) throws IOException {
+        double m = in.readDouble();
+        double[] since = in.readDoubles(classes, "own rows since the peers' sums (one per class)");
+        Map<String, double[]> read = null;
+        if (in.readBoolean()) {
+            read = new java.util.TreeMap<>();
+            for (String name : new java.util.TreeSet<>(java.util.List.of(RowSumRelease.COUNT, RowSumRelease.SUM,
+                    RowSumRelease.SQUARE, RowSumRelease.COUNT + RowSumRelease.NOISE, RowSumRelease.SUM + RowSumRelease.NOISE,
+                    RowSumRelease.SQUARE + RowSumRelease.NOISE))) {
+                int n = name.startsWith(RowSumRelease.COUNT) ? classes : classes * features;
+                read.put(name, in.readDoubles(n, "peers' " + name));
+            }
+        }
+        Map<String, double[]> adopted = read;
+        return () -> {
+            memory = m;
+            System.arraycopy(since, 0, sinceAdopted, 0, classes);
+            peers = adopted;
+        };
     }
 
     // ---------------------------------------------------------------- checkpoints

@@ -32,11 +32,26 @@ import java.util.Objects;
  * @param outlierWeighting how flagged rows weigh in training (see {@link Weighting})
  * @param outlierWindow the outlier-rate signal covers the last this many rows; 0: the last batch, >= 0
  * @param mergedPriors what the class priors are after a merge (gossip, FedAvg, a warm start): see {@link Priors}
+ * @param peerSums under private gossip, which classes the peers' noised sums inform: see {@link PeerSums}
  */
 record Options(double learningRate, double minVariance, double outlierThreshold, double explore,
                double driftBoost, int boostBatches, double priorRows, boolean mahalanobis,
                double mahalanobisQuantile, int maxMahalanobisFeatures, double covarianceShrinkage,
-               Weighting outlierWeighting, int outlierWindow, Priors mergedPriors) {
+               Weighting outlierWeighting, int outlierWindow, Priors mergedPriors, PeerSums peerSums) {
+    /** Under private gossip ({@code privacy.dp.outputs: gossip}), which classes the peers' noised row sums inform. */
+    enum PeerSums {
+        /**
+         * Only the classes this client has not seen (the default): the peers' sums never displace its own estimates,
+         * so they cannot make it worse where clients' rows differ (on the sensor motes, sharing seen classes cost kappa).
+         */
+        UNSEEN,
+        /**
+         * Every class: for a class this client has seen, the peers' rows weigh at most as much as its own, fading as it
+         * learns more (as a merged state is forgotten); for clients whose rows follow one distribution.
+         */
+        SHARED
+    }
+
     /**
      * The class priors a client keeps when it adopts a merged state. The class-conditional moments are pooled
      * either way; the prior is what label skew changes between clients (prior shift).
@@ -102,6 +117,7 @@ record Options(double learningRate, double minVariance, double outlierThreshold,
         notNull("outlierWeighting", outlierWeighting, Weighting.class);
         atLeast("outlierWindow", outlierWindow, 0);
         notNull("mergedPriors", mergedPriors, Priors.class);
+        notNull("peerSums", peerSums, PeerSums.class);
     }
 
     /** Options with the default outlier machinery. */
@@ -109,7 +125,8 @@ record Options(double learningRate, double minVariance, double outlierThreshold,
             int boostBatches, double priorRows) {
         this(learningRate, minVariance, outlierThreshold, explore, driftBoost, boostBatches, priorRows,
                 DEFAULT_MAHALANOBIS, DEFAULT_MAHALANOBIS_QUANTILE, DEFAULT_MAX_MAHALANOBIS_FEATURES,
-                DEFAULT_COVARIANCE_SHRINKAGE, DEFAULT_OUTLIER_WEIGHTING, DEFAULT_OUTLIER_WINDOW, DEFAULT_MERGED_PRIORS);
+                DEFAULT_COVARIANCE_SHRINKAGE, DEFAULT_OUTLIER_WEIGHTING, DEFAULT_OUTLIER_WINDOW, DEFAULT_MERGED_PRIORS,
+                PeerSums.UNSEEN);
     }
 
     /** Options with the default {@code priorRows} and outlier machinery. */
@@ -140,10 +157,11 @@ record Options(double learningRate, double minVariance, double outlierThreshold,
         Weighting outlierWeighting = config.getEnum("outlierWeighting", DEFAULT_OUTLIER_WEIGHTING);
         int outlierWindow = config.getInt("outlierWindow", DEFAULT_OUTLIER_WINDOW);
         Priors mergedPriors = config.getEnum("mergedPriors", DEFAULT_MERGED_PRIORS);
+        PeerSums peerSums = config.getEnum("peerSums", PeerSums.UNSEEN);
         try {
             return new Options(learningRate, minVariance, outlierThreshold, explore, driftBoost, boostBatches, priorRows,
                     mahalanobis, mahalanobisQuantile, maxMahalanobisFeatures, covarianceShrinkage, outlierWeighting,
-                    outlierWindow, mergedPriors);
+                    outlierWindow, mergedPriors, peerSums);
         } catch (InvalidOptionException e) {
             throw config.invalid(e);
         }

@@ -10,6 +10,7 @@ import io.scarcity.api.ExpertState;
 import io.scarcity.api.HintedRate;
 import io.scarcity.api.MetaParameters;
 import io.scarcity.api.Prediction;
+import io.scarcity.api.RowSums;
 import io.scarcity.api.SignalBoard;
 import io.scarcity.api.StandardSignals;
 import io.scarcity.api.StateReader;
@@ -17,6 +18,7 @@ import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
@@ -61,9 +63,12 @@ import java.util.TreeMap;
  * window, the rate and its scale, the boost, the prior's variances and shares, and the random generator's position (the
  * jitter of the next hint).
  */
-final class StatisticalExpert implements Expert, Checkpointable {
-    /** Format of {@link #saveState}; bump when it changes (3: the learning-rate scale, 4: without the options). */
-    static final int STATE_VERSION = 4;
+final class StatisticalExpert implements Expert, Checkpointable, RowSums {
+    /**
+     * Format of {@link #saveState}; bump when it changes (3: the learning-rate scale, 4: without the options, 5: row sums
+     * and peers' sums for private gossip).
+     */
+    static final int STATE_VERSION = 5;
     /** The batch's mean squared Mahalanobis distance per feature, published when the covariance is warmed up. */
     static final String MAHALANOBIS_SIGNAL = "statistical.mahalanobis";
     /** Bounds of the base learning rate after a hint. */
@@ -79,6 +84,8 @@ final class StatisticalExpert implements Expert, Checkpointable {
 
     /** Classification state; empty for regression. */
     private final ClassStatistics statistics;
+    /** Under private gossip, the rows as bounded sums ({@link RowSums}); idle otherwise. */
+    private final RowSumRelease release;
 
     // Regression state.
     private double targetMean;
@@ -100,6 +107,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
         this.classification = schema.task() == Task.CLASSIFICATION;
         this.classes = classification ? schema.numClasses() : 0;
         this.statistics = new ClassStatistics(options, features, classes);
+        this.release = new RowSumRelease(features, classes);
         this.outliers = new OutlierScorer(options, features);
         this.capabilities = new ExpertCapabilities(true, true, Set.of(StandardSignals.DRIFT_DETECTED), outliers.scoresMahalanobis()
                 ? Set.of(StandardSignals.OUTLIER_RATE, MAHALANOBIS_SIGNAL) : Set.of(StandardSignals.OUTLIER_RATE), true);
@@ -172,6 +180,9 @@ final class StatisticalExpert implements Expert, Checkpointable {
             }
             if (countSamples) {
                 samples++;
+                if (classification && release.started()) {
+                    release.add(batch, r); // once per row, unweighted: a row's outlier factor depends on the others
+                }
             }
             if (factors != null) {
                 w *= factors[r];
@@ -234,6 +245,7 @@ final class StatisticalExpert implements Expert, Checkpointable {
         Objects.requireNonNull(parameters, "parameters is null");
         Objects.requireNonNull(instanceName, "instanceName is null");
         statistics.adoptPrior(parameters.normalisation());
+        release.frame(parameters.normalisation());
         outliers.adoptPrior(parameters.normalisation());
         hintedRate.hint(parameters, instanceName, random);
     }
@@ -284,6 +296,43 @@ final class StatisticalExpert implements Expert, Checkpointable {
         return state.weight(name) == null ? null : state.requireWeight(name, length);
     }
 
+    // ---------------------------------------------------------------- private gossip (RowSums)
+
+    @Override
+    public boolean sharesRowSums() {
+        return classification;
+    }
+
+    @Override
+    public void startRowSums(double bound) {
+        if (!classification) {
+            throw new IllegalStateException("the statistical expert shares row sums of classification streams only");
+        }
+        release.start(bound);
+    }
+
+    @Override
+    public List<Chunk> drainRowSums() {
+        return release.drain();
+    }
+
+    @Override
+    public Map<String, double[]> pooled(Chunk noised, Map<String, Double> noiseSd) {
+        return release.pooled(noised, noiseSd);
+    }
+
+    /** {@code 1 - rate / classes}: the EW estimates forget at the rate per row of a class, a class's rows being ~1/classes. */
+    @Override
+    public double forgettingPerRow() {
+        return 1.0 - Math.min(1.0, hintedRate.effective()) / Math.max(1, classes);
+    }
+
+    @Override
+    public void adoptPeerSums(Map<String, double[]> sums) {
+        Objects.requireNonNull(sums, "sums is null");
+        statistics.adoptPeers(sums);
+    }
+
     // ---------------------------------------------------------------- checkpoints
 
     @Override
@@ -301,6 +350,8 @@ final class StatisticalExpert implements Expert, Checkpointable {
         out.writeDouble(hintedRate.scale());
         out.writeInt(boostLeft);
         statistics.saveVariancePrior(out);
+        statistics.savePeers(out);
+        release.save(out);
         out.writeRandom(random);
     }
 
@@ -328,6 +379,8 @@ final class StatisticalExpert implements Expert, Checkpointable {
         double newScale = in.readDouble();
         int newBoost = in.readInt();
         Runnable variancePrior = statistics.readVariancePrior(in);
+        Runnable peers = statistics.readPeers(in);
+        Runnable rowSums = release.read(in);
         Random newRandom = in.readRandom();
         if (!(newRate >= MIN_RATE && newRate <= MAX_RATE) || !(newScale > 0) || !Double.isFinite(newScale) || newBoost < 0
                 || newSamples < 0) {
@@ -336,6 +389,8 @@ final class StatisticalExpert implements Expert, Checkpointable {
         }
         moments.run();
         variancePrior.run();
+        peers.run();
+        rowSums.run();
         targetMean = newTargetMean;
         targetVariance = newTargetVariance;
         targetCount = newTargetCount;

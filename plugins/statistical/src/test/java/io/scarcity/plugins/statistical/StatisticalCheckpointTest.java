@@ -43,7 +43,7 @@ class StatisticalCheckpointTest {
 
     @Test
     void checkpointsOfEarlierFormatsAreRefusedSayingSo() throws IOException {
-        assertEquals(4, StatisticalExpert.STATE_VERSION);
+        assertEquals(5, StatisticalExpert.STATE_VERSION);
         PluginTestKit.assertEarlierVersionsRefused(maker(SCHEMA, Map.of()), "statistical expert", StatisticalExpert.STATE_VERSION);
     }
 

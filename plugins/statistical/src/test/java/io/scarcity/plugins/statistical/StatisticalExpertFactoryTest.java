@@ -50,7 +50,7 @@ class StatisticalExpertFactoryTest {
     void readsEveryOutlierOption() {
         PluginConfig config = PluginConfig.of("experts[0].config", Map.of("mahalanobis", false, "mahalanobisQuantile", 0.99,
                 "maxMahalanobisFeatures", 8, "covarianceShrinkage", 0.2, "outlierWeighting", "reject", "outlierWindow", 500, "mergedPriors", "own"));
-        assertEquals(new Options(0.02, 1e-3, 3.5, 0.1, 5.0, 5, 2.0, false, 0.99, 8, 0.2, Options.Weighting.REJECT, 500, Options.Priors.OWN),
+        assertEquals(new Options(0.02, 1e-3, 3.5, 0.1, 5.0, 5, 2.0, false, 0.99, 8, 0.2, Options.Weighting.REJECT, 500, Options.Priors.OWN, Options.PeerSums.UNSEEN),
                 Options.from(config));
         assertTrue(config.unreadKeys().isEmpty());
         assertEquals(Options.Weighting.HUBER,
