@@ -160,6 +160,20 @@ class NetworkedRunTest {
         }
     }
 
+    /**
+     * Differential privacy on gossip over hosts: the tables of noised row sums travel host to host as states do, and
+     * (with seeded noise, so that both runs draw the same) the metrics are the in-process ones, byte for byte.
+     */
+    @Test
+    void privateGossipOverHostsGivesTheInProcessMetricsByteForByte() throws Exception {
+        String[] dp = {"privacy.dp.epsilon=4", "privacy.dp.outputs=gossip", "privacy.dp.noise=seeded"};
+        Path local = inProcess(config("local-dp-gossip", dp));
+        Path remote = networked(config("remote-dp-gossip", dp), ChannelSecurity.insecure(), ChannelSecurity.insecure());
+        String metrics = Files.readString(local.resolve("metrics.jsonl"));
+        assertTrue(metrics.contains("\"privacy.row-epsilon\""), "rows were released under DP");
+        assertEquals(metrics, Files.readString(remote.resolve("metrics.jsonl")));
+    }
+
     /** Secure aggregation over hosts: the same sums, so the same metrics as in one process, byte for byte. */
     @Test
     void secureAggregationOverHostsGivesTheInProcessMetricsByteForByte() throws Exception {

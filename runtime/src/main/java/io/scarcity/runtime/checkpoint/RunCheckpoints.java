@@ -32,7 +32,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class RunCheckpoints {
     /** Format of {@code state.bin.gz}; a resume refuses other formats. */
-    public static final int FORMAT = 4;
+    public static final int FORMAT = 5;
     private static final Pattern NAME = Pattern.compile("round-(\\d{6,})");
     private static final String STATE = "state.bin.gz";
     private static final String MANIFEST = "manifest.json";

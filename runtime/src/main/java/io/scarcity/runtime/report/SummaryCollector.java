@@ -47,6 +47,8 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
     private final List<Integer> resumedAfter = new ArrayList<>();
     /** Under {@code privacy.dp}: the ε each client has spent, as of its latest round. */
     private final Map<String, Double> epsilonSpent = new TreeMap<>();
+    /** Under private gossip, the ε each client's rows spent ({@code privacy.row-epsilon}). */
+    private final Map<String, Double> rowEpsilonSpent = new TreeMap<>();
     private double delta = Double.NaN;
     /** The audit log's entries and last hash when the run ended; -1 before. */
     private long auditEntries = -1;
@@ -95,6 +97,11 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
                 epsilonSpent.put(r.clientId(), spent);
                 delta = r.metrics().plugins().getOrDefault("privacy.delta", Double.NaN);
             }
+            Double perRow = r.metrics() == null ? null : r.metrics().plugins().get("privacy.row-epsilon");
+            if (perRow != null) {
+                rowEpsilonSpent.put(r.clientId(), perRow);
+                delta = r.metrics().plugins().getOrDefault("privacy.delta", Double.NaN);
+            }
         }
         rejected = extras.insightsRejected();
         offlineClientRounds += extras.health().offline().size();
@@ -141,6 +148,7 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
         out.writeInts(resumedAfter.stream().mapToInt(Integer::intValue).toArray());
         out.writeDoubleMap(epsilonSpent);
         out.writeDouble(delta);
+        out.writeDoubleMap(rowEpsilonSpent);
     }
 
     /** Records that the run was resumed from the checkpoint after {@code round}. */
@@ -194,6 +202,8 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
         epsilonSpent.clear();
         epsilonSpent.putAll(in.readDoubleMap());
         delta = in.readDouble();
+        rowEpsilonSpent.clear();
+        rowEpsilonSpent.putAll(in.readDoubleMap());
     }
 
     /** Rows processed so far. */
@@ -299,12 +309,21 @@ public final class SummaryCollector implements RunObserver, io.scarcity.api.Chec
         health.put("clientsEverDropped", everDropped);
         health.put("convergedAtRound", convergedAt);
         s.put("health", health);
-        if (!epsilonSpent.isEmpty()) {
+        if (!epsilonSpent.isEmpty() || !rowEpsilonSpent.isEmpty()) {
             Map<String, Object> privacy = new LinkedHashMap<>();
-            privacy.put("maxEpsilonSpent", Json.num(epsilonSpent.values().stream().mapToDouble(Double::doubleValue).max().orElse(0)));
-            Map<String, Object> perClient = new TreeMap<>();
-            epsilonSpent.forEach((c, e) -> perClient.put(c, Json.num(e)));
-            privacy.put("epsilonSpent", perClient);
+            if (!epsilonSpent.isEmpty()) {
+                privacy.put("maxEpsilonSpent", Json.num(epsilonSpent.values().stream().mapToDouble(Double::doubleValue).max().orElse(0)));
+                Map<String, Object> perClient = new TreeMap<>();
+                epsilonSpent.forEach((c, e) -> perClient.put(c, Json.num(e)));
+                privacy.put("epsilonSpent", perClient);
+            }
+            if (!rowEpsilonSpent.isEmpty()) { // private gossip: per row, composed with the insights' under outputs: both
+                privacy.put("maxRowEpsilonSpent", Json.num(rowEpsilonSpent.values().stream().mapToDouble(Double::doubleValue)
+                        .max().orElse(0)));
+                Map<String, Object> perClient = new TreeMap<>();
+                rowEpsilonSpent.forEach((c, e) -> perClient.put(c, Json.num(e)));
+                privacy.put("rowEpsilonSpent", perClient);
+            }
             privacy.put("delta", Json.num(delta));
             s.put("privacy", privacy);
         }

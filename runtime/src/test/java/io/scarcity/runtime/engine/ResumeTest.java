@@ -150,6 +150,29 @@ class ResumeTest {
         assertTrue(first > 0 && first < last && last <= 2.0, first + " then " + last);
     }
 
+    /**
+     * Under differential privacy on gossip (secure noise), each client's secret, tables and unreleased row sums are in its
+     * checkpoint: a resumed run gossips exactly what the uninterrupted one does, and ends with the same metrics.
+     */
+    @Test
+    void aRunWithPrivateGossipResumesExactly() throws Exception {
+        String[] dp = {"rounds=8", "checkpoint.every=3", "checkpoint.keep=5", "privacy.dp.epsilon=2", "privacy.dp.outputs=gossip",
+            "threads=2"};
+        Path a = run("gossip-dp-a", dp).runDir();
+        Path b = tmp.resolve("gossip-dp-b");
+        crashedCopy(a, b);
+        deleteTree(b.resolve("checkpoints").resolve("round-000006"));
+        RunExecution.Outcome resumed = RunExecution.resume(b, Map.of(), registry, QUIET);
+        assertEquals(8, resumed.result().roundsCompleted());
+        assertEquals(Files.readString(a.resolve("metrics.jsonl")), Files.readString(b.resolve("metrics.jsonl")));
+        com.fasterxml.jackson.databind.JsonNode privacy = new ObjectMapper().readTree(b.resolve("summary.json").toFile())
+                .get("privacy");
+        double spent = privacy.get("maxRowEpsilonSpent").asDouble();
+        assertTrue(spent > 1.9 && spent <= 2.0, "each row released once: " + privacy);
+        assertEquals(5, privacy.get("rowEpsilonSpent").size(), "every client's rows");
+        assertFalse(privacy.has("epsilonSpent"), "insights are not noised under outputs: gossip");
+    }
+
     /** Every shipped expert (ND4J ones included), replay, gossip and two threads: still bit for bit. */
     @Test
     void aRunWithEveryExpertResumesExactly() throws Exception {
