@@ -121,14 +121,8 @@ class ResumeTest {
     void aRunUnderDifferentialPrivacyResumesWithItsBudgetSpent() throws Exception {
         // secure noise (the default): keyed by each client's secret, kept in its checkpoint, so the replayed rounds
         // release exactly what they released before the crash (no second draw to average), and the run ends the same
-        String[] dp = {"rounds=8", "checkpoint.every=4", "checkpoint.keep=5", "privacy.dp.epsilon=2", "threads=2"};
-        Path a = run("dp-a", dp).runDir();
-        Path b = tmp.resolve("dp-b");
-        crashedCopy(a, b);
-        deleteTree(b.resolve("checkpoints").resolve("round-000008"));
-        RunExecution.Outcome resumed = RunExecution.resume(b, Map.of(), registry, QUIET);
-        assertEquals(8, resumed.result().roundsCompleted());
-        assertEquals(Files.readString(a.resolve("metrics.jsonl")), Files.readString(b.resolve("metrics.jsonl")));
+        Path a = run("dp-a", "rounds=8", "checkpoint.every=4", "checkpoint.keep=5", "privacy.dp.epsilon=2", "threads=2").runDir();
+        Path b = resumedAsBefore(a, "dp-b", "round-000008");
         assertEquals(insights(a), insights(b));
         Map<String, String> stored = insights(b);
         assertEquals(40, stored.size());
@@ -156,21 +150,29 @@ class ResumeTest {
      */
     @Test
     void aRunWithPrivateGossipResumesExactly() throws Exception {
-        String[] dp = {"rounds=8", "checkpoint.every=3", "checkpoint.keep=5", "privacy.dp.epsilon=2", "privacy.dp.outputs=gossip",
-            "threads=2"};
-        Path a = run("gossip-dp-a", dp).runDir();
-        Path b = tmp.resolve("gossip-dp-b");
-        crashedCopy(a, b);
-        deleteTree(b.resolve("checkpoints").resolve("round-000006"));
-        RunExecution.Outcome resumed = RunExecution.resume(b, Map.of(), registry, QUIET);
-        assertEquals(8, resumed.result().roundsCompleted());
-        assertEquals(Files.readString(a.resolve("metrics.jsonl")), Files.readString(b.resolve("metrics.jsonl")));
+        Path a = run("gossip-dp-a", "rounds=8", "checkpoint.every=3", "checkpoint.keep=5", "privacy.dp.epsilon=2",
+                "privacy.dp.outputs=gossip", "threads=2").runDir();
+        Path b = resumedAsBefore(a, "gossip-dp-b", "round-000006");
         com.fasterxml.jackson.databind.JsonNode privacy = new ObjectMapper().readTree(b.resolve("summary.json").toFile())
                 .get("privacy");
         double spent = privacy.get("maxRowEpsilonSpent").asDouble();
         assertTrue(spent > 1.9 && spent <= 2.0, "each row released once: " + privacy);
         assertEquals(5, privacy.get("rowEpsilonSpent").size(), "every client's rows");
         assertFalse(privacy.has("epsilonSpent"), "insights are not noised under outputs: gossip");
+    }
+
+    /**
+     * A copy of the 8-round run {@code a} killed after its last round, without checkpoint {@code lost}, resumed into
+     * {@code name}: it completes and writes the same metrics as {@code a}.
+     */
+    private Path resumedAsBefore(Path a, String name, String lost) throws Exception {
+        Path b = tmp.resolve(name);
+        crashedCopy(a, b);
+        deleteTree(b.resolve("checkpoints").resolve(lost));
+        RunExecution.Outcome resumed = RunExecution.resume(b, Map.of(), registry, QUIET);
+        assertEquals(8, resumed.result().roundsCompleted());
+        assertEquals(Files.readString(a.resolve("metrics.jsonl")), Files.readString(b.resolve("metrics.jsonl")));
+        return b;
     }
 
     /** Every shipped expert (ND4J ones included), replay, gossip and two threads: still bit for bit. */

@@ -90,13 +90,13 @@ class StatisticalMergeLawTest {
         return batch.select(keep);
     }
 
-    private static void learn(Expert e, Batch batch) {
+    static void learn(Expert e, Batch batch) {
         SignalBoard board = new InMemorySignalBoard();
         Prediction p = e.predict(batch, board);
         e.learn(batch, new BatchOutcome(p, ExpertTestKit.losses(batch, p), 1), board);
     }
 
-    private static double score(Expert e, Batch test) {
+    static double score(Expert e, Batch test) {
         Prediction p = e.predict(test, new InMemorySignalBoard());
         double right = 0;
         for (int r = 0; r < test.rows(); r++) {

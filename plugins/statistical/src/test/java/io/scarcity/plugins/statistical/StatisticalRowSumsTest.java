@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.Batch;
-import io.scarcity.api.BatchOutcome;
 import io.scarcity.api.DataSchema;
 import io.scarcity.api.Expert;
 import io.scarcity.api.FeatureMoments;
-import io.scarcity.api.InMemorySignalBoard;
 import io.scarcity.api.MetaParameters;
-import io.scarcity.api.Prediction;
 import io.scarcity.api.RowSums;
-import io.scarcity.api.SignalBoard;
 import io.scarcity.api.testing.ExpertTestKit;
 import io.scarcity.api.testing.MergeLawKit;
 import io.scarcity.api.testing.PluginTestKit;
@@ -172,17 +168,10 @@ class StatisticalRowSumsTest {
     }
 
     private static void learn(Expert e, Batch batch) {
-        SignalBoard board = new InMemorySignalBoard();
-        Prediction p = e.predict(batch, board);
-        e.learn(batch, new BatchOutcome(p, ExpertTestKit.losses(batch, p), 1), board);
+        StatisticalMergeLawTest.learn(e, batch);
     }
 
     private static double score(Expert e, Batch test) {
-        Prediction p = e.predict(test, new InMemorySignalBoard());
-        double right = 0;
-        for (int r = 0; r < test.rows(); r++) {
-            right += p.predictedClass(r) == test.label(r) ? 1 : 0;
-        }
-        return right / test.rows();
+        return StatisticalMergeLawTest.score(e, test);
     }
 }
