@@ -86,6 +86,17 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
             }
         }
         require("output", output);
+        if (privacy.dp() != null && privacy.dp().noisesGossip()) {
+            for (int i = 0; i < domains.size(); i++) {
+                if (domains.get(i).labels() != null && domains.get(i).labels().selfTraining() != null) {
+                    // a pseudo-label follows the model, so one row would change what other rows add to the sums
+                    throw new ConfigException("domains[" + i + "].labels.selfTraining", "cannot be used with privacy.dp.outputs: "
+                            + privacy.dp().outputs() + ": a self-trained row's label follows what the client learned from its "
+                            + "other rows, so one row's sensitivity would no longer be bounded; remove selfTraining or use outputs: "
+                            + "insights");
+                }
+            }
+        }
         SecureAggregationConfig secure = privacy.secureAggregation();
         if (secure.enabled()) {
             if (!federation.federated() && !federation.fedavg()) {

@@ -159,6 +159,8 @@ class ConfigLoaderTest {
         assertEquals("privacy.dp.stateBound", error(MINIMAL + "privacy: {dp: {epsilon: 4, stateBound: 3}}\n").path());
         assertEquals("privacy.dp.moments", error(MINIMAL + "privacy: {dp: {epsilon: 4, outputs: gossip, moments: true, "
                 + "featureBound: 4}}\n").path());
+        assertEquals("domains[0].labels.selfTraining", error(MINIMAL.replace("stream: {type: sea}",
+                "stream: {type: sea}\n    labels: {rate: 0.5, selfTraining: 0.9}") + "privacy: {dp: {epsilon: 4, outputs: gossip}}\n").path());
         RunConfig gossip = parse(MINIMAL + "privacy: {dp: {epsilon: 4, outputs: gossip}}\n").config();
         assertEquals(3.0, gossip.privacy().dp().stateBound());
         assertTrue(gossip.privacy().dp().noisesGossip());

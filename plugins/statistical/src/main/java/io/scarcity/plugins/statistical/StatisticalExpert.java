@@ -321,10 +321,14 @@ final class StatisticalExpert implements Expert, Checkpointable, RowSums {
         return release.pooled(noised, noiseSd);
     }
 
-    /** {@code 1 - rate / classes}: the EW estimates forget at the rate per row of a class, a class's rows being ~1/classes. */
+    /**
+     * {@code 1 - rate / classes}: the EW estimates forget at the rate per row of a class, a class's rows being ~1/classes.
+     * The rate is the configured or hinted one, not a supervisor's scale of it: the scale follows this client's losses,
+     * and a factor applied to released sums must not depend on the client's rows.
+     */
     @Override
     public double forgettingPerRow() {
-        return 1.0 - Math.min(1.0, hintedRate.effective()) / Math.max(1, classes);
+        return 1.0 - Math.min(1.0, hintedRate.base()) / Math.max(1, classes);
     }
 
     @Override
