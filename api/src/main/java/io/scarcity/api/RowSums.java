@@ -12,8 +12,11 @@ import java.util.Objects;
  *
  * <p>How the runtime uses it, once {@link #startRowSums} has been called:
  * <ol>
- *   <li>the expert keeps, besides its own state, the sums of the rows it learns, each row's contribution to each block
- *       within the block's L2 {@link Chunk#rowBounds bound};</li>
+ *   <li>the runtime hands the expert every labelled row of the client's stream once, when its label arrives
+ *       ({@link #sumRows}), whatever the routing, the mixture or a supervisor decide to learn: so which rows are summed
+ *       never depends on other rows. The expert keeps, besides its own state, their sums, each row's contribution to
+ *       each block within the block's L2 {@link Chunk#rowBounds bound} and depending on that row and public values
+ *       only;</li>
  *   <li>at most once a round, before the client's first gossip exchange, the runtime {@link #drainRowSums drains}
  *       them, adds Gaussian noise to every value (of standard deviation proportional to its block's bound), and has
  *       the expert turn the noised chunk into the additive form peers pool ({@link #pooled}: post-processing, it
@@ -68,7 +71,13 @@ public interface RowSums {
      */
     void startRowSums(double bound);
 
-    /** The chunks of rows learned since the last call (empty if none), and starts new ones. */
+    /**
+     * Sums the labelled rows of {@code batch} (rows whose label is missing are skipped): called by the runtime once per
+     * row, when its label arrives. Not for replays or pseudo-labels.
+     */
+    void sumRows(Batch batch);
+
+    /** The chunks of rows summed since the last call (empty if none), and starts new ones. */
     List<Chunk> drainRowSums();
 
     /**
@@ -79,7 +88,11 @@ public interface RowSums {
      */
     Map<String, double[]> pooled(Chunk noised, Map<String, Double> noiseSd);
 
-    /** The factor earlier pooled sums are multiplied by per row processed since: 1 without forgetting. */
+    /**
+     * The factor earlier pooled sums are multiplied by per row processed since: 1 without forgetting. Arrays of
+     * {@link #pooled} whose names end with {@code .noise} are noise variances and are multiplied by its square. It must
+     * not depend on the client's rows (e.g. on a rate a supervisor scales by the client's losses).
+     */
     double forgettingPerRow();
 
     /** Adopts the sum of the other clients' pooled totals (the arrays {@link #pooled} makes), replacing the last. */

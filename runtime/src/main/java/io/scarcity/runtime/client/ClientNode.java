@@ -194,7 +194,14 @@ public final class ClientNode implements ClientHandle {
      * ({@link io.scarcity.runtime.privacy.GossipPrivacy}); the others are no longer gossiped.
      */
     public void gossipPrivately(io.scarcity.runtime.privacy.GossipPrivacy gossip) {
-        this.gossipPrivacy = Objects.requireNonNull(gossip, "gossip is null");
+        Objects.requireNonNull(gossip, "gossip is null");
+        if (filters.any()) {
+            // a filter may hold a row back by signals that other rows made: which rows are summed would depend on them
+            throw new io.scarcity.api.ConfigException("privacy.dp.outputs", "cannot be used with a row filter (" + String.join(", ", filters.names())
+                    + "): whether a row is admitted may depend on the other rows, so one row's sensitivity would no longer be "
+                    + "bounded; remove the filter or use outputs: insights");
+        }
+        this.gossipPrivacy = gossip;
         for (ExpertSlot s : slots) {
             if (s.capabilities().gossipable() && !s.personal() && rowSums(s) != null) {
                 rowSums(s).startRowSums(gossip.bound());
@@ -214,6 +221,25 @@ public final class ClientNode implements ClientHandle {
         }
         return out;
     }
+
+    /**
+     * Under private gossip, hands a batch whose labels just arrived (each row once) to every expert that shares row
+     * sums, whatever the routing decided to learn: which rows are summed must not depend on the other rows.
+     */
+    private void sumPrivately(Batch batch) {
+        if (gossipPrivacy == null || !schema.labelled() || !batch.hasLabels()) {
+            return;
+        }
+        for (ExpertSlot s : slots) {
+            if (s.capabilities().gossipable() && !s.personal() && rowSums(s) != null) {
+                rowSums(s).sumRows(batch);
+                summedThisRound = true;
+            }
+        }
+    }
+
+    /** Whether any row went into row sums this round (private gossip). */
+    private boolean summedThisRound;
 
     /** The slot's expert as row sums, if it can share them. */
     private static io.scarcity.api.RowSums rowSums(ExpertSlot s) {
@@ -355,6 +381,7 @@ public final class ClientNode implements ClientHandle {
         confusion = schema.task() == Task.CLASSIFICATION ? new long[k * k] : truth != null ? new long[4] : null;
         flaggedRows = 0;
         long rows = 0;
+        long streamedRows = 0;
         long scored = 0;
         long correct = 0;
         double lossSum = 0;
@@ -378,8 +405,14 @@ public final class ClientNode implements ClientHandle {
                 }
                 continue;
             }
-            BatchResult r = !schema.labelled() || labels == null && !batch.hasMissingLabels() ? processBatch(round, batch, true)
-                    : processWithLabels(round, batch);
+            streamedRows += streamed.rows();
+            BatchResult r;
+            if (!schema.labelled() || labels == null && !batch.hasMissingLabels()) {
+                r = processBatch(round, batch, true);
+                sumPrivately(batch);
+            } else {
+                r = processWithLabels(round, batch);
+            }
             if (truthLabels != null) {
                 r = scoreFlags(truthLabels, filters.lastKept(), r.anomalies());
             }
@@ -464,7 +497,8 @@ public final class ClientNode implements ClientHandle {
             }
         }
         if (gossipPrivacy != null) {
-            gossipPrivacy.roundPlayed(gossipableExperts(0), rows);
+            gossipPrivacy.roundPlayed(gossipableExperts(0), streamedRows, summedThisRound);
+            summedThisRound = false;
             pluginMetrics.put("privacy.row-epsilon", gossipPrivacy.rowEpsilon(privacy == null ? null : privacy.rdp()));
             pluginMetrics.put("privacy.delta", gossipPrivacy.delta());
         }
@@ -610,7 +644,9 @@ public final class ClientNode implements ClientHandle {
             allNow &= delays[r] == 0;
         }
         if (allNow) {
-            return processBatch(round, batch, true);
+            BatchResult all = processBatch(round, batch, true);
+            sumPrivately(batch);
+            return all;
         }
         boolean classification = schema.task() == Task.CLASSIFICATION;
         int k = schema.numClasses();
@@ -659,7 +695,9 @@ public final class ClientNode implements ClientHandle {
         }
         if (!ready.isEmpty()) {
             // learning from the labels that came; scored above, with the predictions made at arrival
-            processBatch(round, PendingLabels.batch(ready, schema, domain), false);
+            Batch came = PendingLabels.batch(ready, schema, domain);
+            processBatch(round, came, false);
+            sumPrivately(came);
         }
         return new BatchResult(ready.size(), correct, lossSum, logLossSum, p);
     }
@@ -1114,7 +1152,9 @@ public final class ClientNode implements ClientHandle {
                 g.add(s);
             }
         }
-        g.sort((a, b) -> Long.compare(b.activations, a.activations));
+        if (gossipPrivacy == null) { // under private gossip, config order: activations follow the client's rows
+            g.sort((a, b) -> Long.compare(b.activations, a.activations));
+        }
         return max > 0 && g.size() > max ? g.subList(0, max) : g;
     }
 

@@ -25,6 +25,11 @@ final class RowFilters {
         return !filters.isEmpty();
     }
 
+    /** The filters' slot names, for messages. */
+    List<String> names() {
+        return filters.stream().map(ExpertSlot::name).toList();
+    }
+
     /** Which rows of the last batch {@link #admitted} admitted, or null when it admitted all. */
     boolean[] lastKept() {
         return lastKept;

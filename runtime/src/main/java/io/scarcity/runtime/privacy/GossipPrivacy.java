@@ -105,11 +105,15 @@ public final class GossipPrivacy implements Checkpointable {
         return origin;
     }
 
-    /** Notes a round this client played: {@code rows} processed, and each expert may release again. */
-    public void roundPlayed(List<String> experts, long rows) {
+    /**
+     * Notes a round this client played: {@code rows} streamed (before any filter: public), and each expert may release
+     * again; {@code summed} whether any of its rows went into row sums (each of which then costs one release).
+     */
+    public void roundPlayed(List<String> experts, long rows, boolean summed) {
         for (String e : experts) {
             pendingRows.merge(e, rows, Long::sum);
         }
+        released |= summed;
     }
 
     /**
@@ -132,15 +136,18 @@ public final class GossipPrivacy implements Checkpointable {
         if (own != null) {
             own.totals().forEach((k, v) -> {
                 double[] d = v.clone();
+                double f = k.endsWith(NOISE) ? decay * decay : decay; // a variance is forgotten by the square
                 for (int i = 0; i < d.length; i++) {
-                    d[i] *= decay;
+                    d[i] *= f;
                 }
                 totals.put(k, d);
             });
         }
+        long seq = own == null ? 1 : own.seq() + 1;
+        int index = 0;
         for (RowSums.Chunk chunk : sums.drainRowSums()) {
             Map<String, Double> sd = new TreeMap<>();
-            RowSums.Chunk noised = noised(expert, chunk, sd);
+            RowSums.Chunk noised = noised(expert, seq, index++, chunk, sd);
             sums.pooled(noised, sd).forEach((k, v) -> totals.merge(k, v.clone(), (a, b) -> {
                 if (a.length != b.length) {
                     throw new IllegalStateException("expert '" + expert + "' pooled '" + k + "' of " + b.length + " values, before "
@@ -154,7 +161,7 @@ public final class GossipPrivacy implements Checkpointable {
             released = true;
         }
         if (!totals.isEmpty()) {
-            table.put(origin, new Entry(own == null ? 1 : own.seq() + 1, totals));
+            table.put(origin, new Entry(seq, totals));
         }
     }
 
@@ -163,8 +170,8 @@ public final class GossipPrivacy implements Checkpointable {
      * block's values are placed on a grid of {@value #GRID} steps per twice its per-row bound (the most a replaced row
      * moves a value by), so the noise is an integer number of steps.
      */
-    private RowSums.Chunk noised(String expert, RowSums.Chunk chunk, Map<String, Double> sd) {
-        KeyedNoise source = new KeyedNoise(KeyedNoise.hmac(secret, digest(expert, chunk)));
+    private RowSums.Chunk noised(String expert, long seq, int index, RowSums.Chunk chunk, Map<String, Double> sd) {
+        KeyedNoise source = new KeyedNoise(KeyedNoise.hmac(secret, digest(expert, seq, index, chunk)));
         int blocks = chunk.sums().size();
         Map<String, double[]> out = new TreeMap<>();
         for (Map.Entry<String, double[]> b : new TreeMap<>(chunk.sums()).entrySet()) {
@@ -185,12 +192,16 @@ public final class GossipPrivacy implements Checkpointable {
         return new RowSums.Chunk(out, chunk.rowBounds(), chunk.frame(), chunk.rows());
     }
 
-    private static byte[] digest(String expert, RowSums.Chunk chunk) {
+    /**
+     * What keys a chunk's noise: the expert, the release's sequence number and the chunk's place in it (so that two
+     * chunks of equal content never get the same noise, which would tell a peer they were equal), and the chunk's
+     * content (so that a chunk released again after a resume with the same rows is the same release).
+     */
+    private static byte[] digest(String expert, long seq, int index, RowSums.Chunk chunk) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(("scarcity dp gossip " + expert).getBytes(StandardCharsets.UTF_8));
-            ByteBuffer b = ByteBuffer.allocate(8);
-            sha.update(b.putLong(chunk.rows()).array());
+            sha.update(ByteBuffer.allocate(20).putLong(seq).putInt(index).putLong(chunk.rows()).array());
             for (double f : chunk.frame()) {
                 sha.update(ByteBuffer.allocate(8).putDouble(f).array());
             }
@@ -212,7 +223,11 @@ public final class GossipPrivacy implements Checkpointable {
      */
     public void adopt(String expert, ExpertState merged, RowSums sums) {
         Map<String, Entry> table = tables.computeIfAbsent(expert, e -> new TreeMap<>());
-        decode(merged).forEach((o, e) -> table.merge(o, e, (a, b) -> b.seq() > a.seq() ? b : a));
+        decode(merged).forEach((o, e) -> {
+            if (!o.equals(origin)) { // this client's own total is its own: a peer's copy of it never replaces it
+                table.merge(o, e, (a, b) -> b.seq() > a.seq() ? b : a);
+            }
+        });
         Map<String, double[]> others = new TreeMap<>();
         table.forEach((o, e) -> {
             if (!o.equals(origin)) {
@@ -230,8 +245,8 @@ public final class GossipPrivacy implements Checkpointable {
     }
 
     /**
-     * The ε each of this client's rows has spent at δ: one release of the Gaussian mechanism with this noise multiplier
-     * once any row was released, composed (in Rényi DP) with {@code insightRdp}, the client-level insight accountant's
+     * The ε each of this client's rows spends at δ: one release of the Gaussian mechanism with this noise multiplier
+     * once any row was summed (it is released at the client's next exchange, or stays on the client), composed (in Rényi DP) with {@code insightRdp}, the client-level insight accountant's
      * (which covers every row too), or with nothing if that is null.
      */
     public double rowEpsilon(double[] insightRdp) {
@@ -255,6 +270,7 @@ public final class GossipPrivacy implements Checkpointable {
     // ---------------------------------------------------------------- tables as states
 
     private static final String PREFIX = "o/";
+    private static final String NOISE = ".noise";
     private static final String SEQ = "/seq";
 
     private static ExpertState encode(Map<String, Entry> table, long samples) {

@@ -78,6 +78,22 @@ class PrivateGossipRunTest {
         assertTrue(Files.readString(run.resolve("metrics.jsonl")).contains("\"privacy.row-epsilon\""));
     }
 
+    /** A row filter may admit a row by what other rows did: under private gossip it is refused, naming it. */
+    @Test
+    void aRowFilterUnderPrivateGossipIsRefusedByKey() {
+        LoadedConfig loaded = ConfigLoader.parse(YAML.replace("  - {plugin: geometry}",
+                "  - plugin: governance\n    config: {rules: [{type: compare, left: c20, op: \"<\", value: 15}]}"),
+                "private-gossip.yaml", Path.of("src", "test", "resources").toAbsolutePath(), Map.of(),
+                List.of("output.dir=" + tmp.resolve("runs")));
+        ConfigException e = assertThrows(ConfigException.class, () -> {
+            try (InProcessEngine engine = new InProcessEngine(loaded, registry)) {
+                engine.clients();
+            }
+        });
+        assertEquals("privacy.dp.outputs", e.path());
+        assertTrue(e.getMessage().contains("row filter (governance)"), e.getMessage());
+    }
+
     @Test
     void weightSharingUnderPrivateGossipIsRefusedByKey() {
         ConfigException e = assertThrows(ConfigException.class, () -> {

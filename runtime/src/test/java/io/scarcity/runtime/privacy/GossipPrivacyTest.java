@@ -38,6 +38,10 @@ class GossipPrivacyTest {
         }
 
         @Override
+        public void sumRows(io.scarcity.api.Batch batch) {
+        }
+
+        @Override
         public List<Chunk> drainRowSums() {
             List<Chunk> out = List.copyOf(pending);
             pending.clear();
@@ -70,7 +74,7 @@ class GossipPrivacyTest {
         FixedSums sums = new FixedSums();
         sums.add(new double[20_000], 100);
         assertEquals(0.0, p.rowEpsilon(null), "nothing released yet");
-        p.roundPlayed(List.of("stat"), 100);
+        p.roundPlayed(List.of("stat"), 100, true);
         ExpertState table = p.export("stat", sums);
         double[] noised = table.weight("o/" + p.origin() + "/sum");
         double sq = 0;
@@ -84,7 +88,7 @@ class GossipPrivacyTest {
         double spent = p.rowEpsilon(null);
         assertTrue(spent <= 4 * (1 + 1e-9) && spent > 3.9, "one release per row spends the budget: " + spent);
         // a second round with no new rows adds nothing to any row's loss
-        p.roundPlayed(List.of("stat"), 100);
+        p.roundPlayed(List.of("stat"), 100, false);
         p.export("stat", sums);
         assertEquals(spent, p.rowEpsilon(null), 1e-12);
         // composed with a client-level insight accountant, a row has spent more
@@ -100,7 +104,7 @@ class GossipPrivacyTest {
         FixedSums sums = new FixedSums();
         sums.add(new double[] {5, 5}, 3);
         assertTrue(p.export("stat", sums).weights().isEmpty(), "no round played: nothing released");
-        p.roundPlayed(List.of("stat"), 3);
+        p.roundPlayed(List.of("stat"), 3, true);
         ExpertState first = p.export("stat", sums);
         assertEquals(1.0, first.weight("o/" + p.origin() + "/seq")[0]);
         ExpertState again = p.export("stat", sums);
@@ -117,8 +121,8 @@ class GossipPrivacyTest {
         FixedSums sb = new FixedSums();
         sa.add(new double[] {100, 100}, 10);
         sb.add(new double[] {-100, -100}, 10);
-        a.roundPlayed(List.of("stat"), 10);
-        b.roundPlayed(List.of("stat"), 10);
+        a.roundPlayed(List.of("stat"), 10, true);
+        b.roundPlayed(List.of("stat"), 10, true);
         ExpertState ta = a.export("stat", sa);
         ExpertState tb = b.export("stat", sb);
         ExpertState ab = GossipPrivacy.LAW.merge(ta, tb);
@@ -132,12 +136,36 @@ class GossipPrivacyTest {
         assertArrayEquals(ta.weight("o/" + a.origin() + "/sum"), sb.adopted.get("sum"), 0, "b adopts a's total only");
         // a's next release; an old table from b does not take a's newer total back
         sa.add(new double[] {1, 1}, 1);
-        a.roundPlayed(List.of("stat"), 1);
+        a.roundPlayed(List.of("stat"), 1, true);
         ExpertState newer = a.export("stat", sa);
         assertEquals(2.0, newer.weight("o/" + a.origin() + "/seq")[0]);
         a.adopt("stat", ab, sa);
         assertArrayEquals(newer.weight("o/" + a.origin() + "/sum"), a.export("stat", sa).weight("o/" + a.origin() + "/sum"), 0);
         assertEquals(ab.weights().keySet().size(), GossipPrivacy.LAW.merge(newer, ab).weights().size());
+        // a peer's forged copy of a's own total, with a higher number, is ignored by a
+        Map<String, double[]> forged = new TreeMap<>(newer.weights());
+        forged.put("o/" + a.origin() + "/seq", new double[] {99});
+        forged.put("o/" + a.origin() + "/sum", new double[] {0, 0});
+        a.adopt("stat", new ExpertState(GossipPrivacy.TABLE, forged, 0), sa);
+        assertArrayEquals(newer.weight("o/" + a.origin() + "/sum"), a.export("stat", sa).weight("o/" + a.origin() + "/sum"), 0);
+    }
+
+    /** Two chunks of equal content in two releases get independent noise: a peer cannot tell they were equal. */
+    @Test
+    void equalChunksInTwoReleasesAreNoisedIndependently() {
+        GossipPrivacy p = new GossipPrivacy(config(4), 1, "c");
+        FixedSums sums = new FixedSums();
+        sums.add(new double[] {1, 2, 3}, 3);
+        p.roundPlayed(List.of("stat"), 3, true);
+        double[] first = p.export("stat", sums).weight("o/" + p.origin() + "/sum");
+        sums.add(new double[] {1, 2, 3}, 3);
+        p.roundPlayed(List.of("stat"), 3, true);
+        double[] total = p.export("stat", sums).weight("o/" + p.origin() + "/sum");
+        double[] second = new double[3];
+        for (int i = 0; i < 3; i++) {
+            second[i] = total[i] - first[i];
+        }
+        assertTrue(!java.util.Arrays.equals(first, second), "the same content, other noise");
     }
 
     /** A checkpoint restores the secret, the tables and what is pending: the next release is the same. */
@@ -146,9 +174,9 @@ class GossipPrivacyTest {
         GossipPrivacy p = new GossipPrivacy(new DpConfig(4.0, 1e-5, "gossip", null, null, null, null, 2.0), 1, "c");
         FixedSums sums = new FixedSums();
         sums.add(new double[] {1, 2, 3}, 3);
-        p.roundPlayed(List.of("stat"), 3);
+        p.roundPlayed(List.of("stat"), 3, true);
         p.export("stat", sums);
-        p.roundPlayed(List.of("stat"), 4);
+        p.roundPlayed(List.of("stat"), 4, true);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         p.saveState(new StateWriter(bytes));
         GossipPrivacy q = new GossipPrivacy(new DpConfig(4.0, 1e-5, "gossip", null, null, null, null, 2.0), 1, "c");

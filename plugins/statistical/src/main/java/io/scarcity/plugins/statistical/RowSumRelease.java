@@ -15,8 +15,8 @@ import java.util.TreeMap;
  * The statistical expert's rows as sums that can leave the client under differential privacy ({@link RowSums}), and
  * the peers' pooled sums it received.
  *
- * <p><b>What one row contributes.</b> Each labelled row the expert learns for the first time (not a replay), with
- * unit weight whatever its outlier factor (which depends on the other rows), is standardised in the current
+ * <p><b>What one row contributes.</b> Each labelled row the runtime hands over ({@link RowSums#sumRows}: every row of
+ * the stream once, when its label arrives), with unit weight, is standardised in the current
  * <em>frame</em> (the centre and scale of the coordinator's pooled feature moments, public to every client of the
  * domain), each feature clipped to [-B, B], and added to three blocks of its class: {@code count} (1),
  * {@code sum} (z) and {@code square} (z squared). Its contribution's L2 norm is at most 1, {@code B sqrt(d)} and
@@ -85,7 +85,7 @@ final class RowSumRelease {
         frame = next;
     }
 
-    /** Sums row {@code r} of the batch (labelled, learned for the first time) in the current frame, if any. */
+    /** Sums row {@code r} of the batch (labelled, its label just arrived) in the current frame, if any. */
     void add(Batch batch, int r) {
         if (frame == null) {
             return;

@@ -180,9 +180,6 @@ final class StatisticalExpert implements Expert, Checkpointable, RowSums {
             }
             if (countSamples) {
                 samples++;
-                if (classification && release.started()) {
-                    release.add(batch, r); // once per row, unweighted: a row's outlier factor depends on the others
-                }
             }
             if (factors != null) {
                 w *= factors[r];
@@ -309,6 +306,21 @@ final class StatisticalExpert implements Expert, Checkpointable, RowSums {
             throw new IllegalStateException("the statistical expert shares row sums of classification streams only");
         }
         release.start(bound);
+    }
+
+    /** Each labelled row once, unweighted (its outlier factor would depend on the other rows). */
+    @Override
+    public void sumRows(Batch batch) {
+        Objects.requireNonNull(batch, "batch is null");
+        checkShape(batch);
+        if (!classification || !release.started() || !batch.hasLabels()) {
+            return;
+        }
+        for (int r = 0; r < batch.rows(); r++) {
+            if (batch.labelled(r)) {
+                release.add(batch, r);
+            }
+        }
     }
 
     @Override
