@@ -197,16 +197,19 @@ public final class ClientNode implements ClientHandle {
         Objects.requireNonNull(gossip, "gossip is null");
         if (filters.any()) {
             // a filter may hold a row back by signals that other rows made: which rows are summed would depend on them
-            throw new io.scarcity.api.ConfigException("privacy.dp.outputs", "cannot be used with a row filter (" + String.join(", ", filters.names())
-                    + "): whether a row is admitted may depend on the other rows, so one row's sensitivity would no longer be "
-                    + "bounded; remove the filter or use outputs: insights");
+            throw new io.scarcity.api.ConfigException("privacy.dp.outputs", "cannot be used with a row filter ("
+                    + String.join(", ", filters.names()) + "): whether a row is admitted may depend on the other rows, so one "
+                    + "row's sensitivity would no longer be bounded; remove the filter or use outputs: insights");
         }
         this.gossipPrivacy = gossip;
+        List<io.scarcity.api.RowSums> started = new ArrayList<>();
         for (ExpertSlot s : slots) {
-            if (s.capabilities().gossipable() && !s.personal() && rowSums(s) != null) {
+            if (shared(s) && rowSums(s) != null) {
                 rowSums(s).startRowSums(gossip.bound());
+                started.add(rowSums(s));
             }
         }
+        summing = List.copyOf(started);
     }
 
     /** Under private gossip, the gossipable experts it leaves out (they cannot share row sums); else none. */
@@ -214,7 +217,7 @@ public final class ClientNode implements ClientHandle {
         List<String> out = new ArrayList<>();
         if (gossipPrivacy != null) {
             for (ExpertSlot s : slots) {
-                if (s.capabilities().gossipable() && !s.personal() && rowSums(s) == null) {
+                if (shared(s) && rowSums(s) == null) {
                     out.add(s.name());
                 }
             }
@@ -222,20 +225,26 @@ public final class ClientNode implements ClientHandle {
         return out;
     }
 
+    /** Under private gossip, the experts that share row sums (set once); else none. */
+    private List<io.scarcity.api.RowSums> summing = List.of();
+
+    /** Whether the slot's expert leaves the client by gossip at all: gossipable and not a personal twin. */
+    private static boolean shared(ExpertSlot s) {
+        return s.capabilities().gossipable() && !s.personal();
+    }
+
     /**
      * Under private gossip, hands a batch whose labels just arrived (each row once) to every expert that shares row
      * sums, whatever the routing decided to learn: which rows are summed must not depend on the other rows.
      */
     private void sumPrivately(Batch batch) {
-        if (gossipPrivacy == null || !schema.labelled() || !batch.hasLabels()) {
+        if (summing.isEmpty() || !schema.labelled() || !batch.hasLabels()) {
             return;
         }
-        for (ExpertSlot s : slots) {
-            if (s.capabilities().gossipable() && !s.personal() && rowSums(s) != null) {
-                rowSums(s).sumRows(batch);
-                summedThisRound = true;
-            }
+        for (io.scarcity.api.RowSums r : summing) {
+            r.sumRows(batch);
         }
+        summedThisRound = true;
     }
 
     /** Whether any row went into row sums this round (private gossip). */
@@ -1148,7 +1157,7 @@ public final class ClientNode implements ClientHandle {
     public List<ExpertSlot> gossipCandidates(int max) {
         List<ExpertSlot> g = new ArrayList<>();
         for (ExpertSlot s : slots) {
-            if (s.capabilities().gossipable() && !s.personal() && (gossipPrivacy == null || rowSums(s) != null)) {
+            if (shared(s) && (gossipPrivacy == null || rowSums(s) != null)) {
                 g.add(s);
             }
         }
@@ -1180,7 +1189,7 @@ public final class ClientNode implements ClientHandle {
     /** Under private gossip, the slot's row sums; a state of an expert without them never leaves the client. */
     private io.scarcity.api.RowSums privately(ExpertSlot s) {
         io.scarcity.api.RowSums r = rowSums(s);
-        if (r == null || s.personal()) {
+        if (r == null || !shared(s)) {
             throw new IllegalStateException("client " + id + ": expert '" + s.name() + "' cannot gossip under privacy.dp.outputs "
                     + "gossip (it shares no row sums), so its state stays on the client");
         }

@@ -30,11 +30,6 @@ public record DpConfig(Double epsilon, Double delta, String outputs, Double loss
     public static final double DEFAULT_DELTA = 1e-5;
     public static final double DEFAULT_STATE_BOUND = 3.0;
 
-    /** Insights-only DP, as before {@code stateBound} existed (for callers that noise insights alone). */
-    public DpConfig(Double epsilon, Double delta, String outputs, Double lossBound, Boolean moments, Double featureBound,
-                    String noise) {
-        this(epsilon, delta, outputs, lossBound, moments, featureBound, noise, null);
-    }
 
     public DpConfig {
         if (epsilon == null) {

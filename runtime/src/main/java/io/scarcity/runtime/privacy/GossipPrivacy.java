@@ -202,19 +202,24 @@ public final class GossipPrivacy implements Checkpointable {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(("scarcity dp gossip " + expert).getBytes(StandardCharsets.UTF_8));
             sha.update(ByteBuffer.allocate(20).putLong(seq).putInt(index).putLong(chunk.rows()).array());
-            for (double f : chunk.frame()) {
-                sha.update(ByteBuffer.allocate(8).putDouble(f).array());
-            }
+            sha.update(doubles(chunk.frame()));
             for (Map.Entry<String, double[]> e : new TreeMap<>(chunk.sums()).entrySet()) {
                 sha.update(e.getKey().getBytes(StandardCharsets.UTF_8));
-                for (double x : e.getValue()) {
-                    sha.update(ByteBuffer.allocate(8).putDouble(x).array());
-                }
+                sha.update(doubles(e.getValue()));
             }
             return sha.digest();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The values' big-endian bytes, as one buffer. */
+    private static byte[] doubles(double[] values) {
+        ByteBuffer b = ByteBuffer.allocate(8 * values.length);
+        for (double x : values) {
+            b.putDouble(x);
+        }
+        return b.array();
     }
 
     /**
@@ -246,8 +251,9 @@ public final class GossipPrivacy implements Checkpointable {
 
     /**
      * The ε each of this client's rows spends at δ: one release of the Gaussian mechanism with this noise multiplier
-     * once any row was summed (it is released at the client's next exchange, or stays on the client), composed (in Rényi DP) with {@code insightRdp}, the client-level insight accountant's
-     * (which covers every row too), or with nothing if that is null.
+     * once any row was summed (it is released at the client's next exchange, or stays on the client), composed (in
+     * Rényi DP) with {@code insightRdp}, the client-level insight accountant's (which covers every row too), or with
+     * nothing if that is null.
      */
     public double rowEpsilon(double[] insightRdp) {
         double[] orders = RdpAccountant.DEFAULT_ORDERS;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class InsightPrivacyTest {
     static DpConfig dp(double epsilon, String noise) {
-        return new DpConfig(epsilon, 1e-5, null, 1.0, true, 4.0, noise);
+        return new DpConfig(epsilon, 1e-5, null, 1.0, true, 4.0, noise, null);
     }
 
     /** An insight with every kind of field: accuracy, loss, two experts (one that never predicted), signals, moments. */
@@ -114,7 +114,7 @@ class InsightPrivacyTest {
 
     @Test
     void momentsAreWithheldUnlessAsked() {
-        InsightPrivacy p = new InsightPrivacy(new DpConfig(4.0, null, null, null, null, null, null), 10, 1, "c-1");
+        InsightPrivacy p = new InsightPrivacy(new DpConfig(4.0, null, null, null, null, null, null, null), 10, 1, "c-1");
         FeatureMoments none = p.release(raw(0.9)).moments();
         assertEquals(0, none.count());
         assertArrayEquals(new double[2], none.mean());

@@ -9,6 +9,7 @@ import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -97,6 +98,9 @@ final class ClassStatistics {
      * variances), null until received; and the rows the own EW estimates stand for at most (1 / their rate).
      */
     private Map<String, double[]> peers;
+    /** The arrays of {@link #peers}, in the sorted order they are checkpointed in. */
+    private static final List<String> PEER_ARRAYS = List.of(RowSumRelease.COUNT, RowSumRelease.COUNT + RowSumRelease.NOISE,
+            RowSumRelease.SQUARE, RowSumRelease.SQUARE + RowSumRelease.NOISE, RowSumRelease.SUM, RowSumRelease.SUM + RowSumRelease.NOISE);
     private double memory = Double.POSITIVE_INFINITY;
     /** Per class, the own rows learned since the peers' sums were adopted: their share fades with them. */
     private final double[] sinceAdopted;
@@ -119,6 +123,8 @@ final class ClassStatistics {
         this.sinceAdopted = new double[classes];
         this.combined = new double[classes * features];
         this.centre = mean;
+        this.peerPrior = new double[classes];
+        this.peerSeen = new boolean[classes];
     }
 
     /** Class probabilities of every row of the batch (see the class description). */
@@ -153,7 +159,7 @@ final class ClassStatistics {
             if (max == Double.NEGATIVE_INFINITY) {
                 // No class gives the row a finite likelihood: fall back to the class priors.
                 for (int c = 0; c < classes; c++) {
-                    out[base + c] = present[c] ? Math.exp(logPrior(c)) : 0.0;
+                    out[base + c] = present[c] ? prior(c) : 0.0;
                 }
                 continue;
             }
@@ -198,10 +204,10 @@ final class ClassStatistics {
         return anySeen;
     }
 
-    /** The class's log prior: this client's, or with {@code mergedPriors: pooled} and peers' sums, pooled with theirs. */
-    private double logPrior(int c) {
+    /** The class's prior, at least the floor: this client's, or under private gossip {@link #pooledPrior}'s. */
+    private double prior(int c) {
         // pooledPrior is set by prepareWithPeers and left null by the path without peers
-        return Math.log(Math.max(pooledPrior == null ? prior[c] : pooledPrior[c], PRIOR_FLOOR));
+        return Math.max(pooledPrior == null ? prior[c] : pooledPrior[c], PRIOR_FLOOR);
     }
 
     /**
@@ -210,20 +216,10 @@ final class ClassStatistics {
      * pseudo-row per class spread by the peers' class shares, against its {@code T} rows). Null without peers' sums.
      */
     private double[] pooledPrior;
+    /** Buffers of {@link #prepareWithPeers}, reused: the priors it sets and the classes the peers' sums describe. */
+    private final double[] peerPrior;
+    private final boolean[] peerSeen;
 
-    /**
-     * {@link #prepareLikelihoods} with the peers' pooled sums (private gossip). A class counts as seen by the peers when
-     * its pooled count exceeds three standard deviations of the noise in it. Per feature, the peers' mean
-     * {@code m' = S / N} and second moment {@code q' = Q / N} are combined with the own EW estimates, which stand for
-     * {@code n = min(count, 1 / rate)} rows, each weighted by its rows times its reliability: the peers' {@code N} rows
-     * count as {@code N / (1 + noise / (N v))}, {@code noise / N^2} being the noise's variance in the mean and
-     * {@code v / N} the sampling variance (for the second moment, {@code 2 v^2 / N}). So a noisy sum of few rows
-     * moves nothing, and a sum of many rows counts almost fully. A class this client has seen keeps its own estimates
-     * (the default, {@code peerSums: unseen}); with {@code peerSums: shared} the peers' rows count there too, never more than its
-     * own {@code n} rows (an equal share, as when two peers merge: other clients' rows may follow another distribution),
-     * and that share fades by {@code (1 - rate)} per own row of the class learned since the sums were adopted, as a merged
-     * state is forgotten at the client's own pace. The variance prior's share shrinks with the rows added.
-     */
     /**
      * Whether the peers' sums of a class this client has not seen describe it better than noise: on average over the
      * features, the noise's variance in the class's mean and second moment below a quarter of their sampling variance
@@ -240,6 +236,19 @@ final class ClassStatistics {
         return ratio / features < 0.25;
     }
 
+    /**
+     * {@link #prepareLikelihoods} with the peers' pooled sums (private gossip). A class counts as seen by the peers when
+     * its pooled count exceeds three standard deviations of the noise in it. Per feature, the peers' mean
+     * {@code m' = S / N} and second moment {@code q' = Q / N} are combined with the own EW estimates, which stand for
+     * {@code n = min(count, 1 / rate)} rows, each weighted by its rows times its reliability: the peers' {@code N} rows
+     * count as {@code N / (1 + noise / (N v))}, {@code noise / N^2} being the noise's variance in the mean and
+     * {@code v / N} the sampling variance (for the second moment, {@code 2 v^2 / N}). So a noisy sum of few rows
+     * moves nothing, and a sum of many rows counts almost fully. A class this client has seen keeps its own estimates
+     * (the default, {@code peerSums: unseen}); with {@code peerSums: shared} the peers' rows count there too, never more than its
+     * own {@code n} rows (an equal share, as when two peers merge: other clients' rows may follow another distribution),
+     * and that share fades by {@code (1 - rate)} per own row of the class learned since the sums were adopted, as a merged
+     * state is forgotten at the client's own pace. The variance prior's share shrinks with the rows added.
+     */
     private boolean prepareWithPeers() {
         double[] pn = peers.get(RowSumRelease.COUNT);
         double[] ps = peers.get(RowSumRelease.SUM);
@@ -254,7 +263,6 @@ final class ClassStatistics {
         if (priorVariance != null) {
             preparePriorScale();
         }
-        boolean[] peerSeen = new boolean[classes];
         double ownTotal = 0;
         double peerTotal = 0;
         for (int c = 0; c < classes; c++) {
@@ -262,7 +270,7 @@ final class ClassStatistics {
             ownTotal += count[c];
             peerTotal += peerSeen[c] ? pn[c] : 0;
         }
-        pooledPrior = new double[classes];
+        pooledPrior = peerPrior;
         for (int c = 0; c < classes; c++) {
             if (options.mergedPriors() == Options.Priors.POOLED) {
                 pooledPrior[c] = (prior[c] * ownTotal + (peerSeen[c] ? pn[c] : 0)) / Math.max(1e-300, ownTotal + peerTotal);
@@ -280,7 +288,7 @@ final class ClassStatistics {
                 continue;
             }
             anySeen = true;
-            double s = logPrior(c);
+            double s = Math.log(prior(c));
             double n = own ? Math.min(count[c], memory) : 0.0;
             double N = peerSeen[c] ? pn[c] : 0.0;
             int o = c * features;
@@ -477,33 +485,35 @@ final class ClassStatistics {
     /** Takes the other clients' pooled sums (private gossip), each array checked; see {@link #prepareWithPeers}. */
     void adoptPeers(Map<String, double[]> sums) {
         Map<String, double[]> checked = new java.util.TreeMap<>();
-        for (String block : new String[] {RowSumRelease.COUNT, RowSumRelease.SUM, RowSumRelease.SQUARE}) {
-            int n = block.equals(RowSumRelease.COUNT) ? classes : classes * features;
-            for (String name : new String[] {block, block + RowSumRelease.NOISE}) {
-                double[] v = sums.get(name);
-                if (v == null || v.length != n) {
-                    throw new IllegalArgumentException("peers' sums lack '" + name + "' of " + n + " values");
-                }
-                for (double x : v) {
-                    if (!Double.isFinite(x)) {
-                        throw new IllegalArgumentException("peers' sums '" + name + "' have a non-finite value");
-                    }
-                }
-                checked.put(name, v.clone());
+        for (String name : PEER_ARRAYS) {
+            double[] v = sums.get(name);
+            if (v == null || v.length != peerLength(name)) {
+                throw new IllegalArgumentException("peers' sums lack '" + name + "' of " + peerLength(name) + " values");
             }
+            for (double x : v) {
+                if (!Double.isFinite(x)) {
+                    throw new IllegalArgumentException("peers' sums '" + name + "' have a non-finite value");
+                }
+            }
+            checked.put(name, v.clone());
         }
         peers = checked;
         java.util.Arrays.fill(sinceAdopted, 0.0);
     }
 
-    /** Writes the peers' sums (absent or six arrays) and the own estimates' memory. */
+    /** Values in the peers' array {@code name}: one per class for the counts, one per class and feature otherwise. */
+    private int peerLength(String name) {
+        return name.startsWith(RowSumRelease.COUNT) ? classes : classes * features;
+    }
+
+    /** Writes the peers' sums (absent or the {@link #PEER_ARRAYS}) and the own estimates' memory. */
     void savePeers(StateWriter out) throws IOException {
         out.writeDouble(memory);
         out.writeDoubles(sinceAdopted);
         out.writeBoolean(peers != null);
         if (peers != null) {
-            for (double[] v : peers.values()) {
-                out.writeDoubles(v);
+            for (String name : PEER_ARRAYS) {
+                out.writeDoubles(peers.get(name));
             }
         }
     }
@@ -515,11 +525,8 @@ final class ClassStatistics {
         Map<String, double[]> read = null;
         if (in.readBoolean()) {
             read = new java.util.TreeMap<>();
-            for (String name : new java.util.TreeSet<>(java.util.List.of(RowSumRelease.COUNT, RowSumRelease.SUM,
-                    RowSumRelease.SQUARE, RowSumRelease.COUNT + RowSumRelease.NOISE, RowSumRelease.SUM + RowSumRelease.NOISE,
-                    RowSumRelease.SQUARE + RowSumRelease.NOISE))) {
-                int n = name.startsWith(RowSumRelease.COUNT) ? classes : classes * features;
-                read.put(name, in.readDoubles(n, "peers' " + name));
+            for (String name : PEER_ARRAYS) {
+                read.put(name, in.readDoubles(peerLength(name), "peers' " + name));
             }
         }
         Map<String, double[]> adopted = read;

@@ -111,11 +111,15 @@ final class RowSumRelease {
 
     private void close() {
         if (rows > 0) {
-            double root = Math.sqrt(features);
-            closed.add(new RowSums.Chunk(Map.of(COUNT, count, SUM, sum, SQUARE, square),
-                    Map.of(COUNT, 1.0, SUM, bound * root, SQUARE, bound * bound * root), frame, rows));
+            closed.add(chunk(count, sum, square, frame, rows, bound));
         }
         clearPending();
+    }
+
+    /** A chunk of these sums, with the per-row bounds of each block: 1, {@code B sqrt(d)} and {@code B^2 sqrt(d)}. */
+    private RowSums.Chunk chunk(double[] n, double[] s, double[] q, double[] f, long r, double b) {
+        double root = Math.sqrt(features);
+        return new RowSums.Chunk(Map.of(COUNT, n, SUM, s, SQUARE, q), Map.of(COUNT, 1.0, SUM, b * root, SQUARE, b * b * root), f, r);
     }
 
     private void clearPending() {
@@ -208,15 +212,13 @@ final class RowSumRelease {
             throw new IOException("row sums: " + chunks + " chunks");
         }
         List<RowSums.Chunk> read = new ArrayList<>();
-        double root = Math.sqrt(features);
         for (int k = 0; k < chunks; k++) {
             double[] cf = in.readDoubles(2 * features, "a chunk's frame");
             long cr = in.readLong();
             double[] cn = in.readDoubles(classes, "a chunk's counts");
             double[] cs = in.readDoubles(classes * features, "a chunk's sums");
             double[] cq = in.readDoubles(classes * features, "a chunk's sums of squares");
-            read.add(new RowSums.Chunk(Map.of(COUNT, cn, SUM, cs, SQUARE, cq),
-                    Map.of(COUNT, 1.0, SUM, b * root, SQUARE, b * b * root), cf, cr));
+            read.add(chunk(cn, cs, cq, cf, cr, b));
         }
         return () -> {
             bound = b;
