@@ -182,6 +182,13 @@ public final class RemoteClient implements ClientHandle {
     }
 
     @Override
+    public ExpertState secureInsightShape() {
+        var r = secureStep(io.scarcity.network.proto.SecureAggregationStep.newBuilder().setStep(0)
+                .setSubject(io.scarcity.runtime.client.SecureInsights.SUBJECT), "secure aggregation: shape of the insight");
+        return Codecs.EXPERT_STATE.decode(r.getShape().toByteArray());
+    }
+
+    @Override
     public List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> secureAggregationShares(
             List<io.scarcity.runtime.secagg.SecAggClient.Keys> neighbours) {
         var step = io.scarcity.network.proto.SecureAggregationStep.newBuilder().setStep(2);

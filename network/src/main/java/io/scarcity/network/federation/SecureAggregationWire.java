@@ -53,11 +53,16 @@ final class SecureAggregationWire {
         try {
             switch (step.getStep()) {
                 case 0 -> {
-                    if (!step.getSubject().startsWith("expert:")) {
-                        throw new IllegalArgumentException("a shape is asked of an expert, not of " + step.getSubject());
+                    io.scarcity.api.ExpertState shape;
+                    if (step.getSubject().equals(io.scarcity.runtime.client.SecureInsights.SUBJECT)) {
+                        shape = client.secureInsightShape();
+                    } else if (step.getSubject().startsWith("expert:")) {
+                        shape = client.secureAggregationShape(step.getSubject().substring("expert:".length()));
+                    } else {
+                        throw new IllegalArgumentException("a shape is asked of an expert or of the insight, not of "
+                                + step.getSubject());
                     }
-                    out.setShape(ByteString.copyFrom(io.scarcity.network.wire.Codecs.EXPERT_STATE.encode(
-                            client.secureAggregationShape(step.getSubject().substring("expert:".length())))));
+                    out.setShape(ByteString.copyFrom(io.scarcity.network.wire.Codecs.EXPERT_STATE.encode(shape)));
                 }
                 case 1 -> out.addKeys(keys(client.secureAggregationKeys(step.getIndex(), step.getThreshold(), step.getSubject())));
                 case 2 -> client.secureAggregationShares(step.getKeysList().stream().map(SecureAggregationWire::keys).toList())

@@ -189,6 +189,17 @@ class NetworkedRunTest {
         Path remoteAverage = networked(config("remote-secure-fedavg", fedavg), ChannelSecurity.insecure(), ChannelSecurity.insecure());
         assertEquals(Files.readString(localAverage.resolve("metrics.jsonl")), Files.readString(remoteAverage.resolve("metrics.jsonl")));
         assertTrue(Files.readString(remoteAverage.resolve("audit.jsonl")).contains("\"subject\":\"expert:"));
+        // and whole insights: the hosts send the shape of an insight and their masked sums, no value in the clear
+        String[] insights = {"privacy.secureAggregation.enabled=true", "privacy.secureAggregation.insights=true",
+                "privacy.minMomentRows=2"};
+        Path localInsights = inProcess(config("local-secure-insights", insights));
+        Path remoteInsights = networked(config("remote-secure-insights", insights), ChannelSecurity.insecure(),
+                ChannelSecurity.insecure());
+        assertEquals(Files.readString(localInsights.resolve("metrics.jsonl")),
+                Files.readString(remoteInsights.resolve("metrics.jsonl")));
+        String insightAudit = Files.readString(remoteInsights.resolve("audit.jsonl"));
+        assertTrue(insightAudit.contains("\"subject\":\"insight\"") && !insightAudit.contains("\"aggregated\":false"),
+                insightAudit);
     }
 
     @Test

@@ -55,7 +55,9 @@ final class ValidateCommand implements Callable<Integer> {
                         privacy.dp().stateBound(), left.isEmpty() ? "" : "; not gossiped (no row sums): " + String.join(", ", left));
             }
             if (privacy.secureAggregation().enabled()) {
-                out.println("  secure aggregation of what the coordinator sums (moments, weight sharing), threshold "
+                out.println("  secure aggregation of what the coordinator sums ("
+                        + (privacy.secureAggregation().insights() ? "whole insights: per client only its id, round and rows in"
+                        + " the clear" : "moments, weight sharing") + "), threshold "
                         + loaded.config().domains().stream().map(d -> d.name() + " " + privacy.secureAggregation().thresholdFor(d.clients())
                         + " of " + d.clients()).collect(java.util.stream.Collectors.joining(", ")));
             }

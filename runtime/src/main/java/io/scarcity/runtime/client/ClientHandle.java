@@ -98,6 +98,14 @@ public interface ClientHandle {
         throw new UnsupportedOperationException("client " + id() + " cannot take part in secure aggregation");
     }
 
+    /**
+     * The shape of what the subject {@code insight} aggregates ({@code privacy.secureAggregation.insights}): a state of
+     * zeros whose array names are the keys of {@link SecureInsights} and lengths their widths, from the config only.
+     */
+    default io.scarcity.api.ExpertState secureInsightShape() {
+        throw new UnsupportedOperationException("client " + id() + " cannot take part in secure aggregation");
+    }
+
     /** Step 2: its shares, sealed for its neighbours. */
     default List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> secureAggregationShares(
             List<io.scarcity.runtime.secagg.SecAggClient.Keys> neighbours) {

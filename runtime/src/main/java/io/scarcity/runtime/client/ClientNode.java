@@ -266,6 +266,42 @@ public final class ClientNode implements ClientHandle {
         this.securelyAggregated = true;
     }
 
+    /**
+     * {@code privacy.secureAggregation.insights}: the whole insight (its moments included) leaves only through the
+     * round's secure aggregation; the coordinator gets this client's id, round and row count in the clear, no value.
+     */
+    private boolean insightsSecurely;
+    /** The insight of the last round, waiting for the round's secure aggregation; null when none is waiting. */
+    private Insight insightAggregand;
+
+    /** Sends this client's insights through secure aggregation (moments included). */
+    public void aggregateInsightsSecurely() {
+        this.securelyAggregated = true;
+        this.insightsSecurely = true;
+    }
+
+    /** The keys of this client's insight sums: from its config (experts, plugins, declared signals), nothing learned. */
+    private List<String> insightKeys() {
+        List<SecureInsights.ExpertShape> shapes = new ArrayList<>();
+        java.util.Set<String> board = new java.util.TreeSet<>(List.of(io.scarcity.api.StandardSignals.MIXTURE_LOSS,
+                io.scarcity.api.StandardSignals.MIXTURE_ACCURACY));
+        for (ExpertSlot s : slots) {
+            board.addAll(s.capabilities().writes());
+            if (!s.personal()) {
+                shapes.add(new SecureInsights.ExpertShape(s.name(), s.plugin(), s.capabilities().writes()));
+            }
+        }
+        return SecureInsights.keys(shapes, board);
+    }
+
+    @Override
+    public ExpertState secureInsightShape() {
+        if (!insightsSecurely) {
+            throw new IllegalStateException("client " + id + " does not aggregate its insights securely");
+        }
+        return SecureInsights.shape(insightKeys(), schema.numFeatures());
+    }
+
     /** What this client has summed by secure aggregation since its last round: each once. */
     private final java.util.Set<String> aggregatedThisRound = new java.util.HashSet<>();
 
@@ -277,10 +313,16 @@ public final class ClientNode implements ClientHandle {
         if (!securelyAggregated) {
             throw new IllegalStateException("client " + id + " does not aggregate securely");
         }
-        if (!subject.equals("moments") && !(subject.startsWith("expert:") && byName.containsKey(SecureMoments.expertOf(subject)))) {
+        boolean insight = insightsSecurely && SecureInsights.isSubject(subject);
+        if (!insight && !subject.equals("moments") && !(subject.startsWith("expert:")
+                && byName.containsKey(SecureMoments.expertOf(subject)))) {
             throw new IllegalArgumentException("client " + id + " has nothing to aggregate as " + subject);
         }
-        String what = subject.equals("moments") ? subject : "expert:" + SecureMoments.expertOf(subject);
+        if (insightsSecurely && subject.equals("moments")) {
+            throw new IllegalArgumentException("client " + id + " aggregates its moments within its insight, not alone");
+        }
+        String what = insight ? SecureInsights.SUBJECT : subject.equals("moments") ? subject
+                : "expert:" + SecureMoments.expertOf(subject);
         if (!aggregatedThisRound.add(what)) {
             // two sums of one round over other sets of clients would differ by one client's input: once per round
             throw new IllegalStateException("client " + id + " has taken part in the aggregation of " + what + " this round");
@@ -307,7 +349,11 @@ public final class ClientNode implements ClientHandle {
     @Override
     public long[] secureAggregationInput(List<io.scarcity.runtime.secagg.SecAggClient.SealedShare> forMe) {
         long[] input;
-        if (secAggSubject.equals("moments")) {
+        if (SecureInsights.isSubject(secAggSubject)) {
+            Insight i = insightAggregand;
+            insightAggregand = null;
+            input = SecureInsights.encode(i, SecureInsights.keysOf(secAggSubject), schema.numFeatures());
+        } else if (secAggSubject.equals("moments")) {
             io.scarcity.api.FeatureMoments m = aggregand;
             aggregand = null;
             // encoded here, so that moments beyond what the sum can hold make this client drop out, not its round fail
@@ -511,7 +557,12 @@ public final class ClientNode implements ClientHandle {
             pluginMetrics.put("privacy.row-epsilon", gossipPrivacy.rowEpsilon(privacy == null ? null : privacy.rdp()));
             pluginMetrics.put("privacy.delta", gossipPrivacy.delta());
         }
-        if (securelyAggregated) {
+        if (insightsSecurely) {
+            aggregatedThisRound.clear();
+            // every value of the insight (noised, under privacy.dp) goes to the round's secure aggregation
+            insightAggregand = insight;
+            insight = SecureInsights.cleared(insight, schema.numFeatures());
+        } else if (securelyAggregated) {
             aggregatedThisRound.clear();
             // the moments (noised, under privacy.dp) go to the secure aggregation of the round, not into the insight
             aggregand = insight.moments();

@@ -24,6 +24,11 @@ public final class SecureMoments {
     }
 
     static long[] encode(FeatureMoments m, int features) {
+        return SecureAggregation.encode(sums(m, features), FRACTION_BITS);
+    }
+
+    /** The row count, each feature's sum and its sum of squares; zeros for moments of no rows or of another dimension. */
+    static double[] sums(FeatureMoments m, int features) {
         double[] v = new double[length(features)];
         if (m.count() > 0 && m.dimensions() == features) {
             double[] mean = m.mean();
@@ -34,12 +39,16 @@ public final class SecureMoments {
                 v[1 + features + j] = m2[j] + m.count() * mean[j] * mean[j];
             }
         }
-        return SecureAggregation.encode(v, FRACTION_BITS);
+        return v;
     }
 
     /** The moments of all the rows whose sums were added into {@code sum}. */
     public static FeatureMoments decode(long[] sum, int features) {
-        double[] v = SecureAggregation.decode(sum, FRACTION_BITS);
+        return fromSums(SecureAggregation.decode(sum, FRACTION_BITS), features);
+    }
+
+    /** The moments of the rows whose {@link #sums} add up to {@code v}. */
+    static FeatureMoments fromSums(double[] v, int features) {
         long count = Math.round(v[0]);
         double[] mean = new double[features];
         double[] m2 = new double[features];

@@ -104,6 +104,11 @@ public record RunConfig(String name, long seed, int rounds, int threads, int bat
                         + " moments of their insights (federation.mode: federated) or their states (fedavg); this run's mode, "
                         + federation.mode() + ", sends nothing; set the mode or remove it");
             }
+            if (secure.insights() && !federation.federated()) {
+                throw new ConfigException("privacy.secureAggregation.insights", "sums the insights the coordinator"
+                        + " meta-learns from, which it does under federation.mode: federated; this run's mode, "
+                        + federation.mode() + ", meta-learns from none; set the mode or remove insights");
+            }
             for (DomainConfig d : domains) {
                 if (d.clients() < 2 || secure.thresholdFor(d.clients()) > d.clients()) {
                     throw new ConfigException("privacy.secureAggregation.threshold", "is " + secure.thresholdFor(d.clients())

@@ -12,11 +12,17 @@ import io.scarcity.api.ConfigException;
  *        sum to be recovered; default: two thirds of the neighbourhood, at least 2. At most the clients of the
  *        smallest domain
  * @param neighbours each client's neighbours (SecAgg+; even); 0 (the default): every other client of its domain
+ * @param insights whether the whole insight is summed, not only its moments (off by default): the coordinator then
+ *        gets each domain's means over its clients and, per client, only its id, round and row count
  */
-public record SecureAggregationConfig(Boolean enabled, Integer threshold, Integer neighbours) {
-    public static final SecureAggregationConfig OFF = new SecureAggregationConfig(false, null, null);
+public record SecureAggregationConfig(Boolean enabled, Integer threshold, Integer neighbours, Boolean insights) {
+    public static final SecureAggregationConfig OFF = new SecureAggregationConfig(false, null, null, null);
 
     public SecureAggregationConfig {
+        if (insights != null && insights && (enabled == null || !enabled)) {
+            throw new ConfigException("insights", "applies only with enabled: true");
+        }
+        insights = insights != null && insights;
         enabled = enabled != null && enabled;
         if (neighbours == null) {
             neighbours = 0;

@@ -137,7 +137,9 @@ public final class Assembly {
         ClientNode client = new ClientNode(clientId, domain, schema, slots, router, memory, config.replayRows(),
                 config.coordinator().priorWeight(), config.privacy().minMomentRows(), sinks, config.mixture());
         config.domain(domain).ifPresent(d -> client.scarceLabels(d.labels(), config.seed()));
-        if (config.privacy().secureAggregation().enabled()) {
+        if (config.privacy().secureAggregation().insights()) {
+            client.aggregateInsightsSecurely();
+        } else if (config.privacy().secureAggregation().enabled()) {
             client.aggregateMomentsSecurely();
         }
         if (config.privacy().dp() != null && config.privacy().dp().noisesInsights()) {

@@ -56,7 +56,15 @@ public final class ConvergenceTracker implements io.scarcity.api.Checkpointable 
                 n++;
             }
         }
-        lastSpread = n < 2 ? Double.NaN : Math.sqrt(Math.max(0, (sq - sum * sum / n) / (n - 1)));
+        return observe(n < 2 ? Double.NaN : Math.sqrt(Math.max(0, (sq - sum * sum / n) / (n - 1))), parameters);
+    }
+
+    /**
+     * Observes a round whose spread of client losses is known already (NaN with fewer than two losses), e.g. from the
+     * sums of a secure aggregation; returns whether the run has now converged.
+     */
+    public boolean observe(double lossSpread, Map<String, MetaParameters> parameters) {
+        lastSpread = lossSpread;
         Map<String, Double> current = new TreeMap<>(previous);
         for (MetaParameters p : parameters.values()) {
             p.learningRates().forEach((e, v) -> {

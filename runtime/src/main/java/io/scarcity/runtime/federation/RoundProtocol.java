@@ -138,6 +138,55 @@ public final class RoundProtocol implements Checkpointable {
     }
 
     /**
+     * Under {@code privacy.secureAggregation.insights}: each domain's secure aggregation of the insights its reporting
+     * clients hold this round (their moments included), as one insight of {@link #aggregateOf} with the means over them;
+     * the sums over their losses are added to {@code spread} (sum, sum of squares, clients). Bytes added to theirs.
+     */
+    private List<Insight> secureInsights(int round, List<? extends ClientHandle> clients, List<ClientRoundResult> results,
+                                         long[] bytes, double[] spread) {
+        Map<String, List<Integer>> byDomain = byDomain(clients, i -> results.get(i).insight() != null);
+        List<Insight> out = new ArrayList<>();
+        for (Map.Entry<String, List<Integer>> e : byDomain.entrySet()) {
+            List<Integer> members = new ArrayList<>(e.getValue());
+            // the keys every reporting client has (they come from the domain's config, so normally all of them)
+            List<String> keys = null;
+            for (java.util.Iterator<Integer> it = members.iterator(); it.hasNext(); ) {
+                int i = it.next();
+                List<String> mine;
+                try {
+                    mine = new ArrayList<>(clients.get(i).secureInsightShape().weights().keySet());
+                } catch (RuntimeException failed) {
+                    dropped(round, clients.get(i), "shape of its insight", failed);
+                    it.remove();
+                    continue;
+                }
+                if (keys == null) {
+                    keys = mine;
+                } else {
+                    keys.retainAll(mine);
+                }
+            }
+            if (keys == null) {
+                continue;
+            }
+            int features = clients.get(e.getValue().get(0)).schema().numFeatures();
+            String subject = io.scarcity.runtime.client.SecureInsights.subject(keys);
+            io.scarcity.runtime.secagg.SecAggServer.Result result = secureSum(round, e.getKey(), "insight", ": the insights ",
+                    "reported", clients, members, io.scarcity.runtime.client.SecureInsights.length(keys, features), subject, bytes,
+                    null);
+            if (result.aggregated()) {
+                io.scarcity.runtime.client.SecureInsights.Aggregate a = io.scarcity.runtime.client.SecureInsights.decode(
+                        result.sum(), keys, aggregateOf(e.getKey()), e.getKey(), round, features);
+                out.add(a.insight());
+                spread[0] += a.lossSum();
+                spread[1] += a.lossSquares();
+                spread[2] += a.lossClients();
+            }
+        }
+        return out;
+    }
+
+    /**
      * One secure sum of {@code subject} over {@code members} of {@code domain} (unless {@code refused} says why not),
      * with the domain's threshold and neighbourhoods; recorded in the audit log (with {@code subjectFact} when not null)
      * and, if it gave no sum, in the run's log ({@code logWhat} after the domain).
@@ -424,6 +473,7 @@ public final class RoundProtocol implements Checkpointable {
         Map<String, Map<String, ExpertState>> states = new TreeMap<>();
         List<GossipPair> pairs = List.of();
         long uploadBytes = 0;
+        double[] spread = new double[3];
         if (federation.federated()) {
             for (int i = 0; i < n; i++) {
                 if (results.get(i).insight() != null) {
@@ -435,7 +485,10 @@ public final class RoundProtocol implements Checkpointable {
                         : upload(round, clients, results, bytes, i -> results.get(i).insight() != null);
             }
             List<Insight> received = insights;
-            if (secure != null) {
+            if (secure != null && secure.insights()) {
+                received = new ArrayList<>(insights);
+                received.addAll(secureInsights(round, clients, results, bytes, spread));
+            } else if (secure != null) {
                 received = new ArrayList<>(insights);
                 received.addAll(secureMoments(round, clients, results, bytes));
             }
@@ -450,7 +503,11 @@ public final class RoundProtocol implements Checkpointable {
             coordinator.aggregateUploads(round);
             states = sharedStates(clients, recipients);
         }
-        boolean converged = convergence.observe(insights, params);
+        // under secure insights the clients' losses are known only as sums: the spread follows from them
+        boolean converged = secure != null && secure.insights() && federation.federated()
+                ? convergence.observe(spread[2] < 2 ? Double.NaN : Math.sqrt(Math.max(0,
+                        (spread[1] - spread[0] * spread[0] / spread[2]) / (spread[2] - 1))), params)
+                : convergence.observe(insights, params);
         if (coordinator.audit() != io.scarcity.runtime.audit.AuditTrail.NONE) {
             Map<String, Object> facts = new LinkedHashMap<>();
             facts.put("round", round);
@@ -505,7 +562,8 @@ public final class RoundProtocol implements Checkpointable {
             if (recipients.contains(clientIds.get(i))) {
                 // a client under DP released no signals (its insight's are empty): gossip is planned from what it released,
                 // in this process as over the network
-                boolean noised = r.metrics() != null && r.metrics().plugins().containsKey("privacy.epsilon");
+                boolean noised = (r.metrics() != null && r.metrics().plugins().containsKey("privacy.epsilon"))
+                        || (secure != null && secure.insights());
                 peers.add(new Peer(clientIds.get(i), r.domain(), noised && r.insight() != null ? r.insight().signals()
                         : withSharedWeight(r.signals(), r.metrics())));
             }

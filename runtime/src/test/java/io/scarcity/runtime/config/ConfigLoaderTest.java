@@ -196,6 +196,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void secureInsightsNeedSecureAggregationAndAMetaLearnedRun() {
+        assertFalse(parse(MINIMAL + "privacy: {secureAggregation: {enabled: true}}\n").config().privacy()
+                .secureAggregation().insights(), "off by default");
+        assertTrue(parse(MINIMAL + "privacy: {secureAggregation: {enabled: true, insights: true}}\n").config().privacy()
+                .secureAggregation().insights());
+        ConfigException alone = error(MINIMAL + "privacy: {secureAggregation: {insights: true}}\n");
+        assertEquals("privacy.secureAggregation.insights", alone.path());
+        assertTrue(alone.getMessage().contains("enabled: true"), alone.getMessage());
+        ConfigException fedavg = error(MINIMAL + "federation: {mode: fedavg}\n"
+                + "privacy: {secureAggregation: {enabled: true, insights: true}}\n");
+        assertEquals("privacy.secureAggregation.insights", fedavg.path());
+        assertTrue(fedavg.getMessage().contains("federation.mode: federated"), fedavg.getMessage());
+    }
+
+    @Test
     void zeroOrNegativeSizesAreRefused() {
         assertEquals("rounds", error(MINIMAL.replace("rounds: 3", "rounds: 0")).path());
         assertEquals("batchSize", error(MINIMAL + "batchSize: -5\n").path());

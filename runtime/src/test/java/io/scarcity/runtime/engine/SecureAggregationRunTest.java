@@ -115,6 +115,73 @@ class SecureAggregationRunTest {
         assertFalse(audit.contains("\"aggregated\":false"), audit);
     }
 
+    /**
+     * {@code insights: true}: the coordinator's store holds, per client, only its id, round and row count, and per domain
+     * and round one insight whose values are the row-weighted means over the clients. In round 1 the clients have learned
+     * the same as in a run that sends its insights in the clear (parameters only arrive after it), so the aggregate must
+     * equal the mean of those insights.
+     */
+    @Test
+    void underSecureInsightsTheCoordinatorGetsEachDomainsMeansAndNoClientsValue() throws Exception {
+        Path clear = run("clear", DIGITS, "privacy.secureAggregation.enabled=true");
+        Path secure = run("insights", DIGITS, "privacy.secureAggregation.enabled=true",
+                "privacy.secureAggregation.insights=true");
+        ObjectMapper json = new ObjectMapper();
+        double rows = 0;
+        double accuracy = 0;
+        double loss = 0;
+        double expertLoss = 0;
+        JsonNode clearMoments = null;
+        for (Map.Entry<String, String> e : ResumeTest.insights(clear).entrySet()) {
+            JsonNode i = json.readTree(e.getValue());
+            if (i.get("round").asInt() != 1) {
+                continue;
+            }
+            if (i.get("samples").asLong() == 0) {
+                clearMoments = i.get("moments");
+                continue;
+            }
+            long n = i.get("samples").asLong();
+            rows += n;
+            accuracy += n * i.get("accuracy").asDouble();
+            loss += n * i.get("loss").asDouble();
+            expertLoss += n * i.get("experts").get("statistical").get("loss").asDouble();
+        }
+        int aggregates = 0;
+        int clients = 0;
+        for (String payload : ResumeTest.insights(secure).values()) {
+            JsonNode i = json.readTree(payload);
+            if (i.get("experts").isEmpty()) {
+                clients++;
+                assertEquals("NaN", i.get("accuracy").asText(), payload);
+                assertEquals("NaN", i.get("loss").asText(), payload);
+                assertTrue(i.get("signals").isEmpty(), payload);
+                assertEquals(0, i.get("moments").get("count").asLong(), "no client's own moments: " + payload);
+                continue;
+            }
+            aggregates++;
+            if (i.get("round").asInt() == 1) {
+                assertEquals(rows, i.get("samples").asDouble(), 0.0);
+                assertEquals(accuracy / rows, i.get("accuracy").asDouble(), 1e-3);
+                assertEquals(loss / rows, i.get("loss").asDouble(), 1e-3);
+                assertEquals(expertLoss / rows, i.get("experts").get("statistical").get("loss").asDouble(), 1e-3);
+                assertEquals(clearMoments.get("count"), i.get("moments").get("count"));
+                for (int f = 0; f < 64; f++) {
+                    assertEquals(clearMoments.get("mean").get(f).asDouble(), i.get("moments").get("mean").get(f).asDouble(), 1e-3);
+                }
+            }
+        }
+        assertEquals(8, aggregates, "one aggregate per round of the one domain");
+        assertEquals(6 * 8, clients);
+        String audit = Files.readString(secure.resolve("audit.jsonl"));
+        assertEquals(8, audit.split("\"subject\":\"insight\"", -1).length - 1, audit);
+        assertFalse(audit.contains("\"aggregated\":false"), audit);
+        assertEquals("completed", json.readTree(secure.resolve("summary.json").toFile()).get("status").asText());
+        // the coordinator's health view: the clients' loss spread follows from the sums
+        String coordinator = Files.readString(secure.resolve("coordinator.jsonl"));
+        assertTrue(coordinator.contains("\"lossSpread\":0."), coordinator);
+    }
+
     @Test
     void aRoundWithTooFewClientsIsNotAggregatedAndTheRunGoesOn() throws Exception {
         Path secure = run("few", DIGITS, "privacy.secureAggregation.enabled=true", "privacy.secureAggregation.threshold=6",
