@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The privacy ledgers of a host's clients under {@code privacy.dp} (each client's spent budget and noise secret), in a file
+ * The privacy ledgers of a host's clients under {@code privacy.dp} (each client's spent budget and noise secrets, of its
+ * insights and of its private gossip), in a file
  * of their own in the host's state folder ({@code privacy-ledgers.bin}), written before a round's released insights leave
  * the host. A host process started again reads it back, so that the rounds it released after its last checkpoint stay
  * spent: a restart never gives budget back. The file ends with the SHA-256 of what precedes it; a file that does not
@@ -28,7 +29,8 @@ import java.util.Map;
 final class HostLedgers {
     static final String FILE = "privacy-ledgers.bin";
     private static final int MAGIC = 0x53504c47; // "SPLG"
-    private static final int VERSION = 1;
+    /** 2: each client's ledger holds its private gossip's noise secret too (1: the insights' accountant alone). */
+    private static final int VERSION = 2;
 
     private final Path file;
 
@@ -91,7 +93,8 @@ final class HostLedgers {
                     + " Restore it from a backup; deleting it would give spent budget back");
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(all, 0, all.length - 32))) {
-            if (in.readInt() != MAGIC || in.readInt() != VERSION) {
+            int version = in.readInt() == MAGIC ? in.readInt() : -1;
+            if (version != 1 && version != VERSION) {
                 throw new IOException(file + " is not a privacy ledger file of this version");
             }
             int n = in.readInt();
@@ -99,7 +102,7 @@ final class HostLedgers {
                 String id = in.readUTF();
                 byte[] l = new byte[in.readInt()];
                 in.readFully(l);
-                out.put(id, l);
+                out.put(id, version == 1 ? ClientNode.ledgerOfInsightPrivacy(l) : l);
             }
         }
         return out;

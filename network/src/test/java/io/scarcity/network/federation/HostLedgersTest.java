@@ -42,7 +42,9 @@ class HostLedgersTest {
         System.arraycopy(body, 0, file, 0, body.length);
         System.arraycopy(digest, 0, file, body.length, 32);
         Files.write(l.file(), file);
-        assertEquals(3, l.read().get("coast-2").length);
+        // version 1 (before private gossip): the ledger is the insights' accountant alone, read as one without a gossip secret
+        org.junit.jupiter.api.Assertions.assertArrayEquals(io.scarcity.runtime.client.ClientNode.ledgerOfInsightPrivacy(
+                new byte[] {1, 2, 3}), l.read().get("coast-2"));
         file[body.length - 1] ^= 1;
         Files.write(l.file(), file);
         IOException changed = assertThrows(IOException.class, l::read);

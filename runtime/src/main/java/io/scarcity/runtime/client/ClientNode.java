@@ -167,13 +167,60 @@ public final class ClientNode implements ClientHandle {
 
     /** Under {@code privacy.dp}: the client's privacy ledger (spent budget, noise secret), to outlive a rebuild; else null. */
     public byte[] privacyLedger() {
-        return privacy == null ? null : privacyState();
+        if (privacy == null && gossipPrivacy == null) {
+            return null;
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try {
+            StateWriter out = new StateWriter(bytes);
+            out.writeBoolean(privacy != null);
+            if (privacy != null) {
+                out.writeBytes(privacyState());
+            }
+            out.writeBoolean(gossipPrivacy != null);
+            if (gossipPrivacy != null) {
+                out.writeBytes(gossipPrivacy.secret());
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
-    /** Keeps a ledger {@link #privacyLedger} gave before this client was rebuilt: a spent budget is never given back. */
+    /** A ledger as {@link #privacyLedger} gives it, from what an older version kept (the insights' accountant alone). */
+    public static byte[] ledgerOfInsightPrivacy(byte[] state) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try {
+            StateWriter out = new StateWriter(bytes);
+            out.writeBoolean(true);
+            out.writeBytes(state);
+            out.writeBoolean(false);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Keeps a ledger {@link #privacyLedger} gave before this client was rebuilt: a spent budget is never given back, and
+     * private gossip continues with the noise secret it released with, so rows replayed are released with the same noise.
+     */
     public void keepPrivacyLedger(byte[] ledger) throws IOException {
-        if (privacy != null && ledger != null) {
-            privacy.keepLedger(ledger);
+        if (ledger == null) {
+            return;
+        }
+        StateReader in = new StateReader(new java.io.ByteArrayInputStream(ledger));
+        byte[] insights = in.readBoolean() ? in.readBytes() : null;
+        byte[] gossip = in.readBoolean() ? in.readBytes() : null;
+        if (privacy != null && insights != null) {
+            privacy.keepLedger(insights);
+        }
+        if (gossipPrivacy != null && gossip != null) {
+            try {
+                gossipPrivacy.keepSecret(gossip);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new IOException("the privacy ledger of client " + id + ": " + e.getMessage(), e);
+            }
         }
     }
 

@@ -317,6 +317,30 @@ public final class GossipPrivacy implements Checkpointable {
         return out;
     }
 
+    /** The noise secret, for the client's privacy ledger (kept where its checkpoints may not be). */
+    public byte[] secret() {
+        return secret.clone();
+    }
+
+    /**
+     * Continues with the secret of the client this one replaces (its privacy ledger): replayed rows are then released
+     * with the noise they were released with before, which tells a peer nothing new, instead of fresh noise.
+     *
+     * @throws IllegalArgumentException if the secret is not one
+     * @throws IllegalStateException if this client has released already (its releases used its own secret)
+     */
+    public void keepSecret(byte[] kept) {
+        if (kept.length != secret.length) {
+            throw new IllegalArgumentException("private gossip's noise secret has " + kept.length + " bytes, expected "
+                    + secret.length);
+        }
+        if (released && !java.util.Arrays.equals(kept, secret)) {
+            throw new IllegalStateException("this client has released row sums with another secret");
+        }
+        System.arraycopy(kept, 0, secret, 0, secret.length);
+        origin = tag(secret);
+    }
+
     private static String tag(byte[] secret) {
         return HexFormat.of().formatHex(KeyedNoise.hmac(secret, "scarcity gossip origin".getBytes(StandardCharsets.UTF_8)), 0, 8);
     }

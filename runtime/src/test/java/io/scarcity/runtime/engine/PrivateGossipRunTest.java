@@ -1,6 +1,7 @@
 package io.scarcity.runtime.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,6 +77,52 @@ class PrivateGossipRunTest {
         JsonNode summary = new ObjectMapper().readTree(run.resolve("summary.json").toFile());
         assertTrue(summary.get("privacy").get("maxRowEpsilonSpent").asDouble() <= 4.0, summary.get("privacy").toString());
         assertTrue(Files.readString(run.resolve("metrics.jsonl")).contains("\"privacy.row-epsilon\""));
+    }
+
+    /**
+     * A client rebuilt afresh (a host process started again, replaying its rounds) takes its noise secret from its privacy
+     * ledger: the rows it replays are released with the noise they were released with, which tells a peer nothing new.
+     * Without the ledger its fresh secret would give them new noise, and each replayed row would cost its budget again.
+     */
+    @Test
+    void aClientRebuiltFromItsLedgerReleasesReplayedRowsWithTheSameNoise() throws Exception {
+        try (InProcessEngine first = new InProcessEngine(config(), registry);
+             InProcessEngine fresh = new InProcessEngine(config(), registry);
+             InProcessEngine rebuilt = new InProcessEngine(config(), registry)) {
+            ClientNode a = first.clients().get(0);
+            ClientNode b = fresh.clients().get(0);
+            ClientNode c = rebuilt.clients().get(0);
+            c.keepPrivacyLedger(a.privacyLedger());
+            java.util.Random random = new java.util.Random(7);
+            double[] x = new double[40 * 64];
+            int[] y = new int[40];
+            for (int r = 0; r < 40; r++) {
+                y[r] = r % 4;
+                for (int f = 0; f < 64; f++) {
+                    x[r * 64 + f] = y[r] * 3 + random.nextGaussian();
+                }
+            }
+            List<io.scarcity.api.Batch> batches = List.of(io.scarcity.api.Batch.ofClasses(a.schema(), "digits", 0, x, y));
+            Map<String, double[]> released = new java.util.TreeMap<>();
+            Map<String, double[]> replayedFresh = new java.util.TreeMap<>();
+            Map<String, double[]> replayed = new java.util.TreeMap<>();
+            // the frame the row sums are taken in: the coordinator's pooled moments (here of the rows themselves)
+            double[] mean = new double[64];
+            double[] m2 = new double[64];
+            java.util.Arrays.fill(mean, 4.5);
+            java.util.Arrays.fill(m2, 40 * 12.0);
+            io.scarcity.api.MetaParameters frame = new io.scarcity.api.MetaParameters("digits", 0, Map.of(), Map.of(),
+                    new io.scarcity.api.FeatureMoments(40, mean, m2), Map.of());
+            for (var pair : List.of(Map.entry(a, released), Map.entry(b, replayedFresh), Map.entry(c, replayed))) {
+                pair.getKey().apply(frame);
+                pair.getKey().runRound(1, batches);
+                pair.getValue().putAll(pair.getKey().exportState("statistical").weights());
+            }
+            assertFalse(released.isEmpty(), "the round's rows were released");
+            assertEquals(released.keySet(), replayed.keySet(), "the same origin");
+            released.forEach((k, v) -> org.junit.jupiter.api.Assertions.assertArrayEquals(v, replayed.get(k), 0, k));
+            assertFalse(released.keySet().equals(replayedFresh.keySet()), "a fresh secret is another origin, with other noise");
+        }
     }
 
     /** A row filter may admit a row by what other rows did: under private gossip it is refused, naming it. */
