@@ -162,6 +162,18 @@ class ResumeTest {
     }
 
     /**
+     * Whole insights by secure aggregation: the masks are fresh after the resume, but the sums are exact, so the
+     * coordinator learns the same and the metrics are the same, byte for byte.
+     */
+    @Test
+    void aRunWithSecureInsightsResumesExactly() throws Exception {
+        Path a = run("secure-insights-a", "rounds=8", "checkpoint.every=3", "checkpoint.keep=5",
+                "privacy.secureAggregation.enabled=true", "privacy.secureAggregation.insights=true", "threads=2").runDir();
+        Path b = resumedAsBefore(a, "secure-insights-b", "round-000006");
+        assertEquals(Files.readString(a.resolve("coordinator.jsonl")), Files.readString(b.resolve("coordinator.jsonl")));
+    }
+
+    /**
      * A copy of the 8-round run {@code a} killed after its last round, without checkpoint {@code lost}, resumed into
      * {@code name}: it completes and writes the same metrics as {@code a}.
      */
