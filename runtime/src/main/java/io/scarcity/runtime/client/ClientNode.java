@@ -170,31 +170,25 @@ public final class ClientNode implements ClientHandle {
         if (privacy == null && gossipPrivacy == null) {
             return null;
         }
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try {
-            StateWriter out = new StateWriter(bytes);
-            out.writeBoolean(privacy != null);
-            if (privacy != null) {
-                out.writeBytes(privacyState());
-            }
-            out.writeBoolean(gossipPrivacy != null);
-            if (gossipPrivacy != null) {
-                out.writeBytes(gossipPrivacy.secret());
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        return ledger(privacy == null ? null : privacyState(), gossipPrivacy == null ? null : gossipPrivacy.secret());
     }
 
     /** A ledger as {@link #privacyLedger} gives it, from what an older version kept (the insights' accountant alone). */
     public static byte[] ledgerOfInsightPrivacy(byte[] state) {
+        return ledger(state, null);
+    }
+
+    /** The ledger of the insights' accountant state and the gossip noise secret, each if not null. */
+    private static byte[] ledger(byte[] insights, byte[] gossip) {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try {
             StateWriter out = new StateWriter(bytes);
-            out.writeBoolean(true);
-            out.writeBytes(state);
-            out.writeBoolean(false);
+            for (byte[] part : new byte[][] {insights, gossip}) {
+                out.writeBoolean(part != null);
+                if (part != null) {
+                    out.writeBytes(part);
+                }
+            }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -56,7 +56,12 @@ public final class ConvergenceTracker implements io.scarcity.api.Checkpointable 
                 n++;
             }
         }
-        return observe(n < 2 ? Double.NaN : Math.sqrt(Math.max(0, (sq - sum * sum / n) / (n - 1))), parameters);
+        return observe(spread(sum, sq, n), parameters);
+    }
+
+    /** The sample standard deviation of {@code n} losses from their sum and sum of squares; NaN for fewer than two. */
+    public static double spread(double sum, double squares, double n) {
+        return n < 2 ? Double.NaN : Math.sqrt(Math.max(0, (squares - sum * sum / n) / (n - 1)));
     }
 
     /**

@@ -113,6 +113,11 @@ public final class RoundProtocol implements Checkpointable {
         this.secureSeed = seed;
     }
 
+    /** Whether whole insights are summed by secure aggregation ({@code privacy.secureAggregation.insights}). */
+    private boolean insightsSecurely() {
+        return secure != null && secure.insights();
+    }
+
     /** The client id under which a domain's securely aggregated moments reach the coordinator. */
     public static String aggregateOf(String domain) {
         return "secure-aggregate:" + domain;
@@ -485,7 +490,7 @@ public final class RoundProtocol implements Checkpointable {
                         : upload(round, clients, results, bytes, i -> results.get(i).insight() != null);
             }
             List<Insight> received = insights;
-            if (secure != null && secure.insights()) {
+            if (insightsSecurely()) {
                 received = new ArrayList<>(insights);
                 received.addAll(secureInsights(round, clients, results, bytes, spread));
             } else if (secure != null) {
@@ -504,9 +509,8 @@ public final class RoundProtocol implements Checkpointable {
             states = sharedStates(clients, recipients);
         }
         // under secure insights the clients' losses are known only as sums: the spread follows from them
-        boolean converged = secure != null && secure.insights() && federation.federated()
-                ? convergence.observe(spread[2] < 2 ? Double.NaN : Math.sqrt(Math.max(0,
-                        (spread[1] - spread[0] * spread[0] / spread[2]) / (spread[2] - 1))), params)
+        boolean converged = insightsSecurely() && federation.federated()
+                ? convergence.observe(ConvergenceTracker.spread(spread[0], spread[1], spread[2]), params)
                 : convergence.observe(insights, params);
         if (coordinator.audit() != io.scarcity.runtime.audit.AuditTrail.NONE) {
             Map<String, Object> facts = new LinkedHashMap<>();
@@ -560,10 +564,10 @@ public final class RoundProtocol implements Checkpointable {
         for (int i = 0; i < results.size(); i++) {
             ClientRoundResult r = results.get(i);
             if (recipients.contains(clientIds.get(i))) {
-                // a client under DP released no signals (its insight's are empty): gossip is planned from what it released,
-                // in this process as over the network
-                boolean noised = (r.metrics() != null && r.metrics().plugins().containsKey("privacy.epsilon"))
-                        || (secure != null && secure.insights());
+                // a client under DP, or whose insight is securely aggregated, released no signals (its insight's are
+                // empty): gossip is planned from what it released, in this process as over the network
+                boolean noised = insightsSecurely()
+                        || (r.metrics() != null && r.metrics().plugins().containsKey("privacy.epsilon"));
                 peers.add(new Peer(clientIds.get(i), r.domain(), noised && r.insight() != null ? r.insight().signals()
                         : withSharedWeight(r.signals(), r.metrics())));
             }
