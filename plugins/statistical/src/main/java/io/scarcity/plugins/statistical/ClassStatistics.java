@@ -105,6 +105,19 @@ final class ClassStatistics {
     /** Per class, the own rows learned since the peers' sums were adopted: their share fades with them. */
     private final double[] sinceAdopted;
 
+    /**
+     * The union merge law ({@code mergeLaw: union}, {@link UnionMerge}): per class, the share of the estimates still
+     * from the state last adopted by a merge (the product of {@code 1 - step} over the rows learned since), and that
+     * state's means, second moments, priors, counts and rows of memory.
+     */
+    private boolean union;
+    private final double[] retained;
+    private final double[] baseMean;
+    private final double[] baseSecond;
+    private final double[] basePrior;
+    private final double[] baseCount;
+    private final double[] baseMass;
+
     /** Statistics of {@code classes} classes (0 for a regression stream: then they stay empty). */
     ClassStatistics(Options options, int features, int classes) {
         this.options = options;
@@ -125,6 +138,18 @@ final class ClassStatistics {
         this.centre = mean;
         this.peerPrior = new double[classes];
         this.peerSeen = new boolean[classes];
+        this.retained = new double[classes];
+        Arrays.fill(retained, 1.0);
+        this.baseMean = new double[classes * features];
+        this.baseSecond = new double[classes * features];
+        this.basePrior = new double[classes];
+        this.baseCount = new double[classes];
+        this.baseMass = new double[classes];
+    }
+
+    /** Whether merges use the union law: the state exports what {@link UnionMerge} needs. */
+    void union(boolean on) {
+        this.union = on;
     }
 
     /** Class probabilities of every row of the batch (see the class description). */
@@ -368,6 +393,7 @@ final class ClassStatistics {
         }
         count[label] += w;
         double a = Math.max(ew, w / count[label]);
+        retained[label] *= 1 - Math.min(1.0, a);
         // The step an average that began with priorRows pseudo-rows would take: the prior's share shrinks by it.
         priorShare[label] *= 1 - Math.min(1.0, Math.max(ew, w / (options.priorRows() + count[label])));
         int o = label * features;
@@ -427,6 +453,26 @@ final class ClassStatistics {
             weightedShare[c] = prior[c] * priorShare[c];
         }
         w.put("weightedShare", weightedShare);
+        if (union) {
+            double[] second = new double[mean.length];
+            double[] mass = new double[classes];
+            for (int c = 0; c < classes; c++) {
+                mass[c] = Math.min(count[c], memory);
+                for (int j = 0; j < features; j++) {
+                    int i = c * features + j;
+                    second[i] = variance[i] + mean[i] * mean[i];
+                }
+            }
+            w.put(UnionMerge.SECOND, second);
+            w.put(UnionMerge.MASS, mass);
+            w.put(UnionMerge.MEMORY, new double[] {memory});
+            w.put(UnionMerge.RETAINED, retained.clone());
+            w.put(UnionMerge.BASE_MEAN, baseMean.clone());
+            w.put(UnionMerge.BASE_SECOND, baseSecond.clone());
+            w.put(UnionMerge.BASE_PRIOR, basePrior.clone());
+            w.put(UnionMerge.BASE_COUNT, baseCount.clone());
+            w.put(UnionMerge.BASE_MASS, baseMass.clone());
+        }
     }
 
     /** Adopts the merged arrays, every one checked before anything changes (the weighted ones may be absent). */
@@ -467,6 +513,18 @@ final class ClassStatistics {
             }
         }
         priorCount = Math.max(0.0, newPriorCount[0]);
+        // what the union law counts later rows against: the state adopted now
+        for (int c = 0; c < classes; c++) {
+            retained[c] = 1.0;
+            basePrior[c] = prior[c];
+            baseCount[c] = count[c];
+            baseMass[c] = Math.min(count[c], memory);
+            for (int j = 0; j < features; j++) {
+                int i = c * features + j;
+                baseMean[i] = mean[i];
+                baseSecond[i] = variance[i] + mean[i] * mean[i];
+            }
+        }
         if (options.mergedPriors() == Options.Priors.OWN && hasPrior(ownPrior)) {
             // the class-conditional moments above were recovered with the pooled priors; the prior stays this client's
             System.arraycopy(ownPrior, 0, prior, 0, classes);
@@ -538,6 +596,35 @@ final class ClassStatistics {
     }
 
     // ---------------------------------------------------------------- checkpoints
+
+    /** Writes what the union law counts against: the shares retained and the state last adopted (see {@link UnionMerge}). */
+    void saveUnion(StateWriter out) throws IOException {
+        out.writeDoubles(retained);
+        out.writeDoubles(baseMean);
+        out.writeDoubles(baseSecond);
+        out.writeDoubles(basePrior);
+        out.writeDoubles(baseCount);
+        out.writeDoubles(baseMass);
+    }
+
+    /** Reads what {@link #saveUnion} wrote, every length checked, and returns what adopts it. */
+    Runnable readUnion(StateReader in) throws IOException {
+        int n = classes * features;
+        double[] r = in.readDoubles(classes, "shares retained since the last merge (one per class)");
+        double[] m = in.readDoubles(n, "means at the last merge (classes x features)");
+        double[] q = in.readDoubles(n, "second moments at the last merge (classes x features)");
+        double[] p = in.readDoubles(classes, "class priors at the last merge (one per class)");
+        double[] c = in.readDoubles(classes, "class counts at the last merge (one per class)");
+        double[] mass = in.readDoubles(classes, "rows of memory at the last merge (one per class)");
+        return () -> {
+            System.arraycopy(r, 0, retained, 0, classes);
+            System.arraycopy(m, 0, baseMean, 0, n);
+            System.arraycopy(q, 0, baseSecond, 0, n);
+            System.arraycopy(p, 0, basePrior, 0, classes);
+            System.arraycopy(c, 0, baseCount, 0, classes);
+            System.arraycopy(mass, 0, baseMass, 0, classes);
+        };
+    }
     // The expert's checkpoint holds the learned moments and, further on, the variance prior: two parts.
 
     /** Writes the learned moments: means, variances, priors, counts and the prior's row count. */

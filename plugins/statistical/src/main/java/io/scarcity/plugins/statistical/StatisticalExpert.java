@@ -66,9 +66,9 @@ import java.util.TreeMap;
 final class StatisticalExpert implements Expert, Checkpointable, RowSums {
     /**
      * Format of {@link #saveState}; bump when it changes (3: the learning-rate scale, 4: without the options, 5: row sums
-     * and peers' sums for private gossip).
+     * and peers' sums for private gossip, 6: what the union merge law counts against).
      */
-    static final int STATE_VERSION = 5;
+    static final int STATE_VERSION = 6;
     /** The batch's mean squared Mahalanobis distance per feature, published when the covariance is warmed up. */
     static final String MAHALANOBIS_SIGNAL = "statistical.mahalanobis";
     /** Bounds of the base learning rate after a hint. */
@@ -150,6 +150,10 @@ final class StatisticalExpert implements Expert, Checkpointable, RowSums {
     }
 
     /** Whether merges leave warm outlier estimates as they are ({@code outlierMerge: own}). */
+    void unionMerge(boolean on) {
+        statistics.union(on && classification);
+    }
+
     void keepOwnOutlierEstimates(boolean own) {
         outliers.keepOwnEstimates(own);
     }
@@ -368,6 +372,7 @@ final class StatisticalExpert implements Expert, Checkpointable, RowSums {
         statistics.saveVariancePrior(out);
         statistics.savePeers(out);
         release.save(out);
+        statistics.saveUnion(out);
         out.writeRandom(random);
     }
 
@@ -397,6 +402,7 @@ final class StatisticalExpert implements Expert, Checkpointable, RowSums {
         Runnable variancePrior = statistics.readVariancePrior(in);
         Runnable peers = statistics.readPeers(in);
         Runnable rowSums = release.read(in);
+        Runnable union = statistics.readUnion(in);
         Random newRandom = in.readRandom();
         if (!(newRate >= MIN_RATE && newRate <= MAX_RATE) || !(newScale > 0) || !Double.isFinite(newScale) || newBoost < 0
                 || newSamples < 0) {
@@ -407,6 +413,7 @@ final class StatisticalExpert implements Expert, Checkpointable, RowSums {
         variancePrior.run();
         peers.run();
         rowSums.run();
+        union.run();
         targetMean = newTargetMean;
         targetVariance = newTargetVariance;
         targetCount = newTargetCount;

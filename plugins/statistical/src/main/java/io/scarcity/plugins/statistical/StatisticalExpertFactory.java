@@ -25,20 +25,27 @@ public final class StatisticalExpertFactory implements ExpertFactory {
     private static final io.scarcity.api.MergeLaw LAW = new io.scarcity.api.MergeLaw() {
         @Override
         public io.scarcity.api.ExpertState merge(java.util.List<io.scarcity.api.ExpertState> states, double[] weights) {
-            return classification(states.get(0)) ? io.scarcity.api.ExpertState.weightedMean(states, weights)
-                    : POOLING.merge(states, weights);
+            if (!classification(states.get(0))) {
+                return POOLING.merge(states, weights);
+            }
+            io.scarcity.api.ExpertState mean = io.scarcity.api.ExpertState.weightedMean(states, weights);
+            return UnionMerge.applies(states) ? UnionMerge.merge(states, weights, mean) : mean;
         }
 
         /** A pair of classification states: the sample-weighted mean, exactly as gossip merged them before laws. */
         @Override
         public io.scarcity.api.ExpertState merge(io.scarcity.api.ExpertState mine, io.scarcity.api.ExpertState theirs) {
+            if (classification(mine) && UnionMerge.applies(java.util.List.of(mine, theirs))) {
+                io.scarcity.api.ExpertState merged = merge(java.util.List.of(mine, theirs), new double[] {mine.samples(), theirs.samples()});
+                return new io.scarcity.api.ExpertState(merged.expert(), merged.weights(), Math.max(mine.samples(), theirs.samples()));
+            }
             return classification(mine) ? io.scarcity.api.ExpertState.sampleWeightedMean(mine, theirs) : POOLING.merge(mine, theirs);
         }
 
         /** Classification states merge by the element-wise weighted mean (regression ones pool variances). */
         @Override
         public boolean weightedMean(io.scarcity.api.ExpertState state) {
-            return classification(state);
+            return classification(state) && state.weight(UnionMerge.RETAINED) == null;
         }
 
         private boolean classification(io.scarcity.api.ExpertState state) {
@@ -71,6 +78,12 @@ public final class StatisticalExpertFactory implements ExpertFactory {
         }
         StatisticalExpert expert = new StatisticalExpert(options, schema, context.random());
         expert.keepOwnOutlierEstimates(merge.equals("own"));
+        String law = config.getString("mergeLaw", "mean");
+        if (!law.equals("mean") && !law.equals("union")) {
+            throw config.invalid("mergeLaw", "expected mean (merged class estimates are the clients' weighted mean) or union (as"
+                    + " one learner that learned every client's rows since their last merge), got '" + law + "'");
+        }
+        expert.unionMerge(law.equals("union"));
         return expert;
     }
 }

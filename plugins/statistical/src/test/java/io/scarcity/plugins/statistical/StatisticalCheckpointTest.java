@@ -43,7 +43,7 @@ class StatisticalCheckpointTest {
 
     @Test
     void checkpointsOfEarlierFormatsAreRefusedSayingSo() throws IOException {
-        assertEquals(5, StatisticalExpert.STATE_VERSION);
+        assertEquals(6, StatisticalExpert.STATE_VERSION);
         PluginTestKit.assertEarlierVersionsRefused(maker(SCHEMA, Map.of()), "statistical expert", StatisticalExpert.STATE_VERSION);
     }
 
@@ -54,6 +54,7 @@ class StatisticalCheckpointTest {
         assertContinuesIdentically(SCHEMA, Map.of("outlierWeighting", "huber"));
         assertContinuesIdentically(SCHEMA, Map.of("maxMahalanobisFeatures", 0, "outlierWeighting", "reject", "outlierWindow", 37));
         assertContinuesIdentically(SCHEMA, Map.of("mahalanobis", false, "outlierWindow", 1000));
+        assertContinuesIdentically(SCHEMA, Map.of("mergeLaw", "union"));
         assertContinuesIdentically(REGRESSION, Map.of("outlierWindow", 45, "covarianceShrinkage", 0.3, "outlierWeighting", "huber"));
     }
 

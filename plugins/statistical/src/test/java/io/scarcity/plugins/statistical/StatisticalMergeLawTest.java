@@ -40,6 +40,125 @@ class StatisticalMergeLawTest {
         System.out.println("statistical: " + MergeLawKit.assertMergeLaw(maker(CLASSES), law(), CLASSES, 15, 6, 0.01));
     }
 
+    private static Supplier<Expert> union(double rate) {
+        return PluginTestKit.maker(new StatisticalExpertFactory(), Map.of("mergeLaw", "union", "learningRate", rate),
+                PluginTestKit.context(5, CLASSES, "statistical"));
+    }
+
+    /** The kit's law holds under the union law too, with one merge at the end and with a merge every batch. */
+    @Test
+    void theUnionLawMeetsTheKitsLaw() {
+        System.out.println("statistical, union: " + MergeLawKit.assertMergeLaw(union(0.02), law(), CLASSES, 15, 6, 0.01));
+        System.out.println("statistical, union, merging every batch: "
+                + MergeLawKit.assertMergeLaw(union(0.02), law(), CLASSES, 15, 1, 6, 0.01));
+    }
+
+    /** A batch of {@code rows} rows of the three classes, class {@code c} centred at {@code shift * (c + 1)} on every feature. */
+    private static Batch shifted(Random random, long first, int rows, double shift) {
+        int features = CLASSES.numFeatures();
+        double[] x = new double[rows * features];
+        int[] y = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            y[r] = random.nextInt(3);
+            for (int j = 0; j < features; j++) {
+                x[r * features + j] = shift * (y[r] + 1) + random.nextGaussian();
+            }
+        }
+        return Batch.ofClasses(CLASSES, "d", first, x, y);
+    }
+
+    /**
+     * While the estimates are plain averages (fewer rows than the memory, {@code 1 / rate}), the union law is exact: two
+     * clients that adopted one merged state and learned rows of their own since merge into the means and variances of
+     * one learner that adopted the same state and then learned all of those rows. The mean law is not: it counts the
+     * state they started from twice.
+     */
+    @Test
+    void theUnionLawPoolsTheRowsSinceTheLastMergeExactly() {
+        Supplier<Expert> make = union(0.0001);
+        Random random = new Random(5);
+        Expert a = make.get();
+        Expert b = make.get();
+        for (int t = 0; t < 4; t++) {
+            learn(a, shifted(random, 100L * t, 40, 1.0));
+            learn(b, shifted(random, 100L * t + 50, 40, 1.0));
+        }
+        ExpertState base = law().merge(a.exportState(), b.exportState());
+        a.mergeState(base);
+        b.mergeState(base);
+        Expert one = make.get();
+        one.mergeState(base);
+        for (int t = 0; t < 3; t++) {
+            Batch ba = shifted(random, 1000L + 100 * t, 30, 2.0);
+            Batch bb = shifted(random, 1050L + 100 * t, 30, 2.0);
+            learn(a, ba);
+            learn(b, bb);
+            learn(one, ba);
+            learn(one, bb);
+        }
+        ExpertState merged = law().merge(a.exportState(), b.exportState());
+        ExpertState truth = one.exportState();
+        assertArrayEquals(truth.weight("mean"), merged.weight("mean"), 1e-9, "means of the union");
+        assertArrayEquals(truth.weight("variance"), merged.weight("variance"), 1e-9, "variances of the union");
+        assertArrayEquals(truth.weight("count"), merged.weight("count"), 1e-9, "rows of the union");
+        double[] mean = ExpertState.sampleWeightedMean(a.exportState(), b.exportState()).weight("mean");
+        double off = 0;
+        for (int i = 0; i < mean.length; i++) {
+            off = Math.max(off, Math.abs(mean[i] - truth.weight("mean")[i]));
+        }
+        assertTrue(off > 0.1, "the mean law counts the shared start twice: off by " + off);
+    }
+
+    /**
+     * After a change, merging every batch by the union law forgets the old concept as fast as one learner on the union
+     * of the rows, where the mean law keeps what every client still remembers of it: the merged class means stay far
+     * closer to those of the union learner (here, well past the memory, the estimates are exponentially weighted).
+     */
+    @Test
+    void afterAChangeTheUnionLawForgetsAtTheUnionsPace() {
+        double[] distance = new double[2];
+        for (int law = 0; law < 2; law++) {
+            Supplier<Expert> make = law == 0 ? union(0.05) : PluginTestKit.maker(new StatisticalExpertFactory(),
+                    Map.of("learningRate", 0.05), PluginTestKit.context(5, CLASSES, "statistical"));
+            Random random = new Random(9);
+            Expert[] clients = {make.get(), make.get(), make.get(), make.get()};
+            Expert one = make.get();
+            for (int t = 0; t < 60; t++) {
+                double shift = t < 40 ? 1.0 : -2.0;
+                for (int k = 0; k < clients.length; k++) {
+                    Batch batch = shifted(random, 1000L * t + 100 * k, 12, shift);
+                    learn(clients[k], batch);
+                    learn(one, batch);
+                }
+                java.util.List<ExpertState> states = new java.util.ArrayList<>();
+                for (Expert c : clients) {
+                    states.add(c.exportState());
+                }
+                ExpertState merged = law().merge(states, new double[] {1, 1, 1, 1});
+                for (Expert c : clients) {
+                    c.mergeState(merged);
+                }
+                if (t == 42) {
+                    double[] m = merged.weight("mean");
+                    double[] u = one.exportState().weight("mean");
+                    for (int i = 0; i < m.length; i++) {
+                        distance[law] += Math.abs(m[i] - u[i]) / m.length;
+                    }
+                }
+            }
+        }
+        assertTrue(distance[0] < 0.25 * distance[1], "three batches after the change, the merged means lie "
+                + distance[0] + " from the union learner's under the union law, " + distance[1] + " under the mean law");
+    }
+
+    @Test
+    void anUnknownMergeLawIsRefusedNamingTheChoices() {
+        var error = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> PluginTestKit.maker(new StatisticalExpertFactory(), Map.of("mergeLaw", "sum"),
+                        PluginTestKit.context(5, CLASSES, "statistical")).get());
+        assertTrue(error.getMessage().contains("mergeLaw") && error.getMessage().contains("union"), error.getMessage());
+    }
+
     /**
      * Label skew: a client that has seen mostly class 0 merges with one that has seen mostly class 2. With
      * {@code mergedPriors: own} it adopts the pooled class-conditional statistics and keeps its own class

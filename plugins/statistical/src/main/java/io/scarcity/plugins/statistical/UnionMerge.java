@@ -1,0 +1,162 @@
+package io.scarcity.plugins.statistical;
+
+import io.scarcity.api.ExpertState;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The union merge law of the statistical expert's classification states ({@code mergeLaw: union}): the merged
+ * class estimates are those of one learner that started from the states the clients last adopted and then
+ * learned every client's rows since, in blocks.
+ *
+ * <p>Why: each client's exponentially weighted (EW) estimates of a class stand for {@code M = min(count, 1 / rate)}
+ * rows. The element-wise mean of the clients' estimates forgets at one client's pace: after a change, each client
+ * has replaced a share {@code 1 - r} of what it had with its few new rows, and so does their mean, while one learner
+ * on all of those rows would have replaced {@code 1 - prod r}. On a stream whose concept changes for every client
+ * at once (a new task), the mean keeps much of the old concept that the union of the rows has already forgotten.
+ *
+ * <p>Per class, with {@code r_k} the share of client {@code k}'s estimates still from its base (the state it last
+ * adopted; the product of {@code 1 - step} over the rows learned since), {@code M_k} its rows of memory, {@code b_k}
+ * its base's mean (or second moment) and {@code x_k} its current one:
+ * <ul>
+ *   <li>the base: the prior-weighted mean of the clients' bases ({@code B}, with {@code M_0} rows of memory);</li>
+ *   <li>what survives of it: {@code S = M_0 prod_k min(1, M_k r_k / M_0)} rows: in the EW regime the product of the
+ *       {@code r_k}, while the estimates are still plain averages (fewer rows than the memory) all of it;</li>
+ *   <li>the fresh rows: client {@code k}'s account for {@code F_k = M_k (1 - r_k)} rows with the sum
+ *       {@code M_k (x_k - r_k b_k)};</li>
+ *   <li>merged: {@code (S B + sum_k M_k (x_k - r_k b_k)) / (S + sum_k F_k)}, for the means and the second moments
+ *       (the variance is the second moment less the squared mean); the counts are the base's plus every
+ *       client's rows since.</li>
+ * </ul>
+ * When every client adopted the same state (weight sharing every round) and forgets at the same rate, this is the
+ * learner on the union of the rows but for their order within the round; right after a merge ({@code r_k = 1}) it
+ * is the mean of the bases. Everything else (priors, outlier estimates, the variance prior's shares) merges by the
+ * weighted mean as under the default law.
+ */
+final class UnionMerge {
+    static final String SECOND = "union.second";
+    static final String MASS = "union.mass";
+    /** The rows an estimate stands for at most, {@code 1 / rate} (one value). */
+    static final String MEMORY = "union.memory";
+    static final String RETAINED = "union.retained";
+    static final String BASE_MEAN = "union.baseMean";
+    static final String BASE_SECOND = "union.baseSecond";
+    static final String BASE_PRIOR = "union.basePrior";
+    static final String BASE_COUNT = "union.baseCount";
+    static final String BASE_MASS = "union.baseMass";
+
+    private UnionMerge() {
+    }
+
+    /** Whether every state carries what the union law needs. */
+    static boolean applies(List<ExpertState> states) {
+        for (ExpertState s : states) {
+            if (s.weight(RETAINED) == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Merges classification states by the union law; {@code mean} is their weighted mean (everything else). */
+    static ExpertState merge(List<ExpertState> states, double[] weights, ExpertState mean) {
+        double[] share = ExpertState.normalisedWeights(weights);
+        int classes = states.get(0).weights().get("prior").length;
+        int n = states.get(0).weights().get("mean").length;
+        int features = classes == 0 ? 0 : n / classes;
+        Map<String, double[]> out = new TreeMap<>(mean.weights());
+        double[] prior = out.get("prior");
+        double[] m = new double[n];
+        double[] second = new double[n];
+        double[] count = new double[classes];
+        for (int c = 0; c < classes; c++) {
+            double basePrior = 0;
+            double baseMass = 0;
+            double baseCount = 0;
+            for (int k = 0; k < states.size(); k++) {
+                Map<String, double[]> w = states.get(k).weights();
+                basePrior += share[k] * w.get(BASE_PRIOR)[c];
+                baseMass += share[k] * w.get(BASE_MASS)[c];
+                baseCount += share[k] * w.get(BASE_COUNT)[c];
+            }
+            double survive = baseMass;
+            double fresh = 0;
+            double rows = 0;
+            for (int k = 0; k < states.size(); k++) {
+                Map<String, double[]> w = states.get(k).weights();
+                double mk = w.get(MASS)[c];
+                double rk = w.get(RETAINED)[c];
+                survive *= baseMass > 0 ? Math.min(1.0, mk * rk / baseMass) : 0.0;
+                fresh += mk * (1 - rk);
+                rows += Math.max(0.0, w.get("count")[c] - w.get(BASE_COUNT)[c]);
+            }
+            count[c] = baseCount + rows;
+            double total = survive + fresh;
+            for (int j = 0; j < features; j++) {
+                int i = c * features + j;
+                double bm = 0;
+                double bs = 0;
+                for (int k = 0; k < states.size(); k++) {
+                    Map<String, double[]> w = states.get(k).weights();
+                    double wk = basePrior > 0 ? share[k] * w.get(BASE_PRIOR)[c] / basePrior : share[k];
+                    bm += wk * w.get(BASE_MEAN)[i];
+                    bs += wk * w.get(BASE_SECOND)[i];
+                }
+                if (!(total > 0)) {
+                    m[i] = bm;
+                    second[i] = bs;
+                    continue;
+                }
+                double sm = survive * bm;
+                double ss = survive * bs;
+                for (int k = 0; k < states.size(); k++) {
+                    Map<String, double[]> w = states.get(k).weights();
+                    double mk = w.get(MASS)[c];
+                    double rk = w.get(RETAINED)[c];
+                    sm += mk * (w.get("mean")[i] - rk * w.get(BASE_MEAN)[i]);
+                    ss += mk * (w.get(SECOND)[i] - rk * w.get(BASE_SECOND)[i]);
+                }
+                m[i] = sm / total;
+                second[i] = ss / total;
+            }
+        }
+        double[] variance = new double[n];
+        double[] weightedMean = new double[n];
+        double[] weightedSecond = new double[n];
+        for (int c = 0; c < classes; c++) {
+            for (int j = 0; j < features; j++) {
+                int i = c * features + j;
+                variance[i] = Math.max(0.0, second[i] - m[i] * m[i]);
+                weightedMean[i] = prior[c] * m[i];
+                weightedSecond[i] = prior[c] * second[i];
+            }
+        }
+        out.put("mean", m);
+        out.put("variance", variance);
+        out.put("count", count);
+        out.put("weightedMean", weightedMean);
+        out.put("weightedSecond", weightedSecond);
+        // the merged state is itself a base: merged again (a chain of gossip merges, a warm start), it counts as adopted
+        double[] ones = new double[classes];
+        java.util.Arrays.fill(ones, 1.0);
+        out.put(SECOND, second);
+        out.put(RETAINED, ones);
+        out.put(BASE_MEAN, m.clone());
+        out.put(BASE_SECOND, second.clone());
+        out.put(BASE_PRIOR, prior.clone());
+        out.put(BASE_COUNT, count.clone());
+        double memory = 0;
+        for (ExpertState s : states) {
+            memory = Math.max(memory, s.weights().get(MEMORY)[0]);
+        }
+        double[] mass = new double[classes];
+        for (int c = 0; c < classes; c++) {
+            mass[c] = Math.min(count[c], memory);
+        }
+        out.put(MEMORY, new double[] {memory});
+        out.put(MASS, mass);
+        out.put(BASE_MASS, mass.clone());
+        return new ExpertState(mean.expert(), out, mean.samples());
+    }
+}
