@@ -454,16 +454,10 @@ final class ClassStatistics {
         }
         w.put("weightedShare", weightedShare);
         if (union) {
-            double[] second = new double[mean.length];
             double[] mass = new double[classes];
             for (int c = 0; c < classes; c++) {
                 mass[c] = Math.min(count[c], memory);
-                for (int j = 0; j < features; j++) {
-                    int i = c * features + j;
-                    second[i] = variance[i] + mean[i] * mean[i];
-                }
             }
-            w.put(UnionMerge.SECOND, second);
             w.put(UnionMerge.MASS, mass);
             w.put(UnionMerge.MEMORY, new double[] {memory});
             w.put(UnionMerge.RETAINED, retained.clone());

@@ -35,7 +35,6 @@ import java.util.TreeMap;
  * weighted mean as under the default law.
  */
 final class UnionMerge {
-    static final String SECOND = "union.second";
     static final String MASS = "union.mass";
     /** The rows an estimate stands for at most, {@code 1 / rate} (one value). */
     static final String MEMORY = "union.memory";
@@ -115,7 +114,8 @@ final class UnionMerge {
                     double mk = w.get(MASS)[c];
                     double rk = w.get(RETAINED)[c];
                     sm += mk * (w.get("mean")[i] - rk * w.get(BASE_MEAN)[i]);
-                    ss += mk * (w.get(SECOND)[i] - rk * w.get(BASE_SECOND)[i]);
+                    double xk = w.get("mean")[i];
+                    ss += mk * (w.get("variance")[i] + xk * xk - rk * w.get(BASE_SECOND)[i]);
                 }
                 m[i] = sm / total;
                 second[i] = ss / total;
@@ -140,7 +140,6 @@ final class UnionMerge {
         // the merged state is itself a base: merged again (a chain of gossip merges, a warm start), it counts as adopted
         double[] ones = new double[classes];
         java.util.Arrays.fill(ones, 1.0);
-        out.put(SECOND, second);
         out.put(RETAINED, ones);
         out.put(BASE_MEAN, m.clone());
         out.put(BASE_SECOND, second.clone());
