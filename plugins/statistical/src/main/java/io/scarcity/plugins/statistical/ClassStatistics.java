@@ -459,7 +459,8 @@ final class ClassStatistics {
                 mass[c] = Math.min(count[c], memory);
             }
             w.put(UnionMerge.MASS, mass);
-            w.put(UnionMerge.MEMORY, new double[] {memory});
+            // before the first row learned the memory is unbounded: the largest finite value stands for it on the wire
+            w.put(UnionMerge.MEMORY, new double[] {Math.min(memory, Double.MAX_VALUE)});
             w.put(UnionMerge.RETAINED, retained.clone());
             w.put(UnionMerge.BASE_MEAN, baseMean.clone());
             w.put(UnionMerge.BASE_SECOND, baseSecond.clone());

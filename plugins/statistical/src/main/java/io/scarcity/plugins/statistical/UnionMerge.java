@@ -48,12 +48,29 @@ final class UnionMerge {
     private UnionMerge() {
     }
 
-    /** Whether every state carries what the union law needs. */
+    /**
+     * Whether every state carries what the union law needs.
+     *
+     * @throws IllegalArgumentException if a state carries part of it, or arrays of other lengths than the first state's
+     */
     static boolean applies(List<ExpertState> states) {
         for (ExpertState s : states) {
             if (s.weight(RETAINED) == null) {
                 return false;
             }
+        }
+        double[] priors = states.get(0).weight("prior");
+        int classes = priors == null ? 0 : priors.length;
+        double[] first = states.get(0).weight("mean");
+        int n = first == null ? 0 : first.length;
+        for (ExpertState s : states) {
+            for (String name : List.of("mean", "variance", BASE_MEAN, BASE_SECOND)) {
+                s.requireWeight(name, n);
+            }
+            for (String name : List.of("prior", "count", MASS, RETAINED, BASE_PRIOR, BASE_COUNT, BASE_MASS)) {
+                s.requireWeight(name, classes);
+            }
+            s.requireWeight(MEMORY, 1);
         }
         return true;
     }

@@ -151,6 +151,27 @@ class StatisticalMergeLawTest {
                 + distance[0] + " from the union learner's under the union law, " + distance[1] + " under the mean law");
     }
 
+    /** A state that carries only part of what the law needs is refused, naming the array, before anything is merged. */
+    @Test
+    void aStateMissingPartOfTheUnionArraysIsRefused() {
+        Expert a = union(0.02).get();
+        Expert b = union(0.02).get();
+        learn(a, shifted(new Random(1), 0, 30, 1.0));
+        learn(b, shifted(new Random(2), 0, 30, 1.0));
+        ExpertState fresh = b.exportState();
+        assertTrue(Double.isFinite(fresh.weight(UnionMerge.MEMORY)[0]));
+        java.util.Map<String, double[]> partial = new java.util.TreeMap<>(fresh.weights());
+        partial.remove(UnionMerge.BASE_MEAN);
+        ExpertState broken = new ExpertState(fresh.expert(), partial, fresh.samples());
+        var error = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> law().merge(a.exportState(), broken));
+        assertTrue(error.getMessage().contains(UnionMerge.BASE_MEAN), error.getMessage());
+        // a state never trained still exports finite arrays and merges
+        ExpertState cold = union(0.02).get().exportState();
+        assertTrue(Double.isFinite(cold.weight(UnionMerge.MEMORY)[0]));
+        law().merge(a.exportState(), cold);
+    }
+
     @Test
     void anUnknownMergeLawIsRefusedNamingTheChoices() {
         var error = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
