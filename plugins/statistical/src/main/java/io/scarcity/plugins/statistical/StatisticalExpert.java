@@ -149,11 +149,12 @@ final class StatisticalExpert implements Expert, Checkpointable, RowSums {
         train(batch, rate, true, factors);
     }
 
-    /** Whether merges leave warm outlier estimates as they are ({@code outlierMerge: own}). */
+    /** Whether merges use the union law ({@code mergeLaw: union}; classification only). */
     void unionMerge(boolean on) {
         statistics.union(on && classification);
     }
 
+    /** Whether merges leave warm outlier estimates as they are ({@code outlierMerge: own}). */
     void keepOwnOutlierEstimates(boolean own) {
         outliers.keepOwnEstimates(own);
     }

@@ -32,12 +32,11 @@ public final class StatisticalExpertFactory implements ExpertFactory {
             return UnionMerge.applies(states) ? UnionMerge.merge(states, weights, mean) : mean;
         }
 
-        /** A pair of classification states: the sample-weighted mean, exactly as gossip merged them before laws. */
+        /** A pair of classification states: by the union law if both carry it, else the sample-weighted mean, exactly as gossip merged them before laws. */
         @Override
         public io.scarcity.api.ExpertState merge(io.scarcity.api.ExpertState mine, io.scarcity.api.ExpertState theirs) {
             if (classification(mine) && UnionMerge.applies(java.util.List.of(mine, theirs))) {
-                io.scarcity.api.ExpertState merged = merge(java.util.List.of(mine, theirs), new double[] {mine.samples(), theirs.samples()});
-                return new io.scarcity.api.ExpertState(merged.expert(), merged.weights(), Math.max(mine.samples(), theirs.samples()));
+                return io.scarcity.api.MergeLaw.super.merge(mine, theirs); // the list law, weighted by samples
             }
             return classification(mine) ? io.scarcity.api.ExpertState.sampleWeightedMean(mine, theirs) : POOLING.merge(mine, theirs);
         }

@@ -78,34 +78,46 @@ final class UnionMerge {
     /** Merges classification states by the union law; {@code mean} is their weighted mean (everything else). */
     static ExpertState merge(List<ExpertState> states, double[] weights, ExpertState mean) {
         double[] share = ExpertState.normalisedWeights(weights);
+        int size = states.size();
         int classes = states.get(0).weights().get("prior").length;
         int n = states.get(0).weights().get("mean").length;
         int features = classes == 0 ? 0 : n / classes;
+        // each state's arrays, looked up once
+        double[][] means = arrays(states, "mean");
+        double[][] variances = arrays(states, "variance");
+        double[][] counts = arrays(states, "count");
+        double[][] masses = arrays(states, MASS);
+        double[][] retained = arrays(states, RETAINED);
+        double[][] baseMeans = arrays(states, BASE_MEAN);
+        double[][] baseSeconds = arrays(states, BASE_SECOND);
+        double[][] basePriors = arrays(states, BASE_PRIOR);
+        double[][] baseCounts = arrays(states, BASE_COUNT);
+        double[][] baseMasses = arrays(states, BASE_MASS);
         Map<String, double[]> out = new TreeMap<>(mean.weights());
         double[] prior = out.get("prior");
         double[] m = new double[n];
         double[] second = new double[n];
         double[] count = new double[classes];
+        double[] baseWeight = new double[size];
         for (int c = 0; c < classes; c++) {
             double basePrior = 0;
             double baseMass = 0;
             double baseCount = 0;
-            for (int k = 0; k < states.size(); k++) {
-                Map<String, double[]> w = states.get(k).weights();
-                basePrior += share[k] * w.get(BASE_PRIOR)[c];
-                baseMass += share[k] * w.get(BASE_MASS)[c];
-                baseCount += share[k] * w.get(BASE_COUNT)[c];
+            for (int k = 0; k < size; k++) {
+                basePrior += share[k] * basePriors[k][c];
+                baseMass += share[k] * baseMasses[k][c];
+                baseCount += share[k] * baseCounts[k][c];
             }
             double survive = baseMass;
             double fresh = 0;
             double rows = 0;
-            for (int k = 0; k < states.size(); k++) {
-                Map<String, double[]> w = states.get(k).weights();
-                double mk = w.get(MASS)[c];
-                double rk = w.get(RETAINED)[c];
+            for (int k = 0; k < size; k++) {
+                double mk = masses[k][c];
+                double rk = retained[k][c];
                 survive *= baseMass > 0 ? Math.min(1.0, mk * rk / baseMass) : 0.0;
                 fresh += mk * (1 - rk);
-                rows += Math.max(0.0, w.get("count")[c] - w.get(BASE_COUNT)[c]);
+                rows += Math.max(0.0, counts[k][c] - baseCounts[k][c]);
+                baseWeight[k] = basePrior > 0 ? share[k] * basePriors[k][c] / basePrior : share[k];
             }
             count[c] = baseCount + rows;
             double total = survive + fresh;
@@ -113,11 +125,9 @@ final class UnionMerge {
                 int i = c * features + j;
                 double bm = 0;
                 double bs = 0;
-                for (int k = 0; k < states.size(); k++) {
-                    Map<String, double[]> w = states.get(k).weights();
-                    double wk = basePrior > 0 ? share[k] * w.get(BASE_PRIOR)[c] / basePrior : share[k];
-                    bm += wk * w.get(BASE_MEAN)[i];
-                    bs += wk * w.get(BASE_SECOND)[i];
+                for (int k = 0; k < size; k++) {
+                    bm += baseWeight[k] * baseMeans[k][i];
+                    bs += baseWeight[k] * baseSeconds[k][i];
                 }
                 if (!(total > 0)) {
                     m[i] = bm;
@@ -126,13 +136,12 @@ final class UnionMerge {
                 }
                 double sm = survive * bm;
                 double ss = survive * bs;
-                for (int k = 0; k < states.size(); k++) {
-                    Map<String, double[]> w = states.get(k).weights();
-                    double mk = w.get(MASS)[c];
-                    double rk = w.get(RETAINED)[c];
-                    sm += mk * (w.get("mean")[i] - rk * w.get(BASE_MEAN)[i]);
-                    double xk = w.get("mean")[i];
-                    ss += mk * (w.get("variance")[i] + xk * xk - rk * w.get(BASE_SECOND)[i]);
+                for (int k = 0; k < size; k++) {
+                    double mk = masses[k][c];
+                    double rk = retained[k][c];
+                    double xk = means[k][i];
+                    sm += mk * (xk - rk * baseMeans[k][i]);
+                    ss += mk * (variances[k][i] + xk * xk - rk * baseSeconds[k][i]);
                 }
                 m[i] = sm / total;
                 second[i] = ss / total;
@@ -163,8 +172,8 @@ final class UnionMerge {
         out.put(BASE_PRIOR, prior.clone());
         out.put(BASE_COUNT, count.clone());
         double memory = 0;
-        for (ExpertState s : states) {
-            memory = Math.max(memory, s.weights().get(MEMORY)[0]);
+        for (double[] v : arrays(states, MEMORY)) {
+            memory = Math.max(memory, v[0]);
         }
         double[] mass = new double[classes];
         for (int c = 0; c < classes; c++) {
@@ -174,5 +183,14 @@ final class UnionMerge {
         out.put(MASS, mass);
         out.put(BASE_MASS, mass.clone());
         return new ExpertState(mean.expert(), out, mean.samples());
+    }
+
+    /** The array {@code name} of every state, in order. */
+    private static double[][] arrays(List<ExpertState> states, String name) {
+        double[][] out = new double[states.size()][];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = states.get(k).weights().get(name);
+        }
+        return out;
     }
 }
