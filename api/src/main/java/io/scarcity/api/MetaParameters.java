@@ -25,6 +25,25 @@ public record MetaParameters(String domain, int round, Map<String, Double> learn
         values = java.util.Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(values, "values is null")));
     }
 
+    /**
+     * The key in {@link #values} under which the runtime tells a domain's clients how many of the domain's clients the
+     * round reached (online and not dropped): how many clients' rows were learned since the last merges. A merge of
+     * fewer states than that (a gossip pair) may use it to stand for the whole domain, as the statistical expert's
+     * union law does. Absent when unknown (before the first round, after a late join's welcome).
+     */
+    public static final String CLIENTS = "federation.clients";
+
+    /**
+     * These parameters with {@code value} under {@code key} in {@link #values}, replacing any value there.
+     *
+     * @throws NullPointerException if {@code key} is null
+     */
+    public MetaParameters with(String key, double value) {
+        Map<String, Double> more = new TreeMap<>(values);
+        more.put(Objects.requireNonNull(key, "key is null"), value);
+        return new MetaParameters(domain, round, learningRates, routerPriors, normalisation, more);
+    }
+
     /** Parameters that say nothing: what a client gets before the coordinator has learned anything. */
     public static MetaParameters none(String domain, int features) {
         return new MetaParameters(domain, 0, Map.of(), Map.of(),

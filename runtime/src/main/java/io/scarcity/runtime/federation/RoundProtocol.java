@@ -497,7 +497,7 @@ public final class RoundProtocol implements Checkpointable {
                 received = new ArrayList<>(insights);
                 received.addAll(secureMoments(round, clients, results, bytes));
             }
-            params = coordinator.endRound(round, received, weights);
+            params = withClients(coordinator.endRound(round, received, weights), clients, recipients);
             if (coordinator.sharesWeights()) {
                 states = sharedStates(clients, recipients);
             }
@@ -525,6 +525,23 @@ public final class RoundProtocol implements Checkpointable {
         }
         return new RoundDecision(round, recipients, params, states, pairs, uploadBytes,
                 new RoundHealth(offlineIds, dropped, weights, convergence.lossSpread(), convergence.parameterChange(), converged));
+    }
+
+    /**
+     * {@code params} with each domain's count of clients the round reaches ({@link MetaParameters#CLIENTS}): a gossip
+     * pair's merge can then stand for the rows of the whole domain (the statistical expert's union law).
+     */
+    private static Map<String, MetaParameters> withClients(Map<String, MetaParameters> params,
+                                                           List<? extends ClientHandle> clients, Set<String> recipients) {
+        Map<String, Integer> reached = new TreeMap<>();
+        for (ClientHandle c : clients) {
+            if (recipients.contains(c.id())) {
+                reached.merge(c.domain(), 1, Integer::sum);
+            }
+        }
+        Map<String, MetaParameters> out = new TreeMap<>();
+        params.forEach((domain, p) -> out.put(domain, p.with(MetaParameters.CLIENTS, reached.getOrDefault(domain, 0))));
+        return out;
     }
 
     /** Weight sharing: the chosen clients upload their gossipable states to the coordinator. Returns the bytes. */

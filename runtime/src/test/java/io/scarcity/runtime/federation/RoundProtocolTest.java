@@ -209,6 +209,8 @@ class RoundProtocolTest {
 
         assertEquals(java.util.Set.of("a", "b", "c"), d.recipients());
         assertEquals(java.util.Set.of("d1", "d2"), d.parameters().keySet(), "every domain that reported");
+        assertEquals(2.0, d.parameters().get("d1").values().get(MetaParameters.CLIENTS), "the clients of d1 the round reached");
+        assertEquals(1.0, d.parameters().get("d2").values().get(MetaParameters.CLIENTS), "d2's offline client is not counted");
         assertEquals(List.of(new GossipPair("a", "b")), d.gossip(), "live peers only, in client order");
         assertEquals(Map.of("peer.sig.0", 0.25), gossip.lastPeers.get(0).signals(), "the signals the client reported");
         assertEquals(List.of("off"), d.health().offline());

@@ -117,6 +117,8 @@ final class ClassStatistics {
     private final double[] basePrior;
     private final double[] baseCount;
     private final double[] baseMass;
+    /** The clients of the domain the last round reached ({@link io.scarcity.api.MetaParameters#CLIENTS}); 0 unknown. */
+    private double clients;
 
     /** Statistics of {@code classes} classes (0 for a regression stream: then they stay empty). */
     ClassStatistics(Options options, int features, int classes) {
@@ -145,6 +147,13 @@ final class ClassStatistics {
         this.basePrior = new double[classes];
         this.baseCount = new double[classes];
         this.baseMass = new double[classes];
+    }
+
+    /** The clients of the domain a merge stands for (see {@link UnionMerge}); ignored unless finite and {@code >= 0}. */
+    void clients(double n) {
+        if (Double.isFinite(n) && n >= 0) {
+            clients = n;
+        }
     }
 
     /** Whether merges use the union law: the state exports what {@link UnionMerge} needs. */
@@ -467,6 +476,7 @@ final class ClassStatistics {
             w.put(UnionMerge.BASE_PRIOR, basePrior.clone());
             w.put(UnionMerge.BASE_COUNT, baseCount.clone());
             w.put(UnionMerge.BASE_MASS, baseMass.clone());
+            w.put(UnionMerge.CLIENTS, new double[] {clients});
         }
     }
 
@@ -592,7 +602,10 @@ final class ClassStatistics {
 
     // ---------------------------------------------------------------- checkpoints
 
-    /** Writes what the union law counts against: the shares retained and the state last adopted (see {@link UnionMerge}). */
+    /**
+     * Writes what the union law counts against: the shares retained, the state last adopted and the clients a merge
+     * stands for (see {@link UnionMerge}).
+     */
     void saveUnion(StateWriter out) throws IOException {
         out.writeDoubles(retained);
         out.writeDoubles(baseMean);
@@ -600,6 +613,7 @@ final class ClassStatistics {
         out.writeDoubles(basePrior);
         out.writeDoubles(baseCount);
         out.writeDoubles(baseMass);
+        out.writeDouble(clients);
     }
 
     /** Reads what {@link #saveUnion} wrote, every length checked, and returns what adopts it. */
@@ -611,7 +625,13 @@ final class ClassStatistics {
         double[] p = in.readDoubles(classes, "class priors at the last merge (one per class)");
         double[] c = in.readDoubles(classes, "class counts at the last merge (one per class)");
         double[] mass = in.readDoubles(classes, "rows of memory at the last merge (one per class)");
+        double reached = in.readDouble();
+        if (!(Double.isFinite(reached) && reached >= 0)) {
+            throw new IOException("statistical expert checkpoint: the clients a merge stands for must be finite and >= 0, got "
+                    + reached);
+        }
         return () -> {
+            clients = reached;
             System.arraycopy(r, 0, retained, 0, classes);
             System.arraycopy(m, 0, baseMean, 0, n);
             System.arraycopy(q, 0, baseSecond, 0, n);

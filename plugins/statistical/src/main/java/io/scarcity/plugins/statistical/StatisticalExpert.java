@@ -66,9 +66,9 @@ import java.util.TreeMap;
 final class StatisticalExpert implements Expert, Checkpointable, RowSums {
     /**
      * Format of {@link #saveState}; bump when it changes (3: the learning-rate scale, 4: without the options, 5: row sums
-     * and peers' sums for private gossip, 6: what the union merge law counts against).
+     * and peers' sums for private gossip, 6: what the union merge law counts against, 7: the clients a merge stands for).
      */
-    static final int STATE_VERSION = 6;
+    static final int STATE_VERSION = 7;
     /** The batch's mean squared Mahalanobis distance per feature, published when the covariance is warmed up. */
     static final String MAHALANOBIS_SIGNAL = "statistical.mahalanobis";
     /** Bounds of the base learning rate after a hint. */
@@ -250,6 +250,10 @@ final class StatisticalExpert implements Expert, Checkpointable, RowSums {
         release.frame(parameters.normalisation());
         outliers.adoptPrior(parameters.normalisation());
         hintedRate.hint(parameters, instanceName, random);
+        Double clients = parameters.values().get(MetaParameters.CLIENTS);
+        if (clients != null) {
+            statistics.clients(clients);
+        }
     }
 
     /** The prior's share of a class's variance (for tests). */

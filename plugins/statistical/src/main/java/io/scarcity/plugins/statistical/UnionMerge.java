@@ -33,6 +33,17 @@ import java.util.TreeMap;
  * learner on the union of the rows but for their order within the round; right after a merge ({@code r_k = 1}) it
  * is the mean of the bases. Everything else (priors, outlier estimates, the variance prior's shares) merges by the
  * weighted mean as under the default law.
+ *
+ * <p><b>A merge of a few of the clients</b> (a gossip pair). Each state carries the number {@code n} of the domain's
+ * clients the last round reached ({@link io.scarcity.api.MetaParameters#CLIENTS}, which the runtime sends; 0 when
+ * not known). When {@code m} states merge and {@code n > m}, the law stands for all {@code n} clients' rows as if the
+ * {@code n - m} absent clients had learned rows like the merging ones since their last merge: every {@code F_k} and
+ * fresh sum counts {@code n / m} times and every factor of {@code S} is raised to the power {@code n / m}. Without
+ * it a pair forgets the adopted state at the pace of two clients while the domain as a whole learned {@code n}
+ * clients' rows, so gossip lagged weight sharing after every change. With IID streams, or streams that change for
+ * every client at once, that is the expected union; with skewed streams it weighs a pair's own rows of a class more
+ * than the union would when the absent clients saw fewer of that class, and less when they saw more. The counts stay
+ * the rows actually learned.
  */
 final class UnionMerge {
     static final String MASS = "union.mass";
@@ -44,6 +55,8 @@ final class UnionMerge {
     static final String BASE_PRIOR = "union.basePrior";
     static final String BASE_COUNT = "union.baseCount";
     static final String BASE_MASS = "union.baseMass";
+    /** The domain's clients the last round reached, whose rows a merge of fewer stands for (one value; 0 unknown). */
+    static final String CLIENTS = "union.clients";
 
     private UnionMerge() {
     }
@@ -71,6 +84,7 @@ final class UnionMerge {
                 s.requireWeight(name, classes);
             }
             s.requireWeight(MEMORY, 1);
+            s.requireWeight(CLIENTS, 1);
         }
         return true;
     }
@@ -93,6 +107,12 @@ final class UnionMerge {
         double[][] basePriors = arrays(states, BASE_PRIOR);
         double[][] baseCounts = arrays(states, BASE_COUNT);
         double[][] baseMasses = arrays(states, BASE_MASS);
+        double clients = 0;
+        for (double[] v : arrays(states, CLIENTS)) {
+            clients = Math.max(clients, Double.isFinite(v[0]) ? v[0] : 0);
+        }
+        // a merge of fewer states than the domain's clients stands for all of them (see the class description)
+        double scale = Math.max(1.0, clients / size);
         Map<String, double[]> out = new TreeMap<>(mean.weights());
         double[] prior = out.get("prior");
         double[] m = new double[n];
@@ -114,8 +134,8 @@ final class UnionMerge {
             for (int k = 0; k < size; k++) {
                 double mk = masses[k][c];
                 double rk = retained[k][c];
-                survive *= baseMass > 0 ? Math.min(1.0, mk * rk / baseMass) : 0.0;
-                fresh += mk * (1 - rk);
+                survive *= baseMass > 0 ? Math.pow(Math.min(1.0, mk * rk / baseMass), scale) : 0.0;
+                fresh += scale * mk * (1 - rk);
                 rows += Math.max(0.0, counts[k][c] - baseCounts[k][c]);
                 baseWeight[k] = basePrior > 0 ? share[k] * basePriors[k][c] / basePrior : share[k];
             }
@@ -140,8 +160,8 @@ final class UnionMerge {
                     double mk = masses[k][c];
                     double rk = retained[k][c];
                     double xk = means[k][i];
-                    sm += mk * (xk - rk * baseMeans[k][i]);
-                    ss += mk * (variances[k][i] + xk * xk - rk * baseSeconds[k][i]);
+                    sm += scale * mk * (xk - rk * baseMeans[k][i]);
+                    ss += scale * mk * (variances[k][i] + xk * xk - rk * baseSeconds[k][i]);
                 }
                 m[i] = sm / total;
                 second[i] = ss / total;
@@ -180,6 +200,7 @@ final class UnionMerge {
             mass[c] = Math.min(count[c], memory);
         }
         out.put(MEMORY, new double[] {memory});
+        out.put(CLIENTS, new double[] {clients});
         out.put(MASS, mass);
         out.put(BASE_MASS, mass.clone());
         return new ExpertState(mean.expert(), out, mean.samples());

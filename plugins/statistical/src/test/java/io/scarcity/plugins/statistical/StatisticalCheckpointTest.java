@@ -43,7 +43,7 @@ class StatisticalCheckpointTest {
 
     @Test
     void checkpointsOfEarlierFormatsAreRefusedSayingSo() throws IOException {
-        assertEquals(6, StatisticalExpert.STATE_VERSION);
+        assertEquals(7, StatisticalExpert.STATE_VERSION);
         PluginTestKit.assertEarlierVersionsRefused(maker(SCHEMA, Map.of()), "statistical expert", StatisticalExpert.STATE_VERSION);
     }
 
@@ -56,6 +56,17 @@ class StatisticalCheckpointTest {
         assertContinuesIdentically(SCHEMA, Map.of("mahalanobis", false, "outlierWindow", 1000));
         assertContinuesIdentically(SCHEMA, Map.of("mergeLaw", "union"));
         assertContinuesIdentically(REGRESSION, Map.of("outlierWindow", 45, "covarianceShrinkage", 0.3, "outlierWeighting", "huber"));
+    }
+
+    /** The clients a union merge stands for (from the meta-parameters) come back with the checkpoint. */
+    @Test
+    void theClientsAUnionMergeStandsForComeBack() throws IOException {
+        Expert a = maker(SCHEMA, Map.of("mergeLaw", "union")).get();
+        a.adapt(io.scarcity.api.MetaParameters.none("d", SCHEMA.numFeatures()).with(io.scarcity.api.MetaParameters.CLIENTS, 6), "stat");
+        ExpertTestKit.driver(SCHEMA, "stat").drive(a, new Random(1), 0, 1);
+        Expert b = maker(SCHEMA, Map.of("mergeLaw", "union")).get();
+        PluginTestKit.restore(b, PluginTestKit.save(a));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {6}, b.exportState().weight(UnionMerge.CLIENTS), 0);
     }
 
     @Test

@@ -79,6 +79,9 @@ class StatisticalMergeLawTest {
         Random random = new Random(5);
         Expert a = make.get();
         Expert b = make.get();
+        // told as many clients as merge, the law stands for them alone
+        reached(a, 2);
+        reached(b, 2);
         for (int t = 0; t < 4; t++) {
             learn(a, shifted(random, 100L * t, 40, 1.0));
             learn(b, shifted(random, 100L * t + 50, 40, 1.0));
@@ -149,6 +152,79 @@ class StatisticalMergeLawTest {
         }
         assertTrue(distance[0] < 0.25 * distance[1], "three batches after the change, the merged means lie "
                 + distance[0] + " from the union learner's under the union law, " + distance[1] + " under the mean law");
+    }
+
+    /** Tells {@code e} that the round reached {@code clients} clients of its domain, as the runtime does. */
+    private static void reached(Expert e, int clients) {
+        e.adapt(io.scarcity.api.MetaParameters.none("d", CLIENTS_FEATURES).with(io.scarcity.api.MetaParameters.CLIENTS, clients),
+                "statistical");
+    }
+
+    private static final int CLIENTS_FEATURES = CLASSES.numFeatures();
+
+    /**
+     * Gossip merges pairs of a domain's clients. Told how many clients the round reached, a pair's merge stands for all
+     * of them: after a change that every client sees, four clients merging in pairs each batch (partners rotating) stay
+     * close to weight sharing over all four by the same law, where pairs that stand for themselves alone keep far more
+     * of the old concept. Told as many clients as merge, the law is unchanged.
+     */
+    @Test
+    void aPairTakesTheDomainsClientsIntoAccount() {
+        double[] distance = new double[2];
+        for (int told = 0; told < 2; told++) {
+            Supplier<Expert> make = union(0.05);
+            Random random = new Random(11);
+            Expert[] pairs = {make.get(), make.get(), make.get(), make.get()};
+            Expert[] all = {make.get(), make.get(), make.get(), make.get()};
+            for (Expert e : pairs) {
+                reached(e, told == 1 ? 4 : 0);
+            }
+            for (int t = 0; t < 50; t++) {
+                double shift = t < 40 ? 1.0 : -2.0;
+                for (int k = 0; k < 4; k++) {
+                    Batch batch = shifted(random, 1000L * t + 100 * k, 12, shift);
+                    learn(pairs[k], batch);
+                    learn(all[k], batch);
+                }
+                int partner = 1 + t % 3; // 0 with 1, 2 or 3, the other two together
+                int[] other = java.util.stream.IntStream.range(1, 4).filter(k -> k != partner).toArray();
+                for (int[] pair : new int[][] {{0, partner}, other}) {
+                    ExpertState merged = law().merge(pairs[pair[0]].exportState(), pairs[pair[1]].exportState());
+                    pairs[pair[0]].mergeState(merged);
+                    pairs[pair[1]].mergeState(merged);
+                }
+                java.util.List<ExpertState> states = new java.util.ArrayList<>();
+                for (Expert c : all) {
+                    states.add(c.exportState());
+                }
+                ExpertState shared = law().merge(states, new double[] {1, 1, 1, 1});
+                for (Expert c : all) {
+                    c.mergeState(shared);
+                }
+                if (t == 42) {
+                    double[] m = pairs[0].exportState().weight("mean");
+                    double[] u = shared.weight("mean");
+                    for (int i = 0; i < m.length; i++) {
+                        distance[told] += Math.abs(m[i] - u[i]) / m.length;
+                    }
+                }
+            }
+        }
+        assertTrue(distance[1] < 0.25 * distance[0], "three batches after the change, a pair's means lie " + distance[1]
+                + " from weight sharing's when told of the four clients, " + distance[0] + " when not");
+    }
+
+    /** The clients a merge stands for travel in the state, and a merged state carries the largest of them. */
+    @Test
+    void theClientsAMergeStandsForTravelInTheState() {
+        Expert a = union(0.02).get();
+        Expert b = union(0.02).get();
+        reached(a, 5);
+        reached(b, 3);
+        learn(a, shifted(new Random(1), 0, 30, 1.0));
+        learn(b, shifted(new Random(2), 0, 30, 1.0));
+        assertArrayEquals(new double[] {5}, a.exportState().weight(UnionMerge.CLIENTS), 0);
+        assertArrayEquals(new double[] {5}, law().merge(a.exportState(), b.exportState()).weight(UnionMerge.CLIENTS), 0);
     }
 
     /** A state that carries only part of what the law needs is refused, naming the array, before anything is merged. */
