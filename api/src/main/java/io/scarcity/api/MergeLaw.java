@@ -45,6 +45,19 @@ public interface MergeLaw {
     }
 
     /**
+     * What of states like {@code state} secure aggregation may merge from sums: a state of the same array names and
+     * lengths, or of fewer, that this law merges by the element-wise weighted mean ({@link #weightedMean}); {@code null}
+     * when there is none, and the expert is then left out of securely aggregated weight sharing. The default: {@code
+     * state} itself when {@link #weightedMean} holds for it, else {@code null}. A law that merges states by the weighted
+     * mean but for arrays it carries for a better law (e.g. the statistical expert's union law) returns the state
+     * without them: under secure aggregation its states merge by the weighted mean, and the client adopts a state
+     * without those arrays.
+     */
+    default ExpertState summable(ExpertState state) {
+        return weightedMean(state) ? state : null;
+    }
+
+    /**
      * Merges states of one expert instance.
      *
      * @param states at least one, all exported by this plugin with one configuration and schema (same

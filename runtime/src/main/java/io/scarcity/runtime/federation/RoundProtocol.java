@@ -342,10 +342,14 @@ public final class RoundProtocol implements Checkpointable {
                 common.keySet().removeIf(k -> k.contains("|"));
                 Map<String, double[]> zeros = new TreeMap<>();
                 common.forEach((k, n) -> zeros.put(k, new double[n]));
-                ExpertState shape = new ExpertState(plugin, zeros, 0);
-                io.scarcity.api.MergeLaw law = laws.asMap().getOrDefault(shape.expert(), io.scarcity.api.MergeLaw.MEAN);
-                String refused = law.weightedMean(shape) ? null : "not shared: the merge law of " + shape.expert()
-                        + " is not a weighted mean, which secure aggregation cannot compute from sums";
+                ExpertState full = new ExpertState(plugin, zeros, 0);
+                io.scarcity.api.MergeLaw law = laws.asMap().getOrDefault(full.expert(), io.scarcity.api.MergeLaw.MEAN);
+                // the arrays the law merges by the weighted mean (it may leave out arrays it carries for a better law)
+                ExpertState summable = law.summable(full);
+                ExpertState shape = summable == null || !full.weights().keySet().containsAll(summable.weights().keySet())
+                        ? full : summable;
+                String refused = summable != null && law.weightedMean(shape) ? null : "not shared: the merge law of "
+                        + full.expert() + " is not a weighted mean, which secure aggregation cannot compute from sums";
                 io.scarcity.runtime.secagg.SecAggServer.Result result = secureSum(round, e.getKey(), "expert:" + expert,
                         ", expert " + expert + ": ", "uploaded", clients, answered, io.scarcity.runtime.client.SecureMoments.length(shape),
                         io.scarcity.runtime.client.SecureMoments.expertSubject(expert, shape.weights().keySet()), bytes, refused);

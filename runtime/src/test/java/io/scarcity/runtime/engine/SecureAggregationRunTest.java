@@ -116,6 +116,26 @@ class SecureAggregationRunTest {
     }
 
     /**
+     * The statistical expert's union law needs each client's state, which a sum does not give: under secure aggregation
+     * its states are shared without the law's arrays and merge by the weighted mean, as plain FedAvg under the mean law
+     * merges them (before, they were left out of the aggregation).
+     */
+    @Test
+    void underSecureAggregationUnionStatesAreSharedByTheWeightedMean() throws Exception {
+        Path mean = run("fedavg-mean", DIGITS, "federation.mode=fedavg");
+        Path secure = run("fedavg-union-secure", DIGITS, "federation.mode=fedavg", "privacy.secureAggregation.enabled=true",
+                "experts[0].config.mergeLaw=union");
+        ObjectMapper json = new ObjectMapper();
+        double a = json.readTree(mean.resolve("summary.json").toFile()).get("accuracy").asDouble();
+        double b = json.readTree(secure.resolve("summary.json").toFile()).get("accuracy").asDouble();
+        assertEquals(a, b, 0.005, "merged by the weighted mean, as plain FedAvg under the mean law");
+        String audit = Files.readString(secure.resolve("audit.jsonl"));
+        assertEquals(8, audit.split("\"subject\":\"expert:statistical\"", -1).length - 1, audit);
+        assertFalse(audit.contains("\"aggregated\":false"), audit);
+        assertFalse(audit.contains("union."), "the union law's arrays are not summed");
+    }
+
+    /**
      * {@code insights: true}: the coordinator's store holds, per client, only its id, round and row count, and per domain
      * and round one insight whose values are the row-weighted means over the clients. In round 1 the clients have learned
      * the same as in a run that sends its insights in the clear (parameters only arrive after it), so the aggregate must

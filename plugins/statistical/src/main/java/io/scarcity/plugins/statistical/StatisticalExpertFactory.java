@@ -47,6 +47,20 @@ public final class StatisticalExpertFactory implements ExpertFactory {
             return classification(state) && state.weight(UnionMerge.RETAINED) == null;
         }
 
+        /**
+         * Under secure aggregation, a union state without its {@code union.*} arrays: those need each client's state, not
+         * a sum; the rest merges by the weighted mean, as under the mean law.
+         */
+        @Override
+        public io.scarcity.api.ExpertState summable(io.scarcity.api.ExpertState state) {
+            if (!classification(state) || state.weight(UnionMerge.RETAINED) == null) {
+                return weightedMean(state) ? state : null;
+            }
+            java.util.Map<String, double[]> kept = new java.util.TreeMap<>(state.weights());
+            kept.keySet().removeIf(name -> name.startsWith(UnionMerge.PREFIX));
+            return new io.scarcity.api.ExpertState(state.expert(), kept, state.samples());
+        }
+
         private boolean classification(io.scarcity.api.ExpertState state) {
             return state.weights().containsKey("prior");
         }

@@ -46,6 +46,8 @@ import java.util.TreeMap;
  * the rows actually learned.
  */
 final class UnionMerge {
+    /** The start of every array name of the law's. */
+    static final String PREFIX = "union.";
     static final String MASS = "union.mass";
     /** The rows an estimate stands for at most, {@code 1 / rate} (one value). */
     static final String MEMORY = "union.memory";
