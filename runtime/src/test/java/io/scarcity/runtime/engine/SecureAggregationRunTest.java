@@ -101,8 +101,10 @@ class SecureAggregationRunTest {
      */
     @Test
     void weightSharingUnderSecureAggregationAveragesTheSameStates() throws Exception {
-        Path plain = run("fedavg", DIGITS, "federation.mode=fedavg");
-        Path secure = run("fedavg-secure", DIGITS, "federation.mode=fedavg", "privacy.secureAggregation.enabled=true");
+        // the mean law on both sides (under secure aggregation the default union law's states merge by it too; below)
+        Path plain = run("fedavg", DIGITS, "federation.mode=fedavg", "experts[0].config.mergeLaw=mean");
+        Path secure = run("fedavg-secure", DIGITS, "federation.mode=fedavg", "privacy.secureAggregation.enabled=true",
+                "experts[0].config.mergeLaw=mean");
         ObjectMapper json = new ObjectMapper();
         JsonNode a = json.readTree(plain.resolve("summary.json").toFile());
         JsonNode b = json.readTree(secure.resolve("summary.json").toFile());
@@ -122,7 +124,7 @@ class SecureAggregationRunTest {
      */
     @Test
     void underSecureAggregationUnionStatesAreSharedByTheWeightedMean() throws Exception {
-        Path mean = run("fedavg-mean", DIGITS, "federation.mode=fedavg");
+        Path mean = run("fedavg-mean", DIGITS, "federation.mode=fedavg", "experts[0].config.mergeLaw=mean");
         Path secure = run("fedavg-union-secure", DIGITS, "federation.mode=fedavg", "privacy.secureAggregation.enabled=true",
                 "experts[0].config.mergeLaw=union");
         ObjectMapper json = new ObjectMapper();

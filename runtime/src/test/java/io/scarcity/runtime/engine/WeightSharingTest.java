@@ -144,6 +144,9 @@ class WeightSharingTest {
         return same(a, b, Set.of());
     }
 
+    /** Compares every array, to round-off. */
+    static final Set<String> ROUND_OFF = Set.of("(no array ignored: every one compared to round-off)");
+
     static boolean same(ExpertState a, ExpertState b, Set<String> ignored) {
         if (a.samples() != b.samples() || !a.expert().equals(b.expert()) || !a.weights().keySet().equals(b.weights().keySet())) {
             return false;
@@ -161,13 +164,19 @@ class WeightSharingTest {
 
     @Test
     void withFedAvgEveryLiveClientOfADomainHoldsIdenticalStatesAfterEachRound() {
-        String[] pooledPriors = {"experts[0].config.mergedPriors=pooled", "experts[1].config.mergedPriors=pooled"};
+        String[] pooledPriors = {"experts[0].config.mergedPriors=pooled", "experts[1].config.mergedPriors=pooled",
+            "experts[0].config.mergeLaw=mean", "experts[1].config.mergeLaw=mean"};
         assertEquals(0, differingStatesPerRound("fedavg", pooledPriors));
         assertEquals(0, differingStatesPerRound("reptile", pooledPriors), "reptile: every client starts the next round from phi");
+        // the union law (the default): the same to round-off (its rows of memory, 1 / rate, are each client's w / (rate w))
+        String[] union = {"experts[0].config.mergedPriors=pooled", "experts[1].config.mergedPriors=pooled"};
+        assertEquals(0, differingStatesPerRound("fedavg", ROUND_OFF, union));
         // By default a statistical expert keeps its own class priors through a merge (and the moments weighted by
         // them): everything else is the shared state; the priors are this client's, so they differ.
         // (to round-off: each client recovers them from the merged moments weighted by its own priors)
-        Set<String> clientOwn = Set.of("prior", "weightedMean", "weightedSecond", "weightedShare");
+        // Under the union law (the default) the priors of the state last merged are the client's too: in this federated
+        // mode gossip pairs merge after the shared state is adopted, each pair's own priors.
+        Set<String> clientOwn = Set.of("prior", "weightedMean", "weightedSecond", "weightedShare", "union.basePrior");
         assertEquals(0, differingStatesPerRound("fedavg", clientOwn), "FedAvg with own priors: the rest of the state is shared");
         assertTrue(differingStatesPerRound("fedavg") > 0, "own priors: the clients' priors differ after FedAvg");
         // the control: learning from insights alone, clients keep their own weights

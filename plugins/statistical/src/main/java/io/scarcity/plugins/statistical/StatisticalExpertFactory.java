@@ -91,7 +91,7 @@ public final class StatisticalExpertFactory implements ExpertFactory {
         }
         StatisticalExpert expert = new StatisticalExpert(options, schema, context.random());
         expert.keepOwnOutlierEstimates(merge.equals("own"));
-        String law = config.getString("mergeLaw", "mean");
+        String law = config.getString("mergeLaw", "union");
         if (!law.equals("mean") && !law.equals("union")) {
             throw config.invalid("mergeLaw", "expected mean (merged class estimates are the clients' weighted mean) or union (as"
                     + " one learner that learned every client's rows since their last merge), got '" + law + "'");

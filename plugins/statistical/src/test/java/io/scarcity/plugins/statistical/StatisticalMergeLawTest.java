@@ -33,11 +33,23 @@ class StatisticalMergeLawTest {
         return new StatisticalExpertFactory().mergeLaw().orElse(MergeLaw.MEAN);
     }
 
-    /** Sufficient statistics pool exactly: one merge at the end reaches the union. */
+    /** Sufficient statistics pool exactly: one merge at the end reaches the union (the default law, and the mean law). */
     @Test
     void twoHalvesMergedLearnAsOneOnTheUnion() {
         System.out.println("statistical: " + MergeLawKit.assertMergeLaw(maker(CLASSES), law(), CLASSES, 4, 6, 0.01));
         System.out.println("statistical: " + MergeLawKit.assertMergeLaw(maker(CLASSES), law(), CLASSES, 15, 6, 0.01));
+        Supplier<Expert> mean = PluginTestKit.maker(new StatisticalExpertFactory(), Map.of("mergeLaw", "mean"),
+                PluginTestKit.context(5, CLASSES, "statistical"));
+        System.out.println("statistical, mean: " + MergeLawKit.assertMergeLaw(mean, law(), CLASSES, 15, 6, 0.01));
+    }
+
+    /** The union law is the default: a state exports what it needs unless {@code mergeLaw: mean} is set. */
+    @Test
+    void theUnionLawIsTheDefault() {
+        assertTrue(maker(CLASSES).get().exportState().weights().containsKey(UnionMerge.RETAINED));
+        Expert mean = PluginTestKit.maker(new StatisticalExpertFactory(), Map.of("mergeLaw", "mean"),
+                PluginTestKit.context(5, CLASSES, "statistical")).get();
+        assertTrue(mean.exportState().weights().keySet().stream().noneMatch(k -> k.startsWith(UnionMerge.PREFIX)));
     }
 
     private static Supplier<Expert> union(double rate) {
@@ -122,7 +134,7 @@ class StatisticalMergeLawTest {
         double[] distance = new double[2];
         for (int law = 0; law < 2; law++) {
             Supplier<Expert> make = law == 0 ? union(0.05) : PluginTestKit.maker(new StatisticalExpertFactory(),
-                    Map.of("learningRate", 0.05), PluginTestKit.context(5, CLASSES, "statistical"));
+                    Map.of("learningRate", 0.05, "mergeLaw", "mean"), PluginTestKit.context(5, CLASSES, "statistical"));
             Random random = new Random(9);
             Expert[] clients = {make.get(), make.get(), make.get(), make.get()};
             Expert one = make.get();
