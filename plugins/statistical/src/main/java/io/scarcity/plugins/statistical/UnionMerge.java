@@ -59,6 +59,8 @@ final class UnionMerge {
     static final String BASE_MASS = "union.baseMass";
     /** The domain's clients the last round reached, whose rows a merge of fewer stands for (one value; 0 unknown). */
     static final String CLIENTS = "union.clients";
+    /** The most clients a merge stands for, whatever a state says (larger counts would only overflow the sums). */
+    static final double MAX_CLIENTS = 1e6;
 
     private UnionMerge() {
     }
@@ -111,7 +113,8 @@ final class UnionMerge {
         double[][] baseMasses = arrays(states, BASE_MASS);
         double clients = 0;
         for (double[] v : arrays(states, CLIENTS)) {
-            clients = Math.max(clients, Double.isFinite(v[0]) ? v[0] : 0);
+            // a peer's count is taken only as far as it is plausible: never infinite, never more than MAX_CLIENTS
+            clients = Math.max(clients, Double.isFinite(v[0]) ? Math.min(v[0], MAX_CLIENTS) : 0);
         }
         // a merge of fewer states than the domain's clients stands for all of them (see the class description)
         double scale = Math.max(1.0, clients / size);

@@ -237,6 +237,13 @@ class StatisticalMergeLawTest {
         learn(b, shifted(new Random(2), 0, 30, 1.0));
         assertArrayEquals(new double[] {5}, a.exportState().weight(UnionMerge.CLIENTS), 0);
         assertArrayEquals(new double[] {5}, law().merge(a.exportState(), b.exportState()).weight(UnionMerge.CLIENTS), 0);
+        // a peer's implausible count is capped: the merge stays finite
+        java.util.Map<String, double[]> huge = new java.util.TreeMap<>(b.exportState().weights());
+        huge.put(UnionMerge.CLIENTS, new double[] {Double.MAX_VALUE});
+        ExpertState merged = law().merge(a.exportState(), new ExpertState(b.exportState().expert(), huge, 30));
+        assertArrayEquals(new double[] {UnionMerge.MAX_CLIENTS}, merged.weight(UnionMerge.CLIENTS), 0);
+        assertTrue(Arrays.stream(merged.weight("mean")).allMatch(Double::isFinite), "finite means");
+        assertTrue(Arrays.stream(merged.weight("variance")).allMatch(Double::isFinite), "finite variances");
     }
 
     /** A state that carries only part of what the law needs is refused, naming the array, before anything is merged. */
