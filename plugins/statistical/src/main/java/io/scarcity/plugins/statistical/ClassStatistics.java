@@ -119,6 +119,8 @@ final class ClassStatistics {
     private final double[] baseMass;
     /** The clients of the domain the last round reached ({@link io.scarcity.api.MetaParameters#CLIENTS}); 0 unknown. */
     private double clients;
+    /** Whether a change was detected since the state was last adopted (see {@link UnionMerge}). */
+    private boolean changed;
 
     /** Statistics of {@code classes} classes (0 for a regression stream: then they stay empty). */
     ClassStatistics(Options options, int features, int classes) {
@@ -154,6 +156,11 @@ final class ClassStatistics {
         if (Double.isFinite(n) && n >= 0) {
             clients = n;
         }
+    }
+
+    /** A change was detected ({@code drift.detected}): until the next adoption, a merge may stand for the domain. */
+    void changed() {
+        changed = true;
     }
 
     /** Whether merges use the union law: the state exports what {@link UnionMerge} needs. */
@@ -477,6 +484,7 @@ final class ClassStatistics {
             w.put(UnionMerge.BASE_COUNT, baseCount.clone());
             w.put(UnionMerge.BASE_MASS, baseMass.clone());
             w.put(UnionMerge.CLIENTS, new double[] {clients});
+            w.put(UnionMerge.CHANGED, new double[] {changed ? 1 : 0});
         }
     }
 
@@ -519,6 +527,7 @@ final class ClassStatistics {
         }
         priorCount = Math.max(0.0, newPriorCount[0]);
         // what the union law counts later rows against: the state adopted now
+        changed = false;
         for (int c = 0; c < classes; c++) {
             retained[c] = 1.0;
             basePrior[c] = prior[c];
@@ -614,6 +623,7 @@ final class ClassStatistics {
         out.writeDoubles(baseCount);
         out.writeDoubles(baseMass);
         out.writeDouble(clients);
+        out.writeBoolean(changed);
     }
 
     /** Reads what {@link #saveUnion} wrote, every length checked, and returns what adopts it. */
@@ -630,8 +640,10 @@ final class ClassStatistics {
             throw new IOException("statistical expert checkpoint: the clients a merge stands for must be finite and >= 0, got "
                     + reached);
         }
+        boolean sawChange = in.readBoolean();
         return () -> {
             clients = reached;
+            changed = sawChange;
             System.arraycopy(r, 0, retained, 0, classes);
             System.arraycopy(m, 0, baseMean, 0, n);
             System.arraycopy(q, 0, baseSecond, 0, n);

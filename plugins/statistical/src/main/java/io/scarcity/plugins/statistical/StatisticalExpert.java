@@ -139,6 +139,7 @@ final class StatisticalExpert implements Expert, Checkpointable, RowSums {
         checkShape(batch);
         if (signals.get(StandardSignals.DRIFT_DETECTED, 0.0) >= 0.5) {
             boostLeft = options.boostBatches();
+            statistics.changed();
         }
         double rate = hintedRate.effective();
         if (boostLeft > 0) {
@@ -266,6 +267,10 @@ final class StatisticalExpert implements Expert, Checkpointable, RowSums {
         Map<String, double[]> w = new TreeMap<>();
         if (classification) {
             statistics.export(w);
+            if (boostLeft > 0 && w.containsKey(UnionMerge.CHANGED)) {
+                // still adapting to a detected change (the boost's batches): merges stand for the domain meanwhile
+                w.put(UnionMerge.CHANGED, new double[] {1});
+            }
         } else {
             w.put("mean", new double[] {targetMean});
             w.put("variance", new double[] {targetVariance});

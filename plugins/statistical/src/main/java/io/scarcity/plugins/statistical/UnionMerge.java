@@ -59,6 +59,8 @@ final class UnionMerge {
     static final String BASE_MASS = "union.baseMass";
     /** The domain's clients the last round reached, whose rows a merge of fewer stands for (one value; 0 unknown). */
     static final String CLIENTS = "union.clients";
+    /** Whether the client detected a change since it last adopted a state (one value, 1 or 0). */
+    static final String CHANGED = "union.changed";
     /** The most clients a merge stands for, whatever a state says (larger counts would only overflow the sums). */
     static final double MAX_CLIENTS = 1e6;
 
@@ -89,6 +91,7 @@ final class UnionMerge {
             }
             s.requireWeight(MEMORY, 1);
             s.requireWeight(CLIENTS, 1);
+            s.requireWeight(CHANGED, 1);
         }
         return true;
     }
@@ -116,8 +119,12 @@ final class UnionMerge {
             // a peer's count is taken only as far as it is plausible: never infinite, never more than MAX_CLIENTS
             clients = Math.max(clients, Double.isFinite(v[0]) ? Math.min(v[0], MAX_CLIENTS) : 0);
         }
-        // a merge of fewer states than the domain's clients stands for all of them (see the class description)
-        double scale = Math.max(1.0, clients / size);
+        boolean change = false;
+        for (double[] v : arrays(states, CHANGED)) {
+            change |= v[0] >= 0.5;
+        }
+        // after a change, a merge of fewer states than the domain's clients stands for all of them (see the class description)
+        double scale = change ? Math.max(1.0, clients / size) : 1.0;
         Map<String, double[]> out = new TreeMap<>(mean.weights());
         double[] prior = out.get("prior");
         double[] m = new double[n];
@@ -206,6 +213,7 @@ final class UnionMerge {
         }
         out.put(MEMORY, new double[] {memory});
         out.put(CLIENTS, new double[] {clients});
+        out.put(CHANGED, new double[] {change ? 1 : 0});
         out.put(MASS, mass);
         out.put(BASE_MASS, mass.clone());
         return new ExpertState(mean.expert(), out, mean.samples());

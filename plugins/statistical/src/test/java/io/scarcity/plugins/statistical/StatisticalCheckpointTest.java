@@ -64,9 +64,14 @@ class StatisticalCheckpointTest {
         Expert a = maker(SCHEMA, Map.of("mergeLaw", "union")).get();
         a.adapt(io.scarcity.api.MetaParameters.none("d", SCHEMA.numFeatures()).with(io.scarcity.api.MetaParameters.CLIENTS, 6), "stat");
         ExpertTestKit.driver(SCHEMA, "stat").drive(a, new Random(1), 0, 1);
+        StatisticalMergeLawTest.learn(a, ExpertTestKit.batch(SCHEMA, new Random(2), 0, 20, true, false), true); // a change
+        for (int t = 1; t <= 6; t++) { // past the drift boost: only the flag "changed since the last adoption" says so
+            StatisticalMergeLawTest.learn(a, ExpertTestKit.batch(SCHEMA, new Random(2 + t), 20L * t, 20, true, false));
+        }
         Expert b = maker(SCHEMA, Map.of("mergeLaw", "union")).get();
         PluginTestKit.restore(b, PluginTestKit.save(a));
         org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {6}, b.exportState().weight(UnionMerge.CLIENTS), 0);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {1}, b.exportState().weight(UnionMerge.CHANGED), 0);
     }
 
     @Test
