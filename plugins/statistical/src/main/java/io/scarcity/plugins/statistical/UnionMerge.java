@@ -63,7 +63,10 @@ final class UnionMerge {
     static final String BASE_MASS = "union.baseMass";
     /** The domain's clients the last round reached, whose rows a merge of fewer stands for (one value; 0 unknown). */
     static final String CLIENTS = "union.clients";
-    /** Whether the client detected a change since it last adopted a state (one value, 1 or 0). */
+    /**
+     * Whether the client detected a change since it last adopted a state, or is still adapting to one (its drift
+     * boost's batches): then a merge stands for the domain's clients (one value, 1 or 0).
+     */
     static final String CHANGED = "union.changed";
     /** The most clients a merge stands for, whatever a state says (larger counts would only overflow the sums). */
     static final double MAX_CLIENTS = 1e6;
