@@ -181,7 +181,10 @@ class InsightPrivacyTest {
         assertEquals(p.epsilonSpent(), rebuilt.epsilonSpent());
         assertEquals(3, rebuilt.releases());
         Insight replayed = rebuilt.release(raw(0.9));
-        assertNotEquals(second.accuracy(), replayed.accuracy(), "a replay is a new release, noised afresh and counted");
+        // noised afresh: some noised value differs (any one of them alone may be clamped to the same bound twice)
+        assertTrue(second.accuracy() != replayed.accuracy() || second.loss() != replayed.loss()
+                || second.experts().get("a").meanLoss() != replayed.experts().get("a").meanLoss(),
+                "a replay is a new release, noised afresh and counted");
         assertTrue(rebuilt.release(raw(0.9)) != null && rebuilt.withheld(), "four planned releases spent the budget");
     }
 
