@@ -183,7 +183,7 @@ class InsightPrivacyTest {
         Insight replayed = rebuilt.release(raw(0.9));
         // noised afresh: some noised value differs (any one of them alone may be clamped to the same bound twice)
         assertTrue(second.accuracy() != replayed.accuracy() || second.loss() != replayed.loss()
-                || second.experts().get("a").meanLoss() != replayed.experts().get("a").meanLoss(),
+                || second.experts().get("a").loss() != replayed.experts().get("a").loss(),
                 "a replay is a new release, noised afresh and counted");
         assertTrue(rebuilt.release(raw(0.9)) != null && rebuilt.withheld(), "four planned releases spent the budget");
     }
