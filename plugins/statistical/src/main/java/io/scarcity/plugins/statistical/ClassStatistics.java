@@ -446,8 +446,11 @@ final class ClassStatistics {
 
     // ---------------------------------------------------------------- gossip
 
-    /** Puts the gossip arrays (see the class description) into {@code w}. */
-    void export(Map<String, double[]> w) {
+    /**
+     * Puts the gossip arrays (see the class description) into {@code w}; {@code adapting}: the expert is still adapting
+     * to a detected change, which the union law counts as a change since the last adoption.
+     */
+    void export(Map<String, double[]> w, boolean adapting) {
         double[] weightedMean = new double[mean.length];
         double[] weightedSecond = new double[mean.length];
         for (int c = 0; c < classes; c++) {
@@ -484,7 +487,7 @@ final class ClassStatistics {
             w.put(UnionMerge.BASE_COUNT, baseCount.clone());
             w.put(UnionMerge.BASE_MASS, baseMass.clone());
             w.put(UnionMerge.CLIENTS, new double[] {clients});
-            w.put(UnionMerge.CHANGED, new double[] {changed ? 1 : 0});
+            w.put(UnionMerge.CHANGED, new double[] {changed || adapting ? 1 : 0});
         }
     }
 

@@ -266,11 +266,8 @@ final class StatisticalExpert implements Expert, Checkpointable, RowSums {
     public ExpertState exportState() {
         Map<String, double[]> w = new TreeMap<>();
         if (classification) {
-            statistics.export(w);
-            if (boostLeft > 0 && w.containsKey(UnionMerge.CHANGED)) {
-                // still adapting to a detected change (the boost's batches): merges stand for the domain meanwhile
-                w.put(UnionMerge.CHANGED, new double[] {1});
-            }
+            // still adapting to a detected change (the boost's batches) counts as a change for the union law
+            statistics.export(w, boostLeft > 0);
         } else {
             w.put("mean", new double[] {targetMean});
             w.put("variance", new double[] {targetVariance});

@@ -54,7 +54,7 @@ public final class StatisticalExpertFactory implements ExpertFactory {
         @Override
         public io.scarcity.api.ExpertState summable(io.scarcity.api.ExpertState state) {
             if (!classification(state) || state.weight(UnionMerge.RETAINED) == null) {
-                return weightedMean(state) ? state : null;
+                return io.scarcity.api.MergeLaw.super.summable(state);
             }
             java.util.Map<String, double[]> kept = new java.util.TreeMap<>(state.weights());
             kept.keySet().removeIf(name -> name.startsWith(UnionMerge.PREFIX));

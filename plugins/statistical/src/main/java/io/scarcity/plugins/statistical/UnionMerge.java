@@ -45,9 +45,9 @@ import java.util.TreeMap;
  * than the union would when the absent clients saw fewer of that class, and less when they saw more. The counts stay
  * the rows actually learned. It applies only when a merging client detected a change ({@code drift.detected}) since
  * it last adopted a state, or is still adapting to one (its drift boost's batches): without a change the absent
- * clients' rows are better guessed by the adopted state than by a pair's few rows (on label-skewed digits with one
- * exchange a round, standing for the domain regardless cost 0.025 of accuracy); after a change the adopted state is
- * what is out of date.
+ * clients' rows are better guessed by the adopted state than by a pair's few rows (on label-skewed digits under DP
+ * insights, one exchange a round, standing for the domain regardless cost 0.021 of accuracy); after a change the
+ * adopted state is what is out of date.
  */
 final class UnionMerge {
     /** The start of every array name of the law's. */
