@@ -105,16 +105,23 @@ class SecureAggregationRunTest {
         Path plain = run("fedavg", DIGITS, "federation.mode=fedavg", "experts[0].config.mergeLaw=mean");
         Path secure = run("fedavg-secure", DIGITS, "federation.mode=fedavg", "privacy.secureAggregation.enabled=true",
                 "experts[0].config.mergeLaw=mean");
-        ObjectMapper json = new ObjectMapper();
-        JsonNode a = json.readTree(plain.resolve("summary.json").toFile());
-        JsonNode b = json.readTree(secure.resolve("summary.json").toFile());
-        assertEquals(a.get("accuracy").asDouble(), b.get("accuracy").asDouble(), 0.005);
+        assertEquals(accuracy(plain), accuracy(secure), 0.005);
         Path local = run("local", DIGITS, "federation.mode=local");
-        double alone = json.readTree(local.resolve("summary.json").toFile()).get("accuracy").asDouble();
-        assertTrue(Math.abs(b.get("accuracy").asDouble() - alone) > 0.005, "the secure average is shared (not learning alone)");
-        String audit = Files.readString(secure.resolve("audit.jsonl"));
+        assertTrue(Math.abs(accuracy(secure) - accuracy(local)) > 0.005, "the secure average is shared (not learning alone)");
+        assertEveryRoundAggregatedTheStatisticalExpert(secure);
+    }
+
+    /** The run's prequential accuracy, from its {@code summary.json}. */
+    static double accuracy(Path run) throws Exception {
+        return new ObjectMapper().readTree(run.resolve("summary.json").toFile()).get("accuracy").asDouble();
+    }
+
+    /** The audit log of {@code run}: a secure sum of the statistical expert in each of the 8 rounds, none refused. */
+    static String assertEveryRoundAggregatedTheStatisticalExpert(Path run) throws Exception {
+        String audit = Files.readString(run.resolve("audit.jsonl"));
         assertEquals(8, audit.split("\"subject\":\"expert:statistical\"", -1).length - 1, audit);
         assertFalse(audit.contains("\"aggregated\":false"), audit);
+        return audit;
     }
 
     /**
@@ -127,13 +134,8 @@ class SecureAggregationRunTest {
         Path mean = run("fedavg-mean", DIGITS, "federation.mode=fedavg", "experts[0].config.mergeLaw=mean");
         Path secure = run("fedavg-union-secure", DIGITS, "federation.mode=fedavg", "privacy.secureAggregation.enabled=true",
                 "experts[0].config.mergeLaw=union");
-        ObjectMapper json = new ObjectMapper();
-        double a = json.readTree(mean.resolve("summary.json").toFile()).get("accuracy").asDouble();
-        double b = json.readTree(secure.resolve("summary.json").toFile()).get("accuracy").asDouble();
-        assertEquals(a, b, 0.005, "merged by the weighted mean, as plain FedAvg under the mean law");
-        String audit = Files.readString(secure.resolve("audit.jsonl"));
-        assertEquals(8, audit.split("\"subject\":\"expert:statistical\"", -1).length - 1, audit);
-        assertFalse(audit.contains("\"aggregated\":false"), audit);
+        assertEquals(accuracy(mean), accuracy(secure), 0.005, "merged by the weighted mean, as plain FedAvg under the mean law");
+        String audit = assertEveryRoundAggregatedTheStatisticalExpert(secure);
         assertFalse(audit.contains("union."), "the union law's arrays are not summed");
     }
 
