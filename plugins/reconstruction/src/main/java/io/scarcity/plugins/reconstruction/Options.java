@@ -28,9 +28,13 @@ import java.util.Objects;
  * @param anomalyThreshold a row is anomalous when its reconstruction error exceeds the running mean of
  *        past errors by this many running standard deviations, > 0
  * @param minVariance floor of a feature's variance when standardising, > 0
+ * @param rowsPerStep the most rows one optimiser step learns from, in [0, 1000000]: a batch of {@code n} rows (learned
+ *        or replayed) takes {@code ceil(n / rowsPerStep)} steps, on consecutive slices of its rows, so that the network
+ *        learns as much from a stream whatever its batch size; 0 (the default) takes one step per batch
  */
 record Options(int hidden, int latent, double beta, double learningRate, double explore, Optimizer optimizer,
-               double clipNorm, double headWeight, double priorRows, double anomalyThreshold, double minVariance) {
+               double clipNorm, double headWeight, double priorRows, double anomalyThreshold, double minVariance,
+               int rowsPerStep) {
     static final int DEFAULT_HIDDEN = 32;
     static final int DEFAULT_LATENT = 8;
     static final double DEFAULT_BETA = 1.0;
@@ -42,8 +46,11 @@ record Options(int hidden, int latent, double beta, double learningRate, double 
     static final double DEFAULT_PRIOR_ROWS = 200.0;
     static final double DEFAULT_ANOMALY_THRESHOLD = 3.0;
     static final double DEFAULT_MIN_VARIANCE = 1e-3;
+    /** {@code rowsPerStep: 0}: one step per batch, whatever its size. */
+    static final int WHOLE_BATCH = 0;
+    static final int DEFAULT_ROWS_PER_STEP = WHOLE_BATCH;
 
-    /** The update rule applied once per batch. */
+    /** The update rule of each step. */
     enum Optimizer {
         /** Adam (beta1 0.9, beta2 0.999, epsilon 1e-8) with bias correction. */
         ADAM,
@@ -63,12 +70,13 @@ record Options(int hidden, int latent, double beta, double learningRate, double 
         atLeast("priorRows", priorRows, 0);
         above("anomalyThreshold", anomalyThreshold, 0);
         above("minVariance", minVariance, 0);
+        inRange("rowsPerStep", rowsPerStep, 0, 1_000_000);
     }
 
     static Options defaults() {
         return new Options(DEFAULT_HIDDEN, DEFAULT_LATENT, DEFAULT_BETA, DEFAULT_LEARNING_RATE, DEFAULT_EXPLORE,
                 DEFAULT_OPTIMIZER, DEFAULT_CLIP_NORM, DEFAULT_HEAD_WEIGHT, DEFAULT_PRIOR_ROWS,
-                DEFAULT_ANOMALY_THRESHOLD, DEFAULT_MIN_VARIANCE);
+                DEFAULT_ANOMALY_THRESHOLD, DEFAULT_MIN_VARIANCE, DEFAULT_ROWS_PER_STEP);
     }
 
     /** Reads the options from a plugin's configuration; a bad value fails with the key's full path. */
@@ -85,9 +93,10 @@ record Options(int hidden, int latent, double beta, double learningRate, double 
         double priorRows = config.getDouble("priorRows", DEFAULT_PRIOR_ROWS);
         double anomalyThreshold = config.getDouble("anomalyThreshold", DEFAULT_ANOMALY_THRESHOLD);
         double minVariance = config.getDouble("minVariance", DEFAULT_MIN_VARIANCE);
+        int rowsPerStep = config.getInt("rowsPerStep", DEFAULT_ROWS_PER_STEP);
         try {
             return new Options(hidden, latent, beta, learningRate, explore, optimizer, clipNorm, headWeight, priorRows,
-                    anomalyThreshold, minVariance);
+                    anomalyThreshold, minVariance, rowsPerStep);
         } catch (InvalidOptionException e) {
             throw config.invalid(e);
         }

@@ -17,6 +17,7 @@ import io.scarcity.api.StateReader;
 import io.scarcity.api.StateWriter;
 import io.scarcity.api.Task;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,8 +36,10 @@ import java.util.TreeMap;
  * network learns from them, so the very first batch is standardised by its own moments. Regression
  * targets are standardised the same way (without a prior) and predictions mapped back.
  *
- * <p><b>Learning</b> ({@link #learn}): one gradient step per batch on the whole batch (labelled or not);
- * the head learns only from labelled batches. {@link #replay} takes a step on replayed rows without
+ * <p><b>Learning</b> ({@link #learn}): one gradient step per batch on the whole batch (labelled or not), or with
+ * {@code rowsPerStep: r} one step per {@code r} consecutive rows of it, so that the network learns as much from a
+ * stream whatever its batch size (each row's reconstruction error then comes from its own step's forward pass); the
+ * head learns only from labelled batches. {@link #replay} takes its steps on replayed rows the same way, without
  * touching the moments, the signals or the sample count.
  *
  * <p><b>Signals</b>, published on every {@link #learn}:
@@ -72,7 +75,7 @@ import java.util.TreeMap;
  * moments ({@code norm.mean}, {@code norm.variance}, {@code norm.count}; for regression also
  * {@code target.*}); merging replaces them. The optimiser's moments stay local.
  *
- * <p><b>Importance</b> ({@link #importance()}): each parameter's running mean of squared per-batch
+ * <p><b>Importance</b> ({@link #importance()}): each parameter's running mean of squared per-step
  * gradients, the diagonal Fisher estimate for elastic weight consolidation.
  *
  * <p><b>Learning-rate scale</b> ({@link #scaleLearningRate}, asked by a supervisor): the optimiser's step
@@ -236,11 +239,29 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         step(batch, batch.featuresCopy(), weights(batch), null);
     }
 
-    /** One gradient step on the batch (standardised in place). */
+    /** The batch's gradient steps, one per {@code rowsPerStep} rows or one for all (its features standardised in place). */
     private void step(Batch batch, double[] raw, double[] weights, double[] rowErrors) {
         int rows = batch.rows();
         scaling.standardise(raw, rows);
-        vae.train(raw, rows, weights, scaling.labels(batch), scaling.targets(batch), random, hintedRate.effective(), rowErrors);
+        int[] labels = scaling.labels(batch);
+        double[] targets = scaling.targets(batch);
+        int per = options.rowsPerStep();
+        if (per == Options.WHOLE_BATCH || rows <= per) {
+            vae.train(raw, rows, weights, labels, targets, random, hintedRate.effective(), rowErrors);
+            return;
+        }
+        for (int from = 0; from < rows; from += per) {
+            int to = Math.min(rows, from + per);
+            double[] chunkErrors = rowErrors == null ? null : new double[to - from];
+            vae.train(Arrays.copyOfRange(raw, from * features, to * features), to - from,
+                    weights == null ? null : Arrays.copyOfRange(weights, from, to),
+                    labels == null ? null : Arrays.copyOfRange(labels, from, to),
+                    targets == null ? null : Arrays.copyOfRange(targets, from, to),
+                    random, hintedRate.effective(), chunkErrors);
+            if (chunkErrors != null) {
+                System.arraycopy(chunkErrors, 0, rowErrors, from, to - from);
+            }
+        }
     }
 
     /** The rows' weights, or {@code null} when they are all 1. */
@@ -372,6 +393,11 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
         return true;
     }
 
+    /** The optimiser steps taken so far; for tests. */
+    long steps() {
+        return vae.steps();
+    }
+
     /** The EWC penalty's strength, 0 without one; for tests. */
     double penaltyStrength() {
         return penalty.strength();
@@ -399,7 +425,7 @@ final class ReconstructionExpert implements Expert, Checkpointable, RowCodec {
     }
 
     /**
-     * The diagonal Fisher estimate of every parameter: the running mean of its squared per-batch gradient
+     * The diagonal Fisher estimate of every parameter: the running mean of its squared per-step gradient
      * of the loss (see {@link Vae}), over learned and replayed batches (the head's over labelled ones
      * only), with the names and shapes of {@link #exportState()}; the standardisation's moments are not
      * learned by gradient and get zeros. Empty before the first step.

@@ -44,7 +44,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code double[]} (the master copy that the optimiser, gossip and checkpoints use) mirrored into ND4J
  * arrays after every change. Everything is in double precision, so checkpoints restore bit for bit.
  *
- * <p>One gradient step per batch: the global L2 norm of the whole gradient is clipped to
+ * <p>One gradient step per call of {@link #train} (a batch, or a slice of one): the global L2 norm of the whole gradient is clipped to
  * {@code clipNorm}, then Adam (or RMSProp) updates every parameter. Before the clipping each parameter's
  * squared gradient joins its running mean, the diagonal Fisher estimate ({@link Param#fisher}) behind
  * {@code Expert.importance()}. With an elastic-weight-consolidation penalty ({@link #setPenalty}), its
@@ -685,7 +685,7 @@ final class Vae {
         final double[] m;
         /** Adam's or RMSProp's second moment. */
         final double[] v;
-        /** Running mean of the squared (unclipped) per-batch gradient: the diagonal Fisher estimate. */
+        /** Running mean of the squared (unclipped) per-step gradient: the diagonal Fisher estimate. */
         final double[] fisher;
         /** Batches {@link #fisher} averages (the head's counts only labelled ones). */
         long fisherCount;

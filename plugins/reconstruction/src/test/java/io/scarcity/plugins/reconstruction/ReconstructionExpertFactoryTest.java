@@ -28,7 +28,7 @@ class ReconstructionExpertFactoryTest {
 
     @Test
     void defaultsApplyWhenNothingIsConfigured() {
-        assertEquals(new Options(32, 8, 1.0, 0.005, 0.1, Options.Optimizer.ADAM, 5.0, 5.0, 200.0, 3.0, 1e-3),
+        assertEquals(new Options(32, 8, 1.0, 0.005, 0.1, Options.Optimizer.ADAM, 5.0, 5.0, 200.0, 3.0, 1e-3, 0),
                 Options.from(PluginConfig.empty()));
         assertEquals(Options.defaults(), Options.from(PluginConfig.empty()));
         Expert expert = new ReconstructionExpertFactory().create(PluginConfig.empty(), CONTEXT);
@@ -46,8 +46,9 @@ class ReconstructionExpertFactoryTest {
         PluginConfig config = PluginConfig.of("experts[0].config", Map.ofEntries(Map.entry("hidden", 16),
                 Map.entry("latent", 4), Map.entry("beta", 0.5), Map.entry("learningRate", 0.01), Map.entry("explore", 0.0),
                 Map.entry("optimizer", "rmsprop"), Map.entry("clipNorm", 2.0), Map.entry("headWeight", 0.0),
-                Map.entry("priorRows", 50.0), Map.entry("anomalyThreshold", 4.0), Map.entry("minVariance", 0.01)));
-        assertEquals(new Options(16, 4, 0.5, 0.01, 0.0, Options.Optimizer.RMSPROP, 2.0, 0.0, 50.0, 4.0, 0.01),
+                Map.entry("priorRows", 50.0), Map.entry("anomalyThreshold", 4.0), Map.entry("minVariance", 0.01),
+                Map.entry("rowsPerStep", 7)));
+        assertEquals(new Options(16, 4, 0.5, 0.01, 0.0, Options.Optimizer.RMSPROP, 2.0, 0.0, 50.0, 4.0, 0.01, 7),
                 Options.from(config));
         assertTrue(config.unreadKeys().isEmpty());
         Expert expert = new ReconstructionExpertFactory().create(PluginConfig.of("experts[0].config", Map.of("latent", 3)), CONTEXT);
@@ -64,7 +65,8 @@ class ReconstructionExpertFactoryTest {
                 PluginTestKit.bad("learningRate", 0.0), PluginTestKit.bad("learningRate", 1.5), PluginTestKit.bad("learningRate", "fast"),
                 PluginTestKit.bad("explore", -0.1), PluginTestKit.bad("optimizer", "sgd"), PluginTestKit.bad("clipNorm", 0.0),
                 PluginTestKit.bad("headWeight", -1.0), PluginTestKit.bad("priorRows", -1.0),
-                PluginTestKit.bad("anomalyThreshold", 0.0), PluginTestKit.bad("minVariance", 0.0)));
+                PluginTestKit.bad("anomalyThreshold", 0.0), PluginTestKit.bad("minVariance", 0.0),
+                PluginTestKit.bad("rowsPerStep", -1), PluginTestKit.bad("rowsPerStep", 2_000_000), PluginTestKit.bad("rowsPerStep", 2.5)));
     }
 
     @Test

@@ -253,6 +253,48 @@ class ReconstructionExpertTest {
     }
 
     @Test
+    void rowsPerStepSlicesLearnedAndReplayedBatchesIntoSteps() {
+        Digits digits = Digits.load();
+        ReconstructionExpert whole = expert(Digits.SCHEMA, Map.of());
+        ReconstructionExpert sliced = expert(Digits.SCHEMA, Map.of("rowsPerStep", 10));
+        InMemorySignalBoard board = new InMemorySignalBoard();
+        whole.learn(digits.batch(0, 45), NONE, board);
+        sliced.learn(digits.batch(0, 45), NONE, new InMemorySignalBoard());
+        assertEquals(1, whole.steps());
+        assertEquals(5, sliced.steps(), "45 rows: four steps of 10 rows and one of 5");
+        sliced.replay(digits.batch(100, 120));
+        assertEquals(7, sliced.steps());
+        sliced.learn(digits.batch(200, 208), NONE, new InMemorySignalBoard());
+        assertEquals(8, sliced.steps(), "a batch of fewer rows is one step");
+    }
+
+    @Test
+    void withRowsPerStepTheNetworkLearnsAsMuchFromLargeBatchesAsFromSmallOnes() {
+        // the same 800 rows, in batches of 50 or of 10; held-out accuracy on the next 500
+        Digits digits = Digits.load();
+        double wholeLarge = heldOut(digits, Map.of(), 50);
+        double slicedLarge = heldOut(digits, Map.of("rowsPerStep", 10), 50);
+        double wholeSmall = heldOut(digits, Map.of(), 10);
+        assertTrue(slicedLarge > wholeLarge + 0.05, "one step per 10 rows " + slicedLarge + ", one per batch of 50 " + wholeLarge);
+        assertEquals(wholeSmall, slicedLarge, 0.03, "batches of 10 against batches of 50 sliced into steps of 10");
+    }
+
+    private static double heldOut(Digits digits, Map<String, ?> config, int batchRows) {
+        ReconstructionExpert e = expert(Digits.SCHEMA, config);
+        InMemorySignalBoard board = new InMemorySignalBoard();
+        for (int from = 0; from < 800; from += batchRows) {
+            e.learn(digits.batch(from, from + batchRows), NONE, board);
+        }
+        Batch test = digits.batch(800, 1300);
+        Prediction p = e.predict(test, board);
+        int correct = 0;
+        for (int r = 0; r < test.rows(); r++) {
+            correct += p.predictedClass(r) == test.label(r) ? 1 : 0;
+        }
+        return (double) correct / test.rows();
+    }
+
+    @Test
     void unlabelledBatchesTrainTheAutoencoderButNotTheHead() {
         Digits digits = Digits.load();
         ReconstructionExpert e = expert(Digits.SCHEMA, Map.of());

@@ -20,7 +20,7 @@ class VaeGradientTest {
     @ParameterizedTest(name = "classification={0}, headWeight={1}, beta={2}, weighted={3}")
     @CsvSource({"true, 5.0, 1.0, false", "true, 0.0, 0.5, true", "false, 2.0, 1.0, true", "false, 1.0, 0.0, false"})
     void gradientsMatchFiniteDifferences(boolean classification, double headWeight, double beta, boolean weighted) {
-        Options options = new Options(4, 3, beta, 0.01, 0.1, Options.Optimizer.ADAM, 5.0, headWeight, 0.0, 3.0, 1e-3);
+        Options options = new Options(4, 3, beta, 0.01, 0.1, Options.Optimizer.ADAM, 5.0, headWeight, 0.0, 3.0, 1e-3, 0);
         int outputs = classification ? 3 : 1;
         Random random = new Random(11);
         Vae vae = new Vae(FEATURES, options, classification, outputs, random);
