@@ -76,6 +76,11 @@ class ReconstructionCheckpointTest {
     }
 
     @Test
+    void stepsOfAFewRowsRestoreToo() throws IOException {
+        assertContinuesExactly(ExpertTestKit.CLASSIFICATION, Map.of("hidden", 16, "latent", 4, "rowsPerStep", 3));
+    }
+
+    @Test
     void mergingStatesKeepsTheGossipContract() {
         ExpertTestKit.assertGossipContract(maker(ExpertTestKit.CLASSIFICATION, SMALL), ExpertTestKit.CLASSIFICATION, "vae", 0);
         ExpertTestKit.assertGossipContract(maker(ExpertTestKit.REGRESSION, SMALL), ExpertTestKit.REGRESSION, "vae", 0);
