@@ -28,6 +28,10 @@ import java.util.Objects;
  * <p>Columns listed under {@code nominal} hold categories: each value is encoded as its 0-based index
  * in the declared list; a value not in the list is an invalid row.
  *
+ * <p>Columns listed under {@code text} hold free text (an e-mail, a log line): each becomes
+ * {@code textFeatures} numeric features, {@code column#0} and on, by the hashing trick ({@link TextHashing}), after
+ * the numeric features. A text column is not a numeric feature; an empty one gives zeros.
+ *
  * <p>With an {@code id} column, each row's {@link Row#group()} is the id value (text, stripped of
  * surrounding blanks), and {@link #groups()} lists the distinct values of the valid rows.
  *
@@ -54,10 +58,20 @@ public final class CsvSource extends TableSource {
      *     its index in the list
      * @param missingLabels whether an empty label cell makes a row without a label (predicted and learned from
      *     without it, never scored) rather than an invalid row
+     * @param text names of free-text columns, each hashed into {@code textFeatures} features; empty for none
+     * @param textFeatures features per text column, in [1, 65536]
      */
     public record Options(Path path, String label, List<String> features, String id, String timestamp,
             Task task, List<String> classes, char delimiter, OnInvalid onInvalid, long length, boolean header,
-            Map<String, List<String>> nominal, boolean missingLabels) {
+            Map<String, List<String>> nominal, boolean missingLabels, List<String> text, int textFeatures) {
+        /** Without text columns. */
+        public Options(Path path, String label, List<String> features, String id, String timestamp,
+                Task task, List<String> classes, char delimiter, OnInvalid onInvalid, long length, boolean header,
+                Map<String, List<String>> nominal, boolean missingLabels) {
+            this(path, label, features, id, timestamp, task, classes, delimiter, onInvalid, length, header, nominal,
+                    missingLabels, List.of(), DEFAULT_TEXT_FEATURES);
+        }
+
         /** Empty label cells invalid. */
         public Options(Path path, String label, List<String> features, String id, String timestamp,
                 Task task, List<String> classes, char delimiter, OnInvalid onInvalid, long length, boolean header,
@@ -106,8 +120,19 @@ public final class CsvSource extends TableSource {
                 copy.put(e.getKey(), values);
             }
             nominal = Collections.unmodifiableMap(copy);
+            text = List.copyOf(Objects.requireNonNull(text, "text is null"));
+            if (new HashSet<>(text).size() != text.size()) {
+                throw new IllegalArgumentException("duplicate text columns in " + text);
+            }
+            if (textFeatures < 1 || textFeatures > TextHashing.MAX_BUCKETS) {
+                throw new IllegalArgumentException("textFeatures must be in [1, " + TextHashing.MAX_BUCKETS + "], got "
+                        + textFeatures);
+            }
         }
     }
+
+    /** Features per text column unless {@code textFeatures} says otherwise. */
+    public static final int DEFAULT_TEXT_FEATURES = 256;
 
     private final Options options;
     private final String fileName;
@@ -118,6 +143,9 @@ public final class CsvSource extends TableSource {
     private final boolean regression;
     private final Map<String, Integer> classIndex;
     private final TableStream stream;
+    /** The text columns' positions in the file, and their hashing (null without text columns). */
+    private final int[] textColumns;
+    private final TextHashing hashing;
 
     /**
      * Opens the file and reads its header (and, without explicit classes, scans it for labels).
@@ -133,9 +161,24 @@ public final class CsvSource extends TableSource {
         CsvHeader header = TableStream.readHeader(options.path(),
                 in -> CsvHeader.read(csvReader(in), fileName, options.header()));
         this.width = header.names().size();
-        this.columns = TableColumns.choose(header, options.label() == null ? -1 : header.column(options.label(), "label"), options.id(),
-                options.timestamp(), options.features());
-        this.nominal = NominalColumns.of(options.nominal(), header, columns);
+        int labelColumn = options.label() == null ? -1 : header.column(options.label(), "label");
+        this.textColumns = new int[options.text().size()];
+        for (int t = 0; t < textColumns.length; t++) {
+            textColumns[t] = header.column(options.text().get(t), "text");
+        }
+        this.hashing = textColumns.length == 0 ? null : new TextHashing(options.textFeatures());
+        TableColumns numeric = textColumns.length == 0
+                ? TableColumns.choose(header, labelColumn, options.id(), options.timestamp(), options.features())
+                : numericBesideText(header, labelColumn, options, textColumns);
+        this.nominal = NominalColumns.of(options.nominal(), header, numeric);
+        if (hashing != null) {
+            List<String> names = new ArrayList<>(numeric.featureNames());
+            for (String t : options.text()) {
+                names.addAll(hashing.names(t));
+            }
+            numeric = new TableColumns(numeric.label(), numeric.id(), numeric.timestamp(), numeric.features(), names);
+        }
+        this.columns = numeric;
         this.stream = new TableStream(options.path(), columns, options.task(), options.onInvalid(),
                 options.length(), in -> new Records(csvReader(in)));
         List<String> classes;
@@ -154,9 +197,45 @@ public final class CsvSource extends TableSource {
     }
 
     /**
+     * The numeric feature columns of a file with text columns: the listed ones, or every column but the label, id,
+     * timestamp and text columns (possibly none: the text alone is then the features).
+     */
+    private static TableColumns numericBesideText(CsvHeader header, int label, Options options, int[] text) {
+        int id = options.id() == null ? -1 : header.column(options.id(), "id");
+        int timestamp = options.timestamp() == null ? -1 : header.column(options.timestamp(), "timestamp");
+        for (int t = 0; t < text.length; t++) {
+            if (text[t] == label || text[t] == id || text[t] == timestamp) {
+                throw new DataException(header.where(text[t]) + ": column '" + options.text().get(t) + "' is listed as"
+                        + " text but is also the label, id or timestamp column; remove it from text");
+            }
+        }
+        List<Integer> cols = new ArrayList<>();
+        if (options.features().isEmpty()) {
+            for (int col = 0; col < header.names().size(); col++) {
+                int c = col;
+                if (col != label && col != id && col != timestamp && java.util.Arrays.stream(text).noneMatch(t -> t == c)) {
+                    cols.add(col);
+                }
+            }
+        } else {
+            TableColumns listed = TableColumns.choose(header, label, options.id(), options.timestamp(), options.features());
+            for (int col : listed.features()) {
+                int c = col;
+                if (java.util.Arrays.stream(text).anyMatch(t -> t == c)) {
+                    throw new DataException(header.where(col) + ": column '" + header.names().get(col) + "' is listed"
+                            + " both as a feature and as text; remove it from one of features and text");
+                }
+                cols.add(col);
+            }
+        }
+        return new TableColumns(label, id, timestamp, cols.stream().mapToInt(Integer::intValue).toArray(),
+                cols.stream().map(header.names()::get).toList());
+    }
+
+    /**
      * Reads {@code path}, {@code label}, {@code features}, {@code id}, {@code timestamp},
      * {@code task}, {@code classes}, {@code delimiter}, {@code onInvalid}, {@code length},
-     * {@code header} and {@code nominal}.
+     * {@code header}, {@code nominal}, {@code text} and {@code textFeatures}.
      */
     static CsvSource fromConfig(PluginConfig config, Path baseDir) {
         Objects.requireNonNull(config, "config is null");
@@ -194,10 +273,29 @@ public final class CsvSource extends TableSource {
             throw config.invalid("missingLabels", "applies to a label column, and this stream has none (no label is set);"
                     + " remove missingLabels, or set label to the name of the label column");
         }
+        List<String> text = config.getStringList("text", List.of());
+        if (config.has("text") && text.isEmpty()) {
+            throw config.invalid("text", "is empty; list the columns that hold free text, or leave text out");
+        }
+        StreamFactory.checkDistinct(config, "text", text);
+        for (String t : text) {
+            if (nominal.containsKey(t)) {
+                throw config.invalid("text", "lists '" + t + "', which is also a nominal column; remove it from one of them");
+            }
+        }
+        int textFeatures = config.getInt("textFeatures", DEFAULT_TEXT_FEATURES);
+        if (textFeatures < 1 || textFeatures > TextHashing.MAX_BUCKETS) {
+            throw config.invalid("textFeatures", "expected a whole number of features per text column in [1, "
+                    + TextHashing.MAX_BUCKETS + "], e.g. " + DEFAULT_TEXT_FEATURES + ", got " + textFeatures);
+        }
+        if (text.isEmpty() && config.has("textFeatures")) {
+            throw config.invalid("textFeatures", "applies to text columns, and this stream has none; remove textFeatures,"
+                    + " or list the text columns under text");
+        }
         // A folder is left to the constructor, whose message for it names no config key.
         Path path = DataFiles.resolveExisting(config, "path", pathText, baseDir, "CSV file");
         return new CsvSource(new Options(path, label, features, id, timestamp, task, classes, delimiter,
-                onInvalid, length, header, nominal, missingLabels));
+                onInvalid, length, header, nominal, missingLabels, text, textFeatures));
     }
 
     /**
@@ -323,6 +421,9 @@ public final class CsvSource extends TableSource {
                 if (problem != null) {
                     return problem;
                 }
+            }
+            for (int t = 0; t < textColumns.length; t++) {
+                hashing.write(fields.get(textColumns[t]), x, features.length + t * hashing.buckets());
             }
             if (columns.label() < 0) { // a stream without labels
                 return noLabel();

@@ -290,4 +290,92 @@ class CsvSourceTest {
                 () -> csv(dir, Map.of("path", "missing.csv", "label", "y", "onInvalid", "skip")));
         assertEquals("stream.onInvalid", e.path());
     }
+
+    @Test
+    void textColumnsBecomeHashedFeaturesAfterTheNumericOnes() throws IOException {
+        write("mail.csv", String.join("\n",
+                "n,body,y",
+                "1.5,\"Hello, hello WORLD!\",spam",
+                "2,,ham",
+                "3,world HELLO hello,ham",
+                "4,a b c -- !,spam",
+                "5,\"hello\nworld, hello\",ham") + "\n");
+        try (CsvSource s = csv(dir, Map.of("path", "mail.csv", "label", "y", "text", List.of("body"), "textFeatures", 1024))) {
+            List<String> names = s.schema().featureNames();
+            assertEquals(1 + 1024, names.size());
+            assertEquals(List.of("n", "body#0", "body#1"), names.subList(0, 3));
+            assertEquals("body#1023", names.get(1024));
+            List<Row> rows = drain(s);
+            assertEquals(1.5, rows.get(0).features()[0]);
+            double[] hello = java.util.Arrays.copyOfRange(rows.get(0).features(), 1, 1025);
+            // two distinct tokens: "hello" twice and "world" once, each in its bucket with a sign
+            List<Double> nonZero = java.util.Arrays.stream(hello).filter(v -> v != 0).map(Math::abs).sorted().boxed().toList();
+            assertEquals(2, nonZero.size(), "buckets used: " + nonZero);
+            assertEquals(Math.log(3) / Math.log(2), nonZero.get(1) / nonZero.get(0), 1e-12, "log(1 + count) per bucket");
+            assertEquals(1.0, java.util.Arrays.stream(hello).map(v -> v * v).sum(), 1e-12, "unit length");
+            // case, order, punctuation and line breaks do not matter
+            assertArrayEquals(hello, java.util.Arrays.copyOfRange(rows.get(2).features(), 1, 1025));
+            assertArrayEquals(hello, java.util.Arrays.copyOfRange(rows.get(4).features(), 1, 1025));
+            // an empty text, and one of single characters only, are zeros
+            assertArrayEquals(new double[1024], java.util.Arrays.copyOfRange(rows.get(1).features(), 1, 1025));
+            assertArrayEquals(new double[1024], java.util.Arrays.copyOfRange(rows.get(3).features(), 1, 1025));
+        }
+    }
+
+    @Test
+    void theHashOfAWordIsPinnedSoThatEveryVersionAndClientAgree() {
+        // Clients of a federation must map a word to the same feature: a change of the hash is a breaking change.
+        TextHashing hashing = new TextHashing(1024);
+        double[] x = new double[1024];
+        hashing.write("spam", x, 0);
+        int bucket = -1;
+        for (int b = 0; b < x.length; b++) {
+            if (x[b] != 0) {
+                assertEquals(-1, bucket, "one bucket");
+                bucket = b;
+            }
+        }
+        assertEquals(PINNED_SPAM_BUCKET, bucket);
+        assertEquals(PINNED_SPAM_SIGN, x[bucket], 0.0);
+        double[] y = new double[1030];
+        hashing.write("SPAM", y, 6);
+        assertArrayEquals(x, java.util.Arrays.copyOfRange(y, 6, 1030));
+    }
+
+    /** FNV-1a of "spam", MurmurHash3's finaliser: bucket (h & 0x7fffffff) % 1024 = 448, top bit set (sign -1). */
+    private static final int PINNED_SPAM_BUCKET = 448;
+    private static final double PINNED_SPAM_SIGN = -1;
+
+    @Test
+    void textAloneMayBeTheFeaturesAndIsNeverANumericFeature() throws IOException {
+        write("only.csv", "body,y\nbuy now,spam\nsee you,ham\n");
+        try (CsvSource s = csv(dir, Map.of("path", "only.csv", "label", "y", "text", List.of("body"), "textFeatures", 4))) {
+            assertEquals(List.of("body#0", "body#1", "body#2", "body#3"), s.schema().featureNames());
+            assertEquals(2, drain(s).size());
+        }
+        write("both.csv", "n,body,y\n1,buy now,spam\n");
+        DataException listed = assertThrows(DataException.class, () -> csv(dir, Map.of("path", "both.csv", "label", "y",
+                "features", List.of("n", "body"), "text", List.of("body"))));
+        assertTrue(listed.getMessage().contains("'body' is listed both as a feature and as text"), listed.getMessage());
+        DataException label = assertThrows(DataException.class, () -> csv(dir, Map.of("path", "both.csv", "label", "y",
+                "text", List.of("y"))));
+        assertTrue(label.getMessage().contains("'y' is listed as text but is also the label"), label.getMessage());
+        DataException missing = assertThrows(DataException.class, () -> csv(dir, Map.of("path", "both.csv", "label", "y",
+                "text", List.of("subject"))));
+        assertTrue(missing.getMessage().contains("subject"), missing.getMessage());
+    }
+
+    @Test
+    void textOptionsAreChecked() {
+        assertEquals("stream.text", assertThrows(ConfigException.class,
+                () -> csv(dir, Map.of("path", "x.csv", "label", "y", "text", List.of()))).path());
+        assertEquals("stream.text", assertThrows(ConfigException.class,
+                () -> csv(dir, Map.of("path", "x.csv", "label", "y", "text", List.of("b", "b")))).path());
+        assertEquals("stream.textFeatures", assertThrows(ConfigException.class,
+                () -> csv(dir, Map.of("path", "x.csv", "label", "y", "text", List.of("b"), "textFeatures", 0))).path());
+        assertEquals("stream.textFeatures", assertThrows(ConfigException.class,
+                () -> csv(dir, Map.of("path", "x.csv", "label", "y", "text", List.of("b"), "textFeatures", 70_000))).path());
+        assertEquals("stream.textFeatures", assertThrows(ConfigException.class,
+                () -> csv(dir, Map.of("path", "x.csv", "label", "y", "textFeatures", 64))).path());
+    }
 }
