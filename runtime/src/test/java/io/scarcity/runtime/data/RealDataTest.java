@@ -56,6 +56,32 @@ class RealDataTest {
     }
 
     @Test
+    void spamAssassinEmailsAreHashedTextWithTheKnownClassCounts() {
+        Path dir = need("spam", "emails.csv");
+        try (CsvSource s = (CsvSource) StreamFactory.create(PluginConfig.of("s", Map.of("type", "csv", "path", "emails.csv",
+                "label", "label", "id", "id", "text", List.of("text"), "classes", List.of("ham", "spam"))), 0, dir)) {
+            assertEquals(CsvSource.DEFAULT_TEXT_FEATURES, s.schema().numFeatures());
+            long[] rows = {0};
+            long[] empty = {0};
+            int[] counts = new int[2];
+            for (var r = s.next(); r.isPresent(); r = s.next()) {
+                counts[r.get().label()]++;
+                rows[0]++;
+                double squares = Arrays.stream(r.get().features()).map(v -> v * v).sum();
+                if (squares == 0) {
+                    empty[0]++;
+                } else {
+                    assertEquals(1.0, squares, 1e-9, "unit length");
+                }
+            }
+            assertEquals(6046, rows[0]);
+            assertArrayEquals(new int[] {4150, 1896}, counts, "ham, spam");
+            assertTrue(empty[0] < 10, empty[0] + " e-mails without a word");
+            assertEquals(0, s.quarantined());
+        }
+    }
+
+    @Test
     void fashionMnistGzippedIdxHasTheKnownShapeAndBalancedClasses() {
         Path dir = need("fashion-mnist", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                 "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz");
