@@ -167,9 +167,8 @@ public final class CsvSource extends TableSource {
             textColumns[t] = header.column(options.text().get(t), "text");
         }
         this.hashing = textColumns.length == 0 ? null : new TextHashing(options.textFeatures());
-        TableColumns numeric = textColumns.length == 0
-                ? TableColumns.choose(header, labelColumn, options.id(), options.timestamp(), options.features())
-                : numericBesideText(header, labelColumn, options, textColumns);
+        TableColumns numeric = TableColumns.choose(header, labelColumn, options.id(), options.timestamp(), options.features(),
+                textColumns);
         this.nominal = NominalColumns.of(options.nominal(), header, numeric);
         if (hashing != null) {
             List<String> names = new ArrayList<>(numeric.featureNames());
@@ -194,42 +193,6 @@ public final class CsvSource extends TableSource {
             classIndex.put(classes.get(i), i);
         }
         stream.start(classes);
-    }
-
-    /**
-     * The numeric feature columns of a file with text columns: the listed ones, or every column but the label, id,
-     * timestamp and text columns (possibly none: the text alone is then the features).
-     */
-    private static TableColumns numericBesideText(CsvHeader header, int label, Options options, int[] text) {
-        int id = options.id() == null ? -1 : header.column(options.id(), "id");
-        int timestamp = options.timestamp() == null ? -1 : header.column(options.timestamp(), "timestamp");
-        for (int t = 0; t < text.length; t++) {
-            if (text[t] == label || text[t] == id || text[t] == timestamp) {
-                throw new DataException(header.where(text[t]) + ": column '" + options.text().get(t) + "' is listed as"
-                        + " text but is also the label, id or timestamp column; remove it from text");
-            }
-        }
-        List<Integer> cols = new ArrayList<>();
-        if (options.features().isEmpty()) {
-            for (int col = 0; col < header.names().size(); col++) {
-                int c = col;
-                if (col != label && col != id && col != timestamp && java.util.Arrays.stream(text).noneMatch(t -> t == c)) {
-                    cols.add(col);
-                }
-            }
-        } else {
-            TableColumns listed = TableColumns.choose(header, label, options.id(), options.timestamp(), options.features());
-            for (int col : listed.features()) {
-                int c = col;
-                if (java.util.Arrays.stream(text).anyMatch(t -> t == c)) {
-                    throw new DataException(header.where(col) + ": column '" + header.names().get(col) + "' is listed"
-                            + " both as a feature and as text; remove it from one of features and text");
-                }
-                cols.add(col);
-            }
-        }
-        return new TableColumns(label, id, timestamp, cols.stream().mapToInt(Integer::intValue).toArray(),
-                cols.stream().map(header.names()::get).toList());
     }
 
     /**

@@ -55,18 +55,33 @@ record TableColumns(int label, int id, int timestamp, int[] features, List<Strin
      *     label, id or timestamp, or no feature is left
      */
     static TableColumns choose(Header header, int label, String id, String timestamp, List<String> features) {
+        return choose(header, label, id, timestamp, features, new int[0]);
+    }
+
+    /**
+     * {@link #choose(Header, int, String, String, List)} beside free-text columns ({@code text}, positions in the
+     * file), which are not numeric features: they are left out of the default features, may not be listed among
+     * them nor be the label, id or timestamp, and with them no numeric feature need be left.
+     */
+    static TableColumns choose(Header header, int label, String id, String timestamp, List<String> features, int[] text) {
         int idColumn = id == null ? -1 : header.column(id, "id");
         int timestampColumn = timestamp == null ? -1 : header.column(timestamp, "timestamp");
         List<String> names = header.names();
         List<Integer> cols = new ArrayList<>();
         String noun = header.noun();
+        for (int t : text) {
+            if (t == label || t == idColumn || t == timestampColumn) {
+                throw new DataException(header.where(t) + ": " + noun + " '" + names.get(t) + "' is listed as text but is"
+                        + " also the label, id or timestamp " + noun + "; remove it from text");
+            }
+        }
         if (features.isEmpty()) {
             for (int col = 0; col < names.size(); col++) {
-                if (col != label && col != idColumn && col != timestampColumn) {
+                if (col != label && col != idColumn && col != timestampColumn && !contains(text, col)) {
                     cols.add(col);
                 }
             }
-            if (cols.isEmpty()) {
+            if (cols.isEmpty() && text.length == 0) {
                 throw new DataException(header.where() + ": no feature " + noun + "s are left once the label"
                         + (id != null ? ", id" : "") + (timestamp != null ? ", timestamp" : "") + " " + noun
                         + "s are set aside" + header.namesHint());
@@ -78,6 +93,10 @@ record TableColumns(int label, int id, int timestamp, int[] features, List<Strin
                     throw new DataException(header.where(col) + ": " + noun + " '" + name + "' is listed as a"
                             + " feature but is also the label, id or timestamp " + noun + "; remove it from features");
                 }
+                if (contains(text, col)) {
+                    throw new DataException(header.where(col) + ": " + noun + " '" + name + "' is listed both as a"
+                            + " feature and as text; remove it from one of features and text");
+                }
                 if (cols.contains(col)) {
                     throw new DataException(header.where() + ": " + noun + " '" + name + "' is listed twice among"
                             + " the features");
@@ -87,6 +106,15 @@ record TableColumns(int label, int id, int timestamp, int[] features, List<Strin
         }
         return new TableColumns(label, idColumn, timestampColumn, cols.stream().mapToInt(Integer::intValue).toArray(),
                 cols.stream().map(names::get).toList());
+    }
+
+    private static boolean contains(int[] columns, int col) {
+        for (int c : columns) {
+            if (c == col) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether column {@code col} is the label, id or timestamp. */
