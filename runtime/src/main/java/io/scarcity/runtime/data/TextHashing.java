@@ -1,6 +1,7 @@
 package io.scarcity.runtime.data;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -55,7 +56,7 @@ final class TextHashing {
 
     /** Writes the features of {@code text} to {@code x[offset]} to {@code x[offset + buckets - 1]}. */
     void write(CharSequence text, double[] x, int offset) {
-        java.util.Arrays.fill(x, offset, offset + buckets, 0.0);
+        Arrays.fill(x, offset, offset + buckets, 0.0);
         int hash = FNV_OFFSET;
         int length = 0;
         int n = text.length();
