@@ -37,7 +37,12 @@ import java.util.TreeMap;
  * labelled row rather than the error after learning it on the rows the tree learned.
  *
  * <p><b>Prediction</b>: the sum over trees of each tree's leaf distribution (naive Bayes adaptive) times the
- * tree's accuracy since it was made, smoothed as (hits + 1) / (rows + 2).
+ * tree's accuracy since it was made, smoothed as (hits + 1) / (rows + 2). With {@code sharedBayes} (not in
+ * the paper) the forest also keeps one naive Bayes over every feature, and votes each labelled row twice
+ * before learning it: with the leaves' own models, and with its naive Bayes under each leaf's class weights
+ * ({@link HoeffdingTree#sharedBayes}); it predicts with the second while that vote has been right more often
+ * over about the last {@code recentRows} rows. The trees, their accuracies and detectors, and gossip are the
+ * same either way.
  *
  * <p><b>Signals</b> (published after each batch): {@link StandardSignals#FOREST_DISAGREEMENT},
  * {@link StandardSignals#FOREST_DRIFTS}, {@link StandardSignals#FOREST_WARNINGS} and {@link #ADMITTED} (peer
@@ -56,7 +61,7 @@ import java.util.TreeMap;
  */
 final class ForestExpert implements Expert, Checkpointable {
     /** Format of {@link #saveState}; bump when it changes. */
-    static final int STATE_VERSION = 1;
+    static final int STATE_VERSION = 2;
     /** Peer trees admitted by gossip since the last batch. */
     static final String ADMITTED = "forest.admitted";
     /** Fewer recent rows than this and no peer tree is admitted (the test would say nothing). */
@@ -93,6 +98,32 @@ final class ForestExpert implements Expert, Checkpointable {
     private final double[] featureM2;
     private final double[] featureVariance;
 
+    /**
+     * The forest's naive Bayes over every feature (null without {@code sharedBayes}): per class its labelled
+     * weight, and per (class, feature) the Gaussian's mean, squared deviations and cached 0.5 ln(var) and
+     * 0.5 / var, the variance floored as in the leaves by the feature's variance when the class last learned.
+     */
+    private final double[] classWeight;
+    private final double[] classMean;
+    private final double[] classM2;
+    private final double[] classLv;
+    private final double[] classIv;
+    /** The row's log-likelihood per class under the forest's naive Bayes (null without it). */
+    private final double[] shared;
+    /**
+     * On how many of the latest labelled rows the forest's vote was right with its leaves' own models, and with
+     * the forest's naive Bayes under each leaf's class weights (each count decays by {@link #modelDecay} per
+     * row, so that it covers about the last {@code recentRows} rows); the forest predicts with the second while
+     * it has been right more often (strictly). The choice is the forest's, not each tree's: per tree the
+     * shared model is often the better (on MNIST), while ten trees of their own disagree more and vote better.
+     */
+    private final double modelDecay;
+    private double ownVoteHits;
+    private double sharedVoteHits;
+    /** The forest's naive Bayes' class for the row of the last {@link #testThenTrain} (-1 without it). */
+    private int lastShared;
+    private final double[] sharedVotes;
+
     /** The latest labelled rows, a ring; never sent. */
     private final double[] recentX;
     private final int[] recentY;
@@ -125,6 +156,15 @@ final class ForestExpert implements Expert, Checkpointable {
         featureMean = new double[d];
         featureM2 = new double[d];
         featureVariance = new double[d];
+        boolean withShared = options.sharedBayes();
+        classWeight = withShared ? new double[classes] : null;
+        classMean = withShared ? new double[classes * d] : null;
+        classM2 = withShared ? new double[classes * d] : null;
+        classLv = withShared ? new double[classes * d] : null;
+        classIv = withShared ? new double[classes * d] : null;
+        shared = withShared ? new double[classes] : null;
+        modelDecay = 1 - 1.0 / options.recentRows();
+        sharedVotes = new double[classes];
         recentX = new double[options.recentRows() * d];
         recentY = new int[options.recentRows()];
         x = new double[d];
@@ -160,10 +200,13 @@ final class ForestExpert implements Expert, Checkpointable {
         double[] out = new double[rows * classes];
         for (int r = 0; r < rows; r++) {
             batch.copyRow(r, x);
+            if (usesShared()) {
+                likelihoods();
+            }
             Arrays.fill(votes, 0);
             for (int i = 0; i < m; i++) {
                 HoeffdingTree t = trees[i];
-                t.distribution(t.sort(x), x, scores);
+                t.distribution(t.sort(x), x, sharedModel(), scores);
                 double weight = (hits[i] + 1) / (seen[i] + 2);
                 for (int c = 0; c < classes; c++) {
                     votes[c] += weight * scores[c];
@@ -183,21 +226,32 @@ final class ForestExpert implements Expert, Checkpointable {
         double disagreement = 0;
         for (int r = 0; r < rows; r++) {
             batch.copyRow(r, x);
+            if (labelled || usesShared()) {
+                likelihoods();
+            }
             Arrays.fill(treeVotes, 0);
             if (!labelled) {
                 for (int i = 0; i < m; i++) {
                     HoeffdingTree t = trees[i];
-                    treeVotes[t.predictClass(t.sort(x), x, scores)]++;
+                    treeVotes[t.predictClass(t.sort(x), x, sharedModel(), scores)]++;
                 }
             } else {
                 int y = batch.label(r);
                 double w = batch.weight(r);
                 observe(y);
                 rowsLearned++;
+                boolean byShared = usesShared();
+                Arrays.fill(votes, 0);
+                Arrays.fill(sharedVotes, 0);
                 for (int i = 0; i < m; i++) {
                     double rowWeight = rng.poisson() * w;
+                    double weight = accuracy(i);
                     int predicted = testThenTrain(trees[i], y, rowWeight);
-                    treeVotes[predicted]++;
+                    votes[predicted] += weight;
+                    if (lastShared >= 0) {
+                        sharedVotes[lastShared] += weight;
+                    }
+                    treeVotes[byShared ? lastShared : predicted]++;
                     double error = predicted == y ? 0 : 1;
                     hits[i] += 1 - error;
                     seen[i]++;
@@ -214,6 +268,10 @@ final class ForestExpert implements Expert, Checkpointable {
                         driftCount++;
                     }
                 }
+                if (shared != null) {
+                    ownVoteHits = modelDecay * ownVoteHits + (argmax(votes) == y ? 1 : 0);
+                    sharedVoteHits = modelDecay * sharedVoteHits + (argmax(sharedVotes) == y ? 1 : 0);
+                }
             }
             int most = 0;
             for (int c = 0; c < classes; c++) {
@@ -228,7 +286,53 @@ final class ForestExpert implements Expert, Checkpointable {
         admittedSinceBatch = 0;
     }
 
-    /** Row {@code x} of class {@code y}: into the feature moments and the ring of recent rows. */
+    /** Whether the forest predicts with its naive Bayes (its vote right more often than the leaves' own models'). */
+    boolean usesShared() {
+        return shared != null && sharedVoteHits > ownVoteHits;
+    }
+
+    /** {@link #shared} if the forest predicts with its naive Bayes, else null. */
+    private double[] sharedModel() {
+        return usesShared() ? shared : null;
+    }
+
+    private int argmax(double[] v) {
+        int best = 0;
+        for (int c = 1; c < classes; c++) {
+            if (v[c] > v[best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The log-likelihood of row {@link #x} under each class's Gaussians of the forest's naive Bayes into
+     * {@link #shared} (constant terms dropped; minus infinity for a class not learned yet); nothing without it.
+     */
+    private void likelihoods() {
+        if (shared == null) {
+            return;
+        }
+        for (int c = 0; c < classes; c++) {
+            if (classWeight[c] <= 0) {
+                shared[c] = Double.NEGATIVE_INFINITY;
+                continue;
+            }
+            double ll = 0;
+            int at = c * d;
+            for (int f = 0; f < d; f++, at++) {
+                double z = x[f] - classMean[at];
+                ll -= classLv[at] + z * z * classIv[at];
+            }
+            shared[c] = ll;
+        }
+    }
+
+    /**
+     * Row {@code x} of class {@code y}: into the feature moments, the forest's naive Bayes and the ring of
+     * recent rows.
+     */
     private void observe(int y) {
         featureRows++;
         for (int f = 0; f < d; f++) {
@@ -236,6 +340,18 @@ final class ForestExpert implements Expert, Checkpointable {
             featureMean[f] += delta / featureRows;
             featureM2[f] += delta * (x[f] - featureMean[f]);
             featureVariance[f] = featureM2[f] / featureRows;
+        }
+        if (shared != null) {
+            double w = ++classWeight[y];
+            int at = y * d;
+            for (int f = 0; f < d; f++, at++) {
+                double delta = x[f] - classMean[at];
+                classMean[at] += delta / w;
+                classM2[at] += delta * (x[f] - classMean[at]);
+                double var = classM2[at] / w + HoeffdingTree.MIN_VAR + HoeffdingTree.VAR_SMOOTHING * featureVariance[f];
+                classLv[at] = 0.5 * Math.log(var);
+                classIv[at] = 0.5 / var;
+            }
         }
         System.arraycopy(x, 0, recentX, recentNext * d, d);
         recentY[recentNext] = y;
@@ -286,6 +402,7 @@ final class ForestExpert implements Expert, Checkpointable {
         }
         for (int r = 0; r < batch.rows(); r++) {
             batch.copyRow(r, x);
+            likelihoods();
             int y = batch.label(r);
             double w = batch.weight(r);
             for (int i = 0; i < m; i++) {
@@ -298,8 +415,9 @@ final class ForestExpert implements Expert, Checkpointable {
     }
 
     /**
-     * Tree {@code t}'s class for row {@link #x} (before learning it), then learns the row of class {@code y}
-     * with {@code rowWeight} if it is above 0.
+     * Tree {@code t}'s class for row {@link #x} by its leaf's own model (before learning it; the forest's naive
+     * Bayes' class into {@link #lastShared}), then learns the row of class {@code y} with {@code rowWeight} if
+     * it is above 0.
      */
     private int testThenTrain(HoeffdingTree t, int y, double rowWeight) {
         int node = t.sort(x);
@@ -307,6 +425,7 @@ final class ForestExpert implements Expert, Checkpointable {
         boolean byNaiveBayes = t.usesNaiveBayes(node);
         boolean train = rowWeight > 0;
         int nb = train || byNaiveBayes ? t.naiveBayes(node, x, scores) : mc;
+        lastShared = shared == null ? -1 : t.sharedBayes(node, shared, scores);
         if (train) {
             t.learn(node, x, y, rowWeight, mc, nb, rng, featureVariance);
         }
@@ -451,12 +570,12 @@ final class ForestExpert implements Expert, Checkpointable {
         admittedSinceBatch += admitted;
     }
 
-    /** Which of the recent rows {@code tree} predicts right; returns how many. */
+    /** Which of the recent rows {@code tree} predicts right by its leaves' own models; returns how many. */
     private int test(HoeffdingTree tree, boolean[] right) {
         int hitsOnRecent = 0;
         for (int r = 0; r < recentSize; r++) {
             System.arraycopy(recentX, r * d, x, 0, d);
-            right[r] = tree.predictClass(tree.sort(x), x, scores) == recentY[r];
+            right[r] = tree.predictClass(tree.sort(x), x, null, scores) == recentY[r];
             hitsOnRecent += right[r] ? 1 : 0;
         }
         return hitsOnRecent;
@@ -475,11 +594,21 @@ final class ForestExpert implements Expert, Checkpointable {
         out.writeDouble(featureRows);
         out.writeDoubles(featureMean);
         out.writeDoubles(featureM2);
+        out.writeBoolean(shared != null);
+        if (shared != null) {
+            out.writeDoubles(classWeight);
+            out.writeDoubles(classMean);
+            out.writeDoubles(classM2);
+            out.writeDoubles(classLv);
+            out.writeDoubles(classIv);
+        }
         out.writeLongs(ids);
         out.writeDoubles(hits);
         out.writeDoubles(seen);
         out.writeDoubles(backgroundHits);
         out.writeDoubles(backgroundSeen);
+        out.writeDouble(ownVoteHits);
+        out.writeDouble(sharedVoteHits);
         for (int i = 0; i < m; i++) {
             trees[i].save(out);
             warnings[i].save(out);
@@ -512,6 +641,24 @@ final class ForestExpert implements Expert, Checkpointable {
         double rowsSeen = in.readDouble();
         double[] mean = in.readDoubles(d, "forest feature means");
         double[] m2 = in.readDoubles(d, "forest feature deviations");
+        if (in.readBoolean() != (shared != null)) {
+            throw new IOException("forest expert: the checkpoint was made with sharedBayes " + (shared == null)
+                    + " and this run has sharedBayes " + (shared != null) + "; set it as the checkpoint's run did");
+        }
+        double[][] bayes = new double[5][];
+        if (shared != null) {
+            bayes[0] = in.readDoubles(classes, "forest class weights");
+            for (double v : bayes[0]) {
+                if (!(v >= 0) || Double.isInfinite(v)) {
+                    throw new IOException("forest expert: a class weight of " + v);
+                }
+            }
+            String[] what = {"forest class means", "forest class deviations", "forest class log-variances",
+                "forest class precisions"};
+            for (int i = 1; i < 5; i++) {
+                bayes[i] = in.readDoubles(classes * d, what[i - 1]);
+            }
+        }
         long[] treeIds = in.readLongs();
         if (treeIds == null || treeIds.length != m) {
             throw new IOException("forest expert: tree identities for " + m + " trees expected");
@@ -520,6 +667,11 @@ final class ForestExpert implements Expert, Checkpointable {
         double[] s = in.readDoubles(m, "forest tree rows");
         double[] bh = in.readDoubles(m, "forest background hits");
         double[] bs = in.readDoubles(m, "forest background rows");
+        double oh = in.readDouble();
+        double sh = in.readDouble();
+        if (!(oh >= 0 && sh >= 0) || Double.isInfinite(oh) || Double.isInfinite(sh)) {
+            throw new IOException("forest expert: vote hits " + oh + " and " + sh);
+        }
         HoeffdingTree[] ts = new HoeffdingTree[m];
         HoeffdingTree[] bg = new HoeffdingTree[m];
         Adwin[] w = new Adwin[m];
@@ -558,6 +710,13 @@ final class ForestExpert implements Expert, Checkpointable {
         featureRows = rowsSeen;
         System.arraycopy(mean, 0, featureMean, 0, d);
         System.arraycopy(m2, 0, featureM2, 0, d);
+        if (shared != null) {
+            System.arraycopy(bayes[0], 0, classWeight, 0, classes);
+            System.arraycopy(bayes[1], 0, classMean, 0, classes * d);
+            System.arraycopy(bayes[2], 0, classM2, 0, classes * d);
+            System.arraycopy(bayes[3], 0, classLv, 0, classes * d);
+            System.arraycopy(bayes[4], 0, classIv, 0, classes * d);
+        }
         for (int j = 0; j < d; j++) {
             featureVariance[j] = featureRows > 0 ? featureM2[j] / featureRows : 0;
         }
@@ -566,6 +725,8 @@ final class ForestExpert implements Expert, Checkpointable {
         System.arraycopy(s, 0, seen, 0, m);
         System.arraycopy(bh, 0, backgroundHits, 0, m);
         System.arraycopy(bs, 0, backgroundSeen, 0, m);
+        ownVoteHits = oh;
+        sharedVoteHits = sh;
         System.arraycopy(ts, 0, trees, 0, m);
         System.arraycopy(bg, 0, backgrounds, 0, m);
         System.arraycopy(w, 0, warnings, 0, m);

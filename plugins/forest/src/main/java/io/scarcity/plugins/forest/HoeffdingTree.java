@@ -14,7 +14,8 @@ import java.util.Arrays;
  * <p><b>Layout.</b> Everything lives in flat primitive arrays that grow by doubling, each record's fields side
  * by side so that a row touches few cache lines: nodes ({@code [feature or -1, left child or leaf slot]};
  * the right child is the node after the left; thresholds apart), leaf slots (class weights, the weight at
- * the last split attempt, the hits of the majority class and of naive Bayes), the feature subset per slot,
+ * the last split attempt, the hits of the majority class and of naive Bayes, the log prior of
+ * {@link #sharedBayes}), the feature subset per slot,
  * per {@code (slot, subset feature)} the pooled Gaussian and the variance floor, and per
  * {@code (slot, subset feature, class)} the class's Gaussian with its cached log-variance. The slot of a leaf
  * that splits is reused. Learning and predicting a row allocate nothing.
@@ -32,7 +33,9 @@ import java.util.Arrays;
  *
  * <p><b>Leaf prediction</b> (naive Bayes adaptive): a leaf counts, before it learns each row, whether its
  * majority class and whether naive Bayes over its subset features would have been right; it predicts with
- * naive Bayes while that has been right more often (strictly), else with its class weights. A class's
+ * naive Bayes while that has been right more often (strictly), else with its class weights. Apart from that,
+ * {@link #sharedBayes} scores a row at a leaf with the forest's naive Bayes over every feature and the leaf's
+ * class weights as the prior; the forest decides which of the two its trees predict with. A class's
  * variance is smoothed by 1% of the leaf's pooled variance of the feature (refreshed at each split attempt
  * that could split);
  * a class without an estimate of a feature yet is scored with the leaf's pooled estimate.
@@ -40,7 +43,7 @@ import java.util.Arrays;
 final class HoeffdingTree {
     /** Every class variance is increased by this fraction of the pooled variance of the feature. */
     static final double VAR_SMOOTHING = 0.01;
-    private static final double MIN_VAR = 1e-9;
+    static final double MIN_VAR = 1e-9;
     private static final double MIN_BRANCH_FRACTION = 0.001;
     private static final double LN2 = Math.log(2);
 
@@ -61,6 +64,8 @@ final class HoeffdingTree {
     private static final int ATTEMPTED = 0;
     private static final int MC_HITS = 1;
     private static final int NB_HITS = 2;
+    /** After the hits: ln(w_c + 1) per class, the prior of the forest's naive Bayes, kept as the weights change. */
+    private static final int LOG_PRIOR = 3;
     // a (slot, feature j): the pooled Gaussian over classes and the variance floor
     private static final int POOLED = 6;
     private static final int FLOOR = 5;
@@ -104,7 +109,7 @@ final class HoeffdingTree {
         this.tie = o.tieThreshold();
         double r = Math.log(classes) / LN2;
         this.rangeSq = r * r;
-        this.slotStride = classes + 3;
+        this.slotStride = 2 * classes + LOG_PRIOR;
         classWeight = new double[classes];
         below = new double[o.splitPoints() * classes];
         right = new double[classes];
@@ -215,16 +220,45 @@ final class HoeffdingTree {
         return leaf[base + NB_HITS] > leaf[base + MC_HITS];
     }
 
-    /** The class the leaf of {@code n} predicts for {@code x}. */
-    int predictClass(int n, double[] x, double[] scratch) {
-        return usesNaiveBayes(n) ? naiveBayes(n, x, scratch) : majorityClass(n);
+    /**
+     * The forest's naive Bayes at the leaf of {@code n}: log scores {@code shared[c] + ln(w_c + 1)}, {@code w_c}
+     * the leaf's weight of class {@code c} and {@code shared[c]} the row's log-likelihood under class {@code c}
+     * (the forest computes it once per row), into {@code scores}; returns the argmax, or the majority class when
+     * no class has a finite likelihood.
+     */
+    int sharedBayes(int n, double[] shared, double[] scores) {
+        int lp = slotOf(n) * slotStride + classes + LOG_PRIOR;
+        int best = -1;
+        for (int c = 0; c < classes; c++) {
+            scores[c] = shared[c] + leaf[lp + c];
+            if (scores[c] > Double.NEGATIVE_INFINITY && (best < 0 || scores[c] > scores[best])) {
+                best = c;
+            }
+        }
+        return best < 0 ? majorityClass(n) : best;
     }
 
-    /** The leaf's class probabilities for {@code x} into {@code out} (summing to one). */
-    void distribution(int n, double[] x, double[] out) {
-        if (usesNaiveBayes(n)) {
-            int best = naiveBayes(n, x, out);
+    /**
+     * The class the leaf of {@code n} predicts for {@code x}: by {@link #sharedBayes} when {@code shared} is not
+     * null, else by the leaf's own model.
+     */
+    int predictClass(int n, double[] x, double[] shared, double[] scratch) {
+        return shared != null ? sharedBayes(n, shared, scratch) : usesNaiveBayes(n) ? naiveBayes(n, x, scratch) : majorityClass(n);
+    }
+
+    /**
+     * The leaf's class probabilities for {@code x} into {@code out} (summing to one): by {@link #sharedBayes}
+     * when {@code shared} is not null, else by the leaf's own model.
+     */
+    void distribution(int n, double[] x, double[] shared, double[] out) {
+        if (shared != null || usesNaiveBayes(n)) {
+            int best = shared != null ? sharedBayes(n, shared, out) : naiveBayes(n, x, out);
             double max = out[best];
+            if (max == Double.NEGATIVE_INFINITY) {
+                Arrays.fill(out, 0);
+                out[best] = 1;
+                return;
+            }
             double sum = 0;
             for (int c = 0; c < classes; c++) {
                 double p = out[c] == Double.NEGATIVE_INFINITY ? 0 : Math.exp(out[c] - max);
@@ -261,6 +295,7 @@ final class HoeffdingTree {
             leaf[cb + classes + NB_HITS] += w;
         }
         leaf[cb + y] += w;
+        leaf[cb + classes + LOG_PRIOR + y] = Math.log(leaf[cb + y] + 1);
         for (int j = 0; j < k; j++) {
             int sj = slot * k + j;
             double v = x[subset[sj]];
@@ -455,6 +490,7 @@ final class HoeffdingTree {
         for (int c = 0; c < classes; c++) {
             double v = initial == null ? 0 : initial[c];
             leaf[cb + c] = v;
+            leaf[cb + classes + LOG_PRIOR + c] = Math.log(v + 1);
             total += v;
         }
         leaf[cb + classes + ATTEMPTED] = total;

@@ -26,10 +26,12 @@ import java.util.Objects;
  * @param gossipNodes nodes per exported tree (larger trees are cut to their first levels), >= 1
  * @param recentRows the client's own latest rows on which peer trees are tested, never sent, >= 10
  * @param admissionDelta the confidence of the test a peer tree must pass to replace the weakest tree, in (0, 1)
+ * @param sharedBayes whether a leaf may also predict with the forest's naive Bayes over every feature, prior
+ *     its own class weights (see {@link HoeffdingTree})
  */
 record Options(int trees, double lambda, int gracePeriod, double splitConfidence, double tieThreshold,
                int splitPoints, Features features, double warningDelta, double driftDelta, int gossipTrees,
-               int gossipNodes, int recentRows, double admissionDelta) {
+               int gossipNodes, int recentRows, double admissionDelta, boolean sharedBayes) {
 
     /**
      * The features a new leaf draws at random (without replacement) among the M of the stream: {@code auto}
@@ -104,6 +106,7 @@ record Options(int trees, double lambda, int gracePeriod, double splitConfidence
     static final int DEFAULT_GOSSIP_NODES = 255;
     static final int DEFAULT_RECENT_ROWS = 500;
     static final double DEFAULT_ADMISSION_DELTA = 0.05;
+    static final boolean DEFAULT_SHARED_BAYES = true;
     /** The largest Poisson mean accepted: beyond it a row weighs as much as a whole grace period. */
     static final double MAX_LAMBDA = 100;
 
@@ -134,7 +137,7 @@ record Options(int trees, double lambda, int gracePeriod, double splitConfidence
         return new Options(DEFAULT_TREES, DEFAULT_LAMBDA, DEFAULT_GRACE_PERIOD, DEFAULT_SPLIT_CONFIDENCE,
                 DEFAULT_TIE_THRESHOLD, DEFAULT_SPLIT_POINTS, DEFAULT_FEATURES, DEFAULT_WARNING_DELTA,
                 DEFAULT_DRIFT_DELTA, DEFAULT_GOSSIP_TREES, DEFAULT_GOSSIP_NODES, DEFAULT_RECENT_ROWS,
-                DEFAULT_ADMISSION_DELTA);
+                DEFAULT_ADMISSION_DELTA, DEFAULT_SHARED_BAYES);
     }
 
     /** Reads the options from a plugin's configuration; a bad value fails with the key's full path. */
@@ -153,10 +156,11 @@ record Options(int trees, double lambda, int gracePeriod, double splitConfidence
         int gossipNodes = config.getInt("gossipNodes", DEFAULT_GOSSIP_NODES);
         int recentRows = config.getInt("recentRows", DEFAULT_RECENT_ROWS);
         double admissionDelta = config.getDouble("admissionDelta", DEFAULT_ADMISSION_DELTA);
+        boolean sharedBayes = config.getBoolean("sharedBayes", DEFAULT_SHARED_BAYES);
         try {
             return new Options(trees, lambda, gracePeriod, splitConfidence, tieThreshold, splitPoints,
                     Features.parse(features), warningDelta, driftDelta, gossipTrees, gossipNodes, recentRows,
-                    admissionDelta);
+                    admissionDelta, sharedBayes);
         } catch (InvalidOptionException e) {
             throw config.invalid(e);
         }

@@ -46,6 +46,7 @@ class ForestCheckpointTest {
         ExpertTestKit.assertCheckpointContract(maker(SCHEMA, BUSY), SCHEMA, "forest", "forest expert");
         ExpertTestKit.assertCheckpointContract(maker(ExpertTestKit.schema(2, 2), Map.of("gracePeriod", 3, "features", "50%")),
                 ExpertTestKit.schema(2, 2), "forest", "forest expert");
+        ExpertTestKit.assertCheckpointContract(maker(SCHEMA, Map.of("sharedBayes", false)), SCHEMA, "forest", "forest expert");
     }
 
     /**
@@ -88,7 +89,7 @@ class ForestCheckpointTest {
 
     @Test
     void truncatedCorruptAndEarlierCheckpointsAreRefused() throws IOException {
-        assertEquals(1, ForestExpert.STATE_VERSION);
+        assertEquals(2, ForestExpert.STATE_VERSION);
         PluginTestKit.assertCheckpointRefusals(maker(SCHEMA, BUSY), "forest expert", ForestExpert.STATE_VERSION,
                 ExpertTestKit.driver(SCHEMA, "forest"), 9, 12);
     }
@@ -104,5 +105,10 @@ class ForestCheckpointTest {
         IOException trees = assertThrows(IOException.class,
                 () -> PluginTestKit.restore(maker(SCHEMA, Map.of("trees", 3)).get(), state));
         assertTrue(trees.getMessage().contains("10 trees") && trees.getMessage().contains("3 trees"), trees.getMessage());
+        Expert without = maker(SCHEMA, Map.of("sharedBayes", false)).get();
+        byte[] before = PluginTestKit.save(without);
+        IOException shared = assertThrows(IOException.class, () -> PluginTestKit.restore(without, state));
+        assertTrue(shared.getMessage().contains("sharedBayes"), shared.getMessage());
+        assertTrue(java.util.Arrays.equals(before, PluginTestKit.save(without)), "a refused checkpoint changes nothing");
     }
 }

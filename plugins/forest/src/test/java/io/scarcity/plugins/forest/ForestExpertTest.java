@@ -1,6 +1,7 @@
 package io.scarcity.plugins.forest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scarcity.api.Batch;
@@ -49,8 +50,53 @@ class ForestExpertTest {
         double early = prequential(e, new Random(2), 4, 4, 0, board, events);
         double late = prequential(e, new Random(3), 80, 20, 0, board, events);
         assertTrue(late > 0.95, "accuracy after 4,000 rows " + late + " (first 200 rows " + early + ")");
+        assertFalse(e.usesShared(), "the trees' own leaves vote better than the forest's naive Bayes on this concept");
         double disagreement = board.get(StandardSignals.FOREST_DISAGREEMENT, -1);
         assertTrue(disagreement >= 0 && disagreement < 0.2, "trees mostly agree once learned: " + disagreement);
+    }
+
+    /**
+     * Two classes that each of 200 features tells apart only weakly (means 0.4 sd apart), as hashed words tell
+     * spam from ham: naive Bayes over every feature is nearly always right, over a leaf's 21 features it is not.
+     * The forest's naive Bayes lets the leaves use every feature; without it the forest stays far behind.
+     */
+    @Test
+    void leavesUseEveryFeatureThroughTheForestsNaiveBayes() {
+        io.scarcity.api.DataSchema wide = ExpertTestKit.schema(200, 2);
+        ForestExpert forest = (ForestExpert) PluginTestKit.create(new ForestExpertFactory(), Map.of(),
+                PluginTestKit.context(3, wide, "forest"));
+        double with = weakFeatures(forest);
+        assertTrue(forest.usesShared(), "the forest's naive Bayes votes better here");
+        double without = weakFeatures(PluginTestKit.create(new ForestExpertFactory(), Map.of("sharedBayes", false),
+                PluginTestKit.context(3, wide, "forest")));
+        assertTrue(with > 0.97, "with the forest's naive Bayes: " + with);
+        assertTrue(with - without > 0.05, "with " + with + ", without " + without);
+    }
+
+    /** Test then train on 2,000 rows of the weak-feature stream; the accuracy over the last 1,000. */
+    private static double weakFeatures(Expert e) {
+        io.scarcity.api.DataSchema schema = ExpertTestKit.schema(200, 2);
+        Random random = new Random(4);
+        InMemorySignalBoard board = new InMemorySignalBoard();
+        int d = schema.numFeatures();
+        int right = 0;
+        for (int t = 0; t < 40; t++) {
+            double[] x = new double[50 * d];
+            int[] y = new int[50];
+            for (int r = 0; r < 50; r++) {
+                y[r] = random.nextInt(2);
+                for (int f = 0; f < d; f++) {
+                    x[r * d + f] = random.nextGaussian() + (y[r] == 1 ? 0.2 : -0.2);
+                }
+            }
+            Batch b = Batch.ofClasses(schema, "d", 50L * t, x, y);
+            Prediction p = e.predict(b, board);
+            if (t >= 20) {
+                right += Math.round(Concepts.accuracy(p, b) * b.rows());
+            }
+            e.learn(b, new BatchOutcome(p, ExpertTestKit.losses(b, p), t), board);
+        }
+        return right / 1000.0;
     }
 
     @Test
