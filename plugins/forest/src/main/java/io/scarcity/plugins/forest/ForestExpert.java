@@ -459,6 +459,11 @@ final class ForestExpert implements Expert, Checkpointable {
             out.put(TreeGossip.nodes(s), structure);
             out.put(TreeGossip.weights(s), weights);
         }
+        if (options.mergeBayes()) {
+            out.put(TreeGossip.BAYES_WEIGHT, classWeight.clone());
+            out.put(TreeGossip.BAYES_MEAN, classMean.clone());
+            out.put(TreeGossip.BAYES_M2, classM2.clone());
+        }
         return new ExpertState(PLUGIN, out, rowsLearned);
     }
 
@@ -470,8 +475,24 @@ final class ForestExpert implements Expert, Checkpointable {
             throw new IllegalArgumentException("merged state holds no trees");
         }
         for (String array : merged.weights().keySet()) {
-            if (!array.startsWith(TreeGossip.PREFIX)) {
+            if (!array.startsWith(TreeGossip.PREFIX) && !array.equals(TreeGossip.BAYES_WEIGHT)
+                    && !array.equals(TreeGossip.BAYES_MEAN) && !array.equals(TreeGossip.BAYES_M2)) {
                 throw new IllegalArgumentException("merged state has an unknown array '" + array + "'");
+            }
+        }
+        double[] pooledWeight = null;
+        double[] pooledMean = null;
+        double[] pooledM2 = null;
+        if (options.mergeBayes() && merged.weight(TreeGossip.BAYES_WEIGHT) != null) {
+            pooledWeight = merged.requireWeight(TreeGossip.BAYES_WEIGHT, classes);
+            pooledMean = merged.requireWeight(TreeGossip.BAYES_MEAN, classes * d);
+            pooledM2 = merged.requireWeight(TreeGossip.BAYES_M2, classes * d);
+            for (double[] a : List.of(pooledWeight, pooledMean, pooledM2)) {
+                for (double v : a) {
+                    if (!Double.isFinite(v) || (a != pooledMean && v < 0)) {
+                        throw new IllegalArgumentException("merged naive Bayes holds " + v);
+                    }
+                }
             }
         }
         Set<Long> mine = new HashSet<>();
@@ -494,10 +515,35 @@ final class ForestExpert implements Expert, Checkpointable {
             structures.add(structure);
             weightsOf.add(weights);
         }
+        if (pooledWeight != null) {
+            adoptBayes(pooledWeight, pooledMean, pooledM2);
+        }
         if (candidates.isEmpty() || recentSize < MIN_TEST_ROWS) {
             return;
         }
         admit(candidates, structures, weightsOf);
+    }
+
+    /**
+     * Makes the forest's naive Bayes the pooled one (checked); the cached variances of what changed are floored
+     * as now, so that merging a state with itself changes nothing.
+     */
+    private void adoptBayes(double[] weight, double[] mean, double[] m2) {
+        for (int c = 0; c < classes; c++) {
+            boolean classChanged = weight[c] != classWeight[c];
+            classWeight[c] = weight[c];
+            for (int f = 0, at = c * d; f < d; f++, at++) {
+                if (!classChanged && mean[at] == classMean[at] && m2[at] == classM2[at]) {
+                    continue;
+                }
+                classMean[at] = mean[at];
+                classM2[at] = m2[at];
+                double var = (classWeight[c] > 0 ? classM2[at] / classWeight[c] : 0) + HoeffdingTree.MIN_VAR
+                        + HoeffdingTree.VAR_SMOOTHING * featureVariance[f];
+                classLv[at] = 0.5 * Math.log(var);
+                classIv[at] = 0.5 / var;
+            }
+        }
     }
 
     private void admit(List<double[]> metas, List<double[]> structures, List<double[]> weightsOf) {

@@ -28,10 +28,13 @@ import java.util.Objects;
  * @param admissionDelta the confidence of the test a peer tree must pass to replace the weakest tree, in (0, 1)
  * @param sharedBayes whether a leaf may also predict with the forest's naive Bayes over every feature, prior
  *     its own class weights (see {@link HoeffdingTree})
+ * @param mergeBayes whether that naive Bayes also travels by gossip and is pooled by the merge law (needs
+ *     {@code sharedBayes}; see {@link TreeGossip})
  */
 record Options(int trees, double lambda, int gracePeriod, double splitConfidence, double tieThreshold,
                int splitPoints, Features features, double warningDelta, double driftDelta, int gossipTrees,
-               int gossipNodes, int recentRows, double admissionDelta, boolean sharedBayes) {
+               int gossipNodes, int recentRows, double admissionDelta, boolean sharedBayes,
+               boolean mergeBayes) {
 
     /**
      * The features a new leaf draws at random (without replacement) among the M of the stream: {@code auto}
@@ -107,6 +110,7 @@ record Options(int trees, double lambda, int gracePeriod, double splitConfidence
     static final int DEFAULT_RECENT_ROWS = 500;
     static final double DEFAULT_ADMISSION_DELTA = 0.05;
     static final boolean DEFAULT_SHARED_BAYES = true;
+    static final boolean DEFAULT_MERGE_BAYES = true;
     /** The largest Poisson mean accepted: beyond it a row weighs as much as a whole grace period. */
     static final double MAX_LAMBDA = 100;
 
@@ -131,13 +135,17 @@ record Options(int trees, double lambda, int gracePeriod, double splitConfidence
         atLeast("gossipNodes", gossipNodes, 1);
         atLeast("recentRows", recentRows, 10);
         inOpen("admissionDelta", admissionDelta, 0, 1);
+        if (mergeBayes && !sharedBayes) {
+            throw new InvalidOptionException("mergeBayes", "pools the forest's naive Bayes, which sharedBayes: false turns off;"
+                    + " set sharedBayes: true or remove mergeBayes");
+        }
     }
 
     static Options defaults() {
         return new Options(DEFAULT_TREES, DEFAULT_LAMBDA, DEFAULT_GRACE_PERIOD, DEFAULT_SPLIT_CONFIDENCE,
                 DEFAULT_TIE_THRESHOLD, DEFAULT_SPLIT_POINTS, DEFAULT_FEATURES, DEFAULT_WARNING_DELTA,
                 DEFAULT_DRIFT_DELTA, DEFAULT_GOSSIP_TREES, DEFAULT_GOSSIP_NODES, DEFAULT_RECENT_ROWS,
-                DEFAULT_ADMISSION_DELTA, DEFAULT_SHARED_BAYES);
+                DEFAULT_ADMISSION_DELTA, DEFAULT_SHARED_BAYES, DEFAULT_MERGE_BAYES);
     }
 
     /** Reads the options from a plugin's configuration; a bad value fails with the key's full path. */
@@ -157,10 +165,11 @@ record Options(int trees, double lambda, int gracePeriod, double splitConfidence
         int recentRows = config.getInt("recentRows", DEFAULT_RECENT_ROWS);
         double admissionDelta = config.getDouble("admissionDelta", DEFAULT_ADMISSION_DELTA);
         boolean sharedBayes = config.getBoolean("sharedBayes", DEFAULT_SHARED_BAYES);
+        boolean mergeBayes = config.getBoolean("mergeBayes", sharedBayes && DEFAULT_MERGE_BAYES);
         try {
             return new Options(trees, lambda, gracePeriod, splitConfidence, tieThreshold, splitPoints,
                     Features.parse(features), warningDelta, driftDelta, gossipTrees, gossipNodes, recentRows,
-                    admissionDelta, sharedBayes);
+                    admissionDelta, sharedBayes, mergeBayes);
         } catch (InvalidOptionException e) {
             throw config.invalid(e);
         }

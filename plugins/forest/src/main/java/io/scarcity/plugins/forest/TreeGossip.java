@@ -3,6 +3,7 @@ package io.scarcity.plugins.forest;
 import io.scarcity.api.ExpertState;
 import io.scarcity.api.MergeLaw;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,13 @@ import java.util.TreeMap;
  * <p>Tree {@code s} of a state is three arrays: {@code tree.s.meta} = [identity, accuracy, rows seen, nodes
  * used], {@code tree.s.nodes} (3 values per node: feature or -1, threshold, left child or -1; capacity
  * {@code gossipNodes}) and {@code tree.s.weights} (the class weights of each leaf; {@code classes} per node).
+ *
+ * <p>With {@code mergeBayes} a state also holds the forest's naive Bayes: {@code bayes.weight} (per class its
+ * weight), {@code bayes.mean} and {@code bayes.m2} (per class and feature the mean and the sum of squared
+ * deviations). Those are sufficient statistics, so the law pools them exactly, as one learner on every side's rows
+ * would hold them (weights summed, means weighted by them, squared deviations with the between-side term), and
+ * then scales the mass to the sides' mean (weights and squared deviations divided by the number of sides): means
+ * and variances are the pooled ones, and repeated merges of the same rows do not grow the mass without bound.
  */
 public final class TreeGossip {
     static final String PREFIX = "tree.";
@@ -28,6 +36,9 @@ public final class TreeGossip {
     static final String NODES = ".nodes";
     static final String WEIGHTS = ".weights";
     static final int META_LENGTH = 4;
+    static final String BAYES_WEIGHT = "bayes.weight";
+    static final String BAYES_MEAN = "bayes.mean";
+    static final String BAYES_M2 = "bayes.m2";
     /** The forest's {@link MergeLaw} ({@link ForestExpertFactory#mergeLaw}): {@link #union(List)}, whatever the weights. */
     public static final MergeLaw LAW = (states, weights) -> union(states);
 
@@ -104,6 +115,81 @@ public final class TreeGossip {
                 next++;
             }
         }
+        poolBayes(states, out);
         return new ExpertState(states.get(0).expert(), out, samples);
+    }
+
+    /**
+     * Pools the naive Bayes of the states that hold one into {@code out} (see the class comment); nothing when
+     * none does. The states that hold one must agree on its shape.
+     */
+    private static void poolBayes(List<ExpertState> states, Map<String, double[]> out) {
+        List<double[][]> sides = new ArrayList<>();
+        for (ExpertState state : states) {
+            double[] w = state.weight(BAYES_WEIGHT);
+            double[] mean = state.weight(BAYES_MEAN);
+            double[] m2 = state.weight(BAYES_M2);
+            if (w == null && mean == null && m2 == null) {
+                continue;
+            }
+            if (w == null || mean == null || m2 == null || w.length == 0 || mean.length % w.length != 0
+                    || m2.length != mean.length
+                    || (!sides.isEmpty() && (w.length != sides.get(0)[0].length || mean.length != sides.get(0)[1].length))) {
+                throw new IllegalArgumentException("the naive Bayes of a state to merge is incomplete or of another shape");
+            }
+            boolean seen = false;
+            for (double[][] side : sides) {
+                seen |= Arrays.equals(side[0], w) && Arrays.equals(side[1], mean) && Arrays.equals(side[2], m2);
+            }
+            if (!seen) {
+                sides.add(new double[][] {w, mean, m2}); // the same naive Bayes twice is the same rows: once
+            }
+        }
+        if (sides.isEmpty()) {
+            return;
+        }
+        if (sides.size() == 1) {
+            out.put(BAYES_WEIGHT, sides.get(0)[0].clone());
+            out.put(BAYES_MEAN, sides.get(0)[1].clone());
+            out.put(BAYES_M2, sides.get(0)[2].clone());
+            return;
+        }
+        int classes = sides.get(0)[0].length;
+        int d = sides.get(0)[1].length / classes;
+        double[] weight = new double[classes];
+        double[] mean = new double[classes * d];
+        double[] m2 = new double[classes * d];
+        for (double[][] side : sides) {
+            for (int c = 0; c < classes; c++) {
+                weight[c] += side[0][c];
+                for (int f = c * d; f < (c + 1) * d; f++) {
+                    mean[f] += side[0][c] * side[1][f];
+                }
+            }
+        }
+        for (int c = 0; c < classes; c++) {
+            for (int f = c * d; f < (c + 1) * d; f++) {
+                mean[f] = weight[c] > 0 ? mean[f] / weight[c] : 0;
+            }
+        }
+        // squared deviations about the pooled mean: each side's own, plus its weight times its mean's offset
+        for (double[][] side : sides) {
+            for (int c = 0; c < classes; c++) {
+                for (int f = c * d; f < (c + 1) * d; f++) {
+                    double offset = side[1][f] - mean[f];
+                    m2[f] += side[2][f] + side[0][c] * offset * offset;
+                }
+            }
+        }
+        int n = sides.size();
+        for (int c = 0; c < classes; c++) {
+            weight[c] /= n;
+            for (int f = c * d; f < (c + 1) * d; f++) {
+                m2[f] /= n;
+            }
+        }
+        out.put(BAYES_WEIGHT, weight);
+        out.put(BAYES_MEAN, mean);
+        out.put(BAYES_M2, m2);
     }
 }

@@ -79,8 +79,8 @@ class ForestExpertFactoryTest {
                 Map.entry("gracePeriod", 20), Map.entry("splitConfidence", 0.05), Map.entry("tieThreshold", 0.1),
                 Map.entry("splitPoints", 5), Map.entry("features", "50%"), Map.entry("warningDelta", 0.05),
                 Map.entry("driftDelta", 0.01), Map.entry("gossipTrees", 2), Map.entry("gossipNodes", 31),
-                Map.entry("recentRows", 100), Map.entry("admissionDelta", 0.1), Map.entry("sharedBayes", false)));
-        assertEquals(new Options(4, 1.0, 20, 0.05, 0.1, 5, new Options.Features(50), 0.05, 0.01, 2, 31, 100, 0.1, false),
+                Map.entry("recentRows", 100), Map.entry("admissionDelta", 0.1), Map.entry("sharedBayes", false), Map.entry("mergeBayes", false)));
+        assertEquals(new Options(4, 1.0, 20, 0.05, 0.1, 5, new Options.Features(50), 0.05, 0.01, 2, 31, 100, 0.1, false, false),
                 Options.from(config));
         assertTrue(config.unreadKeys().isEmpty());
         assertEquals(2, Options.from(PluginConfig.of("c", Map.of("trees", 2))).gossipTrees(), "at most the trees by default");
@@ -104,6 +104,10 @@ class ForestExpertFactoryTest {
         ConfigException f = assertThrows(ConfigException.class, () -> Options.from(PluginConfig.of("experts[0].config",
                 Map.of("features", "sixty"))));
         assertTrue(f.getMessage().contains("'auto', 'sqrt' or a percentage"), f.getMessage());
+        ConfigException g = assertThrows(ConfigException.class, () -> Options.from(PluginConfig.of("experts[0].config",
+                Map.of("mergeBayes", true, "sharedBayes", false))));
+        assertTrue(g.getMessage().contains("experts[0].config.mergeBayes") && g.getMessage().contains("sharedBayes: true"),
+                g.getMessage());
     }
 
     @Test

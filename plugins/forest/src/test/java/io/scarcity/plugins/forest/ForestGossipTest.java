@@ -39,13 +39,14 @@ class ForestGossipTest {
         for (MergeLaw law : List.of(TreeGossip.LAW, MergeLaw.MEAN)) {
             ExpertTestKit.assertGossipContract(ForestCheckpointTest.maker(SCHEMA, Map.of()), SCHEMA, "forest", 0, law);
             ExpertTestKit.assertGossipContract(ForestCheckpointTest.maker(SCHEMA, ForestCheckpointTest.BUSY), SCHEMA, "forest", 0, law);
+            ExpertTestKit.assertGossipContract(ForestCheckpointTest.maker(SCHEMA, Map.of("mergeBayes", true)), SCHEMA, "forest", 0, law);
         }
         assertEquals(TreeGossip.LAW, new ForestExpertFactory().mergeLaw().orElseThrow(), "the factory declares the union");
     }
 
     @Test
     void theExportIsTheMostAccurateTreesInAFixedShape() {
-        ForestExpert e = forest(Map.of("gossipTrees", 4, "gossipNodes", 63), 1);
+        ForestExpert e = forest(Map.of("gossipTrees", 4, "gossipNodes", 63, "mergeBayes", false), 1);
         learn(e, new Random(2), 40, 0, new InMemorySignalBoard());
         ExpertState s = e.exportState();
         assertEquals(12, s.weights().size(), "3 arrays per tree: " + s.weights().keySet());
@@ -80,8 +81,9 @@ class ForestGossipTest {
 
     @Test
     void aClientAdmitsABetterPeerTreeAndGainsAccuracy() {
-        ForestExpert young = forest(Map.of("trees", 5, "gossipTrees", 3), 1);
-        ForestExpert old = forest(Map.of("trees", 5, "gossipTrees", 3), 2);
+        // without mergeBayes, so that the merge moves nothing but trees
+        ForestExpert young = forest(Map.of("trees", 5, "gossipTrees", 3, "mergeBayes", false), 1);
+        ForestExpert old = forest(Map.of("trees", 5, "gossipTrees", 3, "mergeBayes", false), 2);
         InMemorySignalBoard board = new InMemorySignalBoard();
         learn(young, new Random(3), 3, 0, board);
         learn(old, new Random(4), 80, 0, board);
@@ -99,9 +101,86 @@ class ForestGossipTest {
     }
 
     @Test
+    void theLawPoolsTheNaiveBayesExactlyAtTheSidesMeanMass() {
+        ExpertState a = new ExpertState("forest", Map.of(TreeGossip.BAYES_WEIGHT, new double[] {2, 0},
+                TreeGossip.BAYES_MEAN, new double[] {1, 0}, TreeGossip.BAYES_M2, new double[] {0.5, 0}), 2);
+        ExpertState b = new ExpertState("forest", Map.of(TreeGossip.BAYES_WEIGHT, new double[] {6, 1},
+                TreeGossip.BAYES_MEAN, new double[] {3, 7}, TreeGossip.BAYES_M2, new double[] {1.5, 0}), 7);
+        ExpertState u = TreeGossip.union(a, b);
+        // one learner on both sides' rows: weight 8, mean (2 + 18) / 8, M2 0.5 + 1.5 + 2 (1 - 2.5)^2 + 6 (3 - 2.5)^2
+        assertEquals(List.of(4.0, 0.5), java.util.Arrays.stream(u.weight(TreeGossip.BAYES_WEIGHT)).boxed().toList());
+        assertEquals(2.5, u.weight(TreeGossip.BAYES_MEAN)[0], 1e-12);
+        assertEquals(7.0, u.weight(TreeGossip.BAYES_MEAN)[1], 1e-12, "a class one side never saw keeps the other's");
+        assertEquals(4.0, u.weight(TreeGossip.BAYES_M2)[0], 1e-12, "8 / 2 sides: the variance is the pooled 8 / 8");
+        assertEquals(0.0, u.weight(TreeGossip.BAYES_M2)[1], 1e-12);
+        ExpertState odd = new ExpertState("forest", Map.of(TreeGossip.BAYES_WEIGHT, new double[] {1, 1, 1},
+                TreeGossip.BAYES_MEAN, new double[] {0, 0, 0}, TreeGossip.BAYES_M2, new double[] {0, 0, 0}), 1);
+        assertThrows(IllegalArgumentException.class, () -> TreeGossip.union(a, odd), "another shape is refused");
+        ExpertState twice = TreeGossip.union(a, a);
+        assertEquals(2.0, twice.weight(TreeGossip.BAYES_WEIGHT)[0], "the same naive Bayes twice is the same rows, once");
+        assertEquals(0.5, twice.weight(TreeGossip.BAYES_M2)[0]);
+    }
+
+    /**
+     * Three classes, each told apart only weakly by each of 200 features (see {@link ForestExpertTest}); a client
+     * that has seen two of them learns the third from a peer's naive Bayes, pooled by the merge, and only with
+     * {@code mergeBayes}.
+     */
+    @Test
+    void aPooledNaiveBayesTeachesAClientAClassItNeverSaw() {
+        DataSchema wide = ExpertTestKit.schema(200, 3);
+        for (boolean merge : new boolean[] {true, false}) {
+            Map<String, Object> config = Map.of("mergeBayes", merge);
+            ForestExpert mine = (ForestExpert) PluginTestKit.create(new ForestExpertFactory(), config, PluginTestKit.context(1, wide, "forest"));
+            ForestExpert peer = (ForestExpert) PluginTestKit.create(new ForestExpertFactory(), config, PluginTestKit.context(2, wide, "forest"));
+            Random random = new Random(3);
+            InMemorySignalBoard board = new InMemorySignalBoard();
+            for (int t = 0; t < 30; t++) {
+                mine.learn(threeClasses(wide, random, t, 2), new BatchOutcome(null, new double[50], t), board);
+                peer.learn(threeClasses(wide, random, t, 3), new BatchOutcome(null, new double[50], t), board);
+            }
+            assertTrue(mine.usesShared(), "the forest's naive Bayes votes better on these features");
+            Batch third = threeClasses(wide, random, 0, 3);
+            int[] onlyThird = java.util.stream.IntStream.range(0, third.rows()).filter(r -> third.label(r) == 2).toArray();
+            double before = accuracyOn(mine, third, onlyThird);
+            mine.mergeState(TreeGossip.union(mine.exportState(), peer.exportState()));
+            double after = accuracyOn(mine, third, onlyThird);
+            assertEquals(0.0, before, "a class never seen is never predicted");
+            if (merge) {
+                assertTrue(after > 0.5, "after the pooled naive Bayes: " + after);
+            } else {
+                assertEquals(0.0, after, "without mergeBayes no naive Bayes travels: " + after);
+            }
+        }
+    }
+
+    /** 50 rows of the first {@code classes} classes: feature f's mean is 0.3 for the class f mod 3, else -0.15. */
+    private static Batch threeClasses(DataSchema schema, Random random, int t, int classes) {
+        int d = schema.numFeatures();
+        double[] x = new double[50 * d];
+        int[] y = new int[50];
+        for (int r = 0; r < 50; r++) {
+            y[r] = random.nextInt(classes);
+            for (int f = 0; f < d; f++) {
+                x[r * d + f] = random.nextGaussian() + (f % 3 == y[r] ? 0.3 : -0.15);
+            }
+        }
+        return Batch.ofClasses(schema, "d", 50L * t, x, y);
+    }
+
+    private static double accuracyOn(ForestExpert e, Batch b, int[] rows) {
+        io.scarcity.api.Prediction p = e.predict(b, new InMemorySignalBoard());
+        int right = 0;
+        for (int r : rows) {
+            right += p.predictedClass(r) == b.label(r) ? 1 : 0;
+        }
+        return (double) right / rows.length;
+    }
+
+    @Test
     void aPeerTreeOfAnotherConceptIsRefused() {
-        ForestExpert mine = forest(Map.of("trees", 5), 1);
-        ForestExpert other = forest(Map.of("trees", 5), 2);
+        ForestExpert mine = forest(Map.of("trees", 5, "mergeBayes", false), 1);
+        ForestExpert other = forest(Map.of("trees", 5, "mergeBayes", false), 2);
         InMemorySignalBoard board = new InMemorySignalBoard();
         learn(mine, new Random(3), 20, 0, board);
         learn(other, new Random(4), 80, 1, board);
@@ -112,8 +191,8 @@ class ForestGossipTest {
 
     @Test
     void anElementWiseAverageOfTreesIsNoTreeAndIsIgnored() {
-        ForestExpert a = forest(Map.of(), 1);
-        ForestExpert b = forest(Map.of(), 2);
+        ForestExpert a = forest(Map.of("mergeBayes", false), 1);
+        ForestExpert b = forest(Map.of("mergeBayes", false), 2);
         learn(a, new Random(3), 20, 0, new InMemorySignalBoard());
         learn(b, new Random(4), 20, 0, new InMemorySignalBoard());
         ExpertState mean = ExpertState.sampleWeightedMean(a.exportState(), b.exportState());
