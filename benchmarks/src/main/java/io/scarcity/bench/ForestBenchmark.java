@@ -15,6 +15,7 @@ import io.scarcity.api.Task;
 import io.scarcity.runtime.plugin.PluginRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -58,6 +59,7 @@ public class ForestBenchmark {
 
     private PluginRegistry registry;
     private Expert forest;
+    private Expert paperForest;
     private Expert arf;
     private final List<Batch> batches = new ArrayList<>();
     private final SignalBoard signals = new InMemorySignalBoard();
@@ -97,17 +99,19 @@ public class ForestBenchmark {
             }
             batches.add(Batch.ofClasses(schema, "d", (long) b * BATCH_ROWS, x, y));
         }
-        forest = create("forest", schema);
-        arf = create("moa-arf", schema);
+        forest = create("forest", schema, PluginConfig.empty());
+        paperForest = create("forest", schema, PluginConfig.of("bench", Map.of("sharedBayes", false)));
+        arf = create("moa-arf", schema, PluginConfig.empty());
         for (int i = 0; i < 2; i++) {
             pass(forest);
+            pass(paperForest);
             pass(arf);
         }
     }
 
-    private Expert create(String plugin, DataSchema schema) {
+    private Expert create(String plugin, DataSchema schema, PluginConfig config) {
         ExpertFactory f = (ExpertFactory) registry.require(PluginKind.EXPERT, plugin, "bench").factory();
-        return f.create(PluginConfig.empty(), PluginContext.standalone(1, schema, plugin));
+        return f.create(config, PluginContext.standalone(1, schema, plugin));
     }
 
     @TearDown
@@ -129,6 +133,13 @@ public class ForestBenchmark {
     @OperationsPerInvocation(ROWS)
     public double forest() {
         return pass(forest);
+    }
+
+    /** The forest without its naive Bayes over every feature ({@code sharedBayes: false}, the paper's forest). */
+    @Benchmark
+    @OperationsPerInvocation(ROWS)
+    public double forestWithoutNaiveBayes() {
+        return pass(paperForest);
     }
 
     /** Baseline: MOA's Adaptive Random Forest with the same 10 trees, on the same batches. */
