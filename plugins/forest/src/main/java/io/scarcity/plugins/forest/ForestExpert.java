@@ -53,12 +53,13 @@ import java.util.TreeMap;
  * first), the class weights of its leaves, its accuracy, the rows it was measured on and a random identity.
  * With {@code mergeBayes}, the forest's naive Bayes too (per class its weight, and per class and feature its
  * mean and squared deviations), which the merge law pools and the client adopts. No rows, no feature statistics
- * of the leaves and no detector state leave. The merged state is the union of the peers' trees; on merging, the client tests each tree it does not already hold on its own
- * {@code recentRows} latest labelled rows (kept here, never sent) and lets the best candidate replace its
- * weakest tree on those rows when, on the rows where exactly one of the two is right, the candidate is right
- * more often by more than the Hoeffding bound {@code sqrt(2 m ln(1/admissionDelta))} for {@code m} such rows;
- * up to {@code gossipTrees} trees per merge. An admitted tree keeps its structure and leaf class weights,
- * draws fresh feature subsets for its leaves and goes on learning; its accuracy starts from the test.
+ * of the leaves and no detector state leave. The merged state is the union of the peers' trees; on merging,
+ * the client tests each tree it does not already hold on its own {@code recentRows} latest labelled rows (kept
+ * here, never sent) and lets the best candidate replace its weakest tree on those rows when, on the rows where
+ * exactly one of the two is right, the candidate is right more often by more than the Hoeffding bound
+ * {@code sqrt(2 m ln(1/admissionDelta))} for {@code m} such rows; up to {@code gossipTrees} trees per merge.
+ * An admitted tree keeps its structure and leaf class weights, draws fresh feature subsets for its leaves and
+ * goes on learning; its accuracy starts from the test.
  */
 final class ForestExpert implements Expert, Checkpointable {
     /** Format of {@link #saveState}; bump when it changes. */

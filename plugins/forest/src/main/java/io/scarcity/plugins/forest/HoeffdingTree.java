@@ -243,7 +243,10 @@ final class HoeffdingTree {
      * null, else by the leaf's own model.
      */
     int predictClass(int n, double[] x, double[] shared, double[] scratch) {
-        return shared != null ? sharedBayes(n, shared, scratch) : usesNaiveBayes(n) ? naiveBayes(n, x, scratch) : majorityClass(n);
+        if (shared != null) {
+            return sharedBayes(n, shared, scratch);
+        }
+        return usesNaiveBayes(n) ? naiveBayes(n, x, scratch) : majorityClass(n);
     }
 
     /**
