@@ -122,7 +122,7 @@ final class ForestExpert implements Expert, Checkpointable {
     private final double modelDecay;
     private double ownVoteHits;
     private double sharedVoteHits;
-    /** The forest's naive Bayes' class for the row of the last {@link #testThenTrain} (-1 without it). */
+    /** The forest's naive Bayes' class for the row of the last {@link #testThenTrain} that scored it. */
     private int lastShared;
     private final double[] sharedVotes;
 
@@ -209,7 +209,7 @@ final class ForestExpert implements Expert, Checkpointable {
             for (int i = 0; i < m; i++) {
                 HoeffdingTree t = trees[i];
                 t.distribution(t.sort(x), x, sharedModel(), scores);
-                double weight = (hits[i] + 1) / (seen[i] + 2);
+                double weight = accuracy(i);
                 for (int c = 0; c < classes; c++) {
                     votes[c] += weight * scores[c];
                 }
@@ -243,14 +243,16 @@ final class ForestExpert implements Expert, Checkpointable {
                 observe(y);
                 rowsLearned++;
                 boolean byShared = usesShared();
-                Arrays.fill(votes, 0);
-                Arrays.fill(sharedVotes, 0);
+                if (shared != null) {
+                    Arrays.fill(votes, 0);
+                    Arrays.fill(sharedVotes, 0);
+                }
                 for (int i = 0; i < m; i++) {
                     double rowWeight = rng.poisson() * w;
-                    double weight = accuracy(i);
-                    int predicted = testThenTrain(trees[i], y, rowWeight);
-                    votes[predicted] += weight;
-                    if (lastShared >= 0) {
+                    int predicted = testThenTrain(trees[i], y, rowWeight, shared != null);
+                    if (shared != null) {
+                        double weight = accuracy(i);
+                        votes[predicted] += weight;
                         sharedVotes[lastShared] += weight;
                     }
                     treeVotes[byShared ? lastShared : predicted]++;
@@ -258,7 +260,7 @@ final class ForestExpert implements Expert, Checkpointable {
                     hits[i] += 1 - error;
                     seen[i]++;
                     if (backgrounds[i] != null) {
-                        backgroundHits[i] += testThenTrain(backgrounds[i], y, rowWeight) == y ? 1 : 0;
+                        backgroundHits[i] += testThenTrain(backgrounds[i], y, rowWeight, false) == y ? 1 : 0;
                         backgroundSeen[i]++;
                     }
                     if (warnings[i].add(error)) {
@@ -350,9 +352,7 @@ final class ForestExpert implements Expert, Checkpointable {
                 double delta = x[f] - classMean[at];
                 classMean[at] += delta / w;
                 classM2[at] += delta * (x[f] - classMean[at]);
-                double var = classM2[at] / w + HoeffdingTree.MIN_VAR + HoeffdingTree.VAR_SMOOTHING * featureVariance[f];
-                classLv[at] = 0.5 * Math.log(var);
-                classIv[at] = 0.5 / var;
+                cacheClassVariance(y, f, at);
             }
         }
         System.arraycopy(x, 0, recentX, recentNext * d, d);
@@ -410,24 +410,26 @@ final class ForestExpert implements Expert, Checkpointable {
             for (int i = 0; i < m; i++) {
                 double rowWeight = rng.poisson() * w;
                 if (rowWeight > 0) {
-                    testThenTrain(trees[i], y, rowWeight);
+                    testThenTrain(trees[i], y, rowWeight, false);
                 }
             }
         }
     }
 
     /**
-     * Tree {@code t}'s class for row {@link #x} by its leaf's own model (before learning it; the forest's naive
-     * Bayes' class into {@link #lastShared}), then learns the row of class {@code y} with {@code rowWeight} if
-     * it is above 0.
+     * Tree {@code t}'s class for row {@link #x} by its leaf's own model (before learning it; with {@code
+     * scoreShared} the forest's naive Bayes' class into {@link #lastShared}), then learns the row of class {@code y}
+     * with {@code rowWeight} if it is above 0.
      */
-    private int testThenTrain(HoeffdingTree t, int y, double rowWeight) {
+    private int testThenTrain(HoeffdingTree t, int y, double rowWeight, boolean scoreShared) {
         int node = t.sort(x);
         int mc = t.majorityClass(node);
         boolean byNaiveBayes = t.usesNaiveBayes(node);
         boolean train = rowWeight > 0;
         int nb = train || byNaiveBayes ? t.naiveBayes(node, x, scores) : mc;
-        lastShared = shared == null ? -1 : t.sharedBayes(node, shared, scores);
+        if (scoreShared) {
+            lastShared = t.sharedBayes(node, shared, scores);
+        }
         if (train) {
             t.learn(node, x, y, rowWeight, mc, nb, rng, featureVariance);
         }
@@ -540,12 +542,20 @@ final class ForestExpert implements Expert, Checkpointable {
                 }
                 classMean[at] = mean[at];
                 classM2[at] = m2[at];
-                double var = (classWeight[c] > 0 ? classM2[at] / classWeight[c] : 0) + HoeffdingTree.MIN_VAR
-                        + HoeffdingTree.VAR_SMOOTHING * featureVariance[f];
-                classLv[at] = 0.5 * Math.log(var);
-                classIv[at] = 0.5 / var;
+                cacheClassVariance(c, f, at);
             }
         }
+    }
+
+    /**
+     * Caches 0.5 ln(var) and 0.5 / var of class {@code c}'s Gaussian of feature {@code f} (at {@code at}), the
+     * variance floored as in the leaves by the feature's variance now.
+     */
+    private void cacheClassVariance(int c, int f, int at) {
+        double var = (classWeight[c] > 0 ? classM2[at] / classWeight[c] : 0) + HoeffdingTree.MIN_VAR
+                + HoeffdingTree.VAR_SMOOTHING * featureVariance[f];
+        classLv[at] = 0.5 * Math.log(var);
+        classIv[at] = 0.5 / var;
     }
 
     private void admit(List<double[]> metas, List<double[]> structures, List<double[]> weightsOf) {

@@ -56,6 +56,8 @@ final class HoeffdingTree {
     private final double logInvDelta;
     private final double tie;
     private final double rangeSq;
+    /** Whether the leaves keep {@link #LOG_PRIOR} (only a forest with its naive Bayes reads it). */
+    private final boolean logPrior;
 
     // a node: [feature or -1, left child (internal) or leaf slot (leaf)]; its threshold apart
     private static final int NODE = 2;
@@ -109,6 +111,7 @@ final class HoeffdingTree {
         this.tie = o.tieThreshold();
         double r = Math.log(classes) / LN2;
         this.rangeSq = r * r;
+        this.logPrior = o.sharedBayes();
         this.slotStride = 2 * classes + LOG_PRIOR;
         classWeight = new double[classes];
         below = new double[o.splitPoints() * classes];
@@ -298,7 +301,9 @@ final class HoeffdingTree {
             leaf[cb + classes + NB_HITS] += w;
         }
         leaf[cb + y] += w;
-        leaf[cb + classes + LOG_PRIOR + y] = Math.log(leaf[cb + y] + 1);
+        if (logPrior) {
+            leaf[cb + classes + LOG_PRIOR + y] = Math.log(leaf[cb + y] + 1);
+        }
         for (int j = 0; j < k; j++) {
             int sj = slot * k + j;
             double v = x[subset[sj]];
@@ -493,7 +498,7 @@ final class HoeffdingTree {
         for (int c = 0; c < classes; c++) {
             double v = initial == null ? 0 : initial[c];
             leaf[cb + c] = v;
-            leaf[cb + classes + LOG_PRIOR + c] = Math.log(v + 1);
+            leaf[cb + classes + LOG_PRIOR + c] = logPrior ? Math.log(v + 1) : 0;
             total += v;
         }
         leaf[cb + classes + ATTEMPTED] = total;
